@@ -1,0 +1,234 @@
+//! Encryption: a PBKDF2-HMAC-SHA256 key and AES-256-GCM in the STREAM construction (as the
+//! `aead` crate's `StreamBE32`): the 12-byte nonce of chunk `i` is `prefix(7) || i (u32 BE) ||
+//! last (0 or 1)`, so reordered, dropped or appended chunks fail authentication. The container
+//! header bytes are the AAD of every chunk, so the header is authenticated too.
+
+use std::io::{self, Read, Write};
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+
+use super::header::TRAILER_MAGIC;
+
+pub(crate) const CIPHER: &str = "aes-256-gcm-stream-be32";
+pub(crate) const KDF: &str = "pbkdf2-hmac-sha256";
+pub(crate) const TAG_LEN: usize = 16;
+pub(crate) const TRAILER_LEN: usize = 16;
+const MIN_ITERATIONS: u32 = 1_000;
+const MAX_ITERATIONS: u32 = 100_000_000;
+
+pub(crate) type Key = Zeroizing<[u8; 32]>;
+
+pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
+    Ok(b)
+}
+
+pub(crate) fn derive_key(password: &str, salt: &[u8], iterations: u32) -> Result<Key> {
+    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
+        return Err(Error::new(ErrorCode::BackupDamaged, format!("implausible KDF iteration count {iterations}")));
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut key[..]);
+    Ok(key)
+}
+
+/// First 16 bytes of HMAC-SHA256(key, "keepsake key check").
+pub(crate) fn key_check(key: &Key) -> [u8; 16] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).expect("HMAC takes any key length");
+    mac.update(b"keepsake key check");
+    let out = mac.finalize().into_bytes();
+    let mut check = [0u8; 16];
+    check.copy_from_slice(&out[..16]);
+    check
+}
+
+fn nonce(prefix: &[u8; 7], counter: u32, last: bool) -> Nonce<aes_gcm::aead::consts::U12> {
+    let mut n = [0u8; 12];
+    n[..7].copy_from_slice(prefix);
+    n[7..11].copy_from_slice(&counter.to_be_bytes());
+    n[11] = u8::from(last);
+    Nonce::from(n)
+}
+
+/// Carries an engine error through `io::Read`/`io::Write`.
+pub(crate) fn wrap(e: Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// Recovers an engine error carried by [`wrap`]; other I/O errors become read errors.
+pub(crate) fn unwrap_io(e: io::Error, file: &str) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        if let Some(inner) = e.into_inner() {
+            if let Ok(err) = inner.downcast::<Error>() {
+                return *err;
+            }
+        }
+        return Error::new(ErrorCode::Io, format!("error reading {file}"));
+    }
+    Error::new(ErrorCode::Io, format!("error reading {file}: {e}")).with_source(e)
+}
+
+/// Writes the container: header bytes, encrypted chunks, trailer.
+pub(crate) struct EncryptWriter<W: Write> {
+    inner: W,
+    cipher: Aes256Gcm,
+    prefix: [u8; 7],
+    aad: Vec<u8>,
+    chunk: usize,
+    counter: u32,
+    buf: Vec<u8>,
+    written: u64,
+}
+
+impl<W: Write> EncryptWriter<W> {
+    pub(crate) fn new(mut inner: W, header_bytes: Vec<u8>, key: &Key, prefix: [u8; 7], chunk: usize) -> io::Result<Self> {
+        inner.write_all(&header_bytes)?;
+        let cipher = Aes256Gcm::new_from_slice(&key[..]).map_err(|_| io::Error::other("bad key length"))?;
+        Ok(EncryptWriter {
+            inner,
+            cipher,
+            prefix,
+            written: header_bytes.len() as u64,
+            aad: header_bytes,
+            chunk,
+            counter: 0,
+            buf: Vec::with_capacity(chunk + TAG_LEN),
+        })
+    }
+
+    fn emit(&mut self, last: bool) -> io::Result<()> {
+        let n = nonce(&self.prefix, self.counter, last);
+        let tag = self
+            .cipher
+            .encrypt_in_place_detached(&n, &self.aad, &mut self.buf)
+            .map_err(|_| io::Error::other("encryption failed"))?;
+        self.buf.extend_from_slice(&tag);
+        self.inner.write_all(&self.buf)?;
+        self.written += self.buf.len() as u64;
+        self.buf.clear();
+        self.counter = self.counter.checked_add(1).ok_or_else(|| io::Error::other("backup too large"))?;
+        Ok(())
+    }
+
+    /// Encrypts the last chunk and writes the trailer; returns the inner writer.
+    pub(crate) fn finish(mut self) -> io::Result<W> {
+        self.emit(true)?;
+        let mut trailer = [0u8; TRAILER_LEN];
+        trailer[..8].copy_from_slice(TRAILER_MAGIC);
+        trailer[8..].copy_from_slice(&(self.written + TRAILER_LEN as u64).to_be_bytes());
+        self.inner.write_all(&trailer)?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for EncryptWriter<W> {
+    fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        let n = data.len();
+        while !data.is_empty() {
+            if self.buf.len() == self.chunk {
+                self.emit(false)?;
+            }
+            let take = (self.chunk - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Reads the plaintext of the chunks that follow the container header.
+pub(crate) struct DecryptReader<R: Read> {
+    inner: R,
+    cipher: Aes256Gcm,
+    prefix: [u8; 7],
+    aad: Vec<u8>,
+    chunk: usize,
+    counter: u32,
+    /// Ciphertext bytes (chunks) not yet read.
+    remaining: u64,
+    buf: Vec<u8>,
+    pos: usize,
+    file: String,
+    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: Read> DecryptReader<R> {
+    pub(crate) fn new(inner: R, header_bytes: Vec<u8>, key: &Key, prefix: [u8; 7], chunk: usize, region: u64, file: &str, failed: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Result<Self> {
+        let cipher = Aes256Gcm::new_from_slice(&key[..]).map_err(|_| Error::invalid("bad key length"))?;
+        Ok(DecryptReader {
+            inner,
+            cipher,
+            prefix,
+            aad: header_bytes,
+            chunk,
+            counter: 0,
+            remaining: region,
+            buf: Vec::with_capacity(chunk + TAG_LEN),
+            pos: 0,
+            file: file.to_owned(),
+            failed,
+        })
+    }
+
+    fn next_chunk(&mut self) -> Result<()> {
+        let size = (self.chunk + TAG_LEN).min(self.remaining as usize);
+        let last = self.remaining as usize == size;
+        if size < TAG_LEN {
+            return Err(Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: a chunk is too short", self.file)));
+        }
+        self.buf.resize(size, 0);
+        let got = super::gzip::read_full(&mut self.inner, &mut self.buf, &self.file)?;
+        if got < size {
+            super::file::mark(&self.failed);
+            return Err(Error::new(ErrorCode::BackupTruncated, format!("{} is incomplete: it ends inside chunk {}", self.file, self.counter)));
+        }
+        let tag_at = size - TAG_LEN;
+        let tag = Tag::clone_from_slice(&self.buf[tag_at..]);
+        self.buf.truncate(tag_at);
+        // Kept only so that a failing last chunk can be re-tried as "not last".
+        let attempt = if last { Some(self.buf.clone()) } else { None };
+        let ok = self.cipher.decrypt_in_place_detached(&nonce(&self.prefix, self.counter, last), &self.aad, &mut self.buf, &tag).is_ok();
+        if !ok {
+            // A chunk that authenticates as "not last" at the end of the file means the rest is gone.
+            let cut = attempt.is_some_and(|mut probe| {
+                self.cipher.decrypt_in_place_detached(&nonce(&self.prefix, self.counter, false), &self.aad, &mut probe, &tag).is_ok()
+            });
+            super::file::mark(&self.failed);
+            return Err(if cut {
+                Error::new(ErrorCode::BackupTruncated, format!("{} is incomplete: chunks after {} are missing", self.file, self.counter))
+            } else {
+                Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: chunk {} fails authentication", self.file, self.counter))
+            });
+        }
+        self.remaining -= size as u64;
+        self.counter = self.counter.wrapping_add(1);
+        self.pos = 0;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for DecryptReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.buf.len() {
+            if self.remaining == 0 {
+                return Ok(0);
+            }
+            self.next_chunk().map_err(wrap)?;
+        }
+        let n = (self.buf.len() - self.pos).min(out.len());
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}

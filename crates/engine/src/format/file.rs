@@ -1,0 +1,330 @@
+//! Whole backup files: writing one (header, members, optional encryption, SHA-256 of the bytes
+//! on disk) and opening one for reading (detecting the kind, checking the password, splitting
+//! the payload into members).
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::seams::SecretSource;
+
+use super::crypto::{self, DecryptReader, EncryptWriter, Key, TRAILER_LEN};
+use super::gzip::{self, MemberKind, MemberSplitter};
+use super::header::{self, Header, HeaderEncryption, HeaderKdf, PREFIX_LEN, TRAILER_MAGIC};
+use super::{CHUNK_SIZE, KDF_ITERATIONS};
+
+/// SHA-256 and length of the bytes that went through.
+#[derive(Debug, Default)]
+pub(crate) struct HashState {
+    hasher: Sha256,
+    pub len: u64,
+}
+
+impl HashState {
+    pub(crate) fn hex(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+}
+
+/// Hashes what is written to the file.
+pub(crate) struct HashWriter<W> {
+    inner: W,
+    pub state: HashState,
+}
+
+impl<W: Write> Write for HashWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.state.hasher.update(&buf[..n]);
+        self.state.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Hashes what is read from the file (shared, so the hash survives boxing the reader).
+struct HashReader<R> {
+    inner: R,
+    state: Arc<Mutex<HashState>>,
+}
+
+impl<R: Read> Read for HashReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut s) = self.state.lock() {
+            s.hasher.update(&buf[..n]);
+            s.len += n as u64;
+        }
+        Ok(n)
+    }
+}
+
+type FileSink = HashWriter<BufWriter<File>>;
+
+/// Where the gzip payload of a new backup goes.
+pub(crate) enum PayloadWriter {
+    Plain(FileSink),
+    Encrypted(EncryptWriter<FileSink>),
+}
+
+impl Write for PayloadWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            PayloadWriter::Plain(w) => w.write(buf),
+            PayloadWriter::Encrypted(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            PayloadWriter::Plain(w) => w.flush(),
+            PayloadWriter::Encrypted(w) => w.flush(),
+        }
+    }
+}
+
+impl PayloadWriter {
+    /// Fills in `header.encryption` when a password is given, and writes the container header
+    /// (if encrypted) and the header member.
+    pub(crate) fn create(file: File, header: &mut Header, password: Option<&str>, iterations: u32) -> Result<PayloadWriter> {
+        let key = match password {
+            None => {
+                header.encryption = None;
+                None
+            }
+            Some(pw) => {
+                let salt: [u8; 16] = crypto::random()?;
+                let prefix: [u8; 7] = crypto::random()?;
+                let key = crypto::derive_key(pw, &salt, iterations.max(KDF_ITERATIONS_FLOOR))?;
+                header.encryption = Some(HeaderEncryption {
+                    cipher: crypto::CIPHER.into(),
+                    chunk_size: CHUNK_SIZE,
+                    nonce_prefix: hex::encode(prefix),
+                    kdf: HeaderKdf { name: crypto::KDF.into(), iterations: iterations.max(KDF_ITERATIONS_FLOOR), salt: hex::encode(salt) },
+                    key_check: hex::encode(crypto::key_check(&key)),
+                });
+                Some((key, prefix))
+            }
+        };
+        let json = header.to_json()?;
+        let sink = HashWriter { inner: BufWriter::with_capacity(1 << 20, file), state: HashState::default() };
+        let mut w = match key {
+            None => PayloadWriter::Plain(sink),
+            Some((key, prefix)) => {
+                PayloadWriter::Encrypted(EncryptWriter::new(sink, header::Header::container_bytes(&json), &key, prefix, CHUNK_SIZE as usize).map_err(io_err)?)
+            }
+        };
+        w.write_all(&gzip::header_member(&json)).map_err(io_err)?;
+        Ok(w)
+    }
+
+    /// Ends the payload; returns the file (flushed, not yet synced) and its hash state.
+    pub(crate) fn finish(self) -> io::Result<(File, HashState)> {
+        let sink = match self {
+            PayloadWriter::Plain(w) => w,
+            PayloadWriter::Encrypted(w) => w.finish()?,
+        };
+        let HashWriter { inner, state } = sink;
+        let file = inner.into_inner().map_err(|e| e.into_error())?;
+        Ok((file, state))
+    }
+}
+
+/// Lowest iteration count accepted when writing (tests may not go below it either).
+const KDF_ITERATIONS_FLOOR: u32 = if cfg!(test) { 1_000 } else { KDF_ITERATIONS };
+
+fn io_err(e: io::Error) -> Error {
+    Error::new(ErrorCode::Io, format!("error writing backup: {e}")).with_source(e)
+}
+
+/// What kind of file this is, from its first bytes.
+enum Kind {
+    Plain,
+    Container,
+}
+
+fn sniff(first: &[u8], file: &str) -> Result<Kind> {
+    if first.len() >= 2 && first[..2] == [0x1f, 0x8b] {
+        Ok(Kind::Plain)
+    } else if first.len() >= 8 && &first[..8] == header::MAGIC {
+        Ok(Kind::Container)
+    } else if first.len() < 8 && (header::MAGIC.starts_with(first) || first.is_empty()) {
+        Err(Error::new(ErrorCode::BackupTruncated, format!("{file} is incomplete: it ends inside its header")))
+    } else {
+        Err(Error::new(ErrorCode::UnsupportedVersion, format!("{file} is not a Keepsake backup")))
+    }
+}
+
+fn open_file(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", shown(path)))
+        } else {
+            Error::read(path, e)
+        }
+    })
+}
+
+/// Reads only the header of a backup file (no password needed).
+pub(crate) fn read_header(path: &Path) -> Result<Header> {
+    let label = shown(path);
+    let mut r = BufReader::new(open_file(path)?);
+    let mut first = vec![0u8; 12];
+    let n = gzip::read_full(&mut r, &mut first, &label)?;
+    first.truncate(n);
+    match sniff(&first, &label)? {
+        Kind::Plain => {
+            let chained = first.as_slice().chain(r);
+            let mut split = MemberSplitter::new(chained, &label);
+            match split.next_member()? {
+                Some((_, MemberKind::Header(json))) => Header::from_json(&json, &label),
+                _ => Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no Keepsake header"))),
+            }
+        }
+        Kind::Container => {
+            let mut head = first;
+            head.resize(PREFIX_LEN, 0);
+            if gzip::read_full(&mut r, &mut head[n..], &label)? < PREFIX_LEN - n {
+                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+            }
+            let len = header::parse_prefix(&head, &label)?;
+            head.resize(PREFIX_LEN + len + 4, 0);
+            if gzip::read_full(&mut r, &mut head[PREFIX_LEN..], &label)? < len + 4 {
+                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+            }
+            header::parse_container_header(&head, &label)
+        }
+    }
+}
+
+/// A backup opened for reading its payload.
+pub(crate) struct OpenBackup {
+    pub header: Header,
+    /// The payload's members, from the first data member on.
+    pub members: MemberSplitter<Box<dyn Read + Send>>,
+    pub hash: Arc<Mutex<HashState>>,
+    pub file_len: u64,
+    /// Set when a chunk failed authentication (to tell the decrypt check from the decompress one).
+    pub crypto_failed: Arc<AtomicBool>,
+    pub label: String,
+}
+
+/// Opens `path`; asks `secrets` for the password only when the backup is encrypted. A wrong
+/// password is reported before anything is decrypted.
+pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup> {
+    let label = shown(path);
+    let file = open_file(path)?;
+    let file_len = file.metadata().map_err(|e| Error::read(path, e))?.len();
+    let hash = Arc::new(Mutex::new(HashState::default()));
+    let mut r = HashReader { inner: BufReader::with_capacity(1 << 20, file), state: Arc::clone(&hash) };
+    let mut first = vec![0u8; PREFIX_LEN];
+    let n = gzip::read_full(&mut r, &mut first, &label)?;
+    first.truncate(n);
+    let crypto_failed = Arc::new(AtomicBool::new(false));
+    match sniff(&first, &label)? {
+        Kind::Plain => {
+            let boxed: Box<dyn Read + Send> = Box::new(io::Cursor::new(first).chain(r));
+            let mut members = MemberSplitter::new(boxed, &label);
+            let header = match members.next_member()? {
+                Some((_, MemberKind::Header(json))) => Header::from_json(&json, &label)?,
+                Some(_) => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no Keepsake header"))),
+                None => return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is empty"))),
+            };
+            Ok(OpenBackup { header, members, hash, file_len, crypto_failed, label })
+        }
+        Kind::Container => {
+            if n < PREFIX_LEN {
+                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+            }
+            let len = header::parse_prefix(&first, &label)?;
+            let mut head = first;
+            head.resize(PREFIX_LEN + len + 4, 0);
+            if gzip::read_full(&mut r, &mut head[PREFIX_LEN..], &label)? < len + 4 {
+                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+            }
+            let header = header::parse_container_header(&head, &label)?;
+            let enc = header.encryption.clone().ok_or_else(|| {
+                Error::new(ErrorCode::BackupDamaged, format!("{label}: encrypted container without encryption parameters"))
+            })?;
+            check_trailer(path, file_len, head.len() as u64, &label)?;
+            let key = key_for(&enc, secrets, &label)?;
+            let prefix: [u8; 7] = hex::decode(&enc.nonce_prefix)
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .ok_or_else(|| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (nonce)")))?;
+            if enc.chunk_size == 0 || enc.chunk_size > (gzip::MAX_MEMBER_DATA as u32) {
+                return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (chunk size)")));
+            }
+            let region = file_len - head.len() as u64 - TRAILER_LEN as u64;
+            let dec = DecryptReader::new(r, head, &key, prefix, enc.chunk_size as usize, region, &label, Arc::clone(&crypto_failed))?;
+            let boxed: Box<dyn Read + Send> = Box::new(dec);
+            let mut members = MemberSplitter::new(boxed, &label);
+            match members.next_member()? {
+                Some((_, MemberKind::Header(_))) => {}
+                _ => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no inner Keepsake header"))),
+            }
+            Ok(OpenBackup { header, members, hash, file_len, crypto_failed, label })
+        }
+    }
+}
+
+fn key_for(enc: &HeaderEncryption, secrets: &dyn SecretSource, label: &str) -> Result<Key> {
+    let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
+    let salt = hex::decode(&enc.kdf.salt).map_err(|_| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (salt)")))?;
+    let key = crypto::derive_key(&password, &salt, enc.kdf.iterations)?;
+    if hex::encode(crypto::key_check(&key)) != enc.key_check {
+        return Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")));
+    }
+    Ok(key)
+}
+
+/// The trailer says how long the file must be: a shorter file was cut.
+fn check_trailer(path: &Path, file_len: u64, header_len: u64, label: &str) -> Result<()> {
+    let truncated = || Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: its end marker is missing"));
+    if file_len < header_len + TRAILER_LEN as u64 + crypto::TAG_LEN as u64 {
+        return Err(truncated());
+    }
+    let mut f = open_file(path)?;
+    let mut t = [0u8; TRAILER_LEN];
+    f.seek(SeekFrom::End(-(TRAILER_LEN as i64))).and_then(|_| f.read_exact(&mut t)).map_err(|e| Error::read(path, e))?;
+    let magic_ok = &t[..8] == TRAILER_MAGIC;
+    let len_ok = u64::from_be_bytes(t[8..].try_into().unwrap_or_default()) == file_len;
+    match (magic_ok, len_ok) {
+        (true, true) => Ok(()),
+        (false, false) => Err(truncated()),
+        _ => Err(Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: bad end marker"))),
+    }
+}
+
+/// Hashes whatever the reader has not consumed (the trailer), so the hash covers the whole file.
+pub(crate) fn finish_hash(path: &Path, hash: &Mutex<HashState>) -> Result<(String, u64)> {
+    let mut state = hash.lock().map_err(|_| Error::new(ErrorCode::Io, "hash state poisoned"))?;
+    let mut f = open_file(path)?;
+    f.seek(SeekFrom::Start(state.len)).map_err(|e| Error::read(path, e))?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::read(path, e))?;
+        if n == 0 {
+            break;
+        }
+        state.hasher.update(&buf[..n]);
+        state.len += n as u64;
+    }
+    Ok((state.hex(), state.len))
+}
+
+/// SHA-256 of a whole file.
+pub(crate) fn sha256_file(path: &Path) -> Result<String> {
+    let hash = Mutex::new(HashState::default());
+    finish_hash(path, &hash).map(|(h, _)| h)
+}
+
+pub(crate) fn mark(flag: &AtomicBool) {
+    flag.store(true, Ordering::SeqCst);
+}

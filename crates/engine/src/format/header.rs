@@ -1,0 +1,254 @@
+//! The backup header: a JSON document that describes a backup, and the fixed-size framing around
+//! it in the encrypted container.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{BackupType, SchemaInfo};
+
+use super::FORMAT_VERSION;
+
+/// Magic bytes of the encrypted container.
+pub(crate) const MAGIC: &[u8; 8] = b"KEEPSAKE";
+/// Magic bytes of the container's trailer.
+pub(crate) const TRAILER_MAGIC: &[u8; 8] = b"KSEND\0\0\0";
+/// Bytes before the header JSON: magic, version, length.
+pub(crate) const PREFIX_LEN: usize = 14;
+/// Upper bound on the header JSON (it must also fit a gzip extra field).
+pub(crate) const MAX_HEADER_LEN: usize = 60_000;
+
+/// What a backup file says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: u16,
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub source_path: PathBuf,
+    pub backup_type: BackupType,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub original_size: u64,
+    pub schema: SchemaInfo,
+    #[serde(default)]
+    pub row_counts: BTreeMap<String, u64>,
+    pub codec: HeaderCodec,
+    #[serde(default)]
+    pub encryption: Option<HeaderEncryption>,
+}
+
+/// The compression codec of the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderCodec {
+    /// `gzip` (the only codec of version 1).
+    pub name: String,
+    /// 0 (stored) to 9.
+    pub level: u32,
+    /// Uncompressed bytes per gzip member.
+    pub block_size: u32,
+}
+
+/// Encryption parameters (all public; the key comes from the password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderEncryption {
+    /// `aes-256-gcm-stream-be32`.
+    pub cipher: String,
+    /// Plaintext bytes per chunk.
+    pub chunk_size: u32,
+    /// 7 bytes, hex.
+    pub nonce_prefix: String,
+    pub kdf: HeaderKdf,
+    /// First 16 bytes of HMAC-SHA256(key, "keepsake key check"), hex: tells a wrong password
+    /// from a damaged file before anything is decrypted.
+    pub key_check: String,
+}
+
+/// Key derivation parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderKdf {
+    /// `pbkdf2-hmac-sha256`.
+    pub name: String,
+    pub iterations: u32,
+    /// 16 bytes, hex.
+    pub salt: String,
+}
+
+impl Header {
+    pub(crate) fn to_json(&self) -> Result<Vec<u8>> {
+        let mut json = serde_json::to_vec(self).map_err(|e| Error::invalid(e.to_string()))?;
+        if json.len() > MAX_HEADER_LEN {
+            // Row counts are the only unbounded part; the catalog keeps them anyway.
+            let mut slim = self.clone();
+            slim.row_counts.clear();
+            json = serde_json::to_vec(&slim).map_err(|e| Error::invalid(e.to_string()))?;
+        }
+        if json.len() > MAX_HEADER_LEN {
+            return Err(Error::invalid("backup description or tags are too long"));
+        }
+        Ok(json)
+    }
+
+    /// Parses header JSON found in `file` (named in errors).
+    pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Header> {
+        #[derive(Deserialize)]
+        struct Version {
+            format: u16,
+        }
+        let version: Version = serde_json::from_slice(json).map_err(|e| {
+            Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
+        })?;
+        if version.format > FORMAT_VERSION || version.format == 0 {
+            return Err(unsupported(file, version.format));
+        }
+        let header: Header = serde_json::from_slice(json).map_err(|e| {
+            Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
+        })?;
+        if header.codec.name != "gzip" {
+            return Err(Error::new(
+                ErrorCode::UnsupportedVersion,
+                format!("{file} uses codec {:?}, which this Keepsake cannot read", header.codec.name),
+            ));
+        }
+        if let Some(enc) = &header.encryption {
+            if enc.cipher != super::crypto::CIPHER || enc.kdf.name != super::crypto::KDF {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedVersion,
+                    format!("{file} uses cipher {:?} / {:?}, which this Keepsake cannot read", enc.cipher, enc.kdf.name),
+                ));
+            }
+        }
+        Ok(header)
+    }
+
+    /// The bytes of the container's header: prefix, JSON, CRC-32. They are the AAD of every chunk.
+    pub(crate) fn container_bytes(json: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(PREFIX_LEN + json.len() + 4);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+        out.extend_from_slice(&(json.len() as u32).to_be_bytes());
+        out.extend_from_slice(json);
+        let crc = crc32(&out);
+        out.extend_from_slice(&crc.to_be_bytes());
+        out
+    }
+}
+
+pub(crate) fn unsupported(file: &str, version: u16) -> Error {
+    Error::new(
+        ErrorCode::UnsupportedVersion,
+        format!("{file} is in backup format version {version}; this Keepsake reads up to version {FORMAT_VERSION}"),
+    )
+}
+
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
+}
+
+/// Parses the container prefix `MAGIC version len`; returns the JSON length.
+pub(crate) fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
+    if prefix.len() < PREFIX_LEN {
+        return Err(Error::new(ErrorCode::BackupTruncated, format!("{file} ends inside its header")));
+    }
+    if &prefix[..8] != MAGIC {
+        return Err(Error::new(ErrorCode::UnsupportedVersion, format!("{file} is not a Keepsake backup")));
+    }
+    let version = u16::from_be_bytes([prefix[8], prefix[9]]);
+    if version == 0 || version > FORMAT_VERSION {
+        return Err(unsupported(file, version));
+    }
+    let len = u32::from_be_bytes([prefix[10], prefix[11], prefix[12], prefix[13]]) as usize;
+    if len == 0 || len > MAX_HEADER_LEN {
+        return Err(Error::new(ErrorCode::BackupDamaged, format!("{file} has a damaged header (length {len})")));
+    }
+    Ok(len)
+}
+
+/// Parses a whole container header (`prefix json crc`), checking the CRC.
+pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Header> {
+    let len = parse_prefix(bytes, file)?;
+    let end = PREFIX_LEN + len;
+    if bytes.len() < end + 4 {
+        return Err(Error::new(ErrorCode::BackupTruncated, format!("{file} ends inside its header")));
+    }
+    let stored = u32::from_be_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]);
+    if stored != crc32(&bytes[..end]) {
+        return Err(Error::new(ErrorCode::BackupDamaged, format!("{file} has a damaged header (checksum mismatch)")));
+    }
+    Header::from_json(&bytes[PREFIX_LEN..end], file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub(crate) fn sample() -> Header {
+        Header {
+            format: 1,
+            id: "backup_20260101_020000".into(),
+            created_at: DateTime::parse_from_rfc3339("2026-01-01T02:00:00Z").unwrap().with_timezone(&Utc),
+            source_path: "/data/app.db".into(),
+            backup_type: BackupType::Scheduled,
+            description: Some("nightly".into()),
+            tags: vec!["a".into()],
+            original_size: 4096,
+            schema: SchemaInfo::default(),
+            row_counts: BTreeMap::from([("users".into(), 3)]),
+            codec: HeaderCodec { name: "gzip".into(), level: 6, block_size: 1 << 21 },
+            encryption: None,
+        }
+    }
+
+    #[test]
+    fn container_header_round_trips() {
+        let h = sample();
+        let bytes = Header::container_bytes(&h.to_json().unwrap());
+        assert_eq!(parse_container_header(&bytes, "f").unwrap(), h);
+    }
+
+    #[test]
+    fn newer_version_is_unsupported() {
+        let mut bytes = Header::container_bytes(&sample().to_json().unwrap());
+        bytes[9] = 2;
+        assert_eq!(parse_container_header(&bytes, "f").unwrap_err().code(), ErrorCode::UnsupportedVersion);
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_container_header(&bytes, "f");
+        }
+
+        #[test]
+        fn every_single_byte_change_is_caught(pos in 0usize..400, xor in 1u8..=255) {
+            let bytes = Header::container_bytes(&sample().to_json().unwrap());
+            let pos = pos % bytes.len();
+            let mut bad = bytes.clone();
+            bad[pos] ^= xor;
+            prop_assert!(parse_container_header(&bad, "f").is_err());
+        }
+
+        #[test]
+        fn truncated_headers_are_errors(cut in 0usize..400) {
+            let bytes = Header::container_bytes(&sample().to_json().unwrap());
+            let cut = cut % bytes.len();
+            prop_assert!(parse_container_header(&bytes[..cut], "f").is_err());
+        }
+
+        #[test]
+        fn any_description_round_trips(desc in ".{0,200}", tags in proptest::collection::vec("[a-z]{1,8}", 0..5)) {
+            let mut h = sample();
+            h.description = Some(desc);
+            h.tags = tags;
+            let bytes = Header::container_bytes(&h.to_json().unwrap());
+            prop_assert_eq!(parse_container_header(&bytes, "f").unwrap(), h);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The engine's data types: what a backup is, what a verification found, what a run did.
+//!
+//! Field names here are the names the CLI's `--json` output and the app's IPC use, so they are
+//! part of the public contract (snake_case, documented in the CLI's README section).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+
+/// Why a backup was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupType {
+    #[default]
+    Manual,
+    Scheduled,
+    Auto,
+    /// Taken automatically just before a restore replaces a database.
+    Safety,
+}
+
+impl BackupType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupType::Manual => "manual",
+            BackupType::Scheduled => "scheduled",
+            BackupType::Auto => "auto",
+            BackupType::Safety => "safety",
+        }
+    }
+}
+
+impl std::str::FromStr for BackupType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "manual" => Ok(BackupType::Manual),
+            "scheduled" => Ok(BackupType::Scheduled),
+            "auto" => Ok(BackupType::Auto),
+            "safety" => Ok(BackupType::Safety),
+            _ => Err(format!("unknown backup type {s:?} (manual, scheduled, auto, safety)")),
+        }
+    }
+}
+
+/// What the database looked like when it was backed up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SchemaInfo {
+    /// `PRAGMA user_version`: the owning app's schema version.
+    pub user_version: i64,
+    /// SHA-256 (hex) over `type, name, tbl_name, sql` of every `sqlite_schema` row, ordered by name.
+    pub schema_hash: String,
+    pub page_size: u32,
+    pub page_count: u64,
+    /// `wal`, `delete`, ... as reported by `PRAGMA journal_mode` on the source.
+    pub journal_mode: String,
+}
+
+/// Encryption parameters of a backup (never the key or password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptionInfo {
+    pub cipher: String,
+    pub kdf: String,
+    pub iterations: u32,
+    pub chunk_size: u32,
+}
+
+/// Verification state recorded with a backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    #[default]
+    Unverified,
+    Passed,
+    Failed,
+}
+
+/// Everything known about one backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupMetadata {
+    /// `backup_YYYYMMDD_HHMMSS`, with `_2`, `_3`... when several are made in one second.
+    pub id: String,
+    /// File name inside the backup folder.
+    pub file_name: String,
+    pub created_at: DateTime<Utc>,
+    pub source_path: PathBuf,
+    pub backup_type: BackupType,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Size of the database snapshot in bytes.
+    pub original_size: u64,
+    /// Size of the backup file in bytes.
+    pub stored_size: u64,
+    /// SHA-256 (hex) of the backup file.
+    pub sha256: String,
+    pub encrypted: bool,
+    pub compressed: bool,
+    /// Codec of the payload (`gzip`).
+    pub codec: String,
+    /// gzip level 0-9 (0: stored, not compressed).
+    pub compression_level: u32,
+    pub encryption: Option<EncryptionInfo>,
+    pub schema: SchemaInfo,
+    /// Rows per table at the moment of the snapshot.
+    pub row_counts: BTreeMap<String, u64>,
+    pub duration_ms: u64,
+    pub verification: VerificationStatus,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub format_version: u16,
+}
+
+impl BackupMetadata {
+    /// Stored size over original size (1.0 when the original is empty).
+    pub fn compression_ratio(&self) -> f64 {
+        if self.original_size == 0 {
+            1.0
+        } else {
+            self.stored_size as f64 / self.original_size as f64
+        }
+    }
+}
+
+/// How a single verification check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One check of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// `exists`, `checksum`, `decrypt`, `decompress`, `integrity`, `metadata`.
+    pub name: String,
+    pub status: CheckStatus,
+    pub message: String,
+}
+
+/// The structured result of verifying a backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub backup_id: String,
+    pub ok: bool,
+    /// Why it failed, when it failed.
+    pub code: Option<ErrorCode>,
+    pub checks: Vec<Check>,
+    pub verified_at: DateTime<Utc>,
+    pub duration_ms: u64,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreOutcome {
+    pub backup_id: String,
+    pub target: PathBuf,
+    /// The safety backup of the database as it was before, if one was taken.
+    pub safety_backup_id: Option<String>,
+    pub verified: bool,
+    pub duration_ms: u64,
+}
+
+/// What a recorded run was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Backup,
+    Verify,
+    Restore,
+    Delete,
+    Cleanup,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Backup => "backup",
+            Operation::Verify => "verify",
+            Operation::Restore => "restore",
+            Operation::Delete => "delete",
+            Operation::Cleanup => "cleanup",
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Success,
+    Failed,
+    Cancelled,
+    Skipped,
+}
+
+/// One entry of the run history (successful or not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub operation: Operation,
+    pub backup_type: Option<BackupType>,
+    pub backup_id: Option<String>,
+    pub source_path: Option<PathBuf>,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub status: RunStatus,
+    pub error_code: Option<ErrorCode>,
+    pub message: Option<String>,
+}
+
+/// Figures over all backups in a folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Stats {
+    pub count: u64,
+    pub total_original_size: u64,
+    pub total_stored_size: u64,
+    /// Mean of stored/original over backups with a non-empty original.
+    pub average_compression_ratio: Option<f64>,
+    pub verified_count: u64,
+    pub failed_count: u64,
+    pub unverified_count: u64,
+    pub oldest: Option<DateTime<Utc>>,
+    pub newest: Option<DateTime<Utc>>,
+    pub failed_runs: u64,
+}
+
+/// Options of a backup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupOptions {
+    pub encrypt: bool,
+    pub compress: bool,
+    /// gzip level 1-9 used when `compress` is on.
+    pub level: u32,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub backup_type: BackupType,
+    /// Verify the new backup right after writing it.
+    pub verify: bool,
+}
+
+/// The default gzip level, chosen by `make bench` (speed against size on two cores).
+pub const DEFAULT_LEVEL: u32 = 6;
+
+impl Default for BackupOptions {
+    fn default() -> Self {
+        BackupOptions {
+            encrypt: true,
+            compress: true,
+            level: DEFAULT_LEVEL,
+            description: None,
+            tags: Vec::new(),
+            backup_type: BackupType::Manual,
+            verify: false,
+        }
+    }
+}
+
+/// Options of a restore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreOptions {
+    /// Verify the backup before touching the target (default on).
+    pub verify_first: bool,
+    /// Back up the target first, as a `safety` backup (default on).
+    pub safety_backup: bool,
+}
+
+impl Default for RestoreOptions {
+    fn default() -> Self {
+        RestoreOptions { verify_first: true, safety_backup: true }
+    }
+}

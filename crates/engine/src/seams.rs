@@ -1,0 +1,159 @@
+//! The engine's seams to the outside world: the clock, progress and cancel, and where the
+//! password comes from. Hosts (CLI, desktop app, tests) supply their own implementations.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// The current time. Read once per operation and passed down as `now`.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock fixed at one instant (tests).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// A password, wiped from memory when dropped.
+pub type Password = Zeroizing<String>;
+
+/// Where the encryption password comes from (environment or prompt in the CLI, the OS keyring in
+/// the app). Asked only when an operation needs it.
+pub trait SecretSource: Send + Sync {
+    /// The password, or `Ok(None)` when none is available.
+    fn password(&self) -> Result<Option<Password>>;
+}
+
+/// No password at all: encrypted backups fail with `password_required`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSecret;
+
+impl SecretSource for NoSecret {
+    fn password(&self) -> Result<Option<Password>> {
+        Ok(None)
+    }
+}
+
+/// A password held in memory.
+#[derive(Clone)]
+pub struct StaticSecret(Password);
+
+impl StaticSecret {
+    pub fn new(password: impl Into<String>) -> Self {
+        StaticSecret(Zeroizing::new(password.into()))
+    }
+}
+
+impl fmt::Debug for StaticSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticSecret(***)")
+    }
+}
+
+impl SecretSource for StaticSecret {
+    fn password(&self) -> Result<Option<Password>> {
+        Ok(Some(self.0.clone()))
+    }
+}
+
+pub(crate) fn require_password(secrets: &dyn SecretSource, what: &str) -> Result<Password> {
+    match secrets.password()? {
+        Some(p) if !p.is_empty() => Ok(p),
+        _ => Err(Error::new(
+            ErrorCode::PasswordRequired,
+            format!("a password is needed to {what}, and none was given"),
+        )),
+    }
+}
+
+/// The phase an operation is in, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Backup,
+    Verify,
+    Restore,
+    SafetyBackup,
+    IntegrityCheck,
+}
+
+/// Receives progress: `done` of `total` bytes of the database in the current phase.
+pub trait Progress: Send + Sync {
+    fn update(&self, phase: Phase, done: u64, total: u64);
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn update(&self, _: Phase, _: u64, _: u64) {}
+}
+
+/// A flag that asks a running operation to stop. Cloning shares the flag.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.is_cancelled() { Err(Error::cancelled()) } else { Ok(()) }
+    }
+}
+
+/// Progress and cancel for one operation.
+#[derive(Clone)]
+pub struct Job {
+    pub progress: Arc<dyn Progress>,
+    pub cancel: CancelToken,
+}
+
+impl Job {
+    pub fn new(progress: Arc<dyn Progress>, cancel: CancelToken) -> Self {
+        Job { progress, cancel }
+    }
+}
+
+impl Default for Job {
+    fn default() -> Self {
+        Job { progress: Arc::new(NoProgress), cancel: CancelToken::new() }
+    }
+}
+
+impl fmt::Debug for Job {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Job").field("cancelled", &self.cancel.is_cancelled()).finish()
+    }
+}
