@@ -39,8 +39,6 @@ PRAGMA user_version = 1;
 pub(crate) struct Catalog {
     conn: Connection,
     path: PathBuf,
-    /// True when the catalog file did not exist and was just created.
-    pub created: bool,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -58,13 +56,12 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
 impl Catalog {
     pub(crate) fn open(dir: &Path) -> Result<Catalog> {
         let path = dir.join(FILE_NAME);
-        let created = !path.exists();
         let err = |e| Error::internal_db(&path, e);
         let conn = Connection::open(&path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        Ok(Catalog { conn, path, created })
+        Ok(Catalog { conn, path })
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {

@@ -1,9 +1,25 @@
-//! Keepsake's backup engine.
+//! Keepsake's backup engine: everything about backups, and nothing about windows, terminals or
+//! argument parsing. The CLI (`crates/cli`) and the desktop app (`src-tauri`) are thin hosts over
+//! [`Engine`]; they supply the seams in [`seams`] (clock, password, progress and cancel).
+//!
+//! Verbs are methods of [`Engine`] (`backup`, `verify`, `restore`, `decrypt_to`, `list`, `delete`,
+//! `cleanup`, `stats`, `history`, `rebuild_catalog`), each in its own file under `commands/`.
+//! Errors carry a stable [`ErrorCode`] and a hint ([`error`]). The backup file format is in
+//! [`format`] and `docs/FORMAT.md`.
 pub mod error;
 pub mod format;
 pub mod model;
 pub mod seams;
 pub(crate) mod catalog;
+pub(crate) mod commands;
+pub(crate) mod engine;
+pub mod retention;
 pub(crate) mod lock;
 pub(crate) mod pipeline;
 pub(crate) mod snapshot;
+
+pub use engine::Engine;
+pub use error::{Error, ErrorCode, Result};
+pub use model::*;
+pub use retention::{CleanupPlan, PlanEntry, RetentionPolicy, plan_retention};
+pub use seams::{CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource, StaticSecret, SystemClock};

@@ -209,7 +209,6 @@ pub(crate) struct OpenBackup {
     /// The payload's members, from the first data member on.
     pub members: MemberSplitter<Box<dyn Read + Send>>,
     pub hash: Arc<Mutex<HashState>>,
-    pub file_len: u64,
     /// Set when a chunk failed authentication (to tell the decrypt check from the decompress one).
     pub crypto_failed: Arc<AtomicBool>,
     pub label: String,
@@ -236,7 +235,7 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
                 Some(_) => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no Keepsake header"))),
                 None => return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is empty"))),
             };
-            Ok(OpenBackup { header, members, hash, file_len, crypto_failed, label })
+            Ok(OpenBackup { header, members, hash, crypto_failed, label })
         }
         Kind::Container => {
             if n < PREFIX_LEN {
@@ -269,7 +268,7 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
                 Some((_, MemberKind::Header(_))) => {}
                 _ => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no inner Keepsake header"))),
             }
-            Ok(OpenBackup { header, members, hash, file_len, crypto_failed, label })
+            Ok(OpenBackup { header, members, hash, crypto_failed, label })
         }
     }
 }

@@ -1,0 +1,8 @@
+//! One file per user verb. Each takes the folder lock when it changes the folder, records its
+//! run in the history, and leaves nothing partial behind when it fails or is cancelled.
+
+pub(crate) mod backup;
+pub(crate) mod decode;
+pub(crate) mod manage;
+pub(crate) mod restore;
+pub(crate) mod verify;

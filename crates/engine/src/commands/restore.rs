@@ -1,0 +1,178 @@
+//! `restore` and `decrypt`: put the database in a backup back in place.
+//!
+//! Order matters, so that a restore can never make things worse: the backup is decoded and
+//! checked into a temporary file beside the target first (a wrong password or a damaged backup
+//! stops here, with the target untouched), then a safety backup of the current database is
+//! taken, then the target is replaced. An existing database is replaced through SQLite's own
+//! backup API on a connection to it, so SQLite's locking protects other programs that have it
+//! open, its journal (or WAL) makes the switch atomic against a crash, and stale `-wal`/`-shm`
+//! files are handled by SQLite itself. A target that does not exist (or is not a database) is
+//! replaced by an atomic rename.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::commands::backup::RemoveOnDrop;
+use crate::engine::{Engine, PARTIAL_EXT, sync_dir};
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::model::{BackupOptions, BackupType, Operation, RestoreOptions, RestoreOutcome};
+use crate::seams::{Job, Phase};
+use crate::snapshot::BUSY_TIMEOUT;
+
+impl Engine {
+    /// Restores backup `id` over the database at `target` (which may be the live database or
+    /// another path).
+    pub fn restore(&self, id: &str, target: &Path, opts: &RestoreOptions, job: &Job) -> Result<RestoreOutcome> {
+        let started = self.clock.now();
+        let t0 = Instant::now();
+        let result = self.lock().and_then(|_lock| self.restore_locked(id, target, opts, job));
+        self.record(Operation::Restore, None, Some(target), started, t0, &result, Some(id.to_owned()));
+        result
+    }
+
+    fn restore_locked(&self, id: &str, target: &Path, opts: &RestoreOptions, job: &Job) -> Result<RestoreOutcome> {
+        let t0 = Instant::now();
+        let meta = self.get(id)?;
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::new(ErrorCode::InvalidInput, format!("folder does not exist: {}", shown(dir))));
+        }
+        let tmp = temp_beside(target);
+        let _ = fs::remove_file(&tmp);
+        let guard = RemoveOnDrop(Some(tmp.clone()));
+        let decoded = self.decode(&meta, &tmp, opts.verify_first, job, Phase::Restore)?;
+        if opts.verify_first {
+            self.set_verification(&meta.id, decoded.ok(), self.clock.now())?;
+        }
+        if let Some(e) = decoded.error {
+            return Err(e);
+        }
+        job.cancel.check()?;
+
+        let mut safety_backup_id = None;
+        if opts.safety_backup && target.exists() && is_database(target) {
+            let safety = BackupOptions {
+                encrypt: meta.encrypted,
+                compress: true,
+                backup_type: BackupType::Safety,
+                description: Some(format!("Before restoring {id}")),
+                ..BackupOptions::default()
+            };
+            let m = self.backup_locked(target, &safety, job, Phase::SafetyBackup)?;
+            safety_backup_id = Some(m.id);
+        }
+        job.cancel.check()?;
+        replace_database(&tmp, target)?;
+        drop(guard);
+        Ok(RestoreOutcome {
+            backup_id: id.to_owned(),
+            target: target.to_path_buf(),
+            safety_backup_id,
+            verified: opts.verify_first,
+            duration_ms: t0.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Writes the plain database inside backup `id` to `dest`, which must not exist.
+    pub fn decrypt_to(&self, id: &str, dest: &Path, job: &Job) -> Result<()> {
+        let meta = self.get(id)?;
+        if dest.exists() {
+            return Err(Error::invalid(format!("{} already exists; choose a new file name", shown(dest))));
+        }
+        let tmp = temp_beside(dest);
+        let _ = fs::remove_file(&tmp);
+        let guard = RemoveOnDrop(Some(tmp.clone()));
+        let decoded = self.decode(&meta, &tmp, true, job, Phase::Restore)?;
+        if let Some(e) = decoded.error {
+            return Err(e);
+        }
+        fs::rename(&tmp, dest).map_err(|e| Error::write(dest, e))?;
+        guard.disarm();
+        if let Some(d) = dest.parent() {
+            sync_dir(d);
+        }
+        Ok(())
+    }
+}
+
+fn temp_beside(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
+    target.with_file_name(format!(".{name}.keepsake-restore{PARTIAL_EXT}"))
+}
+
+fn is_database(path: &Path) -> bool {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)))
+        .is_ok()
+}
+
+/// Replaces `target` with the database in `tmp` (which is removed), atomically.
+pub(crate) fn replace_database(tmp: &Path, target: &Path) -> Result<()> {
+    if target.exists() && is_database(target) {
+        copy_through_sqlite(tmp, target)?;
+        let _ = fs::remove_file(tmp);
+        return Ok(());
+    }
+    // No usable database there: nothing can hold it open through SQLite. Stale journal files
+    // would be applied to the new file, so move them aside (never delete: they may matter to
+    // someone investigating).
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = PathBuf::from(format!("{}{suffix}", target.display()));
+        if side.exists() {
+            let aside = PathBuf::from(format!("{}{suffix}.keepsake-stale", target.display()));
+            fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
+        }
+    }
+    fs::rename(tmp, target).map_err(|e| Error::write(target, e))?;
+    if let Some(d) = target.parent() {
+        sync_dir(d);
+    }
+    Ok(())
+}
+
+/// Copies every page of `src` into `target` in one SQLite transaction.
+fn copy_through_sqlite(src: &Path, target: &Path) -> Result<()> {
+    let terr = |e| Error::internal_db(target, e);
+    let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Error::internal_db(src, e))?;
+    let mut dest = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(terr)?;
+    dest.busy_timeout(BUSY_TIMEOUT).map_err(terr)?;
+    let dest_wal = dest.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).map_err(terr)?.eq_ignore_ascii_case("wal");
+    let page_size = |c: &Connection| c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0));
+    let differs = page_size(&source).map_err(|e| Error::internal_db(src, e))? != page_size(&dest).map_err(terr)?;
+    if dest_wal && differs {
+        // SQLite cannot change the page size of a WAL database; go through rollback mode.
+        dest.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).map_err(busy(target))?;
+    }
+    {
+        let b = Backup::new(&source, &mut dest).map_err(busy(target))?;
+        loop {
+            match b.step(-1).map_err(busy(target))? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked => {
+                    return Err(Error::new(ErrorCode::TargetBusy, format!("{} is in use by another program", shown(target))));
+                }
+                _ => {}
+            }
+        }
+    }
+    if dest_wal && differs {
+        dest.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).map_err(terr)?;
+    }
+    Ok(())
+}
+
+fn busy(target: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| {
+        let e = Error::internal_db(target, e);
+        if e.code() == ErrorCode::TargetBusy {
+            Error::new(ErrorCode::TargetBusy, format!("{} is in use by another program; nothing was changed", shown(target)))
+        } else {
+            e
+        }
+    }
+}
