@@ -31,6 +31,7 @@ pub struct Engine {
     pub(crate) secrets: Arc<dyn SecretSource>,
     pub(crate) workers: usize,
     pub(crate) kdf_iterations: u32,
+    pub(crate) busy_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Engine {
@@ -55,6 +56,7 @@ impl Engine {
             secrets: Arc::new(NoSecret),
             workers,
             kdf_iterations: crate::format::KDF_ITERATIONS,
+            busy_timeout: crate::snapshot::BUSY_TIMEOUT,
         };
         engine.reconcile()?;
         Ok(engine)
@@ -81,6 +83,12 @@ impl Engine {
     /// Threads used to compress and decompress (default: the number of cores).
     pub fn with_workers(mut self, workers: usize) -> Engine {
         self.workers = workers.max(1);
+        self
+    }
+
+    /// How long to wait for another program's lock on a database (default 10 s).
+    pub fn with_busy_timeout(mut self, timeout: std::time::Duration) -> Engine {
+        self.busy_timeout = timeout;
         self
     }
 

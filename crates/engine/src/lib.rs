@@ -12,6 +12,7 @@ pub mod model;
 pub mod seams;
 pub(crate) mod catalog;
 pub(crate) mod commands;
+pub mod demo;
 pub(crate) mod engine;
 pub mod retention;
 pub(crate) mod lock;

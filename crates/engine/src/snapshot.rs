@@ -29,7 +29,7 @@ pub(crate) struct Snapshot {
 
 impl Snapshot {
     /// Opens `path` read-only and starts the read transaction.
-    pub(crate) fn begin(path: &Path) -> Result<Snapshot> {
+    pub(crate) fn begin(path: &Path, busy_timeout: Duration) -> Result<Snapshot> {
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::new(ErrorCode::SourceNotFound, format!("database not found: {}", shown(path))));
@@ -47,7 +47,7 @@ impl Snapshot {
         }
         let err = |e| Error::source_db(path, e);
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.busy_timeout(busy_timeout).map_err(err)?;
         conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
         let schema = read_schema(&conn).map_err(err)?;
         let row_counts = count_rows(&conn).map_err(err)?;

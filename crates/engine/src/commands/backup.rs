@@ -41,7 +41,7 @@ impl Engine {
         let password = if opts.encrypt { Some(require_password(self.secrets.as_ref(), "encrypt the backup")?) } else { None };
         job.cancel.check()?;
 
-        let snap = Snapshot::begin(source)?;
+        let snap = Snapshot::begin(source, self.busy_timeout)?;
         let now = self.clock.now();
         let id = self.new_id(now)?;
         let ext = if opts.encrypt { ENCRYPTED_EXT } else { PLAIN_EXT };

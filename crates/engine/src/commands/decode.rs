@@ -52,14 +52,15 @@ impl Engine {
 
         let opened = match file::open(&path, self.secrets.as_ref()) {
             Ok(o) => o,
-            Err(e) if e.code() == ErrorCode::WrongPassword => {
-                // A damaged header can look like a wrong password: the recorded checksum tells.
-                if file::sha256_file(&path)? != meta.sha256 {
-                    return Ok(self.fail_early(checks, meta, Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: its checksum does not match", path.display()))));
+            Err(e) if e.code() == ErrorCode::WrongPassword || is_backup_problem(&e) => {
+                // A damaged or cut header can look like a wrong password or a foreign file:
+                // the recorded size and checksum tell.
+                let e = self.classify_early(&path, meta, e)?;
+                if e.code() == ErrorCode::WrongPassword {
+                    return Err(e);
                 }
-                return Err(e);
+                return Ok(self.fail_early(checks, e));
             }
-            Err(e) if is_backup_problem(&e) => return Ok(self.fail_early(checks, meta, e)),
             Err(e) => return Err(e),
         };
         let encrypted = opened.header.encryption.is_some();
@@ -130,7 +131,22 @@ impl Engine {
         Ok(Decoded { checks, error })
     }
 
-    fn fail_early(&self, mut checks: Vec<Check>, _meta: &BackupMetadata, e: Error) -> Decoded {
+    fn classify_early(&self, path: &Path, meta: &BackupMetadata, e: Error) -> Result<Error> {
+        if meta.sha256.is_empty() || matches!(e.code(), ErrorCode::UnsupportedVersion) && e.message().contains("format version") {
+            return Ok(e);
+        }
+        let len = std::fs::metadata(path).map_err(|err| Error::read(path, err))?.len();
+        let shown = path.display();
+        if len < meta.stored_size {
+            return Ok(Error::new(ErrorCode::BackupTruncated, format!("{shown} is incomplete: {len} of {} bytes", meta.stored_size)));
+        }
+        if file::sha256_file(path)? != meta.sha256 {
+            return Ok(Error::new(ErrorCode::BackupDamaged, format!("{shown} is damaged: its checksum does not match")));
+        }
+        Ok(e)
+    }
+
+    fn fail_early(&self, mut checks: Vec<Check>, e: Error) -> Decoded {
         for name in ["checksum", "decrypt", "decompress", "integrity"] {
             checks.push(check(name, CheckStatus::Skipped, "not reached"));
         }

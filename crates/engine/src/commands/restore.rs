@@ -11,7 +11,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
@@ -21,7 +21,6 @@ use crate::engine::{Engine, PARTIAL_EXT, sync_dir};
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupOptions, BackupType, Operation, RestoreOptions, RestoreOutcome};
 use crate::seams::{Job, Phase};
-use crate::snapshot::BUSY_TIMEOUT;
 
 impl Engine {
     /// Restores backup `id` over the database at `target` (which may be the live database or
@@ -66,7 +65,7 @@ impl Engine {
             safety_backup_id = Some(m.id);
         }
         job.cancel.check()?;
-        replace_database(&tmp, target)?;
+        replace_database(&tmp, target, self.busy_timeout)?;
         drop(guard);
         Ok(RestoreOutcome {
             backup_id: id.to_owned(),
@@ -111,9 +110,9 @@ fn is_database(path: &Path) -> bool {
 }
 
 /// Replaces `target` with the database in `tmp` (which is removed), atomically.
-pub(crate) fn replace_database(tmp: &Path, target: &Path) -> Result<()> {
+pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration) -> Result<()> {
     if target.exists() && is_database(target) {
-        copy_through_sqlite(tmp, target)?;
+        copy_through_sqlite(tmp, target, busy_timeout)?;
         let _ = fs::remove_file(tmp);
         return Ok(());
     }
@@ -135,11 +134,11 @@ pub(crate) fn replace_database(tmp: &Path, target: &Path) -> Result<()> {
 }
 
 /// Copies every page of `src` into `target` in one SQLite transaction.
-fn copy_through_sqlite(src: &Path, target: &Path) -> Result<()> {
+fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Result<()> {
     let terr = |e| Error::internal_db(target, e);
     let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Error::internal_db(src, e))?;
     let mut dest = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(terr)?;
-    dest.busy_timeout(BUSY_TIMEOUT).map_err(terr)?;
+    dest.busy_timeout(busy_timeout).map_err(terr)?;
     let dest_wal = dest.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).map_err(terr)?.eq_ignore_ascii_case("wal");
     let page_size = |c: &Connection| c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0));
     let differs = page_size(&source).map_err(|e| Error::internal_db(src, e))? != page_size(&dest).map_err(terr)?;
