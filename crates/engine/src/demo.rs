@@ -51,6 +51,8 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
     .map_err(sql(path, "setting pragmas"))?;
     conn.execute_batch(SCHEMA)
         .map_err(sql(path, "creating the schema"))?;
+    conn.execute_batch(FTS_GENERATING)
+        .map_err(sql(path, "configuring the full-text index"))?;
     insert_settings(&conn, path, seed)?;
 
     let mut state = State {
@@ -71,40 +73,58 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         },
     };
     let page_size: u64 = pragma_u64(&conn, path, "page_size")?;
-    let db_size =
-        |c: &Connection| -> Result<u64> { Ok(pragma_u64(c, path, "page_count")? * page_size) };
-    let empty_size = db_size(&conn)?;
+    // The file size, and the part of it that holds data: pages freed by the full-text index's
+    // segment merges are reused by later rows, so planning goes by the second.
+    let sizes = |c: &Connection| -> Result<(u64, u64)> {
+        let pages = pragma_u64(c, path, "page_count")?;
+        let free = pragma_u64(c, path, "freelist_count")?;
+        Ok((pages * page_size, pages.saturating_sub(free) * page_size))
+    };
+    let (_, empty_size) = sizes(&conn)?;
     let target = target_bytes as f64;
     // Aim a little below the target: the last round and page granularity only ever add.
     let goal = target * 0.995;
     let mut user_cost = INITIAL_USER_COST;
+    let mut merges_done = 0;
     loop {
-        let size = db_size(&conn)?;
+        let (size, used) = sizes(&conn)?;
         if state.stats.users > 0 && size as f64 >= target * STOP_AT {
             break;
         }
-        let remaining = (goal - size as f64).max(0.0) * (1.0 - IMAGE_SHARE);
+        // Until the merges below have run, aim for their points.
+        let stage_goal = MERGE_POINTS.get(merges_done).map_or(goal, |p| goal * p);
+        let remaining = (stage_goal - used as f64).max(0.0) * (1.0 - IMAGE_SHARE);
         // Cover most of what remains each round, so rounds shrink as the file nears the target.
         let users = ((remaining * 0.8 / user_cost).ceil() as u64).clamp(1, MAX_USERS_PER_ROUND);
-        let without_images = (size - empty_size).saturating_sub(state.image_bytes) as f64;
+        let without_images = used.saturating_sub(empty_size + state.image_bytes) as f64;
         let image_goal =
             (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
 
-        conn.execute_batch("BEGIN")
-            .map_err(sql(path, "starting a transaction"))?;
+        conn.execute_batch("BEGIN").map_err(sql(path, "starting a transaction"))?;
         insert_users(&conn, &mut state, users)?;
         while state.stats.images == 0 || (state.image_bytes as f64) < image_goal {
             insert_image(&conn, &mut state)?;
         }
-        conn.execute_batch("COMMIT")
-            .map_err(sql(path, "committing"))?;
+        conn.execute_batch("COMMIT").map_err(sql(path, "committing"))?;
 
-        let grown = db_size(&conn)?
-            .saturating_sub(empty_size)
-            .saturating_sub(state.image_bytes);
+        let (_, used) = sizes(&conn)?;
+        // The full-text index is merged into one segment at fixed points, where the file has
+        // room for the merged copy (written before the old segments are freed); later rows
+        // fill the freed pages. Merging any later, or letting FTS5 merge on its own, could grow
+        // the file past the target in one step.
+        if let Some(p) = MERGE_POINTS.get(merges_done)
+            && used as f64 >= goal * p * 0.95
+        {
+            conn.execute_batch("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
+                .map_err(sql(path, "merging the full-text index"))?;
+            merges_done += 1;
+        }
+        let grown = used.saturating_sub(empty_size + state.image_bytes);
         user_cost = (grown as f64 / state.stats.users as f64).max(256.0);
+        if std::env::var_os("DEMO_DEBUG").is_some() { let (a,b)=sizes(&conn)?; eprintln!("round users={users} total={} size={a} used={b} images={} imgbytes={} cost={user_cost:.0}", state.stats.users, state.stats.images, state.image_bytes); }
     }
 
+    conn.execute_batch(FTS_DEFAULTS).map_err(sql(path, "configuring the full-text index"))?;
     // Apps ship in WAL mode; switching now rather than at the start keeps generation fast and
     // leaves the file self-contained (closing the connection checkpoints and removes the WAL).
     let mode: String = conn
@@ -130,6 +150,21 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
 /// Share of the file taken by images: photos are incompressible, and a realistic dose of them
 /// keeps the overall compression ratio honest.
 const IMAGE_SHARE: f64 = 0.07;
+/// Fractions of the goal at which the full-text index is merged into one segment.
+const MERGE_POINTS: [f64; 2] = [0.5, 0.7];
+/// While generating, FTS5 keeps each round's terms in memory and writes one segment per
+/// round, and never merges segments on its own: see the merges in [`generate`].
+const FTS_GENERATING: &str = "
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('automerge', 0);
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('crisismerge', 2000);
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 67108864);
+";
+/// FTS5's defaults, for the app that opens the database afterwards.
+const FTS_DEFAULTS: &str = "
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('automerge', 4);
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('crisismerge', 16);
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 1048576);
+";
 /// Stop once the file reaches this fraction of the target.
 const STOP_AT: f64 = 0.99;
 /// About 45 rows per user, so a round is one transaction of roughly 50k rows.
@@ -557,33 +592,89 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
     Ok(())
 }
 
+/// The chart's rendering and calculation settings, as the app stores them: a JSON document
+/// that repeats from chart to chart with small changes, which is what makes such columns
+/// compress well.
 fn chart_settings(rng: &mut Rng, kind: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(2048);
     let sidereal = rng.chance(0.15);
     let orb = 6.0 + rng.below(5) as f64;
-    format!(
-        concat!(
-            r#"{{"kind":"{}","zodiac":"{}","ayanamsa":{},"node":"{}","orbs":{{"conjunction":{:.1},"#,
-            r#""opposition":{:.1},"trine":{:.1},"square":{:.1},"sextile":{:.1},"quincunx":{:.1}}},"#,
-            r#""minor_aspects":{},"bodies":["sun","moon","mercury","venus","mars","jupiter","#,
-            r#""saturn","uranus","neptune","pluto","node","chiron","lilith"],"theme":"{}","#,
-            r#""app_version":"3.{}.{}"}}"#
-        ),
-        kind,
+    // Writing to a String cannot fail, hence the ignored results.
+    let _ = write!(
+        out,
+        r#"{{"kind":"{kind}","zodiac":"{}","ayanamsa":{},"node":"{}","lilith":"mean","#,
         if sidereal { "sidereal" } else { "tropical" },
         if sidereal { r#""lahiri""# } else { "null" },
         if rng.chance(0.7) { "true" } else { "mean" },
-        orb + 2.0,
-        orb + 2.0,
-        orb + 1.0,
-        orb + 1.0,
-        orb - 1.0,
-        2.0 + rng.below(2) as f64,
-        rng.chance(0.2),
+    );
+    out.push_str(r#""aspects":["#);
+    for (i, (name, angle, scale)) in ASPECTS.iter().enumerate() {
+        let enabled = i < 5 || rng.chance(0.2);
+        let _ = write!(
+            out,
+            r#"{}{{"name":"{name}","angle":{angle:.1},"orb":{:.1},"enabled":{enabled}}}"#,
+            if i == 0 { "" } else { "," },
+            (orb * scale).round()
+        );
+    }
+    out.push_str(r#"],"bodies":["#);
+    for (i, (b, (glyph, colour))) in BODIES.iter().zip(BODY_STYLE).enumerate() {
+        let _ = write!(
+            out,
+            r##"{}{{"id":"{}","glyph":"{glyph}","color":"#{colour}","visible":{}}}"##,
+            if i == 0 { "" } else { "," },
+            b.name.to_lowercase().replace(' ', "_"),
+            i < 10 || rng.chance(0.6),
+        );
+    }
+    let _ = write!(
+        out,
+        concat!(
+            r#"],"display":{{"theme":"{}","wheel":"{}","show_degrees":true,"show_minutes":{},"#,
+            r#""show_retrograde":true,"aspect_lines":"{}","font_scale":{:.1}}},"#,
+            r#""app_version":"3.{}.{}"}}"#
+        ),
         rng.pick(&["classic", "dark", "pastel", "mono"]),
+        rng.pick(&["european", "american", "huber"]),
+        rng.chance(0.5),
+        rng.pick(&["major", "all", "none"]),
+        0.9 + rng.below(4) as f64 * 0.1,
         rng.below(5),
         rng.below(10),
-    )
+    );
+    out
 }
+
+/// Aspect name, angle and orb relative to the chart's base orb.
+const ASPECTS: [(&str, f64, f64); 9] = [
+    ("conjunction", 0.0, 1.25),
+    ("opposition", 180.0, 1.25),
+    ("trine", 120.0, 1.0),
+    ("square", 90.0, 1.0),
+    ("sextile", 60.0, 0.75),
+    ("quincunx", 150.0, 0.4),
+    ("semisextile", 30.0, 0.3),
+    ("semisquare", 45.0, 0.3),
+    ("sesquiquadrate", 135.0, 0.3),
+];
+
+/// Glyph and colour of each of `BODIES`.
+const BODY_STYLE: [(&str, &str); 13] = [
+    (r"\u2609", "f5b700"),
+    (r"\u263d", "c0c0c0"),
+    (r"\u263f", "8bc34a"),
+    (r"\u2640", "e91e63"),
+    (r"\u2642", "f44336"),
+    (r"\u2643", "ff9800"),
+    (r"\u2644", "795548"),
+    (r"\u2645", "00bcd4"),
+    (r"\u2646", "3f51b5"),
+    (r"\u2647", "9c27b0"),
+    (r"\u260a", "607d8b"),
+    (r"\u26b7", "009688"),
+    (r"\u26b8", "212121"),
+];
 
 /// A run of words, the first capitalised, for titles.
 fn write_words(rng: &mut Rng, out: &mut String, count: usize) {

@@ -15,6 +15,7 @@ pub(crate) mod commands;
 pub mod demo;
 pub(crate) mod engine;
 pub mod retention;
+pub mod schedule;
 pub(crate) mod lock;
 pub(crate) mod pipeline;
 pub(crate) mod snapshot;

@@ -53,7 +53,7 @@ impl Engine {
         job.cancel.check()?;
 
         let mut safety_backup_id = None;
-        if opts.safety_backup && target.exists() && is_database(target) {
+        if opts.safety_backup && is_database(target) {
             let safety = BackupOptions {
                 encrypt: meta.encrypted,
                 compress: true,
@@ -103,15 +103,25 @@ fn temp_beside(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.keepsake-restore{PARTIAL_EXT}"))
 }
 
+/// Whether `path` holds something SQLite must be asked about before it is replaced: a readable
+/// database, or one locked by another program (never replace that behind SQLite's back).
+/// Only a file SQLite calls "not a database" or corrupt may be replaced by a rename.
 fn is_database(path: &Path) -> bool {
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)))
-        .is_ok()
+    use rusqlite::ffi::ErrorCode as C;
+    if !path.exists() {
+        return false;
+    }
+    let probe = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)));
+    match probe {
+        Ok(_) => true,
+        Err(e) => !matches!(e.sqlite_error_code(), Some(C::NotADatabase | C::DatabaseCorrupt)),
+    }
 }
 
 /// Replaces `target` with the database in `tmp` (which is removed), atomically.
 pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration) -> Result<()> {
-    if target.exists() && is_database(target) {
+    if is_database(target) {
         copy_through_sqlite(tmp, target, busy_timeout)?;
         let _ = fs::remove_file(tmp);
         return Ok(());
