@@ -90,7 +90,13 @@ impl Catalog {
 
     fn decode(&self, s: &str) -> Result<BackupMetadata> {
         serde_json::from_str(s).map_err(|e| {
-            Error::new(ErrorCode::Io, format!("{}: unreadable catalog entry ({e}); run `keepsake catalog rebuild`", self.path.display()))
+            Error::new(
+                ErrorCode::Io,
+                format!(
+                    "{}: unreadable catalog entry ({e}); run `keepsake catalog rebuild`",
+                    self.path.display()
+                ),
+            )
         })
     }
 
@@ -129,7 +135,12 @@ impl Catalog {
         Ok(())
     }
 
-    pub(crate) fn set_verification(&self, id: &str, status: VerificationStatus, at: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn set_verification(
+        &self,
+        id: &str,
+        status: VerificationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         if let Some(mut m) = self.get(id)? {
             m.verification = status;
             m.verified_at = Some(at);
@@ -182,7 +193,9 @@ impl Catalog {
                     backup_type: bt.and_then(|s| s.parse::<BackupType>().ok()),
                     backup_id: r.get(3)?,
                     source_path: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
-                    started_at: DateTime::parse_from_rfc3339(&started).map(|d| d.with_timezone(&Utc)).unwrap_or_default(),
+                    started_at: DateTime::parse_from_rfc3339(&started)
+                        .map(|d| d.with_timezone(&Utc))
+                        .unwrap_or_default(),
                     duration_ms: r.get::<_, i64>(6)? as u64,
                     status: parse_enum(&status).unwrap_or(RunStatus::Failed),
                     error_code: code.and_then(|c| parse_enum(&c)),
@@ -198,7 +211,11 @@ impl Catalog {
     pub(crate) fn failed_runs(&self) -> Result<u64> {
         let n: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM runs WHERE operation = 'backup' AND status = 'failed'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM runs WHERE operation = 'backup' AND status = 'failed'",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))?;
         Ok(n as u64)
     }

@@ -49,10 +49,8 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
          PRAGMA temp_store = MEMORY;",
     )
     .map_err(sql(path, "setting pragmas"))?;
-    conn.execute_batch(SCHEMA)
-        .map_err(sql(path, "creating the schema"))?;
-    conn.execute_batch(FTS_GENERATING)
-        .map_err(sql(path, "configuring the full-text index"))?;
+    conn.execute_batch(SCHEMA).map_err(sql(path, "creating the schema"))?;
+    conn.execute_batch(FTS_GENERATING).map_err(sql(path, "configuring the full-text index"))?;
     insert_settings(&conn, path, seed)?;
 
     let mut state = State {
@@ -63,14 +61,7 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         last_chart: 0,
         last_note: 0,
         image_bytes: 0,
-        stats: DemoStats {
-            bytes: 0,
-            users: 0,
-            charts: 0,
-            positions: 0,
-            notes: 0,
-            images: 0,
-        },
+        stats: DemoStats { bytes: 0, users: 0, charts: 0, positions: 0, notes: 0, images: 0 },
     };
     let page_size: u64 = pragma_u64(&conn, path, "page_size")?;
     // The file size, and the part of it that holds data: pages freed by the full-text index's
@@ -97,8 +88,7 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         // Cover most of what remains each round, so rounds shrink as the file nears the target.
         let users = ((remaining * 0.8 / user_cost).ceil() as u64).clamp(1, MAX_USERS_PER_ROUND);
         let without_images = used.saturating_sub(empty_size + state.image_bytes) as f64;
-        let image_goal =
-            (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
+        let image_goal = (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
 
         conn.execute_batch("BEGIN").map_err(sql(path, "starting a transaction"))?;
         insert_users(&conn, &mut state, users)?;
@@ -121,7 +111,13 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         }
         let grown = used.saturating_sub(empty_size + state.image_bytes);
         user_cost = (grown as f64 / state.stats.users as f64).max(256.0);
-        if std::env::var_os("DEMO_DEBUG").is_some() { let (a,b)=sizes(&conn)?; eprintln!("round users={users} total={} size={a} used={b} images={} imgbytes={} cost={user_cost:.0}", state.stats.users, state.stats.images, state.image_bytes); }
+        if std::env::var_os("DEMO_DEBUG").is_some() {
+            let (a, b) = sizes(&conn)?;
+            eprintln!(
+                "round users={users} total={} size={a} used={b} images={} imgbytes={} cost={user_cost:.0}",
+                state.stats.users, state.stats.images, state.image_bytes
+            );
+        }
     }
 
     conn.execute_batch(FTS_DEFAULTS).map_err(sql(path, "configuring the full-text index"))?;
@@ -133,17 +129,12 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::new(
             ErrorCode::Io,
-            format!(
-                "demo database {}: could not switch to WAL (journal mode is {mode})",
-                path.display()
-            ),
+            format!("demo database {}: could not switch to WAL (journal mode is {mode})", path.display()),
         ));
     }
     conn.close().map_err(|(_, e)| sql(path, "closing")(e))?;
     let mut stats = state.stats;
-    stats.bytes = std::fs::metadata(path)
-        .map_err(|e| Error::read(path, e))?
-        .len();
+    stats.bytes = std::fs::metadata(path).map_err(|e| Error::read(path, e))?.len();
     Ok(stats)
 }
 
@@ -264,18 +255,13 @@ struct State<'a> {
 /// Maps a SQLite error to an engine error that names the file and the step.
 fn sql<'a>(path: &'a Path, what: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
     move |e| {
-        Error::new(
-            ErrorCode::Io,
-            format!("demo database {}: {what}: {e}", path.display()),
-        )
-        .with_source(e)
+        Error::new(ErrorCode::Io, format!("demo database {}: {what}: {e}", path.display())).with_source(e)
     }
 }
 
 fn pragma_u64(conn: &Connection, path: &Path, name: &str) -> Result<u64> {
-    let v: i64 = conn
-        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-        .map_err(sql(path, "reading a pragma"))?;
+    let v: i64 =
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).map_err(sql(path, "reading a pragma"))?;
     Ok(v.max(0) as u64)
 }
 
@@ -376,14 +362,8 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
     let rows: Vec<(&str, V)> = vec![
         ("app.version", V::Text("3.4.1".into())),
         ("app.install_id", V::Text(install_id)),
-        (
-            "app.locale",
-            V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into()),
-        ),
-        (
-            "app.theme",
-            V::Text((*rng.pick(&["dark", "light", "system"])).into()),
-        ),
+        ("app.locale", V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into())),
+        ("app.theme", V::Text((*rng.pick(&["dark", "light", "system"])).into())),
         ("app.schema_version", V::Integer(i64::from(USER_VERSION))),
         ("charts.default_house_system", V::Text("placidus".into())),
         ("charts.zodiac", V::Text("tropical".into())),
@@ -395,19 +375,13 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
         ("onboarding.completed", V::Integer(1)),
         ("privacy.analytics", V::Integer(0)),
         ("sync.enabled", V::Integer(rng.below(2) as i64)),
-        (
-            "sync.last_success",
-            V::Text(timestamp(
-                BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64,
-            )),
-        ),
+        ("sync.last_success", V::Text(timestamp(BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64))),
         ("ui.font_scale", V::Real(1.1)),
         ("ui.window_layout", V::Blob(layout)),
         ("backup.last_reminder", V::Null),
     ];
     for (key, value) in rows {
-        stmt.execute(params![key, value])
-            .map_err(sql(path, "inserting settings"))?;
+        stmt.execute(params![key, value]).map_err(sql(path, "inserting settings"))?;
     }
     Ok(())
 }
@@ -455,22 +429,14 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         let domain = *rng.pick(DOMAINS);
         // The row number keeps emails unique, as the app's unique index demands.
         let email = match rng.below(3) {
-            0 => format!(
-                "{}.{}{id}@{domain}",
-                first.to_lowercase(),
-                last.to_lowercase()
-            ),
-            1 => format!(
-                "{}{}{id}@{domain}",
-                &first[..1].to_lowercase(),
-                last.to_lowercase()
-            ),
+            0 => format!("{}.{}{id}@{domain}", first.to_lowercase(), last.to_lowercase()),
+            1 => format!("{}{}{id}@{domain}", &first[..1].to_lowercase(), last.to_lowercase()),
             _ => format!("{}_{id}@{domain}", first.to_lowercase()),
         };
         let birth_day = BIRTH_FIRST_DAY + rng.below(BIRTH_DAYS) as i64;
         let minute_of_day = rng.below(24 * 60) as i64;
-        let birth_time = (!rng.chance(0.12))
-            .then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
+        let birth_time =
+            (!rng.chance(0.12)).then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
         let city = rng.pick(CITIES);
         let created = BASE_TIME + id as i64 * 97 + rng.below(97) as i64;
         ins_user
@@ -494,23 +460,11 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         for c in 0..charts {
             st.last_chart += 1;
             let chart_id = st.last_chart as i64;
-            let kind = if c == 0 {
-                "natal"
-            } else {
-                *rng.pick(CHART_KINDS)
-            };
+            let kind = if c == 0 { "natal" } else { *rng.pick(CHART_KINDS) };
             let computed = created + rng.below(400 * DAY as u64) as i64;
             // The date the chart is cast for decides where the Sun is.
-            let chart_day = if c == 0 {
-                birth_day
-            } else {
-                computed.div_euclid(DAY)
-            };
-            let house_system = if rng.chance(0.6) {
-                "placidus"
-            } else {
-                *rng.pick(HOUSE_SYSTEMS)
-            };
+            let chart_day = if c == 0 { birth_day } else { computed.div_euclid(DAY) };
+            let house_system = if rng.chance(0.6) { "placidus" } else { *rng.pick(HOUSE_SYSTEMS) };
             let asc = rng.range(0.0, 360.0);
             let mc = (asc + 270.0 + rng.range(-35.0, 35.0)).rem_euclid(360.0);
             ins_chart
@@ -527,8 +481,8 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
                 .map_err(sql(path, "inserting charts"))?;
             st.stats.charts += 1;
 
-            let sun = ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0))
-                .rem_euclid(360.0);
+            let sun =
+                ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0)).rem_euclid(360.0);
             for body_def in BODIES {
                 let lon = match body_def.name {
                     "Sun" => sun,
@@ -547,27 +501,14 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
                 let house = (((lon - asc).rem_euclid(360.0) / 30.0) as i64).min(11) + 1;
                 let sign = SIGNS[((lon / 30.0) as usize).min(11)];
                 ins_pos
-                    .execute(params![
-                        chart_id,
-                        body_def.name,
-                        lon,
-                        lat,
-                        speed,
-                        house,
-                        sign,
-                        retro
-                    ])
+                    .execute(params![chart_id, body_def.name, lon, lat, speed, house, sign, retro])
                     .map_err(sql(path, "inserting positions"))?;
                 st.stats.positions += 1;
             }
         }
 
         // Their journal. The first user always writes, so even a tiny database has notes.
-        let notes = if id == 1 {
-            1 + rng.below(3)
-        } else {
-            rng.below(4)
-        };
+        let notes = if id == 1 { 1 + rng.below(3) } else { rng.below(4) };
         for _ in 0..notes {
             st.last_note += 1;
             title.clear();
@@ -578,13 +519,7 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
             write_prose(&mut rng, &mut body, words as usize);
             let written = created + rng.below(600 * DAY as u64) as i64;
             ins_note
-                .execute(params![
-                    st.last_note as i64,
-                    id as i64,
-                    title,
-                    body,
-                    timestamp(written)
-                ])
+                .execute(params![st.last_note as i64, id as i64, title, body, timestamp(written)])
                 .map_err(sql(path, "inserting notes"))?;
             st.stats.notes += 1;
         }
@@ -742,10 +677,7 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
     let (mime, data) = if rng.chance(0.7) {
         ("image/jpeg", fake_jpeg(&mut rng, len))
     } else {
-        (
-            "image/png",
-            fake_png(&mut rng, len, width as u32, height as u32),
-        )
+        ("image/png", fake_png(&mut rng, len, width as u32, height as u32))
     };
     let created = BASE_TIME + st.last_user as i64 * 97 + rng.below(DAY as u64) as i64;
     conn.prepare_cached(
@@ -753,15 +685,7 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut s| {
-        s.execute(params![
-            index as i64,
-            user as i64,
-            mime,
-            width,
-            height,
-            data,
-            timestamp(created)
-        ])
+        s.execute(params![index as i64, user as i64, mime, width, height, data, timestamp(created)])
     })
     .map_err(sql(st.path, "inserting images"))?;
     st.stats.images += 1;
@@ -771,8 +695,8 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
 
 fn fake_jpeg(rng: &mut Rng, len: usize) -> Vec<u8> {
     const HEAD: [u8; 20] = [
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00,
-        0x48, 0x00, 0x48, 0x00, 0x00,
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00,
+        0x48, 0x00, 0x00,
     ];
     let mut out = Vec::with_capacity(len.max(HEAD.len() + 2));
     out.extend_from_slice(&HEAD);
@@ -847,12 +771,7 @@ fn date(days: i64) -> String {
 fn timestamp(unix: i64) -> String {
     let (y, m, d) = civil(unix.div_euclid(DAY));
     let s = unix.rem_euclid(DAY);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -876,14 +795,7 @@ const fn body(
     retro: f64,
     max_retro: f64,
 ) -> Body {
-    Body {
-        name,
-        max_lat,
-        min_speed,
-        max_speed,
-        retro,
-        max_retro,
-    }
+    Body { name, max_lat, min_speed, max_speed, retro, max_retro }
 }
 
 /// Degrees and degrees per day, roughly as an ephemeris gives them.
@@ -918,32 +830,13 @@ const SIGNS: [&str; 12] = [
     "Pisces",
 ];
 
-const CHART_KINDS: &[&str] = &[
-    "transit",
-    "progressed",
-    "solar_return",
-    "synastry",
-    "composite",
-];
+const CHART_KINDS: &[&str] = &["transit", "progressed", "solar_return", "synastry", "composite"];
 
-const HOUSE_SYSTEMS: &[&str] = &[
-    "placidus",
-    "whole_sign",
-    "koch",
-    "equal",
-    "porphyry",
-    "regiomontanus",
-    "campanus",
-];
+const HOUSE_SYSTEMS: &[&str] =
+    &["placidus", "whole_sign", "koch", "equal", "porphyry", "regiomontanus", "campanus"];
 
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "mail.example.com",
-    "inbox.test",
-    "post.test",
-];
+const DOMAINS: &[&str] =
+    &["example.com", "example.org", "example.net", "mail.example.com", "inbox.test", "post.test"];
 
 const FIRST_NAMES: &[&str] = &[
     "Emma",
@@ -1104,37 +997,13 @@ struct City {
     tz: &'static str,
 }
 
-const fn city(
-    name: &'static str,
-    country: &'static str,
-    lat: f64,
-    lon: f64,
-    tz: &'static str,
-) -> City {
-    City {
-        name,
-        country,
-        lat,
-        lon,
-        tz,
-    }
+const fn city(name: &'static str, country: &'static str, lat: f64, lon: f64, tz: &'static str) -> City {
+    City { name, country, lat, lon, tz }
 }
 
 const CITIES: &[City] = &[
-    city(
-        "London",
-        "United Kingdom",
-        51.5072,
-        -0.1276,
-        "Europe/London",
-    ),
-    city(
-        "Manchester",
-        "United Kingdom",
-        53.4808,
-        -2.2426,
-        "Europe/London",
-    ),
+    city("London", "United Kingdom", 51.5072, -0.1276, "Europe/London"),
+    city("Manchester", "United Kingdom", 53.4808, -2.2426, "Europe/London"),
     city("Dublin", "Ireland", 53.3498, -6.2603, "Europe/Dublin"),
     city("Paris", "France", 48.8566, 2.3522, "Europe/Paris"),
     city("Lyon", "France", 45.764, 4.8357, "Europe/Paris"),
@@ -1144,88 +1013,28 @@ const CITIES: &[City] = &[
     city("Barcelona", "Spain", 41.3874, 2.1686, "Europe/Madrid"),
     city("Roma", "Italy", 41.9028, 12.4964, "Europe/Rome"),
     city("Milano", "Italy", 45.4642, 9.19, "Europe/Rome"),
-    city(
-        "Amsterdam",
-        "Netherlands",
-        52.3676,
-        4.9041,
-        "Europe/Amsterdam",
-    ),
+    city("Amsterdam", "Netherlands", 52.3676, 4.9041, "Europe/Amsterdam"),
     city("Stockholm", "Sweden", 59.3293, 18.0686, "Europe/Stockholm"),
     city("Oslo", "Norway", 59.9139, 10.7522, "Europe/Oslo"),
     city("Warszawa", "Poland", 52.2297, 21.0122, "Europe/Warsaw"),
     city("Lisboa", "Portugal", 38.7223, -9.1393, "Europe/Lisbon"),
     city("Athens", "Greece", 37.9838, 23.7275, "Europe/Athens"),
     city("Istanbul", "Türkiye", 41.0082, 28.9784, "Europe/Istanbul"),
-    city(
-        "New York",
-        "United States",
-        40.7128,
-        -74.006,
-        "America/New_York",
-    ),
-    city(
-        "Los Angeles",
-        "United States",
-        34.0522,
-        -118.2437,
-        "America/Los_Angeles",
-    ),
-    city(
-        "Chicago",
-        "United States",
-        41.8781,
-        -87.6298,
-        "America/Chicago",
-    ),
-    city(
-        "Austin",
-        "United States",
-        30.2672,
-        -97.7431,
-        "America/Chicago",
-    ),
-    city(
-        "Seattle",
-        "United States",
-        47.6062,
-        -122.3321,
-        "America/Los_Angeles",
-    ),
+    city("New York", "United States", 40.7128, -74.006, "America/New_York"),
+    city("Los Angeles", "United States", 34.0522, -118.2437, "America/Los_Angeles"),
+    city("Chicago", "United States", 41.8781, -87.6298, "America/Chicago"),
+    city("Austin", "United States", 30.2672, -97.7431, "America/Chicago"),
+    city("Seattle", "United States", 47.6062, -122.3321, "America/Los_Angeles"),
     city("Toronto", "Canada", 43.6532, -79.3832, "America/Toronto"),
     city("Montréal", "Canada", 45.5019, -73.5674, "America/Toronto"),
-    city(
-        "Ciudad de México",
-        "Mexico",
-        19.4326,
-        -99.1332,
-        "America/Mexico_City",
-    ),
-    city(
-        "São Paulo",
-        "Brazil",
-        -23.5558,
-        -46.6396,
-        "America/Sao_Paulo",
-    ),
-    city(
-        "Buenos Aires",
-        "Argentina",
-        -34.6037,
-        -58.3816,
-        "America/Argentina/Buenos_Aires",
-    ),
+    city("Ciudad de México", "Mexico", 19.4326, -99.1332, "America/Mexico_City"),
+    city("São Paulo", "Brazil", -23.5558, -46.6396, "America/Sao_Paulo"),
+    city("Buenos Aires", "Argentina", -34.6037, -58.3816, "America/Argentina/Buenos_Aires"),
     city("Bogotá", "Colombia", 4.711, -74.0721, "America/Bogota"),
     city("Lagos", "Nigeria", 6.5244, 3.3792, "Africa/Lagos"),
     city("Nairobi", "Kenya", -1.2921, 36.8219, "Africa/Nairobi"),
     city("Cairo", "Egypt", 30.0444, 31.2357, "Africa/Cairo"),
-    city(
-        "Cape Town",
-        "South Africa",
-        -33.9249,
-        18.4241,
-        "Africa/Johannesburg",
-    ),
+    city("Cape Town", "South Africa", -33.9249, 18.4241, "Africa/Johannesburg"),
     city("Mumbai", "India", 19.076, 72.8777, "Asia/Kolkata"),
     city("Delhi", "India", 28.7041, 77.1025, "Asia/Kolkata"),
     city("Bangalore", "India", 12.9716, 77.5946, "Asia/Kolkata"),
@@ -1233,27 +1042,9 @@ const CITIES: &[City] = &[
     city("Seoul", "South Korea", 37.5665, 126.978, "Asia/Seoul"),
     city("Shanghai", "China", 31.2304, 121.4737, "Asia/Shanghai"),
     city("Singapore", "Singapore", 1.3521, 103.8198, "Asia/Singapore"),
-    city(
-        "Sydney",
-        "Australia",
-        -33.8688,
-        151.2093,
-        "Australia/Sydney",
-    ),
-    city(
-        "Melbourne",
-        "Australia",
-        -37.8136,
-        144.9631,
-        "Australia/Melbourne",
-    ),
-    city(
-        "Auckland",
-        "New Zealand",
-        -36.8485,
-        174.7633,
-        "Pacific/Auckland",
-    ),
+    city("Sydney", "Australia", -33.8688, 151.2093, "Australia/Sydney"),
+    city("Melbourne", "Australia", -37.8136, 144.9631, "Australia/Melbourne"),
+    city("Auckland", "New Zealand", -36.8485, 174.7633, "Pacific/Auckland"),
 ];
 
 /// Journal vocabulary, most frequent first: `Rng::skewed` makes early words common, as in
@@ -1668,9 +1459,7 @@ mod tests {
 
     fn table_hash(conn: &Connection, table: &str, order: &str) -> [u8; 32] {
         use rusqlite::types::ValueRef;
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-            .unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")).unwrap();
         let columns = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         let mut h = Sha256::new();
@@ -1699,10 +1488,7 @@ mod tests {
 
     fn hashes(path: &Path) -> Vec<[u8; 32]> {
         let conn = Connection::open(path).unwrap();
-        TABLES
-            .iter()
-            .map(|(t, o)| table_hash(&conn, t, o))
-            .collect()
+        TABLES.iter().map(|(t, o)| table_hash(&conn, t, o)).collect()
     }
 
     #[test]
@@ -1715,60 +1501,34 @@ mod tests {
         let size = std::fs::metadata(&path).unwrap().len();
         assert_eq!(stats.bytes, size);
         let off = (size as f64 - target as f64).abs() / target as f64;
-        assert!(
-            off < 0.05,
-            "size {size} is {:.1}% off the target",
-            off * 100.0
-        );
+        assert!(off < 0.05, "size {size} is {:.1}% off the target", off * 100.0);
         assert!(!dir.path().join("demo.db-wal").exists());
 
         let conn = Connection::open(&path).unwrap();
         let count = |t: &str| -> u64 {
-            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-                .unwrap()
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap()
         };
         assert_eq!(count("users"), stats.users);
         assert_eq!(count("birth_charts"), stats.charts);
         assert_eq!(count("planetary_positions"), stats.positions);
         assert_eq!(count("notes"), stats.notes);
         assert_eq!(count("images"), stats.images);
-        for t in [
-            "users",
-            "birth_charts",
-            "planetary_positions",
-            "notes",
-            "images",
-            "settings",
-        ] {
+        for t in ["users", "birth_charts", "planetary_positions", "notes", "images", "settings"] {
             assert!(count(t) > 0, "{t} is empty");
         }
         assert!(stats.positions > stats.charts && stats.charts >= stats.users);
 
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
         // The full-text index agrees with the notes it indexes, and answers queries.
-        conn.execute(
-            "INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')", []).unwrap();
         let hits: u64 = conn
-            .query_row(
-                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'", [], |r| r.get(0))
             .unwrap();
         assert!(hits > 0);
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, USER_VERSION);
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
 

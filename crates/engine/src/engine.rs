@@ -152,11 +152,24 @@ impl Engine {
     }
 
     /// Records a run that ended with `result`.
-    pub(crate) fn record<T>(&self, op: Operation, backup_type: Option<BackupType>, source: Option<&Path>, started: DateTime<Utc>, t0: Instant, result: &Result<T>, backup_id: Option<String>) {
+    pub(crate) fn record<T>(
+        &self,
+        op: Operation,
+        backup_type: Option<BackupType>,
+        source: Option<&Path>,
+        started: DateTime<Utc>,
+        t0: Instant,
+        result: &Result<T>,
+        backup_id: Option<String>,
+    ) {
         let (status, code, message) = match result {
             Ok(_) => (RunStatus::Success, None, None),
-            Err(e) if e.code() == ErrorCode::Cancelled => (RunStatus::Cancelled, Some(e.code()), Some(e.message().to_owned())),
-            Err(e) if e.code() == ErrorCode::Busy => (RunStatus::Skipped, Some(e.code()), Some(e.message().to_owned())),
+            Err(e) if e.code() == ErrorCode::Cancelled => {
+                (RunStatus::Cancelled, Some(e.code()), Some(e.message().to_owned()))
+            }
+            Err(e) if e.code() == ErrorCode::Busy => {
+                (RunStatus::Skipped, Some(e.code()), Some(e.message().to_owned()))
+            }
             Err(e) => (RunStatus::Failed, Some(e.code()), Some(e.message().to_owned())),
         };
         let run = RunRecord {
@@ -178,7 +191,13 @@ impl Engine {
     }
 
     /// Records a run that was not started (e.g. the folder was busy), for schedulers.
-    pub fn record_skipped(&self, op: Operation, backup_type: Option<BackupType>, source: Option<&Path>, reason: &Error) {
+    pub fn record_skipped(
+        &self,
+        op: Operation,
+        backup_type: Option<BackupType>,
+        source: Option<&Path>,
+        reason: &Error,
+    ) {
         let r: Result<()> = Err(Error::new(ErrorCode::Busy, reason.message().to_owned()));
         self.record(op, backup_type, source, self.clock.now(), Instant::now(), &r, None);
     }
@@ -189,10 +208,10 @@ impl Engine {
         let cat = self.catalog()?;
         let known: std::collections::HashSet<String> = cat.ids()?.into_iter().collect();
         for (id, path) in &files {
-            if !known.contains(id) {
-                if let Ok(meta) = metadata_from_file(path) {
-                    cat.upsert(&meta)?;
-                }
+            if !known.contains(id)
+                && let Ok(meta) = metadata_from_file(path)
+            {
+                cat.upsert(&meta)?;
             }
         }
         let present: std::collections::HashSet<&String> = files.iter().map(|(id, _)| id).collect();

@@ -136,8 +136,12 @@ impl ErrorCode {
                 "Another backup, restore or cleanup of this backup folder is running. Wait for it to finish and try again."
             }
             ErrorCode::Cancelled => "The operation was cancelled; nothing partial was kept.",
-            ErrorCode::InvalidInput => "Check the value and try again; `keepsake --help` lists what is accepted.",
-            ErrorCode::Io => "An unexpected input/output error happened; check the disk and the file permissions.",
+            ErrorCode::InvalidInput => {
+                "Check the value and try again; `keepsake --help` lists what is accepted."
+            }
+            ErrorCode::Io => {
+                "An unexpected input/output error happened; check the disk and the file permissions."
+            }
         }
     }
 }
@@ -164,10 +168,7 @@ impl Error {
         Error { code, message: message.into(), source: None }
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
     }
@@ -259,4 +260,3 @@ impl Error {
 pub(crate) fn shown(p: &Path) -> String {
     p.display().to_string()
 }
-

@@ -6,22 +6,25 @@
 //! `cleanup`, `stats`, `history`, `rebuild_catalog`), each in its own file under `commands/`.
 //! Errors carry a stable [`ErrorCode`] and a hint ([`error`]). The backup file format is in
 //! [`format`] and `docs/FORMAT.md`.
-pub mod error;
-pub mod format;
-pub mod model;
-pub mod seams;
 pub(crate) mod catalog;
 pub(crate) mod commands;
 pub mod demo;
 pub(crate) mod engine;
+pub mod error;
+pub mod format;
+pub(crate) mod lock;
+pub mod model;
+pub(crate) mod pipeline;
 pub mod retention;
 pub mod schedule;
-pub(crate) mod lock;
-pub(crate) mod pipeline;
+pub mod seams;
 pub(crate) mod snapshot;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 pub use model::*;
 pub use retention::{CleanupPlan, PlanEntry, RetentionPolicy, plan_retention};
-pub use seams::{CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource, StaticSecret, SystemClock};
+pub use seams::{
+    CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource,
+    StaticSecret, SystemClock,
+};

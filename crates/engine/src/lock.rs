@@ -17,7 +17,12 @@ pub(crate) struct FolderLock {
 impl FolderLock {
     pub(crate) fn acquire(dir: &Path) -> Result<FolderLock> {
         let path = dir.join(".keepsake.lock");
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::write(&path, e))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::write(&path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(Error::new(

@@ -116,11 +116,7 @@ pub struct BackupMetadata {
 impl BackupMetadata {
     /// Stored size over original size (1.0 when the original is empty).
     pub fn compression_ratio(&self) -> f64 {
-        if self.original_size == 0 {
-            1.0
-        } else {
-            self.stored_size as f64 / self.original_size as f64
-        }
+        if self.original_size == 0 { 1.0 } else { self.stored_size as f64 / self.original_size as f64 }
     }
 }
 

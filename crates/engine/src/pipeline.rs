@@ -38,7 +38,14 @@ fn stopped() -> Error {
 /// Runs `producer`, maps each item with `work` on `workers` threads, and feeds the results to
 /// `sink` in order. The first error in stream order wins; a producer error counts as coming
 /// after every item it sent.
-pub(crate) fn run<T, U, P, W, S>(workers: usize, in_flight: usize, cancel: &CancelToken, producer: P, work: W, mut sink: S) -> Result<()>
+pub(crate) fn run<T, U, P, W, S>(
+    workers: usize,
+    in_flight: usize,
+    cancel: &CancelToken,
+    producer: P,
+    work: W,
+    mut sink: S,
+) -> Result<()>
 where
     T: Send,
     U: Send,
@@ -71,16 +78,24 @@ where
         // Unblock everyone before joining: a stopped sink drops its receivers.
         drop(res_rx);
         drop(permit_rx);
-        let (produced, sent) = producer_handle.join().unwrap_or_else(|_| (Err(Error::new(crate::error::ErrorCode::Io, "reader thread panicked")), 0));
+        let (produced, sent) = producer_handle
+            .join()
+            .unwrap_or_else(|_| (Err(Error::new(crate::error::ErrorCode::Io, "reader thread panicked")), 0));
         match sink_result {
             Err(e) => Err(e),
             Ok(consumed) if consumed == sent => produced,
-            Ok(_) => produced.and(Err(Error::new(crate::error::ErrorCode::Io, "a worker thread stopped early"))),
+            Ok(_) => {
+                produced.and(Err(Error::new(crate::error::ErrorCode::Io, "a worker thread stopped early")))
+            }
         }
     })
 }
 
-fn worker<T, U, W: Fn(T) -> Result<U>>(jobs: &Mutex<Receiver<(u64, T)>>, results: &SyncSender<(u64, Result<U>)>, work: &W) {
+fn worker<T, U, W: Fn(T) -> Result<U>>(
+    jobs: &Mutex<Receiver<(u64, T)>>,
+    results: &SyncSender<(u64, Result<U>)>,
+    work: &W,
+) {
     loop {
         let next = match jobs.lock() {
             Ok(rx) => rx.recv(),
@@ -93,7 +108,12 @@ fn worker<T, U, W: Fn(T) -> Result<U>>(jobs: &Mutex<Receiver<(u64, T)>>, results
     }
 }
 
-fn drain<U, S: FnMut(U) -> Result<()>>(results: &Receiver<(u64, Result<U>)>, permits: &Receiver<()>, sink: &mut S, cancel: &CancelToken) -> Result<u64> {
+fn drain<U, S: FnMut(U) -> Result<()>>(
+    results: &Receiver<(u64, Result<U>)>,
+    permits: &Receiver<()>,
+    sink: &mut S,
+    cancel: &CancelToken,
+) -> Result<u64> {
     let mut pending: BTreeMap<u64, Result<U>> = BTreeMap::new();
     let mut next = 0u64;
     for (seq, r) in results.iter() {
@@ -117,41 +137,75 @@ mod tests {
     #[test]
     fn keeps_order_and_maps_everything() {
         let mut out = Vec::new();
-        run(3, 4, &CancelToken::new(), |f| (0..1000u32).try_for_each(|i| f.send(i)), |i| Ok(i * 2), |x| {
-            out.push(x);
-            Ok(())
-        })
+        run(
+            3,
+            4,
+            &CancelToken::new(),
+            |f| (0..1000u32).try_for_each(|i| f.send(i)),
+            |i| Ok(i * 2),
+            |x| {
+                out.push(x);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(out, (0..1000u32).map(|i| i * 2).collect::<Vec<_>>());
     }
 
     #[test]
     fn first_error_in_order_wins() {
-        let r = run(2, 4, &CancelToken::new(), |f| (0..100u32).try_for_each(|i| f.send(i)), |i| {
-            if i == 10 { Err(Error::new(ErrorCode::BackupDamaged, "ten")) } else if i == 50 { Err(Error::invalid("fifty")) } else { Ok(i) }
-        }, |_| Ok(()));
+        let r = run(
+            2,
+            4,
+            &CancelToken::new(),
+            |f| (0..100u32).try_for_each(|i| f.send(i)),
+            |i| {
+                if i == 10 {
+                    Err(Error::new(ErrorCode::BackupDamaged, "ten"))
+                } else if i == 50 {
+                    Err(Error::invalid("fifty"))
+                } else {
+                    Ok(i)
+                }
+            },
+            |_| Ok(()),
+        );
         assert_eq!(r.unwrap_err().message(), "ten");
     }
 
     #[test]
     fn producer_error_is_reported_after_items() {
         let mut n = 0;
-        let r = run(2, 4, &CancelToken::new(), |f| {
-            (0..5u32).try_for_each(|i| f.send(i))?;
-            Err(Error::new(ErrorCode::BackupTruncated, "cut"))
-        }, Ok, |_| {
-            n += 1;
-            Ok(())
-        });
+        let r = run(
+            2,
+            4,
+            &CancelToken::new(),
+            |f| {
+                (0..5u32).try_for_each(|i| f.send(i))?;
+                Err(Error::new(ErrorCode::BackupTruncated, "cut"))
+            },
+            Ok,
+            |_| {
+                n += 1;
+                Ok(())
+            },
+        );
         assert_eq!(r.unwrap_err().code(), ErrorCode::BackupTruncated);
         assert_eq!(n, 5);
     }
 
     #[test]
     fn sink_error_stops_a_long_producer() {
-        let r = run(2, 4, &CancelToken::new(), |f| (0..u32::MAX).try_for_each(|i| f.send(i)), Ok, |i| {
-            if i == 3 { Err(Error::invalid("stop")) } else { Ok(()) }
-        });
+        let r = run(
+            2,
+            4,
+            &CancelToken::new(),
+            |f| (0..u32::MAX).try_for_each(|i| f.send(i)),
+            Ok,
+            |i| {
+                if i == 3 { Err(Error::invalid("stop")) } else { Ok(()) }
+            },
+        );
         assert_eq!(r.unwrap_err().message(), "stop");
     }
 
@@ -159,12 +213,19 @@ mod tests {
     fn cancel_stops() {
         let c = CancelToken::new();
         let c2 = c.clone();
-        let r = run(2, 4, &c, |f| (0..u32::MAX).try_for_each(|i| f.send(i)), Ok, |i| {
-            if i == 5 {
-                c2.cancel();
-            }
-            Ok(())
-        });
+        let r = run(
+            2,
+            4,
+            &c,
+            |f| (0..u32::MAX).try_for_each(|i| f.send(i)),
+            Ok,
+            |i| {
+                if i == 5 {
+                    c2.cancel();
+                }
+                Ok(())
+            },
+        );
         assert_eq!(r.unwrap_err().code(), ErrorCode::Cancelled);
     }
 }

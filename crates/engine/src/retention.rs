@@ -64,7 +64,11 @@ impl CleanupPlan {
 }
 
 /// Plans a cleanup. Days, weeks and months are those of `now`'s time zone.
-pub fn plan_retention<Tz: TimeZone>(backups: &[BackupMetadata], policy: &RetentionPolicy, now: &DateTime<Tz>) -> CleanupPlan {
+pub fn plan_retention<Tz: TimeZone>(
+    backups: &[BackupMetadata],
+    policy: &RetentionPolicy,
+    now: &DateTime<Tz>,
+) -> CleanupPlan {
     let mut sorted: Vec<&BackupMetadata> = backups.iter().collect();
     sorted.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     let tz = now.timezone();
@@ -119,7 +123,8 @@ pub fn plan_retention<Tz: TimeZone>(backups: &[BackupMetadata], policy: &Retenti
 
     let mut plan = CleanupPlan::default();
     for (b, r) in sorted.into_iter().zip(reasons) {
-        let entry = PlanEntry { id: b.id.clone(), created_at: b.created_at, stored_size: b.stored_size, reasons: r };
+        let entry =
+            PlanEntry { id: b.id.clone(), created_at: b.created_at, stored_size: b.stored_size, reasons: r };
         if entry.reasons.is_empty() { plan.delete.push(entry) } else { plan.keep.push(entry) }
     }
     plan
@@ -167,7 +172,9 @@ mod tests {
     }
 
     fn daily_series(days: u32) -> Vec<BackupMetadata> {
-        (0..days).map(|d| backup(&format!("b{d:03}"), &(now() - Duration::days(i64::from(d))).to_rfc3339(), false)).collect()
+        (0..days)
+            .map(|d| backup(&format!("b{d:03}"), &(now() - Duration::days(i64::from(d))).to_rfc3339(), false))
+            .collect()
     }
 
     #[test]
@@ -205,7 +212,11 @@ mod tests {
         let p = RetentionPolicy { keep_last: Some(1), ..Default::default() };
         let plan = plan_retention(&all, &p, &now());
         assert_eq!(deleted(&plan), ["b001", "b002", "b004"]);
-        assert!(plan.keep.iter().any(|e| e.id == "b003" && e.reasons.contains(&"newest verified backup".to_string())));
+        assert!(
+            plan.keep
+                .iter()
+                .any(|e| e.id == "b003" && e.reasons.contains(&"newest verified backup".to_string()))
+        );
     }
 
     #[test]
@@ -224,7 +235,11 @@ mod tests {
     #[test]
     fn days_follow_the_time_zone_of_now() {
         // 23:00 UTC on the 9th is the 10th in UTC+2: it shares a day with "a".
-        let all = vec![backup("a", "2026-03-10T11:00:00Z", false), backup("c", "2026-03-09T23:00:00Z", false), backup("d", "2026-03-09T01:00:00Z", false)];
+        let all = vec![
+            backup("a", "2026-03-10T11:00:00Z", false),
+            backup("c", "2026-03-09T23:00:00Z", false),
+            backup("d", "2026-03-09T01:00:00Z", false),
+        ];
         let p = RetentionPolicy { keep_daily: Some(2), ..Default::default() };
         let plus2 = now().with_timezone(&chrono::FixedOffset::east_opt(2 * 3600).unwrap());
         assert_eq!(deleted(&plan_retention(&all, &p, &plus2)), ["c"]);

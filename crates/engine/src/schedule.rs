@@ -32,8 +32,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use self::cron::CronExpr;
 pub use self::decide::{
     DEFAULT_JUMP_TOLERANCE, Due, Health, Jump, JumpDirection, MAX_TRUSTED_FUTURE_RECORD,
-    MIN_OVERDUE_THRESHOLD, MISSED_COUNT_CAP, ON_TIME_GRACE, OVERDUE_INTERVALS, SchedulerState,
-    clock_jumped, default_overdue_threshold, health, sleep_for,
+    MIN_OVERDUE_THRESHOLD, MISSED_COUNT_CAP, ON_TIME_GRACE, OVERDUE_INTERVALS, SchedulerState, clock_jumped,
+    default_overdue_threshold, health, sleep_for,
 };
 pub use self::error::{CronField, ScheduleError};
 pub use self::slots::Runs;
@@ -68,9 +68,7 @@ impl Minute {
     pub fn new(minute: u32) -> Result<Self, ScheduleError> {
         match u8::try_from(minute) {
             Ok(m) if m <= 59 => Ok(Minute(m)),
-            _ => Err(ScheduleError::Invalid(format!(
-                "minute {minute} is out of range 0-59"
-            ))),
+            _ => Err(ScheduleError::Invalid(format!("minute {minute} is out of range 0-59"))),
         }
     }
 
@@ -140,9 +138,7 @@ impl MonthDay {
             29..=31 => Err(ScheduleError::Invalid(format!(
                 "day {day} does not exist in every month; use 1-28 or \"last\""
             ))),
-            _ => Err(ScheduleError::Invalid(format!(
-                "day {day} is out of range 1-28 (or \"last\")"
-            ))),
+            _ => Err(ScheduleError::Invalid(format!("day {day} is out of range 1-28 (or \"last\")"))),
         }
     }
 
@@ -174,9 +170,7 @@ impl Schedule {
     }
 
     pub fn hourly(minute: u32) -> Result<Schedule, ScheduleError> {
-        Ok(Schedule::Hourly {
-            minute: Minute::new(minute)?,
-        })
+        Ok(Schedule::Hourly { minute: Minute::new(minute)? })
     }
 
     pub fn daily(time: TimeOfDay) -> Schedule {
@@ -320,16 +314,11 @@ enum DayRepr {
 impl From<&Schedule> for Repr {
     fn from(schedule: &Schedule) -> Repr {
         match schedule {
-            Schedule::Hourly { minute } => Repr::Hourly {
-                minute: minute.get(),
-            },
-            Schedule::Daily { time } => Repr::Daily {
-                time: time.to_string(),
-            },
-            Schedule::Weekly { weekday, time } => Repr::Weekly {
-                weekday: weekday_name(*weekday).to_ascii_lowercase(),
-                time: time.to_string(),
-            },
+            Schedule::Hourly { minute } => Repr::Hourly { minute: minute.get() },
+            Schedule::Daily { time } => Repr::Daily { time: time.to_string() },
+            Schedule::Weekly { weekday, time } => {
+                Repr::Weekly { weekday: weekday_name(*weekday).to_ascii_lowercase(), time: time.to_string() }
+            }
             Schedule::Monthly { day, time } => Repr::Monthly {
                 day: match day.number() {
                     Some(d) => DayRepr::Number(u64::from(d)),
@@ -337,12 +326,8 @@ impl From<&Schedule> for Repr {
                 },
                 time: time.to_string(),
             },
-            Schedule::Cron(expr) => Repr::Cron {
-                expr: expr.as_str().to_owned(),
-            },
-            Schedule::EverySeconds { seconds } => Repr::EverySeconds {
-                seconds: seconds.get(),
-            },
+            Schedule::Cron(expr) => Repr::Cron { expr: expr.as_str().to_owned() },
+            Schedule::EverySeconds { seconds } => Repr::EverySeconds { seconds: seconds.get() },
         }
     }
 }
@@ -354,10 +339,9 @@ impl TryFrom<Repr> for Schedule {
         match repr {
             Repr::Hourly { minute } => Schedule::hourly(minute),
             Repr::Daily { time } => Ok(Schedule::daily(phrase::parse_time(&time)?)),
-            Repr::Weekly { weekday, time } => Ok(Schedule::weekly(
-                phrase::parse_weekday(&weekday)?,
-                phrase::parse_time(&time)?,
-            )),
+            Repr::Weekly { weekday, time } => {
+                Ok(Schedule::weekly(phrase::parse_weekday(&weekday)?, phrase::parse_time(&time)?))
+            }
             Repr::Monthly { day, time } => {
                 let day = match day {
                     DayRepr::Number(n) => MonthDay::day(u32::try_from(n).unwrap_or(u32::MAX))?,

@@ -32,10 +32,16 @@ impl Snapshot {
     pub(crate) fn begin(path: &Path, busy_timeout: Duration) -> Result<Snapshot> {
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::new(ErrorCode::SourceNotFound, format!("database not found: {}", shown(path))));
+                return Err(Error::new(
+                    ErrorCode::SourceNotFound,
+                    format!("database not found: {}", shown(path)),
+                ));
             }
             Err(e) => {
-                return Err(Error::new(ErrorCode::SourceUnreadable, format!("cannot read database {}: {e}", shown(path))));
+                return Err(Error::new(
+                    ErrorCode::SourceUnreadable,
+                    format!("cannot read database {}: {e}", shown(path)),
+                ));
             }
             Ok(m) if !m.is_file() => {
                 return Err(Error::new(ErrorCode::NotADatabase, format!("not a file: {}", shown(path))));
@@ -43,10 +49,17 @@ impl Snapshot {
             Ok(_) => {}
         }
         if let Err(e) = std::fs::File::open(path) {
-            return Err(Error::new(ErrorCode::SourceUnreadable, format!("cannot read database {}: {e}", shown(path))));
+            return Err(Error::new(
+                ErrorCode::SourceUnreadable,
+                format!("cannot read database {}: {e}", shown(path)),
+            ));
         }
         let err = |e| Error::source_db(path, e);
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
         conn.busy_timeout(busy_timeout).map_err(err)?;
         conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
         let schema = read_schema(&conn).map_err(err)?;
@@ -69,13 +82,19 @@ impl Snapshot {
             while let Some(row) = rows.next().map_err(err)? {
                 let data = row.get_ref(0).map_err(err)?.as_blob().map_err(|e| err(e.into()))?;
                 if data.len() != self.schema.page_size as usize {
-                    return Err(Error::new(ErrorCode::Io, format!("unexpected page size reading {}", shown(path))));
+                    return Err(Error::new(
+                        ErrorCode::Io,
+                        format!("unexpected page size reading {}", shown(path)),
+                    ));
                 }
                 f(data)?;
                 pages += 1;
             }
             if pages != self.schema.page_count {
-                return Err(Error::new(ErrorCode::Io, format!("page count changed while reading {}", shown(path))));
+                return Err(Error::new(
+                    ErrorCode::Io,
+                    format!("page count changed while reading {}", shown(path)),
+                ));
             }
         }
         self.conn.execute_batch("COMMIT").map_err(err)?;
@@ -94,7 +113,8 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaInfo> {
 
 /// SHA-256 over `type, name, tbl_name, sql` of every schema row, ordered by type and name.
 pub(crate) fn schema_hash(conn: &Connection) -> rusqlite::Result<String> {
-    let mut stmt = conn.prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")?;
+    let mut stmt = conn
+        .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")?;
     let mut rows = stmt.query([])?;
     let mut h = Sha256::new();
     while let Some(r) = rows.next()? {
@@ -115,7 +135,10 @@ pub(crate) fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String,
         .collect::<rusqlite::Result<_>>()?;
     let mut counts = BTreeMap::new();
     for name in names {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |r| r.get(0))?;
+        let n: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |r| {
+                r.get(0)
+            })?;
         counts.insert(name, n as u64);
     }
     Ok(counts)

@@ -37,7 +37,14 @@ fn setup(encrypt: bool) -> (Env, Engine, BackupMetadata, Vec<u8>) {
 }
 
 /// Writes `bytes` as the backup's file, then checks verify and restore.
-fn expect_failure(env: &Env, engine: &Engine, meta: &BackupMetadata, bytes: &[u8], allowed: &[ErrorCode], what: &str) {
+fn expect_failure(
+    env: &Env,
+    engine: &Engine,
+    meta: &BackupMetadata,
+    bytes: &[u8],
+    allowed: &[ErrorCode],
+    what: &str,
+) {
     std::fs::write(engine.backup_path(meta), bytes).unwrap();
     let report = engine.verify(&meta.id, &job()).unwrap();
     assert!(!report.ok, "{what}: verify passed");
@@ -48,7 +55,11 @@ fn expect_failure(env: &Env, engine: &Engine, meta: &BackupMetadata, bytes: &[u8
     let err = engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap_err();
     assert_eq!(err.code(), code, "{what}: restore error {err}");
     assert_eq!(dump(&env.db), before, "{what}: live database changed");
-    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("keepsake-restore")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("keepsake-restore"))
+        .collect();
     assert!(leftovers.is_empty(), "{what}: temporary restore file left behind");
     assert_eq!(engine.list(None).unwrap().len(), 1, "{what}: nothing new is listed");
 }
@@ -68,7 +79,11 @@ fn flips(encrypt: bool) {
         let mut bad = bytes.clone();
         bad[pos] ^= 0x5a;
         // The version bytes of the container: a flip there is indistinguishable from a newer format.
-        let allowed: &[ErrorCode] = if encrypt && (8..10).contains(&pos) { &[ErrorCode::BackupDamaged, ErrorCode::UnsupportedVersion] } else { &[ErrorCode::BackupDamaged] };
+        let allowed: &[ErrorCode] = if encrypt && (8..10).contains(&pos) {
+            &[ErrorCode::BackupDamaged, ErrorCode::UnsupportedVersion]
+        } else {
+            &[ErrorCode::BackupDamaged]
+        };
         expect_failure(&env, &engine, &meta, &bad, allowed, &format!("flip at {pos}"));
     }
 }
@@ -86,7 +101,14 @@ fn flipped_bytes_plain_gzip() {
 fn truncations(encrypt: bool) {
     let (env, engine, meta, bytes) = setup(encrypt);
     for cut in positions(bytes.len()) {
-        expect_failure(&env, &engine, &meta, &bytes[..cut], &[ErrorCode::BackupTruncated], &format!("cut at {cut}"));
+        expect_failure(
+            &env,
+            &engine,
+            &meta,
+            &bytes[..cut],
+            &[ErrorCode::BackupTruncated],
+            &format!("cut at {cut}"),
+        );
     }
 }
 

@@ -8,12 +8,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use keepsake_engine::{BackupOptions, CancelToken, Engine, ErrorCode, Job, NoSecret, Phase, Progress, RestoreOptions};
+use keepsake_engine::{
+    BackupOptions, CancelToken, Engine, ErrorCode, Job, NoSecret, Phase, Progress, RestoreOptions,
+};
 use rusqlite::Connection;
 
 fn is_root() -> bool {
     // SAFETY-free check: root can write anywhere, which changes what these tests can provoke.
-    std::fs::read_to_string("/proc/self/status").map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))).unwrap_or(false)
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
 }
 
 #[test]
@@ -137,7 +141,9 @@ fn target_busy() {
     let m = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
     let holder = Connection::open(&env.db).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE; UPDATE counter SET a = 7;").unwrap();
-    let e = engine.restore(&m.id, &env.db, &RestoreOptions { verify_first: true, safety_backup: false }, &job()).unwrap_err();
+    let e = engine
+        .restore(&m.id, &env.db, &RestoreOptions { verify_first: true, safety_backup: false }, &job())
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::TargetBusy, "{e}");
     holder.execute_batch("COMMIT").unwrap();
     let a: i64 = holder.query_row("SELECT a FROM counter", [], |r| r.get(0)).unwrap();
@@ -158,7 +164,9 @@ impl Progress for Reenter {
             let other = Engine::open(&self.env_backups).unwrap();
             let e = other.backup(&self.db, &opts(false, true), &job()).unwrap_err();
             *seen = Some(e.code());
-            let e = other.cleanup(&keepsake_engine::RetentionPolicy { keep_last: Some(1), ..Default::default() }).unwrap_err();
+            let e = other
+                .cleanup(&keepsake_engine::RetentionPolicy { keep_last: Some(1), ..Default::default() })
+                .unwrap_err();
             assert_eq!(e.code(), ErrorCode::Busy);
         }
     }
@@ -168,7 +176,8 @@ impl Progress for Reenter {
 fn busy_when_another_operation_runs() {
     let env = Env::new();
     make_db(&env.db, true, 4096, 50);
-    let probe = Arc::new(Reenter { env_backups: env.backups.clone(), db: env.db.clone(), seen: Default::default() });
+    let probe =
+        Arc::new(Reenter { env_backups: env.backups.clone(), db: env.db.clone(), seen: Default::default() });
     let job = Job::new(probe.clone(), CancelToken::new());
     env.engine().backup(&env.db, &opts(false, true), &job).unwrap();
     assert_eq!(*probe.seen.lock().unwrap(), Some(ErrorCode::Busy));
@@ -219,7 +228,8 @@ fn cancelled_restore_changes_nothing() {
 fn invalid_level() {
     let env = Env::new();
     make_db(&env.db, false, 4096, 5);
-    let e = env.engine().backup(&env.db, &BackupOptions { level: 12, ..opts(false, true) }, &job()).unwrap_err();
+    let e =
+        env.engine().backup(&env.db, &BackupOptions { level: 12, ..opts(false, true) }, &job()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     assert!(e.message().contains("12"));
 }
@@ -231,7 +241,12 @@ fn with_tmpfs(dir: &std::path::Path, options: &str, f: impl FnOnce()) -> bool {
         return false;
     }
     std::fs::create_dir_all(dir).unwrap();
-    let ok = std::process::Command::new("mount").args(["-t", "tmpfs", "-o", options, "tmpfs"]).arg(dir).status().map(|s| s.success()).unwrap_or(false);
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+        .arg(dir)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if !ok {
         eprintln!("skipped: could not mount a tmpfs here");
         return false;
@@ -253,7 +268,11 @@ fn destination_full() {
         let engine = Engine::open(small.join("backups")).unwrap();
         let e = engine.backup(&env.db, &opts(false, false), &job()).unwrap_err();
         assert_eq!(e.code(), ErrorCode::DestinationFull, "{e}");
-        assert!(backup_files(&small.join("backups")).is_empty(), "{:?}", backup_files(&small.join("backups")));
+        assert!(
+            backup_files(&small.join("backups")).is_empty(),
+            "{:?}",
+            backup_files(&small.join("backups"))
+        );
         assert!(engine.list(None).unwrap().is_empty());
     });
 }
@@ -266,8 +285,19 @@ fn destination_read_only() {
     // Prepare a backup folder, then make it read-only.
     Engine::open(&ro).unwrap();
     if is_root() {
-        let mounted = std::process::Command::new("mount").args(["--bind", "-o", "ro"]).arg(&ro).arg(&ro).status().map(|s| s.success()).unwrap_or(false)
-            && std::process::Command::new("mount").args(["-o", "remount,bind,ro"]).arg(&ro).status().map(|s| s.success()).unwrap_or(false);
+        let mounted = std::process::Command::new("mount")
+            .args(["--bind", "-o", "ro"])
+            .arg(&ro)
+            .arg(&ro)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+            && std::process::Command::new("mount")
+                .args(["-o", "remount,bind,ro"])
+                .arg(&ro)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
         if !mounted {
             eprintln!("skipped: could not make a read-only bind mount");
             let _ = std::process::Command::new("umount").arg(&ro).status();
@@ -277,7 +307,9 @@ fn destination_read_only() {
         std::fs::set_permissions(&ro, std::os::unix::fs::PermissionsExt::from_mode(0o500)).unwrap();
     }
     let r = std::panic::catch_unwind(|| {
-        let e = Engine::open(&ro).and_then(|engine| engine.backup(&env.db, &opts(false, true), &job())).unwrap_err();
+        let e = Engine::open(&ro)
+            .and_then(|engine| engine.backup(&env.db, &opts(false, true), &job()))
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::DestinationReadOnly, "{e}");
     });
     if is_root() {

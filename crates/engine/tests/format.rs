@@ -26,10 +26,27 @@ fn make_golden() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("source.db");
     make_db(&db, false, 1024, 40);
-    let engine = Engine::open(dir.join("backups")).unwrap().with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(GOLDEN_PASSWORD)));
-    engine.backup(&db, &keepsake_engine::BackupOptions { description: Some("golden encrypted".into()), ..opts(true, true) }, &job()).unwrap();
+    let engine = Engine::open(dir.join("backups"))
+        .unwrap()
+        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(GOLDEN_PASSWORD)));
+    engine
+        .backup(
+            &db,
+            &keepsake_engine::BackupOptions {
+                description: Some("golden encrypted".into()),
+                ..opts(true, true)
+            },
+            &job(),
+        )
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    engine.backup(&db, &keepsake_engine::BackupOptions { description: Some("golden plain".into()), ..opts(false, true) }, &job()).unwrap();
+    engine
+        .backup(
+            &db,
+            &keepsake_engine::BackupOptions { description: Some("golden plain".into()), ..opts(false, true) },
+            &job(),
+        )
+        .unwrap();
     drop(engine);
     // Only the backup files are committed: the catalog is rebuilt from them.
     for f in std::fs::read_dir(dir.join("backups")).unwrap().flatten() {
@@ -80,7 +97,13 @@ fn reference_reader_decrypts_what_the_engine_writes() {
     for (encrypt, compress) in [(true, true), (true, false), (false, true), (false, false)] {
         let m = engine.backup(&env.db, &opts(encrypt, compress), &job()).unwrap();
         let out = env.dir.path().join(format!("py-{}.db", m.id));
-        let st = Command::new("python3").arg(&script).arg(engine.backup_path(&m)).arg(&out).env("KEEPSAKE_PASSWORD", PASSWORD).status().unwrap();
+        let st = Command::new("python3")
+            .arg(&script)
+            .arg(engine.backup_path(&m))
+            .arg(&out)
+            .env("KEEPSAKE_PASSWORD", PASSWORD)
+            .status()
+            .unwrap();
         assert!(st.success(), "reference reader failed on encrypt={encrypt} compress={compress}");
         assert_eq!(dump(&out), dump(&env.db));
     }

@@ -40,7 +40,11 @@ fn child_writer() {
     let mut i = 0u64;
     while !stop.exists() {
         let tx = rusqlite::Transaction::new_unchecked(&c, rusqlite::TransactionBehavior::Immediate).unwrap();
-        tx.execute("INSERT INTO log (payload) VALUES (?1)", [format!("entry {i} {}", "x".repeat((i % 300) as usize))]).unwrap();
+        tx.execute(
+            "INSERT INTO log (payload) VALUES (?1)",
+            [format!("entry {i} {}", "x".repeat((i % 300) as usize))],
+        )
+        .unwrap();
         tx.execute("UPDATE counter SET a = a + 1", []).unwrap();
         tx.execute("UPDATE counter SET b = b + 1", []).unwrap();
         tx.commit().unwrap();
@@ -57,7 +61,10 @@ fn writer_test(wal: bool) {
     // Let the writer get going.
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(10) {
-        let n: i64 = Connection::open(&env.db).unwrap().query_row("SELECT a FROM counter", [], |r| r.get(0)).unwrap_or(0);
+        let n: i64 = Connection::open(&env.db)
+            .unwrap()
+            .query_row("SELECT a FROM counter", [], |r| r.get(0))
+            .unwrap_or(0);
         if n > 50 {
             break;
         }
@@ -70,7 +77,8 @@ fn writer_test(wal: bool) {
         engine.decrypt_to(&meta.id, &out, &job()).unwrap();
         assert!(integrity_ok(&out), "backup {i} fails integrity_check");
         let c = Connection::open(&out).unwrap();
-        let (a, b): (i64, i64) = c.query_row("SELECT a, b FROM counter", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (a, b): (i64, i64) =
+            c.query_row("SELECT a, b FROM counter", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
         let rows: i64 = c.query_row("SELECT count(*) FROM log", [], |r| r.get(0)).unwrap();
         assert_eq!(a, b, "backup {i} saw a half-applied transaction");
         assert_eq!(a, rows, "backup {i} is not one committed state");
@@ -98,7 +106,9 @@ fn writer_keeps_committing_while_backups_are_taken_rollback() {
 fn child_backup_loop() {
     let env_dir = env_path("KS_BACKUPS");
     let db = env_path("KS_DB");
-    let engine = keepsake_engine::Engine::open(&env_dir).unwrap().with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
+    let engine = keepsake_engine::Engine::open(&env_dir)
+        .unwrap()
+        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
     loop {
         engine.backup(&db, &opts(true, true), &job()).unwrap();
     }
@@ -111,7 +121,9 @@ fn child_restore_loop() {
     let env_dir = env_path("KS_BACKUPS");
     let db = env_path("KS_DB");
     let id = std::env::var("KS_ID").unwrap();
-    let engine = keepsake_engine::Engine::open(&env_dir).unwrap().with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
+    let engine = keepsake_engine::Engine::open(&env_dir)
+        .unwrap()
+        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
     let opts = RestoreOptions { verify_first: false, safety_backup: false };
     loop {
         engine.restore(&id, &db, &opts, &job()).unwrap();
@@ -120,7 +132,9 @@ fn child_restore_loop() {
 
 /// Kill times spread over `span`, deterministic.
 fn kill_times(span: Duration, n: u32) -> Vec<Duration> {
-    (0..n).map(|i| span.mul_f64(f64::from((i * 7919) % n) / f64::from(n)) + Duration::from_millis(30)).collect()
+    (0..n)
+        .map(|i| span.mul_f64(f64::from((i * 7919) % n) / f64::from(n)) + Duration::from_millis(30))
+        .collect()
 }
 
 #[test]
@@ -143,14 +157,22 @@ fn killed_during_backup_leaves_nothing_partial_listed() {
             if !checked.insert(m.id.clone()) {
                 continue;
             }
-            assert!(engine.verify(&m.id, &job()).unwrap().ok, "round {round}: listed backup {} is not whole", m.id);
+            assert!(
+                engine.verify(&m.id, &job()).unwrap().ok,
+                "round {round}: listed backup {} is not whole",
+                m.id
+            );
         }
         assert_eq!(dump(&env.db), before, "round {round}: a backup changed the database");
     }
     // Partial files are cleared by the next operation, and never listed.
     let engine = env.engine();
     engine.backup(&env.db, &opts(false, true), &job()).unwrap();
-    assert!(backup_files(&env.backups).iter().all(|f| !f.ends_with(".partial")), "{:?}", backup_files(&env.backups));
+    assert!(
+        backup_files(&env.backups).iter().all(|f| !f.ends_with(".partial")),
+        "{:?}",
+        backup_files(&env.backups)
+    );
     let listed = engine.list(None).unwrap().len();
     let files = backup_files(&env.backups).len();
     assert_eq!(listed, files, "every complete file is listed, nothing else");
@@ -172,14 +194,17 @@ fn killed_during_restore_leaves_old_or_new_database() {
     let timing = env.dir.path().join("timing.db");
     make_db(&timing, true, 4096, 10);
     let t0 = Instant::now();
-    engine.restore(&meta.id, &timing, &RestoreOptions { verify_first: false, safety_backup: false }, &job()).unwrap();
+    engine
+        .restore(&meta.id, &timing, &RestoreOptions { verify_first: false, safety_backup: false }, &job())
+        .unwrap();
     let one = t0.elapsed();
     let mut outcomes = (0, 0);
     for (round, at) in kill_times(one * 5, 16).into_iter().enumerate() {
         // Start every round from the changed database.
         if dump(&env.db) != changed {
             let c = Connection::open(&env.db).unwrap();
-            c.execute_batch("DELETE FROM users WHERE id % 3 = 0; UPDATE counter SET a = 99, b = 99;").unwrap();
+            c.execute_batch("DELETE FROM users WHERE id % 3 = 0; UPDATE counter SET a = 99, b = 99;")
+                .unwrap();
         }
         let mut child = {
             let mut cmd = Command::new(std::env::current_exe().unwrap());

@@ -138,7 +138,8 @@ fn restore_over_a_database_with_another_page_size() {
 fn two_backups_in_one_second_get_distinct_ids() {
     let env = Env::new();
     make_db(&env.db, false, 4096, 10);
-    let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&chrono::Utc);
+    let at =
+        chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&chrono::Utc);
     let engine = env.engine().with_clock(std::sync::Arc::new(keepsake_engine::FixedClock(at)));
     let a = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
     let b = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
@@ -153,7 +154,12 @@ fn metadata_is_complete() {
     let env = Env::new();
     make_db(&env.db, true, 4096, 50);
     let engine = env.engine();
-    let o = keepsake_engine::BackupOptions { description: Some("before upgrade".into()), tags: vec!["x".into(), "y".into()], backup_type: keepsake_engine::BackupType::Auto, ..opts(true, true) };
+    let o = keepsake_engine::BackupOptions {
+        description: Some("before upgrade".into()),
+        tags: vec!["x".into(), "y".into()],
+        backup_type: keepsake_engine::BackupType::Auto,
+        ..opts(true, true)
+    };
     let m = engine.backup(&env.db, &o, &job()).unwrap();
     assert!(m.id.starts_with("backup_"));
     assert_eq!(m.description.as_deref(), Some("before upgrade"));

@@ -31,14 +31,24 @@ impl Engine {
     }
 
     /// A backup while the caller holds the folder lock.
-    pub(crate) fn backup_locked(&self, source: &Path, opts: &BackupOptions, job: &Job, phase: Phase) -> Result<BackupMetadata> {
+    pub(crate) fn backup_locked(
+        &self,
+        source: &Path,
+        opts: &BackupOptions,
+        job: &Job,
+        phase: Phase,
+    ) -> Result<BackupMetadata> {
         let t0 = Instant::now();
         let level = if opts.compress { opts.level } else { 0 };
         if opts.compress && !(1..=9).contains(&opts.level) {
             return Err(Error::invalid(format!("compression level must be 1 to 9, got {}", opts.level)));
         }
         // Ask for the password before touching anything, so a missing one changes nothing.
-        let password = if opts.encrypt { Some(require_password(self.secrets.as_ref(), "encrypt the backup")?) } else { None };
+        let password = if opts.encrypt {
+            Some(require_password(self.secrets.as_ref(), "encrypt the backup")?)
+        } else {
+            None
+        };
         job.cancel.check()?;
 
         let snap = Snapshot::begin(source, self.busy_timeout)?;
@@ -65,7 +75,12 @@ impl Engine {
 
         let guard = RemoveOnDrop(Some(partial.clone()));
         let file = create_private(&partial)?;
-        let mut out = PayloadWriter::create(file, &mut header, password.as_deref().map(|p| p.as_str()), self.kdf_iterations)?;
+        let mut out = PayloadWriter::create(
+            file,
+            &mut header,
+            password.as_deref().map(|p| p.as_str()),
+            self.kdf_iterations,
+        )?;
         let total = snap.size();
         let mut done = 0u64;
         let mut members = 0u64;
@@ -125,7 +140,13 @@ impl Engine {
 }
 
 /// The catalog's view of a backup, from its header and what writing it measured.
-pub(crate) fn metadata(h: &Header, file_name: String, stored_size: u64, sha256: String, duration_ms: u64) -> BackupMetadata {
+pub(crate) fn metadata(
+    h: &Header,
+    file_name: String,
+    stored_size: u64,
+    sha256: String,
+    duration_ms: u64,
+) -> BackupMetadata {
     BackupMetadata {
         id: h.id.clone(),
         file_name,

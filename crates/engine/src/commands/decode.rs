@@ -12,9 +12,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result};
+use crate::format::Header;
 use crate::format::file::{self, OpenBackup};
 use crate::format::gzip::{self, MemberKind};
-use crate::format::Header;
 use crate::model::{BackupMetadata, Check, CheckStatus};
 use crate::seams::{Job, Phase};
 
@@ -40,7 +40,14 @@ impl Engine {
     /// Decodes the backup `meta` into `out` (created here, 0600), running every check that
     /// `integrity` asks for. Operational problems (wrong password, cancel, unwritable `out`)
     /// are `Err`; problems of the backup itself are in the returned checks.
-    pub(crate) fn decode(&self, meta: &BackupMetadata, out: &Path, integrity: bool, job: &Job, phase: Phase) -> Result<Decoded> {
+    pub(crate) fn decode(
+        &self,
+        meta: &BackupMetadata,
+        out: &Path,
+        integrity: bool,
+        job: &Job,
+        phase: Phase,
+    ) -> Result<Decoded> {
         let path = self.backup_path(meta);
         let mut checks = Vec::new();
         if !path.is_file() {
@@ -86,7 +93,15 @@ impl Engine {
             Err(e) => {
                 let in_crypto = crypto_failed.load(Ordering::SeqCst);
                 if encrypted {
-                    checks.push(check("decrypt", if in_crypto { CheckStatus::Failed } else { CheckStatus::Passed }, if in_crypto { e.message().to_owned() } else { "every chunk authenticated".to_owned() }));
+                    checks.push(check(
+                        "decrypt",
+                        if in_crypto { CheckStatus::Failed } else { CheckStatus::Passed },
+                        if in_crypto {
+                            e.message().to_owned()
+                        } else {
+                            "every chunk authenticated".to_owned()
+                        },
+                    ));
                 } else {
                     checks.push(check("decrypt", CheckStatus::Skipped, "not encrypted"));
                 }
@@ -104,14 +119,22 @@ impl Engine {
                 } else {
                     check("decrypt", CheckStatus::Skipped, "not encrypted")
                 });
-                checks.push(check("decompress", CheckStatus::Passed, format!("{} bytes, every CRC-32 matches", header.original_size)));
+                checks.push(check(
+                    "decompress",
+                    CheckStatus::Passed,
+                    format!("{} bytes, every CRC-32 matches", header.original_size),
+                ));
                 if integrity {
                     job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
                     let r = integrity_check(out, &header);
                     job.progress.update(Phase::IntegrityCheck, header.original_size, header.original_size);
                     match r {
                         Ok(()) => {
-                            checks.push(check("integrity", CheckStatus::Passed, "PRAGMA integrity_check: ok; schema and user_version match"));
+                            checks.push(check(
+                                "integrity",
+                                CheckStatus::Passed,
+                                "PRAGMA integrity_check: ok; schema and user_version match",
+                            ));
                             None
                         }
                         Err(e) => {
@@ -126,22 +149,35 @@ impl Engine {
             }
         };
         let error = error.or_else(|| {
-            (!checksum_ok).then(|| Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: its checksum does not match", path.display())))
+            (!checksum_ok).then(|| {
+                Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{} is damaged: its checksum does not match", path.display()),
+                )
+            })
         });
         Ok(Decoded { checks, error })
     }
 
     fn classify_early(&self, path: &Path, meta: &BackupMetadata, e: Error) -> Result<Error> {
-        if meta.sha256.is_empty() || matches!(e.code(), ErrorCode::UnsupportedVersion) && e.message().contains("format version") {
+        if meta.sha256.is_empty()
+            || matches!(e.code(), ErrorCode::UnsupportedVersion) && e.message().contains("format version")
+        {
             return Ok(e);
         }
         let len = std::fs::metadata(path).map_err(|err| Error::read(path, err))?.len();
         let shown = path.display();
         if len < meta.stored_size {
-            return Ok(Error::new(ErrorCode::BackupTruncated, format!("{shown} is incomplete: {len} of {} bytes", meta.stored_size)));
+            return Ok(Error::new(
+                ErrorCode::BackupTruncated,
+                format!("{shown} is incomplete: {len} of {} bytes", meta.stored_size),
+            ));
         }
         if file::sha256_file(path)? != meta.sha256 {
-            return Ok(Error::new(ErrorCode::BackupDamaged, format!("{shown} is damaged: its checksum does not match")));
+            return Ok(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("{shown} is damaged: its checksum does not match"),
+            ));
         }
         Ok(e)
     }
@@ -158,7 +194,14 @@ impl Engine {
     }
 
     /// Inflates every member on the worker threads and writes the database image to `out`.
-    fn inflate_into(&self, opened: OpenBackup, mut out: File, out_path: &Path, job: &Job, phase: Phase) -> Result<()> {
+    fn inflate_into(
+        &self,
+        opened: OpenBackup,
+        mut out: File,
+        out_path: &Path,
+        job: &Job,
+        phase: Phase,
+    ) -> Result<()> {
         let OpenBackup { header, mut members, label, .. } = opened;
         let total = header.original_size;
         let mut end: Option<(u64, u64)> = None;
@@ -183,22 +226,34 @@ impl Engine {
                             MemberKind::End { total, members: count } => {
                                 *end = Some((total, count));
                                 if members.next_member()?.is_some() {
-                                    return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: data after the end marker")));
+                                    return Err(Error::new(
+                                        ErrorCode::BackupDamaged,
+                                        format!("{label} is damaged: data after the end marker"),
+                                    ));
                                 }
                                 return Ok(());
                             }
                             MemberKind::Header(_) => {
-                                return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: a second header")));
+                                return Err(Error::new(
+                                    ErrorCode::BackupDamaged,
+                                    format!("{label} is damaged: a second header"),
+                                ));
                             }
                         }
                     }
-                    Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends before the end marker")))
+                    Err(Error::new(
+                        ErrorCode::BackupTruncated,
+                        format!("{label} is incomplete: it ends before the end marker"),
+                    ))
                 },
                 |member: Vec<u8>| gzip::inflate_member(&member, label),
                 |data: Vec<u8>| {
                     done += data.len() as u64;
                     if done > total {
-                        return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: more data than recorded")));
+                        return Err(Error::new(
+                            ErrorCode::BackupDamaged,
+                            format!("{label} is damaged: more data than recorded"),
+                        ));
                     }
                     out.write_all(&data).map_err(|e| Error::write(out_path, e))?;
                     job.progress.update(phase, done, total);
@@ -208,7 +263,12 @@ impl Engine {
         }
         match end {
             Some((t, m)) if t == done && m == sent && done == total => {}
-            _ => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: sizes do not match its end marker"))),
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{label} is damaged: sizes do not match its end marker"),
+                ));
+            }
         }
         out.sync_all().map_err(|e| Error::write(out_path, e))?;
         Ok(())
@@ -217,22 +277,34 @@ impl Engine {
 
 /// Problems of the backup file itself (as opposed to the machine or the user).
 pub(crate) fn is_backup_problem(e: &Error) -> bool {
-    matches!(e.code(), ErrorCode::BackupDamaged | ErrorCode::BackupTruncated | ErrorCode::UnsupportedVersion | ErrorCode::IntegrityFailed | ErrorCode::BackupNotFound)
+    matches!(
+        e.code(),
+        ErrorCode::BackupDamaged
+            | ErrorCode::BackupTruncated
+            | ErrorCode::UnsupportedVersion
+            | ErrorCode::IntegrityFailed
+            | ErrorCode::BackupNotFound
+    )
 }
 
 /// `PRAGMA integrity_check` on a decoded database, and its schema against the header.
 pub(crate) fn integrity_check(db: &Path, header: &Header) -> Result<()> {
     let fail = |m: String| Error::new(ErrorCode::IntegrityFailed, m);
     // Read-write: a WAL-mode image needs its -shm; the file is ours and nothing writes to it.
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| fail(format!("the database in the backup cannot be opened: {e}")))?;
-    let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(|e| fail(format!("integrity check failed: {e}")))?;
+    let conn =
+        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| fail(format!("the database in the backup cannot be opened: {e}")))?;
+    let mut stmt =
+        conn.prepare("PRAGMA integrity_check").map_err(|e| fail(format!("integrity check failed: {e}")))?;
     let lines: Vec<String> = stmt
         .query_map([], |r| r.get(0))
         .and_then(|rows| rows.collect())
         .map_err(|e| fail(format!("integrity check failed: {e}")))?;
     if lines != ["ok"] {
-        return Err(fail(format!("integrity check failed: {}", lines.into_iter().take(3).collect::<Vec<_>>().join("; "))));
+        return Err(fail(format!(
+            "integrity check failed: {}",
+            lines.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )));
     }
     let schema = crate::snapshot::read_schema(&conn).map_err(|e| fail(format!("schema unreadable: {e}")))?;
     if schema.schema_hash != header.schema.schema_hash || schema.user_version != header.schema.user_version {

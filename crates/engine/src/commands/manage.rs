@@ -56,15 +56,19 @@ impl Engine {
     /// Figures over every backup in the folder.
     pub fn stats(&self) -> Result<Stats> {
         let all = self.list(None)?;
-        let ratios: Vec<f64> = all.iter().filter(|b| b.original_size > 0).map(|b| b.compression_ratio()).collect();
+        let ratios: Vec<f64> =
+            all.iter().filter(|b| b.original_size > 0).map(|b| b.compression_ratio()).collect();
         Ok(Stats {
             count: all.len() as u64,
             total_original_size: all.iter().map(|b| b.original_size).sum(),
             total_stored_size: all.iter().map(|b| b.stored_size).sum(),
-            average_compression_ratio: (!ratios.is_empty()).then(|| ratios.iter().sum::<f64>() / ratios.len() as f64),
-            verified_count: all.iter().filter(|b| b.verification == VerificationStatus::Passed).count() as u64,
+            average_compression_ratio: (!ratios.is_empty())
+                .then(|| ratios.iter().sum::<f64>() / ratios.len() as f64),
+            verified_count: all.iter().filter(|b| b.verification == VerificationStatus::Passed).count()
+                as u64,
             failed_count: all.iter().filter(|b| b.verification == VerificationStatus::Failed).count() as u64,
-            unverified_count: all.iter().filter(|b| b.verification == VerificationStatus::Unverified).count() as u64,
+            unverified_count: all.iter().filter(|b| b.verification == VerificationStatus::Unverified).count()
+                as u64,
             oldest: all.iter().map(|b| b.created_at).min(),
             newest: all.iter().map(|b| b.created_at).max(),
             failed_runs: self.failed_runs()?,

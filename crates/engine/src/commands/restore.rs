@@ -25,7 +25,13 @@ use crate::seams::{Job, Phase};
 impl Engine {
     /// Restores backup `id` over the database at `target` (which may be the live database or
     /// another path).
-    pub fn restore(&self, id: &str, target: &Path, opts: &RestoreOptions, job: &Job) -> Result<RestoreOutcome> {
+    pub fn restore(
+        &self,
+        id: &str,
+        target: &Path,
+        opts: &RestoreOptions,
+        job: &Job,
+    ) -> Result<RestoreOutcome> {
         let started = self.clock.now();
         let t0 = Instant::now();
         let result = self.lock().and_then(|_lock| self.restore_locked(id, target, opts, job));
@@ -33,12 +39,21 @@ impl Engine {
         result
     }
 
-    fn restore_locked(&self, id: &str, target: &Path, opts: &RestoreOptions, job: &Job) -> Result<RestoreOutcome> {
+    fn restore_locked(
+        &self,
+        id: &str,
+        target: &Path,
+        opts: &RestoreOptions,
+        job: &Job,
+    ) -> Result<RestoreOutcome> {
         let t0 = Instant::now();
         let meta = self.get(id)?;
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.is_dir() {
-            return Err(Error::new(ErrorCode::InvalidInput, format!("folder does not exist: {}", shown(dir))));
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("folder does not exist: {}", shown(dir)),
+            ));
         }
         let tmp = temp_beside(target);
         let _ = fs::remove_file(&tmp);
@@ -99,7 +114,8 @@ impl Engine {
 }
 
 fn temp_beside(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
+    let name =
+        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
     target.with_file_name(format!(".{name}.keepsake-restore{PARTIAL_EXT}"))
 }
 
@@ -146,12 +162,17 @@ pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration
 /// Copies every page of `src` into `target` in one SQLite transaction.
 fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Result<()> {
     let terr = |e| Error::internal_db(target, e);
-    let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Error::internal_db(src, e))?;
+    let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::internal_db(src, e))?;
     let mut dest = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(terr)?;
     dest.busy_timeout(busy_timeout).map_err(terr)?;
-    let dest_wal = dest.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).map_err(terr)?.eq_ignore_ascii_case("wal");
+    let dest_wal = dest
+        .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+        .map_err(terr)?
+        .eq_ignore_ascii_case("wal");
     let page_size = |c: &Connection| c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0));
-    let differs = page_size(&source).map_err(|e| Error::internal_db(src, e))? != page_size(&dest).map_err(terr)?;
+    let differs =
+        page_size(&source).map_err(|e| Error::internal_db(src, e))? != page_size(&dest).map_err(terr)?;
     if dest_wal && differs {
         // SQLite cannot change the page size of a WAL database; go through rollback mode.
         dest.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).map_err(busy(target))?;
@@ -163,7 +184,10 @@ fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Res
                 StepResult::Done => break,
                 StepResult::More => {}
                 StepResult::Busy | StepResult::Locked => {
-                    return Err(Error::new(ErrorCode::TargetBusy, format!("{} is in use by another program", shown(target))));
+                    return Err(Error::new(
+                        ErrorCode::TargetBusy,
+                        format!("{} is in use by another program", shown(target)),
+                    ));
                 }
                 _ => {}
             }
@@ -179,7 +203,10 @@ fn busy(target: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| {
         let e = Error::internal_db(target, e);
         if e.code() == ErrorCode::TargetBusy {
-            Error::new(ErrorCode::TargetBusy, format!("{} is in use by another program; nothing was changed", shown(target)))
+            Error::new(
+                ErrorCode::TargetBusy,
+                format!("{} is in use by another program; nothing was changed", shown(target)),
+            )
         } else {
             e
         }

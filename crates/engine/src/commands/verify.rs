@@ -16,7 +16,10 @@ impl Engine {
         let t0 = Instant::now();
         let result = self.get(id).and_then(|meta| self.verify_inner(&meta, job));
         let record: Result<()> = match &result {
-            Ok(r) if !r.ok => Err(crate::error::Error::new(r.code.unwrap_or(ErrorCode::BackupDamaged), format!("backup {id} failed verification"))),
+            Ok(r) if !r.ok => Err(crate::error::Error::new(
+                r.code.unwrap_or(ErrorCode::BackupDamaged),
+                format!("backup {id} failed verification"),
+            )),
             Ok(_) => Ok(()),
             Err(e) => Err(crate::error::Error::new(e.code(), e.message().to_owned())),
         };

@@ -26,13 +26,17 @@ pub(crate) type Key = Zeroizing<[u8; 32]>;
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
     Ok(b)
 }
 
 pub(crate) fn derive_key(password: &str, salt: &[u8], iterations: u32) -> Result<Key> {
     if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
-        return Err(Error::new(ErrorCode::BackupDamaged, format!("implausible KDF iteration count {iterations}")));
+        return Err(Error::new(
+            ErrorCode::BackupDamaged,
+            format!("implausible KDF iteration count {iterations}"),
+        ));
     }
     let mut key = Zeroizing::new([0u8; 32]);
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut key[..]);
@@ -65,10 +69,10 @@ pub(crate) fn wrap(e: Error) -> io::Error {
 /// Recovers an engine error carried by [`wrap`]; other I/O errors become read errors.
 pub(crate) fn unwrap_io(e: io::Error, file: &str) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-        if let Some(inner) = e.into_inner() {
-            if let Ok(err) = inner.downcast::<Error>() {
-                return *err;
-            }
+        if let Some(inner) = e.into_inner()
+            && let Ok(err) = inner.downcast::<Error>()
+        {
+            return *err;
         }
         return Error::new(ErrorCode::Io, format!("error reading {file}"));
     }
@@ -88,7 +92,13 @@ pub(crate) struct EncryptWriter<W: Write> {
 }
 
 impl<W: Write> EncryptWriter<W> {
-    pub(crate) fn new(mut inner: W, header_bytes: Vec<u8>, key: &Key, prefix: [u8; 7], chunk: usize) -> io::Result<Self> {
+    pub(crate) fn new(
+        mut inner: W,
+        header_bytes: Vec<u8>,
+        key: &Key,
+        prefix: [u8; 7],
+        chunk: usize,
+    ) -> io::Result<Self> {
         inner.write_all(&header_bytes)?;
         let cipher = Aes256Gcm::new_from_slice(&key[..]).map_err(|_| io::Error::other("bad key length"))?;
         Ok(EncryptWriter {
@@ -164,7 +174,16 @@ pub(crate) struct DecryptReader<R: Read> {
 }
 
 impl<R: Read> DecryptReader<R> {
-    pub(crate) fn new(inner: R, header_bytes: Vec<u8>, key: &Key, prefix: [u8; 7], chunk: usize, region: u64, file: &str, failed: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Result<Self> {
+    pub(crate) fn new(
+        inner: R,
+        header_bytes: Vec<u8>,
+        key: &Key,
+        prefix: [u8; 7],
+        chunk: usize,
+        region: u64,
+        file: &str,
+        failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<Self> {
         let cipher = Aes256Gcm::new_from_slice(&key[..]).map_err(|_| Error::invalid("bad key length"))?;
         Ok(DecryptReader {
             inner,
@@ -185,30 +204,57 @@ impl<R: Read> DecryptReader<R> {
         let size = (self.chunk + TAG_LEN).min(self.remaining as usize);
         let last = self.remaining as usize == size;
         if size < TAG_LEN {
-            return Err(Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: a chunk is too short", self.file)));
+            return Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("{} is damaged: a chunk is too short", self.file),
+            ));
         }
         self.buf.resize(size, 0);
         let got = super::gzip::read_full(&mut self.inner, &mut self.buf, &self.file)?;
         if got < size {
             super::file::mark(&self.failed);
-            return Err(Error::new(ErrorCode::BackupTruncated, format!("{} is incomplete: it ends inside chunk {}", self.file, self.counter)));
+            return Err(Error::new(
+                ErrorCode::BackupTruncated,
+                format!("{} is incomplete: it ends inside chunk {}", self.file, self.counter),
+            ));
         }
         let tag_at = size - TAG_LEN;
         let tag = Tag::clone_from_slice(&self.buf[tag_at..]);
         self.buf.truncate(tag_at);
         // Kept only so that a failing last chunk can be re-tried as "not last".
         let attempt = if last { Some(self.buf.clone()) } else { None };
-        let ok = self.cipher.decrypt_in_place_detached(&nonce(&self.prefix, self.counter, last), &self.aad, &mut self.buf, &tag).is_ok();
+        let ok = self
+            .cipher
+            .decrypt_in_place_detached(
+                &nonce(&self.prefix, self.counter, last),
+                &self.aad,
+                &mut self.buf,
+                &tag,
+            )
+            .is_ok();
         if !ok {
             // A chunk that authenticates as "not last" at the end of the file means the rest is gone.
             let cut = attempt.is_some_and(|mut probe| {
-                self.cipher.decrypt_in_place_detached(&nonce(&self.prefix, self.counter, false), &self.aad, &mut probe, &tag).is_ok()
+                self.cipher
+                    .decrypt_in_place_detached(
+                        &nonce(&self.prefix, self.counter, false),
+                        &self.aad,
+                        &mut probe,
+                        &tag,
+                    )
+                    .is_ok()
             });
             super::file::mark(&self.failed);
             return Err(if cut {
-                Error::new(ErrorCode::BackupTruncated, format!("{} is incomplete: chunks after {} are missing", self.file, self.counter))
+                Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{} is incomplete: chunks after {} are missing", self.file, self.counter),
+                )
             } else {
-                Error::new(ErrorCode::BackupDamaged, format!("{} is damaged: chunk {} fails authentication", self.file, self.counter))
+                Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{} is damaged: chunk {} fails authentication", self.file, self.counter),
+                )
             });
         }
         self.remaining -= size as u64;

@@ -71,7 +71,7 @@ type FileSink = HashWriter<BufWriter<File>>;
 /// Where the gzip payload of a new backup goes.
 pub(crate) enum PayloadWriter {
     Plain(FileSink),
-    Encrypted(EncryptWriter<FileSink>),
+    Encrypted(Box<EncryptWriter<FileSink>>),
 }
 
 impl Write for PayloadWriter {
@@ -92,7 +92,12 @@ impl Write for PayloadWriter {
 impl PayloadWriter {
     /// Fills in `header.encryption` when a password is given, and writes the container header
     /// (if encrypted) and the header member.
-    pub(crate) fn create(file: File, header: &mut Header, password: Option<&str>, iterations: u32) -> Result<PayloadWriter> {
+    pub(crate) fn create(
+        file: File,
+        header: &mut Header,
+        password: Option<&str>,
+        iterations: u32,
+    ) -> Result<PayloadWriter> {
         let key = match password {
             None => {
                 header.encryption = None;
@@ -106,7 +111,11 @@ impl PayloadWriter {
                     cipher: crypto::CIPHER.into(),
                     chunk_size: CHUNK_SIZE,
                     nonce_prefix: hex::encode(prefix),
-                    kdf: HeaderKdf { name: crypto::KDF.into(), iterations: iterations.max(KDF_ITERATIONS_FLOOR), salt: hex::encode(salt) },
+                    kdf: HeaderKdf {
+                        name: crypto::KDF.into(),
+                        iterations: iterations.max(KDF_ITERATIONS_FLOOR),
+                        salt: hex::encode(salt),
+                    },
                     key_check: hex::encode(crypto::key_check(&key)),
                 });
                 Some((key, prefix))
@@ -116,9 +125,16 @@ impl PayloadWriter {
         let sink = HashWriter { inner: BufWriter::with_capacity(1 << 20, file), state: HashState::default() };
         let mut w = match key {
             None => PayloadWriter::Plain(sink),
-            Some((key, prefix)) => {
-                PayloadWriter::Encrypted(EncryptWriter::new(sink, header::Header::container_bytes(&json), &key, prefix, CHUNK_SIZE as usize).map_err(io_err)?)
-            }
+            Some((key, prefix)) => PayloadWriter::Encrypted(Box::new(
+                EncryptWriter::new(
+                    sink,
+                    header::Header::container_bytes(&json),
+                    &key,
+                    prefix,
+                    CHUNK_SIZE as usize,
+                )
+                .map_err(io_err)?,
+            )),
         };
         w.write_all(&gzip::header_member(&json)).map_err(io_err)?;
         Ok(w)
@@ -155,7 +171,10 @@ fn sniff(first: &[u8], file: &str) -> Result<Kind> {
     } else if first.len() >= 8 && &first[..8] == header::MAGIC {
         Ok(Kind::Container)
     } else if first.len() < 8 && (header::MAGIC.starts_with(first) || first.is_empty()) {
-        Err(Error::new(ErrorCode::BackupTruncated, format!("{file} is incomplete: it ends inside its header")))
+        Err(Error::new(
+            ErrorCode::BackupTruncated,
+            format!("{file} is incomplete: it ends inside its header"),
+        ))
     } else {
         Err(Error::new(ErrorCode::UnsupportedVersion, format!("{file} is not a Keepsake backup")))
     }
@@ -191,12 +210,18 @@ pub(crate) fn read_header(path: &Path) -> Result<Header> {
             let mut head = first;
             head.resize(PREFIX_LEN, 0);
             if gzip::read_full(&mut r, &mut head[n..], &label)? < PREFIX_LEN - n {
-                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+                return Err(Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{label} is incomplete: it ends inside its header"),
+                ));
             }
             let len = header::parse_prefix(&head, &label)?;
             head.resize(PREFIX_LEN + len + 4, 0);
             if gzip::read_full(&mut r, &mut head[PREFIX_LEN..], &label)? < len + 4 {
-                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+                return Err(Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{label} is incomplete: it ends inside its header"),
+                ));
             }
             header::parse_container_header(&head, &label)
         }
@@ -232,41 +257,72 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
             let mut members = MemberSplitter::new(boxed, &label);
             let header = match members.next_member()? {
                 Some((_, MemberKind::Header(json))) => Header::from_json(&json, &label)?,
-                Some(_) => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no Keepsake header"))),
+                Some(_) => {
+                    return Err(Error::new(
+                        ErrorCode::BackupDamaged,
+                        format!("{label} has no Keepsake header"),
+                    ));
+                }
                 None => return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is empty"))),
             };
             Ok(OpenBackup { header, members, hash, crypto_failed, label })
         }
         Kind::Container => {
             if n < PREFIX_LEN {
-                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+                return Err(Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{label} is incomplete: it ends inside its header"),
+                ));
             }
             let len = header::parse_prefix(&first, &label)?;
             let mut head = first;
             head.resize(PREFIX_LEN + len + 4, 0);
             if gzip::read_full(&mut r, &mut head[PREFIX_LEN..], &label)? < len + 4 {
-                return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: it ends inside its header")));
+                return Err(Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{label} is incomplete: it ends inside its header"),
+                ));
             }
             let header = header::parse_container_header(&head, &label)?;
             let enc = header.encryption.clone().ok_or_else(|| {
-                Error::new(ErrorCode::BackupDamaged, format!("{label}: encrypted container without encryption parameters"))
+                Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{label}: encrypted container without encryption parameters"),
+                )
             })?;
             check_trailer(path, file_len, head.len() as u64, &label)?;
             let key = key_for(&enc, secrets, &label)?;
-            let prefix: [u8; 7] = hex::decode(&enc.nonce_prefix)
-                .ok()
-                .and_then(|v| v.try_into().ok())
-                .ok_or_else(|| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (nonce)")))?;
+            let prefix: [u8; 7] =
+                hex::decode(&enc.nonce_prefix).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| {
+                    Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (nonce)"))
+                })?;
             if enc.chunk_size == 0 || enc.chunk_size > (gzip::MAX_MEMBER_DATA as u32) {
-                return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (chunk size)")));
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{label} has a damaged header (chunk size)"),
+                ));
             }
             let region = file_len - head.len() as u64 - TRAILER_LEN as u64;
-            let dec = DecryptReader::new(r, head, &key, prefix, enc.chunk_size as usize, region, &label, Arc::clone(&crypto_failed))?;
+            let dec = DecryptReader::new(
+                r,
+                head,
+                &key,
+                prefix,
+                enc.chunk_size as usize,
+                region,
+                &label,
+                Arc::clone(&crypto_failed),
+            )?;
             let boxed: Box<dyn Read + Send> = Box::new(dec);
             let mut members = MemberSplitter::new(boxed, &label);
             match members.next_member()? {
                 Some((_, MemberKind::Header(_))) => {}
-                _ => return Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no inner Keepsake header"))),
+                _ => {
+                    return Err(Error::new(
+                        ErrorCode::BackupDamaged,
+                        format!("{label} has no inner Keepsake header"),
+                    ));
+                }
             }
             Ok(OpenBackup { header, members, hash, crypto_failed, label })
         }
@@ -275,7 +331,8 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
 
 fn key_for(enc: &HeaderEncryption, secrets: &dyn SecretSource, label: &str) -> Result<Key> {
     let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
-    let salt = hex::decode(&enc.kdf.salt).map_err(|_| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (salt)")))?;
+    let salt = hex::decode(&enc.kdf.salt)
+        .map_err(|_| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (salt)")))?;
     let key = crypto::derive_key(&password, &salt, enc.kdf.iterations)?;
     if hex::encode(crypto::key_check(&key)) != enc.key_check {
         return Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")));
@@ -285,13 +342,17 @@ fn key_for(enc: &HeaderEncryption, secrets: &dyn SecretSource, label: &str) -> R
 
 /// The trailer says how long the file must be: a shorter file was cut.
 fn check_trailer(path: &Path, file_len: u64, header_len: u64, label: &str) -> Result<()> {
-    let truncated = || Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: its end marker is missing"));
+    let truncated = || {
+        Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: its end marker is missing"))
+    };
     if file_len < header_len + TRAILER_LEN as u64 + crypto::TAG_LEN as u64 {
         return Err(truncated());
     }
     let mut f = open_file(path)?;
     let mut t = [0u8; TRAILER_LEN];
-    f.seek(SeekFrom::End(-(TRAILER_LEN as i64))).and_then(|_| f.read_exact(&mut t)).map_err(|e| Error::read(path, e))?;
+    f.seek(SeekFrom::End(-(TRAILER_LEN as i64)))
+        .and_then(|_| f.read_exact(&mut t))
+        .map_err(|e| Error::read(path, e))?;
     let magic_ok = &t[..8] == TRAILER_MAGIC;
     let len_ok = u64::from_be_bytes(t[8..].try_into().unwrap_or_default()) == file_len;
     match (magic_ok, len_ok) {

@@ -117,7 +117,9 @@ pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, Membe
         }
         let data = &extra[4..4 + len];
         match &id {
-            b"KL" if len == 4 => total = Some(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize),
+            b"KL" if len == 4 => {
+                total = Some(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize)
+            }
             b"KH" => kind = MemberKind::Header(data.to_vec()),
             b"KE" if len == 16 => {
                 let t = u64::from_le_bytes(data[..8].try_into().unwrap_or_default());

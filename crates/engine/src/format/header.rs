@@ -99,28 +99,29 @@ impl Header {
         struct Version {
             format: u16,
         }
-        let version: Version = serde_json::from_slice(json).map_err(|e| {
-            Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
-        })?;
+        let version: Version = serde_json::from_slice(json)
+            .map_err(|e| Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}")))?;
         if version.format > FORMAT_VERSION || version.format == 0 {
             return Err(unsupported(file, version.format));
         }
-        let header: Header = serde_json::from_slice(json).map_err(|e| {
-            Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
-        })?;
+        let header: Header = serde_json::from_slice(json)
+            .map_err(|e| Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}")))?;
         if header.codec.name != "gzip" {
             return Err(Error::new(
                 ErrorCode::UnsupportedVersion,
                 format!("{file} uses codec {:?}, which this Keepsake cannot read", header.codec.name),
             ));
         }
-        if let Some(enc) = &header.encryption {
-            if enc.cipher != super::crypto::CIPHER || enc.kdf.name != super::crypto::KDF {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedVersion,
-                    format!("{file} uses cipher {:?} / {:?}, which this Keepsake cannot read", enc.cipher, enc.kdf.name),
-                ));
-            }
+        if let Some(enc) = &header.encryption
+            && (enc.cipher != super::crypto::CIPHER || enc.kdf.name != super::crypto::KDF)
+        {
+            return Err(Error::new(
+                ErrorCode::UnsupportedVersion,
+                format!(
+                    "{file} uses cipher {:?} / {:?}, which this Keepsake cannot read",
+                    enc.cipher, enc.kdf.name
+                ),
+            ));
         }
         Ok(header)
     }
@@ -141,7 +142,9 @@ impl Header {
 pub(crate) fn unsupported(file: &str, version: u16) -> Error {
     Error::new(
         ErrorCode::UnsupportedVersion,
-        format!("{file} is in backup format version {version}; this Keepsake reads up to version {FORMAT_VERSION}"),
+        format!(
+            "{file} is in backup format version {version}; this Keepsake reads up to version {FORMAT_VERSION}"
+        ),
     )
 }
 
@@ -165,7 +168,10 @@ pub(crate) fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
     }
     let len = u32::from_be_bytes([prefix[10], prefix[11], prefix[12], prefix[13]]) as usize;
     if len == 0 || len > MAX_HEADER_LEN {
-        return Err(Error::new(ErrorCode::BackupDamaged, format!("{file} has a damaged header (length {len})")));
+        return Err(Error::new(
+            ErrorCode::BackupDamaged,
+            format!("{file} has a damaged header (length {len})"),
+        ));
     }
     Ok(len)
 }
@@ -179,7 +185,10 @@ pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Header>
     }
     let stored = u32::from_be_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]);
     if stored != crc32(&bytes[..end]) {
-        return Err(Error::new(ErrorCode::BackupDamaged, format!("{file} has a damaged header (checksum mismatch)")));
+        return Err(Error::new(
+            ErrorCode::BackupDamaged,
+            format!("{file} has a damaged header (checksum mismatch)"),
+        ));
     }
     Header::from_json(&bytes[PREFIX_LEN..end], file)
 }

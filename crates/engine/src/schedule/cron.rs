@@ -20,9 +20,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use super::error::{CronField, ScheduleError};
 use super::phrase::weekday_from_name;
 
-const MONTH_NAMES: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTH_NAMES: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const MONTH_FULL: [&str; 12] = [
     "January",
     "February",
@@ -38,15 +37,8 @@ const MONTH_FULL: [&str; 12] = [
     "December",
 ];
 const WEEKDAY_CRATE: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-const WEEKDAY_FULL: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
+const WEEKDAY_FULL: [&str; 7] =
+    ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 /// A validated five-field cron expression. Compares and serializes by its text.
 #[derive(Clone)]
@@ -108,12 +100,7 @@ impl CronExpr {
                 fields.join(" ")
             ))
         })?;
-        Ok(CronExpr {
-            source: fields.join(" "),
-            engines: sets.engines()?,
-            sets,
-            max_interval,
-        })
+        Ok(CronExpr { source: fields.join(" "), engines: sets.engines()?, sets, max_interval })
     }
 
     pub fn as_str(&self) -> &str {
@@ -129,19 +116,13 @@ impl CronExpr {
         // The crate searches strictly after its argument; a slot a fraction of a second before
         // `from` may come back, which the caller's "after" filter discards.
         let start = Utc.from_utc_datetime(&(from - TimeDelta::seconds(1)));
-        self.engines
-            .iter()
-            .filter_map(|e| e.after(&start).next())
-            .map(|t| t.naive_utc())
-            .min()
+        self.engines.iter().filter_map(|e| e.after(&start).next()).map(|t| t.naive_utc()).min()
     }
 
     /// English for the common shapes, e.g. "At 02:30 on weekdays"; otherwise
-    /// "Custom schedule: <expr>" rather than a clumsy literal reading.
+    /// `Custom schedule: EXPR` rather than a clumsy literal reading.
     pub fn describe(&self) -> String {
-        self.sets
-            .describe()
-            .unwrap_or_else(|| format!("Custom schedule: {}", self.source))
+        self.sets.describe().unwrap_or_else(|| format!("Custom schedule: {}", self.source))
     }
 }
 
@@ -196,9 +177,7 @@ fn parse_field(field: CronField, text: &str) -> Result<u64, ScheduleError> {
                 b = 7;
             }
             if a > b {
-                return Err(bad(format!(
-                    "range {range} goes backwards; write the smaller value first"
-                )));
+                return Err(bad(format!("range {range} goes backwards; write the smaller value first")));
             }
             (a, b)
         } else {
@@ -238,12 +217,7 @@ fn parse_value(field: CronField, text: &str) -> Result<u32, ScheduleError> {
         let value: u64 = text.parse().unwrap_or(u64::MAX);
         return match u32::try_from(value) {
             Ok(v) if (min..=max).contains(&v) => Ok(v),
-            _ => Err(ScheduleError::OutOfRange {
-                field,
-                value,
-                min,
-                max,
-            }),
+            _ => Err(ScheduleError::OutOfRange { field, value, min, max }),
         };
     }
     let named = match field {
@@ -276,15 +250,7 @@ fn bits(mask: u64, max: u32) -> Vec<u32> {
 }
 
 fn list(mask: u64, all: u64, max: u32, name: impl Fn(u32) -> String) -> String {
-    if mask == all {
-        "*".into()
-    } else {
-        bits(mask, max)
-            .into_iter()
-            .map(name)
-            .collect::<Vec<_>>()
-            .join(",")
-    }
+    if mask == all { "*".into() } else { bits(mask, max).into_iter().map(name).collect::<Vec<_>>().join(",") }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -304,11 +270,7 @@ impl Sets {
         let months = list(self.months, ALL_MONTHS, 12, number);
         let days = list(self.days, ALL_DAYS, 31, number);
         let weekdays = list(self.weekdays, ALL_WEEKDAYS, 6, |v| {
-            WEEKDAY_CRATE
-                .get(v as usize)
-                .copied()
-                .unwrap_or("SUN")
-                .to_owned()
+            WEEKDAY_CRATE.get(v as usize).copied().unwrap_or("SUN").to_owned()
         });
         let day_pairs = if self.day_or_weekday {
             vec![(days, "*".to_owned()), ("*".to_owned(), weekdays)]
@@ -330,12 +292,7 @@ impl Sets {
         let month = self.months & (1 << date.month()) != 0;
         let day = self.days & (1 << date.day()) != 0;
         let weekday = self.weekdays & (1 << date.weekday().num_days_from_sunday()) != 0;
-        month
-            && if self.day_or_weekday {
-                day || weekday
-            } else {
-                day && weekday
-            }
+        month && if self.day_or_weekday { day || weekday } else { day && weekday }
     }
 
     /// The longest gap between consecutive slots, by walking nine years of days (two leap
@@ -343,11 +300,7 @@ impl Sets {
     fn max_interval(&self) -> Option<TimeDelta> {
         let times: Vec<i64> = bits(self.hours, 23)
             .into_iter()
-            .flat_map(|h| {
-                bits(self.minutes, 59)
-                    .into_iter()
-                    .map(move |m| i64::from(h * 60 + m))
-            })
+            .flat_map(|h| bits(self.minutes, 59).into_iter().map(move |m| i64::from(h * 60 + m)))
             .collect();
         let (&first, &last) = (times.first()?, times.last()?);
         let mut widest = times.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
@@ -384,12 +337,9 @@ impl Sets {
         }
         let when = match minutes.as_slice() {
             [m] if all_hours => When::HourlyAt(*m),
-            [m] if hours.len() <= 4 => When::At(english_list(
-                &hours
-                    .iter()
-                    .map(|h| format!("{h:02}:{m:02}"))
-                    .collect::<Vec<_>>(),
-            )),
+            [m] if hours.len() <= 4 => {
+                When::At(english_list(&hours.iter().map(|h| format!("{h:02}:{m:02}")).collect::<Vec<_>>()))
+            }
             _ if all_hours && self.minutes == ALL_MINUTES => When::EveryMinutes(1),
             [0, step, ..] if all_hours && 60 % step == 0 => {
                 let expected: Vec<u32> = (0..60).step_by(*step as usize).collect();
@@ -444,10 +394,8 @@ impl Sets {
         let in_months = if all_months {
             String::new()
         } else {
-            let names: Vec<String> = bits(self.months, 12)
-                .iter()
-                .map(|m| MONTH_FULL[*m as usize - 1].to_owned())
-                .collect();
+            let names: Vec<String> =
+                bits(self.months, 12).iter().map(|m| MONTH_FULL[*m as usize - 1].to_owned()).collect();
             format!(" in {}", english_list(&names))
         };
 
@@ -455,18 +403,12 @@ impl Sets {
             // The same wording as the presets, so "0 2 * * *" and "daily 02:00" read alike.
             (When::At(t), None) if all_months => format!("Every day at {t}"),
             (When::At(t), Some(_))
-                if all_months
-                    && !self.day_or_weekday
-                    && weekdays.len() == 1
-                    && self.days == ALL_DAYS =>
+                if all_months && !self.day_or_weekday && weekdays.len() == 1 && self.days == ALL_DAYS =>
             {
                 format!("Every {} at {t}", WEEKDAY_FULL[weekdays[0] as usize])
             }
             (When::At(t), Some(_))
-                if all_months
-                    && !self.day_or_weekday
-                    && days.len() == 1
-                    && self.weekdays == ALL_WEEKDAYS =>
+                if all_months && !self.day_or_weekday && days.len() == 1 && self.weekdays == ALL_WEEKDAYS =>
             {
                 format!("On day {} of every month at {t}", days[0])
             }

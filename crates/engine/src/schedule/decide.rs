@@ -45,11 +45,7 @@ pub enum Due<Tz: TimeZone> {
     OnTime { slot: DateTime<Tz> },
     /// Slots passed while the app was closed or the machine asleep. Run once, not once per slot.
     /// `missed` counts them (at most [`MISSED_COUNT_CAP`]); `first`/`latest` bound them.
-    Missed {
-        first: DateTime<Tz>,
-        latest: DateTime<Tz>,
-        missed: u32,
-    },
+    Missed { first: DateTime<Tz>, latest: DateTime<Tz>, missed: u32 },
     /// No run was ever recorded. Running now gives a new source its first backup right away; a
     /// host that would rather wait for the first slot passes the time the source was added as
     /// `last_run` instead of `None`.
@@ -81,9 +77,7 @@ impl Schedule {
             if (last_run - now_utc) > to_delta(MAX_TRUSTED_FUTURE_RECORD) {
                 return Due::RecordInFuture { last_run };
             }
-            return Due::NotDue {
-                next: self.next_run(last_run.with_timezone(&tz)),
-            };
+            return Due::NotDue { next: self.next_run(last_run.with_timezone(&tz)) };
         }
 
         let mut runs = self.runs_after(last_run.with_timezone(&tz));
@@ -96,11 +90,7 @@ impl Schedule {
         if missed == 1 && now.clone().signed_duration_since(first.clone()) <= grace {
             Due::OnTime { slot: first }
         } else {
-            Due::Missed {
-                first,
-                latest,
-                missed,
-            }
+            Due::Missed { first, latest, missed }
         }
     }
 
@@ -119,12 +109,7 @@ impl Schedule {
             let latest = DateTime::from_timestamp(latest_secs, 0)
                 .map(|t| t.with_timezone(&now.timezone()))
                 .unwrap_or(first);
-            return (
-                u32::try_from(count)
-                    .unwrap_or(u32::MAX)
-                    .min(MISSED_COUNT_CAP),
-                latest,
-            );
+            return (u32::try_from(count).unwrap_or(u32::MAX).min(MISSED_COUNT_CAP), latest);
         }
         let mut count = 1;
         let mut latest = first;
@@ -139,11 +124,7 @@ impl Schedule {
             // Still report the real latest slot: it lies within one interval (plus an hour of
             // DST) before `now`, so a short search from there finds it.
             let window = self.max_interval() + TimeDelta::hours(2);
-            let from = now
-                .clone()
-                .checked_sub_signed(window)
-                .unwrap_or(latest.clone())
-                .max(latest.clone());
+            let from = now.clone().checked_sub_signed(window).unwrap_or(latest.clone()).max(latest.clone());
             if let Some(slot) = self.runs_after(from).take_while(|slot| slot <= now).last() {
                 latest = slot;
             }
@@ -179,21 +160,12 @@ pub fn clock_jumped(
     tolerance: Duration,
 ) -> Option<Jump> {
     let wall = now_wall.signed_duration_since(prev_wall);
-    let drift = wall
-        .checked_sub(&to_delta(mono_elapsed))
-        .unwrap_or(TimeDelta::MIN);
+    let drift = wall.checked_sub(&to_delta(mono_elapsed)).unwrap_or(TimeDelta::MIN);
     if drift.abs() <= to_delta(tolerance) {
         return None;
     }
-    let direction = if drift > TimeDelta::zero() {
-        JumpDirection::Forward
-    } else {
-        JumpDirection::Backward
-    };
-    Some(Jump {
-        direction,
-        by: drift.abs().to_std().unwrap_or(Duration::MAX),
-    })
+    let direction = if drift > TimeDelta::zero() { JumpDirection::Forward } else { JumpDirection::Backward };
+    Some(Jump { direction, by: drift.abs().to_std().unwrap_or(Duration::MAX) })
 }
 
 /// What a host loop remembers between ticks to notice clock jumps. Per-source state (the last
@@ -210,10 +182,7 @@ impl SchedulerState {
     }
 
     pub fn with_tolerance(now_wall: DateTime<Utc>, tolerance: Duration) -> Self {
-        SchedulerState {
-            prev_wall: now_wall,
-            tolerance,
-        }
+        SchedulerState { prev_wall: now_wall, tolerance }
     }
 
     /// Records a tick; `mono_elapsed` is the `Instant` time since the previous tick. A returned
@@ -267,9 +236,7 @@ pub enum Health {
 /// Three scheduled intervals, and at least two days.
 pub fn default_overdue_threshold(schedule: &Schedule) -> Duration {
     let interval = schedule.max_interval().to_std().unwrap_or(Duration::ZERO);
-    interval
-        .saturating_mul(OVERDUE_INTERVALS)
-        .max(MIN_OVERDUE_THRESHOLD)
+    interval.saturating_mul(OVERDUE_INTERVALS).max(MIN_OVERDUE_THRESHOLD)
 }
 
 /// Health of a source from its last successful backup; `threshold` overrides
@@ -288,10 +255,7 @@ pub fn health(
     if age <= to_delta(threshold) {
         return Health::Ok;
     }
-    Health::Overdue {
-        since,
-        days: u32::try_from(age.num_days()).unwrap_or(u32::MAX),
-    }
+    Health::Overdue { since, days: u32::try_from(age.num_days()).unwrap_or(u32::MAX) }
 }
 
 fn to_delta(d: Duration) -> TimeDelta {

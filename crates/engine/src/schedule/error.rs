@@ -14,13 +14,8 @@ pub enum CronField {
 }
 
 impl CronField {
-    pub(crate) const ALL: [CronField; 5] = [
-        CronField::Minute,
-        CronField::Hour,
-        CronField::Day,
-        CronField::Month,
-        CronField::Weekday,
-    ];
+    pub(crate) const ALL: [CronField; 5] =
+        [CronField::Minute, CronField::Hour, CronField::Day, CronField::Month, CronField::Weekday];
 
     /// Inclusive bounds. Weekday allows 7 as a second Sunday, as standard cron does.
     pub(crate) fn bounds(self) -> (u32, u32) {
@@ -56,12 +51,7 @@ pub enum ScheduleError {
     #[error("{}", field_count_message(*got))]
     FieldCount { got: usize },
     #[error("{field} field: {value} is out of range {min}-{max}")]
-    OutOfRange {
-        field: CronField,
-        value: u64,
-        min: u32,
-        max: u32,
-    },
+    OutOfRange { field: CronField, value: u64, min: u32, max: u32 },
     #[error("{field} field: {message}")]
     BadField { field: CronField, message: String },
     /// Anything else (phrases, times, weekdays); the message is complete on its own.
@@ -72,9 +62,5 @@ pub enum ScheduleError {
 fn field_count_message(got: usize) -> String {
     let base = format!("expected 5 fields (minute hour day month weekday), got {got}");
     // Six fields is almost always a Quartz/Spring expression with seconds first.
-    if got == 6 {
-        format!("{base}; a seconds field is not supported")
-    } else {
-        base
-    }
+    if got == 6 { format!("{base}; a seconds field is not supported") } else { base }
 }

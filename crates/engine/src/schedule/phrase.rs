@@ -22,10 +22,7 @@ pub(super) fn parse(input: &str) -> Result<Schedule, ScheduleError> {
 
     let lower = input.to_ascii_lowercase();
     // "daily at 02:00" and "weekly on monday at 02:00" read naturally; the fillers carry nothing.
-    let words: Vec<&str> = lower
-        .split_whitespace()
-        .filter(|w| !matches!(*w, "at" | "on"))
-        .collect();
+    let words: Vec<&str> = lower.split_whitespace().filter(|w| !matches!(*w, "at" | "on")).collect();
     let (&kind, args) = words.split_first().ok_or(ScheduleError::Empty)?;
     match kind {
         "hourly" => match args {
@@ -33,9 +30,7 @@ pub(super) fn parse(input: &str) -> Result<Schedule, ScheduleError> {
             [minute] => {
                 let digits = minute.strip_prefix(':').unwrap_or(minute);
                 let value = parse_number(digits).ok_or_else(|| {
-                    ScheduleError::Invalid(format!(
-                        "\"{minute}\" is not a minute; write e.g. \"hourly :15\""
-                    ))
+                    ScheduleError::Invalid(format!("\"{minute}\" is not a minute; write e.g. \"hourly :15\""))
                 })?;
                 Schedule::hourly(value)
             }
@@ -43,9 +38,7 @@ pub(super) fn parse(input: &str) -> Result<Schedule, ScheduleError> {
         },
         "daily" => match args {
             [time] => Ok(Schedule::daily(parse_time(time)?)),
-            [] => Err(ScheduleError::Invalid(
-                "daily needs a time, e.g. \"daily 02:00\"".into(),
-            )),
+            [] => Err(ScheduleError::Invalid("daily needs a time, e.g. \"daily 02:00\"".into())),
             _ => Err(usage(input, "daily HH:MM", "daily 02:00")),
         },
         "weekly" => match args {
@@ -64,8 +57,7 @@ pub(super) fn parse(input: &str) -> Result<Schedule, ScheduleError> {
             match args {
                 [day, time] => Ok(Schedule::monthly(parse_month_day(day)?, parse_time(time)?)),
                 [] | [_] => Err(ScheduleError::Invalid(
-                    "monthly needs a day (1-28 or \"last\") and a time, e.g. \"monthly 1 02:00\""
-                        .into(),
+                    "monthly needs a day (1-28 or \"last\") and a time, e.g. \"monthly 1 02:00\"".into(),
                 )),
                 _ => Err(usage(input, "monthly DAY HH:MM", "monthly 1 02:00")),
             }
@@ -93,9 +85,7 @@ fn shorthand(input: &str) -> Result<Schedule, ScheduleError> {
 }
 
 fn usage(input: &str, form: &str, example: &str) -> ScheduleError {
-    ScheduleError::Invalid(format!(
-        "\"{input}\": expected \"{form}\", e.g. \"{example}\""
-    ))
+    ScheduleError::Invalid(format!("\"{input}\": expected \"{form}\", e.g. \"{example}\""))
 }
 
 fn parse_number(s: &str) -> Option<u32> {
@@ -109,11 +99,8 @@ fn parse_number(s: &str) -> Option<u32> {
 /// `HH:MM` or `H:MM`, 24-hour.
 pub(super) fn parse_time(s: &str) -> Result<TimeOfDay, ScheduleError> {
     let s = s.trim();
-    let shape_error = || {
-        ScheduleError::Invalid(format!(
-            "time \"{s}\": expected HH:MM (24-hour), e.g. 02:00"
-        ))
-    };
+    let shape_error =
+        || ScheduleError::Invalid(format!("time \"{s}\": expected HH:MM (24-hour), e.g. 02:00"));
     let (h, m) = s.split_once(':').ok_or_else(shape_error)?;
     if m.len() != 2 || h.len() > 2 {
         return Err(shape_error());
@@ -121,14 +108,10 @@ pub(super) fn parse_time(s: &str) -> Result<TimeOfDay, ScheduleError> {
     let hour = parse_number(h).ok_or_else(shape_error)?;
     let minute = parse_number(m).ok_or_else(shape_error)?;
     if hour > 23 {
-        return Err(ScheduleError::Invalid(format!(
-            "time \"{s}\": hour {hour} is out of range 0-23"
-        )));
+        return Err(ScheduleError::Invalid(format!("time \"{s}\": hour {hour} is out of range 0-23")));
     }
     if minute > 59 {
-        return Err(ScheduleError::Invalid(format!(
-            "time \"{s}\": minute {minute} is out of range 0-59"
-        )));
+        return Err(ScheduleError::Invalid(format!("time \"{s}\": minute {minute} is out of range 0-59")));
     }
     TimeOfDay::new(hour, minute)
 }
@@ -136,9 +119,7 @@ pub(super) fn parse_time(s: &str) -> Result<TimeOfDay, ScheduleError> {
 /// English weekday names, abbreviated or full, any case.
 pub(super) fn parse_weekday(s: &str) -> Result<Weekday, ScheduleError> {
     weekday_from_name(s).ok_or_else(|| {
-        ScheduleError::Invalid(format!(
-            "\"{s}\" is not a weekday; use mon, tue, wed, thu, fri, sat or sun"
-        ))
+        ScheduleError::Invalid(format!("\"{s}\" is not a weekday; use mon, tue, wed, thu, fri, sat or sun"))
     })
 }
 
@@ -153,10 +134,7 @@ pub(super) fn weekday_from_name(s: &str) -> Option<Weekday> {
         ("sat", "saturday", Weekday::Sat),
         ("sun", "sunday", Weekday::Sun),
     ];
-    NAMES
-        .iter()
-        .find(|(short, long, _)| lower == *short || lower == *long)
-        .map(|(_, _, d)| *d)
+    NAMES.iter().find(|(short, long, _)| lower == *short || lower == *long).map(|(_, _, d)| *d)
 }
 
 /// `1`-`28` or `last`.
@@ -167,8 +145,8 @@ pub(super) fn parse_month_day(s: &str) -> Result<MonthDay, ScheduleError> {
     }
     match parse_number(s) {
         Some(day) => MonthDay::day(day),
-        None => Err(ScheduleError::Invalid(format!(
-            "\"{s}\" is not a day of the month; use 1-28 or \"last\""
-        ))),
+        None => {
+            Err(ScheduleError::Invalid(format!("\"{s}\" is not a day of the month; use 1-28 or \"last\"")))
+        }
     }
 }

@@ -8,8 +8,7 @@
 //! keeping only instants later than the last one emitted yields each run exactly once.
 
 use chrono::{
-    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone,
-    Timelike,
+    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike,
 };
 
 use super::{MonthDay, Schedule};
@@ -32,66 +31,45 @@ impl Schedule {
 
     /// All run times strictly after `after`, in order, each once.
     pub fn runs_after<Tz: TimeZone>(&self, after: DateTime<Tz>) -> Runs<'_, Tz> {
-        Runs {
-            schedule: self,
-            cursor: Some(after.naive_local()),
-            last: after,
-        }
+        Runs { schedule: self, cursor: Some(after.naive_local()), last: after }
     }
 
     /// The first wall-clock slot at or after `from`.
     fn next_slot(&self, from: NaiveDateTime) -> Option<NaiveDateTime> {
         let date = from.date();
-        let (candidate, step): (NaiveDateTime, fn(NaiveDateTime) -> Option<NaiveDateTime>) =
-            match self {
-                Schedule::Hourly { minute } => {
-                    (date.and_hms_opt(from.hour(), minute.get(), 0)?, |t| {
-                        t.checked_add_signed(TimeDelta::hours(1))
-                    })
+        let (candidate, step): (NaiveDateTime, fn(NaiveDateTime) -> Option<NaiveDateTime>) = match self {
+            Schedule::Hourly { minute } => (date.and_hms_opt(from.hour(), minute.get(), 0)?, |t| {
+                t.checked_add_signed(TimeDelta::hours(1))
+            }),
+            Schedule::Daily { time } => (date.and_time(time.naive()), |t| t.checked_add_days(Days::new(1))),
+            Schedule::Weekly { weekday, time } => {
+                let ahead = (7 + weekday.num_days_from_monday() - date.weekday().num_days_from_monday()) % 7;
+                (date.checked_add_days(Days::new(u64::from(ahead)))?.and_time(time.naive()), |t| {
+                    t.checked_add_days(Days::new(7))
+                })
+            }
+            Schedule::Monthly { day, time } => {
+                let slot = month_slot(date.year(), date.month(), *day)?.and_time(time.naive());
+                if slot >= from {
+                    return Some(slot);
                 }
-                Schedule::Daily { time } => (date.and_time(time.naive()), |t| {
-                    t.checked_add_days(Days::new(1))
-                }),
-                Schedule::Weekly { weekday, time } => {
-                    let ahead = (7 + weekday.num_days_from_monday()
-                        - date.weekday().num_days_from_monday())
-                        % 7;
-                    (
-                        date.checked_add_days(Days::new(u64::from(ahead)))?
-                            .and_time(time.naive()),
-                        |t| t.checked_add_days(Days::new(7)),
-                    )
-                }
-                Schedule::Monthly { day, time } => {
-                    let slot = month_slot(date.year(), date.month(), *day)?.and_time(time.naive());
-                    if slot >= from {
-                        return Some(slot);
-                    }
-                    // Not `+ 1 month`: for "last" the day number changes month to month.
-                    let next = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)?
-                        .checked_add_months(Months::new(1))?;
-                    return Some(
-                        month_slot(next.year(), next.month(), *day)?.and_time(time.naive()),
-                    );
-                }
-                Schedule::Cron(expr) => return expr.next_slot(from),
-                // Epoch-aligned instants, handled by `Runs` without wall-clock slots.
-                Schedule::EverySeconds { .. } => return None,
-            };
-        if candidate >= from {
-            Some(candidate)
-        } else {
-            step(candidate)
-        }
+                // Not `+ 1 month`: for "last" the day number changes month to month.
+                let next = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)?
+                    .checked_add_months(Months::new(1))?;
+                return Some(month_slot(next.year(), next.month(), *day)?.and_time(time.naive()));
+            }
+            Schedule::Cron(expr) => return expr.next_slot(from),
+            // Epoch-aligned instants, handled by `Runs` without wall-clock slots.
+            Schedule::EverySeconds { .. } => return None,
+        };
+        if candidate >= from { Some(candidate) } else { step(candidate) }
     }
 }
 
 fn month_slot(year: i32, month: u32, day: MonthDay) -> Option<NaiveDate> {
     match day.number() {
         Some(d) => NaiveDate::from_ymd_opt(year, month, d),
-        None => NaiveDate::from_ymd_opt(year, month, 1)?
-            .checked_add_months(Months::new(1))?
-            .pred_opt(),
+        None => NaiveDate::from_ymd_opt(year, month, 1)?.checked_add_months(Months::new(1))?.pred_opt(),
     }
 }
 
@@ -105,8 +83,7 @@ pub(crate) fn place<Tz: TimeZone>(tz: &Tz, slot: NaiveDateTime) -> Option<DateTi
             // of the gap.
             let base = slot.with_second(0)?.with_nanosecond(0)?;
             (1..=MAX_GAP_MINUTES).find_map(|k| {
-                tz.from_local_datetime(&base.checked_add_signed(TimeDelta::minutes(k))?)
-                    .earliest()
+                tz.from_local_datetime(&base.checked_add_signed(TimeDelta::minutes(k))?).earliest()
             })
         }
     }
@@ -128,12 +105,7 @@ impl<Tz: TimeZone> Iterator for Runs<'_, Tz> {
     fn next(&mut self) -> Option<DateTime<Tz>> {
         if let Schedule::EverySeconds { seconds } = self.schedule {
             let n = i64::from(seconds.get());
-            let secs = self
-                .last
-                .timestamp()
-                .div_euclid(n)
-                .checked_add(1)?
-                .checked_mul(n)?;
+            let secs = self.last.timestamp().div_euclid(n).checked_add(1)?.checked_mul(n)?;
             let next = DateTime::from_timestamp(secs, 0)?.with_timezone(&self.last.timezone());
             self.last = next.clone();
             return Some(next);

@@ -44,7 +44,8 @@ pub fn job() -> Job {
 pub fn make_db(path: &Path, wal: bool, page_size: u32, rows: usize) {
     let c = Connection::open(path).unwrap();
     c.execute_batch(&format!("PRAGMA page_size = {page_size};")).unwrap();
-    c.execute_batch(if wal { "PRAGMA journal_mode = WAL;" } else { "PRAGMA journal_mode = DELETE;" }).unwrap();
+    c.execute_batch(if wal { "PRAGMA journal_mode = WAL;" } else { "PRAGMA journal_mode = DELETE;" })
+        .unwrap();
     c.execute_batch(
         "PRAGMA user_version = 42;
          CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born REAL, photo BLOB);
@@ -61,9 +62,18 @@ pub fn make_db(path: &Path, wal: bool, page_size: u32, rows: usize) {
     let tx = c.unchecked_transaction().unwrap();
     for i in 0..rows {
         let photo: Vec<u8> = (0..(i % 7) * 900).map(|j| ((i * 31 + j * 17) % 251) as u8).collect();
-        tx.execute("INSERT INTO users (name, born, photo) VALUES (?1, ?2, ?3)", rusqlite::params![format!("user {i} ✨"), 1950.0 + (i % 70) as f64, photo]).unwrap();
-        tx.execute("INSERT INTO kv VALUES (?1, ?2)", rusqlite::params![format!("key{i:06}"), i as i64 * 3]).unwrap();
-        tx.execute("INSERT INTO notes VALUES (?1, ?2)", rusqlite::params![format!("note {i}"), format!("the moon in house {} trine venus {}", i % 12, i)]).unwrap();
+        tx.execute(
+            "INSERT INTO users (name, born, photo) VALUES (?1, ?2, ?3)",
+            rusqlite::params![format!("user {i} ✨"), 1950.0 + (i % 70) as f64, photo],
+        )
+        .unwrap();
+        tx.execute("INSERT INTO kv VALUES (?1, ?2)", rusqlite::params![format!("key{i:06}"), i as i64 * 3])
+            .unwrap();
+        tx.execute(
+            "INSERT INTO notes VALUES (?1, ?2)",
+            rusqlite::params![format!("note {i}"), format!("the moon in house {} trine venus {}", i % 12, i)],
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
 }
@@ -71,9 +81,13 @@ pub fn make_db(path: &Path, wal: bool, page_size: u32, rows: usize) {
 /// Everything that must survive a round trip: schema, user_version, every row of every table.
 pub fn dump(path: &Path) -> Vec<String> {
     let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let mut out = vec![format!("user_version={}", c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap())];
+    let mut out = vec![format!(
+        "user_version={}",
+        c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap()
+    )];
     let mut tables = Vec::new();
-    let mut stmt = c.prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name").unwrap();
+    let mut stmt =
+        c.prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name").unwrap();
     let mut rows = stmt.query([]).unwrap();
     while let Some(r) = rows.next().unwrap() {
         let (t, n, s): (String, String, String) = (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap());
