@@ -4,8 +4,8 @@
 set -euo pipefail
 
 # Debian packages: gzip and python3-cryptography for the format tests (the reference reader),
-# sqlite3, pigz and openssl for the benchmark's baseline pipeline.
-APT_PACKAGES=(gzip python3 python3-cryptography sqlite3 pigz openssl)
+# sqlite3, pigz and openssl for the benchmark's baseline pipeline, time for its peak RSS.
+APT_PACKAGES=(gzip python3 python3-cryptography sqlite3 pigz openssl time)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

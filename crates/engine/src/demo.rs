@@ -49,8 +49,10 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
          PRAGMA temp_store = MEMORY;",
     )
     .map_err(sql(path, "setting pragmas"))?;
-    conn.execute_batch(SCHEMA).map_err(sql(path, "creating the schema"))?;
-    conn.execute_batch(FTS_GENERATING).map_err(sql(path, "configuring the full-text index"))?;
+    conn.execute_batch(SCHEMA)
+        .map_err(sql(path, "creating the schema"))?;
+    conn.execute_batch(FTS_GENERATING)
+        .map_err(sql(path, "configuring the full-text index"))?;
     insert_settings(&conn, path, seed)?;
 
     let mut state = State {
@@ -61,7 +63,14 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         last_chart: 0,
         last_note: 0,
         image_bytes: 0,
-        stats: DemoStats { bytes: 0, users: 0, charts: 0, positions: 0, notes: 0, images: 0 },
+        stats: DemoStats {
+            bytes: 0,
+            users: 0,
+            charts: 0,
+            positions: 0,
+            notes: 0,
+            images: 0,
+        },
     };
     let page_size: u64 = pragma_u64(&conn, path, "page_size")?;
     // The file size, and the part of it that holds data: pages freed by the full-text index's
@@ -76,51 +85,46 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
     // Aim a little below the target: the last round and page granularity only ever add.
     let goal = target * 0.995;
     let mut user_cost = INITIAL_USER_COST;
-    let mut merges_done = 0;
     loop {
         let (size, used) = sizes(&conn)?;
         if state.stats.users > 0 && size as f64 >= target * STOP_AT {
             break;
         }
-        // Until the merges below have run, aim for their points.
-        let stage_goal = MERGE_POINTS.get(merges_done).map_or(goal, |p| goal * p);
-        let remaining = (stage_goal - used as f64).max(0.0) * (1.0 - IMAGE_SHARE);
+        let remaining = (goal - used as f64).max(0.0) * (1.0 - IMAGE_SHARE);
         // Cover most of what remains each round, so rounds shrink as the file nears the target.
         let users = ((remaining * 0.8 / user_cost).ceil() as u64).clamp(1, MAX_USERS_PER_ROUND);
         let without_images = used.saturating_sub(empty_size + state.image_bytes) as f64;
-        let image_goal = (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
+        let image_goal =
+            (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
 
-        conn.execute_batch("BEGIN").map_err(sql(path, "starting a transaction"))?;
+        conn.execute_batch("BEGIN")
+            .map_err(sql(path, "starting a transaction"))?;
         insert_users(&conn, &mut state, users)?;
         while state.stats.images == 0 || (state.image_bytes as f64) < image_goal {
             insert_image(&conn, &mut state)?;
         }
-        conn.execute_batch("COMMIT").map_err(sql(path, "committing"))?;
+        conn.execute_batch("COMMIT")
+            .map_err(sql(path, "committing"))?;
 
         let (_, used) = sizes(&conn)?;
-        // The full-text index is merged into one segment at fixed points, where the file has
-        // room for the merged copy (written before the old segments are freed); later rows
-        // fill the freed pages. Merging any later, or letting FTS5 merge on its own, could grow
-        // the file past the target in one step.
-        if let Some(p) = MERGE_POINTS.get(merges_done)
-            && used as f64 >= goal * p * 0.95
+        // Each round adds a segment to the full-text index. Merging them all into one, while
+        // the file still has room for the merged copy (written before the old segments are
+        // freed; later rows fill the freed pages), keeps their number in check. Merging later,
+        // or letting FTS5 merge on its own, could grow the file past the target in one step.
+        if used as f64 * (1.0 + FTS_SHARE_BOUND) <= goal
+            && fts_segments(&conn, path)? >= MAX_FTS_SEGMENTS
         {
             conn.execute_batch("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
                 .map_err(sql(path, "merging the full-text index"))?;
-            merges_done += 1;
         }
         let grown = used.saturating_sub(empty_size + state.image_bytes);
         user_cost = (grown as f64 / state.stats.users as f64).max(256.0);
-        if std::env::var_os("DEMO_DEBUG").is_some() {
-            let (a, b) = sizes(&conn)?;
-            eprintln!(
-                "round users={users} total={} size={a} used={b} images={} imgbytes={} cost={user_cost:.0}",
-                state.stats.users, state.stats.images, state.image_bytes
-            );
-        }
     }
 
-    conn.execute_batch(FTS_DEFAULTS).map_err(sql(path, "configuring the full-text index"))?;
+    conn.execute_batch(TRIGGERS)
+        .map_err(sql(path, "creating triggers"))?;
+    conn.execute_batch(FTS_DEFAULTS)
+        .map_err(sql(path, "configuring the full-text index"))?;
     // Apps ship in WAL mode; switching now rather than at the start keeps generation fast and
     // leaves the file self-contained (closing the connection checkpoints and removes the WAL).
     let mode: String = conn
@@ -129,20 +133,27 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::new(
             ErrorCode::Io,
-            format!("demo database {}: could not switch to WAL (journal mode is {mode})", path.display()),
+            format!(
+                "demo database {}: could not switch to WAL (journal mode is {mode})",
+                path.display()
+            ),
         ));
     }
     conn.close().map_err(|(_, e)| sql(path, "closing")(e))?;
     let mut stats = state.stats;
-    stats.bytes = std::fs::metadata(path).map_err(|e| Error::read(path, e))?.len();
+    stats.bytes = std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .len();
     Ok(stats)
 }
 
 /// Share of the file taken by images: photos are incompressible, and a realistic dose of them
 /// keeps the overall compression ratio honest.
 const IMAGE_SHARE: f64 = 0.07;
-/// Fractions of the goal at which the full-text index is merged into one segment.
-const MERGE_POINTS: [f64; 2] = [0.5, 0.7];
+/// Segments of the full-text index that trigger a merge, room permitting.
+const MAX_FTS_SEGMENTS: u64 = 32;
+/// More than the full-text index's share of the data (about 12%), to be sure a merge fits.
+const FTS_SHARE_BOUND: f64 = 0.2;
 /// While generating, FTS5 keeps each round's terms in memory and writes one segment per
 /// round, and never merges segments on its own: see the merges in [`generate`].
 const FTS_GENERATING: &str = "
@@ -161,7 +172,7 @@ const STOP_AT: f64 = 0.99;
 /// About 45 rows per user, so a round is one transaction of roughly 50k rows.
 const MAX_USERS_PER_ROUND: u64 = 1_100;
 /// Bytes one user with charts and notes adds, before the first round measures it.
-const INITIAL_USER_COST: f64 = 10_000.0;
+const INITIAL_USER_COST: f64 = 16_000.0;
 /// Schema version the imaginary app is at: a restore must carry it over.
 const USER_VERSION: u32 = 7;
 
@@ -213,16 +224,6 @@ CREATE VIRTUAL TABLE notes_fts USING fts5(
     title, body, content = 'notes', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
-    INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-END;
-CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
-    INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-END;
-CREATE TRIGGER notes_au AFTER UPDATE ON notes BEGIN
-    INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-    INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-END;
 CREATE TABLE images (
     id INTEGER PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -237,6 +238,22 @@ CREATE TABLE settings (
     value
 ) WITHOUT ROWID;
 PRAGMA user_version = 7;
+";
+
+/// The triggers that keep the full-text index in step with `notes`, created once the rows are
+/// in: a statement that fires a trigger runs in a savepoint, and FTS5 writes a new index
+/// segment at every savepoint, so generation indexes notes itself, one segment per round.
+const TRIGGERS: &str = "
+CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
+    INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER notes_au AFTER UPDATE ON notes BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO notes_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
 ";
 
 struct State<'a> {
@@ -255,14 +272,28 @@ struct State<'a> {
 /// Maps a SQLite error to an engine error that names the file and the step.
 fn sql<'a>(path: &'a Path, what: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
     move |e| {
-        Error::new(ErrorCode::Io, format!("demo database {}: {what}: {e}", path.display())).with_source(e)
+        Error::new(
+            ErrorCode::Io,
+            format!("demo database {}: {what}: {e}", path.display()),
+        )
+        .with_source(e)
     }
 }
 
 fn pragma_u64(conn: &Connection, path: &Path, name: &str) -> Result<u64> {
-    let v: i64 =
-        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).map_err(sql(path, "reading a pragma"))?;
+    let v: i64 = conn
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .map_err(sql(path, "reading a pragma"))?;
     Ok(v.max(0) as u64)
+}
+
+fn fts_segments(conn: &Connection, path: &Path) -> Result<u64> {
+    let n: i64 = conn
+        .query_row("SELECT count(DISTINCT segid) FROM notes_fts_idx", [], |r| {
+            r.get(0)
+        })
+        .map_err(sql(path, "counting full-text index segments"))?;
+    Ok(n.max(0) as u64)
 }
 
 /// Removes a previous database and its side files, so that stale WAL content cannot be replayed
@@ -362,8 +393,14 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
     let rows: Vec<(&str, V)> = vec![
         ("app.version", V::Text("3.4.1".into())),
         ("app.install_id", V::Text(install_id)),
-        ("app.locale", V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into())),
-        ("app.theme", V::Text((*rng.pick(&["dark", "light", "system"])).into())),
+        (
+            "app.locale",
+            V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into()),
+        ),
+        (
+            "app.theme",
+            V::Text((*rng.pick(&["dark", "light", "system"])).into()),
+        ),
         ("app.schema_version", V::Integer(i64::from(USER_VERSION))),
         ("charts.default_house_system", V::Text("placidus".into())),
         ("charts.zodiac", V::Text("tropical".into())),
@@ -375,13 +412,19 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
         ("onboarding.completed", V::Integer(1)),
         ("privacy.analytics", V::Integer(0)),
         ("sync.enabled", V::Integer(rng.below(2) as i64)),
-        ("sync.last_success", V::Text(timestamp(BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64))),
+        (
+            "sync.last_success",
+            V::Text(timestamp(
+                BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64,
+            )),
+        ),
         ("ui.font_scale", V::Real(1.1)),
         ("ui.window_layout", V::Blob(layout)),
         ("backup.last_reminder", V::Null),
     ];
     for (key, value) in rows {
-        stmt.execute(params![key, value]).map_err(sql(path, "inserting settings"))?;
+        stmt.execute(params![key, value])
+            .map_err(sql(path, "inserting settings"))?;
     }
     Ok(())
 }
@@ -414,6 +457,9 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
             "INSERT INTO notes (id, user_id, title, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(sql(path, "preparing notes"))?;
+    let mut ins_fts = conn
+        .prepare_cached("INSERT INTO notes_fts (rowid, title, body) VALUES (?1, ?2, ?3)")
+        .map_err(sql(path, "preparing the full-text index"))?;
 
     let mut body = String::with_capacity(8 << 10);
     let mut title = String::with_capacity(64);
@@ -429,14 +475,22 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         let domain = *rng.pick(DOMAINS);
         // The row number keeps emails unique, as the app's unique index demands.
         let email = match rng.below(3) {
-            0 => format!("{}.{}{id}@{domain}", first.to_lowercase(), last.to_lowercase()),
-            1 => format!("{}{}{id}@{domain}", &first[..1].to_lowercase(), last.to_lowercase()),
+            0 => format!(
+                "{}.{}{id}@{domain}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
+            1 => format!(
+                "{}{}{id}@{domain}",
+                &first[..1].to_lowercase(),
+                last.to_lowercase()
+            ),
             _ => format!("{}_{id}@{domain}", first.to_lowercase()),
         };
         let birth_day = BIRTH_FIRST_DAY + rng.below(BIRTH_DAYS) as i64;
         let minute_of_day = rng.below(24 * 60) as i64;
-        let birth_time =
-            (!rng.chance(0.12)).then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
+        let birth_time = (!rng.chance(0.12))
+            .then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
         let city = rng.pick(CITIES);
         let created = BASE_TIME + id as i64 * 97 + rng.below(97) as i64;
         ins_user
@@ -460,11 +514,23 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         for c in 0..charts {
             st.last_chart += 1;
             let chart_id = st.last_chart as i64;
-            let kind = if c == 0 { "natal" } else { *rng.pick(CHART_KINDS) };
+            let kind = if c == 0 {
+                "natal"
+            } else {
+                *rng.pick(CHART_KINDS)
+            };
             let computed = created + rng.below(400 * DAY as u64) as i64;
             // The date the chart is cast for decides where the Sun is.
-            let chart_day = if c == 0 { birth_day } else { computed.div_euclid(DAY) };
-            let house_system = if rng.chance(0.6) { "placidus" } else { *rng.pick(HOUSE_SYSTEMS) };
+            let chart_day = if c == 0 {
+                birth_day
+            } else {
+                computed.div_euclid(DAY)
+            };
+            let house_system = if rng.chance(0.6) {
+                "placidus"
+            } else {
+                *rng.pick(HOUSE_SYSTEMS)
+            };
             let asc = rng.range(0.0, 360.0);
             let mc = (asc + 270.0 + rng.range(-35.0, 35.0)).rem_euclid(360.0);
             ins_chart
@@ -481,8 +547,8 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
                 .map_err(sql(path, "inserting charts"))?;
             st.stats.charts += 1;
 
-            let sun =
-                ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0)).rem_euclid(360.0);
+            let sun = ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0))
+                .rem_euclid(360.0);
             for body_def in BODIES {
                 let lon = match body_def.name {
                     "Sun" => sun,
@@ -501,14 +567,27 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
                 let house = (((lon - asc).rem_euclid(360.0) / 30.0) as i64).min(11) + 1;
                 let sign = SIGNS[((lon / 30.0) as usize).min(11)];
                 ins_pos
-                    .execute(params![chart_id, body_def.name, lon, lat, speed, house, sign, retro])
+                    .execute(params![
+                        chart_id,
+                        body_def.name,
+                        lon,
+                        lat,
+                        speed,
+                        house,
+                        sign,
+                        retro
+                    ])
                     .map_err(sql(path, "inserting positions"))?;
                 st.stats.positions += 1;
             }
         }
 
         // Their journal. The first user always writes, so even a tiny database has notes.
-        let notes = if id == 1 { 1 + rng.below(3) } else { rng.below(4) };
+        let notes = if id == 1 {
+            1 + rng.below(3)
+        } else {
+            rng.below(4)
+        };
         for _ in 0..notes {
             st.last_note += 1;
             title.clear();
@@ -519,8 +598,17 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
             write_prose(&mut rng, &mut body, words as usize);
             let written = created + rng.below(600 * DAY as u64) as i64;
             ins_note
-                .execute(params![st.last_note as i64, id as i64, title, body, timestamp(written)])
+                .execute(params![
+                    st.last_note as i64,
+                    id as i64,
+                    title,
+                    body,
+                    timestamp(written)
+                ])
                 .map_err(sql(path, "inserting notes"))?;
+            ins_fts
+                .execute(params![st.last_note as i64, title, body])
+                .map_err(sql(path, "indexing notes"))?;
             st.stats.notes += 1;
         }
     }
@@ -677,7 +765,10 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
     let (mime, data) = if rng.chance(0.7) {
         ("image/jpeg", fake_jpeg(&mut rng, len))
     } else {
-        ("image/png", fake_png(&mut rng, len, width as u32, height as u32))
+        (
+            "image/png",
+            fake_png(&mut rng, len, width as u32, height as u32),
+        )
     };
     let created = BASE_TIME + st.last_user as i64 * 97 + rng.below(DAY as u64) as i64;
     conn.prepare_cached(
@@ -685,7 +776,15 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut s| {
-        s.execute(params![index as i64, user as i64, mime, width, height, data, timestamp(created)])
+        s.execute(params![
+            index as i64,
+            user as i64,
+            mime,
+            width,
+            height,
+            data,
+            timestamp(created)
+        ])
     })
     .map_err(sql(st.path, "inserting images"))?;
     st.stats.images += 1;
@@ -695,8 +794,8 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
 
 fn fake_jpeg(rng: &mut Rng, len: usize) -> Vec<u8> {
     const HEAD: [u8; 20] = [
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00,
-        0x48, 0x00, 0x00,
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00,
+        0x48, 0x00, 0x48, 0x00, 0x00,
     ];
     let mut out = Vec::with_capacity(len.max(HEAD.len() + 2));
     out.extend_from_slice(&HEAD);
@@ -771,7 +870,12 @@ fn date(days: i64) -> String {
 fn timestamp(unix: i64) -> String {
     let (y, m, d) = civil(unix.div_euclid(DAY));
     let s = unix.rem_euclid(DAY);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -795,7 +899,14 @@ const fn body(
     retro: f64,
     max_retro: f64,
 ) -> Body {
-    Body { name, max_lat, min_speed, max_speed, retro, max_retro }
+    Body {
+        name,
+        max_lat,
+        min_speed,
+        max_speed,
+        retro,
+        max_retro,
+    }
 }
 
 /// Degrees and degrees per day, roughly as an ephemeris gives them.
@@ -830,163 +941,54 @@ const SIGNS: [&str; 12] = [
     "Pisces",
 ];
 
-const CHART_KINDS: &[&str] = &["transit", "progressed", "solar_return", "synastry", "composite"];
-
-const HOUSE_SYSTEMS: &[&str] =
-    &["placidus", "whole_sign", "koch", "equal", "porphyry", "regiomontanus", "campanus"];
-
-const DOMAINS: &[&str] =
-    &["example.com", "example.org", "example.net", "mail.example.com", "inbox.test", "post.test"];
-
-const FIRST_NAMES: &[&str] = &[
-    "Emma",
-    "Olivia",
-    "Ava",
-    "Sophia",
-    "Mia",
-    "Amelia",
-    "Isabella",
-    "Charlotte",
-    "Harper",
-    "Luna",
-    "Chloé",
-    "Léa",
-    "Zoë",
-    "Noah",
-    "Liam",
-    "Oliver",
-    "Elijah",
-    "James",
-    "Lucas",
-    "Mateo",
-    "Ethan",
-    "Hugo",
-    "Jonas",
-    "Lukas",
-    "Finn",
-    "Aarav",
-    "Priya",
-    "Ananya",
-    "Wei",
-    "Mei",
-    "Haruto",
-    "Yuki",
-    "Sakura",
-    "Omar",
-    "Fatima",
-    "Layla",
-    "Youssef",
-    "Amara",
-    "Kwame",
-    "Zainab",
-    "Sofía",
-    "Valentina",
-    "Camila",
-    "Diego",
-    "Santiago",
-    "João",
-    "Ana",
-    "Björn",
-    "Astrid",
-    "Freya",
-    "Nils",
-    "Ingrid",
-    "Marta",
-    "Piotr",
-    "Zofia",
-    "Dmitri",
-    "Irina",
-    "Nikolai",
-    "Elena",
-    "Giulia",
-    "Marco",
-    "Francesca",
-    "Luca",
-    "Aoife",
-    "Cian",
-    "Siobhan",
-    "Rhys",
-    "Eilidh",
-    "Maya",
-    "Noor",
-    "Ravi",
+const CHART_KINDS: &[&str] = &[
+    "transit",
+    "progressed",
+    "solar_return",
+    "synastry",
+    "composite",
 ];
 
+const HOUSE_SYSTEMS: &[&str] = &[
+    "placidus",
+    "whole_sign",
+    "koch",
+    "equal",
+    "porphyry",
+    "regiomontanus",
+    "campanus",
+];
+
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.com",
+    "inbox.test",
+    "post.test",
+];
+
+#[rustfmt::skip]
+const FIRST_NAMES: &[&str] = &[
+    "Emma", "Olivia", "Ava", "Sophia", "Mia", "Amelia", "Isabella", "Charlotte", "Harper", "Luna",
+    "Chloé", "Léa", "Zoë", "Noah", "Liam", "Oliver", "Elijah", "James", "Lucas", "Mateo", "Ethan",
+    "Hugo", "Jonas", "Lukas", "Finn", "Aarav", "Priya", "Ananya", "Wei", "Mei", "Haruto", "Yuki",
+    "Sakura", "Omar", "Fatima", "Layla", "Youssef", "Amara", "Kwame", "Zainab", "Sofía",
+    "Valentina", "Camila", "Diego", "Santiago", "João", "Ana", "Björn", "Astrid", "Freya", "Nils",
+    "Ingrid", "Marta", "Piotr", "Zofia", "Dmitri", "Irina", "Nikolai", "Elena", "Giulia", "Marco",
+    "Francesca", "Luca", "Aoife", "Cian", "Siobhan", "Rhys", "Eilidh", "Maya", "Noor", "Ravi",
+];
+
+#[rustfmt::skip]
 const LAST_NAMES: &[&str] = &[
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernández",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Martin",
-    "Lee",
-    "Thompson",
-    "White",
-    "Harris",
-    "Clark",
-    "Lewis",
-    "Walker",
-    "Young",
-    "King",
-    "Müller",
-    "Schmidt",
-    "Schneider",
-    "Fischer",
-    "Weber",
-    "Dubois",
-    "Lefèvre",
-    "Moreau",
-    "Rossi",
-    "Russo",
-    "Ferrari",
-    "Esposito",
-    "Kowalski",
-    "Nowak",
-    "Ivanov",
-    "Petrova",
-    "Nielsen",
-    "Hansen",
-    "Johansson",
-    "Larsson",
-    "Andersson",
-    "O'Brien",
-    "Murphy",
-    "Kelly",
-    "Silva",
-    "Santos",
-    "Oliveira",
-    "Tanaka",
-    "Suzuki",
-    "Sato",
-    "Kim",
-    "Park",
-    "Nguyen",
-    "Tran",
-    "Patel",
-    "Sharma",
-    "Singh",
-    "Chen",
-    "Wang",
-    "Li",
-    "Zhang",
-    "Haddad",
-    "Mensah",
-    "Okafor",
-    "Abdullah",
-    "Cohen",
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernández", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
+    "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Young", "King",
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Dubois", "Lefèvre", "Moreau", "Rossi",
+    "Russo", "Ferrari", "Esposito", "Kowalski", "Nowak", "Ivanov", "Petrova", "Nielsen", "Hansen",
+    "Johansson", "Larsson", "Andersson", "O'Brien", "Murphy", "Kelly", "Silva", "Santos",
+    "Oliveira", "Tanaka", "Suzuki", "Sato", "Kim", "Park", "Nguyen", "Tran", "Patel", "Sharma",
+    "Singh", "Chen", "Wang", "Li", "Zhang", "Haddad", "Mensah", "Okafor", "Abdullah", "Cohen",
 ];
 
 struct City {
@@ -997,13 +999,37 @@ struct City {
     tz: &'static str,
 }
 
-const fn city(name: &'static str, country: &'static str, lat: f64, lon: f64, tz: &'static str) -> City {
-    City { name, country, lat, lon, tz }
+const fn city(
+    name: &'static str,
+    country: &'static str,
+    lat: f64,
+    lon: f64,
+    tz: &'static str,
+) -> City {
+    City {
+        name,
+        country,
+        lat,
+        lon,
+        tz,
+    }
 }
 
 const CITIES: &[City] = &[
-    city("London", "United Kingdom", 51.5072, -0.1276, "Europe/London"),
-    city("Manchester", "United Kingdom", 53.4808, -2.2426, "Europe/London"),
+    city(
+        "London",
+        "United Kingdom",
+        51.5072,
+        -0.1276,
+        "Europe/London",
+    ),
+    city(
+        "Manchester",
+        "United Kingdom",
+        53.4808,
+        -2.2426,
+        "Europe/London",
+    ),
     city("Dublin", "Ireland", 53.3498, -6.2603, "Europe/Dublin"),
     city("Paris", "France", 48.8566, 2.3522, "Europe/Paris"),
     city("Lyon", "France", 45.764, 4.8357, "Europe/Paris"),
@@ -1013,28 +1039,88 @@ const CITIES: &[City] = &[
     city("Barcelona", "Spain", 41.3874, 2.1686, "Europe/Madrid"),
     city("Roma", "Italy", 41.9028, 12.4964, "Europe/Rome"),
     city("Milano", "Italy", 45.4642, 9.19, "Europe/Rome"),
-    city("Amsterdam", "Netherlands", 52.3676, 4.9041, "Europe/Amsterdam"),
+    city(
+        "Amsterdam",
+        "Netherlands",
+        52.3676,
+        4.9041,
+        "Europe/Amsterdam",
+    ),
     city("Stockholm", "Sweden", 59.3293, 18.0686, "Europe/Stockholm"),
     city("Oslo", "Norway", 59.9139, 10.7522, "Europe/Oslo"),
     city("Warszawa", "Poland", 52.2297, 21.0122, "Europe/Warsaw"),
     city("Lisboa", "Portugal", 38.7223, -9.1393, "Europe/Lisbon"),
     city("Athens", "Greece", 37.9838, 23.7275, "Europe/Athens"),
     city("Istanbul", "Türkiye", 41.0082, 28.9784, "Europe/Istanbul"),
-    city("New York", "United States", 40.7128, -74.006, "America/New_York"),
-    city("Los Angeles", "United States", 34.0522, -118.2437, "America/Los_Angeles"),
-    city("Chicago", "United States", 41.8781, -87.6298, "America/Chicago"),
-    city("Austin", "United States", 30.2672, -97.7431, "America/Chicago"),
-    city("Seattle", "United States", 47.6062, -122.3321, "America/Los_Angeles"),
+    city(
+        "New York",
+        "United States",
+        40.7128,
+        -74.006,
+        "America/New_York",
+    ),
+    city(
+        "Los Angeles",
+        "United States",
+        34.0522,
+        -118.2437,
+        "America/Los_Angeles",
+    ),
+    city(
+        "Chicago",
+        "United States",
+        41.8781,
+        -87.6298,
+        "America/Chicago",
+    ),
+    city(
+        "Austin",
+        "United States",
+        30.2672,
+        -97.7431,
+        "America/Chicago",
+    ),
+    city(
+        "Seattle",
+        "United States",
+        47.6062,
+        -122.3321,
+        "America/Los_Angeles",
+    ),
     city("Toronto", "Canada", 43.6532, -79.3832, "America/Toronto"),
     city("Montréal", "Canada", 45.5019, -73.5674, "America/Toronto"),
-    city("Ciudad de México", "Mexico", 19.4326, -99.1332, "America/Mexico_City"),
-    city("São Paulo", "Brazil", -23.5558, -46.6396, "America/Sao_Paulo"),
-    city("Buenos Aires", "Argentina", -34.6037, -58.3816, "America/Argentina/Buenos_Aires"),
+    city(
+        "Ciudad de México",
+        "Mexico",
+        19.4326,
+        -99.1332,
+        "America/Mexico_City",
+    ),
+    city(
+        "São Paulo",
+        "Brazil",
+        -23.5558,
+        -46.6396,
+        "America/Sao_Paulo",
+    ),
+    city(
+        "Buenos Aires",
+        "Argentina",
+        -34.6037,
+        -58.3816,
+        "America/Argentina/Buenos_Aires",
+    ),
     city("Bogotá", "Colombia", 4.711, -74.0721, "America/Bogota"),
     city("Lagos", "Nigeria", 6.5244, 3.3792, "Africa/Lagos"),
     city("Nairobi", "Kenya", -1.2921, 36.8219, "Africa/Nairobi"),
     city("Cairo", "Egypt", 30.0444, 31.2357, "Africa/Cairo"),
-    city("Cape Town", "South Africa", -33.9249, 18.4241, "Africa/Johannesburg"),
+    city(
+        "Cape Town",
+        "South Africa",
+        -33.9249,
+        18.4241,
+        "Africa/Johannesburg",
+    ),
     city("Mumbai", "India", 19.076, 72.8777, "Asia/Kolkata"),
     city("Delhi", "India", 28.7041, 77.1025, "Asia/Kolkata"),
     city("Bangalore", "India", 12.9716, 77.5946, "Asia/Kolkata"),
@@ -1042,403 +1128,74 @@ const CITIES: &[City] = &[
     city("Seoul", "South Korea", 37.5665, 126.978, "Asia/Seoul"),
     city("Shanghai", "China", 31.2304, 121.4737, "Asia/Shanghai"),
     city("Singapore", "Singapore", 1.3521, 103.8198, "Asia/Singapore"),
-    city("Sydney", "Australia", -33.8688, 151.2093, "Australia/Sydney"),
-    city("Melbourne", "Australia", -37.8136, 144.9631, "Australia/Melbourne"),
-    city("Auckland", "New Zealand", -36.8485, 174.7633, "Pacific/Auckland"),
+    city(
+        "Sydney",
+        "Australia",
+        -33.8688,
+        151.2093,
+        "Australia/Sydney",
+    ),
+    city(
+        "Melbourne",
+        "Australia",
+        -37.8136,
+        144.9631,
+        "Australia/Melbourne",
+    ),
+    city(
+        "Auckland",
+        "New Zealand",
+        -36.8485,
+        174.7633,
+        "Pacific/Auckland",
+    ),
 ];
 
 /// Journal vocabulary, most frequent first: `Rng::skewed` makes early words common, as in
 /// real prose, which matters for how well notes and their index compress.
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
-    "the",
-    "and",
-    "I",
-    "to",
-    "a",
-    "of",
-    "my",
-    "it",
-    "in",
-    "is",
-    "that",
-    "was",
-    "me",
-    "with",
-    "for",
-    "this",
-    "but",
-    "so",
-    "on",
-    "feel",
-    "today",
-    "moon",
-    "about",
-    "be",
-    "have",
-    "not",
-    "at",
-    "as",
-    "like",
-    "really",
-    "just",
-    "all",
-    "when",
-    "what",
-    "more",
-    "time",
-    "been",
-    "energy",
-    "day",
-    "from",
-    "sun",
-    "felt",
-    "week",
-    "chart",
-    "transit",
-    "some",
-    "how",
-    "there",
-    "work",
-    "mercury",
-    "retrograde",
-    "again",
-    "up",
-    "out",
-    "maybe",
-    "venus",
-    "mars",
-    "think",
-    "people",
-    "new",
-    "know",
-    "house",
-    "rising",
-    "much",
-    "very",
-    "still",
-    "morning",
-    "evening",
-    "night",
-    "after",
-    "before",
-    "one",
-    "would",
-    "could",
-    "should",
-    "because",
-    "into",
-    "even",
-    "than",
-    "then",
-    "now",
-    "also",
-    "full",
-    "eclipse",
-    "saturn",
-    "return",
-    "jupiter",
-    "square",
-    "trine",
-    "opposition",
-    "conjunction",
-    "sextile",
-    "aspect",
-    "natal",
-    "ascendant",
-    "midheaven",
-    "descendant",
-    "nodes",
-    "north",
-    "south",
-    "node",
-    "chiron",
-    "pluto",
-    "neptune",
-    "uranus",
-    "lilith",
-    "sign",
-    "degree",
-    "orb",
-    "cusp",
-    "element",
-    "fire",
-    "earth",
-    "air",
-    "water",
-    "cardinal",
-    "fixed",
-    "mutable",
-    "aries",
-    "taurus",
-    "gemini",
-    "cancer",
-    "leo",
-    "virgo",
-    "libra",
-    "scorpio",
-    "sagittarius",
-    "capricorn",
-    "aquarius",
-    "pisces",
-    "horoscope",
-    "reading",
-    "intention",
-    "journal",
-    "dream",
-    "dreams",
-    "mood",
-    "tired",
-    "calm",
-    "anxious",
-    "restless",
-    "grateful",
-    "focused",
-    "scattered",
-    "emotional",
-    "quiet",
-    "loud",
-    "friend",
-    "friends",
-    "family",
-    "mother",
-    "father",
-    "sister",
-    "brother",
-    "partner",
-    "boss",
-    "colleague",
-    "meeting",
-    "email",
-    "project",
-    "deadline",
-    "coffee",
-    "tea",
-    "walk",
-    "run",
-    "yoga",
-    "meditation",
-    "sleep",
-    "dinner",
-    "lunch",
-    "breakfast",
-    "rain",
-    "sunshine",
-    "garden",
-    "city",
-    "train",
-    "car",
-    "home",
-    "kitchen",
-    "book",
-    "music",
-    "song",
-    "movie",
-    "phone",
-    "message",
-    "call",
-    "conversation",
-    "argument",
-    "hug",
-    "laugh",
-    "cry",
-    "decision",
-    "plan",
-    "change",
-    "growth",
-    "lesson",
-    "pattern",
-    "cycle",
-    "phase",
-    "waxing",
-    "waning",
-    "crescent",
-    "gibbous",
-    "quarter",
-    "new moon",
-    "full moon",
-    "void",
-    "course",
-    "ingress",
-    "station",
-    "direct",
-    "shadow",
-    "period",
-    "season",
-    "spring",
-    "summer",
-    "autumn",
-    "winter",
-    "birthday",
-    "solar",
-    "lunar",
-    "return",
-    "progressed",
-    "synastry",
-    "composite",
-    "relationship",
-    "career",
-    "money",
-    "health",
-    "body",
-    "mind",
-    "heart",
-    "soul",
-    "spirit",
-    "creative",
-    "creativity",
-    "writing",
-    "painting",
-    "cooking",
-    "cleaning",
-    "shopping",
-    "travel",
-    "trip",
-    "flight",
-    "weekend",
-    "holiday",
-    "office",
-    "school",
-    "class",
-    "teacher",
-    "student",
-    "exam",
-    "interview",
-    "job",
-    "salary",
-    "rent",
-    "bills",
-    "budget",
-    "savings",
-    "gift",
-    "letter",
-    "notice",
-    "noticed",
-    "remember",
-    "remembered",
-    "forgot",
-    "wondering",
-    "hoping",
-    "waiting",
-    "trying",
-    "started",
-    "finished",
-    "stopped",
-    "keep",
-    "kept",
-    "let",
-    "go",
-    "went",
-    "came",
-    "come",
-    "got",
-    "get",
-    "made",
-    "make",
-    "said",
-    "told",
-    "asked",
-    "wanted",
-    "need",
-    "needed",
-    "good",
-    "bad",
-    "better",
-    "worse",
-    "strange",
-    "heavy",
-    "light",
-    "bright",
-    "dark",
-    "soft",
-    "sharp",
-    "slow",
-    "fast",
-    "early",
-    "late",
-    "long",
-    "short",
-    "big",
-    "small",
-    "old",
-    "young",
-    "first",
-    "last",
-    "next",
-    "other",
-    "same",
-    "different",
-    "whole",
-    "half",
-    "every",
-    "each",
-    "tomorrow",
-    "yesterday",
-    "tonight",
-    "finally",
-    "suddenly",
-    "slowly",
-    "probably",
-    "definitely",
-    "honestly",
-    "actually",
-    "somehow",
-    "together",
-    "alone",
-    "outside",
-    "inside",
-    "around",
-    "through",
-    "between",
-    "under",
-    "over",
-    "against",
-    "toward",
-    "without",
-    "within",
-    "during",
-    "universe",
-    "cosmic",
-    "planetary",
-    "alignment",
-    "manifest",
-    "release",
-    "ritual",
-    "candle",
-    "crystal",
-    "tarot",
-    "card",
-    "intuition",
-    "synchronicity",
-    "sign",
-    "message",
-    "boundary",
-    "healing",
-    "shadow",
-    "work",
-    "self",
-    "care",
-    "balance",
-    "harmony",
-    "tension",
-    "friction",
-    "breakthrough",
-    "clarity",
-    "confusion",
-    "doubt",
-    "trust",
-    "faith",
-    "fear",
-    "joy",
-    "grief",
-    "anger",
-    "love",
-    "peace",
-    "hope",
-    "courage",
-    "patience",
-    "discipline",
-    "freedom",
-    "structure",
+    "the", "and", "I", "to", "a", "of", "my", "it", "in", "is", "that", "was", "me", "with", "for",
+    "this", "but", "so", "on", "feel", "today", "moon", "about", "be", "have", "not", "at", "as",
+    "like", "really", "just", "all", "when", "what", "more", "time", "been", "energy", "day",
+    "from", "sun", "felt", "week", "chart", "transit", "some", "how", "there", "work", "mercury",
+    "retrograde", "again", "up", "out", "maybe", "venus", "mars", "think", "people", "new", "know",
+    "house", "rising", "much", "very", "still", "morning", "evening", "night", "after", "before",
+    "one", "would", "could", "should", "because", "into", "even", "than", "then", "now", "also",
+    "full", "eclipse", "saturn", "return", "jupiter", "square", "trine", "opposition",
+    "conjunction", "sextile", "aspect", "natal", "ascendant", "midheaven", "descendant", "nodes",
+    "north", "south", "node", "chiron", "pluto", "neptune", "uranus", "lilith", "sign", "degree",
+    "orb", "cusp", "element", "fire", "earth", "air", "water", "cardinal", "fixed", "mutable",
+    "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio", "sagittarius",
+    "capricorn", "aquarius", "pisces", "horoscope", "reading", "intention", "journal", "dream",
+    "dreams", "mood", "tired", "calm", "anxious", "restless", "grateful", "focused", "scattered",
+    "emotional", "quiet", "loud", "friend", "friends", "family", "mother", "father", "sister",
+    "brother", "partner", "boss", "colleague", "meeting", "email", "project", "deadline", "coffee",
+    "tea", "walk", "run", "yoga", "meditation", "sleep", "dinner", "lunch", "breakfast", "rain",
+    "sunshine", "garden", "city", "train", "car", "home", "kitchen", "book", "music", "song",
+    "movie", "phone", "message", "call", "conversation", "argument", "hug", "laugh", "cry",
+    "decision", "plan", "change", "growth", "lesson", "pattern", "cycle", "phase", "waxing",
+    "waning", "crescent", "gibbous", "quarter", "new moon", "full moon", "void", "course",
+    "ingress", "station", "direct", "shadow", "period", "season", "spring", "summer", "autumn",
+    "winter", "birthday", "solar", "lunar", "return", "progressed", "synastry", "composite",
+    "relationship", "career", "money", "health", "body", "mind", "heart", "soul", "spirit",
+    "creative", "creativity", "writing", "painting", "cooking", "cleaning", "shopping", "travel",
+    "trip", "flight", "weekend", "holiday", "office", "school", "class", "teacher", "student",
+    "exam", "interview", "job", "salary", "rent", "bills", "budget", "savings", "gift", "letter",
+    "notice", "noticed", "remember", "remembered", "forgot", "wondering", "hoping", "waiting",
+    "trying", "started", "finished", "stopped", "keep", "kept", "let", "go", "went", "came", "come",
+    "got", "get", "made", "make", "said", "told", "asked", "wanted", "need", "needed", "good",
+    "bad", "better", "worse", "strange", "heavy", "light", "bright", "dark", "soft", "sharp",
+    "slow", "fast", "early", "late", "long", "short", "big", "small", "old", "young", "first",
+    "last", "next", "other", "same", "different", "whole", "half", "every", "each", "tomorrow",
+    "yesterday", "tonight", "finally", "suddenly", "slowly", "probably", "definitely", "honestly",
+    "actually", "somehow", "together", "alone", "outside", "inside", "around", "through", "between",
+    "under", "over", "against", "toward", "without", "within", "during", "universe", "cosmic",
+    "planetary", "alignment", "manifest", "release", "ritual", "candle", "crystal", "tarot", "card",
+    "intuition", "synchronicity", "sign", "message", "boundary", "healing", "shadow", "work",
+    "self", "care", "balance", "harmony", "tension", "friction", "breakthrough", "clarity",
+    "confusion", "doubt", "trust", "faith", "fear", "joy", "grief", "anger", "love", "peace",
+    "hope", "courage", "patience", "discipline", "freedom", "structure",
 ];
 
 #[cfg(test)]
@@ -1459,7 +1216,9 @@ mod tests {
 
     fn table_hash(conn: &Connection, table: &str, order: &str) -> [u8; 32] {
         use rusqlite::types::ValueRef;
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")).unwrap();
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .unwrap();
         let columns = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         let mut h = Sha256::new();
@@ -1488,7 +1247,10 @@ mod tests {
 
     fn hashes(path: &Path) -> Vec<[u8; 32]> {
         let conn = Connection::open(path).unwrap();
-        TABLES.iter().map(|(t, o)| table_hash(&conn, t, o)).collect()
+        TABLES
+            .iter()
+            .map(|(t, o)| table_hash(&conn, t, o))
+            .collect()
     }
 
     #[test]
@@ -1501,35 +1263,77 @@ mod tests {
         let size = std::fs::metadata(&path).unwrap().len();
         assert_eq!(stats.bytes, size);
         let off = (size as f64 - target as f64).abs() / target as f64;
-        assert!(off < 0.05, "size {size} is {:.1}% off the target", off * 100.0);
+        assert!(
+            off < 0.05,
+            "size {size} is {:.1}% off the target",
+            off * 100.0
+        );
         assert!(!dir.path().join("demo.db-wal").exists());
 
         let conn = Connection::open(&path).unwrap();
         let count = |t: &str| -> u64 {
-            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap()
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
         };
         assert_eq!(count("users"), stats.users);
         assert_eq!(count("birth_charts"), stats.charts);
         assert_eq!(count("planetary_positions"), stats.positions);
         assert_eq!(count("notes"), stats.notes);
         assert_eq!(count("images"), stats.images);
-        for t in ["users", "birth_charts", "planetary_positions", "notes", "images", "settings"] {
+        for t in [
+            "users",
+            "birth_charts",
+            "planetary_positions",
+            "notes",
+            "images",
+            "settings",
+        ] {
             assert!(count(t) > 0, "{t} is empty");
         }
         assert!(stats.positions > stats.charts && stats.charts >= stats.users);
 
-        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(check, "ok");
         // The full-text index agrees with the notes it indexes, and answers queries.
-        conn.execute("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')", []).unwrap();
+        conn.execute(
+            "INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')",
+            [],
+        )
+        .unwrap();
         let hits: u64 = conn
-            .query_row("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(hits > 0);
-        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, USER_VERSION);
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
+
+        // The app's triggers are in place: a new note is found by the index.
+        conn.execute(
+            "INSERT INTO notes (user_id, title, body, created_at)
+             VALUES (1, 'Zanzibar', 'A zanzibar note', '2024-01-01 00:00:00')",
+            [],
+        )
+        .unwrap();
+        let found: u64 = conn
+            .query_row(
+                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'zanzibar'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
     }
 
     #[test]

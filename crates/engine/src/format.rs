@@ -26,3 +26,49 @@ pub(crate) const CHUNK_SIZE: u32 = 1 << 20;
 
 /// PBKDF2 iterations for new backups (OWASP 2023 figure for PBKDF2-HMAC-SHA256).
 pub const KDF_ITERATIONS: u32 = 600_000;
+
+/// Reads a whole backup file on one thread, checking every chunk, member and the end marker,
+/// and writes the database image to `out`. Returns the header. This is the file reader without
+/// the engine around it (no catalog, no threads): the fuzz target drives it.
+pub fn read_backup(
+    path: &std::path::Path,
+    secrets: &dyn crate::seams::SecretSource,
+    out: &mut dyn std::io::Write,
+) -> crate::error::Result<Header> {
+    use crate::error::{Error, ErrorCode};
+    let mut opened = file::open(path, secrets)?;
+    let label = opened.label.clone();
+    let (mut total, mut count) = (0u64, 0u64);
+    while let Some((member, kind)) = opened.members.next_member()? {
+        match kind {
+            gzip::MemberKind::Data => {
+                let data = gzip::inflate_member(&member, &label)?;
+                total += data.len() as u64;
+                count += 1;
+                out.write_all(&data).map_err(|e| Error::write(std::path::Path::new("output"), e))?;
+            }
+            gzip::MemberKind::End { total: t, members: m } => {
+                if t != total || m != count || total != opened.header.original_size {
+                    return Err(Error::new(
+                        ErrorCode::BackupDamaged,
+                        format!("{label} is damaged: sizes do not match"),
+                    ));
+                }
+                if opened.members.next_member()?.is_some() {
+                    return Err(Error::new(
+                        ErrorCode::BackupDamaged,
+                        format!("{label} is damaged: data after the end"),
+                    ));
+                }
+                return Ok(opened.header);
+            }
+            gzip::MemberKind::Header(_) => {
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{label} is damaged: a second header"),
+                ));
+            }
+        }
+    }
+    Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete")))
+}

@@ -108,3 +108,16 @@ fn reference_reader_decrypts_what_the_engine_writes() {
         assert_eq!(dump(&out), dump(&env.db));
     }
 }
+
+#[test]
+fn single_threaded_reader_agrees_with_the_engine() {
+    let env = Env::new();
+    make_db(&env.db, false, 4096, 500);
+    let engine = env.engine();
+    let m = engine.backup(&env.db, &opts(true, true), &job()).unwrap();
+    let mut image = Vec::new();
+    let secret = keepsake_engine::StaticSecret::new(PASSWORD);
+    let h = keepsake_engine::format::read_backup(&engine.backup_path(&m), &secret, &mut image).unwrap();
+    assert_eq!(h.id, m.id);
+    assert_eq!(image, std::fs::read(&env.db).unwrap(), "a rollback-mode database's image is its file");
+}

@@ -1,0 +1,37 @@
+//! `keepsake-bench generate PATH SIZE_MB [SEED]`: writes the engine's deterministic demo
+//! database (an astrology app's data) for `make bench` and `make run`. Everything else the
+//! benchmark does goes through the real `keepsake` binary (scripts/bench.sh).
+#![allow(clippy::print_stdout)] // a command-line tool: printing is its job
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [cmd, path, mb, rest @ ..] if cmd == "generate" && rest.len() <= 1 => {
+            let Ok(mb) = mb.parse::<u64>() else {
+                eprintln!("error: SIZE_MB must be a whole number of megabytes, got {mb:?}");
+                return ExitCode::from(2);
+            };
+            let seed = rest.first().and_then(|s| s.parse().ok()).unwrap_or(2026);
+            match keepsake_engine::demo::generate(&PathBuf::from(path), mb << 20, seed) {
+                Ok(stats) => {
+                    println!(
+                        "{path}: {} bytes, {} users, {} charts, {} positions",
+                        stats.bytes, stats.users, stats.charts, stats.positions
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}\nhint: {}", e.hint());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: keepsake-bench generate PATH SIZE_MB [SEED]");
+            ExitCode::from(2)
+        }
+    }
+}
