@@ -19,6 +19,7 @@ pub mod retention;
 pub mod schedule;
 pub mod seams;
 pub(crate) mod snapshot;
+pub mod sources;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,121 @@
+//! Runs one resolved [`Action`] on the engine: one file per verb under `commands/`, as glue.
+//!
+//! A command calls the engine, then prints the result as text or JSON. Decisions about backups
+//! belong to the engine and decisions about settings to `config.rs`; what is left here is the
+//! confirmation prompt and the exit code of each outcome.
+
+mod catalog;
+mod cleanup;
+mod create;
+mod decrypt;
+mod delete;
+mod history;
+mod list;
+mod restore;
+mod stats;
+mod verify;
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keepsake_engine::Engine;
+use keepsake_engine::error::{ErrorCode, Result as EngineResult};
+use keepsake_engine::seams::{CancelToken, Job};
+
+use crate::config::{Action, Config, Terminal};
+use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::progress::TermProgress;
+use crate::secret::CliSecret;
+
+/// What a command works with.
+pub struct Ctx<'a> {
+    pub engine: Engine,
+    pub out: &'a Output,
+    pub term: Terminal,
+    pub backup_dir: PathBuf,
+    job: Job,
+    progress: Arc<TermProgress>,
+}
+
+impl Ctx<'_> {
+    /// Runs engine work with progress and Ctrl-C, and clears the bar before anything is printed.
+    pub fn work<T>(&self, f: impl FnOnce(&Job) -> EngineResult<T>) -> CliResult<T> {
+        let r = f(&self.job);
+        self.progress.finish();
+        r.map_err(CliError::from)
+    }
+
+    /// Asks a yes/no question on the terminal, unless `--yes` answered it already. Without a
+    /// terminal it refuses: a script must say `--yes` rather than have a destructive step go
+    /// ahead (or hang) on whatever stdin happens to be.
+    pub fn confirm(&self, confirmed: bool, question: &str, what: &str) -> CliResult<()> {
+        if confirmed {
+            return Ok(());
+        }
+        if !self.term.stdin {
+            return Err(CliError::invalid(
+                format!("{what} needs confirmation, and there is no terminal to ask on"),
+                "Pass --yes to confirm without a prompt.",
+            ));
+        }
+        let prompting = crate::interrupt::Prompting::start();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{question} [y/N] ");
+        let _ = err.flush();
+        drop(err);
+        let mut answer = String::new();
+        let read = std::io::stdin().lock().read_line(&mut answer);
+        drop(prompting);
+        read.map_err(CliError::output)?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(CliError {
+                code: ErrorCode::Cancelled,
+                message: format!("{what} cancelled; nothing was changed"),
+                hint: "Answer y to go ahead, or pass --yes.".into(),
+                silent: false,
+            })
+        }
+    }
+}
+
+/// Opens the backup folder and runs the action; returns the exit code.
+pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
+    // Only `create` makes the folder: `keepsake list --backup-dir typo` should say so, not
+    // leave an empty folder with a fresh catalog behind.
+    if !matches!(config.action, Action::Create { .. }) && !config.backup_dir.is_dir() {
+        return Err(CliError::invalid(
+            format!("backup folder {} does not exist", config.backup_dir.display()),
+            "Check --backup-dir, BACKUP_DIR or backup_dir in the config file; `keepsake create` \
+             makes the folder with the first backup.",
+        ));
+    }
+    let secrets = Arc::new(CliSecret::new(config.secret));
+    let engine = Engine::open(&config.backup_dir)?.with_secrets(secrets);
+    let progress = Arc::new(TermProgress::new(out.mode.progress));
+    let cancel = CancelToken::new();
+    crate::interrupt::watch(cancel.clone());
+    let ctx = Ctx {
+        engine,
+        out,
+        term,
+        backup_dir: config.backup_dir,
+        job: Job::new(progress.clone(), cancel),
+        progress,
+    };
+    match config.action {
+        Action::Create { source, opts } => create::run(&ctx, &source, &opts),
+        Action::List { limit } => list::run(&ctx, limit),
+        Action::Verify { id } => verify::run(&ctx, &id),
+        Action::Restore { id, target, opts, confirmed } => restore::run(&ctx, &id, &target, &opts, confirmed),
+        Action::Delete { id, confirmed } => delete::run(&ctx, &id, confirmed),
+        Action::Cleanup { policy, dry_run } => cleanup::run(&ctx, &policy, dry_run),
+        Action::Stats => stats::run(&ctx),
+        Action::History { limit } => history::run(&ctx, limit),
+        Action::RebuildCatalog => catalog::rebuild(&ctx),
+        Action::Decrypt { id, dest } => decrypt::run(&ctx, &id, &dest),
+    }
+}

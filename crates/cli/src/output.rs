@@ -1,0 +1,262 @@
+//! Everything the CLI shows: text for people, one JSON document for scripts, and errors.
+//!
+//! stdout carries the result only (a table, an id, or under `--json` exactly one JSON document);
+//! stderr carries errors, hints, prompts, notes and progress, so `id=$(keepsake create)` and
+//! `keepsake list --json | jq` work. Colour is plain ANSI, on only where `OutputMode` allows it.
+//! The formatting helpers (sizes, times, tables) are pure functions so they are tested here.
+
+use std::io::Write;
+
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+
+use crate::config::OutputMode;
+use crate::error::{CliError, CliResult};
+
+/// The few styles the CLI uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Bold,
+    Dim,
+    Good,
+    Bad,
+    Warn,
+}
+
+impl Style {
+    fn ansi(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Bold => "\x1b[1m",
+            Style::Dim => "\x1b[2m",
+            Style::Good => "\x1b[32m",
+            Style::Bad => "\x1b[1;31m",
+            Style::Warn => "\x1b[33m",
+        }
+    }
+}
+
+fn paint(on: bool, text: &str, style: Style) -> String {
+    if !on || style == Style::Plain || text.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{}{text}\x1b[0m", style.ansi())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub mode: OutputMode,
+}
+
+impl Output {
+    pub fn new(mode: OutputMode) -> Output {
+        Output { mode }
+    }
+
+    pub fn json_mode(&self) -> bool {
+        self.mode.json
+    }
+
+    /// Styles text bound for stdout.
+    pub fn paint(&self, text: &str, style: Style) -> String {
+        paint(self.mode.color, text, style)
+    }
+
+    /// Writes text (and a newline) to stdout.
+    pub fn text(&self, text: &str) -> CliResult<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}").and_then(|()| out.flush()).map_err(CliError::output)
+    }
+
+    /// Writes `value` as the one JSON document of this run.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> CliResult<()> {
+        let text = serde_json::to_string_pretty(value).map_err(|e| {
+            CliError::invalid(
+                format!("cannot encode the output as JSON: {e}"),
+                "This is a bug; please report it.",
+            )
+        })?;
+        self.text(&text)
+    }
+
+    /// A note for people on stderr (never under `--json`'s stdout).
+    pub fn note(&self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
+    /// `error:` and `hint:` on stderr; under `--json` also the error document on stdout.
+    pub fn error(&self, e: &CliError) {
+        if e.silent {
+            return;
+        }
+        self.problem(&e.message, &e.hint);
+        if self.mode.json {
+            // Nothing useful is left to do if stdout is gone as well.
+            let _ = self.json(&e.to_json());
+        }
+    }
+
+    /// `error:` and `hint:` on stderr.
+    pub fn problem(&self, message: &str, hint: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{} {message}", paint(self.mode.err_color, "error:", Style::Bad));
+        if !hint.is_empty() {
+            let _ = writeln!(err, "{} {hint}", paint(self.mode.err_color, "hint:", Style::Bold));
+        }
+    }
+}
+
+/// `1.5 MiB`, `512 B`: binary units, as file managers on Linux and Windows count.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 { format!("{value:.1} {}", UNITS[unit]) } else { format!("{value:.0} {}", UNITS[unit]) }
+}
+
+/// `just now`, `5 minutes ago`, `2 hours ago`, `3 days ago`; past a month, the local date.
+pub fn relative_time(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds();
+    if secs < 0 {
+        // A clock that went backwards, or a backup from another machine: say it plainly.
+        return then.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string();
+    }
+    let plural = |n: i64, unit: &str| {
+        if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") }
+    };
+    match secs {
+        0..45 => "just now".to_owned(),
+        45..3_600 => plural((secs + 30) / 60, "minute"),
+        3_600..86_400 => plural(secs / 3_600, "hour"),
+        86_400..2_592_000 => plural(secs / 86_400, "day"),
+        _ => then.with_timezone(&Local).format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A local timestamp for detailed views.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `850 ms`, `4.2 s`, `3 min 12 s`.
+pub fn human_duration(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        _ => format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1000),
+    }
+}
+
+/// A table with one header row; columns are padded to their widest cell, numbers right-aligned.
+#[derive(Debug)]
+pub struct Table {
+    headers: Vec<&'static str>,
+    right: Vec<bool>,
+    rows: Vec<Vec<(String, Style)>>,
+}
+
+impl Table {
+    /// `columns`: (header, right-aligned).
+    pub fn new(columns: &[(&'static str, bool)]) -> Table {
+        Table {
+            headers: columns.iter().map(|c| c.0).collect(),
+            right: columns.iter().map(|c| c.1).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<(String, Style)>) {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self, color: bool) -> String {
+        let width = |s: &str| s.chars().count();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for row in &self.rows {
+            for (w, (cell, _)) in widths.iter_mut().zip(row) {
+                *w = (*w).max(width(cell));
+            }
+        }
+        let last = self.headers.len().saturating_sub(1);
+        let line = |cells: Vec<(&str, Style)>| {
+            let mut s = String::new();
+            for (i, (cell, style)) in cells.into_iter().enumerate() {
+                let pad = " ".repeat(widths[i] - width(cell));
+                // Padding goes outside the colour codes, which would otherwise count as width.
+                let painted = paint(color, cell, style);
+                match (self.right[i], i == last) {
+                    (true, _) => s.push_str(&format!("{pad}{painted}")),
+                    (false, false) => s.push_str(&format!("{painted}{pad}")),
+                    (false, true) => s.push_str(&painted),
+                }
+                if i != last {
+                    s.push_str("  ");
+                }
+            }
+            s.trim_end().to_owned()
+        };
+        let mut out = vec![line(self.headers.iter().map(|h| (*h, Style::Bold)).collect())];
+        for row in &self.rows {
+            out.push(line(row.iter().map(|(c, st)| (c.as_str(), *st)).collect()));
+        }
+        out.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(20 * 1024 * 1024), "20 MiB");
+        assert_eq!(human_size(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn times() {
+        let now = Utc::now();
+        assert_eq!(relative_time(now, now), "just now");
+        assert_eq!(relative_time(now - Duration::seconds(60), now), "1 minute ago");
+        assert_eq!(relative_time(now - Duration::minutes(5), now), "5 minutes ago");
+        assert_eq!(relative_time(now - Duration::hours(2), now), "2 hours ago");
+        assert_eq!(relative_time(now - Duration::days(1), now), "1 day ago");
+        assert_eq!(relative_time(now - Duration::days(3), now), "3 days ago");
+        assert_eq!(relative_time(now - Duration::days(90), now).len(), "2025-01-01".len());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(human_duration(850), "850 ms");
+        assert_eq!(human_duration(4_200), "4.2 s");
+        assert_eq!(human_duration(192_000), "3 min 12 s");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let mut t = Table::new(&[("ID", false), ("SIZE", true), ("NOTE", false)]);
+        t.row(vec![("a".into(), Style::Plain), ("1 B".into(), Style::Plain), ("x".into(), Style::Plain)]);
+        t.row(vec![
+            ("bbbb".into(), Style::Plain),
+            ("10 KiB".into(), Style::Plain),
+            (String::new(), Style::Plain),
+        ]);
+        assert_eq!(t.render(false), "ID      SIZE  NOTE\na        1 B  x\nbbbb  10 KiB");
+    }
+}

@@ -1,0 +1,136 @@
+//! The CLI's password source: `--password-file`, then `BACKUP_ENCRYPTION_PASSWORD`, then a
+//! hidden prompt on the terminal.
+//!
+//! It is lazy: the engine asks only when it meets encryption, so `keepsake list` or a backup
+//! with `--no-encrypt` never prompts. The answer is kept for the rest of the run, because one
+//! command may need it twice (create then verify). Never from a command-line argument: those
+//! leak through shell history and `ps`.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use keepsake_engine::error::{Error, ErrorCode, Result};
+use keepsake_engine::seams::{Password, SecretSource};
+use zeroize::Zeroizing;
+
+use crate::config::SecretSettings;
+
+#[derive(Debug)]
+pub struct CliSecret {
+    file: Option<PathBuf>,
+    env: Option<Password>,
+    prompt: bool,
+    confirm: bool,
+    known: Mutex<Option<Password>>,
+}
+
+impl CliSecret {
+    pub fn new(s: SecretSettings) -> CliSecret {
+        CliSecret { file: s.file, env: s.env, prompt: s.prompt, confirm: s.confirm, known: Mutex::new(None) }
+    }
+
+    fn find(&self) -> Result<Option<Password>> {
+        // The flag beats the variable: it was typed for this run, the variable may be stale.
+        if let Some(path) = &self.file {
+            return read_password_file(path).map(Some);
+        }
+        if let Some(p) = &self.env {
+            return Ok(Some(p.clone()));
+        }
+        if self.prompt {
+            return self.ask().map(Some);
+        }
+        Ok(None)
+    }
+
+    fn ask(&self) -> Result<Password> {
+        let _prompting = crate::interrupt::Prompting::start();
+        let prompt_err = |e: std::io::Error| {
+            Error::new(
+                ErrorCode::PasswordRequired,
+                format!("cannot read the password from the terminal: {e}"),
+            )
+        };
+        let first = Zeroizing::new(rpassword::prompt_password("Backup password: ").map_err(prompt_err)?);
+        if first.is_empty() {
+            return Err(Error::new(ErrorCode::PasswordRequired, "the password is empty"));
+        }
+        if self.confirm {
+            let again =
+                Zeroizing::new(rpassword::prompt_password("Repeat the password: ").map_err(prompt_err)?);
+            if *again != *first {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "the two passwords differ; nothing was backed up",
+                ));
+            }
+        }
+        Ok(first)
+    }
+}
+
+impl SecretSource for CliSecret {
+    fn password(&self) -> Result<Option<Password>> {
+        let mut known = self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(p) = known.as_ref() {
+            return Ok(Some(p.clone()));
+        }
+        let found = self.find()?;
+        known.clone_from(&found);
+        Ok(found)
+    }
+}
+
+/// The first line of the file, without its line ending; the rest of the file is ignored so the
+/// file may carry a comment after the password.
+fn read_password_file(path: &std::path::Path) -> Result<Password> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Error::new(ErrorCode::PasswordRequired, format!("cannot read password file {}: {e}", path.display()))
+    })?);
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(Error::new(
+            ErrorCode::PasswordRequired,
+            format!("password file {} is empty (the password is its first line)", path.display()),
+        ));
+    }
+    Ok(Zeroizing::new(line.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(file: Option<PathBuf>, env: Option<&str>) -> SecretSettings {
+        SecretSettings { file, env: env.map(|s| Zeroizing::new(s.to_owned())), prompt: false, confirm: false }
+    }
+
+    #[test]
+    fn file_beats_env_and_keeps_only_the_first_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("pw");
+        std::fs::write(&f, "from-file\r\nignored\n").expect("write");
+        let s = CliSecret::new(settings(Some(f), Some("from-env")));
+        assert_eq!(s.password().expect("ok").as_deref().map(String::as_str), Some("from-file"));
+    }
+
+    #[test]
+    fn env_then_nothing() {
+        let s = CliSecret::new(settings(None, Some("pw")));
+        assert_eq!(s.password().expect("ok").as_deref().map(String::as_str), Some("pw"));
+        let s = CliSecret::new(settings(None, None));
+        assert!(s.password().expect("ok").is_none());
+    }
+
+    #[test]
+    fn empty_or_missing_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("pw");
+        std::fs::write(&f, "\n").expect("write");
+        let e = CliSecret::new(settings(Some(f.clone()), None)).password().expect_err("empty");
+        assert!(e.message().contains(&f.display().to_string()));
+        let e =
+            CliSecret::new(settings(Some(dir.path().join("nope")), None)).password().expect_err("missing");
+        assert_eq!(e.code(), ErrorCode::PasswordRequired);
+    }
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the `keepsake` binary: each test runs the real program in its own temp
+//! folder, with a cleared environment and a config directory of its own, so neither the
+//! developer's variables nor a real config file can leak in. Databases are made with rusqlite.
+
+mod util;
+
+mod backup;
+mod config;
+mod errors;
+mod manage;
+mod output;
+mod restore;

@@ -1,0 +1,476 @@
+//! Sources: the databases Keepsake protects, each with its own backup folder, schedule,
+//! retention and options, kept in one TOML file. Loading is strict (an unknown key or a bad
+//! value is an error naming the field), saving is atomic (a temporary file, synced, renamed),
+//! and the seed tool's environment variables can define or override a default source.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL};
+use crate::retention::RetentionPolicy;
+use crate::schedule::Schedule;
+
+/// Name of the source the environment variables define.
+pub const DEFAULT_SOURCE: &str = "default";
+
+fn yes() -> bool {
+    true
+}
+
+fn default_level() -> u32 {
+    DEFAULT_LEVEL
+}
+
+/// One database and how to protect it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub name: String,
+    pub database: PathBuf,
+    pub backup_dir: PathBuf,
+    /// Scheduled backups run only for enabled sources.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Paused by the user (from the tray or `keepsake source set NAME paused true`).
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    #[serde(default)]
+    pub retention: RetentionPolicy,
+    #[serde(default = "yes")]
+    pub encrypt: bool,
+    #[serde(default = "yes")]
+    pub compress: bool,
+    #[serde(default = "default_level")]
+    pub level: u32,
+    #[serde(default = "yes")]
+    pub verify_after_backup: bool,
+    /// Warn when no backup succeeded for this many days (default: three scheduled intervals,
+    /// at least two days).
+    #[serde(default)]
+    pub overdue_after_days: Option<u32>,
+}
+
+impl Source {
+    pub fn new(
+        name: impl Into<String>,
+        database: impl Into<PathBuf>,
+        backup_dir: impl Into<PathBuf>,
+    ) -> Source {
+        Source {
+            name: name.into(),
+            database: database.into(),
+            backup_dir: backup_dir.into(),
+            enabled: true,
+            paused: false,
+            schedule: None,
+            retention: RetentionPolicy::default(),
+            encrypt: true,
+            compress: true,
+            level: DEFAULT_LEVEL,
+            verify_after_backup: true,
+            overdue_after_days: None,
+        }
+    }
+
+    /// Options of a backup of this source.
+    pub fn backup_options(&self, backup_type: BackupType) -> BackupOptions {
+        BackupOptions {
+            encrypt: self.encrypt,
+            compress: self.compress,
+            level: self.level,
+            backup_type,
+            verify: self.verify_after_backup,
+            ..BackupOptions::default()
+        }
+    }
+
+    /// Whether the scheduler should run this source.
+    pub fn is_scheduled(&self) -> bool {
+        self.enabled && !self.paused && self.schedule.is_some()
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad =
+            |field: &str, why: String| Err(Error::invalid(format!("source {:?}: {field}: {why}", self.name)));
+        if self.name.trim().is_empty() || self.name.chars().any(|c| c.is_control()) {
+            return bad("name", "must be a non-empty name without control characters".into());
+        }
+        if self.database.as_os_str().is_empty() {
+            return bad("database", "is empty".into());
+        }
+        if self.backup_dir.as_os_str().is_empty() {
+            return bad("backup_dir", "is empty".into());
+        }
+        if !(1..=9).contains(&self.level) {
+            return bad("level", format!("{} is not between 1 and 9", self.level));
+        }
+        if self.overdue_after_days == Some(0) {
+            return bad("overdue_after_days", "must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Sets one field from text, as `keepsake source set NAME FIELD VALUE` does. `none` clears
+    /// an optional field.
+    pub fn set(&mut self, field: &str, value: &str) -> Result<()> {
+        let v = value.trim();
+        let none = matches!(v.to_ascii_lowercase().as_str(), "none" | "off" | "");
+        let err = |why: String| Error::invalid(format!("source {:?}: {field}: {why}", self.name));
+        let flag = || parse_bool(v).ok_or_else(|| err(format!("{v:?} is not true or false")));
+        let count = || -> Result<Option<u32>> {
+            if none {
+                return Ok(None);
+            }
+            v.parse::<u32>().map(Some).map_err(|_| err(format!("{v:?} is not a whole number (or none)")))
+        };
+        match field {
+            "name" => self.name = v.to_owned(),
+            "database" => self.database = parse_database_url(v).map_err(err)?,
+            "backup_dir" => self.backup_dir = PathBuf::from(v),
+            "enabled" => self.enabled = flag()?,
+            "paused" => self.paused = flag()?,
+            "schedule" => {
+                self.schedule =
+                    if none { None } else { Some(Schedule::parse(v).map_err(|e| err(e.to_string()))?) }
+            }
+            "keep_last" => self.retention.keep_last = count()?,
+            "keep_within_days" => self.retention.keep_within_days = count()?,
+            "keep_daily" => self.retention.keep_daily = count()?,
+            "keep_weekly" => self.retention.keep_weekly = count()?,
+            "keep_monthly" => self.retention.keep_monthly = count()?,
+            "encrypt" => self.encrypt = flag()?,
+            "compress" => self.compress = flag()?,
+            "level" => self.level = count()?.ok_or_else(|| err("a level is required (1-9)".into()))?,
+            "verify_after_backup" => self.verify_after_backup = flag()?,
+            "overdue_after_days" => self.overdue_after_days = count()?,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "unknown field {field:?}; fields: {}",
+                    Source::FIELDS.join(", ")
+                )));
+            }
+        }
+        self.validate()
+    }
+
+    /// The fields [`Source::set`] accepts.
+    pub const FIELDS: [&'static str; 16] = [
+        "name",
+        "database",
+        "backup_dir",
+        "enabled",
+        "paused",
+        "schedule",
+        "keep_last",
+        "keep_within_days",
+        "keep_daily",
+        "keep_weekly",
+        "keep_monthly",
+        "encrypt",
+        "compress",
+        "level",
+        "verify_after_backup",
+        "overdue_after_days",
+    ];
+}
+
+/// Every source, as kept in the settings file (`[[source]]` tables).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    #[serde(default, rename = "source")]
+    pub sources: Vec<Source>,
+}
+
+impl Sources {
+    /// Reads `path`; a missing file is an empty list.
+    pub fn load(path: &Path) -> Result<Sources> {
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Sources::default()),
+            Err(e) => return Err(Error::read(path, e)),
+        };
+        let s: Sources = toml::from_str(&text)
+            .map_err(|e| Error::invalid(format!("{}: {}", shown(path), e.to_string().trim())))?;
+        s.validate().map_err(|e| Error::invalid(format!("{}: {}", shown(path), e.message())))?;
+        Ok(s)
+    }
+
+    /// Writes `path` atomically (readable by the owner only): the old file stays whole until
+    /// the new one is complete.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        self.validate()?;
+        let text = toml::to_string_pretty(self).map_err(|e| Error::invalid(e.to_string()))?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        crate::engine::create_private_dir(dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".sources-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::write(dir, e))?;
+        tmp.write_all(text.as_bytes())
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| Error::write(path, e))?;
+        tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
+        crate::engine::sync_dir(dir);
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        for (i, s) in self.sources.iter().enumerate() {
+            s.validate()?;
+            for other in &self.sources[..i] {
+                if other.name == s.name {
+                    return Err(Error::invalid(format!("two sources are named {:?}", s.name)));
+                }
+                if other.backup_dir == s.backup_dir {
+                    return Err(Error::invalid(format!(
+                        "sources {:?} and {:?} share the backup folder {}; give each its own",
+                        other.name,
+                        s.name,
+                        shown(&s.backup_dir)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Source> {
+        self.sources.iter().find(|s| s.name == name).ok_or_else(|| unknown(name))
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Result<&mut Source> {
+        self.sources.iter_mut().find(|s| s.name == name).ok_or_else(|| unknown(name))
+    }
+
+    pub fn add(&mut self, source: Source) -> Result<()> {
+        self.sources.push(source);
+        if let Err(e) = self.validate() {
+            self.sources.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub fn remove(&mut self, name: &str) -> Result<Source> {
+        let i = self.sources.iter().position(|s| s.name == name).ok_or_else(|| unknown(name))?;
+        Ok(self.sources.remove(i))
+    }
+
+    /// Applies the seed tool's environment variables to the source named `default`, creating
+    /// it when `DATABASE_URL` is set and it does not exist. `var` reads one variable.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        let env_err = |name: &str, v: &str, why: &str| {
+            Error::new(ErrorCode::InvalidInput, format!("{name}={v:?}: {why}"))
+        };
+        let db = match var("DATABASE_URL") {
+            Some(url) => Some(parse_database_url(&url).map_err(|why| env_err("DATABASE_URL", &url, &why))?),
+            None => None,
+        };
+        let dir = var("BACKUP_DIR").map(PathBuf::from);
+        if self.get(DEFAULT_SOURCE).is_err() {
+            let Some(db) = db.clone() else { return Ok(()) };
+            let backup_dir =
+                dir.clone().unwrap_or_else(|| db.parent().unwrap_or(Path::new(".")).join("backups"));
+            self.sources.push(Source::new(DEFAULT_SOURCE, db, backup_dir));
+        }
+        let s = self.get_mut(DEFAULT_SOURCE)?;
+        if let Some(db) = db {
+            s.database = db;
+        }
+        if let Some(d) = dir {
+            s.backup_dir = d;
+        }
+        let flag = |name: &str| -> Result<Option<bool>> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => {
+                    parse_bool(&v).map(Some).ok_or_else(|| env_err(name, &v, "expected true or false"))
+                }
+            }
+        };
+        let count = |name: &str| -> Result<Option<u32>> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .map(Some)
+                    .map_err(|_| env_err(name, &v, "expected a whole number")),
+            }
+        };
+        if let Some(b) = flag("BACKUP_ENABLED")? {
+            s.enabled = b;
+        }
+        if let Some(expr) = var("BACKUP_SCHEDULE") {
+            s.schedule =
+                Some(Schedule::parse(&expr).map_err(|e| env_err("BACKUP_SCHEDULE", &expr, &e.to_string()))?);
+        }
+        if let Some(n) = count("BACKUP_RETENTION_DAYS")? {
+            s.retention.keep_within_days = Some(n);
+        }
+        if let Some(n) = count("BACKUP_MAX_BACKUPS")? {
+            s.retention.keep_last = Some(n);
+        }
+        if let Some(b) = flag("BACKUP_ENCRYPTION_ENABLED")? {
+            s.encrypt = b;
+        }
+        if let Some(b) = flag("BACKUP_COMPRESSION_ENABLED")? {
+            s.compress = b;
+        }
+        if let Some(b) = flag("BACKUP_VERIFY_AFTER_CREATE")? {
+            s.verify_after_backup = b;
+        }
+        self.validate()
+    }
+}
+
+fn unknown(name: &str) -> Error {
+    Error::invalid(format!("no source named {name:?}; `keepsake source list` shows them"))
+}
+
+/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Some(true),
+        "0" | "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Turns a `DATABASE_URL` into a path: SQLAlchemy's forms as the Python tool used them
+/// (`sqlite:///relative`, `sqlite:////absolute`, `sqlite+driver://...`, a query string is
+/// dropped) and a plain path.
+pub fn parse_database_url(url: &str) -> std::result::Result<PathBuf, String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Ok(PathBuf::from(url));
+    };
+    let dialect = scheme.split('+').next().unwrap_or(scheme);
+    if !dialect.eq_ignore_ascii_case("sqlite") {
+        return Err(format!("{scheme}:// is not a SQLite URL; Keepsake backs up SQLite databases"));
+    }
+    let rest = rest.split_once('?').map_or(rest, |(path, _query)| path);
+    let Some(path) = rest.strip_prefix('/') else {
+        return Err(
+            "a SQLite URL has no host: write sqlite:///relative/path or sqlite:////absolute/path".to_owned()
+        );
+    };
+    if path.is_empty() || path == ":memory:" {
+        return Err("an in-memory database has nothing to back up".to_owned());
+    }
+    Ok(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conf/sources.toml");
+        let mut s = Sources::default();
+        let mut a = Source::new("astro", "/data/astro.db", "/backups/astro");
+        a.set("schedule", "daily 02:30").unwrap();
+        a.set("keep_last", "10").unwrap();
+        s.add(a).unwrap();
+        s.add(Source::new("notes", "/data/notes.db", "/backups/notes")).unwrap();
+        s.save(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[[source]]"), "{text}");
+        let mode = std::os::unix::fs::PermissionsExt::mode(&fs::metadata(&path).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(Sources::load(&path).unwrap(), s);
+        assert_eq!(Sources::load(&dir.path().join("missing.toml")).unwrap(), Sources::default());
+    }
+
+    #[test]
+    fn bad_values_name_the_field_and_change_nothing() {
+        let mut s = Source::new("astro", "/a.db", "/b");
+        let before = s.clone();
+        let e = s.set("level", "12").unwrap_err();
+        assert!(e.message().contains("level"), "{e}");
+        let e = s.set("schedule", "0 25 * * *").unwrap_err();
+        assert!(e.message().contains("schedule") && e.message().contains("hour"), "{e}");
+        let e = s.set("paused", "maybe").unwrap_err();
+        assert!(e.message().contains("paused"));
+        let e = s.set("colour", "red").unwrap_err();
+        assert!(e.message().contains("unknown field"));
+        // `set` validates after assigning; a failed parse leaves the field as it was.
+        s.level = before.level;
+        assert_eq!(s.schedule, before.schedule);
+    }
+
+    #[test]
+    fn load_refuses_unknown_keys_and_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        fs::write(&path, "[[source]]\nname = \"a\"\ndatabase = \"/a\"\nbackup_dir = \"/b\"\ncolor = 1\n")
+            .unwrap();
+        assert!(Sources::load(&path).unwrap_err().message().contains("color"));
+        fs::write(&path, "[[source]]\nname = \"a\"\ndatabase = \"/a\"\nbackup_dir = \"/b\"\n[[source]]\nname = \"a\"\ndatabase = \"/c\"\nbackup_dir = \"/d\"\n").unwrap();
+        assert!(Sources::load(&path).unwrap_err().message().contains("two sources"));
+    }
+
+    #[test]
+    fn seed_environment_defines_the_default_source() {
+        let mut s = Sources::default();
+        s.apply_env(env(&[
+            ("DATABASE_URL", "sqlite:////srv/app/data/app.db"),
+            ("BACKUP_DIR", "/srv/backups"),
+            ("BACKUP_ENABLED", "true"),
+            ("BACKUP_SCHEDULE", "0 2 * * *"),
+            ("BACKUP_RETENTION_DAYS", "30"),
+            ("BACKUP_MAX_BACKUPS", "20"),
+            ("BACKUP_ENCRYPTION_ENABLED", "false"),
+            ("BACKUP_COMPRESSION_ENABLED", "yes"),
+            ("BACKUP_VERIFY_AFTER_CREATE", "0"),
+        ]))
+        .unwrap();
+        let d = s.get(DEFAULT_SOURCE).unwrap();
+        assert_eq!(d.database, PathBuf::from("/srv/app/data/app.db"));
+        assert_eq!(d.backup_dir, PathBuf::from("/srv/backups"));
+        assert_eq!(d.schedule.as_ref().unwrap().describe(), "Every day at 02:00");
+        assert_eq!(d.retention.keep_within_days, Some(30));
+        assert_eq!(d.retention.keep_last, Some(20));
+        assert!(!d.encrypt && d.compress && !d.verify_after_backup && d.enabled);
+    }
+
+    #[test]
+    fn environment_overrides_an_existing_default_and_names_bad_variables() {
+        let mut s = Sources::default();
+        s.add(Source::new(DEFAULT_SOURCE, "/old.db", "/old-backups")).unwrap();
+        s.apply_env(env(&[("BACKUP_DIR", "/new-backups")])).unwrap();
+        assert_eq!(s.get(DEFAULT_SOURCE).unwrap().backup_dir, PathBuf::from("/new-backups"));
+        let e = s.apply_env(env(&[("BACKUP_MAX_BACKUPS", "lots")])).unwrap_err();
+        assert!(e.message().contains("BACKUP_MAX_BACKUPS"));
+        let e = Sources::default().apply_env(env(&[("DATABASE_URL", "postgres://x/y")])).unwrap_err();
+        assert!(e.message().contains("DATABASE_URL"));
+        // Nothing set: nothing defined.
+        let mut empty = Sources::default();
+        empty.apply_env(env(&[])).unwrap();
+        assert!(empty.sources.is_empty());
+    }
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(parse_database_url("sqlite:///./data/app.db").unwrap(), PathBuf::from("./data/app.db"));
+        assert_eq!(parse_database_url("sqlite:////abs/app.db").unwrap(), PathBuf::from("/abs/app.db"));
+        assert_eq!(parse_database_url("sqlite+pysqlite:///x.db?mode=ro").unwrap(), PathBuf::from("x.db"));
+        assert_eq!(parse_database_url("/plain/path.db").unwrap(), PathBuf::from("/plain/path.db"));
+        assert!(parse_database_url("sqlite://:memory:").is_err());
+        assert!(parse_database_url("mysql://h/db").is_err());
+    }
+}
