@@ -19,7 +19,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEM: u8 = 1;
 /// Exit code: a usage or operational error.
 pub const EXIT_ERROR: u8 = 2;
-/// Exit code: another operation holds the backup folder.
+/// Exit code: busy, try again later: another operation holds the backup folder, or another
+/// program holds a lock on the database.
 pub const EXIT_BUSY: u8 = 3;
 /// Exit code: cancelled by Ctrl-C (128 + SIGINT, as shells report it).
 pub const EXIT_CANCELLED: u8 = 130;
@@ -57,7 +58,7 @@ impl CliError {
             return ExitCode::from(EXIT_OK);
         }
         ExitCode::from(match self.code {
-            ErrorCode::Busy => EXIT_BUSY,
+            ErrorCode::Busy | ErrorCode::SourceBusy | ErrorCode::TargetBusy => EXIT_BUSY,
             ErrorCode::Cancelled => EXIT_CANCELLED,
             _ => EXIT_ERROR,
         })
