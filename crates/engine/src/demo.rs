@@ -9,7 +9,7 @@
 //! timings resemble what people will back up.
 //!
 //! Determinism: every row is derived from the seed and the row's own number with a tiny
-//! built-in PRNG (SplitMix64) and plain arithmetic only (no transcendental functions, whose
+//! built-in PRNG (`SplitMix64`) and plain arithmetic only (no transcendental functions, whose
 //! last bits may differ between platforms), so the same seed and size give the same content,
 //! and a larger database with the same seed starts with the same users as a smaller one.
 
@@ -36,7 +36,14 @@ pub struct DemoStats {
 /// table).
 ///
 /// Every table gets rows however small the target, so targets below a few hundred kilobytes
-/// come out larger than asked.
+/// come out larger than asked. Meant for targets up to about 100 GB (FTS5 allows 2000 index
+/// segments, and the last rounds each add one). Takes about 8 s per GB in a release build.
+///
+/// # Errors
+///
+/// [`ErrorCode::Io`] when SQLite fails (a full disk included);
+/// [`ErrorCode::DestinationReadOnly`] or another I/O code when an existing file at `path`
+/// cannot be removed.
 pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> {
     remove_old(path)?;
     let conn = Connection::open(path).map_err(sql(path, "opening"))?;
@@ -49,10 +56,10 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
          PRAGMA temp_store = MEMORY;",
     )
     .map_err(sql(path, "setting pragmas"))?;
-    conn.execute_batch(SCHEMA)
-        .map_err(sql(path, "creating the schema"))?;
-    conn.execute_batch(FTS_GENERATING)
-        .map_err(sql(path, "configuring the full-text index"))?;
+    conn.execute_batch(SCHEMA).map_err(sql(path, "creating the schema"))?;
+    conn.pragma_update(None, "user_version", USER_VERSION)
+        .map_err(sql(path, "setting the schema version"))?;
+    conn.execute_batch(FTS_GENERATING).map_err(sql(path, "configuring the full-text index"))?;
     insert_settings(&conn, path, seed)?;
 
     let mut state = State {
@@ -63,14 +70,7 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         last_chart: 0,
         last_note: 0,
         image_bytes: 0,
-        stats: DemoStats {
-            bytes: 0,
-            users: 0,
-            charts: 0,
-            positions: 0,
-            notes: 0,
-            images: 0,
-        },
+        stats: DemoStats { bytes: 0, users: 0, charts: 0, positions: 0, notes: 0, images: 0 },
     };
     let page_size: u64 = pragma_u64(&conn, path, "page_size")?;
     // The file size, and the part of it that holds data: pages freed by the full-text index's
@@ -94,26 +94,21 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         // Cover most of what remains each round, so rounds shrink as the file nears the target.
         let users = ((remaining * 0.8 / user_cost).ceil() as u64).clamp(1, MAX_USERS_PER_ROUND);
         let without_images = used.saturating_sub(empty_size + state.image_bytes) as f64;
-        let image_goal =
-            (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
+        let image_goal = (without_images + users as f64 * user_cost) * IMAGE_SHARE / (1.0 - IMAGE_SHARE);
 
-        conn.execute_batch("BEGIN")
-            .map_err(sql(path, "starting a transaction"))?;
+        conn.execute_batch("BEGIN").map_err(sql(path, "starting a transaction"))?;
         insert_users(&conn, &mut state, users)?;
         while state.stats.images == 0 || (state.image_bytes as f64) < image_goal {
             insert_image(&conn, &mut state)?;
         }
-        conn.execute_batch("COMMIT")
-            .map_err(sql(path, "committing"))?;
+        conn.execute_batch("COMMIT").map_err(sql(path, "committing"))?;
 
         let (_, used) = sizes(&conn)?;
         // Each round adds a segment to the full-text index. Merging them all into one, while
         // the file still has room for the merged copy (written before the old segments are
         // freed; later rows fill the freed pages), keeps their number in check. Merging later,
         // or letting FTS5 merge on its own, could grow the file past the target in one step.
-        if used as f64 * (1.0 + FTS_SHARE_BOUND) <= goal
-            && fts_segments(&conn, path)? >= MAX_FTS_SEGMENTS
-        {
+        if used as f64 * (1.0 + FTS_SHARE_BOUND) <= goal && fts_segments(&conn, path)? >= MAX_FTS_SEGMENTS {
             conn.execute_batch("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
                 .map_err(sql(path, "merging the full-text index"))?;
         }
@@ -121,10 +116,8 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         user_cost = (grown as f64 / state.stats.users as f64).max(256.0);
     }
 
-    conn.execute_batch(TRIGGERS)
-        .map_err(sql(path, "creating triggers"))?;
-    conn.execute_batch(FTS_DEFAULTS)
-        .map_err(sql(path, "configuring the full-text index"))?;
+    conn.execute_batch(TRIGGERS).map_err(sql(path, "creating triggers"))?;
+    conn.execute_batch(FTS_DEFAULTS).map_err(sql(path, "configuring the full-text index"))?;
     // Apps ship in WAL mode; switching now rather than at the start keeps generation fast and
     // leaves the file self-contained (closing the connection checkpoints and removes the WAL).
     let mode: String = conn
@@ -133,17 +126,12 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::new(
             ErrorCode::Io,
-            format!(
-                "demo database {}: could not switch to WAL (journal mode is {mode})",
-                path.display()
-            ),
+            format!("demo database {}: could not switch to WAL (journal mode is {mode})", path.display()),
         ));
     }
     conn.close().map_err(|(_, e)| sql(path, "closing")(e))?;
     let mut stats = state.stats;
-    stats.bytes = std::fs::metadata(path)
-        .map_err(|e| Error::read(path, e))?
-        .len();
+    stats.bytes = std::fs::metadata(path).map_err(|e| Error::read(path, e))?.len();
     Ok(stats)
 }
 
@@ -237,7 +225,6 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value
 ) WITHOUT ROWID;
-PRAGMA user_version = 7;
 ";
 
 /// The triggers that keep the full-text index in step with `notes`, created once the rows are
@@ -272,26 +259,19 @@ struct State<'a> {
 /// Maps a SQLite error to an engine error that names the file and the step.
 fn sql<'a>(path: &'a Path, what: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
     move |e| {
-        Error::new(
-            ErrorCode::Io,
-            format!("demo database {}: {what}: {e}", path.display()),
-        )
-        .with_source(e)
+        Error::new(ErrorCode::Io, format!("demo database {}: {what}: {e}", path.display())).with_source(e)
     }
 }
 
 fn pragma_u64(conn: &Connection, path: &Path, name: &str) -> Result<u64> {
-    let v: i64 = conn
-        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-        .map_err(sql(path, "reading a pragma"))?;
+    let v: i64 =
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).map_err(sql(path, "reading a pragma"))?;
     Ok(v.max(0) as u64)
 }
 
 fn fts_segments(conn: &Connection, path: &Path) -> Result<u64> {
     let n: i64 = conn
-        .query_row("SELECT count(DISTINCT segid) FROM notes_fts_idx", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT count(DISTINCT segid) FROM notes_fts_idx", [], |r| r.get(0))
         .map_err(sql(path, "counting full-text index segments"))?;
     Ok(n.max(0) as u64)
 }
@@ -314,7 +294,7 @@ fn remove_old(path: &Path) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/// SplitMix64: tiny, fast, and fully specified, so the data cannot change under us when a
+/// `SplitMix64`: tiny, fast, and fully specified, so the data cannot change under us when a
 /// dependency updates.
 struct Rng(u64);
 
@@ -382,6 +362,7 @@ const STREAM_SETTINGS: u64 = 3;
 // Rows
 
 fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
+    use rusqlite::types::Value as V;
     let mut rng = Rng::for_row(seed, STREAM_SETTINGS, 0);
     let install_id = format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
     let mut layout = vec![0u8; 48];
@@ -389,18 +370,11 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
     let mut stmt = conn
         .prepare("INSERT INTO settings (key, value) VALUES (?1, ?2)")
         .map_err(sql(path, "preparing settings"))?;
-    use rusqlite::types::Value as V;
     let rows: Vec<(&str, V)> = vec![
         ("app.version", V::Text("3.4.1".into())),
         ("app.install_id", V::Text(install_id)),
-        (
-            "app.locale",
-            V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into()),
-        ),
-        (
-            "app.theme",
-            V::Text((*rng.pick(&["dark", "light", "system"])).into()),
-        ),
+        ("app.locale", V::Text((*rng.pick(&["en_GB", "en_US", "de_DE", "fr_FR", "es_ES"])).into())),
+        ("app.theme", V::Text((*rng.pick(&["dark", "light", "system"])).into())),
         ("app.schema_version", V::Integer(i64::from(USER_VERSION))),
         ("charts.default_house_system", V::Text("placidus".into())),
         ("charts.zodiac", V::Text("tropical".into())),
@@ -412,19 +386,13 @@ fn insert_settings(conn: &Connection, path: &Path, seed: u64) -> Result<()> {
         ("onboarding.completed", V::Integer(1)),
         ("privacy.analytics", V::Integer(0)),
         ("sync.enabled", V::Integer(rng.below(2) as i64)),
-        (
-            "sync.last_success",
-            V::Text(timestamp(
-                BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64,
-            )),
-        ),
+        ("sync.last_success", V::Text(timestamp(BASE_TIME + 400 * DAY + rng.below(DAY as u64) as i64))),
         ("ui.font_scale", V::Real(1.1)),
         ("ui.window_layout", V::Blob(layout)),
         ("backup.last_reminder", V::Null),
     ];
     for (key, value) in rows {
-        stmt.execute(params![key, value])
-            .map_err(sql(path, "inserting settings"))?;
+        stmt.execute(params![key, value]).map_err(sql(path, "inserting settings"))?;
     }
     Ok(())
 }
@@ -475,22 +443,14 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         let domain = *rng.pick(DOMAINS);
         // The row number keeps emails unique, as the app's unique index demands.
         let email = match rng.below(3) {
-            0 => format!(
-                "{}.{}{id}@{domain}",
-                first.to_lowercase(),
-                last.to_lowercase()
-            ),
-            1 => format!(
-                "{}{}{id}@{domain}",
-                &first[..1].to_lowercase(),
-                last.to_lowercase()
-            ),
+            0 => format!("{}.{}{id}@{domain}", first.to_lowercase(), last.to_lowercase()),
+            1 => format!("{}{}{id}@{domain}", &first[..1].to_lowercase(), last.to_lowercase()),
             _ => format!("{}_{id}@{domain}", first.to_lowercase()),
         };
         let birth_day = BIRTH_FIRST_DAY + rng.below(BIRTH_DAYS) as i64;
         let minute_of_day = rng.below(24 * 60) as i64;
-        let birth_time = (!rng.chance(0.12))
-            .then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
+        let birth_time =
+            (!rng.chance(0.12)).then(|| format!("{:02}:{:02}", minute_of_day / 60, minute_of_day % 60));
         let city = rng.pick(CITIES);
         let created = BASE_TIME + id as i64 * 97 + rng.below(97) as i64;
         ins_user
@@ -514,23 +474,11 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         for c in 0..charts {
             st.last_chart += 1;
             let chart_id = st.last_chart as i64;
-            let kind = if c == 0 {
-                "natal"
-            } else {
-                *rng.pick(CHART_KINDS)
-            };
+            let kind = if c == 0 { "natal" } else { *rng.pick(CHART_KINDS) };
             let computed = created + rng.below(400 * DAY as u64) as i64;
             // The date the chart is cast for decides where the Sun is.
-            let chart_day = if c == 0 {
-                birth_day
-            } else {
-                computed.div_euclid(DAY)
-            };
-            let house_system = if rng.chance(0.6) {
-                "placidus"
-            } else {
-                *rng.pick(HOUSE_SYSTEMS)
-            };
+            let chart_day = if c == 0 { birth_day } else { computed.div_euclid(DAY) };
+            let house_system = if rng.chance(0.6) { "placidus" } else { *rng.pick(HOUSE_SYSTEMS) };
             let asc = rng.range(0.0, 360.0);
             let mc = (asc + 270.0 + rng.range(-35.0, 35.0)).rem_euclid(360.0);
             ins_chart
@@ -547,47 +495,13 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
                 .map_err(sql(path, "inserting charts"))?;
             st.stats.charts += 1;
 
-            let sun = ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0))
-                .rem_euclid(360.0);
-            for body_def in BODIES {
-                let lon = match body_def.name {
-                    "Sun" => sun,
-                    // The inner planets never stray far from the Sun.
-                    "Mercury" => (sun + rng.range(-28.0, 28.0)).rem_euclid(360.0),
-                    "Venus" => (sun + rng.range(-47.0, 47.0)).rem_euclid(360.0),
-                    _ => rng.range(0.0, 360.0),
-                };
-                let lat = rng.range(-body_def.max_lat, body_def.max_lat);
-                let retro = rng.chance(body_def.retro);
-                let speed = if retro {
-                    -rng.range(0.0, body_def.max_retro)
-                } else {
-                    rng.range(body_def.min_speed, body_def.max_speed)
-                };
-                let house = (((lon - asc).rem_euclid(360.0) / 30.0) as i64).min(11) + 1;
-                let sign = SIGNS[((lon / 30.0) as usize).min(11)];
-                ins_pos
-                    .execute(params![
-                        chart_id,
-                        body_def.name,
-                        lon,
-                        lat,
-                        speed,
-                        house,
-                        sign,
-                        retro
-                    ])
-                    .map_err(sql(path, "inserting positions"))?;
-                st.stats.positions += 1;
-            }
+            let sun =
+                ((chart_day - EQUINOX_2000) as f64 * 0.985_647_36 + rng.range(-1.0, 1.0)).rem_euclid(360.0);
+            st.stats.positions += insert_positions(&mut ins_pos, path, &mut rng, chart_id, asc, sun)?;
         }
 
         // Their journal. The first user always writes, so even a tiny database has notes.
-        let notes = if id == 1 {
-            1 + rng.below(3)
-        } else {
-            rng.below(4)
-        };
+        let notes = if id == 1 { 1 + rng.below(3) } else { rng.below(4) };
         for _ in 0..notes {
             st.last_note += 1;
             title.clear();
@@ -598,13 +512,7 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
             write_prose(&mut rng, &mut body, words as usize);
             let written = created + rng.below(600 * DAY as u64) as i64;
             ins_note
-                .execute(params![
-                    st.last_note as i64,
-                    id as i64,
-                    title,
-                    body,
-                    timestamp(written)
-                ])
+                .execute(params![st.last_note as i64, id as i64, title, body, timestamp(written)])
                 .map_err(sql(path, "inserting notes"))?;
             ins_fts
                 .execute(params![st.last_note as i64, title, body])
@@ -613,6 +521,40 @@ fn insert_users(conn: &Connection, st: &mut State<'_>, count: u64) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// One row per body for a chart whose ascendant and Sun are at `asc` and `sun` degrees.
+fn insert_positions(
+    ins_pos: &mut rusqlite::Statement<'_>,
+    path: &Path,
+    rng: &mut Rng,
+    chart_id: i64,
+    asc: f64,
+    sun: f64,
+) -> Result<u64> {
+    for body_def in BODIES {
+        let lon = match body_def.name {
+            "Sun" => sun,
+            // The inner planets never stray far from the Sun.
+            "Mercury" => (sun + rng.range(-28.0, 28.0)).rem_euclid(360.0),
+            "Venus" => (sun + rng.range(-47.0, 47.0)).rem_euclid(360.0),
+            _ => rng.range(0.0, 360.0),
+        };
+        let lat = rng.range(-body_def.max_lat, body_def.max_lat);
+        let retro = rng.chance(body_def.retro);
+        let speed = if retro {
+            -rng.range(0.0, body_def.max_retro)
+        } else {
+            rng.range(body_def.min_speed, body_def.max_speed)
+        };
+        // Equal houses from the ascendant: close enough to the real thing for a data set.
+        let house = (((lon - asc).rem_euclid(360.0) / 30.0) as i64).min(11) + 1;
+        let sign = SIGNS[((lon / 30.0) as usize).min(11)];
+        ins_pos
+            .execute(params![chart_id, body_def.name, lon, lat, speed, house, sign, retro])
+            .map_err(sql(path, "inserting positions"))?;
+    }
+    Ok(BODIES.len() as u64)
 }
 
 /// The chart's rendering and calculation settings, as the app stores them: a JSON document
@@ -765,10 +707,7 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
     let (mime, data) = if rng.chance(0.7) {
         ("image/jpeg", fake_jpeg(&mut rng, len))
     } else {
-        (
-            "image/png",
-            fake_png(&mut rng, len, width as u32, height as u32),
-        )
+        ("image/png", fake_png(&mut rng, len, width as u32, height as u32))
     };
     let created = BASE_TIME + st.last_user as i64 * 97 + rng.below(DAY as u64) as i64;
     conn.prepare_cached(
@@ -776,15 +715,7 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut s| {
-        s.execute(params![
-            index as i64,
-            user as i64,
-            mime,
-            width,
-            height,
-            data,
-            timestamp(created)
-        ])
+        s.execute(params![index as i64, user as i64, mime, width, height, data, timestamp(created)])
     })
     .map_err(sql(st.path, "inserting images"))?;
     st.stats.images += 1;
@@ -794,8 +725,8 @@ fn insert_image(conn: &Connection, st: &mut State<'_>) -> Result<()> {
 
 fn fake_jpeg(rng: &mut Rng, len: usize) -> Vec<u8> {
     const HEAD: [u8; 20] = [
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00,
-        0x48, 0x00, 0x48, 0x00, 0x00,
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00,
+        0x48, 0x00, 0x00,
     ];
     let mut out = Vec::with_capacity(len.max(HEAD.len() + 2));
     out.extend_from_slice(&HEAD);
@@ -807,12 +738,12 @@ fn fake_jpeg(rng: &mut Rng, len: usize) -> Vec<u8> {
 }
 
 fn fake_png(rng: &mut Rng, len: usize, width: u32, height: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    fn chunk(out: &mut Vec<u8>, kind: [u8; 4], data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         let mut crc = flate2::Crc::new();
-        crc.update(kind);
+        crc.update(&kind);
         crc.update(data);
-        out.extend_from_slice(kind);
+        out.extend_from_slice(&kind);
         out.extend_from_slice(data);
         out.extend_from_slice(&crc.sum().to_be_bytes());
     }
@@ -822,14 +753,14 @@ fn fake_png(rng: &mut Rng, len: usize, width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&width.to_be_bytes());
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, *b"IHDR", &ihdr);
     // 57 bytes of framing around the pixel data.
     let mut idat = vec![0u8; len.saturating_sub(57).max(2)];
     idat[0] = 0x78;
     idat[1] = 0x9C;
     rng.fill(&mut idat[2..]);
-    chunk(&mut out, b"IDAT", &idat);
-    chunk(&mut out, b"IEND", &[]);
+    chunk(&mut out, *b"IDAT", &idat);
+    chunk(&mut out, *b"IEND", &[]);
     out
 }
 
@@ -870,12 +801,7 @@ fn date(days: i64) -> String {
 fn timestamp(unix: i64) -> String {
     let (y, m, d) = civil(unix.div_euclid(DAY));
     let s = unix.rem_euclid(DAY);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -899,14 +825,7 @@ const fn body(
     retro: f64,
     max_retro: f64,
 ) -> Body {
-    Body {
-        name,
-        max_lat,
-        min_speed,
-        max_speed,
-        retro,
-        max_retro,
-    }
+    Body { name, max_lat, min_speed, max_speed, retro, max_retro }
 }
 
 /// Degrees and degrees per day, roughly as an ephemeris gives them.
@@ -941,32 +860,13 @@ const SIGNS: [&str; 12] = [
     "Pisces",
 ];
 
-const CHART_KINDS: &[&str] = &[
-    "transit",
-    "progressed",
-    "solar_return",
-    "synastry",
-    "composite",
-];
+const CHART_KINDS: &[&str] = &["transit", "progressed", "solar_return", "synastry", "composite"];
 
-const HOUSE_SYSTEMS: &[&str] = &[
-    "placidus",
-    "whole_sign",
-    "koch",
-    "equal",
-    "porphyry",
-    "regiomontanus",
-    "campanus",
-];
+const HOUSE_SYSTEMS: &[&str] =
+    &["placidus", "whole_sign", "koch", "equal", "porphyry", "regiomontanus", "campanus"];
 
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "mail.example.com",
-    "inbox.test",
-    "post.test",
-];
+const DOMAINS: &[&str] =
+    &["example.com", "example.org", "example.net", "mail.example.com", "inbox.test", "post.test"];
 
 #[rustfmt::skip]
 const FIRST_NAMES: &[&str] = &[
@@ -999,37 +899,13 @@ struct City {
     tz: &'static str,
 }
 
-const fn city(
-    name: &'static str,
-    country: &'static str,
-    lat: f64,
-    lon: f64,
-    tz: &'static str,
-) -> City {
-    City {
-        name,
-        country,
-        lat,
-        lon,
-        tz,
-    }
+const fn city(name: &'static str, country: &'static str, lat: f64, lon: f64, tz: &'static str) -> City {
+    City { name, country, lat, lon, tz }
 }
 
 const CITIES: &[City] = &[
-    city(
-        "London",
-        "United Kingdom",
-        51.5072,
-        -0.1276,
-        "Europe/London",
-    ),
-    city(
-        "Manchester",
-        "United Kingdom",
-        53.4808,
-        -2.2426,
-        "Europe/London",
-    ),
+    city("London", "United Kingdom", 51.5072, -0.1276, "Europe/London"),
+    city("Manchester", "United Kingdom", 53.4808, -2.2426, "Europe/London"),
     city("Dublin", "Ireland", 53.3498, -6.2603, "Europe/Dublin"),
     city("Paris", "France", 48.8566, 2.3522, "Europe/Paris"),
     city("Lyon", "France", 45.764, 4.8357, "Europe/Paris"),
@@ -1039,88 +915,28 @@ const CITIES: &[City] = &[
     city("Barcelona", "Spain", 41.3874, 2.1686, "Europe/Madrid"),
     city("Roma", "Italy", 41.9028, 12.4964, "Europe/Rome"),
     city("Milano", "Italy", 45.4642, 9.19, "Europe/Rome"),
-    city(
-        "Amsterdam",
-        "Netherlands",
-        52.3676,
-        4.9041,
-        "Europe/Amsterdam",
-    ),
+    city("Amsterdam", "Netherlands", 52.3676, 4.9041, "Europe/Amsterdam"),
     city("Stockholm", "Sweden", 59.3293, 18.0686, "Europe/Stockholm"),
     city("Oslo", "Norway", 59.9139, 10.7522, "Europe/Oslo"),
     city("Warszawa", "Poland", 52.2297, 21.0122, "Europe/Warsaw"),
     city("Lisboa", "Portugal", 38.7223, -9.1393, "Europe/Lisbon"),
     city("Athens", "Greece", 37.9838, 23.7275, "Europe/Athens"),
     city("Istanbul", "Türkiye", 41.0082, 28.9784, "Europe/Istanbul"),
-    city(
-        "New York",
-        "United States",
-        40.7128,
-        -74.006,
-        "America/New_York",
-    ),
-    city(
-        "Los Angeles",
-        "United States",
-        34.0522,
-        -118.2437,
-        "America/Los_Angeles",
-    ),
-    city(
-        "Chicago",
-        "United States",
-        41.8781,
-        -87.6298,
-        "America/Chicago",
-    ),
-    city(
-        "Austin",
-        "United States",
-        30.2672,
-        -97.7431,
-        "America/Chicago",
-    ),
-    city(
-        "Seattle",
-        "United States",
-        47.6062,
-        -122.3321,
-        "America/Los_Angeles",
-    ),
+    city("New York", "United States", 40.7128, -74.006, "America/New_York"),
+    city("Los Angeles", "United States", 34.0522, -118.2437, "America/Los_Angeles"),
+    city("Chicago", "United States", 41.8781, -87.6298, "America/Chicago"),
+    city("Austin", "United States", 30.2672, -97.7431, "America/Chicago"),
+    city("Seattle", "United States", 47.6062, -122.3321, "America/Los_Angeles"),
     city("Toronto", "Canada", 43.6532, -79.3832, "America/Toronto"),
     city("Montréal", "Canada", 45.5019, -73.5674, "America/Toronto"),
-    city(
-        "Ciudad de México",
-        "Mexico",
-        19.4326,
-        -99.1332,
-        "America/Mexico_City",
-    ),
-    city(
-        "São Paulo",
-        "Brazil",
-        -23.5558,
-        -46.6396,
-        "America/Sao_Paulo",
-    ),
-    city(
-        "Buenos Aires",
-        "Argentina",
-        -34.6037,
-        -58.3816,
-        "America/Argentina/Buenos_Aires",
-    ),
+    city("Ciudad de México", "Mexico", 19.4326, -99.1332, "America/Mexico_City"),
+    city("São Paulo", "Brazil", -23.5558, -46.6396, "America/Sao_Paulo"),
+    city("Buenos Aires", "Argentina", -34.6037, -58.3816, "America/Argentina/Buenos_Aires"),
     city("Bogotá", "Colombia", 4.711, -74.0721, "America/Bogota"),
     city("Lagos", "Nigeria", 6.5244, 3.3792, "Africa/Lagos"),
     city("Nairobi", "Kenya", -1.2921, 36.8219, "Africa/Nairobi"),
     city("Cairo", "Egypt", 30.0444, 31.2357, "Africa/Cairo"),
-    city(
-        "Cape Town",
-        "South Africa",
-        -33.9249,
-        18.4241,
-        "Africa/Johannesburg",
-    ),
+    city("Cape Town", "South Africa", -33.9249, 18.4241, "Africa/Johannesburg"),
     city("Mumbai", "India", 19.076, 72.8777, "Asia/Kolkata"),
     city("Delhi", "India", 28.7041, 77.1025, "Asia/Kolkata"),
     city("Bangalore", "India", 12.9716, 77.5946, "Asia/Kolkata"),
@@ -1128,27 +944,9 @@ const CITIES: &[City] = &[
     city("Seoul", "South Korea", 37.5665, 126.978, "Asia/Seoul"),
     city("Shanghai", "China", 31.2304, 121.4737, "Asia/Shanghai"),
     city("Singapore", "Singapore", 1.3521, 103.8198, "Asia/Singapore"),
-    city(
-        "Sydney",
-        "Australia",
-        -33.8688,
-        151.2093,
-        "Australia/Sydney",
-    ),
-    city(
-        "Melbourne",
-        "Australia",
-        -37.8136,
-        144.9631,
-        "Australia/Melbourne",
-    ),
-    city(
-        "Auckland",
-        "New Zealand",
-        -36.8485,
-        174.7633,
-        "Pacific/Auckland",
-    ),
+    city("Sydney", "Australia", -33.8688, 151.2093, "Australia/Sydney"),
+    city("Melbourne", "Australia", -37.8136, 144.9631, "Australia/Melbourne"),
+    city("Auckland", "New Zealand", -36.8485, 174.7633, "Pacific/Auckland"),
 ];
 
 /// Journal vocabulary, most frequent first: `Rng::skewed` makes early words common, as in
@@ -1216,9 +1014,7 @@ mod tests {
 
     fn table_hash(conn: &Connection, table: &str, order: &str) -> [u8; 32] {
         use rusqlite::types::ValueRef;
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-            .unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")).unwrap();
         let columns = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         let mut h = Sha256::new();
@@ -1247,10 +1043,7 @@ mod tests {
 
     fn hashes(path: &Path) -> Vec<[u8; 32]> {
         let conn = Connection::open(path).unwrap();
-        TABLES
-            .iter()
-            .map(|(t, o)| table_hash(&conn, t, o))
-            .collect()
+        TABLES.iter().map(|(t, o)| table_hash(&conn, t, o)).collect()
     }
 
     #[test]
@@ -1263,60 +1056,34 @@ mod tests {
         let size = std::fs::metadata(&path).unwrap().len();
         assert_eq!(stats.bytes, size);
         let off = (size as f64 - target as f64).abs() / target as f64;
-        assert!(
-            off < 0.05,
-            "size {size} is {:.1}% off the target",
-            off * 100.0
-        );
+        assert!(off < 0.05, "size {size} is {:.1}% off the target", off * 100.0);
         assert!(!dir.path().join("demo.db-wal").exists());
 
         let conn = Connection::open(&path).unwrap();
         let count = |t: &str| -> u64 {
-            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-                .unwrap()
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap()
         };
         assert_eq!(count("users"), stats.users);
         assert_eq!(count("birth_charts"), stats.charts);
         assert_eq!(count("planetary_positions"), stats.positions);
         assert_eq!(count("notes"), stats.notes);
         assert_eq!(count("images"), stats.images);
-        for t in [
-            "users",
-            "birth_charts",
-            "planetary_positions",
-            "notes",
-            "images",
-            "settings",
-        ] {
+        for t in ["users", "birth_charts", "planetary_positions", "notes", "images", "settings"] {
             assert!(count(t) > 0, "{t} is empty");
         }
         assert!(stats.positions > stats.charts && stats.charts >= stats.users);
 
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
         // The full-text index agrees with the notes it indexes, and answers queries.
-        conn.execute(
-            "INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO notes_fts(notes_fts) VALUES ('integrity-check')", []).unwrap();
         let hits: u64 = conn
-            .query_row(
-                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'", [], |r| r.get(0))
             .unwrap();
         assert!(hits > 0);
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, USER_VERSION);
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
 
         // The app's triggers are in place: a new note is found by the index.
@@ -1327,11 +1094,7 @@ mod tests {
         )
         .unwrap();
         let found: u64 = conn
-            .query_row(
-                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'zanzibar'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'zanzibar'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(found, 1);
     }
