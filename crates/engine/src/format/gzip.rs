@@ -9,7 +9,7 @@
 use std::io::{self, Read, Write};
 
 use flate2::write::DeflateEncoder;
-use flate2::{Compression, Crc, Decompress, FlushDecompress, Status};
+use flate2::{Compression, Crc};
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -70,11 +70,22 @@ pub(crate) fn end_member(total: u64, members: u64) -> Vec<u8> {
     build_member(Some((b"KE", &data)), &EMPTY_DEFLATE, 0, 0)
 }
 
-/// Compresses one block into a data member.
+/// Compresses one block into a data member. Compression uses libdeflate, which compresses a
+/// whole buffer at once: at the same level it is both faster and smaller than zlib's
+/// streaming deflate (measured by `make bench`); the output is ordinary raw deflate.
 pub(crate) fn data_member(block: &[u8], level: u32) -> Vec<u8> {
-    let mut enc = DeflateEncoder::new(Vec::with_capacity(block.len() / 2 + 64), Compression::new(level));
-    // Writing to a Vec cannot fail.
-    let deflated = enc.write_all(block).and_then(|_| enc.finish()).unwrap_or_default();
+    let deflated = if level == 0 {
+        let mut enc = DeflateEncoder::new(Vec::with_capacity(block.len() + 64), Compression::none());
+        // Writing to a Vec cannot fail.
+        enc.write_all(block).and_then(|_| enc.finish()).unwrap_or_default()
+    } else {
+        let lvl = libdeflater::CompressionLvl::new(level as i32).unwrap_or_default();
+        let mut c = libdeflater::Compressor::new(lvl);
+        let mut out = vec![0u8; c.deflate_compress_bound(block.len())];
+        let n = c.deflate_compress(block, &mut out).unwrap_or(0);
+        out.truncate(n);
+        out
+    };
     let mut crc = Crc::new();
     crc.update(block);
     build_member(None, &deflated, crc.sum(), block.len() as u32)
@@ -202,14 +213,13 @@ pub(crate) fn inflate_member(member: &[u8], file: &str) -> Result<Vec<u8>> {
     if isize > MAX_MEMBER_DATA {
         return Err(damaged(file, "gzip member too large"));
     }
-    let mut out = Vec::with_capacity(isize);
-    let mut d = Decompress::new(false);
-    // Allow one spare byte so that data longer than ISIZE is noticed.
-    out.reserve_exact(1);
-    let status = d
-        .decompress_vec(body, &mut out, FlushDecompress::Finish)
+    // libdeflate inflates a whole member into a buffer of exactly ISIZE bytes: data that is
+    // longer, shorter or malformed is an error, never a bigger allocation.
+    let mut out = vec![0u8; isize];
+    let n = libdeflater::Decompressor::new()
+        .deflate_decompress(body, &mut out)
         .map_err(|_| damaged(file, "invalid compressed data"))?;
-    if status != Status::StreamEnd || d.total_in() as usize != body.len() || out.len() != isize {
+    if n != isize {
         return Err(damaged(file, "invalid compressed data"));
     }
     let mut c = Crc::new();
