@@ -173,3 +173,47 @@ fn metadata_is_complete() {
     assert_eq!(m.source_path, env.db);
     assert_eq!(engine.get(&m.id).unwrap(), m);
 }
+
+#[test]
+fn restore_while_another_connection_has_the_database_open() {
+    let env = Env::new();
+    make_db(&env.db, true, 4096, 300);
+    let before = dump(&env.db);
+    let engine = env.engine();
+    let meta = engine.backup(&env.db, &opts(true, true), &job()).unwrap();
+    // Another program keeps the database open (idle, between transactions) and has changed it.
+    let other = rusqlite::Connection::open(&env.db).unwrap();
+    other.execute("DELETE FROM users", []).unwrap();
+    engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    // Through SQLite's locking, that program sees the restored database, not a stale file.
+    let n: i64 = other.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 300);
+    drop(other);
+    assert_eq!(dump(&env.db), before);
+    assert!(integrity_ok(&env.db));
+}
+
+#[test]
+fn stale_wal_beside_a_missing_database_is_never_applied() {
+    let env = Env::new();
+    make_db(&env.db, true, 4096, 100);
+    let before = dump(&env.db);
+    let engine = env.engine();
+    let meta = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
+    // A WAL full of committed but uncheckpointed changes, left behind by a database that is gone.
+    let c = rusqlite::Connection::open(&env.db).unwrap();
+    c.execute_batch("PRAGMA wal_autocheckpoint = 0; DELETE FROM users; DELETE FROM kv;").unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", env.db.display()));
+    let saved = std::fs::read(&wal).unwrap();
+    assert!(saved.len() > 32, "the WAL holds frames");
+    drop(c);
+    std::fs::remove_file(&env.db).unwrap();
+    std::fs::write(&wal, &saved).unwrap();
+    engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    assert_eq!(dump(&env.db), before, "the stale WAL was not replayed onto the restored database");
+    assert!(integrity_ok(&env.db));
+    assert!(
+        std::path::Path::new(&format!("{}-wal.keepsake-stale", env.db.display())).exists(),
+        "moved aside, not deleted"
+    );
+}
