@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::engine::{ENCRYPTED_EXT, Engine, PARTIAL_EXT, PLAIN_EXT, sync_dir};
 use crate::error::{Error, Result};
-use crate::format::file::PayloadWriter;
+use crate::format::file::{NewKey, PayloadWriter};
 use crate::format::gzip;
 use crate::format::{BLOCK_SIZE, FORMAT_VERSION, Header, HeaderCodec};
 use crate::model::{BackupMetadata, BackupOptions, EncryptionInfo, Operation, VerificationStatus};
@@ -43,9 +43,11 @@ impl Engine {
         if opts.compress && !(1..=9).contains(&opts.level) {
             return Err(Error::invalid(format!("compression level must be 1 to 9, got {}", opts.level)));
         }
-        // Ask for the password before touching anything, so a missing one changes nothing.
-        let password = if opts.encrypt {
-            Some(require_password(self.secrets.as_ref(), "encrypt the backup")?)
+        // Ask for the password before touching anything, so a missing one changes nothing, and
+        // derive the key before the snapshot, so the slow KDF holds no lock on the database.
+        let key = if opts.encrypt {
+            let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
+            Some(NewKey::derive(&password, self.kdf_iterations)?)
         } else {
             None
         };
@@ -75,12 +77,7 @@ impl Engine {
 
         let guard = RemoveOnDrop(Some(partial.clone()));
         let file = create_private(&partial)?;
-        let mut out = PayloadWriter::create(
-            file,
-            &mut header,
-            password.as_deref().map(|p| p.as_str()),
-            self.kdf_iterations,
-        )?;
+        let mut out = PayloadWriter::create(file, &mut header, key.as_ref())?;
         let total = snap.size();
         let mut done = 0u64;
         let mut members = 0u64;

@@ -270,7 +270,6 @@ impl Engine {
                 ));
             }
         }
-        out.sync_all().map_err(|e| Error::write(out_path, e))?;
         Ok(())
     }
 }

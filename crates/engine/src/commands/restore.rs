@@ -104,6 +104,7 @@ impl Engine {
         if let Some(e) = decoded.error {
             return Err(e);
         }
+        sync_file(&tmp)?;
         fs::rename(&tmp, dest).map_err(|e| Error::write(dest, e))?;
         guard.disarm();
         if let Some(d) = dest.parent() {
@@ -152,11 +153,18 @@ pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration
             fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
         }
     }
+    sync_file(tmp)?;
     fs::rename(tmp, target).map_err(|e| Error::write(target, e))?;
     if let Some(d) = target.parent() {
         sync_dir(d);
     }
     Ok(())
+}
+
+/// Decoded files are written without syncing (a verification throws its copy away); whatever
+/// is about to be renamed into place is synced first, so a crash cannot leave it half-written.
+fn sync_file(path: &Path) -> Result<()> {
+    fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::write(path, e))
 }
 
 /// Copies every page of `src` into `target` in one SQLite transaction.

@@ -92,35 +92,9 @@ impl Write for PayloadWriter {
 impl PayloadWriter {
     /// Fills in `header.encryption` when a password is given, and writes the container header
     /// (if encrypted) and the header member.
-    pub(crate) fn create(
-        file: File,
-        header: &mut Header,
-        password: Option<&str>,
-        iterations: u32,
-    ) -> Result<PayloadWriter> {
-        let key = match password {
-            None => {
-                header.encryption = None;
-                None
-            }
-            Some(pw) => {
-                let salt: [u8; 16] = crypto::random()?;
-                let prefix: [u8; 7] = crypto::random()?;
-                let key = crypto::derive_key(pw, &salt, iterations.max(KDF_ITERATIONS_FLOOR))?;
-                header.encryption = Some(HeaderEncryption {
-                    cipher: crypto::CIPHER.into(),
-                    chunk_size: CHUNK_SIZE,
-                    nonce_prefix: hex::encode(prefix),
-                    kdf: HeaderKdf {
-                        name: crypto::KDF.into(),
-                        iterations: iterations.max(KDF_ITERATIONS_FLOOR),
-                        salt: hex::encode(salt),
-                    },
-                    key_check: hex::encode(crypto::key_check(&key)),
-                });
-                Some((key, prefix))
-            }
-        };
+    pub(crate) fn create(file: File, header: &mut Header, key: Option<&NewKey>) -> Result<PayloadWriter> {
+        header.encryption = key.map(|k| k.params.clone());
+        let key = key.map(|k| (k.key.clone(), k.prefix));
         let json = header.to_json()?;
         let sink = HashWriter { inner: BufWriter::with_capacity(1 << 20, file), state: HashState::default() };
         let mut w = match key {
@@ -149,6 +123,32 @@ impl PayloadWriter {
         let HashWriter { inner, state } = sink;
         let file = inner.into_inner().map_err(|e| e.into_error())?;
         Ok((file, state))
+    }
+}
+
+/// A fresh key for one new backup: random salt and nonce prefix, the derived key, and the
+/// header fields that describe them. Derived before the source database is opened, so the
+/// slow KDF never holds a lock on it.
+pub(crate) struct NewKey {
+    key: Key,
+    prefix: [u8; 7],
+    params: HeaderEncryption,
+}
+
+impl NewKey {
+    pub(crate) fn derive(password: &str, iterations: u32) -> Result<NewKey> {
+        let iterations = iterations.max(KDF_ITERATIONS_FLOOR);
+        let salt: [u8; 16] = crypto::random()?;
+        let prefix: [u8; 7] = crypto::random()?;
+        let key = crypto::derive_key(password, &salt, iterations)?;
+        let params = HeaderEncryption {
+            cipher: crypto::CIPHER.into(),
+            chunk_size: CHUNK_SIZE,
+            nonce_prefix: hex::encode(prefix),
+            kdf: HeaderKdf { name: crypto::KDF.into(), iterations, salt: hex::encode(salt) },
+            key_check: hex::encode(crypto::key_check(&key)),
+        };
+        Ok(NewKey { key, prefix, params })
     }
 }
 
