@@ -258,6 +258,27 @@ mod tests {
         assert!(matches!(kinds.last(), Some(MemberKind::End { .. })));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_the_member_reader(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let mut split = MemberSplitter::new(&bytes[..], "f");
+            while let Ok(Some((m, _))) = split.next_member() {
+                let _ = inflate_member(&m, "f");
+            }
+        }
+
+        #[test]
+        fn a_changed_byte_in_a_member_never_inflates_to_other_data(pos in 0usize..4000, xor in 1u8..=255) {
+            let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 13) as u8).collect();
+            let mut m = data_member(&data, 6);
+            let pos = pos % m.len();
+            m[pos] ^= xor;
+            if let Ok(out) = inflate_member(&m, "f") {
+                proptest::prop_assert_eq!(out, data);
+            }
+        }
+    }
+
     #[test]
     fn stored_level_zero_is_valid_gzip() {
         let m = data_member(b"hello hello hello", 0);
