@@ -1,0 +1,82 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+
+import * as api from "./api";
+import { ApiError, toApiError } from "./api";
+
+describe("toApiError", () => {
+  it("keeps the shell's code, message and hint", () => {
+    const e = toApiError({ code: "wrong_password", message: "backup_1.ksb: bad tag", hint: "Use the password..." }, "verify_backup");
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.code).toBe("wrong_password");
+    expect(e.message).toBe("backup_1.ksb: bad tag");
+    expect(e.hint).toBe("Use the password...");
+    expect(e.command).toBe("verify_backup");
+  });
+
+  it("accepts the shell's own codes", () => {
+    expect(toApiError({ code: "keyring_unavailable", message: "", hint: "" }, "x").code).toBe("keyring_unavailable");
+    expect(toApiError({ code: "no_source", message: "", hint: "" }, "x").code).toBe("no_source");
+  });
+
+  it("turns an unknown code into io and keeps the code in the message", () => {
+    const e = toApiError({ code: "quantum_flux", message: "odd", hint: "h" }, "x");
+    expect(e.code).toBe("io");
+    expect(e.message).toBe("quantum_flux: odd");
+  });
+
+  it("turns a plain string (a Tauri-level failure) into io", () => {
+    const e = toApiError("command create_backupp not found", "create_backupp");
+    expect(e.code).toBe("io");
+    expect(e.message).toBe("command create_backupp not found");
+  });
+
+  it("turns an Error into io", () => {
+    expect(toApiError(new TypeError("boom"), "x")).toMatchObject({ code: "io", message: "boom" });
+  });
+
+  it("passes an ApiError through unchanged", () => {
+    const original = new ApiError("busy", "m", "h", "c");
+    expect(toApiError(original, "other")).toBe(original);
+  });
+});
+
+describe("commands", () => {
+  it("send the contract's argument names and reject with ApiError", async () => {
+    const seen: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, args });
+      if (cmd === "restore_backup") throw { code: "target_busy", message: "notes.db is locked", hint: "close it" };
+      return null;
+    });
+    await api.createBackup({ source: "Notes", jobId: "j1", description: "d", tags: ["a"] });
+    await api.updateSource("Notes", "keep_last", "none");
+    await api.previewSchedule("daily 02:00");
+    const failure = await api
+      .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, safetyBackup: true })
+      .catch((e: unknown) => e);
+    expect(seen).toEqual([
+      { cmd: "create_backup", args: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } },
+      { cmd: "update_source", args: { name: "Notes", field: "keep_last", value: "none" } },
+      { cmd: "preview_schedule", args: { expr: "daily 02:00", count: 5 } },
+      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, safetyBackup: true } },
+    ]);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ code: "target_busy", message: "notes.db is locked", command: "restore_backup" });
+  });
+
+  it("deliver job-progress events to listeners", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const got: number[] = [];
+    const unsubscribe = await api.onJobProgress((p) => got.push(p.done));
+    const { emit } = await import("@tauri-apps/api/event");
+    await emit("job-progress", { job_id: "j", phase: "backup", done: 5, total: 10 });
+    unsubscribe();
+    await emit("job-progress", { job_id: "j", phase: "backup", done: 10, total: 10 });
+    expect(got).toEqual([5]);
+  });
+
+  it("make distinct job ids", () => {
+    expect(api.newJobId()).not.toBe(api.newJobId());
+  });
+});

@@ -1,0 +1,61 @@
+// Window-wide state that every screen shares: a refresh counter (bumped after a change and on the
+// shell's `state-changed` event, so every query refetches) and the error notices. Failed
+// actions land here by default, so no failure is silent (STYLE.md: failed mutations show an
+// error by default).
+
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+
+import { describeError } from "./errors";
+import type { ErrorCode } from "./types";
+
+export interface Notice {
+  id: number;
+  code: ErrorCode;
+  title: string;
+  action: string;
+  detail: string;
+  /** What the person was doing, e.g. "Backing up Notes". */
+  doing?: string;
+}
+
+interface Shared {
+  refreshTick: number;
+  refresh: () => void;
+  notices: Notice[];
+  report: (error: unknown, doing?: string) => void;
+  dismiss: (id: number) => void;
+}
+
+const SharedContext = createContext<Shared | null>(null);
+
+let nextNoticeId = 1;
+
+export function SharedProvider({ children }: { children: ReactNode }) {
+  const [refreshTick, setRefreshTick] = useState(0);
+  const [notices, setNotices] = useState<Notice[]>([]);
+
+  const refresh = useCallback(() => setRefreshTick((t) => t + 1), []);
+  const report = useCallback((error: unknown, doing?: string) => {
+    const described = describeError(error);
+    const notice: Notice = { id: nextNoticeId++, ...described, doing };
+    // The same failure twice in a row shows once.
+    setNotices((list) =>
+      list.some((n) => n.code === notice.code && n.detail === notice.detail && n.doing === notice.doing)
+        ? list
+        : [...list, notice],
+    );
+  }, []);
+  const dismiss = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
+
+  const value = useMemo(
+    () => ({ refreshTick, refresh, notices, report, dismiss }),
+    [refreshTick, refresh, notices, report, dismiss],
+  );
+  return <SharedContext.Provider value={value}>{children}</SharedContext.Provider>;
+}
+
+export function useShared(): Shared {
+  const shared = useContext(SharedContext);
+  if (!shared) throw new Error("useShared outside SharedProvider");
+  return shared;
+}

@@ -1,0 +1,106 @@
+// How numbers and times read in the window: sizes in KB/MB, "2 hours ago", "in 5 hours",
+// durations and local date-times. Pure functions; `now` is a parameter so tests can pin it.
+
+const UNITS = ["bytes", "KB", "MB", "GB", "TB"] as const;
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "—";
+  if (bytes < 1024) return bytes === 1 ? "1 byte" : `${bytes} bytes`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = value < 10 ? 1 : 0;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+export function formatSpeed(bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+}
+
+/** "3 s", "1 min 20 s", "2 h 5 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+}
+
+/** Time left of a job, in whole seconds: "about 3 s left" rather than "401 ms". */
+export function formatRemaining(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "—";
+  if (ms < 1500) return "a second";
+  return formatDuration(Math.round(ms / 1000) * 1000);
+}
+
+/** Axis labels for durations: "0.5 s", "1.5 s", "12 s", "2 min". */
+export function formatAxisDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+  return formatDuration(ms);
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** "2 hours ago", "in 5 hours", "yesterday". */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return "at an unknown time";
+  const seconds = Math.round((then - now) / 1000);
+  const abs = Math.abs(seconds);
+  // Either side of now reads "just now": `now` may lag a few seconds behind a fresh backup.
+  if (abs < 45) return "just now";
+  if (abs < 45 * 60) return relative.format(Math.round(seconds / 60), "minute");
+  if (abs < 22 * 3600) return relative.format(Math.round(seconds / 3600), "hour");
+  if (abs < 26 * 86400) return relative.format(Math.round(seconds / 86400), "day");
+  if (abs < 320 * 86400) return relative.format(Math.round(seconds / (30 * 86400)), "month");
+  return relative.format(Math.round(seconds / (365 * 86400)), "year");
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const weekdayDateTime = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const shortDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+export function formatDateTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? iso : dateTime.format(then);
+}
+
+/** "Monday 3 March, 02:00": for upcoming scheduled runs. */
+export function formatRunTime(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? iso : weekdayDateTime.format(then);
+}
+
+export function formatShortDate(ms: number): string {
+  return shortDate.format(ms);
+}
+
+/** The local calendar day of a time, as YYYY-MM-DD (for grouping runs per day). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  const month = String(d.getMonth() + 1).padStart(2, "0");
+  const day = String(d.getDate()).padStart(2, "0");
+  return `${d.getFullYear()}-${month}-${day}`;
+}
+
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return "—";
+  return `${Math.round(fraction * 100)}%`;
+}
+
+/** Plural helper: plural(3, "backup") = "3 backups". */
+export function plural(count: number, noun: string, many = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : many}`;
+}

@@ -1,0 +1,147 @@
+// What the Home screen says about each database and which problems it lists first, as pure
+// functions of the app state and `now`.
+
+import { ERROR_WORDING } from "./errors";
+import { formatRelative, formatRunTime } from "./format";
+import type { AppState, SourceView } from "./types";
+
+export type Tone = "ok" | "warn" | "bad" | "idle";
+
+export interface Status {
+  tone: Tone;
+  headline: string;
+}
+
+export function sourceStatus(source: SourceView, now: number): Status {
+  if (!source.enabled) return { tone: "idle", headline: "Turned off: Keepsake is not backing up this database" };
+  const last = source.last_backup;
+  if (typeof source.health === "object") {
+    const ago = last ? `last backup ${formatRelative(last.created_at, now)}` : "no successful backup";
+    return { tone: "bad", headline: `Overdue: ${ago}` };
+  }
+  if (!last) return { tone: "warn", headline: "Not protected yet: no backup so far" };
+  const when = `last backup ${formatRelative(last.created_at, now)}`;
+  switch (last.verification) {
+    case "failed":
+      return { tone: "bad", headline: `At risk: the ${when} failed its check` };
+    case "passed":
+      return { tone: "ok", headline: `Protected: ${when}, verified` };
+    case "unverified":
+      return { tone: "ok", headline: `Protected: ${when}, not verified yet` };
+  }
+}
+
+export function nextRunText(source: SourceView, appPaused: boolean, now: number): string {
+  if (!source.enabled) return "No scheduled backups: this database is turned off.";
+  if (!source.schedule) return "No schedule: backups happen when you click Back up now.";
+  if (appPaused || source.paused) return "Scheduled backups are paused.";
+  if (!source.next_run) return "No upcoming scheduled backup.";
+  return `Next backup ${formatRunTime(source.next_run)} (${formatRelative(source.next_run, now)}).`;
+}
+
+export interface Problem {
+  key: string;
+  tone: "warn" | "bad";
+  title: string;
+  action: string;
+  /** The source it is about, if any. */
+  source?: string;
+  /** A button that fixes it. */
+  fix?: "settings" | "resume" | "backup";
+}
+
+/** The problems worth a person's attention, worst first. */
+export function problems(state: AppState): Problem[] {
+  const list: Problem[] = [];
+  const encrypting = state.sources.some((s) => s.enabled && s.encrypt);
+  if (state.keyring === "locked") {
+    list.push({
+      key: "keyring-locked",
+      tone: "bad",
+      title: "Your system keyring is locked, so Keepsake can't read the backup password",
+      action: "Unlock your keyring (logging in again usually does it). Scheduled backups wait until then.",
+    });
+  } else if (state.keyring === "unavailable") {
+    list.push({
+      key: "keyring-unavailable",
+      tone: "bad",
+      title: "Keepsake can't reach your system's password store",
+      action: "Encrypted backups need it. Check that your keyring service is running, or turn off encryption in Settings.",
+      fix: "settings",
+    });
+  } else if (state.keyring === "no_password" && encrypting) {
+    list.push({
+      key: "no-password",
+      tone: "bad",
+      title: "No backup password is set, so encrypted backups can't run",
+      action: "Set a password in Settings.",
+      fix: "settings",
+    });
+  }
+  for (const source of state.sources) {
+    if (!source.enabled) continue;
+    if (typeof source.health === "object") {
+      const days = source.health.overdue_days;
+      list.push({
+        key: `overdue-${source.name}`,
+        tone: "bad",
+        source: source.name,
+        title: `${source.name} hasn't been backed up for ${days} ${days === 1 ? "day" : "days"}`,
+        action: "Scheduled backups were missed. Back it up now, and check that Keepsake runs at login.",
+        fix: "backup",
+      });
+    }
+    const run = source.last_run;
+    const fixedSince = run && source.last_backup && Date.parse(source.last_backup.created_at) > Date.parse(run.started_at);
+    if (run && run.status === "failed" && !fixedSince) {
+      const wording = run.error_code ? ERROR_WORDING[run.error_code] : null;
+      list.push({
+        key: `failed-${source.name}`,
+        tone: "bad",
+        source: source.name,
+        title: `The last scheduled backup of ${source.name} failed${wording ? `: ${wording.title}` : ""}`,
+        action: wording ? wording.action : "See History for the details, then try Back up now.",
+        fix: "backup",
+      });
+    }
+    if (source.last_backup?.verification === "failed") {
+      list.push({
+        key: `verify-${source.name}`,
+        tone: "bad",
+        source: source.name,
+        title: `The latest backup of ${source.name} failed its check`,
+        action: "Make a new backup now; older backups in History may still be good.",
+        fix: "backup",
+      });
+    }
+    if (source.health === "never" && !source.last_backup) {
+      list.push({
+        key: `never-${source.name}`,
+        tone: "warn",
+        source: source.name,
+        title: `${source.name} has no backup yet`,
+        action: "Click Back up now to make the first one.",
+        fix: "backup",
+      });
+    }
+    if (source.paused && !state.paused) {
+      list.push({
+        key: `paused-${source.name}`,
+        tone: "warn",
+        source: source.name,
+        title: `Scheduled backups of ${source.name} are paused`,
+        action: "Resume them in Schedule when you are ready.",
+      });
+    }
+  }
+  if (state.paused && state.sources.some((s) => s.schedule)) {
+    list.push({
+      key: "paused",
+      tone: "warn",
+      title: "All scheduled backups are paused",
+      action: "Nothing is backed up automatically until you resume.",
+      fix: "resume",
+    });
+  }
+  return list.sort((a, b) => (a.tone === b.tone ? 0 : a.tone === "bad" ? -1 : 1));
+}

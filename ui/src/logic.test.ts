@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+
+import { formatBytes, formatDuration, formatRelative, plural } from "./format";
+import { nextRunText, problems, sourceStatus } from "./health";
+import { passwordStrength } from "./password";
+import { parseSchedule, scheduleExpression } from "./scheduleForm";
+import { makeBackup, makeSource } from "./testing/fakeShell";
+import { runsPerDay, toPoints } from "./screens/HistoryCharts";
+import { changeWords } from "./screens/Restore";
+import { defaultName } from "./screens/FirstRun";
+import type { AppState } from "./types";
+
+const NOW = Date.parse("2025-03-10T12:00:00Z");
+const HOUR = 3600_000;
+
+describe("format", () => {
+  it.each([
+    [0, "0 bytes"],
+    [1, "1 byte"],
+    [1536, "1.5 KB"],
+    [4_194_304, "4.0 MB"],
+    [250 * 1024 * 1024, "250 MB"],
+  ])("formatBytes(%d) = %s", (n, text) => expect(formatBytes(n)).toBe(text));
+
+  it.each([
+    [450, "450 ms"],
+    [3_000, "3 s"],
+    [80_000, "1 min 20 s"],
+    [7_500_000, "2 h 5 min"],
+  ])("formatDuration(%d) = %s", (n, text) => expect(formatDuration(n)).toBe(text));
+
+  it("says times relative to now", () => {
+    expect(formatRelative(new Date(NOW - 2 * HOUR).toISOString(), NOW)).toBe("2 hours ago");
+    expect(formatRelative(new Date(NOW + 5 * HOUR).toISOString(), NOW)).toBe("in 5 hours");
+    expect(formatRelative(new Date(NOW - 10_000).toISOString(), NOW)).toBe("just now");
+    expect(formatRelative(new Date(NOW + 10_000).toISOString(), NOW)).toBe("just now");
+    expect(formatRelative(new Date(NOW - 24 * HOUR).toISOString(), NOW)).toBe("yesterday");
+  });
+
+  it("pluralises", () => {
+    expect(plural(1, "backup")).toBe("1 backup");
+    expect(plural(3, "backup")).toBe("3 backups");
+  });
+});
+
+describe("schedule form", () => {
+  it.each([
+    ["daily 02:00", "daily", "daily 02:00"],
+    ["daily at 2:30", "daily", "daily 02:30"],
+    ["weekly mon 02:00", "weekly", "weekly mon 02:00"],
+    ["weekly on friday at 23:15", "weekly", "weekly fri 23:15"],
+    ["monthly 1 02:00", "monthly", "monthly 1 02:00"],
+    ["monthly last 04:00", "monthly", "monthly last 04:00"],
+    ["hourly :15", "hourly", "hourly :15"],
+    ["hourly", "hourly", "hourly :00"],
+    ["0 2 * * 1-5", "advanced", "0 2 * * 1-5"],
+    ["@daily", "advanced", "@daily"],
+    ["monthly 31 02:00", "advanced", "monthly 31 02:00"],
+  ])("%s reads as %s and writes %s", (text, kind, written) => {
+    const form = parseSchedule(text);
+    expect(form.kind).toBe(kind);
+    expect(scheduleExpression(form)).toBe(written);
+  });
+
+  it("reads no schedule as off", () => {
+    expect(parseSchedule(null).kind).toBe("off");
+    expect(scheduleExpression(parseSchedule(null))).toBeNull();
+  });
+});
+
+describe("password strength", () => {
+  it.each([
+    ["", "empty"],
+    ["abc", "too_short"],
+    ["password", "weak"],
+    ["aaaaaaaaaa", "weak"],
+    ["sunflower", "weak"],
+    ["Sunflower77", "fair"],
+    ["correct horse battery staple", "strong"],
+    ["Tr0ub4dor&3xyz", "strong"],
+  ])("%s is %s", (pw, strength) => expect(passwordStrength(pw)).toBe(strength));
+});
+
+describe("health words", () => {
+  const backup = makeBackup({ created_at: new Date(NOW - 2 * HOUR).toISOString() });
+
+  it("says a verified recent backup is protected", () => {
+    expect(sourceStatus(makeSource({ last_backup: backup }), NOW)).toEqual({
+      tone: "ok",
+      headline: "Protected: last backup 2 hours ago, verified",
+    });
+  });
+
+  it("says overdue, never and failed plainly", () => {
+    expect(sourceStatus(makeSource({ last_backup: backup, health: { overdue_days: 3 } }), NOW).headline).toBe(
+      "Overdue: last backup 2 hours ago",
+    );
+    expect(sourceStatus(makeSource({ health: "never" }), NOW).headline).toBe("Not protected yet: no backup so far");
+    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "failed" } }), NOW).tone).toBe("bad");
+    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "unverified" } }), NOW).headline).toBe(
+      "Protected: last backup 2 hours ago, not verified yet",
+    );
+  });
+
+  it("describes the next run", () => {
+    const source = makeSource({ next_run: new Date(NOW + 5 * HOUR).toISOString() });
+    expect(nextRunText(source, false, NOW)).toMatch(/^Next backup .*\(in 5 hours\)\.$/);
+    expect(nextRunText(source, true, NOW)).toBe("Scheduled backups are paused.");
+    expect(nextRunText(makeSource({ schedule: null }), false, NOW)).toMatch(/when you click Back up now/);
+  });
+
+  it("lists problems worst first", () => {
+    const state: AppState = {
+      first_run: false,
+      keyring: "locked",
+      notification_level: "all",
+      autostart: false,
+      paused: true,
+      sources: [makeSource({ name: "A", health: { overdue_days: 4 }, last_backup: backup })],
+    };
+    const list = problems(state);
+    expect(list.map((p) => p.key)).toEqual(["keyring-locked", "overdue-A", "paused"]);
+    expect(list[1]?.title).toBe("A hasn't been backed up for 4 days");
+  });
+
+  it("reports a failed scheduled run until a backup succeeds after it", () => {
+    const run = {
+      id: 1,
+      operation: "backup" as const,
+      backup_type: "scheduled" as const,
+      backup_id: null,
+      source_path: null,
+      started_at: new Date(NOW - HOUR).toISOString(),
+      duration_ms: 5,
+      status: "failed" as const,
+      error_code: "source_busy" as const,
+      message: "locked",
+    };
+    const base: AppState = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, sources: [] };
+    const failed = problems({ ...base, sources: [makeSource({ name: "A", last_backup: backup, last_run: run })] });
+    expect(failed.map((p) => p.title)).toEqual(["The last scheduled backup of A failed: Another program is busy with the database"]);
+    const later = makeBackup({ created_at: new Date(NOW - 60_000).toISOString() });
+    expect(problems({ ...base, sources: [makeSource({ last_backup: later, last_run: run })] })).toEqual([]);
+  });
+
+  it("asks for a password only when something encrypts", () => {
+    const base: AppState = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, sources: [] };
+    expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
+    expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] }).map((p) => p.key)).toEqual(["no-password"]);
+  });
+});
+
+describe("chart data", () => {
+  it("orders points by time and computes ratios", () => {
+    const points = toPoints([
+      makeBackup({ created_at: "2025-03-02T00:00:00Z", original_size: 100, stored_size: 30 }),
+      makeBackup({ created_at: "2025-03-01T00:00:00Z", original_size: 0, stored_size: 0 }),
+    ]);
+    expect(points.map((p) => p.ratio)).toEqual([null, 0.3]);
+  });
+
+  it("counts backup runs per day", () => {
+    const run = (at: string, status: "success" | "failed" | "cancelled", operation: "backup" | "verify" = "backup") => ({
+      id: 1,
+      operation,
+      backup_type: null,
+      backup_id: null,
+      source_path: null,
+      started_at: at,
+      duration_ms: 1,
+      status,
+      error_code: null,
+      message: null,
+    });
+    expect(
+      runsPerDay([
+        run("2025-03-02T10:00:00Z", "success"),
+        run("2025-03-02T11:00:00Z", "failed"),
+        run("2025-03-01T10:00:00Z", "success"),
+        run("2025-03-01T11:00:00Z", "cancelled"),
+        run("2025-03-01T12:00:00Z", "failed", "verify"),
+      ]),
+    ).toEqual([
+      { day: "2025-03-01", succeeded: 1, failed: 0 },
+      { day: "2025-03-02", succeeded: 1, failed: 1 },
+    ]);
+  });
+});
+
+describe("small words", () => {
+  it("says what a restore changes per table", () => {
+    expect(changeWords({ table: "t", backup_rows: 10, current_rows: 12 })).toBe("2 rows fewer");
+    expect(changeWords({ table: "t", backup_rows: 11, current_rows: 10 })).toBe("1 row more");
+    expect(changeWords({ table: "t", backup_rows: 5, current_rows: 5 })).toBe("Same number of rows");
+    expect(changeWords({ table: "t", backup_rows: 5, current_rows: null })).toMatch(/Comes back/);
+  });
+
+  it("names a database after its file", () => {
+    expect(defaultName("/home/ada/notes.db")).toBe("notes");
+    expect(defaultName("C:\\data\\shop.sqlite3")).toBe("shop");
+    expect(defaultName("")).toBe("My database");
+  });
+});

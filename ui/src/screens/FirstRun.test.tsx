@@ -1,0 +1,64 @@
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { renderApp } from "../testing/render";
+
+const firstRun = () => new FakeShell({ state: { first_run: true, keyring: "no_password" } });
+
+describe("First run", () => {
+  it("sets up the demo database with a password and the daily schedule", async () => {
+    const { user, fake } = renderApp(firstRun());
+    await screen.findByRole("heading", { name: "Welcome to Keepsake" });
+    await user.click(screen.getByTestId("first-run-demo"));
+    expect(screen.getByTestId("demo-chosen")).toBeTruthy();
+    await user.type(screen.getByTestId("password"), "correct horse battery staple");
+    await user.type(screen.getByTestId("password-confirm"), "correct horse battery staple");
+    await user.click(screen.getByTestId("password-stored"));
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.calls.map((c) => c.cmd).filter((c) => c !== "app_state")).toEqual([
+      "set_password",
+      "create_demo_source",
+      "update_source",
+    ]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", field: "schedule", value: "daily 02:00" }]);
+  });
+
+  it("says what is missing instead of finishing", async () => {
+    const { user, fake } = renderApp(firstRun());
+    await user.click(await screen.findByTestId("first-run-finish"));
+    expect((await screen.findByTestId("first-run-problem")).textContent).toContain("Type the path of the database file");
+    await user.type(screen.getByTestId("first-run-database"), "/home/ada/notes.db");
+    await user.type(screen.getByTestId("password"), "short");
+    await user.click(screen.getByTestId("first-run-finish"));
+    expect(screen.getByTestId("first-run-problem").textContent).toContain("at least 8 characters");
+    expect(fake.callsOf("add_source")).toEqual([]);
+  });
+
+  it("warns clearly about no encryption and sets up a database file", async () => {
+    const { user, fake } = renderApp(firstRun());
+    await user.type(await screen.findByTestId("first-run-database"), "/home/ada/notes.db");
+    await user.type(screen.getByTestId("first-run-backup-dir"), "/media/usb/keepsake");
+    await user.click(screen.getByTestId("first-run-no-encrypt"));
+    expect(screen.getByRole("note").textContent).toContain("anyone who gets a copy of your backup files");
+    await user.click(screen.getByRole("radio", { name: "Every hour" }));
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.callsOf("add_source")).toEqual([
+      { name: "notes", database: "/home/ada/notes.db", backupDir: "/media/usb/keepsake", schedule: "hourly :00" },
+    ]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "notes", field: "encrypt", value: "false" }]);
+    expect(fake.callsOf("set_password")).toEqual([]);
+  });
+
+  it("shows a wrong file in plain words and stays on the form", async () => {
+    const { user } = renderApp(firstRun().fail("add_source", ipcError("not_a_database", "/home/ada/notes.txt: file is not a database")));
+    await user.type(await screen.findByTestId("first-run-database"), "/home/ada/notes.txt");
+    await user.click(screen.getByTestId("first-run-no-encrypt"));
+    await user.click(screen.getByTestId("first-run-finish"));
+    const error = await screen.findByTestId("error-message");
+    expect(error.textContent).toContain("Setting up: That file isn't a SQLite database");
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Welcome to Keepsake" })).toBeTruthy());
+  });
+});

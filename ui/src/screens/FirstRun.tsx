@@ -1,0 +1,176 @@
+// First run: which database, where backups go, the password (or a clear "no encryption"), and
+// when to back up, on one page that takes under a minute. Finishing makes the source, stores the
+// password in the keyring and sets the schedule.
+
+import { useState } from "react";
+
+import * as api from "../api";
+import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
+import { useAction } from "../hooks";
+import type { SourceView } from "../types";
+
+const SCHEDULES = [
+  ["daily 02:00", "Every day at 02:00 (recommended)"],
+  ["hourly :00", "Every hour"],
+  ["weekly mon 02:00", "Every Monday at 02:00"],
+  ["none", "Only when I click Back up now"],
+] as const;
+
+type ScheduleChoice = (typeof SCHEDULES)[number][0];
+
+export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
+  const [demo, setDemo] = useState(false);
+  const [name, setName] = useState("");
+  const [database, setDatabase] = useState("");
+  const [backupDir, setBackupDir] = useState("");
+  const [encrypt, setEncrypt] = useState(true);
+  const [password, setPassword] = useState<PasswordValue>(EMPTY_PASSWORD);
+  const [schedule, setSchedule] = useState<ScheduleChoice>("daily 02:00");
+  const [tried, setTried] = useState(false);
+
+  const finish = useAction(
+    async () => {
+      if (encrypt) await api.setPassword(password.password);
+      let source: SourceView;
+      if (demo) {
+        source = await api.createDemoSource();
+        if (backupDir.trim()) source = await api.updateSource(source.name, "backup_dir", backupDir.trim());
+        source = await api.updateSource(source.name, "schedule", schedule);
+      } else {
+        source = await api.addSource({
+          name: name.trim() || defaultName(database),
+          database: database.trim(),
+          backupDir: backupDir.trim() || undefined,
+          schedule: schedule === "none" ? undefined : schedule,
+        });
+      }
+      if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
+      return source;
+    },
+    { doing: "Setting up", onSuccess: onDone },
+  );
+
+  const databaseProblem = !demo && database.trim() === "" ? "Type the path of the database file, or use the demo database." : null;
+  const pwProblem = encrypt ? passwordProblem(password) : null;
+  const problem = databaseProblem ?? pwProblem;
+
+  return (
+    <main className="first-run" aria-labelledby="welcome">
+      <h1 id="welcome">Welcome to Keepsake</h1>
+      <p className="lead">Keepsake keeps safe copies of a SQLite database, on a schedule, and can put them back. Four questions and you are done.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTried(true);
+          if (!problem) void finish.run();
+        }}
+        noValidate
+      >
+        <fieldset className="card">
+          <legend>1. Which database?</legend>
+          {demo ? (
+            <div className="chosen" data-testid="demo-chosen">
+              <p>
+                <strong>The demo database</strong>: a small astrology app's data that Keepsake creates for you, to try things
+                out safely.
+              </p>
+              <button type="button" className="link" onClick={() => setDemo(false)}>
+                Choose my own database instead
+              </button>
+            </div>
+          ) : (
+            <>
+              <label>
+                Database file
+                <input
+                  value={database}
+                  onChange={(e) => setDatabase(e.target.value)}
+                  placeholder="/home/me/.local/share/myapp/data.db"
+                  spellCheck={false}
+                  data-testid="first-run-database"
+                  aria-invalid={tried && databaseProblem !== null}
+                  autoFocus
+                />
+              </label>
+              <label>
+                A name for it (optional)
+                <input value={name} onChange={(e) => setName(e.target.value)} placeholder={defaultName(database)} />
+              </label>
+              <p className="or">or</p>
+              <button type="button" data-testid="first-run-demo" onClick={() => setDemo(true)}>
+                Use the demo database
+              </button>
+            </>
+          )}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>2. Where should backups go?</legend>
+          <label>
+            Backup folder
+            <input
+              value={backupDir}
+              onChange={(e) => setBackupDir(e.target.value)}
+              placeholder="Keepsake's own folder (recommended)"
+              spellCheck={false}
+              data-testid="first-run-backup-dir"
+            />
+          </label>
+          <p className="muted small">
+            Leave it empty to use Keepsake's folder in your user data. A folder on another disk protects you from that disk
+            failing too.
+          </p>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>3. Protect backups with a password?</legend>
+          <label className="check">
+            <input type="radio" name="encrypt" checked={encrypt} onChange={() => setEncrypt(true)} data-testid="first-run-encrypt" />
+            Yes, encrypt them (recommended)
+          </label>
+          <label className="check">
+            <input type="radio" name="encrypt" checked={!encrypt} onChange={() => setEncrypt(false)} data-testid="first-run-no-encrypt" />
+            No, keep them unencrypted
+          </label>
+          {encrypt ? (
+            <PasswordFields value={password} onChange={setPassword} />
+          ) : (
+            <p className="warning" role="note">
+              Without a password, anyone who gets a copy of your backup files (a shared disk, a lost USB stick, a cloud
+              folder) can read everything in them. You can turn encryption on later in Settings.
+            </p>
+          )}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>4. When should Keepsake back up?</legend>
+          {SCHEDULES.map(([value, label]) => (
+            <label className="check" key={value}>
+              <input type="radio" name="schedule" value={value} checked={schedule === value} onChange={() => setSchedule(value)} />
+              {label}
+            </label>
+          ))}
+          <p className="muted small">You can change this any time, or pick another time, in Schedule.</p>
+        </fieldset>
+
+        {tried && problem && (
+          <p className="field-error" role="alert" data-testid="first-run-problem">
+            {problem}
+          </p>
+        )}
+        <div className="buttons">
+          <button type="submit" className="primary big" data-testid="first-run-finish" disabled={finish.pending}>
+            {finish.pending ? "Setting up…" : "Start protecting my database"}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
+
+/** "data" for /home/me/app/data.db: a name when the person gives none. */
+export function defaultName(path: string): string {
+  const file = path.trim().split(/[\\/]/).pop() ?? "";
+  const stem = file.replace(/\.(db|sqlite3?|db3)$/i, "");
+  return stem || "My database";
+}

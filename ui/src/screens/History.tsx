@@ -1,0 +1,269 @@
+// History: every backup with Verify, Restore and Delete, the runs that failed and why, and charts.
+
+import { useState } from "react";
+
+import * as api from "../api";
+import { Confirm } from "../components/Confirm";
+import { JobProgress } from "../components/JobProgress";
+import { LoadError, Loading } from "../components/QueryState";
+import { ERROR_WORDING } from "../errors";
+import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural } from "../format";
+import { useAction, useJob, useQuery } from "../hooks";
+import type { Navigate } from "../navigation";
+import type { BackupMetadata, BackupType, RunRecord, SourceView, Stats, VerifyReport } from "../types";
+import { HistoryCharts } from "./HistoryCharts";
+
+export const TYPE_WORDS: Record<BackupType, string> = {
+  manual: "Manual",
+  scheduled: "Scheduled",
+  auto: "Automatic",
+  safety: "Safety (before a restore)",
+};
+
+const OPERATION_WORDS: Record<RunRecord["operation"], string> = {
+  backup: "Backup",
+  verify: "Check",
+  restore: "Restore",
+  delete: "Delete",
+  cleanup: "Cleanup",
+};
+
+export function History({ source, navigate }: { source: SourceView; navigate: Navigate }) {
+  const name = source.name;
+  const backups = useQuery(`backups:${name}`, () => api.listBackups(name));
+  const history = useQuery(`history:${name}`, () => api.getHistory(name, 500));
+  const stats = useQuery(`stats:${name}`, () => api.getStats(name));
+  const job = useJob();
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const remove = useAction((id: string) => api.deleteBackup(name, id), {
+    doing: "Deleting a backup",
+    onSuccess: () => setDeleting(null),
+  });
+
+  const verify = async (id: string) => {
+    setReport(null);
+    const result = await job.start((jobId) => api.verifyBackup({ source: name, id, jobId }), {
+      doing: "Checking a backup",
+    });
+    if (result) setReport(result);
+  };
+
+  const failedRuns = (history.data ?? []).filter((r) => r.status === "failed");
+
+  return (
+    <section className="screen" aria-labelledby="history-title">
+      <h1 id="history-title">History of {name}</h1>
+
+      {stats.data && <StatsLine stats={stats.data} />}
+
+      <JobProgress job={job} label="Checking the backup" />
+      {report && <VerifyResult report={report} onClose={() => setReport(null)} />}
+
+      <h2>Backups</h2>
+      {backups.loading && <Loading what="backups" />}
+      {backups.error && <LoadError what="the backups" error={backups.error} retry={backups.reload} />}
+      {backups.data && backups.data.length === 0 && (
+        <div className="card empty">
+          <p>No backups of {name} yet. Go to Home and click Back up now to make the first one.</p>
+          <button type="button" onClick={() => navigate("home")}>
+            Go to Home
+          </button>
+        </div>
+      )}
+      {backups.data && backups.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="backups">
+            <caption className="visually-hidden">Backups of {name}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Made</th>
+                <th scope="col">Type</th>
+                <th scope="col">Size</th>
+                <th scope="col">Stored</th>
+                <th scope="col">Checked</th>
+                <th scope="col">Note</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {backups.data.map((b) => (
+                <BackupRow
+                  key={b.id}
+                  backup={b}
+                  busy={job.running || remove.pending}
+                  confirmingDelete={deleting === b.id}
+                  onVerify={() => void verify(b.id)}
+                  onRestore={() => navigate("restore", { backupId: b.id })}
+                  onDelete={() => setDeleting(b.id)}
+                  onCancelDelete={() => setDeleting(null)}
+                  onConfirmDelete={() => void remove.run(b.id)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Runs that failed</h2>
+      {history.loading && <Loading what="the run history" />}
+      {history.error && <LoadError what="the run history" error={history.error} retry={history.reload} />}
+      {history.data && failedRuns.length === 0 && <p className="muted">None. Every recorded run succeeded.</p>}
+      {failedRuns.length > 0 && (
+        <ul className="failed-runs">
+          {failedRuns.map((run) => (
+            <FailedRun key={run.id} run={run} />
+          ))}
+        </ul>
+      )}
+
+      <h2>Charts</h2>
+      {backups.data && history.data && <HistoryCharts backups={backups.data} history={history.data} />}
+    </section>
+  );
+}
+
+function StatsLine({ stats }: { stats: Stats }) {
+  if (stats.count === 0) return null;
+  const parts = [
+    plural(stats.count, "backup"),
+    `${formatBytes(stats.total_stored_size)} on disk (from ${formatBytes(stats.total_original_size)})`,
+    `${stats.verified_count} verified`,
+  ];
+  if (stats.failed_count > 0) parts.push(`${stats.failed_count} failed their check`);
+  if (stats.failed_runs > 0) parts.push(plural(stats.failed_runs, "failed run"));
+  if (stats.average_compression_ratio !== null) {
+    parts.push(`backups take ${formatPercent(stats.average_compression_ratio)} of the original size`);
+  }
+  return (
+    <p className="stats" data-testid="stats">
+      {parts.join(" · ")}
+    </p>
+  );
+}
+
+function BackupRow({
+  backup,
+  busy,
+  confirmingDelete,
+  onVerify,
+  onRestore,
+  onDelete,
+  onCancelDelete,
+  onConfirmDelete,
+}: {
+  backup: BackupMetadata;
+  busy: boolean;
+  confirmingDelete: boolean;
+  onVerify: () => void;
+  onRestore: () => void;
+  onDelete: () => void;
+  onCancelDelete: () => void;
+  onConfirmDelete: () => void;
+}) {
+  const made = formatDateTime(backup.created_at);
+  return (
+    <>
+      <tr data-testid="backup-row" data-id={backup.id}>
+        <td>
+          <span title={backup.id}>{made}</span>
+          <br />
+          <span className="muted">{formatRelative(backup.created_at)}</span>
+        </td>
+        <td>
+          {TYPE_WORDS[backup.backup_type]}
+          {backup.encrypted && <span className="badge">Encrypted</span>}
+        </td>
+        <td className="num">{formatBytes(backup.original_size)}</td>
+        <td className="num">{formatBytes(backup.stored_size)}</td>
+        <td data-testid="verification" data-status={backup.verification}>
+          <Verification backup={backup} />
+        </td>
+        <td>
+          {backup.description && <span>{backup.description}</span>}
+          {backup.tags.length > 0 && (
+            <span className="tags">
+              {backup.tags.map((t) => (
+                <span key={t} className="tag">
+                  {t}
+                </span>
+              ))}
+            </span>
+          )}
+        </td>
+        <td className="actions">
+          <button type="button" data-testid="verify-button" onClick={onVerify} disabled={busy} aria-label={`Verify the backup from ${made}`}>
+            Verify
+          </button>
+          <button type="button" data-testid="restore-button" onClick={onRestore} disabled={busy} aria-label={`Restore the backup from ${made}`}>
+            Restore
+          </button>
+          <button type="button" data-testid="delete-button" className="danger-quiet" onClick={onDelete} disabled={busy} aria-label={`Delete the backup from ${made}`}>
+            Delete
+          </button>
+        </td>
+      </tr>
+      {confirmingDelete && (
+        <tr>
+          <td colSpan={7}>
+            <Confirm danger confirmLabel="Delete this backup" onConfirm={onConfirmDelete} onCancel={onCancelDelete} busy={busy}>
+              Delete the backup from {made}? Its file is removed from the backup folder and can't be brought back.
+            </Confirm>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function Verification({ backup }: { backup: BackupMetadata }) {
+  switch (backup.verification) {
+    case "passed":
+      return <span className="ok">✓ Verified{backup.verified_at ? ` ${formatRelative(backup.verified_at)}` : ""}</span>;
+    case "failed":
+      return <span className="bad">✕ Failed its check</span>;
+    case "unverified":
+      return <span className="muted">Not checked yet</span>;
+  }
+}
+
+function FailedRun({ run }: { run: RunRecord }) {
+  const wording = run.error_code ? ERROR_WORDING[run.error_code] : null;
+  return (
+    <li className="card failed-run" data-testid="failed-run">
+      <strong>
+        {OPERATION_WORDS[run.operation]} failed {formatDateTime(run.started_at)}
+        {run.backup_type ? ` (${TYPE_WORDS[run.backup_type].toLowerCase()})` : ""}
+      </strong>
+      <p>{wording ? `${wording.title}. ${wording.action}` : "No reason was recorded."}</p>
+      {run.message && <p className="muted small">{run.message}</p>}
+    </li>
+  );
+}
+
+function VerifyResult({ report, onClose }: { report: VerifyReport; onClose: () => void }) {
+  const failed = report.checks.filter((c) => c.status === "failed");
+  const wording = report.code ? ERROR_WORDING[report.code] : null;
+  return (
+    <div className={`card verify-result tone-${report.ok ? "ok" : "bad"}`} role="status" data-testid="verify-result" data-ok={report.ok}>
+      <strong>
+        {report.ok
+          ? `The backup passed all ${plural(report.checks.filter((c) => c.status === "passed").length, "check")} in ${formatDuration(report.duration_ms)}.`
+          : `The backup failed its check${wording ? `: ${wording.title}` : ""}.`}
+      </strong>
+      {wording && !report.ok && <p>{wording.action}</p>}
+      <ul className="checks">
+        {(report.ok ? report.checks : failed).map((c) => (
+          <li key={c.name} className={c.status}>
+            {c.status === "passed" ? "✓" : c.status === "failed" ? "✕" : "–"} {c.message || c.name}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="quiet" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,228 @@
+// Home: is each database protected, when is the next backup, and a big "Back up now" with live
+// progress. Problems (missed backups, a failed check, a locked keyring) come first.
+
+import { useState } from "react";
+
+import * as api from "../api";
+import { JobProgress } from "../components/JobProgress";
+import { formatBytes, formatDateTime, formatDuration } from "../format";
+import { nextRunText, problems, sourceStatus, type Problem } from "../health";
+import { useAction, useJob, useNow } from "../hooks";
+import type { AppState, BackupMetadata, SourceView } from "../types";
+import type { Navigate } from "../navigation";
+
+export function Home({
+  state,
+  source,
+  onSelect,
+  navigate,
+}: {
+  state: AppState;
+  source: SourceView | null;
+  onSelect: (name: string) => void;
+  navigate: Navigate;
+}) {
+  const now = useNow();
+  const job = useJob();
+  const [note, setNote] = useState("");
+  const [tags, setTags] = useState("");
+  const [made, setMade] = useState<{ source: string; backup: BackupMetadata } | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  const resume = useAction(() => api.setPaused(false), { doing: "Resuming scheduled backups" });
+  const demo = useAction(api.createDemoSource, { doing: "Setting up the demo database", onSuccess: (s) => onSelect(s.name) });
+
+  const backUp = async (name: string) => {
+    onSelect(name);
+    setMade(null);
+    setCancelled(false);
+    const description = note.trim() || undefined;
+    const tagList = tags
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    const backup = await job.start(
+      (jobId) => api.createBackup({ source: name, jobId, description, tags: tagList.length ? tagList : undefined }),
+      { doing: `Backing up ${name}`, onCancelled: () => setCancelled(true) },
+    );
+    if (backup) {
+      setMade({ source: name, backup });
+      setNote("");
+      setTags("");
+    }
+  };
+
+  const list = problems(state);
+
+  if (state.sources.length === 0) {
+    return (
+      <section className="screen" aria-labelledby="home-title">
+        <h1 id="home-title">Home</h1>
+        <div className="card empty">
+          <h2>No databases yet</h2>
+          <p>Tell Keepsake which database to protect, or try it out with the demo database.</p>
+          <div className="buttons">
+            <button type="button" className="primary" onClick={() => navigate("settings")}>
+              Add a database
+            </button>
+            <button type="button" onClick={() => void demo.run()} disabled={demo.pending}>
+              Use the demo database
+            </button>
+          </div>
+        </div>
+      </section>
+    );
+  }
+
+  const status = source ? sourceStatus(source, now) : null;
+
+  return (
+    <section className="screen" aria-labelledby="home-title">
+      <h1 id="home-title" className="visually-hidden">
+        Home
+      </h1>
+      {list.length > 0 && (
+        <section className="problems" aria-label="Needs your attention">
+          {list.map((p) => (
+            <ProblemCard
+              key={p.key}
+              problem={p}
+              busy={job.running || resume.pending}
+              onFix={() => {
+                if (p.fix === "settings") navigate("settings");
+                else if (p.fix === "resume") void resume.run();
+                else if (p.fix === "backup" && p.source) void backUp(p.source);
+              }}
+            />
+          ))}
+        </section>
+      )}
+
+      {source && status && (
+        <section className={`card hero tone-${status.tone}`} aria-labelledby="hero-name">
+          <p className="eyebrow">{state.sources.length > 1 ? "Selected database" : "Your database"}</p>
+          <h2 id="hero-name">{source.name}</h2>
+          <p className="path" title={source.database}>
+            {source.database}
+          </p>
+          <p className="status-line" data-testid="source-status" data-tone={status.tone}>
+            <StatusIcon tone={status.tone} /> {status.headline}
+          </p>
+          <p className="next" data-testid="home-next-backup">
+            {nextRunText(source, state.paused, now)}
+          </p>
+          {source.last_backup && (
+            <p className="facts">
+              Last backup {formatDateTime(source.last_backup.created_at)}: {formatBytes(source.last_backup.original_size)},
+              stored in {formatBytes(source.last_backup.stored_size)}
+              {source.last_backup.encrypted ? ", encrypted" : ""}. Backups go to {source.backup_dir}.
+            </p>
+          )}
+
+          <div className="backup-now">
+            <button
+              type="button"
+              className="primary big"
+              data-testid="backup-now"
+              onClick={() => void backUp(source.name)}
+              disabled={job.running || !source.enabled}
+            >
+              {job.running ? "Backing up…" : "Back up now"}
+            </button>
+            <details className="note">
+              <summary>Add a note or tags</summary>
+              <label>
+                Note
+                <input
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                  placeholder="e.g. Before the big import"
+                  disabled={job.running}
+                />
+              </label>
+              <label>
+                Tags (separated by commas)
+                <input value={tags} onChange={(e) => setTags(e.target.value)} disabled={job.running} />
+              </label>
+            </details>
+          </div>
+          <JobProgress job={job} label="Backing up" />
+          {made && made.source === source.name && !job.running && (
+            <p className="done" role="status">
+              Done: {formatBytes(made.backup.original_size)} backed up (stored in {formatBytes(made.backup.stored_size)}
+              ) in {formatDuration(made.backup.duration_ms)}
+              {made.backup.verification === "passed" ? ", verified." : "."}{" "}
+              <button type="button" className="link" onClick={() => navigate("history")}>
+                See it in History
+              </button>
+            </p>
+          )}
+          {cancelled && !job.running && (
+            <p className="done" role="status">
+              Backup cancelled. Nothing half-finished was kept.
+            </p>
+          )}
+        </section>
+      )}
+
+      {state.sources.length > 1 && (
+        <section aria-labelledby="all-title">
+          <h2 id="all-title">All your databases</h2>
+          <ul className="source-list">
+            {state.sources.map((s) => {
+              const st = sourceStatus(s, now);
+              return (
+                <li key={s.name} className={`card tone-${st.tone}`}>
+                  <div>
+                    <strong>{s.name}</strong>
+                    <p className="status-line">
+                      <StatusIcon tone={st.tone} /> {st.headline}
+                    </p>
+                    <p className="next">{nextRunText(s, state.paused, now)}</p>
+                  </div>
+                  <button
+                    type="button"
+                    onClick={() => onSelect(s.name)}
+                    aria-pressed={source?.name === s.name}
+                    aria-label={`Show ${s.name}`}
+                  >
+                    {source?.name === s.name ? "Shown above" : "Show"}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
+    </section>
+  );
+}
+
+function ProblemCard({ problem, onFix, busy }: { problem: Problem; onFix: () => void; busy: boolean }) {
+  const fixLabel =
+    problem.fix === "settings" ? "Open Settings" : problem.fix === "resume" ? "Resume" : problem.fix === "backup" ? "Back up now" : null;
+  return (
+    <div className={`problem tone-${problem.tone}`} role={problem.tone === "bad" ? "alert" : "status"}>
+      <div>
+        <strong>
+          <StatusIcon tone={problem.tone} /> {problem.title}
+        </strong>
+        <p>{problem.action}</p>
+      </div>
+      {fixLabel && (
+        <button type="button" onClick={onFix} disabled={busy}>
+          {fixLabel}
+        </button>
+      )}
+    </div>
+  );
+}
+
+const ICONS = { ok: "✓", warn: "!", bad: "✕", idle: "–" } as const;
+
+export function StatusIcon({ tone }: { tone: keyof typeof ICONS }) {
+  return (
+    <span className={`icon icon-${tone}`} aria-hidden="true">
+      {ICONS[tone]}
+    </span>
+  );
+}

@@ -1,0 +1,98 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+
+import { FakeShell, fullSetup, ipcError } from "../testing/fakeShell";
+import { renderApp } from "../testing/render";
+
+async function openSettings(setup: FakeShell) {
+  const rendered = renderApp(setup);
+  await rendered.user.click(await screen.findByTestId("nav-settings"));
+  await screen.findByRole("heading", { name: "Settings" });
+  return rendered;
+}
+
+describe("Settings", () => {
+  it("invites adding a database when there is none", async () => {
+    const { user, fake } = await openSettings(new FakeShell());
+    expect(screen.getByText("No databases yet. Add one below.")).toBeTruthy();
+    await user.type(screen.getByTestId("add-name"), "Shop");
+    await user.type(screen.getByTestId("add-database"), "/srv/shop.db");
+    await user.click(screen.getByRole("button", { name: "Add database" }));
+    await screen.findByRole("group", { name: "Shop" });
+    expect(fake.callsOf("add_source")).toEqual([{ name: "Shop", database: "/srv/shop.db" }]);
+  });
+
+  it("renames a database", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    const name = screen.getByTestId("source-name");
+    await user.clear(name);
+    await user.type(name, "Journal");
+    await user.click(within(screen.getByTestId("source-settings")).getByRole("button", { name: "Save" }));
+    await screen.findByRole("group", { name: "Journal" });
+    expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "name", value: "Journal" });
+  });
+
+  it("changes the backup folder, encryption and compression", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    const folder = screen.getByTestId("source-backup-dir");
+    await user.clear(folder);
+    await user.type(folder, "/media/usb/backups{Enter}");
+    await user.selectOptions(screen.getByTestId("compression-level"), "9");
+    await user.click(screen.getByRole("checkbox", { name: /Encrypt its backups/ }));
+    await waitFor(() => {
+      const updates = fake.callsOf("update_source");
+      expect(updates).toContainEqual({ name: "Notes", field: "backup_dir", value: "/media/usb/backups" });
+      expect(updates).toContainEqual({ name: "Notes", field: "level", value: "9" });
+      expect(updates).toContainEqual({ name: "Notes", field: "encrypt", value: "false" });
+    });
+    expect(await screen.findByText(/anyone who gets a copy of a backup file can read/)).toBeTruthy();
+  });
+
+  it("removes a database after asking", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    await user.click(screen.getByRole("button", { name: "Remove from Keepsake" }));
+    await user.click(screen.getByRole("button", { name: "Remove Notes" }));
+    await screen.findByText("No databases yet. Add one below.");
+    expect(fake.callsOf("remove_source")).toEqual([{ name: "Notes" }]);
+  });
+
+  it("changes the password only when typed twice and stored", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    const save = screen.getByTestId("password-save") as HTMLButtonElement;
+    await user.type(screen.getByTestId("password"), "correct horse battery staple");
+    expect(screen.getByText("Strong.")).toBeTruthy();
+    await user.type(screen.getByTestId("password-confirm"), "correct horse battery");
+    expect(screen.getByText("The two passwords don't match.")).toBeTruthy();
+    await user.type(screen.getByTestId("password-confirm"), " staple");
+    expect(save.disabled).toBe(true);
+    await user.click(screen.getByTestId("password-stored"));
+    expect(save.disabled).toBe(false);
+    await user.click(save);
+    expect(await screen.findByText("Password saved.")).toBeTruthy();
+    expect(fake.callsOf("set_password")).toEqual([{ password: "correct horse battery staple" }]);
+  });
+
+  it("sets notifications, start at login, pause and theme", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    await user.click(screen.getByRole("radio", { name: /^Nothing/ }));
+    await user.click(screen.getByTestId("autostart"));
+    await user.click(screen.getByTestId("pause-all"));
+    await user.click(screen.getByRole("radio", { name: "Dark" }));
+    await waitFor(() => {
+      expect(fake.callsOf("set_notification_level")).toEqual([{ level: "off" }]);
+      expect(fake.callsOf("set_autostart")).toEqual([{ enabled: true }]);
+      expect(fake.callsOf("set_paused")).toEqual([{ paused: true }]);
+    });
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(localStorage.getItem("keepsake.theme")).toBe("dark");
+    await user.click(screen.getByRole("radio", { name: "Follow the system" }));
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+
+  it("shows a failed change in words", async () => {
+    const { user } = await openSettings(new FakeShell(fullSetup()).fail("set_autostart", ipcError("io", "autostart: no ~/.config")));
+    await user.click(screen.getByTestId("autostart"));
+    const error = await screen.findByTestId("error-message");
+    expect(error.textContent).toContain("Changing start at login: Something went wrong reading or writing a file");
+  });
+});

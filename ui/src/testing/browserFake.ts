@@ -1,0 +1,29 @@
+// The fake shell for a plain browser (`npm run dev:mock`, the screenshot harness). The URL picks
+// the scenario: ?scenario=first-run | empty | problems | full (default).
+
+import { FakeShell, fullSetup, installFake, makeSource } from "./fakeShell";
+
+export function installBrowserFake(): FakeShell {
+  const scenario = new URLSearchParams(window.location.search).get("scenario") ?? "full";
+  let fake: FakeShell;
+  if (scenario === "first-run") {
+    fake = new FakeShell({ state: { first_run: true, keyring: "no_password" } });
+  } else if (scenario === "empty") {
+    fake = new FakeShell();
+  } else if (scenario === "problems") {
+    const setup = fullSetup();
+    const backups = setup.backups?.Notes ?? [];
+    const old = backups.slice(3);
+    setup.backups = { Notes: old };
+    setup.state = {
+      keyring: "locked",
+      sources: [makeSource({ last_backup: old[0] ?? null, health: { overdue_days: 4 } })],
+    };
+    fake = new FakeShell(setup);
+  } else {
+    fake = new FakeShell(fullSetup());
+  }
+  fake.stepMs = 400;
+  (window as unknown as { __fake: FakeShell }).__fake = fake;
+  return installFake(fake);
+}
