@@ -20,6 +20,9 @@ Environment:
   BACKUP_VERIFY_AFTER_CREATE   default of create's --verify/--no-verify
   BACKUP_MAX_BACKUPS           cleanup's --keep when no cleanup flag is given
   BACKUP_RETENTION_DAYS        cleanup's --older-than when no cleanup flag is given
+  BACKUP_ENABLED               scheduled backups of the `default` source on or off
+  BACKUP_SCHEDULE              schedule of the `default` source (a phrase or a cron expression)
+  KEEPSAKE_SOURCES             sources file [default: <OS config dir>/keepsake/sources.toml]
   NO_COLOR                     no colour in the output
 
 Exit codes: 0 success, 1 a verification found a problem, 2 usage or operational error,
@@ -28,7 +31,8 @@ Exit codes: 0 success, 1 a verification found a problem, 2 usage or operational 
 Examples:
   keepsake --db app.db create --description 'before upgrade' --tags release
   keepsake list --limit 5
-  keepsake restore backup_20250101_020000 --to restored.db --yes";
+  keepsake restore backup_20250101_020000 --to restored.db --yes
+  keepsake source add astro --db astro.db --schedule 'daily 02:00' && keepsake daemon";
 
 /// Back up, verify and restore SQLite databases.
 #[derive(Debug, Parser)]
@@ -51,6 +55,15 @@ pub struct GlobalArgs {
     /// Folder of the backups [default: BACKUP_DIR, then the config file, then <db folder>/backups]
     #[arg(long, global = true, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
+
+    /// Use the database, backup folder and settings of source NAME (see `keepsake source`);
+    /// `daemon`: run only these sources (repeat for several)
+    #[arg(long = "source", global = true, value_name = "NAME")]
+    pub source: Vec<String>,
+
+    /// Sources file [default: KEEPSAKE_SOURCES, then <OS config dir>/keepsake/sources.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub sources: Option<PathBuf>,
 
     /// Config file to read [default: <OS config dir>/keepsake/config.toml, when it exists]
     #[arg(long, global = true, value_name = "FILE")]
@@ -142,6 +155,41 @@ pub enum Command {
     #[command(subcommand, after_help = "Examples:\n  keepsake catalog rebuild")]
     Catalog(CatalogCommand),
 
+    /// Manage the sources: the databases backed up on a schedule, with their settings
+    #[command(
+        subcommand,
+        after_help = "Sources live in <OS config dir>/keepsake/sources.toml (or \
+        --sources FILE, or KEEPSAKE_SOURCES). DATABASE_URL and the BACKUP_* variables define or \
+        override the source named `default`.\n\n\
+        Examples:\n  keepsake source add astro --db astro.db --schedule 'daily 02:00'\n  \
+        keepsake source list\n  keepsake source info astro"
+    )]
+    Source(SourceCommand),
+
+    /// Describe a schedule and show its next run times
+    #[command(subcommand, after_help = "Examples:\n  keepsake schedule preview '0 2 * * *' -n 5")]
+    Schedule(ScheduleCommand),
+
+    /// Run a source's scheduled backup now: back up, verify, apply its retention
+    #[command(after_help = "The run is recorded as a scheduled backup, so it counts for the \
+        source's current slot. Exits 1 when the new backup fails its verification, 3 when the \
+        backup folder is busy (the run is recorded as skipped).\n\n\
+        Examples:\n  keepsake run astro\n  keepsake run astro --json")]
+    Run {
+        /// Name of the source (see `keepsake source list`)
+        name: String,
+    },
+
+    /// Run the sources' schedules in the foreground, logging one line per event
+    #[command(after_help = "Runs every enabled, unpaused source with a schedule (or only those \
+        given with --source), one backup at a time, and catches up missed runs once. Re-reads \
+        the sources file, so `keepsake source set/pause/resume` take effect while it runs. \
+        Stops cleanly on SIGTERM or Ctrl-C (a running backup is cancelled; nothing partial is \
+        kept) and exits 0. The password comes from BACKUP_ENCRYPTION_PASSWORD or \
+        --password-file; the daemon never prompts.\n\n\
+        Examples:\n  keepsake daemon\n  keepsake daemon --source astro --json")]
+    Daemon,
+
     /// Write the plain SQLite database inside a backup to a new file
     #[command(after_help = "Examples:\n  keepsake decrypt backup_20250101_020000 --to plain.db")]
     Decrypt {
@@ -150,6 +198,133 @@ pub enum Command {
         /// File to write; it must not exist yet
         #[arg(long, value_name = "PATH")]
         to: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Add a source: a database, its backup folder, schedule, retention and options
+    #[command(after_help = "The database is --db PATH; the backup folder is --backup-dir DIR \
+        (default: <database folder>/backups), and each source needs its own. Backups are \
+        encrypted, compressed and verified unless told otherwise.\n\n\
+        Examples:\n  keepsake source add astro --db ~/astro/astro.db --schedule 'daily 02:00' --keep-last 30\n  \
+        keepsake source add notes --db notes.db --backup-dir /mnt/b/notes --schedule '0 */6 * * *' --no-encrypt")]
+    Add(SourceAddArgs),
+
+    /// List the sources
+    #[command(after_help = "Examples:\n  keepsake source list\n  keepsake source list --json")]
+    List,
+
+    /// Remove a source from the sources file (its backups are kept)
+    #[command(after_help = "Examples:\n  keepsake source remove astro")]
+    Remove {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Change one setting of a source
+    #[command(after_help = "Fields: name, database, backup_dir, enabled, paused, schedule, keep_last, \
+        keep_within_days, keep_daily, keep_weekly, keep_monthly, encrypt, compress, level, \
+        verify_after_backup, overdue_after_days. `none` clears an optional field.\n\n\
+        Examples:\n  keepsake source set astro schedule 'weekly sun 03:00'\n  \
+        keepsake source set astro keep_last 10\n  keepsake source set astro keep_last none")]
+    Set {
+        /// Name of the source
+        name: String,
+        /// The setting to change
+        field: String,
+        /// Its new value
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+
+    /// Pause a source's scheduled backups (a running daemon notices within 30 s)
+    #[command(after_help = "Examples:\n  keepsake source pause astro")]
+    Pause {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Resume a paused source; missed runs are caught up with one backup
+    #[command(after_help = "Examples:\n  keepsake source resume astro")]
+    Resume {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Show a source's job: schedule, next run, last run and its result, health
+    #[command(after_help = "Examples:\n  keepsake source info astro\n  keepsake source info astro --json")]
+    Info {
+        /// Name of the source
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SourceAddArgs {
+    /// Name of the new source
+    pub name: String,
+
+    /// When to back up: a phrase (hourly, daily 02:00, weekly mon 02:00, monthly 1 02:00) or a
+    /// cron expression (minute hour day month weekday), in local time
+    #[arg(long, value_name = "SCHEDULE")]
+    pub schedule: Option<String>,
+
+    /// Retention: keep the N newest backups
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_last: Option<u32>,
+
+    /// Retention: keep the backups of the last DAYS days
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_days: Option<u32>,
+
+    /// Retention: keep the newest backup of each of the last N days
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_daily: Option<u32>,
+
+    /// Retention: keep the newest backup of each of the last N weeks
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_weekly: Option<u32>,
+
+    /// Retention: keep the newest backup of each of the last N months
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_monthly: Option<u32>,
+
+    /// Do not encrypt this source's backups
+    #[arg(long)]
+    pub no_encrypt: bool,
+
+    /// Do not compress this source's backups
+    #[arg(long)]
+    pub no_compress: bool,
+
+    /// gzip level, 1 (fastest) to 9 (smallest) [default: 6]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub level: Option<u32>,
+
+    /// Do not verify each backup after writing it
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Describe a schedule in plain English and list its next run times (local time)
+    #[command(after_help = "Examples:\n  keepsake schedule preview '0 2 * * *' -n 5\n  \
+        keepsake schedule preview 'weekly mon 02:00'\n  \
+        keepsake schedule preview 'monthly last 23:30' --after 2026-12-01T00:00:00Z --json")]
+    Preview {
+        /// A phrase (hourly, hourly :15, daily 02:00, weekly mon 02:00, monthly 1 02:00, monthly
+        /// last 02:00) or a cron expression (minute hour day month weekday)
+        #[arg(allow_hyphen_values = true)]
+        schedule: String,
+        /// How many run times to show
+        #[arg(long = "count", short = 'n', value_name = "N", default_value_t = 5,
+              value_parser = clap::value_parser!(u16).range(1..=1000))]
+        count: u16,
+        /// Start from this time instead of now (RFC 3339, e.g. 2026-03-01T00:00:00Z)
+        #[arg(long, value_name = "TIME")]
+        after: Option<String>,
     },
 }
 

@@ -1,4 +1,4 @@
-//! Runs one resolved [`Action`] on the engine: one file per verb under `commands/`, as glue.
+//! Runs one resolved [`Task`] on the engine: one file per verb under `commands/`, as glue.
 //!
 //! A command calls the engine, then prints the result as text or JSON. Decisions about backups
 //! belong to the engine and decisions about settings to `config.rs`; what is left here is the
@@ -7,11 +7,15 @@
 mod catalog;
 mod cleanup;
 mod create;
+mod daemon;
 mod decrypt;
 mod delete;
 mod history;
 mod list;
 mod restore;
+mod run;
+mod schedule;
+mod source;
 mod stats;
 mod verify;
 
@@ -23,7 +27,7 @@ use keepsake_engine::Engine;
 use keepsake_engine::error::{ErrorCode, Result as EngineResult};
 use keepsake_engine::seams::{CancelToken, Job};
 
-use crate::config::{Action, Config, Terminal};
+use crate::config::{Action, Config, SecretSettings, Task, Terminal};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 use crate::progress::TermProgress;
@@ -82,31 +86,41 @@ impl Ctx<'_> {
     }
 }
 
-/// Opens the backup folder and runs the action; returns the exit code.
+/// Runs the resolved task; returns the exit code.
 pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
-    // Only `create` makes the folder: `keepsake list --backup-dir typo` should say so, not
-    // leave an empty folder with a fresh catalog behind.
-    if !matches!(config.action, Action::Create { .. }) && !config.backup_dir.is_dir() {
+    match config.task {
+        Task::Folder { backup_dir, action } => run_folder(backup_dir, action, config.secret, out, term),
+        Task::Sources { file, action } => source::run(&file, action, out),
+        Task::Preview { schedule, count, after } => schedule::preview(&schedule, count, after, out),
+        Task::Daemon { file, only } => daemon::run(file, only, config.secret, out),
+    }
+}
+
+/// Opens the backup folder and runs the action.
+fn run_folder(
+    backup_dir: PathBuf,
+    action: Action,
+    secret: SecretSettings,
+    out: &Output,
+    term: Terminal,
+) -> CliResult<u8> {
+    // Only `create` and `run` make the folder: `keepsake list --backup-dir typo` should say so,
+    // not leave an empty folder with a fresh catalog behind.
+    if !matches!(action, Action::Create { .. } | Action::Run { .. }) && !backup_dir.is_dir() {
         return Err(CliError::invalid(
-            format!("backup folder {} does not exist", config.backup_dir.display()),
-            "Check --backup-dir, BACKUP_DIR or backup_dir in the config file; `keepsake create` \
-             makes the folder with the first backup.",
+            format!("backup folder {} does not exist", backup_dir.display()),
+            "Check --backup-dir, --source, BACKUP_DIR or backup_dir in the config file; `keepsake \
+             create` makes the folder with the first backup.",
         ));
     }
-    let secrets = Arc::new(CliSecret::new(config.secret));
-    let engine = Engine::open(&config.backup_dir)?.with_secrets(secrets);
+    let secrets = Arc::new(CliSecret::new(secret));
+    let engine = Engine::open(&backup_dir)?.with_secrets(secrets);
     let progress = Arc::new(TermProgress::new(out.mode.progress));
     let cancel = CancelToken::new();
     crate::interrupt::watch(cancel.clone());
-    let ctx = Ctx {
-        engine,
-        out,
-        term,
-        backup_dir: config.backup_dir,
-        job: Job::new(progress.clone(), cancel),
-        progress,
-    };
-    match config.action {
+    let ctx = Ctx { engine, out, term, backup_dir, job: Job::new(progress.clone(), cancel), progress };
+    match action {
+        Action::Run { source } => run::run(&ctx, &source),
         Action::Create { source, opts } => create::run(&ctx, &source, &opts),
         Action::List { limit } => list::run(&ctx, limit),
         Action::Verify { id } => verify::run(&ctx, &id),

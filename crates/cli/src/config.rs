@@ -14,36 +14,98 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use keepsake_engine::RetentionPolicy;
 use keepsake_engine::model::{BackupOptions, BackupType, DEFAULT_LEVEL, RestoreOptions};
+use keepsake_engine::schedule::Schedule;
 use keepsake_engine::seams::Password;
+use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::args::{CatalogCommand, Cli, ColorChoice, Command, GlobalArgs, TypeArg, switch};
 use crate::error::{CliError, CliResult};
+use crate::sources::SourcesFile;
+
+pub mod sched;
 
 /// What the CLI was asked to do, fully resolved.
 #[derive(Debug)]
 pub struct Config {
-    pub backup_dir: PathBuf,
     pub secret: SecretSettings,
-    pub action: Action,
+    pub task: Task,
 }
 
-/// One command, with every value it needs.
+/// The kinds of work, by what they need.
+#[derive(Debug)]
+pub enum Task {
+    /// A command on one backup folder: the seed's commands, and `run`.
+    Folder { backup_dir: PathBuf, action: Action },
+    /// `source ...`: show or edit the sources file.
+    Sources { file: SourcesFile, action: SourceAction },
+    /// `schedule preview`.
+    Preview { schedule: Schedule, count: usize, after: Option<DateTime<Utc>> },
+    /// `daemon`: every scheduled source, or only those named with `--source`.
+    Daemon { file: SourcesFile, only: Vec<String> },
+}
+
+/// One `source` subcommand, with its values checked.
+#[derive(Debug)]
+pub enum SourceAction {
+    /// A new source, valid on its own (the file may still refuse it: a duplicate name or folder).
+    Add(Box<Source>),
+    List,
+    Remove(String),
+    Set {
+        name: String,
+        field: String,
+        value: String,
+    },
+    Pause(String),
+    Resume(String),
+    Info(String),
+}
+
+/// One command on a backup folder, with every value it needs.
 #[derive(Debug)]
 pub enum Action {
-    Create { source: PathBuf, opts: BackupOptions },
-    List { limit: Option<usize> },
-    Verify { id: String },
-    Restore { id: String, target: PathBuf, opts: RestoreOptions, confirmed: bool },
-    Delete { id: String, confirmed: bool },
-    Cleanup { policy: RetentionPolicy, dry_run: bool },
+    /// Run a source's scheduled backup now.
+    Run {
+        source: Box<Source>,
+    },
+    Create {
+        source: PathBuf,
+        opts: BackupOptions,
+    },
+    List {
+        limit: Option<usize>,
+    },
+    Verify {
+        id: String,
+    },
+    Restore {
+        id: String,
+        target: PathBuf,
+        opts: RestoreOptions,
+        confirmed: bool,
+    },
+    Delete {
+        id: String,
+        confirmed: bool,
+    },
+    Cleanup {
+        policy: RetentionPolicy,
+        dry_run: bool,
+    },
     Stats,
-    History { limit: Option<usize> },
+    History {
+        limit: Option<usize>,
+    },
     RebuildCatalog,
-    Decrypt { id: String, dest: PathBuf },
+    Decrypt {
+        id: String,
+        dest: PathBuf,
+    },
 }
 
 /// Where the password may come from; `secret.rs` asks them lazily, in this order.
@@ -105,11 +167,12 @@ impl Env {
         Env(pairs.iter().map(|(k, v)| ((*k).to_owned(), OsString::from(v))).collect())
     }
 
-    fn os(&self, key: &str) -> Option<&OsStr> {
+    pub fn os(&self, key: &str) -> Option<&OsStr> {
         self.0.get(key).map(OsString::as_os_str).filter(|v| !v.is_empty())
     }
 
-    fn string(&self, key: &str) -> CliResult<Option<String>> {
+    /// A variable as text; not UTF-8 is an error naming it.
+    pub fn string(&self, key: &str) -> CliResult<Option<String>> {
         match self.os(key) {
             None => Ok(None),
             Some(v) => v.to_str().map(|s| Some(s.to_owned())).ok_or_else(|| {
@@ -144,14 +207,6 @@ impl Env {
                 format!("Set {key} to a number such as 30, or unset it."),
             )),
         }
-    }
-}
-
-fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" => Some(true),
-        "0" | "false" | "no" | "off" | "n" => Some(false),
-        _ => None,
     }
 }
 
@@ -252,32 +307,7 @@ pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("keepsake").join("config.toml"))
 }
 
-/// Turns `DATABASE_URL` (or a `database` setting) into a path.
-///
-/// The forms are SQLAlchemy's, as the Python tool used them: `sqlite:///rel/path` (three
-/// slashes: relative), `sqlite:////abs/path` (four: absolute), `sqlite+driver://...`, and a plain
-/// path. A query string (`?mode=ro`) is dropped.
-pub fn parse_database_url(url: &str) -> Result<PathBuf, String> {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Ok(PathBuf::from(url));
-    };
-    let dialect = scheme.split('+').next().unwrap_or(scheme);
-    if !dialect.eq_ignore_ascii_case("sqlite") {
-        return Err(format!("{scheme}:// is not a SQLite URL; Keepsake backs up SQLite databases"));
-    }
-    let rest = rest.split_once('?').map_or(rest, |(path, _query)| path);
-    let Some(path) = rest.strip_prefix('/') else {
-        return Err(
-            "a SQLite URL has no host: write sqlite:///relative/path or sqlite:////absolute/path".to_owned()
-        );
-    };
-    if path.is_empty() || path == ":memory:" {
-        return Err("an in-memory database has nothing to back up".to_owned());
-    }
-    Ok(PathBuf::from(path))
-}
-
-fn absolute(p: PathBuf) -> PathBuf {
+pub fn absolute(p: PathBuf) -> PathBuf {
     std::path::absolute(&p).unwrap_or(p)
 }
 
@@ -306,47 +336,15 @@ impl Config {
         let file = File::load(g.config.as_deref())?;
         let f = &file.values;
 
-        // Resolved now, reported only where it matters (see the module comment).
-        let database = resolve_database(g, env, &file);
-        let database_needed = |purpose: &str| -> CliResult<PathBuf> {
-            match &database {
-                Err(e) => Err(CliError::invalid(e.message.clone(), e.hint.clone())),
-                Ok(Some(p)) => Ok(p.clone()),
-                Ok(None) => Err(CliError::invalid(
-                    format!("no database is set {purpose}"),
-                    format!(
-                        "Pass --db PATH, set DATABASE_URL, or set database = \"...\" in {}.",
-                        file.name()
-                    ),
-                )),
-            }
-        };
-
-        let backup_dir = match (&g.backup_dir, env.os("BACKUP_DIR"), &f.backup_dir) {
-            (Some(p), _, _) => p.clone(),
-            (None, Some(p), _) => PathBuf::from(p),
-            (None, None, Some(p)) => file.path_value(p),
-            (None, None, None) => match &database {
-                // Next to the database: the Python tool's default (./data/backups beside
-                // ./data/app.db), and it keeps the backups of different databases apart.
-                Ok(Some(db)) => db.parent().unwrap_or(Path::new(".")).join("backups"),
-                Err(e) => return Err(CliError::invalid(e.message.clone(), e.hint.clone())),
-                Ok(None) => {
-                    return Err(CliError::invalid(
-                        "no backup folder is set",
-                        format!(
-                            "Pass --backup-dir DIR, set BACKUP_DIR, set backup_dir in {}, or give the \
-                             database (--db or DATABASE_URL) to use <database folder>/backups.",
-                            file.name()
-                        ),
-                    ));
-                }
-            },
-        };
-
         let password_file =
             g.password_file.clone().or_else(|| f.password_file.as_deref().map(|p| file.path_value(p)));
         let env_password = env.string("BACKUP_ENCRYPTION_PASSWORD")?.map(Zeroizing::new);
+        let secret = |prompt: bool, confirm: bool| SecretSettings {
+            file: password_file.clone(),
+            env: env_password.clone(),
+            prompt,
+            confirm,
+        };
 
         // Validated whatever the command, so a typo in a variable shows up on the first run.
         let encrypt_env = env.bool("BACKUP_ENCRYPTION_ENABLED")?;
@@ -355,18 +353,91 @@ impl Config {
         let max_backups_env = env.count("BACKUP_MAX_BACKUPS")?;
         let retention_days_env = env.count("BACKUP_RETENTION_DAYS")?;
 
+        // The commands that do not work on one backup folder.
+        let command = match cli.command {
+            Command::Source(c) => {
+                return Ok(Config { secret: secret(false, false), task: sched::source_task(g, env, c)? });
+            }
+            Command::Schedule(c) => {
+                return Ok(Config { secret: secret(false, false), task: sched::preview_task(g, c)? });
+            }
+            // Never a prompt: nobody is there to answer it at 02:00.
+            Command::Daemon => {
+                return Ok(Config { secret: secret(false, false), task: sched::daemon_task(g, env)? });
+            }
+            other => other,
+        };
+
+        // A source's settings come after the flags and before the environment and the file.
+        let picked = match &command {
+            Command::Run { name } => Some(sched::run_source(g, env, name)?),
+            _ => sched::pick_source(g, env)?,
+        };
+        let picked = picked.as_ref();
+
+        // Resolved now, reported only where it matters (see the module comment).
+        let database = resolve_database(g, env, &file, picked);
+        let database_needed = |purpose: &str| -> CliResult<PathBuf> {
+            match &database {
+                Err(e) => Err(CliError::invalid(e.message.clone(), e.hint.clone())),
+                Ok(Some(p)) => Ok(p.clone()),
+                Ok(None) => Err(CliError::invalid(
+                    format!("no database is set {purpose}"),
+                    format!(
+                        "Pass --db PATH or --source NAME, set DATABASE_URL, or set database = \"...\" in {}.",
+                        file.name()
+                    ),
+                )),
+            }
+        };
+
+        let backup_dir = match (&g.backup_dir, picked, env.os("BACKUP_DIR"), &f.backup_dir) {
+            (Some(p), _, _, _) => p.clone(),
+            (None, Some(s), _, _) => s.backup_dir.clone(),
+            (None, None, Some(p), _) => PathBuf::from(p),
+            (None, None, None, Some(p)) => file.path_value(p),
+            (None, None, None, None) => match &database {
+                // Next to the database: the Python tool's default (./data/backups beside
+                // ./data/app.db), and it keeps the backups of different databases apart.
+                Ok(Some(db)) => db.parent().unwrap_or(Path::new(".")).join("backups"),
+                Err(e) => return Err(CliError::invalid(e.message.clone(), e.hint.clone())),
+                Ok(None) => {
+                    return Err(CliError::invalid(
+                        "no backup folder is set",
+                        format!(
+                            "Pass --backup-dir DIR or --source NAME, set BACKUP_DIR, set backup_dir in {}, \
+                             or give the database (--db or DATABASE_URL) to use <database folder>/backups.",
+                            file.name()
+                        ),
+                    ));
+                }
+            },
+        };
+
         let mut confirm_password = false;
-        let action = match cli.command {
+        let action = match command {
+            Command::Run { .. } => {
+                let source = picked
+                    .cloned()
+                    .ok_or_else(|| CliError::invalid("`run` needs a source", "Run `keepsake run NAME`."))?;
+                confirm_password = source.encrypt;
+                Action::Run { source: Box::new(source) }
+            }
             Command::Create(c) => {
-                let encrypt = switch(c.encrypt, c.no_encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true);
+                let encrypt = switch(c.encrypt, c.no_encrypt)
+                    .or(picked.map(|s| s.encrypt))
+                    .or(encrypt_env)
+                    .or(f.encrypt)
+                    .unwrap_or(true);
                 confirm_password = encrypt;
                 let opts = BackupOptions {
                     encrypt,
                     compress: switch(c.compress, c.no_compress)
+                        .or(picked.map(|s| s.compress))
                         .or(compress_env)
                         .or(f.compress)
                         .unwrap_or(true),
-                    level: c.level.or(f.level).unwrap_or(DEFAULT_LEVEL),
+                    level: c.level.or(picked.map(|s| s.level)).or(f.level).unwrap_or(DEFAULT_LEVEL),
                     description: c.description.filter(|d| !d.trim().is_empty()),
                     tags: c.tags,
                     backup_type: match c.backup_type {
@@ -375,6 +446,7 @@ impl Config {
                         TypeArg::Auto => BackupType::Auto,
                     },
                     verify: switch(c.verify, c.no_verify)
+                        .or(picked.map(|s| s.verify_after_backup))
                         .or(verify_env)
                         .or(f.verify_after_create)
                         .unwrap_or(false),
@@ -403,14 +475,14 @@ impl Config {
                     keep_weekly: c.keep_weekly,
                     keep_monthly: c.keep_monthly,
                 };
-                let policy = if !flags.is_empty() {
-                    flags
-                } else {
-                    RetentionPolicy {
+                let policy = match picked.map(|s| &s.retention) {
+                    _ if !flags.is_empty() => flags,
+                    Some(retention) if !retention.is_empty() => retention.clone(),
+                    _ => RetentionPolicy {
                         keep_last: max_backups_env.or(f.max_backups),
                         keep_within_days: retention_days_env.or(f.retention_days),
                         ..RetentionPolicy::default()
-                    }
+                    },
                 };
                 // An empty policy keeps everything: never what a person running cleanup meant.
                 if policy.is_empty() {
@@ -418,7 +490,8 @@ impl Config {
                         "cleanup needs a retention policy, and none is set",
                         format!(
                             "Pass --keep N and/or --older-than DAYS, set BACKUP_MAX_BACKUPS or \
-                             BACKUP_RETENTION_DAYS, or set max_backups or retention_days in {}.",
+                             BACKUP_RETENTION_DAYS, set max_backups or retention_days in {}, or give \
+                             the source a retention rule (`keepsake source set NAME keep_last N`).",
                             file.name()
                         ),
                     ));
@@ -429,26 +502,31 @@ impl Config {
             Command::History { limit } => Action::History { limit },
             Command::Catalog(CatalogCommand::Rebuild) => Action::RebuildCatalog,
             Command::Decrypt { id, to } => Action::Decrypt { id, dest: absolute(to) },
+            Command::Source(_) | Command::Schedule(_) | Command::Daemon => {
+                return Err(CliError::invalid("internal: command resolved twice", "Please report this bug."));
+            }
         };
 
         Ok(Config {
-            backup_dir: absolute(backup_dir),
-            secret: SecretSettings {
-                file: password_file,
-                env: env_password,
-                prompt: term.stdin,
-                confirm: confirm_password,
-            },
-            action,
+            secret: secret(term.stdin, confirm_password),
+            task: Task::Folder { backup_dir: absolute(backup_dir), action },
         })
     }
 }
 
-/// `--db`, then `DATABASE_URL`, then `database` in the config file; made absolute so the
-/// catalog records a path that means the same thing from any folder.
-fn resolve_database(g: &GlobalArgs, env: &Env, file: &File) -> CliResult<Option<PathBuf>> {
+/// `--db`, then the `--source`'s database, then `DATABASE_URL`, then `database` in the config
+/// file; made absolute so the catalog records a path that means the same thing from any folder.
+fn resolve_database(
+    g: &GlobalArgs,
+    env: &Env,
+    file: &File,
+    picked: Option<&Source>,
+) -> CliResult<Option<PathBuf>> {
     if let Some(p) = &g.db {
         return Ok(Some(absolute(p.clone())));
+    }
+    if let Some(s) = picked {
+        return Ok(Some(absolute(s.database.clone())));
     }
     if let Some(url) = env.string("DATABASE_URL")? {
         return parse_database_url(&url).map(|p| Some(absolute(p))).map_err(|why| {
@@ -489,6 +567,14 @@ mod tests {
         Config::resolve(cli, &Env::from_pairs(env), NO_TTY)
     }
 
+    /// The folder and action of a folder command.
+    fn folder(c: Config) -> (PathBuf, Action) {
+        match c.task {
+            Task::Folder { backup_dir, action } => (backup_dir, action),
+            other => panic!("not a folder command: {other:?}"),
+        }
+    }
+
     #[test]
     fn database_url_forms() {
         assert_eq!(parse_database_url("sqlite:///./data/app.db"), Ok(PathBuf::from("./data/app.db")));
@@ -515,17 +601,17 @@ mod tests {
     #[test]
     fn flags_beat_env_and_env_beats_defaults() {
         let env = [("DATABASE_URL", "sqlite:////tmp/x.db"), ("BACKUP_ENCRYPTION_ENABLED", "false")];
-        let c = resolve(&["create"], &env).expect("config");
-        let Action::Create { source, opts } = c.action else { panic!("not create") };
+        let (dir, action) = folder(resolve(&["create"], &env).expect("config"));
+        let Action::Create { source, opts } = action else { panic!("not create") };
         assert_eq!(source, PathBuf::from("/tmp/x.db"));
         assert!(!opts.encrypt);
         assert!(opts.compress);
-        assert_eq!(c.backup_dir, PathBuf::from("/tmp/backups"));
+        assert_eq!(dir, PathBuf::from("/tmp/backups"));
         let c = resolve(&["create", "--encrypt", "--db", "/y/z.db"], &env).expect("config");
-        let Action::Create { source, opts } = c.action else { panic!("not create") };
+        assert!(c.secret.confirm);
+        let Action::Create { source, opts } = folder(c).1 else { panic!("not create") };
         assert_eq!(source, PathBuf::from("/y/z.db"));
         assert!(opts.encrypt);
-        assert!(c.secret.confirm);
     }
 
     #[test]
@@ -541,12 +627,12 @@ mod tests {
         let e = resolve(&["cleanup"], &[("BACKUP_DIR", "/b")]).expect_err("no policy");
         assert!(e.message.contains("retention policy"));
         let c = resolve(&["cleanup"], &[("BACKUP_DIR", "/b"), ("BACKUP_MAX_BACKUPS", "4")]).expect("config");
-        let Action::Cleanup { policy, .. } = c.action else { panic!("not cleanup") };
+        let Action::Cleanup { policy, .. } = folder(c).1 else { panic!("not cleanup") };
         assert_eq!(policy.keep_last, Some(4));
         let c =
             resolve(&["cleanup", "--older-than", "7"], &[("BACKUP_DIR", "/b"), ("BACKUP_MAX_BACKUPS", "4")])
                 .expect("config");
-        let Action::Cleanup { policy, .. } = c.action else { panic!("not cleanup") };
+        let Action::Cleanup { policy, .. } = folder(c).1 else { panic!("not cleanup") };
         assert_eq!((policy.keep_last, policy.keep_within_days), (None, Some(7)));
     }
 
@@ -555,6 +641,98 @@ mod tests {
         let e = resolve(&["list"], &[("BACKUP_DIR", "/b"), ("BACKUP_COMPRESSION_ENABLED", "maybe")])
             .expect_err("bad bool");
         assert!(e.message.contains("BACKUP_COMPRESSION_ENABLED"));
+    }
+
+    /// A sources file with one source, `astro`, which does not encrypt and keeps 3 backups.
+    fn with_sources(dir: &Path) -> String {
+        let file = dir.join("sources.toml");
+        std::fs::write(
+            &file,
+            "[[source]]\nname = \"astro\"\ndatabase = \"/data/astro.db\"\nbackup_dir = \"/b/astro\"\n\
+             encrypt = false\nlevel = 9\nschedule = \"daily 02:00\"\n[source.retention]\nkeep_last = 3\n",
+        )
+        .expect("write sources");
+        file.to_str().expect("utf-8").to_owned()
+    }
+
+    #[test]
+    fn a_source_gives_database_folder_and_options_before_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = with_sources(dir.path());
+        let env = [("DATABASE_URL", "/env/app.db"), ("BACKUP_ENCRYPTION_ENABLED", "true")];
+        let (dir_, action) =
+            folder(resolve(&["--sources", &file, "--source", "astro", "create"], &env).expect("config"));
+        assert_eq!(dir_, PathBuf::from("/b/astro"));
+        let Action::Create { source, opts } = action else { panic!("not create") };
+        assert_eq!(source, PathBuf::from("/data/astro.db"));
+        assert!(!opts.encrypt);
+        assert_eq!(opts.level, 9);
+        // Flags still come first.
+        let (dir_, action) = folder(
+            resolve(
+                &["--sources", &file, "--source", "astro", "--backup-dir", "/x", "create", "--encrypt"],
+                &env,
+            )
+            .expect("config"),
+        );
+        assert_eq!(dir_, PathBuf::from("/x"));
+        let Action::Create { opts, .. } = action else { panic!("not create") };
+        assert!(opts.encrypt);
+        // Cleanup without flags takes the source's retention.
+        let (_, action) =
+            folder(resolve(&["--sources", &file, "--source", "astro", "cleanup"], &[]).expect("config"));
+        let Action::Cleanup { policy, .. } = action else { panic!("not cleanup") };
+        assert_eq!(policy.keep_last, Some(3));
+    }
+
+    #[test]
+    fn source_names_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = with_sources(dir.path());
+        let e = resolve(&["--sources", &file, "--source", "nope", "list"], &[]).expect_err("unknown");
+        assert!(e.message.contains("\"nope\""), "{}", e.message);
+        let e = resolve(&["--sources", &file, "--source", "astro", "--source", "astro", "list"], &[])
+            .expect_err("twice");
+        assert!(e.message.contains("one source"), "{}", e.message);
+        let (dir_, action) = folder(resolve(&["--sources", &file, "run", "astro"], &[]).expect("config"));
+        assert_eq!(dir_, PathBuf::from("/b/astro"));
+        assert!(matches!(action, Action::Run { source } if source.name == "astro"));
+        let e = resolve(&["--sources", &file, "--db", "x.db", "run", "astro"], &[]).expect_err("db");
+        assert!(e.message.contains("--db"), "{}", e.message);
+        let e = resolve(&["--sources", &file, "daemon", "--source", "nope"], &[]).expect_err("daemon");
+        assert!(e.message.contains("\"nope\""), "{}", e.message);
+    }
+
+    #[test]
+    fn source_add_names_the_bad_field_and_makes_paths_absolute() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("s.toml");
+        let file = file.to_str().expect("utf-8");
+        let e = resolve(
+            &["--sources", file, "source", "add", "a", "--db", "a.db", "--schedule", "0 25 * * *"],
+            &[],
+        )
+        .expect_err("bad schedule");
+        assert!(e.message.contains("schedule") && e.message.contains("hour"), "{}", e.message);
+        let e = resolve(&["--sources", file, "source", "add", "a"], &[]).expect_err("no db");
+        assert!(e.message.contains("database"), "{}", e.message);
+        let c = resolve(&["--sources", file, "source", "add", "a", "--db", "a.db", "--keep-days", "30"], &[])
+            .expect("config");
+        let Task::Sources { action: SourceAction::Add(s), .. } = c.task else { panic!("not add") };
+        assert!(s.database.is_absolute() && s.backup_dir.is_absolute());
+        assert_eq!(s.backup_dir.file_name().and_then(|n| n.to_str()), Some("backups"));
+        assert_eq!(s.retention.keep_within_days, Some(30));
+    }
+
+    #[test]
+    fn a_bad_schedule_preview_says_what_is_wrong() {
+        let e = resolve(&["schedule", "preview", "0 2 * *"], &[]).expect_err("4 fields");
+        assert_eq!(
+            e.message,
+            "schedule \"0 2 * *\": expected 5 fields (minute hour day month weekday), got 4"
+        );
+        let c = resolve(&["schedule", "preview", "daily 02:00", "-n", "3"], &[]).expect("config");
+        assert!(matches!(c.task, Task::Preview { count: 3, after: None, .. }));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Ctrl-C: the first one asks the running operation to stop cleanly (the engine then removes
 //! its partial files and exits with `cancelled`); a second one, or one while the CLI waits for
-//! a person to type, quits at once, because a blocked read would never notice the request.
+//! a person to type, quits at once, because a blocked read would never notice the request. The
+//! daemon has its own handler (`watch_stop`): the first signal stops it cleanly.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,4 +41,18 @@ pub fn watch(cancel: CancelToken) {
     });
     // Without the handler Ctrl-C still stops the program, only less tidily: not worth failing.
     drop(result);
+}
+
+/// For the daemon: SIGTERM or Ctrl-C asks it to stop, which cancels a running backup through
+/// `stop` and wakes the daemon's sleep through `wake`; a second signal quits at once (the next
+/// operation on the folder removes what a cut-short backup left).
+pub fn watch_stop(stop: CancelToken, wake: std::sync::mpsc::Sender<()>) -> bool {
+    ctrlc::set_handler(move || {
+        if stop.is_cancelled() {
+            std::process::exit(i32::from(EXIT_CANCELLED));
+        }
+        stop.cancel();
+        let _ = wake.send(());
+    })
+    .is_ok()
 }

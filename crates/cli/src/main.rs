@@ -14,6 +14,7 @@ mod interrupt;
 mod output;
 mod progress;
 mod secret;
+mod sources;
 
 use std::process::ExitCode;
 

@@ -53,6 +53,29 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_str(&format!("\"{s}\"")).ok()
 }
 
+const RUN_COLUMNS: &str = "id, operation, backup_type, backup_id, source_path, started_at, duration_ms, status, error_code, message";
+
+/// A `runs` row selected with [`RUN_COLUMNS`].
+fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    let op: String = r.get(1)?;
+    let bt: Option<String> = r.get(2)?;
+    let started: String = r.get(5)?;
+    let status: String = r.get(7)?;
+    let code: Option<String> = r.get(8)?;
+    Ok(RunRecord {
+        id: r.get(0)?,
+        operation: parse_enum(&op).unwrap_or(Operation::Backup),
+        backup_type: bt.and_then(|s| s.parse::<BackupType>().ok()),
+        backup_id: r.get(3)?,
+        source_path: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
+        started_at: DateTime::parse_from_rfc3339(&started).map(|d| d.with_timezone(&Utc)).unwrap_or_default(),
+        duration_ms: r.get::<_, i64>(6)? as u64,
+        status: parse_enum(&status).unwrap_or(RunStatus::Failed),
+        error_code: code.and_then(|c| parse_enum(&c)),
+        message: r.get(9)?,
+    })
+}
+
 impl Catalog {
     pub(crate) fn open(dir: &Path) -> Result<Catalog> {
         let path = dir.join(FILE_NAME);
@@ -175,37 +198,47 @@ impl Catalog {
         let limit = limit.map_or(-1, |l| l as i64);
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, operation, backup_type, backup_id, source_path, started_at, duration_ms, status, error_code, message
-                 FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1",
-            )
+            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1"))
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([limit], |r| {
-                let op: String = r.get(1)?;
-                let bt: Option<String> = r.get(2)?;
-                let started: String = r.get(5)?;
-                let status: String = r.get(7)?;
-                let code: Option<String> = r.get(8)?;
-                Ok(RunRecord {
-                    id: r.get(0)?,
-                    operation: parse_enum(&op).unwrap_or(Operation::Backup),
-                    backup_type: bt.and_then(|s| s.parse::<BackupType>().ok()),
-                    backup_id: r.get(3)?,
-                    source_path: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
-                    started_at: DateTime::parse_from_rfc3339(&started)
-                        .map(|d| d.with_timezone(&Utc))
-                        .unwrap_or_default(),
-                    duration_ms: r.get::<_, i64>(6)? as u64,
-                    status: parse_enum(&status).unwrap_or(RunStatus::Failed),
-                    error_code: code.and_then(|c| parse_enum(&c)),
-                    message: r.get(9)?,
-                })
-            })
+            .query_map([limit], run_from_row)
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
         Ok(rows)
+    }
+
+    /// The newest (or, with `oldest`, the oldest) backup run of the database at one of
+    /// `source_paths`, of `backup_type` (any type when `None`), ending with one of `statuses`.
+    /// Several paths because a database may have been recorded by a relative and an absolute
+    /// path; one backup folder per source keeps other databases' runs out of the answer anyway.
+    pub(crate) fn backup_run(
+        &self,
+        source_paths: &[String],
+        backup_type: Option<BackupType>,
+        statuses: &[RunStatus],
+        oldest: bool,
+    ) -> Result<Option<RunRecord>> {
+        if source_paths.is_empty() || statuses.is_empty() {
+            return Ok(None);
+        }
+        let marks = |n: usize, from: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>();
+        let paths = marks(source_paths.len(), 2).join(", ");
+        let states = marks(statuses.len(), 2 + source_paths.len()).join(", ");
+        let order = if oldest { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs
+             WHERE operation = 'backup' AND (?1 IS NULL OR backup_type = ?1)
+               AND source_path IN ({paths}) AND status IN ({states})
+             ORDER BY started_at {order}, id {order} LIMIT 1"
+        );
+        let mut values: Vec<Option<String>> = vec![backup_type.map(|t| t.as_str().to_owned())];
+        values.extend(source_paths.iter().cloned().map(Some));
+        values.extend(statuses.iter().map(|s| Some(enum_str(s))));
+        self.conn
+            .query_row(&sql, rusqlite::params_from_iter(values), run_from_row)
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     pub(crate) fn failed_runs(&self) -> Result<u64> {

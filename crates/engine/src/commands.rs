@@ -2,7 +2,10 @@
 //! run in the history, and leaves nothing partial behind when it fails or is cancelled.
 
 pub(crate) mod backup;
+pub(crate) mod compare;
 pub(crate) mod decode;
 pub(crate) mod manage;
 pub(crate) mod restore;
+pub(crate) mod scheduled;
+pub(crate) mod undo;
 pub(crate) mod verify;

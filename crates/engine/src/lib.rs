@@ -2,8 +2,10 @@
 //! argument parsing. The CLI (`crates/cli`) and the desktop app (`src-tauri`) are thin hosts over
 //! [`Engine`]; they supply the seams in [`seams`] (clock, password, progress and cancel).
 //!
-//! Verbs are methods of [`Engine`] (`backup`, `verify`, `restore`, `decrypt_to`, `list`, `delete`,
-//! `cleanup`, `stats`, `history`, `rebuild_catalog`), each in its own file under `commands/`.
+//! Verbs are methods of [`Engine`] (`backup`, `verify`, `restore`, `undo_restore`, `compare_with`,
+//! `decrypt_to`, `list`, `delete`, `cleanup`, `stats`, `history`, `rebuild_catalog`,
+//! `run_scheduled`), each in its own file under `commands/`. When scheduled backups run is
+//! decided in [`scheduler`], as pure functions of `now`.
 //! Errors carry a stable [`ErrorCode`] and a hint ([`error`]). The backup file format is in
 //! [`format`] and `docs/FORMAT.md`.
 pub(crate) mod catalog;
@@ -17,10 +19,12 @@ pub mod model;
 pub(crate) mod pipeline;
 pub mod retention;
 pub mod schedule;
+pub mod scheduler;
 pub mod seams;
 pub(crate) mod snapshot;
 pub mod sources;
 
+pub use commands::compare::TableDiff;
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 pub use model::*;

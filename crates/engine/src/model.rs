@@ -270,3 +270,48 @@ impl Default for RestoreOptions {
         RestoreOptions { verify_first: true, safety_backup: true }
     }
 }
+
+/// An error as data, for a result that reports the failure of a secondary step (a cleanup
+/// after a good backup) without failing as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// How one scheduled run of a source ended (`Engine::run_scheduled`), for hosts to log and show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledRun {
+    /// The source's name.
+    pub source: String,
+    /// `success`; `failed` when the new backup failed its verification; `skipped` when another
+    /// operation held the backup folder. A backup that could not be made is an `Err` instead.
+    pub status: RunStatus,
+    /// Why it failed or was skipped.
+    pub error_code: Option<ErrorCode>,
+    pub message: Option<String>,
+    /// The new backup (with its verification state), unless skipped.
+    pub backup: Option<BackupMetadata>,
+    /// The verification of the new backup, when the source verifies after each backup.
+    pub verify: Option<VerifyReport>,
+    /// The retention cleanup that followed, when the source has a retention rule and the backup
+    /// is sound.
+    pub cleanup: Option<crate::retention::CleanupPlan>,
+    /// The cleanup failed; the backup itself is fine.
+    pub cleanup_error: Option<Problem>,
+    pub duration_ms: u64,
+}
+
+/// What the run history of a backup folder says about one source, as the scheduler needs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceHistory {
+    /// The newest scheduled backup run that counts as an attempt: it succeeded, failed or was
+    /// skipped. A cancelled one does not count, so a backup stopped by a shutdown is caught up
+    /// at the next start instead of leaving its slot without a backup.
+    pub last_attempt: Option<RunRecord>,
+    /// When the newest successful backup (of any type) started.
+    pub last_success: Option<DateTime<Utc>>,
+    /// When the first backup run of the source (of any type and outcome) started: a source that
+    /// never succeeded is overdue counting from here.
+    pub first_attempt: Option<DateTime<Utc>>,
+}

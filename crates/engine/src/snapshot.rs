@@ -55,14 +55,21 @@ impl Snapshot {
             ));
         }
         let err = |e| Error::source_db(path, e);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(err)?;
-        conn.busy_timeout(busy_timeout).map_err(err)?;
-        conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
-        let schema = read_schema(&conn).map_err(err)?;
+        let open = |flags| -> Result<(Connection, SchemaInfo)> {
+            let conn =
+                Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
+            conn.busy_timeout(busy_timeout).map_err(err)?;
+            conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
+            let schema = read_schema(&conn).map_err(err)?;
+            Ok((conn, schema))
+        };
+        // Read-only, so a backup can never change the database. One exception: a program that
+        // crashed mid-transaction leaves a hot journal, which only a writable connection may
+        // roll back (as the owning app would on its next start); then open it writable.
+        let (conn, schema) = match open(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            Err(e) if is_readonly_rollback(&e) => open(OpenFlags::SQLITE_OPEN_READ_WRITE)?,
+            other => other?,
+        };
         let row_counts = count_rows(&conn).map_err(err)?;
         Ok(Snapshot { conn, schema, row_counts })
     }
@@ -100,6 +107,12 @@ impl Snapshot {
         self.conn.execute_batch("COMMIT").map_err(err)?;
         Ok(())
     }
+}
+
+fn is_readonly_rollback(e: &Error) -> bool {
+    std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<rusqlite::Error>())
+        .is_some_and(|e| matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK))
 }
 
 /// Schema facts, read inside the caller's transaction.

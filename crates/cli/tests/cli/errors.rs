@@ -168,6 +168,18 @@ fn help_and_version_exit_0_and_every_command_has_an_example() {
         vec!["catalog"],
         vec!["catalog", "rebuild"],
         vec!["decrypt"],
+        vec!["source"],
+        vec!["source", "add"],
+        vec!["source", "list"],
+        vec!["source", "remove"],
+        vec!["source", "set"],
+        vec!["source", "pause"],
+        vec!["source", "resume"],
+        vec!["source", "info"],
+        vec!["schedule"],
+        vec!["schedule", "preview"],
+        vec!["run"],
+        vec!["daemon"],
         vec![],
     ] {
         let mut c = w.cmd();

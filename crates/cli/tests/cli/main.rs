@@ -6,7 +6,10 @@ mod util;
 
 mod backup;
 mod config;
+mod daemon;
 mod errors;
 mod manage;
 mod output;
 mod restore;
+mod schedule;
+mod sources;

@@ -27,6 +27,25 @@ fn every_command_prints_exactly_one_json_document() {
         assert!(doc.is_object(), "{args:?}: {doc}");
         assert!(doc.get("error").is_none(), "{args:?}: {doc}");
     }
+    // The commands about sources and schedules.
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["source", "add", "s", "--db", "app.db", "--backup-dir", "s-backups", "--no-encrypt"],
+        vec!["source", "list"],
+        vec!["source", "set", "s", "schedule", "hourly"],
+        vec!["source", "pause", "s"],
+        vec!["source", "resume", "s"],
+        vec!["source", "info", "s"],
+        vec!["run", "s"],
+        vec!["schedule", "preview", "daily 02:00"],
+        vec!["source", "remove", "s"],
+    ];
+    for mut args in commands {
+        args.push("--json");
+        let out = run(w.src(&args));
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        let doc = json(&out);
+        assert!(doc.is_object() && doc.get("error").is_none(), "{args:?}: {doc}");
+    }
 }
 
 #[test]

@@ -35,6 +35,18 @@ impl Work {
         c
     }
 
+    /// `keepsake ...` with `KEEPSAKE_SOURCES=sources.toml` and the clock in UTC.
+    pub fn src(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd();
+        c.env("KEEPSAKE_SOURCES", self.path("sources.toml")).env("TZ", "UTC").args(args);
+        c
+    }
+
+    /// The sources file as bytes (empty when missing), to check that a refused edit changed nothing.
+    pub fn sources_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.path("sources.toml")).unwrap_or_default()
+    }
+
     /// `keepsake --db app.db --backup-dir backups ...`.
     pub fn ks(&self, args: &[&str]) -> Command {
         let mut c = self.cmd();

@@ -42,15 +42,18 @@ impl Engine {
     pub fn cleanup(&self, policy: &RetentionPolicy) -> Result<CleanupPlan> {
         let started = self.clock.now();
         let t0 = Instant::now();
-        let result = self.lock().and_then(|_lock| {
-            let plan = self.plan_cleanup(policy)?;
-            for e in &plan.delete {
-                self.delete_locked(&e.id)?;
-            }
-            Ok(plan)
-        });
+        let result = self.lock().and_then(|_lock| self.cleanup_locked(policy));
         self.record(Operation::Cleanup, None, None, started, t0, &result, None);
         result
+    }
+
+    /// A cleanup while the caller holds the folder lock (not recorded).
+    pub(crate) fn cleanup_locked(&self, policy: &RetentionPolicy) -> Result<CleanupPlan> {
+        let plan = self.plan_cleanup(policy)?;
+        for e in &plan.delete {
+            self.delete_locked(&e.id)?;
+        }
+        Ok(plan)
     }
 
     /// Figures over every backup in the folder.

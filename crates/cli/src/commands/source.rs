@@ -1,0 +1,275 @@
+//! `keepsake source ...`: show and edit the sources file, and show a source's job.
+//!
+//! Edits read the file alone (not the environment's overrides), change it, and save it
+//! atomically; a refused value leaves the file as it was. The checks are the engine's
+//! (`Source::set`, `Sources::validate`), so the messages name the field the same way everywhere.
+
+use chrono::{Local, Utc};
+use keepsake_engine::Engine;
+use keepsake_engine::model::{RunStatus, SourceHistory};
+use keepsake_engine::schedule::Health;
+use keepsake_engine::scheduler::{JobInfo, RunReason, job_info};
+use keepsake_engine::sources::{DEFAULT_SOURCE, Source, Sources};
+
+use crate::config::SourceAction;
+use crate::config::sched::{SCHEDULE_HINT, unknown_source};
+use crate::error::{CliError, CliResult, EXIT_OK};
+use crate::output::{Output, Style, Table, local_time, relative_time};
+use crate::sources::SourcesFile;
+
+pub fn run(file: &SourcesFile, action: SourceAction, out: &Output) -> CliResult<u8> {
+    match action {
+        SourceAction::Add(source) => add(file, *source, out),
+        SourceAction::List => list(file, out),
+        SourceAction::Remove(name) => remove(file, &name, out),
+        SourceAction::Set { name, field, value } => {
+            let s = edit(file, &name, |s| s.set(&field, &value), &field)?;
+            let shown = match (field.as_str(), &s.schedule) {
+                ("schedule", Some(x)) => format!("{x} ({})", x.describe()),
+                _ => value.trim().to_owned(),
+            };
+            show_source(out, &s, &format!("{}: {field} = {shown}", s.name))
+        }
+        SourceAction::Pause(name) => {
+            let s = edit(file, &name, |s| s.set("paused", "true"), "paused")?;
+            show_source(
+                out,
+                &s,
+                &format!("Paused {}; `keepsake source resume {}` resumes it.", s.name, s.name),
+            )
+        }
+        SourceAction::Resume(name) => {
+            let s = edit(file, &name, |s| s.set("paused", "false"), "paused")?;
+            show_source(out, &s, &format!("Resumed {}; missed runs are caught up with one backup.", s.name))
+        }
+        SourceAction::Info(name) => info(file, &name, out),
+    }
+}
+
+fn add(file: &SourcesFile, source: Source, out: &Output) -> CliResult<u8> {
+    let mut sources = file.load_file()?;
+    let name = source.name.clone();
+    // The engine refuses this too; checked first for a hint that names the flag to use.
+    if let Some(other) = sources.sources.iter().find(|o| o.backup_dir == source.backup_dir) {
+        return Err(CliError::invalid(
+            format!(
+                "source {:?}: backup_dir: {} already holds the backups of {:?}; each source needs its own folder",
+                source.name,
+                source.backup_dir.display(),
+                other.name
+            ),
+            "Nothing was changed; pass --backup-dir DIR to give the new source its own folder.",
+        ));
+    }
+    sources.add(source).map_err(|e| refused(e, "name"))?;
+    file.save(&sources)?;
+    let s = sources.get(&name).map_err(|e| unknown_source(file, &name, &e))?.clone();
+    let when = s.schedule.as_ref().map_or_else(|| "no schedule".to_owned(), |x| x.describe());
+    show_source(
+        out,
+        &s,
+        &format!(
+            "Added source {}: {} -> {} ({when}) to {}.",
+            s.name,
+            s.database.display(),
+            s.backup_dir.display(),
+            file.path.display()
+        ),
+    )
+}
+
+fn remove(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
+    let mut sources = file.load_file()?;
+    let removed = sources.remove(name).map_err(|e| not_in_file(file, name, &e))?;
+    file.save(&sources)?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "removed": removed }))?;
+    } else {
+        out.note(&format!(
+            "Removed source {name} from {}; its backups in {} are kept.",
+            file.path.display(),
+            removed.backup_dir.display()
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+/// Changes one source in the file; nothing is written unless the change and the whole file
+/// are valid.
+fn edit(
+    file: &SourcesFile,
+    name: &str,
+    change: impl FnOnce(&mut Source) -> keepsake_engine::Result<()>,
+    field: &str,
+) -> CliResult<Source> {
+    let mut sources = file.load_file()?;
+    let source = sources.get_mut(name).map_err(|e| not_in_file(file, name, &e))?;
+    change(source).map_err(|e| refused(e, field))?;
+    let changed = source.clone();
+    sources.validate().map_err(|e| refused(e, field))?;
+    file.save(&sources)?;
+    Ok(changed)
+}
+
+fn refused(e: keepsake_engine::Error, field: &str) -> CliError {
+    let hint = if field == "schedule" {
+        format!("Nothing was changed. {SCHEDULE_HINT}")
+    } else {
+        "Nothing was changed; fix the value and try again (`keepsake source set --help` lists the fields)."
+            .to_owned()
+    };
+    CliError::invalid(e.message().to_owned(), hint)
+}
+
+/// A name that is not in the file, which may still be the environment's `default`.
+fn not_in_file(file: &SourcesFile, name: &str, e: &keepsake_engine::Error) -> CliError {
+    if name == DEFAULT_SOURCE && file.env_vars().next().is_some() {
+        return CliError::invalid(
+            format!(
+                "source \"default\" comes from environment variables ({}), not from {}",
+                file.env_vars().collect::<Vec<_>>().join(", "),
+                file.path.display()
+            ),
+            "Change the variables, or add it to the file with `keepsake source add default --db PATH` \
+             (the variables still override it).",
+        );
+    }
+    unknown_source(file, name, e)
+}
+
+fn show_source(out: &Output, s: &Source, note: &str) -> CliResult<u8> {
+    if out.json_mode() {
+        out.json(s)?;
+    } else {
+        out.note(note);
+    }
+    Ok(EXIT_OK)
+}
+
+fn state(s: &Source) -> (&'static str, Style) {
+    match (s.enabled, s.paused, s.schedule.is_some()) {
+        (false, _, _) => ("disabled", Style::Dim),
+        (true, true, _) => ("paused", Style::Warn),
+        (true, false, true) => ("scheduled", Style::Good),
+        (true, false, false) => ("manual only", Style::Dim),
+    }
+}
+
+fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
+    let sources: Sources = file.load()?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "file": file.path, "sources": sources.sources }))?;
+        return Ok(EXIT_OK);
+    }
+    if sources.sources.is_empty() {
+        out.note(&format!(
+            "No sources in {} yet; add one with `keepsake source add NAME --db PATH --schedule 'daily 02:00'`.",
+            file.path.display()
+        ));
+        return Ok(EXIT_OK);
+    }
+    let mut t = Table::new(&[
+        ("NAME", false),
+        ("SCHEDULE", false),
+        ("STATE", false),
+        ("DATABASE", false),
+        ("BACKUP FOLDER", false),
+    ]);
+    for s in &sources.sources {
+        let (state, style) = state(s);
+        t.row(vec![
+            (s.name.clone(), Style::Bold),
+            (s.schedule.as_ref().map_or_else(|| "-".to_owned(), |x| x.describe()), Style::Plain),
+            (state.to_owned(), style),
+            (s.database.display().to_string(), Style::Plain),
+            (s.backup_dir.display().to_string(), Style::Dim),
+        ]);
+    }
+    out.text(&t.render(out.mode.color))?;
+    let vars: Vec<&str> = file.env_vars().collect();
+    if !vars.is_empty() && sources.get(DEFAULT_SOURCE).is_ok() {
+        out.note(&format!("The source \"default\" is set or overridden by {}.", vars.join(", ")));
+    }
+    Ok(EXIT_OK)
+}
+
+fn info(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
+    let sources = file.load()?;
+    let source = sources.get(name).map_err(|e| unknown_source(file, name, &e))?;
+    // No folder yet means no history yet; opening would create it.
+    let history = if source.backup_dir.is_dir() {
+        Engine::open(&source.backup_dir)?.source_history(&source.database)?
+    } else {
+        SourceHistory::default()
+    };
+    let info = job_info(source, &history, &Local::now());
+    if out.json_mode() {
+        out.json(&info)?;
+        return Ok(EXIT_OK);
+    }
+    let (state, style) = state(source);
+    let rows = [
+        ("Source", source.name.clone(), Style::Bold),
+        ("Database", source.database.display().to_string(), Style::Plain),
+        ("Backups", source.backup_dir.display().to_string(), Style::Plain),
+        ("Schedule", schedule_text(&info), Style::Plain),
+        ("State", state.to_owned(), style),
+        ("Next run", next_text(&info), Style::Plain),
+        ("Last run", last_text(&info).0, last_text(&info).1),
+        ("Health", health_text(&info).0, health_text(&info).1),
+    ];
+    for (label, value, style) in rows {
+        out.text(&format!("{label:<9} {}", out.paint(&value, style)))?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn schedule_text(info: &JobInfo) -> String {
+    match (&info.description, &info.schedule) {
+        (Some(d), Some(s)) => format!("{d} ({s})"),
+        _ => "none (backups only when run by hand: `keepsake run NAME`)".to_owned(),
+    }
+}
+
+fn next_text(info: &JobInfo) -> String {
+    let at = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%a %Y-%m-%d %H:%M").to_string();
+    match (&info.next_run, &info.due) {
+        (_, Some(RunReason::CatchUp { missed, .. })) => {
+            format!("now, when the daemon runs: catch-up of {missed} missed run(s)")
+        }
+        (_, Some(RunReason::FirstRun)) => "now, when the daemon runs: first run".to_owned(),
+        (_, Some(_)) => "now, when the daemon runs".to_owned(),
+        (Some(t), None) => at(t),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+fn last_text(info: &JobInfo) -> (String, Style) {
+    let Some(r) = &info.last_run else {
+        return ("never".to_owned(), Style::Dim);
+    };
+    let when = format!("{} ({})", local_time(r.started_at), relative_time(r.started_at, Utc::now()));
+    let detail = |s: &str| match (&r.error_code, &r.message) {
+        (Some(code), Some(m)) => format!("{when}: {s} {code}: {m}"),
+        _ => format!("{when}: {s}"),
+    };
+    match r.status {
+        RunStatus::Success => (
+            format!("{when}: ok {}", r.backup_id.as_deref().unwrap_or_default()).trim_end().to_owned(),
+            Style::Good,
+        ),
+        RunStatus::Failed => (detail("FAILED"), Style::Bad),
+        RunStatus::Skipped => (detail("skipped"), Style::Warn),
+        RunStatus::Cancelled => (detail("cancelled"), Style::Warn),
+    }
+}
+
+fn health_text(info: &JobInfo) -> (String, Style) {
+    match &info.health {
+        Health::Ok => ("ok".to_owned(), Style::Good),
+        Health::NeverSucceeded => ("no successful backup yet".to_owned(), Style::Warn),
+        Health::Overdue { since, days } => {
+            (format!("no successful backup for {days} day(s) (since {})", local_time(*since)), Style::Bad)
+        }
+    }
+}

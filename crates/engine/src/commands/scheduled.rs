@@ -1,0 +1,173 @@
+//! `run_scheduled`: what happens at a scheduled slot, and on "run now": back up a source with its
+//! own settings, verify the new backup, apply the source's retention, and record the run with
+//! its outcome. Also the history query the scheduler decides from (`source_history`).
+//!
+//! The steps run under one folder lock, so nothing (another scheduler, a restore) can slip in
+//! between a backup and the cleanup that counts on it. A busy folder makes the run `skipped`, not
+//! failed: the slot counts as covered, the next one runs, and the history says why. When to run
+//! is not decided here but in `scheduler`, as pure functions of `now`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::model::{
+    BackupMetadata, BackupType, Operation, Problem, RunStatus, ScheduledRun, SourceHistory,
+    VerificationStatus,
+};
+use crate::seams::{Job, Phase};
+use crate::sources::Source;
+
+impl Engine {
+    /// Runs one scheduled backup of `source`, whose backup folder must be this engine's.
+    ///
+    /// `Ok` when the run happened or was skipped because the folder was busy (see
+    /// [`ScheduledRun::status`]); `Err` when no backup could be made (missing database, wrong
+    /// password, full disk, cancelled...). Either way the run is in the history, as a
+    /// `scheduled` backup of `source.database`.
+    pub fn run_scheduled(&self, source: &Source, job: &Job) -> Result<ScheduledRun> {
+        let started = self.clock.now();
+        let t0 = Instant::now();
+        let db = source.database.as_path();
+        let record = |result: &Result<()>, id: Option<String>| {
+            self.record(Operation::Backup, Some(BackupType::Scheduled), Some(db), started, t0, result, id);
+        };
+        if !same_folder(&source.backup_dir, self.backup_dir()) {
+            return Err(Error::invalid(format!(
+                "source {:?} keeps its backups in {}, not in {}; open the engine on the source's folder",
+                source.name,
+                shown(&source.backup_dir),
+                shown(self.backup_dir())
+            )));
+        }
+        let _lock = match self.lock() {
+            Ok(lock) => lock,
+            Err(e) => {
+                let result = Err(Error::new(e.code(), e.message().to_owned()));
+                record(&result, None);
+                if e.code() != ErrorCode::Busy {
+                    return Err(e);
+                }
+                return Ok(ScheduledRun {
+                    status: RunStatus::Skipped,
+                    error_code: Some(e.code()),
+                    message: Some(e.message().to_owned()),
+                    ..empty_run(source, t0)
+                });
+            }
+        };
+
+        // Verified below rather than by `backup_locked`, to get the report (and its code).
+        let opts =
+            crate::model::BackupOptions { verify: false, ..source.backup_options(BackupType::Scheduled) };
+        let meta = match self.backup_locked(db, &opts, job, Phase::Backup) {
+            Ok(meta) => meta,
+            Err(e) => {
+                record(&Err(Error::new(e.code(), e.message().to_owned())), None);
+                return Err(e);
+            }
+        };
+        let id = Some(meta.id.clone());
+        let mut run = ScheduledRun { status: RunStatus::Success, ..empty_run(source, t0) };
+        let meta = if source.verify_after_backup {
+            // A verification that could not finish (cancelled) fails the run: the backup stays,
+            // unverified, and the next start catches the slot up.
+            let report = match self.verify_inner(&meta, job) {
+                Ok(report) => report,
+                Err(e) => {
+                    record(&Err(Error::new(e.code(), e.message().to_owned())), id);
+                    return Err(e);
+                }
+            };
+            let meta = BackupMetadata {
+                verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
+                verified_at: Some(report.verified_at),
+                ..meta
+            };
+            if !report.ok {
+                let code = report.code.unwrap_or(ErrorCode::BackupDamaged);
+                let failed = report.checks.iter().find(|c| c.status == crate::model::CheckStatus::Failed);
+                let why =
+                    failed.map(|c| format!(": {} check failed: {}", c.name, c.message)).unwrap_or_default();
+                let message = format!("backup {} failed its verification{why}", meta.id);
+                run.status = RunStatus::Failed;
+                run.error_code = Some(code);
+                run.message = Some(message.clone());
+            }
+            run.verify = Some(report);
+            meta
+        } else {
+            meta
+        };
+        let recorded = match (&run.error_code, &run.message) {
+            (Some(code), Some(message)) => Err(Error::new(*code, message.clone())),
+            _ => Ok(()),
+        };
+        record(&recorded, id);
+
+        // Never make room for a backup that failed its check: with "keep the last N", doing so
+        // would trade good old backups for bad new ones, one run at a time.
+        if run.status == RunStatus::Success && !source.retention.is_empty() {
+            let started = self.clock.now();
+            let t0 = Instant::now();
+            let result = self.cleanup_locked(&source.retention);
+            self.record(Operation::Cleanup, None, None, started, t0, &result, None);
+            match result {
+                Ok(plan) => run.cleanup = Some(plan),
+                Err(e) => {
+                    run.cleanup_error = Some(Problem { code: e.code(), message: e.message().to_owned() })
+                }
+            }
+        }
+        run.backup = Some(meta);
+        run.duration_ms = t0.elapsed().as_millis() as u64;
+        Ok(run)
+    }
+
+    /// What this folder's history says about the database at `database`: the last scheduled
+    /// attempt, the last success and the first run (see [`SourceHistory`]).
+    pub fn source_history(&self, database: &Path) -> Result<SourceHistory> {
+        let paths = path_forms(database);
+        let cat = self.catalog()?;
+        let attempts = [RunStatus::Success, RunStatus::Failed, RunStatus::Skipped];
+        let any = [RunStatus::Success, RunStatus::Failed, RunStatus::Skipped, RunStatus::Cancelled];
+        Ok(SourceHistory {
+            last_attempt: cat.backup_run(&paths, Some(BackupType::Scheduled), &attempts, false)?,
+            last_success: cat.backup_run(&paths, None, &[RunStatus::Success], false)?.map(|r| r.started_at),
+            first_attempt: cat.backup_run(&paths, None, &any, true)?.map(|r| r.started_at),
+        })
+    }
+}
+
+fn empty_run(source: &Source, t0: Instant) -> ScheduledRun {
+    ScheduledRun {
+        source: source.name.clone(),
+        status: RunStatus::Skipped,
+        error_code: None,
+        message: None,
+        backup: None,
+        verify: None,
+        cleanup: None,
+        cleanup_error: None,
+        duration_ms: t0.elapsed().as_millis() as u64,
+    }
+}
+
+/// The ways a database path may have been recorded: as given, and absolute.
+fn path_forms(database: &Path) -> Vec<String> {
+    let mut forms = vec![database.to_string_lossy().into_owned()];
+    if let Ok(abs) = std::path::absolute(database) {
+        let abs = abs.to_string_lossy().into_owned();
+        if !forms.contains(&abs) {
+            forms.push(abs);
+        }
+    }
+    forms
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let resolved =
+        |p: &Path| p.canonicalize().or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| PathBuf::from(p));
+    resolved(a) == resolved(b)
+}
