@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build run test lint fmt bench clean-demo
+.PHONY: setup build ui ui-test app run demo bundle e2e test lint fmt bench clean-demo
 
 setup:
 	@scripts/setup.sh
@@ -12,17 +12,43 @@ setup:
 build: setup
 	$(CARGO) build --release -p keepsake-cli
 
-# Until the desktop app lands (src-tauri), `make run` shows the engine through the CLI on a
-# generated demo database: a backup, its verification, the list and the statistics.
-run: build
+# The window (ui/dist), then the desktop app with it embedded (one target dir, debug build).
+ui: setup
+	cd ui && npm run build --silent
+
+# The window's own checks: strict TypeScript, ESLint, and the component tests (vitest).
+ui-test: setup
+	cd ui && npm run typecheck --silent && npm run lint --silent && npm test --silent
+
+app: ui
+	$(CARGO) build -p keepsake-app --features custom-protocol
+
+# The desktop app. KEEPSAKE_DEMO=1: with nothing set up yet, it creates a demo database (an
+# astrology app's data) in its data folder and adds it as the first source, backed up at once.
+# Without a display it runs under Xvfb for a while and saves a screenshot (scripts/run-app.sh).
+run: app
+	@scripts/run-app.sh
+
+# The engine through the CLI on a generated demo database: a backup, its verification, the
+# list and the statistics.
+demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"
+
+# A .deb of the desktop app (Tauri bundler, release build) in target/release/bundle/deb/.
+bundle: setup
+	TAURI_APP_PATH=src-tauri npx tauri build --bundles deb
+
+# End-to-end tests of the real app under Xvfb, in their own D-Bus session (scripts/e2e.sh).
+e2e: app
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
 
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test: setup lint
+test: setup lint ui-test
 	$(CARGO) test --workspace
+	$(MAKE) --no-print-directory e2e
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Installs what building and testing Keepsake needs on Debian/Ubuntu, and nothing when it is
-# already there (so `make test` and `make run` stay quick on a machine that is set up).
+# already there (so `make test` and `make run` stay quick on a machine that is set up): apt
+# packages (through sudo when not root), the UI's npm packages, and tauri-driver for the
+# end-to-end tests.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-# Debian packages: gzip and python3-cryptography for the format tests (the reference reader),
+# Engine and CLI: gzip and python3-cryptography for the format tests (the reference reader),
 # sqlite3, pigz and openssl for the benchmark's baseline pipeline, time for its peak RSS.
 APT_PACKAGES=(gzip python3 python3-cryptography sqlite3 pigz openssl time)
+# Desktop app (Tauri 2 on WebKitGTK), build.
+APT_PACKAGES+=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev libsoup-3.0-dev)
+# Desktop app, run and test headless: a virtual display, a session bus, WebDriver for WebKitGTK,
+# screenshots, a notification daemon and a real Secret Service (gnome-keyring), and
+# python3-dbus for the tray test's StatusNotifierWatcher.
+APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus-x11 imagemagick x11-utils xdotool dunst libnotify-bin
+  gnome-keyring python3-dbus python3-gi)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -24,3 +35,28 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+
+# npm packages: `npm ci` when node_modules is missing or package-lock.json changed since the
+# last install (npm keeps a copy of the lock it installed as node_modules/.package-lock.json).
+npm_ci() { # dir
+  local dir=$1
+  [ -f "$dir/package-lock.json" ] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: Node.js 20+ and npm are missing; install them (e.g. apt-get install nodejs npm) and run this again" >&2
+    exit 1
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+# The root holds the Tauri CLI (bundles) and WebdriverIO (end-to-end tests); ui/ the window's.
+npm_ci .
+npm_ci ui
+
+# tauri-driver: WebDriver for the real app (end-to-end tests). Pinned to 2.x: crates.io's newest
+# is a 3.0 alpha.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: cargo install tauri-driver"
+  cargo install tauri-driver --locked --version '^2' --quiet
+fi

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real desktop app (tests/e2e): builds the window (ui/dist) and the app
+# with it embedded, then runs the tests under Xvfb in a D-Bus session of their own, with a
+# notification daemon (dunst, its traffic recorded by dbus-monitor), an unlocked gnome-keyring
+# as the Secret Service, a tray host (tests/e2e/tray.py owns org.kde.StatusNotifierWatcher) and
+# tauri-driver. Everything they leave (screenshots, logs, the app's home folder) is in
+# target/e2e/. Set KEEPSAKE_APP to test an app built elsewhere (skips the build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/target/e2e
+
+if [ "${1:-}" != "--in-session" ]; then
+  if [ -z "${KEEPSAKE_APP:-}" ]; then
+    (cd ui && npm run build --silent >/dev/null)
+    cargo build -p keepsake-app --features custom-protocol
+    export KEEPSAKE_APP=$ROOT/target/debug/keepsake-app
+  fi
+  # Found now: the session below has its own HOME.
+  TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
+  export TAURI_DRIVER
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+  # DISPLAY is set before the bus starts, so D-Bus-activated helpers get it too.
+  exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+    dbus-run-session -- "$0" --in-session
+fi
+
+# --- inside Xvfb and the test's own session bus ----------------------------------------------
+export E2E_OUT=$OUT
+export E2E_PORT=${E2E_PORT:-4444}
+# The app's folders (and the keyring's) live in the output folder, never in the real home.
+export HOME=$OUT/home
+export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
+export XDG_RUNTIME_DIR=$OUT/runtime
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+export KEEPSAKE_LOG=${KEEPSAKE_LOG:-info}
+# The system's Python: python3-dbus and python3-gi are Debian packages (a pyenv or venv python
+# earlier on PATH would not have them).
+export E2E_PYTHON=${E2E_PYTHON:-/usr/bin/python3}
+# Stdout and stderr of the tools go to logs; the session bus's own chatter too.
+exec 3>&2 2>>"$OUT/session.log"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+has_owner() {
+  dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
+}
+wait_for() { # what, command...
+  local what=$1
+  shift
+  for _ in $(seq 1 100); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  echo "e2e: $what did not come up" >&3
+  return 1
+}
+
+# A real Secret Service, unlocked with a password on stdin.
+printf 'e2e-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >"$OUT/keyring.env"
+wait_for "gnome-keyring" has_owner org.freedesktop.secrets
+
+dunst >"$OUT/dunst.log" 2>&1 &
+pids+=($!)
+wait_for "dunst" has_owner org.freedesktop.Notifications
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+  >"$OUT/notifications.log" 2>&1 &
+pids+=($!)
+
+"$E2E_PYTHON" tests/e2e/tray.py watch "$OUT/tray-items" >"$OUT/tray.log" 2>&1 &
+pids+=($!)
+wait_for "the tray watcher" has_owner org.kde.StatusNotifierWatcher
+
+"$TAURI_DRIVER" --port "$E2E_PORT" --native-port $((E2E_PORT + 1)) >"$OUT/driver.log" 2>&1 &
+pids+=($!)
+listening() { (exec 9<>"/dev/tcp/127.0.0.1/$E2E_PORT") 2>/dev/null; }
+wait_for "tauri-driver" listening
+
+node --test --test-concurrency=1 tests/e2e/ >&3 2>&3

@@ -1,0 +1,157 @@
+//! Commands on one source's backups: make, verify, restore (and undo), compare, delete, clean up,
+//! list, statistics, history; and `cancel_job`.
+
+use std::path::PathBuf;
+
+use keepsake_engine::model::{BackupMetadata, BackupType, RestoreOutcome, RunRecord, Stats, VerifyReport};
+use keepsake_engine::{BackupOptions, CleanupPlan, RestoreOptions, TableDiff};
+use tauri::{AppHandle, Manager, Runtime};
+
+use super::{blocking, changed, run_job};
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_backups<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    limit: Option<usize>,
+) -> IpcResult<Vec<BackupMetadata>> {
+    blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.list(limit).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_stats<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<Stats> {
+    blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.stats().map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_history<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    limit: Option<usize>,
+) -> IpcResult<Vec<RunRecord>> {
+    blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.history(limit).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn create_backup<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    job_id: String,
+    description: Option<String>,
+    tags: Option<Vec<String>>,
+) -> IpcResult<BackupMetadata> {
+    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
+    let opts = BackupOptions {
+        description,
+        tags: tags.unwrap_or_default(),
+        ..src.backup_options(BackupType::Manual)
+    };
+    run_job(&app, &job_id, move |job| engine.backup(&src.database, &opts, job)).await
+}
+
+#[tauri::command]
+pub async fn verify_backup<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    id: String,
+    job_id: String,
+) -> IpcResult<VerifyReport> {
+    let (_, engine) = app.state::<AppState>().source_engine(&source)?;
+    run_job(&app, &job_id, move |job| engine.verify(&id, job)).await
+}
+
+/// Restores backup `id` over the source's database, or to `target` (another file).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn restore_backup<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    id: String,
+    job_id: String,
+    verify_first: bool,
+    safety_backup: bool,
+    target: Option<PathBuf>,
+) -> IpcResult<RestoreOutcome> {
+    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
+    let target = target.unwrap_or(src.database);
+    let opts = RestoreOptions { verify_first, safety_backup };
+    run_job(&app, &job_id, move |job| engine.restore(&id, &target, &opts, job)).await
+}
+
+/// Puts the source's database back as it was before the last restore over it.
+#[tauri::command]
+pub async fn undo_restore<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    job_id: String,
+) -> IpcResult<RestoreOutcome> {
+    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
+    run_job(&app, &job_id, move |job| engine.undo_restore(&src.database, job)).await
+}
+
+/// What restoring backup `id` over the source's database would change, table by table.
+#[tauri::command]
+pub async fn compare_backup<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    id: String,
+) -> IpcResult<Vec<TableDiff>> {
+    blocking(&app, move |state| {
+        let (src, engine) = state.source_engine(&source)?;
+        engine.compare_with(&id, &src.database).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, source: String, id: String) -> IpcResult<()> {
+    let r = blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.delete(&id).map_err(|e| state.ipc_error(e))
+    })
+    .await;
+    changed(&app);
+    r
+}
+
+/// What a cleanup with the source's retention policy would keep and delete now.
+#[tauri::command]
+pub async fn preview_cleanup<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<CleanupPlan> {
+    blocking(&app, move |state| {
+        let (src, engine) = state.source_engine(&source)?;
+        engine.plan_cleanup(&src.retention).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+/// Deletes what the source's retention policy does not keep.
+#[tauri::command]
+pub async fn apply_cleanup<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<CleanupPlan> {
+    let r = blocking(&app, move |state| {
+        let (src, engine) = state.source_engine(&source)?;
+        engine.cleanup(&src.retention).map_err(|e| state.ipc_error(e))
+    })
+    .await;
+    changed(&app);
+    r
+}
+
+/// Asks job `job_id` to stop (nothing happens when it already ended).
+#[tauri::command]
+pub fn cancel_job(state: tauri::State<'_, AppState>, job_id: String) {
+    state.jobs.cancel(&job_id);
+}

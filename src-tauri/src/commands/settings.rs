@@ -1,0 +1,51 @@
+//! Commands on the app's settings: the backup password (in the OS keyring), notifications,
+//! start at login, and the global pause of scheduled backups.
+
+use tauri::{AppHandle, Runtime};
+
+use super::{blocking, changed};
+use crate::error::{IpcError, IpcResult};
+use crate::notify::NotificationLevel;
+
+/// Stores the password for encrypted backups in the OS keyring.
+#[tauri::command]
+pub async fn set_password<R: Runtime>(app: AppHandle<R>, password: String) -> IpcResult<()> {
+    let password = zeroize::Zeroizing::new(password);
+    if password.is_empty() {
+        return Err(IpcError::invalid("the password is empty"));
+    }
+    blocking(&app, move |state| {
+        state.secrets.set(&password).map_err(|e| IpcError::keyring(e.message))?;
+        state.scheduler.wake();
+        Ok(())
+    })
+    .await?;
+    changed(&app);
+    Ok(())
+}
+
+/// `all`, `problems` or `off`.
+#[tauri::command]
+pub async fn set_notification_level<R: Runtime>(app: AppHandle<R>, level: String) -> IpcResult<()> {
+    let level: NotificationLevel = level.parse().map_err(IpcError::invalid)?;
+    blocking(&app, move |state| state.edit_settings(|s| s.notification_level = level).map(drop)).await?;
+    changed(&app);
+    Ok(())
+}
+
+/// Starts Keepsake (hidden, in the tray) at login, or stops doing so.
+#[tauri::command]
+pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> IpcResult<()> {
+    crate::platform::set_autostart(&app, enabled)?;
+    blocking(&app, move |state| state.edit_settings(|s| s.autostart = enabled).map(drop)).await?;
+    changed(&app);
+    Ok(())
+}
+
+/// Pauses (or resumes) every scheduled backup; "back up now" still works.
+#[tauri::command]
+pub async fn set_paused<R: Runtime>(app: AppHandle<R>, paused: bool) -> IpcResult<()> {
+    blocking(&app, move |state| state.edit_settings(|s| s.paused = paused).map(drop)).await?;
+    changed(&app);
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Commands on the sources: the whole state the window starts from, adding, changing and
+//! removing a source, the demo source, and a preview of a schedule being typed.
+
+use std::path::PathBuf;
+
+use chrono::Local;
+use keepsake_engine::schedule::Schedule;
+use keepsake_engine::sources::Source;
+use serde::Serialize;
+use tauri::{AppHandle, Runtime};
+
+use super::{blocking, changed};
+use crate::error::{IpcError, IpcResult};
+use crate::view::{AppStateView, SourceView, source_view};
+
+/// Everything the window shows at start and after each `state-changed`.
+#[tauri::command]
+pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView> {
+    blocking(&app, |state| {
+        let now = Local::now();
+        let sources: Vec<SourceView> = state.sources().iter().map(|s| source_view(state, s, &now)).collect();
+        let settings = state.settings();
+        Ok(AppStateView {
+            first_run: sources.is_empty(),
+            sources,
+            keyring: state.secrets.status(),
+            notification_level: settings.notification_level,
+            autostart: settings.autostart,
+            paused: settings.paused,
+        })
+    })
+    .await
+}
+
+/// Adds a source. Its backups go to `backup_dir`, or to a folder of its own in the app's data
+/// folder; `schedule` is a phrase or cron expression (`daily 02:00`, `0 2 * * 1-5`).
+#[tauri::command]
+pub async fn add_source<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    database: PathBuf,
+    backup_dir: Option<PathBuf>,
+    schedule: Option<String>,
+) -> IpcResult<SourceView> {
+    let view = blocking(&app, move |state| {
+        let name = name.trim().to_owned();
+        let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
+        let mut source = Source::new(&name, absolute(database), absolute(backup_dir));
+        if let Some(expr) = schedule {
+            source.set("schedule", &expr)?;
+        }
+        state.edit_sources(|all| Ok(all.add(source.clone())?))?;
+        Ok(source_view(state, &source, &Local::now()))
+    })
+    .await?;
+    changed(&app);
+    Ok(view)
+}
+
+/// Sets one field of a source, as `keepsake source set NAME FIELD VALUE` does (the field names
+/// are the engine's: `schedule`, `keep_last`, `encrypt`, `name`...).
+#[tauri::command]
+pub async fn update_source<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    field: String,
+    value: String,
+) -> IpcResult<SourceView> {
+    let view = blocking(&app, move |state| {
+        let source = state.edit_sources(|all| {
+            let s = all.get_mut(&name).map_err(|_| IpcError::no_source(&name))?;
+            s.set(&field, &value)?;
+            for p in [&mut s.database, &mut s.backup_dir] {
+                *p = absolute(std::mem::take(p));
+            }
+            let s = s.clone();
+            all.validate()?;
+            Ok(s)
+        })?;
+        Ok(source_view(state, &source, &Local::now()))
+    })
+    .await?;
+    changed(&app);
+    Ok(view)
+}
+
+/// Forgets a source (its backups stay where they are).
+#[tauri::command]
+pub async fn remove_source<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<()> {
+    blocking(&app, move |state| {
+        state.edit_sources(|all| all.remove(&name).map(drop).map_err(|_| IpcError::no_source(&name)))
+    })
+    .await?;
+    changed(&app);
+    Ok(())
+}
+
+/// Creates the demo database (an astrology app's data) in the app's data folder and adds it as
+/// a source; when it exists already, returns it.
+#[tauri::command]
+pub async fn create_demo_source<R: Runtime>(app: AppHandle<R>) -> IpcResult<SourceView> {
+    let view = blocking(&app, |state| {
+        let source = crate::demo::ensure_demo_source(state, None)?;
+        Ok(source_view(state, &source, &Local::now()))
+    })
+    .await?;
+    changed(&app);
+    Ok(view)
+}
+
+/// A schedule in words and its next run times, as the person types it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchedulePreview {
+    pub description: String,
+    /// RFC 3339, local offset.
+    pub next_runs: Vec<String>,
+}
+
+#[tauri::command]
+pub fn preview_schedule(expr: String, count: Option<usize>) -> IpcResult<SchedulePreview> {
+    let schedule = Schedule::parse(&expr).map_err(|e| IpcError::invalid(e.to_string()))?;
+    let runs = schedule.next_runs(Local::now(), count.unwrap_or(5).clamp(1, 50));
+    Ok(SchedulePreview {
+        description: schedule.describe(),
+        next_runs: runs.iter().map(|t| t.to_rfc3339()).collect(),
+    })
+}
+
+fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
+}

@@ -1,0 +1,69 @@
+//! The error every command returns, as the window receives it: `{ code, message, hint }`.
+//!
+//! The code is the engine's stable [`ErrorCode`] (snake_case), or one of the app's own codes
+//! below; the UI owns the plain-language wording for each, so the code is never flattened into
+//! a string of prose. The message is the engine's one-line technical message (naming the file),
+//! the hint its suggestion.
+
+use keepsake_engine::{Error, ErrorCode};
+use serde::Serialize;
+
+/// The OS keyring (Secret Service, Keychain, Credential Manager) could not be read or written.
+pub const KEYRING_UNAVAILABLE: &str = "keyring_unavailable";
+/// No source has the name the window asked about.
+pub const NO_SOURCE: &str = "no_source";
+
+/// A failed command, serialized as `{ "code": ..., "message": ..., "hint": ... }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+}
+
+pub type IpcResult<T> = Result<T, IpcError>;
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        IpcError { code: code.to_owned(), message: message.into(), hint: hint.into() }
+    }
+
+    pub fn no_source(name: &str) -> Self {
+        IpcError::new(
+            NO_SOURCE,
+            format!("no database named {name:?} is set up in Keepsake"),
+            "Add the database in Settings, or pick one of the databases listed.",
+        )
+    }
+
+    pub fn keyring(message: impl Into<String>) -> Self {
+        IpcError::new(
+            KEYRING_UNAVAILABLE,
+            message,
+            "Unlock the system keyring (log in again, or open your password manager) and try again; \
+             scheduled encrypted backups wait until it can be read.",
+        )
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        IpcError::from(Error::new(ErrorCode::InvalidInput, message))
+    }
+}
+
+impl From<Error> for IpcError {
+    fn from(e: Error) -> Self {
+        IpcError {
+            code: e.code().as_str().to_owned(),
+            message: e.message().to_owned(),
+            hint: e.hint().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}

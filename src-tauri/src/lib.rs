@@ -1,0 +1,137 @@
+//! Keepsake's desktop app: a thin Tauri 2 shell over `keepsake_engine`.
+//!
+//! The shell translates and hosts; it decides nothing about backups. `commands` turns each
+//! window request into one engine call; `scheduler` runs the engine's scheduling decisions on a
+//! thread; `tray`, `notify` and `platform` talk to the desktop; `keyring` supplies the password
+//! from the OS keyring; `state` holds the sources, settings and open engines; `view` shapes what
+//! the window and the tray are shown. The window itself (React, `ui/`) reaches the shell only
+//! through the commands listed in `capabilities/default.json` and two events (`job-progress`,
+//! `state-changed`).
+
+pub mod commands;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod keyring;
+pub mod logging;
+pub mod notify;
+pub mod platform;
+pub mod scheduler;
+pub mod settings;
+pub mod state;
+pub mod tray;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::{App, AppHandle, Manager, RunEvent, Runtime, Window, WindowEvent};
+
+use crate::keyring::{KeyringStatus, OsKeyring};
+use crate::notify::Note;
+use crate::state::{AppState, Paths};
+
+/// How long quitting waits for a running backup to stop after it was cancelled.
+const QUIT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Keeps the log file's writer alive; taken (which flushes the file) as the app quits, since
+/// the process exits without dropping managed state.
+struct LogGuard(std::sync::Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
+
+/// Runs the app until it quits.
+pub fn run() {
+    let app = tauri::Builder::default()
+        // First: a second launch hands over to the first one, which shows its window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| platform::show_main_window(app)))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![platform::HIDDEN_ARG]),
+        ))
+        .invoke_handler(commands::handlers())
+        .on_window_event(on_window_event)
+        .setup(|app| setup(app).map_err(Into::into))
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|app, event| {
+            if let RunEvent::Exit = event {
+                shutdown(app);
+            }
+        }),
+        Err(e) => {
+            eprintln!("error: Keepsake could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
+    let resolver = app.path();
+    let paths = Paths {
+        config_dir: resolver.app_config_dir()?,
+        data_dir: resolver.app_data_dir()?,
+        log_dir: resolver.app_log_dir()?,
+    };
+    app.manage(LogGuard(std::sync::Mutex::new(logging::init(&paths.log_dir))));
+    tracing::info!(config = %paths.config_dir.display(), data = %paths.data_dir.display(), "Keepsake starting");
+    app.manage(AppState::load(paths, Arc::new(OsKeyring)));
+
+    let handle = app.handle().clone();
+    if let Err(e) = tray::create(&handle) {
+        // No tray (some desktops): the app works without it; closing the window then quits.
+        tracing::warn!("no tray icon: {e}");
+    }
+    if !std::env::args().any(|a| a == platform::HIDDEN_ARG) {
+        platform::show_main_window(&handle);
+    }
+    // Slow or blocking first steps (the demo database, the keyring) off the main thread; the
+    // scheduler starts after them so it sees the demo source.
+    std::thread::Builder::new().name("startup".into()).spawn(move || {
+        let state = handle.state::<AppState>();
+        demo::add_demo_if_asked(&state);
+        check_keyring(&state);
+        scheduler::start(&handle);
+        commands::changed(&handle);
+    })?;
+    Ok(())
+}
+
+/// At start: an encrypted source whose password cannot be read is a problem to tell at once,
+/// not at the next scheduled backup.
+fn check_keyring(state: &AppState) {
+    let sources = state.sources();
+    let Some(encrypted) = sources.iter().find(|s| s.encrypt) else { return };
+    let status = state.secrets.status();
+    tracing::info!(?status, "keyring");
+    if matches!(status, KeyringStatus::Locked | KeyringStatus::Unavailable) {
+        Note::keyring(&encrypted.name).send(state.settings().notification_level);
+    }
+}
+
+/// Closing the window hides it to the tray while some schedule is active.
+fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::CloseRequested { api, .. } = event
+        && window.label() == platform::MAIN
+        && window.app_handle().try_state::<tray::Tray<R>>().is_some()
+        && platform::keep_running_in_tray(&window.state::<AppState>())
+    {
+        api.prevent_close();
+        if let Err(e) = window.hide() {
+            tracing::warn!("cannot hide the window: {e}");
+        }
+    }
+}
+
+/// Stops cleanly: no new job, the running ones cancelled and waited for, the scheduler joined.
+fn shutdown<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else { return };
+    tracing::info!("Keepsake quitting");
+    state.scheduler.request_stop();
+    if !state.jobs.close(QUIT_TIMEOUT) {
+        tracing::warn!("a job did not stop within {} s", QUIT_TIMEOUT.as_secs());
+    }
+    state.scheduler.join();
+    tracing::info!("Keepsake stopped");
+    if let Some(guard) = app.try_state::<LogGuard>() {
+        drop(guard.0.lock().ok().and_then(|mut g| g.take()));
+    }
+}

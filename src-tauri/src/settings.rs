@@ -1,0 +1,53 @@
+//! The app's own settings (not the sources): notification level, start at login, and the global
+//! pause of scheduled backups. Kept in `<app config dir>/settings.toml`, written atomically.
+//! A missing or unreadable file gives the defaults (and is logged): these are preferences, not
+//! data, and the app must start without them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{IpcError, IpcResult};
+use crate::notify::NotificationLevel;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub notification_level: NotificationLevel,
+    /// Start Keepsake (hidden, in the tray) when the user logs in.
+    pub autostart: bool,
+    /// Scheduled backups are paused (from the tray or the window); "back up now" still works.
+    pub paused: bool,
+}
+
+impl Settings {
+    pub fn load(path: &Path) -> Settings {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).unwrap_or_else(|e| {
+                tracing::warn!("ignoring {}: {e}", path.display());
+                Settings::default()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+            Err(e) => {
+                tracing::warn!("cannot read {}: {e}", path.display());
+                Settings::default()
+            }
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> IpcResult<()> {
+        let text = toml::to_string_pretty(self).map_err(|e| IpcError::invalid(e.to_string()))?;
+        let write_err = |e: std::io::Error| {
+            IpcError::from(keepsake_engine::Error::new(
+                keepsake_engine::ErrorCode::Io,
+                format!("cannot write {}: {e}", path.display()),
+            ))
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write_err)?;
+        std::fs::rename(&tmp, path).map_err(write_err)
+    }
+}

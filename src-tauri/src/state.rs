@@ -1,0 +1,179 @@
+//! What the shell keeps while it runs: where its files are, the sources (loaded from and saved
+//! to `sources.toml`), the app settings, one open [`Engine`] per backup folder, the running
+//! jobs, the keyring, and the scheduler's controls. Commands and the scheduler reach it as Tauri
+//! managed state; tests build it on temporary folders with an in-memory password store.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use keepsake_engine::sources::{Source, Sources};
+use keepsake_engine::{Engine, ErrorCode};
+
+use crate::error::{IpcError, IpcResult};
+use crate::jobs::Jobs;
+use crate::keyring::{KeyringSecret, PasswordStore};
+use crate::scheduler::SchedulerControl;
+use crate::settings::Settings;
+
+/// The app's folders (the OS's per-app folders in the app; temporary ones in tests).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// `sources.toml`, `settings.toml`.
+    pub config_dir: PathBuf,
+    /// The demo database, default backup folders.
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn sources_file(&self) -> PathBuf {
+        self.config_dir.join("sources.toml")
+    }
+
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join("settings.toml")
+    }
+
+    /// Where a source's backups go when the person does not choose: `<data>/backups/<name>`.
+    pub fn default_backup_dir(&self, name: &str) -> PathBuf {
+        let slug: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
+            .collect();
+        self.data_dir.join("backups").join(slug.trim_matches('-'))
+    }
+}
+
+/// The sources as loaded; a file that failed to load is never overwritten.
+#[derive(Debug)]
+struct Loaded {
+    sources: Sources,
+    broken: Option<String>,
+}
+
+/// The shell's state.
+pub struct AppState {
+    pub paths: Paths,
+    sources: Mutex<Loaded>,
+    settings: Mutex<Settings>,
+    engines: Mutex<HashMap<PathBuf, Arc<Engine>>>,
+    pub jobs: Arc<Jobs>,
+    pub secrets: Arc<KeyringSecret>,
+    pub scheduler: Arc<SchedulerControl>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("paths", &self.paths).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    /// Loads the sources and settings from `paths`.
+    pub fn load(paths: Paths, store: Arc<dyn PasswordStore>) -> AppState {
+        let file = paths.sources_file();
+        let loaded = match Sources::load(&file) {
+            Ok(mut sources) => {
+                // Relative paths in a hand-edited file are relative to the file, as in the CLI.
+                for s in &mut sources.sources {
+                    for p in [&mut s.database, &mut s.backup_dir] {
+                        if p.is_relative() {
+                            *p = paths.config_dir.join(&*p);
+                        }
+                    }
+                }
+                Loaded { sources, broken: None }
+            }
+            Err(e) => {
+                tracing::error!("cannot load the sources: {}", e.message());
+                Loaded { sources: Sources::default(), broken: Some(e.message().to_owned()) }
+            }
+        };
+        let settings = Settings::load(&paths.settings_file());
+        AppState {
+            paths,
+            sources: Mutex::new(loaded),
+            settings: Mutex::new(settings),
+            engines: Mutex::new(HashMap::new()),
+            jobs: Arc::new(Jobs::default()),
+            secrets: Arc::new(KeyringSecret::new(store)),
+            scheduler: Arc::new(SchedulerControl::default()),
+        }
+    }
+
+    /// Every source, as configured.
+    pub fn sources(&self) -> Vec<Source> {
+        lock(&self.sources).sources.sources.clone()
+    }
+
+    pub fn source(&self, name: &str) -> IpcResult<Source> {
+        lock(&self.sources).sources.get(name).cloned().map_err(|_| IpcError::no_source(name))
+    }
+
+    /// Changes the sources with `f` and saves them; nothing changes when `f` or the save fails.
+    pub fn edit_sources<T>(&self, f: impl FnOnce(&mut Sources) -> IpcResult<T>) -> IpcResult<T> {
+        let mut loaded = lock(&self.sources);
+        if let Some(why) = &loaded.broken {
+            return Err(IpcError::invalid(format!(
+                "the sources file could not be read, so Keepsake will not overwrite it: {why}"
+            )));
+        }
+        let mut next = loaded.sources.clone();
+        let out = f(&mut next)?;
+        next.save(&self.paths.sources_file())?;
+        loaded.sources = next;
+        drop(loaded);
+        self.scheduler.wake();
+        Ok(out)
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    pub fn edit_settings(&self, f: impl FnOnce(&mut Settings)) -> IpcResult<Settings> {
+        let mut settings = lock(&self.settings);
+        let mut next = settings.clone();
+        f(&mut next);
+        next.save(&self.paths.settings_file())?;
+        *settings = next.clone();
+        drop(settings);
+        self.scheduler.wake();
+        Ok(next)
+    }
+
+    /// The engine of a backup folder, opened once and kept.
+    pub fn engine(&self, dir: &Path) -> IpcResult<Arc<Engine>> {
+        let mut engines = lock(&self.engines);
+        if let Some(e) = engines.get(dir) {
+            return Ok(Arc::clone(e));
+        }
+        let engine = Engine::open(dir).map_err(|e| self.ipc_error(e))?.with_secrets(self.secrets.clone());
+        let engine = Arc::new(engine);
+        engines.insert(dir.to_path_buf(), Arc::clone(&engine));
+        Ok(engine)
+    }
+
+    /// A source and the engine of its backup folder.
+    pub fn source_engine(&self, name: &str) -> IpcResult<(Source, Arc<Engine>)> {
+        let source = self.source(name)?;
+        let engine = self.engine(&source.backup_dir)?;
+        Ok((source, engine))
+    }
+
+    /// An engine error for the window: a password that was required because the keyring could
+    /// not be read is reported as the keyring's problem, which is what the person must fix.
+    pub fn ipc_error(&self, e: keepsake_engine::Error) -> IpcError {
+        if e.code() == ErrorCode::PasswordRequired
+            && let Some(why) = self.secrets.last_error()
+        {
+            return IpcError::keyring(format!("the system keyring could not be read: {}", why.message));
+        }
+        IpcError::from(e)
+    }
+}

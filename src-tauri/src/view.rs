@@ -1,0 +1,200 @@
+//! What the window and the tray are shown about the sources: each source's settings with its
+//! schedule in words, next run, last backup and health ([`SourceView`]), and the tray's one-line
+//! summary. Only presentation: the schedule, health and next run are the engine's
+//! (`scheduler::job_info`), read from each backup folder's history.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Local, Utc};
+use keepsake_engine::RetentionPolicy;
+use keepsake_engine::model::{BackupMetadata, RunRecord, RunStatus, SourceHistory};
+use keepsake_engine::schedule::Health;
+use keepsake_engine::scheduler::job_info;
+use keepsake_engine::sources::Source;
+use serde::Serialize;
+
+use crate::keyring::KeyringStatus;
+use crate::notify::NotificationLevel;
+use crate::state::AppState;
+
+/// `app_state`'s answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppStateView {
+    /// No source is set up yet: the window shows its first-run screen.
+    pub first_run: bool,
+    pub sources: Vec<SourceView>,
+    pub keyring: KeyringStatus,
+    pub notification_level: NotificationLevel,
+    pub autostart: bool,
+    /// Scheduled backups are paused for every source.
+    pub paused: bool,
+}
+
+/// One source as the window shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub name: String,
+    pub database: PathBuf,
+    pub backup_dir: PathBuf,
+    pub enabled: bool,
+    pub paused: bool,
+    /// As written in the sources file (`daily 02:00`, `0 2 * * 1-5`).
+    pub schedule: Option<String>,
+    /// In plain English (`Every day at 02:00`).
+    pub schedule_description: Option<String>,
+    pub encrypt: bool,
+    pub compress: bool,
+    pub level: u32,
+    pub verify_after_backup: bool,
+    pub retention: RetentionPolicy,
+    /// RFC 3339, local offset; `None` when not scheduled (or paused).
+    pub next_run: Option<String>,
+    pub last_backup: Option<BackupMetadata>,
+    /// The last scheduled run, whatever its outcome (a failure is shown on the home screen).
+    pub last_run: Option<RunRecord>,
+    pub health: HealthView,
+}
+
+/// `"ok"`, `"never"` or `{ "overdue_days": N }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum HealthView {
+    Word(&'static str),
+    Overdue { overdue_days: u32 },
+}
+
+impl From<&Health> for HealthView {
+    fn from(h: &Health) -> Self {
+        match h {
+            Health::Ok => HealthView::Word("ok"),
+            Health::NeverSucceeded => HealthView::Word("never"),
+            Health::Overdue { days, .. } => HealthView::Overdue { overdue_days: *days },
+        }
+    }
+}
+
+/// The view of one source at `now`; a backup folder that cannot be opened gives an empty
+/// history (the error shows when the person acts on the source).
+pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> SourceView {
+    // A global pause is a pause of every source, for the engine's decisions.
+    let effective = Source { paused: source.paused || state.settings().paused, ..source.clone() };
+    let (history, last_backup) = match state.engine(&source.backup_dir) {
+        Ok(engine) => (
+            engine.source_history(&source.database).unwrap_or_default(),
+            engine.list(Some(1)).ok().and_then(|l| l.into_iter().next()),
+        ),
+        Err(e) => {
+            tracing::warn!(source = %source.name, "cannot open the backup folder: {}", e.message);
+            (SourceHistory::default(), None)
+        }
+    };
+    let info = job_info(&effective, &history, now);
+    SourceView {
+        name: source.name.clone(),
+        database: source.database.clone(),
+        backup_dir: source.backup_dir.clone(),
+        enabled: source.enabled,
+        paused: source.paused,
+        schedule: info.schedule,
+        schedule_description: info.description,
+        encrypt: source.encrypt,
+        compress: source.compress,
+        level: source.level,
+        verify_after_backup: source.verify_after_backup,
+        retention: source.retention.clone(),
+        next_run: info.next_run.map(|t| t.to_rfc3339()),
+        last_backup,
+        last_run: info.last_run,
+        health: HealthView::from(&info.health),
+    }
+}
+
+/// The tray icon's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mood {
+    Idle,
+    Busy,
+    Problem,
+}
+
+/// What the tray shows: its icon and the status line of its menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraySummary {
+    pub mood: Mood,
+    pub status: String,
+}
+
+/// The tray's summary of `views`: busy while a job runs; a problem when a source's last
+/// scheduled run failed, a source is overdue or the keyring cannot be read; idle otherwise.
+pub fn tray_summary(
+    views: &[SourceView],
+    busy: bool,
+    keyring_failed: bool,
+    now: DateTime<Utc>,
+) -> TraySummary {
+    let failed = views.iter().find(|v| v.last_run.as_ref().is_some_and(|r| r.status == RunStatus::Failed));
+    let overdue = views.iter().find_map(|v| match v.health {
+        HealthView::Overdue { overdue_days } => Some((v, overdue_days)),
+        HealthView::Word(_) => None,
+    });
+    let newest = views.iter().filter_map(|v| v.last_backup.as_ref()).map(|b| b.created_at).max();
+    let last = match newest {
+        Some(t) => format!("Last backup {}", ago(now, t)),
+        None if views.is_empty() => "No database set up yet".to_owned(),
+        None => "No backup yet".to_owned(),
+    };
+    let problem = if let Some(v) = failed {
+        Some(format!("Last backup of {} failed", v.name))
+    } else if let Some((v, days)) = overdue {
+        Some(format!("No backup of {} for {days} days", v.name))
+    } else if keyring_failed && views.iter().any(|v| v.encrypt) {
+        Some("Cannot read the password from the keyring".to_owned())
+    } else {
+        None
+    };
+    match (busy, problem) {
+        (true, _) => TraySummary { mood: Mood::Busy, status: "Backing up…".to_owned() },
+        (false, Some(p)) => TraySummary { mood: Mood::Problem, status: p },
+        (false, None) => TraySummary { mood: Mood::Idle, status: last },
+    }
+}
+
+/// `2 hours ago`.
+pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = now.signed_duration_since(then).num_seconds().max(0);
+    let (n, unit) = match secs {
+        0..60 => return "just now".to_owned(),
+        60..3600 => (secs / 60, "minute"),
+        3600..86_400 => (secs / 3600, "hour"),
+        _ => (secs / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn ago_in_words() {
+        let now = Utc::now();
+        let before = |s: i64| now - TimeDelta::seconds(s);
+        assert_eq!(ago(now, before(5)), "just now");
+        assert_eq!(ago(now, before(60)), "1 minute ago");
+        assert_eq!(ago(now, before(2 * 3600 + 5)), "2 hours ago");
+        assert_eq!(ago(now, before(3 * 86_400)), "3 days ago");
+        assert_eq!(ago(now, now + TimeDelta::seconds(30)), "just now");
+    }
+
+    #[test]
+    fn health_serializes_as_the_contract_says() {
+        let ok = serde_json::to_value(HealthView::from(&Health::Ok)).unwrap();
+        let never = serde_json::to_value(HealthView::from(&Health::NeverSucceeded)).unwrap();
+        let late =
+            serde_json::to_value(HealthView::from(&Health::Overdue { since: Utc::now(), days: 4 })).unwrap();
+        assert_eq!(ok, "ok");
+        assert_eq!(never, "never");
+        assert_eq!(late, serde_json::json!({ "overdue_days": 4 }));
+    }
+}

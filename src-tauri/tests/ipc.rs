@@ -1,0 +1,318 @@
+//! The shell on Tauri's mock runtime, through the same IPC the window uses: every command is
+//! registered under its name, takes its arguments as the window sends them (camelCase), answers
+//! with the engine's types, and fails with `{ code, message, hint }`; jobs stream progress.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use keepsake_app::commands::{COMMANDS, handlers};
+use keepsake_app::keyring::MemoryStore;
+use keepsake_app::state::{AppState, Paths};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+
+struct Shell {
+    dir: tempfile::TempDir,
+    app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+impl Shell {
+    fn new() -> Shell {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config_dir: dir.path().join("config"),
+            data_dir: dir.path().join("data"),
+            log_dir: dir.path().join("logs"),
+        };
+        let state = AppState::load(paths, Arc::new(MemoryStore::default()));
+        let app = mock_builder()
+            .manage(state)
+            .invoke_handler(handlers())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        Shell { dir, app, webview }
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.into(),
+        };
+        get_ipc_response(&self.webview, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args}: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args.clone()) {
+            Ok(v) => panic!("{cmd} {args} succeeded: {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// A real SQLite database (the engine's demo generator, small).
+    fn database(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        keepsake_engine::demo::generate(&path, 200_000, 7).unwrap();
+        path
+    }
+
+    /// Adds an unencrypted source named `name` over a new database.
+    fn source(&self, name: &str) -> PathBuf {
+        let db = self.database(&format!("{name}.db"));
+        self.ok("add_source", json!({ "name": name, "database": db }));
+        self.ok("update_source", json!({ "name": name, "field": "encrypt", "value": "false" }));
+        db
+    }
+
+    /// Collects the payloads of `event`.
+    fn record(&self, event: &str) -> Arc<Mutex<Vec<Value>>> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        self.app.listen_any(event, move |e| {
+            sink.lock().unwrap().push(serde_json::from_str(e.payload()).unwrap_or(Value::Null));
+        });
+        seen
+    }
+}
+
+fn code(e: &Value) -> &str {
+    e["code"].as_str().unwrap_or_else(|| panic!("no code in {e}"))
+}
+
+#[test]
+fn every_command_is_registered_under_its_name() {
+    let shell = Shell::new();
+    let unknown = shell.err("no_such_command", json!({}));
+    assert!(unknown.as_str().unwrap().contains("not found"), "{unknown}");
+    for cmd in COMMANDS.iter().filter(|c| **c != "create_demo_source") {
+        // Wrong arguments: each either answers or rejects them, but is never "not found".
+        if let Err(e) = shell.invoke(cmd, json!({ "unexpected": true })) {
+            assert!(!e.to_string().contains("not found"), "{cmd}: {e}");
+        }
+    }
+    let caps: Value =
+        serde_json::from_str(&std::fs::read_to_string("capabilities/default.json").unwrap()).unwrap();
+    let allowed: Vec<&str> =
+        caps["permissions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    for cmd in COMMANDS {
+        let permission = format!("allow-{}", cmd.replace('_', "-"));
+        assert!(allowed.contains(&permission.as_str()), "capabilities lack {permission}");
+    }
+}
+
+#[test]
+fn errors_are_typed_objects_with_code_message_and_hint() {
+    let shell = Shell::new();
+    let e = shell.err("list_backups", json!({ "source": "nope" }));
+    assert_eq!(code(&e), "no_source");
+    assert!(e["message"].as_str().unwrap().contains("nope"), "{e}");
+    assert!(!e["hint"].as_str().unwrap().is_empty());
+    assert_eq!(e.as_object().unwrap().len(), 3, "exactly code, message, hint: {e}");
+
+    let e = shell.err("preview_schedule", json!({ "expr": "every blue moon" }));
+    assert_eq!(code(&e), "invalid_input");
+    assert!(!e["message"].as_str().unwrap().is_empty());
+
+    shell.source("notes");
+    let e = shell.err("update_source", json!({ "name": "notes", "field": "colour", "value": "red" }));
+    assert_eq!(code(&e), "invalid_input");
+    let e = shell.err("verify_backup", json!({ "source": "notes", "id": "backup_1", "jobId": "j" }));
+    assert_eq!(code(&e), "backup_not_found");
+    let e = shell.err("set_notification_level", json!({ "level": "loud" }));
+    assert_eq!(code(&e), "invalid_input");
+}
+
+#[test]
+fn a_new_install_is_a_first_run_and_a_source_appears_in_the_state() {
+    let shell = Shell::new();
+    let state = shell.ok("app_state", json!({}));
+    assert_eq!(state["first_run"], true);
+    assert_eq!(state["keyring"], "no_password");
+    assert_eq!(state["notification_level"], "problems");
+    assert_eq!(state["paused"], false);
+
+    let db = shell.database("recipes.db");
+    let dir = shell.dir.path().join("my backups");
+    let view = shell.ok(
+        "add_source",
+        json!({ "name": "Recipes", "database": db, "backupDir": dir, "schedule": "daily 02:30" }),
+    );
+    assert_eq!(view["name"], "Recipes");
+    assert_eq!(view["backup_dir"], json!(dir));
+    assert_eq!(view["schedule"], "daily 02:30");
+    assert!(view["schedule_description"].as_str().unwrap().contains("02:30"), "{view}");
+    assert_eq!(view["health"], "never");
+    assert!(view["next_run"].is_string(), "{view}");
+    assert_eq!(view["encrypt"], true);
+
+    let state = shell.ok("app_state", json!({}));
+    assert_eq!(state["first_run"], false);
+    assert_eq!(state["sources"][0]["name"], "Recipes");
+
+    shell.ok("set_paused", json!({ "paused": true }));
+    let state = shell.ok("app_state", json!({}));
+    assert_eq!(state["paused"], true);
+    assert!(state["sources"][0]["next_run"].is_null(), "paused: no next run");
+    shell.ok("set_notification_level", json!({ "level": "all" }));
+    assert_eq!(shell.ok("app_state", json!({}))["notification_level"], "all");
+
+    let renamed =
+        shell.ok("update_source", json!({ "name": "Recipes", "field": "name", "value": "Cookbook" }));
+    assert_eq!(renamed["name"], "Cookbook");
+    shell.ok("remove_source", json!({ "name": "Cookbook" }));
+    assert_eq!(code(&shell.err("remove_source", json!({ "name": "Cookbook" }))), "no_source");
+    assert_eq!(shell.ok("app_state", json!({}))["first_run"], true);
+    let saved = std::fs::read_to_string(shell.dir.path().join("config/sources.toml")).unwrap();
+    assert!(!saved.contains("Cookbook"), "{saved}");
+}
+
+#[test]
+fn a_backup_streams_progress_and_appears_in_the_list() {
+    let shell = Shell::new();
+    shell.source("notes");
+    let progress = shell.record("job-progress");
+    let changed = shell.record("state-changed");
+
+    let meta = shell.ok(
+        "create_backup",
+        json!({ "source": "notes", "jobId": "job-1", "description": "before the trip", "tags": ["trip"] }),
+    );
+    assert_eq!(meta["backup_type"], "manual");
+    assert_eq!(meta["description"], "before the trip");
+    assert_eq!(meta["tags"], json!(["trip"]));
+    assert_eq!(meta["verification"], "passed", "the source verifies after each backup");
+
+    let list = shell.ok("list_backups", json!({ "source": "notes", "limit": 10 }));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], meta["id"]);
+    let stats = shell.ok("get_stats", json!({ "source": "notes" }));
+    assert_eq!(stats["count"], 1);
+    let history = shell.ok("get_history", json!({ "source": "notes" }));
+    assert_eq!(history[0]["status"], "success");
+
+    let events = progress.lock().unwrap().clone();
+    assert!(!events.is_empty());
+    assert!(events.iter().all(|e| e["job_id"] == "job-1"), "{events:?}");
+    assert!(events.iter().any(|e| e["phase"] == "backup"), "{events:?}");
+    let last_backup = events.iter().rev().find(|e| e["phase"] == "backup").unwrap();
+    assert_eq!(last_backup["done"], last_backup["total"]);
+    assert!(!changed.lock().unwrap().is_empty(), "state-changed after a backup");
+
+    let state = shell.ok("app_state", json!({}));
+    assert_eq!(state["sources"][0]["last_backup"]["id"], meta["id"]);
+    assert_eq!(state["sources"][0]["health"], "ok");
+    assert!(shell.invoke("cancel_job", json!({ "jobId": "job-1" })).is_ok(), "ended jobs cancel quietly");
+}
+
+#[test]
+fn encrypted_backups_need_the_password_from_the_keyring() {
+    let shell = Shell::new();
+    shell.source("diary");
+    shell.ok("update_source", json!({ "name": "diary", "field": "encrypt", "value": "true" }));
+    let e = shell.err("create_backup", json!({ "source": "diary", "jobId": "a" }));
+    assert_eq!(code(&e), "password_required");
+    assert_eq!(code(&shell.err("set_password", json!({ "password": "" }))), "invalid_input");
+    shell.ok("set_password", json!({ "password": "correct horse battery staple" }));
+    assert_eq!(shell.ok("app_state", json!({}))["keyring"], "ok");
+    let meta = shell.ok("create_backup", json!({ "source": "diary", "jobId": "b" }));
+    assert_eq!(meta["encrypted"], true);
+    let report = shell.ok("verify_backup", json!({ "source": "diary", "id": meta["id"], "jobId": "c" }));
+    assert_eq!(report["ok"], true);
+}
+
+#[test]
+fn restore_compare_undo_and_cleanup() {
+    let shell = Shell::new();
+    let db = shell.source("shop");
+    let first = shell.ok("create_backup", json!({ "source": "shop", "jobId": "1" }));
+    assert!(delete_some_rows(&db) > 0);
+    let diff = shell.ok("compare_backup", json!({ "source": "shop", "id": first["id"] }));
+    let rows = diff.as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["table"].is_string() && r["backup_rows"].is_u64()), "{diff}");
+    assert!(rows.iter().any(|r| r["current_rows"] != r["backup_rows"]), "{diff}");
+
+    let outcome = shell.ok(
+        "restore_backup",
+        json!({ "source": "shop", "id": first["id"], "jobId": "2", "verifyFirst": true, "safetyBackup": true }),
+    );
+    assert!(outcome["safety_backup_id"].is_string(), "{outcome}");
+    let diff = shell.ok("compare_backup", json!({ "source": "shop", "id": first["id"] }));
+    assert!(diff.as_array().unwrap().iter().all(|r| r["current_rows"] == r["backup_rows"]), "{diff}");
+
+    let undone = shell.ok("undo_restore", json!({ "source": "shop", "jobId": "3" }));
+    assert_eq!(undone["backup_id"], outcome["safety_backup_id"]);
+
+    let elsewhere = shell.dir.path().join("copy.db");
+    let copy = shell.ok(
+        "restore_backup",
+        json!({ "source": "shop", "id": first["id"], "jobId": "4", "verifyFirst": false,
+                "safetyBackup": false, "target": elsewhere }),
+    );
+    assert_eq!(copy["target"], json!(elsewhere));
+    assert!(elsewhere.is_file());
+
+    shell.ok("update_source", json!({ "name": "shop", "field": "keep_last", "value": "1" }));
+    let plan = shell.ok("preview_cleanup", json!({ "source": "shop" }));
+    // The newest backup and the newest verified one are always kept.
+    let kept = plan["keep"].as_array().unwrap().len();
+    assert!(!plan["delete"].as_array().unwrap().is_empty(), "{plan}");
+    let applied = shell.ok("apply_cleanup", json!({ "source": "shop" }));
+    assert_eq!(applied["delete"], plan["delete"]);
+    let left = shell.ok("list_backups", json!({ "source": "shop" }));
+    assert_eq!(left.as_array().unwrap().len(), kept);
+    for b in left.as_array().unwrap() {
+        shell.ok("delete_backup", json!({ "source": "shop", "id": b["id"] }));
+    }
+    assert!(shell.ok("list_backups", json!({ "source": "shop" })).as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_demo_source_is_created_once() {
+    let shell = Shell::new();
+    let view = shell.ok("create_demo_source", json!({}));
+    let db = PathBuf::from(view["database"].as_str().unwrap());
+    assert!(db.starts_with(shell.dir.path().join("data")), "{view}");
+    assert!(db.metadata().unwrap().len() > 10 << 20);
+    assert_eq!(view["encrypt"], false);
+    let again = shell.ok("create_demo_source", json!({}));
+    assert_eq!(again["name"], view["name"]);
+    assert_eq!(shell.ok("app_state", json!({}))["sources"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn schedule_preview_gives_words_and_next_runs() {
+    let shell = Shell::new();
+    let p = shell.ok("preview_schedule", json!({ "expr": "weekly mon 09:15", "count": 3 }));
+    assert!(p["description"].as_str().unwrap().contains("Monday"), "{p}");
+    let runs = p["next_runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for r in runs {
+        let t = chrono::DateTime::parse_from_rfc3339(r.as_str().unwrap()).unwrap();
+        assert_eq!(t.format("%H:%M").to_string(), "09:15");
+    }
+    assert_eq!(
+        shell.ok("preview_schedule", json!({ "expr": "0 2 * * *" }))["next_runs"].as_array().unwrap().len(),
+        5
+    );
+}
+
+/// Deletes some rows of the demo database; returns how many.
+fn delete_some_rows(db: &Path) -> usize {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute("DELETE FROM planetary_positions WHERE rowid % 2 = 0", []).unwrap()
+}
