@@ -54,14 +54,16 @@ export interface Problem {
 export function problems(state: AppState): Problem[] {
   const list: Problem[] = [];
   const encrypting = state.sources.some((s) => s.enabled && s.encrypt);
-  if (state.keyring === "locked") {
+  // The keyring only matters to encrypted backups: an unencrypted setup never needs it.
+  const keyring = encrypting ? state.keyring : "ok";
+  if (keyring === "locked") {
     list.push({
       key: "keyring-locked",
       tone: "bad",
       title: "Your system keyring is locked, so Keepsake can't read the backup password",
       action: "Unlock your keyring (logging in again usually does it). Scheduled backups wait until then.",
     });
-  } else if (state.keyring === "unavailable") {
+  } else if (keyring === "unavailable") {
     list.push({
       key: "keyring-unavailable",
       tone: "bad",
@@ -69,7 +71,7 @@ export function problems(state: AppState): Problem[] {
       action: "Encrypted backups need it. Check that your keyring service is running, or turn off encryption in Settings.",
       fix: "settings",
     });
-  } else if (state.keyring === "no_password" && encrypting) {
+  } else if (keyring === "no_password") {
     list.push({
       key: "no-password",
       tone: "bad",

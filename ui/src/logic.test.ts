@@ -143,6 +143,14 @@ describe("health words", () => {
     expect(problems({ ...base, sources: [makeSource({ last_backup: later, last_run: run })] })).toEqual([]);
   });
 
+  it("mentions a locked or missing keyring only when something encrypts", () => {
+    for (const keyring of ["locked", "unavailable"] as const) {
+      const base: AppState = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, sources: [] };
+      expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
+      expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] })).toHaveLength(1);
+    }
+  });
+
   it("asks for a password only when something encrypts", () => {
     const base: AppState = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, sources: [] };
     expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
