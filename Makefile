@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build ui ui-test app run demo bundle e2e test lint fmt bench clean-demo
+.PHONY: setup build ui ui-test app run demo bundle e2e e2e-screens test lint fmt bench clean-demo
 
 setup:
 	@scripts/setup.sh
@@ -41,6 +41,12 @@ bundle: setup
 # End-to-end tests of the real app under Xvfb, in their own D-Bus session (scripts/e2e.sh).
 e2e: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
+
+# The window's screens end to end on the real app, from a fresh profile (first run, back up,
+# verify, restore and undo, schedule, wrong password; screenshots in target/e2e/screens/).
+# Not yet part of `make test`.
+e2e-screens: app
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
 
 lint:
 	$(CARGO) fmt --all --check

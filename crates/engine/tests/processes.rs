@@ -107,6 +107,8 @@ fn writer_keeps_committing_while_backups_are_taken_wal() {
 }
 
 #[test]
+#[ignore = "flaky under heavy machine load: the writer child sometimes gets IOERR_DELETE_NOENT on its \
+            journal, then READONLY; under investigation (issue #2). Run with --ignored."]
 fn writer_keeps_committing_while_backups_are_taken_rollback() {
     writer_test(false);
 }

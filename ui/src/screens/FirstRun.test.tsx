@@ -21,8 +21,13 @@ describe("First run", () => {
       "set_password",
       "create_demo_source",
       "update_source",
+      "update_source",
     ]);
-    expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", field: "schedule", value: "daily 02:00" }]);
+    // Encryption is switched on before the schedule, so the first (immediate) backup is encrypted.
+    expect(fake.callsOf("update_source")).toEqual([
+      { name: "Demo", field: "encrypt", value: "true" },
+      { name: "Demo", field: "schedule", value: "daily 02:00" },
+    ]);
   });
 
   it("says what is missing instead of finishing", async () => {
@@ -46,9 +51,12 @@ describe("First run", () => {
     await user.click(screen.getByTestId("first-run-finish"));
     await screen.findByTestId("backup-now");
     expect(fake.callsOf("add_source")).toEqual([
-      { name: "notes", database: "/home/ada/notes.db", backupDir: "/media/usb/keepsake", schedule: "hourly :00" },
+      { name: "notes", database: "/home/ada/notes.db", backupDir: "/media/usb/keepsake" },
     ]);
-    expect(fake.callsOf("update_source")).toEqual([{ name: "notes", field: "encrypt", value: "false" }]);
+    expect(fake.callsOf("update_source")).toEqual([
+      { name: "notes", field: "encrypt", value: "false" },
+      { name: "notes", field: "schedule", value: "hourly :00" },
+    ]);
     expect(fake.callsOf("set_password")).toEqual([]);
   });
 

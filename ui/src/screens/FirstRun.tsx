@@ -35,16 +35,17 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
       if (demo) {
         source = await api.createDemoSource();
         if (backupDir.trim()) source = await api.updateSource(source.name, "backup_dir", backupDir.trim());
-        source = await api.updateSource(source.name, "schedule", schedule);
       } else {
         source = await api.addSource({
           name: name.trim() || defaultName(database),
           database: database.trim(),
           backupDir: backupDir.trim() || undefined,
-          schedule: schedule === "none" ? undefined : schedule,
         });
       }
+      // Encryption before the schedule: a newly scheduled source is backed up at once, and that
+      // first backup must already follow the choice made here.
       if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
+      if (schedule !== "none") source = await api.updateSource(source.name, "schedule", schedule);
       return source;
     },
     { doing: "Setting up", onSuccess: onDone },

@@ -276,7 +276,8 @@ export class FakeShell {
       case "create_demo_source": {
         const existing = this.state.sources.find((s) => s.name === "Demo");
         if (existing) return existing;
-        const source = makeSource({ name: "Demo", database: "/home/ada/.local/share/keepsake/demo/astrology.db", health: "never" });
+        // As the real shell: the demo source starts unencrypted and unscheduled.
+        const source = makeSource({ name: "Demo", database: "/home/ada/.local/share/keepsake/demo/astrology.db", health: "never", encrypt: false, schedule: null });
         this.state.sources.push(source);
         this.state.first_run = false;
         return source;

@@ -1,0 +1,337 @@
+// End-to-end tests of the window's screens (issue 6) on the real app, driven through tauri-driver
+// and WebKitWebDriver: first-run setup with the demo database; Back up now, the backup in History
+// and in the size chart; Verify; Restore with its safety backup, then Undo; a schedule edit with
+// its plain-English description and next run times; a wrong password's plain message. A
+// screenshot of every screen goes to E2E_OUT (target/e2e/screens/).
+//
+// Run by scripts/e2e-screens.sh: a fresh profile (its own HOME and XDG folders, no sources, no
+// KEEPSAKE_DEMO), TZ=UTC for the app and for this file, an unlocked gnome-keyring. The tests run
+// in order and build on each other (one app, one profile).
+import { test as nodeTest, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const APP = process.env.KEEPSAKE_APP;
+const OUT = process.env.E2E_OUT;
+const PORT = Number(process.env.E2E_PORT ?? 4460);
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const PYTHON = process.env.E2E_PYTHON ?? "/usr/bin/python3";
+const FIRST_PASSWORD = "correct horse battery staple, first run";
+const SECOND_PASSWORD = "another long password, set in Settings";
+const DEMO = "Astrology demo";
+const LONG = 60_000;
+
+let browser;
+
+// scripts/e2e.sh runs every file in tests/e2e/ against its own prepared profile ("Notes",
+// "Broken"): this file needs a fresh one, so it runs only under scripts/e2e-screens.sh.
+const ACTIVE = process.env.E2E_SCREENS === "1";
+const SKIP = ACTIVE ? false : "needs the fresh profile of scripts/e2e-screens.sh";
+function test(name, options, fn) {
+  if (typeof options === "function") return nodeTest(name, { skip: SKIP }, options);
+  return nodeTest(name, { ...options, skip: SKIP }, fn);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const py = (script, ...args) =>
+  execFileSync(PYTHON, [path.join(HERE, script), ...args], { encoding: "utf8", timeout: 20_000 }).trim();
+
+/** Polls `f` until it returns something truthy (or throws, with its last error, after `ms`). */
+async function until(what, f, ms = 30_000) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
+    await sleep(200);
+  }
+}
+
+/** A command through the window's real IPC, for checking what the screens show. */
+async function invoke(cmd, args = {}) {
+  const r = await browser.executeAsync(
+    (cmd, args, done) => {
+      window.__TAURI_INTERNALS__.invoke(cmd, args).then(
+        (ok) => done({ ok }),
+        (err) => done({ err }),
+      );
+    },
+    cmd,
+    args,
+  );
+  if ("err" in r) throw Object.assign(new Error(`${cmd}: ${JSON.stringify(r.err)}`), { ipc: r.err });
+  return r.ok;
+}
+
+const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
+const $$ = (testid) => browser.$$(`[data-testid="${testid}"]`);
+const shown = async (testid) => (await $(testid)).isDisplayed();
+const text = async (testid) => (await $(testid)).getText();
+
+async function click(testid) {
+  const el = await $(testid);
+  await el.waitForClickable({ timeout: LONG });
+  await el.click();
+}
+
+/** Types into an input (clearing it first) and checks the field took it. */
+async function type(testid, value, index = 0) {
+  const el = (await $$(testid))[index];
+  await el.waitForDisplayed({ timeout: LONG });
+  await el.clearValue();
+  await el.setValue(value);
+  await until(`${testid} to hold the text`, async () => (await el.getValue()) === value);
+}
+
+async function screen(id) {
+  await click(`nav-${id}`);
+  await until(`the ${id} screen`, async () => (await (await $(`nav-${id}`)).getAttribute("aria-current")) === "page");
+}
+
+async function rows() {
+  return (await $$("backup-row")).length;
+}
+
+async function points(chart) {
+  const el = await $(`chart-${chart}`);
+  if (!(await el.isExisting())) return 0;
+  return Number(await el.getAttribute("data-points"));
+}
+
+async function shot(name) {
+  // Let fonts, charts and transitions settle: the page is idle when no job or query is loading.
+  await until("the window to settle", async () => !(await browser.$(".loading").isExisting()), 10_000).catch(() => {});
+  await browser.saveScreenshot(path.join(OUT, `${name}.png`));
+}
+
+/** The error notices on screen, as text. */
+async function errors() {
+  const texts = [];
+  for (const e of await $$("error-message")) texts.push(await e.getProperty("textContent"));
+  return texts;
+}
+
+before(async () => {
+  if (!ACTIVE) return;
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: PORT,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: APP } },
+  });
+  await browser.setWindowSize(1280, 800).catch(() => {});
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+});
+
+test("first run: the demo database, a password, a schedule; Home then shows it", async () => {
+  await until("the first-run screen", () => shown("first-run-demo"), LONG);
+  assert.equal(await (await $("backup-now")).isExisting(), false, "no Home before setting up");
+  const state = await invoke("app_state");
+  assert.deepEqual(state.sources, [], "a fresh profile has no sources");
+  await shot("first-run");
+
+  // Finishing with nothing filled in says what is missing instead of failing.
+  await click("first-run-finish");
+  await until("the problem shown", () => shown("first-run-problem"));
+
+  await click("first-run-demo");
+  await until("the demo chosen", () => shown("demo-chosen"));
+  await type("password", FIRST_PASSWORD);
+  await type("password-confirm", FIRST_PASSWORD);
+  await click("password-stored");
+  const weekly = await browser.$('input[name="schedule"][value="weekly mon 02:00"]');
+  await weekly.click();
+  assert.equal(await weekly.isSelected(), true);
+  await shot("first-run-filled");
+  await click("first-run-finish");
+
+  await until("Home", () => shown("backup-now"), LONG);
+  await until("the demo source on Home", async () => (await browser.$("main").getText()).includes(DEMO), LONG);
+  const after = await invoke("app_state");
+  assert.deepEqual(
+    after.sources.map((s) => s.name),
+    [DEMO],
+  );
+  assert.equal(after.sources[0].encrypt, true);
+  assert.equal(after.sources[0].schedule, "weekly mon 02:00");
+  assert.equal(py("secret.py", "lookup"), FIRST_PASSWORD, "the password is in the keyring");
+  await until("the next backup on Home", async () => /Monday/.test(await text("home-next-backup")));
+  await shot("home");
+});
+
+test("Back up now: progress, then the backup in History and in the size chart", async () => {
+  await screen("history");
+  // Wait for the list (or the empty state) to have loaded before counting.
+  await until("History loaded", async () => !(await browser.$(".loading").isExisting()));
+  const before = await rows();
+  const pointsBefore = await points("size");
+  await screen("home");
+  await click("backup-now");
+  // Progress shows, or the demo database is so small that the backup is already done.
+  await until(
+    "progress or a finished backup",
+    async () => (await shown("job-progress")) || (await invoke("list_backups", { source: DEMO })).length > before,
+    LONG,
+  );
+  await until("the backup to finish", async () => (await invoke("list_backups", { source: DEMO })).length === before + 1, LONG);
+  await screen("history");
+  await until("the new backup in the list", async () => (await rows()) === before + 1, LONG);
+  const [newest] = await invoke("list_backups", { source: DEMO, limit: 1 });
+  assert.equal(newest.backup_type, "manual");
+  assert.equal(newest.encrypted, true);
+  assert.equal(await (await $("backup-row")).getAttribute("data-id"), newest.id, "newest first");
+  await until("the size chart to grow", async () => (await points("size")) > pointsBefore, LONG);
+  await shot("history");
+});
+
+test("Verify shows the backup verified", async () => {
+  await screen("history");
+  await until("a backup row", async () => (await rows()) > 0);
+  const row = await $("backup-row");
+  const id = await row.getAttribute("data-id");
+  await (await row.$('[data-testid="verify-button"]')).click();
+  const result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
+  assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());
+  await until("the row marked verified", async () => {
+    const r = await browser.$(`[data-testid="backup-row"][data-id="${id}"] [data-testid="verification"]`);
+    return (await r.getAttribute("data-status")) === "passed";
+  });
+  const [meta] = (await invoke("list_backups", { source: DEMO })).filter((b) => b.id === id);
+  assert.equal(meta.verification, "passed");
+  await shot("history-verified");
+});
+
+test("Restore: the safety backup is announced and made; Undo puts things back", async () => {
+  await screen("history");
+  await until("a backup row", async () => (await rows()) > 0);
+  const before = (await invoke("list_backups", { source: DEMO })).length;
+  await (await (await $("backup-row")).$('[data-testid="restore-button"]')).click();
+  await until("the restore screen", () => shown("restore-start"), LONG);
+  await until("the comparison", () => shown("compare-table"), LONG);
+  assert.match(await text("safety-note"), /safety backup/);
+  await shot("restore");
+
+  await click("restore-start");
+  const now = await until("the confirmation", async () => {
+    const b = await browser.$("//button[normalize-space()='Restore now']");
+    return (await b.isDisplayed()) && b;
+  });
+  // The confirmation is shown together with the sentence about the safety backup.
+  assert.match(await text("safety-note"), /makes a safety backup/);
+  await shot("restore-confirm");
+  await now.click();
+
+  await until("the restore to finish", () => shown("restore-done"), LONG);
+  assert.match(await text("restore-done"), /safety backup/);
+  const afterRestore = await invoke("list_backups", { source: DEMO });
+  assert.equal(afterRestore.length, before + 1, "one safety backup was made");
+  assert.equal(afterRestore[0].backup_type, "safety");
+  await shot("restore-done");
+
+  await click("undo-restore");
+  await until("the undo to finish", () => shown("undo-done"), LONG);
+  assert.match(await text("undo-done"), /back as it was/);
+  await shot("restore-undone");
+
+  await screen("history");
+  await until("a safety backup in History", async () => {
+    const all = await $$("backup-row");
+    for (const r of all) if ((await r.getText()).includes("Safety (before a restore)")) return true;
+    return false;
+  }, LONG);
+});
+
+test("a schedule edit shows the plain-English description and the next run times", async () => {
+  await screen("schedule");
+  await until("the schedule editor", () => shown("preset-advanced"), LONG);
+  // The first-run choice is shown as the weekly preset.
+  assert.equal(await (await $("preset-weekly")).isSelected(), true);
+  await until("the weekly description", async () => (await text("schedule-description")) === "Every Monday at 02:00", LONG);
+
+  await click("preset-advanced");
+  await type("cron-input", "30 14 * * *");
+  await until("the description", async () => (await text("schedule-description")) === "Every day at 14:30", LONG);
+  const runs = await until("five next runs", async () => {
+    const all = await $$("next-run");
+    return all.length === 5 && all;
+  });
+  // The next five 14:30s (UTC, the app's TZ too) from now.
+  const now = new Date();
+  let first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 14, 30);
+  if (first <= now.getTime()) first += 86_400_000;
+  const lang = await browser.execute(() => navigator.language);
+  for (const [i, el] of runs.entries()) {
+    const expected = new Date(first + i * 86_400_000);
+    assert.equal(Date.parse(await el.getAttribute("data-time")), expected.getTime(), `run ${i}`);
+    const words = await el.getText();
+    assert.match(words, /14:30|2:30/, words);
+    assert.ok(words.includes(String(expected.getUTCDate())), `${words} has the day ${expected.getUTCDate()}`);
+    if (lang.startsWith("en")) {
+      const weekday = expected.toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
+      assert.ok(words.includes(weekday), `${words} has ${weekday}`);
+    }
+  }
+
+  // A mistake is caught as it is typed, in words.
+  await type("cron-input", "61 14 * * *");
+  await until("the cron error", () => shown("schedule-error"), LONG);
+  assert.equal(await (await $("schedule-save")).isEnabled(), false, "an invalid schedule can't be saved");
+  await shot("schedule-error");
+
+  await type("cron-input", "30 14 * * *");
+  await until("valid again", async () => (await text("schedule-description")) === "Every day at 14:30", LONG);
+  await click("schedule-save");
+  await until("the schedule saved", async () => (await invoke("app_state")).sources[0].schedule === "30 14 * * *", LONG);
+  await shot("schedule");
+});
+
+test("a wrong password shows its plain message", async () => {
+  await screen("settings");
+  await until("the password form", () => shown("password-save"), LONG);
+  await shot("settings");
+  await type("password", SECOND_PASSWORD);
+  await type("password-confirm", SECOND_PASSWORD);
+  await click("password-stored");
+  await click("password-save");
+  await until("the keyring to hold the new password", () => py("secret.py", "lookup") === SECOND_PASSWORD, LONG);
+
+  await screen("history");
+  await until("a backup row", async () => (await rows()) > 0);
+  // The oldest encrypted backup was made with the first password.
+  let oldest;
+  for (const r of await $$("backup-row")) if ((await r.getText()).includes("Encrypted")) oldest = r;
+  assert.ok(oldest, "an encrypted backup in the list");
+  const id = await oldest.getAttribute("data-id");
+  const meta = (await invoke("list_backups", { source: DEMO })).find((b) => b.id === id);
+  assert.equal(meta.encrypted, true);
+  await (await oldest.$('[data-testid="verify-button"]')).click();
+  const message = await until("the error message", async () => {
+    const shownErrors = await errors();
+    return shownErrors.find((t) => t.includes("That password doesn't open this backup"));
+  }, LONG).catch(async (e) => {
+    await shot("wrong-password-failed");
+    throw new Error(`${e.message}; notices: ${JSON.stringify(await errors())}; page: ${await browser.$("main").getText()}`);
+  });
+  assert.match(message, /Type the password you used when this backup was made\./);
+  assert.doesNotMatch(message, /wrong_password|Error:|panicked/, "plain words, not a code");
+  await shot("wrong-password");
+});
+
+// Known bug (reported, not fixed here): the demo source is backed up at once when it is created,
+// before the first-run screen turns encryption on, so its first backup is unencrypted even though
+// "Yes, encrypt them" was chosen. A todo test: it reports without failing the run.
+test("every backup of a source set up with a password is encrypted", { todo: "first demo backup is made before encrypt is set" }, async () => {
+  const all = await invoke("list_backups", { source: DEMO });
+  const plain = all.filter((b) => !b.encrypted).map((b) => `${b.id} (${b.backup_type})`);
+  assert.deepEqual(plain, [], "unencrypted backups");
+});
