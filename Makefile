@@ -44,7 +44,6 @@ e2e: app
 
 # The window's screens end to end on the real app, from a fresh profile (first run, back up,
 # verify, restore and undo, schedule, wrong password; screenshots in target/e2e/screens/).
-# Not yet part of `make test`.
 e2e-screens: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
 
@@ -55,6 +54,7 @@ lint:
 test: setup lint ui-test
 	$(CARGO) test --workspace
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory e2e-screens
 
 fmt:
 	$(CARGO) fmt --all

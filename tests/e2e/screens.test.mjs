@@ -327,10 +327,10 @@ test("a wrong password shows its plain message", async () => {
   await shot("wrong-password");
 });
 
-// Known bug (reported, not fixed here): the demo source is backed up at once when it is created,
-// before the first-run screen turns encryption on, so its first backup is unencrypted even though
-// "Yes, encrypt them" was chosen. A todo test: it reports without failing the run.
-test("every backup of a source set up with a password is encrypted", { todo: "first demo backup is made before encrypt is set" }, async () => {
+// Regression: a newly scheduled source is backed up at once, so the first-run screen must turn
+// encryption on before it sets the schedule; otherwise the first backup was unencrypted even
+// though "Yes, encrypt them" was chosen.
+test("every backup of a source set up with a password is encrypted", async () => {
   const all = await invoke("list_backups", { source: DEMO });
   const plain = all.filter((b) => !b.encrypted).map((b) => `${b.id} (${b.backup_type})`);
   assert.deepEqual(plain, [], "unencrypted backups");
