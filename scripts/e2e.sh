@@ -5,10 +5,21 @@
 # as the Secret Service, a tray host (tests/e2e/tray.py owns org.kde.StatusNotifierWatcher) and
 # tauri-driver. Everything they leave (screenshots, logs, the app's home folder) is in
 # target/e2e/. Set KEEPSAKE_APP to test an app built elsewhere (skips the build).
+#
+# E2E_SUITE=screens (scripts/e2e-screens.sh) runs only tests/e2e/screens.test.mjs, the window's
+# screens (issue 6), in the same kind of session but from a fresh profile with no sources, with
+# TZ=UTC so next run times are known, in target/e2e/screens/ and on other ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/target/e2e
+TESTS=tests/e2e/
+if [ "${E2E_SUITE:-}" = screens ]; then
+  OUT=$ROOT/target/e2e/screens
+  TESTS=tests/e2e/screens.test.mjs
+  export TZ=UTC E2E_SCREENS=1 E2E_PORT=${E2E_PORT:-4460}
+  unset KEEPSAKE_DEMO
+fi
 
 if [ "${1:-}" != "--in-session" ]; then
   if [ -z "${KEEPSAKE_APP:-}" ]; then
@@ -84,4 +95,4 @@ pids+=($!)
 listening() { (exec 9<>"/dev/tcp/127.0.0.1/$E2E_PORT") 2>/dev/null; }
 wait_for "tauri-driver" listening
 
-node --test --test-concurrency=1 tests/e2e/ >&3 2>&3
+node --test --test-concurrency=1 "$TESTS" >&3 2>&3
