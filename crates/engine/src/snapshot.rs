@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
@@ -18,6 +18,9 @@ use crate::model::SchemaInfo;
 
 /// How long to wait for another program's lock before reporting `source_busy`.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often to try again for a lock another program holds.
+const BUSY_POLL: Duration = Duration::from_millis(1);
 
 /// A read transaction on a source database.
 #[derive(Debug)]
@@ -55,13 +58,26 @@ impl Snapshot {
             ));
         }
         let err = |e| Error::source_db(path, e);
+        let deadline = Instant::now() + busy_timeout;
         let open = |flags| -> Result<(Connection, SchemaInfo)> {
             let conn =
                 Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
-            conn.busy_timeout(busy_timeout).map_err(err)?;
-            conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
-            let schema = read_schema(&conn).map_err(err)?;
-            Ok((conn, schema))
+            // SQLite's own busy handler backs off to one try per 100 ms, and a program that
+            // commits back to back holds its exclusive lock nearly all the time: a backup could
+            // then wait for minutes. Instead, try for the shared lock every millisecond until the
+            // deadline. Once the first read holds it, nothing later in the transaction waits.
+            conn.busy_timeout(Duration::ZERO).map_err(err)?;
+            loop {
+                conn.execute_batch("BEGIN DEFERRED").map_err(err)?;
+                match read_schema(&conn) {
+                    Ok(schema) => return Ok((conn, schema)),
+                    Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                        let _ = conn.execute_batch("ROLLBACK");
+                        std::thread::sleep(BUSY_POLL);
+                    }
+                    Err(e) => return Err(err(e)),
+                }
+            }
         };
         // Read-only, so a backup can never change the database. One exception: a program that
         // crashed mid-transaction leaves a hot journal, which only a writable connection may
@@ -107,6 +123,11 @@ impl Snapshot {
         self.conn.execute_batch("COMMIT").map_err(err)?;
         Ok(())
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode as C;
+    matches!(e.sqlite_error_code(), Some(C::DatabaseBusy | C::DatabaseLocked))
 }
 
 fn is_readonly_rollback(e: &Error) -> bool {
