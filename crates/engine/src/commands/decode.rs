@@ -18,6 +18,16 @@ use crate::format::gzip::{self, MemberKind};
 use crate::model::{BackupMetadata, Check, CheckStatus};
 use crate::seams::{Job, Phase};
 
+/// What `decode` does beyond decoding.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DecodeOptions {
+    /// Run `PRAGMA integrity_check` and compare the schema with the header.
+    pub integrity: bool,
+    /// Make the output durable (it is about to be renamed into place). The flush to disk runs
+    /// while the integrity check reads the file, instead of after it.
+    pub sync: bool,
+}
+
 /// What decoding found.
 #[derive(Debug)]
 pub(crate) struct Decoded {
@@ -38,13 +48,13 @@ fn check(name: &str, status: CheckStatus, message: impl Into<String>) -> Check {
 
 impl Engine {
     /// Decodes the backup `meta` into `out` (created here, 0600), running every check that
-    /// `integrity` asks for. Operational problems (wrong password, cancel, unwritable `out`)
+    /// `opts` asks for. Operational problems (wrong password, cancel, unwritable `out`)
     /// are `Err`; problems of the backup itself are in the returned checks.
     pub(crate) fn decode(
         &self,
         meta: &BackupMetadata,
         out: &Path,
-        integrity: bool,
+        opts: DecodeOptions,
         job: &Job,
         phase: Phase,
     ) -> Result<Decoded> {
@@ -124,9 +134,20 @@ impl Engine {
                     CheckStatus::Passed,
                     format!("{} bytes, every CRC-32 matches", header.original_size),
                 ));
-                if integrity {
+                let flush = opts.sync.then(|| {
+                    let out = out.to_path_buf();
+                    std::thread::spawn(move || sync_file(&out))
+                });
+                let flushed = |flush: Option<std::thread::JoinHandle<Result<()>>>| match flush {
+                    Some(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::write(out, std::io::Error::other("sync failed")))),
+                    None => Ok(()),
+                };
+                if opts.integrity {
                     job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
                     let r = integrity_check(out, &header);
+                    flushed(flush)?;
                     job.progress.update(Phase::IntegrityCheck, header.original_size, header.original_size);
                     match r {
                         Ok(()) => {
@@ -143,6 +164,7 @@ impl Engine {
                         }
                     }
                 } else {
+                    flushed(flush)?;
                     checks.push(check("integrity", CheckStatus::Skipped, "not asked for"));
                     None
                 }
@@ -287,27 +309,160 @@ pub(crate) fn is_backup_problem(e: &Error) -> bool {
 }
 
 /// `PRAGMA integrity_check` on a decoded database, and its schema against the header.
+///
+/// The check is split over two connections on two threads, and together they run exactly what
+/// one `PRAGMA integrity_check` runs. Since SQLite 3.44 the pragma also asks each virtual table
+/// to check itself (FTS5 compares its whole inverted index with its content, often half the
+/// time). So one connection, with the virtual-table modules removed, runs the pragma over every
+/// b-tree, index and page (SQLite skips virtual tables whose module is absent); the other runs
+/// `PRAGMA integrity_check(V)` for each virtual table `V`, which is that table's own check alone.
 pub(crate) fn integrity_check(db: &Path, header: &Header) -> Result<()> {
-    let fail = |m: String| Error::new(ErrorCode::IntegrityFailed, m);
-    // Read-write: a WAL-mode image needs its -shm; the file is ours and nothing writes to it.
-    let conn =
-        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| fail(format!("the database in the backup cannot be opened: {e}")))?;
-    let mut stmt =
-        conn.prepare("PRAGMA integrity_check").map_err(|e| fail(format!("integrity check failed: {e}")))?;
-    let lines: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .and_then(|rows| rows.collect())
-        .map_err(|e| fail(format!("integrity check failed: {e}")))?;
-    if lines != ["ok"] {
-        return Err(fail(format!(
+    let conn = open_decoded(db)?;
+    let lines = integrity_lines(&conn, db)?;
+    let problems: Vec<String> = lines.into_iter().filter(|l| l != "ok").collect();
+    if !problems.is_empty() {
+        return Err(integrity_failed(format!(
             "integrity check failed: {}",
-            lines.into_iter().take(3).collect::<Vec<_>>().join("; ")
+            problems.into_iter().take(3).collect::<Vec<_>>().join("; ")
         )));
     }
-    let schema = crate::snapshot::read_schema(&conn).map_err(|e| fail(format!("schema unreadable: {e}")))?;
+    let schema = crate::snapshot::read_schema(&conn)
+        .map_err(|e| integrity_failed(format!("schema unreadable: {e}")))?;
     if schema.schema_hash != header.schema.schema_hash || schema.user_version != header.schema.user_version {
-        return Err(fail("the schema in the backup differs from the one recorded when it was made".into()));
+        return Err(integrity_failed(
+            "the schema in the backup differs from the one recorded when it was made".into(),
+        ));
     }
     Ok(())
+}
+
+/// Flushes a written file to disk.
+pub(crate) fn sync_file(path: &Path) -> Result<()> {
+    File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::write(path, e))
+}
+
+/// The lines of `PRAGMA integrity_check` on `db` (`conn` is open on it), over two threads.
+fn integrity_lines(conn: &Connection, db: &Path) -> Result<Vec<String>> {
+    let virtual_tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| integrity_failed(format!("integrity check failed: {e}")))?;
+    if virtual_tables.is_empty() {
+        return check_lines(conn, "PRAGMA integrity_check");
+    }
+    std::thread::scope(|scope| {
+        let vtabs = scope.spawn(|| -> Result<Vec<String>> {
+            let conn = open_decoded(db)?;
+            let mut lines = Vec::new();
+            for name in &virtual_tables {
+                let quoted = name.replace('"', "\"\"");
+                lines.extend(check_lines(&conn, &format!("PRAGMA integrity_check(\"{quoted}\")"))?);
+            }
+            Ok(lines)
+        });
+        drop_virtual_table_modules(conn);
+        let mut lines = check_lines(conn, "PRAGMA integrity_check")?;
+        let vtab_lines = vtabs.join().map_err(|_| integrity_failed("integrity check failed".into()))??;
+        lines.extend(vtab_lines);
+        Ok(lines)
+    })
+}
+
+fn integrity_failed(m: String) -> Error {
+    Error::new(ErrorCode::IntegrityFailed, m)
+}
+
+fn open_decoded(db: &Path) -> Result<Connection> {
+    // Read-write: a WAL-mode image needs its -shm; the file is ours and nothing writes to it.
+    Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| integrity_failed(format!("the database in the backup cannot be opened: {e}")))
+}
+
+fn check_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    conn.prepare(sql)
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| integrity_failed(format!("integrity check failed: {e}")))
+}
+
+/// Removes every virtual-table module (FTS5, R*Tree, ...) from this one connection.
+#[allow(unsafe_code)]
+fn drop_virtual_table_modules(conn: &Connection) {
+    // SAFETY: `handle` is this open connection's own pointer, used on this thread while no
+    // statement runs; a null keep-list means "drop them all" (sqlite3_drop_modules, SQLite 3.30).
+    unsafe {
+        rusqlite::ffi::sqlite3_drop_modules(conn.handle(), std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A database with an ordinary table, an index and an FTS5 table, after `damage` ran on it.
+    fn database(damage: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("d.db");
+        let c = Connection::open(&db).unwrap();
+        c.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT, y TEXT);
+             CREATE INDEX t_x ON t (x);
+             CREATE VIRTUAL TABLE docs USING fts5 (body);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+             INSERT INTO t (x, y) SELECT 'x' || i, 'y' || (i * 7 % 500) FROM n;
+             INSERT INTO docs (body) SELECT 'note number ' || x || ' about ' || y FROM t;",
+        )
+        .unwrap();
+        c.execute_batch(damage).unwrap();
+        drop(c);
+        (dir, db)
+    }
+
+    /// Problems found by the split check, and by one plain `PRAGMA integrity_check`.
+    fn problems(db: &Path) -> (Vec<String>, Vec<String>) {
+        let conn = open_decoded(db).unwrap();
+        let split = integrity_lines(&conn, db).unwrap().into_iter().filter(|l| l != "ok").collect();
+        let plain = check_lines(&open_decoded(db).unwrap(), "PRAGMA integrity_check")
+            .unwrap()
+            .into_iter()
+            .filter(|l| l != "ok")
+            .collect();
+        (split, plain)
+    }
+
+    #[test]
+    fn a_sound_database_passes() {
+        let (_d, db) = database("");
+        assert_eq!(problems(&db), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_damaged_full_text_index_is_found() {
+        // The content changes behind FTS5's back: its index no longer matches.
+        let (_d, db) = database("UPDATE docs_content SET c0 = 'something else entirely' WHERE id = 7;");
+        let (split, plain) = problems(&db);
+        assert!(!plain.is_empty(), "SQLite itself sees it");
+        assert!(split.iter().any(|l| l.contains("docs")), "{split:?}");
+    }
+
+    #[test]
+    fn a_damaged_index_is_found_beside_a_full_text_table() {
+        // The index now claims to be on another column than the one it holds.
+        let (_d, db) = database(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX t_x ON t (y)' WHERE name = 't_x';",
+        );
+        let (split, plain) = problems(&db);
+        assert!(!plain.is_empty(), "SQLite itself sees it");
+        assert_eq!(split, plain);
+    }
+
+    #[test]
+    fn a_virtual_table_of_an_unknown_module_is_skipped_as_sqlite_does() {
+        let (_d, db) = database(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = replace(sql, 'fts5', 'no_such_module') WHERE name = 'docs';",
+        );
+        assert_eq!(problems(&db), (vec![], vec![]));
+    }
 }

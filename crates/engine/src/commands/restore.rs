@@ -17,6 +17,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::commands::backup::RemoveOnDrop;
+use crate::commands::decode::{DecodeOptions, sync_file};
 use crate::engine::{Engine, PARTIAL_EXT, sync_dir};
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupOptions, BackupType, Operation, RestoreOptions, RestoreOutcome};
@@ -58,7 +59,10 @@ impl Engine {
         let tmp = temp_beside(target);
         let _ = fs::remove_file(&tmp);
         let guard = RemoveOnDrop(Some(tmp.clone()));
-        let decoded = self.decode(&meta, &tmp, opts.verify_first, job, Phase::Restore)?;
+        // A target that is not a database gets the decoded file by rename: flush it meanwhile.
+        let by_rename = !is_database(target);
+        let decode_opts = DecodeOptions { integrity: opts.verify_first, sync: by_rename };
+        let decoded = self.decode(&meta, &tmp, decode_opts, job, Phase::Restore)?;
         if opts.verify_first {
             self.set_verification(&meta.id, decoded.ok(), self.clock.now())?;
         }
@@ -100,11 +104,11 @@ impl Engine {
         let tmp = temp_beside(dest);
         let _ = fs::remove_file(&tmp);
         let guard = RemoveOnDrop(Some(tmp.clone()));
-        let decoded = self.decode(&meta, &tmp, true, job, Phase::Restore)?;
+        let decoded =
+            self.decode(&meta, &tmp, DecodeOptions { integrity: true, sync: true }, job, Phase::Restore)?;
         if let Some(e) = decoded.error {
             return Err(e);
         }
-        sync_file(&tmp)?;
         fs::rename(&tmp, dest).map_err(|e| Error::write(dest, e))?;
         guard.disarm();
         if let Some(d) = dest.parent() {
@@ -159,12 +163,6 @@ pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration
         sync_dir(d);
     }
     Ok(())
-}
-
-/// Decoded files are written without syncing (a verification throws its copy away); whatever
-/// is about to be renamed into place is synced first, so a crash cannot leave it half-written.
-fn sync_file(path: &Path) -> Result<()> {
-    fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::write(path, e))
 }
 
 /// Copies every page of `src` into `target` in one SQLite transaction.

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::commands::decode::DecodeOptions;
 use crate::engine::Engine;
 use crate::error::{ErrorCode, Result};
 use crate::model::{BackupMetadata, Operation, VerifyReport};
@@ -33,7 +34,13 @@ impl Engine {
             .prefix(".keepsake-verify-")
             .tempdir_in(self.backup_dir())
             .map_err(|e| crate::error::Error::write(self.backup_dir(), e))?;
-        let decoded = self.decode(meta, &tmp.path().join("check.db"), true, job, Phase::Verify)?;
+        let decoded = self.decode(
+            meta,
+            &tmp.path().join("check.db"),
+            DecodeOptions { integrity: true, sync: false },
+            job,
+            Phase::Verify,
+        )?;
         let now = self.clock.now();
         let report = VerifyReport {
             backup_id: meta.id.clone(),
