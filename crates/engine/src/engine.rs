@@ -113,6 +113,10 @@ impl Engine {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if name.starts_with('.') && name.ends_with(PARTIAL_EXT) {
                     let _ = fs::remove_file(e.path());
+                } else if name.starts_with(VERIFY_DIR_PREFIX) && is_stale(&e) {
+                    // A verification's scratch copy whose process died. Verifications do not
+                    // take the folder lock, so only one untouched for an hour is left over.
+                    let _ = fs::remove_dir_all(e.path());
                 }
             }
         }
@@ -300,4 +304,15 @@ pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
+}
+
+/// Prefix of the scratch folder a verification decodes into, inside the backup folder.
+pub(crate) const VERIFY_DIR_PREFIX: &str = ".keepsake-verify-";
+
+fn is_stale(e: &fs::DirEntry) -> bool {
+    e.metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > std::time::Duration::from_secs(3600))
 }

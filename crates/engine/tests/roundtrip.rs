@@ -217,3 +217,24 @@ fn stale_wal_beside_a_missing_database_is_never_applied() {
         "moved aside, not deleted"
     );
 }
+
+/// A verification killed mid-way leaves its scratch copy; the next backup in the folder clears
+/// it once it is an hour old, and leaves a fresh one (maybe another process's) alone.
+#[test]
+fn a_crashed_verifications_scratch_copy_is_cleared() {
+    let env = Env::new();
+    make_db(&env.db, true, 4096, 50);
+    let engine = env.engine();
+    engine.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let old = env.backups.join(".keepsake-verify-old");
+    let fresh = env.backups.join(".keepsake-verify-fresh");
+    for d in [&old, &fresh] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("check.db"), vec![0u8; 4096]).unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::open(&old).unwrap().set_modified(two_hours_ago).unwrap();
+    engine.backup(&env.db, &opts(false, true), &job()).unwrap();
+    assert!(!old.exists(), "the stale scratch copy is gone");
+    assert!(fresh.join("check.db").exists(), "a recent one is left alone");
+}

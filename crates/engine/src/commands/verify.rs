@@ -31,7 +31,7 @@ impl Engine {
     pub(crate) fn verify_inner(&self, meta: &BackupMetadata, job: &Job) -> Result<VerifyReport> {
         let t0 = Instant::now();
         let tmp = tempfile::Builder::new()
-            .prefix(".keepsake-verify-")
+            .prefix(crate::engine::VERIFY_DIR_PREFIX)
             .tempdir_in(self.backup_dir())
             .map_err(|e| crate::error::Error::write(self.backup_dir(), e))?;
         let decoded = self.decode(
