@@ -8,6 +8,7 @@
 //! create`.
 
 pub mod backups;
+pub mod dialogs;
 pub(crate) mod names;
 pub mod settings;
 pub mod sources;
@@ -49,6 +50,7 @@ pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send +
         settings::set_notification_level,
         settings::set_autostart,
         settings::set_paused,
+        dialogs::choose_path,
     ]
 }
 

@@ -47,6 +47,7 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![platform::HIDDEN_ARG]),
         ))
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handlers())
         .on_window_event(on_window_event)
         .setup(|app| setup(app).map_err(Into::into))

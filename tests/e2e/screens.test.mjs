@@ -10,6 +10,7 @@
 import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { remote } from "webdriverio";
 
@@ -111,6 +112,44 @@ async function shot(name) {
   await browser.saveScreenshot(path.join(OUT, `${name}.png`));
 }
 
+/** Runs xdotool on the session's display; its output. */
+const xdotool = (...args) => execFileSync("xdotool", args, { encoding: "utf8", timeout: 20_000 }).trim();
+
+/**
+ * Answers the system's (GTK) file dialog titled `title` with `file`: typed into its location
+ * field, then Enter, as a person would. Saves a screenshot of the whole display with the dialog.
+ */
+async function answerFileDialog(title, file, shotName) {
+  const id = await until(`the "${title}" dialog`, () => {
+    try {
+      return xdotool("search", "--onlyvisible", "--name", title).split("\n")[0];
+    } catch {
+      return "";
+    }
+  });
+  await sleep(500); // let GTK draw it before the screenshot
+  execFileSync("import", ["-window", "root", path.join(OUT, `${shotName}.png`)], { timeout: 20_000 });
+  xdotool("windowfocus", "--sync", id);
+  xdotool("key", "--clearmodifiers", "ctrl+l");
+  await sleep(300);
+  xdotool("type", "--delay", "15", file);
+  await sleep(300);
+  const open = () => {
+    try {
+      return xdotool("search", "--onlyvisible", "--name", title) !== "";
+    } catch {
+      return false;
+    }
+  };
+  // Enter picks a file; on a folder, GTK first goes into it, then a second Enter picks it.
+  for (const key of ["Return", "Return", "Return"]) {
+    if (!open()) break;
+    xdotool("key", key);
+    await sleep(1000);
+  }
+  await until("the dialog to close", () => !open());
+}
+
 /** The error notices on screen, as text. */
 async function errors() {
   const texts = [];
@@ -144,6 +183,18 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
   await click("first-run-finish");
   await until("the problem shown", () => shown("first-run-problem"));
 
+  // "Choose…" opens the system's file dialog, and the file picked there fills the field. The
+  // demo is chosen below, with the folder picked here for its backups.
+  const dir = fs.mkdtempSync(path.join(process.env.HOME, "dialog-"));
+  const picked = path.join(dir, "my notes.db");
+  execFileSync(PYTHON, ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t (x)'); c.commit()", picked]);
+  await click("first-run-database-choose");
+  await answerFileDialog("Choose the database to protect", picked, "first-run-file-dialog");
+  await until("the chosen file in the field", async () => (await (await $("first-run-database")).getValue()) === picked);
+  await click("first-run-backup-dir-choose");
+  await answerFileDialog("Choose the folder for backups", dir, "first-run-folder-dialog");
+  await until("the chosen folder in the field", async () => (await (await $("first-run-backup-dir")).getValue()) === dir);
+
   await click("first-run-demo");
   await until("the demo chosen", () => shown("demo-chosen"));
   await type("password", FIRST_PASSWORD);
@@ -164,6 +215,7 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
   );
   assert.equal(after.sources[0].encrypt, true);
   assert.equal(after.sources[0].schedule, "weekly mon 02:00");
+  assert.equal(after.sources[0].backup_dir, dir, "the folder chosen in the dialog");
   assert.equal(py("secret.py", "lookup"), FIRST_PASSWORD, "the password is in the keyring");
   await until("the next backup on Home", async () => /Monday/.test(await text("home-next-backup")));
   await shot("home");

@@ -143,6 +143,10 @@ export const setAutostart = (enabled: boolean) => call<void>("set_autostart", { 
 
 export const setPaused = (paused: boolean) => call<void>("set_paused", { paused });
 
+/** The system's file dialog: a database file or a backup folder; `null` when cancelled. */
+export const choosePath = (kind: "database" | "folder", start?: string) =>
+  call<string | null>("choose_path", { kind, start: start?.trim() || undefined });
+
 // --- Events ------------------------------------------------------------------------------
 
 export type Unsubscribe = () => void;

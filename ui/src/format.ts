@@ -62,13 +62,16 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   return relative.format(Math.round(seconds / (365 * 86400)), "year");
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// Every time reads on the 24-hour clock, as the schedule's own words do ("Every day at 14:30")
+// and its time fields: one "14:30" never sits beside a "02:30 PM".
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
 const weekdayDateTime = new Intl.DateTimeFormat(undefined, {
   weekday: "long",
   day: "numeric",
   month: "long",
   hour: "2-digit",
   minute: "2-digit",
+  hourCycle: "h23",
 });
 const shortDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 

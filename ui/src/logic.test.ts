@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatBytes, formatDuration, formatRelative, plural } from "./format";
+import { formatBytes, formatDateTime, formatDuration, formatRelative, formatRunTime, plural } from "./format";
 import { nextRunText, problems, sourceStatus } from "./health";
 import { passwordStrength } from "./password";
 import { parseSchedule, scheduleExpression } from "./scheduleForm";
@@ -207,5 +207,18 @@ describe("small words", () => {
     expect(defaultName("/home/ada/notes.db")).toBe("notes");
     expect(defaultName("C:\\data\\shop.sqlite3")).toBe("shop");
     expect(defaultName("")).toBe("My database");
+  });
+});
+
+describe("times", () => {
+  it("read on the 24-hour clock everywhere, like the schedule's own words", () => {
+    const afternoon = new Date(2026, 2, 2, 14, 30).toISOString();
+    const night = new Date(2026, 2, 3, 2, 5).toISOString();
+    expect(formatDateTime(afternoon)).toContain("14:30");
+    expect(formatRunTime(afternoon)).toContain("14:30");
+    expect(formatRunTime(night)).toContain("02:05");
+    for (const text of [formatDateTime(afternoon), formatRunTime(afternoon), formatRunTime(night)]) {
+      expect(text).not.toMatch(/AM|PM/i);
+    }
   });
 });

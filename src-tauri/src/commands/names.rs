@@ -24,4 +24,5 @@ pub const COMMANDS: &[&str] = &[
     "set_notification_level",
     "set_autostart",
     "set_paused",
+    "choose_path",
 ];

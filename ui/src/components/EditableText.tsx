@@ -2,6 +2,8 @@
 
 import { useId, useState } from "react";
 
+import { ChooseButton, type PathKind } from "./ChooseButton";
+
 export function EditableText({
   label,
   value,
@@ -10,6 +12,7 @@ export function EditableText({
   help,
   testId,
   busy = false,
+  choose,
 }: {
   label: string;
   value: string;
@@ -18,6 +21,8 @@ export function EditableText({
   help?: string;
   testId?: string;
   busy?: boolean;
+  /** A path: a "Choose…" button opens the system's dialog, and its answer becomes the draft. */
+  choose?: PathKind;
 }) {
   const id = useId();
   const [draft, setDraft] = useState(value);
@@ -47,6 +52,7 @@ export function EditableText({
           data-testid={testId}
           aria-describedby={help ? `${id}-help` : undefined}
         />
+        {choose && <ChooseButton kind={choose} current={draft} onChosen={setDraft} disabled={busy} testId={testId && `${testId}-choose`} />}
         {changed && (
           <>
             <button type="submit" className="primary" disabled={busy}>

@@ -30,10 +30,29 @@ describe("First run", () => {
     ]);
   });
 
+  it("takes the database and the folder from the system's file dialog", async () => {
+    const fake = firstRun();
+    const { user } = renderApp(fake);
+    fake.chosenPath = "/home/ada/.local/share/notes/notes.db";
+    await user.click(await screen.findByTestId("first-run-database-choose"));
+    await waitFor(() => expect((screen.getByTestId("first-run-database") as HTMLInputElement).value).toBe("/home/ada/.local/share/notes/notes.db"));
+    expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: undefined }]);
+    // Cancelling the dialog leaves the field as it was; the dialog opens where the field points.
+    fake.chosenPath = null;
+    await user.click(screen.getByTestId("first-run-database-choose"));
+    await waitFor(() => expect(fake.callsOf("choose_path")).toHaveLength(2));
+    expect(fake.callsOf("choose_path")[1]).toEqual({ kind: "database", start: "/home/ada/.local/share/notes/notes.db" });
+    expect((screen.getByTestId("first-run-database") as HTMLInputElement).value).toBe("/home/ada/.local/share/notes/notes.db");
+    fake.chosenPath = "/media/usb";
+    await user.click(screen.getByRole("button", { name: "Choose the backup folder" }));
+    await waitFor(() => expect((screen.getByTestId("first-run-backup-dir") as HTMLInputElement).value).toBe("/media/usb"));
+    expect(fake.callsOf("choose_path")[2]).toEqual({ kind: "folder", start: undefined });
+  });
+
   it("says what is missing instead of finishing", async () => {
     const { user, fake } = renderApp(firstRun());
     await user.click(await screen.findByTestId("first-run-finish"));
-    expect((await screen.findByTestId("first-run-problem")).textContent).toContain("Type the path of the database file");
+    expect((await screen.findByTestId("first-run-problem")).textContent).toContain("Choose the database file");
     await user.type(screen.getByTestId("first-run-database"), "/home/ada/notes.db");
     await user.type(screen.getByTestId("password"), "short");
     await user.click(screen.getByTestId("first-run-finish"));

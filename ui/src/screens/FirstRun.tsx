@@ -5,6 +5,7 @@
 import { useState } from "react";
 
 import * as api from "../api";
+import { ChooseButton } from "../components/ChooseButton";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
 import type { SourceView } from "../types";
@@ -51,7 +52,7 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
     { doing: "Setting up", onSuccess: onDone },
   );
 
-  const databaseProblem = !demo && database.trim() === "" ? "Type the path of the database file, or use the demo database." : null;
+  const databaseProblem = !demo && database.trim() === "" ? "Choose the database file (or type its path), or use the demo database." : null;
   const pwProblem = encrypt ? passwordProblem(password) : null;
   const problem = databaseProblem ?? pwProblem;
 
@@ -81,9 +82,10 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
             </div>
           ) : (
             <>
-              <label>
-                Database file
+              <label htmlFor="first-run-database">Database file</label>
+              <div className="row">
                 <input
+                  id="first-run-database"
                   value={database}
                   onChange={(e) => setDatabase(e.target.value)}
                   placeholder="/home/me/.local/share/myapp/data.db"
@@ -92,7 +94,8 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
                   aria-invalid={tried && databaseProblem !== null}
                   autoFocus
                 />
-              </label>
+                <ChooseButton kind="database" current={database} onChosen={setDatabase} testId="first-run-database-choose" />
+              </div>
               <label>
                 A name for it (optional)
                 <input value={name} onChange={(e) => setName(e.target.value)} placeholder={defaultName(database)} />
@@ -107,16 +110,18 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
 
         <fieldset className="card">
           <legend>2. Where should backups go?</legend>
-          <label>
-            Backup folder
+          <label htmlFor="first-run-backup-dir">Backup folder</label>
+          <div className="row">
             <input
+              id="first-run-backup-dir"
               value={backupDir}
               onChange={(e) => setBackupDir(e.target.value)}
               placeholder="Keepsake's own folder (recommended)"
               spellCheck={false}
               data-testid="first-run-backup-dir"
             />
-          </label>
+            <ChooseButton kind="folder" current={backupDir} onChosen={setBackupDir} testId="first-run-backup-dir-choose" />
+          </div>
           <p className="muted small">
             Leave it empty to use Keepsake's folder in your user data. A folder on another disk protects you from that disk
             failing too.

@@ -22,6 +22,43 @@ describe("Settings", () => {
     expect(fake.callsOf("add_source")).toEqual([{ name: "Shop", database: "/srv/shop.db" }]);
   });
 
+  it("adds a database chosen in the system's file dialog", async () => {
+    const fake = new FakeShell();
+    const { user } = await openSettings(fake);
+    await user.type(screen.getByTestId("add-name"), "Shop");
+    fake.chosenPath = "/srv/shop.db";
+    await user.click(screen.getByTestId("add-database-choose"));
+    await waitFor(() => expect((screen.getByTestId("add-database") as HTMLInputElement).value).toBe("/srv/shop.db"));
+    fake.chosenPath = "/media/usb";
+    await user.click(screen.getByTestId("add-backup-dir-choose"));
+    await waitFor(() => expect((screen.getByTestId("add-backup-dir") as HTMLInputElement).value).toBe("/media/usb"));
+    await user.click(screen.getByRole("button", { name: "Add database" }));
+    await screen.findByRole("group", { name: "Shop" });
+    expect(fake.callsOf("add_source")).toEqual([{ name: "Shop", database: "/srv/shop.db", backupDir: "/media/usb" }]);
+  });
+
+  it("moves a database to a file chosen in the dialog, once saved", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = await openSettings(fake);
+    const card = within(screen.getByTestId("source-settings"));
+    fake.chosenPath = "/home/ada/moved/notes.db";
+    await user.click(screen.getByTestId("source-database-choose"));
+    await waitFor(() => expect((screen.getByTestId("source-database") as HTMLInputElement).value).toBe("/home/ada/moved/notes.db"));
+    expect(fake.callsOf("choose_path")[0]?.kind).toBe("database");
+    expect(fake.callsOf("update_source")).toEqual([]);
+    await user.click(card.getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "database", value: "/home/ada/moved/notes.db" }),
+    );
+  });
+
+  it("shows a file dialog that could not open in words", async () => {
+    const fake = new FakeShell(fullSetup()).fail("choose_path", ipcError("invalid_input", "the file dialog failed: no display"));
+    const { user } = await openSettings(fake);
+    await user.click(screen.getByTestId("source-backup-dir-choose"));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/Opening the folder chooser/);
+  });
+
   it("renames a database", async () => {
     const { user, fake } = await openSettings(new FakeShell(fullSetup()));
     const name = screen.getByTestId("source-name");

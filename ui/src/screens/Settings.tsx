@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import * as api from "../api";
 import { Confirm } from "../components/Confirm";
+import { ChooseButton } from "../components/ChooseButton";
 import { EditableText } from "../components/EditableText";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
@@ -53,6 +54,7 @@ function SourceSettings({ source, onRenamed }: { source: SourceView; onRenamed: 
         busy={busy}
         placeholder="/home/me/app/data.db"
         testId="source-database"
+        choose="database"
       />
       <EditableText
         label="Backup folder"
@@ -61,6 +63,7 @@ function SourceSettings({ source, onRenamed }: { source: SourceView; onRenamed: 
         busy={busy}
         help="New backups go here. Backups already made stay where they are."
         testId="source-backup-dir"
+        choose="folder"
       />
       <label className="check">
         <input type="checkbox" checked={source.enabled} onChange={(e) => void set.run("enabled", String(e.target.checked))} disabled={busy} />
@@ -138,9 +141,10 @@ function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
           Name (how Keepsake calls it)
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Notes" required data-testid="add-name" />
         </label>
-        <label>
-          Database file
+        <label htmlFor="add-database">Database file</label>
+        <div className="row">
           <input
+            id="add-database"
             value={database}
             onChange={(e) => setDatabase(e.target.value)}
             placeholder="/home/me/.local/share/app/data.db"
@@ -148,11 +152,13 @@ function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
             spellCheck={false}
             data-testid="add-database"
           />
-        </label>
-        <label>
-          Backup folder (leave empty for Keepsake's own folder)
-          <input value={backupDir} onChange={(e) => setBackupDir(e.target.value)} spellCheck={false} data-testid="add-backup-dir" />
-        </label>
+          <ChooseButton kind="database" current={database} onChosen={setDatabase} testId="add-database-choose" />
+        </div>
+        <label htmlFor="add-backup-dir">Backup folder (leave empty for Keepsake's own folder)</label>
+        <div className="row">
+          <input id="add-backup-dir" value={backupDir} onChange={(e) => setBackupDir(e.target.value)} spellCheck={false} data-testid="add-backup-dir" />
+          <ChooseButton kind="folder" current={backupDir} onChosen={setBackupDir} testId="add-backup-dir-choose" />
+        </div>
       </fieldset>
       <div className="buttons">
         <button type="submit" className="primary" disabled={add.pending || !name.trim() || !database.trim()}>

@@ -152,6 +152,8 @@ export class FakeShell {
   current: Record<string, Record<string, number>>;
   /** Every command received, in order. */
   calls: { cmd: string; args: Args }[] = [];
+  /** What the next file dialog returns (`null`: the person cancels it). */
+  chosenPath: string | null = null;
   /** Commands that reject with the given error. */
   failures = new Map<string, IpcError>();
   /** Commands that never answer (the loading state). */
@@ -304,6 +306,8 @@ export class FakeShell {
       case "set_paused":
         this.state.paused = Boolean(args.paused);
         return null;
+      case "choose_path":
+        return this.chosenPath;
       default:
         throw ipcError("invalid_input", `unknown command ${cmd}`);
     }

@@ -1,0 +1,80 @@
+//! The system's file dialogs, for the window's "Choose…" buttons. The window gets only this
+//! command, not the dialog plugin's own (which would let it open any dialog it likes).
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{IpcError, IpcResult};
+
+/// Asks the person for a file (`kind` = `database`) or a folder (`folder`), starting near
+/// `start` when given. `None` when they cancel.
+#[tauri::command]
+pub async fn choose_path<R: Runtime>(
+    app: AppHandle<R>,
+    kind: String,
+    start: Option<String>,
+) -> IpcResult<Option<String>> {
+    let mut dialog = app.dialog().file();
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    // Where the field points, else the home folder (GTK would open on "Recent").
+    if let Some(dir) = start.as_deref().and_then(start_dir).or_else(|| app.path().home_dir().ok()) {
+        dialog = dialog.set_directory(dir);
+    }
+    // The dialog runs on the main thread; this waits for it on a blocking thread.
+    let picked = match kind.as_str() {
+        "database" => {
+            let dialog = dialog
+                .set_title("Choose the database to protect")
+                .add_filter("SQLite databases", &["db", "sqlite", "sqlite3", "db3"])
+                .add_filter("All files", &["*"]);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await
+        }
+        "folder" => {
+            let dialog = dialog.set_title("Choose the folder for backups");
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
+        }
+        other => return Err(IpcError::invalid(format!("unknown kind of path: {other}"))),
+    }
+    .map_err(|e| IpcError::invalid(format!("the file dialog failed: {e}")))?;
+    picked
+        .map(|p| {
+            p.into_path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .map_err(|e| IpcError::invalid(format!("the chosen path cannot be used: {e}")))
+        })
+        .transpose()
+}
+
+/// The folder to open the dialog in: `start` itself when it is a folder, else its parent.
+fn start_dir(start: &str) -> Option<PathBuf> {
+    let p = Path::new(start.trim());
+    if p.as_os_str().is_empty() {
+        return None;
+    }
+    if p.is_dir() {
+        return Some(p.to_path_buf());
+    }
+    p.parent().filter(|d| d.is_dir()).map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dialog_opens_where_the_current_path_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data.db");
+        std::fs::write(&file, b"").unwrap();
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        assert_eq!(start_dir(&s(&file)), Some(dir.path().to_path_buf()));
+        assert_eq!(start_dir(&s(dir.path())), Some(dir.path().to_path_buf()));
+        assert_eq!(start_dir(&s(&dir.path().join("not-yet.db"))), Some(dir.path().to_path_buf()));
+        assert_eq!(start_dir(""), None);
+        assert_eq!(start_dir("/no/such/folder/x.db"), None);
+    }
+}

@@ -1,0 +1,40 @@
+// "Choose…": the system's file dialog for a database file or a backup folder. The chosen path
+// goes to `onChosen`; cancelling the dialog changes nothing.
+
+import * as api from "../api";
+import { useAction } from "../hooks";
+
+export type PathKind = "database" | "folder";
+
+export function ChooseButton({
+  kind,
+  current,
+  onChosen,
+  testId,
+  disabled = false,
+}: {
+  kind: PathKind;
+  current?: string;
+  onChosen: (path: string) => void;
+  testId?: string;
+  disabled?: boolean;
+}) {
+  const choose = useAction(() => api.choosePath(kind, current), {
+    doing: kind === "database" ? "Opening the file chooser" : "Opening the folder chooser",
+    refresh: false,
+    onSuccess: (path) => {
+      if (path) onChosen(path);
+    },
+  });
+  return (
+    <button
+      type="button"
+      onClick={() => void choose.run()}
+      disabled={disabled || choose.pending}
+      aria-label={kind === "database" ? "Choose the database file" : "Choose the backup folder"}
+      data-testid={testId}
+    >
+      Choose…
+    </button>
+  );
+}
