@@ -41,7 +41,12 @@ impl Paths {
             .chars()
             .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
             .collect();
-        self.data_dir.join("backups").join(slug.trim_matches('-'))
+        self.backups_root().join(slug.trim_matches('-'))
+    }
+
+    /// The folder that holds a folder of backups per source, for sources given none.
+    pub fn backups_root(&self) -> PathBuf {
+        self.data_dir.join("backups")
     }
 }
 

@@ -28,6 +28,8 @@ pub struct AppStateView {
     pub autostart: bool,
     /// Scheduled backups are paused for every source.
     pub paused: bool,
+    /// Where a source's backups go when no folder is chosen: a folder per source in here.
+    pub backups_root: PathBuf,
 }
 
 /// One source as the window shows it.

@@ -177,6 +177,11 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
   assert.equal(await (await $("backup-now")).isExisting(), false, "no Home before setting up");
   const state = await invoke("app_state");
   assert.deepEqual(state.sources, [], "a fresh profile has no sources");
+  // The default backup folder is named, in this profile's data folder.
+  assert.ok(
+    (await text("first-run-default-folder")).includes(path.join(process.env.XDG_DATA_HOME, "app.keepsake.desktop", "backups")),
+    await text("first-run-default-folder"),
+  );
   await shot("first-run");
 
   // Finishing with nothing filled in says what is missing instead of failing.

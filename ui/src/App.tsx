@@ -92,6 +92,7 @@ function Window() {
       <>
         <Notices />
         <FirstRun
+          backupsRoot={app.backups_root}
           onDone={(source) => {
             setSetupDone(true);
             setSelected(source.name);

@@ -195,6 +195,8 @@ export interface AppState {
   notification_level: NotificationLevel;
   autostart: boolean;
   paused: boolean;
+  /** Where backups go when no folder is chosen (a folder per database inside). */
+  backups_root: string;
 }
 
 export type JobPhase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check";

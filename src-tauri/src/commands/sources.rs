@@ -27,6 +27,7 @@ pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView>
             notification_level: settings.notification_level,
             autostart: settings.autostart,
             paused: settings.paused,
+            backups_root: state.paths.backups_root(),
         })
     })
     .await

@@ -33,6 +33,7 @@ describe("First run", () => {
   it("takes the database and the folder from the system's file dialog", async () => {
     const fake = firstRun();
     const { user } = renderApp(fake);
+    expect((await screen.findByTestId("first-run-default-folder")).textContent).toContain("/home/ada/.local/share/app.keepsake.desktop/backups");
     fake.chosenPath = "/home/ada/.local/share/notes/notes.db";
     await user.click(await screen.findByTestId("first-run-database-choose"));
     await waitFor(() => expect((screen.getByTestId("first-run-database") as HTMLInputElement).value).toBe("/home/ada/.local/share/notes/notes.db"));

@@ -19,7 +19,7 @@ const SCHEDULES = [
 
 type ScheduleChoice = (typeof SCHEDULES)[number][0];
 
-export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
+export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView) => void; backupsRoot: string }) {
   const [demo, setDemo] = useState(false);
   const [name, setName] = useState("");
   const [database, setDatabase] = useState("");
@@ -122,9 +122,9 @@ export function FirstRun({ onDone }: { onDone: (source: SourceView) => void }) {
             />
             <ChooseButton kind="folder" current={backupDir} onChosen={setBackupDir} testId="first-run-backup-dir-choose" />
           </div>
-          <p className="muted small">
-            Leave it empty to use Keepsake's folder in your user data. A folder on another disk protects you from that disk
-            failing too.
+          <p className="muted small" data-testid="first-run-default-folder">
+            Leave it empty to use Keepsake's own folder, <span className="inline-path">{backupsRoot}</span>. A folder on another disk
+            protects you from that disk failing too.
           </p>
         </fieldset>
 

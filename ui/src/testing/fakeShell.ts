@@ -176,6 +176,7 @@ export class FakeShell {
       notification_level: "problems",
       autostart: false,
       paused: false,
+      backups_root: "/home/ada/.local/share/app.keepsake.desktop/backups",
       ...setup.state,
     };
     this.backups = setup.backups ?? {};
