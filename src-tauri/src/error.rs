@@ -12,6 +12,8 @@ use serde::Serialize;
 pub const KEYRING_UNAVAILABLE: &str = "keyring_unavailable";
 /// No source has the name the window asked about.
 pub const NO_SOURCE: &str = "no_source";
+/// The system's file dialog could not be shown, or gave a path Keepsake cannot use.
+pub const DIALOG_UNAVAILABLE: &str = "dialog_unavailable";
 
 /// A failed command, serialized as `{ "code": ..., "message": ..., "hint": ... }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +45,10 @@ impl IpcError {
             "Unlock the system keyring (log in again, or open your password manager) and try again; \
              scheduled encrypted backups wait until it can be read.",
         )
+    }
+
+    pub fn dialog(message: impl Into<String>) -> Self {
+        IpcError::new(DIALOG_UNAVAILABLE, message, "Type the path in the field instead.")
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

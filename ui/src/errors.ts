@@ -93,6 +93,10 @@ export const ERROR_WORDING: Record<ErrorCode, Wording> = {
     title: "Keepsake doesn't know that database",
     action: "It may have been removed. Pick a database from the list or add it again in Settings.",
   },
+  dialog_unavailable: {
+    title: "The file chooser couldn't be opened",
+    action: "Type the full path of the file or folder in the box instead.",
+  },
 };
 
 /** The wording for any thrown value (a non-`ApiError` is treated as an unexpected I/O error). */

@@ -23,9 +23,11 @@ export const ERROR_CODES = [
   "cancelled",
   "invalid_input",
   "io",
-  // Added by the shell: the OS keyring cannot be read, and a command named no known source.
+  // Added by the shell: the OS keyring cannot be read, a command named no known source, and the
+  // system's file dialog could not be used.
   "keyring_unavailable",
   "no_source",
+  "dialog_unavailable",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -39,12 +39,12 @@ pub async fn choose_path<R: Runtime>(
         }
         other => return Err(IpcError::invalid(format!("unknown kind of path: {other}"))),
     }
-    .map_err(|e| IpcError::invalid(format!("the file dialog failed: {e}")))?;
+    .map_err(|e| IpcError::dialog(format!("the file dialog failed: {e}")))?;
     picked
         .map(|p| {
             p.into_path()
                 .map(|p| p.to_string_lossy().into_owned())
-                .map_err(|e| IpcError::invalid(format!("the chosen path cannot be used: {e}")))
+                .map_err(|e| IpcError::dialog(format!("the chosen path cannot be used: {e}")))
         })
         .transpose()
 }

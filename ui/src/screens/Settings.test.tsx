@@ -53,10 +53,12 @@ describe("Settings", () => {
   });
 
   it("shows a file dialog that could not open in words", async () => {
-    const fake = new FakeShell(fullSetup()).fail("choose_path", ipcError("invalid_input", "the file dialog failed: no display"));
+    const fake = new FakeShell(fullSetup()).fail("choose_path", ipcError("dialog_unavailable", "the file dialog failed: no display"));
     const { user } = await openSettings(fake);
     await user.click(screen.getByTestId("source-backup-dir-choose"));
-    expect((await screen.findByRole("alert")).textContent).toMatch(/Opening the folder chooser/);
+    const alert = (await screen.findByRole("alert")).textContent;
+    expect(alert).toMatch(/Opening the folder chooser/);
+    expect(alert).toMatch(/Type the full path/);
   });
 
   it("renames a database", async () => {
