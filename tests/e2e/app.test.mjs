@@ -12,12 +12,11 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { remote } from "webdriverio";
+import { connect, disconnect, invoke, py, sleep, until } from "./session.mjs";
 
 const APP = process.env.KEEPSAKE_APP;
 const OUT = process.env.E2E_OUT;
 const PORT = Number(process.env.E2E_PORT ?? 4444);
-const HERE = path.dirname(new URL(import.meta.url).pathname);
 const CONFIG = path.join(process.env.XDG_CONFIG_HOME, "app.keepsake.desktop");
 const NOTIFICATIONS = path.join(OUT, "notifications.log");
 const TRAY_ITEMS = path.join(OUT, "tray-items");
@@ -26,43 +25,6 @@ const SECOND_PASSWORD = "second password, set from the window";
 
 let browser;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `f` until it returns something truthy (or throws its last error after `ms`). */
-async function until(what, f, ms = 30_000) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
-    await sleep(250);
-  }
-}
-
-/** A command through the window's real IPC (the same path as the UI's api.ts). */
-async function invoke(cmd, args = {}) {
-  const r = await browser.executeAsync(
-    (cmd, args, done) => {
-      window.__TAURI_INTERNALS__.invoke(cmd, args).then(
-        (ok) => done({ ok }),
-        (err) => done({ err }),
-      );
-    },
-    cmd,
-    args,
-  );
-  if ("err" in r) throw Object.assign(new Error(`${cmd}: ${JSON.stringify(r.err)}`), { ipc: r.err });
-  return r.ok;
-}
-
-const PYTHON = process.env.E2E_PYTHON ?? "/usr/bin/python3";
-const py = (script, ...args) =>
-  execFileSync(PYTHON, [path.join(HERE, script), ...args], { encoding: "utf8", timeout: 20_000 }).trim();
 const notifications = () => (fs.existsSync(NOTIFICATIONS) ? fs.readFileSync(NOTIFICATIONS, "utf8") : "");
 const count = (text, needle) => text.split(needle).length - 1;
 
@@ -102,18 +64,13 @@ schedule = "daily 03:00"
 `,
   );
   py("secret.py", "store", FIRST_PASSWORD);
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: APP } },
-  });
+  browser = await connect(PORT);
   await until("the window", () => browser.$('[data-testid="backup-now"]').isDisplayed());
 });
 
 after(async () => {
   // The app quit in the last test: the session is gone with it.
-  await browser?.deleteSession().catch(() => {});
+  await disconnect();
 });
 
 /** The app's log (a daily file in its log folder). */

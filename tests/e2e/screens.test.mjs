@@ -12,13 +12,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { remote } from "webdriverio";
+import { connect, disconnect, invoke, py, sleep, until } from "./session.mjs";
 
-const APP = process.env.KEEPSAKE_APP;
 const OUT = process.env.E2E_OUT;
 const PORT = Number(process.env.E2E_PORT ?? 4460);
-const HERE = path.dirname(new URL(import.meta.url).pathname);
-const PYTHON = process.env.E2E_PYTHON ?? "/usr/bin/python3";
 const FIRST_PASSWORD = "correct horse battery staple, first run";
 const SECOND_PASSWORD = "another long password, set in Settings";
 const DEMO = "Astrology demo";
@@ -33,42 +30,6 @@ const SKIP = ACTIVE ? false : "needs the fresh profile of scripts/e2e-screens.sh
 function test(name, options, fn) {
   if (typeof options === "function") return nodeTest(name, { skip: SKIP }, options);
   return nodeTest(name, { ...options, skip: SKIP }, fn);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const py = (script, ...args) =>
-  execFileSync(PYTHON, [path.join(HERE, script), ...args], { encoding: "utf8", timeout: 20_000 }).trim();
-
-/** Polls `f` until it returns something truthy (or throws, with its last error, after `ms`). */
-async function until(what, f, ms = 30_000) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
-    await sleep(200);
-  }
-}
-
-/** A command through the window's real IPC, for checking what the screens show. */
-async function invoke(cmd, args = {}) {
-  const r = await browser.executeAsync(
-    (cmd, args, done) => {
-      window.__TAURI_INTERNALS__.invoke(cmd, args).then(
-        (ok) => done({ ok }),
-        (err) => done({ err }),
-      );
-    },
-    cmd,
-    args,
-  );
-  if ("err" in r) throw Object.assign(new Error(`${cmd}: ${JSON.stringify(r.err)}`), { ipc: r.err });
-  return r.ok;
 }
 
 const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
@@ -159,17 +120,12 @@ async function errors() {
 
 before(async () => {
   if (!ACTIVE) return;
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: APP } },
-  });
+  browser = await connect(PORT);
   await browser.setWindowSize(1280, 800).catch(() => {});
 });
 
 after(async () => {
-  await browser?.deleteSession().catch(() => {});
+  await disconnect();
 });
 
 test("first run: the demo database, a password, a schedule; Home then shows it", async () => {
@@ -192,7 +148,7 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
   // demo is chosen below, with the folder picked here for its backups.
   const dir = fs.mkdtempSync(path.join(process.env.HOME, "dialog-"));
   const picked = path.join(dir, "my notes.db");
-  execFileSync(PYTHON, ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t (x)'); c.commit()", picked]);
+  execFileSync("sqlite3", [picked, "CREATE TABLE t (x)"]);
   await click("first-run-database-choose");
   await answerFileDialog("Choose the database to protect", picked, "first-run-file-dialog");
   await until("the chosen file in the field", async () => (await (await $("first-run-database")).getValue()) === picked);
