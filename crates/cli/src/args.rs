@@ -270,25 +270,16 @@ pub struct SourceAddArgs {
     #[arg(long, value_name = "SCHEDULE")]
     pub schedule: Option<String>,
 
-    /// Retention: keep the N newest backups
+    /// Keep the N newest backups
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_last: Option<u32>,
 
-    /// Retention: keep the backups of the last DAYS days
+    /// Keep the backups made in the last DAYS days
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_days: Option<u32>,
 
-    /// Retention: keep the newest backup of each of the last N days
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub keep_daily: Option<u32>,
-
-    /// Retention: keep the newest backup of each of the last N weeks
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub keep_weekly: Option<u32>,
-
-    /// Retention: keep the newest backup of each of the last N months
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub keep_monthly: Option<u32>,
+    #[command(flatten)]
+    pub calendar: CalendarKeep,
 
     /// Do not encrypt this source's backups
     #[arg(long)]
@@ -411,16 +402,9 @@ pub struct RestoreArgs {
     pub yes: bool,
 }
 
+/// The calendar retention rules, shared by `source add` and `cleanup`.
 #[derive(Debug, Args)]
-pub struct CleanupArgs {
-    /// Keep the N newest backups
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub keep: Option<u32>,
-
-    /// Keep the backups made in the last DAYS days
-    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
-    pub older_than: Option<u32>,
-
+pub struct CalendarKeep {
     /// Keep the newest backup of each of the last N days that have one
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_daily: Option<u32>,
@@ -432,6 +416,20 @@ pub struct CleanupArgs {
     /// Keep the newest backup of each of the last N months that have one
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_monthly: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// Keep the N newest backups
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: Option<u32>,
+
+    /// Keep the backups made in the last DAYS days
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub older_than: Option<u32>,
+
+    #[command(flatten)]
+    pub calendar: CalendarKeep,
 
     /// Show what would be deleted, and delete nothing
     #[arg(long)]

@@ -471,9 +471,9 @@ impl Config {
                 let flags = RetentionPolicy {
                     keep_last: c.keep,
                     keep_within_days: c.older_than,
-                    keep_daily: c.keep_daily,
-                    keep_weekly: c.keep_weekly,
-                    keep_monthly: c.keep_monthly,
+                    keep_daily: c.calendar.keep_daily,
+                    keep_weekly: c.calendar.keep_weekly,
+                    keep_monthly: c.calendar.keep_monthly,
                 };
                 let policy = match picked.map(|s| &s.retention) {
                     _ if !flags.is_empty() => flags,

@@ -67,9 +67,9 @@ fn new_source(g: &GlobalArgs, a: SourceAddArgs) -> CliResult<Source> {
     }
     s.retention.keep_last = a.keep_last;
     s.retention.keep_within_days = a.keep_days;
-    s.retention.keep_daily = a.keep_daily;
-    s.retention.keep_weekly = a.keep_weekly;
-    s.retention.keep_monthly = a.keep_monthly;
+    s.retention.keep_daily = a.calendar.keep_daily;
+    s.retention.keep_weekly = a.calendar.keep_weekly;
+    s.retention.keep_monthly = a.calendar.keep_monthly;
     s.encrypt = !a.no_encrypt;
     s.compress = !a.no_compress;
     s.verify_after_backup = !a.no_verify;
