@@ -134,39 +134,41 @@ impl Engine {
                     CheckStatus::Passed,
                     format!("{} bytes, every CRC-32 matches", header.original_size),
                 ));
-                let flush = opts.sync.then(|| {
-                    let out = out.to_path_buf();
-                    std::thread::spawn(move || sync_file(&out))
-                });
-                let flushed = |flush: Option<std::thread::JoinHandle<Result<()>>>| match flush {
-                    Some(h) => h
-                        .join()
-                        .unwrap_or_else(|_| Err(Error::write(out, std::io::Error::other("sync failed")))),
-                    None => Ok(()),
-                };
-                if opts.integrity {
-                    job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
-                    let r = integrity_check(out, &header);
-                    flushed(flush)?;
-                    job.progress.update(Phase::IntegrityCheck, header.original_size, header.original_size);
-                    match r {
-                        Ok(()) => {
-                            checks.push(check(
-                                "integrity",
-                                CheckStatus::Passed,
-                                "PRAGMA integrity_check: ok; schema and user_version match",
-                            ));
-                            None
-                        }
-                        Err(e) => {
-                            checks.push(check("integrity", CheckStatus::Failed, e.message()));
-                            Some(e)
-                        }
+                // The flush to disk (when asked for) runs while the integrity check reads the file.
+                let checked = std::thread::scope(|scope| -> Result<Option<Result<()>>> {
+                    let flush = opts.sync.then(|| scope.spawn(|| sync_file(out)));
+                    let checked = opts.integrity.then(|| {
+                        job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
+                        let r = integrity_check(out, &header);
+                        job.progress.update(
+                            Phase::IntegrityCheck,
+                            header.original_size,
+                            header.original_size,
+                        );
+                        r
+                    });
+                    if let Some(h) = flush {
+                        h.join().map_err(|_| Error::write(out, std::io::Error::other("sync failed")))??;
                     }
-                } else {
-                    flushed(flush)?;
-                    checks.push(check("integrity", CheckStatus::Skipped, "not asked for"));
-                    None
+                    Ok(checked)
+                })?;
+                match checked {
+                    Some(Ok(())) => {
+                        checks.push(check(
+                            "integrity",
+                            CheckStatus::Passed,
+                            "PRAGMA integrity_check: ok; schema and user_version match",
+                        ));
+                        None
+                    }
+                    Some(Err(e)) => {
+                        checks.push(check("integrity", CheckStatus::Failed, e.message()));
+                        Some(e)
+                    }
+                    None => {
+                        checks.push(check("integrity", CheckStatus::Skipped, "not asked for"));
+                        None
+                    }
                 }
             }
         };
