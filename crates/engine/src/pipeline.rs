@@ -72,6 +72,9 @@ where
             let res_tx = res_tx.clone();
             scope.spawn(move || worker(&job_rx, &res_tx, work));
         }
+        // Only the workers hold the job receiver: once a stopped sink has made them all exit,
+        // a producer blocked on a full job queue is released instead of waiting forever.
+        drop(job_rx);
         drop(res_tx);
 
         let sink_result = drain(&res_rx, &permit_rx, &mut sink, cancel);
@@ -207,6 +210,29 @@ mod tests {
             },
         );
         assert_eq!(r.unwrap_err().message(), "stop");
+    }
+
+    /// The sink stops while the result and job queues are full and the producer waits on the
+    /// job queue: the workers exit, and the producer must be released too (this once hung).
+    #[test]
+    fn a_sink_that_stops_with_full_queues_does_not_hang() {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let r = run(
+                2,
+                64,
+                &CancelToken::new(),
+                |f| (0..u32::MAX).try_for_each(|i| f.send(i)),
+                Ok,
+                |_| {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    Err(Error::invalid("stop"))
+                },
+            );
+            let _ = done_tx.send(r.map_err(|e| e.message().to_owned()));
+        });
+        let r = done_rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the pipeline hung");
+        assert_eq!(r.unwrap_err(), "stop");
     }
 
     #[test]
