@@ -1,5 +1,5 @@
-//! The demo source: a realistic database (an astrology app's data, from the engine's
-//! generator) in the app's data folder, offered on first launch so a newcomer sees a working app
+//! The demo source: a realistic database (an astrology app's data, from
+//! `keepsake-demo`) in the app's data folder, offered on first launch so a newcomer sees a working app
 //! at once. `make run` sets `KEEPSAKE_DEMO=1`, which adds it (with a daily schedule, so the first
 //! backup runs right away) when no source is set up.
 
@@ -33,7 +33,12 @@ pub fn ensure_demo_source(state: &AppState, schedule: Option<&str>) -> IpcResult
                 format!("cannot create {}: {e}", dir.display()),
             )
         })?;
-        let stats = keepsake_engine::demo::generate(&database, DEMO_BYTES, DEMO_SEED)?;
+        let stats = keepsake_demo::generate(&database, DEMO_BYTES, DEMO_SEED).map_err(|e| {
+            keepsake_engine::Error::new(
+                keepsake_engine::ErrorCode::Io,
+                format!("cannot create the demo database: {e}"),
+            )
+        })?;
         tracing::info!(bytes = stats.bytes, "created the demo database {}", database.display());
     }
     let mut source = Source::new(DEMO_NAME, database, state.paths.default_backup_dir(DEMO_NAME));

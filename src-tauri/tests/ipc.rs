@@ -66,7 +66,7 @@ impl Shell {
     /// A real SQLite database (the engine's demo generator, small).
     fn database(&self, name: &str) -> PathBuf {
         let path = self.dir.path().join(name);
-        keepsake_engine::demo::generate(&path, 200_000, 7).unwrap();
+        keepsake_demo::generate(&path, 200_000, 7).unwrap();
         path
     }
 

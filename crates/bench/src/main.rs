@@ -1,4 +1,4 @@
-//! `keepsake-bench generate PATH SIZE_MB [SEED]`: writes the engine's deterministic demo
+//! `keepsake-bench generate PATH SIZE_MB [SEED]`: writes the deterministic demo
 //! database (an astrology app's data) for `make bench` and `make run`. Everything else the
 //! benchmark does goes through the real `keepsake` binary (scripts/bench.sh).
 #![allow(clippy::print_stdout)] // a command-line tool: printing is its job
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             let seed = rest.first().and_then(|s| s.parse().ok()).unwrap_or(2026);
-            match keepsake_engine::demo::generate(&PathBuf::from(path), mb << 20, seed) {
+            match keepsake_demo::generate(&PathBuf::from(path), mb << 20, seed) {
                 Ok(stats) => {
                     println!(
                         "{path}: {} bytes, {} users, {} charts, {} positions",
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}\nhint: {}", e.hint());
+                    eprintln!("error: {e}");
                     ExitCode::from(2)
                 }
             }

@@ -10,7 +10,6 @@
 //! [`format`] and `docs/FORMAT.md`.
 pub(crate) mod catalog;
 pub(crate) mod commands;
-pub mod demo;
 pub(crate) mod engine;
 pub mod error;
 pub mod format;

@@ -17,7 +17,39 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
-use crate::error::{Error, ErrorCode, Result};
+/// What went wrong generating a demo database: the file and the step are in the message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed (a full disk included).
+    #[error("demo database {path}: {what}: {source}")]
+    Sqlite {
+        /// The database being generated.
+        path: std::path::PathBuf,
+        /// The step that failed.
+        what: String,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// A file could not be read, written or removed.
+    #[error("demo database {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The database could not be put in WAL mode.
+    #[error("demo database {path}: could not switch to WAL (journal mode is {mode})")]
+    NotWal {
+        /// The database being generated.
+        path: std::path::PathBuf,
+        /// The journal mode SQLite reported instead.
+        mode: String,
+    },
+}
+
+/// The result of generating.
+pub type Result<T> = std::result::Result<T, Error>;
 
 /// What was generated.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -41,9 +73,8 @@ pub struct DemoStats {
 ///
 /// # Errors
 ///
-/// [`ErrorCode::Io`] when SQLite fails (a full disk included);
-/// [`ErrorCode::DestinationReadOnly`] or another I/O code when an existing file at `path`
-/// cannot be removed.
+/// [`Error::Sqlite`] when SQLite fails (a full disk included); [`Error::Io`] when an existing
+/// file at `path` cannot be removed.
 pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> {
     remove_old(path)?;
     let conn = Connection::open(path).map_err(sql(path, "opening"))?;
@@ -124,14 +155,12 @@ pub fn generate(path: &Path, target_bytes: u64, seed: u64) -> Result<DemoStats> 
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(sql(path, "switching to WAL"))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::new(
-            ErrorCode::Io,
-            format!("demo database {}: could not switch to WAL (journal mode is {mode})", path.display()),
-        ));
+        return Err(Error::NotWal { path: path.to_path_buf(), mode });
     }
     conn.close().map_err(|(_, e)| sql(path, "closing")(e))?;
     let mut stats = state.stats;
-    stats.bytes = std::fs::metadata(path).map_err(|e| Error::read(path, e))?.len();
+    stats.bytes =
+        std::fs::metadata(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?.len();
     Ok(stats)
 }
 
@@ -258,9 +287,7 @@ struct State<'a> {
 
 /// Maps a SQLite error to an engine error that names the file and the step.
 fn sql<'a>(path: &'a Path, what: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
-    move |e| {
-        Error::new(ErrorCode::Io, format!("demo database {}: {what}: {e}", path.display())).with_source(e)
-    }
+    move |e| Error::Sqlite { path: path.to_path_buf(), what: what.to_owned(), source: e }
 }
 
 fn pragma_u64(conn: &Connection, path: &Path, name: &str) -> Result<u64> {
@@ -285,7 +312,7 @@ fn remove_old(path: &Path) -> Result<()> {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::write(Path::new(&p), e)),
+            Err(source) => return Err(Error::Io { path: std::path::PathBuf::from(&p), source }),
         }
     }
     Ok(())
