@@ -62,7 +62,7 @@ impl OsKeyring {
 impl PasswordStore for OsKeyring {
     fn get(&self) -> Result<Option<Password>, StoreError> {
         with_timeout(|| match OsKeyring::entry()?.get_password() {
-            Ok(p) => Ok(Some(Zeroizing::new(p))),
+            Ok(p) => Ok(Some(Password::new(p))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(store_error(e)),
         })
@@ -115,7 +115,7 @@ impl PasswordStore for MemoryStore {
     }
 
     fn set(&self, password: &str) -> Result<(), StoreError> {
-        *self.0.lock().map_err(poisoned)? = Some(Zeroizing::new(password.to_owned()));
+        *self.0.lock().map_err(poisoned)? = Some(Password::new(password));
         Ok(())
     }
 }

@@ -71,6 +71,11 @@ fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
         config_dir: resolver.app_config_dir()?,
         data_dir: resolver.app_data_dir()?,
         log_dir: resolver.app_log_dir()?,
+        state_dir: std::env::var_os("KEEPSAKE_STATE_DIR")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(keepsake_engine::Installation::default_dir)
+            .unwrap_or(resolver.app_data_dir()?.join("state")),
     };
     app.manage(LogGuard(std::sync::Mutex::new(logging::init(&paths.log_dir))));
     tracing::info!(config = %paths.config_dir.display(), data = %paths.data_dir.display(), "Keepsake starting");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use keepsake_engine::sources::{Source, Sources};
-use keepsake_engine::{Engine, ErrorCode};
+use keepsake_engine::{Engine, ErrorCode, Installation};
 
 use crate::error::{IpcError, IpcResult};
 use crate::jobs::Jobs;
@@ -24,6 +24,9 @@ pub struct Paths {
     /// The demo database, default backup folders.
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
+    /// This installation's private folder (catalog, locks, scratch space), shared with the
+    /// `keepsake` command of the same user.
+    pub state_dir: PathBuf,
 }
 
 impl Paths {
@@ -63,6 +66,10 @@ pub struct AppState {
     sources: Mutex<Loaded>,
     settings: Mutex<Settings>,
     engines: Mutex<HashMap<PathBuf, Arc<Engine>>>,
+    /// Paths the person picked in the file dialog this session.
+    picked: Mutex<std::collections::HashSet<PathBuf>>,
+    /// This installation: who made which backups.
+    pub home: Result<Installation, String>,
     pub jobs: Arc<Jobs>,
     pub secrets: Arc<KeyringSecret>,
     pub scheduler: Arc<SchedulerControl>,
@@ -100,7 +107,13 @@ impl AppState {
             }
         };
         let settings = Settings::load(&paths.settings_file());
+        let home = Installation::open(&paths.state_dir).map_err(|e| {
+            tracing::error!("cannot open Keepsake's own records: {}", e.message());
+            e.message().to_owned()
+        });
         AppState {
+            picked: Mutex::default(),
+            home,
             paths,
             sources: Mutex::new(loaded),
             settings: Mutex::new(settings),
@@ -158,7 +171,11 @@ impl AppState {
         if let Some(e) = engines.get(dir) {
             return Ok(Arc::clone(e));
         }
-        let engine = Engine::open(dir).map_err(|e| self.ipc_error(e))?.with_secrets(self.secrets.clone());
+        let home = self.home.as_ref().map_err(|why| {
+            IpcError::from(keepsake_engine::Error::new(ErrorCode::DestinationReadOnly, why.clone()))
+        })?;
+        let engine =
+            Engine::open_folder(home, dir).map_err(|e| self.ipc_error(e))?.with_secrets(self.secrets.clone());
         let engine = Arc::new(engine);
         engines.insert(dir.to_path_buf(), Arc::clone(&engine));
         Ok(engine)
@@ -169,6 +186,33 @@ impl AppState {
         let source = self.source(name)?;
         let engine = self.engine(&source.backup_dir)?;
         Ok((source, engine))
+    }
+
+    /// Remembers a path the person picked in the file dialog.
+    pub fn picked(&self, path: &Path) {
+        lock(&self.picked).insert(path.to_path_buf());
+    }
+
+    /// Where a restore of `source` may write: its own database (`None`), a file that does not
+    /// exist yet, or one the person picked in the file dialog. The window is not trusted with
+    /// anything else: a script running in it must not aim a restore at any file it likes.
+    pub fn restore_target(&self, source: &Source, target: Option<PathBuf>) -> IpcResult<PathBuf> {
+        let Some(target) = target else { return Ok(source.database.clone()) };
+        if !target.is_absolute() {
+            return Err(IpcError::invalid(format!("{} is not a full path", target.display())));
+        }
+        let exists = std::fs::symlink_metadata(&target).is_ok();
+        if target == source.database || !exists || lock(&self.picked).contains(&target) {
+            return Ok(target);
+        }
+        Err(IpcError::from(
+            keepsake_engine::Error::new(
+                ErrorCode::InvalidInput,
+                format!("{} already exists and was not chosen in the file dialog", target.display()),
+            )
+            .with_path(&target)
+            .with_reason("not_picked"),
+        ))
     }
 
     /// An engine error for the window: a password that was required because the keyring could

@@ -28,6 +28,7 @@ impl Shell {
             config_dir: dir.path().join("config"),
             data_dir: dir.path().join("data"),
             log_dir: dir.path().join("logs"),
+            state_dir: dir.path().join("state"),
         };
         let state = AppState::load(paths, Arc::new(MemoryStore::default()));
         let app = mock_builder()
@@ -115,13 +116,13 @@ fn every_command_is_registered_under_its_name() {
 }
 
 #[test]
-fn errors_are_typed_objects_with_code_message_and_hint() {
+fn errors_are_typed_objects_with_code_message_and_facts() {
     let shell = Shell::new();
     let e = shell.err("list_backups", json!({ "source": "nope" }));
     assert_eq!(code(&e), "no_source");
     assert!(e["message"].as_str().unwrap().contains("nope"), "{e}");
-    assert!(!e["hint"].as_str().unwrap().is_empty());
-    assert_eq!(e.as_object().unwrap().len(), 3, "exactly code, message, hint: {e}");
+    assert!(e["facts"].is_object(), "{e}");
+    assert_eq!(e.as_object().unwrap().len(), 3, "exactly code, message, facts: {e}");
 
     let e = shell.err("preview_schedule", json!({ "expr": "every blue moon" }));
     assert_eq!(code(&e), "invalid_input");
@@ -132,6 +133,7 @@ fn errors_are_typed_objects_with_code_message_and_hint() {
     assert_eq!(code(&e), "invalid_input");
     let e = shell.err("verify_backup", json!({ "source": "notes", "id": "backup_1", "jobId": "j" }));
     assert_eq!(code(&e), "backup_not_found");
+    assert_eq!(e["facts"]["backup_id"], "backup_1", "{e}");
     let e = shell.err("set_notification_level", json!({ "level": "loud" }));
     assert_eq!(code(&e), "invalid_input");
 }

@@ -5,22 +5,22 @@ import * as api from "./api";
 import { ApiError, toApiError } from "./api";
 
 describe("toApiError", () => {
-  it("keeps the shell's code, message and hint", () => {
-    const e = toApiError({ code: "wrong_password", message: "backup_1.ksb: bad tag", hint: "Use the password..." }, "verify_backup");
+  it("keeps the shell's code, message and facts", () => {
+    const e = toApiError({ code: "wrong_password", message: "backup_1.keepsake: bad tag", facts: { backup_id: "backup_1" } }, "verify_backup");
     expect(e).toBeInstanceOf(ApiError);
     expect(e.code).toBe("wrong_password");
-    expect(e.message).toBe("backup_1.ksb: bad tag");
-    expect(e.hint).toBe("Use the password...");
+    expect(e.message).toBe("backup_1.keepsake: bad tag");
+    expect(e.facts.backup_id).toBe("backup_1");
     expect(e.command).toBe("verify_backup");
   });
 
   it("accepts the shell's own codes", () => {
-    expect(toApiError({ code: "keyring_unavailable", message: "", hint: "" }, "x").code).toBe("keyring_unavailable");
-    expect(toApiError({ code: "no_source", message: "", hint: "" }, "x").code).toBe("no_source");
+    expect(toApiError({ code: "keyring_unavailable", message: "", facts: {} }, "x").code).toBe("keyring_unavailable");
+    expect(toApiError({ code: "no_source", message: "", facts: {} }, "x").code).toBe("no_source");
   });
 
   it("turns an unknown code into io and keeps the code in the message", () => {
-    const e = toApiError({ code: "quantum_flux", message: "odd", hint: "h" }, "x");
+    const e = toApiError({ code: "quantum_flux", message: "odd", facts: {} }, "x");
     expect(e.code).toBe("io");
     expect(e.message).toBe("quantum_flux: odd");
   });
@@ -36,7 +36,7 @@ describe("toApiError", () => {
   });
 
   it("passes an ApiError through unchanged", () => {
-    const original = new ApiError("busy", "m", "h", "c");
+    const original = new ApiError("busy", "m", {}, "c");
     expect(toApiError(original, "other")).toBe(original);
   });
 });
@@ -46,20 +46,20 @@ describe("commands", () => {
     const seen: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
       seen.push({ cmd, args });
-      if (cmd === "restore_backup") throw { code: "target_busy", message: "notes.db is locked", hint: "close it" };
+      if (cmd === "restore_backup") throw { code: "target_busy", message: "notes.db is locked", facts: {} };
       return null;
     });
     await api.createBackup({ source: "Notes", jobId: "j1", description: "d", tags: ["a"] });
     await api.updateSource("Notes", "keep_last", "none");
     await api.previewSchedule("daily 02:00");
     const failure = await api
-      .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, safetyBackup: true })
+      .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true })
       .catch((e: unknown) => e);
     expect(seen).toEqual([
       { cmd: "create_backup", args: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } },
       { cmd: "update_source", args: { name: "Notes", field: "keep_last", value: "none" } },
       { cmd: "preview_schedule", args: { expr: "daily 02:00", count: 5 } },
-      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, safetyBackup: true } },
+      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true } },
     ]);
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ code: "target_busy", message: "notes.db is locked", command: "restore_backup" });

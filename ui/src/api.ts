@@ -13,6 +13,7 @@ import {
   type BackupMetadata,
   type CleanupPlan,
   type ErrorCode,
+  type ErrorFacts,
   type JobProgress,
   type NotificationLevel,
   type RestoreOutcome,
@@ -25,24 +26,24 @@ import {
   type VerifyReport,
 } from "./types";
 
-/** A failed command: the code picks the wording, the message names the file, the hint is the engine's. */
+/** A failed command: the code picks the wording, the message names the file, the facts say what it is about. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
-  readonly hint: string;
+  readonly facts: ErrorFacts;
   readonly command: string;
 
-  constructor(code: ErrorCode, message: string, hint: string, command: string) {
+  constructor(code: ErrorCode, message: string, facts: ErrorFacts, command: string) {
     super(message);
     this.name = "ApiError";
     this.code = code;
-    this.hint = hint;
+    this.facts = facts;
     this.command = command;
   }
 }
 
 /**
  * Turns whatever a rejected `invoke` produced into an `ApiError`. The shell sends
- * `{code, message, hint}`; anything else (a Tauri-level failure such as an unknown command, or a
+ * `{code, message, facts}`; anything else (a Tauri-level failure such as an unknown command, or a
  * code this window does not know yet) becomes `io` with the original text kept as the message.
  */
 export function toApiError(raw: unknown, command: string): ApiError {
@@ -50,15 +51,15 @@ export function toApiError(raw: unknown, command: string): ApiError {
   if (typeof raw === "object" && raw !== null) {
     const record = raw as Record<string, unknown>;
     const message = typeof record.message === "string" ? record.message : "";
-    const hint = typeof record.hint === "string" ? record.hint : "";
-    if (isErrorCode(record.code)) return new ApiError(record.code, message, hint, command);
+    const facts = typeof record.facts === "object" && record.facts !== null ? (record.facts as ErrorFacts) : {};
+    if (isErrorCode(record.code)) return new ApiError(record.code, message, facts, command);
     if (typeof record.code === "string") {
-      return new ApiError("io", `${record.code}: ${message}`.trim(), hint, command);
+      return new ApiError("io", `${record.code}: ${message}`.trim(), facts, command);
     }
-    if (raw instanceof Error) return new ApiError("io", raw.message, "", command);
-    return new ApiError("io", message || JSON.stringify(raw), hint, command);
+    if (raw instanceof Error) return new ApiError("io", raw.message, {}, command);
+    return new ApiError("io", message || JSON.stringify(raw), facts, command);
   }
-  return new ApiError("io", String(raw), "", command);
+  return new ApiError("io", String(raw), {}, command);
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -100,8 +101,9 @@ export const restoreBackup = (args: {
   id: string;
   jobId: string;
   verifyFirst: boolean;
-  safetyBackup: boolean;
   target?: string;
+  allowForeign?: boolean;
+  allowUnencrypted?: boolean;
 }) => call<RestoreOutcome>("restore_backup", args);
 
 export const undoRestore = (args: { source: string; jobId: string }) =>

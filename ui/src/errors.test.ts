@@ -38,7 +38,7 @@ describe("error wording", () => {
   });
 
   it("describes any thrown value", () => {
-    expect(describeError(new ApiError("destination_full", "disk full", "", "c"))).toMatchObject({
+    expect(describeError(new ApiError("destination_full", "disk full", {}, "c"))).toMatchObject({
       code: "destination_full",
       title: "The backup disk is full",
       detail: "disk full",

@@ -1,5 +1,5 @@
-// Plain-language wording for every error code. The engine's message names the file and its hint
-// speaks to CLI users; this table is what a person sees in the window. It is a
+// Plain-language wording for every error code. The engine's message names the file (it goes in
+// the "Details" fold); this table is what a person sees in the window. It is a
 // `Record<ErrorCode, ...>`, so a code added to `ERROR_CODES` without wording here fails the build.
 
 import { ApiError, toApiError } from "./api";
@@ -84,6 +84,14 @@ export const ERROR_WORDING: Record<ErrorCode, Wording> = {
   io: {
     title: "Something went wrong reading or writing a file",
     action: "Check that the disk is connected and has space, then try again.",
+  },
+  confirmation_required: {
+    title: "This backup needs your go-ahead before it is restored",
+    action: "It was not made by Keepsake on this computer, or it is not encrypted. Check where it comes from, then confirm.",
+  },
+  target_not_a_database: {
+    title: "That file isn't a database, so Keepsake won't replace it",
+    action: "Restore to a new file instead, or move that file somewhere else first.",
   },
   keyring_unavailable: {
     title: "Keepsake can't reach your system's password store",

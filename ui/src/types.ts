@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   "cancelled",
   "invalid_input",
   "io",
+  "confirmation_required",
+  "target_not_a_database",
   // Added by the shell: the OS keyring cannot be read, a command named no known source, and the
   // system's file dialog could not be used.
   "keyring_unavailable",
@@ -36,11 +38,21 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/** What an error is about, for the window to word it (every field optional). */
+export interface ErrorFacts {
+  path?: string;
+  backup_id?: string;
+  needed_bytes?: number;
+  available_bytes?: number;
+  /** A snake_case word refining the code, e.g. `foreign` or `unencrypted`. */
+  reason?: string;
+}
+
 /** What every command rejects with. */
 export interface IpcError {
   code: ErrorCode;
   message: string;
-  hint: string;
+  facts: ErrorFacts;
 }
 
 export type BackupType = "manual" | "scheduled" | "auto" | "safety";

@@ -397,6 +397,16 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub no_safety_backup: bool,
 
+    /// Restore a foreign backup: one this installation did not make (`keepsake list` shows
+    /// them apart). Its content comes from a file anyone with access to the folder could have
+    /// put there
+    #[arg(long)]
+    pub allow_foreign: bool,
+
+    /// Restore an unencrypted backup into a database whose backups are encrypted
+    #[arg(long)]
+    pub allow_unencrypted: bool,
+
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
     pub yes: bool,

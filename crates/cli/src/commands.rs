@@ -23,9 +23,9 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use keepsake_engine::Engine;
 use keepsake_engine::error::{ErrorCode, Result as EngineResult};
 use keepsake_engine::seams::{CancelToken, Job};
+use keepsake_engine::{Engine, Installation};
 
 use crate::config::{Action, Config, SecretSettings, Task, Terminal};
 use crate::error::{CliError, CliResult};
@@ -86,6 +86,26 @@ impl Ctx<'_> {
     }
 }
 
+/// The environment variable naming this installation's private folder.
+pub const STATE_DIR_ENV: &str = "KEEPSAKE_STATE_DIR";
+
+/// This installation of Keepsake: its private folder (catalog, locks, scratch space) is
+/// `KEEPSAKE_STATE_DIR`, or the user's local data folder (`~/.local/share/keepsake`), shared
+/// with the desktop app.
+pub fn installation() -> CliResult<Installation> {
+    let dir = std::env::var_os(STATE_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(Installation::default_dir)
+        .ok_or_else(|| {
+            CliError::invalid(
+                "no folder for Keepsake's own records: the user's data folder is unknown",
+                "Set HOME, or KEEPSAKE_STATE_DIR to a private folder.",
+            )
+        })?;
+    Ok(Installation::open(dir)?)
+}
+
 /// Runs the resolved task; returns the exit code.
 pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
     match config.task {
@@ -114,7 +134,7 @@ fn run_folder(
         ));
     }
     let secrets = Arc::new(CliSecret::new(secret));
-    let engine = Engine::open(&backup_dir)?.with_secrets(secrets);
+    let engine = Engine::open_folder(&installation()?, &backup_dir)?.with_secrets(secrets);
     let progress = Arc::new(TermProgress::new(out.mode.progress));
     let cancel = CancelToken::new();
     crate::interrupt::watch(cancel.clone());

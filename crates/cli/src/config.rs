@@ -21,7 +21,6 @@ use keepsake_engine::schedule::Schedule;
 use keepsake_engine::seams::Password;
 use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
 use serde::Deserialize;
-use zeroize::Zeroizing;
 
 use crate::args::{CatalogCommand, Cli, ColorChoice, Command, GlobalArgs, TypeArg, switch};
 use crate::error::{CliError, CliResult};
@@ -338,7 +337,8 @@ impl Config {
 
         let password_file =
             g.password_file.clone().or_else(|| f.password_file.as_deref().map(|p| file.path_value(p)));
-        let env_password = env.string("BACKUP_ENCRYPTION_PASSWORD")?.map(Zeroizing::new);
+        let env_password =
+            env.string("BACKUP_ENCRYPTION_PASSWORD")?.map(keepsake_engine::seams::Password::new);
         let secret = |prompt: bool, confirm: bool| SecretSettings {
             file: password_file.clone(),
             env: env_password.clone(),
@@ -463,6 +463,11 @@ impl Config {
                 let opts = RestoreOptions {
                     verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
                     safety_backup: !r.no_safety_backup,
+                    // The source's (or the configuration's) encryption: the safety backup
+                    // follows it, and an unencrypted backup needs --allow-unencrypted.
+                    source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
+                    allow_foreign: r.allow_foreign,
+                    allow_unencrypted: r.allow_unencrypted,
                 };
                 Action::Restore { id: r.id, target, opts, confirmed: r.yes }
             }

@@ -48,7 +48,7 @@ impl CliError {
         CliError {
             code: ErrorCode::Io,
             message: format!("cannot write the output: {e}"),
-            hint: Cow::Borrowed(ErrorCode::Io.hint()),
+            hint: Cow::Borrowed(crate::hints::hint(ErrorCode::Io)),
             silent: e.kind() == io::ErrorKind::BrokenPipe,
         }
     }
@@ -81,7 +81,7 @@ impl From<EngineError> for CliError {
         CliError {
             code: e.code(),
             message: e.message().to_owned(),
-            hint: Cow::Borrowed(e.hint()),
+            hint: Cow::Borrowed(crate::hints::hint(e.code())),
             silent: false,
         }
     }

@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod config;
 mod error;
+mod hints;
 mod interrupt;
 mod output;
 mod progress;

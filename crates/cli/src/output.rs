@@ -108,6 +108,12 @@ impl Output {
     }
 }
 
+/// Text from a backup folder or a backup, safe to print: control characters (which could move
+/// the cursor, clear the screen or fake a line) are escaped.
+pub fn safe(text: &str) -> String {
+    keepsake_engine::error::escaped(text)
+}
+
 /// `1.5 MiB`, `512 B`: binary units, as file managers on Linux and Windows count.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

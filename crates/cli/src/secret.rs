@@ -51,13 +51,13 @@ impl CliSecret {
                 format!("cannot read the password from the terminal: {e}"),
             )
         };
-        let first = Zeroizing::new(rpassword::prompt_password("Backup password: ").map_err(prompt_err)?);
+        let first = Password::new(rpassword::prompt_password("Backup password: ").map_err(prompt_err)?);
         if first.is_empty() {
             return Err(Error::new(ErrorCode::PasswordRequired, "the password is empty"));
         }
         if self.confirm {
             let again =
-                Zeroizing::new(rpassword::prompt_password("Repeat the password: ").map_err(prompt_err)?);
+                Password::new(rpassword::prompt_password("Repeat the password: ").map_err(prompt_err)?);
             if *again != *first {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
@@ -79,6 +79,17 @@ impl SecretSource for CliSecret {
         known.clone_from(&found);
         Ok(found)
     }
+
+    /// The password file's or the variable's, never a prompt: listing a folder must not ask.
+    fn at_hand(&self) -> Option<Password> {
+        if let Some(p) = self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
+            return Some(p.clone());
+        }
+        match &self.file {
+            Some(path) => read_password_file(path).ok(),
+            None => self.env.clone(),
+        }
+    }
 }
 
 /// The first line of the file, without its line ending; the rest of the file is ignored so the
@@ -94,7 +105,7 @@ fn read_password_file(path: &std::path::Path) -> Result<Password> {
             format!("password file {} is empty (the password is its first line)", path.display()),
         ));
     }
-    Ok(Zeroizing::new(line.to_owned()))
+    Ok(Password::new(line))
 }
 
 #[cfg(test)]
@@ -102,7 +113,7 @@ mod tests {
     use super::*;
 
     fn settings(file: Option<PathBuf>, env: Option<&str>) -> SecretSettings {
-        SecretSettings { file, env: env.map(|s| Zeroizing::new(s.to_owned())), prompt: false, confirm: false }
+        SecretSettings { file, env: env.map(Password::new), prompt: false, confirm: false }
     }
 
     #[test]
@@ -111,13 +122,13 @@ mod tests {
         let f = dir.path().join("pw");
         std::fs::write(&f, "from-file\r\nignored\n").expect("write");
         let s = CliSecret::new(settings(Some(f), Some("from-env")));
-        assert_eq!(s.password().expect("ok").as_deref().map(String::as_str), Some("from-file"));
+        assert_eq!(s.password().expect("ok").as_deref(), Some("from-file"));
     }
 
     #[test]
     fn env_then_nothing() {
         let s = CliSecret::new(settings(None, Some("pw")));
-        assert_eq!(s.password().expect("ok").as_deref().map(String::as_str), Some("pw"));
+        assert_eq!(s.password().expect("ok").as_deref(), Some("pw"));
         let s = CliSecret::new(settings(None, None));
         assert!(s.password().expect("ok").is_none());
     }

@@ -96,7 +96,7 @@ impl SourcesFile {
             let hint = if e.code() == keepsake_engine::ErrorCode::InvalidInput {
                 std::borrow::Cow::Borrowed("Nothing was changed; fix the value and try again.")
             } else {
-                std::borrow::Cow::Borrowed(e.hint())
+                std::borrow::Cow::Borrowed(crate::hints::hint(e.code()))
             };
             CliError { code: e.code(), message: e.message().to_owned(), hint, silent: false }
         })

@@ -1,26 +1,49 @@
-//! The catalog: a SQLite database beside the backups that lists them and keeps the history of
-//! every run. It is a cache of what the backup files say about themselves plus the run history:
-//! when it is lost, [`crate::Engine::rebuild_catalog`] makes it again from the files.
+//! The catalog: what this installation recorded, in a SQLite database in its private folder
+//! (never in a backup folder, where anyone who can write could change it). One database serves
+//! every store; rows carry the store's location.
+//!
+//! - `backups`: each backup this installation wrote (or took over from an older Keepsake's
+//!   catalog, once), with the size and SHA-256 it had when written, and its verification. This
+//!   is provenance: retention, undo and "last backup" decide from these rows only.
+//! - `files`: what each other file in a folder said about itself when last read, keyed by name,
+//!   size and modification time, so a folder is not re-read (nor an encrypted header
+//!   re-decrypted) at every command. A cache: losing it costs time, never trust.
+//! - `runs`: the history of every operation, failed ones too.
+//! - `stores`: per store, whether an older Keepsake's in-folder catalog was looked at.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{BackupMetadata, BackupType, Operation, RunRecord, RunStatus, VerificationStatus};
 
-pub(crate) const FILE_NAME: &str = "keepsake-catalog.sqlite";
-
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS backups (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    metadata TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS stores (
+    store TEXT PRIMARY KEY,
+    legacy_checked INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS backups_created ON backups(created_at);
+CREATE TABLE IF NOT EXISTS backups (
+    store TEXT NOT NULL,
+    id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (store, id)
+);
+CREATE INDEX IF NOT EXISTS backups_created ON backups(store, created_at);
+CREATE TABLE IF NOT EXISTS files (
+    store TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    modified TEXT,
+    info TEXT NOT NULL,
+    PRIMARY KEY (store, name)
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    store TEXT NOT NULL,
     operation TEXT NOT NULL,
     backup_type TEXT,
     backup_id TEXT,
@@ -29,16 +52,47 @@ CREATE TABLE IF NOT EXISTS runs (
     duration_ms INTEGER NOT NULL,
     status TEXT NOT NULL,
     error_code TEXT,
-    message TEXT
+    message TEXT,
+    safety_backup_id TEXT
 );
-CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
-PRAGMA user_version = 1;
+CREATE INDEX IF NOT EXISTS runs_started ON runs(store, started_at);
+PRAGMA user_version = 2;
 ";
 
+/// How a recorded backup came to be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordOrigin {
+    /// This installation wrote it.
+    Made,
+    /// Taken over from an older Keepsake's catalog in the folder, its file checked.
+    Imported,
+}
+
+impl RecordOrigin {
+    fn as_str(self) -> &'static str {
+        match self {
+            RecordOrigin::Made => "made",
+            RecordOrigin::Imported => "imported",
+        }
+    }
+}
+
+/// A cached reading of one file of a store.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FileRecord {
+    pub name: String,
+    pub size: u64,
+    pub modified: Option<DateTime<Utc>>,
+    /// What the file said (JSON of `folder::FileInfo`).
+    pub info: String,
+}
+
+/// The catalog of one store, in the installation's database.
 #[derive(Debug)]
 pub(crate) struct Catalog {
     conn: Connection,
     path: PathBuf,
+    store: String,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -53,7 +107,11 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_str(&format!("\"{s}\"")).ok()
 }
 
-const RUN_COLUMNS: &str = "id, operation, backup_type, backup_id, source_path, started_at, duration_ms, status, error_code, message";
+fn time(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+}
+
+const RUN_COLUMNS: &str = "id, operation, backup_type, backup_id, source_path, started_at, duration_ms, status, error_code, message, safety_backup_id";
 
 /// A `runs` row selected with [`RUN_COLUMNS`].
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
@@ -68,44 +126,69 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         backup_type: bt.and_then(|s| s.parse::<BackupType>().ok()),
         backup_id: r.get(3)?,
         source_path: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
-        started_at: DateTime::parse_from_rfc3339(&started).map(|d| d.with_timezone(&Utc)).unwrap_or_default(),
+        started_at: time(&started),
         duration_ms: r.get::<_, i64>(6)? as u64,
         status: parse_enum(&status).unwrap_or(RunStatus::Failed),
         error_code: code.and_then(|c| parse_enum(&c)),
         message: r.get(9)?,
+        safety_backup_id: r.get(10)?,
     })
 }
 
 impl Catalog {
-    pub(crate) fn open(dir: &Path) -> Result<Catalog> {
-        let path = dir.join(FILE_NAME);
-        let err = |e| Error::internal_db(&path, e);
-        let conn = Connection::open(&path).map_err(err)?;
+    /// Opens the installation's catalog at `path` for the store at `store` (a location).
+    pub(crate) fn open(path: &Path, store: &str) -> Result<Catalog> {
+        let err = |e| Error::internal_db(path, e);
+        // Never through a link: the catalog is created by us, in a folder of ours.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+            return Err(Error::new(
+                ErrorCode::DestinationReadOnly,
+                format!("{} is not a regular file; Keepsake will not use it as its catalog", path.display()),
+            )
+            .with_path(path));
+        }
+        let existed = path.exists();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        if !existed {
+            restrict(path);
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        Ok(Catalog { conn, path })
+        for side in ["-wal", "-shm"] {
+            restrict(&PathBuf::from(format!("{}{side}", path.display())));
+        }
+        conn.execute("INSERT OR IGNORE INTO stores (store) VALUES (?1)", [store]).map_err(err)?;
+        Ok(Catalog { conn, path: path.to_path_buf(), store: store.to_owned() })
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
         Error::internal_db(&self.path, e)
     }
 
-    pub(crate) fn upsert(&self, m: &BackupMetadata) -> Result<()> {
+    /// Records a backup (or updates its record).
+    pub(crate) fn record(&self, m: &BackupMetadata, origin: RecordOrigin) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO backups (id, created_at, metadata) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata",
-                params![m.id, m.created_at.to_rfc3339(), json(m)],
+                "INSERT INTO backups (store, id, created_at, origin, metadata) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(store, id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata",
+                params![self.store, m.id, m.created_at.to_rfc3339(), origin.as_str(), json(m)],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
+    /// A recorded backup.
     pub(crate) fn get(&self, id: &str) -> Result<Option<BackupMetadata>> {
         let raw: Option<String> = self
             .conn
-            .query_row("SELECT metadata FROM backups WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT metadata FROM backups WHERE store = ?1 AND id = ?2", [&self.store, id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         raw.map(|s| self.decode(&s)).transpose()
@@ -113,48 +196,30 @@ impl Catalog {
 
     fn decode(&self, s: &str) -> Result<BackupMetadata> {
         serde_json::from_str(s).map_err(|e| {
-            Error::new(
-                ErrorCode::Io,
-                format!(
-                    "{}: unreadable catalog entry ({e}); run `keepsake catalog rebuild`",
-                    self.path.display()
-                ),
-            )
+            Error::new(ErrorCode::Io, format!("{}: unreadable catalog entry ({e})", self.path.display()))
+                .with_path(&self.path)
         })
     }
 
-    /// Backups, newest first.
-    pub(crate) fn list(&self, limit: Option<usize>) -> Result<Vec<BackupMetadata>> {
-        let limit = limit.map_or(-1, |l| l as i64);
+    /// Recorded backups, newest first.
+    pub(crate) fn list(&self) -> Result<Vec<BackupMetadata>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT metadata FROM backups ORDER BY created_at DESC, id DESC LIMIT ?1")
+            .prepare("SELECT metadata FROM backups WHERE store = ?1 ORDER BY created_at DESC, id DESC")
             .map_err(|e| self.err(e))?;
         let rows: Vec<String> = stmt
-            .query_map([limit], |r| r.get(0))
+            .query_map([&self.store], |r| r.get(0))
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
         rows.iter().map(|s| self.decode(s)).collect()
     }
 
-    pub(crate) fn ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT id FROM backups").map_err(|e| self.err(e))?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))?;
-        Ok(ids)
-    }
-
+    /// Forgets a recorded backup.
     pub(crate) fn remove(&self, id: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM backups WHERE id = ?1", [id]).map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    pub(crate) fn clear_backups(&self) -> Result<()> {
-        self.conn.execute("DELETE FROM backups", []).map_err(|e| self.err(e))?;
+        self.conn
+            .execute("DELETE FROM backups WHERE store = ?1 AND id = ?2", [&self.store, id])
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -167,17 +232,107 @@ impl Catalog {
         if let Some(mut m) = self.get(id)? {
             m.verification = status;
             m.verified_at = Some(at);
-            self.upsert(&m)?;
+            self.conn
+                .execute(
+                    "UPDATE backups SET metadata = ?3 WHERE store = ?1 AND id = ?2",
+                    params![self.store, id, json(&m)],
+                )
+                .map_err(|e| self.err(e))?;
         }
         Ok(())
+    }
+
+    /// The cached reading of file `name`.
+    pub(crate) fn file(&self, name: &str) -> Result<Option<FileRecord>> {
+        self.conn
+            .query_row(
+                "SELECT name, size, modified, info FROM files WHERE store = ?1 AND name = ?2",
+                [&self.store, name],
+                |r| {
+                    Ok(FileRecord {
+                        name: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        modified: r.get::<_, Option<String>>(2)?.map(|s| time(&s)),
+                        info: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub(crate) fn put_file(&self, f: &FileRecord) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO files (store, name, size, modified, info) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(store, name) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+                 info = excluded.info",
+                params![self.store, f.name, f.size as i64, f.modified.map(|m| m.to_rfc3339()), f.info],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Keeps only the cached readings of `names` (files that are still there).
+    pub(crate) fn retain_files(&self, names: &[String]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let cached: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT name FROM files WHERE store = ?1").map_err(|e| self.err(e))?;
+            stmt.query_map([&self.store], |r| r.get(0))
+                .map_err(|e| self.err(e))?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))?
+        };
+        for name in cached.iter().filter(|n| !names.contains(n)) {
+            tx.execute("DELETE FROM files WHERE store = ?1 AND name = ?2", [&self.store, name])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Forgets every cached reading (a rebuild reads every file again).
+    pub(crate) fn clear_files(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM files WHERE store = ?1", [&self.store]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Whether an older Keepsake's catalog in this store's folder was already looked at.
+    pub(crate) fn legacy_checked(&self) -> Result<bool> {
+        let v: i64 = self
+            .conn
+            .query_row("SELECT legacy_checked FROM stores WHERE store = ?1", [&self.store], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(v != 0)
+    }
+
+    pub(crate) fn set_legacy_checked(&self) -> Result<()> {
+        self.conn
+            .execute("UPDATE stores SET legacy_checked = 1 WHERE store = ?1", [&self.store])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Whether this store has anything recorded at all (backups or runs).
+    pub(crate) fn is_new(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM backups WHERE store = ?1) + (SELECT count(*) FROM runs WHERE store = ?1)",
+                [&self.store],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n == 0)
     }
 
     pub(crate) fn record_run(&self, r: &RunRecord) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO runs (operation, backup_type, backup_id, source_path, started_at, duration_ms, status, error_code, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO runs (store, operation, backup_type, backup_id, source_path, started_at, duration_ms,
+                                   status, error_code, message, safety_backup_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
+                    self.store,
                     r.operation.as_str(),
                     r.backup_type.map(|t| t.as_str()),
                     r.backup_id,
@@ -187,6 +342,7 @@ impl Catalog {
                     enum_str(&r.status),
                     r.error_code.map(|c| c.as_str()),
                     r.message,
+                    r.safety_backup_id,
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -198,22 +354,25 @@ impl Catalog {
         let limit = limit.map_or(-1, |l| l as i64);
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1"))
+            .prepare(&format!(
+                "SELECT {RUN_COLUMNS} FROM runs WHERE store = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([limit], run_from_row)
+            .query_map(params![self.store, limit], run_from_row)
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
         Ok(rows)
     }
 
-    /// The newest (or, with `oldest`, the oldest) backup run of the database at one of
+    /// The newest (or, with `oldest`, the oldest) run of `operation` on the database at one of
     /// `source_paths`, of `backup_type` (any type when `None`), ending with one of `statuses`.
     /// Several paths because a database may have been recorded by a relative and an absolute
-    /// path; one backup folder per source keeps other databases' runs out of the answer anyway.
-    pub(crate) fn backup_run(
+    /// path.
+    pub(crate) fn find_run(
         &self,
+        operation: Operation,
         source_paths: &[String],
         backup_type: Option<BackupType>,
         statuses: &[RunStatus],
@@ -223,16 +382,20 @@ impl Catalog {
             return Ok(None);
         }
         let marks = |n: usize, from: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>();
-        let paths = marks(source_paths.len(), 2).join(", ");
-        let states = marks(statuses.len(), 2 + source_paths.len()).join(", ");
+        let paths = marks(source_paths.len(), 4).join(", ");
+        let states = marks(statuses.len(), 4 + source_paths.len()).join(", ");
         let order = if oldest { "ASC" } else { "DESC" };
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM runs
-             WHERE operation = 'backup' AND (?1 IS NULL OR backup_type = ?1)
+             WHERE store = ?1 AND operation = ?2 AND (?3 IS NULL OR backup_type = ?3)
                AND source_path IN ({paths}) AND status IN ({states})
              ORDER BY started_at {order}, id {order} LIMIT 1"
         );
-        let mut values: Vec<Option<String>> = vec![backup_type.map(|t| t.as_str().to_owned())];
+        let mut values: Vec<Option<String>> = vec![
+            Some(self.store.clone()),
+            Some(operation.as_str().to_owned()),
+            backup_type.map(|t| t.as_str().to_owned()),
+        ];
         values.extend(source_paths.iter().cloned().map(Some));
         values.extend(statuses.iter().map(|s| Some(enum_str(s))));
         self.conn
@@ -245,11 +408,24 @@ impl Catalog {
         let n: i64 = self
             .conn
             .query_row(
-                "SELECT count(*) FROM runs WHERE operation = 'backup' AND status = 'failed'",
-                [],
+                "SELECT count(*) FROM runs WHERE store = ?1 AND operation = 'backup' AND status = 'failed'",
+                [&self.store],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))?;
         Ok(n as u64)
     }
+}
+
+/// Owner-only permissions on a file of the catalog (best effort: SQLite creates them).
+fn restrict(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()) {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }

@@ -1,31 +1,26 @@
-//! The [`Engine`]: one backup folder, its catalog, and the seams (clock, password). Each user
-//! verb lives in its own file under `commands/`; this file holds what they share: opening the
-//! folder, naming backups, recording runs, and keeping the catalog in step with the files.
+//! The [`Engine`]: one store of backups (a folder, or any [`Store`]), this installation's catalog
+//! of it, and the seams (clock, password). Each user verb lives in its own file under
+//! `commands/`; this file holds what they share: opening, naming backups, and running an
+//! operation under the store's lock with its run recorded.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::Catalog;
-use crate::error::{Error, ErrorCode, Result, shown};
-use crate::format::file;
+use crate::catalog::{Catalog, RecordOrigin};
+use crate::error::{Error, ErrorCode, Result};
+use crate::installation::Installation;
 use crate::lock::FolderLock;
 use crate::model::{BackupMetadata, BackupType, Operation, RunRecord, RunStatus, VerificationStatus};
 use crate::seams::{Clock, NoSecret, SecretSource, SystemClock};
+use crate::store::{LocalFolder, Store};
 
-/// File name suffix of an unencrypted backup (a gzip file).
-pub(crate) const PLAIN_EXT: &str = ".db.gz";
-/// File name suffix of an encrypted backup.
-pub(crate) const ENCRYPTED_EXT: &str = ".keepsake";
-/// Suffix of a backup being written; such files are never listed and are removed when found.
-pub(crate) const PARTIAL_EXT: &str = ".partial";
-
-/// A backup folder and everything that can be done with it.
+/// A store of backups and everything that can be done with it.
 pub struct Engine {
-    dir: PathBuf,
+    store: Arc<dyn Store>,
+    pub(crate) home: Installation,
     catalog: Mutex<Catalog>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) secrets: Arc<dyn SecretSource>,
@@ -36,21 +31,42 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Engine").field("store", &self.store.location()).finish_non_exhaustive()
+    }
+}
+
+/// What a run records besides its outcome.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RunInfo {
+    pub backup_type: Option<BackupType>,
+    /// The database backed up, or the restore's target.
+    pub source: Option<PathBuf>,
+    /// The backup the operation is about, when known before it runs.
+    pub backup_id: Option<String>,
+}
+
+/// What an operation's result tells its run record.
+pub(crate) trait Outcome {
+    /// The backup made or used, if any.
+    fn backup_id(&self) -> Option<String> {
+        None
+    }
+    /// The safety backup a restore took.
+    fn safety_backup_id(&self) -> Option<String> {
+        None
     }
 }
 
 impl Engine {
-    /// Opens (creating if needed) a backup folder. A missing catalog is rebuilt from the backup
-    /// files, and files the catalog does not know (a crash between writing and recording) are
-    /// added, so no complete backup is ever lost from the list.
-    pub fn open(backup_dir: impl Into<PathBuf>) -> Result<Engine> {
-        let dir: PathBuf = backup_dir.into();
-        create_private_dir(&dir)?;
-        let catalog = Catalog::open(&dir)?;
+    /// Opens `store` for `home` (this installation). The first time a folder that an older
+    /// Keepsake used is opened, its old catalog's backups are taken over once, each checked
+    /// against its file.
+    pub fn open(home: &Installation, store: Arc<dyn Store>) -> Result<Engine> {
+        let catalog = Catalog::open(&home.catalog_path(), store.location())?;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
         let engine = Engine {
-            dir,
+            store,
+            home: home.clone(),
             catalog: Mutex::new(catalog),
             clock: Arc::new(SystemClock),
             secrets: Arc::new(NoSecret),
@@ -58,8 +74,13 @@ impl Engine {
             kdf_iterations: crate::format::KDF_ITERATIONS,
             busy_timeout: crate::snapshot::BUSY_TIMEOUT,
         };
-        engine.reconcile()?;
+        crate::legacy::take_over(&engine)?;
         Ok(engine)
+    }
+
+    /// Opens the backup folder `dir` (created, 0700, when missing).
+    pub fn open_folder(home: &Installation, dir: impl Into<PathBuf>) -> Result<Engine> {
+        Engine::open(home, Arc::new(LocalFolder::new(dir)?.with_owner(&home.id()[..8])))
     }
 
     /// Uses `secrets` when a password is needed.
@@ -76,13 +97,14 @@ impl Engine {
 
     /// PBKDF2 iterations for new encrypted backups (never below 600,000).
     pub fn with_kdf_iterations(mut self, iterations: u32) -> Engine {
-        self.kdf_iterations = iterations.max(crate::format::KDF_ITERATIONS);
+        self.kdf_iterations =
+            iterations.clamp(crate::format::KDF_ITERATIONS, crate::format::keys::MAX_ITERATIONS);
         self
     }
 
-    /// Threads used to compress and decompress (default: the number of cores).
+    /// Threads used to compress and decompress (default: the number of cores, at most 8).
     pub fn with_workers(mut self, workers: usize) -> Engine {
-        self.workers = workers.max(1);
+        self.workers = workers.clamp(1, 64);
         self
     }
 
@@ -92,82 +114,87 @@ impl Engine {
         self
     }
 
-    pub fn backup_dir(&self) -> &Path {
-        &self.dir
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
-    /// Where a backup's file is.
-    pub fn backup_path(&self, meta: &BackupMetadata) -> PathBuf {
-        self.dir.join(&meta.file_name)
+    /// The folder of a store that is one.
+    pub fn backup_dir(&self) -> Option<&Path> {
+        self.store.local_dir()
+    }
+
+    /// Where a backup's file is, for a store that is a folder.
+    pub fn backup_path(&self, meta: &BackupMetadata) -> Option<PathBuf> {
+        self.store.local_dir().map(|d| d.join(&meta.file_name))
+    }
+
+    /// The store's location, for messages: a folder's path, or a URL.
+    pub(crate) fn where_(&self) -> String {
+        match self.store.local_dir() {
+            Some(d) => d.display().to_string(),
+            None => self.store.location().to_owned(),
+        }
     }
 
     pub(crate) fn catalog(&self) -> Result<MutexGuard<'_, Catalog>> {
         self.catalog.lock().map_err(|_| Error::new(ErrorCode::Io, "catalog lock poisoned"))
     }
 
-    /// Takes the folder lock and clears what a crashed run left behind.
+    /// Takes the store's lock (one operation at a time, across this installation's processes)
+    /// and clears what a crashed run left behind.
     pub(crate) fn lock(&self) -> Result<FolderLock> {
-        let lock = FolderLock::acquire(&self.dir)?;
-        if let Ok(entries) = fs::read_dir(&self.dir) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') && name.ends_with(PARTIAL_EXT) {
-                    let _ = fs::remove_file(e.path());
-                } else if name.starts_with(VERIFY_DIR_PREFIX) && is_stale(&e) {
-                    // A verification's scratch copy whose process died. Verifications do not
-                    // take the folder lock, so only one untouched for an hour is left over.
-                    let _ = fs::remove_dir_all(e.path());
-                }
-            }
-        }
+        let lock = FolderLock::acquire(&self.home.lock_path(self.store.location()), &self.where_())?;
+        self.store.tidy();
+        crate::commands::verify::sweep_scratch(&self.home.scratch_dir());
         Ok(lock)
     }
 
-    /// A new unique id for a backup made at `now`.
-    pub(crate) fn new_id(&self, now: DateTime<Utc>) -> Result<String> {
-        let base = now.format("backup_%Y%m%d_%H%M%S").to_string();
-        let cat = self.catalog()?;
-        for n in 1u32.. {
-            let id = if n == 1 { base.clone() } else { format!("{base}_{n}") };
-            let taken = cat.get(&id)?.is_some()
-                || [PLAIN_EXT, ENCRYPTED_EXT].iter().any(|ext| self.dir.join(format!("{id}{ext}")).exists());
-            if !taken {
-                return Ok(id);
-            }
-        }
-        Err(Error::invalid("no free backup id"))
-    }
-
-    /// Metadata of a backup, or `backup_not_found`.
-    pub fn get(&self, id: &str) -> Result<BackupMetadata> {
-        self.catalog()?.get(id)?.ok_or_else(|| {
-            Error::new(ErrorCode::BackupNotFound, format!("no backup {id:?} in {}", shown(&self.dir)))
+    /// Runs `f` under the store's lock and records the run, whatever its outcome.
+    pub(crate) fn locked_run<T: Outcome>(
+        &self,
+        op: Operation,
+        info: RunInfo,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        self.recorded_run(op, info, || {
+            let _lock = self.lock()?;
+            f()
         })
     }
 
-    /// Backups, newest first.
-    pub fn list(&self, limit: Option<usize>) -> Result<Vec<BackupMetadata>> {
-        self.catalog()?.list(limit)
-    }
-
-    /// Past runs, newest first, failed ones too.
-    pub fn history(&self, limit: Option<usize>) -> Result<Vec<RunRecord>> {
-        self.catalog()?.history(limit)
+    /// Runs `f` (without the lock) and records the run, whatever its outcome.
+    pub(crate) fn recorded_run<T: Outcome>(
+        &self,
+        op: Operation,
+        info: RunInfo,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let started = self.clock.now();
+        let t0 = Instant::now();
+        let result = f();
+        let (backup_id, safety) = match &result {
+            Ok(v) => (v.backup_id().or(info.backup_id.clone()), v.safety_backup_id()),
+            Err(_) => (info.backup_id.clone(), None),
+        };
+        self.record(op, &info, started, t0, result.as_ref().map(|_| ()).map_err(copy), backup_id, safety);
+        result
     }
 
     /// Records a run that ended with `result`.
-    pub(crate) fn record<T>(
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record(
         &self,
         op: Operation,
-        backup_type: Option<BackupType>,
-        source: Option<&Path>,
+        info: &RunInfo,
         started: DateTime<Utc>,
         t0: Instant,
-        result: &Result<T>,
+        result: Result<()>,
         backup_id: Option<String>,
+        safety_backup_id: Option<String>,
     ) {
-        let (status, code, message) = match result {
-            Ok(_) => (RunStatus::Success, None, None),
+        let (status, code, message) = match &result {
+            Ok(()) => (RunStatus::Success, None, None),
             Err(e) if e.code() == ErrorCode::Cancelled => {
                 (RunStatus::Cancelled, Some(e.code()), Some(e.message().to_owned()))
             }
@@ -179,14 +206,15 @@ impl Engine {
         let run = RunRecord {
             id: 0,
             operation: op,
-            backup_type,
+            backup_type: info.backup_type,
             backup_id,
-            source_path: source.map(Path::to_path_buf),
+            source_path: info.source.as_deref().map(absolute),
             started_at: started,
             duration_ms: t0.elapsed().as_millis() as u64,
             status,
             error_code: code,
             message,
+            safety_backup_id,
         };
         // History is best effort: failing to record must not turn a good backup into an error.
         if let Ok(cat) = self.catalog() {
@@ -202,62 +230,67 @@ impl Engine {
         source: Option<&Path>,
         reason: &Error,
     ) {
-        let r: Result<()> = Err(Error::new(ErrorCode::Busy, reason.message().to_owned()));
-        self.record(op, backup_type, source, self.clock.now(), Instant::now(), &r, None);
+        let info = RunInfo { backup_type, source: source.map(Path::to_path_buf), backup_id: None };
+        let skipped = Error::new(ErrorCode::Busy, reason.message().to_owned());
+        self.record(op, &info, self.clock.now(), Instant::now(), Err(skipped), None, None);
     }
 
-    /// Brings the catalog in step with the backup files.
-    fn reconcile(&self) -> Result<()> {
-        let files = self.backup_files()?;
-        let cat = self.catalog()?;
-        let known: std::collections::HashSet<String> = cat.ids()?.into_iter().collect();
-        for (id, path) in &files {
-            if !known.contains(id)
-                && let Ok(meta) = metadata_from_file(path)
-            {
-                cat.upsert(&meta)?;
+    /// A new unique id for a backup made at `now`.
+    pub(crate) fn new_id(&self, now: DateTime<Utc>) -> Result<String> {
+        for _ in 0..16 {
+            let id = crate::names::new_id(now)?;
+            let taken = self.catalog()?.get(&id)?.is_some()
+                || [true, false]
+                    .iter()
+                    .map(|enc| self.store.stat(&crate::names::file_name(&id, *enc)))
+                    .any(|s| !matches!(s, Ok(None)));
+            if !taken {
+                return Ok(id);
             }
         }
-        let present: std::collections::HashSet<&String> = files.iter().map(|(id, _)| id).collect();
-        for id in known.iter().filter(|id| !present.contains(id)) {
-            cat.remove(id)?;
-        }
-        Ok(())
+        Err(Error::new(ErrorCode::Io, "no free backup id"))
     }
 
-    /// Complete backup files in the folder: (id, path).
-    fn backup_files(&self) -> Result<Vec<(String, PathBuf)>> {
-        let mut out = Vec::new();
-        let entries = fs::read_dir(&self.dir).map_err(|e| Error::read(&self.dir, e))?;
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !name.starts_with("backup_") {
-                continue;
-            }
-            for ext in [PLAIN_EXT, ENCRYPTED_EXT] {
-                if let Some(id) = name.strip_suffix(ext) {
-                    out.push((id.to_owned(), e.path()));
-                }
-            }
+    /// A backup by id: a recorded one, else a foreign one found in the store (by id or file
+    /// name). `backup_not_found` when there is none.
+    pub fn get(&self, id: &str) -> Result<BackupMetadata> {
+        if let Some(m) = self.catalog()?.get(id)? {
+            return Ok(self.with_concern(m));
         }
-        Ok(out)
+        let report = self.scan()?;
+        report.foreign.into_iter().find(|b| b.id == id || b.file_name == id).ok_or_else(|| {
+            Error::new(
+                ErrorCode::BackupNotFound,
+                format!("no backup {:?} in {}", crate::error::escaped(id), self.where_()),
+            )
+            .with_backup(id)
+        })
     }
 
-    /// Forgets the catalog's list and reads it again from the backup files (verification
-    /// results are lost: every backup becomes unverified). Returns the number of backups.
-    pub fn rebuild_catalog(&self) -> Result<usize> {
-        let _lock = self.lock()?;
-        let files = self.backup_files()?;
-        let cat = self.catalog()?;
-        cat.clear_backups()?;
-        let mut n = 0;
-        for (_, path) in files {
-            if let Ok(meta) = metadata_from_file(&path) {
-                cat.upsert(&meta)?;
-                n += 1;
-            }
+    /// The backups this installation recorded in the store, newest first; each one whose file
+    /// is gone or changed carries that concern (nothing disappears from the list silently).
+    pub fn list(&self, limit: Option<usize>) -> Result<Vec<BackupMetadata>> {
+        let mut all: Vec<BackupMetadata> =
+            self.catalog()?.list()?.into_iter().map(|m| self.with_concern(m)).collect();
+        if let Some(n) = limit {
+            all.truncate(n);
         }
-        Ok(n)
+        Ok(all)
+    }
+
+    /// A recorded backup with its file checked cheaply (present, same size).
+    fn with_concern(&self, mut m: BackupMetadata) -> BackupMetadata {
+        m.concern = match self.store.stat(&m.file_name) {
+            Ok(None) => Some(crate::model::Concern::Missing),
+            Ok(Some(e)) if e.size != m.stored_size => Some(crate::model::Concern::Changed),
+            _ => m.concern.filter(|c| *c == crate::model::Concern::Changed),
+        };
+        m
+    }
+
+    /// Past runs on this store, newest first, failed ones too.
+    pub fn history(&self, limit: Option<usize>) -> Result<Vec<RunRecord>> {
+        self.catalog()?.history(limit)
     }
 
     pub(crate) fn set_verification(&self, id: &str, ok: bool, at: DateTime<Utc>) -> Result<()> {
@@ -265,8 +298,9 @@ impl Engine {
         self.catalog()?.set_verification(id, status, at)
     }
 
+    /// Records a backup this installation wrote.
     pub(crate) fn insert(&self, meta: &BackupMetadata) -> Result<()> {
-        self.catalog()?.upsert(meta)
+        self.catalog()?.record(meta, RecordOrigin::Made)
     }
 
     pub(crate) fn forget(&self, id: &str) -> Result<()> {
@@ -278,41 +312,29 @@ impl Engine {
     }
 }
 
-/// Metadata of a backup read from its own file (for a catalog rebuild).
-pub(crate) fn metadata_from_file(path: &Path) -> Result<BackupMetadata> {
-    let h = file::read_header(path)?;
-    let stored_size = fs::metadata(path).map_err(|e| Error::read(path, e))?.len();
-    let sha256 = file::sha256_file(path)?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(crate::commands::backup::metadata(&h, file_name, stored_size, sha256, 0))
+/// An error's code and message again (the first stays with the caller).
+pub(crate) fn copy(e: &Error) -> Error {
+    Error::new(e.code(), e.message().to_owned())
 }
 
-/// Creates a folder readable by its owner only (backups hold the user's data).
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::write(dir, e))
+/// `p` made absolute (as recorded in runs and headers).
+pub(crate) fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Makes a rename durable.
-pub(crate) fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+impl Outcome for () {}
+impl Outcome for BackupMetadata {
+    fn backup_id(&self) -> Option<String> {
+        Some(self.id.clone())
     }
 }
-
-/// Prefix of the scratch folder a verification decodes into, inside the backup folder.
-pub(crate) const VERIFY_DIR_PREFIX: &str = ".keepsake-verify-";
-
-fn is_stale(e: &fs::DirEntry) -> bool {
-    e.metadata()
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+impl Outcome for crate::model::RestoreOutcome {
+    fn backup_id(&self) -> Option<String> {
+        Some(self.backup_id.clone())
+    }
+    fn safety_backup_id(&self) -> Option<String> {
+        self.safety_backup_id.clone()
+    }
 }
+impl Outcome for crate::retention::CleanupPlan {}
+impl Outcome for crate::folder::RebuildReport {}

@@ -1,8 +1,11 @@
 //! Errors of the engine.
 //!
 //! Policy: every failure a person can meet has a stable [`ErrorCode`] (part of the public
-//! contract: the CLI documents them, the UI owns a plain-language wording for each), a one-line
-//! technical message that names the file involved, and a [`Error::hint`] that says what to do.
+//! contract: the CLI documents them, the window has a plain-language wording for each), a
+//! one-line technical message that names the file involved (for logs and `--json`), and
+//! structured [`Facts`] (the path, the backup, the sizes) from which each front end writes its
+//! own words and advice: what to do differs between a terminal (`--db`, `keepsake list`) and a
+//! window (a button), so the engine says what happened, never what to click or type.
 //! Codes are never renamed; new ones may be added. Low-level errors (I/O, SQLite) are classified
 //! where they happen, because only the call site knows whether a path is the source, a backup or
 //! the destination.
@@ -38,11 +41,16 @@ pub enum ErrorCode {
     Cancelled,
     InvalidInput,
     Io,
+    /// A restore needs the person's explicit word first: the backup is foreign (not recorded
+    /// by this installation) or unencrypted while its source encrypts (`facts.reason`).
+    ConfirmationRequired,
+    /// A restore would replace a file that is not a SQLite database.
+    TargetNotADatabase,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustiveness tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::SourceNotFound,
         ErrorCode::SourceUnreadable,
         ErrorCode::NotADatabase,
@@ -61,6 +69,8 @@ impl ErrorCode {
         ErrorCode::Cancelled,
         ErrorCode::InvalidInput,
         ErrorCode::Io,
+        ErrorCode::ConfirmationRequired,
+        ErrorCode::TargetNotADatabase,
     ];
 
     /// The code as written in JSON and logs, e.g. `wrong_password`.
@@ -84,64 +94,8 @@ impl ErrorCode {
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::InvalidInput => "invalid_input",
             ErrorCode::Io => "io",
-        }
-    }
-
-    /// What a person can do about it. The UI has its own, friendlier wording per code.
-    pub fn hint(self) -> &'static str {
-        match self {
-            ErrorCode::SourceNotFound => {
-                "Check the database path (--db, DATABASE_URL or the config file); the file may have been moved or deleted."
-            }
-            ErrorCode::SourceUnreadable => {
-                "Keepsake cannot read the database file: check its permissions, or run Keepsake as the user who owns it."
-            }
-            ErrorCode::NotADatabase => {
-                "The file is not a SQLite database (or it is encrypted by its app); choose the app's .db/.sqlite file."
-            }
-            ErrorCode::SourceBusy => {
-                "Another program holds a lock on the database. Try again in a moment, or close the program that uses it."
-            }
-            ErrorCode::PasswordRequired => {
-                "Set BACKUP_ENCRYPTION_PASSWORD, pass --password-file, or run on a terminal to be asked for the password."
-            }
-            ErrorCode::WrongPassword => {
-                "The password does not open this backup. Use the password that was set when the backup was made."
-            }
-            ErrorCode::BackupNotFound => {
-                "Run `keepsake list` to see the backups; if files were copied in by hand, run `keepsake catalog rebuild`."
-            }
-            ErrorCode::BackupDamaged => {
-                "The backup file has been changed or corrupted since it was made. Use another backup; keep this file for inspection."
-            }
-            ErrorCode::BackupTruncated => {
-                "The backup file is incomplete (cut short by a copy, a full disk or a crash). Use another backup."
-            }
-            ErrorCode::UnsupportedVersion => {
-                "The backup was made by a newer Keepsake, or it is not a Keepsake backup. Update Keepsake and try again."
-            }
-            ErrorCode::IntegrityFailed => {
-                "The database inside the backup fails SQLite's integrity check. Use another backup."
-            }
-            ErrorCode::DestinationFull => {
-                "The disk is full. Free some space (or run `keepsake cleanup`) and try again; nothing partial was kept."
-            }
-            ErrorCode::DestinationReadOnly => {
-                "Keepsake cannot write there. Check the folder's permissions or choose another backup folder."
-            }
-            ErrorCode::TargetBusy => {
-                "The database is in use by another program. Close that program and try the restore again; nothing was changed."
-            }
-            ErrorCode::Busy => {
-                "Another backup, restore or cleanup of this backup folder is running. Wait for it to finish and try again."
-            }
-            ErrorCode::Cancelled => "The operation was cancelled; nothing partial was kept.",
-            ErrorCode::InvalidInput => {
-                "Check the value and try again; `keepsake --help` lists what is accepted."
-            }
-            ErrorCode::Io => {
-                "An unexpected input/output error happened; check the disk and the file permissions."
-            }
+            ErrorCode::ConfirmationRequired => "confirmation_required",
+            ErrorCode::TargetNotADatabase => "target_not_a_database",
         }
     }
 }
@@ -152,12 +106,35 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// An engine error: a stable code, a one-line message naming the file, and a hint.
+/// What an error is about, for front ends to word it: every field is optional, and each code
+/// fills the ones that matter to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The file or folder involved (the database, the backup file, the target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
+    /// The backup involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_id: Option<String>,
+    /// Bytes needed, when there was not enough room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed_bytes: Option<u64>,
+    /// Bytes available, when there was not enough room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_bytes: Option<u64>,
+    /// A snake_case word that refines the code: why a confirmation is required (`foreign`,
+    /// `unencrypted`), what kind of damage was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An engine error: a stable code, a one-line message naming the file, and facts.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
     code: ErrorCode,
     message: String,
+    facts: Box<Facts>,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -165,7 +142,7 @@ pub struct Error {
 impl Error {
     /// A new error with a code and a one-line message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), source: None }
+        Error { code, message: message.into(), facts: Box::default(), source: None }
     }
 
     pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -173,16 +150,44 @@ impl Error {
         self
     }
 
+    /// The same error about `path`.
+    pub fn with_path(mut self, path: &Path) -> Self {
+        self.facts.path = Some(path.to_path_buf());
+        self
+    }
+
+    /// The same error about backup `id`.
+    pub fn with_backup(mut self, id: &str) -> Self {
+        self.facts.backup_id = Some(id.to_owned());
+        self
+    }
+
+    /// The same error with a refining reason.
+    pub fn with_reason(mut self, reason: &str) -> Self {
+        self.facts.reason = Some(reason.to_owned());
+        self
+    }
+
+    /// The same error with the room needed and available.
+    pub(crate) fn with_sizes(mut self, needed: u64, available: u64) -> Self {
+        self.facts.needed_bytes = Some(needed);
+        self.facts.available_bytes = Some(available);
+        self
+    }
+
+    /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
 
+    /// The one-line technical message.
     pub fn message(&self) -> &str {
         &self.message
     }
 
-    pub fn hint(&self) -> &'static str {
-        self.code.hint()
+    /// What the error is about.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
     }
 
     pub(crate) fn cancelled() -> Self {
@@ -207,12 +212,14 @@ impl Error {
             ErrorCode::DestinationReadOnly => "cannot write",
             _ => "error writing",
         };
-        Error::new(code, format!("{what} {}: {e}", path.display())).with_source(e)
+        Error::new(code, format!("{what} {}: {e}", path.display())).with_path(path).with_source(e)
     }
 
     /// An I/O error while reading `path`.
     pub(crate) fn read(path: &Path, e: io::Error) -> Self {
-        Error::new(ErrorCode::Io, format!("error reading {}: {e}", path.display())).with_source(e)
+        Error::new(ErrorCode::Io, format!("error reading {}: {e}", path.display()))
+            .with_path(path)
+            .with_source(e)
     }
 
     /// A SQLite error on the database being backed up.
@@ -238,7 +245,7 @@ impl Error {
             ErrorCode::SourceUnreadable => "cannot read database",
             _ => "database error",
         };
-        Error::new(code, format!("{what}: {} ({e})", path.display())).with_source(e)
+        Error::new(code, format!("{what}: {} ({e})", path.display())).with_path(path).with_source(e)
     }
 
     /// A SQLite error on Keepsake's own files (catalog, temporary restore files).
@@ -252,11 +259,22 @@ impl Error {
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => ErrorCode::TargetBusy,
             _ => ErrorCode::Io,
         };
-        Error::new(code, format!("{}: {e}", path.display())).with_source(e)
+        Error::new(code, format!("{}: {e}", path.display())).with_path(path).with_source(e)
     }
 }
 
 /// A path for messages.
 pub(crate) fn shown(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`), for messages and listings: a
+/// name read from a backup folder must not be able to move the cursor or fake a line.
+pub fn escaped(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
 }

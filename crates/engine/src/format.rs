@@ -12,6 +12,7 @@ pub(crate) mod crypto;
 pub(crate) mod file;
 pub(crate) mod gzip;
 pub(crate) mod header;
+pub mod keys;
 
 pub use header::{Header, HeaderCodec, HeaderEncryption, HeaderKdf};
 
@@ -27,16 +28,24 @@ pub(crate) const CHUNK_SIZE: u32 = 1 << 20;
 /// PBKDF2 iterations for new backups (OWASP 2023 figure for PBKDF2-HMAC-SHA256).
 pub const KDF_ITERATIONS: u32 = 600_000;
 
-/// Reads a whole backup file on one thread, checking every chunk, member and the end marker,
-/// and writes the database image to `out`. Returns the header. This is the file reader without
-/// the engine around it (no catalog, no threads): the fuzz target drives it.
+/// Smallest encrypted chunk a reader accepts (plaintext bytes).
+pub const MIN_CHUNK: u32 = 4 << 10;
+/// Largest encrypted chunk a reader accepts (plaintext bytes).
+pub const MAX_CHUNK: u32 = 16 << 20;
+
+/// Reads a whole backup on one thread, checking every chunk, member and the end marker, and
+/// writes the database image to `out`. Returns the header. This is the file reader without the
+/// engine around it (no catalog, no threads): the fuzz target drives it.
 pub fn read_backup(
-    path: &std::path::Path,
+    store: &dyn crate::store::Store,
+    name: &str,
     secrets: &dyn crate::seams::SecretSource,
     out: &mut dyn std::io::Write,
 ) -> crate::error::Result<Header> {
     use crate::error::{Error, ErrorCode};
-    let mut opened = file::open(path, secrets)?;
+    let keys = keys::KeyCache::default();
+    let obj = file::Object::new(store, name);
+    let mut opened = file::open(&obj, secrets, &keys, &crate::seams::CancelToken::new())?;
     let label = opened.label.clone();
     let (mut total, mut count) = (0u64, 0u64);
     while let Some((member, kind)) = opened.members.next_member()? {

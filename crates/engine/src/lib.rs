@@ -10,11 +10,16 @@
 //! [`format`] and `docs/FORMAT.md`.
 pub(crate) mod catalog;
 pub(crate) mod commands;
+pub(crate) mod durable;
 pub(crate) mod engine;
 pub mod error;
+pub mod folder;
 pub mod format;
+pub mod installation;
+pub(crate) mod legacy;
 pub(crate) mod lock;
 pub mod model;
+pub mod names;
 pub(crate) mod pipeline;
 pub mod retention;
 pub mod schedule;
@@ -22,13 +27,17 @@ pub mod scheduler;
 pub mod seams;
 pub(crate) mod snapshot;
 pub mod sources;
+pub mod store;
 
 pub use commands::compare::TableDiff;
 pub use engine::Engine;
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Facts, Result};
+pub use folder::{FileState, FolderFile, FolderReport};
+pub use installation::Installation;
 pub use model::*;
 pub use retention::{CleanupPlan, PlanEntry, RetentionPolicy, plan_retention};
 pub use seams::{
     CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource,
     StaticSecret, SystemClock,
 };
+pub use store::{LocalFolder, MemoryStore, Store, StoreEntry, StoreWrite};

@@ -1,35 +1,31 @@
-//! One operation at a time per backup folder, across processes.
+//! One operation at a time per store, across this installation's processes.
 //!
-//! An advisory lock (`flock`) on `.keepsake.lock` in the folder. The kernel drops it when the
-//! holder exits, however it exits, so a crashed process never leaves the folder stuck.
+//! An advisory lock (`flock`) on a file in the installation's private folder (one per store,
+//! named after its location). The kernel drops it when the holder exits, however it exits, so a
+//! crashed process never leaves a store stuck. It lives outside the backup folder: a folder that
+//! others write to cannot hold it open, replace it with a link, or make it unwritable.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::Path;
 
-use crate::error::{Error, ErrorCode, Result, shown};
+use crate::error::{Error, ErrorCode, Result};
 
-/// Held while an operation that changes the folder runs.
+/// Held while an operation that changes the store runs.
 #[derive(Debug)]
 pub(crate) struct FolderLock {
     _file: File,
 }
 
 impl FolderLock {
-    pub(crate) fn acquire(dir: &Path) -> Result<FolderLock> {
-        let path = dir.join(".keepsake.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::write(&path, e))?;
+    /// Takes the lock at `path` for the store shown as `store` in messages.
+    pub(crate) fn acquire(path: &Path, store: &str) -> Result<FolderLock> {
+        let file = crate::durable::open_or_create_private(path)?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::new(
-                ErrorCode::Busy,
-                format!("another Keepsake operation is running on {}", shown(dir)),
-            )),
-            Err(TryLockError::Error(e)) => Err(Error::write(&path, e)),
+            Err(TryLockError::WouldBlock) => {
+                Err(Error::new(ErrorCode::Busy, format!("another Keepsake operation is running on {store}")))
+            }
+            Err(TryLockError::Error(e)) => Err(Error::write(path, e)),
         }
     }
 }

@@ -79,10 +79,47 @@ pub enum VerificationStatus {
     Failed,
 }
 
+/// Where the engine's knowledge of a backup comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// This installation recorded writing it (its size and SHA-256 at write time are known).
+    #[default]
+    Recorded,
+    /// Found in the folder but not recorded here: made by another computer, copied in by
+    /// hand, or planted. What is known of it comes from the file itself, which anyone who can
+    /// write to the folder can forge; it is never restored without a confirmation, never
+    /// counted by retention, undo or "last backup".
+    Foreign,
+}
+
+/// Why a backup needs a look before it is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Concern {
+    /// Recorded, but its file is gone from the folder.
+    Missing,
+    /// Recorded, but its file is no longer the one that was written (another size or SHA-256).
+    Changed,
+    /// Foreign: made by another installation of Keepsake (the other computer of a synced folder).
+    OtherInstallation,
+    /// Foreign: nothing says who made it (an older Keepsake, a file copied in by hand).
+    NotRecorded,
+    /// Foreign: its header names another backup than its file name does (`claimed_id`).
+    NameMismatch,
+    /// Foreign: it claims the id of a backup recorded here (`claimed_id`).
+    IdTaken,
+    /// Foreign: dated more than a day after now, so never taken for the newest.
+    FutureDated,
+}
+
 /// Everything known about one backup.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct BackupMetadata {
-    /// `backup_YYYYMMDD_HHMMSS`, with `_2`, `_3`... when several are made in one second.
+    /// `backup_YYYYMMDD_HHMMSS_xxxxxxxx` (date and time in UTC, then 8 random hex digits, so
+    /// ids made on two computers never collide). Older backups have `backup_YYYYMMDD_HHMMSS`,
+    /// with `_2`, `_3`... when several were made in one second. A foreign file whose name does
+    /// not give a usable id is referred to by its file name.
     pub id: String,
     /// File name inside the backup folder.
     pub file_name: String,
@@ -111,6 +148,18 @@ pub struct BackupMetadata {
     pub verification: VerificationStatus,
     pub verified_at: Option<DateTime<Utc>>,
     pub format_version: u16,
+    /// Recorded here, or foreign.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Why it needs a look, if it does.
+    #[serde(default)]
+    pub concern: Option<Concern>,
+    /// The id its header claims, when that differs from `id` (see [`Concern::NameMismatch`]).
+    #[serde(default)]
+    pub claimed_id: Option<String>,
+    /// The installation that made it, as the backup says (format 2 and later).
+    #[serde(default)]
+    pub installation: Option<String>,
 }
 
 impl BackupMetadata {
@@ -170,6 +219,8 @@ pub enum Operation {
     Restore,
     Delete,
     Cleanup,
+    /// `catalog rebuild`: every file read again.
+    Rebuild,
 }
 
 impl Operation {
@@ -180,6 +231,7 @@ impl Operation {
             Operation::Restore => "restore",
             Operation::Delete => "delete",
             Operation::Cleanup => "cleanup",
+            Operation::Rebuild => "rebuild",
         }
     }
 }
@@ -207,6 +259,10 @@ pub struct RunRecord {
     pub status: RunStatus,
     pub error_code: Option<ErrorCode>,
     pub message: Option<String>,
+    /// For a restore: the safety backup it took of the database before replacing it (what
+    /// undo puts back).
+    #[serde(default)]
+    pub safety_backup_id: Option<String>,
 }
 
 /// Figures over all backups in a folder.
@@ -263,11 +319,24 @@ pub struct RestoreOptions {
     pub verify_first: bool,
     /// Back up the target first, as a `safety` backup (default on).
     pub safety_backup: bool,
+    /// The database's source encrypts its backups (default on): its safety backup is
+    /// encrypted, and an unencrypted backup is restored only with `allow_unencrypted`.
+    pub source_encrypts: bool,
+    /// The person confirmed restoring a foreign backup (one this installation did not record).
+    pub allow_foreign: bool,
+    /// The person confirmed restoring an unencrypted backup into a source that encrypts.
+    pub allow_unencrypted: bool,
 }
 
 impl Default for RestoreOptions {
     fn default() -> Self {
-        RestoreOptions { verify_first: true, safety_backup: true }
+        RestoreOptions {
+            verify_first: true,
+            safety_backup: true,
+            source_encrypts: true,
+            allow_foreign: false,
+            allow_unencrypted: false,
+        }
     }
 }
 

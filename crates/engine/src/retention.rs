@@ -160,6 +160,7 @@ mod tests {
             verification: if verified { VerificationStatus::Passed } else { VerificationStatus::Unverified },
             verified_at: None,
             format_version: 1,
+            ..BackupMetadata::default()
         }
     }
 

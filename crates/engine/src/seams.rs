@@ -35,14 +35,42 @@ impl Clock for FixedClock {
     }
 }
 
-/// A password, wiped from memory when dropped.
-pub type Password = Zeroizing<String>;
+/// A password: wiped from memory when dropped, and never shown by `Debug` (so it cannot end up
+/// in a log line by accident).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    /// Wraps `text` (used as UTF-8 bytes as given: no normalisation).
+    pub fn new(text: impl Into<String>) -> Password {
+        Password(Zeroizing::new(text.into()))
+    }
+}
+
+impl std::ops::Deref for Password {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
 
 /// Where the encryption password comes from (environment or prompt in the CLI, the OS keyring in
 /// the app). Asked only when an operation needs it.
 pub trait SecretSource: Send + Sync {
-    /// The password, or `Ok(None)` when none is available.
+    /// The password, or `Ok(None)` when none is available. May ask the person (a prompt).
     fn password(&self) -> Result<Option<Password>>;
+
+    /// The password if it can be had without asking anyone (to look inside files while
+    /// listing); the default asks [`SecretSource::password`].
+    fn at_hand(&self) -> Option<Password> {
+        self.password().ok().flatten().filter(|p| !p.is_empty())
+    }
 }
 
 /// No password at all: encrypted backups fail with `password_required`.
@@ -60,8 +88,9 @@ impl SecretSource for NoSecret {
 pub struct StaticSecret(Password);
 
 impl StaticSecret {
+    /// Holds `password`.
     pub fn new(password: impl Into<String>) -> Self {
-        StaticSecret(Zeroizing::new(password.into()))
+        StaticSecret(Password::new(password))
     }
 }
 

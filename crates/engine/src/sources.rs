@@ -208,7 +208,7 @@ impl Sources {
         self.validate()?;
         let text = toml::to_string_pretty(self).map_err(|e| Error::invalid(e.to_string()))?;
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        crate::engine::create_private_dir(dir)?;
+        crate::durable::create_private_dir(dir)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".sources-")
             .tempfile_in(dir)
@@ -217,7 +217,7 @@ impl Sources {
             .and_then(|_| tmp.as_file().sync_all())
             .map_err(|e| Error::write(path, e))?;
         tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
-        crate::engine::sync_dir(dir);
+        crate::durable::sync_dir(dir);
         Ok(())
     }
 

@@ -32,7 +32,7 @@ fn setup(encrypt: bool) -> (Env, Engine, BackupMetadata, Vec<u8>) {
     make_noisy_db(&env);
     let engine = env.engine();
     let meta = engine.backup(&env.db, &opts(encrypt, true), &job()).unwrap();
-    let bytes = std::fs::read(engine.backup_path(&meta)).unwrap();
+    let bytes = std::fs::read(file_of(&engine, &meta)).unwrap();
     (env, engine, meta, bytes)
 }
 
@@ -45,14 +45,15 @@ fn expect_failure(
     allowed: &[ErrorCode],
     what: &str,
 ) {
-    std::fs::write(engine.backup_path(meta), bytes).unwrap();
+    std::fs::write(file_of(engine, meta), bytes).unwrap();
     let report = engine.verify(&meta.id, &job()).unwrap();
     assert!(!report.ok, "{what}: verify passed");
     let code = report.code.unwrap();
     assert!(allowed.contains(&code), "{what}: got {code}, expected one of {allowed:?}\n{report:#?}");
 
     let before = dump(&env.db);
-    let err = engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap_err();
+    let ro = RestoreOptions { source_encrypts: meta.encrypted, ..RestoreOptions::default() };
+    let err = engine.restore(&meta.id, &env.db, &ro, &job()).unwrap_err();
     assert_eq!(err.code(), code, "{what}: restore error {err}");
     assert_eq!(dump(&env.db), before, "{what}: live database changed");
     let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
@@ -137,7 +138,7 @@ fn swapped_chunks_are_detected() {
     // A chunk dropped from the middle.
     let mut dropped = bytes[..a].to_vec();
     dropped.extend_from_slice(&bytes[b..]);
-    std::fs::write(engine.backup_path(&meta), &dropped).unwrap();
+    std::fs::write(file_of(&engine, &meta), &dropped).unwrap();
     let report = engine.verify(&meta.id, &job()).unwrap();
     assert!(!report.ok);
     assert!(matches!(report.code, Some(ErrorCode::BackupDamaged | ErrorCode::BackupTruncated)));
@@ -152,7 +153,7 @@ fn wrong_password_is_reported_as_such_and_changes_nothing() {
     assert!(err.message().contains(&meta.file_name), "{}", err.message());
     let before = dump(&env.db);
     let files_before = std::fs::read_dir(env.dir.path()).unwrap().count();
-    let err = wrong.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap_err();
+    let err = wrong.restore(&meta.id, &env.db, &like(&meta), &job()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::WrongPassword);
     assert_eq!(dump(&env.db), before);
     assert_eq!(std::fs::read_dir(env.dir.path()).unwrap().count(), files_before, "nothing written anywhere");
@@ -173,7 +174,7 @@ fn report_names_each_check() {
     let mut bad = bytes.clone();
     let mid = bad.len() / 2;
     bad[mid] ^= 1;
-    std::fs::write(engine.backup_path(&meta), &bad).unwrap();
+    std::fs::write(file_of(&engine, &meta), &bad).unwrap();
     let report = engine.verify(&meta.id, &job()).unwrap();
     let status = |n: &str| report.checks.iter().find(|c| c.name == n).unwrap().status;
     use keepsake_engine::CheckStatus::*;
@@ -187,7 +188,7 @@ fn report_names_each_check() {
 #[test]
 fn missing_backup_file() {
     let (env, engine, meta, _) = setup(false);
-    std::fs::remove_file(engine.backup_path(&meta)).unwrap();
+    std::fs::remove_file(file_of(&engine, &meta)).unwrap();
     let report = engine.verify(&meta.id, &job()).unwrap();
     assert!(!report.ok);
     assert_eq!(report.checks[0].name, "exists");

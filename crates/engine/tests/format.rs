@@ -26,7 +26,8 @@ fn make_golden() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("source.db");
     make_db(&db, false, 1024, 40);
-    let engine = Engine::open(dir.join("backups"))
+    let home = keepsake_engine::Installation::open(dir.join("home")).unwrap();
+    let engine = Engine::open_folder(&home, dir.join("backups"))
         .unwrap()
         .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(GOLDEN_PASSWORD)));
     engine
@@ -68,14 +69,21 @@ fn golden_v1_backups_still_verify_and_restore() {
     }
     assert_eq!(n, 2, "two golden backups are committed");
     let engine = env.engine_with(GOLDEN_PASSWORD);
-    let all = engine.list(None).unwrap();
+    // Copied in by hand: listed as foreign (nothing here recorded them), never as this
+    // installation's own.
+    assert!(engine.list(None).unwrap().is_empty());
+    let all = engine.scan().unwrap().foreign;
     assert_eq!(all.len(), 2);
     let expected = dump(&fixtures().join("source.db"));
     for m in all {
         assert_eq!(m.format_version, 1);
         assert!(engine.verify(&m.id, &job()).unwrap().ok, "{}", m.id);
         let out = env.dir.path().join(format!("{}.db", m.id));
-        engine.restore(&m.id, &out, &RestoreOptions::default(), &job()).unwrap();
+        let e = engine.restore(&m.id, &out, &RestoreOptions::default(), &job()).unwrap_err();
+        assert_eq!(e.code(), keepsake_engine::ErrorCode::ConfirmationRequired);
+        let confirmed =
+            RestoreOptions { allow_foreign: true, allow_unencrypted: true, ..RestoreOptions::default() };
+        engine.restore(&m.id, &out, &confirmed, &job()).unwrap();
         assert_eq!(dump(&out), expected);
     }
 }
@@ -99,7 +107,7 @@ fn reference_reader_decrypts_what_the_engine_writes() {
         let out = env.dir.path().join(format!("py-{}.db", m.id));
         let st = Command::new("python3")
             .arg(&script)
-            .arg(engine.backup_path(&m))
+            .arg(file_of(&engine, &m))
             .arg(&out)
             .env("KEEPSAKE_PASSWORD", PASSWORD)
             .status()
@@ -117,7 +125,8 @@ fn single_threaded_reader_agrees_with_the_engine() {
     let m = engine.backup(&env.db, &opts(true, true), &job()).unwrap();
     let mut image = Vec::new();
     let secret = keepsake_engine::StaticSecret::new(PASSWORD);
-    let h = keepsake_engine::format::read_backup(&engine.backup_path(&m), &secret, &mut image).unwrap();
+    let h = keepsake_engine::format::read_backup(engine.store().as_ref(), &m.file_name, &secret, &mut image)
+        .unwrap();
     assert_eq!(h.id, m.id);
     assert_eq!(image, std::fs::read(&env.db).unwrap(), "a rollback-mode database's image is its file");
 }

@@ -160,7 +160,8 @@ fn backup_after_a_writer_crashed_mid_transaction() {
 fn child_backup_loop() {
     let env_dir = env_path("KS_BACKUPS");
     let db = env_path("KS_DB");
-    let engine = keepsake_engine::Engine::open(&env_dir)
+    let home = keepsake_engine::Installation::open(env_path("KS_HOME")).unwrap();
+    let engine = keepsake_engine::Engine::open_folder(&home, &env_dir)
         .unwrap()
         .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
     loop {
@@ -175,10 +176,11 @@ fn child_restore_loop() {
     let env_dir = env_path("KS_BACKUPS");
     let db = env_path("KS_DB");
     let id = std::env::var("KS_ID").unwrap();
-    let engine = keepsake_engine::Engine::open(&env_dir)
+    let home = keepsake_engine::Installation::open(env_path("KS_HOME")).unwrap();
+    let engine = keepsake_engine::Engine::open_folder(&home, &env_dir)
         .unwrap()
         .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
-    let opts = RestoreOptions { verify_first: false, safety_backup: false };
+    let opts = RestoreOptions { verify_first: false, safety_backup: false, ..RestoreOptions::default() };
     loop {
         engine.restore(&id, &db, &opts, &job()).unwrap();
     }
@@ -202,7 +204,10 @@ fn killed_during_backup_leaves_nothing_partial_listed() {
     let one = t0.elapsed();
     let mut checked = std::collections::HashSet::new();
     for (round, at) in kill_times(one * 3, 12).into_iter().enumerate() {
-        let mut child = spawn_child("child_backup_loop", &[("KS_BACKUPS", &env.backups), ("KS_DB", &env.db)]);
+        let mut child = spawn_child(
+            "child_backup_loop",
+            &[("KS_BACKUPS", &env.backups), ("KS_DB", &env.db), ("KS_HOME", env.home.dir())],
+        );
         std::thread::sleep(at);
         child.kill().unwrap();
         child.wait().unwrap();
@@ -249,7 +254,12 @@ fn killed_during_restore_leaves_old_or_new_database() {
     make_db(&timing, true, 4096, 10);
     let t0 = Instant::now();
     engine
-        .restore(&meta.id, &timing, &RestoreOptions { verify_first: false, safety_backup: false }, &job())
+        .restore(
+            &meta.id,
+            &timing,
+            &RestoreOptions { verify_first: false, safety_backup: false, ..RestoreOptions::default() },
+            &job(),
+        )
         .unwrap();
     let one = t0.elapsed();
     let mut outcomes = (0, 0);
@@ -263,7 +273,10 @@ fn killed_during_restore_leaves_old_or_new_database() {
         let mut child = {
             let mut cmd = Command::new(std::env::current_exe().unwrap());
             cmd.args(["--exact", "child_restore_loop", "--ignored", "--nocapture", "--test-threads=1"]);
-            cmd.env("KS_BACKUPS", &env.backups).env("KS_DB", &env.db).env("KS_ID", &meta.id);
+            cmd.env("KS_BACKUPS", &env.backups)
+                .env("KS_HOME", env.home.dir())
+                .env("KS_DB", &env.db)
+                .env("KS_ID", &meta.id);
             cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
             cmd.spawn().unwrap()
         };

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keepsake_engine::{RestoreOptions, VerificationStatus};
+use keepsake_engine::VerificationStatus;
 
 fn round_trip(wal: bool, page_size: u32, rows: usize, encrypt: bool, compress: bool) {
     let env = Env::new();
@@ -17,7 +17,7 @@ fn round_trip(wal: bool, page_size: u32, rows: usize, encrypt: bool, compress: b
     assert_eq!(meta.schema.page_size, page_size);
     assert_eq!(meta.schema.user_version, 42);
     assert_eq!(meta.row_counts["users"], rows as u64);
-    let file = engine.backup_path(&meta);
+    let file = file_of(&engine, &meta);
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600, "backup files are readable by the owner only");
 
@@ -27,7 +27,7 @@ fn round_trip(wal: bool, page_size: u32, rows: usize, encrypt: bool, compress: b
 
     // Restore to another path: identical, and the live database is left alone.
     let other = env.dir.path().join("restored.db");
-    let out = engine.restore(&meta.id, &other, &RestoreOptions::default(), &job()).unwrap();
+    let out = engine.restore(&meta.id, &other, &like(&meta), &job()).unwrap();
     assert!(out.safety_backup_id.is_none(), "nothing existed at the other path");
     assert_eq!(dump(&other), before);
     assert!(integrity_ok(&other));
@@ -35,7 +35,7 @@ fn round_trip(wal: bool, page_size: u32, rows: usize, encrypt: bool, compress: b
     // Change the live database, restore over it: back to the backup, with a safety backup.
     rusqlite::Connection::open(&env.db).unwrap().execute("DELETE FROM users WHERE id % 2 = 0", []).unwrap();
     assert_ne!(dump(&env.db), before);
-    let out = engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    let out = engine.restore(&meta.id, &env.db, &like(&meta), &job()).unwrap();
     assert_eq!(dump(&env.db), before);
     let safety = engine.get(out.safety_backup_id.as_deref().unwrap()).unwrap();
     assert_eq!(safety.backup_type, keepsake_engine::BackupType::Safety);
@@ -86,7 +86,7 @@ fn empty_database_file() {
     assert_eq!(meta.original_size, 0);
     assert!(engine.verify(&meta.id, &job()).unwrap().ok);
     let other = env.dir.path().join("r.db");
-    engine.restore(&meta.id, &other, &RestoreOptions::default(), &job()).unwrap();
+    engine.restore(&meta.id, &other, &like(&meta), &job()).unwrap();
     assert_eq!(dump(&other), dump(&env.db));
 }
 
@@ -97,7 +97,7 @@ fn empty_schema_database() {
     let engine = env.engine();
     let meta = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
     let other = env.dir.path().join("r.db");
-    engine.restore(&meta.id, &other, &RestoreOptions::default(), &job()).unwrap();
+    engine.restore(&meta.id, &other, &like(&meta), &job()).unwrap();
     assert_eq!(dump(&other), dump(&env.db));
 }
 
@@ -111,7 +111,7 @@ fn plain_compressed_backup_opens_with_gunzip() {
     let out = env.dir.path().join("gunzipped.db");
     let status = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("gzip -dc '{}' > '{}'", engine.backup_path(&meta).display(), out.display()))
+        .arg(format!("gzip -dc '{}' > '{}'", file_of(&engine, &meta).display(), out.display()))
         .status()
         .unwrap();
     assert!(status.success());
@@ -129,7 +129,7 @@ fn restore_over_a_database_with_another_page_size() {
     let _ = std::fs::remove_file(env.db.with_extension("db-wal"));
     let _ = std::fs::remove_file(env.db.with_extension("db-shm"));
     make_db(&env.db, true, 8192, 10);
-    engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    engine.restore(&meta.id, &env.db, &like(&meta), &job()).unwrap();
     assert_eq!(dump(&env.db), before);
     assert!(integrity_ok(&env.db));
 }
@@ -143,10 +143,16 @@ fn two_backups_in_one_second_get_distinct_ids() {
     let engine = env.engine().with_clock(std::sync::Arc::new(keepsake_engine::FixedClock(at)));
     let a = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
     let b = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
-    assert_eq!(a.id, "backup_20260102_030405");
-    assert_eq!(b.id, "backup_20260102_030405_2");
-    let listed: Vec<String> = engine.list(None).unwrap().into_iter().map(|m| m.id).collect();
-    assert_eq!(listed, [b.id.clone(), a.id.clone()]);
+    assert_ne!(a.id, b.id);
+    for m in [&a, &b] {
+        assert!(m.id.starts_with("backup_20260102_030405_"), "{}", m.id);
+        assert!(keepsake_engine::names::is_valid_id(&m.id));
+    }
+    let mut listed: Vec<String> = engine.list(None).unwrap().into_iter().map(|m| m.id).collect();
+    let mut made = vec![a.id.clone(), b.id.clone()];
+    listed.sort();
+    made.sort();
+    assert_eq!(listed, made);
 }
 
 #[test]
@@ -184,7 +190,7 @@ fn restore_while_another_connection_has_the_database_open() {
     // Another program keeps the database open (idle, between transactions) and has changed it.
     let other = rusqlite::Connection::open(&env.db).unwrap();
     other.execute("DELETE FROM users", []).unwrap();
-    engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    engine.restore(&meta.id, &env.db, &like(&meta), &job()).unwrap();
     // Through SQLite's locking, that program sees the restored database, not a stale file.
     let n: i64 = other.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 300);
@@ -209,7 +215,7 @@ fn stale_wal_beside_a_missing_database_is_never_applied() {
     drop(c);
     std::fs::remove_file(&env.db).unwrap();
     std::fs::write(&wal, &saved).unwrap();
-    engine.restore(&meta.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    engine.restore(&meta.id, &env.db, &like(&meta), &job()).unwrap();
     assert_eq!(dump(&env.db), before, "the stale WAL was not replayed onto the restored database");
     assert!(integrity_ok(&env.db));
     assert!(
@@ -218,16 +224,17 @@ fn stale_wal_beside_a_missing_database_is_never_applied() {
     );
 }
 
-/// A verification killed mid-way leaves its scratch copy; the next backup in the folder clears
-/// it once it is an hour old, and leaves a fresh one (maybe another process's) alone.
+/// A verification killed mid-way leaves its scratch copy (in the installation's private
+/// folder, never in the backup folder); the next backup clears it once it is an hour old, and
+/// leaves a fresh one (maybe another process's) alone.
 #[test]
 fn a_crashed_verifications_scratch_copy_is_cleared() {
     let env = Env::new();
     make_db(&env.db, true, 4096, 50);
     let engine = env.engine();
     engine.backup(&env.db, &opts(false, true), &job()).unwrap();
-    let old = env.backups.join(".keepsake-verify-old");
-    let fresh = env.backups.join(".keepsake-verify-fresh");
+    let old = env.home.dir().join("scratch/verify-old");
+    let fresh = env.home.dir().join("scratch/verify-fresh");
     for d in [&old, &fresh] {
         std::fs::create_dir(d).unwrap();
         std::fs::write(d.join("check.db"), vec![0u8; 4096]).unwrap();

@@ -87,7 +87,7 @@ fn a_busy_folder_makes_the_run_skipped_and_recorded() {
     make_db(&env.db, true, 4096, 10);
     let engine = env.engine();
     // Another process's operation holds the folder lock.
-    let holder = File::create(env.backups.join(".keepsake.lock")).unwrap();
+    let holder = File::create(env.home.lock_path(engine.store().location())).unwrap();
     holder.lock().unwrap();
     let run = engine.run_scheduled(&source(&env), &job()).unwrap();
     assert_eq!(run.status, RunStatus::Skipped);

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use keepsake_engine::model::BackupType;
-use keepsake_engine::{ErrorCode, RestoreOptions, TableDiff};
+use keepsake_engine::{ErrorCode, TableDiff};
 use rusqlite::Connection;
 
 fn users(db: &std::path::Path) -> u64 {
@@ -30,22 +30,22 @@ fn undo_restore_puts_back_the_database_from_before_the_restore() {
     add_users(&env.db, 5);
     assert_eq!(users(&env.db), 35);
 
-    let err = e.undo_restore(&env.db, &job()).unwrap_err();
+    let err = e.undo_restore(&env.db, true, &job()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::BackupNotFound, "no restore yet, nothing to undo");
 
-    let restored = e.restore(&old.id, &env.db, &RestoreOptions::default(), &job()).unwrap();
+    let restored = e.restore(&old.id, &env.db, &like(&old), &job()).unwrap();
     assert_eq!(users(&env.db), 30);
     let safety = e.newest_safety_backup(&env.db).unwrap();
     assert_eq!(Some(&safety.id), restored.safety_backup_id.as_ref());
     assert_eq!(safety.backup_type, BackupType::Safety);
 
-    let undone = e.undo_restore(&env.db, &job()).unwrap();
+    let undone = e.undo_restore(&env.db, true, &job()).unwrap();
     assert_eq!(undone.backup_id, safety.id);
     assert_eq!(users(&env.db), 35, "the rows added after the backup are back");
     assert!(undone.safety_backup_id.is_some(), "the undo keeps the restored state too");
 
     // Undoing the undo goes back to the restored state.
-    e.undo_restore(&env.db, &job()).unwrap();
+    e.undo_restore(&env.db, true, &job()).unwrap();
     assert_eq!(users(&env.db), 30);
 }
 
@@ -57,8 +57,8 @@ fn safety_backups_of_another_database_are_not_used() {
     make_db(&other, false, 4096, 3);
     let e = env.engine();
     let b = e.backup(&other, &opts(false, true), &job()).unwrap();
-    e.restore(&b.id, &other, &RestoreOptions::default(), &job()).unwrap();
-    assert_eq!(e.undo_restore(&env.db, &job()).unwrap_err().code(), ErrorCode::BackupNotFound);
+    e.restore(&b.id, &other, &like(&b), &job()).unwrap();
+    assert_eq!(e.undo_restore(&env.db, true, &job()).unwrap_err().code(), ErrorCode::BackupNotFound);
 }
 
 #[test]

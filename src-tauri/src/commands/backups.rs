@@ -74,7 +74,10 @@ pub async fn verify_backup<R: Runtime>(
     run_job(&app, &job_id, move |job| engine.verify(&id, job)).await
 }
 
-/// Restores backup `id` over the source's database, or to `target` (another file).
+/// Restores backup `id` over the source's database, or to `target` (another file: a new one,
+/// or one picked in the file dialog). The window never skips the safety backup; a foreign or
+/// (for a source that encrypts) unencrypted backup needs the person's confirmation, passed as
+/// `allow_foreign` / `allow_unencrypted`.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn restore_backup<R: Runtime>(
@@ -83,12 +86,20 @@ pub async fn restore_backup<R: Runtime>(
     id: String,
     job_id: String,
     verify_first: bool,
-    safety_backup: bool,
     target: Option<PathBuf>,
+    allow_foreign: Option<bool>,
+    allow_unencrypted: Option<bool>,
 ) -> IpcResult<RestoreOutcome> {
-    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
-    let target = target.unwrap_or(src.database);
-    let opts = RestoreOptions { verify_first, safety_backup };
+    let state = app.state::<AppState>();
+    let (src, engine) = state.source_engine(&source)?;
+    let target = state.restore_target(&src, target)?;
+    let opts = RestoreOptions {
+        verify_first,
+        safety_backup: true,
+        source_encrypts: src.encrypt,
+        allow_foreign: allow_foreign.unwrap_or(false),
+        allow_unencrypted: allow_unencrypted.unwrap_or(false),
+    };
     run_job(&app, &job_id, move |job| engine.restore(&id, &target, &opts, job)).await
 }
 
@@ -100,7 +111,7 @@ pub async fn undo_restore<R: Runtime>(
     job_id: String,
 ) -> IpcResult<RestoreOutcome> {
     let (src, engine) = app.state::<AppState>().source_engine(&source)?;
-    run_job(&app, &job_id, move |job| engine.undo_restore(&src.database, job)).await
+    run_job(&app, &job_id, move |job| engine.undo_restore(&src.database, src.encrypt, job)).await
 }
 
 /// What restoring backup `id` over the source's database would change, table by table.

@@ -40,13 +40,13 @@ pub async fn choose_path<R: Runtime>(
         other => return Err(IpcError::invalid(format!("unknown kind of path: {other}"))),
     }
     .map_err(|e| IpcError::dialog(format!("the file dialog failed: {e}")))?;
-    picked
-        .map(|p| {
-            p.into_path()
-                .map(|p| p.to_string_lossy().into_owned())
-                .map_err(|e| IpcError::dialog(format!("the chosen path cannot be used: {e}")))
-        })
-        .transpose()
+    let picked = picked
+        .map(|p| p.into_path().map_err(|e| IpcError::dialog(format!("the chosen path cannot be used: {e}"))))
+        .transpose()?;
+    if let Some(p) = &picked {
+        app.state::<crate::state::AppState>().picked(p);
+    }
+    Ok(picked.map(|p| p.to_string_lossy().into_owned()))
 }
 
 /// The folder to open the dialog in: `start` itself when it is a folder, else its parent.

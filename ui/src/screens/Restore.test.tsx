@@ -39,7 +39,7 @@ describe("Restore", () => {
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     const done = await screen.findByTestId("restore-done");
     expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
-    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ source: "Notes", verifyFirst: true, safetyBackup: true });
+    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ source: "Notes", verifyFirst: true });
     expect(fake.callsOf("restore_backup")[0]?.target).toBeUndefined();
 
     expect(done.textContent).not.toContain("backup_");

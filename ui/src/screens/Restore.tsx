@@ -52,7 +52,6 @@ export function Restore({
           id: chosen.id,
           jobId,
           verifyFirst,
-          safetyBackup: true,
           target: targetPath || undefined,
         }),
       { doing: "Restoring" },

@@ -1,5 +1,5 @@
 // An in-memory stand-in for the Tauri shell, speaking the IPC contract the window codes against
-// (commands, `{code, message, hint}` rejections, `job-progress` and `state-changed` events).
+// (commands, `{code, message, facts}` rejections, `job-progress` and `state-changed` events).
 // Component tests install it under `@tauri-apps/api/mocks`' mockIPC; the screenshot harness runs
 // the built window on it in a browser. It is a fake of the shell, not of SQLite: just enough
 // behaviour to drive every screen.
@@ -26,8 +26,8 @@ import type {
 
 type Args = Record<string, unknown>;
 
-export function ipcError(code: ErrorCode, message = `${code} (test)`, hint = "engine hint"): IpcError {
-  return { code, message, hint };
+export function ipcError(code: ErrorCode, message = `${code} (test)`, facts: IpcError["facts"] = {}): IpcError {
+  return { code, message, facts };
 }
 
 const HOUR = 3600_000;
@@ -336,12 +336,12 @@ export class FakeShell {
   private async progress(jobId: string, phase: JobPhase, total: number): Promise<void> {
     const steps = 4;
     for (let i = 0; i <= steps; i += 1) {
-      if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled", "The operation was cancelled.");
+      if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled");
       await emit("job-progress", { job_id: jobId, phase, done: Math.round((total * i) / steps), total });
       if (i === steps / 2 && this.gate) await this.gate;
       if (this.stepMs > 0) await new Promise((r) => setTimeout(r, this.stepMs));
     }
-    if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled", "The operation was cancelled.");
+    if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled");
   }
 
   private record(name: string, run: Omit<RunRecord, "id">): void {
@@ -437,7 +437,7 @@ export class FakeShell {
     if (args.verifyFirst) await this.progress(jobId, "verify", backup.stored_size);
     const target = typeof args.target === "string" ? args.target : source.database;
     let safetyId: string | null = null;
-    if (args.safetyBackup && target === source.database) {
+    if (target === source.database) {
       await this.progress(jobId, "safety_backup", backup.original_size);
       const safety = makeBackup({
         id: `backup_safety_${this.nextRunId}`,

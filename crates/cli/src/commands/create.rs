@@ -28,7 +28,10 @@ pub fn run(ctx: &Ctx, source: &Path, opts: &BackupOptions) -> CliResult<u8> {
             "Backed up {} ({}) to {} ({}, {}) in {}",
             source.display(),
             human_size(meta.original_size),
-            ctx.engine.backup_path(&meta).display(),
+            ctx.engine
+                .backup_path(&meta)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| meta.file_name.clone()),
             human_size(meta.stored_size),
             how.join(", "),
             human_duration(meta.duration_ms),

@@ -222,9 +222,9 @@ impl Daemon {
                                 source.backup_dir.display(),
                                 e.code(),
                                 e.message(),
-                                e.hint()
+                                crate::hints::hint(e.code())
                             ),
-                            json!({ "error_code": e.code(), "message": e.message(), "hint": e.hint() }),
+                            json!({ "error_code": e.code(), "message": e.message(), "hint": crate::hints::hint(e.code()) }),
                         );
                         mem.problem = Some((e.message().to_owned(), now));
                     }
@@ -323,7 +323,9 @@ fn engine_for<'e>(
     dir: &Path,
 ) -> EngineResult<&'e Engine> {
     if !engines.contains_key(dir) {
-        let engine = Engine::open(dir)?.with_secrets(secrets.clone());
+        let home =
+            crate::commands::installation().map_err(|e| keepsake_engine::Error::new(e.code, e.message))?;
+        let engine = Engine::open_folder(&home, dir)?.with_secrets(secrets.clone());
         engines.insert(dir.to_path_buf(), engine);
     }
     engines.get(dir).ok_or_else(|| keepsake_engine::Error::new(ErrorCode::Io, "engine cache"))

@@ -1,26 +1,47 @@
-//! `keepsake list`: the backups, newest first.
+//! `keepsake list`: the backups this installation made, newest first; then, apart, what else
+//! lies in the folder: foreign backups (made elsewhere, copied in, or planted), and files with a
+//! backup's name that cannot be read (locked by another password, or damaged).
 
 use chrono::Utc;
-use keepsake_engine::model::{BackupMetadata, VerificationStatus};
+use keepsake_engine::model::{BackupMetadata, Concern, VerificationStatus};
+use keepsake_engine::{FileState, FolderFile};
 
 use super::Ctx;
 use crate::error::{CliResult, EXIT_OK};
-use crate::output::{Style, Table, human_size, relative_time};
+use crate::output::{Style, Table, human_size, relative_time, safe};
 
 pub fn run(ctx: &Ctx, limit: Option<usize>) -> CliResult<u8> {
-    let backups = ctx.engine.list(limit)?;
+    let mut report = ctx.engine.scan()?;
+    if let Some(n) = limit {
+        report.backups.truncate(n);
+    }
     if ctx.out.json_mode() {
-        ctx.out.json(&serde_json::json!({ "backups": backups }))?;
+        ctx.out.json(&serde_json::json!({
+            "backups": report.backups,
+            "foreign": report.foreign,
+            "files": report.files,
+        }))?;
         return Ok(EXIT_OK);
     }
-    if backups.is_empty() {
+    if report.backups.is_empty() {
         ctx.out.note(&format!(
-            "No backups in {} yet; make one with `keepsake create`.",
+            "No backups made here in {} yet; make one with `keepsake create`.",
             ctx.backup_dir.display()
         ));
-        return Ok(EXIT_OK);
+    } else {
+        ctx.out.text(&table(&report.backups).render(ctx.out.mode.color))?;
     }
-    ctx.out.text(&table(&backups).render(ctx.out.mode.color))?;
+    if !report.foreign.is_empty() {
+        ctx.out.text(&format!(
+            "\nNot made here ({}): restoring one needs --allow-foreign; check where it comes from first.",
+            report.foreign.len()
+        ))?;
+        ctx.out.text(&table(&report.foreign).render(ctx.out.mode.color))?;
+    }
+    if !report.files.is_empty() {
+        ctx.out.text(&format!("\nOther files with a backup's name ({}):", report.files.len()))?;
+        ctx.out.text(&files(&report.files).render(ctx.out.mode.color))?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -29,6 +50,19 @@ pub fn verification_cell(v: VerificationStatus) -> (String, Style) {
         VerificationStatus::Passed => ("passed".to_owned(), Style::Good),
         VerificationStatus::Failed => ("FAILED".to_owned(), Style::Bad),
         VerificationStatus::Unverified => ("-".to_owned(), Style::Dim),
+    }
+}
+
+/// A concern in a few words.
+pub fn concern_text(c: Concern) -> &'static str {
+    match c {
+        Concern::Missing => "FILE MISSING",
+        Concern::Changed => "FILE CHANGED since it was made",
+        Concern::OtherInstallation => "made on another computer",
+        Concern::NotRecorded => "not recorded here",
+        Concern::NameMismatch => "header names another backup",
+        Concern::IdTaken => "claims the id of a backup made here",
+        Concern::FutureDated => "dated in the future",
     }
 }
 
@@ -50,15 +84,38 @@ fn table(backups: &[BackupMetadata]) -> Table {
             let tags = b.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ");
             description = if description.is_empty() { tags } else { format!("{description} {tags}") };
         }
+        if let Some(c) = b.concern {
+            let note = concern_text(c);
+            description =
+                if description.is_empty() { format!("[{note}]") } else { format!("[{note}] {description}") };
+        }
         t.row(vec![
-            (b.id.clone(), Style::Bold),
+            (safe(&b.id), Style::Bold),
             (relative_time(b.created_at, now), Style::Plain),
             (b.backup_type.as_str().to_owned(), Style::Plain),
             (human_size(b.stored_size), Style::Plain),
             (human_size(b.original_size), Style::Dim),
             (if b.encrypted { "yes" } else { "no" }.to_owned(), Style::Plain),
             verification_cell(b.verification),
-            (description, Style::Plain),
+            (safe(&description), if b.concern.is_some() { Style::Bad } else { Style::Plain }),
+        ]);
+    }
+    t
+}
+
+fn files(files: &[FolderFile]) -> Table {
+    let now = Utc::now();
+    let mut t = Table::new(&[("FILE", false), ("NAMED DATE", false), ("SIZE", true), ("STATE", false)]);
+    for f in files {
+        let (state, style) = match f.state {
+            FileState::Locked => ("locked: another password, or none given".to_owned(), Style::Dim),
+            FileState::Damaged => (format!("DAMAGED: {}", f.message), Style::Bad),
+        };
+        t.row(vec![
+            (safe(&f.file_name), Style::Plain),
+            (f.named_date.map(|d| relative_time(d, now)).unwrap_or_else(|| "-".into()), Style::Plain),
+            (human_size(f.size), Style::Plain),
+            (safe(&state), style),
         ]);
     }
     t

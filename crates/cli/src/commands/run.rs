@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
                 run.message.as_deref().unwrap_or("the backup folder is busy"),
                 source.name
             ),
-            hint: ErrorCode::Busy.hint().into(),
+            hint: crate::hints::hint(ErrorCode::Busy).into(),
             silent: false,
         });
     }
@@ -38,7 +38,10 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
             "Backed up {} ({}) to {} ({}{verified}) in {}",
             source.name,
             human_size(meta.original_size),
-            ctx.engine.backup_path(meta).display(),
+            ctx.engine
+                .backup_path(meta)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| meta.file_name.clone()),
             human_size(meta.stored_size),
             human_duration(run.duration_ms),
         ));
@@ -54,7 +57,7 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
     if let Some(p) = &run.cleanup_error {
         ctx.out.problem(
             &format!("the backup is fine, but the retention cleanup failed: {}", p.message),
-            p.code.hint(),
+            crate::hints::hint(p.code),
         );
     }
     if run.status == RunStatus::Failed {

@@ -198,7 +198,8 @@ fn info(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
     let source = sources.get(name).map_err(|e| unknown_source(file, name, &e))?;
     // No folder yet means no history yet; opening would create it.
     let history = if source.backup_dir.is_dir() {
-        Engine::open(&source.backup_dir)?.source_history(&source.database)?
+        Engine::open_folder(&crate::commands::installation()?, &source.backup_dir)?
+            .source_history(&source.database)?
     } else {
         SourceHistory::default()
     };

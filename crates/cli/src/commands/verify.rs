@@ -37,10 +37,7 @@ pub fn run(ctx: &Ctx, id: &str) -> CliResult<u8> {
     let failed = report.checks.iter().find(|c| c.status == CheckStatus::Failed);
     let why = failed.map(|c| format!(": {} check failed: {}", c.name, c.message)).unwrap_or_default();
     let code = report.code.map(|c| format!(" ({c})")).unwrap_or_default();
-    let hint = report.code.map_or(
-        "Use another backup; keep this file for inspection.",
-        keepsake_engine::error::ErrorCode::hint,
-    );
+    let hint = report.code.map_or("Use another backup; keep this file for inspection.", crate::hints::hint);
     ctx.out.problem(&format!("backup {} is damaged{code}{why}", report.backup_id), hint);
     Ok(EXIT_PROBLEM)
 }

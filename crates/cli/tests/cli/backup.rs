@@ -57,7 +57,8 @@ fn round_trip_rollback_journal_database_uncompressed() {
     let id = meta["id"].as_str().expect("id");
     let target = w.path("out/restored.db");
     std::fs::create_dir(w.path("out")).expect("mkdir");
-    let out = run(w.ks(&["restore", id, "--to", target.to_str().expect("utf-8"), "--yes", "--no-verify"]));
+    let out =
+        run(w.ks_plain(&["restore", id, "--to", target.to_str().expect("utf-8"), "--yes", "--no-verify"]));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(dump(&target), dump(&db));
 }

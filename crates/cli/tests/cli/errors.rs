@@ -107,13 +107,7 @@ fn a_busy_backup_folder_exits_3() {
     w.app_db();
     w.plain_backup();
     // Hold the folder lock as a running keepsake would.
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(w.path("backups/.keepsake.lock"))
-        .expect("open lock");
-    lock.try_lock().expect("lock");
+    let lock = w.hold_lock("backups");
     let out = run(w.ks(&["create", "--no-encrypt", "--json"]));
     assert_error(&out, 3, "busy");
     assert!(stderr(&out).contains("Wait for it to finish"), "{}", stderr(&out));

@@ -46,7 +46,10 @@ fn list_of_an_empty_folder() {
     assert_eq!(code(&out), 0);
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).contains("No backups"), "{}", stderr(&out));
-    assert_eq!(ok_json(w.ks(&["list", "--json"])), serde_json::json!({ "backups": [] }));
+    assert_eq!(
+        ok_json(w.ks(&["list", "--json"])),
+        serde_json::json!({ "backups": [], "foreign": [], "files": [] })
+    );
 }
 
 #[test]
@@ -204,21 +207,42 @@ fn history_lists_runs_newest_first() {
 }
 
 #[test]
-fn catalog_rebuild_finds_backups_again() {
+fn catalog_rebuild_reports_every_file_and_exits_1_on_damage() {
     let w = Work::new();
     w.app_db();
-    w.plain_backup();
-    w.plain_backup();
-    for f in std::fs::read_dir(w.path("backups")).expect("read_dir").flatten() {
-        if f.file_name().to_string_lossy().starts_with("keepsake-catalog") {
-            std::fs::remove_file(f.path()).expect("remove");
-        }
-    }
+    let a = w.plain_backup();
+    let b = w.plain_backup();
     let doc = ok_json(w.ks(&["catalog", "rebuild", "--json"]));
-    assert_eq!(doc["count"], 2);
-    assert_eq!(ids(&w).len(), 2);
-    let out = run(w.ks(&["catalog", "rebuild"]));
-    assert!(stdout(&out).contains("2 backups found"), "{}", stdout(&out));
+    assert_eq!(doc["sound"].as_array().map(Vec::len), Some(2), "{doc}");
+    // One backup changes behind Keepsake's back, one is renamed, one is removed.
+    let fa = w.backup_file(&a);
+    let mut bytes = std::fs::read(&fa).expect("read");
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x40;
+    std::fs::write(&fa, &bytes).expect("write");
+    let c = w.plain_backup();
+    std::fs::rename(w.backup_file(&c), w.path("backups/backup_20990101_000000_0a0b0c0d.db.gz"))
+        .expect("rename");
+    std::fs::remove_file(w.backup_file(&b)).expect("remove");
+    std::fs::write(w.path("backups/backup_20260101_000000_ffffffff.db.gz"), b"not gzip").expect("write");
+    let out = run(w.ks(&["catalog", "rebuild", "--json"]));
+    assert_eq!(code(&out), 1, "damage is an exit 1: {}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["changed"][0], a.as_str(), "{doc}");
+    let missing: Vec<&str> =
+        doc["missing"].as_array().expect("array").iter().filter_map(|v| v.as_str()).collect();
+    assert!(missing.contains(&b.as_str()) && missing.contains(&c.as_str()), "removed and renamed: {doc}");
+    assert_eq!(doc["foreign"][0]["file_name"], "backup_20990101_000000_0a0b0c0d.db.gz", "{doc}");
+    assert_eq!(doc["foreign"][0]["concern"], "name_mismatch", "{doc}");
+    assert_eq!(doc["files"][0]["file_name"], "backup_20260101_000000_ffffffff.db.gz", "{doc}");
+    assert_eq!(doc["files"][0]["state"], "damaged", "{doc}");
+    let text = stdout(&run(w.ks(&["catalog", "rebuild"])));
+    for word in ["damaged:", "missing:", "foreign:", "header names another backup"] {
+        assert!(text.contains(word), "{word}: {text}");
+    }
+    // Nothing vanished from the list: the missing and the changed one are still shown.
+    let list = stdout(&run(w.ks(&["list"])));
+    assert!(list.contains("FILE MISSING") && list.contains("FILE CHANGED"), "{list}");
 }
 
 #[test]

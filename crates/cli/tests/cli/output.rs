@@ -16,7 +16,7 @@ fn every_command_prints_exactly_one_json_document() {
         vec!["cleanup", "--keep", "5", "--dry-run"],
         vec!["catalog", "rebuild"],
         vec!["decrypt", &id, "--to", "plain.db"],
-        vec!["restore", &id, "--to", "restored.db", "--yes"],
+        vec!["restore", &id, "--to", "restored.db", "--yes", "--allow-unencrypted"],
         vec!["delete", &id, "--yes"],
     ];
     for mut args in commands {
@@ -86,8 +86,14 @@ fn json_field_names_are_the_engines() {
     for check in report["checks"].as_array().expect("checks") {
         assert!(check["name"].is_string() && check["status"].is_string() && check["message"].is_string());
     }
-    let outcome =
-        ok_json(w.ks(&["restore", meta["id"].as_str().expect("id"), "--to", "r.db", "--yes", "--json"]));
+    let outcome = ok_json(w.ks_plain(&[
+        "restore",
+        meta["id"].as_str().expect("id"),
+        "--to",
+        "r.db",
+        "--yes",
+        "--json",
+    ]));
     for key in ["backup_id", "target", "safety_backup_id", "verified", "duration_ms"] {
         assert!(outcome.get(key).is_some(), "restore --json lacks {key}: {outcome}");
     }

@@ -30,7 +30,7 @@ fn restore_over_the_configured_database_takes_a_safety_backup() {
         c.execute("UPDATE notes SET title = 'changed' WHERE id < 100", []).expect("update");
     }
     assert_ne!(dump(&db), original);
-    let outcome = ok_json(w.ks(&["restore", &id, "--yes", "--json"]));
+    let outcome = ok_json(w.ks_plain(&["restore", &id, "--yes", "--json"]));
     assert_eq!(outcome["backup_id"], id.as_str());
     assert_eq!(outcome["target"], db.to_str().expect("utf-8"));
     assert_eq!(outcome["verified"], true);
@@ -45,7 +45,28 @@ fn restore_over_the_configured_database_takes_a_safety_backup() {
         .cloned()
         .expect("safety backup listed");
     assert_eq!(safety_meta["backup_type"], "safety");
-    assert_eq!(safety_meta["encrypted"], false, "a plain backup's safety backup stays plain");
+    assert_eq!(
+        safety_meta["encrypted"], false,
+        "the safety backup of a source that does not encrypt is plain"
+    );
+}
+
+#[test]
+fn a_plain_backup_into_an_encrypting_source_needs_a_flag_and_its_safety_backup_is_encrypted() {
+    let w = Work::new();
+    let db = w.app_db();
+    let id = w.plain_backup();
+    let before = std::fs::read(&db).expect("read");
+    let out = run(w.ks_pw(&["restore", &id, "--yes", "--json"]));
+    assert_error(&out, 2, "confirmation_required");
+    assert!(stderr(&out).contains("--allow-unencrypted"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).expect("read"), before, "nothing changed");
+    let outcome = ok_json(w.ks_pw(&["restore", &id, "--yes", "--allow-unencrypted", "--json"]));
+    let safety = outcome["safety_backup_id"].as_str().expect("a safety backup").to_owned();
+    let list = ok_json(w.ks(&["list", "--json"]));
+    let safety_meta =
+        list["backups"].as_array().expect("array").iter().find(|b| b["id"] == safety.as_str()).cloned();
+    assert_eq!(safety_meta.expect("listed")["encrypted"], true, "it follows the source, not the backup");
 }
 
 #[test]
@@ -53,7 +74,8 @@ fn restore_without_safety_backup_and_without_verify() {
     let w = Work::new();
     w.app_db();
     let id = w.plain_backup();
-    let outcome = ok_json(w.ks(&["restore", &id, "--yes", "--no-safety-backup", "--no-verify", "--json"]));
+    let outcome =
+        ok_json(w.ks_plain(&["restore", &id, "--yes", "--no-safety-backup", "--no-verify", "--json"]));
     assert_eq!(outcome["safety_backup_id"], serde_json::Value::Null);
     assert_eq!(outcome["verified"], false);
     let list = ok_json(w.ks(&["list", "--json"]));

@@ -199,8 +199,7 @@ fn run_while_the_folder_is_busy_is_skipped_and_recorded() {
     let w = Work::new();
     add_astro(&w, &[]);
     std::fs::create_dir_all(w.path("backups")).expect("mkdir");
-    let lock = std::fs::File::create(w.path("backups/.keepsake.lock")).expect("lock file");
-    lock.lock().expect("lock");
+    let lock = w.hold_lock("backups");
     let out = run(w.src(&["run", "astro", "--json"]));
     assert_error(&out, 3, "busy");
     assert!(stderr(&out).contains("skipped"), "{}", stderr(&out));

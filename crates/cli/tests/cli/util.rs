@@ -55,6 +55,26 @@ impl Work {
         c
     }
 
+    /// Same, for a configuration that does not encrypt (`BACKUP_ENCRYPTION_ENABLED=false`):
+    /// restoring a plain backup needs no confirmation there.
+    pub fn ks_plain(&self, args: &[&str]) -> Command {
+        let mut c = self.ks(args);
+        c.env("BACKUP_ENCRYPTION_ENABLED", "false");
+        c
+    }
+
+    /// Holds the lock this installation takes on the folder `rel`, as a running keepsake would.
+    pub fn hold_lock(&self, rel: &str) -> std::fs::File {
+        use sha2::Digest;
+        let dir = self.path(rel).canonicalize().expect("the backup folder exists");
+        let key = hex::encode(&sha2::Sha256::digest(format!("file://{}", dir.display()).as_bytes())[..12]);
+        let locks = self.path("home/.local/share/keepsake/locks");
+        std::fs::create_dir_all(&locks).expect("locks dir");
+        let f = std::fs::File::create(locks.join(format!("{key}.lock"))).expect("lock file");
+        f.try_lock().expect("lock");
+        f
+    }
+
     /// Same, with the password in the environment.
     pub fn ks_pw(&self, args: &[&str]) -> Command {
         let mut c = self.ks(args);
@@ -201,5 +221,5 @@ pub fn assert_error(out: &Output, exit: i32, err_code: &str) {
 
 pub fn is_backup_id(s: &str) -> bool {
     let rest = s.strip_prefix("backup_").unwrap_or("");
-    rest.len() >= 15 && rest.chars().all(|c| c.is_ascii_digit() || c == '_')
+    rest.len() >= 15 && rest.chars().all(|c| c.is_ascii_digit() || c == '_' || ('a'..='f').contains(&c))
 }

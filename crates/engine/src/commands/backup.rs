@@ -1,16 +1,16 @@
-//! `backup`: a consistent snapshot of a live database into a new backup file.
+//! `backup`: a consistent snapshot of a live database into a new backup.
 //!
 //! Pages are read inside one read transaction (see `snapshot`), cut into blocks, compressed as
 //! independent gzip members on every core, then (optionally) encrypted and hashed on their way
-//! to a hidden `.partial` file. Only a complete, synced file is renamed to its final name and
-//! recorded, so a crash, a full disk or a cancel never leaves a backup that looks good.
+//! into the store, where nothing is visible until the whole object is committed. Only then is
+//! the backup recorded (with its size and SHA-256), so a crash, a full disk or a cancel never
+//! leaves a backup that looks good.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use crate::engine::{ENCRYPTED_EXT, Engine, PARTIAL_EXT, PLAIN_EXT, sync_dir};
+use crate::engine::{Engine, RunInfo, absolute};
 use crate::error::{Error, Result};
 use crate::format::file::{NewKey, PayloadWriter};
 use crate::format::gzip;
@@ -22,12 +22,12 @@ use crate::snapshot::Snapshot;
 impl Engine {
     /// Backs up the database at `source`.
     pub fn backup(&self, source: &Path, opts: &BackupOptions, job: &Job) -> Result<BackupMetadata> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
-        let result = self.lock().and_then(|_lock| self.backup_locked(source, opts, job, Phase::Backup));
-        let id = result.as_ref().ok().map(|m| m.id.clone());
-        self.record(Operation::Backup, Some(opts.backup_type), Some(source), started, t0, &result, id);
-        result
+        let info = RunInfo {
+            backup_type: Some(opts.backup_type),
+            source: Some(source.to_path_buf()),
+            backup_id: None,
+        };
+        self.locked_run(Operation::Backup, info, || self.backup_locked(source, opts, job, Phase::Backup))
     }
 
     /// A backup while the caller holds the folder lock.
@@ -47,7 +47,7 @@ impl Engine {
         // derive the key before the snapshot, so the slow KDF holds no lock on the database.
         let key = if opts.encrypt {
             let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
-            Some(NewKey::derive(&password, self.kdf_iterations)?)
+            Some(NewKey::derive(&password, self.kdf_iterations, &job.cancel)?)
         } else {
             None
         };
@@ -56,10 +56,7 @@ impl Engine {
         let snap = Snapshot::begin(source, self.busy_timeout)?;
         let now = self.clock.now();
         let id = self.new_id(now)?;
-        let ext = if opts.encrypt { ENCRYPTED_EXT } else { PLAIN_EXT };
-        let file_name = format!("{id}{ext}");
-        let final_path = self.backup_dir().join(&file_name);
-        let partial = self.backup_dir().join(format!(".{id}{PARTIAL_EXT}"));
+        let file_name = crate::names::file_name(&id, opts.encrypt);
         let mut header = Header {
             format: FORMAT_VERSION,
             id: id.clone(),
@@ -75,9 +72,10 @@ impl Engine {
             encryption: None,
         };
 
-        let guard = RemoveOnDrop(Some(partial.clone()));
-        let file = create_private(&partial)?;
-        let mut out = PayloadWriter::create(file, &mut header, key.as_ref())?;
+        let label = crate::format::file::Object::new(self.store().as_ref(), &file_name).label;
+        let werr = |e: std::io::Error| Error::write(Path::new(&label), e);
+        let object = self.store().create(&file_name)?;
+        let mut out = PayloadWriter::create(object, &mut header, key.as_ref())?;
         let total = snap.size();
         let mut done = 0u64;
         let mut members = 0u64;
@@ -102,26 +100,23 @@ impl Engine {
             },
             |block: Vec<u8>| Ok((block.len() as u64, gzip::data_member(&block, level))),
             |(raw, member): (u64, Vec<u8>)| {
-                out.write_all(&member).map_err(|e| Error::write(&partial, e))?;
+                out.write_all(&member).map_err(werr)?;
                 done += raw;
                 members += 1;
                 job.progress.update(phase, done, total);
                 Ok(())
             },
         )?;
-        out.write_all(&gzip::end_member(done, members)).map_err(|e| Error::write(&partial, e))?;
-        let (file, hash) = out.finish().map_err(|e| Error::write(&partial, e))?;
-        file.sync_all().map_err(|e| Error::write(&partial, e))?;
-        drop(file);
+        out.write_all(&gzip::end_member(done, members)).map_err(werr)?;
+        let (object, hash) = out.finish().map_err(werr)?;
         job.cancel.check()?;
-        fs::rename(&partial, &final_path).map_err(|e| Error::write(&final_path, e))?;
-        guard.disarm();
-        sync_dir(self.backup_dir());
+        object.commit()?;
 
-        let meta = metadata(&header, file_name, hash.len, hash.hex(), t0.elapsed().as_millis() as u64);
+        let mut meta = metadata(&header, file_name, hash.len, hash.hex(), t0.elapsed().as_millis() as u64);
+        meta.installation = Some(self.home.id().to_owned());
         if let Err(e) = self.insert(&meta) {
-            // Not listed means not kept: remove the file rather than leave an orphan behind.
-            let _ = fs::remove_file(&final_path);
+            // Not recorded means not kept: remove the file rather than leave an orphan behind.
+            let _ = self.store().delete(&meta.file_name);
             return Err(e);
         }
         if opts.verify {
@@ -171,35 +166,6 @@ pub(crate) fn metadata(
         verification: VerificationStatus::Unverified,
         verified_at: None,
         format_version: h.format,
-    }
-}
-
-/// A new file readable and writable by its owner only.
-pub(crate) fn create_private(path: &Path) -> Result<File> {
-    let mut o = OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path).map_err(|e| Error::write(path, e))
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// Deletes a partial file unless disarmed.
-pub(crate) struct RemoveOnDrop(pub Option<PathBuf>);
-
-impl RemoveOnDrop {
-    pub(crate) fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = fs::remove_file(p);
-        }
+        ..BackupMetadata::default()
     }
 }

@@ -11,9 +11,9 @@ use std::sync::atomic::Ordering;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::engine::Engine;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, escaped};
 use crate::format::Header;
-use crate::format::file::{self, OpenBackup};
+use crate::format::file::{self, Object, OpenBackup};
 use crate::format::gzip::{self, MemberKind};
 use crate::model::{BackupMetadata, Check, CheckStatus};
 use crate::seams::{Job, Phase};
@@ -58,39 +58,80 @@ impl Engine {
         job: &Job,
         phase: Phase,
     ) -> Result<Decoded> {
-        let path = self.backup_path(meta);
+        let obj = Object::new(self.store().as_ref(), &meta.file_name);
         let mut checks = Vec::new();
-        if !path.is_file() {
-            let e = Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", path.display()));
-            checks.push(check("exists", CheckStatus::Failed, e.message()));
-            return Ok(Decoded { checks, error: Some(e) });
-        }
+        let present = match self.store().stat(&meta.file_name)? {
+            Some(entry) => entry,
+            None => {
+                let e = Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", obj.label))
+                    .with_backup(&meta.id);
+                checks.push(check("exists", CheckStatus::Failed, e.message()));
+                return Ok(Decoded { checks, error: Some(e) });
+            }
+        };
         checks.push(check("exists", CheckStatus::Passed, format!("{} is present", meta.file_name)));
+        // A recorded backup whose size changed is not the file that was written: nothing in it
+        // is read (its header could claim anything).
+        if meta.origin == crate::model::Origin::Recorded
+            && !meta.sha256.is_empty()
+            && present.size != meta.stored_size
+        {
+            let e = if present.size < meta.stored_size {
+                Error::new(
+                    ErrorCode::BackupTruncated,
+                    format!("{} is incomplete: {} of {} bytes", obj.label, present.size, meta.stored_size),
+                )
+            } else {
+                Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!(
+                        "{} is damaged: {} bytes, {} when it was made",
+                        obj.label, present.size, meta.stored_size
+                    ),
+                )
+            }
+            .with_backup(&meta.id);
+            return Ok(self.fail_early(checks, e, "checksum"));
+        }
 
-        let opened = match file::open(&path, self.secrets.as_ref()) {
+        let opened = match file::open(&obj, self.secrets.as_ref(), &self.home.keys, &job.cancel) {
             Ok(o) => o,
             Err(e) if e.code() == ErrorCode::WrongPassword || is_backup_problem(&e) => {
                 // A damaged or cut header can look like a wrong password or a foreign file:
                 // the recorded size and checksum tell.
-                let e = self.classify_early(&path, meta, e)?;
+                let e = self.classify_early(&obj, meta, e)?;
                 if e.code() == ErrorCode::WrongPassword {
                     return Err(e);
                 }
-                return Ok(self.fail_early(checks, e));
+                return Ok(self.fail_early(checks, e, "decrypt"));
             }
             Err(e) => return Err(e),
         };
+        if opened.header.id != meta.claimed_id.clone().unwrap_or_else(|| meta.id.clone()) {
+            let e = Error::new(
+                ErrorCode::BackupDamaged,
+                format!(
+                    "{} is not backup {}: its header says {}",
+                    obj.label,
+                    meta.id,
+                    escaped(&opened.header.id)
+                ),
+            )
+            .with_backup(&meta.id);
+            return Ok(self.fail_early(checks, e, "decrypt"));
+        }
+        crate::durable::check_room(out, opened.header.original_size)?;
         let encrypted = opened.header.encryption.is_some();
         let header = opened.header.clone();
         let hash = std::sync::Arc::clone(&opened.hash);
         let crypto_failed = std::sync::Arc::clone(&opened.crypto_failed);
 
-        let sink_file = crate::commands::backup::create_private(out)?;
+        let sink_file = crate::durable::create_private(out)?;
         let stream = self.inflate_into(opened, sink_file, out, job, phase);
-        let (sha, _) = file::finish_hash(&path, &hash)?;
+        let (sha, _) = file::finish_hash(&obj, &hash)?;
         let checksum_ok = meta.sha256.is_empty() || sha == meta.sha256;
         let checksum = if meta.sha256.is_empty() {
-            check("checksum", CheckStatus::Skipped, "no checksum recorded")
+            check("checksum", CheckStatus::Skipped, "not recorded here: nothing to compare with")
         } else if checksum_ok {
             check("checksum", CheckStatus::Passed, "SHA-256 matches")
         } else {
@@ -136,7 +177,7 @@ impl Engine {
                 ));
                 // The flush to disk (when asked for) runs while the integrity check reads the file.
                 let checked = std::thread::scope(|scope| -> Result<Option<Result<()>>> {
-                    let flush = opts.sync.then(|| scope.spawn(|| sync_file(out)));
+                    let flush = opts.sync.then(|| scope.spawn(|| crate::durable::sync_file(out)));
                     let checked = opts.integrity.then(|| {
                         job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
                         let r = integrity_check(out, &header);
@@ -176,41 +217,45 @@ impl Engine {
             (!checksum_ok).then(|| {
                 Error::new(
                     ErrorCode::BackupDamaged,
-                    format!("{} is damaged: its checksum does not match", path.display()),
+                    format!("{} is damaged: its checksum does not match", obj.label),
                 )
+                .with_backup(&meta.id)
             })
         });
         Ok(Decoded { checks, error })
     }
 
-    fn classify_early(&self, path: &Path, meta: &BackupMetadata, e: Error) -> Result<Error> {
+    fn classify_early(&self, obj: &Object<'_>, meta: &BackupMetadata, e: Error) -> Result<Error> {
         if meta.sha256.is_empty()
             || matches!(e.code(), ErrorCode::UnsupportedVersion) && e.message().contains("format version")
         {
             return Ok(e);
         }
-        let len = std::fs::metadata(path).map_err(|err| Error::read(path, err))?.len();
-        let shown = path.display();
+        let len = self.store().stat(obj.name)?.map_or(0, |s| s.size);
         if len < meta.stored_size {
             return Ok(Error::new(
                 ErrorCode::BackupTruncated,
-                format!("{shown} is incomplete: {len} of {} bytes", meta.stored_size),
-            ));
+                format!("{} is incomplete: {len} of {} bytes", obj.label, meta.stored_size),
+            )
+            .with_backup(&meta.id));
         }
-        if file::sha256_file(path)? != meta.sha256 {
+        if file::sha256_of(obj)?.0 != meta.sha256 {
             return Ok(Error::new(
                 ErrorCode::BackupDamaged,
-                format!("{shown} is damaged: its checksum does not match"),
-            ));
+                format!("{} is damaged: its checksum does not match", obj.label),
+            )
+            .with_backup(&meta.id));
         }
         Ok(e)
     }
 
-    fn fail_early(&self, mut checks: Vec<Check>, e: Error) -> Decoded {
+    /// Checks after a failure before decoding: `failed` is the check that failed, the later
+    /// ones were not reached.
+    fn fail_early(&self, mut checks: Vec<Check>, e: Error, failed: &str) -> Decoded {
         for name in ["checksum", "decrypt", "decompress", "integrity"] {
             checks.push(check(name, CheckStatus::Skipped, "not reached"));
         }
-        if let Some(c) = checks.iter_mut().find(|c| c.name == "decrypt" || c.name == "decompress") {
+        if let Some(c) = checks.iter_mut().find(|c| c.name == failed) {
             c.status = CheckStatus::Failed;
             c.message = e.message().to_owned();
         }
@@ -336,11 +381,6 @@ pub(crate) fn integrity_check(db: &Path, header: &Header) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Flushes a written file to disk.
-pub(crate) fn sync_file(path: &Path) -> Result<()> {
-    File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::write(path, e))
 }
 
 /// The lines of `PRAGMA integrity_check` on `db` (`conn` is open on it), over two threads.

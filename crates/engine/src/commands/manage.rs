@@ -1,50 +1,42 @@
 //! Managing the folder: delete one backup, clean up by retention, statistics.
 
-use std::fs;
-use std::time::Instant;
-
 use chrono::Local;
 
-use crate::engine::{Engine, sync_dir};
-use crate::error::{Error, Result};
-use crate::model::{Operation, Stats, VerificationStatus};
+use crate::engine::{Engine, RunInfo};
+use crate::error::Result;
+use crate::model::{Operation, Origin, Stats, VerificationStatus};
 use crate::retention::{CleanupPlan, RetentionPolicy, plan_retention};
 
 impl Engine {
-    /// Deletes one backup (file and catalog entry).
+    /// Deletes one backup: its file (found by the name its id gives, in this store only) and
+    /// its record. A foreign backup can be deleted too, when asked for by id.
     pub fn delete(&self, id: &str) -> Result<()> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
-        let result = self.lock().and_then(|_lock| self.delete_locked(id));
-        self.record(Operation::Delete, None, None, started, t0, &result, Some(id.to_owned()));
-        result
+        let info = RunInfo { backup_id: Some(id.to_owned()), ..RunInfo::default() };
+        self.locked_run(Operation::Delete, info, || self.delete_locked(id))
     }
 
     fn delete_locked(&self, id: &str) -> Result<()> {
         let meta = self.get(id)?;
-        let path = self.backup_path(&meta);
-        match fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::write(&path, e)),
+        crate::store::check_name(&meta.file_name)?;
+        self.store().delete(&meta.file_name)?;
+        if meta.origin == Origin::Recorded {
+            self.forget(&meta.id)?;
         }
-        sync_dir(self.backup_dir());
-        self.forget(id)
+        Ok(())
     }
 
     /// What a cleanup with `policy` would keep and delete now (local days, weeks, months).
+    /// Only recorded backups whose file is there count: a foreign file is never deleted by a
+    /// rule, and never counts as one of the backups a rule keeps.
     pub fn plan_cleanup(&self, policy: &RetentionPolicy) -> Result<CleanupPlan> {
         let now = self.clock.now().with_timezone(&Local);
-        Ok(plan_retention(&self.list(None)?, policy, &now))
+        let present: Vec<_> = self.list(None)?.into_iter().filter(|b| b.concern.is_none()).collect();
+        Ok(plan_retention(&present, policy, &now))
     }
 
     /// Applies a cleanup; returns the plan that was carried out.
     pub fn cleanup(&self, policy: &RetentionPolicy) -> Result<CleanupPlan> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
-        let result = self.lock().and_then(|_lock| self.cleanup_locked(policy));
-        self.record(Operation::Cleanup, None, None, started, t0, &result, None);
-        result
+        self.locked_run(Operation::Cleanup, RunInfo::default(), || self.cleanup_locked(policy))
     }
 
     /// A cleanup while the caller holds the folder lock (not recorded).
@@ -56,7 +48,7 @@ impl Engine {
         Ok(plan)
     }
 
-    /// Figures over every backup in the folder.
+    /// Figures over the backups this installation recorded in the store.
     pub fn stats(&self) -> Result<Stats> {
         let all = self.list(None)?;
         let ratios: Vec<f64> =

@@ -16,11 +16,13 @@ use std::time::{Duration, Instant};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::commands::backup::RemoveOnDrop;
-use crate::commands::decode::{DecodeOptions, sync_file};
-use crate::engine::{Engine, PARTIAL_EXT, sync_dir};
+use crate::commands::decode::DecodeOptions;
+use crate::durable::{self, sync_dir, sync_file};
+use crate::engine::{Engine, RunInfo};
 use crate::error::{Error, ErrorCode, Result, shown};
-use crate::model::{BackupOptions, BackupType, Operation, RestoreOptions, RestoreOutcome};
+use crate::model::{
+    BackupMetadata, BackupOptions, BackupType, Operation, Origin, RestoreOptions, RestoreOutcome,
+};
 use crate::seams::{Job, Phase};
 
 impl Engine {
@@ -33,11 +35,22 @@ impl Engine {
         opts: &RestoreOptions,
         job: &Job,
     ) -> Result<RestoreOutcome> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
-        let result = self.lock().and_then(|_lock| self.restore_locked(id, target, opts, job));
-        self.record(Operation::Restore, None, Some(target), started, t0, &result, Some(id.to_owned()));
-        result
+        let info =
+            RunInfo { backup_type: None, source: Some(target.to_path_buf()), backup_id: Some(id.to_owned()) };
+        self.locked_run(Operation::Restore, info, || self.restore_locked(id, target, opts, job))
+    }
+
+    /// What a restore of `meta` must be confirmed for, if anything: `foreign` (not recorded
+    /// here), `unencrypted` (into a source that encrypts), or both.
+    pub fn restore_concern(&self, meta: &BackupMetadata, opts: &RestoreOptions) -> Option<&'static str> {
+        let foreign = meta.origin == Origin::Foreign && !opts.allow_foreign;
+        let plain = !meta.encrypted && opts.source_encrypts && !opts.allow_unencrypted;
+        match (foreign, plain) {
+            (true, true) => Some("foreign_unencrypted"),
+            (true, false) => Some("foreign"),
+            (false, true) => Some("unencrypted"),
+            (false, false) => None,
+        }
     }
 
     fn restore_locked(
@@ -49,21 +62,46 @@ impl Engine {
     ) -> Result<RestoreOutcome> {
         let t0 = Instant::now();
         let meta = self.get(id)?;
+        if let Some(reason) = self.restore_concern(&meta, opts) {
+            let why = match reason {
+                "foreign" => "was not made by this installation of Keepsake",
+                "unencrypted" => "is not encrypted, and this database's backups are",
+                _ => "was not made by this installation of Keepsake and is not encrypted",
+            };
+            return Err(Error::new(
+                ErrorCode::ConfirmationRequired,
+                format!("backup {} {why}; restoring it needs your confirmation", meta.id),
+            )
+            .with_backup(&meta.id)
+            .with_reason(reason));
+        }
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.is_dir() {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 format!("folder does not exist: {}", shown(dir)),
-            ));
+            )
+            .with_path(dir));
         }
-        let tmp = temp_beside(target);
-        let _ = fs::remove_file(&tmp);
-        let guard = RemoveOnDrop(Some(tmp.clone()));
-        // A target that is not a database gets the decoded file by rename: flush it meanwhile.
-        let by_rename = !is_database(target);
+        let existing = Existing::of(target);
+        if existing == Existing::Other {
+            return Err(Error::new(
+                ErrorCode::TargetNotADatabase,
+                format!(
+                    "{} exists and is not a SQLite database; Keepsake will not replace it",
+                    shown(target)
+                ),
+            )
+            .with_path(target));
+        }
+        // Decoded in a private folder of our own beside the target (same file system, so the
+        // last step can be a rename); nothing planted beside it can be read with it.
+        let scratch = private_dir_beside(target)?;
+        let tmp = scratch.path().join("database");
+        let by_rename = existing == Existing::None;
         let decode_opts = DecodeOptions { integrity: opts.verify_first, sync: by_rename };
         let decoded = self.decode(&meta, &tmp, decode_opts, job, Phase::Restore)?;
-        if opts.verify_first {
+        if opts.verify_first && meta.origin == Origin::Recorded {
             self.set_verification(&meta.id, decoded.ok(), self.clock.now())?;
         }
         if let Some(e) = decoded.error {
@@ -74,10 +112,10 @@ impl Engine {
         let mut safety_backup_id = None;
         if opts.safety_backup && is_database(target) {
             let safety = BackupOptions {
-                encrypt: meta.encrypted,
+                encrypt: opts.source_encrypts,
                 compress: true,
                 backup_type: BackupType::Safety,
-                description: Some(format!("Before restoring {id}")),
+                description: Some(format!("Before restoring {}", meta.id)),
                 ..BackupOptions::default()
             };
             let m = self.backup_locked(target, &safety, job, Phase::SafetyBackup)?;
@@ -85,9 +123,9 @@ impl Engine {
         }
         job.cancel.check()?;
         replace_database(&tmp, target, self.busy_timeout)?;
-        drop(guard);
+        drop(scratch);
         Ok(RestoreOutcome {
-            backup_id: id.to_owned(),
+            backup_id: meta.id.clone(),
             target: target.to_path_buf(),
             safety_backup_id,
             verified: opts.verify_first,
@@ -95,22 +133,22 @@ impl Engine {
         })
     }
 
-    /// Writes the plain database inside backup `id` to `dest`, which must not exist.
+    /// Writes the plain database inside backup `id` to `dest`, which must not exist (and a file
+    /// created there meanwhile is never replaced).
     pub fn decrypt_to(&self, id: &str, dest: &Path, job: &Job) -> Result<()> {
         let meta = self.get(id)?;
-        if dest.exists() {
-            return Err(Error::invalid(format!("{} already exists; choose a new file name", shown(dest))));
+        if fs::symlink_metadata(dest).is_ok() {
+            return Err(Error::invalid(format!("{} already exists; choose a new file name", shown(dest)))
+                .with_path(dest));
         }
-        let tmp = temp_beside(dest);
-        let _ = fs::remove_file(&tmp);
-        let guard = RemoveOnDrop(Some(tmp.clone()));
+        let scratch = private_dir_beside(dest)?;
+        let tmp = scratch.path().join("database");
         let decoded =
             self.decode(&meta, &tmp, DecodeOptions { integrity: true, sync: true }, job, Phase::Restore)?;
         if let Some(e) = decoded.error {
             return Err(e);
         }
-        fs::rename(&tmp, dest).map_err(|e| Error::write(dest, e))?;
-        guard.disarm();
+        durable::rename_noreplace(&tmp, dest)?;
         if let Some(d) = dest.parent() {
             sync_dir(d);
         }
@@ -118,10 +156,37 @@ impl Engine {
     }
 }
 
-fn temp_beside(target: &Path) -> PathBuf {
-    let name =
-        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
-    target.with_file_name(format!(".{name}.keepsake-restore{PARTIAL_EXT}"))
+/// What is at a restore's target now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    /// Nothing.
+    None,
+    /// A database SQLite can open (or one another program locks).
+    Database,
+    /// Something else: a file that is not a database, a folder, a link.
+    Other,
+}
+
+impl Existing {
+    fn of(path: &Path) -> Existing {
+        match fs::symlink_metadata(path) {
+            Err(_) => Existing::None,
+            Ok(m) if !m.file_type().is_file() => Existing::Other,
+            Ok(m) if m.len() == 0 => Existing::Database,
+            Ok(_) if is_database(path) => Existing::Database,
+            Ok(_) => Existing::Other,
+        }
+    }
+}
+
+/// A new folder (0700) beside `target`, removed when dropped.
+fn private_dir_beside(target: &Path) -> Result<tempfile::TempDir> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut b = tempfile::Builder::new();
+    b.prefix(".keepsake-restore-");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    b.tempdir_in(dir).map_err(|e| Error::write(dir, e))
 }
 
 /// Whether `path` holds something SQLite must be asked about before it is replaced: a readable

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, RunInfo};
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{
     BackupMetadata, BackupType, Operation, Problem, RunStatus, ScheduledRun, SourceHistory,
@@ -30,15 +30,21 @@ impl Engine {
         let started = self.clock.now();
         let t0 = Instant::now();
         let db = source.database.as_path();
-        let record = |result: &Result<()>, id: Option<String>| {
-            self.record(Operation::Backup, Some(BackupType::Scheduled), Some(db), started, t0, result, id);
+        let info = RunInfo {
+            backup_type: Some(BackupType::Scheduled),
+            source: Some(db.to_path_buf()),
+            backup_id: None,
         };
-        if !same_folder(&source.backup_dir, self.backup_dir()) {
+        let record = |result: &Result<()>, id: Option<String>| {
+            let result = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
+            self.record(Operation::Backup, &info, started, t0, result, id, None);
+        };
+        if !self.backup_dir().is_some_and(|d| same_folder(&source.backup_dir, d)) {
             return Err(Error::invalid(format!(
                 "source {:?} keeps its backups in {}, not in {}; open the engine on the source's folder",
                 source.name,
                 shown(&source.backup_dir),
-                shown(self.backup_dir())
+                self.where_()
             )));
         }
         let _lock = match self.lock() {
@@ -112,7 +118,8 @@ impl Engine {
             let started = self.clock.now();
             let t0 = Instant::now();
             let result = self.cleanup_locked(&source.retention);
-            self.record(Operation::Cleanup, None, None, started, t0, &result, None);
+            let outcome = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
+            self.record(Operation::Cleanup, &RunInfo::default(), started, t0, outcome, None, None);
             match result {
                 Ok(plan) => run.cleanup = Some(plan),
                 Err(e) => {
@@ -133,9 +140,17 @@ impl Engine {
         let attempts = [RunStatus::Success, RunStatus::Failed, RunStatus::Skipped];
         let any = [RunStatus::Success, RunStatus::Failed, RunStatus::Skipped, RunStatus::Cancelled];
         Ok(SourceHistory {
-            last_attempt: cat.backup_run(&paths, Some(BackupType::Scheduled), &attempts, false)?,
-            last_success: cat.backup_run(&paths, None, &[RunStatus::Success], false)?.map(|r| r.started_at),
-            first_attempt: cat.backup_run(&paths, None, &any, true)?.map(|r| r.started_at),
+            last_attempt: cat.find_run(
+                Operation::Backup,
+                &paths,
+                Some(BackupType::Scheduled),
+                &attempts,
+                false,
+            )?,
+            last_success: cat
+                .find_run(Operation::Backup, &paths, None, &[RunStatus::Success], false)?
+                .map(|r| r.started_at),
+            first_attempt: cat.find_run(Operation::Backup, &paths, None, &any, true)?.map(|r| r.started_at),
         })
     }
 }
@@ -155,7 +170,7 @@ fn empty_run(source: &Source, t0: Instant) -> ScheduledRun {
 }
 
 /// The ways a database path may have been recorded: as given, and absolute.
-fn path_forms(database: &Path) -> Vec<String> {
+pub(crate) fn path_forms(database: &Path) -> Vec<String> {
     let mut forms = vec![database.to_string_lossy().into_owned()];
     if let Ok(abs) = std::path::absolute(database) {
         let abs = abs.to_string_lossy().into_owned();

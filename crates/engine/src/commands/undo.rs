@@ -1,42 +1,54 @@
 //! `undo_restore`: put a database back as it was before the last restore over it, from the
 //! safety backup that restore took.
 //!
-//! Which backup that is is decided here, not by hosts: the newest `safety` backup of that
-//! database (recorded by its absolute path). The undo is itself a restore with a safety backup,
-//! so undoing an undo is possible too and nothing is ever lost.
+//! Which backup that is comes from the history this installation recorded, never from a file's
+//! header: the newest successful restore over that database that took a safety backup names
+//! it, and it must still be a recorded backup. The undo is itself a restore with a safety
+//! backup, so undoing an undo is possible too and nothing is ever lost.
 
 use std::path::Path;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, absolute};
 use crate::error::{Error, ErrorCode, Result, shown};
-use crate::model::{BackupMetadata, BackupType, RestoreOptions, RestoreOutcome};
+use crate::model::{BackupMetadata, Operation, RestoreOptions, RestoreOutcome, RunStatus};
 use crate::seams::Job;
 
 impl Engine {
-    /// The newest safety backup of the database at `database` in this folder: the state of the
-    /// database just before the last restore over it. `backup_not_found` when there is none.
+    /// The safety backup the last restore over `database` took: the state of the database just
+    /// before it. `backup_not_found` when there is none.
     pub fn newest_safety_backup(&self, database: &Path) -> Result<BackupMetadata> {
-        let wanted = std::path::absolute(database).unwrap_or_else(|_| database.to_path_buf());
-        // `list` is newest first.
-        self.list(None)?
-            .into_iter()
-            .find(|b| b.backup_type == BackupType::Safety && b.source_path == wanted)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::BackupNotFound,
-                    format!(
-                        "no safety backup of {} in {}: nothing to undo",
-                        shown(database),
-                        shown(self.backup_dir())
-                    ),
-                )
-            })
+        let nothing = || {
+            Error::new(
+                ErrorCode::BackupNotFound,
+                format!("no safety backup of {} in {}: nothing to undo", shown(database), self.where_()),
+            )
+            .with_path(database)
+        };
+        let forms = crate::commands::scheduled::path_forms(database);
+        let run = self
+            .catalog()?
+            .find_run(Operation::Restore, &forms, None, &[RunStatus::Success], false)?
+            .ok_or_else(nothing)?;
+        let id = run.safety_backup_id.ok_or_else(nothing)?;
+        match self.catalog()?.get(&id)? {
+            Some(m) => Ok(m),
+            None => Err(nothing()),
+        }
     }
 
-    /// Undoes the last restore over `database`: restores its newest safety backup over it,
-    /// verifying the backup first and taking a new safety backup of the current state.
-    pub fn undo_restore(&self, database: &Path, job: &Job) -> Result<RestoreOutcome> {
-        let safety = self.newest_safety_backup(database)?;
-        self.restore(&safety.id, database, &RestoreOptions { verify_first: true, safety_backup: true }, job)
+    /// Undoes the last restore over `database`: restores its safety backup over it, verifying
+    /// the backup first and taking a new safety backup of the current state (encrypted when
+    /// `source_encrypts`).
+    pub fn undo_restore(&self, database: &Path, source_encrypts: bool, job: &Job) -> Result<RestoreOutcome> {
+        let safety = self.newest_safety_backup(&absolute(database))?;
+        let opts = RestoreOptions {
+            verify_first: true,
+            safety_backup: true,
+            source_encrypts,
+            // The safety backup is ours and was taken with this source's setting at the time.
+            allow_unencrypted: true,
+            allow_foreign: false,
+        };
+        self.restore(&safety.id, database, &opts, job)
     }
 }

@@ -1,39 +1,55 @@
-//! `verify`: decode a backup into a temporary file beside it and check everything (see
+//! `verify`: decode a backup into a private scratch folder of this installation (never inside
+//! the backup folder, where a planted `-wal` could sit beside it) and check everything (see
 //! `decode`), then record the result with the backup and in the history.
 
+use std::path::Path;
 use std::time::Instant;
 
 use crate::commands::decode::DecodeOptions;
-use crate::engine::Engine;
-use crate::error::{ErrorCode, Result};
-use crate::model::{BackupMetadata, Operation, VerifyReport};
+use crate::engine::{Engine, RunInfo};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{BackupMetadata, Operation, Origin, VerifyReport};
 use crate::seams::{Job, Phase};
+
+/// Prefix of the scratch folder a verification decodes into.
+const SCRATCH_PREFIX: &str = "verify-";
 
 impl Engine {
     /// Verifies a backup. `Ok` with `ok: false` when the backup is bad; `Err` when it could not
     /// be checked (wrong or missing password, unknown id, cancelled).
     pub fn verify(&self, id: &str, job: &Job) -> Result<VerifyReport> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
-        let result = self.get(id).and_then(|meta| self.verify_inner(&meta, job));
-        let record: Result<()> = match &result {
-            Ok(r) if !r.ok => Err(crate::error::Error::new(
-                r.code.unwrap_or(ErrorCode::BackupDamaged),
-                format!("backup {id} failed verification"),
-            )),
-            Ok(_) => Ok(()),
-            Err(e) => Err(crate::error::Error::new(e.code(), e.message().to_owned())),
-        };
-        self.record(Operation::Verify, None, None, started, t0, &record, Some(id.to_owned()));
-        result
+        let info = RunInfo { backup_id: Some(id.to_owned()), ..RunInfo::default() };
+        let mut report = None;
+        let result = self.recorded_run(Operation::Verify, info, || {
+            let r = self.get(id).and_then(|meta| self.verify_inner(&meta, job))?;
+            let ok = r.ok;
+            let code = r.code;
+            report = Some(r);
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    code.unwrap_or(ErrorCode::BackupDamaged),
+                    format!("backup {id} failed verification"),
+                ))
+            }
+        });
+        match (result, report) {
+            (_, Some(report)) => Ok(report),
+            (Err(e), None) => Err(e),
+            (Ok(()), None) => Err(Error::new(ErrorCode::Io, "verification produced no report")),
+        }
     }
 
     pub(crate) fn verify_inner(&self, meta: &BackupMetadata, job: &Job) -> Result<VerifyReport> {
         let t0 = Instant::now();
-        let tmp = tempfile::Builder::new()
-            .prefix(crate::engine::VERIFY_DIR_PREFIX)
-            .tempdir_in(self.backup_dir())
-            .map_err(|e| crate::error::Error::write(self.backup_dir(), e))?;
+        let scratch = self.home.scratch_dir();
+        crate::durable::create_private_dir(&scratch)?;
+        let mut b = tempfile::Builder::new();
+        b.prefix(SCRATCH_PREFIX);
+        #[cfg(unix)]
+        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let tmp = b.tempdir_in(&scratch).map_err(|e| Error::write(&scratch, e))?;
         let decoded = self.decode(
             meta,
             &tmp.path().join("check.db"),
@@ -50,7 +66,20 @@ impl Engine {
             verified_at: now,
             duration_ms: t0.elapsed().as_millis() as u64,
         };
-        self.set_verification(&meta.id, report.ok, now)?;
+        if meta.origin == Origin::Recorded {
+            self.set_verification(&meta.id, report.ok, now)?;
+        }
         Ok(report)
+    }
+}
+
+/// Removes verification scratch folders whose process died: untouched for an hour (a younger
+/// one may be another process's verification, which takes no lock).
+pub(crate) fn sweep_scratch(scratch: &Path) {
+    let Ok(entries) = std::fs::read_dir(scratch) else { return };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) && crate::store::local::is_stale(&e) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }

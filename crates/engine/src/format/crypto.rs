@@ -7,9 +7,6 @@ use std::io::{self, Read, Write};
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -19,38 +16,13 @@ pub(crate) const CIPHER: &str = "aes-256-gcm-stream-be32";
 pub(crate) const KDF: &str = "pbkdf2-hmac-sha256";
 pub(crate) const TAG_LEN: usize = 16;
 pub(crate) const TRAILER_LEN: usize = 16;
-const MIN_ITERATIONS: u32 = 1_000;
-const MAX_ITERATIONS: u32 = 100_000_000;
-
-pub(crate) type Key = Zeroizing<[u8; 32]>;
+pub(crate) use super::keys::Key;
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b)
         .map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
     Ok(b)
-}
-
-pub(crate) fn derive_key(password: &str, salt: &[u8], iterations: u32) -> Result<Key> {
-    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
-        return Err(Error::new(
-            ErrorCode::BackupDamaged,
-            format!("implausible KDF iteration count {iterations}"),
-        ));
-    }
-    let mut key = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut key[..]);
-    Ok(key)
-}
-
-/// First 16 bytes of HMAC-SHA256(key, "keepsake key check").
-pub(crate) fn key_check(key: &Key) -> [u8; 16] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).expect("HMAC takes any key length");
-    mac.update(b"keepsake key check");
-    let out = mac.finalize().into_bytes();
-    let mut check = [0u8; 16];
-    check.copy_from_slice(&out[..16]);
-    check
 }
 
 fn nonce(prefix: &[u8; 7], counter: u32, last: bool) -> Nonce<aes_gcm::aead::consts::U12> {

@@ -2,20 +2,20 @@
 //! on disk) and opening one for reading (detecting the kind, checking the password, splitting
 //! the payload into members).
 
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{self, BufReader, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ErrorCode, Result, shown};
-use crate::seams::SecretSource;
+use crate::error::{Error, ErrorCode, Result};
+use crate::seams::{CancelToken, SecretSource};
+use crate::store::{Store, StoreWrite};
 
-use super::crypto::{self, DecryptReader, EncryptWriter, Key, TRAILER_LEN};
+use super::crypto::{self, DecryptReader, EncryptWriter, TRAILER_LEN};
 use super::gzip::{self, MemberKind, MemberSplitter};
 use super::header::{self, Header, HeaderEncryption, HeaderKdf, PREFIX_LEN, TRAILER_MAGIC};
+use super::keys::{Key, KeyCache};
 use super::{CHUNK_SIZE, KDF_ITERATIONS};
 
 /// SHA-256 and length of the bytes that went through.
@@ -66,7 +66,7 @@ impl<R: Read> Read for HashReader<R> {
     }
 }
 
-type FileSink = HashWriter<BufWriter<File>>;
+type FileSink = HashWriter<Box<dyn StoreWrite>>;
 
 /// Where the gzip payload of a new backup goes.
 pub(crate) enum PayloadWriter {
@@ -92,11 +92,15 @@ impl Write for PayloadWriter {
 impl PayloadWriter {
     /// Fills in `header.encryption` when a password is given, and writes the container header
     /// (if encrypted) and the header member.
-    pub(crate) fn create(file: File, header: &mut Header, key: Option<&NewKey>) -> Result<PayloadWriter> {
+    pub(crate) fn create(
+        out: Box<dyn StoreWrite>,
+        header: &mut Header,
+        key: Option<&NewKey>,
+    ) -> Result<PayloadWriter> {
         header.encryption = key.map(|k| k.params.clone());
         let key = key.map(|k| (k.key.clone(), k.prefix));
         let json = header.to_json()?;
-        let sink = HashWriter { inner: BufWriter::with_capacity(1 << 20, file), state: HashState::default() };
+        let sink = HashWriter { inner: out, state: HashState::default() };
         let mut w = match key {
             None => PayloadWriter::Plain(sink),
             Some((key, prefix)) => PayloadWriter::Encrypted(Box::new(
@@ -114,15 +118,14 @@ impl PayloadWriter {
         Ok(w)
     }
 
-    /// Ends the payload; returns the file (flushed, not yet synced) and its hash state.
-    pub(crate) fn finish(self) -> io::Result<(File, HashState)> {
+    /// Ends the payload; returns the object (not yet committed) and its hash state.
+    pub(crate) fn finish(self) -> io::Result<(Box<dyn StoreWrite>, HashState)> {
         let sink = match self {
             PayloadWriter::Plain(w) => w,
             PayloadWriter::Encrypted(w) => w.finish()?,
         };
         let HashWriter { inner, state } = sink;
-        let file = inner.into_inner().map_err(|e| e.into_error())?;
-        Ok((file, state))
+        Ok((inner, state))
     }
 }
 
@@ -136,17 +139,17 @@ pub(crate) struct NewKey {
 }
 
 impl NewKey {
-    pub(crate) fn derive(password: &str, iterations: u32) -> Result<NewKey> {
+    pub(crate) fn derive(password: &str, iterations: u32, cancel: &CancelToken) -> Result<NewKey> {
         let iterations = iterations.max(KDF_ITERATIONS_FLOOR);
         let salt: [u8; 16] = crypto::random()?;
         let prefix: [u8; 7] = crypto::random()?;
-        let key = crypto::derive_key(password, &salt, iterations)?;
+        let key = super::keys::pbkdf2(password.as_bytes(), &salt, iterations, cancel)?;
         let params = HeaderEncryption {
             cipher: crypto::CIPHER.into(),
             chunk_size: CHUNK_SIZE,
             nonce_prefix: hex::encode(prefix),
             kdf: HeaderKdf { name: crypto::KDF.into(), iterations, salt: hex::encode(salt) },
-            key_check: hex::encode(crypto::key_check(&key)),
+            key_check: hex::encode(super::keys::key_check(&key)),
         };
         Ok(NewKey { key, prefix, params })
     }
@@ -180,20 +183,27 @@ fn sniff(first: &[u8], file: &str) -> Result<Kind> {
     }
 }
 
-fn open_file(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::NotFound {
-            Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", shown(path)))
-        } else {
-            Error::read(path, e)
-        }
-    })
+/// An object of a store, named in messages.
+pub(crate) struct Object<'a> {
+    pub store: &'a dyn Store,
+    pub name: &'a str,
+    pub label: String,
 }
 
-/// Reads only the header of a backup file (no password needed).
-pub(crate) fn read_header(path: &Path) -> Result<Header> {
-    let label = shown(path);
-    let mut r = BufReader::new(open_file(path)?);
+impl<'a> Object<'a> {
+    pub(crate) fn new(store: &'a dyn Store, name: &'a str) -> Object<'a> {
+        let label = match store.local_dir() {
+            Some(d) => d.join(name).display().to_string(),
+            None => format!("{name} in {}", store.location()),
+        };
+        Object { store, name, label }
+    }
+}
+
+/// Reads only the header of a backup (no password needed for the formats that keep it clear).
+pub(crate) fn read_header(obj: &Object<'_>) -> Result<Header> {
+    let label = obj.label.clone();
+    let mut r = BufReader::new(obj.store.open(obj.name)?);
     let mut first = vec![0u8; 12];
     let n = gzip::read_full(&mut r, &mut first, &label)?;
     first.truncate(n);
@@ -239,14 +249,25 @@ pub(crate) struct OpenBackup {
     pub label: String,
 }
 
-/// Opens `path`; asks `secrets` for the password only when the backup is encrypted. A wrong
+/// Opens a backup; asks `secrets` for the password only when the backup is encrypted. A wrong
 /// password is reported before anything is decrypted.
-pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup> {
-    let label = shown(path);
-    let file = open_file(path)?;
-    let file_len = file.metadata().map_err(|e| Error::read(path, e))?.len();
+pub(crate) fn open(
+    obj: &Object<'_>,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+    cancel: &CancelToken,
+) -> Result<OpenBackup> {
+    let label = obj.label.clone();
+    let file_len = obj
+        .store
+        .stat(obj.name)?
+        .ok_or_else(|| Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {label}")))?
+        .size;
     let hash = Arc::new(Mutex::new(HashState::default()));
-    let mut r = HashReader { inner: BufReader::with_capacity(1 << 20, file), state: Arc::clone(&hash) };
+    let mut r = HashReader {
+        inner: BufReader::with_capacity(1 << 20, obj.store.open(obj.name)?),
+        state: Arc::clone(&hash),
+    };
     let mut first = vec![0u8; PREFIX_LEN];
     let n = gzip::read_full(&mut r, &mut first, &label)?;
     first.truncate(n);
@@ -290,13 +311,13 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
                     format!("{label}: encrypted container without encryption parameters"),
                 )
             })?;
-            check_trailer(path, file_len, head.len() as u64, &label)?;
-            let key = key_for(&enc, secrets, &label)?;
+            check_trailer(obj, file_len, head.len() as u64)?;
+            let key = key_for(&enc, secrets, keys, cancel, &label)?;
             let prefix: [u8; 7] =
                 hex::decode(&enc.nonce_prefix).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| {
                     Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (nonce)"))
                 })?;
-            if enc.chunk_size == 0 || enc.chunk_size > (gzip::MAX_MEMBER_DATA as u32) {
+            if !(super::MIN_CHUNK..=super::MAX_CHUNK).contains(&enc.chunk_size) {
                 return Err(Error::new(
                     ErrorCode::BackupDamaged,
                     format!("{label} has a damaged header (chunk size)"),
@@ -329,30 +350,36 @@ pub(crate) fn open(path: &Path, secrets: &dyn SecretSource) -> Result<OpenBackup
     }
 }
 
-fn key_for(enc: &HeaderEncryption, secrets: &dyn SecretSource, label: &str) -> Result<Key> {
+fn key_for(
+    enc: &HeaderEncryption,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+    cancel: &CancelToken,
+    label: &str,
+) -> Result<Key> {
     let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
     let salt = hex::decode(&enc.kdf.salt)
         .map_err(|_| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (salt)")))?;
-    let key = crypto::derive_key(&password, &salt, enc.kdf.iterations)?;
-    if hex::encode(crypto::key_check(&key)) != enc.key_check {
+    let key = keys.master(&password, &salt, enc.kdf.iterations, cancel)?;
+    if hex::encode(super::keys::key_check(&key)) != enc.key_check {
         return Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")));
     }
     Ok(key)
 }
 
 /// The trailer says how long the file must be: a shorter file was cut.
-fn check_trailer(path: &Path, file_len: u64, header_len: u64, label: &str) -> Result<()> {
+fn check_trailer(obj: &Object<'_>, file_len: u64, header_len: u64) -> Result<()> {
+    let label = &obj.label;
     let truncated = || {
         Error::new(ErrorCode::BackupTruncated, format!("{label} is incomplete: its end marker is missing"))
     };
     if file_len < header_len + TRAILER_LEN as u64 + crypto::TAG_LEN as u64 {
         return Err(truncated());
     }
-    let mut f = open_file(path)?;
-    let mut t = [0u8; TRAILER_LEN];
-    f.seek(SeekFrom::End(-(TRAILER_LEN as i64)))
-        .and_then(|_| f.read_exact(&mut t))
-        .map_err(|e| Error::read(path, e))?;
+    let t = obj.store.read_range(obj.name, file_len - TRAILER_LEN as u64, TRAILER_LEN)?;
+    if t.len() != TRAILER_LEN {
+        return Err(truncated());
+    }
     let magic_ok = &t[..8] == TRAILER_MAGIC;
     let len_ok = u64::from_be_bytes(t[8..].try_into().unwrap_or_default()) == file_len;
     match (magic_ok, len_ok) {
@@ -362,27 +389,37 @@ fn check_trailer(path: &Path, file_len: u64, header_len: u64, label: &str) -> Re
     }
 }
 
-/// Hashes whatever the reader has not consumed (the trailer), so the hash covers the whole file.
-pub(crate) fn finish_hash(path: &Path, hash: &Mutex<HashState>) -> Result<(String, u64)> {
+/// Completes the hash of a file whose reader stopped at `hash.len` bytes: the few bytes left
+/// (the trailer) are read directly; after an early stop, the whole file is hashed again.
+pub(crate) fn finish_hash(obj: &Object<'_>, hash: &Mutex<HashState>) -> Result<(String, u64)> {
     let mut state = hash.lock().map_err(|_| Error::new(ErrorCode::Io, "hash state poisoned"))?;
-    let mut f = open_file(path)?;
-    f.seek(SeekFrom::Start(state.len)).map_err(|e| Error::read(path, e))?;
+    let size = obj.store.stat(obj.name)?.map_or(0, |e| e.size);
+    if size >= state.len && size - state.len <= 1 << 16 {
+        let rest = obj.store.read_range(obj.name, state.len, (size - state.len) as usize)?;
+        state.hasher.update(&rest);
+        state.len += rest.len() as u64;
+        return Ok((state.hex(), state.len));
+    }
+    drop(state);
+    sha256_of(obj)
+}
+
+/// SHA-256 and length of a whole object.
+pub(crate) fn sha256_of(obj: &Object<'_>) -> Result<(String, u64)> {
+    let mut r = obj.store.open(obj.name)?;
+    let mut state = HashState::default();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::read(path, e))?;
-        if n == 0 {
-            break;
-        }
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::new(ErrorCode::Io, format!("error reading {}: {e}", obj.label))),
+        };
         state.hasher.update(&buf[..n]);
         state.len += n as u64;
     }
     Ok((state.hex(), state.len))
-}
-
-/// SHA-256 of a whole file.
-pub(crate) fn sha256_file(path: &Path) -> Result<String> {
-    let hash = Mutex::new(HashState::default());
-    finish_hash(path, &hash).map(|(h, _)| h)
 }
 
 pub(crate) fn mark(flag: &AtomicBool) {

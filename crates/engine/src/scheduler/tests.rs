@@ -324,6 +324,7 @@ fn record(status: RunStatus, started: DateTime<Tz>) -> RunRecord {
         status,
         error_code: None,
         message: None,
+        safety_backup_id: None,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use keepsake_engine::{BackupOptions, Engine, Job, StaticSecret};
+use keepsake_engine::{BackupOptions, Engine, Installation, Job, StaticSecret};
 use rusqlite::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -13,6 +13,8 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
     pub backups: PathBuf,
+    /// This installation's private folder (its catalog, locks, scratch space).
+    pub home: Installation,
 }
 
 impl Env {
@@ -20,16 +22,29 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("app.db");
         let backups = dir.path().join("backups");
-        Env { dir, db, backups }
+        let home = Installation::open(dir.path().join("home")).unwrap();
+        Env { dir, db, backups, home }
     }
 
     pub fn engine(&self) -> Engine {
-        Engine::open(&self.backups).unwrap().with_secrets(Arc::new(StaticSecret::new(PASSWORD)))
+        self.engine_with(PASSWORD)
     }
 
     pub fn engine_with(&self, password: &str) -> Engine {
-        Engine::open(&self.backups).unwrap().with_secrets(Arc::new(StaticSecret::new(password)))
+        Engine::open_folder(&self.home, &self.backups)
+            .unwrap()
+            .with_secrets(Arc::new(StaticSecret::new(password)))
     }
+
+    /// Another installation (another computer) on the same backup folder.
+    pub fn other_installation(&self, name: &str) -> Installation {
+        Installation::open(self.dir.path().join(name)).unwrap()
+    }
+}
+
+/// The file of a backup in a folder engine.
+pub fn file_of(engine: &Engine, meta: &keepsake_engine::model::BackupMetadata) -> PathBuf {
+    engine.backup_path(meta).unwrap()
 }
 
 pub fn opts(encrypt: bool, compress: bool) -> BackupOptions {
@@ -123,4 +138,10 @@ pub fn backup_files(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// Restore options for a source set up like the backup was made (encrypting when it is
+/// encrypted), so no confirmation is needed for a backup of this installation.
+pub fn like(meta: &keepsake_engine::model::BackupMetadata) -> keepsake_engine::RestoreOptions {
+    keepsake_engine::RestoreOptions { source_encrypts: meta.encrypted, ..Default::default() }
 }

@@ -28,8 +28,8 @@ pub(super) fn log_result(log: &Log, name: &str, result: EngineResult<ScheduledRu
             log.event(
                 Some(name),
                 "backup",
-                &format!("backup FAILED {}: {} (hint: {})", e.code(), e.message(), e.hint()),
-                json!({ "status": "failed", "error_code": e.code(), "message": e.message(), "hint": e.hint() }),
+                &format!("backup FAILED {}: {} (hint: {})", e.code(), e.message(), crate::hints::hint(e.code())),
+                json!({ "status": "failed", "error_code": e.code(), "message": e.message(), "hint": crate::hints::hint(e.code()) }),
             );
             return;
         }

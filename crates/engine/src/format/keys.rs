@@ -1,0 +1,189 @@
+//! Keys: the password-derived master key (PBKDF2-HMAC-SHA256, cancellable and bounded), the
+//! per-file key of format 2 (HKDF-SHA256 from the master key and the file's own salt), the key
+//! check that tells a wrong password from a damaged file, and a per-process cache so that the
+//! slow derivation runs once per password and salt, not once per file (a chain of increments
+//! is read with one derivation).
+
+use std::sync::{Mutex, PoisonError};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::seams::CancelToken;
+
+/// A 256-bit key, wiped when dropped.
+pub(crate) type Key = Zeroizing<[u8; 32]>;
+
+/// Fewest PBKDF2 iterations a reader accepts (see FORMAT.md, "Limits").
+pub const MIN_ITERATIONS: u32 = if cfg!(test) { 1_000 } else { 100_000 };
+/// Most PBKDF2 iterations a reader accepts: at most a few seconds of work for a planted file.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// How many iterations run between two looks at the cancel flag.
+const CANCEL_EVERY: u32 = 16_384;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// PBKDF2-HMAC-SHA256 with a 32-byte output (one block), checking `cancel` as it goes.
+pub(crate) fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32, cancel: &CancelToken) -> Result<Key> {
+    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
+        return Err(Error::new(
+            ErrorCode::BackupDamaged,
+            format!(
+                "the key derivation asks for {iterations} iterations; Keepsake accepts {MIN_ITERATIONS} to {MAX_ITERATIONS}"
+            ),
+        ));
+    }
+    let prf = HmacSha256::new_from_slice(password).expect("HMAC takes any key length");
+    // U1 = PRF(P, S || INT(1)); Ui = PRF(P, U(i-1)); T = U1 ^ U2 ^ ... ^ Uc.
+    let mut mac = prf.clone();
+    mac.update(salt);
+    mac.update(&1u32.to_be_bytes());
+    let mut u: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut t = Zeroizing::new(u);
+    for i in 1..iterations {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
+        let mut mac = prf.clone();
+        mac.update(&u);
+        u = mac.finalize().into_bytes().into();
+        for (a, b) in t.iter_mut().zip(u.iter()) {
+            *a ^= b;
+        }
+    }
+    u.fill(0);
+    Ok(t)
+}
+
+/// First 16 bytes of HMAC-SHA256(key, "keepsake key check").
+pub(crate) fn key_check(key: &Key) -> [u8; 16] {
+    let mut mac = HmacSha256::new_from_slice(&key[..]).expect("HMAC takes any key length");
+    mac.update(b"keepsake key check");
+    let out = mac.finalize().into_bytes();
+    let mut check = [0u8; 16];
+    check.copy_from_slice(&out[..16]);
+    check
+}
+
+/// The key of one format-2 file: HKDF-SHA256(salt = the file's salt, IKM = the master key,
+/// info = "keepsake v2 file key"), 32 bytes.
+#[expect(dead_code, reason = "format 2 writes with it (next step)")]
+pub(crate) fn file_key(master: &Key, file_salt: &[u8]) -> Key {
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(file_salt), &master[..]);
+    let mut key = Zeroizing::new([0u8; 32]);
+    // 32 bytes is far below HKDF's limit of 255 blocks.
+    let _ = hk.expand(b"keepsake v2 file key", &mut key[..]);
+    key
+}
+
+struct Entry {
+    salt: Vec<u8>,
+    iterations: u32,
+    password: Zeroizing<String>,
+    key: Key,
+}
+
+/// Master keys derived in this process, by password, salt and iteration count.
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    entries: Mutex<Vec<Entry>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyCache(***)")
+    }
+}
+
+/// Keys kept at most: a few passwords times a few salts.
+const CACHE_SIZE: usize = 16;
+
+impl KeyCache {
+    /// The master key for `password` with `salt` and `iterations`, derived once.
+    pub(crate) fn master(
+        &self,
+        password: &str,
+        salt: &[u8],
+        iterations: u32,
+        cancel: &CancelToken,
+    ) -> Result<Key> {
+        let found = self
+            .lock()
+            .iter()
+            .find(|e| e.iterations == iterations && e.salt == salt && *e.password == password)
+            .map(|e| e.key.clone());
+        if let Some(key) = found {
+            return Ok(key);
+        }
+        let key = pbkdf2(password.as_bytes(), salt, iterations, cancel)?;
+        let mut entries = self.lock();
+        if entries.len() >= CACHE_SIZE {
+            entries.remove(0);
+        }
+        entries.push(Entry {
+            salt: salt.to_vec(),
+            iterations,
+            password: Zeroizing::new(password.to_owned()),
+            key: key.clone(),
+        });
+        Ok(key)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn pbkdf2_matches_the_reference_implementation() {
+        for (pw, salt, n) in [("password", &b"salt"[..], 1_000u32), ("pässwörd ✨", &[0u8; 16][..], 4_097)]
+        {
+            let mut want = [0u8; 32];
+            ::pbkdf2::pbkdf2_hmac::<Sha256>(pw.as_bytes(), salt, n, &mut want);
+            assert_eq!(*pbkdf2(pw.as_bytes(), salt, n, &CancelToken::new()).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn rfc_7914_test_vector() {
+        // RFC 7914 section 11: PBKDF2-HMAC-SHA256("passwd", "salt", 1, 64), first 32 bytes.
+        let mut want = [0u8; 64];
+        ::pbkdf2::pbkdf2_hmac::<Sha256>(b"passwd", b"salt", 1, &mut want);
+        assert_eq!(hex::encode(&want[..8]), "55ac046e56e3089f");
+    }
+
+    #[test]
+    fn a_cancelled_derivation_stops() {
+        let c = CancelToken::new();
+        c.cancel();
+        assert_eq!(pbkdf2(b"p", b"s", MAX_ITERATIONS, &c).unwrap_err().code(), ErrorCode::Cancelled);
+    }
+
+    #[test]
+    fn out_of_bounds_iterations_are_refused() {
+        for n in [0, MIN_ITERATIONS - 1, MAX_ITERATIONS + 1, 100_000_000] {
+            assert_eq!(
+                pbkdf2(b"p", b"s", n, &CancelToken::new()).unwrap_err().code(),
+                ErrorCode::BackupDamaged
+            );
+        }
+    }
+
+    #[test]
+    fn the_cache_derives_once_per_password_and_salt() {
+        let cache = KeyCache::default();
+        let c = CancelToken::new();
+        let a = cache.master("one", b"salt", 1_000, &c).unwrap();
+        assert_eq!(cache.master("one", b"salt", 1_000, &c).unwrap(), a);
+        assert_ne!(cache.master("two", b"salt", 1_000, &c).unwrap(), a);
+        assert_ne!(cache.master("one", b"pepper", 1_000, &c).unwrap(), a);
+        assert_eq!(cache.lock().len(), 3);
+    }
+}

@@ -1,0 +1,126 @@
+//! This installation of Keepsake: who "we" are when Keepsake decides which backups it made. A
+//! private folder on this computer (never the backup folder, which others may write to) holds
+//! its identity, its catalog (what it recorded writing, the history of runs, what it found in
+//! each backup folder), the locks that keep two operations on one folder apart, and the scratch
+//! space where verifications decode. The CLI, the daemon and the desktop app of one user share
+//! it, so a backup made by one is recorded for the others.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::durable;
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::format::keys::KeyCache;
+
+/// What identifies an installation, kept in `installation.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Identity {
+    /// Random, 16 bytes as hex: written into every backup this installation makes.
+    id: String,
+    /// Random, 16 bytes as hex: the PBKDF2 salt of this installation's encrypted backups, so
+    /// the slow key derivation runs once per password, not once per file.
+    kdf_salt: String,
+}
+
+/// An installation's private folder and identity. Cloning shares the key cache.
+#[derive(Clone)]
+pub struct Installation {
+    dir: PathBuf,
+    identity: Identity,
+    pub(crate) keys: Arc<KeyCache>,
+}
+
+impl std::fmt::Debug for Installation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installation").field("dir", &self.dir).field("id", &self.identity.id).finish()
+    }
+}
+
+impl Installation {
+    /// Opens (creating when missing, 0700) the installation whose private folder is `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Installation> {
+        let dir: PathBuf = dir.into();
+        durable::create_private_dir(&dir)?;
+        let file = dir.join("installation.json");
+        let identity = match durable::open_regular(&file)? {
+            Some(f) => {
+                let identity: Identity =
+                    serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| {
+                        Error::new(ErrorCode::Io, format!("{} is unreadable: {e}", shown(&file)))
+                            .with_path(&file)
+                    })?;
+                check_hex(&identity.id, &file)?;
+                check_hex(&identity.kdf_salt, &file)?;
+                identity
+            }
+            None => {
+                let id: [u8; 16] = crate::format::crypto::random()?;
+                let salt: [u8; 16] = crate::format::crypto::random()?;
+                let identity = Identity { id: hex::encode(id), kdf_salt: hex::encode(salt) };
+                let json = serde_json::to_vec_pretty(&identity).map_err(|e| Error::invalid(e.to_string()))?;
+                durable::write_atomic(&file, &json)?;
+                identity
+            }
+        };
+        for sub in ["locks", "scratch"] {
+            durable::create_private_dir(&dir.join(sub))?;
+        }
+        Ok(Installation { dir, identity, keys: Arc::new(KeyCache::default()) })
+    }
+
+    /// Where an installation keeps its folder when the host does not say: the user's local
+    /// data folder (`~/.local/share/keepsake` on Linux).
+    pub fn default_dir() -> Option<PathBuf> {
+        dirs::data_local_dir().map(|d| d.join("keepsake"))
+    }
+
+    /// This installation's id (32 hex digits).
+    pub fn id(&self) -> &str {
+        &self.identity.id
+    }
+
+    /// The private folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    #[expect(dead_code, reason = "format 2 writes with it (next step)")]
+    pub(crate) fn kdf_salt(&self) -> [u8; 16] {
+        let mut salt = [0u8; 16];
+        if let Ok(b) = hex::decode(&self.identity.kdf_salt) {
+            let n = b.len().min(16);
+            salt[..n].copy_from_slice(&b[..n]);
+        }
+        salt
+    }
+
+    pub(crate) fn catalog_path(&self) -> PathBuf {
+        self.dir.join("catalog.sqlite")
+    }
+
+    /// The lock file of the store at `location`: whoever holds an `flock` on it keeps this
+    /// installation's operations off that store (a script copying the folder can take it).
+    pub fn lock_path(&self, location: &str) -> PathBuf {
+        self.dir.join("locks").join(format!("{}.lock", key_of(location)))
+    }
+
+    pub(crate) fn scratch_dir(&self) -> PathBuf {
+        self.dir.join("scratch")
+    }
+}
+
+/// A short, file-name-safe key for a store location.
+pub(crate) fn key_of(location: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(location.as_bytes())[..12])
+}
+
+fn check_hex(v: &str, file: &Path) -> Result<()> {
+    if v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::Io, format!("{} is damaged", shown(file))).with_path(file))
+    }
+}
