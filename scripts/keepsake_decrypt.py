@@ -3,62 +3,257 @@
 
 Usage: KEEPSAKE_PASSWORD=... keepsake_decrypt.py BACKUP OUT.db
 
-Needs only the standard library and the `cryptography` package. It decrypts (when the backup
-is encrypted), then gunzips the payload with Python's gzip module, and writes the database.
-The test suite runs it against backups made by the engine, to keep the document honest.
+Needs only the standard library and the `cryptography` package (for AES-GCM). It makes every
+check FORMAT.md lists, in the order it lists them, and exits with a message naming the first
+one that fails; on success it writes the database. The test suite runs it against backups made
+by the engine, to keep the document honest.
 """
-import gzip
 import hashlib
 import hmac
 import json
 import os
+import re
 import struct
 import sys
 import zlib
 
+MAX_HEADER = 60_000
+MIN_ITERATIONS, MAX_ITERATIONS = 100_000, 10_000_000
+MIN_CHUNK, MAX_CHUNK = 4 << 10, 16 << 20
+MIN_BLOCK, MAX_BLOCK = 4 << 10, 16 << 20
+ID = re.compile(r"^backup_[0-9]{8}_[0-9]{6}(_[0-9a-f]{1,16})?$")
 
-def decrypt_container(data: bytes, password: str) -> bytes:
+
+class Bad(Exception):
+    """The backup fails a check (the message says which)."""
+
+
+def need(cond, what):
+    if not cond:
+        raise Bad(what)
+
+
+# --- The encrypted container ------------------------------------------------------------------
+
+
+def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int = 32) -> bytes:
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    out, block = b"", b""
+    for i in range(1, -(-length // 32) + 1):
+        block = hmac.new(prk, block + info + bytes([i]), hashlib.sha256).digest()
+        out += block
+    return out[:length]
+
+
+def unhex(value, size, what):
+    try:
+        raw = bytes.fromhex(value)
+    except (TypeError, ValueError):
+        raise Bad(f"{what} is not hex")
+    need(size is None or len(raw) == size, f"{what} has the wrong length")
+    return raw
+
+
+def open_container(data: bytes, password: str) -> tuple[int, bytes]:
+    """Checks and decrypts a container; returns (version, payload)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.exceptions import InvalidTag
 
-    assert data[:8] == b"KEEPSAKE", "not an encrypted Keepsake backup"
+    need(len(data) >= 14, "truncated inside the header")
+    need(data[:8] == b"KEEPSAKE", "not a Keepsake container")
     (version,) = struct.unpack(">H", data[8:10])
-    assert version == 1, f"unsupported version {version}"
-    (json_len,) = struct.unpack(">I", data[10:14])
-    header_end = 14 + json_len
-    (crc,) = struct.unpack(">I", data[header_end:header_end + 4])
-    assert crc == zlib.crc32(data[:header_end]), "header CRC mismatch"
-    aad = data[:header_end + 4]
-    header = json.loads(data[14:header_end])
-    enc = header["encryption"]
-    assert enc["cipher"] == "aes-256-gcm-stream-be32"
-    assert enc["kdf"]["name"] == "pbkdf2-hmac-sha256"
-    magic, total = data[-16:-8], struct.unpack(">Q", data[-8:])[0]
-    assert magic == b"KSEND\0\0\0" and total == len(data), "truncated (no end marker)"
+    need(version in (1, 2), f"unsupported format version {version}")
+    (n,) = struct.unpack(">I", data[10:14])
+    need(1 <= n <= MAX_HEADER, "damaged header length")
+    end = 14 + n
+    need(len(data) >= end + 4, "truncated inside the header")
+    (crc,) = struct.unpack(">I", data[end:end + 4])
+    need(crc == zlib.crc32(data[:end]), "header CRC-32 mismatch")
+    header_bytes = data[:end + 4]
+    clear = json.loads(data[14:end])
+    if version == 1:
+        need(clear.get("format") == 1, "header format is not 1")
+        enc = clear.get("encryption")
+        need(isinstance(enc, dict), "no encryption parameters")
+    else:
+        need(clear.get("format") == 2, "header format is not 2")
+        enc = clear
+    need(enc["cipher"] == "aes-256-gcm-stream-be32", "unknown cipher")
+    need(enc["kdf"]["name"] == "pbkdf2-hmac-sha256", "unknown key derivation")
+    iterations = enc["kdf"]["iterations"]
+    need(MIN_ITERATIONS <= iterations <= MAX_ITERATIONS, "iterations out of bounds")
+    chunk_size = enc["chunk_size"]
+    need(MIN_CHUNK <= chunk_size <= MAX_CHUNK, "chunk size out of bounds")
+    salt = unhex(enc["kdf"]["salt"], None, "salt")
+    need(8 <= len(salt) <= 64, "salt length out of bounds")
+    prefix = unhex(enc["nonce_prefix"], 7, "nonce prefix")
+    key_check = unhex(enc["key_check"], 16, "key check")
+    file_salt = unhex(enc["file_salt"], 16, "file salt") if version == 2 else None
 
-    key = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(enc["kdf"]["salt"]), enc["kdf"]["iterations"], 32)
-    check = hmac.new(key, b"keepsake key check", hashlib.sha256).digest()[:16]
-    if check.hex() != enc["key_check"]:
-        sys.exit("wrong password")
+    need(len(data) >= len(header_bytes) + 16 + 16, "truncated: no room for a chunk and the trailer")
+    magic, total = data[-16:-8], struct.unpack(">Q", data[-8:])[0]
+    need(magic == b"KSEND\0\0\0" and total == len(data), "truncated: the trailer is missing or wrong")
+
+    master = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations, 32)
+    if hmac.new(master, b"keepsake key check", hashlib.sha256).digest()[:16] != key_check:
+        raise Bad("wrong password")
+    key = master if version == 1 else hkdf_sha256(master, file_salt, b"keepsake v2 file key")
+
     aes = AESGCM(key)
-    prefix = bytes.fromhex(enc["nonce_prefix"])
-    chunk = enc["chunk_size"] + 16
-    region = data[header_end + 4:-16]
+    region = data[len(header_bytes):-16]
+    step = chunk_size + 16
+    offsets = list(range(0, len(region), step))
     out = []
-    offsets = list(range(0, len(region), chunk)) or [0]
     for i, off in enumerate(offsets):
+        part = region[off:off + step]
+        need(len(part) >= 16, "a chunk is shorter than its tag")
         last = i == len(offsets) - 1
         nonce = prefix + struct.pack(">I", i) + (b"\x01" if last else b"\x00")
-        out.append(aes.decrypt(nonce, region[off:off + chunk], aad))
-    return b"".join(out)
+        try:
+            out.append(aes.decrypt(nonce, part, header_bytes))
+        except InvalidTag:
+            raise Bad(f"chunk {i} fails authentication (damaged, reordered or cut)")
+    return version, b"".join(out)
+
+
+# --- The payload ------------------------------------------------------------------------------
+
+
+def members(payload: bytes):
+    """Yields (subfields, data) for each gzip member, checking its framing, CRC-32 and size."""
+    pos = 0
+    while pos < len(payload):
+        need(len(payload) - pos >= 12, "truncated inside a member")
+        need(payload[pos:pos + 4] == b"\x1f\x8b\x08\x04", "bad gzip member header")
+        (xlen,) = struct.unpack("<H", payload[pos + 10:pos + 12])
+        extra = payload[pos + 12:pos + 12 + xlen]
+        need(len(extra) == xlen, "truncated inside a member")
+        fields, i = {}, 0
+        while i < len(extra):
+            need(len(extra) - i >= 4, "bad extra field")
+            sid, (slen,) = extra[i:i + 2], struct.unpack("<H", extra[i + 2:i + 4])
+            need(len(extra) - i - 4 >= slen, "bad extra field")
+            fields[sid] = extra[i + 4:i + 4 + slen]
+            i += 4 + slen
+        need(b"KL" in fields and len(fields[b"KL"]) == 4, "member without its length")
+        (total,) = struct.unpack("<I", fields[b"KL"])
+        need(total >= 12 + xlen + 2 + 8, "bad member length")
+        need(len(payload) - pos >= total, "truncated inside a member")
+        body = payload[pos + 12 + xlen:pos + total - 8]
+        crc, isize = struct.unpack("<II", payload[pos + total - 8:pos + total])
+        yield fields, body, crc, isize
+        pos += total
+
+
+def inflate(body, crc, isize, limit):
+    need(isize <= limit, "a member inflates past its block size")
+    d = zlib.decompressobj(-15)
+    data = d.decompress(body, limit + 1)
+    need(d.eof and not d.unconsumed_tail and len(data) == isize, "invalid compressed data")
+    need(zlib.crc32(data) == crc, "CRC-32 mismatch")
+    return data
+
+
+def page_term(pgno: int, page: bytes) -> int:
+    return int.from_bytes(hashlib.sha256(b"KSPG" + struct.pack(">I", pgno) + page).digest()[:16], "big")
+
+
+def db_checksum(page_size: int, page_count: int, total: int) -> bytes:
+    return hashlib.sha256(
+        b"keepsake-db-checksum-v2" + struct.pack(">IQ", page_size, page_count) + total.to_bytes(16, "big")
+    ).digest()
+
+
+def check_header(h: dict, version: int, file_id) -> None:
+    need(h.get("format") == version, "the header's format differs from the container's")
+    need(version == 1 or "encryption" not in h or h["encryption"] is None, "a format-2 header with encryption")
+    need(h["codec"]["name"] == "gzip", "unknown codec")
+    need(0 <= h["codec"]["level"] <= 9, "level out of bounds")
+    block = h["codec"]["block_size"]
+    need(MIN_BLOCK <= block <= MAX_BLOCK, "block size out of bounds")
+    need(ID.match(h["id"]) is not None, "not a backup id")
+    need(file_id is None or h["id"] == file_id, "the header names another backup than the file name")
+    if version >= 2:
+        ps = h["schema"]["page_size"]
+        need(512 <= ps <= 65536 and ps & (ps - 1) == 0 and block % ps == 0, "page size out of bounds")
+        need(h["schema"]["page_count"] * ps == h["original_size"], "sizes do not add up")
+        need(h.get("kind", "full") == "full", "an increment: read it with its chain")
+
+
+def read_payload(payload: bytes, version: int, file_id, plain: bool) -> tuple[dict, bytes]:
+    it = members(payload)
+    first = next(it, None)
+    need(first is not None, "empty payload")
+    fields, body, crc, isize = first
+    need(b"KH" in fields and isize == 0, "no header member")
+    inflate(body, crc, isize, 0)
+    raw = fields[b"KH"]
+    if b"KC" in fields:
+        need(struct.unpack("<I", fields[b"KC"])[0] == zlib.crc32(raw), "header checksum mismatch")
+    header = json.loads(raw)
+    if plain:
+        version = header.get("format")
+        need(version in (1, 2), f"unsupported format version {version}")
+        need(version == 1 or b"KC" in fields, "a format-2 header without its checksum")
+        need(header.get("encryption") is None, "a plain backup's header describes encryption")
+    check_header(header, version, file_id)
+    block, ps = header["codec"]["block_size"], header["schema"]["page_size"]
+    out, count, next_page, total_terms = [], 0, 1, 0
+    for fields, body, crc, isize in it:
+        need(b"KH" not in fields, "a second header")
+        if b"KE" in fields:
+            ke = fields[b"KE"]
+            need(len(ke) == (16 if version == 1 else 48), "bad end marker")
+            total, n = struct.unpack("<QQ", ke[:16])
+            size = sum(len(p) for p in out)
+            need(total == size == header["original_size"] and n == count, "sizes do not match the end marker")
+            if version >= 2:
+                need(next_page - 1 == header["schema"]["page_count"], "pages are missing")
+                want = db_checksum(ps, header["schema"]["page_count"], total_terms)
+                need(ke[16:] == want, "the database checksum does not match")
+            need(next(it, None) is None, "data after the end marker")
+            return header, b"".join(out)
+        data = inflate(body, crc, isize, block)
+        count += 1
+        if version >= 2:
+            kp = fields.get(b"KP", b"")
+            need(len(kp) > 0 and len(kp) % 8 == 0, "a data member without its page list")
+            at = 0
+            for off in range(0, len(kp), 8):
+                first_page, n = struct.unpack("<II", kp[off:off + 8])
+                need(n >= 1 and first_page == next_page, "members out of order")
+                for k in range(n):
+                    page = data[at:at + ps]
+                    need(len(page) == ps, "a member holds fewer pages than it lists")
+                    total_terms = (total_terms + page_term(first_page + k, page)) % (1 << 128)
+                    at += ps
+                next_page += n
+            need(at == len(data), "a member holds more pages than it lists")
+        out.append(data)
+    raise Bad("truncated: no end marker")
+
+
+def read_backup(path: str, password) -> tuple[dict, bytes]:
+    data = open(path, "rb").read()
+    name = os.path.basename(path)
+    file_id = None
+    for ext in (".db.gz", ".keepsake"):
+        if name.endswith(ext):
+            file_id = name[:-len(ext)]
+    if data[:8] == b"KEEPSAKE":
+        need(password is not None, "encrypted: set KEEPSAKE_PASSWORD")
+        version, payload = open_container(data, password)
+        return read_payload(payload, version, file_id, plain=False)
+    need(data[:2] == b"\x1f\x8b", "not a Keepsake backup")
+    return read_payload(data, 0, file_id, plain=True)
 
 
 def main() -> None:
     src, dst = sys.argv[1], sys.argv[2]
-    data = open(src, "rb").read()
-    if data[:8] == b"KEEPSAKE":
-        data = decrypt_container(data, os.environ["KEEPSAKE_PASSWORD"])
-    # The payload is an ordinary multi-member gzip stream.
-    db = gzip.decompress(data)
+    try:
+        _, db = read_backup(src, os.environ.get("KEEPSAKE_PASSWORD"))
+    except Bad as e:
+        sys.exit(f"{src}: {e}")
     with open(dst, "wb") as f:
         f.write(db)
 

@@ -218,10 +218,14 @@ impl Engine {
             }
         }
         let obj = Object::new(self.store().as_ref(), &entry.name);
-        let info = match file::read_header(&obj) {
-            Ok(h) => {
-                let meta =
+        let info = match file::read_header(&obj, self.secrets.as_ref(), &self.home.keys) {
+            Ok((h, encryption)) => {
+                let mut meta =
                     crate::commands::backup::metadata(&h, entry.name.clone(), entry.size, String::new(), 0);
+                if encryption.is_some() {
+                    meta.encrypted = true;
+                    meta.encryption = encryption;
+                }
                 FileInfo::Backup { meta: Box::new(meta) }
             }
             Err(e) if e.code() == ErrorCode::PasswordRequired || e.code() == ErrorCode::WrongPassword => {

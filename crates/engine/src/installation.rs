@@ -86,7 +86,6 @@ impl Installation {
         &self.dir
     }
 
-    #[expect(dead_code, reason = "format 2 writes with it (next step)")]
     pub(crate) fn kdf_salt(&self) -> [u8; 16] {
         let mut salt = [0u8; 16];
         if let Ok(b) = hex::decode(&self.identity.kdf_salt) {

@@ -95,8 +95,8 @@ fn checked(engine: &Engine, mut meta: BackupMetadata) -> Result<Option<BackupMet
         return Ok(None);
     }
     let obj = Object::new(store, &name);
-    match file::read_header(&obj) {
-        Ok(h) if h.id == meta.id => {}
+    match file::read_header(&obj, engine.secrets.as_ref(), &engine.home.keys) {
+        Ok((h, _)) if h.id == meta.id => {}
         _ => return Ok(None),
     }
     let (sha, _) = file::sha256_of(&obj)?;

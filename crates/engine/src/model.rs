@@ -47,6 +47,17 @@ impl std::str::FromStr for BackupType {
     }
 }
 
+/// Whether a backup holds the whole database or the pages changed since another backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupKind {
+    /// Every page of the database.
+    #[default]
+    Full,
+    /// The pages that differ from the backup it builds on (its chain's previous link).
+    Increment,
+}
+
 /// What the database looked like when it was backed up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SchemaInfo {

@@ -170,7 +170,7 @@ fn report_names_each_check() {
     let report = engine.verify(&meta.id, &job()).unwrap();
     let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["exists", "checksum", "decrypt", "decompress", "integrity"]);
-    assert!(report.checks.iter().all(|c| c.status == keepsake_engine::CheckStatus::Passed));
+    assert!(report.checks.iter().all(|c| c.status == keepsake_engine::CheckStatus::Passed), "{report:#?}");
     let mut bad = bytes.clone();
     let mid = bad.len() / 2;
     bad[mid] ^= 1;

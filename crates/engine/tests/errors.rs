@@ -356,7 +356,11 @@ fn a_lost_catalog_makes_the_backups_foreign_never_gone() {
     assert_eq!(foreign, ids, "both are listed, as foreign");
     for m in &report.foreign {
         assert_eq!(m.origin, keepsake_engine::model::Origin::Foreign);
-        assert_eq!(m.concern, Some(keepsake_engine::model::Concern::NotRecorded));
+        assert_eq!(
+            m.concern,
+            Some(keepsake_engine::model::Concern::OtherInstallation),
+            "the file names its maker"
+        );
     }
     // Verifiable as they are; restorable after a confirmation.
     assert!(engine.verify(&a.id, &job()).unwrap().ok);

@@ -11,17 +11,23 @@ use std::process::Command;
 use common::*;
 use keepsake_engine::{Engine, RestoreOptions};
 
-const GOLDEN_PASSWORD: &str = "keepsake golden v1";
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden-v1")
+/// The password of each generation of golden backups.
+fn golden_password(version: u16) -> String {
+    format!("keepsake golden v{version}")
 }
 
-/// Makes the golden backups again (run by hand: `cargo test -p keepsake-engine --test format -- --ignored make_golden`).
+fn fixtures(version: u16) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/golden-v{version}"))
+}
+
+/// Makes the golden backups of the current format again (run by hand: `cargo test -p
+/// keepsake-engine --test format -- --ignored make_golden`). Older generations are never
+/// rewritten: they are what older Keepsakes wrote.
 #[test]
 #[ignore = "writes the committed fixtures"]
 fn make_golden() {
-    let dir = fixtures();
+    let version = keepsake_engine::format::FORMAT_VERSION;
+    let dir = fixtures(version);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("source.db");
@@ -29,63 +35,128 @@ fn make_golden() {
     let home = keepsake_engine::Installation::open(dir.join("home")).unwrap();
     let engine = Engine::open_folder(&home, dir.join("backups"))
         .unwrap()
-        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(GOLDEN_PASSWORD)));
-    engine
-        .backup(
-            &db,
-            &keepsake_engine::BackupOptions {
-                description: Some("golden encrypted".into()),
-                ..opts(true, true)
-            },
-            &job(),
-        )
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    engine
-        .backup(
-            &db,
-            &keepsake_engine::BackupOptions { description: Some("golden plain".into()), ..opts(false, true) },
-            &job(),
-        )
-        .unwrap();
+        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(golden_password(version))));
+    for (description, encrypt) in [("golden encrypted", true), ("golden plain", false)] {
+        let o =
+            keepsake_engine::BackupOptions { description: Some(description.into()), ..opts(encrypt, true) };
+        engine.backup(&db, &o, &job()).unwrap();
+    }
     drop(engine);
-    // Only the backup files are committed: the catalog is rebuilt from them.
-    for f in std::fs::read_dir(dir.join("backups")).unwrap().flatten() {
-        let n = f.file_name().to_string_lossy().into_owned();
-        if !n.starts_with("backup_") {
-            let _ = std::fs::remove_file(f.path());
+    // Only the backup files are committed.
+    std::fs::remove_dir_all(dir.join("home")).unwrap();
+}
+
+/// Every generation of golden backups still verifies and restores: copied into a folder, they
+/// are foreign (nothing here recorded them), restorable after a confirmation.
+#[test]
+fn golden_backups_of_every_version_still_verify_and_restore() {
+    for version in 1..=keepsake_engine::format::FORMAT_VERSION {
+        let env = Env::new();
+        std::fs::create_dir_all(&env.backups).unwrap();
+        let mut n = 0;
+        for f in std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten() {
+            std::fs::copy(f.path(), env.backups.join(f.file_name())).unwrap();
+            n += 1;
+        }
+        assert_eq!(n, 2, "two golden backups of version {version} are committed");
+        let engine = env.engine_with(&golden_password(version));
+        assert!(engine.list(None).unwrap().is_empty());
+        let all = engine.scan().unwrap().foreign;
+        assert_eq!(all.len(), 2, "version {version}");
+        let expected = dump(&fixtures(version).join("source.db"));
+        for m in all {
+            assert_eq!(m.format_version, version);
+            assert!(engine.verify(&m.id, &job()).unwrap().ok, "{}", m.id);
+            let out = env.dir.path().join(format!("{}.db", m.id));
+            let e = engine.restore(&m.id, &out, &RestoreOptions::default(), &job()).unwrap_err();
+            assert_eq!(e.code(), keepsake_engine::ErrorCode::ConfirmationRequired);
+            let confirmed =
+                RestoreOptions { allow_foreign: true, allow_unencrypted: true, ..RestoreOptions::default() };
+            engine.restore(&m.id, &out, &confirmed, &job()).unwrap();
+            assert_eq!(dump(&out), expected);
         }
     }
 }
 
+/// The reference reader (written from FORMAT.md) reads every golden backup too.
 #[test]
-fn golden_v1_backups_still_verify_and_restore() {
+fn reference_reader_reads_the_golden_backups() {
+    if !python_has_cryptography() {
+        eprintln!("skipped: python3 with the cryptography package is not installed (make test installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for version in 1..=keepsake_engine::format::FORMAT_VERSION {
+        let expected = dump(&fixtures(version).join("source.db"));
+        for f in std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten() {
+            let out = dir.path().join(format!("{}.db", f.file_name().to_string_lossy()));
+            let st = Command::new("python3")
+                .arg(script())
+                .arg(f.path())
+                .arg(&out)
+                .env("KEEPSAKE_PASSWORD", golden_password(version))
+                .output()
+                .unwrap();
+            assert!(st.status.success(), "{}: {}", f.path().display(), String::from_utf8_lossy(&st.stderr));
+            assert_eq!(dump(&out), expected);
+        }
+    }
+}
+
+/// Two data members of a plain backup swapped (each still a valid gzip member): the engine and
+/// the reference reader both say so, without relying on SQLite to notice.
+#[test]
+fn swapped_members_of_a_plain_backup_are_caught_by_the_format_alone() {
     let env = Env::new();
-    std::fs::create_dir_all(&env.backups).unwrap();
-    let mut n = 0;
-    for f in std::fs::read_dir(fixtures().join("backups")).unwrap().flatten() {
-        std::fs::copy(f.path(), env.backups.join(f.file_name())).unwrap();
-        n += 1;
+    make_db(&env.db, true, 4096, 6000);
+    let engine = env.engine();
+    let m = engine.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let path = file_of(&engine, &m);
+    let bytes = std::fs::read(&path).unwrap();
+    // Split by each member's KL length.
+    let mut members = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 16..at + 20].try_into().unwrap()) as usize;
+        members.push(bytes[at..at + len].to_vec());
+        at += len;
     }
-    assert_eq!(n, 2, "two golden backups are committed");
-    let engine = env.engine_with(GOLDEN_PASSWORD);
-    // Copied in by hand: listed as foreign (nothing here recorded them), never as this
-    // installation's own.
-    assert!(engine.list(None).unwrap().is_empty());
-    let all = engine.scan().unwrap().foreign;
-    assert_eq!(all.len(), 2);
-    let expected = dump(&fixtures().join("source.db"));
-    for m in all {
-        assert_eq!(m.format_version, 1);
-        assert!(engine.verify(&m.id, &job()).unwrap().ok, "{}", m.id);
-        let out = env.dir.path().join(format!("{}.db", m.id));
-        let e = engine.restore(&m.id, &out, &RestoreOptions::default(), &job()).unwrap_err();
-        assert_eq!(e.code(), keepsake_engine::ErrorCode::ConfirmationRequired);
-        let confirmed =
-            RestoreOptions { allow_foreign: true, allow_unencrypted: true, ..RestoreOptions::default() };
-        engine.restore(&m.id, &out, &confirmed, &job()).unwrap();
-        assert_eq!(dump(&out), expected);
+    assert!(members.len() >= 4, "at least two data members: {}", members.len());
+    members.swap(1, 2);
+    let swapped: Vec<u8> = members.concat();
+    assert_eq!(swapped.len(), bytes.len());
+    let planted = env.dir.path().join("planted");
+    std::fs::create_dir_all(&planted).unwrap();
+    let file = planted.join(&m.file_name);
+    std::fs::write(&file, &swapped).unwrap();
+    let store = keepsake_engine::LocalFolder::new(&planted).unwrap();
+    let e = keepsake_engine::format::read_backup(
+        &store,
+        &m.file_name,
+        &keepsake_engine::NoSecret,
+        &mut std::io::sink(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), keepsake_engine::ErrorCode::BackupDamaged);
+    assert!(e.message().contains("out of order"), "{e}");
+    if python_has_cryptography() {
+        let st = Command::new("python3")
+            .arg(script())
+            .arg(&file)
+            .arg(env.dir.path().join("x.db"))
+            .output()
+            .unwrap();
+        assert!(!st.status.success());
+        assert!(
+            String::from_utf8_lossy(&st.stderr).contains("out of order"),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
     }
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/keepsake_decrypt.py")
 }
 
 fn python_has_cryptography() -> bool {
@@ -98,7 +169,7 @@ fn reference_reader_decrypts_what_the_engine_writes() {
         eprintln!("skipped: python3 with the cryptography package is not installed (make test installs it)");
         return;
     }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/keepsake_decrypt.py");
+    let script = script();
     let env = Env::new();
     make_db(&env.db, true, 4096, 4000);
     let engine = env.engine();

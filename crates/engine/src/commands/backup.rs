@@ -12,10 +12,13 @@ use std::time::Instant;
 
 use crate::engine::{Engine, RunInfo, absolute};
 use crate::error::{Error, Result};
+use crate::format::checksum;
 use crate::format::file::{NewKey, PayloadWriter};
-use crate::format::gzip;
+use crate::format::gzip::{self, Run};
 use crate::format::{BLOCK_SIZE, FORMAT_VERSION, Header, HeaderCodec};
-use crate::model::{BackupMetadata, BackupOptions, EncryptionInfo, Operation, VerificationStatus};
+use crate::model::{
+    BackupKind, BackupMetadata, BackupOptions, EncryptionInfo, Operation, VerificationStatus,
+};
 use crate::seams::{Job, Phase, require_password};
 use crate::snapshot::Snapshot;
 
@@ -47,7 +50,13 @@ impl Engine {
         // derive the key before the snapshot, so the slow KDF holds no lock on the database.
         let key = if opts.encrypt {
             let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
-            Some(NewKey::derive(&password, self.kdf_iterations, &job.cancel)?)
+            Some(NewKey::derive(
+                &self.home.keys,
+                &password,
+                &self.home.kdf_salt(),
+                self.kdf_iterations,
+                &job.cancel,
+            )?)
         } else {
             None
         };
@@ -57,10 +66,12 @@ impl Engine {
         let now = self.clock.now();
         let id = self.new_id(now)?;
         let file_name = crate::names::file_name(&id, opts.encrypt);
-        let mut header = Header {
+        let header = Header {
             format: FORMAT_VERSION,
             id: id.clone(),
+            kind: BackupKind::Full,
             created_at: now,
+            installation: Some(self.home.id().to_owned()),
             source_path: absolute(source),
             backup_type: opts.backup_type,
             description: opts.description.clone().filter(|d| !d.is_empty()),
@@ -75,45 +86,58 @@ impl Engine {
         let label = crate::format::file::Object::new(self.store().as_ref(), &file_name).label;
         let werr = |e: std::io::Error| Error::write(Path::new(&label), e);
         let object = self.store().create(&file_name)?;
-        let mut out = PayloadWriter::create(object, &mut header, key.as_ref())?;
+        let mut out = PayloadWriter::create(object, &header, key.as_ref())?;
         let total = snap.size();
-        let mut done = 0u64;
-        let mut members = 0u64;
+        let page_size = snap.schema.page_size as usize;
+        let page_count = snap.schema.page_count;
+        let (mut done, mut members, mut sum) = (0u64, 0u64, 0u128);
         job.progress.update(phase, 0, total);
         crate::pipeline::run(
             self.workers,
-            self.workers * 2 + 2,
+            crate::commands::decode::in_flight(self.workers, BLOCK_SIZE),
             &job.cancel,
             |feed| {
+                // Blocks of whole pages, each with the number of its first page.
                 let mut block = Vec::with_capacity(BLOCK_SIZE);
+                let (mut first, mut next) = (1u32, 1u32);
                 snap.for_each_page(source, |page| {
                     block.extend_from_slice(page);
+                    next += 1;
                     if block.len() >= BLOCK_SIZE {
-                        feed.send(std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SIZE)))?;
+                        let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SIZE));
+                        feed.send((first, full))?;
+                        first = next;
                     }
                     Ok(())
                 })?;
                 if !block.is_empty() {
-                    feed.send(block)?;
+                    feed.send((first, block))?;
                 }
                 Ok(())
             },
-            |block: Vec<u8>| Ok((block.len() as u64, gzip::data_member(&block, level))),
-            |(raw, member): (u64, Vec<u8>)| {
+            |(first, block): (u32, Vec<u8>)| {
+                let run = Run { first, count: (block.len() / page_size) as u32 };
+                let terms = checksum::terms(first, &block, page_size);
+                Ok((block.len() as u64, gzip::data_member(&block, level, Some(&[run])), terms))
+            },
+            |(raw, member, terms): (u64, Vec<u8>, u128)| {
                 out.write_all(&member).map_err(werr)?;
                 done += raw;
                 members += 1;
+                sum = sum.wrapping_add(terms);
                 job.progress.update(phase, done, total);
                 Ok(())
             },
         )?;
-        out.write_all(&gzip::end_member(done, members)).map_err(werr)?;
+        let db = checksum::db_checksum(page_size as u32, page_count, sum);
+        out.write_all(&gzip::end_member(done, members, Some(&db))).map_err(werr)?;
         let (object, hash) = out.finish().map_err(werr)?;
         job.cancel.check()?;
         object.commit()?;
 
         let mut meta = metadata(&header, file_name, hash.len, hash.hex(), t0.elapsed().as_millis() as u64);
-        meta.installation = Some(self.home.id().to_owned());
+        meta.encryption = key.as_ref().map(NewKey::info);
+        meta.encrypted = key.is_some();
         if let Err(e) = self.insert(&meta) {
             // Not recorded means not kept: remove the file rather than leave an orphan behind.
             let _ = self.store().delete(&meta.file_name);
@@ -166,6 +190,7 @@ pub(crate) fn metadata(
         verification: VerificationStatus::Unverified,
         verified_at: None,
         format_version: h.format,
+        installation: h.installation.clone(),
         ..BackupMetadata::default()
     }
 }

@@ -14,7 +14,8 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result, escaped};
 use crate::format::Header;
 use crate::format::file::{self, Object, OpenBackup};
-use crate::format::gzip::{self, MemberKind};
+use crate::format::gzip::MemberKind;
+use crate::format::sequence::{Inflated, Inflater, Sequence};
 use crate::model::{BackupMetadata, Check, CheckStatus};
 use crate::seams::{Job, Phase};
 
@@ -121,7 +122,7 @@ impl Engine {
             return Ok(self.fail_early(checks, e, "decrypt"));
         }
         crate::durable::check_room(out, opened.header.original_size)?;
-        let encrypted = opened.header.encryption.is_some();
+        let encrypted = opened.encryption.is_some();
         let header = opened.header.clone();
         let hash = std::sync::Arc::clone(&opened.hash);
         let crypto_failed = std::sync::Arc::clone(&opened.crypto_failed);
@@ -271,29 +272,26 @@ impl Engine {
         job: &Job,
         phase: Phase,
     ) -> Result<()> {
-        let OpenBackup { header, mut members, label, .. } = opened;
+        let OpenBackup { header, version, mut members, label, .. } = opened;
+        let inflater = Inflater::new(&header, version, &label);
+        let mut seq = Sequence::new(&header, version, &label);
         let total = header.original_size;
-        let mut end: Option<(u64, u64)> = None;
-        let mut sent = 0u64;
+        let mut end: Option<(u64, u64, Option<[u8; 32]>)> = None;
         let mut done = 0u64;
         job.progress.update(phase, 0, total);
         {
             let end = &mut end;
-            let sent = &mut sent;
             let label = label.as_str();
             crate::pipeline::run(
                 self.workers,
-                self.workers * 2 + 2,
+                in_flight(self.workers, header.codec.block_size as usize),
                 &job.cancel,
                 move |feed| {
                     while let Some((member, kind)) = members.next_member()? {
                         match kind {
-                            MemberKind::Data => {
-                                feed.send(member)?;
-                                *sent += 1;
-                            }
-                            MemberKind::End { total, members: count } => {
-                                *end = Some((total, count));
+                            MemberKind::Data(runs) => feed.send((member, runs))?,
+                            MemberKind::End { total, members: count, checksum } => {
+                                *end = Some((total, count, checksum));
                                 if members.next_member()?.is_some() {
                                     return Err(Error::new(
                                         ErrorCode::BackupDamaged,
@@ -315,32 +313,34 @@ impl Engine {
                         format!("{label} is incomplete: it ends before the end marker"),
                     ))
                 },
-                |member: Vec<u8>| gzip::inflate_member(&member, label),
-                |data: Vec<u8>| {
-                    done += data.len() as u64;
-                    if done > total {
-                        return Err(Error::new(
-                            ErrorCode::BackupDamaged,
-                            format!("{label} is damaged: more data than recorded"),
-                        ));
-                    }
-                    out.write_all(&data).map_err(|e| Error::write(out_path, e))?;
+                |(member, runs): (Vec<u8>, Option<Vec<crate::format::gzip::Run>>)| {
+                    inflater.inflate(&member, runs)
+                },
+                |m: Inflated| {
+                    seq.data(&m)?;
+                    out.write_all(&m.data).map_err(|e| Error::write(out_path, e))?;
+                    done += m.data.len() as u64;
                     job.progress.update(phase, done, total);
                     Ok(())
                 },
             )?;
         }
         match end {
-            Some((t, m)) if t == done && m == sent && done == total => {}
-            _ => {
-                return Err(Error::new(
-                    ErrorCode::BackupDamaged,
-                    format!("{label} is damaged: sizes do not match its end marker"),
-                ));
-            }
+            Some((t, m, checksum)) => seq.end(t, m, checksum),
+            None => Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("{label} is damaged: sizes do not match its end marker"),
+            )),
         }
-        Ok(())
     }
+}
+
+/// How many blocks may be on their way through the pipeline at once: enough to keep every
+/// worker busy, within a memory budget whatever the number of workers (each block in flight
+/// holds its compressed and its inflated bytes).
+pub(crate) fn in_flight(workers: usize, block_size: usize) -> usize {
+    const BUDGET: usize = 40 << 20;
+    (BUDGET / (2 * block_size.max(1))).clamp(2, workers * 2 + 2)
 }
 
 /// Problems of the backup file itself (as opposed to the machine or the user).

@@ -1,6 +1,6 @@
 //! Whole backup files: writing one (header, members, optional encryption, SHA-256 of the bytes
-//! on disk) and opening one for reading (detecting the kind, checking the password, splitting
-//! the payload into members).
+//! on disk) and opening one for reading (detecting the kind and version, checking the password,
+//! splitting the payload into members, bounding everything a planted file could inflate).
 
 use std::io::{self, BufReader, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,9 +14,12 @@ use crate::store::{Store, StoreWrite};
 
 use super::crypto::{self, DecryptReader, EncryptWriter, TRAILER_LEN};
 use super::gzip::{self, MemberKind, MemberSplitter};
-use super::header::{self, Header, HeaderEncryption, HeaderKdf, PREFIX_LEN, TRAILER_MAGIC};
-use super::keys::{Key, KeyCache};
-use super::{CHUNK_SIZE, KDF_ITERATIONS};
+use super::header::{
+    self, Clear, ClearHeader, Header, HeaderEncryption, HeaderKdf, PREFIX_LEN, TRAILER_MAGIC,
+};
+use super::keys::{self, Key, KeyCache};
+use super::{CHUNK_SIZE, FORMAT_VERSION, MAX_BLOCK, MAX_CHUNK, MIN_BLOCK, MIN_CHUNK};
+use crate::model::EncryptionInfo;
 
 /// SHA-256 and length of the bytes that went through.
 #[derive(Debug, Default)]
@@ -66,6 +69,23 @@ impl<R: Read> Read for HashReader<R> {
     }
 }
 
+/// An object of a store, named in messages.
+pub(crate) struct Object<'a> {
+    pub store: &'a dyn Store,
+    pub name: &'a str,
+    pub label: String,
+}
+
+impl<'a> Object<'a> {
+    pub(crate) fn new(store: &'a dyn Store, name: &'a str) -> Object<'a> {
+        let label = match store.local_dir() {
+            Some(d) => d.join(name).display().to_string(),
+            None => format!("{name} in {}", store.location()),
+        };
+        Object { store, name, label }
+    }
+}
+
 type FileSink = HashWriter<Box<dyn StoreWrite>>;
 
 /// Where the gzip payload of a new backup goes.
@@ -81,6 +101,7 @@ impl Write for PayloadWriter {
             PayloadWriter::Encrypted(w) => w.write(buf),
         }
     }
+
     fn flush(&mut self) -> io::Result<()> {
         match self {
             PayloadWriter::Plain(w) => w.flush(),
@@ -90,31 +111,32 @@ impl Write for PayloadWriter {
 }
 
 impl PayloadWriter {
-    /// Fills in `header.encryption` when a password is given, and writes the container header
-    /// (if encrypted) and the header member.
+    /// Writes the container's clear header (when encrypted) and the header member of a new
+    /// format-2 backup.
     pub(crate) fn create(
         out: Box<dyn StoreWrite>,
-        header: &mut Header,
+        header: &Header,
         key: Option<&NewKey>,
     ) -> Result<PayloadWriter> {
-        header.encryption = key.map(|k| k.params.clone());
-        let key = key.map(|k| (k.key.clone(), k.prefix));
         let json = header.to_json()?;
         let sink = HashWriter { inner: out, state: HashState::default() };
         let mut w = match key {
             None => PayloadWriter::Plain(sink),
-            Some((key, prefix)) => PayloadWriter::Encrypted(Box::new(
-                EncryptWriter::new(
-                    sink,
-                    header::Header::container_bytes(&json),
-                    &key,
-                    prefix,
-                    CHUNK_SIZE as usize,
-                )
-                .map_err(io_err)?,
-            )),
+            Some(k) => {
+                let clear = serde_json::to_vec(&k.clear).map_err(|e| Error::invalid(e.to_string()))?;
+                PayloadWriter::Encrypted(Box::new(
+                    EncryptWriter::new(
+                        sink,
+                        Header::container_bytes(&clear, FORMAT_VERSION),
+                        &k.file_key,
+                        k.prefix,
+                        CHUNK_SIZE as usize,
+                    )
+                    .map_err(io_err)?,
+                ))
+            }
         };
-        w.write_all(&gzip::header_member(&json)).map_err(io_err)?;
+        w.write_all(&gzip::header_member(&json, FORMAT_VERSION)).map_err(io_err)?;
         Ok(w)
     }
 
@@ -129,34 +151,48 @@ impl PayloadWriter {
     }
 }
 
-/// A fresh key for one new backup: random salt and nonce prefix, the derived key, and the
-/// header fields that describe them. Derived before the source database is opened, so the
-/// slow KDF never holds a lock on it.
+/// The key of one new encrypted backup: the installation's master key for the password (derived
+/// once per process: the slow KDF runs before the source database is opened and not again for
+/// the next backup), a fresh file salt and nonce prefix, and the clear header describing them.
 pub(crate) struct NewKey {
-    key: Key,
+    file_key: Key,
     prefix: [u8; 7],
-    params: HeaderEncryption,
+    clear: ClearHeader,
 }
 
 impl NewKey {
-    pub(crate) fn derive(password: &str, iterations: u32, cancel: &CancelToken) -> Result<NewKey> {
-        let iterations = iterations.max(KDF_ITERATIONS_FLOOR);
-        let salt: [u8; 16] = crypto::random()?;
+    pub(crate) fn derive(
+        keys: &KeyCache,
+        password: &str,
+        salt: &[u8; 16],
+        iterations: u32,
+        cancel: &CancelToken,
+    ) -> Result<NewKey> {
+        let master = keys.master(password, salt, iterations, cancel)?;
+        let file_salt: [u8; 16] = crypto::random()?;
         let prefix: [u8; 7] = crypto::random()?;
-        let key = super::keys::pbkdf2(password.as_bytes(), &salt, iterations, cancel)?;
-        let params = HeaderEncryption {
+        let clear = ClearHeader {
+            format: FORMAT_VERSION,
             cipher: crypto::CIPHER.into(),
             chunk_size: CHUNK_SIZE,
             nonce_prefix: hex::encode(prefix),
             kdf: HeaderKdf { name: crypto::KDF.into(), iterations, salt: hex::encode(salt) },
-            key_check: hex::encode(super::keys::key_check(&key)),
+            key_check: hex::encode(keys::key_check(&master)),
+            file_salt: hex::encode(file_salt),
         };
-        Ok(NewKey { key, prefix, params })
+        Ok(NewKey { file_key: keys::file_key(&master, &file_salt), prefix, clear })
+    }
+
+    /// What the catalog records about this encryption.
+    pub(crate) fn info(&self) -> EncryptionInfo {
+        EncryptionInfo {
+            cipher: self.clear.cipher.clone(),
+            kdf: self.clear.kdf.name.clone(),
+            iterations: self.clear.kdf.iterations,
+            chunk_size: self.clear.chunk_size,
+        }
     }
 }
-
-/// Lowest iteration count accepted when writing (tests may not go below it either).
-const KDF_ITERATIONS_FLOOR: u32 = if cfg!(test) { 1_000 } else { KDF_ITERATIONS };
 
 fn io_err(e: io::Error) -> Error {
     Error::new(ErrorCode::Io, format!("error writing backup: {e}")).with_source(e)
@@ -183,70 +219,57 @@ fn sniff(first: &[u8], file: &str) -> Result<Kind> {
     }
 }
 
-/// An object of a store, named in messages.
-pub(crate) struct Object<'a> {
-    pub store: &'a dyn Store,
-    pub name: &'a str,
-    pub label: String,
-}
-
-impl<'a> Object<'a> {
-    pub(crate) fn new(store: &'a dyn Store, name: &'a str) -> Object<'a> {
-        let label = match store.local_dir() {
-            Some(d) => d.join(name).display().to_string(),
-            None => format!("{name} in {}", store.location()),
-        };
-        Object { store, name, label }
-    }
-}
-
-/// Reads only the header of a backup (no password needed for the formats that keep it clear).
-pub(crate) fn read_header(obj: &Object<'_>) -> Result<Header> {
-    let label = obj.label.clone();
-    let mut r = BufReader::new(obj.store.open(obj.name)?);
-    let mut first = vec![0u8; 12];
-    let n = gzip::read_full(&mut r, &mut first, &label)?;
-    first.truncate(n);
-    match sniff(&first, &label)? {
-        Kind::Plain => {
-            let chained = first.as_slice().chain(r);
-            let mut split = MemberSplitter::new(chained, &label);
-            match split.next_member()? {
-                Some((_, MemberKind::Header(json))) => Header::from_json(&json, &label),
-                _ => Err(Error::new(ErrorCode::BackupDamaged, format!("{label} has no Keepsake header"))),
-            }
-        }
-        Kind::Container => {
-            let mut head = first;
-            head.resize(PREFIX_LEN, 0);
-            if gzip::read_full(&mut r, &mut head[n..], &label)? < PREFIX_LEN - n {
-                return Err(Error::new(
-                    ErrorCode::BackupTruncated,
-                    format!("{label} is incomplete: it ends inside its header"),
-                ));
-            }
-            let len = header::parse_prefix(&head, &label)?;
-            head.resize(PREFIX_LEN + len + 4, 0);
-            if gzip::read_full(&mut r, &mut head[PREFIX_LEN..], &label)? < len + 4 {
-                return Err(Error::new(
-                    ErrorCode::BackupTruncated,
-                    format!("{label} is incomplete: it ends inside its header"),
-                ));
-            }
-            header::parse_container_header(&head, &label)
-        }
-    }
-}
-
 /// A backup opened for reading its payload.
 pub(crate) struct OpenBackup {
     pub header: Header,
+    /// The version of the format it is in.
+    pub version: u16,
+    /// How it is encrypted, if it is.
+    pub encryption: Option<EncryptionInfo>,
     /// The payload's members, from the first data member on.
     pub members: MemberSplitter<Box<dyn Read + Send>>,
     pub hash: Arc<Mutex<HashState>>,
     /// Set when a chunk failed authentication (to tell the decrypt check from the decompress one).
     pub crypto_failed: Arc<AtomicBool>,
     pub label: String,
+}
+
+/// Reads only what a backup says about itself, with the password at hand (never asking
+/// anyone): a plain backup and a format-1 container say it in clear, a format-2 container only
+/// to the right password (`password_required` / `wrong_password` otherwise).
+pub(crate) fn read_header(
+    obj: &Object<'_>,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+) -> Result<(Header, Option<EncryptionInfo>)> {
+    // A format-1 container says everything in its clear header: no password, nothing decrypted.
+    let start = obj.store.read_range(obj.name, 0, PREFIX_LEN)?;
+    if start.len() == PREFIX_LEN && &start[..8] == header::MAGIC && start[8..10] == [0, 1] {
+        let len = header::parse_prefix(&start, &obj.label)?;
+        let head = obj.store.read_range(obj.name, 0, PREFIX_LEN + len + 4)?;
+        if let Clear::V1(h) = header::parse_container_header(&head, &obj.label)? {
+            let enc = h.encryption.clone().map(|e| EncryptionInfo {
+                cipher: e.cipher,
+                kdf: e.kdf.name,
+                iterations: e.kdf.iterations,
+                chunk_size: e.chunk_size,
+            });
+            check_header(&h, &obj.label)?;
+            return Ok((*h, enc));
+        }
+    }
+    let at_hand = AtHand(secrets.at_hand());
+    let opened = open(obj, &at_hand, keys, &CancelToken::new())?;
+    Ok((opened.header, opened.encryption))
+}
+
+/// A password source that only gives what is at hand.
+struct AtHand(Option<crate::seams::Password>);
+
+impl SecretSource for AtHand {
+    fn password(&self) -> Result<Option<crate::seams::Password>> {
+        Ok(self.0.clone())
+    }
 }
 
 /// Opens a backup; asks `secrets` for the password only when the backup is encrypted. A wrong
@@ -278,15 +301,16 @@ pub(crate) fn open(
             let mut members = MemberSplitter::new(boxed, &label);
             let header = match members.next_member()? {
                 Some((_, MemberKind::Header(json))) => Header::from_json(&json, &label)?,
-                Some(_) => {
-                    return Err(Error::new(
-                        ErrorCode::BackupDamaged,
-                        format!("{label} has no Keepsake header"),
-                    ));
-                }
+                Some(_) => return Err(damaged(&label, "it has no Keepsake header")),
                 None => return Err(Error::new(ErrorCode::BackupTruncated, format!("{label} is empty"))),
             };
-            Ok(OpenBackup { header, members, hash, crypto_failed, label })
+            if header.encryption.is_some() {
+                return Err(damaged(&label, "a plain backup's header describes encryption"));
+            }
+            let version = header.format;
+            check_header(&header, &label)?;
+            members.set_limit(gzip::member_limit(header.codec.block_size as usize));
+            Ok(OpenBackup { header, version, encryption: None, members, hash, crypto_failed, label })
         }
         Kind::Container => {
             if n < PREFIX_LEN {
@@ -304,64 +328,128 @@ pub(crate) fn open(
                     format!("{label} is incomplete: it ends inside its header"),
                 ));
             }
-            let header = header::parse_container_header(&head, &label)?;
-            let enc = header.encryption.clone().ok_or_else(|| {
-                Error::new(
-                    ErrorCode::BackupDamaged,
-                    format!("{label}: encrypted container without encryption parameters"),
-                )
-            })?;
-            check_trailer(obj, file_len, head.len() as u64)?;
-            let key = key_for(&enc, secrets, keys, cancel, &label)?;
-            let prefix: [u8; 7] =
-                hex::decode(&enc.nonce_prefix).ok().and_then(|v| v.try_into().ok()).ok_or_else(|| {
-                    Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (nonce)"))
-                })?;
-            if !(super::MIN_CHUNK..=super::MAX_CHUNK).contains(&enc.chunk_size) {
-                return Err(Error::new(
-                    ErrorCode::BackupDamaged,
-                    format!("{label} has a damaged header (chunk size)"),
-                ));
+            let clear = header::parse_container_header(&head, &label)?;
+            let (version, enc, chunk_size, prefix_hex) = match &clear {
+                Clear::V1(h) => {
+                    let enc =
+                        h.encryption.clone().ok_or_else(|| damaged(&label, "no encryption parameters"))?;
+                    (1, enc.clone(), enc.chunk_size, enc.nonce_prefix)
+                }
+                Clear::V2(c) => (
+                    2,
+                    HeaderEncryption {
+                        cipher: c.cipher.clone(),
+                        chunk_size: c.chunk_size,
+                        nonce_prefix: c.nonce_prefix.clone(),
+                        kdf: c.kdf.clone(),
+                        key_check: c.key_check.clone(),
+                    },
+                    c.chunk_size,
+                    c.nonce_prefix.clone(),
+                ),
+            };
+            if !(MIN_CHUNK..=MAX_CHUNK).contains(&chunk_size) {
+                return Err(damaged(&label, "its header has an impossible chunk size"));
             }
+            let prefix: [u8; 7] = hex::decode(&prefix_hex)
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .ok_or_else(|| damaged(&label, "its header has a damaged nonce"))?;
+            check_trailer(obj, file_len, head.len() as u64)?;
+            let master = master_key(&enc, secrets, keys, cancel, &label)?;
+            let key = match &clear {
+                Clear::V1(_) => master,
+                Clear::V2(c) => {
+                    let salt: [u8; 16] = hex::decode(&c.file_salt)
+                        .ok()
+                        .and_then(|v| v.try_into().ok())
+                        .ok_or_else(|| damaged(&label, "its header has a damaged file salt"))?;
+                    keys::file_key(&master, &salt)
+                }
+            };
             let region = file_len - head.len() as u64 - TRAILER_LEN as u64;
             let dec = DecryptReader::new(
                 r,
                 head,
                 &key,
                 prefix,
-                enc.chunk_size as usize,
+                chunk_size as usize,
                 region,
                 &label,
                 Arc::clone(&crypto_failed),
             )?;
             let boxed: Box<dyn Read + Send> = Box::new(dec);
             let mut members = MemberSplitter::new(boxed, &label);
-            match members.next_member()? {
-                Some((_, MemberKind::Header(_))) => {}
-                _ => {
-                    return Err(Error::new(
-                        ErrorCode::BackupDamaged,
-                        format!("{label} has no inner Keepsake header"),
-                    ));
+            let inner = match members.next_member()? {
+                Some((_, MemberKind::Header(json))) => json,
+                _ => return Err(damaged(&label, "it has no inner Keepsake header")),
+            };
+            let header = match clear {
+                // Format 1 repeats its clear header inside; the clear (authenticated) one counts.
+                Clear::V1(h) => *h,
+                Clear::V2(_) => {
+                    let h = Header::from_json(&inner, &label)?;
+                    if h.format != 2 || h.encryption.is_some() {
+                        return Err(damaged(&label, "its inner header is not a format-2 one"));
+                    }
+                    h
                 }
-            }
-            Ok(OpenBackup { header, members, hash, crypto_failed, label })
+            };
+            check_header(&header, &label)?;
+            members.set_limit(gzip::member_limit(header.codec.block_size as usize));
+            let encryption = Some(EncryptionInfo {
+                cipher: enc.cipher,
+                kdf: enc.kdf.name,
+                iterations: enc.kdf.iterations,
+                chunk_size: enc.chunk_size,
+            });
+            Ok(OpenBackup { header, version, encryption, members, hash, crypto_failed, label })
         }
     }
 }
 
-fn key_for(
+fn damaged(label: &str, what: &str) -> Error {
+    Error::new(ErrorCode::BackupDamaged, format!("{label} is damaged: {what}"))
+}
+
+/// What every reader checks in a header before trusting its numbers.
+fn check_header(h: &Header, label: &str) -> Result<()> {
+    let block = h.codec.block_size;
+    if !(MIN_BLOCK..=MAX_BLOCK).contains(&block) {
+        return Err(damaged(label, "its header has an impossible block size"));
+    }
+    if h.codec.level > 9 {
+        return Err(damaged(label, "its header has an impossible compression level"));
+    }
+    if h.format >= 2 {
+        let ps = h.schema.page_size;
+        if !(512..=65536).contains(&ps) || !ps.is_power_of_two() || !block.is_multiple_of(ps) {
+            return Err(damaged(label, "its header has an impossible page size"));
+        }
+        if h.schema.page_count.checked_mul(u64::from(ps)) != Some(h.original_size) {
+            return Err(damaged(label, "its header's sizes do not add up"));
+        }
+    }
+    Ok(())
+}
+
+fn master_key(
     enc: &HeaderEncryption,
     secrets: &dyn SecretSource,
     keys: &KeyCache,
     cancel: &CancelToken,
     label: &str,
 ) -> Result<Key> {
-    let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
     let salt = hex::decode(&enc.kdf.salt)
-        .map_err(|_| Error::new(ErrorCode::BackupDamaged, format!("{label} has a damaged header (salt)")))?;
+        .ok()
+        .filter(|s| (8..=64).contains(&s.len()))
+        .ok_or_else(|| damaged(label, "its header has a damaged salt"))?;
+    if !(keys::MIN_ITERATIONS..=keys::MAX_ITERATIONS).contains(&enc.kdf.iterations) {
+        return Err(damaged(label, "its key derivation asks for an impossible amount of work"));
+    }
+    let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
     let key = keys.master(&password, &salt, enc.kdf.iterations, cancel)?;
-    if hex::encode(super::keys::key_check(&key)) != enc.key_check {
+    if hex::encode(keys::key_check(&key)) != enc.key_check {
         return Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")));
     }
     Ok(key)

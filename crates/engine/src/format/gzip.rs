@@ -2,9 +2,11 @@
 //!
 //! Every member carries the extra subfield `KL` (its own total length, u32 LE) so a reader can
 //! split the stream into members without inflating, and hand them to several threads. The first
-//! member is empty and carries `KH` (the header JSON); the last is empty and carries `KE` (total
-//! uncompressed bytes and number of data members, two u64 LE), which is how truncation at a
-//! member boundary is noticed.
+//! member is empty and carries `KH` (the header JSON; format 2 adds `KC`, its CRC-32); data
+//! members of format 2 carry `KP`, the pages they hold (runs of page numbers), so the order of
+//! members is checked by a reader alone; the last member is empty and carries `KE` (total
+//! uncompressed bytes and number of data members, and in format 2 the database checksum), which
+//! is how truncation at a member boundary is noticed.
 
 use std::io::{self, Read, Write};
 
@@ -20,21 +22,27 @@ const FEXTRA: u8 = 0x04;
 const OS_UNKNOWN: u8 = 255;
 /// Fixed header (10) + XLEN (2).
 const FIXED: usize = 12;
-/// Largest uncompressed member we accept when reading (guards allocations on damaged input).
-pub(crate) const MAX_MEMBER_DATA: usize = 64 << 20;
-/// Largest member on disk we accept when reading.
-const MAX_MEMBER_LEN: usize = MAX_MEMBER_DATA + (MAX_MEMBER_DATA >> 4) + 4096;
+
+/// Pages `first .. first + count` (numbered from 1, as SQLite does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub first: u32,
+    pub count: u32,
+}
 
 /// What a member carries besides data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum MemberKind {
+    /// The header JSON, and (format 2) whether its CRC-32 matched.
     Header(Vec<u8>),
-    Data,
-    End { total: u64, members: u64 },
+    /// Data; format 2 says which pages.
+    Data(Option<Vec<Run>>),
+    /// The end: bytes and data members in all, and (format 2) the database checksum.
+    End { total: u64, members: u64, checksum: Option<[u8; 32]> },
 }
 
-fn build_member(extra_sub: Option<(&[u8; 2], &[u8])>, deflated: &[u8], crc: u32, isize: u32) -> Vec<u8> {
-    let sub_len = extra_sub.map_or(0, |(_, d)| 4 + d.len());
+fn build_member(extra: &[(&[u8; 2], &[u8])], deflated: &[u8], crc: u32, isize: u32) -> Vec<u8> {
+    let sub_len: usize = extra.iter().map(|(_, d)| 4 + d.len()).sum();
     let xlen = 8 + sub_len;
     let total = FIXED + xlen + deflated.len() + 8;
     let mut out = Vec::with_capacity(total);
@@ -43,8 +51,8 @@ fn build_member(extra_sub: Option<(&[u8; 2], &[u8])>, deflated: &[u8], crc: u32,
     out.extend_from_slice(b"KL");
     out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&(total as u32).to_le_bytes());
-    if let Some((id, data)) = extra_sub {
-        out.extend_from_slice(id);
+    for (id, data) in extra {
+        out.extend_from_slice(*id);
         out.extend_from_slice(&(data.len() as u16).to_le_bytes());
         out.extend_from_slice(data);
     }
@@ -57,23 +65,38 @@ fn build_member(extra_sub: Option<(&[u8; 2], &[u8])>, deflated: &[u8], crc: u32,
 /// An empty deflate stream: one final fixed-Huffman block with no symbols.
 const EMPTY_DEFLATE: [u8; 2] = [0x03, 0x00];
 
-/// The first member, carrying the header JSON.
-pub(crate) fn header_member(json: &[u8]) -> Vec<u8> {
-    build_member(Some((b"KH", json)), &EMPTY_DEFLATE, 0, 0)
+/// The first member, carrying the header JSON (format 2: and its CRC-32 in `KC`).
+pub(crate) fn header_member(json: &[u8], version: u16) -> Vec<u8> {
+    if version >= 2 {
+        let crc = crc32(json).to_le_bytes();
+        build_member(&[(b"KH", json), (b"KC", &crc)], &EMPTY_DEFLATE, 0, 0)
+    } else {
+        build_member(&[(b"KH", json)], &EMPTY_DEFLATE, 0, 0)
+    }
 }
 
-/// The last member, marking the end.
-pub(crate) fn end_member(total: u64, members: u64) -> Vec<u8> {
-    let mut data = [0u8; 16];
-    data[..8].copy_from_slice(&total.to_le_bytes());
-    data[8..].copy_from_slice(&members.to_le_bytes());
-    build_member(Some((b"KE", &data)), &EMPTY_DEFLATE, 0, 0)
+/// The last member, marking the end (format 2: with the database checksum).
+pub(crate) fn end_member(total: u64, members: u64, checksum: Option<&[u8; 32]>) -> Vec<u8> {
+    let mut data = Vec::with_capacity(48);
+    data.extend_from_slice(&total.to_le_bytes());
+    data.extend_from_slice(&members.to_le_bytes());
+    if let Some(c) = checksum {
+        data.extend_from_slice(c);
+    }
+    build_member(&[(b"KE", &data)], &EMPTY_DEFLATE, 0, 0)
 }
 
-/// Compresses one block into a data member. Compression uses libdeflate, which compresses a
-/// whole buffer at once: at the same level it is both faster and smaller than zlib's
-/// streaming deflate (measured by `make bench`); the output is ordinary raw deflate.
-pub(crate) fn data_member(block: &[u8], level: u32) -> Vec<u8> {
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = Crc::new();
+    c.update(bytes);
+    c.sum()
+}
+
+/// Compresses one block into a data member (format 2: with the runs of pages it holds).
+/// Compression uses libdeflate, which compresses a whole buffer at once: at the same level it
+/// is both faster and smaller than zlib's streaming deflate (measured by `make bench`); the
+/// output is ordinary raw deflate.
+pub(crate) fn data_member(block: &[u8], level: u32, runs: Option<&[Run]>) -> Vec<u8> {
     let deflated = if level == 0 {
         let mut enc = DeflateEncoder::new(Vec::with_capacity(block.len() + 64), Compression::none());
         // Writing to a Vec cannot fail.
@@ -86,9 +109,18 @@ pub(crate) fn data_member(block: &[u8], level: u32) -> Vec<u8> {
         out.truncate(n);
         out
     };
-    let mut crc = Crc::new();
-    crc.update(block);
-    build_member(None, &deflated, crc.sum(), block.len() as u32)
+    let crc = crc32(block);
+    match runs {
+        Some(runs) => {
+            let mut kp = Vec::with_capacity(runs.len() * 8);
+            for r in runs {
+                kp.extend_from_slice(&r.first.to_le_bytes());
+                kp.extend_from_slice(&r.count.to_le_bytes());
+            }
+            build_member(&[(b"KP", &kp)], &deflated, crc, block.len() as u32)
+        }
+        None => build_member(&[], &deflated, crc, block.len() as u32),
+    }
 }
 
 fn damaged(file: &str, what: &str) -> Error {
@@ -116,7 +148,7 @@ pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, Membe
     }
     let mut extra = &head[FIXED..FIXED + xlen];
     let mut total = None;
-    let mut kind = MemberKind::Data;
+    let (mut header, mut header_crc, mut runs, mut end) = (None, None, None, None);
     while !extra.is_empty() {
         if extra.len() < 4 {
             return Err(damaged(file, "bad gzip extra field"));
@@ -131,18 +163,44 @@ pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, Membe
             b"KL" if len == 4 => {
                 total = Some(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize)
             }
-            b"KH" => kind = MemberKind::Header(data.to_vec()),
-            b"KE" if len == 16 => {
+            b"KH" => header = Some(data.to_vec()),
+            b"KC" if len == 4 => header_crc = Some(u32::from_le_bytes([data[0], data[1], data[2], data[3]])),
+            b"KP" if len.is_multiple_of(8) && len > 0 => {
+                runs = Some(
+                    data.chunks_exact(8)
+                        .map(|c| Run {
+                            first: u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+                            count: u32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            }
+            b"KP" => return Err(damaged(file, "bad page list in a gzip member")),
+            b"KE" if len == 16 || len == 48 => {
                 let t = u64::from_le_bytes(data[..8].try_into().unwrap_or_default());
-                let m = u64::from_le_bytes(data[8..].try_into().unwrap_or_default());
-                kind = MemberKind::End { total: t, members: m };
+                let m = u64::from_le_bytes(data[8..16].try_into().unwrap_or_default());
+                let checksum = (len == 48).then(|| data[16..48].try_into().unwrap_or([0u8; 32]));
+                end = Some(MemberKind::End { total: t, members: m, checksum });
             }
             _ => {}
         }
         extra = &extra[4 + len..];
     }
+    let kind = match (header, end) {
+        (Some(json), None) => {
+            if let Some(crc) = header_crc
+                && crc != crc32(&json)
+            {
+                return Err(damaged(file, "the header's checksum does not match"));
+            }
+            MemberKind::Header(json)
+        }
+        (None, Some(end)) => end,
+        (None, None) => MemberKind::Data(runs),
+        (Some(_), Some(_)) => return Err(damaged(file, "a member is both header and end")),
+    };
     let total = total.ok_or_else(|| damaged(file, "gzip member without its length"))?;
-    if total < FIXED + xlen + 2 + 8 || total > MAX_MEMBER_LEN {
+    if total < FIXED + xlen + 2 + 8 {
         return Err(damaged(file, "bad gzip member length"));
     }
     Ok((total, kind, xlen))
@@ -152,11 +210,27 @@ pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, Membe
 pub(crate) struct MemberSplitter<R> {
     inner: R,
     file: String,
+    /// Longest member accepted (bytes on disk).
+    limit: usize,
+}
+
+/// Longest member accepted before the header says how large blocks are: the header member.
+const HEADER_MEMBER_LIMIT: usize = 1 << 17;
+
+/// Longest member on disk for blocks of `block_size` bytes: deflate's worst case (stored
+/// blocks) plus the member's own header and extra field.
+pub(crate) fn member_limit(block_size: usize) -> usize {
+    block_size + (block_size >> 4) + (1 << 17)
 }
 
 impl<R: Read> MemberSplitter<R> {
     pub(crate) fn new(inner: R, file: &str) -> Self {
-        MemberSplitter { inner, file: file.to_owned() }
+        MemberSplitter { inner, file: file.to_owned(), limit: HEADER_MEMBER_LIMIT }
+    }
+
+    /// Accepts members of up to `limit` bytes from now on (once the header gave the block size).
+    pub(crate) fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
     }
 
     /// The next member's bytes and kind; `None` at a clean end of input.
@@ -175,6 +249,9 @@ impl<R: Read> MemberSplitter<R> {
             return Err(truncated(&self.file));
         }
         let (total, kind, _) = parse_member_head(&head, &self.file)?;
+        if total > self.limit {
+            return Err(damaged(&self.file, "a gzip member is larger than its block size allows"));
+        }
         let mut member = head;
         let have = member.len();
         member.resize(total, 0);
@@ -200,8 +277,10 @@ pub(crate) fn read_full<R: Read>(r: &mut R, buf: &mut [u8], file: &str) -> Resul
     Ok(n)
 }
 
-/// Inflates one member and checks its CRC-32 and length; returns the data.
-pub(crate) fn inflate_member(member: &[u8], file: &str) -> Result<Vec<u8>> {
+/// Inflates one member and checks its CRC-32 and length; returns the data. A member may not
+/// inflate past `max` bytes (the block size its backup was written with): a planted member
+/// claiming more is damage, never a bigger allocation.
+pub(crate) fn inflate_member(member: &[u8], file: &str, max: usize) -> Result<Vec<u8>> {
     let (total, _, xlen) = parse_member_head(member, file)?;
     if total != member.len() {
         return Err(damaged(file, "gzip member length mismatch"));
@@ -210,8 +289,8 @@ pub(crate) fn inflate_member(member: &[u8], file: &str) -> Result<Vec<u8>> {
     let trailer = &member[total - 8..];
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let isize = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]) as usize;
-    if isize > MAX_MEMBER_DATA {
-        return Err(damaged(file, "gzip member too large"));
+    if isize > max {
+        return Err(damaged(file, "a gzip member inflates past its block size"));
     }
     // libdeflate inflates a whole member into a buffer of exactly ISIZE bytes: data that is
     // longer, shorter or malformed is an error, never a bigger allocation.
@@ -222,9 +301,7 @@ pub(crate) fn inflate_member(member: &[u8], file: &str) -> Result<Vec<u8>> {
     if n != isize {
         return Err(damaged(file, "invalid compressed data"));
     }
-    let mut c = Crc::new();
-    c.update(&out);
-    if c.sum() != crc {
+    if crc32(&out) != crc {
         return Err(damaged(file, "CRC-32 mismatch"));
     }
     Ok(out)
@@ -237,11 +314,11 @@ mod tests {
     #[test]
     fn members_concatenate_to_a_gzip_stream_flate2_reads() {
         let data: Vec<u8> = (0..100_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
-        let mut stream = header_member(b"{}");
-        for block in data.chunks(65536) {
-            stream.extend(data_member(block, 6));
+        let mut stream = header_member(b"{}", 2);
+        for (i, block) in data.chunks(65536).enumerate() {
+            stream.extend(data_member(block, 6, Some(&[Run { first: i as u32 + 1, count: 1 }])));
         }
-        stream.extend(end_member(data.len() as u64, 7));
+        stream.extend(end_member(data.len() as u64, 7, Some(&[7u8; 32])));
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&stream[..]).read_to_end(&mut out).unwrap();
         assert_eq!(out, data);
@@ -250,12 +327,15 @@ mod tests {
         let mut rebuilt = Vec::new();
         let mut kinds = Vec::new();
         while let Some((m, k)) = split.next_member().unwrap() {
-            rebuilt.extend(inflate_member(&m, "t").unwrap());
+            if matches!(k, MemberKind::Data(_)) {
+                rebuilt.extend(inflate_member(&m, "t", 1 << 20).unwrap());
+            }
             kinds.push(k);
         }
         assert_eq!(rebuilt, data);
         assert_eq!(kinds.first(), Some(&MemberKind::Header(b"{}".to_vec())));
-        assert!(matches!(kinds.last(), Some(MemberKind::End { .. })));
+        assert_eq!(kinds[1], MemberKind::Data(Some(vec![Run { first: 1, count: 1 }])));
+        assert!(matches!(kinds.last(), Some(MemberKind::End { checksum: Some(_), .. })));
     }
 
     proptest::proptest! {
@@ -263,17 +343,17 @@ mod tests {
         fn arbitrary_bytes_never_panic_the_member_reader(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
             let mut split = MemberSplitter::new(&bytes[..], "f");
             while let Ok(Some((m, _))) = split.next_member() {
-                let _ = inflate_member(&m, "f");
+                let _ = inflate_member(&m, "f", 1 << 20);
             }
         }
 
         #[test]
         fn a_changed_byte_in_a_member_never_inflates_to_other_data(pos in 0usize..4000, xor in 1u8..=255) {
             let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 13) as u8).collect();
-            let mut m = data_member(&data, 6);
+            let mut m = data_member(&data, 6, None);
             let pos = pos % m.len();
             m[pos] ^= xor;
-            if let Ok(out) = inflate_member(&m, "f") {
+            if let Ok(out) = inflate_member(&m, "f", 1 << 20) {
                 proptest::prop_assert_eq!(out, data);
             }
         }
@@ -281,7 +361,7 @@ mod tests {
 
     #[test]
     fn stored_level_zero_is_valid_gzip() {
-        let m = data_member(b"hello hello hello", 0);
+        let m = data_member(b"hello hello hello", 0, None);
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&m[..]).read_to_end(&mut out).unwrap();
         assert_eq!(out, b"hello hello hello");

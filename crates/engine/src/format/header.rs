@@ -1,5 +1,7 @@
-//! The backup header: a JSON document that describes a backup, and the fixed-size framing around
-//! it in the encrypted container.
+//! The backup header: a JSON document that describes a backup (the first gzip member carries
+//! it), and the clear header of the encrypted container. In format 1 the container's clear
+//! header is the whole description; in format 2 it holds only what opening needs (cipher, key
+//! derivation, salts, key check), and the description lives in the encrypted payload.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupType, SchemaInfo};
+use crate::model::{BackupKind, BackupType, SchemaInfo};
 
 use super::FORMAT_VERSION;
 
@@ -24,9 +26,18 @@ pub(crate) const MAX_HEADER_LEN: usize = 60_000;
 /// What a backup file says about itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
+    /// The format version of the payload (1 or 2).
     pub format: u16,
+    /// The backup's id; must equal its file name without the extension.
     pub id: String,
+    /// `full` (the whole database) or `increment` (format 2: pages changed since another backup).
+    #[serde(default)]
+    pub kind: BackupKind,
+    /// When the snapshot was taken.
     pub created_at: DateTime<Utc>,
+    /// The installation that made it (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation: Option<String>,
     pub source_path: PathBuf,
     pub backup_type: BackupType,
     #[serde(default)]
@@ -38,8 +49,35 @@ pub struct Header {
     #[serde(default)]
     pub row_counts: BTreeMap<String, u64>,
     pub codec: HeaderCodec,
-    #[serde(default)]
+    /// Format 1 only: the encryption parameters (format 2 keeps them in the container).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<HeaderEncryption>,
+}
+
+/// The clear header of a format-2 encrypted container: only what opening needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearHeader {
+    /// 2.
+    pub format: u16,
+    /// `aes-256-gcm-stream-be32`.
+    pub cipher: String,
+    /// Plaintext bytes per chunk.
+    pub chunk_size: u32,
+    /// 7 bytes, hex.
+    pub nonce_prefix: String,
+    /// The password's key derivation.
+    pub kdf: HeaderKdf,
+    /// First 16 bytes of HMAC-SHA256(master key, "keepsake key check"), hex.
+    pub key_check: String,
+    /// 16 bytes, hex: this file's key is HKDF-SHA256(master key, this salt).
+    pub file_salt: String,
+}
+
+/// A container's clear header, by version.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Clear {
+    V1(Box<Header>),
+    V2(ClearHeader),
 }
 
 /// The compression codec of the payload.
@@ -93,7 +131,8 @@ impl Header {
         Ok(json)
     }
 
-    /// Parses header JSON found in `file` (named in errors).
+    /// Parses header JSON found in `file` (named in errors). The codec must be one this build
+    /// reads; a header with `encryption` must be a format-1 one.
     pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Header> {
         #[derive(Deserialize)]
         struct Version {
@@ -127,10 +166,10 @@ impl Header {
     }
 
     /// The bytes of the container's header: prefix, JSON, CRC-32. They are the AAD of every chunk.
-    pub(crate) fn container_bytes(json: &[u8]) -> Vec<u8> {
+    pub(crate) fn container_bytes(json: &[u8], version: u16) -> Vec<u8> {
         let mut out = Vec::with_capacity(PREFIX_LEN + json.len() + 4);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+        out.extend_from_slice(&version.to_be_bytes());
         out.extend_from_slice(&(json.len() as u32).to_be_bytes());
         out.extend_from_slice(json);
         let crc = crc32(&out);
@@ -177,7 +216,7 @@ pub(crate) fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
 }
 
 /// Parses a whole container header (`prefix json crc`), checking the CRC.
-pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Header> {
+pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Clear> {
     let len = parse_prefix(bytes, file)?;
     let end = PREFIX_LEN + len;
     if bytes.len() < end + 4 {
@@ -190,7 +229,37 @@ pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Header>
             format!("{file} has a damaged header (checksum mismatch)"),
         ));
     }
-    Header::from_json(&bytes[PREFIX_LEN..end], file)
+    let json = &bytes[PREFIX_LEN..end];
+    match u16::from_be_bytes([bytes[8], bytes[9]]) {
+        1 => {
+            let h = Header::from_json(json, file)?;
+            if h.format != 1 || h.encryption.is_none() {
+                return Err(Error::new(ErrorCode::BackupDamaged, format!("{file} has a damaged header")));
+            }
+            Ok(Clear::V1(Box::new(h)))
+        }
+        _ => {
+            let c: ClearHeader = serde_json::from_slice(json).map_err(|e| {
+                Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
+            })?;
+            if c.format != 2 {
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{file} has a damaged header (version)"),
+                ));
+            }
+            if c.cipher != super::crypto::CIPHER || c.kdf.name != super::crypto::KDF {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedVersion,
+                    format!(
+                        "{file} uses cipher {:?} / {:?}, which this Keepsake cannot read",
+                        c.cipher, c.kdf.name
+                    ),
+                ));
+            }
+            Ok(Clear::V2(c))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +271,8 @@ mod tests {
         Header {
             format: 1,
             id: "backup_20260101_020000".into(),
+            kind: BackupKind::Full,
+            installation: None,
             created_at: DateTime::parse_from_rfc3339("2026-01-01T02:00:00Z").unwrap().with_timezone(&Utc),
             source_path: "/data/app.db".into(),
             backup_type: BackupType::Scheduled,
@@ -211,21 +282,31 @@ mod tests {
             schema: SchemaInfo::default(),
             row_counts: BTreeMap::from([("users".into(), 3)]),
             codec: HeaderCodec { name: "gzip".into(), level: 6, block_size: 1 << 21 },
-            encryption: None,
+            encryption: Some(HeaderEncryption {
+                cipher: super::super::crypto::CIPHER.into(),
+                chunk_size: 1 << 20,
+                nonce_prefix: "00".repeat(7),
+                kdf: HeaderKdf {
+                    name: super::super::crypto::KDF.into(),
+                    iterations: 600_000,
+                    salt: "11".repeat(16),
+                },
+                key_check: "22".repeat(16),
+            }),
         }
     }
 
     #[test]
     fn container_header_round_trips() {
         let h = sample();
-        let bytes = Header::container_bytes(&h.to_json().unwrap());
-        assert_eq!(parse_container_header(&bytes, "f").unwrap(), h);
+        let bytes = Header::container_bytes(&h.to_json().unwrap(), 1);
+        assert_eq!(parse_container_header(&bytes, "f").unwrap(), Clear::V1(Box::new(h)));
     }
 
     #[test]
     fn newer_version_is_unsupported() {
-        let mut bytes = Header::container_bytes(&sample().to_json().unwrap());
-        bytes[9] = 2;
+        let mut bytes = Header::container_bytes(&sample().to_json().unwrap(), 1);
+        bytes[9] = 3;
         assert_eq!(parse_container_header(&bytes, "f").unwrap_err().code(), ErrorCode::UnsupportedVersion);
     }
 
@@ -237,7 +318,7 @@ mod tests {
 
         #[test]
         fn every_single_byte_change_is_caught(pos in 0usize..400, xor in 1u8..=255) {
-            let bytes = Header::container_bytes(&sample().to_json().unwrap());
+            let bytes = Header::container_bytes(&sample().to_json().unwrap(), 1);
             let pos = pos % bytes.len();
             let mut bad = bytes.clone();
             bad[pos] ^= xor;
@@ -246,7 +327,7 @@ mod tests {
 
         #[test]
         fn truncated_headers_are_errors(cut in 0usize..400) {
-            let bytes = Header::container_bytes(&sample().to_json().unwrap());
+            let bytes = Header::container_bytes(&sample().to_json().unwrap(), 1);
             let cut = cut % bytes.len();
             prop_assert!(parse_container_header(&bytes[..cut], "f").is_err());
         }
@@ -256,8 +337,8 @@ mod tests {
             let mut h = sample();
             h.description = Some(desc);
             h.tags = tags;
-            let bytes = Header::container_bytes(&h.to_json().unwrap());
-            prop_assert_eq!(parse_container_header(&bytes, "f").unwrap(), h);
+            let bytes = Header::container_bytes(&h.to_json().unwrap(), 1);
+            prop_assert_eq!(parse_container_header(&bytes, "f").unwrap(), Clear::V1(Box::new(h)));
         }
     }
 }

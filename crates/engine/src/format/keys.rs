@@ -69,7 +69,6 @@ pub(crate) fn key_check(key: &Key) -> [u8; 16] {
 
 /// The key of one format-2 file: HKDF-SHA256(salt = the file's salt, IKM = the master key,
 /// info = "keepsake v2 file key"), 32 bytes.
-#[expect(dead_code, reason = "format 2 writes with it (next step)")]
 pub(crate) fn file_key(master: &Key, file_salt: &[u8]) -> Key {
     let hk = hkdf::Hkdf::<Sha256>::new(Some(file_salt), &master[..]);
     let mut key = Zeroizing::new([0u8; 32]);
