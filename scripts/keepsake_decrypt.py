@@ -20,7 +20,7 @@ import zlib
 MAX_HEADER = 60_000
 MIN_ITERATIONS, MAX_ITERATIONS = 100_000, 10_000_000
 MIN_CHUNK, MAX_CHUNK = 4 << 10, 16 << 20
-MIN_BLOCK, MAX_BLOCK = 4 << 10, 16 << 20
+MIN_BLOCK, MAX_BLOCK = 4 << 10, 8 << 20
 ID = re.compile(r"^backup_[0-9]{8}_[0-9]{6}(_[0-9a-f]{1,16})?$")
 
 

@@ -28,7 +28,7 @@ pub(crate) const BLOCK_SIZE: usize = 2 << 20;
 /// Smallest block size a reader accepts (bytes of database per member).
 pub const MIN_BLOCK: u32 = 4 << 10;
 /// Largest block size a reader accepts: what one member may inflate to at most.
-pub const MAX_BLOCK: u32 = 16 << 20;
+pub const MAX_BLOCK: u32 = 8 << 20;
 
 /// Plaintext bytes per encrypted chunk.
 pub(crate) const CHUNK_SIZE: u32 = 1 << 20;

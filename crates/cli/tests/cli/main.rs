@@ -13,3 +13,4 @@ mod output;
 mod restore;
 mod schedule;
 mod sources;
+mod trust;

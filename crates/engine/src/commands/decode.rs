@@ -473,6 +473,20 @@ mod tests {
     }
 
     #[test]
+    fn blocks_in_flight_stay_within_the_memory_budget_whatever_the_workers() {
+        for workers in [1, 2, 8, 64] {
+            for block in [4 << 10, 2 << 20, crate::format::MAX_BLOCK as usize] {
+                let n = in_flight(workers, block);
+                assert!(n >= 2, "at least two, so producer and sink overlap");
+                // Each block in flight holds at most its compressed bytes (deflate's worst case)
+                // and its inflated bytes.
+                let bytes = n * (crate::format::gzip::member_limit(block) + block);
+                assert!(bytes <= 48 << 20, "{workers} workers, {block} B blocks: {bytes} B");
+            }
+        }
+    }
+
+    #[test]
     fn a_sound_database_passes() {
         let (_d, db) = database("");
         assert_eq!(problems(&db), (vec![], vec![]));

@@ -351,6 +351,9 @@ pub(crate) fn open(
             if !(MIN_CHUNK..=MAX_CHUNK).contains(&chunk_size) {
                 return Err(damaged(&label, "its header has an impossible chunk size"));
             }
+            if !(keys::MIN_ITERATIONS..=keys::MAX_ITERATIONS).contains(&enc.kdf.iterations) {
+                return Err(damaged(&label, "its key derivation asks for an impossible amount of work"));
+            }
             let prefix: [u8; 7] = hex::decode(&prefix_hex)
                 .ok()
                 .and_then(|v| v.try_into().ok())
@@ -444,9 +447,6 @@ fn master_key(
         .ok()
         .filter(|s| (8..=64).contains(&s.len()))
         .ok_or_else(|| damaged(label, "its header has a damaged salt"))?;
-    if !(keys::MIN_ITERATIONS..=keys::MAX_ITERATIONS).contains(&enc.kdf.iterations) {
-        return Err(damaged(label, "its key derivation asks for an impossible amount of work"));
-    }
     let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
     let key = keys.master(&password, &salt, enc.kdf.iterations, cancel)?;
     if hex::encode(keys::key_check(&key)) != enc.key_check {
