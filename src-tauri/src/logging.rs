@@ -12,7 +12,8 @@ use tracing_subscriber::prelude::*;
 /// Starts logging; keep the guard alive for the app's lifetime (dropping it flushes the file).
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
     let filter = || EnvFilter::try_from_env("KEEPSAKE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = std::fs::create_dir_all(dir);
+    // Logs name databases and folders: the folder is the owner's alone.
+    let _ = keepsake_engine::durable::create_private_dir(dir);
     let file = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("keepsake")

@@ -1,24 +1,25 @@
 //! The scheduler inside the app: a thread that wakes at least every 30 seconds (and at once when
-//! the sources, the settings or the password change, or the tray asks to back up now), asks the
-//! engine what to do (`scheduler::plan_tick`, from each backup folder's history and `now`), and
-//! carries it out: scheduled runs through `Engine::run_scheduled` (one at a time, as job
-//! `scheduled:<source>` so the window sees their progress and can cancel them), skips recorded,
-//! overdue warnings notified. When to run is never decided here.
+//! the sources, the settings or the password change) and runs one tick of the engine's
+//! scheduler host (`scheduler::host`, the same loop body as `keepsake daemon`), which decides
+//! and runs; this file supplies only what is the app's: each scheduled run as job
+//! `scheduled:<source>` (so the window sees its progress and can cancel it), notifications, and
+//! the tray. When to run is never decided here.
 //!
 //! Quitting stops it cleanly: no new run starts, the running one is cancelled (the engine keeps
 //! nothing partial, and the next start catches the slot up) and the thread is joined.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, Utc};
-use keepsake_engine::model::{BackupType, Operation, RunStatus};
+use chrono::Local;
+use keepsake_engine::ErrorCode;
+use keepsake_engine::model::RunStatus;
 use keepsake_engine::schedule::sleep_for;
-use keepsake_engine::scheduler::{Action, SourceState, next_wake, plan_tick};
+use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
+use keepsake_engine::seams::Job;
 use keepsake_engine::sources::Source;
-use keepsake_engine::{Error, ErrorCode};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::commands::changed;
@@ -41,7 +42,6 @@ pub fn job_id(source: &str) -> String {
 struct Flags {
     woken: bool,
     stop: bool,
-    run_now: HashSet<String>,
 }
 
 /// How the rest of the app talks to the scheduler thread.
@@ -63,17 +63,8 @@ impl SchedulerControl {
         self.changed.notify_all();
     }
 
-    /// Backs up these sources now, whatever their schedule.
-    pub fn run_now(&self, sources: impl IntoIterator<Item = String>) {
-        let mut flags = self.flags();
-        flags.run_now.extend(sources);
-        flags.woken = true;
-        drop(flags);
-        self.changed.notify_all();
-    }
-
-    /// Waits until woken, stopped or `timeout`; `None` when stopping, else the sources to run now.
-    fn wait(&self, timeout: Duration) -> Option<HashSet<String>> {
+    /// Waits until woken, stopped or `timeout`; `false` when stopping.
+    fn wait(&self, timeout: Duration) -> bool {
         let mut flags = self.flags();
         if !flags.woken && !flags.stop {
             flags = match self.changed.wait_timeout(flags, timeout) {
@@ -82,7 +73,7 @@ impl SchedulerControl {
             };
         }
         flags.woken = false;
-        if flags.stop { None } else { Some(std::mem::take(&mut flags.run_now)) }
+        !flags.stop
     }
 
     fn stopping(&self) -> bool {
@@ -119,112 +110,96 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 fn host<R: Runtime>(app: AppHandle<R>) {
     tracing::info!("scheduler started");
     let state = app.state::<AppState>();
-    let mut run_now: HashSet<String> = HashSet::new();
-    let mut warned: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let engines = match state.engines() {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!("no scheduled backups: {}", e.message);
+            return;
+        }
+    };
+    let mut host = Host::new(engines);
+    let hooks = AppHooks { app: &app };
     loop {
         let now = Local::now();
         let paused = state.settings().paused;
         // A global pause is a pause of every source, for the engine's decisions.
         let sources: Vec<Source> =
             state.sources().into_iter().map(|s| Source { paused: s.paused || paused, ..s }).collect();
-        run_now.retain(|name| sources.iter().any(|s| &s.name == name));
-        let states: Vec<SourceState> = sources
-            .iter()
-            .map(|s| SourceState {
-                running: state.jobs.is_running(&job_id(&s.name)),
-                run_now: run_now.contains(&s.name),
-                last_warned: warned.get(&s.name).copied(),
-                ..history(&state, s)
-            })
-            .collect();
-        let actions = plan_tick(sources.iter().zip(&states), &now);
-        let acted = !actions.is_empty();
-        for action in actions {
-            if state.scheduler.stopping() {
-                break;
-            }
-            match action {
-                Action::Run { source, reason } => {
-                    run_now.remove(&source);
-                    if let Some(s) = sources.iter().find(|s| s.name == source) {
-                        tracing::info!(source = %source, ?reason, "scheduled backup");
-                        run(&app, s);
-                    }
-                }
-                Action::Skip { source, reason } => {
-                    run_now.remove(&source);
-                    tracing::info!(source = %source, ?reason, "skipped: a backup of it is still running");
-                    if let Some(s) = sources.iter().find(|s| s.name == source)
-                        && let Ok(engine) = state.engine(&s.backup_dir)
-                    {
-                        let why = Error::new(ErrorCode::Busy, "a backup of this database was still running");
-                        engine.record_skipped(
-                            Operation::Backup,
-                            Some(BackupType::Scheduled),
-                            Some(&s.database),
-                            &why,
-                        );
-                    }
-                }
-                Action::Warn { source, days, never_succeeded, .. } => {
-                    warned.insert(source.clone(), Utc::now());
-                    tracing::warn!(source = %source, days, "no successful backup");
-                    Note::missed(&source, days, never_succeeded).send(state.settings().notification_level);
-                    crate::tray::refresh(&app);
-                }
-            }
-        }
+        let tick = host.tick(&sources, &HashSet::new(), now, &hooks);
         crate::tray::refresh(&app);
-        let wait = if acted {
-            MIN_WAIT
-        } else {
-            let next = next_wake(sources.iter().zip(&states), &now);
-            sleep_for(next.as_ref(), &now, MAX_WAIT).max(MIN_WAIT)
-        };
-        match state.scheduler.wait(wait) {
-            Some(more) => run_now.extend(more),
-            None => break,
+        let wait =
+            if tick.ran { MIN_WAIT } else { sleep_for(tick.next.as_ref(), &now, MAX_WAIT).max(MIN_WAIT) };
+        if !state.scheduler.wait(wait) {
+            break;
         }
     }
     tracing::info!("scheduler stopped");
 }
 
-/// What the backup folder's history says about `source` (empty when it cannot be read: the
-/// engine then treats the source as never run, and the run reports the real problem).
-fn history(state: &AppState, source: &Source) -> SourceState {
-    let read = state
-        .engine(&source.backup_dir)
-        .and_then(|e| e.source_history(&source.database).map_err(|e| state.ipc_error(e)));
-    match read {
-        Ok(h) => SourceState::from_history(&h),
-        Err(e) => {
-            tracing::warn!(source = %source.name, "cannot read the history: {}", e.message);
-            SourceState::default()
+/// The app's side of the scheduler host: jobs the window can see, notifications, the tray.
+struct AppHooks<'a, R: Runtime> {
+    app: &'a AppHandle<R>,
+}
+
+impl<R: Runtime> HostHooks for AppHooks<'_, R> {
+    fn is_running(&self, source: &str) -> bool {
+        self.app.state::<AppState>().jobs.is_running(&job_id(source))
+    }
+
+    fn run_job(&self, source: &Source, work: &mut dyn FnMut(&Job)) -> bool {
+        let state = self.app.state::<AppState>();
+        let id = job_id(&source.name);
+        let guard = match state.jobs.start(&id, EventProgress::new(self.app.clone(), &id)) {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::info!(source = %source.name, "not started: {}", e.message);
+                return false;
+            }
+        };
+        crate::tray::refresh(self.app);
+        work(&guard.job);
+        true
+    }
+
+    fn stopping(&self) -> bool {
+        self.app.state::<AppState>().scheduler.stopping()
+    }
+
+    fn report(&self, event: HostEvent<'_>) {
+        let state = self.app.state::<AppState>();
+        let level = state.settings().notification_level;
+        match event {
+            HostEvent::Starting { source, reason } => {
+                tracing::info!(source = %source.name, ?reason, "scheduled backup");
+            }
+            HostEvent::Finished { source, result } => {
+                if let Some(note) = finished(&state, source, result) {
+                    note.send(level);
+                }
+                changed(self.app);
+            }
+            HostEvent::Skipped { source } => {
+                tracing::info!(source = %source.name, "skipped: a backup of it is still running");
+            }
+            HostEvent::Overdue { source, days, never_succeeded, .. } => {
+                tracing::warn!(source = %source.name, days, "no successful backup");
+                Note::missed(&source.name, days, never_succeeded).send(level);
+                crate::tray::refresh(self.app);
+            }
+            HostEvent::HistoryUnreadable { source, error } => {
+                tracing::warn!(source = %source.name, "cannot read the history: {}", error.message());
+            }
         }
     }
 }
 
-/// One scheduled run, with its notification.
-fn run<R: Runtime>(app: &AppHandle<R>, source: &Source) {
-    let state = app.state::<AppState>();
-    let id = job_id(&source.name);
-    let guard = match state.jobs.start(&id, EventProgress::new(app.clone(), &id)) {
-        Ok(g) => g,
-        Err(e) => {
-            tracing::info!(source = %source.name, "not started: {}", e.message);
-            return;
-        }
-    };
-    crate::tray::refresh(app);
-    let result = match state.engine(&source.backup_dir) {
-        Ok(engine) => {
-            engine.run_scheduled(source, &guard.job).map_err(|e| (e.code(), e.message().to_owned()))
-        }
-        Err(e) => Err((ErrorCode::Io, e.message)),
-    };
-    drop(guard);
-    let level = state.settings().notification_level;
-    let note = match result {
+/// The notification a finished scheduled run deserves, if any.
+fn finished(
+    state: &AppState,
+    source: &Source,
+    result: &keepsake_engine::Result<keepsake_engine::model::ScheduledRun>,
+) -> Option<Note> {
+    match result {
         Ok(run) => {
             tracing::info!(source = %source.name, status = ?run.status, message = ?run.message, "scheduled run");
             match (run.status, &run.backup) {
@@ -239,21 +214,17 @@ fn run<R: Runtime>(app: &AppHandle<R>, source: &Source) {
                 _ => None,
             }
         }
-        Err((ErrorCode::Cancelled, _)) => {
+        Err(e) if e.code() == ErrorCode::Cancelled => {
             tracing::info!(source = %source.name, "scheduled run cancelled");
             None
         }
-        Err((code, message)) => {
-            tracing::error!(source = %source.name, %code, "scheduled run failed: {message}");
-            if code == ErrorCode::PasswordRequired && state.secrets.last_error().is_some() {
+        Err(e) => {
+            tracing::error!(source = %source.name, code = %e.code(), "scheduled run failed: {}", e.message());
+            if e.code() == ErrorCode::PasswordRequired && state.secrets.last_error().is_some() {
                 Some(Note::keyring(&source.name))
             } else {
-                Some(Note::backup_failed(&source.name, &source.database, code))
+                Some(Note::backup_failed(&source.name, &source.database, e.code()))
             }
         }
-    };
-    if let Some(note) = note {
-        note.send(level);
     }
-    changed(app);
 }

@@ -37,17 +37,6 @@ impl Settings {
 
     pub fn save(&self, path: &Path) -> IpcResult<()> {
         let text = toml::to_string_pretty(self).map_err(|e| IpcError::invalid(e.to_string()))?;
-        let write_err = |e: std::io::Error| {
-            IpcError::from(keepsake_engine::Error::new(
-                keepsake_engine::ErrorCode::Io,
-                format!("cannot write {}: {e}", path.display()),
-            ))
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write_err)?;
-        }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write_err)?;
-        std::fs::rename(&tmp, path).map_err(write_err)
+        Ok(keepsake_engine::durable::write_atomic(path, text.as_bytes())?)
     }
 }

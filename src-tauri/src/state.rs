@@ -3,12 +3,11 @@
 //! jobs, the keyring, and the scheduler's controls. Commands and the scheduler reach it as Tauri
 //! managed state; tests build it on temporary folders with an in-memory password store.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use keepsake_engine::sources::{Source, Sources};
-use keepsake_engine::{Engine, ErrorCode, Installation};
+use keepsake_engine::{Engine, Engines, ErrorCode, Installation};
 
 use crate::error::{IpcError, IpcResult};
 use crate::jobs::Jobs;
@@ -65,11 +64,10 @@ pub struct AppState {
     pub paths: Paths,
     sources: Mutex<Loaded>,
     settings: Mutex<Settings>,
-    engines: Mutex<HashMap<PathBuf, Arc<Engine>>>,
+    /// One engine per backup folder, for this installation (or why it could not be opened).
+    engines: Result<Arc<Engines>, String>,
     /// Paths the person picked in the file dialog this session.
     picked: Mutex<std::collections::HashSet<PathBuf>>,
-    /// This installation: who made which backups.
-    pub home: Result<Installation, String>,
     pub jobs: Arc<Jobs>,
     pub secrets: Arc<KeyringSecret>,
     pub scheduler: Arc<SchedulerControl>,
@@ -89,37 +87,29 @@ impl AppState {
     /// Loads the sources and settings from `paths`.
     pub fn load(paths: Paths, store: Arc<dyn PasswordStore>) -> AppState {
         let file = paths.sources_file();
-        let loaded = match Sources::load(&file) {
-            Ok(mut sources) => {
-                // Relative paths in a hand-edited file are relative to the file, as in the CLI.
-                for s in &mut sources.sources {
-                    for p in [&mut s.database, &mut s.backup_dir] {
-                        if p.is_relative() {
-                            *p = paths.config_dir.join(&*p);
-                        }
-                    }
-                }
-                Loaded { sources, broken: None }
-            }
+        let loaded = match Sources::load_resolved(&file) {
+            Ok(sources) => Loaded { sources, broken: None },
             Err(e) => {
                 tracing::error!("cannot load the sources: {}", e.message());
                 Loaded { sources: Sources::default(), broken: Some(e.message().to_owned()) }
             }
         };
         let settings = Settings::load(&paths.settings_file());
-        let home = Installation::open(&paths.state_dir).map_err(|e| {
-            tracing::error!("cannot open Keepsake's own records: {}", e.message());
-            e.message().to_owned()
-        });
+        let secrets = Arc::new(KeyringSecret::new(store));
+        let engines = Installation::open(&paths.state_dir)
+            .map(|home| Arc::new(Engines::new(home, secrets.clone())))
+            .map_err(|e| {
+                tracing::error!("cannot open Keepsake's own records: {}", e.message());
+                e.message().to_owned()
+            });
         AppState {
             picked: Mutex::default(),
-            home,
+            engines,
             paths,
             sources: Mutex::new(loaded),
             settings: Mutex::new(settings),
-            engines: Mutex::new(HashMap::new()),
             jobs: Arc::new(Jobs::default()),
-            secrets: Arc::new(KeyringSecret::new(store)),
+            secrets,
             scheduler: Arc::new(SchedulerControl::default()),
         }
     }
@@ -165,20 +155,16 @@ impl AppState {
         Ok(next)
     }
 
+    /// The engines of this installation, one per backup folder.
+    pub fn engines(&self) -> IpcResult<Arc<Engines>> {
+        self.engines.as_ref().map(Arc::clone).map_err(|why| {
+            IpcError::from(keepsake_engine::Error::new(ErrorCode::DestinationReadOnly, why.clone()))
+        })
+    }
+
     /// The engine of a backup folder, opened once and kept.
     pub fn engine(&self, dir: &Path) -> IpcResult<Arc<Engine>> {
-        let mut engines = lock(&self.engines);
-        if let Some(e) = engines.get(dir) {
-            return Ok(Arc::clone(e));
-        }
-        let home = self.home.as_ref().map_err(|why| {
-            IpcError::from(keepsake_engine::Error::new(ErrorCode::DestinationReadOnly, why.clone()))
-        })?;
-        let engine =
-            Engine::open_folder(home, dir).map_err(|e| self.ipc_error(e))?.with_secrets(self.secrets.clone());
-        let engine = Arc::new(engine);
-        engines.insert(dir.to_path_buf(), Arc::clone(&engine));
-        Ok(engine)
+        self.engines()?.get(dir).map_err(|e| self.ipc_error(e))
     }
 
     /// A source and the engine of its backup folder.

@@ -10,6 +10,9 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
+use keepsake_engine::ErrorCode;
+
+use crate::notify::Note;
 use crate::state::AppState;
 use crate::view::{Mood, source_view, tray_summary};
 
@@ -76,8 +79,27 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let state = app.state::<AppState>();
     match id {
         BACKUP_NOW => {
-            let names = state.sources().into_iter().filter(|s| s.enabled).map(|s| s.name);
-            state.scheduler.run_now(names);
+            // The window's verb: a manual backup of each source, with its own settings.
+            for source in state.sources().into_iter().filter(|s| s.enabled) {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    let job = format!("tray:{}", source.name);
+                    let result =
+                        crate::commands::backups::back_up_now(&app, &source.name, &job, None, None).await;
+                    let level = app.state::<AppState>().settings().notification_level;
+                    match result {
+                        Ok(b) => {
+                            Note::backed_up(&source.name, b.stored_size, b.verified_at.is_some()).send(level)
+                        }
+                        Err(e) if e.code == ErrorCode::Cancelled.as_str() => {}
+                        Err(e) => {
+                            tracing::error!(source = %source.name, "backup from the tray failed: {e}");
+                            let code = ErrorCode::from_name(&e.code).unwrap_or(ErrorCode::Io);
+                            Note::backup_failed(&source.name, &source.database, code).send(level);
+                        }
+                    }
+                });
+            }
         }
         OPEN => crate::platform::show_main_window(app),
         PAUSE => {

@@ -147,7 +147,7 @@ test("the tray menu is read and Back up now clicked over D-Bus", async () => {
   py("tray.py", "click", TRAY_ITEMS, "Back up now");
   await until("a backup from the tray", async () => (await invoke("list_backups", { source: "Notes" })).length === before + 1);
   const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
-  assert.equal(newest.backup_type, "scheduled");
+  assert.equal(newest.backup_type, "manual", "the tray's Back up now is the window's verb");
   await until("the second failure notification", () => count(notifications(), "Backup of Broken failed") > failuresBefore);
 
   py("tray.py", "click", TRAY_ITEMS, "Pause schedules");

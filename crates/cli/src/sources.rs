@@ -70,16 +70,12 @@ impl SourcesFile {
     /// The sources in effect: the file, with relative paths taken from the file's folder, and
     /// the seed variables applied to the `default` source.
     pub fn load(&self) -> CliResult<Sources> {
-        let mut sources = self.load_file()?;
-        if let Some(dir) = self.path.parent() {
-            for s in &mut sources.sources {
-                for p in [&mut s.database, &mut s.backup_dir] {
-                    if p.is_relative() {
-                        *p = dir.join(&*p);
-                    }
-                }
-            }
-        }
+        let mut sources = Sources::load_resolved(&self.path).map_err(|e| {
+            CliError::invalid(
+                e.message().to_owned(),
+                "Fix the file by hand, or change it with `keepsake source set NAME FIELD VALUE`.",
+            )
+        })?;
         sources.apply_env(|name| self.env.get(name).cloned()).map_err(|e| {
             CliError::invalid(
                 e.message().to_owned(),

@@ -1,6 +1,6 @@
-//! Files that survive a crash and that nobody else can read or redirect: the engine's only
-//! helpers for creating, syncing, renaming and opening files. Everything the engine writes goes
-//! through here, so the rules live in one place:
+//! Files that survive a crash and that nobody else can read or redirect: the only helpers for
+//! creating, syncing, renaming and opening files. Everything the engine writes goes through here
+//! (and the hosts' own files, such as the app's settings), so the rules live in one place:
 //!
 //! - new files are 0600 and new folders 0700 (backups and catalogs hold the user's data);
 //! - a file becomes visible under its final name only once it is complete and synced (written
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, ErrorCode, Result, shown};
 
 /// Creates `dir` (and its parents) readable by its owner only, or leaves it as it is.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -215,31 +215,19 @@ impl Drop for RemoveOnDrop {
 
 /// Writes `bytes` to `path` atomically (a hidden temporary file beside it, synced, renamed,
 /// the folder synced), readable by its owner only.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     create_private_dir(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".keepsake-")
-        .suffix(".tmp")
-        .permissions(private_permissions())
-        .tempfile_in(dir)
-        .map_err(|e| Error::write(dir, e))?;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".keepsake-").suffix(".tmp");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    let mut tmp = b.tempfile_in(dir).map_err(|e| Error::write(dir, e))?;
     tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::write(path, e))?;
     tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
     sync_dir(dir);
     Ok(())
-}
-
-fn private_permissions() -> fs::Permissions {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::PermissionsExt::from_mode(0o600)
-    }
-    #[cfg(not(unix))]
-    {
-        fs::metadata(".").map(|m| m.permissions()).unwrap_or_else(|_| unreachable_permissions())
-    }
 }
 
 /// Free bytes for an unprivileged user on the file system that holds `path` (or its folder).

@@ -73,6 +73,11 @@ impl ErrorCode {
         ErrorCode::TargetNotADatabase,
     ];
 
+    /// The code written `name` (as [`ErrorCode::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The code as written in JSON and logs, e.g. `wrong_password`.
     pub fn as_str(self) -> &'static str {
         match self {

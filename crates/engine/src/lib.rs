@@ -10,8 +10,9 @@
 //! [`format`] and `docs/FORMAT.md`.
 pub(crate) mod catalog;
 pub(crate) mod commands;
-pub(crate) mod durable;
+pub mod durable;
 pub(crate) mod engine;
+pub mod engines;
 pub mod error;
 pub mod folder;
 pub mod format;
@@ -31,6 +32,7 @@ pub mod store;
 
 pub use commands::compare::TableDiff;
 pub use engine::Engine;
+pub use engines::Engines;
 pub use error::{Error, ErrorCode, Facts, Result};
 pub use folder::{FileState, FolderFile, FolderReport};
 pub use installation::Installation;

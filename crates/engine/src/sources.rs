@@ -4,7 +4,6 @@
 //! and the seed tool's environment variables can define or override a default source.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -202,23 +201,29 @@ impl Sources {
         Ok(s)
     }
 
+    /// The file's sources as they are meant: relative paths (of a hand-edited file) are
+    /// relative to the file's folder. What every host runs from; [`Sources::load`] is for
+    /// editing the file as written.
+    pub fn load_resolved(path: &Path) -> Result<Sources> {
+        let mut sources = Sources::load(path)?;
+        if let Some(dir) = path.parent() {
+            for s in &mut sources.sources {
+                for p in [&mut s.database, &mut s.backup_dir] {
+                    if p.is_relative() {
+                        *p = dir.join(&*p);
+                    }
+                }
+            }
+        }
+        Ok(sources)
+    }
+
     /// Writes `path` atomically (readable by the owner only): the old file stays whole until
     /// the new one is complete.
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()?;
         let text = toml::to_string_pretty(self).map_err(|e| Error::invalid(e.to_string()))?;
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        crate::durable::create_private_dir(dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".sources-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::write(dir, e))?;
-        tmp.write_all(text.as_bytes())
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::write(path, e))?;
-        tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
-        crate::durable::sync_dir(dir);
-        Ok(())
+        crate::durable::write_atomic(path, text.as_bytes())
     }
 
     pub fn validate(&self) -> Result<()> {

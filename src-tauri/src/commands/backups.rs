@@ -54,13 +54,25 @@ pub async fn create_backup<R: Runtime>(
     description: Option<String>,
     tags: Option<Vec<String>>,
 ) -> IpcResult<BackupMetadata> {
-    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
+    back_up_now(&app, &source, &job_id, description, tags).await
+}
+
+/// "Back up now", from the window or the tray: a manual backup with the source's settings, as
+/// job `job_id`.
+pub(crate) async fn back_up_now<R: Runtime>(
+    app: &AppHandle<R>,
+    source: &str,
+    job_id: &str,
+    description: Option<String>,
+    tags: Option<Vec<String>>,
+) -> IpcResult<BackupMetadata> {
+    let (src, engine) = app.state::<AppState>().source_engine(source)?;
     let opts = BackupOptions {
         description,
         tags: tags.unwrap_or_default(),
         ..src.backup_options(BackupType::Manual)
     };
-    run_job(&app, &job_id, move |job| engine.backup(&src.database, &opts, job)).await
+    run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await
 }
 
 #[tauri::command]

@@ -1,27 +1,26 @@
-//! `keepsake daemon`: the scheduler's host loop in the foreground, for servers, systemd and
-//! tests. It decides nothing itself: each tick it re-reads the sources file and each source's
-//! history, asks the engine what to do (`scheduler::plan_tick`), runs due sources one at a time
-//! through `Engine::run_scheduled` (the same verb as `keepsake run`), and sleeps until the next
-//! run time, but at most 30 s, so an edited sources file, a changed clock or a sleep of the
-//! machine is noticed (a wall-clock jump against `Instant` is logged).
+//! `keepsake daemon`: the scheduler in the foreground, for servers, systemd and tests. The loop
+//! body is the engine's scheduler host (`scheduler::host`, shared with the desktop app): each
+//! tick re-reads the sources file and each source's history, runs what is due one at a time
+//! through `Engine::run_scheduled` (the verb of `keepsake run`), and says what it does here, as
+//! log lines; then the loop sleeps until the next run time, but at most 30 s, so an edited
+//! sources file, a changed clock or a sleep of the machine is noticed (a wall-clock jump
+//! against `Instant` is logged).
 //!
 //! One line per event on stdout, starting with the local time (JSON Lines under `--json`);
 //! only a failure to start goes to stderr, as `error:`/`hint:`. SIGTERM or Ctrl-C cancels a
 //! running backup (the engine removes its partial file; the cancelled run is caught up at the
 //! next start) and exits 0.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Local, TimeDelta, Utc};
-use keepsake_engine::Engine;
-use keepsake_engine::error::{ErrorCode, Result as EngineResult};
-use keepsake_engine::model::{BackupType, Operation};
+use chrono::{Local, Utc};
+use keepsake_engine::Engines;
 use keepsake_engine::schedule::{SchedulerState, sleep_for};
-use keepsake_engine::scheduler::{Action, RunReason, SourceState, next_wake, plan_tick};
+use keepsake_engine::scheduler::RunReason;
+use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::{CancelToken, Job, NoProgress};
 use keepsake_engine::sources::{Source, Sources};
 
@@ -39,8 +38,6 @@ use crate::sources::SourcesFile;
 const MAX_WAIT: Duration = Duration::from_secs(30);
 /// The shortest, so a plan that keeps saying "now" cannot spin.
 const MIN_WAIT: Duration = Duration::from_millis(50);
-/// A problem that persists (an unreadable folder) is logged again after this long.
-const REPEAT_PROBLEM: TimeDelta = TimeDelta::hours(24);
 
 pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &Output) -> CliResult<u8> {
     let no_password = secret.file.is_none() && secret.env.is_none();
@@ -49,17 +46,12 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let handled = crate::interrupt::watch_stop(stop.clone(), wake);
     let log = Log { out };
     let sources = file.load()?;
-    let mut d = Daemon {
-        sources: selected(sources, &only),
-        file,
-        only,
-        secrets: Arc::new(CliSecret::new(secret)),
-        engines: HashMap::new(),
-        memory: HashMap::new(),
-        load_error: None,
-    };
+    let engines = Arc::new(Engines::new(crate::commands::installation()?, Arc::new(CliSecret::new(secret))));
+    let mut d = Daemon { sources: selected(sources, &only), file, only, load_error: None };
     d.started(&log, no_password, handled);
 
+    let hooks = Hooks { log: &log, stop: &stop };
+    let mut host = Host::new(engines);
     let mut clock = SchedulerState::new(Utc::now());
     let mut last_tick = Instant::now();
     while !stop.is_cancelled() {
@@ -69,20 +61,12 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
         }
         last_tick = Instant::now();
         d.reload(&log);
-        let jobs = d.states(&log);
-        let mut ran = false;
-        for action in plan_tick(jobs.iter().map(|(s, st)| (s, st)), &now) {
-            if stop.is_cancelled() {
-                break;
-            }
-            ran |= d.act(&log, action, &stop);
-        }
-        if ran {
+        let tick = host.tick(&d.sources, &HashSet::new(), now, &hooks);
+        if tick.ran {
             // Runs take time and change the history: decide again before sleeping.
             continue;
         }
-        let next = next_wake(jobs.iter().map(|(s, st)| (s, st)), &now);
-        let wait = sleep_for(next.as_ref(), &Local::now(), MAX_WAIT).max(MIN_WAIT);
+        let wait = sleep_for(tick.next.as_ref(), &Local::now(), MAX_WAIT).max(MIN_WAIT);
         if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(wait) {
             // No signal handler (it could not be installed): sleep plainly.
             std::thread::sleep(wait);
@@ -92,29 +76,98 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     Ok(EXIT_OK)
 }
 
+/// The daemon's side of the scheduler host: log lines, and the stop signal as the jobs' cancel.
+struct Hooks<'a> {
+    log: &'a Log<'a>,
+    stop: &'a CancelToken,
+}
+
+impl HostHooks for Hooks<'_> {
+    fn run_job(&self, _source: &Source, work: &mut dyn FnMut(&Job)) -> bool {
+        work(&Job::new(Arc::new(NoProgress), self.stop.clone()));
+        true
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    fn report(&self, event: HostEvent<'_>) {
+        let log = self.log;
+        match event {
+            HostEvent::Starting { source, reason } => starting(log, &source.name, reason),
+            HostEvent::Finished { source, result } => log_result(log, &source.name, result),
+            HostEvent::Skipped { source } => {
+                log.event(Some(&source.name), "skipped", "skipped: a backup of it is still running", json!({}))
+            }
+            HostEvent::Overdue { source, since, days, never_succeeded } => {
+                let text = if never_succeeded {
+                    format!(
+                        "warning: no successful backup for {days} day(s): none since its first run on {}",
+                        stamp(since)
+                    )
+                } else {
+                    format!("warning: no successful backup for {days} day(s), since {}", stamp(since))
+                };
+                log.event(
+                    Some(&source.name),
+                    "warning",
+                    &text,
+                    json!({ "warning": "overdue", "days": days, "since": since, "never_succeeded": never_succeeded }),
+                );
+            }
+            HostEvent::HistoryUnreadable { source, error: e } => log.event(
+                Some(&source.name),
+                "error",
+                &format!(
+                    "cannot read its history in {}: {}: {} (hint: {})",
+                    source.backup_dir.display(),
+                    e.code(),
+                    e.message(),
+                    crate::hints::hint(e.code())
+                ),
+                json!({ "error_code": e.code(), "message": e.message(), "hint": crate::hints::hint(e.code()) }),
+            ),
+        }
+    }
+}
+
+/// Why a run starts, when that is worth a line (a catch-up, a first run, a wrong clock).
+fn starting(log: &Log, name: &str, reason: &RunReason) {
+    match reason {
+        RunReason::CatchUp { missed, first, latest } => log.event(
+            Some(name),
+            "catch_up",
+            &format!(
+                "catch-up: {missed} missed run{} ({}{}); running once",
+                if *missed == 1 { "" } else { "s" },
+                stamp(*first),
+                if first == latest { String::new() } else { format!(" to {}", stamp(*latest)) },
+            ),
+            json!({ "missed": missed, "first": first, "latest": latest }),
+        ),
+        RunReason::FirstRun => log.event(Some(name), "first_run", "first run", json!({})),
+        RunReason::ClockWasWrong { last_run } => log.event(
+            Some(name),
+            "clock_was_wrong",
+            &format!(
+                "its last run is recorded in the future ({}): the clock was wrong; running once to start afresh",
+                stamp(*last_run)
+            ),
+            json!({ "last_run": last_run }),
+        ),
+        RunReason::OnTime { .. } | RunReason::RunNow => {}
+    }
+}
+
 struct Daemon {
     file: SourcesFile,
     /// `--source` names; empty for every source.
     only: Vec<String>,
     /// The sources this daemon runs, as last read.
     sources: Vec<Source>,
-    secrets: Arc<CliSecret>,
-    /// One engine per backup folder, kept open between ticks.
-    engines: HashMap<PathBuf, Engine>,
-    /// What the loop remembers per source name.
-    memory: HashMap<String, Memory>,
     /// The last error reading the sources file, to log each one once.
     load_error: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct Memory {
-    /// When this daemon last started a run, in case the history could not record it: without
-    /// it, a catalog that refuses writes would make the loop run the source at every tick.
-    last_attempt: Option<DateTime<Utc>>,
-    last_warned: Option<DateTime<Utc>>,
-    /// The last problem logged about the source, and when.
-    problem: Option<(String, DateTime<Utc>)>,
 }
 
 fn selected(sources: Sources, only: &[String]) -> Vec<Source> {
@@ -191,144 +244,6 @@ impl Daemon {
             Err(_) => {}
         }
     }
-
-    /// The state of every scheduled source, from its history and this loop's memory.
-    fn states(&mut self, log: &Log) -> Vec<(Source, SourceState)> {
-        let mut jobs = Vec::new();
-        for source in self.sources.iter().filter(|s| s.is_scheduled()) {
-            let history = engine_for(&mut self.engines, &self.secrets, &source.backup_dir)
-                .and_then(|e| e.source_history(&source.database));
-            let mem = self.memory.entry(source.name.clone()).or_default();
-            match history {
-                Ok(h) => {
-                    mem.problem = None;
-                    let mut state = SourceState::from_history(&h);
-                    state.last_attempt = state.last_attempt.max(mem.last_attempt);
-                    state.last_warned = mem.last_warned;
-                    jobs.push((source.clone(), state));
-                }
-                Err(e) => {
-                    let now = Utc::now();
-                    let seen = mem
-                        .problem
-                        .as_ref()
-                        .is_some_and(|(m, at)| m == e.message() && now - *at < REPEAT_PROBLEM);
-                    if !seen {
-                        log.event(
-                            Some(&source.name),
-                            "error",
-                            &format!(
-                                "cannot read its history in {}: {}: {} (hint: {})",
-                                source.backup_dir.display(),
-                                e.code(),
-                                e.message(),
-                                crate::hints::hint(e.code())
-                            ),
-                            json!({ "error_code": e.code(), "message": e.message(), "hint": crate::hints::hint(e.code()) }),
-                        );
-                        mem.problem = Some((e.message().to_owned(), now));
-                    }
-                }
-            }
-        }
-        jobs
-    }
-
-    /// Carries out one action; true when a backup was attempted.
-    fn act(&mut self, log: &Log, action: Action, stop: &CancelToken) -> bool {
-        match action {
-            Action::Run { source, reason } => {
-                self.run_one(log, &source, &reason, stop);
-                true
-            }
-            Action::Skip { source, .. } => {
-                // This loop runs one backup at a time and plans only between them, so it never
-                // sees a source running; a host with parallel runs records the trigger here.
-                if let Some(s) = self.sources.iter().find(|s| s.name == source)
-                    && let Ok(engine) = engine_for(&mut self.engines, &self.secrets, &s.backup_dir)
-                {
-                    let why =
-                        keepsake_engine::Error::new(ErrorCode::Busy, "a backup of this source is running");
-                    engine.record_skipped(
-                        Operation::Backup,
-                        Some(BackupType::Scheduled),
-                        Some(&s.database),
-                        &why,
-                    );
-                }
-                log.event(Some(&source), "skipped", "skipped: a backup of it is still running", json!({}));
-                false
-            }
-            Action::Warn { source, since, days, never_succeeded } => {
-                let text = if never_succeeded {
-                    format!(
-                        "warning: no successful backup for {days} day(s): none since its first run on {}",
-                        stamp(since)
-                    )
-                } else {
-                    format!("warning: no successful backup for {days} day(s), since {}", stamp(since))
-                };
-                log.event(
-                    Some(&source),
-                    "warning",
-                    &text,
-                    json!({ "warning": "overdue", "days": days, "since": since, "never_succeeded": never_succeeded }),
-                );
-                self.memory.entry(source).or_default().last_warned = Some(Utc::now());
-                false
-            }
-        }
-    }
-
-    fn run_one(&mut self, log: &Log, name: &str, reason: &RunReason, stop: &CancelToken) {
-        let Some(source) = self.sources.iter().find(|s| s.name == name).cloned() else {
-            return;
-        };
-        match reason {
-            RunReason::CatchUp { missed, first, latest } => log.event(
-                Some(name),
-                "catch_up",
-                &format!(
-                    "catch-up: {missed} missed run{} ({}{}); running once",
-                    if *missed == 1 { "" } else { "s" },
-                    stamp(*first),
-                    if first == latest { String::new() } else { format!(" to {}", stamp(*latest)) },
-                ),
-                json!({ "missed": missed, "first": first, "latest": latest }),
-            ),
-            RunReason::FirstRun => log.event(Some(name), "first_run", "first run", json!({})),
-            RunReason::ClockWasWrong { last_run } => log.event(
-                Some(name),
-                "clock_was_wrong",
-                &format!(
-                    "its last run is recorded in the future ({}): the clock was wrong; running once to start afresh",
-                    stamp(*last_run)
-                ),
-                json!({ "last_run": last_run }),
-            ),
-            RunReason::OnTime { .. } | RunReason::RunNow => {}
-        }
-        self.memory.entry(name.to_owned()).or_default().last_attempt = Some(Utc::now());
-        let job = Job::new(Arc::new(NoProgress), stop.clone());
-        let result = engine_for(&mut self.engines, &self.secrets, &source.backup_dir)
-            .and_then(|engine| engine.run_scheduled(&source, &job));
-        log_result(log, name, result);
-    }
-}
-
-/// The engine of a backup folder, opened on first use.
-fn engine_for<'e>(
-    engines: &'e mut HashMap<PathBuf, Engine>,
-    secrets: &Arc<CliSecret>,
-    dir: &Path,
-) -> EngineResult<&'e Engine> {
-    if !engines.contains_key(dir) {
-        let home =
-            crate::commands::installation().map_err(|e| keepsake_engine::Error::new(e.code, e.message))?;
-        let engine = Engine::open_folder(&home, dir)?.with_secrets(secrets.clone());
-        engines.insert(dir.to_path_buf(), engine);
-    }
-    engines.get(dir).ok_or_else(|| keepsake_engine::Error::new(ErrorCode::Io, "engine cache"))
 }
 
 fn scheduled_names(sources: &[Source]) -> Vec<&str> {

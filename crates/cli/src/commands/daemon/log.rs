@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::output::{Output, human_duration, human_size};
 
 /// The events of one scheduled run: the backup (or why there is none), then its cleanup.
-pub(super) fn log_result(log: &Log, name: &str, result: EngineResult<ScheduledRun>) {
+pub(super) fn log_result(log: &Log, name: &str, result: &EngineResult<ScheduledRun>) {
     let run = match result {
         Ok(run) => run,
         Err(e) if e.code() == ErrorCode::Cancelled => {
