@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build ui ui-test app run demo bundle e2e e2e-screens test lint fmt bench clean-demo
+.PHONY: setup build ui ui-test app run demo bundle e2e e2e-screens test lint fmt bench clean-demo bindings
 
 setup:
 	@scripts/setup.sh
@@ -46,6 +46,11 @@ e2e: app
 # verify, restore and undo, schedule, wrong password; screenshots in target/e2e/screens/).
 e2e-screens: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
+
+# The window's contract (ui/src/bindings.ts), generated from the Rust types; `make test` fails
+# when the committed file differs from what the types generate.
+bindings:
+	KEEPSAKE_WRITE_BINDINGS=1 $(CARGO) test -p keepsake-app --test contract
 
 lint:
 	$(CARGO) fmt --all --check

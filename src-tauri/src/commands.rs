@@ -9,50 +9,57 @@
 
 pub mod backups;
 pub mod dialogs;
-pub(crate) mod names;
 pub mod settings;
 pub mod sources;
 
-use keepsake_engine::Job;
+use std::path::PathBuf;
+
+use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
+use keepsake_engine::{CleanupPlan, FolderReport, Job, TableDiff};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
 use crate::jobs::EventProgress;
+use crate::notify::NotificationLevel;
 use crate::state::AppState;
+use crate::view::{AppStateView, SourceView};
+use dialogs::PathKind;
+use sources::{ScheduleInput, SchedulePreview};
 
-pub use names::COMMANDS;
+/// Expands the one list of commands (`commands/list.rs`) into the handlers, the names and the
+/// TypeScript contract.
+macro_rules! contract {
+    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty;)*) => {
+        /// Every command's name.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Every command, for `Builder::invoke_handler` (the app and the tests use the same list).
+        pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+
+        /// The window's contract, as TypeScript (`ui/src/bindings.ts`).
+        pub fn typescript() -> String {
+            use ts_rs::TypeVisitor;
+            let mut c = crate::contract::Contract::default();
+            $(
+                c.command(
+                    stringify!($name),
+                    &[$((stringify!($arg), crate::contract::ts::<$ty>())),*],
+                    crate::contract::ts::<$ret>(),
+                );
+                $(c.visit::<$ty>();)*
+                c.visit::<$ret>();
+            )*
+            c.visit::<IpcError>();
+            c.render()
+        }
+    };
+}
+include!("commands/list.rs");
 
 /// Event sent after anything that changes the sources, the backups or the tray's state.
 pub const STATE_CHANGED: &str = "state-changed";
-
-/// Every command, for `Builder::invoke_handler` (the app and the tests use the same list).
-pub fn handlers<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        sources::app_state,
-        backups::list_backups,
-        backups::get_stats,
-        backups::get_history,
-        backups::create_backup,
-        backups::verify_backup,
-        backups::restore_backup,
-        backups::undo_restore,
-        backups::compare_backup,
-        backups::delete_backup,
-        backups::preview_cleanup,
-        backups::apply_cleanup,
-        backups::cancel_job,
-        sources::add_source,
-        sources::update_source,
-        sources::remove_source,
-        sources::create_demo_source,
-        sources::preview_schedule,
-        settings::set_password,
-        settings::set_notification_level,
-        settings::set_autostart,
-        settings::set_paused,
-        dialogs::choose_path,
-    ]
-}
 
 /// Runs `f` on the blocking pool with the app's state.
 pub(crate) async fn blocking<R: Runtime, T: Send + 'static>(

@@ -9,17 +9,30 @@
 use keepsake_engine::{Error, ErrorCode, Facts};
 use serde::Serialize;
 
-/// The OS keyring (Secret Service, Keychain, Credential Manager) could not be read or written.
-pub const KEYRING_UNAVAILABLE: &str = "keyring_unavailable";
-/// No source has the name the window asked about.
-pub const NO_SOURCE: &str = "no_source";
-/// The system's file dialog could not be shown, or gave a path Keepsake cannot use.
-pub const DIALOG_UNAVAILABLE: &str = "dialog_unavailable";
+/// The app's own error codes, beside the engine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AppCode {
+    /// The OS keyring (Secret Service, Keychain, Credential Manager) could not be read or written.
+    KeyringUnavailable,
+    /// No source has the name the window asked about.
+    NoSource,
+    /// The system's file dialog could not be shown, or gave a path Keepsake cannot use.
+    DialogUnavailable,
+}
+
+/// Any code a command can fail with: the engine's or the app's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(untagged)]
+pub enum Code {
+    Engine(ErrorCode),
+    App(AppCode),
+}
 
 /// A failed command, serialized as `{ "code": ..., "message": ..., "facts": {...} }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct IpcError {
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub facts: Box<Facts>,
 }
@@ -27,20 +40,28 @@ pub struct IpcError {
 pub type IpcResult<T> = Result<T, IpcError>;
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        IpcError { code: code.to_owned(), message: message.into(), facts: Box::default() }
+    pub fn new(code: AppCode, message: impl Into<String>) -> Self {
+        IpcError { code: Code::App(code), message: message.into(), facts: Box::default() }
     }
 
     pub fn no_source(name: &str) -> Self {
-        IpcError::new(NO_SOURCE, format!("no database named {name:?} is set up in Keepsake"))
+        IpcError::new(AppCode::NoSource, format!("no database named {name:?} is set up in Keepsake"))
     }
 
     pub fn keyring(message: impl Into<String>) -> Self {
-        IpcError::new(KEYRING_UNAVAILABLE, message)
+        IpcError::new(AppCode::KeyringUnavailable, message)
     }
 
     pub fn dialog(message: impl Into<String>) -> Self {
-        IpcError::new(DIALOG_UNAVAILABLE, message)
+        IpcError::new(AppCode::DialogUnavailable, message)
+    }
+
+    /// The engine's code, if it is one.
+    pub fn engine_code(&self) -> Option<ErrorCode> {
+        match self.code {
+            Code::Engine(c) => Some(c),
+            Code::App(_) => None,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -51,7 +72,7 @@ impl IpcError {
 impl From<Error> for IpcError {
     fn from(e: Error) -> Self {
         IpcError {
-            code: e.code().as_str().to_owned(),
+            code: Code::Engine(e.code()),
             message: e.message().to_owned(),
             facts: Box::new(e.facts().clone()),
         }
@@ -60,7 +81,11 @@ impl From<Error> for IpcError {
 
 impl std::fmt::Display for IpcError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        let code = serde_json::to_value(self.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        write!(f, "{code}: {}", self.message)
     }
 }
 

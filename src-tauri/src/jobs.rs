@@ -18,7 +18,7 @@ pub const JOB_PROGRESS: &str = "job-progress";
 const EVENT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The `job-progress` payload.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct JobProgress {
     pub job_id: String,
     pub phase: Phase,
@@ -151,13 +151,16 @@ impl<R: Runtime> Progress for EventProgress<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keepsake_engine::NoProgress;
+    use keepsake_engine::{ErrorCode, NoProgress};
 
     #[test]
     fn a_job_id_runs_once_and_close_cancels_and_waits() {
         let jobs = Arc::new(Jobs::default());
         let g = jobs.start("a", Arc::new(NoProgress)).unwrap();
-        assert_eq!(jobs.start("a", Arc::new(NoProgress)).unwrap_err().code, "invalid_input");
+        assert_eq!(
+            jobs.start("a", Arc::new(NoProgress)).unwrap_err().engine_code(),
+            Some(ErrorCode::InvalidInput)
+        );
         assert!(jobs.cancel("a") && !jobs.cancel("b"));
         assert!(g.job.cancel.is_cancelled());
         let g2 = jobs.start("b", Arc::new(NoProgress)).unwrap();
@@ -172,6 +175,9 @@ mod tests {
         assert!(jobs.close(Duration::from_secs(5)));
         t.join().unwrap();
         assert!(!jobs.any_running());
-        assert_eq!(jobs.start("c", Arc::new(NoProgress)).unwrap_err().code, "cancelled");
+        assert_eq!(
+            jobs.start("c", Arc::new(NoProgress)).unwrap_err().engine_code(),
+            Some(ErrorCode::Cancelled)
+        );
     }
 }

@@ -23,7 +23,7 @@ pub const ACCOUNT: &str = "backup-password";
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the window shows about the keyring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyringStatus {
     /// A password is stored and readable.

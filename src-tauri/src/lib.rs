@@ -9,6 +9,7 @@
 //! `state-changed`).
 
 pub mod commands;
+pub mod contract;
 pub mod demo;
 pub mod error;
 pub mod jobs;

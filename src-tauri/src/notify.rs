@@ -13,7 +13,7 @@ use keepsake_engine::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// Which notifications a person wants.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationLevel {
     /// Problems and each successful backup.

@@ -91,10 +91,10 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                         Ok(b) => {
                             Note::backed_up(&source.name, b.stored_size, b.verified_at.is_some()).send(level)
                         }
-                        Err(e) if e.code == ErrorCode::Cancelled.as_str() => {}
+                        Err(e) if e.engine_code() == Some(ErrorCode::Cancelled) => {}
                         Err(e) => {
                             tracing::error!(source = %source.name, "backup from the tray failed: {e}");
-                            let code = ErrorCode::from_name(&e.code).unwrap_or(ErrorCode::Io);
+                            let code = e.engine_code().unwrap_or(ErrorCode::Io);
                             Note::backup_failed(&source.name, &source.database, code).send(level);
                         }
                     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Local, Utc};
 use keepsake_engine::RetentionPolicy;
 use keepsake_engine::model::{BackupMetadata, RunRecord, RunStatus, SourceHistory};
-use keepsake_engine::schedule::Health;
+use keepsake_engine::schedule::{Health, Schedule};
 use keepsake_engine::scheduler::job_info;
 use keepsake_engine::sources::Source;
 use serde::Serialize;
@@ -18,7 +18,7 @@ use crate::notify::NotificationLevel;
 use crate::state::AppState;
 
 /// `app_state`'s answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AppStateView {
     /// No source is set up yet: the window shows its first-run screen.
     pub first_run: bool,
@@ -33,15 +33,15 @@ pub struct AppStateView {
 }
 
 /// One source as the window shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SourceView {
     pub name: String,
     pub database: PathBuf,
     pub backup_dir: PathBuf,
     pub enabled: bool,
     pub paused: bool,
-    /// As written in the sources file (`daily 02:00`, `0 2 * * 1-5`).
-    pub schedule: Option<String>,
+    /// When its scheduled backups run.
+    pub schedule: Option<Schedule>,
     /// In plain English (`Every day at 02:00`).
     pub schedule_description: Option<String>,
     pub encrypt: bool,
@@ -58,7 +58,7 @@ pub struct SourceView {
 }
 
 /// `"ok"`, `"never"` or `{ "overdue_days": N }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum HealthView {
     Word(&'static str),
@@ -97,7 +97,7 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         backup_dir: source.backup_dir.clone(),
         enabled: source.enabled,
         paused: source.paused,
-        schedule: info.schedule,
+        schedule: source.schedule.clone(),
         schedule_description: info.description,
         encrypt: source.encrypt,
         compress: source.compress,

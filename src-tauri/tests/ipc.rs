@@ -124,7 +124,8 @@ fn errors_are_typed_objects_with_code_message_and_facts() {
     assert!(e["facts"].is_object(), "{e}");
     assert_eq!(e.as_object().unwrap().len(), 3, "exactly code, message, facts: {e}");
 
-    let e = shell.err("preview_schedule", json!({ "expr": "every blue moon" }));
+    let e =
+        shell.err("preview_schedule", json!({ "schedule": { "kind": "cron", "expr": "every blue moon" } }));
     assert_eq!(code(&e), "invalid_input");
     assert!(!e["message"].as_str().unwrap().is_empty());
 
@@ -151,11 +152,11 @@ fn a_new_install_is_a_first_run_and_a_source_appears_in_the_state() {
     let dir = shell.dir.path().join("my backups");
     let view = shell.ok(
         "add_source",
-        json!({ "name": "Recipes", "database": db, "backupDir": dir, "schedule": "daily 02:30" }),
+        json!({ "name": "Recipes", "database": db, "backupDir": dir, "schedule": { "kind": "daily", "time": "02:30" } }),
     );
     assert_eq!(view["name"], "Recipes");
     assert_eq!(view["backup_dir"], json!(dir));
-    assert_eq!(view["schedule"], "daily 02:30");
+    assert_eq!(view["schedule"], json!({ "kind": "daily", "time": "02:30" }), "structured, never a phrase");
     assert!(view["schedule_description"].as_str().unwrap().contains("02:30"), "{view}");
     assert_eq!(view["health"], "never");
     assert!(view["next_run"].is_string(), "{view}");
@@ -299,7 +300,8 @@ fn the_demo_source_is_created_once() {
 #[test]
 fn schedule_preview_gives_words_and_next_runs() {
     let shell = Shell::new();
-    let p = shell.ok("preview_schedule", json!({ "expr": "weekly mon 09:15", "count": 3 }));
+    let weekly = json!({ "kind": "weekly", "weekday": "monday", "time": "09:15" });
+    let p = shell.ok("preview_schedule", json!({ "schedule": weekly, "count": 3 }));
     assert!(p["description"].as_str().unwrap().contains("Monday"), "{p}");
     let runs = p["next_runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
@@ -307,8 +309,18 @@ fn schedule_preview_gives_words_and_next_runs() {
         let t = chrono::DateTime::parse_from_rfc3339(r.as_str().unwrap()).unwrap();
         assert_eq!(t.format("%H:%M").to_string(), "09:15");
     }
+    assert_eq!(code(&shell.err("set_schedule", json!({ "name": "nope", "schedule": weekly }))), "no_source");
+    shell.source("notes");
+    let view = shell.ok("set_schedule", json!({ "name": "notes", "schedule": weekly }));
+    assert_eq!(view["schedule"], weekly);
+    assert!(view["schedule_description"].as_str().unwrap().contains("Monday"), "{view}");
+    let view = shell.ok("set_schedule", json!({ "name": "notes", "schedule": null }));
+    assert!(view["schedule"].is_null());
     assert_eq!(
-        shell.ok("preview_schedule", json!({ "expr": "0 2 * * *" }))["next_runs"].as_array().unwrap().len(),
+        shell.ok("preview_schedule", json!({ "schedule": { "kind": "cron", "expr": "0 2 * * *" } }))["next_runs"]
+            .as_array()
+            .unwrap()
+            .len(),
         5
     );
 }

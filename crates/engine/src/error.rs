@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Stable machine-readable error codes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -113,23 +114,29 @@ impl fmt::Display for ErrorCode {
 
 /// What an error is about, for front ends to word it: every field is optional, and each code
 /// fills the ones that matter to it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
     /// The file or folder involved (the database, the backup file, the target).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub path: Option<std::path::PathBuf>,
     /// The backup involved.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub backup_id: Option<String>,
     /// Bytes needed, when there was not enough room.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub needed_bytes: Option<u64>,
     /// Bytes available, when there was not enough room.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub available_bytes: Option<u64>,
     /// A snake_case word that refines the code: why a confirmation is required (`foreign`,
     /// `unencrypted`), what kind of damage was found.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::model::{BackupMetadata, Concern, Origin};
 use crate::names;
 
 /// A file with a backup's name that cannot be listed as a backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderFile {
     /// Its name in the store.
@@ -33,6 +34,7 @@ pub struct FolderFile {
 }
 
 /// Why a file is not listed as a backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileState {
@@ -43,6 +45,7 @@ pub enum FileState {
 }
 
 /// Everything in a store, sorted.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FolderReport {
     /// The backups this installation recorded, newest first (with a concern when their file is
@@ -55,6 +58,7 @@ pub struct FolderReport {
 }
 
 /// What `catalog rebuild` found: every file read again, every recorded backup's file hashed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RebuildReport {
     /// Recorded backups whose file is there, whole.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ErrorCode;
 
 /// Why a backup was made.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupType {
@@ -48,6 +49,7 @@ impl std::str::FromStr for BackupType {
 }
 
 /// Whether a backup holds the whole database or the pages changed since another backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupKind {
@@ -59,6 +61,7 @@ pub enum BackupKind {
 }
 
 /// What the database looked like when it was backed up.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SchemaInfo {
     /// `PRAGMA user_version`: the owning app's schema version.
@@ -72,6 +75,7 @@ pub struct SchemaInfo {
 }
 
 /// Encryption parameters of a backup (never the key or password).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncryptionInfo {
     pub cipher: String,
@@ -81,6 +85,7 @@ pub struct EncryptionInfo {
 }
 
 /// Verification state recorded with a backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
@@ -91,6 +96,7 @@ pub enum VerificationStatus {
 }
 
 /// Where the engine's knowledge of a backup comes from.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
@@ -105,6 +111,7 @@ pub enum Origin {
 }
 
 /// Why a backup needs a look before it is trusted.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Concern {
@@ -125,6 +132,7 @@ pub enum Concern {
 }
 
 /// Everything known about one backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct BackupMetadata {
     /// `backup_YYYYMMDD_HHMMSS_xxxxxxxx` (date and time in UTC, then 8 random hex digits, so
@@ -181,6 +189,7 @@ impl BackupMetadata {
 }
 
 /// How a single verification check ended.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
@@ -190,6 +199,7 @@ pub enum CheckStatus {
 }
 
 /// One check of a verification.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// `exists`, `checksum`, `decrypt`, `decompress`, `integrity`, `metadata`.
@@ -199,6 +209,7 @@ pub struct Check {
 }
 
 /// The structured result of verifying a backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyReport {
     pub backup_id: String,
@@ -211,6 +222,7 @@ pub struct VerifyReport {
 }
 
 /// What a restore did.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoreOutcome {
     pub backup_id: String,
@@ -222,6 +234,7 @@ pub struct RestoreOutcome {
 }
 
 /// What a recorded run was.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
@@ -248,6 +261,7 @@ impl Operation {
 }
 
 /// How a run ended.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
@@ -258,6 +272,7 @@ pub enum RunStatus {
 }
 
 /// One entry of the run history (successful or not).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub id: i64,
@@ -277,6 +292,7 @@ pub struct RunRecord {
 }
 
 /// Figures over all backups in a folder.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Stats {
     pub count: u64,
@@ -353,6 +369,7 @@ impl Default for RestoreOptions {
 
 /// An error as data, for a result that reports the failure of a secondary step (a cleanup
 /// after a good backup) without failing as a whole.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub code: ErrorCode,
@@ -360,6 +377,7 @@ pub struct Problem {
 }
 
 /// How one scheduled run of a source ended (`Engine::run_scheduled`), for hosts to log and show.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledRun {
     /// The source's name.
@@ -383,6 +401,7 @@ pub struct ScheduledRun {
 }
 
 /// What the run history of a backup folder says about one source, as the scheduler needs it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceHistory {
     /// The newest scheduled backup run that counts as an attempt: it succeeded, failed or was

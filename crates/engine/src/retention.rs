@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{BackupMetadata, VerificationStatus};
 
 /// Which backups to keep. `None` means the rule is off.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetentionPolicy {
     /// Keep the newest N.
@@ -41,6 +42,7 @@ impl RetentionPolicy {
 }
 
 /// One backup in a plan, with why it is kept (empty when deleted).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanEntry {
     pub id: String,
@@ -50,6 +52,7 @@ pub struct PlanEntry {
 }
 
 /// What a cleanup keeps and deletes, newest first.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CleanupPlan {
     pub keep: Vec<PlanEntry>,

@@ -415,3 +415,43 @@ impl<'de> Deserialize<'de> for Schedule {
         deserializer.deserialize_any(ScheduleVisitor)
     }
 }
+
+/// The TypeScript of [`Schedule`]'s JSON form (the config file's tables), for the window's
+/// generated contract: it crosses as this structured data, never as a phrase to parse again.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for Schedule {
+    type WithoutGenerics = Schedule;
+    type OptionInnerType = Schedule;
+
+    fn docs() -> Option<String> {
+        Some("When a source's scheduled backups run (times are local, `HH:MM`).".into())
+    }
+
+    fn name(_: &ts_rs::Config) -> String {
+        "Schedule".into()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        [
+            r#"{ "kind": "hourly", "minute": number }"#,
+            r#"{ "kind": "daily", "time": string }"#,
+            r#"{ "kind": "weekly", "weekday": "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday", "time": string }"#,
+            r#"{ "kind": "monthly", "day": number | "last", "time": string }"#,
+            r#"{ "kind": "cron", "expr": string }"#,
+            r#"{ "kind": "every_seconds", "seconds": number }"#,
+        ]
+        .join(" | ")
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type Schedule = {};", Self::inline(cfg))
+    }
+
+    fn decl_concrete(cfg: &ts_rs::Config) -> String {
+        Self::decl(cfg)
+    }
+
+    fn output_path() -> Option<std::path::PathBuf> {
+        Some("Schedule.ts".into())
+    }
+}

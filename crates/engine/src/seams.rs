@@ -117,6 +117,7 @@ pub(crate) fn require_password(secrets: &dyn SecretSource, what: &str) -> Result
 }
 
 /// The phase an operation is in, for progress displays.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {

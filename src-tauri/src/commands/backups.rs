@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, BackupType, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::{BackupOptions, CleanupPlan, RestoreOptions, TableDiff};
+use keepsake_engine::{BackupOptions, CleanupPlan, FolderReport, RestoreOptions, TableDiff};
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::{blocking, changed, run_job};
@@ -20,6 +20,17 @@ pub async fn list_backups<R: Runtime>(
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
         engine.list(limit).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+/// Everything in the source's backup folder: the backups made here, foreign ones, and files
+/// that cannot be read.
+#[tauri::command]
+pub async fn scan_folder<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<FolderReport> {
+    blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.scan().map_err(|e| state.ipc_error(e))
     })
     .await
 }

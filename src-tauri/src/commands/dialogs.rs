@@ -8,12 +8,22 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{IpcError, IpcResult};
 
-/// Asks the person for a file (`kind` = `database`) or a folder (`folder`), starting near
-/// `start` when given. `None` when they cancel.
+/// What the dialog asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PathKind {
+    /// A database file to protect (or a file to restore to).
+    Database,
+    /// A folder for backups.
+    Folder,
+}
+
+/// Asks the person for a file or a folder, starting near `start` when given. `None` when they
+/// cancel. What they pick is remembered: only a picked file may be replaced by a restore.
 #[tauri::command]
 pub async fn choose_path<R: Runtime>(
     app: AppHandle<R>,
-    kind: String,
+    kind: PathKind,
     start: Option<String>,
 ) -> IpcResult<Option<String>> {
     let mut dialog = app.dialog().file();
@@ -25,19 +35,18 @@ pub async fn choose_path<R: Runtime>(
         dialog = dialog.set_directory(dir);
     }
     // The dialog runs on the main thread; this waits for it on a blocking thread.
-    let picked = match kind.as_str() {
-        "database" => {
+    let picked = match kind {
+        PathKind::Database => {
             let dialog = dialog
                 .set_title("Choose the database to protect")
                 .add_filter("SQLite databases", &["db", "sqlite", "sqlite3", "db3"])
                 .add_filter("All files", &["*"]);
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await
         }
-        "folder" => {
+        PathKind::Folder => {
             let dialog = dialog.set_title("Choose the folder for backups");
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
         }
-        other => return Err(IpcError::invalid(format!("unknown kind of path: {other}"))),
     }
     .map_err(|e| IpcError::dialog(format!("the file dialog failed: {e}")))?;
     let picked = picked

@@ -34,22 +34,20 @@ pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView>
 }
 
 /// Adds a source. Its backups go to `backup_dir`, or to a folder of its own in the app's data
-/// folder; `schedule` is a phrase or cron expression (`daily 02:00`, `0 2 * * 1-5`).
+/// folder.
 #[tauri::command]
 pub async fn add_source<R: Runtime>(
     app: AppHandle<R>,
     name: String,
     database: PathBuf,
     backup_dir: Option<PathBuf>,
-    schedule: Option<String>,
+    schedule: Option<ScheduleInput>,
 ) -> IpcResult<SourceView> {
     let view = blocking(&app, move |state| {
         let name = name.trim().to_owned();
         let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
         let mut source = Source::new(&name, absolute(database), absolute(backup_dir));
-        if let Some(expr) = schedule {
-            source.set("schedule", &expr)?;
-        }
+        source.schedule = schedule.map(ScheduleInput::parse).transpose()?;
         state.edit_sources(|all| Ok(all.add(source.clone())?))?;
         Ok(source_view(state, &source, &Local::now()))
     })
@@ -85,6 +83,27 @@ pub async fn update_source<R: Runtime>(
     Ok(view)
 }
 
+/// Sets (or, with `None`, removes) a source's schedule.
+#[tauri::command]
+pub async fn set_schedule<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    schedule: Option<ScheduleInput>,
+) -> IpcResult<SourceView> {
+    let schedule = schedule.map(ScheduleInput::parse).transpose()?;
+    let view = blocking(&app, move |state| {
+        let source = state.edit_sources(|all| {
+            let s = all.get_mut(&name).map_err(|_| IpcError::no_source(&name))?;
+            s.schedule = schedule;
+            Ok(s.clone())
+        })?;
+        Ok(source_view(state, &source, &Local::now()))
+    })
+    .await?;
+    changed(&app);
+    Ok(view)
+}
+
 /// Forgets a source (its backups stay where they are).
 #[tauri::command]
 pub async fn remove_source<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<()> {
@@ -109,17 +128,18 @@ pub async fn create_demo_source<R: Runtime>(app: AppHandle<R>) -> IpcResult<Sour
     Ok(view)
 }
 
-/// A schedule in words and its next run times, as the person types it.
-#[derive(Debug, Clone, Serialize)]
+/// A schedule in words and its next run times, as the person edits it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SchedulePreview {
     pub description: String,
     /// RFC 3339, local offset.
     pub next_runs: Vec<String>,
 }
 
+/// What `schedule` means: in words, and its next `count` (default 5) run times.
 #[tauri::command]
-pub fn preview_schedule(expr: String, count: Option<usize>) -> IpcResult<SchedulePreview> {
-    let schedule = Schedule::parse(&expr).map_err(|e| IpcError::invalid(e.to_string()))?;
+pub fn preview_schedule(schedule: ScheduleInput, count: Option<usize>) -> IpcResult<SchedulePreview> {
+    let schedule = schedule.parse()?;
     let runs = schedule.next_runs(Local::now(), count.unwrap_or(5).clamp(1, 50));
     Ok(SchedulePreview {
         description: schedule.describe(),
@@ -129,4 +149,35 @@ pub fn preview_schedule(expr: String, count: Option<usize>) -> IpcResult<Schedul
 
 fn absolute(p: PathBuf) -> PathBuf {
     std::path::absolute(&p).unwrap_or(p)
+}
+
+/// A schedule as the window sends it (the JSON form of [`Schedule`]), checked by the command:
+/// a bad one (a cron field out of range, a time like 25:00) is an `invalid_input` error whose
+/// message says what is wrong, not a call the shell refuses.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ScheduleInput(serde_json::Value);
+
+impl ScheduleInput {
+    /// The schedule, or why it is not one.
+    pub fn parse(self) -> IpcResult<Schedule> {
+        serde_json::from_value(self.0).map_err(|e| IpcError::invalid(e.to_string()))
+    }
+}
+
+impl ts_rs::TS for ScheduleInput {
+    type WithoutGenerics = ScheduleInput;
+    type OptionInnerType = ScheduleInput;
+
+    fn name(cfg: &ts_rs::Config) -> String {
+        Schedule::name(cfg)
+    }
+
+    fn inline(cfg: &ts_rs::Config) -> String {
+        Schedule::inline(cfg)
+    }
+
+    fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor) {
+        v.visit::<Schedule>();
+    }
 }

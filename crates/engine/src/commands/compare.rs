@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode, Result, shown};
 
 /// One table: rows in the backup, and rows now (`None` when the database or the table does not
 /// exist now). A table that exists only now has `backup_rows` 0: the restore removes it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDiff {
     pub table: String,

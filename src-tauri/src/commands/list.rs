@@ -1,0 +1,48 @@
+// Every command the window may call: its module, its arguments and its result. This is the one
+// list: `commands.rs` expands it into the handlers and the TypeScript contract, and build.rs
+// into the permissions and the capability file that grants the window exactly these.
+contract! {
+    sources::app_state() -> AppStateView;
+    backups::list_backups(source: String, limit: Option<usize>) -> Vec<BackupMetadata>;
+    backups::scan_folder(source: String) -> FolderReport;
+    backups::get_stats(source: String) -> Stats;
+    backups::get_history(source: String, limit: Option<usize>) -> Vec<RunRecord>;
+    backups::create_backup(
+        source: String,
+        job_id: String,
+        description: Option<String>,
+        tags: Option<Vec<String>>
+    ) -> BackupMetadata;
+    backups::verify_backup(source: String, id: String, job_id: String) -> VerifyReport;
+    backups::restore_backup(
+        source: String,
+        id: String,
+        job_id: String,
+        verify_first: bool,
+        target: Option<PathBuf>,
+        allow_foreign: Option<bool>,
+        allow_unencrypted: Option<bool>
+    ) -> RestoreOutcome;
+    backups::undo_restore(source: String, job_id: String) -> RestoreOutcome;
+    backups::compare_backup(source: String, id: String) -> Vec<TableDiff>;
+    backups::delete_backup(source: String, id: String) -> ();
+    backups::preview_cleanup(source: String) -> CleanupPlan;
+    backups::apply_cleanup(source: String) -> CleanupPlan;
+    backups::cancel_job(job_id: String) -> ();
+    sources::add_source(
+        name: String,
+        database: PathBuf,
+        backup_dir: Option<PathBuf>,
+        schedule: Option<ScheduleInput>
+    ) -> SourceView;
+    sources::update_source(name: String, field: String, value: String) -> SourceView;
+    sources::set_schedule(name: String, schedule: Option<ScheduleInput>) -> SourceView;
+    sources::remove_source(name: String) -> ();
+    sources::create_demo_source() -> SourceView;
+    sources::preview_schedule(schedule: ScheduleInput, count: Option<usize>) -> SchedulePreview;
+    settings::set_password(password: String) -> ();
+    settings::set_notification_level(level: NotificationLevel) -> ();
+    settings::set_autostart(enabled: bool) -> ();
+    settings::set_paused(paused: bool) -> ();
+    dialogs::choose_path(kind: PathKind, start: Option<String>) -> Option<String>;
+}

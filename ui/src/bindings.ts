@@ -1,0 +1,477 @@
+// The window's contract with the Tauri shell, generated from the Rust types by src-tauri/src/contract.rs.
+// Do not edit: change the Rust side and run `make bindings` (make test fails when this file drifts).
+
+/**
+ * The app's own error codes, beside the engine's.
+ */
+
+export type AppCode = "keyring_unavailable" | "no_source" | "dialog_unavailable";
+
+/**
+ * `app_state`'s answer.
+ */
+
+export type AppStateView = { 
+/**
+ * No source is set up yet: the window shows its first-run screen.
+ */
+first_run: boolean, sources: Array<SourceView>, keyring: KeyringStatus, notification_level: NotificationLevel, autostart: boolean, 
+/**
+ * Scheduled backups are paused for every source.
+ */
+paused: boolean, 
+/**
+ * Where a source's backups go when no folder is chosen: a folder per source in here.
+ */
+backups_root: string, };
+
+/**
+ * Everything known about one backup.
+ */
+
+export type BackupMetadata = { 
+/**
+ * `backup_YYYYMMDD_HHMMSS_xxxxxxxx` (date and time in UTC, then 8 random hex digits, so
+ * ids made on two computers never collide). Older backups have `backup_YYYYMMDD_HHMMSS`,
+ * with `_2`, `_3`... when several were made in one second. A foreign file whose name does
+ * not give a usable id is referred to by its file name.
+ */
+id: string, 
+/**
+ * File name inside the backup folder.
+ */
+file_name: string, created_at: string, source_path: string, backup_type: BackupType, description: string | null, tags: Array<string>, 
+/**
+ * Size of the database snapshot in bytes.
+ */
+original_size: number, 
+/**
+ * Size of the backup file in bytes.
+ */
+stored_size: number, 
+/**
+ * SHA-256 (hex) of the backup file.
+ */
+sha256: string, encrypted: boolean, compressed: boolean, 
+/**
+ * Codec of the payload (`gzip`).
+ */
+codec: string, 
+/**
+ * gzip level 0-9 (0: stored, not compressed).
+ */
+compression_level: number, encryption: EncryptionInfo | null, schema: SchemaInfo, 
+/**
+ * Rows per table at the moment of the snapshot.
+ */
+row_counts: { [key in string]: number }, duration_ms: number, verification: VerificationStatus, verified_at: string | null, format_version: number, 
+/**
+ * Recorded here, or foreign.
+ */
+origin: Origin, 
+/**
+ * Why it needs a look, if it does.
+ */
+concern: Concern | null, 
+/**
+ * The id its header claims, when that differs from `id` (see [`Concern::NameMismatch`]).
+ */
+claimed_id: string | null, 
+/**
+ * The installation that made it, as the backup says (format 2 and later).
+ */
+installation: string | null, };
+
+/**
+ * Why a backup was made.
+ */
+
+export type BackupType = "manual" | "scheduled" | "auto" | "safety";
+
+/**
+ * One check of a verification.
+ */
+
+export type Check = { 
+/**
+ * `exists`, `checksum`, `decrypt`, `decompress`, `integrity`, `metadata`.
+ */
+name: string, status: CheckStatus, message: string, };
+
+/**
+ * How a single verification check ended.
+ */
+
+export type CheckStatus = "passed" | "failed" | "skipped";
+
+/**
+ * What a cleanup keeps and deletes, newest first.
+ */
+
+export type CleanupPlan = { keep: Array<PlanEntry>, delete: Array<PlanEntry>, };
+
+/**
+ * Any code a command can fail with: the engine's or the app's.
+ */
+
+export type Code = ErrorCode | AppCode;
+
+/**
+ * Why a backup needs a look before it is trusted.
+ */
+
+export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated";
+
+/**
+ * Encryption parameters of a backup (never the key or password).
+ */
+
+export type EncryptionInfo = { cipher: string, kdf: string, iterations: number, chunk_size: number, };
+
+/**
+ * Stable machine-readable error codes.
+ */
+
+export type ErrorCode = "source_not_found" | "source_unreadable" | "not_a_database" | "source_busy" | "password_required" | "wrong_password" | "backup_not_found" | "backup_damaged" | "backup_truncated" | "unsupported_version" | "integrity_failed" | "destination_full" | "destination_read_only" | "target_busy" | "busy" | "cancelled" | "invalid_input" | "io" | "confirmation_required" | "target_not_a_database";
+
+/**
+ * What an error is about, for front ends to word it: every field is optional, and each code
+ * fills the ones that matter to it.
+ */
+
+export type Facts = { 
+/**
+ * The file or folder involved (the database, the backup file, the target).
+ */
+path?: string, 
+/**
+ * The backup involved.
+ */
+backup_id?: string, 
+/**
+ * Bytes needed, when there was not enough room.
+ */
+needed_bytes?: number, 
+/**
+ * Bytes available, when there was not enough room.
+ */
+available_bytes?: number, 
+/**
+ * A snake_case word that refines the code: why a confirmation is required (`foreign`,
+ * `unencrypted`), what kind of damage was found.
+ */
+reason?: string, };
+
+/**
+ * Why a file is not listed as a backup.
+ */
+
+export type FileState = "locked" | "damaged";
+
+/**
+ * A file with a backup's name that cannot be listed as a backup.
+ */
+
+export type FolderFile = { 
+/**
+ * Its name in the store.
+ */
+file_name: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * The date and time in its name, when it has one.
+ */
+named_date: string | null, 
+/**
+ * Why it is not listed.
+ */
+state: FileState, 
+/**
+ * What was found, in one technical line.
+ */
+message: string, };
+
+/**
+ * Everything in a store, sorted.
+ */
+
+export type FolderReport = { 
+/**
+ * The backups this installation recorded, newest first (with a concern when their file is
+ * missing or changed).
+ */
+backups: Array<BackupMetadata>, 
+/**
+ * Readable backups nobody here recorded, newest first, each with its concern.
+ */
+foreign: Array<BackupMetadata>, 
+/**
+ * Files with a backup's name that cannot be listed as backups.
+ */
+files: Array<FolderFile>, };
+
+/**
+ * `"ok"`, `"never"` or `{ "overdue_days": N }`.
+ */
+
+export type HealthView = string | { overdue_days: number, };
+
+/**
+ * A failed command, serialized as `{ "code": ..., "message": ..., "facts": {...} }`.
+ */
+
+export type IpcError = { code: Code, message: string, facts: Facts, };
+
+/**
+ * The `job-progress` payload.
+ */
+
+export type JobProgress = { job_id: string, phase: Phase, done: number, total: number, };
+
+/**
+ * What the window shows about the keyring.
+ */
+
+export type KeyringStatus = "ok" | "locked" | "unavailable" | "no_password";
+
+/**
+ * Which notifications a person wants.
+ */
+
+export type NotificationLevel = "all" | "problems" | "off";
+
+/**
+ * What a recorded run was.
+ */
+
+export type Operation = "backup" | "verify" | "restore" | "delete" | "cleanup" | "rebuild";
+
+/**
+ * Where the engine's knowledge of a backup comes from.
+ */
+
+export type Origin = "recorded" | "foreign";
+
+/**
+ * What the dialog asks for.
+ */
+
+export type PathKind = "database" | "folder";
+
+/**
+ * The phase an operation is in, for progress displays.
+ */
+
+export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check";
+
+/**
+ * One backup in a plan, with why it is kept (empty when deleted).
+ */
+
+export type PlanEntry = { id: string, created_at: string, stored_size: number, reasons: Array<string>, };
+
+/**
+ * What a restore did.
+ */
+
+export type RestoreOutcome = { backup_id: string, target: string, 
+/**
+ * The safety backup of the database as it was before, if one was taken.
+ */
+safety_backup_id: string | null, verified: boolean, duration_ms: number, };
+
+/**
+ * Which backups to keep. `None` means the rule is off.
+ */
+
+export type RetentionPolicy = { 
+/**
+ * Keep the newest N.
+ */
+keep_last: number | null, 
+/**
+ * Keep every backup made within the last N days.
+ */
+keep_within_days: number | null, 
+/**
+ * Keep the newest backup of each of the last N days that have backups.
+ */
+keep_daily: number | null, 
+/**
+ * Keep the newest backup of each of the last N weeks (ISO weeks) that have backups.
+ */
+keep_weekly: number | null, 
+/**
+ * Keep the newest backup of each of the last N months that have backups.
+ */
+keep_monthly: number | null, };
+
+/**
+ * One entry of the run history (successful or not).
+ */
+
+export type RunRecord = { id: number, operation: Operation, backup_type: BackupType | null, backup_id: string | null, source_path: string | null, started_at: string, duration_ms: number, status: RunStatus, error_code: ErrorCode | null, message: string | null, 
+/**
+ * For a restore: the safety backup it took of the database before replacing it (what
+ * undo puts back).
+ */
+safety_backup_id: string | null, };
+
+/**
+ * How a run ended.
+ */
+
+export type RunStatus = "success" | "failed" | "cancelled" | "skipped";
+
+When a source's scheduled backups run (times are local, `HH:MM`).
+export type Schedule = { "kind": "hourly", "minute": number } | { "kind": "daily", "time": string } | { "kind": "weekly", "weekday": "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday", "time": string } | { "kind": "monthly", "day": number | "last", "time": string } | { "kind": "cron", "expr": string } | { "kind": "every_seconds", "seconds": number };
+
+/**
+ * A schedule in words and its next run times, as the person edits it.
+ */
+
+export type SchedulePreview = { description: string, 
+/**
+ * RFC 3339, local offset.
+ */
+next_runs: Array<string>, };
+
+/**
+ * What the database looked like when it was backed up.
+ */
+
+export type SchemaInfo = { 
+/**
+ * `PRAGMA user_version`: the owning app's schema version.
+ */
+user_version: number, 
+/**
+ * SHA-256 (hex) over `type, name, tbl_name, sql` of every `sqlite_schema` row, ordered by name.
+ */
+schema_hash: string, page_size: number, page_count: number, 
+/**
+ * `wal`, `delete`, ... as reported by `PRAGMA journal_mode` on the source.
+ */
+journal_mode: string, };
+
+/**
+ * One source as the window shows it.
+ */
+
+export type SourceView = { name: string, database: string, backup_dir: string, enabled: boolean, paused: boolean, 
+/**
+ * When its scheduled backups run.
+ */
+schedule: Schedule | null, 
+/**
+ * In plain English (`Every day at 02:00`).
+ */
+schedule_description: string | null, encrypt: boolean, compress: boolean, level: number, verify_after_backup: boolean, retention: RetentionPolicy, 
+/**
+ * RFC 3339, local offset; `None` when not scheduled (or paused).
+ */
+next_run: string | null, last_backup: BackupMetadata | null, 
+/**
+ * The last scheduled run, whatever its outcome (a failure is shown on the home screen).
+ */
+last_run: RunRecord | null, health: HealthView, };
+
+/**
+ * Figures over all backups in a folder.
+ */
+
+export type Stats = { count: number, total_original_size: number, total_stored_size: number, 
+/**
+ * Mean of stored/original over backups with a non-empty original.
+ */
+average_compression_ratio: number | null, verified_count: number, failed_count: number, unverified_count: number, oldest: string | null, newest: string | null, failed_runs: number, };
+
+/**
+ * One table: rows in the backup, and rows now (`None` when the database or the table does not
+ * exist now). A table that exists only now has `backup_rows` 0: the restore removes it.
+ */
+
+export type TableDiff = { table: string, backup_rows: number, current_rows: number | null, };
+
+/**
+ * Verification state recorded with a backup.
+ */
+
+export type VerificationStatus = "unverified" | "passed" | "failed";
+
+/**
+ * The structured result of verifying a backup.
+ */
+
+export type VerifyReport = { backup_id: string, ok: boolean, 
+/**
+ * Why it failed, when it failed.
+ */
+code: ErrorCode | null, checks: Array<Check>, verified_at: string, duration_ms: number, };
+
+/** Every command: its arguments (camelCase, as `invoke` takes them) and its result. */
+export interface Commands {
+  app_state: { args: Record<string, never>; result: AppStateView };
+  list_backups: { args: { source: string; limit?: number | null }; result: Array<BackupMetadata> };
+  scan_folder: { args: { source: string }; result: FolderReport };
+  get_stats: { args: { source: string }; result: Stats };
+  get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
+  create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
+  verify_backup: { args: { source: string; id: string; jobId: string }; result: VerifyReport };
+  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null }; result: RestoreOutcome };
+  undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
+  compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
+  delete_backup: { args: { source: string; id: string }; result: void };
+  preview_cleanup: { args: { source: string }; result: CleanupPlan };
+  apply_cleanup: { args: { source: string }; result: CleanupPlan };
+  cancel_job: { args: { jobId: string }; result: void };
+  add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
+  update_source: { args: { name: string; field: string; value: string }; result: SourceView };
+  set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
+  remove_source: { args: { name: string }; result: void };
+  create_demo_source: { args: Record<string, never>; result: SourceView };
+  preview_schedule: { args: { schedule: Schedule; count?: number | null }; result: SchedulePreview };
+  set_password: { args: { password: string }; result: void };
+  set_notification_level: { args: { level: NotificationLevel }; result: void };
+  set_autostart: { args: { enabled: boolean }; result: void };
+  set_paused: { args: { paused: boolean }; result: void };
+  choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
+}
+
+/** Every command's name. */
+export const COMMAND_NAMES = [
+  "app_state",
+  "list_backups",
+  "scan_folder",
+  "get_stats",
+  "get_history",
+  "create_backup",
+  "verify_backup",
+  "restore_backup",
+  "undo_restore",
+  "compare_backup",
+  "delete_backup",
+  "preview_cleanup",
+  "apply_cleanup",
+  "cancel_job",
+  "add_source",
+  "update_source",
+  "set_schedule",
+  "remove_source",
+  "create_demo_source",
+  "preview_schedule",
+  "set_password",
+  "set_notification_level",
+  "set_autostart",
+  "set_paused",
+  "choose_path",
+] as const satisfies readonly (keyof Commands)[];
+
+/** The events the shell sends, and their payloads. */
+export interface Events {
+  "job-progress": JobProgress;
+  "state-changed": null;
+}
