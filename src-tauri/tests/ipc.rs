@@ -330,3 +330,38 @@ fn delete_some_rows(db: &Path) -> usize {
     let c = rusqlite::Connection::open(db).unwrap();
     c.execute("DELETE FROM planetary_positions WHERE rowid % 2 = 0", []).unwrap()
 }
+
+/// The window is not trusted with paths: a source's database must be a database, its backup
+/// folder not a system folder or a file, and a restore may replace only the source's own
+/// database or a file the person picked in the dialog.
+#[test]
+fn paths_from_the_window_are_checked_by_the_shell() {
+    let shell = Shell::new();
+    let secret = shell.dir.path().join("id_rsa");
+    std::fs::write(&secret, b"-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
+    let e = shell.err("add_source", json!({ "name": "keys", "database": secret }));
+    assert_eq!(code(&e), "not_a_database", "{e}");
+    let db = shell.database("ok.db");
+    let e = shell.err("add_source", json!({ "name": "sys", "database": db, "backupDir": "/etc/keepsake" }));
+    assert_eq!(
+        (code(&e), e["facts"]["reason"].as_str()),
+        ("invalid_input", Some("bad_backup_folder")),
+        "{e}"
+    );
+    let e = shell.err("add_source", json!({ "name": "root", "database": db, "backupDir": "/" }));
+    assert_eq!(code(&e), "invalid_input", "{e}");
+    assert!(shell.ok("app_state", json!({}))["sources"].as_array().unwrap().is_empty(), "nothing was added");
+
+    shell.source("notes");
+    let e = shell.err("update_source", json!({ "name": "notes", "field": "database", "value": secret }));
+    assert_eq!(code(&e), "not_a_database", "{e}");
+    shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let id = shell.ok("list_backups", json!({ "source": "notes" }))[0]["id"].as_str().unwrap().to_owned();
+    let args = |target: &Path| json!({ "source": "notes", "id": id, "jobId": "r", "verifyFirst": true, "target": target });
+    let e = shell.err("restore_backup", args(&secret));
+    assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("not_picked")), "{e}");
+    assert_eq!(std::fs::read(&secret).unwrap(), b"-----BEGIN OPENSSH PRIVATE KEY-----");
+    let fresh = shell.dir.path().join("restored-here.db");
+    shell.ok("restore_backup", args(&fresh));
+    assert!(fresh.is_file(), "a new file may be written");
+}

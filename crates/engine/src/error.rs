@@ -24,23 +24,43 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// The database to back up does not exist at its path.
     SourceNotFound,
+    /// The database exists but cannot be read (usually its permissions).
     SourceUnreadable,
+    /// The file given as the database is not a SQLite database, or not a file at all.
     NotADatabase,
+    /// Another program held a lock on the database for longer than the busy timeout.
     SourceBusy,
+    /// The operation needs the encryption password and none was given.
     PasswordRequired,
+    /// The password does not open this encrypted backup.
     WrongPassword,
+    /// No such backup: an unknown id, or its file is gone from the folder.
     BackupNotFound,
+    /// The backup file is not what was written: changed bytes, a bad header or end marker.
     BackupDamaged,
+    /// The backup file is cut short (an interrupted copy, a full disk, a crash).
     BackupTruncated,
+    /// Not a Keepsake backup, or one in a format this Keepsake cannot read (made by a newer one).
     UnsupportedVersion,
+    /// The database inside the backup fails SQLite's integrity check, or its schema is not the
+    /// one recorded when the backup was made.
     IntegrityFailed,
+    /// No room left where Keepsake was writing (the backup folder, a restore's target, its own files).
     DestinationFull,
+    /// Keepsake may not write where it needs to (a read-only or forbidden folder or file).
     DestinationReadOnly,
+    /// A database Keepsake must write (a restore's target, its own catalog) is locked by another program.
     TargetBusy,
+    /// Another Keepsake operation is running on the backup folder (or a backup of the same
+    /// source is still running); try again later.
     Busy,
+    /// The operation was stopped on request (its cancel token: Ctrl-C, the window, a shutdown).
     Cancelled,
+    /// A value given by the caller is not accepted (an option, a setting, a path, a schedule).
     InvalidInput,
+    /// Any other I/O or SQLite failure; the message has the details.
     Io,
     /// A restore needs the person's explicit word first: the backup is foreign (not recorded
     /// by this installation) or unencrypted while its source encrypts (`facts.reason`).

@@ -6,8 +6,11 @@
 //! `decrypt_to`, `list`, `delete`, `cleanup`, `stats`, `history`, `rebuild_catalog`,
 //! `run_scheduled`), each in its own file under `commands/`. When scheduled backups run is
 //! decided in [`scheduler`], as pure functions of `now`.
-//! Errors carry a stable [`ErrorCode`] and a hint ([`error`]). The backup file format is in
-//! [`format`] and `docs/FORMAT.md`.
+//! Errors carry a stable [`ErrorCode`] and structured facts ([`error`]); each front end words
+//! them. Backups live in a [`store::Store`]; this installation's records in its private folder
+//! ([`Installation`]). The backup file format is in
+//! [`mod@format`] and `docs/FORMAT.md`.
+#![warn(missing_docs)]
 pub(crate) mod catalog;
 pub(crate) mod commands;
 pub mod durable;

@@ -16,15 +16,19 @@ use crate::error::ErrorCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupType {
+    /// Asked for by a person (`keepsake create`, the window's "Back up now").
     #[default]
     Manual,
+    /// Made by the scheduler for a source: at a schedule slot, or on "run now".
     Scheduled,
+    /// Made automatically by a script or another tool (`keepsake create --type auto`).
     Auto,
     /// Taken automatically just before a restore replaces a database.
     Safety,
 }
 
 impl BackupType {
+    /// The type as written in JSON, the history and `--type` (`manual`, `scheduled`, `auto`, `safety`).
     pub fn as_str(self) -> &'static str {
         match self {
             BackupType::Manual => "manual",
@@ -68,7 +72,9 @@ pub struct SchemaInfo {
     pub user_version: i64,
     /// SHA-256 (hex) over `type, name, tbl_name, sql` of every `sqlite_schema` row, ordered by name.
     pub schema_hash: String,
+    /// Bytes per database page (`PRAGMA page_size`).
     pub page_size: u32,
+    /// Pages in the database at the snapshot (`page_count * page_size` is its size in bytes).
     pub page_count: u64,
     /// `wal`, `delete`, ... as reported by `PRAGMA journal_mode` on the source.
     pub journal_mode: String,
@@ -78,9 +84,13 @@ pub struct SchemaInfo {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncryptionInfo {
+    /// The cipher and its streaming construction, `aes-256-gcm-stream-be32`.
     pub cipher: String,
+    /// How the key is derived from the password, `pbkdf2-hmac-sha256`.
     pub kdf: String,
+    /// PBKDF2 iterations of that derivation.
     pub iterations: u32,
+    /// Plaintext bytes per encrypted chunk (each chunk is stored with its own 16-byte tag).
     pub chunk_size: u32,
 }
 
@@ -89,9 +99,12 @@ pub struct EncryptionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
+    /// No verification has run on it yet.
     #[default]
     Unverified,
+    /// The last verification found nothing wrong.
     Passed,
+    /// The last verification found the backup missing, damaged or incomplete: do not rely on it.
     Failed,
 }
 
@@ -142,10 +155,15 @@ pub struct BackupMetadata {
     pub id: String,
     /// File name inside the backup folder.
     pub file_name: String,
+    /// When the snapshot was taken (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// The database that was backed up: the absolute path recorded in the backup's header.
     pub source_path: PathBuf,
+    /// Why it was made: by hand, on schedule, automatically, or just before a restore.
     pub backup_type: BackupType,
+    /// The person's note about it; `None` when none was given.
     pub description: Option<String>,
+    /// Labels given when it was made; empty when none were.
     pub tags: Vec<String>,
     /// Size of the database snapshot in bytes.
     pub original_size: u64,
@@ -153,19 +171,27 @@ pub struct BackupMetadata {
     pub stored_size: u64,
     /// SHA-256 (hex) of the backup file.
     pub sha256: String,
+    /// The file is the encrypted container (`.keepsake`): reading it needs the password.
     pub encrypted: bool,
+    /// The payload is compressed (`compression_level` above 0).
     pub compressed: bool,
     /// Codec of the payload (`gzip`).
     pub codec: String,
     /// gzip level 0-9 (0: stored, not compressed).
     pub compression_level: u32,
+    /// The encryption parameters; `None` for an unencrypted backup.
     pub encryption: Option<EncryptionInfo>,
+    /// The database's schema and size at the snapshot.
     pub schema: SchemaInfo,
     /// Rows per table at the moment of the snapshot.
     pub row_counts: BTreeMap<String, u64>,
+    /// How long writing the backup took, in milliseconds (0 for a foreign backup: not known).
     pub duration_ms: u64,
+    /// What its last verification found (always `unverified` for a foreign backup).
     pub verification: VerificationStatus,
+    /// When it was last verified (RFC 3339, UTC); `None` if it never was.
     pub verified_at: Option<DateTime<Utc>>,
+    /// The backup file format it is written in, 1 or 2 (`docs/FORMAT.md`).
     pub format_version: u16,
     /// Recorded here, or foreign.
     #[serde(default)]
@@ -193,8 +219,11 @@ impl BackupMetadata {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
+    /// The check found nothing wrong.
     Passed,
+    /// The check found a problem; its message says what.
     Failed,
+    /// The check did not apply (`decrypt` on a plain backup), was not reached or not asked for.
     Skipped,
 }
 
@@ -204,7 +233,9 @@ pub enum CheckStatus {
 pub struct Check {
     /// `exists`, `checksum`, `decrypt`, `decompress`, `integrity`, `metadata`.
     pub name: String,
+    /// Whether it passed, failed or did not run.
     pub status: CheckStatus,
+    /// One line on what was found, e.g. `SHA-256 matches`, or the error's message.
     pub message: String,
 }
 
@@ -212,12 +243,17 @@ pub struct Check {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyReport {
+    /// The backup that was verified.
     pub backup_id: String,
+    /// The backup is sound: no check failed. `false` means the backup itself is bad.
     pub ok: bool,
     /// Why it failed, when it failed.
     pub code: Option<ErrorCode>,
+    /// The checks in the order they ran (`exists`, `checksum`, `decrypt`, `decompress`, `integrity`).
     pub checks: Vec<Check>,
+    /// When the verification finished (RFC 3339, UTC).
     pub verified_at: DateTime<Utc>,
+    /// How long the verification took, in milliseconds.
     pub duration_ms: u64,
 }
 
@@ -225,11 +261,15 @@ pub struct VerifyReport {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestoreOutcome {
+    /// The backup that was restored.
     pub backup_id: String,
+    /// The database file the backup was written to (replaced, or created).
     pub target: PathBuf,
     /// The safety backup of the database as it was before, if one was taken.
     pub safety_backup_id: Option<String>,
+    /// The backup passed its verification before the target was touched (`verify_first`).
     pub verified: bool,
+    /// How long the whole restore took, in milliseconds (the safety backup included).
     pub duration_ms: u64,
 }
 
@@ -238,16 +278,22 @@ pub struct RestoreOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
+    /// Making a backup (a safety backup is part of its restore's run, not one of its own).
     Backup,
+    /// Checking a backup on request (a check right after a backup is part of that backup's run).
     Verify,
+    /// Writing a backup's database over a database file, or into a new one.
     Restore,
+    /// Deleting one backup by hand.
     Delete,
+    /// Deleting the backups the retention rules do not keep (by hand, or after a scheduled backup).
     Cleanup,
     /// `catalog rebuild`: every file read again.
     Rebuild,
 }
 
 impl Operation {
+    /// The operation as written in JSON and the history (`backup`, `verify`, `restore`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::Backup => "backup",
@@ -265,9 +311,14 @@ impl Operation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    /// It did what it was asked.
     Success,
+    /// It stopped on an error (`error_code` says which).
     Failed,
+    /// It was stopped on request (Ctrl-C, the window, a shutdown) before it finished.
     Cancelled,
+    /// It did not run: another Keepsake operation held the backup folder, or a backup of the
+    /// same source was still running (`busy`).
     Skipped,
 }
 
@@ -275,15 +326,27 @@ pub enum RunStatus {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// Identifies the record in this installation's history.
     pub id: i64,
+    /// Which verb ran.
     pub operation: Operation,
+    /// For a backup run, the type of the backup made (or attempted); `None` for other operations.
     pub backup_type: Option<BackupType>,
+    /// The backup made, verified, restored or deleted; `None` when there is none (a backup that
+    /// failed, a cleanup).
     pub backup_id: Option<String>,
+    /// The database backed up, or the restore's target, as an absolute path; `None` for the other
+    /// operations.
     pub source_path: Option<PathBuf>,
+    /// When the run started (RFC 3339, UTC).
     pub started_at: DateTime<Utc>,
+    /// How long it ran, in milliseconds.
     pub duration_ms: u64,
+    /// How it ended.
     pub status: RunStatus,
+    /// Why it failed, was cancelled or was skipped; `None` on success.
     pub error_code: Option<ErrorCode>,
+    /// The one-line message that goes with `error_code`; `None` on success.
     pub message: Option<String>,
     /// For a restore: the safety backup it took of the database before replacing it (what
     /// undo puts back).
@@ -295,28 +358,42 @@ pub struct RunRecord {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Stats {
+    /// Number of backups this installation recorded in the folder.
     pub count: u64,
+    /// Sum of their database sizes, in bytes.
     pub total_original_size: u64,
+    /// Sum of their backup file sizes, in bytes.
     pub total_stored_size: u64,
     /// Mean of stored/original over backups with a non-empty original.
     pub average_compression_ratio: Option<f64>,
+    /// Backups whose last verification passed.
     pub verified_count: u64,
+    /// Backups whose last verification failed.
     pub failed_count: u64,
+    /// Backups never verified.
     pub unverified_count: u64,
+    /// When the oldest backup was made (RFC 3339, UTC); `None` when there are none.
     pub oldest: Option<DateTime<Utc>>,
+    /// When the newest backup was made (RFC 3339, UTC); `None` when there are none.
     pub newest: Option<DateTime<Utc>>,
+    /// Backup runs on this folder that failed, over the whole history.
     pub failed_runs: u64,
 }
 
 /// Options of a backup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackupOptions {
+    /// Encrypt the backup with the password (a `.keepsake` container); fails without a password.
     pub encrypt: bool,
+    /// Compress at `level`; off, the pages are stored as they are (still valid gzip, level 0).
     pub compress: bool,
     /// gzip level 1-9 used when `compress` is on.
     pub level: u32,
+    /// A note kept with the backup (an empty one is dropped).
     pub description: Option<String>,
+    /// Labels kept with the backup.
     pub tags: Vec<String>,
+    /// Why it is made (kept with the backup and in the history).
     pub backup_type: BackupType,
     /// Verify the new backup right after writing it.
     pub verify: bool,
@@ -372,7 +449,9 @@ impl Default for RestoreOptions {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
+    /// What went wrong, as a stable code.
     pub code: ErrorCode,
+    /// The one-line technical message (it names the file involved).
     pub message: String,
 }
 
@@ -387,6 +466,7 @@ pub struct ScheduledRun {
     pub status: RunStatus,
     /// Why it failed or was skipped.
     pub error_code: Option<ErrorCode>,
+    /// The one-line message that goes with `error_code`.
     pub message: Option<String>,
     /// The new backup (with its verification state), unless skipped.
     pub backup: Option<BackupMetadata>,
@@ -397,6 +477,7 @@ pub struct ScheduledRun {
     pub cleanup: Option<crate::retention::CleanupPlan>,
     /// The cleanup failed; the backup itself is fine.
     pub cleanup_error: Option<Problem>,
+    /// How long the whole run took (backup, verification and cleanup), in milliseconds.
     pub duration_ms: u64,
 }
 

@@ -32,6 +32,7 @@ pub struct RetentionPolicy {
 }
 
 impl RetentionPolicy {
+    /// No rule is set, so a cleanup keeps everything.
     pub fn is_empty(&self) -> bool {
         self.keep_last.is_none()
             && self.keep_within_days.is_none()
@@ -45,9 +46,13 @@ impl RetentionPolicy {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanEntry {
+    /// The backup's id.
     pub id: String,
+    /// When it was made (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// Size of its file in bytes: what deleting it frees.
     pub stored_size: u64,
+    /// Why it is kept, in words (`one of the last 30`, `newest backup`); empty when deleted.
     pub reasons: Vec<String>,
 }
 
@@ -55,7 +60,9 @@ pub struct PlanEntry {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CleanupPlan {
+    /// The backups kept, newest first.
     pub keep: Vec<PlanEntry>,
+    /// The backups deleted (or, in a dry run, to be deleted), newest first.
     pub delete: Vec<PlanEntry>,
 }
 

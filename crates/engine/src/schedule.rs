@@ -46,18 +46,37 @@ pub use self::slots::Runs;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
     /// Every hour at `minute` past the hour.
-    Hourly { minute: Minute },
+    Hourly {
+        /// Minutes past each hour.
+        minute: Minute,
+    },
     /// Every day at `time`.
-    Daily { time: TimeOfDay },
+    Daily {
+        /// The local wall-clock time of the run.
+        time: TimeOfDay,
+    },
     /// Every week on `weekday` at `time`.
-    Weekly { weekday: Weekday, time: TimeOfDay },
+    Weekly {
+        /// The day of the week it runs on.
+        weekday: Weekday,
+        /// The local wall-clock time of the run.
+        time: TimeOfDay,
+    },
     /// Every month on `day` at `time`.
-    Monthly { day: MonthDay, time: TimeOfDay },
+    Monthly {
+        /// The day of the month it runs on (1-28, or the last day).
+        day: MonthDay,
+        /// The local wall-clock time of the run.
+        time: TimeOfDay,
+    },
     /// A standard five-field cron expression, for everything the presets do not cover.
     Cron(CronExpr),
     /// Every `seconds` seconds, aligned to the Unix epoch. Meant for tests that need a schedule
     /// to fire within seconds; not offered by [`Schedule::parse`] so nobody types it by accident.
-    EverySeconds { seconds: NonZeroU32 },
+    EverySeconds {
+        /// The interval in seconds (at least 1).
+        seconds: NonZeroU32,
+    },
 }
 
 /// A minute past the hour, 0-59.
@@ -65,6 +84,7 @@ pub enum Schedule {
 pub struct Minute(u8);
 
 impl Minute {
+    /// The minute `minute`; an error unless it is 0-59.
     pub fn new(minute: u32) -> Result<Self, ScheduleError> {
         match u8::try_from(minute) {
             Ok(m) if m <= 59 => Ok(Minute(m)),
@@ -72,6 +92,7 @@ impl Minute {
         }
     }
 
+    /// The minute, 0-59.
     pub fn get(self) -> u32 {
         u32::from(self.0)
     }
@@ -85,6 +106,7 @@ pub struct TimeOfDay {
 }
 
 impl TimeOfDay {
+    /// `hour:minute` on a 24-hour clock; an error unless the hour is 0-23 and the minute 0-59.
     pub fn new(hour: u32, minute: u32) -> Result<Self, ScheduleError> {
         let hour = u8::try_from(hour)
             .ok()
@@ -94,10 +116,12 @@ impl TimeOfDay {
         Ok(TimeOfDay { hour, minute })
     }
 
+    /// The hour, 0-23.
     pub fn hour(self) -> u32 {
         u32::from(self.hour)
     }
 
+    /// The minute, 0-59.
     pub fn minute(self) -> u32 {
         u32::from(self.minute)
     }
@@ -147,6 +171,7 @@ impl MonthDay {
         self.0.map(u32::from)
     }
 
+    /// Whether this is the last day of the month rather than a fixed day.
     pub fn is_last(self) -> bool {
         self.0.is_none()
     }
@@ -169,18 +194,22 @@ impl Schedule {
         phrase::parse(input)
     }
 
+    /// Every hour at `minute` past; an error unless it is 0-59.
     pub fn hourly(minute: u32) -> Result<Schedule, ScheduleError> {
         Ok(Schedule::Hourly { minute: Minute::new(minute)? })
     }
 
+    /// Every day at `time`, local time.
     pub fn daily(time: TimeOfDay) -> Schedule {
         Schedule::Daily { time }
     }
 
+    /// Every week on `weekday` at `time`, local time.
     pub fn weekly(weekday: Weekday, time: TimeOfDay) -> Schedule {
         Schedule::Weekly { weekday, time }
     }
 
+    /// Every month on `day` at `time`, local time.
     pub fn monthly(day: MonthDay, time: TimeOfDay) -> Schedule {
         Schedule::Monthly { day, time }
     }

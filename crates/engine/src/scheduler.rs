@@ -61,17 +61,30 @@ impl SourceState {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum RunReason {
     /// Its slot came and was noticed promptly.
-    OnTime { slot: DateTime<FixedOffset> },
+    OnTime {
+        /// The slot, in local time (RFC 3339 with its offset).
+        slot: DateTime<FixedOffset>,
+    },
     /// `missed` slots passed while the computer was off or asleep, or Keepsake was not running;
     /// one run covers them all.
-    CatchUp { missed: u32, first: DateTime<FixedOffset>, latest: DateTime<FixedOffset> },
+    CatchUp {
+        /// How many slots passed (at most `schedule::MISSED_COUNT_CAP`).
+        missed: u32,
+        /// The earliest missed slot, in local time (RFC 3339 with its offset).
+        first: DateTime<FixedOffset>,
+        /// The latest missed slot, in local time (RFC 3339 with its offset).
+        latest: DateTime<FixedOffset>,
+    },
     /// It never ran on schedule: its first backup is not left waiting for the first slot.
     FirstRun,
     /// The user asked for it.
     RunNow,
     /// The last run is recorded far in the future, so the clock was (or is) wrong and no slot
     /// can be trusted; one run now sets a fresh starting point.
-    ClockWasWrong { last_run: DateTime<Utc> },
+    ClockWasWrong {
+        /// The recorded start of the last run (RFC 3339, UTC), more than a day ahead of now.
+        last_run: DateTime<Utc>,
+    },
 }
 
 /// One thing for the host to do at this tick.
@@ -79,12 +92,31 @@ pub enum RunReason {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// Back up the source now (`Engine::run_scheduled`).
-    Run { source: String, reason: RunReason },
+    Run {
+        /// The source's name.
+        source: String,
+        /// Why it runs.
+        reason: RunReason,
+    },
     /// The source was due but a backup of it is still running: record the trigger as skipped
     /// (`Engine::record_skipped`), never start a second one.
-    Skip { source: String, reason: RunReason },
+    Skip {
+        /// The source's name.
+        source: String,
+        /// Why it was due.
+        reason: RunReason,
+    },
     /// No successful backup of the source for `days` days (since `since`): tell the user.
-    Warn { source: String, since: DateTime<Utc>, days: u32, never_succeeded: bool },
+    Warn {
+        /// The source's name.
+        source: String,
+        /// Its last success, or its first run when it never succeeded (RFC 3339, UTC).
+        since: DateTime<Utc>,
+        /// Whole days since `since`.
+        days: u32,
+        /// No backup of the source ever succeeded.
+        never_succeeded: bool,
+    },
 }
 
 /// Why `source` should run at `now`, if it should.
@@ -200,12 +232,15 @@ pub fn source_health(source: &Source, state: &SourceState, now: DateTime<Utc>) -
 /// What a person sees about a source's job: its schedule, state, next and last run, health.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobInfo {
+    /// The source's name.
     pub source: String,
     /// The schedule as written back to the sources file (`daily 02:00`, `0 2 * * 1-5`).
     pub schedule: Option<String>,
     /// The schedule in plain English (`Every day at 02:00`).
     pub description: Option<String>,
+    /// Scheduled backups are on for this source.
     pub enabled: bool,
+    /// The user paused its scheduled backups.
     pub paused: bool,
     /// When the scheduler will run it next, in local time: `now` when it is due (see `due`);
     /// `None` when it is not scheduled (no schedule, disabled or paused).
@@ -216,6 +251,7 @@ pub struct JobInfo {
     pub last_run: Option<RunRecord>,
     /// When the last successful backup (of any type) started.
     pub last_success: Option<DateTime<Utc>>,
+    /// Whether it had a recent enough successful backup.
     pub health: Health,
 }
 

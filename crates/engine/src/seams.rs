@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// The current time. Read once per operation and passed down as `now`.
 pub trait Clock: Send + Sync {
+    /// The current time, in UTC.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -121,15 +122,21 @@ pub(crate) fn require_password(secrets: &dyn SecretSource, what: &str) -> Result
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Reading the database and writing a backup of it.
     Backup,
+    /// Decoding a backup to check it.
     Verify,
+    /// Decoding a backup into a database file (a restore, or `decrypt`).
     Restore,
+    /// Backing up a restore's target before it is replaced.
     SafetyBackup,
+    /// SQLite's integrity check of a decoded database (reported at its start and end only).
     IntegrityCheck,
 }
 
 /// Receives progress: `done` of `total` bytes of the database in the current phase.
 pub trait Progress: Send + Sync {
+    /// `done` of `total` bytes are through in `phase`. Called as work advances, so keep it cheap.
     fn update(&self, phase: Phase, done: u64, total: u64);
 }
 
@@ -146,14 +153,17 @@ impl Progress for NoProgress {
 pub struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
+    /// A token nobody has cancelled yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Asks the operation to stop: it fails with `cancelled` at its next check.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    /// Whether [`CancelToken::cancel`] was called on this token or a clone of it.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
@@ -166,11 +176,14 @@ impl CancelToken {
 /// Progress and cancel for one operation.
 #[derive(Clone)]
 pub struct Job {
+    /// Where the operation reports its progress.
     pub progress: Arc<dyn Progress>,
+    /// What the host cancels to stop it.
     pub cancel: CancelToken,
 }
 
 impl Job {
+    /// A job reporting to `progress` and stopped through `cancel`.
     pub fn new(progress: Arc<dyn Progress>, cancel: CancelToken) -> Self {
         Job { progress, cancel }
     }

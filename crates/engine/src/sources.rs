@@ -28,8 +28,11 @@ fn default_level() -> u32 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
+    /// The name people use for it (`keepsake run NAME`); unique among the sources.
     pub name: String,
+    /// The SQLite database file to back up (a relative path is relative to the sources file's folder).
     pub database: PathBuf,
+    /// The folder its backups go to (relative as `database` is); no two sources share one.
     pub backup_dir: PathBuf,
     /// Scheduled backups run only for enabled sources.
     #[serde(default = "yes")]
@@ -37,16 +40,22 @@ pub struct Source {
     /// Paused by the user (from the tray or `keepsake source set NAME paused true`).
     #[serde(default)]
     pub paused: bool,
+    /// When scheduled backups run; `None`: only when asked.
     #[serde(default)]
     pub schedule: Option<Schedule>,
+    /// Which backups a cleanup keeps; with a rule set, one runs after each sound scheduled backup.
     #[serde(default)]
     pub retention: RetentionPolicy,
+    /// Encrypt its backups with the password (default on).
     #[serde(default = "yes")]
     pub encrypt: bool,
+    /// Compress its backups (default on).
     #[serde(default = "yes")]
     pub compress: bool,
+    /// The gzip level, 1-9 (default 6).
     #[serde(default = "default_level")]
     pub level: u32,
+    /// Verify each new backup right after making it (default on).
     #[serde(default = "yes")]
     pub verify_after_backup: bool,
     /// Warn when no backup succeeded for this many days (default: three scheduled intervals,
@@ -56,6 +65,8 @@ pub struct Source {
 }
 
 impl Source {
+    /// A source with the defaults: enabled, no schedule, no retention rule, encrypted,
+    /// compressed at the default level, verified after each backup.
     pub fn new(
         name: impl Into<String>,
         database: impl Into<PathBuf>,
@@ -183,6 +194,7 @@ impl Source {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
+    /// The sources, in file order.
     #[serde(default, rename = "source")]
     pub sources: Vec<Source>,
 }
@@ -226,6 +238,7 @@ impl Sources {
         crate::durable::write_atomic(path, text.as_bytes())
     }
 
+    /// Checks every source's fields, and that no two share a name or a backup folder.
     pub fn validate(&self) -> Result<()> {
         for (i, s) in self.sources.iter().enumerate() {
             s.validate()?;
@@ -246,14 +259,17 @@ impl Sources {
         Ok(())
     }
 
+    /// The source named `name`; `invalid_input` when there is none.
     pub fn get(&self, name: &str) -> Result<&Source> {
         self.sources.iter().find(|s| s.name == name).ok_or_else(|| unknown(name))
     }
 
+    /// The source named `name`, to change it; `invalid_input` when there is none.
     pub fn get_mut(&mut self, name: &str) -> Result<&mut Source> {
         self.sources.iter_mut().find(|s| s.name == name).ok_or_else(|| unknown(name))
     }
 
+    /// Adds `source`; refused, with nothing changed, when it is invalid or clashes with another.
     pub fn add(&mut self, source: Source) -> Result<()> {
         self.sources.push(source);
         if let Err(e) = self.validate() {
@@ -263,6 +279,7 @@ impl Sources {
         Ok(())
     }
 
+    /// Removes the source named `name` and returns it.
     pub fn remove(&mut self, name: &str) -> Result<Source> {
         let i = self.sources.iter().position(|s| s.name == name).ok_or_else(|| unknown(name))?;
         Ok(self.sources.remove(i))

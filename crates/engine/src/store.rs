@@ -1,7 +1,8 @@
 //! The storage seam: the few things backups need from a place that holds them. The engine reads
 //! and writes backup files only through a [`Store`], so a local folder, an in-memory store for
 //! tests and (in their own crate) remote object stores are interchangeable, and one
-//! conformance suite ([`conformance`]) holds every implementation to the same contract.
+//! conformance suite (`store::conformance`, behind the `conformance` feature) holds every
+//! implementation to the same contract.
 //!
 //! The contract, which the conformance suite checks:
 //! - names are flat: letters, digits, `.`, `_` and `-`, not starting with `.` ([`check_name`]);

@@ -48,6 +48,7 @@ pub async fn add_source<R: Runtime>(
         let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
         let mut source = Source::new(&name, absolute(database), absolute(backup_dir));
         source.schedule = schedule.map(ScheduleInput::parse).transpose()?;
+        check_paths(&source)?;
         state.edit_sources(|all| Ok(all.add(source.clone())?))?;
         Ok(source_view(state, &source, &Local::now()))
     })
@@ -71,6 +72,9 @@ pub async fn update_source<R: Runtime>(
             s.set(&field, &value)?;
             for p in [&mut s.database, &mut s.backup_dir] {
                 *p = absolute(std::mem::take(p));
+            }
+            if field == "database" || field == "backup_dir" {
+                check_paths(s)?;
             }
             let s = s.clone();
             all.validate()?;
@@ -180,4 +184,71 @@ impl ts_rs::TS for ScheduleInput {
     fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor) {
         v.visit::<Schedule>();
     }
+}
+
+/// Folders no backup folder may be, or be inside: the system's own.
+const SYSTEM_DIRS: &[&str] =
+    &["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr"];
+
+/// The paths a window sends for a source are checked here, not trusted: the database must be a
+/// SQLite database (or an empty file, which SQLite treats as one), and the backup folder must
+/// not be the database, a file, the root or a system folder. A script running in the window
+/// cannot make Keepsake read or write anywhere it likes.
+fn check_paths(source: &Source) -> IpcResult<()> {
+    use keepsake_engine::{Error, ErrorCode};
+    let db = &source.database;
+    let header = std::fs::File::open(db).and_then(|mut f| {
+        let mut b = [0u8; 16];
+        let n = std::io::Read::read(&mut f, &mut b)?;
+        Ok((b, n))
+    });
+    match header {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(
+                ErrorCode::SourceNotFound,
+                format!("database not found: {}", db.display()),
+            )
+            .with_path(db)
+            .into());
+        }
+        Err(e) => {
+            return Err(Error::new(
+                ErrorCode::SourceUnreadable,
+                format!("cannot read {}: {e}", db.display()),
+            )
+            .with_path(db)
+            .into());
+        }
+        Ok((b, n)) if n == 0 || (n == 16 && &b == b"SQLite format 3\0") => {}
+        Ok(_) => {
+            return Err(Error::new(
+                ErrorCode::NotADatabase,
+                format!("not a SQLite database: {}", db.display()),
+            )
+            .with_path(db)
+            .into());
+        }
+    }
+    if !std::fs::metadata(db).is_ok_and(|m| m.is_file()) {
+        return Err(Error::new(ErrorCode::NotADatabase, format!("not a file: {}", db.display()))
+            .with_path(db)
+            .into());
+    }
+    let dir = &source.backup_dir;
+    let bad_dir = |why: &str| -> IpcResult<()> {
+        Err(Error::new(ErrorCode::InvalidInput, format!("{} cannot hold backups: {why}", dir.display()))
+            .with_path(dir)
+            .with_reason("bad_backup_folder")
+            .into())
+    };
+    if dir.parent().is_none() {
+        return bad_dir("it is the root folder");
+    }
+    if SYSTEM_DIRS.iter().any(|s| dir.starts_with(s)) {
+        return bad_dir("it is a system folder");
+    }
+    if dir == db || std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return bad_dir("it is a file");
+    }
+    Ok(())
 }

@@ -18,8 +18,11 @@ use crate::error::{Error, ErrorCode, Result, shown};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDiff {
+    /// The table's name.
     pub table: String,
+    /// Rows in the backup, as counted when it was made (0 if the table is not in it).
     pub backup_rows: u64,
+    /// Rows in the database now; `None` when the database or the table does not exist now.
     pub current_rows: Option<u64>,
 }
 

@@ -38,16 +38,24 @@ pub struct Header {
     /// The installation that made it (format 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installation: Option<String>,
+    /// The database that was backed up, as an absolute path.
     pub source_path: PathBuf,
+    /// Why it was made (`manual`, `scheduled`, `auto` or `safety`).
     pub backup_type: BackupType,
+    /// The person's note, if any.
     #[serde(default)]
     pub description: Option<String>,
+    /// Labels given when it was made (may be empty).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Size of the database image in bytes: `page_count * page_size`.
     pub original_size: u64,
+    /// The database's schema at the snapshot; verification compares the decoded copy with it.
     pub schema: SchemaInfo,
+    /// Rows per ordinary table at the snapshot; dropped when the header would exceed 60,000 bytes.
     #[serde(default)]
     pub row_counts: BTreeMap<String, u64>,
+    /// How the payload is compressed.
     pub codec: HeaderCodec,
     /// Format 1 only: the encryption parameters (format 2 keeps them in the container).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +108,7 @@ pub struct HeaderEncryption {
     pub chunk_size: u32,
     /// 7 bytes, hex.
     pub nonce_prefix: String,
+    /// The password's key derivation.
     pub kdf: HeaderKdf,
     /// First 16 bytes of HMAC-SHA256(key, "keepsake key check"), hex: tells a wrong password
     /// from a damaged file before anything is decrypted.
@@ -111,6 +120,7 @@ pub struct HeaderEncryption {
 pub struct HeaderKdf {
     /// `pbkdf2-hmac-sha256`.
     pub name: String,
+    /// PBKDF2 iterations.
     pub iterations: u32,
     /// 16 bytes, hex.
     pub salt: String,

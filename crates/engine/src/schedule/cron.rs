@@ -70,6 +70,8 @@ const ALL_MONTHS: u64 = ((1 << 13) - 1) & !1;
 const ALL_WEEKDAYS: u64 = (1 << 7) - 1;
 
 impl CronExpr {
+    /// Reads a standard five-field expression (names such as `mon` and `jan` allowed); the error
+    /// names the field that is wrong and why. The `@daily` shorthands are `Schedule::parse`'s.
     pub fn parse(expr: &str) -> Result<CronExpr, ScheduleError> {
         let fields: Vec<&str> = expr.split_whitespace().collect();
         if fields.is_empty() {
@@ -103,6 +105,7 @@ impl CronExpr {
         Ok(CronExpr { source: fields.join(" "), engines: sets.engines()?, sets, max_interval })
     }
 
+    /// The expression as typed, with runs of whitespace collapsed: what is saved and shown.
     pub fn as_str(&self) -> &str {
         &self.source
     }

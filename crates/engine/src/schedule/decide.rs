@@ -40,22 +40,39 @@ pub const MIN_OVERDUE_THRESHOLD: Duration = Duration::from_secs(2 * 24 * 3600);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Due<Tz: TimeZone> {
     /// Nothing to do; `next` is the next run time (`None`: the schedule never fires again).
-    NotDue { next: Option<DateTime<Tz>> },
+    NotDue {
+        /// The next run time; `None` when the schedule never fires again.
+        next: Option<DateTime<Tz>>,
+    },
     /// One slot passed since the last run and it was noticed promptly.
-    OnTime { slot: DateTime<Tz> },
+    OnTime {
+        /// The slot that passed.
+        slot: DateTime<Tz>,
+    },
     /// Slots passed while the app was closed or the machine asleep. Run once, not once per slot.
     /// `missed` counts them (at most [`MISSED_COUNT_CAP`]); `first`/`latest` bound them.
-    Missed { first: DateTime<Tz>, latest: DateTime<Tz>, missed: u32 },
+    Missed {
+        /// The earliest slot not covered.
+        first: DateTime<Tz>,
+        /// The most recent slot not covered (at or before `now`).
+        latest: DateTime<Tz>,
+        /// How many slots passed, `first` and `latest` included (at most [`MISSED_COUNT_CAP`]).
+        missed: u32,
+    },
     /// No run was ever recorded. Running now gives a new source its first backup right away; a
     /// host that would rather wait for the first slot passes the time the source was added as
     /// `last_run` instead of `None`.
     NeverRun,
     /// The recorded last run is more than [`MAX_TRUSTED_FUTURE_RECORD`] ahead of `now`, so the
     /// record (or the clock) is wrong and nothing can be said about missed slots.
-    RecordInFuture { last_run: DateTime<Utc> },
+    RecordInFuture {
+        /// The recorded start of the last run.
+        last_run: DateTime<Utc>,
+    },
 }
 
 impl<Tz: TimeZone> Due<Tz> {
+    /// Whether to run one backup now: anything but [`Due::NotDue`].
     pub fn should_run(&self) -> bool {
         !matches!(self, Due::NotDue { .. })
     }
@@ -143,9 +160,12 @@ pub enum JumpDirection {
     Backward,
 }
 
+/// A jump of the wall clock, as [`clock_jumped`] finds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Jump {
+    /// Which way the clock moved.
     pub direction: JumpDirection,
+    /// How far: the wall-clock time that passed, less the monotonic time that did (or the reverse).
     pub by: Duration,
 }
 
@@ -177,10 +197,12 @@ pub struct SchedulerState {
 }
 
 impl SchedulerState {
+    /// Starts watching at `now_wall`, with [`DEFAULT_JUMP_TOLERANCE`].
     pub fn new(now_wall: DateTime<Utc>) -> Self {
         Self::with_tolerance(now_wall, DEFAULT_JUMP_TOLERANCE)
     }
 
+    /// Starts watching at `now_wall`; a disagreement of more than `tolerance` counts as a jump.
     pub fn with_tolerance(now_wall: DateTime<Utc>, tolerance: Duration) -> Self {
         SchedulerState { prev_wall: now_wall, tolerance }
     }
@@ -194,6 +216,7 @@ impl SchedulerState {
         jump
     }
 
+    /// The wall-clock time of the last tick (or of the start).
     pub fn prev_wall(&self) -> DateTime<Utc> {
         self.prev_wall
     }
@@ -220,6 +243,7 @@ pub fn sleep_for<Tz: TimeZone>(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Health {
+    /// The last success is recent enough.
     Ok,
     /// No successful backup is recorded at all. Not an alarm by itself: a source added a minute
     /// ago is in this state. A host that wants one passes the time the source was added as
@@ -228,7 +252,10 @@ pub enum Health {
     /// The last success was at `since`, `days` whole days ago, longer ago than the threshold:
     /// "no successful backup of this source for N days".
     Overdue {
+        /// The last success; for a source that never succeeded, its first run (as
+        /// `scheduler::source_health` measures it).
         since: DateTime<Utc>,
+        /// Whole days since `since`.
         days: u32,
     },
 }

@@ -6,10 +6,15 @@ use std::fmt;
 /// A field of a five-field cron expression, named the way the messages name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CronField {
+    /// The first field, 0-59.
     Minute,
+    /// The second field, 0-23.
     Hour,
+    /// The third field, the day of the month, 1-31.
     Day,
+    /// The fourth field, 1-12 or `jan`-`dec`.
     Month,
+    /// The fifth field, 0-7 from Sunday (7 is Sunday again) or `sun`-`sat`.
     Weekday,
 }
 
@@ -41,19 +46,41 @@ impl fmt::Display for CronField {
     }
 }
 
+/// Why a schedule could not be read; its message is shown to people as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScheduleError {
+    /// Nothing was written (or only spaces).
     #[error(
         "the schedule is empty; write a cron expression such as \"0 2 * * *\" or a phrase such as \"daily 02:00\""
     )]
     Empty,
+    /// A cron expression without exactly five fields (six usually means a seconds field).
     #[error("{}", field_count_message(*got))]
-    FieldCount { got: usize },
+    FieldCount {
+        /// How many fields it had.
+        got: usize,
+    },
+    /// A number outside the range of its cron field.
     #[error("{field} field: {value} is out of range {min}-{max}")]
-    OutOfRange { field: CronField, value: u64, min: u32, max: u32 },
+    OutOfRange {
+        /// The field it is in.
+        field: CronField,
+        /// The number as written.
+        value: u64,
+        /// The smallest value the field allows.
+        min: u32,
+        /// The largest value the field allows.
+        max: u32,
+    },
+    /// A cron field that cannot be read: an empty list item, a backwards range, a bad step or name.
     #[error("{field} field: {message}")]
-    BadField { field: CronField, message: String },
+    BadField {
+        /// The field that is wrong.
+        field: CronField,
+        /// What is wrong with it, in words.
+        message: String,
+    },
     /// Anything else (phrases, times, weekdays); the message is complete on its own.
     #[error("{0}")]
     Invalid(String),

@@ -28,15 +28,42 @@ const REPEAT_PROBLEM: TimeDelta = TimeDelta::hours(24);
 #[derive(Debug)]
 pub enum HostEvent<'a> {
     /// A scheduled run of `source` starts, for `reason`.
-    Starting { source: &'a Source, reason: &'a RunReason },
+    Starting {
+        /// The source.
+        source: &'a Source,
+        /// Why it runs.
+        reason: &'a RunReason,
+    },
     /// It ended: the run, or why no backup could be made.
-    Finished { source: &'a Source, result: &'a Result<ScheduledRun> },
+    Finished {
+        /// The source.
+        source: &'a Source,
+        /// The run (possibly failed or skipped), or `Err` when no backup could be made.
+        result: &'a Result<ScheduledRun>,
+    },
     /// It was due while a backup of it was still running: recorded as skipped.
-    Skipped { source: &'a Source },
+    Skipped {
+        /// The source.
+        source: &'a Source,
+    },
     /// No successful backup for `days` days, since `since`.
-    Overdue { source: &'a Source, since: DateTime<Utc>, days: u32, never_succeeded: bool },
+    Overdue {
+        /// The source.
+        source: &'a Source,
+        /// Its last success, or its first run when it never succeeded.
+        since: DateTime<Utc>,
+        /// Whole days since `since`.
+        days: u32,
+        /// No backup of the source ever succeeded.
+        never_succeeded: bool,
+    },
     /// Its history could not be read (reported once a day while it lasts).
-    HistoryUnreadable { source: &'a Source, error: &'a Error },
+    HistoryUnreadable {
+        /// The source.
+        source: &'a Source,
+        /// Why the history could not be read.
+        error: &'a Error,
+    },
 }
 
 /// What a host supplies to the loop body.
