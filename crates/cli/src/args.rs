@@ -367,6 +367,15 @@ pub struct CreateArgs {
     /// Why the backup is made, as recorded in the catalog
     #[arg(long = "type", value_enum, value_name = "TYPE", default_value_t = TypeArg::Manual)]
     pub backup_type: TypeArg,
+
+    /// Make a full backup, even where an increment (only the pages changed since the previous
+    /// backup) could be made [default: the source's `incremental`, else increments for
+    /// databases of 64 MiB and more]
+    #[arg(long, overrides_with = "incremental")]
+    pub full: bool,
+    /// Make an increment whenever a previous backup of the same database allows it
+    #[arg(long, overrides_with = "full")]
+    pub incremental: bool,
 }
 
 /// The backup types a person may ask for; `safety` is reserved to restore.

@@ -450,6 +450,7 @@ impl Config {
                         .or(verify_env)
                         .or(f.verify_after_create)
                         .unwrap_or(false),
+                    incremental: switch(c.incremental, c.full).or(picked.and_then(|s| s.incremental)),
                 };
                 Action::Create { source: database_needed("to back up")?, opts }
             }

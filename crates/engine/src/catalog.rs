@@ -4,7 +4,9 @@
 //!
 //! - `backups`: each backup this installation wrote (or took over from an older Keepsake's
 //!   catalog, once), with the size and SHA-256 it had when written, and its verification. This
-//!   is provenance: retention, undo and "last backup" decide from these rows only.
+//!   is provenance: retention, undo and "last backup" decide from these rows only. A row is
+//!   written *pending* just before its file is committed and confirmed just after, so a crash
+//!   in between is settled by the next operation from what was recorded, never from the file.
 //! - `files`: what each other file in a folder said about itself when last read, keyed by name,
 //!   size and modification time, so a folder is not re-read (nor an encrypted header
 //!   re-decrypted) at every command. A cache: losing it costs time, never trust.
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS backups (
     created_at TEXT NOT NULL,
     origin TEXT NOT NULL,
     metadata TEXT NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (store, id)
 );
 CREATE INDEX IF NOT EXISTS backups_created ON backups(store, created_at);
@@ -182,13 +185,48 @@ impl Catalog {
         Ok(())
     }
 
+    /// Records a backup about to be committed (not listed until confirmed).
+    pub(crate) fn record_pending(&self, m: &BackupMetadata) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO backups (store, id, created_at, origin, metadata, pending) VALUES (?1, ?2, ?3, 'made', ?4, 1)",
+                params![self.store, m.id, m.created_at.to_rfc3339(), json(m)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The backup's file is committed: it is listed from now on.
+    pub(crate) fn confirm(&self, id: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE backups SET pending = 0 WHERE store = ?1 AND id = ?2", [&self.store, id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Backups recorded as about to be committed, whose writer never confirmed them.
+    pub(crate) fn pending(&self) -> Result<Vec<BackupMetadata>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 1")
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<String> = stmt
+            .query_map([&self.store], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        rows.iter().map(|s| self.decode(s)).collect()
+    }
+
     /// A recorded backup.
     pub(crate) fn get(&self, id: &str) -> Result<Option<BackupMetadata>> {
         let raw: Option<String> = self
             .conn
-            .query_row("SELECT metadata FROM backups WHERE store = ?1 AND id = ?2", [&self.store, id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT metadata FROM backups WHERE store = ?1 AND id = ?2 AND pending = 0",
+                [&self.store, id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))?;
         raw.map(|s| self.decode(&s)).transpose()
@@ -205,7 +243,7 @@ impl Catalog {
     pub(crate) fn list(&self) -> Result<Vec<BackupMetadata>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT metadata FROM backups WHERE store = ?1 ORDER BY created_at DESC, id DESC")
+            .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC")
             .map_err(|e| self.err(e))?;
         let rows: Vec<String> = stmt
             .query_map([&self.store], |r| r.get(0))

@@ -147,7 +147,28 @@ impl Engine {
         let lock = FolderLock::acquire(&self.home.lock_path(self.store.location()), &self.where_())?;
         self.store.tidy();
         crate::commands::verify::sweep_scratch(&self.home.scratch_dir());
+        self.settle_pending()?;
         Ok(lock)
+    }
+
+    /// Settles backups recorded as about to be committed whose writer died: one whose file is
+    /// there, whole (its recorded size and SHA-256), is confirmed; any other is forgotten (its
+    /// partial file was removed by `tidy`, and a file of that name that does not match the
+    /// record is somebody else's, listed as foreign).
+    fn settle_pending(&self) -> Result<()> {
+        let pending = self.catalog()?.pending()?;
+        for m in pending {
+            let whole = match self.store.stat(&m.file_name)? {
+                Some(e) if e.size == m.stored_size => {
+                    let obj = crate::format::file::Object::new(self.store.as_ref(), &m.file_name);
+                    crate::format::file::sha256_of(&obj)?.0 == m.sha256
+                }
+                _ => false,
+            };
+            let cat = self.catalog()?;
+            if whole { cat.confirm(&m.id)? } else { cat.remove(&m.id)? }
+        }
+        Ok(())
     }
 
     /// Runs `f` under the store's lock and records the run, whatever its outcome.
@@ -254,8 +275,9 @@ impl Engine {
     /// A backup by id: a recorded one, else a foreign one found in the store (by id or file
     /// name). `backup_not_found` when there is none.
     pub fn get(&self, id: &str) -> Result<BackupMetadata> {
-        if let Some(m) = self.catalog()?.get(id)? {
-            return Ok(self.with_concern(m));
+        let recorded = self.catalog()?.get(id)?;
+        if let Some(m) = recorded {
+            return Ok(self.with_chain_concern(self.with_concern(m)));
         }
         let report = self.scan()?;
         report.foreign.into_iter().find(|b| b.id == id || b.file_name == id).ok_or_else(|| {
@@ -270,8 +292,9 @@ impl Engine {
     /// The backups this installation recorded in the store, newest first; each one whose file
     /// is gone or changed carries that concern (nothing disappears from the list silently).
     pub fn list(&self, limit: Option<usize>) -> Result<Vec<BackupMetadata>> {
-        let mut all: Vec<BackupMetadata> =
+        let recorded: Vec<BackupMetadata> =
             self.catalog()?.list()?.into_iter().map(|m| self.with_concern(m)).collect();
+        let mut all: Vec<BackupMetadata> = recorded.into_iter().map(|m| self.with_chain_concern(m)).collect();
         if let Some(n) = limit {
             all.truncate(n);
         }
@@ -279,7 +302,7 @@ impl Engine {
     }
 
     /// A recorded backup with its file checked cheaply (present, same size).
-    fn with_concern(&self, mut m: BackupMetadata) -> BackupMetadata {
+    pub(crate) fn with_concern(&self, mut m: BackupMetadata) -> BackupMetadata {
         m.concern = match self.store.stat(&m.file_name) {
             Ok(None) => Some(crate::model::Concern::Missing),
             Ok(Some(e)) if e.size != m.stored_size => Some(crate::model::Concern::Changed),

@@ -12,6 +12,7 @@
 //! [`mod@format`] and `docs/FORMAT.md`.
 #![warn(missing_docs)]
 pub(crate) mod catalog;
+pub(crate) mod chain;
 pub(crate) mod commands;
 pub mod durable;
 pub(crate) mod engine;
@@ -22,6 +23,7 @@ pub mod format;
 pub mod installation;
 pub(crate) mod legacy;
 pub(crate) mod lock;
+pub(crate) mod manifest;
 pub mod model;
 pub mod names;
 pub(crate) mod pipeline;
@@ -33,6 +35,7 @@ pub(crate) mod snapshot;
 pub mod sources;
 pub mod store;
 
+pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
 pub use commands::compare::TableDiff;
 pub use engine::Engine;
 pub use engines::Engines;

@@ -142,6 +142,9 @@ pub enum Concern {
     IdTaken,
     /// Foreign: dated more than a day after now, so never taken for the newest.
     FutureDated,
+    /// An increment that cannot be restored: a backup it builds on is missing, changed or
+    /// not recorded here.
+    BrokenChain,
 }
 
 /// Everything known about one backup.
@@ -205,6 +208,30 @@ pub struct BackupMetadata {
     /// The installation that made it, as the backup says (format 2 and later).
     #[serde(default)]
     pub installation: Option<String>,
+    /// `full` (the whole database) or `increment` (the pages changed since `chain.base`).
+    #[serde(default)]
+    pub kind: BackupKind,
+    /// For an increment: the backups it builds on. Restoring it reads its whole chain.
+    #[serde(default)]
+    pub chain: Option<ChainLink>,
+    /// The database checksum of the image it restores to (format 2; hex), which the next
+    /// increment's `base_checksum` must equal.
+    #[serde(default)]
+    pub db_checksum: Option<String>,
+}
+
+/// Where an increment sits in its chain.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainLink {
+    /// The backup it builds on (the previous link: a full backup or an increment).
+    pub base: String,
+    /// The full backup that starts the chain.
+    pub full: String,
+    /// Its place in the chain: 1 for the first increment after the full backup.
+    pub seq: u32,
+    /// The database checksum of `base` (hex): the image this increment's pages apply to.
+    pub base_checksum: String,
 }
 
 impl BackupMetadata {
@@ -397,7 +424,15 @@ pub struct BackupOptions {
     pub backup_type: BackupType,
     /// Verify the new backup right after writing it.
     pub verify: bool,
+    /// Whether this backup may be an increment (the pages changed since the source's previous
+    /// backup): `Some(false)` never, `Some(true)` whenever a usable previous backup exists,
+    /// `None` when the database is at least [`INCREMENTAL_AUTO_BYTES`] large.
+    pub incremental: Option<bool>,
 }
+
+/// Databases at least this large are backed up incrementally unless told otherwise (chosen
+/// from `make bench`: below it a full backup takes well under a second).
+pub const INCREMENTAL_AUTO_BYTES: u64 = 64 << 20;
 
 /// The default gzip level, chosen by `make bench` (speed against size on two cores).
 pub const DEFAULT_LEVEL: u32 = 6;
@@ -412,6 +447,7 @@ impl Default for BackupOptions {
             tags: Vec::new(),
             backup_type: BackupType::Manual,
             verify: false,
+            incremental: Some(false),
         }
     }
 }

@@ -131,6 +131,25 @@ pub fn plan_retention<Tz: TimeZone>(
         }
     }
 
+    // A kept increment needs every backup it builds on: they stay too (whatever the rules say
+    // of them; the rules count restore points, and these are the kept points' foundations).
+    let index: std::collections::HashMap<&str, usize> =
+        sorted.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    for i in 0..sorted.len() {
+        if reasons[i].is_empty() || reasons[i].iter().any(|r| r.starts_with("needed by")) {
+            continue;
+        }
+        let mut link = sorted[i].chain.as_ref().map(|c| c.base.clone());
+        let dependent = sorted[i].id.clone();
+        while let Some(base) = link {
+            let Some(&j) = index.get(base.as_str()) else { break };
+            if !reasons[j].iter().any(|r| r.starts_with("needed by")) {
+                reasons[j].push(format!("needed by {dependent}"));
+            }
+            link = sorted[j].chain.as_ref().map(|c| c.base.clone());
+        }
+    }
+
     let mut plan = CleanupPlan::default();
     for (b, r) in sorted.into_iter().zip(reasons) {
         let entry =

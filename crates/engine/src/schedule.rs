@@ -453,7 +453,7 @@ impl ts_rs::TS for Schedule {
     type OptionInnerType = Schedule;
 
     fn docs() -> Option<String> {
-        Some("When a source's scheduled backups run (times are local, `HH:MM`).".into())
+        Some("/**\n * When a source's scheduled backups run (times are local, `HH:MM`).\n */".into())
     }
 
     fn name(_: &ts_rs::Config) -> String {

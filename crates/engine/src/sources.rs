@@ -62,6 +62,10 @@ pub struct Source {
     /// at least two days).
     #[serde(default)]
     pub overdue_after_days: Option<u32>,
+    /// "Save space: back up only what changed": `true` makes increments whenever it can,
+    /// `false` never; unset, databases of at least 64 MiB get increments.
+    #[serde(default)]
+    pub incremental: Option<bool>,
 }
 
 impl Source {
@@ -85,6 +89,7 @@ impl Source {
             level: DEFAULT_LEVEL,
             verify_after_backup: true,
             overdue_after_days: None,
+            incremental: None,
         }
     }
 
@@ -96,6 +101,7 @@ impl Source {
             level: self.level,
             backup_type,
             verify: self.verify_after_backup,
+            incremental: self.incremental,
             ..BackupOptions::default()
         }
     }
@@ -159,6 +165,12 @@ impl Source {
             "level" => self.level = count()?.ok_or_else(|| err("a level is required (1-9)".into()))?,
             "verify_after_backup" => self.verify_after_backup = flag()?,
             "overdue_after_days" => self.overdue_after_days = count()?,
+            "incremental" => {
+                self.incremental = match v.to_ascii_lowercase().as_str() {
+                    "auto" | "none" | "" => None,
+                    _ => Some(flag()?),
+                }
+            }
             _ => {
                 return Err(Error::invalid(format!(
                     "unknown field {field:?}; fields: {}",
@@ -170,7 +182,7 @@ impl Source {
     }
 
     /// The fields [`Source::set`] accepts.
-    pub const FIELDS: [&'static str; 16] = [
+    pub const FIELDS: [&'static str; 17] = [
         "name",
         "database",
         "backup_dir",
@@ -187,6 +199,7 @@ impl Source {
         "level",
         "verify_after_backup",
         "overdue_after_days",
+        "incremental",
     ];
 }
 

@@ -74,6 +74,17 @@ fn child_writer() {
     }
 }
 fn writer_test(wal: bool) {
+    writer_test_with(wal, false);
+}
+
+/// Increments taken while a writer commits back to back: every point of the chain is one
+/// committed state.
+#[test]
+fn writer_keeps_committing_while_increments_are_taken() {
+    writer_test_with(true, true);
+}
+
+fn writer_test_with(wal: bool, incremental: bool) {
     let env = Env::new();
     make_db(&env.db, wal, 4096, 200);
     let stop = env.dir.path().join("stop");
@@ -92,8 +103,15 @@ fn writer_test(wal: bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut seen = Vec::new();
+    let mut increments = 0;
     for i in 0..20 {
-        let meta = engine.backup(&env.db, &opts(i % 2 == 0, true), &job()).unwrap();
+        let o = if incremental {
+            keepsake_engine::BackupOptions { incremental: Some(true), ..opts(true, true) }
+        } else {
+            opts(i % 2 == 0, true)
+        };
+        let meta = engine.backup(&env.db, &o, &job()).unwrap();
+        increments += usize::from(meta.kind == keepsake_engine::model::BackupKind::Increment);
         let out = env.dir.path().join(format!("check{i}.db"));
         engine.decrypt_to(&meta.id, &out, &job()).unwrap();
         assert!(integrity_ok(&out), "backup {i} fails integrity_check");
@@ -109,6 +127,9 @@ fn writer_test(wal: bool) {
     assert!(child.0.wait().unwrap().success(), "the writer failed (it must never be blocked out for good)");
     assert!(seen.windows(2).all(|w| w[0] <= w[1]));
     assert!(seen.last() > seen.first(), "the writer kept committing during the backups: {seen:?}");
+    // The database grows fast here, so chains end early (their increments add up); most
+    // backups are still increments.
+    assert!(!incremental || increments >= 10, "{increments} increments of 20");
 }
 
 #[test]
@@ -164,8 +185,12 @@ fn child_backup_loop() {
     let engine = keepsake_engine::Engine::open_folder(&home, &env_dir)
         .unwrap()
         .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)));
+    let o = keepsake_engine::BackupOptions {
+        incremental: Some(std::env::var_os("KS_INCREMENTAL").is_some()),
+        ..opts(true, true)
+    };
     loop {
-        engine.backup(&db, &opts(true, true), &job()).unwrap();
+        engine.backup(&db, &o, &job()).unwrap();
     }
 }
 
@@ -195,19 +220,39 @@ fn kill_times(span: Duration, n: u32) -> Vec<Duration> {
 
 #[test]
 fn killed_during_backup_leaves_nothing_partial_listed() {
+    killed_during_backup(false);
+}
+
+/// The same with increments: a chain whose newest link was being written when the process died
+/// is still whole, and every listed point restores.
+#[test]
+fn killed_during_an_incremental_backup_leaves_every_listed_point_whole() {
+    killed_during_backup(true);
+}
+
+fn killed_during_backup(incremental: bool) {
     let env = Env::new();
     make_db(&env.db, true, 4096, 8000);
     let before = dump(&env.db);
     let engine = env.engine();
     let t0 = Instant::now();
-    engine.backup(&env.db, &opts(true, true), &job()).unwrap();
+    engine
+        .backup(
+            &env.db,
+            &keepsake_engine::BackupOptions { incremental: Some(incremental), ..opts(true, true) },
+            &job(),
+        )
+        .unwrap();
     let one = t0.elapsed();
     let mut checked = std::collections::HashSet::new();
+    let inc_flag = env.dir.path().join("incremental");
+    let mut envs =
+        vec![("KS_BACKUPS", env.backups.as_path()), ("KS_DB", env.db.as_path()), ("KS_HOME", env.home.dir())];
+    if incremental {
+        envs.push(("KS_INCREMENTAL", inc_flag.as_path()));
+    }
     for (round, at) in kill_times(one * 3, 12).into_iter().enumerate() {
-        let mut child = spawn_child(
-            "child_backup_loop",
-            &[("KS_BACKUPS", &env.backups), ("KS_DB", &env.db), ("KS_HOME", env.home.dir())],
-        );
+        let mut child = spawn_child("child_backup_loop", &envs);
         std::thread::sleep(at);
         child.kill().unwrap();
         child.wait().unwrap();

@@ -63,6 +63,7 @@ pub fn concern_text(c: Concern) -> &'static str {
         Concern::NameMismatch => "header names another backup",
         Concern::IdTaken => "claims the id of a backup made here",
         Concern::FutureDated => "dated in the future",
+        Concern::BrokenChain => "CANNOT BE RESTORED: a backup it builds on is missing or changed",
     }
 }
 
@@ -72,6 +73,7 @@ fn table(backups: &[BackupMetadata]) -> Table {
         ("ID", false),
         ("CREATED", false),
         ("TYPE", false),
+        ("KIND", false),
         ("SIZE", true),
         ("ORIGINAL", true),
         ("ENC", false),
@@ -93,6 +95,7 @@ fn table(backups: &[BackupMetadata]) -> Table {
             (safe(&b.id), Style::Bold),
             (relative_time(b.created_at, now), Style::Plain),
             (b.backup_type.as_str().to_owned(), Style::Plain),
+            kind_cell(b),
             (human_size(b.stored_size), Style::Plain),
             (human_size(b.original_size), Style::Dim),
             (if b.encrypted { "yes" } else { "no" }.to_owned(), Style::Plain),
@@ -101,6 +104,14 @@ fn table(backups: &[BackupMetadata]) -> Table {
         ]);
     }
     t
+}
+
+/// `full`, or `+3` for the third increment of a chain.
+fn kind_cell(b: &BackupMetadata) -> (String, Style) {
+    match &b.chain {
+        None => ("full".to_owned(), Style::Plain),
+        Some(c) => (format!("+{}", c.seq), Style::Dim),
+    }
 }
 
 fn files(files: &[FolderFile]) -> Table {

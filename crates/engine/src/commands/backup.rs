@@ -1,26 +1,56 @@
-//! `backup`: a consistent snapshot of a live database into a new backup.
+//! `backup`: a consistent snapshot of a live database into a new backup, full or incremental.
 //!
-//! Pages are read inside one read transaction (see `snapshot`), cut into blocks, compressed as
-//! independent gzip members on every core, then (optionally) encrypted and hashed on their way
-//! into the store, where nothing is visible until the whole object is committed. Only then is
-//! the backup recorded (with its size and SHA-256), so a crash, a full disk or a cancel never
+//! Pages are read inside one read transaction (see `snapshot`), cut into blocks and handed to
+//! every core, which hash each page (its term, `format::checksum`) and compress the block as an
+//! independent gzip member; the members are then (optionally) encrypted and hashed on their
+//! way into the store, where nothing is visible until the whole object is committed. Only then
+//! is the backup recorded (with its size and SHA-256), so a crash, a full disk or a cancel never
 //! leaves a backup that looks good.
+//!
+//! An increment is the same stream with only the pages whose term differs from the source's
+//! previous backup's (its page manifest, kept in this installation's private folder). A new
+//! full backup starts a chain when there is no usable previous backup, when the chain is long
+//! or large enough, or when too many pages changed for an increment to pay.
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::engine::{Engine, RunInfo, absolute};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::format::checksum;
 use crate::format::file::{NewKey, PayloadWriter};
 use crate::format::gzip::{self, Run};
 use crate::format::{BLOCK_SIZE, FORMAT_VERSION, Header, HeaderCodec};
+use crate::manifest::{ManifestReader, ManifestWriter};
 use crate::model::{
-    BackupKind, BackupMetadata, BackupOptions, EncryptionInfo, Operation, VerificationStatus,
+    BackupKind, BackupMetadata, BackupOptions, BackupType, ChainLink, EncryptionInfo, INCREMENTAL_AUTO_BYTES,
+    Operation, VerificationStatus,
 };
 use crate::seams::{Job, Phase, require_password};
 use crate::snapshot::Snapshot;
+
+/// A chain gets a new full backup after this many increments.
+pub const MAX_CHAIN_LENGTH: u32 = 24;
+/// ... or when its increments add up to more than this share of its full backup's size.
+pub const MAX_CHAIN_SHARE: f64 = 0.6;
+/// An increment that would hold more than this share of the pages is made a full backup.
+pub const MAX_INCREMENT_SHARE: f64 = 0.5;
+
+/// What the new backup will be.
+enum Plan {
+    Full,
+    Increment { chain: ChainLink, manifest: ManifestReader },
+}
+
+/// The source's previous backup, which an increment builds on and whose manifest the new one
+/// replaces.
+struct Previous {
+    meta: BackupMetadata,
+}
+
+/// Why an increment was given up for a full backup, while writing it.
+const TOO_MANY_CHANGES: &str = "too many pages changed for an increment";
 
 impl Engine {
     /// Backs up the database at `source`.
@@ -42,7 +72,6 @@ impl Engine {
         phase: Phase,
     ) -> Result<BackupMetadata> {
         let t0 = Instant::now();
-        let level = if opts.compress { opts.level } else { 0 };
         if opts.compress && !(1..=9).contains(&opts.level) {
             return Err(Error::invalid(format!("compression level must be 1 to 9, got {}", opts.level)));
         }
@@ -61,15 +90,140 @@ impl Engine {
             None
         };
         job.cancel.check()?;
-
+        let previous = self.previous_backup(source, opts)?;
         let snap = Snapshot::begin(source, self.busy_timeout)?;
+        let plan = self.plan(&snap, opts, previous.as_ref())?;
+        let wants_manifest = opts.incremental != Some(false) && opts.backup_type != BackupType::Safety;
+        let meta = match self.write(
+            source,
+            snap,
+            opts,
+            key.as_ref(),
+            plan,
+            previous.as_ref(),
+            wants_manifest,
+            job,
+            phase,
+        ) {
+            Err(e) if e.message() == TOO_MANY_CHANGES => {
+                // Most of the database changed: a full backup costs no more and starts afresh.
+                let snap = Snapshot::begin(source, self.busy_timeout)?;
+                self.write(
+                    source,
+                    snap,
+                    opts,
+                    key.as_ref(),
+                    Plan::Full,
+                    previous.as_ref(),
+                    wants_manifest,
+                    job,
+                    phase,
+                )?
+            }
+            other => other?,
+        };
+        let meta = BackupMetadata { duration_ms: t0.elapsed().as_millis() as u64, ..meta };
+        // The backup is recorded already; this adds how long it took (best effort).
+        let _ = self.insert(&meta);
+        if opts.verify {
+            let report = self.verify_inner(&meta, job)?;
+            return Ok(BackupMetadata {
+                verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
+                verified_at: Some(report.verified_at),
+                ..meta
+            });
+        }
+        Ok(meta)
+    }
+
+    /// The newest backup of `source` recorded here that a new backup can build on (and whose
+    /// page manifest it replaces): made by this installation, present, not failed, not a
+    /// safety backup, in format 2, encrypted the same way.
+    fn previous_backup(&self, source: &Path, opts: &BackupOptions) -> Result<Option<Previous>> {
+        if opts.backup_type == BackupType::Safety {
+            return Ok(None);
+        }
+        let source = absolute(source);
+        Ok(self
+            .list(None)?
+            .into_iter()
+            .find(|b| b.source_path == source && b.backup_type != BackupType::Safety)
+            .filter(|b| {
+                b.concern.is_none()
+                    && b.verification != VerificationStatus::Failed
+                    && b.encrypted == opts.encrypt
+                    && b.format_version >= 2
+                    && b.db_checksum.is_some()
+            })
+            .map(|meta| Previous { meta }))
+    }
+
+    /// Full or increment, and on what.
+    fn plan(&self, snap: &Snapshot, opts: &BackupOptions, previous: Option<&Previous>) -> Result<Plan> {
+        let wanted = match opts.incremental {
+            Some(w) => w,
+            None => snap.size() >= INCREMENTAL_AUTO_BYTES,
+        };
+        let Some(prev) = previous.filter(|_| wanted) else { return Ok(Plan::Full) };
+        let base = &prev.meta;
+        let Some(manifest) = ManifestReader::open(&self.home, self.store().location(), &base.id) else {
+            return Ok(Plan::Full);
+        };
+        let checksum = base.db_checksum.clone().unwrap_or_default();
+        if hex::encode(manifest.checksum) != checksum || manifest.page_size != snap.schema.page_size {
+            // Another page size (a VACUUM INTO, a rebuild): nothing lines up; start afresh.
+            return Ok(Plan::Full);
+        }
+        let (full, seq) = match &base.chain {
+            None => (base.id.clone(), 1),
+            Some(c) => (c.full.clone(), c.seq + 1),
+        };
+        if seq > MAX_CHAIN_LENGTH {
+            return Ok(Plan::Full);
+        }
+        // Every link of the chain must be here and whole, and the chain small enough.
+        let Ok(links) = self.chain_of(base) else { return Ok(Plan::Full) };
+        if links.iter().any(|l| l.concern.is_some()) {
+            return Ok(Plan::Full);
+        }
+        let full_size = links.last().map_or(0, |f| f.stored_size).max(1);
+        let increments: u64 =
+            links.iter().filter(|l| l.kind == BackupKind::Increment).map(|l| l.stored_size).sum();
+        if increments as f64 > MAX_CHAIN_SHARE * full_size as f64 {
+            return Ok(Plan::Full);
+        }
+        Ok(Plan::Increment {
+            chain: ChainLink { base: base.id.clone(), full, seq, base_checksum: checksum },
+            manifest,
+        })
+    }
+
+    /// Writes the backup `plan` describes from `snap` into the store; returns what to record.
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        source: &Path,
+        snap: Snapshot,
+        opts: &BackupOptions,
+        key: Option<&NewKey>,
+        plan: Plan,
+        previous: Option<&Previous>,
+        wants_manifest: bool,
+        job: &Job,
+        phase: Phase,
+    ) -> Result<BackupMetadata> {
+        let level = if opts.compress { opts.level } else { 0 };
         let now = self.clock.now();
         let id = self.new_id(now)?;
         let file_name = crate::names::file_name(&id, opts.encrypt);
+        let (kind, chain, mut old) = match plan {
+            Plan::Full => (BackupKind::Full, None, None),
+            Plan::Increment { chain, manifest } => (BackupKind::Increment, Some(chain), Some(manifest)),
+        };
         let header = Header {
             format: FORMAT_VERSION,
             id: id.clone(),
-            kind: BackupKind::Full,
+            kind,
             created_at: now,
             installation: Some(self.home.id().to_owned()),
             source_path: absolute(source),
@@ -81,78 +235,147 @@ impl Engine {
             row_counts: snap.row_counts.clone(),
             codec: HeaderCodec { name: "gzip".into(), level, block_size: BLOCK_SIZE as u32 },
             encryption: None,
+            chain: chain.clone(),
         };
 
         let label = crate::format::file::Object::new(self.store().as_ref(), &file_name).label;
         let werr = |e: std::io::Error| Error::write(Path::new(&label), e);
+        let mut manifest = if wants_manifest {
+            Some(ManifestWriter::create(&self.home, self.store().location(), &id)?)
+        } else {
+            None
+        };
         let object = self.store().create(&file_name)?;
-        let mut out = PayloadWriter::create(object, &header, key.as_ref())?;
+        let mut out = PayloadWriter::create(object, &header, key)?;
         let total = snap.size();
         let page_size = snap.schema.page_size as usize;
         let page_count = snap.schema.page_count;
-        let (mut done, mut members, mut sum) = (0u64, 0u64, 0u128);
+        let pages_per_block = (BLOCK_SIZE / page_size.max(1)).max(1);
+        let too_many = (MAX_INCREMENT_SHARE * page_count as f64) as u64;
+        let (mut done, mut stored, mut members, mut sum, mut changed) = (0u64, 0u64, 0u64, 0u128, 0u64);
         job.progress.update(phase, 0, total);
         crate::pipeline::run(
             self.workers,
             crate::commands::decode::in_flight(self.workers, BLOCK_SIZE),
             &job.cancel,
             |feed| {
-                // Blocks of whole pages, each with the number of its first page.
+                // Blocks of whole pages, each with the number of its first page and (for an
+                // increment) the previous backup's terms of the same pages.
                 let mut block = Vec::with_capacity(BLOCK_SIZE);
                 let (mut first, mut next) = (1u32, 1u32);
+                let mut send = |first: u32, block: Vec<u8>| -> Result<()> {
+                    let before = match old.as_mut() {
+                        Some(m) => {
+                            let mut t = Vec::with_capacity(block.len() / page_size);
+                            m.next_terms(block.len() / page_size, &mut t)?;
+                            Some(t)
+                        }
+                        None => None,
+                    };
+                    feed.send((first, block, before))
+                };
                 snap.for_each_page(source, |page| {
                     block.extend_from_slice(page);
                     next += 1;
-                    if block.len() >= BLOCK_SIZE {
+                    if block.len() >= pages_per_block * page_size {
                         let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_SIZE));
-                        feed.send((first, full))?;
+                        send(first, full)?;
                         first = next;
                     }
                     Ok(())
                 })?;
                 if !block.is_empty() {
-                    feed.send((first, block))?;
+                    send(first, block)?;
                 }
                 Ok(())
             },
-            |(first, block): (u32, Vec<u8>)| {
-                let run = Run { first, count: (block.len() / page_size) as u32 };
-                let terms = checksum::terms(first, &block, page_size);
-                Ok((block.len() as u64, gzip::data_member(&block, level, Some(&[run])), terms))
+            |(first, block, before): (u32, Vec<u8>, Option<Vec<u128>>)| {
+                Ok(encode_block(first, &block, before.as_deref(), page_size, level))
             },
-            |(raw, member, terms): (u64, Vec<u8>, u128)| {
-                out.write_all(&member).map_err(werr)?;
-                done += raw;
-                members += 1;
-                sum = sum.wrapping_add(terms);
+            |b: Encoded| {
+                if let Some(member) = &b.member {
+                    out.write_all(member).map_err(werr)?;
+                    members += 1;
+                    stored += b.changed as u64 * page_size as u64;
+                }
+                if let Some(m) = manifest.as_mut() {
+                    m.push(&b.terms)?;
+                }
+                sum = b.terms.iter().fold(sum, |s, t| s.wrapping_add(*t));
+                changed += b.changed as u64;
+                if kind == BackupKind::Increment && changed > too_many {
+                    return Err(Error::new(ErrorCode::Io, TOO_MANY_CHANGES));
+                }
+                done += b.terms.len() as u64 * page_size as u64;
                 job.progress.update(phase, done, total);
                 Ok(())
             },
         )?;
         let db = checksum::db_checksum(page_size as u32, page_count, sum);
-        out.write_all(&gzip::end_member(done, members, Some(&db))).map_err(werr)?;
+        out.write_all(&gzip::end_member(stored, members, Some(&db))).map_err(werr)?;
         let (object, hash) = out.finish().map_err(werr)?;
         job.cancel.check()?;
-        object.commit()?;
-
-        let mut meta = metadata(&header, file_name, hash.len, hash.hex(), t0.elapsed().as_millis() as u64);
-        meta.encryption = key.as_ref().map(NewKey::info);
+        let mut meta = metadata(&header, file_name, hash.len, hash.hex(), 0);
+        meta.encryption = key.map(NewKey::info);
         meta.encrypted = key.is_some();
-        if let Err(e) = self.insert(&meta) {
-            // Not recorded means not kept: remove the file rather than leave an orphan behind.
-            let _ = self.store().delete(&meta.file_name);
+        meta.db_checksum = Some(hex::encode(db));
+        // Recorded before the file appears and confirmed after: a crash in between is settled
+        // by the next operation (`Engine::lock`) from this record, never from the file.
+        self.catalog()?.record_pending(&meta)?;
+        if let Err(e) = object.commit() {
+            let _ = self.catalog().and_then(|c| c.remove(&meta.id));
             return Err(e);
         }
-        if opts.verify {
-            let report = self.verify_inner(&meta, job)?;
-            return Ok(BackupMetadata {
-                verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
-                verified_at: Some(report.verified_at),
-                ..meta
-            });
+        self.catalog()?.confirm(&meta.id)?;
+        if let Some(m) = manifest {
+            // Best effort: without it the next backup is simply a full one.
+            let superseded: Vec<String> = previous.map(|p| p.meta.id.clone()).into_iter().collect();
+            let _ = m.finish(page_size as u32, page_count, &db, &superseded);
         }
         Ok(meta)
     }
+}
+
+/// What a worker made of one block.
+struct Encoded {
+    /// The member to write: the whole block (full), or its changed pages (increment; `None`
+    /// when none changed).
+    member: Option<Vec<u8>>,
+    /// The term of every page of the block.
+    terms: Vec<u128>,
+    /// Pages in the member.
+    changed: usize,
+}
+
+/// Hashes every page of a block and compresses the pages that go in the backup: all of them,
+/// or (given the previous backup's terms) those whose term differs or that are new.
+fn encode_block(first: u32, block: &[u8], before: Option<&[u128]>, page_size: usize, level: u32) -> Encoded {
+    let terms: Vec<u128> =
+        block.chunks(page_size).enumerate().map(|(i, p)| checksum::page_term(first + i as u32, p)).collect();
+    let Some(before) = before else {
+        let run = Run { first, count: terms.len() as u32 };
+        return Encoded {
+            member: Some(gzip::data_member(block, level, Some(&[run]))),
+            changed: terms.len(),
+            terms,
+        };
+    };
+    let mut runs: Vec<Run> = Vec::new();
+    let mut data = Vec::new();
+    for (i, t) in terms.iter().enumerate() {
+        if before.get(i) == Some(t) {
+            continue;
+        }
+        let pgno = first + i as u32;
+        match runs.last_mut() {
+            Some(r) if r.first + r.count == pgno => r.count += 1,
+            _ => runs.push(Run { first: pgno, count: 1 }),
+        }
+        data.extend_from_slice(&block[i * page_size..(i + 1) * page_size]);
+    }
+    let changed = runs.iter().map(|r| r.count as usize).sum();
+    let member = (!runs.is_empty()).then(|| gzip::data_member(&data, level, Some(&runs)));
+    Encoded { member, terms, changed }
 }
 
 /// The catalog's view of a backup, from its header and what writing it measured.
@@ -191,6 +414,8 @@ pub(crate) fn metadata(
         verified_at: None,
         format_version: h.format,
         installation: h.installation.clone(),
+        kind: h.kind,
+        chain: h.chain.clone(),
         ..BackupMetadata::default()
     }
 }

@@ -4,7 +4,6 @@
 //! decrypt; the outcome is a list of checks, each passed, failed or skipped.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -16,7 +15,7 @@ use crate::format::Header;
 use crate::format::file::{self, Object, OpenBackup};
 use crate::format::gzip::MemberKind;
 use crate::format::sequence::{Inflated, Inflater, Sequence};
-use crate::model::{BackupMetadata, Check, CheckStatus};
+use crate::model::{BackupKind, BackupMetadata, Check, CheckStatus, Origin};
 use crate::seams::{Job, Phase};
 
 /// What `decode` does beyond decoding.
@@ -49,8 +48,10 @@ fn check(name: &str, status: CheckStatus, message: impl Into<String>) -> Check {
 
 impl Engine {
     /// Decodes the backup `meta` into `out` (created here, 0600), running every check that
-    /// `opts` asks for. Operational problems (wrong password, cancel, unwritable `out`)
-    /// are `Err`; problems of the backup itself are in the returned checks.
+    /// `opts` asks for. An increment is decoded with its whole chain in one pass over each link,
+    /// newest first (the newest copy of a page wins). Operational problems (wrong password,
+    /// cancel, unwritable `out`) are `Err`; problems of the backups themselves are in the
+    /// returned checks, naming the link at fault.
     pub(crate) fn decode(
         &self,
         meta: &BackupMetadata,
@@ -59,171 +60,240 @@ impl Engine {
         job: &Job,
         phase: Phase,
     ) -> Result<Decoded> {
-        let obj = Object::new(self.store().as_ref(), &meta.file_name);
         let mut checks = Vec::new();
-        let present = match self.store().stat(&meta.file_name)? {
-            Some(entry) => entry,
-            None => {
+        let links = if meta.kind == BackupKind::Increment {
+            match self.chain_of(meta) {
+                Ok(links) => links,
+                Err(e) if is_backup_problem(&e) => {
+                    checks.push(check("exists", CheckStatus::Failed, e.message()));
+                    return Ok(Decoded { checks, error: Some(e) });
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            vec![meta.clone()]
+        };
+        // Every file there, each recorded one with the size it was written with: a file whose
+        // size changed is not the one written, and nothing in it is read.
+        for link in &links {
+            let obj = Object::new(self.store().as_ref(), &link.file_name);
+            let Some(present) = self.store().stat(&link.file_name)? else {
                 let e = Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", obj.label))
-                    .with_backup(&meta.id);
+                    .with_backup(&link.id);
                 checks.push(check("exists", CheckStatus::Failed, e.message()));
                 return Ok(Decoded { checks, error: Some(e) });
-            }
-        };
-        checks.push(check("exists", CheckStatus::Passed, format!("{} is present", meta.file_name)));
-        // A recorded backup whose size changed is not the file that was written: nothing in it
-        // is read (its header could claim anything).
-        if meta.origin == crate::model::Origin::Recorded
-            && !meta.sha256.is_empty()
-            && present.size != meta.stored_size
-        {
-            let e = if present.size < meta.stored_size {
-                Error::new(
-                    ErrorCode::BackupTruncated,
-                    format!("{} is incomplete: {} of {} bytes", obj.label, present.size, meta.stored_size),
-                )
-            } else {
-                Error::new(
-                    ErrorCode::BackupDamaged,
-                    format!(
-                        "{} is damaged: {} bytes, {} when it was made",
-                        obj.label, present.size, meta.stored_size
-                    ),
-                )
-            }
-            .with_backup(&meta.id);
-            return Ok(self.fail_early(checks, e, "checksum"));
-        }
-
-        let opened = match file::open(&obj, self.secrets.as_ref(), &self.home.keys, &job.cancel) {
-            Ok(o) => o,
-            Err(e) if e.code() == ErrorCode::WrongPassword || is_backup_problem(&e) => {
-                // A damaged or cut header can look like a wrong password or a foreign file:
-                // the recorded size and checksum tell.
-                let e = self.classify_early(&obj, meta, e)?;
-                if e.code() == ErrorCode::WrongPassword {
-                    return Err(e);
+            };
+            if link.origin == Origin::Recorded && !link.sha256.is_empty() && present.size != link.stored_size
+            {
+                checks.push(present_check(&links));
+                let e = if present.size < link.stored_size {
+                    Error::new(
+                        ErrorCode::BackupTruncated,
+                        format!(
+                            "{} is incomplete: {} of {} bytes",
+                            obj.label, present.size, link.stored_size
+                        ),
+                    )
+                } else {
+                    Error::new(
+                        ErrorCode::BackupDamaged,
+                        format!(
+                            "{} is damaged: {} bytes, {} when it was made",
+                            obj.label, present.size, link.stored_size
+                        ),
+                    )
                 }
+                .with_backup(&link.id);
+                return Ok(self.fail_early(checks, e, "checksum"));
+            }
+        }
+        checks.push(present_check(&links));
+
+        let mut assembly: Option<(Assembly, File, Header)> = None;
+        let (mut encrypted, mut crypto_failure, mut stream_error) = (false, None::<Error>, None::<Error>);
+        let mut sums = Vec::new();
+        // Each link's end checksum, to check the next (older) link's against the newer's base.
+        let mut expected_base: Option<String> = None;
+        for (k, link) in links.iter().enumerate() {
+            let obj = Object::new(self.store().as_ref(), &link.file_name);
+            let opened = match file::open(&obj, self.secrets.as_ref(), &self.home.keys, &job.cancel) {
+                Ok(o) => o,
+                Err(e) if e.code() == ErrorCode::WrongPassword || is_backup_problem(&e) => {
+                    // A damaged or cut header can look like a wrong password or a foreign file:
+                    // the recorded size and checksum tell.
+                    let e = self.classify_early(&obj, link, e)?;
+                    if e.code() == ErrorCode::WrongPassword {
+                        return Err(e);
+                    }
+                    return Ok(self.fail_early(checks, e, "decrypt"));
+                }
+                Err(e) => return Err(e),
+            };
+            let want_id = link.claimed_id.clone().unwrap_or_else(|| link.id.clone());
+            let header_ok = opened.header.id == want_id
+                && opened.header.kind == link.kind
+                && (link.origin != Origin::Recorded || opened.header.chain == link.chain);
+            if !header_ok {
+                let e = Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{} is not backup {}: its header says otherwise", obj.label, escaped(&link.id)),
+                )
+                .with_backup(&link.id);
                 return Ok(self.fail_early(checks, e, "decrypt"));
             }
-            Err(e) => return Err(e),
-        };
-        if opened.header.id != meta.claimed_id.clone().unwrap_or_else(|| meta.id.clone()) {
-            let e = Error::new(
-                ErrorCode::BackupDamaged,
-                format!(
-                    "{} is not backup {}: its header says {}",
-                    obj.label,
-                    meta.id,
-                    escaped(&opened.header.id)
-                ),
-            )
-            .with_backup(&meta.id);
-            return Ok(self.fail_early(checks, e, "decrypt"));
-        }
-        crate::durable::check_room(out, opened.header.original_size)?;
-        let encrypted = opened.encryption.is_some();
-        let header = opened.header.clone();
-        let hash = std::sync::Arc::clone(&opened.hash);
-        let crypto_failed = std::sync::Arc::clone(&opened.crypto_failed);
-
-        let sink_file = crate::durable::create_private(out)?;
-        let stream = self.inflate_into(opened, sink_file, out, job, phase);
-        let (sha, _) = file::finish_hash(&obj, &hash)?;
-        let checksum_ok = meta.sha256.is_empty() || sha == meta.sha256;
-        let checksum = if meta.sha256.is_empty() {
-            check("checksum", CheckStatus::Skipped, "not recorded here: nothing to compare with")
-        } else if checksum_ok {
-            check("checksum", CheckStatus::Passed, "SHA-256 matches")
-        } else {
-            check("checksum", CheckStatus::Failed, format!("SHA-256 is {sha}, expected {}", meta.sha256))
-        };
-        checks.push(checksum);
-
-        let error = match stream {
-            Err(e) if !is_backup_problem(&e) => return Err(e),
-            Err(e) => {
-                let in_crypto = crypto_failed.load(Ordering::SeqCst);
-                if encrypted {
-                    checks.push(check(
-                        "decrypt",
-                        if in_crypto { CheckStatus::Failed } else { CheckStatus::Passed },
-                        if in_crypto {
-                            e.message().to_owned()
-                        } else {
-                            "every chunk authenticated".to_owned()
-                        },
-                    ));
-                } else {
-                    checks.push(check("decrypt", CheckStatus::Skipped, "not encrypted"));
-                }
-                if in_crypto {
-                    checks.push(check("decompress", CheckStatus::Skipped, "not reached"));
-                } else {
-                    checks.push(check("decompress", CheckStatus::Failed, e.message()));
-                }
-                checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
-                Some(e)
+            encrypted |= opened.encryption.is_some();
+            if k == 0 {
+                crate::durable::check_room(out, opened.header.original_size)?;
+                let f = crate::durable::create_private(out)?;
+                f.set_len(opened.header.original_size).map_err(|e| Error::write(out, e))?;
+                assembly = Some((Assembly::new(&opened.header, opened.version), f, opened.header.clone()));
             }
-            Ok(()) => {
-                checks.push(if encrypted {
-                    check("decrypt", CheckStatus::Passed, "every chunk authenticated")
-                } else {
-                    check("decrypt", CheckStatus::Skipped, "not encrypted")
-                });
-                checks.push(check(
-                    "decompress",
-                    CheckStatus::Passed,
-                    format!("{} bytes, every CRC-32 matches", header.original_size),
-                ));
-                // The flush to disk (when asked for) runs while the integrity check reads the file.
-                let checked = std::thread::scope(|scope| -> Result<Option<Result<()>>> {
-                    let flush = opts.sync.then(|| scope.spawn(|| crate::durable::sync_file(out)));
-                    let checked = opts.integrity.then(|| {
-                        job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
-                        let r = integrity_check(out, &header);
-                        job.progress.update(
-                            Phase::IntegrityCheck,
-                            header.original_size,
-                            header.original_size,
+            let hash = std::sync::Arc::clone(&opened.hash);
+            let crypto_failed = std::sync::Arc::clone(&opened.crypto_failed);
+            let header = opened.header.clone();
+            let Some((asm, f, _)) = assembly.as_mut() else { break };
+            let stream = self.inflate_link(opened, asm, f, out, job, phase);
+            let (sha, _) = file::finish_hash(&obj, &hash)?;
+            sums.push((link.clone(), sha));
+            match stream {
+                Err(e) if !is_backup_problem(&e) => return Err(e),
+                Err(e) => {
+                    if crypto_failed.load(Ordering::SeqCst) {
+                        crypto_failure = Some(e);
+                    } else {
+                        stream_error = Some(e);
+                    }
+                    break;
+                }
+                Ok(end_checksum) => {
+                    // The newer link built on exactly this one.
+                    if let Some(base) = expected_base.take()
+                        && base != hex::encode(end_checksum)
+                    {
+                        stream_error = Some(
+                            Error::new(
+                                ErrorCode::BackupDamaged,
+                                format!(
+                                    "{} is not the backup the next one in its chain builds on",
+                                    obj.label
+                                ),
+                            )
+                            .with_backup(&link.id),
                         );
-                        r
-                    });
-                    if let Some(h) = flush {
-                        h.join().map_err(|_| Error::write(out, std::io::Error::other("sync failed")))??;
+                        break;
                     }
-                    Ok(checked)
-                })?;
-                match checked {
-                    Some(Ok(())) => {
-                        checks.push(check(
-                            "integrity",
-                            CheckStatus::Passed,
-                            "PRAGMA integrity_check: ok; schema and user_version match",
-                        ));
-                        None
-                    }
-                    Some(Err(e)) => {
-                        checks.push(check("integrity", CheckStatus::Failed, e.message()));
-                        Some(e)
-                    }
-                    None => {
-                        checks.push(check("integrity", CheckStatus::Skipped, "not asked for"));
-                        None
-                    }
+                    expected_base = header.chain.map(|c| c.base_checksum);
                 }
             }
+        }
+
+        // The files' SHA-256 against what was recorded when they were written.
+        let bad_sum = sums.iter().find(|(l, sha)| !l.sha256.is_empty() && *sha != l.sha256);
+        let recorded = sums.iter().any(|(l, _)| !l.sha256.is_empty());
+        checks.push(match bad_sum {
+            Some((l, sha)) => check(
+                "checksum",
+                CheckStatus::Failed,
+                format!("{}: SHA-256 is {sha}, expected {}", l.file_name, l.sha256),
+            ),
+            None if !recorded => {
+                check("checksum", CheckStatus::Skipped, "not recorded here: nothing to compare with")
+            }
+            None => check("checksum", CheckStatus::Passed, "SHA-256 matches"),
+        });
+        if encrypted || crypto_failure.is_some() {
+            checks.push(match &crypto_failure {
+                Some(e) => check("decrypt", CheckStatus::Failed, e.message()),
+                None => check("decrypt", CheckStatus::Passed, "every chunk authenticated"),
+            });
+        } else {
+            checks.push(check("decrypt", CheckStatus::Skipped, "not encrypted"));
+        }
+        let Some((asm, out_file, header)) = assembly else {
+            let e = stream_error
+                .or(crypto_failure)
+                .unwrap_or_else(|| Error::new(ErrorCode::BackupDamaged, "nothing was decoded"));
+            checks.push(check("decompress", CheckStatus::Failed, e.message()));
+            checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
+            return Ok(Decoded { checks, error: Some(e) });
+        };
+        drop(out_file);
+        let stream_error = stream_error
+            .or_else(|| if crypto_failure.is_none() { asm.finish(meta, &header).err() } else { None });
+        let error = if let Some(e) = crypto_failure {
+            checks.push(check("decompress", CheckStatus::Skipped, "not reached"));
+            checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
+            Some(e)
+        } else if let Some(e) = stream_error {
+            checks.push(check("decompress", CheckStatus::Failed, e.message()));
+            checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
+            Some(e)
+        } else {
+            let what = if links.len() > 1 {
+                format!(
+                    "{} bytes from {} backups, every CRC-32 and the database checksum match",
+                    header.original_size,
+                    links.len()
+                )
+            } else {
+                format!("{} bytes, every CRC-32 matches", header.original_size)
+            };
+            checks.push(check("decompress", CheckStatus::Passed, what));
+            self.check_decoded(out, &header, opts, job, &mut checks)?
         };
         let error = error.or_else(|| {
-            (!checksum_ok).then(|| {
+            bad_sum.map(|(l, _)| {
                 Error::new(
                     ErrorCode::BackupDamaged,
-                    format!("{} is damaged: its checksum does not match", obj.label),
+                    format!("{} is damaged: its checksum does not match", l.file_name),
                 )
-                .with_backup(&meta.id)
+                .with_backup(&l.id)
             })
         });
         Ok(Decoded { checks, error })
+    }
+
+    /// The integrity check of a decoded database (and the flush to disk, when asked for, run
+    /// while it reads the file).
+    fn check_decoded(
+        &self,
+        out: &Path,
+        header: &Header,
+        opts: DecodeOptions,
+        job: &Job,
+        checks: &mut Vec<Check>,
+    ) -> Result<Option<Error>> {
+        let checked = std::thread::scope(|scope| -> Result<Option<Result<()>>> {
+            let flush = opts.sync.then(|| scope.spawn(|| crate::durable::sync_file(out)));
+            let checked = opts.integrity.then(|| {
+                job.progress.update(Phase::IntegrityCheck, 0, header.original_size);
+                let r = integrity_check(out, header);
+                job.progress.update(Phase::IntegrityCheck, header.original_size, header.original_size);
+                r
+            });
+            if let Some(h) = flush {
+                h.join().map_err(|_| Error::write(out, std::io::Error::other("sync failed")))??;
+            }
+            Ok(checked)
+        })?;
+        Ok(match checked {
+            Some(Ok(())) => {
+                checks.push(check(
+                    "integrity",
+                    CheckStatus::Passed,
+                    "PRAGMA integrity_check: ok; schema and user_version match",
+                ));
+                None
+            }
+            Some(Err(e)) => {
+                checks.push(check("integrity", CheckStatus::Failed, e.message()));
+                Some(e)
+            }
+            None => {
+                checks.push(check("integrity", CheckStatus::Skipped, "not asked for"));
+                None
+            }
+        })
     }
 
     fn classify_early(&self, obj: &Object<'_>, meta: &BackupMetadata, e: Error) -> Result<Error> {
@@ -263,22 +333,21 @@ impl Engine {
         Decoded { checks, error: Some(e) }
     }
 
-    /// Inflates every member on the worker threads and writes the database image to `out`.
-    fn inflate_into(
+    /// Inflates every member of one link on the worker threads and puts its pages in place;
+    /// returns the database checksum its end member states.
+    fn inflate_link(
         &self,
         opened: OpenBackup,
-        mut out: File,
+        asm: &mut Assembly,
+        out: &File,
         out_path: &Path,
         job: &Job,
         phase: Phase,
-    ) -> Result<()> {
+    ) -> Result<[u8; 32]> {
         let OpenBackup { header, version, mut members, label, .. } = opened;
         let inflater = Inflater::new(&header, version, &label);
         let mut seq = Sequence::new(&header, version, &label);
-        let total = header.original_size;
         let mut end: Option<(u64, u64, Option<[u8; 32]>)> = None;
-        let mut done = 0u64;
-        job.progress.update(phase, 0, total);
         {
             let end = &mut end;
             let label = label.as_str();
@@ -318,20 +387,155 @@ impl Engine {
                 },
                 |m: Inflated| {
                     seq.data(&m)?;
-                    out.write_all(&m.data).map_err(|e| Error::write(out_path, e))?;
-                    done += m.data.len() as u64;
-                    job.progress.update(phase, done, total);
+                    asm.place(&m, out, out_path)?;
+                    job.progress.update(phase, asm.done(), asm.total());
                     Ok(())
                 },
             )?;
         }
         match end {
-            Some((t, m, checksum)) => seq.end(t, m, checksum),
+            Some((t, m, checksum)) => {
+                seq.end(t, m, checksum)?;
+                Ok(checksum.unwrap_or([0u8; 32]))
+            }
             None => Err(Error::new(
                 ErrorCode::BackupDamaged,
                 format!("{label} is damaged: sizes do not match its end marker"),
             )),
         }
+    }
+}
+
+/// The "exists" check: the backup, and the backups it builds on.
+fn present_check(links: &[BackupMetadata]) -> Check {
+    let message = match links {
+        [one] => format!("{} is present", one.file_name),
+        [newest, rest @ ..] => {
+            format!("{} and the {} backups it builds on are present", newest.file_name, rest.len())
+        }
+        [] => String::new(),
+    };
+    check("exists", CheckStatus::Passed, message)
+}
+
+/// The database being rebuilt from a chain (or written from one backup): which pages are in
+/// place, and the sum of their terms. The newest link's pages come first; an older link's copy
+/// of a page already in place is skipped, and pages past the newest page count are dropped (the
+/// database shrank).
+pub(crate) struct Assembly {
+    version: u16,
+    page_size: u64,
+    page_count: u64,
+    /// One bit per page: in place.
+    written: Vec<u64>,
+    missing: u64,
+    sum: u128,
+    /// Format 1: where the next member's data goes.
+    offset: u64,
+    done: u64,
+}
+
+impl Assembly {
+    fn new(newest: &Header, version: u16) -> Assembly {
+        let page_count = newest.schema.page_count;
+        Assembly {
+            version,
+            page_size: u64::from(newest.schema.page_size),
+            page_count,
+            written: vec![0u64; page_count.div_ceil(64) as usize],
+            missing: page_count,
+            sum: 0,
+            offset: 0,
+            done: 0,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.page_count * self.page_size
+    }
+
+    fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// Puts a member's pages in place (those not already there).
+    fn place(&mut self, m: &Inflated, out: &File, out_path: &Path) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let put = |data: &[u8], at: u64| out.write_all_at(data, at).map_err(|e| Error::write(out_path, e));
+        let Some(runs) = &m.runs else {
+            // Format 1: members follow each other.
+            put(&m.data, self.offset)?;
+            self.offset += m.data.len() as u64;
+            self.done = self.offset;
+            return Ok(());
+        };
+        let ps = self.page_size as usize;
+        let mut at = 0usize;
+        let mut k = 0usize;
+        for r in runs {
+            // Contiguous stretches of pages not yet in place are written at once.
+            let mut span: Option<(u64, usize, usize)> = None;
+            for i in 0..u64::from(r.count) {
+                let p = u64::from(r.first) + i;
+                let fresh = p <= self.page_count && !self.is_written(p);
+                if fresh {
+                    self.mark(p);
+                    self.sum = self.sum.wrapping_add(m.terms[k]);
+                    self.missing -= 1;
+                    self.done += self.page_size;
+                    span = match span {
+                        Some((start, from, len)) if start + (len / ps) as u64 == p => {
+                            Some((start, from, len + ps))
+                        }
+                        Some((start, from, len)) => {
+                            put(&m.data[from..from + len], (start - 1) * self.page_size)?;
+                            Some((p, at, ps))
+                        }
+                        None => Some((p, at, ps)),
+                    };
+                }
+                at += ps;
+                k += 1;
+            }
+            if let Some((start, from, len)) = span {
+                put(&m.data[from..from + len], (start - 1) * self.page_size)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn is_written(&self, p: u64) -> bool {
+        let i = (p - 1) as usize;
+        self.written[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn mark(&mut self, p: u64) {
+        let i = (p - 1) as usize;
+        self.written[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Every page is in place and (format 2) the whole adds up to the newest link's checksum.
+    fn finish(&self, meta: &BackupMetadata, newest: &Header) -> Result<()> {
+        if self.version < 2 {
+            return Ok(());
+        }
+        if self.missing != 0 {
+            return Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("backup {}: {} pages are in none of the backups of its chain", meta.id, self.missing),
+            )
+            .with_backup(&meta.id));
+        }
+        let sum = crate::format::checksum::db_checksum(newest.schema.page_size, self.page_count, self.sum);
+        let want = meta.db_checksum.clone();
+        if want.is_some_and(|w| w != hex::encode(sum)) {
+            return Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("backup {}: the rebuilt database is not the one backed up (checksum)", meta.id),
+            )
+            .with_backup(&meta.id));
+        }
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::Local;
 
 use crate::engine::{Engine, RunInfo};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Operation, Origin, Stats, VerificationStatus};
 use crate::retention::{CleanupPlan, RetentionPolicy, plan_retention};
 
@@ -17,10 +17,26 @@ impl Engine {
 
     fn delete_locked(&self, id: &str) -> Result<()> {
         let meta = self.get(id)?;
+        if meta.origin == Origin::Recorded {
+            let later = self.dependents(&meta.id)?;
+            if !later.is_empty() {
+                let names: Vec<&str> = later.iter().take(3).map(|b| b.id.as_str()).collect();
+                return Err(Error::invalid(format!(
+                    "backup {} is needed to restore {} later backup(s) ({}{}): delete those first",
+                    meta.id,
+                    later.len(),
+                    names.join(", "),
+                    if later.len() > 3 { ", ..." } else { "" }
+                ))
+                .with_backup(&meta.id)
+                .with_reason("needed_by_later"));
+            }
+        }
         crate::store::check_name(&meta.file_name)?;
         self.store().delete(&meta.file_name)?;
         if meta.origin == Origin::Recorded {
             self.forget(&meta.id)?;
+            crate::manifest::forget(&self.home, self.store().location(), &meta.id);
         }
         Ok(())
     }

@@ -30,7 +30,8 @@ impl Engine {
             .find_run(Operation::Restore, &forms, None, &[RunStatus::Success], false)?
             .ok_or_else(nothing)?;
         let id = run.safety_backup_id.ok_or_else(nothing)?;
-        match self.catalog()?.get(&id)? {
+        let recorded = self.catalog()?.get(&id)?;
+        match recorded {
             Some(m) => Ok(m),
             None => Err(nothing()),
         }

@@ -23,6 +23,7 @@ pub(crate) fn page_term(pgno: u32, page: &[u8]) -> u128 {
 }
 
 /// The sum of the terms of `data`, consecutive pages of `page_size` bytes from `first`.
+#[cfg(test)]
 pub(crate) fn terms(first: u32, data: &[u8], page_size: usize) -> u128 {
     let mut sum = 0u128;
     for (i, page) in data.chunks(page_size.max(1)).enumerate() {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupKind, BackupType, SchemaInfo};
+use crate::model::{BackupKind, BackupType, ChainLink, SchemaInfo};
 
 use super::FORMAT_VERSION;
 
@@ -60,6 +60,9 @@ pub struct Header {
     /// Format 1 only: the encryption parameters (format 2 keeps them in the container).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<HeaderEncryption>,
+    /// An increment's place in its chain (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainLink>,
 }
 
 /// The clear header of a format-2 encrypted container: only what opening needs.
@@ -303,6 +306,7 @@ mod tests {
                 },
                 key_check: "22".repeat(16),
             }),
+            chain: None,
         }
     }
 

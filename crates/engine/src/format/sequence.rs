@@ -14,8 +14,8 @@ use crate::error::{Error, ErrorCode, Result};
 pub(crate) struct Inflated {
     pub data: Vec<u8>,
     pub runs: Option<Vec<Run>>,
-    /// The sum of its page terms (format 2).
-    pub terms: u128,
+    /// The term of each of its pages, in order (format 2).
+    pub terms: Vec<u128>,
 }
 
 /// What a worker needs to inflate members of one backup.
@@ -41,7 +41,7 @@ impl Inflater {
     pub(crate) fn inflate(&self, member: &[u8], runs: Option<Vec<Run>>) -> Result<Inflated> {
         let data = gzip::inflate_member(member, &self.label, self.block_size)?;
         if self.version < 2 {
-            return Ok(Inflated { data, runs: None, terms: 0 });
+            return Ok(Inflated { data, runs: None, terms: Vec::new() });
         }
         let runs =
             runs.ok_or_else(|| damaged(&self.label, "a data member does not say which pages it holds"))?;
@@ -55,22 +55,27 @@ impl Inflater {
         if pages * self.page_size as u64 != data.len() as u64 {
             return Err(damaged(&self.label, "a data member holds another number of pages than it lists"));
         }
-        let mut terms = 0u128;
+        let mut terms = Vec::with_capacity(pages as usize);
         let mut at = 0usize;
         for r in &runs {
-            let len = r.count as usize * self.page_size;
-            terms = terms.wrapping_add(checksum::terms(r.first, &data[at..at + len], self.page_size));
-            at += len;
+            for k in 0..r.count {
+                terms.push(checksum::page_term(r.first + k, &data[at..at + self.page_size]));
+                at += self.page_size;
+            }
         }
         Ok(Inflated { data, runs: Some(runs), terms })
     }
 }
 
-/// The order and totals of a full backup's members.
+/// The order and totals of one backup's members: a full backup's pages run from 1 to its page
+/// count, in order, and add up to its checksum; an increment's pages are in increasing order,
+/// within its page count, and its totals match its end member (its checksum is the whole
+/// database's after it, checked once its chain is assembled).
 #[derive(Debug)]
 pub(crate) struct Sequence {
     label: String,
     version: u16,
+    full: bool,
     page_size: u32,
     page_count: u64,
     original_size: u64,
@@ -86,6 +91,7 @@ impl Sequence {
         Sequence {
             label: label.to_owned(),
             version,
+            full: header.kind == crate::model::BackupKind::Full,
             page_size: header.schema.page_size,
             page_count: header.schema.page_count,
             original_size: header.original_size,
@@ -107,7 +113,12 @@ impl Sequence {
             return Ok(());
         }
         for r in m.runs.iter().flatten() {
-            if u64::from(r.first) != self.next_page {
+            let in_order = if self.full {
+                u64::from(r.first) == self.next_page
+            } else {
+                u64::from(r.first) >= self.next_page
+            };
+            if !in_order {
                 return Err(damaged(
                     &self.label,
                     &format!(
@@ -121,14 +132,22 @@ impl Sequence {
         if self.next_page - 1 > self.page_count {
             return Err(damaged(&self.label, "more pages than its header says"));
         }
-        self.sum = self.sum.wrapping_add(m.terms);
+        self.sum = m.terms.iter().fold(self.sum, |s, t| s.wrapping_add(*t));
         Ok(())
     }
 
     /// The end member: everything must add up.
     pub(crate) fn end(&self, total: u64, members: u64, checksum: Option<[u8; 32]>) -> Result<()> {
-        if total != self.total || members != self.members || self.total != self.original_size {
+        let size_ok = !self.full || self.total == self.original_size;
+        if total != self.total || members != self.members || !size_ok {
             return Err(damaged(&self.label, "sizes do not match its end marker"));
+        }
+        if self.version >= 2 && !self.full {
+            return if checksum.is_some() {
+                Ok(())
+            } else {
+                Err(damaged(&self.label, "no database checksum"))
+            };
         }
         if self.version >= 2 {
             if self.next_page - 1 != self.page_count {
