@@ -88,6 +88,8 @@ test("the window shows the sources (screenshot saved)", async () => {
     ["Notes", "Broken"],
   );
   assert.equal(state.keyring, "ok");
+  // A phrase in sources.toml crosses IPC as structured data.
+  assert.deepEqual(state.sources[1].schedule, { kind: "daily", time: "03:00" });
   await browser.saveScreenshot(path.join(OUT, "main-window.png"));
 });
 
@@ -117,6 +119,22 @@ test("a backup made from the window appears in the list (password from the keyri
   const first = await browser.$('[data-testid="backup-row"]').getAttribute("data-id");
   assert.equal(first, newest.id);
   await browser.saveScreenshot(path.join(OUT, "history.png"));
+});
+
+test("a restore to an existing file typed in, not picked in the dialog, is refused", async () => {
+  const existing = path.join(OUT, "someone-elses.db");
+  execFileSync("sqlite3", [existing, "CREATE TABLE mine (x); INSERT INTO mine VALUES (1);"]);
+  const before = fs.readFileSync(existing);
+  const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
+  await assert.rejects(
+    invoke("restore_backup", { source: "Notes", id: newest.id, jobId: "restore-typed", verifyFirst: false, target: existing }),
+    (e) => {
+      assert.equal(e.ipc.code, "invalid_input");
+      assert.equal(e.ipc.facts.reason, "not_picked");
+      return true;
+    },
+  );
+  assert.deepEqual(fs.readFileSync(existing), before, "the file is untouched");
 });
 
 test("the password round-trips through the Secret Service", async () => {

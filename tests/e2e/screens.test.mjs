@@ -161,7 +161,7 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
   await type("password", FIRST_PASSWORD);
   await type("password-confirm", FIRST_PASSWORD);
   await click("password-stored");
-  const weekly = await browser.$('input[name="schedule"][value="weekly mon 02:00"]');
+  const weekly = await browser.$('input[name="schedule"][value="weekly"]');
   await weekly.click();
   assert.equal(await weekly.isSelected(), true);
   await shot("first-run-filled");
@@ -175,7 +175,8 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
     [DEMO],
   );
   assert.equal(after.sources[0].encrypt, true);
-  assert.equal(after.sources[0].schedule, "weekly mon 02:00");
+  // The schedule crosses IPC as structured data (set_schedule), not as a phrase.
+  assert.deepEqual(after.sources[0].schedule, { kind: "weekly", weekday: "monday", time: "02:00" });
   assert.equal(after.sources[0].backup_dir, dir, "the folder chosen in the dialog");
   assert.equal(py("secret.py", "lookup"), FIRST_PASSWORD, "the password is in the keyring");
   await until("the next backup on Home", async () => /Monday/.test(await text("home-next-backup")));
@@ -304,7 +305,18 @@ test("a schedule edit shows the plain-English description and the next run times
   await type("cron-input", "30 14 * * *");
   await until("valid again", async () => (await text("schedule-description")) === "Every day at 14:30", LONG);
   await click("schedule-save");
-  await until("the schedule saved", async () => (await invoke("app_state")).sources[0].schedule === "30 14 * * *", LONG);
+  await until("the schedule saved", async () => {
+    const { schedule } = (await invoke("app_state")).sources[0];
+    return schedule?.kind === "cron" && schedule.expr === "30 14 * * *";
+  }, LONG);
+  // The shell checks a schedule as structured data; a bad one is a typed invalid_input.
+  const preview = await invoke("preview_schedule", { schedule: { kind: "cron", expr: "30 14 * * *" }, count: 2 });
+  assert.equal(preview.description, "Every day at 14:30");
+  assert.equal(preview.next_runs.length, 2);
+  await assert.rejects(invoke("preview_schedule", { schedule: { kind: "cron", expr: "61 14 * * *" } }), (e) => {
+    assert.equal(e.ipc.code, "invalid_input");
+    return true;
+  });
   await shot("schedule");
 });
 

@@ -9,7 +9,7 @@ import { Notices } from "./components/Notices";
 import { LoadError, Loading } from "./components/QueryState";
 import { SharedProvider, useShared } from "./context";
 import { useQuery } from "./hooks";
-import { SCREENS, type Navigate, type Screen } from "./navigation";
+import { SCREENS, type Navigate, type NavigateOptions, type Screen } from "./navigation";
 import { FirstRun } from "./screens/FirstRun";
 import { History } from "./screens/History";
 import { Home } from "./screens/Home";
@@ -31,7 +31,7 @@ function Window() {
   const [setupDone, setSetupDone] = useState(false);
   const [screen, setScreen] = useState<Screen>("home");
   const [selected, setSelected] = useState<string | null>(null);
-  const [restoreId, setRestoreId] = useState<string | null>(null);
+  const [restoreChoice, setRestoreChoice] = useState<NavigateOptions>({});
 
   // A scheduled backup, the tray or another window changed something: refetch everything.
   useEffect(() => {
@@ -53,7 +53,7 @@ function Window() {
   }, [refresh]);
 
   const navigate: Navigate = (next, options) => {
-    if (next === "restore") setRestoreId(options?.backupId ?? null);
+    if (next === "restore") setRestoreChoice(options ?? {});
     setScreen(next);
   };
 
@@ -104,6 +104,8 @@ function Window() {
   }
 
   const source = app.sources.find((s) => s.name === selected) ?? app.sources[0] ?? null;
+  // A foreign backup handed over by History belongs to the source it was found for.
+  const foreign = restoreChoice.foreign && restoreChoice.foreign.source === source?.name ? restoreChoice.foreign.backup : null;
   const needsSource = screen !== "home" && screen !== "settings" && source === null;
 
   return (
@@ -152,7 +154,13 @@ function Window() {
         )}
         {screen === "history" && source && <History key={source.name} source={source} navigate={navigate} />}
         {screen === "restore" && source && (
-          <Restore key={`${source.name}|${restoreId ?? ""}`} source={source} initialBackupId={restoreId} navigate={navigate} />
+          <Restore
+            key={`${source.name}|${restoreChoice.backupId ?? foreign?.id ?? ""}`}
+            source={source}
+            initialBackupId={restoreChoice.backupId ?? foreign?.id ?? null}
+            foreign={foreign}
+            navigate={navigate}
+          />
         )}
         {screen === "schedule" && source && <Schedule key={source.name} source={source} appPaused={app.paused} />}
         {screen === "settings" && <Settings state={app} onSelect={setSelected} />}

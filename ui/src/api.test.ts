@@ -51,15 +51,28 @@ describe("commands", () => {
     });
     await api.createBackup({ source: "Notes", jobId: "j1", description: "d", tags: ["a"] });
     await api.updateSource("Notes", "keep_last", "none");
-    await api.previewSchedule("daily 02:00");
+    await api.previewSchedule({ kind: "daily", time: "02:00" });
+    await api.setSchedule("Notes", { kind: "weekly", weekday: "friday", time: "23:15" });
+    await api.setSchedule("Notes", null);
+    await api.addSource({ name: "Shop", database: "/srv/shop.db", schedule: { kind: "monthly", day: "last", time: "04:00" } });
+    await api.scanFolder("Notes");
+    await api.choosePath("database", " /srv/shop.db ");
     const failure = await api
-      .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true })
+      .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true })
       .catch((e: unknown) => e);
     expect(seen).toEqual([
       { cmd: "create_backup", args: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } },
       { cmd: "update_source", args: { name: "Notes", field: "keep_last", value: "none" } },
-      { cmd: "preview_schedule", args: { expr: "daily 02:00", count: 5 } },
-      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true } },
+      { cmd: "preview_schedule", args: { schedule: { kind: "daily", time: "02:00" }, count: 5 } },
+      { cmd: "set_schedule", args: { name: "Notes", schedule: { kind: "weekly", weekday: "friday", time: "23:15" } } },
+      { cmd: "set_schedule", args: { name: "Notes", schedule: null } },
+      {
+        cmd: "add_source",
+        args: { name: "Shop", database: "/srv/shop.db", schedule: { kind: "monthly", day: "last", time: "04:00" } },
+      },
+      { cmd: "scan_folder", args: { source: "Notes" } },
+      { cmd: "choose_path", args: { kind: "database", start: "/srv/shop.db" } },
+      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true } },
     ]);
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ code: "target_busy", message: "notes.db is locked", command: "restore_backup" });
@@ -74,6 +87,23 @@ describe("commands", () => {
     unsubscribe();
     await emit("job-progress", { job_id: "j", phase: "backup", done: 10, total: 10 });
     expect(got).toEqual([5]);
+  });
+
+  it("are typed by the generated contract", () => {
+    // Compile-time checks (tsc runs over the tests): never called, so nothing is sent.
+    const typos = () => {
+      // @ts-expect-error: not a command of the shell
+      void api.call("create_backupp", { source: "Notes", jobId: "j" });
+      // @ts-expect-error: the schedule is structured data, not a phrase
+      void api.previewSchedule("daily 02:00");
+      // @ts-expect-error: restore_backup has no safetyBackup any more
+      void api.call("restore_backup", { source: "Notes", id: "b", jobId: "j", verifyFirst: true, safetyBackup: false });
+      // @ts-expect-error: update_source does not take the schedule
+      void api.updateSource("Notes", "schedule", "daily 02:00");
+      // @ts-expect-error: choose_path asks for a database or a folder
+      void api.choosePath("file");
+    };
+    expect(typeof typos).toBe("function");
   });
 
   it("make distinct job ids", () => {

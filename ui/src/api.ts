@@ -1,70 +1,28 @@
-// The one module that talks to the Tauri shell. Every command the window uses is a typed
-// function here with the same verb as the engine and the shell command (`create_backup` <->
-// `api.createBackup`), and every rejection becomes an `ApiError` carrying a stable error code, so
-// screens can choose wording by code instead of parsing strings. Nothing else in src/ may import
-// `@tauri-apps/*` (ESLint enforces it); tests fake the shell underneath this module.
+// The one module that talks to the Tauri shell. Every command goes through `call`, typed by the
+// generated `Commands` map (./bindings): its name must be one of the shell's commands, its
+// arguments and its result are the shell's own types, so a change on the Rust side that the
+// window does not follow fails the build. Each command has a wrapper here with the same verb
+// (`create_backup` <-> `api.createBackup`), and every rejection becomes an `ApiError` carrying a
+// stable code, so screens choose wording by code instead of parsing strings. Nothing else in
+// src/ may import `@tauri-apps/*` (ESLint enforces it); tests fake the shell underneath.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
-import {
-  isErrorCode,
-  type AppState,
-  type BackupMetadata,
-  type CleanupPlan,
-  type ErrorCode,
-  type ErrorFacts,
-  type JobProgress,
-  type NotificationLevel,
-  type RestoreOutcome,
-  type RunRecord,
-  type SchedulePreview,
-  type SourceField,
-  type SourceView,
-  type Stats,
-  type TableComparison,
-  type VerifyReport,
-} from "./types";
+import { toApiError } from "./errors";
+import type { Commands, Events, JobProgress, NotificationLevel, PathKind, Schedule, SourceField } from "./types";
 
-/** A failed command: the code picks the wording, the message names the file, the facts say what it is about. */
-export class ApiError extends Error {
-  readonly code: ErrorCode;
-  readonly facts: ErrorFacts;
-  readonly command: string;
+export { ApiError, toApiError } from "./errors";
 
-  constructor(code: ErrorCode, message: string, facts: ErrorFacts, command: string) {
-    super(message);
-    this.name = "ApiError";
-    this.code = code;
-    this.facts = facts;
-    this.command = command;
-  }
-}
+/** The arguments of command `K`, as `invoke` takes them (camelCase). */
+export type ArgsOf<K extends keyof Commands> = Commands[K]["args"];
+/** What command `K` resolves to. */
+export type ResultOf<K extends keyof Commands> = Commands[K]["result"];
 
-/**
- * Turns whatever a rejected `invoke` produced into an `ApiError`. The shell sends
- * `{code, message, facts}`; anything else (a Tauri-level failure such as an unknown command, or a
- * code this window does not know yet) becomes `io` with the original text kept as the message.
- */
-export function toApiError(raw: unknown, command: string): ApiError {
-  if (raw instanceof ApiError) return raw;
-  if (typeof raw === "object" && raw !== null) {
-    const record = raw as Record<string, unknown>;
-    const message = typeof record.message === "string" ? record.message : "";
-    const facts = typeof record.facts === "object" && record.facts !== null ? (record.facts as ErrorFacts) : {};
-    if (isErrorCode(record.code)) return new ApiError(record.code, message, facts, command);
-    if (typeof record.code === "string") {
-      return new ApiError("io", `${record.code}: ${message}`.trim(), facts, command);
-    }
-    if (raw instanceof Error) return new ApiError("io", raw.message, {}, command);
-    return new ApiError("io", message || JSON.stringify(raw), facts, command);
-  }
-  return new ApiError("io", String(raw), {}, command);
-}
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Runs one shell command; a rejection becomes an `ApiError`. */
+export async function call<K extends keyof Commands>(command: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<ResultOf<K>>(command, args);
   } catch (raw) {
     throw toApiError(raw, command);
   }
@@ -78,85 +36,88 @@ export function newJobId(): string {
 
 // --- State -------------------------------------------------------------------------------
 
-export const appState = () => call<AppState>("app_state");
+export const appState = () => call("app_state", {});
 
 // --- Backups -----------------------------------------------------------------------------
 
-export const listBackups = (source: string, limit?: number) =>
-  call<BackupMetadata[]>("list_backups", { source, limit });
+/** The backups this installation recorded, newest first. */
+export const listBackups = (source: string, limit?: number) => call("list_backups", { source, limit });
 
-export const getStats = (source: string) => call<Stats>("get_stats", { source });
+/** Everything in the source's backup folder: recorded backups, foreign ones, unreadable files. */
+export const scanFolder = (source: string) => call("scan_folder", { source });
 
-export const getHistory = (source: string, limit?: number) =>
-  call<RunRecord[]>("get_history", { source, limit });
+export const getStats = (source: string) => call("get_stats", { source });
 
-export const createBackup = (args: { source: string; jobId: string; description?: string; tags?: string[] }) =>
-  call<BackupMetadata>("create_backup", args);
+export const getHistory = (source: string, limit?: number) => call("get_history", { source, limit });
 
-export const verifyBackup = (args: { source: string; id: string; jobId: string }) =>
-  call<VerifyReport>("verify_backup", args);
+export const createBackup = (args: ArgsOf<"create_backup">) => call("create_backup", args);
 
-export const restoreBackup = (args: {
-  source: string;
-  id: string;
-  jobId: string;
-  verifyFirst: boolean;
-  target?: string;
-  allowForeign?: boolean;
-  allowUnencrypted?: boolean;
-}) => call<RestoreOutcome>("restore_backup", args);
+export const verifyBackup = (args: ArgsOf<"verify_backup">) => call("verify_backup", args);
 
-export const undoRestore = (args: { source: string; jobId: string }) =>
-  call<RestoreOutcome>("undo_restore", args);
+/**
+ * Restores a backup over the source's database, or to `target`: a new file, or an existing one
+ * picked with `choosePath` (a typed path of an existing file is refused: `invalid_input`,
+ * `facts.reason` "not_picked"). The shell always makes a safety backup first. A foreign backup,
+ * or an unencrypted one into a source that encrypts, is refused with `confirmation_required`
+ * unless `allowForeign` / `allowUnencrypted` carry the person's explicit go-ahead.
+ */
+export const restoreBackup = (args: ArgsOf<"restore_backup">) => call("restore_backup", args);
 
-export const compareBackup = (source: string, id: string) =>
-  call<TableComparison[]>("compare_backup", { source, id });
+export const undoRestore = (args: ArgsOf<"undo_restore">) => call("undo_restore", args);
 
-export const deleteBackup = (source: string, id: string) => call<void>("delete_backup", { source, id });
+export const compareBackup = (source: string, id: string) => call("compare_backup", { source, id });
 
-export const previewCleanup = (source: string) => call<CleanupPlan>("preview_cleanup", { source });
+export const deleteBackup = (source: string, id: string) => call("delete_backup", { source, id });
 
-export const applyCleanup = (source: string) => call<unknown>("apply_cleanup", { source });
+export const previewCleanup = (source: string) => call("preview_cleanup", { source });
 
-export const cancelJob = (jobId: string) => call<void>("cancel_job", { jobId });
+export const applyCleanup = (source: string) => call("apply_cleanup", { source });
+
+export const cancelJob = (jobId: string) => call("cancel_job", { jobId });
 
 // --- Sources and settings ----------------------------------------------------------------
 
-export const addSource = (args: { name: string; database: string; backupDir?: string; schedule?: string }) =>
-  call<SourceView>("add_source", args);
+/** Adds a source; `schedule` (structured, or left out for none) is set with it. */
+export const addSource = (args: ArgsOf<"add_source">) => call("add_source", args);
 
-/** Changes one setting of a source; every value travels as text, and "none" clears it. */
+/** Changes one setting of a source; every value travels as text, and "none" clears it. Not the schedule: see `setSchedule`. */
 export const updateSource = (name: string, field: SourceField, value: string) =>
-  call<SourceView>("update_source", { name, field, value });
+  call("update_source", { name, field, value });
 
-export const removeSource = (name: string) => call<void>("remove_source", { name });
+/** Sets a source's schedule; `null` removes it (backups only when asked). */
+export const setSchedule = (name: string, schedule: Schedule | null) => call("set_schedule", { name, schedule });
 
-export const createDemoSource = () => call<SourceView>("create_demo_source");
+export const removeSource = (name: string) => call("remove_source", { name });
 
-export const previewSchedule = (expr: string, count = 5) =>
-  call<SchedulePreview>("preview_schedule", { expr, count });
+export const createDemoSource = () => call("create_demo_source", {});
 
-export const setPassword = (password: string) => call<void>("set_password", { password });
+/** A schedule in plain English and its next `count` run times; a bad one rejects with `invalid_input`. */
+export const previewSchedule = (schedule: Schedule, count = 5) => call("preview_schedule", { schedule, count });
 
-export const setNotificationLevel = (level: NotificationLevel) =>
-  call<void>("set_notification_level", { level });
+export const setPassword = (password: string) => call("set_password", { password });
 
-export const setAutostart = (enabled: boolean) => call<void>("set_autostart", { enabled });
+export const setNotificationLevel = (level: NotificationLevel) => call("set_notification_level", { level });
 
-export const setPaused = (paused: boolean) => call<void>("set_paused", { paused });
+export const setAutostart = (enabled: boolean) => call("set_autostart", { enabled });
+
+export const setPaused = (paused: boolean) => call("set_paused", { paused });
 
 /** The system's file dialog: a database file or a backup folder; `null` when cancelled. */
-export const choosePath = (kind: "database" | "folder", start?: string) =>
-  call<string | null>("choose_path", { kind, start: start?.trim() || undefined });
+export const choosePath = (kind: PathKind, start?: string) =>
+  call("choose_path", { kind, start: start?.trim() || undefined });
 
 // --- Events ------------------------------------------------------------------------------
 
 export type Unsubscribe = () => void;
 
+/** Listens to one of the shell's events, typed by the generated `Events` map. */
+function on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<Unsubscribe> {
+  return listen<Events[E]>(event, (e) => handler(e.payload));
+}
+
 /** Progress of every running job; filter by `job_id`. */
 export const onJobProgress = (handler: (progress: JobProgress) => void): Promise<Unsubscribe> =>
-  listen<JobProgress>("job-progress", (event) => handler(event.payload));
+  on("job-progress", handler);
 
 /** Something changed behind the window's back (a scheduled backup, the tray): refetch. */
-export const onStateChanged = (handler: () => void): Promise<Unsubscribe> =>
-  listen("state-changed", () => handler());
+export const onStateChanged = (handler: () => void): Promise<Unsubscribe> => on("state-changed", () => handler());

@@ -26,6 +26,12 @@ paused: boolean,
 backups_root: string, };
 
 /**
+ * Whether a backup holds the whole database or the pages changed since another backup.
+ */
+
+export type BackupKind = "full" | "increment";
+
+/**
  * Everything known about one backup.
  */
 
@@ -40,7 +46,27 @@ id: string,
 /**
  * File name inside the backup folder.
  */
-file_name: string, created_at: string, source_path: string, backup_type: BackupType, description: string | null, tags: Array<string>, 
+file_name: string, 
+/**
+ * When the snapshot was taken (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * The database that was backed up: the absolute path recorded in the backup's header.
+ */
+source_path: string, 
+/**
+ * Why it was made: by hand, on schedule, automatically, or just before a restore.
+ */
+backup_type: BackupType, 
+/**
+ * The person's note about it; `None` when none was given.
+ */
+description: string | null, 
+/**
+ * Labels given when it was made; empty when none were.
+ */
+tags: Array<string>, 
 /**
  * Size of the database snapshot in bytes.
  */
@@ -52,7 +78,15 @@ stored_size: number,
 /**
  * SHA-256 (hex) of the backup file.
  */
-sha256: string, encrypted: boolean, compressed: boolean, 
+sha256: string, 
+/**
+ * The file is the encrypted container (`.keepsake`): reading it needs the password.
+ */
+encrypted: boolean, 
+/**
+ * The payload is compressed (`compression_level` above 0).
+ */
+compressed: boolean, 
 /**
  * Codec of the payload (`gzip`).
  */
@@ -60,11 +94,35 @@ codec: string,
 /**
  * gzip level 0-9 (0: stored, not compressed).
  */
-compression_level: number, encryption: EncryptionInfo | null, schema: SchemaInfo, 
+compression_level: number, 
+/**
+ * The encryption parameters; `None` for an unencrypted backup.
+ */
+encryption: EncryptionInfo | null, 
+/**
+ * The database's schema and size at the snapshot.
+ */
+schema: SchemaInfo, 
 /**
  * Rows per table at the moment of the snapshot.
  */
-row_counts: { [key in string]: number }, duration_ms: number, verification: VerificationStatus, verified_at: string | null, format_version: number, 
+row_counts: { [key in string]: number }, 
+/**
+ * How long writing the backup took, in milliseconds (0 for a foreign backup: not known).
+ */
+duration_ms: number, 
+/**
+ * What its last verification found (always `unverified` for a foreign backup).
+ */
+verification: VerificationStatus, 
+/**
+ * When it was last verified (RFC 3339, UTC); `None` if it never was.
+ */
+verified_at: string | null, 
+/**
+ * The backup file format it is written in, 1 or 2 (`docs/FORMAT.md`).
+ */
+format_version: number, 
 /**
  * Recorded here, or foreign.
  */
@@ -80,13 +138,48 @@ claimed_id: string | null,
 /**
  * The installation that made it, as the backup says (format 2 and later).
  */
-installation: string | null, };
+installation: string | null, 
+/**
+ * `full` (the whole database) or `increment` (the pages changed since `chain.base`).
+ */
+kind: BackupKind, 
+/**
+ * For an increment: the backups it builds on. Restoring it reads its whole chain.
+ */
+chain: ChainLink | null, 
+/**
+ * The database checksum of the image it restores to (format 2; hex), which the next
+ * increment's `base_checksum` must equal.
+ */
+db_checksum: string | null, };
 
 /**
  * Why a backup was made.
  */
 
 export type BackupType = "manual" | "scheduled" | "auto" | "safety";
+
+/**
+ * Where an increment sits in its chain.
+ */
+
+export type ChainLink = { 
+/**
+ * The backup it builds on (the previous link: a full backup or an increment).
+ */
+base: string, 
+/**
+ * The full backup that starts the chain.
+ */
+full: string, 
+/**
+ * Its place in the chain: 1 for the first increment after the full backup.
+ */
+seq: number, 
+/**
+ * The database checksum of `base` (hex): the image this increment's pages apply to.
+ */
+base_checksum: string, };
 
 /**
  * One check of a verification.
@@ -96,7 +189,15 @@ export type Check = {
 /**
  * `exists`, `checksum`, `decrypt`, `decompress`, `integrity`, `metadata`.
  */
-name: string, status: CheckStatus, message: string, };
+name: string, 
+/**
+ * Whether it passed, failed or did not run.
+ */
+status: CheckStatus, 
+/**
+ * One line on what was found, e.g. `SHA-256 matches`, or the error's message.
+ */
+message: string, };
 
 /**
  * How a single verification check ended.
@@ -108,7 +209,15 @@ export type CheckStatus = "passed" | "failed" | "skipped";
  * What a cleanup keeps and deletes, newest first.
  */
 
-export type CleanupPlan = { keep: Array<PlanEntry>, delete: Array<PlanEntry>, };
+export type CleanupPlan = { 
+/**
+ * The backups kept, newest first.
+ */
+keep: Array<PlanEntry>, 
+/**
+ * The backups deleted (or, in a dry run, to be deleted), newest first.
+ */
+delete: Array<PlanEntry>, };
 
 /**
  * Any code a command can fail with: the engine's or the app's.
@@ -120,13 +229,29 @@ export type Code = ErrorCode | AppCode;
  * Why a backup needs a look before it is trusted.
  */
 
-export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated";
+export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated" | "broken_chain";
 
 /**
  * Encryption parameters of a backup (never the key or password).
  */
 
-export type EncryptionInfo = { cipher: string, kdf: string, iterations: number, chunk_size: number, };
+export type EncryptionInfo = { 
+/**
+ * The cipher and its streaming construction, `aes-256-gcm-stream-be32`.
+ */
+cipher: string, 
+/**
+ * How the key is derived from the password, `pbkdf2-hmac-sha256`.
+ */
+kdf: string, 
+/**
+ * PBKDF2 iterations of that derivation.
+ */
+iterations: number, 
+/**
+ * Plaintext bytes per encrypted chunk (each chunk is stored with its own 16-byte tag).
+ */
+chunk_size: number, };
 
 /**
  * Stable machine-readable error codes.
@@ -271,17 +396,49 @@ export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integri
  * One backup in a plan, with why it is kept (empty when deleted).
  */
 
-export type PlanEntry = { id: string, created_at: string, stored_size: number, reasons: Array<string>, };
+export type PlanEntry = { 
+/**
+ * The backup's id.
+ */
+id: string, 
+/**
+ * When it was made (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * Size of its file in bytes: what deleting it frees.
+ */
+stored_size: number, 
+/**
+ * Why it is kept, in words (`one of the last 30`, `newest backup`); empty when deleted.
+ */
+reasons: Array<string>, };
 
 /**
  * What a restore did.
  */
 
-export type RestoreOutcome = { backup_id: string, target: string, 
+export type RestoreOutcome = { 
+/**
+ * The backup that was restored.
+ */
+backup_id: string, 
+/**
+ * The database file the backup was written to (replaced, or created).
+ */
+target: string, 
 /**
  * The safety backup of the database as it was before, if one was taken.
  */
-safety_backup_id: string | null, verified: boolean, duration_ms: number, };
+safety_backup_id: string | null, 
+/**
+ * The backup passed its verification before the target was touched (`verify_first`).
+ */
+verified: boolean, 
+/**
+ * How long the whole restore took, in milliseconds (the safety backup included).
+ */
+duration_ms: number, };
 
 /**
  * Which backups to keep. `None` means the rule is off.
@@ -313,7 +470,49 @@ keep_monthly: number | null, };
  * One entry of the run history (successful or not).
  */
 
-export type RunRecord = { id: number, operation: Operation, backup_type: BackupType | null, backup_id: string | null, source_path: string | null, started_at: string, duration_ms: number, status: RunStatus, error_code: ErrorCode | null, message: string | null, 
+export type RunRecord = { 
+/**
+ * Identifies the record in this installation's history.
+ */
+id: number, 
+/**
+ * Which verb ran.
+ */
+operation: Operation, 
+/**
+ * For a backup run, the type of the backup made (or attempted); `None` for other operations.
+ */
+backup_type: BackupType | null, 
+/**
+ * The backup made, verified, restored or deleted; `None` when there is none (a backup that
+ * failed, a cleanup).
+ */
+backup_id: string | null, 
+/**
+ * The database backed up, or the restore's target, as an absolute path; `None` for the other
+ * operations.
+ */
+source_path: string | null, 
+/**
+ * When the run started (RFC 3339, UTC).
+ */
+started_at: string, 
+/**
+ * How long it ran, in milliseconds.
+ */
+duration_ms: number, 
+/**
+ * How it ended.
+ */
+status: RunStatus, 
+/**
+ * Why it failed, was cancelled or was skipped; `None` on success.
+ */
+error_code: ErrorCode | null, 
+/**
+ * The one-line message that goes with `error_code`; `None` on success.
+ */
+message: string | null, 
 /**
  * For a restore: the safety backup it took of the database before replacing it (what
  * undo puts back).
@@ -326,7 +525,9 @@ safety_backup_id: string | null, };
 
 export type RunStatus = "success" | "failed" | "cancelled" | "skipped";
 
-When a source's scheduled backups run (times are local, `HH:MM`).
+/**
+ * When a source's scheduled backups run (times are local, `HH:MM`).
+ */
 export type Schedule = { "kind": "hourly", "minute": number } | { "kind": "daily", "time": string } | { "kind": "weekly", "weekday": "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday", "time": string } | { "kind": "monthly", "day": number | "last", "time": string } | { "kind": "cron", "expr": string } | { "kind": "every_seconds", "seconds": number };
 
 /**
@@ -351,7 +552,15 @@ user_version: number,
 /**
  * SHA-256 (hex) over `type, name, tbl_name, sql` of every `sqlite_schema` row, ordered by name.
  */
-schema_hash: string, page_size: number, page_count: number, 
+schema_hash: string, 
+/**
+ * Bytes per database page (`PRAGMA page_size`).
+ */
+page_size: number, 
+/**
+ * Pages in the database at the snapshot (`page_count * page_size` is its size in bytes).
+ */
+page_count: number, 
 /**
  * `wal`, `delete`, ... as reported by `PRAGMA journal_mode` on the source.
  */
@@ -383,18 +592,66 @@ last_run: RunRecord | null, health: HealthView, };
  * Figures over all backups in a folder.
  */
 
-export type Stats = { count: number, total_original_size: number, total_stored_size: number, 
+export type Stats = { 
+/**
+ * Number of backups this installation recorded in the folder.
+ */
+count: number, 
+/**
+ * Sum of their database sizes, in bytes.
+ */
+total_original_size: number, 
+/**
+ * Sum of their backup file sizes, in bytes.
+ */
+total_stored_size: number, 
 /**
  * Mean of stored/original over backups with a non-empty original.
  */
-average_compression_ratio: number | null, verified_count: number, failed_count: number, unverified_count: number, oldest: string | null, newest: string | null, failed_runs: number, };
+average_compression_ratio: number | null, 
+/**
+ * Backups whose last verification passed.
+ */
+verified_count: number, 
+/**
+ * Backups whose last verification failed.
+ */
+failed_count: number, 
+/**
+ * Backups never verified.
+ */
+unverified_count: number, 
+/**
+ * When the oldest backup was made (RFC 3339, UTC); `None` when there are none.
+ */
+oldest: string | null, 
+/**
+ * When the newest backup was made (RFC 3339, UTC); `None` when there are none.
+ */
+newest: string | null, 
+/**
+ * Backup runs on this folder that failed, over the whole history.
+ */
+failed_runs: number, };
 
 /**
  * One table: rows in the backup, and rows now (`None` when the database or the table does not
  * exist now). A table that exists only now has `backup_rows` 0: the restore removes it.
  */
 
-export type TableDiff = { table: string, backup_rows: number, current_rows: number | null, };
+export type TableDiff = { 
+/**
+ * The table's name.
+ */
+table: string, 
+/**
+ * Rows in the backup, as counted when it was made (0 if the table is not in it).
+ */
+backup_rows: number, 
+/**
+ * Rows in the database now; `None` when the database or the table does not exist now.
+ */
+current_rows: number | null, };
 
 /**
  * Verification state recorded with a backup.
@@ -406,11 +663,31 @@ export type VerificationStatus = "unverified" | "passed" | "failed";
  * The structured result of verifying a backup.
  */
 
-export type VerifyReport = { backup_id: string, ok: boolean, 
+export type VerifyReport = { 
+/**
+ * The backup that was verified.
+ */
+backup_id: string, 
+/**
+ * The backup is sound: no check failed. `false` means the backup itself is bad.
+ */
+ok: boolean, 
 /**
  * Why it failed, when it failed.
  */
-code: ErrorCode | null, checks: Array<Check>, verified_at: string, duration_ms: number, };
+code: ErrorCode | null, 
+/**
+ * The checks in the order they ran (`exists`, `checksum`, `decrypt`, `decompress`, `integrity`).
+ */
+checks: Array<Check>, 
+/**
+ * When the verification finished (RFC 3339, UTC).
+ */
+verified_at: string, 
+/**
+ * How long the verification took, in milliseconds.
+ */
+duration_ms: number, };
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and its result. */
 export interface Commands {

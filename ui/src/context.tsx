@@ -6,11 +6,11 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 
 import { describeError } from "./errors";
-import type { ErrorCode } from "./types";
+import type { Code } from "./types";
 
 export interface Notice {
   id: number;
-  code: ErrorCode;
+  code: Code;
   title: string;
   action: string;
   detail: string;

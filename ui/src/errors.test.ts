@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 // The engine's own list, read from its source: a code added there without a wording here fails.
 import engineErrors from "../../crates/engine/src/error.rs?raw";
 import { ApiError } from "./api";
-import { describeError, ERROR_WORDING } from "./errors";
-import { ERROR_CODES } from "./types";
+import { describeError, ERROR_CODES, ERROR_WORDING, isErrorCode, toApiError, wordingFor } from "./errors";
+import type { Code } from "./types";
 
 describe("error wording", () => {
   it("exists for every code, with a title and an action", () => {
@@ -30,11 +30,54 @@ describe("error wording", () => {
     for (const code of engineCodes) expect(ERROR_CODES as readonly string[]).toContain(code);
   });
 
+  it("knows exactly the contract's codes at run time", () => {
+    // ERROR_WORDING is a Record<Code, Wording>, so its keys are the generated Code, no more, no less.
+    const app: Code[] = ["keyring_unavailable", "no_source", "dialog_unavailable"];
+    for (const code of app) expect(ERROR_CODES).toContain(code);
+    expect(isErrorCode("confirmation_required")).toBe(true);
+    expect(isErrorCode("target_not_a_database")).toBe(true);
+    expect(isErrorCode("toString")).toBe(false);
+    expect(isErrorCode("quantum_flux")).toBe(false);
+  });
+
   it("says the wrong-password case plainly", () => {
     expect(ERROR_WORDING.wrong_password).toEqual({
       title: "That password doesn't open this backup",
       action: "Type the password you used when this backup was made.",
     });
+  });
+
+  it("words a restore that needs a go-ahead by its reason", () => {
+    expect(wordingFor("confirmation_required", { reason: "foreign" }).title).toBe(
+      "This backup wasn't made by Keepsake on this computer",
+    );
+    expect(wordingFor("confirmation_required", { reason: "unencrypted" }).title).toBe(
+      "This backup isn't encrypted, while this database's backups are",
+    );
+    expect(wordingFor("confirmation_required", { reason: "foreign_unencrypted" }).title).toBe(
+      "This backup wasn't made by Keepsake on this computer, and it isn't encrypted",
+    );
+    expect(wordingFor("confirmation_required").title).toMatch(/wasn't made by Keepsake/);
+    expect(wordingFor("target_not_a_database").title).toBe("That file isn't a database, so Keepsake won't replace it");
+  });
+
+  it("words a typed path of an existing file that was not picked in the dialog", () => {
+    const error = toApiError(
+      { code: "invalid_input", message: "/tmp/x.db already exists and was not chosen in the file dialog", facts: { path: "/tmp/x.db", reason: "not_picked" } },
+      "restore_backup",
+    );
+    expect(describeError(error)).toMatchObject({
+      code: "invalid_input",
+      title: "That file already exists",
+      action: "Choose it with the Choose… button to replace it, or type a new file name.",
+    });
+  });
+
+  it("names the file in the details when the message does not", () => {
+    const error = new ApiError("target_not_a_database", "it is not a SQLite database", { path: "/home/ada/notes.txt" }, "c");
+    expect(describeError(error).detail).toBe("it is not a SQLite database (/home/ada/notes.txt)");
+    const named = new ApiError("io", "/home/ada/notes.db: gone", { path: "/home/ada/notes.db" }, "c");
+    expect(describeError(named).detail).toBe("/home/ada/notes.db: gone");
   });
 
   it("describes any thrown value", () => {

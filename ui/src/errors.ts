@@ -1,9 +1,27 @@
-// Plain-language wording for every error code. The engine's message names the file (it goes in
-// the "Details" fold); this table is what a person sees in the window. It is a
-// `Record<ErrorCode, ...>`, so a code added to `ERROR_CODES` without wording here fails the build.
+// Errors from the shell, and how the window words them. Every command rejects with
+// `{ code, message, facts }` (bindings' `IpcError`); `toApiError` turns that (or anything else a
+// rejected `invoke` produced) into an `ApiError`. `ERROR_WORDING` is a `Record<Code, ...>`: a code
+// added on the Rust side (and so to the generated `Code`) without wording here fails the build,
+// and a code removed there leaves an excess key that fails it too. The runtime list of known codes
+// is that table's keys, so it cannot drift either. The engine's message names the file (it goes in
+// the "Details" fold); the wording is what a person reads.
 
-import { ApiError, toApiError } from "./api";
-import type { ErrorCode } from "./types";
+import type { Code, Facts } from "./types";
+
+/** A failed command: the code picks the wording, the message names the file, the facts say what it is about. */
+export class ApiError extends Error {
+  readonly code: Code;
+  readonly facts: Facts;
+  readonly command: string;
+
+  constructor(code: Code, message: string, facts: Facts, command: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.facts = facts;
+    this.command = command;
+  }
+}
 
 export interface Wording {
   /** What happened, in a short sentence. */
@@ -12,7 +30,7 @@ export interface Wording {
   action: string;
 }
 
-export const ERROR_WORDING: Record<ErrorCode, Wording> = {
+export const ERROR_WORDING: Record<Code, Wording> = {
   source_not_found: {
     title: "The database file isn't where Keepsake expects it",
     action: "It may have been moved, renamed or deleted. Choose its new location in Settings.",
@@ -107,8 +125,93 @@ export const ERROR_WORDING: Record<ErrorCode, Wording> = {
   },
 };
 
+/** Every code a command can reject with: exactly the keys of `ERROR_WORDING` (so exactly `Code`). */
+export const ERROR_CODES = Object.keys(ERROR_WORDING) as readonly Code[];
+
+export function isErrorCode(value: unknown): value is Code {
+  return typeof value === "string" && Object.hasOwn(ERROR_WORDING, value);
+}
+
+/**
+ * Turns whatever a rejected `invoke` produced into an `ApiError`. The shell sends
+ * `{code, message, facts}`; anything else (a Tauri-level failure such as an unknown command, or a
+ * code this window does not know yet) becomes `io` with the original text kept as the message.
+ */
+export function toApiError(raw: unknown, command: string): ApiError {
+  if (raw instanceof ApiError) return raw;
+  if (typeof raw === "object" && raw !== null) {
+    const record = raw as Record<string, unknown>;
+    const message = typeof record.message === "string" ? record.message : "";
+    const facts = typeof record.facts === "object" && record.facts !== null ? (record.facts as Facts) : {};
+    if (isErrorCode(record.code)) return new ApiError(record.code, message, facts, command);
+    if (typeof record.code === "string") {
+      return new ApiError("io", `${record.code}: ${message}`.trim(), facts, command);
+    }
+    if (raw instanceof Error) return new ApiError("io", raw.message, {}, command);
+    return new ApiError("io", message || JSON.stringify(raw), facts, command);
+  }
+  return new ApiError("io", String(raw), {}, command);
+}
+
+/** Why a restore needs an extra confirmation (`facts.reason` of `confirmation_required`). */
+export interface ConfirmationReasons {
+  foreign: boolean;
+  unencrypted: boolean;
+}
+
+/** Reads `facts.reason` of a `confirmation_required` error (`foreign`, `unencrypted`, `foreign_unencrypted`). */
+export function confirmationReasons(facts: Facts): ConfirmationReasons {
+  const reason = facts.reason ?? "";
+  const foreign = reason.includes("foreign");
+  const unencrypted = reason.includes("unencrypted");
+  // An unknown reason still needs the go-ahead: ask about where the backup comes from.
+  return foreign || unencrypted ? { foreign, unencrypted } : { foreign: true, unencrypted: false };
+}
+
+/** The restore target exists and was typed, not picked in the file dialog (the shell refuses that). */
+export function isNotPicked(error: ApiError): boolean {
+  return error.code === "invalid_input" && error.facts.reason === "not_picked";
+}
+
+export const NOT_PICKED_WORDING: Wording = {
+  title: "That file already exists",
+  action: "Choose it with the Choose… button to replace it, or type a new file name.",
+};
+
+/** The wording for a code, refined by the facts where they say more than the code alone. */
+export function wordingFor(code: Code, facts: Facts = {}): Wording {
+  if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;
+  if (code === "confirmation_required") {
+    const { foreign, unencrypted } = confirmationReasons(facts);
+    if (foreign && unencrypted) {
+      return {
+        title: "This backup wasn't made by Keepsake on this computer, and it isn't encrypted",
+        action: "Restore it only if you know where it comes from, then confirm.",
+      };
+    }
+    if (foreign) {
+      return {
+        title: "This backup wasn't made by Keepsake on this computer",
+        action: "Restore it only if you know where it comes from, then confirm.",
+      };
+    }
+    return {
+      title: "This backup isn't encrypted, while this database's backups are",
+      action: "Restore it only if you know where it comes from, then confirm.",
+    };
+  }
+  return ERROR_WORDING[code];
+}
+
 /** The wording for any thrown value (a non-`ApiError` is treated as an unexpected I/O error). */
-export function describeError(error: unknown): Wording & { code: ErrorCode; detail: string } {
-  const apiError = error instanceof ApiError ? error : toApiError(error, "unknown");
-  return { ...ERROR_WORDING[apiError.code], code: apiError.code, detail: apiError.message };
+export function describeError(error: unknown): Wording & { code: Code; detail: string } {
+  const apiError = toApiError(error, "unknown");
+  return { ...wordingFor(apiError.code, apiError.facts), code: apiError.code, detail: detailOf(apiError) };
+}
+
+/** The technical line for the "Details" fold: the shell's message, and the file when it does not name it. */
+export function detailOf(error: ApiError): string {
+  const path = error.facts.path;
+  if (path && !error.message.includes(path)) return error.message ? `${error.message} (${path})` : path;
+  return error.message;
 }

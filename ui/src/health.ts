@@ -3,7 +3,7 @@
 
 import { ERROR_WORDING } from "./errors";
 import { formatRelative, formatRunTime } from "./format";
-import type { AppState, SourceView } from "./types";
+import type { AppStateView, SourceView } from "./types";
 
 export type Tone = "ok" | "warn" | "bad" | "idle";
 
@@ -51,7 +51,7 @@ export interface Problem {
 }
 
 /** The problems worth a person's attention, worst first. */
-export function problems(state: AppState): Problem[] {
+export function problems(state: AppStateView): Problem[] {
   const list: Problem[] = [];
   const encrypting = state.sources.some((s) => s.enabled && s.encrypt);
   // The keyring only matters to encrypted backups: an unencrypted setup never needs it.

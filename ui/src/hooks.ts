@@ -7,7 +7,7 @@ import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react"
 import * as api from "./api";
 import { ApiError, toApiError } from "./api";
 import { useShared } from "./context";
-import type { JobPhase } from "./types";
+import type { Phase } from "./types";
 
 export interface Query<T> {
   data: T | undefined;
@@ -105,7 +105,7 @@ export function useAction<A extends unknown[], R>(
 }
 
 export interface JobStatus {
-  phase: JobPhase | null;
+  phase: Phase | null;
   done: number;
   total: number;
   /** 0..1, or null before the first progress event. */
@@ -139,7 +139,7 @@ export function useJob(): Job {
   const [status, setStatus] = useState<JobStatus>(IDLE);
   const [cancelling, setCancelling] = useState(false);
   // Where the current phase started, to measure speed: set in event handlers, not in render.
-  const phaseStart = useRef<{ phase: JobPhase; at: number; done: number } | null>(null);
+  const phaseStart = useRef<{ phase: Phase; at: number; done: number } | null>(null);
   const cancelRequested = useRef(false);
 
   const start = useCallback(

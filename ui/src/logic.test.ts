@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { formatBytes, formatDateTime, formatDuration, formatRelative, formatRunTime, plural } from "./format";
 import { nextRunText, problems, sourceStatus } from "./health";
 import { passwordStrength } from "./password";
-import { parseSchedule, scheduleExpression } from "./scheduleForm";
-import { makeBackup, makeSource } from "./testing/fakeShell";
+import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, scheduleKey } from "./scheduleForm";
+import { backupFileName, backupId, FakeShell, fullSetup, installFake, ipcError, makeBackup, makeSource, previewSchedule } from "./testing/fakeShell";
 import { runsPerDay, toPoints } from "./screens/HistoryCharts";
 import { changeWords } from "./screens/Restore";
 import { defaultName } from "./screens/FirstRun";
-import type { AppState } from "./types";
+import * as api from "./api";
+import type { AppStateView, Schedule } from "./types";
 
 const NOW = Date.parse("2025-03-10T12:00:00Z");
 const HOUR = 3600_000;
@@ -44,27 +45,104 @@ describe("format", () => {
 });
 
 describe("schedule form", () => {
-  it.each([
-    ["daily 02:00", "daily", "daily 02:00"],
-    ["daily at 2:30", "daily", "daily 02:30"],
-    ["weekly mon 02:00", "weekly", "weekly mon 02:00"],
-    ["weekly on friday at 23:15", "weekly", "weekly fri 23:15"],
-    ["monthly 1 02:00", "monthly", "monthly 1 02:00"],
-    ["monthly last 04:00", "monthly", "monthly last 04:00"],
-    ["hourly :15", "hourly", "hourly :15"],
-    ["hourly", "hourly", "hourly :00"],
-    ["0 2 * * 1-5", "advanced", "0 2 * * 1-5"],
-    ["@daily", "advanced", "@daily"],
-    ["monthly 31 02:00", "advanced", "monthly 31 02:00"],
-  ])("%s reads as %s and writes %s", (text, kind, written) => {
-    const form = parseSchedule(text);
-    expect(form.kind).toBe(kind);
-    expect(scheduleExpression(form)).toBe(written);
+  const schedules: Schedule[] = [
+    { kind: "hourly", minute: 15 },
+    { kind: "hourly", minute: 0 },
+    { kind: "daily", time: "02:30" },
+    { kind: "weekly", weekday: "friday", time: "23:15" },
+    { kind: "monthly", day: 1, time: "02:00" },
+    { kind: "monthly", day: "last", time: "04:00" },
+    { kind: "cron", expr: "0 2 * * 1-5" },
+    { kind: "every_seconds", seconds: 5 },
+  ];
+
+  it.each(schedules.map((s) => [scheduleKey(s), s] as const))("%s survives the form unchanged", (_, schedule) => {
+    const back = scheduleFromForm(formFromSchedule(schedule));
+    expect(back).toEqual(schedule);
+    expect(sameSchedule(back, schedule)).toBe(true);
   });
 
-  it("reads no schedule as off", () => {
-    expect(parseSchedule(null).kind).toBe("off");
-    expect(scheduleExpression(parseSchedule(null))).toBeNull();
+  it("shows each schedule as its preset", () => {
+    expect(schedules.map((s) => formFromSchedule(s).kind)).toEqual([
+      "hourly",
+      "hourly",
+      "daily",
+      "weekly",
+      "monthly",
+      "monthly",
+      "advanced",
+      "other",
+    ]);
+  });
+
+  it("reads no schedule as off, and off as no schedule", () => {
+    expect(formFromSchedule(null).kind).toBe("off");
+    expect(scheduleFromForm(formFromSchedule(null))).toBeNull();
+  });
+
+  it("builds the schedule from the preset's own fields", () => {
+    const form = { ...DEFAULT_FORM, minute: 45, time: "06:10", weekday: "sunday" as const, monthDay: "last" as const, cron: "  30  14 * * * " };
+    expect(scheduleFromForm({ ...form, kind: "hourly" })).toEqual({ kind: "hourly", minute: 45 });
+    expect(scheduleFromForm({ ...form, kind: "daily" })).toEqual({ kind: "daily", time: "06:10" });
+    expect(scheduleFromForm({ ...form, kind: "weekly" })).toEqual({ kind: "weekly", weekday: "sunday", time: "06:10" });
+    expect(scheduleFromForm({ ...form, kind: "monthly" })).toEqual({ kind: "monthly", day: "last", time: "06:10" });
+    // Spaces as the engine writes them back, so a saved expression compares equal.
+    expect(scheduleFromForm({ ...form, kind: "advanced" })).toEqual({ kind: "cron", expr: "30 14 * * *" });
+  });
+
+  it("compares schedules by what they mean, whatever the key order", () => {
+    const a: Schedule = { kind: "weekly", weekday: "monday", time: "02:00" };
+    const b = JSON.parse('{"time":"02:00","weekday":"monday","kind":"weekly"}') as Schedule;
+    expect(sameSchedule(a, b)).toBe(true);
+    expect(sameSchedule(a, { ...a, weekday: "tuesday" })).toBe(false);
+    expect(sameSchedule(null, null)).toBe(true);
+    expect(sameSchedule(a, null)).toBe(false);
+  });
+
+  it("round-trips through the fake shell's set_schedule", async () => {
+    const fake = installFake(new FakeShell(fullSetup()));
+    for (const schedule of schedules) {
+      const source = await api.setSchedule("Notes", schedule);
+      expect(source.schedule).toEqual(schedule);
+      expect(formFromSchedule(source.schedule)).toEqual(formFromSchedule(schedule));
+    }
+    expect((await api.setSchedule("Notes", null)).schedule).toBeNull();
+    expect(fake.callsOf("update_source")).toEqual([]);
+  });
+});
+
+describe("fake shell", () => {
+  it("names backups as the engine does", () => {
+    const id = backupId("2026-11-29T03:10:00Z");
+    expect(id).toMatch(/^backup_20261129_031000_[0-9a-f]{8}$/);
+    expect(backupFileName(id, true)).toBe(`${id}.keepsake`);
+    expect(backupFileName(id, false)).toBe(`${id}.db.gz`);
+    expect(makeBackup({ created_at: "2026-11-29T03:10:00Z", encrypted: false }).file_name).toBe(`${id}.db.gz`);
+    expect(makeBackup({ created_at: "2026-11-29T03:10:00Z" }).file_name).toBe(`${id}.keepsake`);
+  });
+
+  it("rejects as the shell does: unknown commands, phrases, schedules through update_source", async () => {
+    const fake = installFake(new FakeShell(fullSetup()));
+    await expect(fake.handle("preview_schedules", {})).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(api.updateSource("Notes", "schedule" as never, "daily 02:00")).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(api.previewSchedule({ kind: "cron", expr: "0 2 * *" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "a cron expression has 5 fields (minute hour day month weekday); this one has 4",
+      facts: {},
+    });
+    await expect(api.previewSchedule({ kind: "monthly", day: 31, time: "02:00" })).rejects.toMatchObject({ code: "invalid_input" });
+    expect(() => previewSchedule({ kind: "daily", time: "25:00" }, 1)).toThrow();
+    fake.fail("get_stats", ipcError("busy", "m", { path: "/x" }));
+    await expect(api.getStats("Notes")).rejects.toMatchObject({ code: "busy", message: "m", facts: { path: "/x" } });
+  });
+
+  it("describes schedules in the engine's words", () => {
+    const now = Date.parse("2026-03-02T12:00:00Z"); // a Monday
+    expect(previewSchedule({ kind: "cron", expr: "30 14 * * *" }, 1, now).description).toBe("Every day at 14:30");
+    const weekdays = previewSchedule({ kind: "cron", expr: "0 2 * * 1-5" }, 5, now);
+    expect(weekdays.description).toBe("At 02:00 on weekdays");
+    expect(weekdays.next_runs.map((t) => new Date(t).getUTCDay())).toEqual([2, 3, 4, 5, 1]);
+    expect(previewSchedule({ kind: "weekly", weekday: "sunday", time: "09:00" }, 1, now).next_runs).toEqual(["2026-03-08T09:00:00.000Z"]);
   });
 });
 
@@ -110,7 +188,7 @@ describe("health words", () => {
   });
 
   it("lists problems worst first", () => {
-    const state: AppState = {
+    const state: AppStateView = {
       first_run: false,
       keyring: "locked",
       notification_level: "all",
@@ -136,8 +214,9 @@ describe("health words", () => {
       status: "failed" as const,
       error_code: "source_busy" as const,
       message: "locked",
+      safety_backup_id: null,
     };
-    const base: AppState = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
     const failed = problems({ ...base, sources: [makeSource({ name: "A", last_backup: backup, last_run: run })] });
     expect(failed.map((p) => p.title)).toEqual(["The last scheduled backup of A failed: Another program is busy with the database"]);
     const later = makeBackup({ created_at: new Date(NOW - 60_000).toISOString() });
@@ -146,14 +225,14 @@ describe("health words", () => {
 
   it("mentions a locked or missing keyring only when something encrypts", () => {
     for (const keyring of ["locked", "unavailable"] as const) {
-      const base: AppState = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
       expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
       expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] })).toHaveLength(1);
     }
   });
 
   it("asks for a password only when something encrypts", () => {
-    const base: AppState = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
     expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
     expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] }).map((p) => p.key)).toEqual(["no-password"]);
   });
@@ -180,6 +259,7 @@ describe("chart data", () => {
       status,
       error_code: null,
       message: null,
+      safety_backup_id: null,
     });
     expect(
       runsPerDay([

@@ -1,5 +1,7 @@
 // The window's screens and how one screen sends the person to another.
 
+import type { BackupMetadata } from "./types";
+
 export const SCREENS = [
   ["home", "Home"],
   ["history", "History"],
@@ -13,6 +15,11 @@ export type Screen = (typeof SCREENS)[number][0];
 export interface NavigateOptions {
   /** Preselect this backup on the Restore screen. */
   backupId?: string;
+  /**
+   * A backup found in the folder but not made here (History's foreign section): list_backups
+   * does not have it, so the Restore screen is handed the backup itself.
+   */
+  foreign?: { source: string; backup: BackupMetadata };
 }
 
 export type Navigate = (screen: Screen, options?: NavigateOptions) => void;

@@ -1,107 +1,111 @@
-// The schedule editor's form model: turns the schedule text the engine stores ("daily 02:00",
-// "weekly mon 02:00", "monthly last 02:00", "hourly :15" or a cron expression) into the preset a
-// person picks, and back. Anything the presets cannot show opens in the advanced (cron) field.
+// The schedule editor's form model and its mapping to and from the structured `Schedule` the
+// shell sends and takes: the preset a person picks (off, hourly, daily, weekly, monthly, or an
+// advanced cron expression) and its fields. The window never parses or writes schedule phrases;
+// what a schedule means in words, and when it runs next, comes from `preview_schedule`.
 
-export type ScheduleKind = "off" | "hourly" | "daily" | "weekly" | "monthly" | "advanced";
+import type { MonthDay, Schedule, Weekday } from "./types";
 
-export const WEEKDAYS = [
-  ["mon", "Monday"],
-  ["tue", "Tuesday"],
-  ["wed", "Wednesday"],
-  ["thu", "Thursday"],
-  ["fri", "Friday"],
-  ["sat", "Saturday"],
-  ["sun", "Sunday"],
-] as const;
+export type ScheduleKind = "off" | "hourly" | "daily" | "weekly" | "monthly" | "advanced" | "other";
 
-export type WeekdayCode = (typeof WEEKDAYS)[number][0];
+export const WEEKDAYS: readonly (readonly [Weekday, string])[] = [
+  ["monday", "Monday"],
+  ["tuesday", "Tuesday"],
+  ["wednesday", "Wednesday"],
+  ["thursday", "Thursday"],
+  ["friday", "Friday"],
+  ["saturday", "Saturday"],
+  ["sunday", "Sunday"],
+];
 
 export interface ScheduleForm {
+  /** The preset; "other" is a schedule the presets cannot show (set in the config file), kept as it is. */
   kind: ScheduleKind;
   /** Minute past the hour, for hourly. */
   minute: number;
   /** HH:MM, for daily, weekly and monthly. */
   time: string;
-  weekday: WeekdayCode;
+  weekday: Weekday;
   /** 1-28 or "last". */
-  monthDay: string;
+  monthDay: MonthDay;
   /** Five-field cron expression, for advanced. */
   cron: string;
+  /** The schedule kept unchanged when `kind` is "other". */
+  other: Schedule | null;
 }
 
 export const DEFAULT_FORM: ScheduleForm = {
   kind: "daily",
   minute: 0,
   time: "02:00",
-  weekday: "mon",
-  monthDay: "1",
+  weekday: "monday",
+  monthDay: 1,
   cron: "0 2 * * *",
+  other: null,
 };
 
-const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
-
-function normaliseTime(text: string): string | null {
-  const m = TIME.exec(text);
-  return m ? `${m[1]!.padStart(2, "0")}:${m[2]}` : null;
+/** The form showing `schedule` (`null`: no schedule). */
+export function formFromSchedule(schedule: Schedule | null): ScheduleForm {
+  if (schedule === null) return { ...DEFAULT_FORM, kind: "off" };
+  switch (schedule.kind) {
+    case "hourly":
+      return { ...DEFAULT_FORM, kind: "hourly", minute: schedule.minute };
+    case "daily":
+      return { ...DEFAULT_FORM, kind: "daily", time: schedule.time };
+    case "weekly":
+      return { ...DEFAULT_FORM, kind: "weekly", weekday: schedule.weekday, time: schedule.time };
+    case "monthly":
+      return { ...DEFAULT_FORM, kind: "monthly", monthDay: schedule.day, time: schedule.time };
+    case "cron":
+      return { ...DEFAULT_FORM, kind: "advanced", cron: schedule.expr };
+    case "every_seconds":
+      return { ...DEFAULT_FORM, kind: "other", other: schedule };
+  }
 }
 
-function weekdayCode(word: string): WeekdayCode | null {
-  const prefix = word.slice(0, 3).toLowerCase();
-  return WEEKDAYS.some(([code]) => code === prefix) ? (prefix as WeekdayCode) : null;
-}
-
-/** Reads the stored schedule into the form; unknown shapes become "advanced" with the text kept. */
-export function parseSchedule(schedule: string | null): ScheduleForm {
-  if (schedule === null || schedule.trim() === "") return { ...DEFAULT_FORM, kind: "off" };
-  const text = schedule.trim();
-  const words = text
-    .toLowerCase()
-    .split(/\s+/)
-    .filter((w) => w !== "at" && w !== "on");
-  const [kind, ...args] = words;
-  if (kind === "hourly") {
-    const minute = args.length === 0 ? 0 : Number((args[0] ?? "").replace(/^:/, ""));
-    if (args.length <= 1 && Number.isInteger(minute) && minute >= 0 && minute <= 59) {
-      return { ...DEFAULT_FORM, kind: "hourly", minute };
-    }
-  }
-  if (kind === "daily" && args.length === 1) {
-    const time = normaliseTime(args[0]!);
-    if (time) return { ...DEFAULT_FORM, kind: "daily", time };
-  }
-  if (kind === "weekly" && args.length === 2) {
-    const weekday = weekdayCode(args[0]!);
-    const time = normaliseTime(args[1]!);
-    if (weekday && time) return { ...DEFAULT_FORM, kind: "weekly", weekday, time };
-  }
-  if (kind === "monthly") {
-    const rest = args[0] === "day" ? args.slice(1) : args;
-    if (rest.length === 2) {
-      const day = rest[0]!;
-      const time = normaliseTime(rest[1]!);
-      const n = Number(day);
-      if (time && (day === "last" || (Number.isInteger(n) && n >= 1 && n <= 28))) {
-        return { ...DEFAULT_FORM, kind: "monthly", monthDay: day === "last" ? "last" : String(n), time };
-      }
-    }
-  }
-  return { ...DEFAULT_FORM, kind: "advanced", cron: text };
-}
-
-/** The schedule text to send, or null for "no schedule". */
-export function scheduleExpression(form: ScheduleForm): string | null {
+/** The schedule the form describes, or `null` for "no schedule". */
+export function scheduleFromForm(form: ScheduleForm): Schedule | null {
   switch (form.kind) {
     case "off":
       return null;
     case "hourly":
-      return `hourly :${String(form.minute).padStart(2, "0")}`;
+      return { kind: "hourly", minute: form.minute };
     case "daily":
-      return `daily ${form.time}`;
+      return { kind: "daily", time: form.time };
     case "weekly":
-      return `weekly ${form.weekday} ${form.time}`;
+      return { kind: "weekly", weekday: form.weekday, time: form.time };
     case "monthly":
-      return `monthly ${form.monthDay} ${form.time}`;
+      return { kind: "monthly", day: form.monthDay, time: form.time };
     case "advanced":
-      return form.cron.trim();
+      return { kind: "cron", expr: form.cron.trim().split(/\s+/).join(" ") };
+    case "other":
+      return form.other;
   }
+}
+
+/** A stable text for a schedule (field order fixed), to compare schedules and to key queries. */
+export function scheduleKey(schedule: Schedule | null): string {
+  if (schedule === null) return "off";
+  switch (schedule.kind) {
+    case "hourly":
+      return `hourly|${schedule.minute}`;
+    case "daily":
+      return `daily|${schedule.time}`;
+    case "weekly":
+      return `weekly|${schedule.weekday}|${schedule.time}`;
+    case "monthly":
+      return `monthly|${schedule.day}|${schedule.time}`;
+    case "cron":
+      return `cron|${schedule.expr}`;
+    case "every_seconds":
+      return `every_seconds|${schedule.seconds}`;
+  }
+}
+
+export function sameSchedule(a: Schedule | null, b: Schedule | null): boolean {
+  return scheduleKey(a) === scheduleKey(b);
+}
+
+/** "monthDay" as the day-of-month select holds it, and back. */
+export function monthDayFromText(text: string): MonthDay {
+  return text === "last" ? "last" : Number(text);
 }

@@ -3,8 +3,7 @@
 
 import * as api from "../api";
 import { useAction } from "../hooks";
-
-export type PathKind = "database" | "folder";
+import type { PathKind } from "../types";
 
 export function ChooseButton({
   kind,
@@ -12,12 +11,15 @@ export function ChooseButton({
   onChosen,
   testId,
   disabled = false,
+  label,
 }: {
   kind: PathKind;
   current?: string;
   onChosen: (path: string) => void;
   testId?: string;
   disabled?: boolean;
+  /** What the button does, for screen readers (by default: choose the database file / the backup folder). */
+  label?: string;
 }) {
   const choose = useAction(() => api.choosePath(kind, current), {
     doing: kind === "database" ? "Opening the file chooser" : "Opening the folder chooser",
@@ -31,7 +33,7 @@ export function ChooseButton({
       type="button"
       onClick={() => void choose.run()}
       disabled={disabled || choose.pending}
-      aria-label={kind === "database" ? "Choose the database file" : "Choose the backup folder"}
+      aria-label={label ?? (kind === "database" ? "Choose the database file" : "Choose the backup folder")}
       data-testid={testId}
     >
       Choose…

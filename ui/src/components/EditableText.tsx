@@ -2,7 +2,8 @@
 
 import { useId, useState } from "react";
 
-import { ChooseButton, type PathKind } from "./ChooseButton";
+import type { PathKind } from "../types";
+import { ChooseButton } from "./ChooseButton";
 
 export function EditableText({
   label,

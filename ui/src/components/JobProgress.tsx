@@ -2,9 +2,9 @@
 
 import { formatBytes, formatPercent, formatRemaining, formatSpeed } from "../format";
 import type { Job } from "../hooks";
-import type { JobPhase } from "../types";
+import type { Phase } from "../types";
 
-const PHASE_WORDS: Record<JobPhase, string> = {
+const PHASE_WORDS: Record<Phase, string> = {
   backup: "Backing up",
   verify: "Checking the backup",
   restore: "Restoring",

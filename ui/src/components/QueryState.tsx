@@ -1,7 +1,6 @@
 // How a screen looks while its data loads or when loading failed.
 
-import { ERROR_WORDING } from "../errors";
-import type { ApiError } from "../api";
+import { detailOf, wordingFor, type ApiError } from "../errors";
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -12,7 +11,8 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function LoadError({ error, what, retry }: { error: ApiError; what: string; retry?: () => void }) {
-  const wording = ERROR_WORDING[error.code];
+  const wording = wordingFor(error.code, error.facts);
+  const detail = detailOf(error);
   return (
     <div className="notice notice-error" role="alert" data-testid="error-message" data-code={error.code}>
       <div className="notice-body">
@@ -20,10 +20,10 @@ export function LoadError({ error, what, retry }: { error: ApiError; what: strin
           Couldn't load {what}: {wording.title}
         </strong>
         <p>{wording.action}</p>
-        {error.message && (
+        {detail && (
           <details>
             <summary>Details</summary>
-            <code>{error.message}</code>
+            <code>{detail}</code>
           </details>
         )}
       </div>

@@ -21,13 +21,12 @@ describe("First run", () => {
       "set_password",
       "create_demo_source",
       "update_source",
-      "update_source",
+      "set_schedule",
     ]);
     // Encryption is switched on before the schedule, so the first (immediate) backup is encrypted.
-    expect(fake.callsOf("update_source")).toEqual([
-      { name: "Demo", field: "encrypt", value: "true" },
-      { name: "Demo", field: "schedule", value: "daily 02:00" },
-    ]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", field: "encrypt", value: "true" }]);
+    expect(fake.callsOf("set_schedule")).toEqual([{ name: "Demo", schedule: { kind: "daily", time: "02:00" } }]);
+    expect(fake.state.sources[0]?.schedule_description).toBe("Every day at 02:00");
   });
 
   it("takes the database and the folder from the system's file dialog", async () => {
@@ -73,11 +72,20 @@ describe("First run", () => {
     expect(fake.callsOf("add_source")).toEqual([
       { name: "notes", database: "/home/ada/notes.db", backupDir: "/media/usb/keepsake" },
     ]);
-    expect(fake.callsOf("update_source")).toEqual([
-      { name: "notes", field: "encrypt", value: "false" },
-      { name: "notes", field: "schedule", value: "hourly :00" },
-    ]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "notes", field: "encrypt", value: "false" }]);
+    expect(fake.callsOf("set_schedule")).toEqual([{ name: "notes", schedule: { kind: "hourly", minute: 0 } }]);
     expect(fake.callsOf("set_password")).toEqual([]);
+  });
+
+  it("sets no schedule when backups should happen only when asked", async () => {
+    const { user, fake } = renderApp(firstRun());
+    await user.type(await screen.findByTestId("first-run-database"), "/home/ada/notes.db");
+    await user.click(screen.getByTestId("first-run-no-encrypt"));
+    await user.click(screen.getByRole("radio", { name: "Only when I click Back up now" }));
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.callsOf("set_schedule")).toEqual([]);
+    expect(fake.state.sources[0]?.schedule).toBeNull();
   });
 
   it("shows a wrong file in plain words and stays on the form", async () => {

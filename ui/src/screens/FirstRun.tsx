@@ -8,16 +8,17 @@ import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
-import type { SourceView } from "../types";
+import type { Schedule, SourceView } from "../types";
 
-const SCHEDULES = [
-  ["daily 02:00", "Every day at 02:00 (recommended)"],
-  ["hourly :00", "Every hour"],
-  ["weekly mon 02:00", "Every Monday at 02:00"],
-  ["none", "Only when I click Back up now"],
-] as const;
+/** The schedules offered here (any other is a click away in Schedule), as the shell takes them. */
+const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | null; label: string }[] = [
+  { choice: "daily", schedule: { kind: "daily", time: "02:00" }, label: "Every day at 02:00 (recommended)" },
+  { choice: "hourly", schedule: { kind: "hourly", minute: 0 }, label: "Every hour" },
+  { choice: "weekly", schedule: { kind: "weekly", weekday: "monday", time: "02:00" }, label: "Every Monday at 02:00" },
+  { choice: "none", schedule: null, label: "Only when I click Back up now" },
+];
 
-type ScheduleChoice = (typeof SCHEDULES)[number][0];
+type ScheduleChoice = "daily" | "hourly" | "weekly" | "none";
 
 export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView) => void; backupsRoot: string }) {
   const [demo, setDemo] = useState(false);
@@ -26,7 +27,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
   const [backupDir, setBackupDir] = useState("");
   const [encrypt, setEncrypt] = useState(true);
   const [password, setPassword] = useState<PasswordValue>(EMPTY_PASSWORD);
-  const [schedule, setSchedule] = useState<ScheduleChoice>("daily 02:00");
+  const [schedule, setSchedule] = useState<ScheduleChoice>("daily");
   const [tried, setTried] = useState(false);
 
   const finish = useAction(
@@ -43,10 +44,11 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
           backupDir: backupDir.trim() || undefined,
         });
       }
-      // Encryption before the schedule: a newly scheduled source is backed up at once, and that
-      // first backup must already follow the choice made here.
+      // Encryption before the schedule (so not in add_source): a newly scheduled source is backed
+      // up at once, and that first backup must already follow the choice made here.
       if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
-      if (schedule !== "none") source = await api.updateSource(source.name, "schedule", schedule);
+      const chosen = SCHEDULES.find((s) => s.choice === schedule)?.schedule ?? null;
+      if (chosen) source = await api.setSchedule(source.name, chosen);
       return source;
     },
     { doing: "Setting up", onSuccess: onDone },
@@ -150,9 +152,9 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
 
         <fieldset className="card">
           <legend>4. When should Keepsake back up?</legend>
-          {SCHEDULES.map(([value, label]) => (
-            <label className="check" key={value}>
-              <input type="radio" name="schedule" value={value} checked={schedule === value} onChange={() => setSchedule(value)} />
+          {SCHEDULES.map(({ choice, label }) => (
+            <label className="check" key={choice}>
+              <input type="radio" name="schedule" value={choice} checked={schedule === choice} onChange={() => setSchedule(choice)} />
               {label}
             </label>
           ))}

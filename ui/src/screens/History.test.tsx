@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, fullSetup, ipcError, makeSource } from "../testing/fakeShell";
+import { FakeShell, foreignSetup, fullSetup, ipcError, makeSource } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
 
 async function openHistory(setup: FakeShell) {
@@ -98,5 +98,81 @@ describe("History", () => {
     await screen.findByRole("heading", { name: "Restore Notes" });
     const choices = await screen.findAllByTestId("restore-choice");
     expect((within(choices[2]!).getByRole("radio") as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("shows apart what the folder holds that wasn't made here, in plain words", async () => {
+    const fake = new FakeShell(foreignSetup());
+    await openHistory(fake);
+    const section = await screen.findByTestId("found-in-folder");
+    expect(within(section).getByRole("heading", { name: "Found in the backup folder, not made here" })).toBeTruthy();
+    // Below the backups made here, which stay as they were.
+    const rows = screen.getAllByTestId("backup-row");
+    expect(rows).toHaveLength(7);
+    expect(rows[6]!.compareDocumentPosition(section) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+    const foreign = within(section).getAllByTestId("foreign-row");
+    expect(foreign).toHaveLength(2);
+    expect(foreign[0]!.textContent).toContain("Made on another computer");
+    expect(foreign[0]!.textContent).toContain("1.3 MB");
+    expect(foreign[0]!.textContent).toContain("3 days ago");
+    expect(foreign[1]!.textContent).toContain("Copied in by hand, or made by an older Keepsake");
+    expect(foreign[1]!.textContent).toContain("Not encrypted");
+
+    const files = within(section).getAllByTestId("unreadable-file");
+    expect(files.map((f) => f.getAttribute("data-state"))).toEqual(["locked", "damaged"]);
+    expect(files[0]!.textContent).toContain("Locked: made with another password");
+    expect(files[0]!.textContent).toMatch(/dated .* in its name/);
+    expect(files[0]!.textContent).toContain("1.2 MB");
+    expect(files[1]!.textContent).toContain("Damaged");
+    expect(files[1]!.textContent).toContain("86 KB");
+
+    // Plain words only: no codes.
+    expect(section.textContent).not.toMatch(/other_installation|not_recorded|name_mismatch|id_taken|future_dated|origin|concern/);
+    expect(fake.callsOf("scan_folder")).toEqual([{ source: "Notes" }]);
+  });
+
+  it("words every concern a foreign backup can have", async () => {
+    const setup = foreignSetup();
+    const [first] = setup.foreign?.Notes ?? [];
+    const concerns = ["name_mismatch", "id_taken", "future_dated"] as const;
+    setup.foreign = { Notes: concerns.map((concern, i) => ({ ...first!, id: `f${i}`, file_name: `f${i}.keepsake`, concern })) };
+    await openHistory(new FakeShell(setup));
+    const rows = await screen.findAllByTestId("foreign-row");
+    expect(rows.map((r) => within(r).getByTestId("foreign-concern").textContent)).toEqual([
+      "Its label names another backup",
+      "Has the same name as a backup made here",
+      "Dated in the future",
+    ]);
+  });
+
+  it("leaves the section out when the folder holds only what was made here", async () => {
+    await openHistory(new FakeShell(fullSetup()));
+    await screen.findAllByTestId("backup-row");
+    await waitFor(() => expect(screen.queryByText("Runs that failed")).toBeTruthy());
+    expect(screen.queryByTestId("found-in-folder")).toBeNull();
+  });
+
+  it("marks a backup whose file is missing or changed", async () => {
+    const setup = fullSetup();
+    const backups = setup.backups!.Notes!;
+    backups[1] = { ...backups[1]!, concern: "missing" };
+    backups[2] = { ...backups[2]!, concern: "changed" };
+    await openHistory(new FakeShell(setup));
+    const rows = await screen.findAllByTestId("backup-row");
+    expect(within(rows[0]!).queryByTestId("backup-concern")).toBeNull();
+    expect(within(rows[1]!).getByTestId("backup-concern").textContent).toBe("File missing");
+    expect(within(rows[2]!).getByTestId("backup-concern").textContent).toBe("File changed since it was made");
+  });
+
+  it("sends a foreign backup's Restore to the restore screen with it picked", async () => {
+    const fake = new FakeShell(foreignSetup());
+    const { user } = await openHistory(fake);
+    const [row] = await screen.findAllByTestId("foreign-row");
+    await user.click(within(row!).getByTestId("foreign-restore"));
+    await screen.findByRole("heading", { name: "Restore Notes" });
+    const choices = await screen.findAllByTestId("restore-choice");
+    const picked = choices.find((c) => (within(c).getByRole("radio") as HTMLInputElement).checked);
+    expect(picked?.getAttribute("data-origin")).toBe("foreign");
+    expect(picked?.textContent).toContain("Not made here");
   });
 });

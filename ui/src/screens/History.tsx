@@ -1,4 +1,6 @@
-// History: every backup with Verify, Restore and Delete, the runs that failed and why, and charts.
+// History: every backup with Verify, Restore and Delete (and a mark when its file is missing or
+// changed), what else is in the backup folder (backups not made here, files that can't be read),
+// the runs that failed and why, and charts.
 
 import { useState } from "react";
 
@@ -10,7 +12,18 @@ import { ERROR_WORDING } from "../errors";
 import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
-import type { BackupMetadata, BackupType, RunRecord, SourceView, Stats, VerifyReport } from "../types";
+import type {
+  BackupMetadata,
+  BackupType,
+  Concern,
+  FileState,
+  FolderFile,
+  Operation,
+  RunRecord,
+  SourceView,
+  Stats,
+  VerifyReport,
+} from "../types";
 import { HistoryCharts } from "./HistoryCharts";
 
 export const TYPE_WORDS: Record<BackupType, string> = {
@@ -20,12 +33,31 @@ export const TYPE_WORDS: Record<BackupType, string> = {
   safety: "Safety (before a restore)",
 };
 
-const OPERATION_WORDS: Record<RunRecord["operation"], string> = {
+const OPERATION_WORDS: Record<Operation, string> = {
   backup: "Backup",
   verify: "Check",
   restore: "Restore",
   delete: "Delete",
   cleanup: "Cleanup",
+  rebuild: "Rebuilding the list of backups",
+};
+
+/** Why a backup needs a look, in plain words. */
+export const CONCERN_WORDS: Record<Concern, string> = {
+  missing: "File missing",
+  changed: "File changed since it was made",
+  other_installation: "Made on another computer",
+  not_recorded: "Copied in by hand, or made by an older Keepsake",
+  name_mismatch: "Its label names another backup",
+  id_taken: "Has the same name as a backup made here",
+  future_dated: "Dated in the future",
+  broken_chain: "Can't be restored: a backup it builds on is missing",
+};
+
+/** Why a file in the folder can't be read, in plain words. */
+export const FILE_STATE_WORDS: Record<FileState, string> = {
+  locked: "Locked: made with another password",
+  damaged: "Damaged",
 };
 
 export function History({ source, navigate }: { source: SourceView; navigate: Navigate }) {
@@ -33,6 +65,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const backups = useQuery(`backups:${name}`, () => api.listBackups(name));
   const history = useQuery(`history:${name}`, () => api.getHistory(name, 500));
   const stats = useQuery(`stats:${name}`, () => api.getStats(name));
+  const folder = useQuery(`folder:${name}`, () => api.scanFolder(name));
   const job = useJob();
   const [report, setReport] = useState<VerifyReport | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
@@ -107,6 +140,17 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
         </div>
       )}
 
+      {folder.error && <LoadError what="what else is in the backup folder" error={folder.error} retry={folder.reload} />}
+      {folder.data && (folder.data.foreign.length > 0 || folder.data.files.length > 0) && (
+        <FoundInFolder
+          source={source}
+          foreign={folder.data.foreign}
+          files={folder.data.files}
+          busy={job.running || remove.pending}
+          onRestore={(backup) => navigate("restore", { foreign: { source: name, backup } })}
+        />
+      )}
+
       <h2>Runs that failed</h2>
       {history.loading && <Loading what="the run history" />}
       {history.error && <LoadError what="the run history" error={history.error} retry={history.reload} />}
@@ -171,6 +215,14 @@ function BackupRow({
           <span title={backup.id}>{made}</span>
           <br />
           <span className="muted">{formatRelative(backup.created_at)}</span>
+          {backup.concern && (
+            <>
+              <br />
+              <span className="concern" data-testid="backup-concern" data-concern={backup.concern}>
+                {CONCERN_WORDS[backup.concern]}
+              </span>
+            </>
+          )}
         </td>
         <td>
           {TYPE_WORDS[backup.backup_type]}
@@ -215,6 +267,98 @@ function BackupRow({
         </tr>
       )}
     </>
+  );
+}
+
+/** What a scan of the folder found besides the backups made here: foreign backups and unreadable files. */
+function FoundInFolder({
+  source,
+  foreign,
+  files,
+  busy,
+  onRestore,
+}: {
+  source: SourceView;
+  foreign: BackupMetadata[];
+  files: FolderFile[];
+  busy: boolean;
+  onRestore: (backup: BackupMetadata) => void;
+}) {
+  return (
+    <section aria-labelledby="found-title" data-testid="found-in-folder">
+      <h2 id="found-title">Found in the backup folder, not made here</h2>
+      <p className="muted">
+        Keepsake on this computer didn't make these files, though they are in {source.name}'s backup folder (
+        <span className="inline-path">{source.backup_dir}</span>). Restore one only if you know where it comes from.
+      </p>
+      {foreign.length > 0 && (
+        <div className="table-wrap">
+          <table className="backups">
+            <caption className="visually-hidden">Backups found in the folder that Keepsake didn't make here, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Made</th>
+                <th scope="col">Size</th>
+                <th scope="col">Why it's listed here</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {foreign.map((b) => {
+                const made = formatDateTime(b.created_at);
+                return (
+                  <tr key={b.file_name} data-testid="foreign-row" data-id={b.id}>
+                    <td>
+                      <span title={b.file_name}>{made}</span>
+                      <br />
+                      <span className="muted">{formatRelative(b.created_at)}</span>
+                    </td>
+                    <td className="num">{formatBytes(b.stored_size)}</td>
+                    <td>
+                      <span className="concern" data-testid="foreign-concern" data-concern={b.concern ?? ""}>
+                        {b.concern ? CONCERN_WORDS[b.concern] : "Not made by Keepsake on this computer"}
+                      </span>
+                      {b.encrypted ? <span className="badge">Encrypted</span> : <span className="badge">Not encrypted</span>}
+                    </td>
+                    <td className="actions">
+                      <button
+                        type="button"
+                        data-testid="foreign-restore"
+                        onClick={() => onRestore(b)}
+                        disabled={busy}
+                        aria-label={`Restore the backup from ${made} that was not made here`}
+                      >
+                        Restore…
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {files.length > 0 && (
+        <>
+          <h3>Files that can't be read</h3>
+          <ul className="unreadable-files">
+            {files.map((f) => (
+              <li key={f.file_name} data-testid="unreadable-file" data-state={f.state}>
+                <strong className="concern">{FILE_STATE_WORDS[f.state]}</strong>
+                {" · "}
+                {f.named_date ? `dated ${formatDateTime(f.named_date)} in its name` : "no date in its name"}
+                {" · "}
+                {formatBytes(f.size)}
+                <br />
+                <span className="muted small inline-path">{f.file_name}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -8,7 +8,7 @@ import { JobProgress } from "../components/JobProgress";
 import { formatBytes, formatDateTime, formatDuration } from "../format";
 import { nextRunText, problems, sourceStatus, type Problem } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
-import type { AppState, BackupMetadata, SourceView } from "../types";
+import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
 
 export function Home({
@@ -17,7 +17,7 @@ export function Home({
   onSelect,
   navigate,
 }: {
-  state: AppState;
+  state: AppStateView;
   source: SourceView | null;
   onSelect: (name: string) => void;
   navigate: Navigate;

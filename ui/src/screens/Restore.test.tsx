@@ -1,7 +1,7 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, fullSetup, ipcError, makeSource } from "../testing/fakeShell";
+import { FakeShell, foreignSetup, fullSetup, ipcError, makeBackup, makeSource } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
 
 async function openRestore(setup: FakeShell) {
@@ -83,5 +83,134 @@ describe("Restore", () => {
     const error = await screen.findByTestId("error-message");
     expect(error.textContent).toContain("Restoring: The database is in use, so it wasn't replaced");
     await waitFor(() => expect(screen.queryByTestId("restore-done")).toBeNull());
+  });
+
+  it("asks for an explicit go-ahead before restoring a backup not made here", async () => {
+    const fake = new FakeShell(foreignSetup());
+    const foreign = fake.foreign.Notes![0]!;
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("nav-history"));
+    await user.click(within((await screen.findAllByTestId("foreign-row"))[0]!).getByTestId("foreign-restore"));
+    await screen.findByRole("heading", { name: "Restore Notes" });
+    await screen.findByTestId("compare-table");
+
+    await user.click(screen.getByTestId("restore-start"));
+    const warning = await screen.findByTestId("restore-warning");
+    expect(warning.textContent).toContain("This backup wasn't made by Keepsake on this computer (made on another computer)");
+    expect(warning.textContent).not.toContain("isn't encrypted");
+    // Not the usual confirmation yet, and no way on without ticking the box.
+    expect(screen.queryByRole("button", { name: "Restore now" })).toBeNull();
+    const go = screen.getByTestId("restore-warning-continue") as HTMLButtonElement;
+    expect(go.disabled).toBe(true);
+    await user.click(screen.getByRole("checkbox", { name: "I know where this backup comes from" }));
+    expect(go.disabled).toBe(false);
+    await user.click(go);
+    await user.click(await screen.findByRole("button", { name: "Restore now" }));
+
+    const done = await screen.findByTestId("restore-done");
+    expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
+    expect(fake.callsOf("restore_backup")).toEqual([
+      expect.objectContaining({ source: "Notes", id: foreign.id, allowForeign: true, allowUnencrypted: undefined }),
+    ]);
+    expect(screen.queryByTestId("error-message")).toBeNull();
+  });
+
+  it("warns about an unencrypted backup of a database whose backups are encrypted", async () => {
+    const setup = fullSetup();
+    const plain = makeBackup({ created_at: new Date(Date.now() - 60_000).toISOString(), encrypted: false, backup_type: "manual" });
+    setup.backups!.Notes!.unshift(plain);
+    const fake = new FakeShell(setup);
+    const { user } = await openRestore(fake);
+    const choices = await screen.findAllByTestId("restore-choice");
+    expect(choices[0]!.textContent).toContain("not encrypted");
+    await user.click(screen.getByTestId("restore-start"));
+    const warning = await screen.findByTestId("restore-warning");
+    expect(warning.textContent).toContain("This backup isn't encrypted, while Keepsake encrypts the backups of Notes");
+    expect(warning.textContent).not.toContain("wasn't made by Keepsake");
+
+    // Cancel goes back to the plain Restore… button; picking another backup needs no warning.
+    await user.click(within(warning).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("restore-warning")).toBeNull();
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByTestId("restore-warning-ack"));
+    await user.click(screen.getByTestId("restore-warning-continue"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    await screen.findByTestId("restore-done");
+    expect(fake.callsOf("restore_backup")).toEqual([
+      expect.objectContaining({ id: plain.id, allowUnencrypted: true, allowForeign: undefined }),
+    ]);
+  });
+
+  it("needs no warning for an encrypted backup made here", async () => {
+    const { user, fake } = await openRestore(new FakeShell(fullSetup()));
+    await user.click(await screen.findByTestId("restore-start"));
+    expect(screen.queryByTestId("restore-warning")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    await screen.findByTestId("restore-done");
+    expect(fake.callsOf("restore_backup")[0]?.allowForeign).toBeUndefined();
+    expect(fake.callsOf("restore_backup")[0]?.allowUnencrypted).toBeUndefined();
+  });
+
+  it("shows the warning step when the shell still asks for a go-ahead, then retries with it", async () => {
+    const fake = new FakeShell(fullSetup());
+    const restore = fake.handlers.restore_backup;
+    let asked = false;
+    fake.handlers.restore_backup = (args) => {
+      if (!asked) {
+        asked = true;
+        throw ipcError("confirmation_required", `backup ${args.id} is not encrypted`, { backup_id: args.id, reason: "unencrypted" });
+      }
+      return restore(args);
+    };
+    const { user } = await openRestore(fake);
+    await user.click(await screen.findByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    const warning = await screen.findByTestId("restore-warning");
+    expect(warning.textContent).toContain("This backup isn't encrypted");
+    expect(screen.queryByTestId("error-message")).toBeNull();
+    await user.click(screen.getByTestId("restore-warning-ack"));
+    await user.click(screen.getByTestId("restore-warning-continue"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    await screen.findByTestId("restore-done");
+    const calls = fake.callsOf("restore_backup");
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.allowUnencrypted).toBeUndefined();
+    expect(calls[1]).toMatchObject({ id: calls[0]?.id, allowUnencrypted: true });
+  });
+
+  it("says how to replace an existing file: choose it in the dialog", async () => {
+    const fake = new FakeShell(fullSetup());
+    fake.existingPaths.add("/home/ada/old-copy.db");
+    const { user } = await openRestore(fake);
+    await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
+    await user.type(screen.getByTestId("restore-target"), "/home/ada/old-copy.db");
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    const error = await screen.findByTestId("restore-target-error");
+    expect(error.textContent).toBe(
+      "That file already exists; choose it with the Choose… button to replace it, or type a new file name.",
+    );
+    expect(screen.queryByTestId("restore-done")).toBeNull();
+    expect(screen.queryByTestId("error-message")).toBeNull();
+
+    // Picked in the dialog, the same file may be replaced.
+    fake.chosenPath = "/home/ada/old-copy.db";
+    await user.click(screen.getByRole("button", { name: "Choose the file to restore to" }));
+    await waitFor(() => expect(screen.queryByTestId("restore-target-error")).toBeNull());
+    expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: "/home/ada/old-copy.db" }]);
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    expect((await screen.findByTestId("restore-done")).textContent).toContain("/home/ada/old-copy.db");
+    expect(fake.callsOf("restore_backup")).toHaveLength(2);
+  });
+
+  it("takes the other file from the system's file dialog", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = await openRestore(fake);
+    await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
+    fake.chosenPath = "/media/usb/notes-copy.db";
+    await user.click(screen.getByTestId("restore-target-choose"));
+    await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/media/usb/notes-copy.db"));
+    expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: undefined }]);
   });
 });

@@ -1,62 +1,121 @@
 // Restore: pick a backup, see what restoring changes (tables and rows, backup against now), read
 // that a safety backup comes first, confirm, follow the progress, and undo if it was a mistake.
+// A backup that was not made by Keepsake on this computer, or that is not encrypted while this
+// database's backups are, gets a warning step of its own before the usual confirmation: the
+// person says they know where it comes from, and only then is the shell told to go ahead.
 
 import { useState } from "react";
 
 import * as api from "../api";
+import { ChooseButton } from "../components/ChooseButton";
 import { Confirm } from "../components/Confirm";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
+import { useShared } from "../context";
+import { confirmationReasons, isNotPicked, type ApiError, type ConfirmationReasons } from "../errors";
 import { formatBytes, formatDateTime, formatRelative, plural } from "../format";
 import { useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
-import type { BackupMetadata, RestoreOutcome, SourceView, TableComparison } from "../types";
-import { TYPE_WORDS } from "./History";
+import type { BackupMetadata, RestoreOutcome, SourceView, TableDiff } from "../types";
+import { CONCERN_WORDS, TYPE_WORDS } from "./History";
+
+/** The sentence beside the target field when the shell refuses a typed path of an existing file. */
+export const NOT_PICKED_SENTENCE = "That file already exists; choose it with the Choose… button to replace it, or type a new file name.";
+
+const NO_REASONS: ConfirmationReasons = { foreign: false, unencrypted: false };
+
+/** What restoring `backup` into `source` must be confirmed for, as far as the window can tell. */
+export function restoreConcerns(backup: BackupMetadata, source: SourceView): ConfirmationReasons {
+  return { foreign: backup.origin === "foreign", unencrypted: !backup.encrypted && source.encrypt };
+}
+
+type Step = "choose" | "warning" | "confirm";
 
 export function Restore({
   source,
   initialBackupId,
+  foreign,
   navigate,
 }: {
   source: SourceView;
   initialBackupId: string | null;
+  /** A backup found in the folder but not made here, handed over by History (list_backups lacks it). */
+  foreign: BackupMetadata | null;
   navigate: Navigate;
 }) {
   const name = source.name;
+  const { report } = useShared();
   const backups = useQuery(`backups:${name}`, () => api.listBackups(name));
   const [picked, setPicked] = useState<string | null>(initialBackupId);
   const [elsewhere, setElsewhere] = useState(false);
   const [target, setTarget] = useState("");
+  const [targetError, setTargetError] = useState<string | null>(null);
   const [verifyFirst, setVerifyFirst] = useState(true);
-  const [confirming, setConfirming] = useState(false);
+  const [step, setStep] = useState<Step>("choose");
+  // What the shell asked to confirm for a backup, beyond what the window saw itself.
+  const [asked, setAsked] = useState<{ id: string; reasons: ConfirmationReasons } | null>(null);
+  // What the person confirmed in the warning step (passed as allowForeign / allowUnencrypted).
+  const [allowed, setAllowed] = useState<ConfirmationReasons>(NO_REASONS);
   const [outcome, setOutcome] = useState<{ result: RestoreOutcome; backup: BackupMetadata } | null>(null);
   const [undone, setUndone] = useState<RestoreOutcome | null>(null);
   const job = useJob();
 
   const list = backups.data ?? [];
+  const choices = foreign ? [foreign, ...list] : list;
   // By default the newest backup that isn't a safety backup (restoring that one is what Undo is for).
-  const chosen = list.find((b) => b.id === picked) ?? list.find((b) => b.backup_type !== "safety") ?? list[0] ?? null;
+  const chosen = choices.find((b) => b.id === picked) ?? list.find((b) => b.backup_type !== "safety") ?? list[0] ?? null;
   const targetPath = elsewhere ? target.trim() : "";
+  const seen = chosen ? restoreConcerns(chosen, source) : NO_REASONS;
+  const extra = chosen && asked?.id === chosen.id ? asked.reasons : NO_REASONS;
+  const concerns = { foreign: seen.foreign || extra.foreign, unencrypted: seen.unencrypted || extra.unencrypted };
+  const needsWarning = concerns.foreign || concerns.unencrypted;
+
+  /** Any change to what is restored where starts the confirmation over. */
+  const startOver = () => {
+    setStep("choose");
+    setAllowed(NO_REASONS);
+  };
+
+  const onRestoreError = (error: ApiError, backup: BackupMetadata) => {
+    if (error.code === "confirmation_required") {
+      // The shell knows something the window did not: ask, then try again with the go-ahead.
+      setAsked({ id: backup.id, reasons: confirmationReasons(error.facts) });
+      setAllowed(NO_REASONS);
+      setStep("warning");
+    } else if (isNotPicked(error)) {
+      setTargetError(NOT_PICKED_SENTENCE);
+      setStep("choose");
+    } else {
+      report(error, "Restoring");
+      setStep("choose");
+    }
+  };
 
   const restore = async () => {
     if (!chosen) return;
     const backup = chosen;
     // Keep the choice when the list refreshes with the new safety backup on top.
     setPicked(backup.id);
-    setConfirming(false);
+    setStep("choose");
     setUndone(null);
+    setTargetError(null);
     const result = await job.start(
       (jobId) =>
         api.restoreBackup({
           source: name,
-          id: chosen.id,
+          id: backup.id,
           jobId,
           verifyFirst,
           target: targetPath || undefined,
+          allowForeign: allowed.foreign || undefined,
+          allowUnencrypted: allowed.unencrypted || undefined,
         }),
-      { doing: "Restoring" },
+      { doing: "Restoring", onError: (error) => onRestoreError(error, backup) },
     );
-    if (result) setOutcome({ result, backup });
+    if (result) {
+      setOutcome({ result, backup });
+      setAllowed(NO_REASONS);
+    }
   };
 
   const undo = async () => {
@@ -113,7 +172,7 @@ export function Restore({
 
       {backups.loading && <Loading what="backups" />}
       {backups.error && <LoadError what="the backups" error={backups.error} retry={backups.reload} />}
-      {backups.data && list.length === 0 && (
+      {backups.data && choices.length === 0 && (
         <div className="card empty">
           <p>There are no backups of {name} to restore yet.</p>
           <button type="button" onClick={() => navigate("home")}>
@@ -127,8 +186,17 @@ export function Restore({
           <fieldset className="card">
             <legend>1. Which backup?</legend>
             <div className="backup-picker" role="radiogroup" aria-label="Backup to restore">
-              {list.map((b) => (
-                <BackupChoice key={b.id} backup={b} checked={b.id === chosen.id} onPick={() => setPicked(b.id)} />
+              {choices.map((b) => (
+                <BackupChoice
+                  key={b.file_name}
+                  backup={b}
+                  source={source}
+                  checked={b.id === chosen.id}
+                  onPick={() => {
+                    setPicked(b.id);
+                    startOver();
+                  }}
+                />
               ))}
             </div>
           </fieldset>
@@ -141,27 +209,78 @@ export function Restore({
           <fieldset className="card">
             <legend>3. Where to</legend>
             <label className="check">
-              <input type="radio" name="where" checked={!elsewhere} onChange={() => setElsewhere(false)} />
+              <input
+                type="radio"
+                name="where"
+                checked={!elsewhere}
+                onChange={() => {
+                  setElsewhere(false);
+                  startOver();
+                }}
+              />
               Replace the database ({source.database})
             </label>
             <label className="check">
-              <input type="radio" name="where" checked={elsewhere} onChange={() => setElsewhere(true)} />
+              <input
+                type="radio"
+                name="where"
+                checked={elsewhere}
+                onChange={() => {
+                  setElsewhere(true);
+                  startOver();
+                }}
+              />
               Restore to another location (the database stays as it is)
             </label>
             {elsewhere && (
-              <label>
-                New file
-                <input
-                  value={target}
-                  onChange={(e) => setTarget(e.target.value)}
-                  placeholder="/home/me/restored.db"
-                  data-testid="restore-target"
-                  spellCheck={false}
-                />
-              </label>
+              <>
+                <label htmlFor="restore-target">Other file</label>
+                <div className="row">
+                  <input
+                    id="restore-target"
+                    value={target}
+                    onChange={(e) => {
+                      setTarget(e.target.value);
+                      setTargetError(null);
+                      startOver();
+                    }}
+                    placeholder="/home/me/restored.db"
+                    data-testid="restore-target"
+                    spellCheck={false}
+                    aria-invalid={targetError !== null}
+                    aria-describedby="restore-target-help restore-target-error"
+                  />
+                  <ChooseButton
+                    kind="database"
+                    current={target}
+                    onChosen={(path) => {
+                      setTarget(path);
+                      setTargetError(null);
+                      startOver();
+                    }}
+                    label="Choose the file to restore to"
+                    testId="restore-target-choose"
+                  />
+                </div>
+                <p id="restore-target-help" className="muted small">
+                  Type the name of a new file, or use Choose… to pick an existing database file to replace.
+                </p>
+                {targetError && (
+                  <p id="restore-target-error" className="field-error" role="alert" data-testid="restore-target-error">
+                    {targetError}
+                  </p>
+                )}
+              </>
             )}
             <label className="check">
-              <input type="checkbox" checked={verifyFirst} onChange={(e) => setVerifyFirst(e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={verifyFirst}
+                onChange={(e) => {
+                  setVerifyFirst(e.target.checked);
+                  startOver();
+                }}
+              />
               Check the backup before restoring it (recommended)
             </label>
             <p className="safety" data-testid="safety-note">
@@ -170,18 +289,31 @@ export function Restore({
             </p>
           </fieldset>
 
-          {confirming ? (
-            <Confirm confirmLabel="Restore now" onConfirm={() => void restore()} onCancel={() => setConfirming(false)}>
+          {step === "warning" && (
+            <RestoreWarning
+              backup={chosen}
+              source={source}
+              concerns={concerns}
+              onContinue={() => {
+                setAllowed(concerns);
+                setStep("confirm");
+              }}
+              onCancel={startOver}
+            />
+          )}
+          {step === "confirm" && (
+            <Confirm confirmLabel="Restore now" onConfirm={() => void restore()} onCancel={startOver}>
               Replace {targetPath || source.database} with the backup from {formatDateTime(chosen.created_at)}? Close the
               app that uses the database first.
             </Confirm>
-          ) : (
+          )}
+          {step === "choose" && (
             <div className="buttons">
               <button
                 type="button"
                 className="primary big"
                 data-testid="restore-start"
-                onClick={() => setConfirming(true)}
+                onClick={() => setStep(needsWarning ? "warning" : "confirm")}
                 disabled={elsewhere && targetPath === ""}
               >
                 Restore…
@@ -194,16 +326,81 @@ export function Restore({
   );
 }
 
-function BackupChoice({ backup, checked, onPick }: { backup: BackupMetadata; checked: boolean; onPick: () => void }) {
+/**
+ * The extra step for a backup Keepsake can't vouch for: why, in plain words, and an explicit
+ * "I know where this backup comes from" before the usual confirmation.
+ */
+function RestoreWarning({
+  backup,
+  source,
+  concerns,
+  onContinue,
+  onCancel,
+}: {
+  backup: BackupMetadata;
+  source: SourceView;
+  concerns: ConfirmationReasons;
+  onContinue: () => void;
+  onCancel: () => void;
+}) {
+  const [sure, setSure] = useState(false);
+  const why = backup.origin === "foreign" && backup.concern ? ` (${CONCERN_WORDS[backup.concern].toLowerCase()})` : "";
   return (
-    <label className={`choice ${checked ? "checked" : ""}`} data-testid="restore-choice">
+    <div className="card warning-step" role="alertdialog" aria-labelledby="restore-warning-title" data-testid="restore-warning">
+      <h2 id="restore-warning-title">Before you restore this backup</h2>
+      {concerns.foreign && (
+        <p data-testid="restore-warning-foreign">
+          <strong>This backup wasn't made by Keepsake on this computer{why}.</strong> It was found in the backup folder. A file
+          someone else put there could hold anything, so restore it only if you know where it comes from.
+        </p>
+      )}
+      {concerns.unencrypted && (
+        <p data-testid="restore-warning-unencrypted">
+          <strong>This backup isn't encrypted,</strong> while Keepsake encrypts the backups of {source.name}. Anyone who could
+          write to the backup folder could have made or changed it.
+        </p>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} data-testid="restore-warning-ack" />
+        I know where this backup comes from
+      </label>
+      <div className="buttons">
+        <button type="button" autoFocus onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="danger" onClick={onContinue} disabled={!sure} data-testid="restore-warning-continue">
+          Use this backup anyway
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function BackupChoice({
+  backup,
+  source,
+  checked,
+  onPick,
+}: {
+  backup: BackupMetadata;
+  source: SourceView;
+  checked: boolean;
+  onPick: () => void;
+}) {
+  const foreign = backup.origin === "foreign";
+  return (
+    <label className={`choice ${checked ? "checked" : ""}`} data-testid="restore-choice" data-origin={backup.origin}>
       <input type="radio" name="backup" checked={checked} onChange={onPick} />
       <span>
         <strong>{formatDateTime(backup.created_at)}</strong> <span className="muted">({formatRelative(backup.created_at)})</span>
+        {foreign && <span className="concern"> · Not made here</span>}
         <br />
         <span className="muted small">
-          {TYPE_WORDS[backup.backup_type]} · {formatBytes(backup.original_size)}
+          {foreign ? (backup.concern ? CONCERN_WORDS[backup.concern] : "Found in the backup folder") : TYPE_WORDS[backup.backup_type]} ·{" "}
+          {formatBytes(backup.original_size)}
           {backup.verification === "passed" ? " · verified" : backup.verification === "failed" ? " · failed its check" : ""}
+          {!backup.encrypted && source.encrypt ? " · not encrypted" : ""}
+          {!foreign && backup.concern ? ` · ${CONCERN_WORDS[backup.concern].toLowerCase()}` : ""}
           {backup.description ? ` · ${backup.description}` : ""}
         </span>
       </span>
@@ -246,14 +443,14 @@ function Changes({ source, backup }: { source: string; backup: BackupMetadata })
   );
 }
 
-export function changeWords(r: TableComparison): string {
+export function changeWords(r: TableDiff): string {
   if (r.current_rows === null) return "Comes back (not in the database now)";
   const diff = r.backup_rows - r.current_rows;
   if (diff === 0) return "Same number of rows";
   return diff > 0 ? `${plural(diff, "row")} more` : `${plural(-diff, "row")} fewer`;
 }
 
-function summarise(rows: TableComparison[], backup: BackupMetadata): string {
+function summarise(rows: TableDiff[], backup: BackupMetadata): string {
   const changed = rows.filter((r) => r.current_rows !== r.backup_rows).length;
   const when = formatDateTime(backup.created_at);
   if (changed === 0) return `Every table has the same number of rows now as in the backup from ${when}.`;

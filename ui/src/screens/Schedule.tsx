@@ -9,8 +9,16 @@ import { Confirm } from "../components/Confirm";
 import { ERROR_WORDING } from "../errors";
 import { formatBytes, formatDateTime, formatRelative, formatRunTime, plural } from "../format";
 import { useAction, useDebounced, useQuery } from "../hooks";
-import { parseSchedule, scheduleExpression, WEEKDAYS, type ScheduleForm, type WeekdayCode } from "../scheduleForm";
-import type { CleanupPlan, Retention, SourceView } from "../types";
+import {
+  formFromSchedule,
+  monthDayFromText,
+  sameSchedule,
+  scheduleFromForm,
+  scheduleKey,
+  WEEKDAYS,
+  type ScheduleForm,
+} from "../scheduleForm";
+import type { CleanupPlan, RetentionPolicy, Schedule as ScheduleData, SourceView, Weekday } from "../types";
 
 export function Schedule({ source, appPaused }: { source: SourceView; appPaused: boolean }) {
   return (
@@ -24,17 +32,22 @@ export function Schedule({ source, appPaused }: { source: SourceView; appPaused:
 }
 
 function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: boolean }) {
-  const [form, setForm] = useState<ScheduleForm>(() => parseSchedule(source.schedule));
-  // What the source's schedule is known to be: the saved text after a save, so "Saved." shows even
+  const [form, setForm] = useState<ScheduleForm>(() => formFromSchedule(source.schedule));
+  // What the source's schedule is known to be: the saved one after a save, so "Saved." shows even
   // while the refreshed source is on its way.
-  const [savedExpr, setSavedExpr] = useState<string | null | undefined>(undefined);
-  const expr = scheduleExpression(form);
-  const settled = useDebounced(expr, 250);
-  const preview = useQuery(settled ? `preview:${settled}` : null, () => api.previewSchedule(settled ?? "", 5));
-  const typing = settled !== expr;
-  const save = useAction(() => api.updateSource(source.name, "schedule", expr ?? "none"), {
+  const [saved, setSaved] = useState<{ schedule: ScheduleData | null } | null>(null);
+  const schedule = scheduleFromForm(form);
+  const key = scheduleKey(schedule);
+  const settledKey = useDebounced(key, 250);
+  const typing = settledKey !== key;
+  // Asked once typing settles; the key names the schedule exactly, so the answer is about this one.
+  const asked = typing ? null : schedule;
+  const preview = useQuery(asked ? `preview:${key}` : null, () =>
+    asked ? api.previewSchedule(asked, 5) : Promise.reject(new Error("no schedule to preview")),
+  );
+  const save = useAction(() => api.setSchedule(source.name, schedule), {
     doing: "Saving the schedule",
-    onSuccess: () => setSavedExpr(expr),
+    onSuccess: () => setSaved({ schedule }),
   });
   const pause = useAction((paused: boolean) => api.updateSource(source.name, "paused", String(paused)), {
     doing: "Pausing",
@@ -43,9 +56,9 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
   const update = (patch: Partial<ScheduleForm>) => {
     setForm((f) => ({ ...f, ...patch }));
   };
-  const invalid = expr !== null && (typing || preview.loading || preview.error !== undefined);
-  const baseline = savedExpr !== undefined ? savedExpr : scheduleExpression(parseSchedule(source.schedule));
-  const unchanged = expr === baseline;
+  const invalid = schedule !== null && (typing || preview.loading || preview.error !== undefined);
+  const baseline = saved !== null ? saved.schedule : source.schedule;
+  const unchanged = sameSchedule(schedule, baseline);
   const previewError = typing ? undefined : preview.error;
 
   return (
@@ -81,7 +94,7 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
             <select
               aria-label="Day of the week"
               value={form.weekday}
-              onChange={(e) => update({ weekday: e.target.value as WeekdayCode })}
+              onChange={(e) => update({ weekday: e.target.value as Weekday })}
             >
               {WEEKDAYS.map(([code, label]) => (
                 <option key={code} value={code}>
@@ -93,7 +106,11 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
           </Preset>
           <Preset kind="monthly" form={form} update={update} label="Every month">
             on
-            <select aria-label="Day of the month" value={form.monthDay} onChange={(e) => update({ monthDay: e.target.value })}>
+            <select
+              aria-label="Day of the month"
+              value={String(form.monthDay)}
+              onChange={(e) => update({ monthDay: monthDayFromText(e.target.value) })}
+            >
               {Array.from({ length: 28 }, (_, i) => String(i + 1)).map((d) => (
                 <option key={d} value={d}>
                   day {d}
@@ -104,6 +121,14 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
             at <TimeInput value={form.time} onChange={(time) => update({ time })} label="Time on that day" />
           </Preset>
           <Preset kind="advanced" form={form} update={update} label="Advanced: a cron expression" />
+          {form.other !== null && (
+            <Preset
+              kind="other"
+              form={form}
+              update={update}
+              label={`As set in Keepsake's configuration file${source.schedule_description ? ` (${source.schedule_description})` : ""}`}
+            />
+          )}
         </div>
         {form.kind === "advanced" && (
           <div className="advanced">
@@ -127,7 +152,7 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
       </fieldset>
 
       <div className="preview" aria-live="polite">
-        {expr === null && <p data-testid="schedule-description">No automatic backups. Keepsake backs up only when you ask.</p>}
+        {schedule === null && <p data-testid="schedule-description">No automatic backups. Keepsake backs up only when you ask.</p>}
         {previewError && (
           <p id="cron-error" className="field-error" role="alert" data-testid="schedule-error">
             {previewError.code === "invalid_input"
@@ -135,7 +160,7 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
               : `${ERROR_WORDING[previewError.code].title}. ${ERROR_WORDING[previewError.code].action}`}
           </p>
         )}
-        {expr !== null && !previewError && preview.data && !typing && (
+        {schedule !== null && !previewError && preview.data && !typing && (
           <>
             <p>
               <strong data-testid="schedule-description">{preview.data.description}</strong>
@@ -150,14 +175,14 @@ function WhenEditor({ source, appPaused }: { source: SourceView; appPaused: bool
             </ol>
           </>
         )}
-        {expr !== null && (typing || preview.loading) && <p className="muted">Checking…</p>}
+        {schedule !== null && (typing || preview.loading) && <p className="muted">Checking…</p>}
       </div>
 
       <div className="buttons">
         <button type="submit" className="primary" disabled={invalid || unchanged || save.pending} data-testid="schedule-save">
           Save schedule
         </button>
-        {savedExpr !== undefined && unchanged && (
+        {saved !== null && unchanged && (
           <span role="status" className="ok">
             Saved.
           </span>
@@ -231,7 +256,7 @@ function clampInt(text: string, min: number, max: number): number {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
 }
 
-const RULES: { field: keyof Retention; before: string; after: string; fallback: number }[] = [
+const RULES: { field: keyof RetentionPolicy; before: string; after: string; fallback: number }[] = [
   { field: "keep_last", before: "Keep the newest", after: "backups", fallback: 10 },
   { field: "keep_within_days", before: "Keep every backup from the last", after: "days", fallback: 30 },
   { field: "keep_daily", before: "Keep one backup a day for", after: "days", fallback: 7 },
@@ -240,14 +265,14 @@ const RULES: { field: keyof Retention; before: string; after: string; fallback: 
 ];
 
 /** The typed text is kept as typed (so clearing the field to type a new number works). */
-type RuleDraft = Record<keyof Retention, { on: boolean; value: string }>;
+type RuleDraft = Record<keyof RetentionPolicy, { on: boolean; value: string }>;
 
 function ruleNumber(text: string): number | null {
   const n = Number(text.trim());
   return text.trim() !== "" && Number.isInteger(n) && n >= 1 && n <= 9999 ? n : null;
 }
 
-function draftOf(retention: Retention): RuleDraft {
+function draftOf(retention: RetentionPolicy): RuleDraft {
   const entries = RULES.map((r) => {
     const current = retention[r.field];
     return [r.field, { on: current !== null, value: String(current ?? r.fallback) }] as const;

@@ -10,9 +10,9 @@ import { EditableText } from "../components/EditableText";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
 import { loadTheme, saveTheme, type Theme } from "../theme";
-import type { AppState, NotificationLevel, SourceView } from "../types";
+import type { AppStateView, NotificationLevel, SourceView } from "../types";
 
-export function Settings({ state, onSelect }: { state: AppState; onSelect: (name: string) => void }) {
+export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (name: string) => void }) {
   return (
     <section className="screen" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -172,7 +172,7 @@ function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
   );
 }
 
-function PasswordSettings({ keyring }: { keyring: AppState["keyring"] }) {
+function PasswordSettings({ keyring }: { keyring: AppStateView["keyring"] }) {
   const [value, setValue] = useState<PasswordValue>(EMPTY_PASSWORD);
   const [done, setDone] = useState(false);
   const save = useAction(() => api.setPassword(value.password), {
@@ -232,7 +232,7 @@ const THEMES: [Theme, string][] = [
   ["dark", "Dark"],
 ];
 
-function AppSettings({ state }: { state: AppState }) {
+function AppSettings({ state }: { state: AppStateView }) {
   const [theme, setTheme] = useState<Theme>(loadTheme);
   const notify = useAction(api.setNotificationLevel, { doing: "Changing notifications" });
   const autostart = useAction(api.setAutostart, { doing: "Changing start at login" });

@@ -1,7 +1,7 @@
 // The fake shell for a plain browser (`npm run dev:mock`, the screenshot harness). The URL picks
-// the scenario: ?scenario=first-run | empty | problems | full (default).
+// the scenario: ?scenario=first-run | empty | problems | foreign | full (default).
 
-import { FakeShell, fullSetup, installFake, makeSource } from "./fakeShell";
+import { FakeShell, foreignSetup, fullSetup, installFake, makeSource } from "./fakeShell";
 
 export function installBrowserFake(): FakeShell {
   const scenario = new URLSearchParams(window.location.search).get("scenario") ?? "full";
@@ -20,6 +20,12 @@ export function installBrowserFake(): FakeShell {
       sources: [makeSource({ last_backup: old[0] ?? null, health: { overdue_days: 4 } })],
     };
     fake = new FakeShell(setup);
+    // A recorded backup whose file went missing.
+    const missing = old[1];
+    if (missing) missing.concern = "missing";
+  } else if (scenario === "foreign") {
+    // Backups found in the folder that were not made here, and files that can't be read.
+    fake = new FakeShell(foreignSetup());
   } else {
     fake = new FakeShell(fullSetup());
   }

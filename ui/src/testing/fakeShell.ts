@@ -3,41 +3,80 @@
 // Component tests install it under `@tauri-apps/api/mocks`' mockIPC; the screenshot harness runs
 // the built window on it in a browser. It is a fake of the shell, not of SQLite: just enough
 // behaviour to drive every screen.
+//
+// Its handlers are typed by the generated `Commands` map (../bindings): every command the shell
+// has must be implemented here, with the shell's argument and result types, so the fake cannot
+// drift from the contract without failing the build.
 
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
-import { parseSchedule, WEEKDAYS } from "../scheduleForm";
+import { WEEKDAYS } from "../scheduleForm";
 import type {
-  AppState,
+  AppStateView,
   BackupMetadata,
   CleanupPlan,
+  Code,
+  Commands,
   ErrorCode,
+  Facts,
+  FolderFile,
   IpcError,
-  JobPhase,
+  Phase,
   RestoreOutcome,
   RunRecord,
+  Schedule,
   SchedulePreview,
   SourceView,
   Stats,
-  TableComparison,
+  TableDiff,
   VerifyReport,
 } from "../types";
 
-type Args = Record<string, unknown>;
+type Name = keyof Commands;
+type ArgsOf<K extends Name> = Commands[K]["args"];
+type ResultOf<K extends Name> = Commands[K]["result"];
 
-export function ipcError(code: ErrorCode, message = `${code} (test)`, facts: IpcError["facts"] = {}): IpcError {
+/** One handler per command, each typed by the contract. */
+type Handlers = { [K in Name]: (args: ArgsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
+
+export function ipcError(code: Code, message = `${code} (test)`, facts: Facts = {}): IpcError {
   return { code, message, facts };
 }
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
+/** The installation this fake shell is (as backups record it). */
+export const THIS_INSTALLATION = "5f0c1e2a-this-computer";
+
+/** 8 hex digits from a text (FNV-1a), so fake ids are stable from run to run. */
+function hex8(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** `backup_YYYYMMDD_HHMMSS_xxxxxxxx` (UTC), as the engine names backups. */
+export function backupId(createdAt: string, salt = ""): string {
+  const digits = new Date(createdAt).toISOString().replace(/[-:TZ.]/g, "");
+  return `backup_${digits.slice(0, 8)}_${digits.slice(8, 14)}_${hex8(createdAt + salt)}`;
+}
+
+/** `<id>.keepsake` when encrypted, else `<id>.db.gz`. */
+export function backupFileName(id: string, encrypted: boolean): string {
+  return `${id}${encrypted ? ".keepsake" : ".db.gz"}`;
+}
+
 export function makeBackup(overrides: Partial<BackupMetadata> & { created_at: string }): BackupMetadata {
-  const id = overrides.id ?? `backup_${overrides.created_at.replace(/[-:TZ]/g, "").slice(0, 14)}`;
+  const id = overrides.id ?? backupId(overrides.created_at);
+  const encrypted = overrides.encrypted ?? true;
   return {
     id,
-    file_name: `${id}.ksb`,
+    file_name: backupFileName(id, encrypted),
     source_path: "/home/ada/notes.db",
     backup_type: "scheduled",
     description: null,
@@ -45,17 +84,49 @@ export function makeBackup(overrides: Partial<BackupMetadata> & { created_at: st
     original_size: 4_194_304,
     stored_size: 1_363_148,
     sha256: "ab".repeat(32),
-    encrypted: true,
+    encrypted,
     compressed: true,
     codec: "gzip",
     compression_level: 6,
-    encryption: { cipher: "aes-256-gcm", kdf: "pbkdf2-sha256", iterations: 600000, chunk_size: 1048576 },
+    encryption: encrypted ? { cipher: "aes-256-gcm", kdf: "pbkdf2-sha256", iterations: 600000, chunk_size: 1048576 } : null,
     schema: { user_version: 3, schema_hash: "cd".repeat(32), page_size: 4096, page_count: 1024, journal_mode: "wal" },
     row_counts: { notes: 1200, tags: 40, attachments: 85 },
     duration_ms: 1800,
     verification: "passed",
     verified_at: overrides.created_at,
-    format_version: 1,
+    format_version: 2,
+    origin: "recorded",
+    concern: null,
+    claimed_id: null,
+    installation: THIS_INSTALLATION,
+    kind: "full",
+    chain: null,
+    db_checksum: "ef".repeat(32),
+    ...overrides,
+  };
+}
+
+/** A readable backup in the folder that this installation did not make (made on another computer by default). */
+export function makeForeign(overrides: Partial<BackupMetadata> & { created_at: string }): BackupMetadata {
+  return makeBackup({
+    origin: "foreign",
+    concern: "other_installation",
+    installation: "9a7d3b10-another-computer",
+    verification: "unverified",
+    verified_at: null,
+    backup_type: "manual",
+    ...overrides,
+  });
+}
+
+/** A file with a backup's name that cannot be read. */
+export function makeFile(overrides: Partial<FolderFile> & { named_date: string | null }): FolderFile {
+  const id = overrides.named_date ? backupId(overrides.named_date, "file") : "backup_unknown";
+  return {
+    file_name: backupFileName(id, true),
+    size: 1_200_000,
+    state: "locked",
+    message: "the backup's password does not open it",
     ...overrides,
   };
 }
@@ -67,7 +138,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     backup_dir: "/home/ada/.local/share/keepsake/backups/Notes",
     enabled: true,
     paused: false,
-    schedule: "daily 02:00",
+    schedule: { kind: "daily", time: "02:00" },
     schedule_description: "Every day at 02:00",
     encrypt: true,
     compress: true,
@@ -76,6 +147,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     retention: { keep_last: 10, keep_within_days: null, keep_daily: 7, keep_weekly: null, keep_monthly: null },
     next_run: new Date(Date.now() + 5 * HOUR).toISOString(),
     last_backup: null,
+    last_run: null,
     health: "ok",
     ...overrides,
   };
@@ -110,6 +182,7 @@ function runsFor(backups: BackupMetadata[], now: number): RunRecord[] {
     status: "success",
     error_code: null,
     message: null,
+    safety_backup_id: null,
   }));
   runs.splice(2, 0, {
     id: 42,
@@ -121,14 +194,20 @@ function runsFor(backups: BackupMetadata[], now: number): RunRecord[] {
     duration_ms: 120,
     status: "failed",
     error_code: "destination_full",
-    message: "writing /media/backup/Notes/backup_x.ksb: No space left on device",
+    message: "writing /media/backup/Notes/backup_x.keepsake: No space left on device",
+    safety_backup_id: null,
   });
   return runs;
 }
 
 export interface FakeSetup {
-  state?: Partial<AppState>;
+  state?: Partial<AppStateView>;
+  /** The backups each source's installation recorded (list_backups), newest first. */
   backups?: Record<string, BackupMetadata[]>;
+  /** Readable backups found in each source's folder that were not made here (scan_folder). */
+  foreign?: Record<string, BackupMetadata[]>;
+  /** Unreadable files with a backup's name in each source's folder (scan_folder). */
+  files?: Record<string, FolderFile[]>;
   history?: Record<string, RunRecord[]>;
   /** Current row counts per source, for compare_backup. */
   current?: Record<string, Record<string, number>>;
@@ -145,19 +224,49 @@ export function fullSetup(now = Date.now()): FakeSetup {
   };
 }
 
+/** The full state plus what a scan of the folder finds besides: a foreign backup and two unreadable files. */
+export function foreignSetup(now = Date.now()): FakeSetup {
+  const setup = fullSetup(now);
+  setup.foreign = {
+    Notes: [
+      makeForeign({ created_at: new Date(now - 3 * DAY - 4 * HOUR).toISOString(), stored_size: 1_400_000 }),
+      makeForeign({
+        created_at: new Date(now - 10 * DAY).toISOString(),
+        concern: "not_recorded",
+        installation: null,
+        encrypted: false,
+        stored_size: 2_100_000,
+      }),
+    ],
+  };
+  setup.files = {
+    Notes: [
+      makeFile({ named_date: new Date(now - 20 * DAY).toISOString(), state: "locked", size: 1_250_000 }),
+      makeFile({ named_date: new Date(now - 30 * DAY).toISOString(), state: "damaged", size: 88_000, message: "header checksum mismatch" }),
+    ],
+  };
+  return setup;
+}
+
 export class FakeShell {
-  state: AppState;
+  state: AppStateView;
   backups: Record<string, BackupMetadata[]>;
+  foreign: Record<string, BackupMetadata[]>;
+  files: Record<string, FolderFile[]>;
   history: Record<string, RunRecord[]>;
   current: Record<string, Record<string, number>>;
   /** Every command received, in order. */
-  calls: { cmd: string; args: Args }[] = [];
+  calls: { cmd: string; args: Record<string, unknown> }[] = [];
   /** What the next file dialog returns (`null`: the person cancels it). */
   chosenPath: string | null = null;
+  /** Paths picked in the file dialog (only those may be replaced by a restore to another file). */
+  picked = new Set<string>();
+  /** Files that exist on the fake disk besides the sources' databases. */
+  existingPaths = new Set<string>();
   /** Commands that reject with the given error. */
-  failures = new Map<string, IpcError>();
+  failures = new Map<Name, IpcError>();
   /** Commands that never answer (the loading state). */
-  hanging = new Set<string>();
+  hanging = new Set<Name>();
   /** Backups whose verification fails, with the code. */
   damaged = new Map<string, ErrorCode>();
   /** Milliseconds between progress steps of a job. */
@@ -180,16 +289,18 @@ export class FakeShell {
       ...setup.state,
     };
     this.backups = setup.backups ?? {};
+    this.foreign = setup.foreign ?? {};
+    this.files = setup.files ?? {};
     this.history = setup.history ?? {};
     this.current = setup.current ?? {};
   }
 
-  fail(cmd: string, error: IpcError = ipcError("io")): this {
+  fail(cmd: Name, error: IpcError = ipcError("io")): this {
     this.failures.set(cmd, error);
     return this;
   }
 
-  hang(cmd: string): this {
+  hang(cmd: Name): this {
     this.hanging.add(cmd);
     return this;
   }
@@ -207,122 +318,156 @@ export class FakeShell {
     this.openGate = null;
   }
 
-  callsOf(cmd: string): Args[] {
-    return this.calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+  /** The arguments of every call of `cmd`, in order. */
+  callsOf<K extends Name>(cmd: K): ArgsOf<K>[] {
+    return this.calls.filter((c) => c.cmd === cmd).map((c) => c.args as ArgsOf<K>);
   }
 
-  async handle(cmd: string, args: Args = {}): Promise<unknown> {
+  async handle(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.calls.push({ cmd, args });
+    if (!this.isCommand(cmd)) throw ipcError("invalid_input", `unknown command ${cmd}`);
     if (this.hanging.has(cmd)) return new Promise(() => {});
     const failure = this.failures.get(cmd);
     if (failure) throw failure;
-    switch (cmd) {
-      case "app_state":
-        return structuredClone(this.state);
-      case "list_backups": {
-        const list = this.backupsOf(args);
-        return typeof args.limit === "number" ? list.slice(0, args.limit) : list;
-      }
-      case "get_stats":
-        return this.stats(this.backupsOf(args), this.history[this.sourceOf(args).name] ?? []);
-      case "get_history": {
-        const list = this.history[this.sourceOf(args).name] ?? [];
-        return typeof args.limit === "number" ? list.slice(0, args.limit) : list;
-      }
-      case "create_backup":
-        return this.createBackup(args);
-      case "verify_backup":
-        return this.verify(args);
-      case "restore_backup":
-        return this.restore(args);
-      case "undo_restore":
-        return this.undo(args);
-      case "compare_backup":
-        return this.compare(args);
-      case "delete_backup": {
-        const source = this.sourceOf(args);
-        const list = this.backupsOf(args);
-        if (!list.some((b) => b.id === args.id)) throw ipcError("backup_not_found", `no backup ${String(args.id)}`);
-        this.backups[source.name] = list.filter((b) => b.id !== args.id);
-        this.refreshSource(source.name);
-        return null;
-      }
-      case "preview_cleanup":
-        return this.plan(args);
-      case "apply_cleanup": {
-        const plan = this.plan(args);
-        const source = this.sourceOf(args);
-        const gone = new Set(plan.delete.map((e) => e.id));
-        this.backups[source.name] = this.backupsOf(args).filter((b) => !gone.has(b.id));
-        this.refreshSource(source.name);
-        return plan;
-      }
-      case "cancel_job":
-        this.cancelled.add(String(args.jobId));
-        this.release();
-        return null;
-      case "add_source": {
-        const name = String(args.name);
-        if (this.state.sources.some((s) => s.name === name)) throw ipcError("invalid_input", `a source named "${name}" exists`);
-        const source = makeSource({
-          name,
-          database: String(args.database),
-          backup_dir: typeof args.backupDir === "string" ? args.backupDir : `/home/ada/.local/share/keepsake/backups/${name}`,
-          schedule: typeof args.schedule === "string" ? args.schedule : null,
-          next_run: typeof args.schedule === "string" ? new Date(Date.now() + 5 * HOUR).toISOString() : null,
-          health: "never",
-        });
-        this.state.sources.push(source);
-        this.state.first_run = false;
-        return source;
-      }
-      case "create_demo_source": {
-        const existing = this.state.sources.find((s) => s.name === "Demo");
-        if (existing) return existing;
-        // As the real shell: the demo source starts unencrypted and unscheduled.
-        const source = makeSource({ name: "Demo", database: "/home/ada/.local/share/keepsake/demo/astrology.db", health: "never", encrypt: false, schedule: null });
-        this.state.sources.push(source);
-        this.state.first_run = false;
-        return source;
-      }
-      case "update_source":
-        return this.update(args);
-      case "remove_source": {
-        const source = this.sourceOf({ source: args.name });
-        this.state.sources = this.state.sources.filter((s) => s !== source);
-        return null;
-      }
-      case "preview_schedule":
-        return previewSchedule(String(args.expr), typeof args.count === "number" ? args.count : 5);
-      case "set_password":
-        if (String(args.password).length === 0) throw ipcError("invalid_input", "empty password");
-        this.state.keyring = "ok";
-        return null;
-      case "set_notification_level":
-        this.state.notification_level = args.level as AppState["notification_level"];
-        return null;
-      case "set_autostart":
-        this.state.autostart = Boolean(args.enabled);
-        return null;
-      case "set_paused":
-        this.state.paused = Boolean(args.paused);
-        return null;
-      case "choose_path":
-        return this.chosenPath;
-      default:
-        throw ipcError("invalid_input", `unknown command ${cmd}`);
-    }
+    const handler = this.handlers[cmd] as (args: unknown) => unknown;
+    // The shell answers a unit result with null.
+    return (await handler(args)) ?? null;
   }
 
-  private sourceOf(args: Args): SourceView {
-    const name = String(args.source ?? args.name);
+  /** A command of the contract: exactly the keys of `handlers`, which the `Handlers` type fixes. */
+  isCommand(name: string): name is Name {
+    return Object.hasOwn(this.handlers, name);
+  }
+
+  readonly handlers: Handlers = {
+    app_state: () => structuredClone(this.state),
+    list_backups: ({ source, limit }) => {
+      const list = this.backupsOf(source);
+      return typeof limit === "number" ? list.slice(0, limit) : list;
+    },
+    scan_folder: ({ source }) => {
+      const name = this.sourceOf(source).name;
+      return structuredClone({ backups: this.backupsOf(name), foreign: this.foreign[name] ?? [], files: this.files[name] ?? [] });
+    },
+    get_stats: ({ source }) => this.stats(this.backupsOf(source), this.history[this.sourceOf(source).name] ?? []),
+    get_history: ({ source, limit }) => {
+      const list = this.history[this.sourceOf(source).name] ?? [];
+      return typeof limit === "number" ? list.slice(0, limit) : list;
+    },
+    create_backup: (args) => this.createBackup(args),
+    verify_backup: (args) => this.verify(args),
+    restore_backup: (args) => this.restore(args),
+    undo_restore: (args) => this.undo(args),
+    compare_backup: (args) => this.compare(args),
+    delete_backup: ({ source, id }) => {
+      const name = this.sourceOf(source).name;
+      const list = this.backupsOf(name);
+      if (!list.some((b) => b.id === id)) throw ipcError("backup_not_found", `no backup ${id}`, { backup_id: id });
+      this.backups[name] = list.filter((b) => b.id !== id);
+      this.refreshSource(name);
+    },
+    preview_cleanup: ({ source }) => this.plan(source),
+    apply_cleanup: ({ source }) => {
+      const plan = this.plan(source);
+      const name = this.sourceOf(source).name;
+      const gone = new Set(plan.delete.map((e) => e.id));
+      this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
+      this.refreshSource(name);
+      return plan;
+    },
+    cancel_job: ({ jobId }) => {
+      this.cancelled.add(jobId);
+      this.release();
+    },
+    add_source: ({ name, database, backupDir, schedule }) => {
+      if (this.state.sources.some((s) => s.name === name)) throw ipcError("invalid_input", `a source named "${name}" exists`);
+      const source = makeSource({
+        name,
+        database,
+        backup_dir: backupDir ?? `/home/ada/.local/share/keepsake/backups/${name}`,
+        health: "never",
+      });
+      this.applySchedule(source, schedule ?? null);
+      this.state.sources.push(source);
+      this.state.first_run = false;
+      return structuredClone(source);
+    },
+    update_source: (args) => this.update(args),
+    set_schedule: ({ name, schedule }) => {
+      const source = this.sourceOf(name);
+      this.applySchedule(source, schedule ?? null);
+      return structuredClone(source);
+    },
+    remove_source: ({ name }) => {
+      const source = this.sourceOf(name);
+      this.state.sources = this.state.sources.filter((s) => s !== source);
+    },
+    create_demo_source: () => {
+      const existing = this.state.sources.find((s) => s.name === "Demo");
+      if (existing) return structuredClone(existing);
+      // As the real shell: the demo source starts unencrypted and unscheduled.
+      const source = makeSource({
+        name: "Demo",
+        database: "/home/ada/.local/share/keepsake/demo/astrology.db",
+        health: "never",
+        encrypt: false,
+        schedule: null,
+        schedule_description: null,
+        next_run: null,
+      });
+      this.state.sources.push(source);
+      this.state.first_run = false;
+      return structuredClone(source);
+    },
+    preview_schedule: ({ schedule, count }) => previewSchedule(schedule, count ?? 5),
+    set_password: ({ password }) => {
+      if (password.length === 0) throw ipcError("invalid_input", "empty password");
+      this.state.keyring = "ok";
+    },
+    set_notification_level: ({ level }) => {
+      this.state.notification_level = level;
+    },
+    set_autostart: ({ enabled }) => {
+      this.state.autostart = enabled;
+    },
+    set_paused: ({ paused }) => {
+      this.state.paused = paused;
+    },
+    choose_path: () => {
+      if (this.chosenPath !== null) this.picked.add(this.chosenPath);
+      return this.chosenPath;
+    },
+  };
+
+  private sourceOf(name: string): SourceView {
     const source = this.state.sources.find((s) => s.name === name);
     if (!source) throw ipcError("no_source", `no source named "${name}"`);
     return source;
   }
 
-  private backupsOf(args: Args): BackupMetadata[] {
-    return this.backups[this.sourceOf(args).name] ?? [];
+  private backupsOf(name: string): BackupMetadata[] {
+    return this.backups[this.sourceOf(name).name] ?? [];
+  }
+
+  /** A backup of the source's folder: recorded, or foreign (by id or file name), as the engine finds it. */
+  private findBackup(name: string, id: string): BackupMetadata {
+    const backup =
+      this.backupsOf(name).find((b) => b.id === id) ?? (this.foreign[name] ?? []).find((b) => b.id === id || b.file_name === id);
+    if (!backup) throw ipcError("backup_not_found", `no backup "${id}"`, { backup_id: id });
+    return backup;
+  }
+
+  private applySchedule(source: SourceView, schedule: Schedule | null): void {
+    if (schedule === null) {
+      source.schedule = null;
+      source.schedule_description = null;
+      source.next_run = null;
+      return;
+    }
+    const preview = previewSchedule(schedule, 1);
+    source.schedule = structuredClone(schedule);
+    source.schedule_description = preview.description;
+    source.next_run = preview.next_runs[0] ?? null;
   }
 
   private refreshSource(name: string): void {
@@ -333,7 +478,7 @@ export class FakeShell {
     source.health = source.last_backup ? "ok" : "never";
   }
 
-  private async progress(jobId: string, phase: JobPhase, total: number): Promise<void> {
+  private async progress(jobId: string, phase: Phase, total: number): Promise<void> {
     const steps = 4;
     for (let i = 0; i <= steps; i += 1) {
       if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled");
@@ -344,16 +489,15 @@ export class FakeShell {
     if (this.cancelled.has(jobId)) throw ipcError("cancelled", "cancelled");
   }
 
-  private record(name: string, run: Omit<RunRecord, "id">): void {
-    (this.history[name] ??= []).unshift({ id: this.nextRunId++, ...run });
+  private record(name: string, run: Omit<RunRecord, "id" | "safety_backup_id"> & { safety_backup_id?: string | null }): void {
+    (this.history[name] ??= []).unshift({ id: this.nextRunId++, safety_backup_id: null, ...run });
   }
 
-  private async createBackup(args: Args): Promise<BackupMetadata> {
-    const source = this.sourceOf(args);
+  private async createBackup({ source: name, jobId, description, tags }: ArgsOf<"create_backup">): Promise<BackupMetadata> {
+    const source = this.sourceOf(name);
     if (source.encrypt && this.state.keyring === "no_password") {
       throw ipcError("password_required", "no password in the keyring");
     }
-    const jobId = String(args.jobId);
     const size = 4_300_000;
     const started = new Date();
     try {
@@ -374,15 +518,13 @@ export class FakeShell {
       throw e;
     }
     const list = (this.backups[source.name] ??= []);
-    let id = `backup_${started.toISOString().replace(/[-:TZ]/g, "").slice(0, 8)}_${started.toISOString().slice(11, 19).replace(/:/g, "")}`;
-    if (list.some((b) => b.id === id)) id = `${id}_${list.length + 1}`;
     const backup = makeBackup({
-      id,
+      id: backupId(started.toISOString(), String(this.nextRunId)),
       created_at: started.toISOString(),
       source_path: source.database,
       backup_type: "manual",
-      description: typeof args.description === "string" ? args.description : null,
-      tags: Array.isArray(args.tags) ? (args.tags as string[]) : [],
+      description: description ?? null,
+      tags: tags ?? [],
       original_size: size,
       stored_size: Math.round(size * 0.31),
       encrypted: source.encrypt,
@@ -406,11 +548,9 @@ export class FakeShell {
     return backup;
   }
 
-  private async verify(args: Args): Promise<VerifyReport> {
-    const list = this.backupsOf(args);
-    const backup = list.find((b) => b.id === args.id);
-    if (!backup) throw ipcError("backup_not_found", `no backup ${String(args.id)}`);
-    await this.progress(String(args.jobId), "verify", backup.stored_size);
+  private async verify({ source, id, jobId }: ArgsOf<"verify_backup">): Promise<VerifyReport> {
+    const backup = this.findBackup(this.sourceOf(source).name, id);
+    await this.progress(jobId, "verify", backup.stored_size);
     const code = this.damaged.get(backup.id) ?? null;
     backup.verification = code ? "failed" : "passed";
     backup.verified_at = new Date().toISOString();
@@ -429,46 +569,67 @@ export class FakeShell {
     };
   }
 
-  private async restore(args: Args): Promise<RestoreOutcome> {
-    const source = this.sourceOf(args);
-    const backup = this.backupsOf(args).find((b) => b.id === args.id);
-    if (!backup) throw ipcError("backup_not_found", `no backup ${String(args.id)}`);
-    const jobId = String(args.jobId);
+  private async restore(args: ArgsOf<"restore_backup">): Promise<RestoreOutcome> {
+    const source = this.sourceOf(args.source);
+    // As the shell: where to first (a typed path of an existing file must have been picked)...
+    const target = args.target ?? source.database;
+    if (args.target != null && target !== source.database) {
+      if (!target.startsWith("/")) throw ipcError("invalid_input", `${target} is not a full path`, { path: target });
+      if (this.existingPaths.has(target) && !this.picked.has(target)) {
+        throw ipcError("invalid_input", `${target} already exists and was not chosen in the file dialog`, {
+          path: target,
+          reason: "not_picked",
+        });
+      }
+    }
+    // ...then the engine: a foreign or (for a source that encrypts) unencrypted backup needs the go-ahead.
+    const backup = this.findBackup(source.name, args.id);
+    const foreign = backup.origin === "foreign" && !args.allowForeign;
+    const plain = !backup.encrypted && source.encrypt && !args.allowUnencrypted;
+    if (foreign || plain) {
+      const reason = foreign && plain ? "foreign_unencrypted" : foreign ? "foreign" : "unencrypted";
+      throw ipcError("confirmation_required", `backup ${backup.id} needs your confirmation (${reason})`, {
+        backup_id: backup.id,
+        reason,
+      });
+    }
+    const jobId = args.jobId;
     if (args.verifyFirst) await this.progress(jobId, "verify", backup.stored_size);
-    const target = typeof args.target === "string" ? args.target : source.database;
     let safetyId: string | null = null;
     if (target === source.database) {
       await this.progress(jobId, "safety_backup", backup.original_size);
+      const at = new Date().toISOString();
       const safety = makeBackup({
-        id: `backup_safety_${this.nextRunId}`,
-        created_at: new Date().toISOString(),
+        id: backupId(at, `safety${this.nextRunId++}`),
+        created_at: at,
         backup_type: "safety",
+        encrypted: source.encrypt,
         verification: "unverified",
         verified_at: null,
       });
-      this.backups[source.name]?.unshift(safety);
+      (this.backups[source.name] ??= []).unshift(safety);
       safetyId = safety.id;
     }
     await this.progress(jobId, "restore", backup.original_size);
-    const outcome: RestoreOutcome = { backup_id: backup.id, target, safety_backup_id: safetyId, verified: Boolean(args.verifyFirst), duration_ms: 2100 };
+    const outcome: RestoreOutcome = { backup_id: backup.id, target, safety_backup_id: safetyId, verified: args.verifyFirst, duration_ms: 2100 };
     if (safetyId) this.lastRestore.set(source.name, outcome);
+    else this.existingPaths.add(target);
     this.current[source.name] = { ...backup.row_counts };
     return outcome;
   }
 
-  private async undo(args: Args): Promise<RestoreOutcome> {
-    const source = this.sourceOf(args);
+  private async undo({ source: name, jobId }: ArgsOf<"undo_restore">): Promise<RestoreOutcome> {
+    const source = this.sourceOf(name);
     const last = this.lastRestore.get(source.name);
     if (!last || !last.safety_backup_id) throw ipcError("invalid_input", "there is no restore to undo");
-    await this.progress(String(args.jobId), "restore", 4_000_000);
+    await this.progress(jobId, "restore", 4_000_000);
     this.lastRestore.delete(source.name);
     return { backup_id: last.safety_backup_id, target: last.target, safety_backup_id: null, verified: false, duration_ms: 1500 };
   }
 
-  private compare(args: Args): TableComparison[] {
-    const source = this.sourceOf(args);
-    const backup = this.backupsOf(args).find((b) => b.id === args.id);
-    if (!backup) throw ipcError("backup_not_found", `no backup ${String(args.id)}`);
+  private compare({ source: name, id }: ArgsOf<"compare_backup">): TableDiff[] {
+    const source = this.sourceOf(name);
+    const backup = this.findBackup(source.name, id);
     const now = this.current[source.name] ?? {};
     const tables = new Set([...Object.keys(backup.row_counts), ...Object.keys(now)]);
     return [...tables].sort().flatMap((table) => {
@@ -478,10 +639,10 @@ export class FakeShell {
     });
   }
 
-  private plan(args: Args): CleanupPlan {
-    const source = this.sourceOf(args);
+  private plan(name: string): CleanupPlan {
+    const source = this.sourceOf(name);
     const keepLast = source.retention.keep_last;
-    const entries = this.backupsOf(args).map((b) => ({ id: b.id, created_at: b.created_at, stored_size: b.stored_size }));
+    const entries = this.backupsOf(name).map((b) => ({ id: b.id, created_at: b.created_at, stored_size: b.stored_size }));
     if (keepLast === null) return { keep: entries.map((e) => ({ ...e, reasons: ["no retention rule"] })), delete: [] };
     return {
       keep: entries.slice(0, keepLast).map((e) => ({ ...e, reasons: ["last"] })),
@@ -489,10 +650,8 @@ export class FakeShell {
     };
   }
 
-  private update(args: Args): SourceView {
-    const source = this.sourceOf({ source: args.name });
-    const field = String(args.field);
-    const value = String(args.value);
+  private update({ name, field, value }: ArgsOf<"update_source">): SourceView {
+    const source = this.sourceOf(name);
     const clear = value === "none";
     const number = () => {
       const n = Number(value);
@@ -502,7 +661,7 @@ export class FakeShell {
     switch (field) {
       case "name":
         if (this.state.sources.some((s) => s.name === value)) throw ipcError("invalid_input", `a source named "${value}" exists`);
-        for (const map of [this.backups, this.history, this.current] as Record<string, unknown>[]) {
+        for (const map of [this.backups, this.foreign, this.files, this.history, this.current] as Record<string, unknown>[]) {
           if (source.name in map) {
             map[value] = map[source.name];
             delete map[source.name];
@@ -516,19 +675,9 @@ export class FakeShell {
       case "backup_dir":
         source.backup_dir = value;
         break;
-      case "schedule": {
-        if (clear) {
-          source.schedule = null;
-          source.schedule_description = null;
-          source.next_run = null;
-        } else {
-          const preview = previewSchedule(value, 1);
-          source.schedule = value;
-          source.schedule_description = preview.description;
-          source.next_run = preview.next_runs[0] ?? null;
-        }
-        break;
-      }
+      case "schedule":
+        // The window sets the schedule with set_schedule, as structured data: a phrase sent here is a bug.
+        throw ipcError("invalid_input", "the schedule is set with set_schedule, not update_source");
       case "enabled":
       case "paused":
       case "encrypt":
@@ -570,79 +719,124 @@ export class FakeShell {
   }
 }
 
-/** Enough of the engine's schedule preview to drive the editor: presets and daily-style cron. */
-export function previewSchedule(expr: string, count: number, now = Date.now()): SchedulePreview {
-  const text = expr.trim();
-  if (text === "") throw ipcError("invalid_input", "the schedule is empty");
-  const form = parseSchedule(text);
-  const at = (time: string) => time.split(":").map(Number) as [number, number];
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+function timeOf(text: string): [number, number] {
+  const m = TIME.exec(text);
+  if (!m) throw ipcError("invalid_input", `"${text}" is not a time of day (HH:MM, 24-hour)`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** The weekdays (0 = Sunday, as cron and `Date.getDay` count) a cron weekday field names. */
+function cronWeekdays(field: string): number[] {
+  if (field === "*") return [0, 1, 2, 3, 4, 5, 6];
+  const days = new Set<number>();
+  for (const item of field.split(",")) {
+    const [from, to = from] = item.split("-").map(Number) as [number, number?];
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 7 || from > to) {
+      throw ipcError("invalid_input", `day of the week: "${field}" is not 0-7`);
+    }
+    for (let d = from; d <= to; d += 1) days.add(d % 7);
+  }
+  return [...days].sort();
+}
+
+/**
+ * Enough of the engine's schedule preview to drive the editor: the presets, `every_seconds`, and
+ * cron expressions with a fixed minute and hour on every day of the month (weekdays may be listed).
+ * Its words are the engine's.
+ */
+export function previewSchedule(schedule: Schedule, count: number, now = Date.now()): SchedulePreview {
   const runs: number[] = [];
   const start = new Date(now);
   const push = (d: Date) => d.getTime() > now && runs.push(d.getTime());
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const everyDay = (hh: number, mm: number, weekdays: number[]) => {
+    for (let day = 0; runs.length < count && day < 400; day += 1) {
+      const d = new Date(start);
+      d.setHours(hh, mm, 0, 0);
+      d.setDate(d.getDate() + day);
+      if (weekdays.includes(d.getDay())) push(d);
+    }
+  };
   let description: string;
-  switch (form.kind) {
-    case "hourly":
-      description = `Every hour at :${String(form.minute).padStart(2, "0")}`;
+  switch (schedule.kind) {
+    case "hourly": {
+      const minute = schedule.minute;
+      if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw ipcError("invalid_input", `minute ${minute} is out of range 0-59`);
+      description = `Every hour at :${pad(minute)}`;
       for (let h = 0; runs.length < count; h += 1) {
         const d = new Date(start);
-        d.setMinutes(form.minute, 0, 0);
+        d.setMinutes(minute, 0, 0);
         d.setHours(d.getHours() + h);
         push(d);
       }
       break;
-    case "daily":
+    }
+    case "daily": {
+      const [hh, mm] = timeOf(schedule.time);
+      description = `Every day at ${schedule.time}`;
+      everyDay(hh, mm, [0, 1, 2, 3, 4, 5, 6]);
+      break;
+    }
     case "weekly": {
-      const [hh, mm] = at(form.time);
-      const weekday = WEEKDAYS.findIndex(([code]) => code === form.weekday);
-      const weekdayName = WEEKDAYS[weekday]?.[1] ?? "Monday";
-      description = form.kind === "daily" ? `Every day at ${form.time}` : `Every ${weekdayName} at ${form.time}`;
-      for (let day = 0; runs.length < count && day < 400; day += 1) {
-        const d = new Date(start);
-        d.setHours(hh, mm, 0, 0);
-        d.setDate(d.getDate() + day);
-        if (form.kind === "daily" || (d.getDay() + 6) % 7 === weekday) push(d);
-      }
+      const [hh, mm] = timeOf(schedule.time);
+      const index = WEEKDAYS.findIndex(([day]) => day === schedule.weekday);
+      if (index < 0) throw ipcError("invalid_input", `"${String(schedule.weekday)}" is not a day of the week`);
+      description = `Every ${WEEKDAYS[index]?.[1] ?? ""} at ${schedule.time}`;
+      everyDay(hh, mm, [(index + 1) % 7]);
       break;
     }
     case "monthly": {
-      const [hh, mm] = at(form.time);
-      description =
-        form.monthDay === "last" ? `On the last day of every month at ${form.time}` : `On day ${form.monthDay} of every month at ${form.time}`;
+      const [hh, mm] = timeOf(schedule.time);
+      const day = schedule.day;
+      if (day !== "last" && (!Number.isInteger(day) || day < 1 || day > 28)) {
+        throw ipcError("invalid_input", `day ${day} does not exist in every month; use 1-28 or "last"`);
+      }
+      description = day === "last" ? `On the last day of every month at ${schedule.time}` : `On day ${day} of every month at ${schedule.time}`;
       for (let m = 0; runs.length < count; m += 1) {
         const d = new Date(start.getFullYear(), start.getMonth() + m, 1, hh, mm);
-        if (form.monthDay === "last") d.setMonth(d.getMonth() + 1, 0);
-        else d.setDate(Number(form.monthDay));
+        if (day === "last") d.setMonth(d.getMonth() + 1, 0);
+        else d.setDate(day);
         push(d);
       }
       break;
     }
-    case "advanced": {
-      const fields = text.split(/\s+/);
+    case "cron": {
+      const fields = schedule.expr.trim().split(/\s+/).filter(Boolean);
       if (fields.length !== 5) {
         throw ipcError("invalid_input", `a cron expression has 5 fields (minute hour day month weekday); this one has ${fields.length}`);
       }
-      const [minute, hour] = fields.map(Number) as [number, number];
-      if (!Number.isInteger(minute) || minute > 59) throw ipcError("invalid_input", `minute: "${fields[0]}" is not 0-59`);
-      if (!Number.isInteger(hour) || hour > 23) throw ipcError("invalid_input", `hour: "${fields[1]}" is not 0-23`);
-      const time = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
-      description = `At ${time} every day`;
-      for (let day = 0; runs.length < count; day += 1) {
-        const d = new Date(start);
-        d.setHours(hour, minute, 0, 0);
-        d.setDate(d.getDate() + day);
-        push(d);
-      }
+      const [minuteText, hourText, dayText, monthText, weekdayText] = fields as [string, string, string, string, string];
+      const minute = Number(minuteText);
+      const hour = Number(hourText);
+      if (!/^\d+$/.test(minuteText) || minute > 59) throw ipcError("invalid_input", `minute: "${minuteText}" is not 0-59`);
+      if (!/^\d+$/.test(hourText) || hour > 23) throw ipcError("invalid_input", `hour: "${hourText}" is not 0-23`);
+      if (dayText !== "*" || monthText !== "*") throw ipcError("invalid_input", "the fake shell only knows cron expressions for every day of every month");
+      const weekdays = cronWeekdays(weekdayText);
+      const time = `${pad(hour)}:${pad(minute)}`;
+      const names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+      if (weekdays.length === 7) description = `Every day at ${time}`;
+      else if (weekdays.join() === "1,2,3,4,5") description = `At ${time} on weekdays`;
+      else if (weekdays.length === 1) description = `Every ${names[weekdays[0] ?? 0]} at ${time}`;
+      else description = `At ${time} on ${weekdays.map((d) => `${names[d]}s`).join(", ")}`;
+      everyDay(hour, minute, weekdays);
       break;
     }
-    case "off":
-      throw ipcError("invalid_input", "the schedule is empty");
+    case "every_seconds": {
+      const seconds = schedule.seconds;
+      if (!Number.isInteger(seconds) || seconds < 1) throw ipcError("invalid_input", "every_seconds needs at least 1 second");
+      description = seconds === 1 ? "Every second" : `Every ${seconds} seconds`;
+      for (let t = Math.floor(now / 1000 / seconds + 1) * seconds * 1000; runs.length < count; t += seconds * 1000) runs.push(t);
+      break;
+    }
   }
   return { description, next_runs: runs.slice(0, count).map((t) => new Date(t).toISOString()) };
 }
 
 /** Puts `fake` behind every `invoke` and `listen` of the window. */
 export function installFake(fake: FakeShell): FakeShell {
-  mockIPC((cmd, args) => fake.handle(cmd, (args ?? {}) as Args), { shouldMockEvents: true });
+  mockIPC((cmd, args) => fake.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
   return fake;
 }
 
