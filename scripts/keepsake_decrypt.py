@@ -2,6 +2,8 @@
 """Reference reader of the Keepsake backup format, written from docs/FORMAT.md alone.
 
 Usage: KEEPSAKE_PASSWORD=... keepsake_decrypt.py BACKUP OUT.db
+       KEEPSAKE_PASSWORD=... keepsake_decrypt.py INCREMENT LINK... OUT.db
+(an increment with the files of its chain, in any order after the first)
 
 Needs only the standard library and the `cryptography` package (for AES-GCM). It makes every
 check FORMAT.md lists, in the order it lists them, and exits with a message naming the first
@@ -177,10 +179,13 @@ def check_header(h: dict, version: int, file_id) -> None:
         ps = h["schema"]["page_size"]
         need(512 <= ps <= 65536 and ps & (ps - 1) == 0 and block % ps == 0, "page size out of bounds")
         need(h["schema"]["page_count"] * ps == h["original_size"], "sizes do not add up")
-        need(h.get("kind", "full") == "full", "an increment: read it with its chain")
+        need(h.get("kind", "full") in ("full", "increment"), "unknown kind")
+        need((h.get("kind") == "increment") == (h.get("chain") is not None), "an increment without its chain, or the reverse")
 
 
-def read_payload(payload: bytes, version: int, file_id, plain: bool) -> tuple[dict, bytes]:
+def read_payload(payload: bytes, version: int, file_id, plain: bool):
+    """Checks a payload; returns (header, pages, end checksum), pages as a list of
+    (page number, bytes) for version 2, or the image as one (1, bytes) for version 1."""
     it = members(payload)
     first = next(it, None)
     need(first is not None, "empty payload")
@@ -197,43 +202,50 @@ def read_payload(payload: bytes, version: int, file_id, plain: bool) -> tuple[di
         need(version == 1 or b"KC" in fields, "a format-2 header without its checksum")
         need(header.get("encryption") is None, "a plain backup's header describes encryption")
     check_header(header, version, file_id)
+    full = header.get("kind", "full") == "full"
     block, ps = header["codec"]["block_size"], header["schema"]["page_size"]
-    out, count, next_page, total_terms = [], 0, 1, 0
+    count_pages = header["schema"]["page_count"]
+    pages, count, next_page, total_terms, size = [], 0, 1, 0, 0
     for fields, body, crc, isize in it:
         need(b"KH" not in fields, "a second header")
         if b"KE" in fields:
             ke = fields[b"KE"]
             need(len(ke) == (16 if version == 1 else 48), "bad end marker")
             total, n = struct.unpack("<QQ", ke[:16])
-            size = sum(len(p) for p in out)
-            need(total == size == header["original_size"] and n == count, "sizes do not match the end marker")
-            if version >= 2:
-                need(next_page - 1 == header["schema"]["page_count"], "pages are missing")
-                want = db_checksum(ps, header["schema"]["page_count"], total_terms)
-                need(ke[16:] == want, "the database checksum does not match")
+            need(total == size and n == count, "sizes do not match the end marker")
+            need(not full or size == header["original_size"], "sizes do not match the header")
+            checksum = ke[16:] if version >= 2 else None
+            if version >= 2 and full:
+                need(next_page - 1 == count_pages, "pages are missing")
+                need(checksum == db_checksum(ps, count_pages, total_terms), "the database checksum does not match")
             need(next(it, None) is None, "data after the end marker")
-            return header, b"".join(out)
+            return header, pages, checksum
         data = inflate(body, crc, isize, block)
         count += 1
-        if version >= 2:
-            kp = fields.get(b"KP", b"")
-            need(len(kp) > 0 and len(kp) % 8 == 0, "a data member without its page list")
-            at = 0
-            for off in range(0, len(kp), 8):
-                first_page, n = struct.unpack("<II", kp[off:off + 8])
-                need(n >= 1 and first_page == next_page, "members out of order")
-                for k in range(n):
-                    page = data[at:at + ps]
-                    need(len(page) == ps, "a member holds fewer pages than it lists")
-                    total_terms = (total_terms + page_term(first_page + k, page)) % (1 << 128)
-                    at += ps
-                next_page += n
-            need(at == len(data), "a member holds more pages than it lists")
-        out.append(data)
+        size += len(data)
+        if version < 2:
+            pages.append((1 + (size - len(data)) // max(ps, 1), data))
+            continue
+        kp = fields.get(b"KP", b"")
+        need(len(kp) > 0 and len(kp) % 8 == 0, "a data member without its page list")
+        at = 0
+        for off in range(0, len(kp), 8):
+            first_page, n = struct.unpack("<II", kp[off:off + 8])
+            need(n >= 1, "an empty run of pages")
+            need(first_page == next_page if full else first_page >= next_page, "members out of order")
+            need(first_page + n - 1 <= count_pages, "a page beyond the page count")
+            for k in range(n):
+                page = data[at:at + ps]
+                need(len(page) == ps, "a member holds fewer pages than it lists")
+                total_terms = (total_terms + page_term(first_page + k, page)) % (1 << 128)
+                pages.append((first_page + k, page))
+                at += ps
+            next_page = first_page + n
+        need(at == len(data), "a member holds more pages than it lists")
     raise Bad("truncated: no end marker")
 
 
-def read_backup(path: str, password) -> tuple[dict, bytes]:
+def read_backup(path: str, password):
     data = open(path, "rb").read()
     name = os.path.basename(path)
     file_id = None
@@ -248,12 +260,59 @@ def read_backup(path: str, password) -> tuple[dict, bytes]:
     return read_payload(data, 0, file_id, plain=True)
 
 
+def rebuild(paths, password) -> bytes:
+    """The database of the first backup given, rebuilt from its chain (the other files)."""
+    links = {}
+    for p in paths:
+        header, pages, checksum = read_backup(p, password)
+        links[header["id"]] = (header, pages, checksum)
+    newest = read_backup(paths[0], password)[0]["id"]
+    chain, link = [], newest
+    while True:
+        need(link in links, f"the chain needs backup {link}, which was not given")
+        header = links[link][0]
+        chain.append(link)
+        if header.get("kind", "full") == "full":
+            break
+        base = header["chain"]["base"]
+        need(base not in chain, "the chain loops")
+        base_header, _, base_checksum = links[base]
+        need(base_checksum is not None and header["chain"]["base_checksum"] == base_checksum.hex(),
+             f"{link} does not build on the {base} given (checksum)")
+        need(header["schema"]["page_size"] == base_header["schema"]["page_size"], "the page size changed in a chain")
+        expected_full = base_header["chain"]["full"] if base_header.get("chain") else base
+        need(header["chain"]["full"] == expected_full, "the chain names another full backup")
+        link = base
+    image = []
+    for link in reversed(chain):
+        header, pages, _ = links[link]
+        ps = header["schema"]["page_size"]
+        if header.get("format") == 1:
+            image = [b"".join(p for _, p in pages)]
+            continue
+        n = header["schema"]["page_count"]
+        image = (image + [None] * n)[:n]
+        for pgno, page in pages:
+            image[pgno - 1] = page
+    header, _, checksum = links[newest]
+    if header.get("format") == 1:
+        return image[0] if image else b""
+    need(all(p is not None for p in image), "pages are in none of the chain's backups")
+    ps, n = header["schema"]["page_size"], header["schema"]["page_count"]
+    total = sum(page_term(i + 1, p) for i, p in enumerate(image)) % (1 << 128)
+    need(db_checksum(ps, n, total) == checksum, "the rebuilt database is not the one backed up (checksum)")
+    return b"".join(image)
+
+
 def main() -> None:
-    src, dst = sys.argv[1], sys.argv[2]
+    srcs, dst = sys.argv[1:-1], sys.argv[-1]
+    need_usage = len(srcs) < 1
+    if need_usage:
+        sys.exit(__doc__)
     try:
-        _, db = read_backup(src, os.environ.get("KEEPSAKE_PASSWORD"))
+        db = rebuild(srcs, os.environ.get("KEEPSAKE_PASSWORD"))
     except Bad as e:
-        sys.exit(f"{src}: {e}")
+        sys.exit(f"{srcs[0]}: {e}")
     with open(dst, "wb") as f:
         f.write(db)
 

@@ -36,14 +36,35 @@ fn make_golden() {
     let engine = Engine::open_folder(&home, dir.join("backups"))
         .unwrap()
         .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(golden_password(version))));
-    for (description, encrypt) in [("golden encrypted", true), ("golden plain", false)] {
-        let o =
-            keepsake_engine::BackupOptions { description: Some(description.into()), ..opts(encrypt, true) };
-        engine.backup(&db, &o, &job()).unwrap();
+    let o = keepsake_engine::BackupOptions { description: Some("golden plain".into()), ..opts(false, true) };
+    let plain = engine.backup(&db, &o, &job()).unwrap();
+    // The database each backup holds, then a chain (version 2): an encrypted full backup and
+    // two increments.
+    std::fs::create_dir_all(dir.join("expected")).unwrap();
+    std::fs::copy(&db, dir.join("expected").join(format!("{}.db", plain.id))).unwrap();
+    for round in 0..3 {
+        if round > 0 {
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute("UPDATE users SET name = ?1 WHERE id % 5 = ?2", rusqlite::params![format!("golden {round}"), round]).unwrap();
+        }
+        let o = keepsake_engine::BackupOptions {
+            description: Some(format!("golden chain {round}")),
+            incremental: Some(true),
+            ..opts(true, true)
+        };
+        let m = engine.backup(&db, &o, &job()).unwrap();
+        assert_eq!(m.kind == keepsake_engine::model::BackupKind::Increment, round > 0);
+        std::fs::copy(&db, dir.join("expected").join(format!("{}.db", m.id))).unwrap();
     }
     drop(engine);
     // Only the backup files are committed.
     std::fs::remove_dir_all(dir.join("home")).unwrap();
+}
+
+/// The database a golden backup holds: `expected/<id>.db`, else `source.db`.
+fn expected_db(version: u16, id: &str) -> PathBuf {
+    let specific = fixtures(version).join("expected").join(format!("{id}.db"));
+    if specific.exists() { specific } else { fixtures(version).join("source.db") }
 }
 
 /// Every generation of golden backups still verifies and restores: copied into a folder, they
@@ -58,13 +79,13 @@ fn golden_backups_of_every_version_still_verify_and_restore() {
             std::fs::copy(f.path(), env.backups.join(f.file_name())).unwrap();
             n += 1;
         }
-        assert_eq!(n, 2, "two golden backups of version {version} are committed");
+        assert!(n >= 2, "golden backups of version {version} are committed");
         let engine = env.engine_with(&golden_password(version));
         assert!(engine.list(None).unwrap().is_empty());
         let all = engine.scan().unwrap().foreign;
-        assert_eq!(all.len(), 2, "version {version}");
-        let expected = dump(&fixtures(version).join("source.db"));
+        assert_eq!(all.len(), n, "version {version}");
         for m in all {
+            let expected = dump(&expected_db(version, &m.id));
             assert_eq!(m.format_version, version);
             assert!(engine.verify(&m.id, &job()).unwrap().ok, "{}", m.id);
             let out = env.dir.path().join(format!("{}.db", m.id));
@@ -87,18 +108,20 @@ fn reference_reader_reads_the_golden_backups() {
     }
     let dir = tempfile::tempdir().unwrap();
     for version in 1..=keepsake_engine::format::FORMAT_VERSION {
-        let expected = dump(&fixtures(version).join("source.db"));
-        for f in std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten() {
-            let out = dir.path().join(format!("{}.db", f.file_name().to_string_lossy()));
-            let st = Command::new("python3")
-                .arg(script())
-                .arg(f.path())
-                .arg(&out)
-                .env("KEEPSAKE_PASSWORD", golden_password(version))
-                .output()
-                .unwrap();
-            assert!(st.status.success(), "{}: {}", f.path().display(), String::from_utf8_lossy(&st.stderr));
-            assert_eq!(dump(&out), expected);
+        let files: Vec<PathBuf> =
+            std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten().map(|f| f.path()).collect();
+        for f in &files {
+            let id = f.file_name().unwrap().to_string_lossy().split('.').next().unwrap().to_owned();
+            let out = dir.path().join(format!("{id}.db"));
+            // Each file first, then every other file: the reader takes the chain it needs.
+            let mut cmd = Command::new("python3");
+            cmd.arg(script()).arg(f);
+            for other in files.iter().filter(|o| *o != f) {
+                cmd.arg(other);
+            }
+            let st = cmd.arg(&out).env("KEEPSAKE_PASSWORD", golden_password(version)).output().unwrap();
+            assert!(st.status.success(), "{}: {}", f.display(), String::from_utf8_lossy(&st.stderr));
+            assert_eq!(dump(&out), dump(&expected_db(version, &id)), "{}", f.display());
         }
     }
 }

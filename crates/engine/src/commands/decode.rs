@@ -112,8 +112,10 @@ impl Engine {
         let mut assembly: Option<(Assembly, File, Header)> = None;
         let (mut encrypted, mut crypto_failure, mut stream_error) = (false, None::<Error>, None::<Error>);
         let mut sums = Vec::new();
-        // Each link's end checksum, to check the next (older) link's against the newer's base.
+        // Each link's end checksum, to check the next (older) link's against the newer's base;
+        // the newest's is what the rebuilt database must add up to.
         let mut expected_base: Option<String> = None;
+        let mut newest_checksum: Option<[u8; 32]> = None;
         for (k, link) in links.iter().enumerate() {
             let obj = Object::new(self.store().as_ref(), &link.file_name);
             let opened = match file::open(&obj, self.secrets.as_ref(), &self.home.keys, &job.cancel) {
@@ -166,6 +168,9 @@ impl Engine {
                     break;
                 }
                 Ok(end_checksum) => {
+                    if k == 0 {
+                        newest_checksum = Some(end_checksum);
+                    }
                     // The newer link built on exactly this one.
                     if let Some(base) = expected_base.take()
                         && base != hex::encode(end_checksum)
@@ -219,7 +224,7 @@ impl Engine {
         };
         drop(out_file);
         let stream_error = stream_error
-            .or_else(|| if crypto_failure.is_none() { asm.finish(meta, &header).err() } else { None });
+            .or_else(|| if crypto_failure.is_none() { asm.finish(meta, &header, newest_checksum).err() } else { None });
         let error = if let Some(e) = crypto_failure {
             checks.push(check("decompress", CheckStatus::Skipped, "not reached"));
             checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
@@ -515,7 +520,7 @@ impl Assembly {
     }
 
     /// Every page is in place and (format 2) the whole adds up to the newest link's checksum.
-    fn finish(&self, meta: &BackupMetadata, newest: &Header) -> Result<()> {
+    fn finish(&self, meta: &BackupMetadata, newest: &Header, stated: Option<[u8; 32]>) -> Result<()> {
         if self.version < 2 {
             return Ok(());
         }
@@ -526,9 +531,11 @@ impl Assembly {
             )
             .with_backup(&meta.id));
         }
-        let sum = crate::format::checksum::db_checksum(newest.schema.page_size, self.page_count, self.sum);
-        let want = meta.db_checksum.clone();
-        if want.is_some_and(|w| w != hex::encode(sum)) {
+        let sum = hex::encode(crate::format::checksum::db_checksum(newest.schema.page_size, self.page_count, self.sum));
+        // What the newest link's end member states, and what was recorded when it was written.
+        let stated_ok = stated.is_none_or(|s| hex::encode(s) == sum);
+        let recorded_ok = meta.db_checksum.as_ref().is_none_or(|w| *w == sum);
+        if !stated_ok || !recorded_ok {
             return Err(Error::new(
                 ErrorCode::BackupDamaged,
                 format!("backup {}: the rebuilt database is not the one backed up (checksum)", meta.id),
