@@ -45,7 +45,11 @@ fn make_golden() {
     for round in 0..3 {
         if round > 0 {
             let c = rusqlite::Connection::open(&db).unwrap();
-            c.execute("UPDATE users SET name = ?1 WHERE id % 5 = ?2", rusqlite::params![format!("golden {round}"), round]).unwrap();
+            c.execute(
+                "UPDATE users SET name = ?1 WHERE id % 5 = ?2",
+                rusqlite::params![format!("golden {round}"), round],
+            )
+            .unwrap();
         }
         let o = keepsake_engine::BackupOptions {
             description: Some(format!("golden chain {round}")),
@@ -108,8 +112,11 @@ fn reference_reader_reads_the_golden_backups() {
     }
     let dir = tempfile::tempdir().unwrap();
     for version in 1..=keepsake_engine::format::FORMAT_VERSION {
-        let files: Vec<PathBuf> =
-            std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten().map(|f| f.path()).collect();
+        let files: Vec<PathBuf> = std::fs::read_dir(fixtures(version).join("backups"))
+            .unwrap()
+            .flatten()
+            .map(|f| f.path())
+            .collect();
         for f in &files {
             let id = f.file_name().unwrap().to_string_lossy().split('.').next().unwrap().to_owned();
             let out = dir.path().join(format!("{id}.db"));

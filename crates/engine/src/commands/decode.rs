@@ -223,8 +223,9 @@ impl Engine {
             return Ok(Decoded { checks, error: Some(e) });
         };
         drop(out_file);
-        let stream_error = stream_error
-            .or_else(|| if crypto_failure.is_none() { asm.finish(meta, &header, newest_checksum).err() } else { None });
+        let stream_error = stream_error.or_else(|| {
+            if crypto_failure.is_none() { asm.finish(meta, &header, newest_checksum).err() } else { None }
+        });
         let error = if let Some(e) = crypto_failure {
             checks.push(check("decompress", CheckStatus::Skipped, "not reached"));
             checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
@@ -531,7 +532,11 @@ impl Assembly {
             )
             .with_backup(&meta.id));
         }
-        let sum = hex::encode(crate::format::checksum::db_checksum(newest.schema.page_size, self.page_count, self.sum));
+        let sum = hex::encode(crate::format::checksum::db_checksum(
+            newest.schema.page_size,
+            self.page_count,
+            self.sum,
+        ));
         // What the newest link's end member states, and what was recorded when it was written.
         let stated_ok = stated.is_none_or(|s| hex::encode(s) == sum);
         let recorded_ok = meta.db_checksum.as_ref().is_none_or(|w| *w == sum);
