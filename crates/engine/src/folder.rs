@@ -170,6 +170,30 @@ impl Engine {
                 b.id = b.file_name.clone();
             }
         }
+        // A foreign increment whose chain is not all here cannot be restored: said plainly, and so
+        // is every later one that builds on it.
+        loop {
+            let whole: HashSet<String> = report
+                .foreign
+                .iter()
+                .filter(|b| b.concern != Some(Concern::BrokenChain))
+                .flat_map(|b| [b.id.clone(), b.claimed_id.clone().unwrap_or_default()])
+                .collect();
+            let mut changed = false;
+            for b in &mut report.foreign {
+                if let Some(c) = &b.chain
+                    && b.concern != Some(Concern::BrokenChain)
+                    && !whole.contains(&c.base)
+                    && !recorded_ids.contains(c.base.as_str())
+                {
+                    b.concern = Some(Concern::BrokenChain);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
         report.foreign.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         report.files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
         self.catalog()?.retain_files(&seen)?;

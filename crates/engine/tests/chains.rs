@@ -126,6 +126,33 @@ fn a_deleted_link_makes_the_later_points_unrestorable_and_says_which() {
 }
 
 #[test]
+fn a_foreign_chain_without_its_full_backup_is_flagged_link_by_link() {
+    let env = Env::new();
+    make_db(&env.db, false, 4096, 2000);
+    let engine = env.engine();
+    let mut points = Vec::new();
+    for round in 0..3 {
+        touch(&env.db, round);
+        points.push(engine.backup(&env.db, &inc(false), &job()).unwrap());
+    }
+    assert_eq!(
+        points.iter().map(|m| m.kind).collect::<Vec<_>>(),
+        [BackupKind::Full, BackupKind::Increment, BackupKind::Increment]
+    );
+    let full_file = file_of(&engine, &points[0]);
+    drop(engine);
+    // A new computer finds the folder with the full backup gone (a sync that has not finished).
+    std::fs::remove_dir_all(env.home.dir()).unwrap();
+    std::fs::remove_file(full_file).unwrap();
+    let home = keepsake_engine::Installation::open(env.home.dir()).unwrap();
+    let engine = Engine::open_folder(&home, &env.backups).unwrap();
+    let report = engine.scan().unwrap();
+    let concern = |id: &str| report.foreign.iter().find(|b| b.id == id).map(|b| b.concern);
+    assert_eq!(concern(&points[1].id), Some(Some(Concern::BrokenChain)));
+    assert_eq!(concern(&points[2].id), Some(Some(Concern::BrokenChain)), "its base is itself broken");
+}
+
+#[test]
 fn a_damaged_or_swapped_link_is_named() {
     let env = Env::new();
     make_db(&env.db, false, 4096, 2000);
