@@ -65,7 +65,7 @@ fmt:
 	$(CARGO) fmt --all
 
 bench: setup
-	$(CARGO) build --release -p keepsake-bench
+	$(CARGO) build --release -p keepsake-bench -p keepsake-cli
 	@scripts/bench.sh
 
 clean-demo:

@@ -6,8 +6,19 @@
 # Keepsake runs through the real CLI, encrypted and compressed at the default level; restore
 # includes its verification (integrity_check) and writes to a new path.
 # Sizes in MB: BENCH_SIZES (default "16 1024"). Results: target/bench/results.md.
+#
+# Then incremental backups on the largest size (BENCH_INC_MB, default the largest of
+# BENCH_SIZES): 1 % of the rows changed at random (scattered) and then the newest 1 % (recent),
+# each followed by an increment, with restic (Debian's package) backing up the same file at the
+# same points into its own repository; then a chain of 1 full + 10 increments restored against
+# restoring the full backup alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Only the benchmark needs restic.
+if ! command -v restic >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends restic >/dev/null
+fi
 
 SIZES=${BENCH_SIZES:-"16 1024"}
 W=target/bench
@@ -16,6 +27,9 @@ GEN=target/release/keepsake-bench
 mkdir -p "$W"
 export BACKUP_ENCRYPTION_PASSWORD="bench password, not a secret"
 export NO_COLOR=1
+# This run's own installation records (catalog, manifests), not the user's.
+export KEEPSAKE_STATE_DIR="$W/state"
+rm -rf "$KEEPSAKE_STATE_DIR"
 
 measure() { # measure NAME CMD... -> sets SECS, RSS_MB
   /usr/bin/time -f "%e %M" -o "$W/time.txt" "$@" >"$W/out.txt" 2>"$W/err.txt" || { cat "$W/err.txt" >&2; exit 1; }
@@ -42,7 +56,7 @@ for mb in $SIZES; do
 
   # Keepsake
   ks="$W/ks-$mb"; rm -rf "$ks" "$W/ks-restored-$mb.db"
-  measure "$BIN" --json --db "$db" --backup-dir "$ks" create --encrypt --compress
+  measure "$BIN" --json --db "$db" --backup-dir "$ks" create --encrypt --compress --full
   ks_backup_s=$SECS; ks_backup_rss=$RSS_MB
   id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$W/out.txt")
   ks_size=$(stat -c %s "$ks"/"$id".*)
@@ -68,4 +82,76 @@ for mb in $SIZES; do
 done
 echo >>"$RESULTS"
 echo "Speed-up = baseline seconds / Keepsake seconds (same run, same machine, warm page cache)." >>"$RESULTS"
+
+# --- Incremental backups ---------------------------------------------------------------------
+INC_MB=${BENCH_INC_MB:-$(echo $SIZES | tr ' ' '\n' | sort -n | tail -1)}
+src="$W/astro-$INC_MB.db"
+inc="$W/inc-$INC_MB.db"
+ks="$W/ks-inc-$INC_MB"
+repo="$W/restic-$INC_MB"
+rm -rf "$inc" "$ks" "$repo" "$W"/inc-restored-*.db
+cp "$src" "$inc"
+export RESTIC_PASSWORD="$BACKUP_ENCRYPTION_PASSWORD"
+restic init -q -r "$repo" >/dev/null
+size_of() { stat -c %s "$ks"/"$1".*; }
+repo_bytes() { du -sb "$repo" | cut -f1; }
+newest_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$W/out.txt"; }
+backup_both() { # -> KS_S KS_BYTES KS_RSS KS_ID RESTIC_S RESTIC_BYTES RESTIC_RSS
+  sync
+  measure "$BIN" --json --db "$inc" --backup-dir "$ks" create --encrypt --compress --incremental
+  KS_S=$SECS; KS_RSS=$RSS_MB; KS_ID=$(newest_id); KS_BYTES=$(size_of "$KS_ID")
+  local before; before=$(repo_bytes)
+  measure restic -q -r "$repo" backup "$inc"
+  RESTIC_S=$SECS; RESTIC_RSS=$RSS_MB; RESTIC_BYTES=$(( $(repo_bytes) - before ))
+}
+pct() { awk "BEGIN{printf \"%.1f %%\", 100*$1/$2}"; }
+
+backup_both
+full_s=$KS_S; full_bytes=$KS_BYTES; full_rss=$KS_RSS; full_id=$KS_ID; restic_full=$RESTIC_BYTES; restic_full_s=$RESTIC_S
+{
+  echo
+  echo "## Incremental backups, $INC_MB MB database, encrypted + compressed"
+  echo
+  echo "| case | Keepsake s | Keepsake stored | share of its full | peak RSS | restic s | restic stored | restic share of its full |"
+  echo "|---|---|---|---|---|---|---|---|"
+  echo "| full backup | $full_s | $full_bytes | 100 % | $full_rss MB | $restic_full_s | $restic_full | 100 % |"
+} >>"$RESULTS"
+# The first edits after generation are their own row: the generator writes the full-text index
+# in bulk and leaves it in more segments (25 at 1 GB) than FTS5's default crisis-merge limit
+# (16), so the first write after it merges the whole index into new pages, once (about a
+# quarter of the file's pages change). A database in use is past that point; the two cases
+# after it are what a round of edits to such a database changes.
+for step in "first scattered 1" "scattered scattered 7" "recent recent 7"; do
+  set -- $step; label=$1 mode=$2 seed=$3
+  changed=$(python3 scripts/bench_change.py "$inc" "$mode" "$seed")
+  case $label in
+    first) what="first edits after generation: 1 % of rows ($changed) changed, scattered" ;;
+    *) what="1 % of rows ($changed) changed, $mode" ;;
+  esac
+  backup_both
+  echo "| $what | $KS_S ($(pct "$KS_S" "$full_s") of the full's time) | $KS_BYTES | $(pct "$KS_BYTES" "$full_bytes") | $KS_RSS MB | $RESTIC_S | $RESTIC_BYTES | $(pct "$RESTIC_BYTES" "$restic_full") |" >>"$RESULTS"
+done
+
+# A chain of 1 full + 10 increments (small recent changes), restored; against the full alone.
+measure "$BIN" --json --db "$inc" --backup-dir "$ks" create --encrypt --compress --full
+chain_full=$(newest_id)
+for i in $(seq 1 10); do
+  python3 scripts/bench_change.py "$inc" recent "$i" 0.1 >/dev/null
+  measure "$BIN" --json --db "$inc" --backup-dir "$ks" create --encrypt --compress --incremental
+done
+chain_newest=$(newest_id)
+sync
+measure "$BIN" --json --db "$inc" --backup-dir "$ks" restore "$chain_full" --to "$W/inc-restored-full.db" --yes --no-safety-backup
+restore_full_s=$SECS; restore_full_rss=$RSS_MB
+measure "$BIN" --json --db "$inc" --backup-dir "$ks" restore "$chain_newest" --to "$W/inc-restored-chain.db" --yes --no-safety-backup
+restore_chain_s=$SECS; restore_chain_rss=$RSS_MB
+{
+  echo
+  echo "| restore | seconds | peak RSS |"
+  echo "|---|---|---|"
+  echo "| the full backup | $restore_full_s | $restore_full_rss MB |"
+  echo "| the newest point of 1 full + 10 increments | $restore_chain_s ($(ratio "$restore_chain_s" "$restore_full_s") the full's) | $restore_chain_rss MB |"
+} >>"$RESULTS"
+rm -f "$W"/inc-restored-*.db
+
 cat "$RESULTS"
