@@ -48,6 +48,9 @@ pub struct SourceView {
     pub compress: bool,
     pub level: u32,
     pub verify_after_backup: bool,
+    /// "Save space: back up only what changed": on, off, or `null` for automatic (on for
+    /// databases of 64 MiB and more).
+    pub incremental: Option<bool>,
     pub retention: RetentionPolicy,
     /// RFC 3339, local offset; `None` when not scheduled (or paused).
     pub next_run: Option<String>,
@@ -103,6 +106,7 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         compress: source.compress,
         level: source.level,
         verify_after_backup: source.verify_after_backup,
+        incremental: source.incremental,
         retention: source.retention.clone(),
         next_run: info.next_run.map(|t| t.to_rfc3339()),
         last_backup,

@@ -578,7 +578,12 @@ schedule: Schedule | null,
 /**
  * In plain English (`Every day at 02:00`).
  */
-schedule_description: string | null, encrypt: boolean, compress: boolean, level: number, verify_after_backup: boolean, retention: RetentionPolicy, 
+schedule_description: string | null, encrypt: boolean, compress: boolean, level: number, verify_after_backup: boolean, 
+/**
+ * "Save space: back up only what changed": on, off, or `null` for automatic (on for
+ * databases of 64 MiB and more).
+ */
+incremental: boolean | null, retention: RetentionPolicy, 
 /**
  * RFC 3339, local offset; `None` when not scheduled (or paused).
  */
