@@ -58,6 +58,8 @@ describe("error wording", () => {
       "This backup wasn't made by Keepsake on this computer, and it isn't encrypted",
     );
     expect(wordingFor("confirmation_required").title).toMatch(/wasn't made by Keepsake/);
+    expect(wordingFor("invalid_input", { reason: "needed_by_later" }).title).toBe("Later backups are built on this one");
+    expect(wordingFor("invalid_input").title).toBe("That value isn't accepted");
     expect(wordingFor("target_not_a_database").title).toBe("That file isn't a database, so Keepsake won't replace it");
   });
 

@@ -178,9 +178,17 @@ export const NOT_PICKED_WORDING: Wording = {
   action: "Choose it with the Choose… button to replace it, or type a new file name.",
 };
 
+/** A delete refused because later backups are built on this one (`facts.reason` "needed_by_later"). */
+export const NEEDED_BY_LATER_WORDING: Wording = {
+  title: "Later backups are built on this one",
+  action:
+    "They save only what changed since it, so they can't be restored without it. Delete the backups made after it first, or let the retention rules in Schedule remove them together.",
+};
+
 /** The wording for a code, refined by the facts where they say more than the code alone. */
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;
+  if (code === "invalid_input" && facts.reason === "needed_by_later") return NEEDED_BY_LATER_WORDING;
   if (code === "confirmation_required") {
     const { foreign, unencrypted } = confirmationReasons(facts);
     if (foreign && unencrypted) {

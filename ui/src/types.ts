@@ -6,9 +6,11 @@
 export type {
   AppCode,
   AppStateView,
+  BackupKind,
   BackupMetadata,
   BackupType,
   Check,
+  ChainLink,
   CleanupPlan,
   Code,
   Commands,
@@ -69,4 +71,5 @@ export type SourceField =
   | "compress"
   | "level"
   | "verify_after_backup"
+  | "incremental"
   | "overdue_after_days";

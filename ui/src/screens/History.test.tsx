@@ -1,8 +1,24 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, foreignSetup, fullSetup, ipcError, makeSource } from "../testing/fakeShell";
+import { FakeShell, foreignSetup, fullSetup, ipcError, makeSource, type FakeSetup } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
+
+/** The week of backups where the four newest are changes only, a chain on the fifth. */
+function chainSetup(): FakeSetup {
+  const setup = fullSetup();
+  const backups = setup.backups!.Notes!;
+  const full = backups[4]!;
+  for (let i = 3; i >= 0; i--) {
+    backups[i] = {
+      ...backups[i]!,
+      kind: "increment",
+      stored_size: 136_000,
+      chain: { base: backups[i + 1]!.id, full: full.id, seq: 4 - i, base_checksum: "ef".repeat(32) },
+    };
+  }
+  return setup;
+}
 
 async function openHistory(setup: FakeShell) {
   const rendered = renderApp(setup);
@@ -174,5 +190,49 @@ describe("History", () => {
     const picked = choices.find((c) => (within(c).getByRole("radio") as HTMLInputElement).checked);
     expect(picked?.getAttribute("data-origin")).toBe("foreign");
     expect(picked?.textContent).toContain("Not made here");
+  });
+
+  it("says which backups are full copies and what the changes-only ones save", async () => {
+    await openHistory(new FakeShell(chainSetup()));
+    const rows = await screen.findAllByTestId("backup-row");
+    const kinds = rows.map((r) => within(r).getByTestId("backup-kind"));
+    expect(kinds.map((k) => k.getAttribute("data-kind"))).toEqual(["increment", "increment", "increment", "increment", "full", "full", "full"]);
+    // 136 KB against its full copy's 1.3 MB: 90 % smaller.
+    expect(kinds[0]!.textContent).toBe("Changes only · 90% smaller than a full copy");
+    expect(kinds[0]!.getAttribute("title")).toContain("also reads the backups it builds on");
+    expect(kinds[4]!.textContent).toBe("Full copy");
+    expect((await screen.findByTestId("stats")).textContent).toMatch(/4\.\d MB saved by 4 changes-only backups/);
+  });
+
+  it("explains instead of deleting a backup that later ones build on", async () => {
+    const { user, fake } = await openHistory(new FakeShell(chainSetup()));
+    const rows = await screen.findAllByTestId("backup-row");
+    await user.click(within(rows[4]!).getByRole("button", { name: /^Delete/ }));
+    const note = await screen.findByTestId("delete-needed");
+    expect(note.textContent).toContain("Later backups are built on this one");
+    expect(note.textContent).toContain("Delete the backups made after it first");
+    expect(screen.queryByRole("button", { name: "Delete this backup" })).toBeNull();
+    await user.click(within(note).getByRole("button", { name: "Keep it" }));
+    expect(screen.queryByTestId("delete-needed")).toBeNull();
+    expect(fake.callsOf("delete_backup")).toHaveLength(0);
+    // The newest link is needed by none: it is deleted after the usual question.
+    await user.click(within(rows[0]!).getByRole("button", { name: /^Delete/ }));
+    await user.click(screen.getByRole("button", { name: "Delete this backup" }));
+    await waitFor(() => expect(screen.getAllByTestId("backup-row")).toHaveLength(6));
+  });
+
+  it("words the shell's refusal to delete a needed link", async () => {
+    // The list may be stale (another window, the CLI): the shell's answer is worded too.
+    const setup = chainSetup();
+    const fake = new FakeShell(setup).fail(
+      "delete_backup",
+      ipcError("invalid_input", "backup x is needed by y", { backup_id: "x", reason: "needed_by_later" }),
+    );
+    const { user } = await openHistory(fake);
+    const rows = await screen.findAllByTestId("backup-row");
+    await user.click(within(rows[0]!).getByRole("button", { name: /^Delete/ }));
+    await user.click(screen.getByRole("button", { name: "Delete this backup" }));
+    const error = await screen.findByTestId("error-message");
+    expect(error.textContent).toContain("Deleting a backup: Later backups are built on this one");
   });
 });

@@ -8,11 +8,12 @@ import * as api from "../api";
 import { Confirm } from "../components/Confirm";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
-import { ERROR_WORDING } from "../errors";
+import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
 import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type {
+  BackupKind,
   BackupMetadata,
   BackupType,
   Concern,
@@ -25,6 +26,32 @@ import type {
   VerifyReport,
 } from "../types";
 import { HistoryCharts } from "./HistoryCharts";
+
+/** What a backup holds: the whole database, or only what changed since the one before. */
+export const KIND_WORDS: Record<BackupKind, { label: string; hint: string }> = {
+  full: { label: "Full copy", hint: "The whole database. It can be restored on its own." },
+  increment: {
+    label: "Changes only",
+    hint: "Only what changed since the backup before it. Restoring it also reads the backups it builds on, back to the last full copy.",
+  },
+};
+
+/**
+ * What the changes-only backups saved: for each one, the size of its full copy minus its own.
+ * `null` when there are none (or their full copies are gone from the list).
+ */
+export function spaceSaved(backups: BackupMetadata[]): { count: number; bytes: number } | null {
+  const byId = new Map(backups.map((b) => [b.id, b]));
+  let count = 0;
+  let bytes = 0;
+  for (const b of backups) {
+    const full = b.chain ? byId.get(b.chain.full) : undefined;
+    if (!full) continue;
+    count += 1;
+    bytes += Math.max(0, full.stored_size - b.stored_size);
+  }
+  return count > 0 ? { count, bytes } : null;
+}
 
 export const TYPE_WORDS: Record<BackupType, string> = {
   manual: "Manual",
@@ -88,7 +115,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
     <section className="screen" aria-labelledby="history-title">
       <h1 id="history-title">History of {name}</h1>
 
-      {stats.data && <StatsLine stats={stats.data} />}
+      {stats.data && <StatsLine stats={stats.data} saved={backups.data ? spaceSaved(backups.data) : null} />}
 
       <JobProgress job={job} label="Checking the backup" />
       {report && <VerifyResult report={report} onClose={() => setReport(null)} />}
@@ -122,10 +149,12 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
               </tr>
             </thead>
             <tbody>
-              {backups.data.map((b) => (
+              {backups.data.map((b, _, list) => (
                 <BackupRow
                   key={b.id}
                   backup={b}
+                  full={b.chain ? list.find((f) => f.id === b.chain?.full) : undefined}
+                  neededByLater={list.some((later) => later.chain?.base === b.id)}
                   busy={job.running || remove.pending}
                   confirmingDelete={deleting === b.id}
                   onVerify={() => void verify(b.id)}
@@ -169,7 +198,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   );
 }
 
-function StatsLine({ stats }: { stats: Stats }) {
+function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; bytes: number } | null }) {
   if (stats.count === 0) return null;
   const parts = [
     plural(stats.count, "backup"),
@@ -181,6 +210,9 @@ function StatsLine({ stats }: { stats: Stats }) {
   if (stats.average_compression_ratio !== null) {
     parts.push(`backups take ${formatPercent(stats.average_compression_ratio)} of the original size`);
   }
+  if (saved && saved.bytes > 0) {
+    parts.push(`${formatBytes(saved.bytes)} saved by ${plural(saved.count, "changes-only backup")}`);
+  }
   return (
     <p className="stats" data-testid="stats">
       {parts.join(" · ")}
@@ -190,6 +222,8 @@ function StatsLine({ stats }: { stats: Stats }) {
 
 function BackupRow({
   backup,
+  full,
+  neededByLater,
   busy,
   confirmingDelete,
   onVerify,
@@ -199,6 +233,10 @@ function BackupRow({
   onConfirmDelete,
 }: {
   backup: BackupMetadata;
+  /** For a changes-only backup: the full copy its chain starts from (when still listed). */
+  full: BackupMetadata | undefined;
+  /** Later changes-only backups are built on this one: deleting it alone is refused. */
+  neededByLater: boolean;
   busy: boolean;
   confirmingDelete: boolean;
   onVerify: () => void;
@@ -208,6 +246,8 @@ function BackupRow({
   onConfirmDelete: () => void;
 }) {
   const made = formatDateTime(backup.created_at);
+  const kind = KIND_WORDS[backup.kind];
+  const saves = full && full.stored_size > 0 ? 1 - backup.stored_size / full.stored_size : null;
   return (
     <>
       <tr data-testid="backup-row" data-id={backup.id}>
@@ -227,6 +267,11 @@ function BackupRow({
         <td>
           {TYPE_WORDS[backup.backup_type]}
           {backup.encrypted && <span className="badge">Encrypted</span>}
+          <br />
+          <span className="muted small" title={kind.hint} data-testid="backup-kind" data-kind={backup.kind}>
+            {kind.label}
+            {saves !== null && saves > 0 && ` · ${formatPercent(saves)} smaller than a full copy`}
+          </span>
         </td>
         <td className="num">{formatBytes(backup.original_size)}</td>
         <td className="num">{formatBytes(backup.stored_size)}</td>
@@ -257,7 +302,20 @@ function BackupRow({
           </button>
         </td>
       </tr>
-      {confirmingDelete && (
+      {confirmingDelete && neededByLater && (
+        <tr>
+          <td colSpan={7}>
+            <div className="card delete-needed" role="status" data-testid="delete-needed">
+              <strong>{NEEDED_BY_LATER_WORDING.title}.</strong>
+              <p>{NEEDED_BY_LATER_WORDING.action}</p>
+              <button type="button" className="quiet" onClick={onCancelDelete}>
+                Keep it
+              </button>
+            </div>
+          </td>
+        </tr>
+      )}
+      {confirmingDelete && !neededByLater && (
         <tr>
           <td colSpan={7}>
             <Confirm danger confirmLabel="Delete this backup" onConfirm={onConfirmDelete} onCancel={onCancelDelete} busy={busy}>

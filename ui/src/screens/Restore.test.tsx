@@ -27,6 +27,16 @@ describe("Restore", () => {
     expect((await screen.findByTestId("error-message")).textContent).toContain("Keepsake doesn't know that database");
   });
 
+  it("says a changes-only backup is read with the ones it builds on", async () => {
+    const setup = fullSetup();
+    const backups = setup.backups!.Notes!;
+    backups[0] = { ...backups[0]!, kind: "increment", chain: { base: backups[1]!.id, full: backups[2]!.id, seq: 2, base_checksum: "ef".repeat(32) } };
+    await openRestore(new FakeShell(setup));
+    const choices = await screen.findAllByTestId("restore-choice");
+    expect(choices[0]!.textContent).toContain("changes only, read with the 2 backups it builds on");
+    expect(choices[1]!.textContent).not.toContain("changes only");
+  });
+
   it("compares, warns about the safety backup, restores and undoes", async () => {
     const { user, fake } = await openRestore(new FakeShell(fullSetup()));
     const table = await screen.findByTestId("compare-table");

@@ -398,6 +398,7 @@ function BackupChoice({
         <span className="muted small">
           {foreign ? (backup.concern ? CONCERN_WORDS[backup.concern] : "Found in the backup folder") : TYPE_WORDS[backup.backup_type]} ·{" "}
           {formatBytes(backup.original_size)}
+          {backup.chain ? ` · changes only, read with the ${plural(backup.chain.seq, "backup")} it builds on` : ""}
           {backup.verification === "passed" ? " · verified" : backup.verification === "failed" ? " · failed its check" : ""}
           {!backup.encrypted && source.encrypt ? " · not encrypted" : ""}
           {!foreign && backup.concern ? ` · ${CONCERN_WORDS[backup.concern].toLowerCase()}` : ""}

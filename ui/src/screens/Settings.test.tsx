@@ -71,6 +71,24 @@ describe("Settings", () => {
     expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "name", value: "Journal" });
   });
 
+  it("turns changes-only backups on, off, or back to automatic", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    const select = screen.getByTestId("save-space") as HTMLSelectElement;
+    expect(select.value).toBe("auto");
+    expect(within(select).getByRole("option", { name: /Automatic/ }).textContent).toContain("64 MB");
+    await user.selectOptions(select, "true");
+    await waitFor(() => expect((screen.getByTestId("save-space") as HTMLSelectElement).value).toBe("true"));
+    await user.selectOptions(screen.getByTestId("save-space"), "false");
+    await waitFor(() => expect((screen.getByTestId("save-space") as HTMLSelectElement).value).toBe("false"));
+    await user.selectOptions(screen.getByTestId("save-space"), "auto");
+    await waitFor(() => expect((screen.getByTestId("save-space") as HTMLSelectElement).value).toBe("auto"));
+    expect(fake.callsOf("update_source").filter((c) => c.field === "incremental")).toEqual([
+      { name: "Notes", field: "incremental", value: "true" },
+      { name: "Notes", field: "incremental", value: "false" },
+      { name: "Notes", field: "incremental", value: "auto" },
+    ]);
+  });
+
   it("changes the backup folder, encryption and compression", async () => {
     const { user, fake } = await openSettings(new FakeShell(fullSetup()));
     const folder = screen.getByTestId("source-backup-dir");

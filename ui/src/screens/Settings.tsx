@@ -81,6 +81,7 @@ function SourceSettings({ source, onRenamed }: { source: SourceView; onRenamed: 
         Compress its backups
       </label>
       {source.compress && <CompressionLevel source={source} onChange={(level) => void set.run("level", String(level))} busy={busy} />}
+      <SaveSpace source={source} onChange={(value) => void set.run("incremental", value)} busy={busy} />
       {removing ? (
         <Confirm danger confirmLabel={`Remove ${source.name}`} onConfirm={() => void remove.run()} onCancel={() => setRemoving(false)} busy={busy}>
           Stop protecting {source.name}? Its backups stay in {source.backup_dir}; the database itself is not touched.
@@ -106,6 +107,27 @@ function CompressionLevel({ source, onChange, busy }: { source: SourceView; onCh
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** The `incremental` setting as the select knows it: automatic (null), on, off. */
+type SaveSpaceChoice = "auto" | "true" | "false";
+
+function SaveSpace({ source, onChange, busy }: { source: SourceView; onChange: (value: SaveSpaceChoice) => void; busy: boolean }) {
+  const value: SaveSpaceChoice = source.incremental === null ? "auto" : source.incremental ? "true" : "false";
+  return (
+    <label>
+      Save space: back up only what changed
+      <select value={value} onChange={(e) => onChange(e.target.value as SaveSpaceChoice)} disabled={busy} data-testid="save-space">
+        <option value="auto">Automatic (for databases of 64 MB and more)</option>
+        <option value="true">Always</option>
+        <option value="false">Never: every backup is a full copy</option>
+      </select>
+      <span className="muted small">
+        A changes-only backup keeps just the parts of the database that changed since the backup before it, so it is much smaller.
+        Restoring it also reads the backups it builds on; Keepsake makes a full copy again from time to time.
+      </span>
     </label>
   );
 }

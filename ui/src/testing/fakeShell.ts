@@ -144,6 +144,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     compress: true,
     level: 6,
     verify_after_backup: true,
+    incremental: null,
     retention: { keep_last: 10, keep_within_days: null, keep_daily: 7, keep_weekly: null, keep_monthly: null },
     next_run: new Date(Date.now() + 5 * HOUR).toISOString(),
     last_backup: null,
@@ -363,6 +364,13 @@ export class FakeShell {
       const name = this.sourceOf(source).name;
       const list = this.backupsOf(name);
       if (!list.some((b) => b.id === id)) throw ipcError("backup_not_found", `no backup ${id}`, { backup_id: id });
+      const later = list.find((b) => b.chain?.base === id);
+      if (later) {
+        throw ipcError("invalid_input", `backup ${id} is needed by ${later.id}, which builds on it`, {
+          backup_id: id,
+          reason: "needed_by_later",
+        });
+      }
       this.backups[name] = list.filter((b) => b.id !== id);
       this.refreshSource(name);
     },
@@ -687,6 +695,9 @@ export class FakeShell {
         break;
       case "level":
         source.level = number();
+        break;
+      case "incremental":
+        source.incremental = value === "auto" || clear ? null : value === "true";
         break;
       case "keep_last":
       case "keep_within_days":
