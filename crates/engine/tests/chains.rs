@@ -153,6 +153,39 @@ fn a_foreign_chain_without_its_full_backup_is_flagged_link_by_link() {
 }
 
 #[test]
+fn a_new_password_starts_a_new_chain_so_each_chain_opens_with_one_password() {
+    let env = Env::new();
+    make_db(&env.db, false, 4096, 2000);
+    let first = env.engine();
+    touch(&env.db, 1);
+    let a = first.backup(&env.db, &inc(true), &job()).unwrap();
+    touch(&env.db, 2);
+    let b = first.backup(&env.db, &inc(true), &job()).unwrap();
+    assert_eq!((a.kind, b.kind), (BackupKind::Full, BackupKind::Increment));
+    drop(first);
+    // The password is changed in Settings: the next backup cannot build on the old chain, or
+    // restoring it would need both passwords.
+    let second = env.engine_with("a different password, long enough");
+    touch(&env.db, 3);
+    let c = second.backup(&env.db, &inc(true), &job()).unwrap();
+    assert_eq!(c.kind, BackupKind::Full, "a new password makes a full backup");
+    let after_c = image(&env.db);
+    touch(&env.db, 4);
+    let d = second.backup(&env.db, &inc(true), &job()).unwrap();
+    assert_eq!(d.chain.as_ref().map(|l| l.base.as_str()), Some(c.id.as_str()));
+    let after_d = image(&env.db);
+    // Each of the new points opens with the new password alone.
+    assert!(image(&restore_to(&second, &c, env.dir.path())) == after_c);
+    assert!(image(&restore_to(&second, &d, env.dir.path())) == after_d);
+    assert!(second.verify(&d.id, &job()).unwrap().ok);
+    assert_eq!(
+        second.verify(&b.id, &job()).unwrap_err().code(),
+        ErrorCode::WrongPassword,
+        "the old chain keeps the old password"
+    );
+}
+
+#[test]
 fn a_damaged_or_swapped_link_is_named() {
     let env = Env::new();
     make_db(&env.db, false, 4096, 2000);

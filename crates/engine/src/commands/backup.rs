@@ -92,7 +92,7 @@ impl Engine {
         job.cancel.check()?;
         let previous = self.previous_backup(source, opts)?;
         let snap = Snapshot::begin(source, self.busy_timeout)?;
-        let plan = self.plan(&snap, opts, previous.as_ref())?;
+        let plan = self.plan(&snap, opts, key.as_ref(), previous.as_ref())?;
         let wants_manifest = opts.incremental != Some(false) && opts.backup_type != BackupType::Safety;
         let meta = match self.write(
             source,
@@ -159,7 +159,13 @@ impl Engine {
     }
 
     /// Full or increment, and on what.
-    fn plan(&self, snap: &Snapshot, opts: &BackupOptions, previous: Option<&Previous>) -> Result<Plan> {
+    fn plan(
+        &self,
+        snap: &Snapshot,
+        opts: &BackupOptions,
+        key: Option<&NewKey>,
+        previous: Option<&Previous>,
+    ) -> Result<Plan> {
         let wanted = match opts.incremental {
             Some(w) => w,
             None => snap.size() >= INCREMENTAL_AUTO_BYTES,
@@ -172,6 +178,10 @@ impl Engine {
         let checksum = base.db_checksum.clone().unwrap_or_default();
         if hex::encode(manifest.checksum) != checksum || manifest.page_size != snap.schema.page_size {
             // Another page size (a VACUUM INTO, a rebuild): nothing lines up; start afresh.
+            return Ok(Plan::Full);
+        }
+        if manifest.key_check != key.and_then(NewKey::key_check) {
+            // The password changed: a chain must open with one password, so start afresh.
             return Ok(Plan::Full);
         }
         let (full, seq) = match &base.chain {
@@ -330,7 +340,7 @@ impl Engine {
         if let Some(m) = manifest {
             // Best effort: without it the next backup is simply a full one.
             let superseded: Vec<String> = previous.map(|p| p.meta.id.clone()).into_iter().collect();
-            let _ = m.finish(page_size as u32, page_count, &db, &superseded);
+            let _ = m.finish(page_size as u32, page_count, &db, key.and_then(NewKey::key_check), &superseded);
         }
         Ok(meta)
     }

@@ -183,6 +183,11 @@ impl NewKey {
         Ok(NewKey { file_key: keys::file_key(&master, &file_salt), prefix, clear })
     }
 
+    /// The key check of the password's key (the same for every file encrypted with it).
+    pub(crate) fn key_check(&self) -> Option<[u8; 16]> {
+        hex::decode(&self.clear.key_check).ok().and_then(|v| v.try_into().ok())
+    }
+
     /// What the catalog records about this encryption.
     pub(crate) fn info(&self) -> EncryptionInfo {
         EncryptionInfo {
