@@ -360,6 +360,26 @@ mod tests {
     }
 
     #[test]
+    fn a_member_inflating_past_its_block_size_is_damage_not_a_bigger_allocation() {
+        // 8 MiB of zeros deflate to a few KiB: a bomb against a 1 MiB block.
+        let data = vec![0u8; 8 << 20];
+        let m = data_member(&data, 6, None);
+        assert!(m.len() < 64 << 10);
+        let e = inflate_member(&m, "f", 1 << 20).unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::BackupDamaged);
+        assert!(e.message().contains("past its block size"), "{e}");
+        // A lying ISIZE that claims less does not help: the data does not fit and is refused.
+        let mut lie = m.clone();
+        let n = lie.len();
+        lie[n - 4..].copy_from_slice(&(1u32 << 20).to_le_bytes());
+        assert_eq!(
+            inflate_member(&lie, "f", 1 << 20).unwrap_err().code(),
+            crate::error::ErrorCode::BackupDamaged
+        );
+        assert_eq!(inflate_member(&m, "f", 8 << 20).unwrap(), data);
+    }
+
+    #[test]
     fn stored_level_zero_is_valid_gzip() {
         let m = data_member(b"hello hello hello", 0, None);
         let mut out = Vec::new();
