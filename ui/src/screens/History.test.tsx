@@ -197,11 +197,19 @@ describe("History", () => {
     const rows = await screen.findAllByTestId("backup-row");
     const kinds = rows.map((r) => within(r).getByTestId("backup-kind"));
     expect(kinds.map((k) => k.getAttribute("data-kind"))).toEqual(["increment", "increment", "increment", "increment", "full", "full", "full"]);
-    // 136 KB against its full copy's 1.3 MB: 90 % smaller.
-    expect(kinds[0]!.textContent).toBe("Changes only · 90% smaller than a full copy");
+    // 136 KB against its full copy's 1.3 MB.
+    expect(kinds[0]!.textContent).toBe("Changes only · 10% of a full copy's size");
     expect(kinds[0]!.getAttribute("title")).toContain("also reads the backups it builds on");
     expect(kinds[4]!.textContent).toBe("Full copy");
     expect((await screen.findByTestId("stats")).textContent).toMatch(/4\.\d MB saved by 4 changes-only backups/);
+  });
+
+  it("says a tiny changes-only backup is under 1% of its full copy", async () => {
+    const setup = chainSetup();
+    setup.backups!.Notes![0]!.stored_size = 2_700;
+    await openHistory(new FakeShell(setup));
+    const [newest] = await screen.findAllByTestId("backup-row");
+    expect(within(newest!).getByTestId("backup-kind").textContent).toBe("Changes only · under 1% of a full copy's size");
   });
 
   it("explains instead of deleting a backup that later ones build on", async () => {

@@ -247,7 +247,9 @@ function BackupRow({
 }) {
   const made = formatDateTime(backup.created_at);
   const kind = KIND_WORDS[backup.kind];
-  const saves = full && full.stored_size > 0 ? 1 - backup.stored_size / full.stored_size : null;
+  // A changes-only backup's size against its full copy's: "12% of a full copy's size".
+  const share = full && full.stored_size > 0 ? backup.stored_size / full.stored_size : null;
+  const shareWords = share === null ? null : share < 0.01 ? "under 1%" : formatPercent(share);
   return (
     <>
       <tr data-testid="backup-row" data-id={backup.id}>
@@ -270,7 +272,7 @@ function BackupRow({
           <br />
           <span className="muted small" title={kind.hint} data-testid="backup-kind" data-kind={backup.kind}>
             {kind.label}
-            {saves !== null && saves > 0 && ` · ${formatPercent(saves)} smaller than a full copy`}
+            {shareWords !== null && ` · ${shareWords} of a full copy's size`}
           </span>
         </td>
         <td className="num">{formatBytes(backup.original_size)}</td>
