@@ -257,12 +257,20 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
   assert.match(await text("undo-done"), /back as it was/);
   await shot("restore-undone");
 
+  // A safety backup holds the data restored over: it never counts as the last backup on Home.
+  const demo = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
+  assert.notEqual(demo.last_backup?.backup_type, "safety", "the last backup is never a safety backup");
+  assert.equal(demo.last_backup?.id, (await invoke("list_backups", { source: DEMO })).find((b) => b.backup_type !== "safety")?.id);
+
+  // History shows safety backups apart, named by the backup they were made before, in words.
   await screen("history");
-  await until("a safety backup in History", async () => {
-    const all = await $$("backup-row");
-    for (const r of all) if ((await r.getText()).includes("Safety (before a restore)")) return true;
-    return false;
-  }, LONG);
+  const section = await until("the safety backups in History", async () => (await shown("safety-backups")) && $("safety-backups"), LONG);
+  const words = await section.getText();
+  assert.match(words, /Safety backups made before a restore/);
+  assert.match(words, /Before restoring the backup from /);
+  assert.doesNotMatch(words, /backup_\d{8}/, "no internal id");
+  await section.scrollIntoView();
+  await shot("history-safety");
 });
 
 test("a schedule edit shows the plain-English description and the next run times", async () => {

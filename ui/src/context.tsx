@@ -24,6 +24,11 @@ interface Shared {
   notices: Notice[];
   report: (error: unknown, doing?: string) => void;
   dismiss: (id: number) => void;
+  /**
+   * Takes back the notices a later success answers: those of the same action (`doing`), and
+   * those with one of `codes` (a wrong-password notice once the right password works).
+   */
+  settle: (what: { doing?: string; codes?: readonly Code[] }) => void;
 }
 
 const SharedContext = createContext<Shared | null>(null);
@@ -46,10 +51,16 @@ export function SharedProvider({ children }: { children: ReactNode }) {
     );
   }, []);
   const dismiss = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
+  const settle = useCallback(({ doing, codes = [] }: { doing?: string; codes?: readonly Code[] }) => {
+    setNotices((list) => {
+      const kept = list.filter((n) => !((doing !== undefined && n.doing === doing) || codes.includes(n.code)));
+      return kept.length === list.length ? list : kept;
+    });
+  }, []);
 
   const value = useMemo(
-    () => ({ refreshTick, refresh, notices, report, dismiss }),
-    [refreshTick, refresh, notices, report, dismiss],
+    () => ({ refreshTick, refresh, notices, report, dismiss, settle }),
+    [refreshTick, refresh, notices, report, dismiss, settle],
   );
   return <SharedContext.Provider value={value}>{children}</SharedContext.Provider>;
 }

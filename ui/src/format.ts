@@ -75,9 +75,21 @@ const weekdayDateTime = new Intl.DateTimeFormat(undefined, {
 });
 const shortDate = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
-export function formatDateTime(iso: string): string {
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", hourCycle: "h23" });
+
+/** "Nov 29, 2026, 06:34", or with seconds ("06:34:12") to tell apart times in the same minute. */
+export function formatDateTime(iso: string, seconds = false): string {
   const then = Date.parse(iso);
-  return Number.isNaN(then) ? iso : dateTime.format(then);
+  if (Number.isNaN(then)) return iso;
+  return (seconds ? dateTimeSeconds : dateTime).format(then);
+}
+
+/** The times (ISO strings) that share their minute with another in `times`: shown with seconds. */
+export function sameMinute(times: readonly string[]): Set<string> {
+  const count = new Map<string, number>();
+  const minuteOf = (iso: string) => formatDateTime(iso);
+  for (const t of times) count.set(minuteOf(t), (count.get(minuteOf(t)) ?? 0) + 1);
+  return new Set(times.filter((t) => (count.get(minuteOf(t)) ?? 0) > 1));
 }
 
 /** "Monday 3 March, 02:00": for upcoming scheduled runs. */

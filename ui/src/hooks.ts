@@ -75,7 +75,7 @@ export function useAction<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
   options: ActionOptions<R> = {},
 ): Action<A, R> {
-  const { report, refresh } = useShared();
+  const { report, refresh, settle } = useShared();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const { doing, onSuccess, onError, refresh: shouldRefresh = true } = options;
@@ -86,6 +86,8 @@ export function useAction<A extends unknown[], R>(
       setError(undefined);
       try {
         const result = await fn(...args);
+        // It worked this time: the notices of its earlier failures are answered.
+        if (doing !== undefined) settle({ doing });
         onSuccess?.(result);
         if (shouldRefresh) refresh();
         return result;
@@ -99,7 +101,7 @@ export function useAction<A extends unknown[], R>(
         setPending(false);
       }
     },
-    [fn, onSuccess, onError, doing, shouldRefresh, refresh, report],
+    [fn, onSuccess, onError, doing, shouldRefresh, refresh, report, settle],
   );
   return { run, pending, error };
 }
@@ -134,7 +136,7 @@ export interface Job {
 
 /** One long-running job at a time (backup, verify, restore), with progress, speed, time left and Cancel. */
 export function useJob(): Job {
-  const { report, refresh } = useShared();
+  const { report, refresh, settle } = useShared();
   const [jobId, setJobId] = useState<string | null>(null);
   const [status, setStatus] = useState<JobStatus>(IDLE);
   const [cancelling, setCancelling] = useState(false);
@@ -176,6 +178,7 @@ export function useJob(): Job {
       }
       try {
         const result = await work(id);
+        if (options.doing !== undefined) settle({ doing: options.doing });
         options.onSuccess?.(result);
         return result;
       } catch (raw) {
@@ -192,7 +195,7 @@ export function useJob(): Job {
         if (options.refresh ?? true) refresh();
       }
     },
-    [report, refresh],
+    [report, refresh, settle],
   );
 
   const cancel = useCallback(() => {

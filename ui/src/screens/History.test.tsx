@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, foreignSetup, fullSetup, ipcError, makeSource, type FakeSetup } from "../testing/fakeShell";
+import { formatDateTime } from "../format";
+import { FakeShell, foreignSetup, fullSetup, ipcError, makeBackup, makeSource, type FakeSetup } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
 
 /** The week of backups where the four newest are changes only, a chain on the fifth. */
@@ -242,5 +243,43 @@ describe("History", () => {
     await user.click(screen.getByRole("button", { name: "Delete this backup" }));
     const error = await screen.findByTestId("error-message");
     expect(error.textContent).toContain("Deleting a backup: Later backups are built on this one");
+  });
+
+  it("shows safety backups apart, named in words by the backup they were made before", async () => {
+    const setup = fullSetup();
+    const backups = setup.backups!.Notes!;
+    const restored = backups[2]!;
+    const at = new Date(Date.parse(backups[0]!.created_at) + 60_000).toISOString();
+    backups.unshift(
+      makeBackup({ created_at: at, backup_type: "safety", description: `Before restoring ${restored.id}` }),
+      // One whose restored backup is gone from the list: its date comes from the id.
+      makeBackup({ created_at: at, id: "backup_20261101_101500_0a0b0c0d", backup_type: "safety", description: "Before restoring backup_20261101_090000_01020304" }),
+    );
+    await openHistory(new FakeShell(setup));
+    const section = await screen.findByTestId("safety-backups");
+    const safetyRows = within(section).getAllByTestId("backup-row");
+    expect(safetyRows).toHaveLength(2);
+    expect(safetyRows[0]!.textContent).toContain(`Before restoring the backup from ${formatDateTime(restored.created_at)}`);
+    expect(safetyRows[1]!.textContent).toContain(`Before restoring the backup from ${formatDateTime("2026-11-01T09:00:00Z")}`);
+    expect(section.textContent).not.toMatch(/backup_\d{8}/);
+    // The backups of the database come first, without them.
+    const all = screen.getAllByTestId("backup-row");
+    expect(all).toHaveLength(9);
+    expect(all.slice(0, 7).every((r) => !section.contains(r))).toBe(true);
+    // Two made in the same minute show their seconds.
+    expect(within(safetyRows[0]!).getByTitle(safetyRows[0]!.getAttribute("data-id")!).textContent).toBe(formatDateTime(at, true));
+    expect(within(all[0]!).getByTitle(all[0]!.getAttribute("data-id")!).textContent).toBe(formatDateTime(backups[2]!.created_at));
+  });
+
+  it("takes back a wrong-password notice once the same check works", async () => {
+    const fake = new FakeShell(fullSetup()).fail("verify_backup", ipcError("wrong_password", "wrong password for x"));
+    const { user } = await openHistory(fake);
+    const rows = await screen.findAllByTestId("backup-row");
+    await user.click(within(rows[0]!).getByTestId("verify-button"));
+    expect((await screen.findByTestId("error-message")).textContent).toContain("That password doesn't open this backup");
+    fake.failures.delete("verify_backup");
+    await user.click(within(rows[0]!).getByTestId("verify-button"));
+    await screen.findByTestId("verify-result");
+    expect(screen.queryByTestId("error-message")).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ import { Confirm } from "../components/Confirm";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
 import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
-import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural } from "../format";
+import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type {
@@ -110,6 +110,17 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   };
 
   const failedRuns = (history.data ?? []).filter((r) => r.status === "failed");
+  const ours = (backups.data ?? []).filter((b) => b.backup_type !== "safety");
+  const safety = (backups.data ?? []).filter((b) => b.backup_type === "safety");
+  const rowProps: RowHandlers = {
+    busy: job.running || remove.pending,
+    deleting,
+    onVerify: (id) => void verify(id),
+    onRestore: (id) => navigate("restore", { backupId: id }),
+    onDelete: setDeleting,
+    onCancelDelete: () => setDeleting(null),
+    onConfirmDelete: (id) => void remove.run(id),
+  };
 
   return (
     <section className="screen" aria-labelledby="history-title">
@@ -131,42 +142,21 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
           </button>
         </div>
       )}
-      {backups.data && backups.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="backups">
-            <caption className="visually-hidden">Backups of {name}, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Made</th>
-                <th scope="col">Type</th>
-                <th scope="col">Size</th>
-                <th scope="col">Stored</th>
-                <th scope="col">Checked</th>
-                <th scope="col">Note</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {backups.data.map((b, _, list) => (
-                <BackupRow
-                  key={b.id}
-                  backup={b}
-                  full={b.chain ? list.find((f) => f.id === b.chain?.full) : undefined}
-                  neededByLater={list.some((later) => later.chain?.base === b.id)}
-                  busy={job.running || remove.pending}
-                  confirmingDelete={deleting === b.id}
-                  onVerify={() => void verify(b.id)}
-                  onRestore={() => navigate("restore", { backupId: b.id })}
-                  onDelete={() => setDeleting(b.id)}
-                  onCancelDelete={() => setDeleting(null)}
-                  onConfirmDelete={() => void remove.run(b.id)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {backups.data && ours.length > 0 && (
+        <BackupTable caption={`Backups of ${name}, newest first`} rows={ours} all={backups.data} {...rowProps} />
+      )}
+      {backups.data && ours.length === 0 && safety.length > 0 && (
+        <p className="muted">No backups of {name} besides the safety backups below. Go to Home and click Back up now.</p>
+      )}
+      {safety.length > 0 && backups.data && (
+        <section aria-labelledby="safety-title" data-testid="safety-backups">
+          <h2 id="safety-title">Safety backups made before a restore</h2>
+          <p className="muted">
+            Keepsake copied {name} as it was just before each restore, so a restore can be undone. They hold the data you
+            restored over, so they don't count as backups of {name}.
+          </p>
+          <BackupTable caption={`Safety backups of ${name}, newest first`} rows={safety} all={backups.data} {...rowProps} />
+        </section>
       )}
 
       {folder.error && <LoadError what="what else is in the backup folder" error={folder.error} retry={folder.reload} />}
@@ -198,6 +188,78 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   );
 }
 
+/** What a row's buttons do, for the backup with that id. */
+interface RowHandlers {
+  busy: boolean;
+  /** The backup whose Delete is being confirmed. */
+  deleting: string | null;
+  onVerify: (id: string) => void;
+  onRestore: (id: string) => void;
+  onDelete: (id: string) => void;
+  onCancelDelete: () => void;
+  onConfirmDelete: (id: string) => void;
+}
+
+/** A table of backups (`rows`), each read against the whole list (`all`: chains, same-minute times). */
+function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: BackupMetadata[]; all: BackupMetadata[] } & RowHandlers) {
+  const withSeconds = sameMinute(all.map((b) => b.created_at));
+  return (
+    <div className="table-wrap">
+      <table className="backups">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Made</th>
+            <th scope="col">Type</th>
+            <th scope="col">Size</th>
+            <th scope="col">Stored</th>
+            <th scope="col">Checked</th>
+            <th scope="col">Note</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((b) => (
+            <BackupRow
+              key={b.id}
+              backup={b}
+              note={noteOf(b, all)}
+              full={b.chain ? all.find((f) => f.id === b.chain?.full) : undefined}
+              neededByLater={all.some((later) => later.chain?.base === b.id)}
+              seconds={withSeconds.has(b.created_at)}
+              busy={h.busy}
+              confirmingDelete={h.deleting === b.id}
+              onVerify={() => h.onVerify(b.id)}
+              onRestore={() => h.onRestore(b.id)}
+              onDelete={() => h.onDelete(b.id)}
+              onCancelDelete={h.onCancelDelete}
+              onConfirmDelete={() => h.onConfirmDelete(b.id)}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A backup's note in words. A safety backup's description names the restored backup by its id
+ * ("Before restoring backup_20261129_023701_…"): said with that backup's date instead.
+ */
+export function noteOf(backup: BackupMetadata, all: readonly BackupMetadata[]): string | null {
+  const restored = backup.backup_type === "safety" ? /^Before restoring (\S+)$/.exec(backup.description ?? "")?.[1] : undefined;
+  if (restored === undefined) return backup.description;
+  const known = all.find((b) => b.id === restored);
+  if (known) return `Before restoring the backup from ${formatDateTime(known.created_at)}`;
+  const named = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(restored);
+  if (!named) return "Before a restore";
+  const [, y, mo, d, h, mi, sec] = named;
+  const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)));
+  return `Before restoring the backup from ${formatDateTime(at.toISOString())}`;
+}
+
 function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; bytes: number } | null }) {
   if (stats.count === 0) return null;
   const parts = [
@@ -222,8 +284,10 @@ function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; byt
 
 function BackupRow({
   backup,
+  note,
   full,
   neededByLater,
+  seconds,
   busy,
   confirmingDelete,
   onVerify,
@@ -233,10 +297,14 @@ function BackupRow({
   onConfirmDelete,
 }: {
   backup: BackupMetadata;
+  /** Its description, in words (see `noteOf`). */
+  note: string | null;
   /** For a changes-only backup: the full copy its chain starts from (when still listed). */
   full: BackupMetadata | undefined;
   /** Later changes-only backups are built on this one: deleting it alone is refused. */
   neededByLater: boolean;
+  /** Another backup was made in the same minute: show the seconds to tell them apart. */
+  seconds: boolean;
   busy: boolean;
   confirmingDelete: boolean;
   onVerify: () => void;
@@ -245,7 +313,7 @@ function BackupRow({
   onCancelDelete: () => void;
   onConfirmDelete: () => void;
 }) {
-  const made = formatDateTime(backup.created_at);
+  const made = formatDateTime(backup.created_at, seconds);
   const kind = KIND_WORDS[backup.kind];
   // A changes-only backup's size against its full copy's: "12% of a full copy's size".
   const share = full && full.stored_size > 0 ? backup.stored_size / full.stored_size : null;
@@ -281,7 +349,7 @@ function BackupRow({
           <Verification backup={backup} />
         </td>
         <td>
-          {backup.description && <span>{backup.description}</span>}
+          {note && <span>{note}</span>}
           {backup.tags.length > 0 && (
             <span className="tags">
               {backup.tags.map((t) => (

@@ -13,11 +13,11 @@ import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
 import { confirmationReasons, isNotPicked, type ApiError, type ConfirmationReasons } from "../errors";
-import { formatBytes, formatDateTime, formatRelative, plural } from "../format";
+import { formatBytes, formatDateTime, formatRelative, plural, sameMinute } from "../format";
 import { useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type { BackupMetadata, RestoreOutcome, SourceView, TableDiff } from "../types";
-import { CONCERN_WORDS, TYPE_WORDS } from "./History";
+import { CONCERN_WORDS, noteOf, TYPE_WORDS } from "./History";
 
 /** The sentence beside the target field when the shell refuses a typed path of an existing file. */
 export const NOT_PICKED_SENTENCE = "That file already exists; choose it with the Choose… button to replace it, or type a new file name.";
@@ -62,6 +62,7 @@ export function Restore({
 
   const list = backups.data ?? [];
   const choices = foreign ? [foreign, ...list] : list;
+  const withSeconds = sameMinute(choices.map((b) => b.created_at));
   // By default the newest backup that isn't a safety backup (restoring that one is what Undo is for).
   const chosen = choices.find((b) => b.id === picked) ?? list.find((b) => b.backup_type !== "safety") ?? list[0] ?? null;
   const targetPath = elsewhere ? target.trim() : "";
@@ -192,6 +193,8 @@ export function Restore({
                   backup={b}
                   source={source}
                   checked={b.id === chosen.id}
+                  seconds={withSeconds.has(b.created_at)}
+                  note={noteOf(b, list)}
                   onPick={() => {
                     setPicked(b.id);
                     startOver();
@@ -380,11 +383,15 @@ function BackupChoice({
   backup,
   source,
   checked,
+  seconds,
+  note,
   onPick,
 }: {
   backup: BackupMetadata;
   source: SourceView;
   checked: boolean;
+  seconds: boolean;
+  note: string | null;
   onPick: () => void;
 }) {
   const foreign = backup.origin === "foreign";
@@ -392,7 +399,7 @@ function BackupChoice({
     <label className={`choice ${checked ? "checked" : ""}`} data-testid="restore-choice" data-origin={backup.origin}>
       <input type="radio" name="backup" checked={checked} onChange={onPick} />
       <span>
-        <strong>{formatDateTime(backup.created_at)}</strong> <span className="muted">({formatRelative(backup.created_at)})</span>
+        <strong>{formatDateTime(backup.created_at, seconds)}</strong> <span className="muted">({formatRelative(backup.created_at)})</span>
         {foreign && <span className="concern"> · Not made here</span>}
         <br />
         <span className="muted small">
@@ -402,7 +409,7 @@ function BackupChoice({
           {backup.verification === "passed" ? " · verified" : backup.verification === "failed" ? " · failed its check" : ""}
           {!backup.encrypted && source.encrypt ? " · not encrypted" : ""}
           {!foreign && backup.concern ? ` · ${CONCERN_WORDS[backup.concern].toLowerCase()}` : ""}
-          {backup.description ? ` · ${backup.description}` : ""}
+          {note ? ` · ${note}` : ""}
         </span>
       </span>
     </label>

@@ -4,6 +4,7 @@
 import { useState } from "react";
 
 import * as api from "../api";
+import { useShared } from "../context";
 import { Confirm } from "../components/Confirm";
 import { ChooseButton } from "../components/ChooseButton";
 import { EditableText } from "../components/EditableText";
@@ -197,11 +198,14 @@ function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
 function PasswordSettings({ keyring }: { keyring: AppStateView["keyring"] }) {
   const [value, setValue] = useState<PasswordValue>(EMPTY_PASSWORD);
   const [done, setDone] = useState(false);
+  const { settle } = useShared();
   const save = useAction(() => api.setPassword(value.password), {
     doing: "Saving the password",
     onSuccess: () => {
       setValue(EMPTY_PASSWORD);
       setDone(true);
+      // "Keepsake needs your backup password" is answered now.
+      settle({ codes: ["password_required"] });
     },
   });
   const problem = passwordProblem(value);
