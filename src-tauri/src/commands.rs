@@ -15,7 +15,7 @@ pub mod sources;
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::{CleanupPlan, FolderReport, Job, TableDiff};
+use keepsake_engine::{CleanupPlan, FolderReport, Job, TableChange, TableDiff};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
@@ -82,6 +82,18 @@ pub(crate) async fn run_job<R: Runtime, T: Send + 'static>(
     job_id: &str,
     f: impl FnOnce(&Job) -> keepsake_engine::Result<T> + Send + 'static,
 ) -> IpcResult<T> {
+    let result = run_reading_job(app, job_id, f).await;
+    changed(app);
+    result
+}
+
+/// A job that only reads (a comparison): progress and Cancel as for any job, but nothing
+/// changed, so the window is not told to refetch everything afterwards.
+pub(crate) async fn run_reading_job<R: Runtime, T: Send + 'static>(
+    app: &AppHandle<R>,
+    job_id: &str,
+    f: impl FnOnce(&Job) -> keepsake_engine::Result<T> + Send + 'static,
+) -> IpcResult<T> {
     let guard = app.state::<AppState>().jobs.start(job_id, EventProgress::new(app.clone(), job_id))?;
     crate::tray::refresh(app);
     let result = blocking(app, move |state| {
@@ -90,7 +102,7 @@ pub(crate) async fn run_job<R: Runtime, T: Send + 'static>(
         r.map_err(|e| state.ipc_error(e))
     })
     .await;
-    changed(app);
+    crate::tray::refresh(app);
     result
 }
 

@@ -235,6 +235,25 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
   assert.match(await text("safety-note"), /safety backup/);
   await shot("restore");
 
+  // A mistaken edit that keeps the number of rows: the preview says, row by row, what comes back.
+  const { database } = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
+  execFileSync("sqlite3", [database, "UPDATE users SET latitude = latitude + 1 WHERE rowid <= 9;"]);
+  await screen("history");
+  await screen("restore");
+  const users = await until("the users row of the comparison", async () => {
+    const r = await browser.$('[data-testid="compare-row"][data-table="users"]');
+    return (await r.isExisting()) && /9 rows get their earlier values back/.test(await r.getText()) && r;
+  }, LONG);
+  assert.ok(users);
+  assert.match(await text("changes-summary"), /users: 9 rows get their earlier values back/);
+  const internalShown = async () => (await $$("compare-row")).length;
+  const tablesShown = await internalShown();
+  for (const r of await $$("compare-row")) assert.doesNotMatch(await r.getAttribute("data-table"), /_fts|^sqlite_/, "internals hidden");
+  await click("show-internal");
+  await until("the internal tables shown", async () => (await internalShown()) > tablesShown);
+  await click("show-internal");
+  await shot("restore-rows");
+
   await click("restore-start");
   const now = await until("the confirmation", async () => {
     const b = await browser.$("//button[normalize-space()='Restore now']");

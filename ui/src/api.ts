@@ -67,6 +67,12 @@ export const undoRestore = (args: ArgsOf<"undo_restore">) => call("undo_restore"
 
 export const compareBackup = (source: string, id: string) => call("compare_backup", { source, id });
 
+/**
+ * What restoring backup `id` would do, row by row (a job: the backup is decoded to compare it,
+ * with progress). Reads only: the shell does not announce a change afterwards.
+ */
+export const compareRows = (args: ArgsOf<"compare_rows">) => call("compare_rows", args);
+
 export const deleteBackup = (source: string, id: string) => call("delete_backup", { source, id });
 
 export const previewCleanup = (source: string) => call("preview_cleanup", { source });

@@ -640,6 +640,44 @@ newest: string | null,
 failed_runs: number, };
 
 /**
+ * What restoring a backup would do to one table, row by row: found by decoding the backup to a
+ * private temporary file and comparing it with the database now, by rowid (or primary key for a
+ * table without rowid).
+ */
+
+export type TableChange = { 
+/**
+ * The table's name.
+ */
+table: string, 
+/**
+ * SQLite's own tables, virtual tables (a full-text index) and their shadow tables: kept in
+ * step by the database itself, meaningless to a person.
+ */
+internal: boolean, 
+/**
+ * Rows in the backup; `None` when the table is not in it (the restore removes the table).
+ */
+backup_rows: number | null, 
+/**
+ * Rows now; `None` when the database or the table does not exist now.
+ */
+current_rows: number | null, 
+/**
+ * Rows the restore brings back: in the backup, gone now.
+ */
+brought_back: number, 
+/**
+ * Rows the restore removes: added since the backup.
+ */
+removed: number, 
+/**
+ * Rows in both whose values differ now (the restore puts the backup's values back); `None`
+ * when the table's columns changed since, so rows cannot be compared value by value.
+ */
+changed: number | null, };
+
+/**
  * One table: rows in the backup, and rows now (`None` when the database or the table does not
  * exist now). A table that exists only now has `backup_rows` 0: the restore removes it.
  */
@@ -706,6 +744,7 @@ export interface Commands {
   restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null }; result: RestoreOutcome };
   undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
+  compare_rows: { args: { source: string; id: string; jobId: string }; result: Array<TableChange> };
   delete_backup: { args: { source: string; id: string }; result: void };
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };
@@ -735,6 +774,7 @@ export const COMMAND_NAMES = [
   "restore_backup",
   "undo_restore",
   "compare_backup",
+  "compare_rows",
   "delete_backup",
   "preview_cleanup",
   "apply_cleanup",

@@ -39,6 +39,7 @@ export type {
   SchedulePreview,
   SourceView,
   Stats,
+  TableChange,
   TableDiff,
   VerificationStatus,
   VerifyReport,

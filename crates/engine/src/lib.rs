@@ -36,7 +36,7 @@ pub mod sources;
 pub mod store;
 
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
-pub use commands::compare::TableDiff;
+pub use commands::compare::{TableChange, TableDiff};
 pub use engine::Engine;
 pub use engines::Engines;
 pub use error::{Error, ErrorCode, Facts, Result};

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, BackupType, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::{BackupOptions, CleanupPlan, FolderReport, RestoreOptions, TableDiff};
+use keepsake_engine::{BackupOptions, CleanupPlan, FolderReport, RestoreOptions, TableChange, TableDiff};
 use tauri::{AppHandle, Manager, Runtime};
 
-use super::{blocking, changed, run_job};
+use super::{blocking, changed, run_job, run_reading_job};
 use crate::error::IpcResult;
 use crate::state::AppState;
 
@@ -149,6 +149,19 @@ pub async fn compare_backup<R: Runtime>(
         engine.compare_with(&id, &src.database).map_err(|e| state.ipc_error(e))
     })
     .await
+}
+
+/// What restoring backup `id` over the source's database would do, row by row: the backup is
+/// decoded (a job, with progress) into a private temporary file and compared with the database.
+#[tauri::command]
+pub async fn compare_rows<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    id: String,
+    job_id: String,
+) -> IpcResult<Vec<TableChange>> {
+    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
+    run_reading_job(&app, &job_id, move |job| engine.compare_rows(&id, &src.database, job)).await
 }
 
 #[tauri::command]

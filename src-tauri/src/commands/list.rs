@@ -25,6 +25,7 @@ contract! {
     ) -> RestoreOutcome;
     backups::undo_restore(source: String, job_id: String) -> RestoreOutcome;
     backups::compare_backup(source: String, id: String) -> Vec<TableDiff>;
+    backups::compare_rows(source: String, id: String, job_id: String) -> Vec<TableChange>;
     backups::delete_backup(source: String, id: String) -> ();
     backups::preview_cleanup(source: String) -> CleanupPlan;
     backups::apply_cleanup(source: String) -> CleanupPlan;

@@ -40,9 +40,13 @@ describe("Restore", () => {
   it("compares, warns about the safety backup, restores and undoes", async () => {
     const { user, fake } = await openRestore(new FakeShell(fullSetup()));
     const table = await screen.findByTestId("compare-table");
-    expect(table.textContent).toContain("notes");
-    expect(table.textContent).toContain("50 rows fewer");
-    expect(table.textContent).toContain("5 rows more");
+    const row = (t: string) => table.querySelector(`[data-table="${t}"]`)?.textContent ?? "";
+    expect(row("notes")).toContain("50 rows added since go");
+    expect(row("attachments")).toContain("5 rows come back");
+    expect(row("drafts")).toContain("Removed: it was added since the backup (3 rows)");
+    expect(row("tags")).toContain("No change");
+    expect(screen.getByTestId("changes-summary").textContent).toMatch(/^Restoring puts the data back as it was on .*\. notes: 50 rows added since go; attachments: 5 rows come back; drafts: removed/);
+    expect(fake.callsOf("compare_rows")[0]).toMatchObject({ source: "Notes" });
     expect(screen.getByTestId("safety-note").textContent).toContain("makes a safety backup");
 
     await user.click(screen.getByTestId("restore-start"));
@@ -79,11 +83,33 @@ describe("Restore", () => {
     expect(fake.callsOf("restore_backup")[0]).toMatchObject({ target: "/tmp/copy.db" });
   });
 
-  it("shows a wrong password in plain words when comparing", async () => {
-    await openRestore(new FakeShell(fullSetup()).fail("compare_backup", ipcError("wrong_password")));
-    const error = await screen.findByTestId("error-message");
-    expect(error.textContent).toContain("That password doesn't open this backup");
-    expect(error.textContent).toContain("Type the password you used when this backup was made.");
+  it("shows a wrong password in plain words when comparing, and the recorded counts instead", async () => {
+    await openRestore(new FakeShell(fullSetup()).fail("compare_rows", ipcError("wrong_password")));
+    const failed = await screen.findByTestId("compare-rows-failed");
+    expect(failed.textContent).toContain("Couldn't compare row by row: That password doesn't open this backup.");
+    expect(failed.textContent).toContain("Type the password you used when this backup was made.");
+    const table = await screen.findByTestId("compare-table");
+    expect(table.textContent).toContain("50 rows fewer");
+    // Said beside the comparison, not as a notice over the window.
+    expect(screen.queryByTestId("error-message")).toBeNull();
+  });
+
+  it("says rows changed in place, which counts alone can't, and hides internal tables", async () => {
+    const setup = fullSetup();
+    const backups = setup.backups!.Notes!;
+    backups[0] = { ...backups[0]!, row_counts: { ...backups[0]!.row_counts, notes_fts_data: 12, notes_fts_idx: 3 } };
+    setup.current!.Notes = { notes: 1200, tags: 40, attachments: 85, notes_fts_data: 14, notes_fts_idx: 3 };
+    const fake = new FakeShell(setup);
+    fake.changedRows = { tags: 9 };
+    const { user } = await openRestore(fake);
+    const table = await screen.findByTestId("compare-table");
+    expect(table.querySelector('[data-table="tags"]')?.textContent).toContain("40409 rows get their earlier values back");
+    expect(screen.getByTestId("changes-summary").textContent).toContain("tags: 9 rows get their earlier values back");
+    expect(table.querySelector('[data-table="notes_fts_data"]')).toBeNull();
+    const toggle = screen.getByRole("checkbox", { name: /Show 2 internal tables/ });
+    await user.click(toggle);
+    expect(screen.getByTestId("compare-table").querySelector('[data-table="notes_fts_data"]')?.textContent).toContain("2 rows added since go");
+    expect(screen.getByTestId("changes-summary").textContent).not.toContain("notes_fts");
   });
 
   it("shows a failed restore in plain words", async () => {

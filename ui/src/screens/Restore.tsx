@@ -4,7 +4,7 @@
 // database's backups are, gets a warning step of its own before the usual confirmation: the
 // person says they know where it comes from, and only then is the shell told to go ahead.
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
@@ -12,11 +12,11 @@ import { Confirm } from "../components/Confirm";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
-import { confirmationReasons, isNotPicked, type ApiError, type ConfirmationReasons } from "../errors";
+import { confirmationReasons, isNotPicked, wordingFor, type ApiError, type ConfirmationReasons } from "../errors";
 import { formatBytes, formatDateTime, formatRelative, plural, sameMinute } from "../format";
 import { useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
-import type { BackupMetadata, RestoreOutcome, SourceView, TableDiff } from "../types";
+import type { BackupMetadata, RestoreOutcome, SourceView, TableChange, TableDiff } from "../types";
 import { CONCERN_WORDS, noteOf, TYPE_WORDS } from "./History";
 
 /** The sentence beside the target field when the shell refuses a typed path of an existing file. */
@@ -416,7 +416,126 @@ function BackupChoice({
   );
 }
 
+/**
+ * What restoring the backup changes, row by row: the backup is decoded and compared with the
+ * database now (a job, with progress). Should that fail (a wrong password, say), the row counts
+ * recorded with the backup are shown instead, with why.
+ */
 function Changes({ source, backup }: { source: string; backup: BackupMetadata }) {
+  const job = useJob();
+  const { start } = job;
+  const [found, setFound] = useState<{ id: string; rows?: TableChange[]; error?: ApiError } | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    const id = backup.id;
+    void start((jobId) => api.compareRows({ source, id, jobId }), {
+      refresh: false,
+      onSuccess: (rows) => {
+        if (active) setFound({ id, rows });
+      },
+      onError: (error) => {
+        if (active) setFound({ id, error });
+      },
+    });
+    return () => {
+      active = false;
+    };
+  }, [start, source, backup.id]);
+
+  if (!found || found.id !== backup.id) {
+    return job.running ? <JobProgress job={job} label="Comparing the backup with the database now" /> : <Loading what="the comparison" />;
+  }
+  if (found.error) {
+    const wording = wordingFor(found.error.code, found.error.facts);
+    return (
+      <>
+        <p className="warning small" data-testid="compare-rows-failed">
+          Couldn't compare row by row: {wording.title}. {wording.action} Here are the row counts recorded with the backup instead.
+        </p>
+        <CountChanges source={source} backup={backup} />
+      </>
+    );
+  }
+  return <RowChanges rows={found.rows ?? []} backup={backup} />;
+}
+
+function RowChanges({ rows, backup }: { rows: TableChange[]; backup: BackupMetadata }) {
+  const [showInternal, setShowInternal] = useState(false);
+  const internal = rows.filter((r) => r.internal).length;
+  const shown = rows.filter((r) => showInternal || !r.internal);
+  if (rows.length === 0) return <p>The backup holds no tables, and neither does the database.</p>;
+  return (
+    <>
+      <p data-testid="changes-summary">{summariseRows(rows, backup)}</p>
+      <div className="table-wrap">
+        <table className="compare" data-testid="compare-table">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col">Rows in the backup</th>
+              <th scope="col">Rows now</th>
+              <th scope="col">What restoring does</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r) => (
+              <tr key={r.table} data-testid="compare-row" data-table={r.table} className={r.internal ? "muted" : undefined}>
+                <th scope="row">{r.table}</th>
+                <td>{r.backup_rows === null ? "—" : r.backup_rows.toLocaleString()}</td>
+                <td>{r.current_rows === null ? "—" : r.current_rows.toLocaleString()}</td>
+                <td>{rowWords(r)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {internal > 0 && (
+        <label className="check small">
+          <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} data-testid="show-internal" />
+          Show {plural(internal, "internal table")} (a search index and the like, kept in step by the database itself)
+        </label>
+      )}
+    </>
+  );
+}
+
+/** "1 row comes back", "3 rows come back". */
+function rowPhrase(n: number, one: string, many: string): string {
+  return `${n.toLocaleString()} ${n === 1 ? `row ${one}` : `rows ${many}`}`;
+}
+
+/** What restoring does to one table, in words. */
+export function rowWords(r: TableChange): string {
+  if (r.backup_rows === null) return `Removed: it was added since the backup (${plural(r.current_rows ?? 0, "row")})`;
+  if (r.current_rows === null) return `Comes back, with ${plural(r.backup_rows, "row")} (it isn't in the database now)`;
+  const parts: string[] = [];
+  if (r.brought_back > 0) parts.push(rowPhrase(r.brought_back, "comes back", "come back"));
+  if (r.changed !== null && r.changed > 0) parts.push(rowPhrase(r.changed, "gets its earlier values back", "get their earlier values back"));
+  if (r.removed > 0) parts.push(rowPhrase(r.removed, "added since goes", "added since go"));
+  if (r.changed === null) parts.push("its columns changed since, so only the counts are compared");
+  return parts.length === 0 ? "No change" : sentence(parts);
+}
+
+function sentence(parts: string[]): string {
+  const text = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : (parts[0] ?? "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The news of a restore in one or two sentences: the tables it changes most, in words. */
+export function summariseRows(all: TableChange[], backup: BackupMetadata): string {
+  const when = formatDateTime(backup.created_at);
+  const tables = all.filter((r) => !r.internal);
+  const weight = (r: TableChange) => (r.backup_rows === null || r.current_rows === null ? (r.backup_rows ?? r.current_rows ?? 0) + 1 : r.brought_back + r.removed + (r.changed ?? 1));
+  const changed = tables.filter((r) => rowWords(r) !== "No change").sort((a, b) => weight(b) - weight(a));
+  if (changed.length === 0) return `The database holds the same rows now as the backup from ${when}: restoring it changes nothing.`;
+  const top = changed.slice(0, 3).map((r) => `${r.table}: ${rowWords(r).charAt(0).toLowerCase()}${rowWords(r).slice(1)}`);
+  const more = changed.length > 3 ? ` (and ${plural(changed.length - 3, "more table")})` : "";
+  return `Restoring puts the data back as it was on ${when}. ${top.join("; ")}${more}.`;
+}
+
+/** The row counts recorded with the backup against the database's now: no password needed. */
+function CountChanges({ source, backup }: { source: string; backup: BackupMetadata }) {
   const compare = useQuery(`compare:${source}:${backup.id}`, () => api.compareBackup(source, backup.id));
   if (compare.loading) return <Loading what="the comparison" />;
   if (compare.error) return <LoadError what="the comparison" error={compare.error} retry={compare.reload} />;

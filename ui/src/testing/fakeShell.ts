@@ -29,6 +29,7 @@ import type {
   SchedulePreview,
   SourceView,
   Stats,
+  TableChange,
   TableDiff,
   VerifyReport,
 } from "../types";
@@ -360,6 +361,7 @@ export class FakeShell {
     restore_backup: (args) => this.restore(args),
     undo_restore: (args) => this.undo(args),
     compare_backup: (args) => this.compare(args),
+    compare_rows: (args) => this.compareRows(args),
     delete_backup: ({ source, id }) => {
       const name = this.sourceOf(source).name;
       const list = this.backupsOf(name);
@@ -644,6 +646,30 @@ export class FakeShell {
       const inBackup = backup.row_counts[table];
       if (inBackup === undefined) return [];
       return [{ table, backup_rows: inBackup, current_rows: now[table] ?? null }];
+    });
+  }
+
+  /** Rows changed in place per table, for compare_rows (the counts cannot tell). */
+  changedRows: Record<string, number> = {};
+
+  private async compareRows({ source: name, id, jobId }: ArgsOf<"compare_rows">): Promise<TableChange[]> {
+    const source = this.sourceOf(name);
+    const backup = this.findBackup(source.name, id);
+    await this.progress(jobId, "verify", backup.original_size);
+    const now = this.current[source.name] ?? {};
+    const tables = [...new Set([...Object.keys(backup.row_counts), ...Object.keys(now)])].sort();
+    return tables.map((table) => {
+      const then = backup.row_counts[table] ?? null;
+      const current = now[table] ?? null;
+      return {
+        table,
+        internal: /_(data|idx|docsize|config|content)$|^sqlite_/.test(table),
+        backup_rows: then,
+        current_rows: current,
+        brought_back: Math.max(0, (then ?? 0) - (current ?? 0)),
+        removed: Math.max(0, (current ?? 0) - (then ?? 0)),
+        changed: then !== null && current !== null ? (this.changedRows[table] ?? 0) : 0,
+      };
     });
   }
 

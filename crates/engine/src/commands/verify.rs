@@ -12,7 +12,7 @@ use crate::model::{BackupMetadata, Operation, Origin, VerifyReport};
 use crate::seams::{Job, Phase};
 
 /// Prefix of the scratch folder a verification decodes into.
-const SCRATCH_PREFIX: &str = "verify-";
+pub(crate) const SCRATCH_PREFIX: &str = "verify-";
 
 impl Engine {
     /// Verifies a backup. `Ok` with `ok: false` when the backup is bad; `Err` when it could not
