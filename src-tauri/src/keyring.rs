@@ -129,6 +129,34 @@ fn poisoned<T>(_: T) -> StoreError {
 pub struct KeyringSecret {
     store: Arc<dyn PasswordStore>,
     last_error: Mutex<Option<StoreError>>,
+    /// Passwords typed in the window to open backups made under an older password: tried after
+    /// the keyring's, only to open backups, held in memory only (for one operation, or until the
+    /// app quits when the person asked to remember it).
+    typed: Mutex<Vec<(u64, Password)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+/// A typed password lent to the engine: taken back when dropped, unless it is to be remembered
+/// for the session.
+pub struct LentPassword {
+    owner: Arc<KeyringSecret>,
+    id: u64,
+    remember: bool,
+}
+
+impl std::fmt::Debug for LentPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LentPassword").field("remember", &self.remember).finish_non_exhaustive()
+    }
+}
+
+impl Drop for LentPassword {
+    fn drop(&mut self) {
+        if !self.remember {
+            let mut typed = self.owner.typed.lock().unwrap_or_else(|p| p.into_inner());
+            typed.retain(|(id, _)| *id != self.id);
+        }
+    }
 }
 
 impl std::fmt::Debug for KeyringSecret {
@@ -139,7 +167,12 @@ impl std::fmt::Debug for KeyringSecret {
 
 impl KeyringSecret {
     pub fn new(store: Arc<dyn PasswordStore>) -> Self {
-        KeyringSecret { store, last_error: Mutex::new(None) }
+        KeyringSecret {
+            store,
+            last_error: Mutex::new(None),
+            typed: Mutex::new(Vec::new()),
+            next: std::sync::atomic::AtomicU64::new(1),
+        }
     }
 
     fn remember<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
@@ -164,6 +197,15 @@ impl KeyringSecret {
         }
     }
 
+    /// Lends `password` (typed in the window) to open backups while the returned guard lives,
+    /// or until the app quits when `remember` is set.
+    pub fn lend(self: &Arc<Self>, password: &str, remember: bool) -> LentPassword {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut typed = self.typed.lock().unwrap_or_else(|p| p.into_inner());
+        typed.push((id, Password::new(password)));
+        LentPassword { owner: Arc::clone(self), id, remember }
+    }
+
     /// Stores a new password.
     pub fn set(&self, password: &str) -> Result<(), StoreError> {
         let r = self.store.set(password);
@@ -179,5 +221,33 @@ impl SecretSource for KeyringSecret {
                 format!("the system keyring could not be read: {}", e.message),
             )
         })
+    }
+
+    fn other_passwords(&self) -> Vec<Password> {
+        let typed = self.typed.lock().unwrap_or_else(|p| p.into_inner());
+        typed.iter().rev().map(|(_, p)| p.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(s: &KeyringSecret) -> Vec<String> {
+        s.other_passwords().iter().map(|p| String::from(&**p)).collect()
+    }
+
+    #[test]
+    fn a_typed_password_is_lent_for_one_operation_or_remembered_for_the_session() {
+        let secret = Arc::new(KeyringSecret::new(Arc::new(MemoryStore::default())));
+        let once = secret.lend("old one", false);
+        assert_eq!(typed(&secret), ["old one"]);
+        drop(once);
+        assert!(typed(&secret).is_empty(), "taken back after the operation");
+        drop(secret.lend("older", true));
+        let _now = secret.lend("newest", false);
+        assert_eq!(typed(&secret), ["newest", "older"], "the latest first; the remembered one stays");
+        // Never the main password: the keyring's is untouched.
+        assert!(secret.password().unwrap().is_none());
     }
 }

@@ -163,6 +163,17 @@ impl AppState {
     }
 
     /// The engine of a backup folder, opened once and kept.
+    /// Lends a password typed in the window to the engine for one operation (or, with
+    /// `remember`, until the app quits); `None` when none was typed.
+    pub fn lend_password(
+        &self,
+        password: Option<String>,
+        remember: Option<bool>,
+    ) -> Option<crate::keyring::LentPassword> {
+        let password = zeroize::Zeroizing::new(password?);
+        (!password.is_empty()).then(|| self.secrets.lend(&password, remember.unwrap_or(false)))
+    }
+
     pub fn engine(&self, dir: &Path) -> IpcResult<Arc<Engine>> {
         self.engines()?.get(dir).map_err(|e| self.ipc_error(e))
     }

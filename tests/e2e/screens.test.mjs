@@ -347,7 +347,7 @@ test("a schedule edit shows the plain-English description and the next run times
   await shot("schedule");
 });
 
-test("a wrong password shows its plain message", async () => {
+test("a backup made under the old password: asked for in place, opened with it, the saved one unchanged", async () => {
   await screen("settings");
   await until("the password form", () => shown("password-save"), LONG);
   await shot("settings");
@@ -367,16 +367,24 @@ test("a wrong password shows its plain message", async () => {
   const meta = (await invoke("list_backups", { source: DEMO })).find((b) => b.id === id);
   assert.equal(meta.encrypted, true);
   await (await oldest.$('[data-testid="verify-button"]')).click();
-  const message = await until("the error message", async () => {
-    const shownErrors = await errors();
-    return shownErrors.find((t) => t.includes("That password doesn't open this backup"));
-  }, LONG).catch(async (e) => {
+  // The saved password doesn't open it: the window asks for the one it was made with, right there.
+  const ask = await until("the password prompt", async () => (await shown("other-password")) && $("other-password"), LONG).catch(async (e) => {
     await shot("wrong-password-failed");
     throw new Error(`${e.message}; notices: ${JSON.stringify(await errors())}; page: ${await browser.$("main").getText()}`);
   });
-  assert.match(message, /Type the password you used when this backup was made\./);
-  assert.doesNotMatch(message, /wrong_password|Error:|panicked/, "plain words, not a code");
+  assert.match(await ask.getText(), /The saved password doesn't open this backup/);
+  assert.doesNotMatch(await ask.getText(), /wrong_password|Error:|panicked/, "plain words, not a code");
+  assert.deepEqual(await errors(), [], "asked in place, not as an error notice");
+  await type("other-password-input", "not the one");
+  await click("other-password-submit");
+  await until("the second try refused", async () => (await (await $("other-password")).getAttribute("data-tried")) === "true", LONG);
   await shot("wrong-password");
+  await type("other-password-input", FIRST_PASSWORD);
+  await click("other-password-submit");
+  const result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
+  assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());
+  assert.equal(py("secret.py", "lookup"), SECOND_PASSWORD, "the saved password is unchanged");
+  await shot("old-password-opened");
 });
 
 /** Backs up now from Home and waits for the new manual backup; its metadata. */

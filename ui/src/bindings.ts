@@ -740,11 +740,11 @@ export interface Commands {
   get_stats: { args: { source: string }; result: Stats };
   get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
   create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
-  verify_backup: { args: { source: string; id: string; jobId: string }; result: VerifyReport };
-  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null }; result: RestoreOutcome };
+  verify_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: VerifyReport };
+  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null; password?: string | null; rememberPassword?: boolean | null }; result: RestoreOutcome };
   undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
-  compare_rows: { args: { source: string; id: string; jobId: string }; result: Array<TableChange> };
+  compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };
   delete_backup: { args: { source: string; id: string }; result: void };
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };

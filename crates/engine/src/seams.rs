@@ -72,6 +72,13 @@ pub trait SecretSource: Send + Sync {
     fn at_hand(&self) -> Option<Password> {
         self.password().ok().flatten().filter(|p| !p.is_empty())
     }
+
+    /// Other passwords to try when [`SecretSource::password`] does not open a backup: older
+    /// passwords the person typed for backups made before a change. Only ever used to open a
+    /// backup, never to encrypt one. None by default.
+    fn other_passwords(&self) -> Vec<Password> {
+        Vec::new()
+    }
 }
 
 /// No password at all: encrypted backups fail with `password_required`.

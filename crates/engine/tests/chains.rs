@@ -183,6 +183,28 @@ fn a_new_password_starts_a_new_chain_so_each_chain_opens_with_one_password() {
         ErrorCode::WrongPassword,
         "the old chain keeps the old password"
     );
+    // The old password typed for the session opens the old chain; new backups still use the new one.
+    let both =
+        Engine::open_folder(&env.home, &env.backups).unwrap().with_secrets(std::sync::Arc::new(TwoPasswords));
+    assert!(both.verify(&b.id, &job()).unwrap().ok);
+    assert!(both.verify(&d.id, &job()).unwrap().ok);
+    touch(&env.db, 5);
+    let e = both.backup(&env.db, &inc(true), &job()).unwrap();
+    assert_eq!(e.chain.as_ref().map(|l| l.base.as_str()), Some(d.id.as_str()), "made with the main password");
+    assert!(second.verify(&e.id, &job()).unwrap().ok);
+}
+
+/// The new password as the main one, the old one (the test's `PASSWORD`) typed for the session.
+struct TwoPasswords;
+
+impl keepsake_engine::SecretSource for TwoPasswords {
+    fn password(&self) -> keepsake_engine::Result<Option<keepsake_engine::Password>> {
+        Ok(Some(keepsake_engine::Password::new("a different password, long enough")))
+    }
+
+    fn other_passwords(&self) -> Vec<keepsake_engine::Password> {
+        vec![keepsake_engine::Password::new("a wrong one"), keepsake_engine::Password::new(PASSWORD)]
+    }
 }
 
 #[test]

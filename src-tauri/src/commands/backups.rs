@@ -92,9 +92,17 @@ pub async fn verify_backup<R: Runtime>(
     source: String,
     id: String,
     job_id: String,
+    password: Option<String>,
+    remember_password: Option<bool>,
 ) -> IpcResult<VerifyReport> {
-    let (_, engine) = app.state::<AppState>().source_engine(&source)?;
-    run_job(&app, &job_id, move |job| engine.verify(&id, job)).await
+    let state = app.state::<AppState>();
+    let (_, engine) = state.source_engine(&source)?;
+    let lent = state.lend_password(password, remember_password);
+    run_job(&app, &job_id, move |job| {
+        let _lent = lent;
+        engine.verify(&id, job)
+    })
+    .await
 }
 
 /// Restores backup `id` over the source's database, or to `target` (another file: a new one,
@@ -112,8 +120,11 @@ pub async fn restore_backup<R: Runtime>(
     target: Option<PathBuf>,
     allow_foreign: Option<bool>,
     allow_unencrypted: Option<bool>,
+    password: Option<String>,
+    remember_password: Option<bool>,
 ) -> IpcResult<RestoreOutcome> {
     let state = app.state::<AppState>();
+    let lent = state.lend_password(password, remember_password);
     let (src, engine) = state.source_engine(&source)?;
     let target = state.restore_target(&src, target)?;
     let opts = RestoreOptions {
@@ -123,7 +134,11 @@ pub async fn restore_backup<R: Runtime>(
         allow_foreign: allow_foreign.unwrap_or(false),
         allow_unencrypted: allow_unencrypted.unwrap_or(false),
     };
-    run_job(&app, &job_id, move |job| engine.restore(&id, &target, &opts, job)).await
+    run_job(&app, &job_id, move |job| {
+        let _lent = lent;
+        engine.restore(&id, &target, &opts, job)
+    })
+    .await
 }
 
 /// Puts the source's database back as it was before the last restore over it.
@@ -153,15 +168,26 @@ pub async fn compare_backup<R: Runtime>(
 
 /// What restoring backup `id` over the source's database would do, row by row: the backup is
 /// decoded (a job, with progress) into a private temporary file and compared with the database.
+/// `password` (with verify and restore too): one typed for a backup made under an older
+/// password, tried after the keyring's; kept until the app quits with `remember_password`.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn compare_rows<R: Runtime>(
     app: AppHandle<R>,
     source: String,
     id: String,
     job_id: String,
+    password: Option<String>,
+    remember_password: Option<bool>,
 ) -> IpcResult<Vec<TableChange>> {
-    let (src, engine) = app.state::<AppState>().source_engine(&source)?;
-    run_reading_job(&app, &job_id, move |job| engine.compare_rows(&id, &src.database, job)).await
+    let state = app.state::<AppState>();
+    let (src, engine) = state.source_engine(&source)?;
+    let lent = state.lend_password(password, remember_password);
+    run_reading_job(&app, &job_id, move |job| {
+        let _lent = lent;
+        engine.compare_rows(&id, &src.database, job)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -13,7 +13,13 @@ contract! {
         description: Option<String>,
         tags: Option<Vec<String>>
     ) -> BackupMetadata;
-    backups::verify_backup(source: String, id: String, job_id: String) -> VerifyReport;
+    backups::verify_backup(
+        source: String,
+        id: String,
+        job_id: String,
+        password: Option<String>,
+        remember_password: Option<bool>
+    ) -> VerifyReport;
     backups::restore_backup(
         source: String,
         id: String,
@@ -21,11 +27,19 @@ contract! {
         verify_first: bool,
         target: Option<PathBuf>,
         allow_foreign: Option<bool>,
-        allow_unencrypted: Option<bool>
+        allow_unencrypted: Option<bool>,
+        password: Option<String>,
+        remember_password: Option<bool>
     ) -> RestoreOutcome;
     backups::undo_restore(source: String, job_id: String) -> RestoreOutcome;
     backups::compare_backup(source: String, id: String) -> Vec<TableDiff>;
-    backups::compare_rows(source: String, id: String, job_id: String) -> Vec<TableChange>;
+    backups::compare_rows(
+        source: String,
+        id: String,
+        job_id: String,
+        password: Option<String>,
+        remember_password: Option<bool>
+    ) -> Vec<TableChange>;
     backups::delete_backup(source: String, id: String) -> ();
     backups::preview_cleanup(source: String) -> CleanupPlan;
     backups::apply_cleanup(source: String) -> CleanupPlan;

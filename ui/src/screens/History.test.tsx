@@ -271,15 +271,39 @@ describe("History", () => {
     expect(within(all[0]!).getByTitle(all[0]!.getAttribute("data-id")!).textContent).toBe(formatDateTime(backups[2]!.created_at));
   });
 
-  it("takes back a wrong-password notice once the same check works", async () => {
-    const fake = new FakeShell(fullSetup()).fail("verify_backup", ipcError("wrong_password", "wrong password for x"));
+  it("takes back a failed check's notice once the same check works", async () => {
+    const fake = new FakeShell(fullSetup()).fail("verify_backup", ipcError("io", "reading x: input/output error"));
     const { user } = await openHistory(fake);
     const rows = await screen.findAllByTestId("backup-row");
     await user.click(within(rows[0]!).getByTestId("verify-button"));
-    expect((await screen.findByTestId("error-message")).textContent).toContain("That password doesn't open this backup");
+    expect((await screen.findByTestId("error-message")).textContent).toContain("Checking a backup: Something went wrong");
     fake.failures.delete("verify_backup");
     await user.click(within(rows[0]!).getByTestId("verify-button"));
     await screen.findByTestId("verify-result");
     expect(screen.queryByTestId("error-message")).toBeNull();
+  });
+
+  it("asks for the password of a backup made before the password changed, right where it is checked", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = await openHistory(fake);
+    const rows = await screen.findAllByTestId("backup-row");
+    const old = rows[6]!.getAttribute("data-id")!;
+    fake.oldPasswords.set(old, "the old password");
+    await user.click(within(rows[6]!).getByTestId("verify-button"));
+    const ask = await screen.findByTestId("other-password");
+    expect(ask.textContent).toContain("The saved password doesn't open this backup");
+    expect(screen.queryByTestId("error-message")).toBeNull();
+    await user.type(within(ask).getByLabelText("Password of this backup"), "a guess");
+    await user.click(within(ask).getByRole("button", { name: "Check it" }));
+    await waitFor(() => expect(screen.getByTestId("other-password").getAttribute("data-tried")).toBe("true"));
+    expect(screen.getByTestId("other-password").textContent).toContain("That password doesn't open this backup either");
+    await user.type(screen.getByLabelText("Password of this backup"), "the old password");
+    await user.click(screen.getByRole("button", { name: "Check it" }));
+    expect((await screen.findByTestId("verify-result")).getAttribute("data-ok")).toBe("true");
+    expect(screen.queryByTestId("other-password")).toBeNull();
+    expect(fake.callsOf("verify_backup").map((c) => c.password ?? null)).toEqual([null, "a guess", "the old password"]);
+    // Not remembered: the next check asks again.
+    await user.click(within(rows[6]!).getByTestId("verify-button"));
+    expect(await screen.findByTestId("other-password")).toBeTruthy();
   });
 });

@@ -6,8 +6,10 @@ import { useState } from "react";
 
 import * as api from "../api";
 import { Confirm } from "../components/Confirm";
+import { needsOtherPassword, OtherPassword, type TypedPassword } from "../components/OtherPassword";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
+import { useShared } from "../context";
 import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
 import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
@@ -96,17 +98,32 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const job = useJob();
   const [report, setReport] = useState<VerifyReport | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
+  // A backup the saved password didn't open, whose own password is asked for.
+  const [ask, setAsk] = useState<{ id: string; tried: boolean } | null>(null);
+  const { report: notify } = useShared();
   const remove = useAction((id: string) => api.deleteBackup(name, id), {
     doing: "Deleting a backup",
     onSuccess: () => setDeleting(null),
   });
 
-  const verify = async (id: string) => {
+  const verify = async (id: string, typed?: TypedPassword) => {
     setReport(null);
-    const result = await job.start((jobId) => api.verifyBackup({ source: name, id, jobId }), {
-      doing: "Checking a backup",
-    });
-    if (result) setReport(result);
+    setAsk(null);
+    const result = await job.start(
+      (jobId) => api.verifyBackup({ source: name, id, jobId, password: typed?.password, rememberPassword: typed?.remember }),
+      {
+        doing: "Checking a backup",
+        onError: (error) => {
+          // The saved password doesn't open it: ask for the one it was made with, right here.
+          if (needsOtherPassword(error.code)) setAsk({ id, tried: typed !== undefined });
+          else notify(error, "Checking a backup");
+        },
+      },
+    );
+    if (result) {
+      setReport(result);
+      setAsk(null);
+    }
   };
 
   const failedRuns = (history.data ?? []).filter((r) => r.status === "failed");
@@ -130,6 +147,15 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
 
       <JobProgress job={job} label="Checking the backup" />
       {report && <VerifyResult report={report} onClose={() => setReport(null)} />}
+      {ask && !job.running && (
+        <OtherPassword
+          key={`${ask.id}:${ask.tried}`}
+          made={(() => {
+            const b = backups.data?.find((x) => x.id === ask.id);
+            return b ? formatDateTime(b.created_at, true) : undefined;
+          })()}
+          tried={ask.tried} busy={job.running} action="Check it" onSubmit={(typed) => void verify(ask.id, typed)} />
+      )}
 
       <h2>Backups</h2>
       {backups.loading && <Loading what="backups" />}

@@ -249,4 +249,44 @@ describe("Restore", () => {
     await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/media/usb/notes-copy.db"));
     expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: undefined }]);
   });
+
+  it("asks for the password of a backup made before the password changed, then compares and restores with it", async () => {
+    const setup = fullSetup();
+    const fake = new FakeShell(setup);
+    const newest = setup.backups!.Notes![0]!;
+    fake.oldPasswords.set(newest.id, "the old password");
+    const { user } = await openRestore(fake);
+    const ask = await screen.findByTestId("other-password");
+    expect(ask.textContent).toContain("The saved password doesn't open this backup");
+    // The recorded counts still show meanwhile.
+    expect((await screen.findByTestId("compare-table")).textContent).toContain("50 rows fewer");
+    await user.type(within(ask).getByLabelText("Password of this backup"), "the old password");
+    await user.click(within(ask).getByRole("checkbox", { name: /Remember it until Keepsake closes/ }));
+    await user.click(within(ask).getByRole("button", { name: "Compare it" }));
+    await waitFor(() => expect(screen.getByTestId("compare-table").textContent).toContain("50 rows added since go"));
+    expect(screen.queryByTestId("other-password")).toBeNull();
+    expect(fake.callsOf("compare_rows").at(-1)).toMatchObject({ password: "the old password", rememberPassword: true });
+
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    await screen.findByTestId("restore-done");
+    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ id: newest.id, password: "the old password" });
+    expect(screen.queryByTestId("error-message")).toBeNull();
+  });
+
+  it("asks for the password when the restore itself finds the saved one doesn't open the backup", async () => {
+    const setup = fullSetup();
+    const fake = new FakeShell(setup);
+    const newest = setup.backups!.Notes![0]!;
+    const { user } = await openRestore(fake);
+    await screen.findByTestId("compare-table");
+    fake.oldPasswords.set(newest.id, "the old password");
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    const ask = await screen.findByTestId("other-password");
+    await user.type(within(ask).getByLabelText("Password of this backup"), "the old password");
+    await user.click(within(ask).getByRole("button", { name: "Restore it" }));
+    await screen.findByTestId("restore-done");
+    expect(fake.callsOf("restore_backup").map((c) => c.password ?? null)).toEqual([null, "the old password"]);
+  });
 });

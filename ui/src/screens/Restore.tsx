@@ -9,6 +9,7 @@ import { useEffect, useState } from "react";
 import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
 import { Confirm } from "../components/Confirm";
+import { needsOtherPassword, OtherPassword, type TypedPassword } from "../components/OtherPassword";
 import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
@@ -58,6 +59,10 @@ export function Restore({
   const [allowed, setAllowed] = useState<ConfirmationReasons>(NO_REASONS);
   const [outcome, setOutcome] = useState<{ result: RestoreOutcome; backup: BackupMetadata } | null>(null);
   const [undone, setUndone] = useState<RestoreOutcome | null>(null);
+  // The password typed for a backup the saved one doesn't open (used to compare and restore it),
+  // and a restore that asks for it.
+  const [typedFor, setTypedFor] = useState<{ id: string; typed: TypedPassword } | null>(null);
+  const [askRestore, setAskRestore] = useState<{ id: string; tried: boolean } | null>(null);
   const job = useJob();
 
   const list = backups.data ?? [];
@@ -83,6 +88,9 @@ export function Restore({
       setAsked({ id: backup.id, reasons: confirmationReasons(error.facts) });
       setAllowed(NO_REASONS);
       setStep("warning");
+    } else if (needsOtherPassword(error.code)) {
+      setAskRestore({ id: backup.id, tried: typedFor?.id === backup.id });
+      setStep("choose");
     } else if (isNotPicked(error)) {
       setTargetError(NOT_PICKED_SENTENCE);
       setStep("choose");
@@ -92,9 +100,11 @@ export function Restore({
     }
   };
 
-  const restore = async () => {
+  const restore = async (typedNow?: TypedPassword) => {
     if (!chosen) return;
     const backup = chosen;
+    const typed = typedNow ?? (typedFor?.id === backup.id ? typedFor.typed : undefined);
+    setAskRestore(null);
     // Keep the choice when the list refreshes with the new safety backup on top.
     setPicked(backup.id);
     setStep("choose");
@@ -110,6 +120,8 @@ export function Restore({
           target: targetPath || undefined,
           allowForeign: allowed.foreign || undefined,
           allowUnencrypted: allowed.unencrypted || undefined,
+          password: typed?.password,
+          rememberPassword: typed?.remember,
         }),
       { doing: "Restoring", onError: (error) => onRestoreError(error, backup) },
     );
@@ -206,7 +218,13 @@ export function Restore({
 
           <section className="card" aria-labelledby="changes-title">
             <h2 id="changes-title">2. What changes</h2>
-            <Changes source={name} backup={chosen} />
+            <Changes
+              source={name}
+              backup={chosen}
+              typed={typedFor?.id === chosen.id ? typedFor.typed : undefined}
+              onTyped={(typed) => setTypedFor({ id: chosen.id, typed })}
+              askedElsewhere={askRestore?.id === chosen.id}
+            />
           </section>
 
           <fieldset className="card">
@@ -309,6 +327,19 @@ export function Restore({
               Replace {targetPath || source.database} with the backup from {formatDateTime(chosen.created_at)}? Close the
               app that uses the database first.
             </Confirm>
+          )}
+          {step === "choose" && askRestore?.id === chosen.id && (
+            <OtherPassword
+              key={String(askRestore.tried)}
+              made={formatDateTime(chosen.created_at, true)}
+              tried={askRestore.tried}
+              busy={job.running}
+              action="Restore it"
+              onSubmit={(typed) => {
+                setTypedFor({ id: chosen.id, typed });
+                void restore(typed);
+              }}
+            />
           )}
           {step === "choose" && (
             <div className="buttons">
@@ -421,35 +452,57 @@ function BackupChoice({
  * database now (a job, with progress). Should that fail (a wrong password, say), the row counts
  * recorded with the backup are shown instead, with why.
  */
-function Changes({ source, backup }: { source: string; backup: BackupMetadata }) {
+function Changes({
+  source,
+  backup,
+  typed,
+  onTyped,
+  askedElsewhere,
+}: {
+  source: string;
+  backup: BackupMetadata;
+  /** The restore asks for this backup's password below: one question, not two. */
+  askedElsewhere: boolean;
+  /** A password typed for this backup (the saved one didn't open it). */
+  typed: TypedPassword | undefined;
+  onTyped: (typed: TypedPassword) => void;
+}) {
   const job = useJob();
   const { start } = job;
-  const [found, setFound] = useState<{ id: string; rows?: TableChange[]; error?: ApiError } | null>(null);
+  // What the comparison found, for which backup and typed password (`key`).
+  const [found, setFound] = useState<{ key: string; rows?: TableChange[]; error?: ApiError } | null>(null);
+  const password = typed?.password;
+  const remember = typed?.remember;
+  const key = `${backup.id}\n${password ?? ""}`;
 
   useEffect(() => {
     let active = true;
     const id = backup.id;
-    void start((jobId) => api.compareRows({ source, id, jobId }), {
+    const key = `${id}\n${password ?? ""}`;
+    void start((jobId) => api.compareRows({ source, id, jobId, password, rememberPassword: remember }), {
       refresh: false,
       onSuccess: (rows) => {
-        if (active) setFound({ id, rows });
+        if (active) setFound({ key, rows });
       },
       onError: (error) => {
-        if (active) setFound({ id, error });
+        if (active) setFound({ key, error });
       },
     });
     return () => {
       active = false;
     };
-  }, [start, source, backup.id]);
+  }, [start, source, backup.id, password, remember]);
 
-  if (!found || found.id !== backup.id) {
+  if (!found || found.key !== key) {
     return job.running ? <JobProgress job={job} label="Comparing the backup with the database now" /> : <Loading what="the comparison" />;
   }
   if (found.error) {
     const wording = wordingFor(found.error.code, found.error.facts);
     return (
       <>
+        {needsOtherPassword(found.error.code) && !askedElsewhere && (
+          <OtherPassword key={password ?? ""} made={formatDateTime(backup.created_at, true)} tried={password !== undefined} busy={job.running} action="Compare it" onSubmit={onTyped} />
+        )}
         <p className="warning small" data-testid="compare-rows-failed">
           Couldn't compare row by row: {wording.title}. {wording.action} Here are the row counts recorded with the backup instead.
         </p>

@@ -558,8 +558,9 @@ export class FakeShell {
     return backup;
   }
 
-  private async verify({ source, id, jobId }: ArgsOf<"verify_backup">): Promise<VerifyReport> {
+  private async verify({ source, id, jobId, password, rememberPassword }: ArgsOf<"verify_backup">): Promise<VerifyReport> {
     const backup = this.findBackup(this.sourceOf(source).name, id);
+    this.checkPassword(id, password, rememberPassword);
     await this.progress(jobId, "verify", backup.stored_size);
     const code = this.damaged.get(backup.id) ?? null;
     backup.verification = code ? "failed" : "passed";
@@ -603,6 +604,7 @@ export class FakeShell {
         reason,
       });
     }
+    this.checkPassword(backup.id, args.password, args.rememberPassword);
     const jobId = args.jobId;
     if (args.verifyFirst) await this.progress(jobId, "verify", backup.stored_size);
     let safetyId: string | null = null;
@@ -649,12 +651,27 @@ export class FakeShell {
     });
   }
 
+  /** Backups made under an older password (id → that password): the saved one doesn't open them. */
+  oldPasswords = new Map<string, string>();
+  /** Passwords typed with "remember until Keepsake closes". */
+  rememberedPasswords = new Set<string>();
+
+  /** As the shell and engine: a backup made under an older password opens only with it. */
+  private checkPassword(id: string, password?: string | null, remember?: boolean | null): void {
+    const needed = this.oldPasswords.get(id);
+    if (needed === undefined) return;
+    const opens = password === needed || this.rememberedPasswords.has(needed);
+    if (password && remember) this.rememberedPasswords.add(password);
+    if (!opens) throw ipcError("wrong_password", `wrong password for ${id}`);
+  }
+
   /** Rows changed in place per table, for compare_rows (the counts cannot tell). */
   changedRows: Record<string, number> = {};
 
-  private async compareRows({ source: name, id, jobId }: ArgsOf<"compare_rows">): Promise<TableChange[]> {
+  private async compareRows({ source: name, id, jobId, password, rememberPassword }: ArgsOf<"compare_rows">): Promise<TableChange[]> {
     const source = this.sourceOf(name);
     const backup = this.findBackup(source.name, id);
+    this.checkPassword(id, password, rememberPassword);
     await this.progress(jobId, "verify", backup.original_size);
     const now = this.current[source.name] ?? {};
     const tables = [...new Set([...Object.keys(backup.row_counts), ...Object.keys(now)])].sort();

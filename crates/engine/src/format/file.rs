@@ -452,12 +452,20 @@ fn master_key(
         .ok()
         .filter(|s| (8..=64).contains(&s.len()))
         .ok_or_else(|| damaged(label, "its header has a damaged salt"))?;
-    let password = crate::seams::require_password(secrets, &format!("open {label}"))?;
-    let key = keys.master(&password, &salt, enc.kdf.iterations, cancel)?;
-    if hex::encode(keys::key_check(&key)) != enc.key_check {
-        return Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")));
+    let others = secrets.other_passwords();
+    // The main password first; when there is none, another one given for this may still do.
+    let main = match crate::seams::require_password(secrets, &format!("open {label}")) {
+        Ok(p) => Some(p),
+        Err(e) if others.is_empty() => return Err(e),
+        Err(_) => None,
+    };
+    for password in main.iter().chain(others.iter().filter(|p| !p.is_empty())) {
+        let key = keys.master(password, &salt, enc.kdf.iterations, cancel)?;
+        if hex::encode(keys::key_check(&key)) == enc.key_check {
+            return Ok(key);
+        }
     }
-    Ok(key)
+    Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")))
 }
 
 /// The trailer says how long the file must be: a shorter file was cut.
