@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 // The engine's own list, read from its source: a code added there without a wording here fails.
 import engineErrors from "../../crates/engine/src/error.rs?raw";
 import { ApiError } from "./api";
+import { formatDateTime } from "./format";
 import { describeError, ERROR_CODES, ERROR_WORDING, isErrorCode, toApiError, wordingFor } from "./errors";
 import type { Code } from "./types";
 
@@ -75,11 +76,18 @@ describe("error wording", () => {
     });
   });
 
-  it("names the file in the details when the message does not", () => {
+  it("says the details in words: the file, the backup by its date, the space, then Keepsake's message", () => {
     const error = new ApiError("target_not_a_database", "it is not a SQLite database", { path: "/home/ada/notes.txt" }, "c");
-    expect(describeError(error).detail).toBe("it is not a SQLite database (/home/ada/notes.txt)");
-    const named = new ApiError("io", "/home/ada/notes.db: gone", { path: "/home/ada/notes.db" }, "c");
-    expect(describeError(named).detail).toBe("/home/ada/notes.db: gone");
+    expect(describeError(error).detail).toBe("File: /home/ada/notes.txt\nKeepsake's message: it is not a SQLite database");
+    const full = new ApiError(
+      "destination_full",
+      "not enough space for backup_20261101_090000_01020304",
+      { backup_id: "backup_20261101_090000_01020304", needed_bytes: 3_000_000, available_bytes: 1_000_000 },
+      "c",
+    );
+    expect(describeError(full).detail).toBe(
+      `Backup made ${formatDateTime("2026-11-01T09:00:00Z", true)}\nSpace needed: 2.9 MB; free: 977 KB\nKeepsake's message: not enough space for backup_20261101_090000_01020304`,
+    );
   });
 
   it("describes any thrown value", () => {

@@ -6,6 +6,7 @@
 // is that table's keys, so it cannot drift either. The engine's message names the file (it goes in
 // the "Details" fold); the wording is what a person reads.
 
+import { dateOfBackupId, formatBytes, formatDateTime } from "./format";
 import type { Code, Facts } from "./types";
 
 /** A failed command: the code picks the wording, the message names the file, the facts say what it is about. */
@@ -217,9 +218,17 @@ export function describeError(error: unknown): Wording & { code: Code; detail: s
   return { ...wordingFor(apiError.code, apiError.facts), code: apiError.code, detail: detailOf(apiError) };
 }
 
-/** The technical line for the "Details" fold: the shell's message, and the file when it does not name it. */
+/**
+ * The "Details" fold, in words, a line each: the file involved, the backup (by its date), the
+ * space needed and free, and Keepsake's own message (what to quote when asking for help).
+ */
 export function detailOf(error: ApiError): string {
-  const path = error.facts.path;
-  if (path && !error.message.includes(path)) return error.message ? `${error.message} (${path})` : path;
-  return error.message;
+  const { path, backup_id: backupId, needed_bytes: needed, available_bytes: free } = error.facts;
+  const lines: string[] = [];
+  if (path) lines.push(`File: ${path}`);
+  const made = backupId ? dateOfBackupId(backupId) : null;
+  if (made) lines.push(`Backup made ${formatDateTime(made, true)}`);
+  if (needed != null) lines.push(`Space needed: ${formatBytes(needed)}${free != null ? `; free: ${formatBytes(free)}` : ""}`);
+  if (error.message) lines.push(lines.length > 0 ? `Keepsake's message: ${error.message}` : error.message);
+  return lines.join("\n");
 }

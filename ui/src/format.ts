@@ -119,3 +119,12 @@ export function formatPercent(fraction: number): string {
 export function plural(count: number, noun: string, many = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : many}`;
 }
+
+/** The time in a backup id (`backup_YYYYMMDD_HHMMSS_…`, UTC) as an ISO string; `null` for another name. */
+export function dateOfBackupId(id: string): string | null {
+  const m = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(id);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec] = m;
+  const at = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  return Number.isNaN(at) ? null : new Date(at).toISOString();
+}

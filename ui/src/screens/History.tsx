@@ -11,7 +11,7 @@ import { JobProgress } from "../components/JobProgress";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
 import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
-import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
+import { dateOfBackupId, formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type {
@@ -279,11 +279,8 @@ export function noteOf(backup: BackupMetadata, all: readonly BackupMetadata[]): 
   if (restored === undefined) return backup.description;
   const known = all.find((b) => b.id === restored);
   if (known) return `Before restoring the backup from ${formatDateTime(known.created_at)}`;
-  const named = /^backup_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(restored);
-  if (!named) return "Before a restore";
-  const [, y, mo, d, h, mi, sec] = named;
-  const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)));
-  return `Before restoring the backup from ${formatDateTime(at.toISOString())}`;
+  const named = dateOfBackupId(restored);
+  return named ? `Before restoring the backup from ${formatDateTime(named)}` : "Before a restore";
 }
 
 function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; bytes: number } | null }) {
