@@ -115,6 +115,24 @@ pub enum Command {
         id: String,
     },
 
+    /// What restoring a backup would change in the database, row by row
+    #[command(after_help = "Decodes the backup to a private temporary file (nothing is written \
+        elsewhere) and compares it with the database by rowid or primary key: rows that come \
+        back, rows whose values change back, rows added since that go. Exits 0 when the backup \
+        holds the same rows as the database, 1 when they differ.\n\nExamples:\n  \
+        keepsake diff backup_20250101_020000\n  \
+        keepsake diff backup_20250101_020000 --all --json")]
+    Diff {
+        /// Id of the backup (see `keepsake list`)
+        id: String,
+        /// Compare with this database instead of the source's
+        #[arg(long, value_name = "PATH")]
+        with: Option<PathBuf>,
+        /// Show internal tables too (SQLite's own, full-text indexes and their shadow tables)
+        #[arg(long)]
+        all: bool,
+    },
+
     /// Replace the database (or write --to PATH) with a backup
     #[command(after_help = "Without --yes, restore asks for confirmation on a terminal and refuses \
         to run without one.\n\nExamples:\n  keepsake restore backup_20250101_020000\n  \

@@ -10,6 +10,7 @@ mod create;
 mod daemon;
 mod decrypt;
 mod delete;
+mod diff;
 mod history;
 mod list;
 mod restore;
@@ -144,6 +145,7 @@ fn run_folder(
         Action::Create { source, opts } => create::run(&ctx, &source, &opts),
         Action::List { limit } => list::run(&ctx, limit),
         Action::Verify { id } => verify::run(&ctx, &id),
+        Action::Diff { id, database, all } => diff::run(&ctx, &id, &database, all),
         Action::Restore { id, target, opts, confirmed } => restore::run(&ctx, &id, &target, &opts, confirmed),
         Action::Delete { id, confirmed } => delete::run(&ctx, &id, confirmed),
         Action::Cleanup { policy, dry_run } => cleanup::run(&ctx, &policy, dry_run),

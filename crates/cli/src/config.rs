@@ -82,6 +82,11 @@ pub enum Action {
     Verify {
         id: String,
     },
+    Diff {
+        id: String,
+        database: PathBuf,
+        all: bool,
+    },
     Restore {
         id: String,
         target: PathBuf,
@@ -456,6 +461,13 @@ impl Config {
             }
             Command::List { limit } => Action::List { limit },
             Command::Verify { id } => Action::Verify { id },
+            Command::Diff { id, with, all } => {
+                let database = match with {
+                    Some(p) => absolute(p),
+                    None => database_needed("to compare with")?,
+                };
+                Action::Diff { id, database, all }
+            }
             Command::Restore(r) => {
                 let target = match r.to {
                     Some(p) => absolute(p),

@@ -128,3 +128,48 @@ fn decrypt_needs_to() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--to"), "{}", stderr(&out));
 }
+
+#[test]
+fn diff_says_row_by_row_what_a_restore_would_change_and_touches_nothing() {
+    let w = Work::new();
+    let db = w.app_db();
+    let id = w.plain_backup();
+    let out = run(w.ks(&["diff", &id]));
+    assert_eq!(code(&out), 0, "same rows: {}", stderr(&out));
+    assert!(stdout(&out).contains("holds the same rows"), "{}", stdout(&out));
+    {
+        let c = rusqlite::Connection::open(&db).expect("open");
+        c.execute_batch(
+            "UPDATE notes SET title = 'oops' WHERE id BETWEEN 1 AND 9;
+             DELETE FROM tags WHERE note_id > 250; DELETE FROM notes WHERE id > 250;
+             CREATE TABLE added (x); INSERT INTO added VALUES (1);",
+        )
+        .expect("edit");
+    }
+    let before = dump(&db);
+    let out = run(w.ks(&["diff", &id]));
+    assert_eq!(code(&out), 1, "differs: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("9 rows changed back"), "{text}");
+    assert!(text.contains("table removed (added since, 1 row)"), "{text}");
+    let v = ok_json_code(w.ks(&["diff", &id, "--json"]), 1);
+    let notes = v.as_array().expect("array").iter().find(|t| t["table"] == "notes").expect("notes").clone();
+    let removed = 299 - 250; // ids 0 to 299
+    assert_eq!(notes["brought_back"], removed);
+    assert_eq!(notes["changed"], 9);
+    assert_eq!(notes["removed"], 0);
+    assert_eq!(dump(&db), before, "only read");
+    // Another database, given with --with; a missing one: everything comes back.
+    let other = w.path("none.db");
+    let v = ok_json_code(w.ks(&["diff", &id, "--with", other.to_str().expect("utf-8"), "--json"]), 1);
+    assert!(v.as_array().expect("array").iter().all(|t| t["current_rows"].is_null()));
+    assert!(!other.exists());
+    let out = run(w.ks(&["diff", "backup_20990101_000000_00000000"]));
+    assert_error(&out, 2, "backup_not_found");
+}
+
+fn ok_json_code(cmd: assert_cmd::Command, exit: i32) -> serde_json::Value {
+    let out = run(cmd);
+    assert_eq!(code(&out), exit, "{}", stderr(&out));
+    json(&out)
+}

@@ -1,0 +1,65 @@
+//! `keepsake diff`: what restoring a backup would change in a database, row by row. Exits 1 when
+//! the backup and the database hold different rows (as `diff` does), 0 when they are the same.
+
+use std::path::Path;
+
+use keepsake_engine::TableChange;
+
+use super::Ctx;
+use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
+use crate::output::{Style, Table};
+
+pub fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
+    let changes = ctx.work(|job| ctx.engine.compare_rows(id, database, job))?;
+    let shown: Vec<&TableChange> = changes.iter().filter(|c| all || !c.internal).collect();
+    let differs = shown.iter().any(|c| words(c) != "same");
+    if ctx.out.json_mode() {
+        ctx.out.json(&shown)?;
+    } else {
+        let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        let mut t =
+            Table::new(&[("TABLE", false), ("IN BACKUP", true), ("NOW", true), ("RESTORING IT", false)]);
+        for c in &shown {
+            let w = words(c);
+            let style = if w == "same" { Style::Dim } else { Style::Plain };
+            t.row(vec![
+                (c.table.clone(), Style::Plain),
+                (count(c.backup_rows), Style::Plain),
+                (count(c.current_rows), Style::Plain),
+                (w, style),
+            ]);
+        }
+        ctx.out.text(&t.render(ctx.out.mode.color))?;
+        let hidden = changes.len() - shown.len();
+        if hidden > 0 {
+            ctx.out.text(&format!("({hidden} internal tables not shown; --all shows them)"))?;
+        }
+        if !differs {
+            ctx.out.text(&format!("The backup holds the same rows as {}.", database.display()))?;
+        }
+    }
+    Ok(if differs { EXIT_PROBLEM } else { EXIT_OK })
+}
+
+/// What restoring does to one table, in a few words.
+fn words(c: &TableChange) -> String {
+    let rows = |n: u64| if n == 1 { "1 row".to_owned() } else { format!("{n} rows") };
+    match (c.backup_rows, c.current_rows) {
+        (None, Some(n)) => return format!("table removed (added since, {})", rows(n)),
+        (Some(n), None) => return format!("table comes back ({})", rows(n)),
+        _ => {}
+    }
+    let mut parts = Vec::new();
+    if c.brought_back > 0 {
+        parts.push(format!("{} come back", rows(c.brought_back)));
+    }
+    match c.changed {
+        Some(n) if n > 0 => parts.push(format!("{} changed back", rows(n))),
+        None => parts.push("columns changed since (counts only)".to_owned()),
+        _ => {}
+    }
+    if c.removed > 0 {
+        parts.push(format!("{} added since go", rows(c.removed)));
+    }
+    if parts.is_empty() { "same".to_owned() } else { parts.join(", ") }
+}
