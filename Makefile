@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build ui ui-test app run demo bundle e2e e2e-screens test lint fmt bench clean-demo bindings
+.PHONY: setup build ui ui-test app run demo bundle package check-package e2e e2e-screens test lint fmt bench clean-demo bindings
 
 setup:
 	@scripts/setup.sh
@@ -34,9 +34,17 @@ run: app
 demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"
 
-# A .deb of the desktop app (Tauri bundler, release build) in target/release/bundle/deb/.
-bundle: setup
-	TAURI_APP_PATH=src-tauri npx tauri build --bundles deb
+# The .deb people install (target/dist/bundle/deb/): the app and the `keepsake` command, both
+# stripped (profile dist), and a systemd user unit for `keepsake daemon`.
+package: setup
+	$(CARGO) build --profile dist -p keepsake-cli
+	TAURI_APP_PATH=src-tauri npx tauri build --bundles deb -- --profile dist
+bundle: package
+
+# Unpacks the .deb into a throwaway root and checks it: files, sizes, stripped binaries, the
+# maintainer, the unit; then starts the unpacked app under Xvfb to its first screen.
+check-package: package
+	scripts/check-package.sh
 
 # End-to-end tests of the real app under Xvfb, in their own D-Bus session (scripts/e2e.sh).
 e2e: app

@@ -54,10 +54,18 @@ pub fn run() {
         .setup(|app| setup(app).map_err(Into::into))
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|app, event| {
-            if let RunEvent::Exit = event {
-                shutdown(app);
+        Ok(app) => app.run(|app, event| match event {
+            // The window was closed (and destroyed) while a schedule is active: the app goes on
+            // in the tray. Quit (an exit code) is never held back.
+            RunEvent::ExitRequested { api, code: None, .. }
+                if app.try_state::<tray::Tray<tauri::Wry>>().is_some()
+                    && platform::keep_running_in_tray(&app.state::<AppState>()) =>
+            {
+                tracing::info!("window closed; running on in the tray");
+                api.prevent_exit();
             }
+            RunEvent::Exit => shutdown(app),
+            _ => {}
         }),
         Err(e) => {
             eprintln!("error: Keepsake could not start: {e}");
@@ -114,17 +122,14 @@ fn check_keyring(state: &AppState) {
     }
 }
 
-/// Closing the window hides it to the tray while some schedule is active.
+/// Closing the window destroys it and its webview (a tray app runs all day: it should not hold a
+/// browser engine nobody looks at); `run` keeps the app going in the tray while some schedule
+/// is active, and the tray's Open Keepsake creates the window again.
 fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if let WindowEvent::CloseRequested { api, .. } = event
+    if let WindowEvent::Destroyed = event
         && window.label() == platform::MAIN
-        && window.app_handle().try_state::<tray::Tray<R>>().is_some()
-        && platform::keep_running_in_tray(&window.state::<AppState>())
     {
-        api.prevent_close();
-        if let Err(e) = window.hide() {
-            tracing::warn!("cannot hide the window: {e}");
-        }
+        tracing::info!("window closed");
     }
 }
 

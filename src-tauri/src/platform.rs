@@ -12,12 +12,29 @@ pub const MAIN: &str = "main";
 pub const HIDDEN_ARG: &str = "--hidden";
 
 /// Shows, unminimizes and focuses the main window.
+/// Shows the window, creating it (and its webview) first when there is none: it is not created
+/// at start in the tray (`--hidden`), and closing it destroys it, so a Keepsake in the tray
+/// holds no webview.
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window(MAIN) {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
-    }
+    let window = match app.get_webview_window(MAIN) {
+        Some(w) => w,
+        None => {
+            let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN).cloned() else {
+                tracing::error!("no window named {MAIN} in the configuration");
+                return;
+            };
+            match tauri::WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::error!("cannot open the window: {e}");
+                    return;
+                }
+            }
+        }
+    };
+    let _ = window.show();
+    let _ = window.unminimize();
+    let _ = window.set_focus();
 }
 
 /// Whether closing the window should only hide it: some schedule is active, so the app must go

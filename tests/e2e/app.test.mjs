@@ -191,6 +191,76 @@ test("a second launch hands over to the first one and exits", async () => {
   assert.equal((await invoke("app_state")).sources.length, 2, "the first one still answers");
 });
 
+/** The visible Keepsake window's X id, or "" when there is none. */
+function keepsakeWindow() {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Keepsake$"], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** The app's web content processes (a webview's page), as "pid name" lines. */
+function webkitProcesses(pid) {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid), "-l"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => /WebKitWebProces/.test(l));
+  } catch {
+    return [];
+  }
+}
+
+/** The proportional set size (KiB) of the app and every process under it. */
+function treePss(pid) {
+  const kids = (p) => {
+    try {
+      return execFileSync("pgrep", ["-P", String(p)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  let total = 0;
+  const walk = (p) => {
+    try {
+      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/smaps_rollup`, "utf8"));
+      total += Number(m?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+    kids(p).forEach(walk);
+  };
+  walk(pid);
+  return total;
+}
+
+test("closing the window destroys it and its webview; the app runs on in the tray; Open Keepsake brings it back", async () => {
+  py("tray.py", "click", TRAY_ITEMS, "Resume schedules");
+  await until("schedules resumed", async () => (await invoke("app_state")).paused === false);
+  const win = await until("the window", () => keepsakeWindow());
+  const pid = Number(execFileSync("xdotool", ["getwindowpid", win], { encoding: "utf8" }).trim());
+  assert.ok(webkitProcesses(pid).length > 0, "a webview while the window is open");
+
+  const open = treePss(pid);
+  py("close_window.py", win);
+  await until("the window gone", () => keepsakeWindow() === "");
+  await until("no web page process left", () => webkitProcesses(pid).length === 0).catch((e) => {
+    throw new Error(`${e.message}: ${execFileSync("ps", ["--ppid", String(pid), "-o", "pid,comm,rss"], { encoding: "utf8" })}`);
+  });
+  await sleep(2000);
+  const closed = treePss(pid);
+  fs.writeFileSync(path.join(OUT, "memory.txt"), `window open: PSS ${open} KiB; closed: ${closed} KiB (debug build)\n`);
+  assert.ok(closed < open / 2, `closing the window frees most of the memory: ${open} KiB open, ${closed} KiB closed`);
+  process.kill(pid, 0); // still running: throws if it quit
+  await until("the log says so", () => appLog().includes("running on in the tray"));
+  const menu = JSON.parse(py("tray.py", "menu", TRAY_ITEMS));
+  assert.ok(menu.some((i) => i.label === "Open Keepsake"), "the tray is still there");
+
+  py("tray.py", "click", TRAY_ITEMS, "Open Keepsake");
+  await until("the window back", () => keepsakeWindow() !== "");
+  await until("a webview again", () => webkitProcesses(pid).length > 0);
+});
+
 test("Quit from the tray stops the app cleanly", async () => {
   try {
     execFileSync("import", ["-window", "root", path.join(OUT, "screen.png")]);

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Checks the .deb that `make package` built, as the machine it is installed on would see it:
+# unpacked into a throwaway root (dpkg-deb -x), its files, sizes, stripped binaries, maintainer
+# and systemd unit are checked; then the unpacked app is started under Xvfb (fresh profile, own
+# D-Bus session) to its first screen (target/check-package/first-screen.png), and its memory is
+# measured: with the window open after 20 s idle, and started in the tray (--hidden, as at
+# login). Memory is the proportional set size (PSS) of the app and its WebKit processes: shared
+# library pages are counted once across them, not once per process (RSS is printed beside it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/target/check-package
+DEB=$(ls -t target/dist/bundle/deb/*.deb 2>/dev/null | head -1 || true)
+[ -n "$DEB" ] || { echo "check-package: no .deb in target/dist/bundle/deb (make package)" >&2; exit 1; }
+
+if [ "${1:-}" != "--in-session" ]; then
+  rm -rf "$OUT"
+  mkdir -p "$OUT/root"
+  dpkg-deb -x "$DEB" "$OUT/root"
+  R=$OUT/root
+  fail() { echo "check-package: $*" >&2; exit 1; }
+  echo "package: $DEB ($(du -h "$DEB" | cut -f1))"
+  for f in usr/bin/keepsake-app usr/bin/keepsake usr/lib/systemd/user/keepsake.service; do
+    [ -f "$R/$f" ] || fail "/$f is missing"
+  done
+  ls "$R"/usr/share/applications/*.desktop >/dev/null 2>&1 || fail "no .desktop file"
+  for b in usr/bin/keepsake-app usr/bin/keepsake; do
+    file -b "$R/$b" | grep -q ', stripped' || fail "/$b is not stripped: $(file -b "$R/$b")"
+  done
+  installed_kb=$(dpkg-deb -f "$DEB" Installed-Size)
+  echo "installed size: $installed_kb KiB; /usr/bin/keepsake-app $(du -k "$R/usr/bin/keepsake-app" | cut -f1) KiB, /usr/bin/keepsake $(du -k "$R/usr/bin/keepsake" | cut -f1) KiB"
+  [ "$installed_kb" -lt 25600 ] || fail "installed size $installed_kb KiB is over 25 MiB"
+  maintainer=$(dpkg-deb -f "$DEB" Maintainer)
+  echo "maintainer: $maintainer"
+  echo "$maintainer" | grep -Eq '^[^<]+ <[^<>@ ]+@[^<> ]+>$' || fail "the maintainer has no contact: '$maintainer'"
+  grep -qx 'ExecStart=/usr/bin/keepsake daemon' "$R/usr/lib/systemd/user/keepsake.service" || fail "the unit does not run keepsake daemon"
+  if command -v systemd-analyze >/dev/null; then
+    systemd-analyze verify --user "$R/usr/lib/systemd/user/keepsake.service" 2>&1 | grep -v 'usr/bin/keepsake' | grep . && fail "the unit does not verify" || true
+  fi
+  "$R/usr/bin/keepsake" --version | grep -q '^keepsake ' || fail "the keepsake command does not run"
+  exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$0" --in-session
+fi
+
+# --- inside Xvfb and a D-Bus session of its own ---------------------------------------------------
+R=$OUT/root
+export HOME=$OUT/home XDG_RUNTIME_DIR=$OUT/runtime
+export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+fail() { echo "check-package: $*" >&2; kill "${app:-0}" 2>/dev/null || true; exit 1; }
+
+# The process and every process under it.
+tree() { local p=$1; echo "$p"; for c in $(pgrep -P "$p" || true); do tree "$c"; done; }
+# "PSS RSS" in MiB, summed over the app's process tree.
+memory() {
+  local pss=0 rss=0 p
+  for p in $(tree "$1"); do
+    [ -r "/proc/$p/smaps_rollup" ] || continue
+    pss=$((pss + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")))
+    rss=$((rss + $(awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup")))
+  done
+  echo "$((pss / 1024)) $((rss / 1024))"
+}
+processes() { tree "$1" | xargs -r ps -o comm= -p | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}'; }
+
+start=$(date +%s%N)
+"$R/usr/bin/keepsake-app" >"$OUT/app.log" 2>&1 &
+app=$!
+shown=""
+for _ in $(seq 1 300); do
+  shown=$(xdotool search --onlyvisible --name '^Keepsake$' 2>/dev/null | head -1 || true)
+  [ -n "$shown" ] && break
+  kill -0 "$app" 2>/dev/null || fail "the app exited: $(tail -5 "$OUT/app.log")"
+  sleep 0.1
+done
+[ -n "$shown" ] || fail "no Keepsake window within 30 s"
+echo "window shown after $((($(date +%s%N) - start) / 1000000)) ms"
+sleep 20
+import -window root "$OUT/first-screen.png"
+read -r pss rss < <(memory "$app")
+echo "window open, 20 s idle: PSS $pss MiB (RSS $rss MiB) in $(processes "$app")"
+[ "$pss" -lt 250 ] || fail "window open: $pss MiB, over 250 MiB"
+kill "$app"; wait "$app" 2>/dev/null || true
+
+"$R/usr/bin/keepsake-app" --hidden >"$OUT/app-hidden.log" 2>&1 &
+app=$!
+sleep 15
+kill -0 "$app" 2>/dev/null || fail "the app started with --hidden exited: $(tail -5 "$OUT/app-hidden.log")"
+read -r pss rss < <(memory "$app")
+echo "in the tray (--hidden), 15 s: PSS $pss MiB (RSS $rss MiB) in $(processes "$app")"
+kill "$app"; wait "$app" 2>/dev/null || true
+echo "check-package: ok (screenshot: $OUT/first-screen.png)"
