@@ -288,6 +288,17 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
   assert.match(words, /Safety backups made before a restore/);
   assert.match(words, /Before restoring the backup from /);
   assert.doesNotMatch(words, /backup_\d{8}/, "no internal id");
+  // The restore's safety backup and the undo's were made within the same minute: their times
+  // show seconds, so the two rows can be told apart.
+  const safety = (await invoke("list_backups", { source: DEMO })).filter((b) => b.backup_type === "safety");
+  assert.ok(safety.length >= 2, "the restore's safety backup and the undo's");
+  const [a, b] = safety;
+  if (a.created_at.slice(0, 16) === b.created_at.slice(0, 16)) {
+    const shownTime = async (id) => (await browser.$(`[data-testid="backup-row"][data-id="${id}"] td span`)).getText();
+    const [ta, tb] = [await shownTime(a.id), await shownTime(b.id)];
+    assert.match(ta, /\d\d:\d\d:\d\d/, `seconds shown: ${ta}`);
+    assert.notEqual(ta, tb, "told apart");
+  }
   await section.scrollIntoView();
   await shot("history-safety");
 });

@@ -479,7 +479,11 @@ function Changes({
     let active = true;
     const id = backup.id;
     const key = `${id}\n${password ?? ""}`;
-    void start((jobId) => api.compareRows({ source, id, jobId, password, rememberPassword: remember }), {
+    let running: string | null = null;
+    void start((jobId) => {
+      running = jobId;
+      return api.compareRows({ source, id, jobId, password, rememberPassword: remember });
+    }, {
       refresh: false,
       onSuccess: (rows) => {
         if (active) setFound({ key, rows });
@@ -490,6 +494,8 @@ function Changes({
     });
     return () => {
       active = false;
+      // Another backup was picked (or the screen left): stop decoding this one.
+      if (running) void api.cancelJob(running).catch(() => undefined);
     };
   }, [start, source, backup.id, password, remember]);
 
