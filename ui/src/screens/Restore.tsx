@@ -527,28 +527,10 @@ function RowChanges({ rows, backup }: { rows: TableChange[]; backup: BackupMetad
   return (
     <>
       <p data-testid="changes-summary">{summariseRows(rows, backup)}</p>
-      <div className="table-wrap">
-        <table className="compare" data-testid="compare-table">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col">Rows in the backup</th>
-              <th scope="col">Rows now</th>
-              <th scope="col">What restoring does</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={r.table} data-testid="compare-row" data-table={r.table} className={r.internal ? "muted" : undefined}>
-                <th scope="row">{r.table}</th>
-                <td>{r.backup_rows === null ? "—" : r.backup_rows.toLocaleString()}</td>
-                <td>{r.current_rows === null ? "—" : r.current_rows.toLocaleString()}</td>
-                <td>{rowWords(r)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ComparisonTable
+        last="What restoring does"
+        rows={shown.map((r) => ({ table: r.table, backup: r.backup_rows, now: r.current_rows, words: rowWords(r), internal: r.internal }))}
+      />
       {internal > 0 && (
         <label className="check small">
           <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} data-testid="show-internal" />
@@ -603,29 +585,49 @@ function CountChanges({ source, backup }: { source: string; backup: BackupMetada
   return (
     <>
       <p>{summarise(rows, backup)}</p>
-      <div className="table-wrap">
-        <table className="compare" data-testid="compare-table">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col">Rows in the backup</th>
-              <th scope="col">Rows now</th>
-              <th scope="col">After restoring</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.table}>
-                <th scope="row">{r.table}</th>
-                <td>{r.backup_rows.toLocaleString()}</td>
-                <td>{r.current_rows === null ? "—" : r.current_rows.toLocaleString()}</td>
-                <td>{changeWords(r)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ComparisonTable
+        last="After restoring"
+        rows={rows.map((r) => ({ table: r.table, backup: r.backup_rows, now: r.current_rows, words: changeWords(r), internal: false }))}
+      />
     </>
+  );
+}
+
+/** One line of a comparison table: a table's rows in the backup and now, and what restoring does. */
+interface ComparisonLine {
+  table: string;
+  backup: number | null;
+  now: number | null;
+  words: string;
+  internal: boolean;
+}
+
+/** The comparison as a table (`last` heads the column of words). */
+function ComparisonTable({ rows, last }: { rows: ComparisonLine[]; last: string }) {
+  const count = (n: number | null) => (n === null ? "—" : n.toLocaleString());
+  return (
+    <div className="table-wrap">
+      <table className="compare" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th scope="col">Table</th>
+            <th scope="col">Rows in the backup</th>
+            <th scope="col">Rows now</th>
+            <th scope="col">{last}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.table} data-testid="compare-row" data-table={r.table} className={r.internal ? "muted" : undefined}>
+              <th scope="row">{r.table}</th>
+              <td>{count(r.backup)}</td>
+              <td>{count(r.now)}</td>
+              <td>{r.words}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
