@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Local, Utc};
 use keepsake_engine::RetentionPolicy;
-use keepsake_engine::model::{BackupMetadata, BackupType, RunRecord, RunStatus, SourceHistory};
+use keepsake_engine::model::{BackupMetadata, RunRecord, RunStatus, SourceHistory};
 use keepsake_engine::schedule::{Health, Schedule};
 use keepsake_engine::scheduler::job_info;
 use keepsake_engine::sources::Source;
@@ -86,7 +86,7 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
     let (history, last_backup) = match state.engine(&source.backup_dir) {
         Ok(engine) => (
             engine.source_history(&source.database).unwrap_or_default(),
-            last_backup_of(&engine, &source.database),
+            engine.last_backup_of(&source.database).ok().flatten(),
         ),
         Err(e) => {
             tracing::warn!(source = %source.name, "cannot open the backup folder: {}", e.message);
@@ -113,16 +113,6 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         last_run: info.last_run,
         health: HealthView::from(&info.health),
     }
-}
-
-/// The newest backup of `database` that protects it: a safety backup (the database as it was
-/// just before a restore, often the very data that was being undone) never counts.
-fn last_backup_of(engine: &keepsake_engine::Engine, database: &std::path::Path) -> Option<BackupMetadata> {
-    let absolute = std::path::absolute(database).ok();
-    engine.list(None).ok()?.into_iter().find(|b| {
-        b.backup_type != BackupType::Safety
-            && (b.source_path == database || absolute.as_deref() == Some(b.source_path.as_path()))
-    })
 }
 
 /// The tray icon's state.

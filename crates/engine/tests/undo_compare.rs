@@ -38,6 +38,11 @@ fn undo_restore_puts_back_the_database_from_before_the_restore() {
     let safety = e.newest_safety_backup(&env.db).unwrap();
     assert_eq!(Some(&safety.id), restored.safety_backup_id.as_ref());
     assert_eq!(safety.backup_type, BackupType::Safety);
+    assert_eq!(
+        e.last_backup_of(&env.db).unwrap().map(|b| b.id),
+        Some(old.id.clone()),
+        "a safety backup never counts as the last backup"
+    );
 
     let undone = e.undo_restore(&env.db, true, &job()).unwrap();
     assert_eq!(undone.backup_id, safety.id);

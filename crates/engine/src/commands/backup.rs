@@ -136,6 +136,15 @@ impl Engine {
         Ok(meta)
     }
 
+    /// The newest backup of the database at `database` recorded here that protects it: a safety
+    /// backup (the database as it was just before a restore) never counts.
+    pub fn last_backup_of(&self, database: &Path) -> Result<Option<BackupMetadata>> {
+        let absolute = absolute(database);
+        Ok(self.list(None)?.into_iter().find(|b| {
+            b.backup_type != BackupType::Safety && (b.source_path == absolute || b.source_path == database)
+        }))
+    }
+
     /// The newest backup of `source` recorded here that a new backup can build on (and whose
     /// page manifest it replaces): made by this installation, present, not failed, not a
     /// safety backup, in format 2, encrypted the same way.
@@ -143,11 +152,8 @@ impl Engine {
         if opts.backup_type == BackupType::Safety {
             return Ok(None);
         }
-        let source = absolute(source);
         Ok(self
-            .list(None)?
-            .into_iter()
-            .find(|b| b.source_path == source && b.backup_type != BackupType::Safety)
+            .last_backup_of(source)?
             .filter(|b| {
                 b.concern.is_none()
                     && b.verification != VerificationStatus::Failed
