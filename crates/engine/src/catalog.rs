@@ -12,6 +12,8 @@
 //!   re-decrypted) at every command. A cache: losing it costs time, never trust.
 //! - `runs`: the history of every operation, failed ones too.
 //! - `stores`: per store, whether an older Keepsake's in-folder catalog was looked at.
+//! - `alerts`: content alerts raised on this store's backups (see `watch`), dismissed or not.
+//! - `pins`: backups kept whatever retention says.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +21,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupMetadata, BackupType, Operation, RunRecord, RunStatus, VerificationStatus};
+use crate::model::{BackupMetadata, BackupType, Operation, Pin, RunRecord, RunStatus, VerificationStatus};
+use crate::watch::{Alert, AlertKind};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS stores (
@@ -59,7 +62,29 @@ CREATE TABLE IF NOT EXISTS runs (
     safety_backup_id TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs(store, started_at);
-PRAGMA user_version = 2;
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    store TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    backup_id TEXT NOT NULL,
+    previous_id TEXT,
+    table_name TEXT,
+    before INTEGER,
+    after INTEGER,
+    raised_at TEXT NOT NULL,
+    pinned TEXT,
+    dismissed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_backup ON alerts(store, backup_id);
+CREATE TABLE IF NOT EXISTS pins (
+    store TEXT NOT NULL,
+    backup_id TEXT NOT NULL,
+    pinned_at TEXT NOT NULL,
+    alert INTEGER,
+    PRIMARY KEY (store, backup_id)
+);
+PRAGMA user_version = 3;
 ";
 
 /// How a recorded backup came to be recorded.
@@ -253,12 +278,12 @@ impl Catalog {
         rows.iter().map(|s| self.decode(s)).collect()
     }
 
-    /// Forgets a recorded backup.
+    /// Forgets a recorded backup (and its pin).
     pub(crate) fn remove(&self, id: &str) -> Result<()> {
         self.conn
             .execute("DELETE FROM backups WHERE store = ?1 AND id = ?2", [&self.store, id])
             .map_err(|e| self.err(e))?;
-        Ok(())
+        self.unpin(id)
     }
 
     pub(crate) fn set_verification(
@@ -266,10 +291,14 @@ impl Catalog {
         id: &str,
         status: VerificationStatus,
         at: DateTime<Utc>,
+        integrity: Option<bool>,
     ) -> Result<()> {
         if let Some(mut m) = self.get(id)? {
             m.verification = status;
             m.verified_at = Some(at);
+            if integrity.is_some() {
+                m.source_integrity = integrity;
+            }
             self.conn
                 .execute(
                     "UPDATE backups SET metadata = ?3 WHERE store = ?1 AND id = ?2",
@@ -440,6 +469,114 @@ impl Catalog {
             .query_row(&sql, rusqlite::params_from_iter(values), run_from_row)
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// Records an alert; returns its id.
+    pub(crate) fn add_alert(&self, a: &Alert) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO alerts (store, kind, source_path, backup_id, previous_id, table_name, before, after,
+                                     raised_at, pinned, dismissed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    self.store,
+                    enum_str(&a.kind),
+                    a.source_path.to_string_lossy(),
+                    a.backup_id,
+                    a.previous_id,
+                    a.table,
+                    a.before,
+                    a.after,
+                    a.raised_at.to_rfc3339(),
+                    a.pinned,
+                    a.dismissed_at.map(|d| d.to_rfc3339()),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Alerts, newest first: all of them, or those still standing.
+    pub(crate) fn alerts(&self, with_dismissed: bool) -> Result<Vec<Alert>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, kind, source_path, backup_id, previous_id, table_name, before, after, raised_at,
+                        pinned, dismissed_at
+                 FROM alerts WHERE store = ?1 AND (?2 OR dismissed_at IS NULL)
+                 ORDER BY raised_at DESC, id DESC",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![self.store, with_dismissed], |r| {
+                let kind: String = r.get(1)?;
+                Ok(Alert {
+                    id: r.get(0)?,
+                    kind: parse_enum(&kind).unwrap_or(AlertKind::SchemaChanged),
+                    source_path: PathBuf::from(r.get::<_, String>(2)?),
+                    backup_id: r.get(3)?,
+                    previous_id: r.get(4)?,
+                    table: r.get(5)?,
+                    before: r.get(6)?,
+                    after: r.get(7)?,
+                    raised_at: time(&r.get::<_, String>(8)?),
+                    pinned: r.get(9)?,
+                    dismissed_at: r.get::<_, Option<String>>(10)?.map(|s| time(&s)),
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Marks alert `id` dismissed; `false` when there is no such alert.
+    pub(crate) fn dismiss_alert(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE alerts SET dismissed_at = coalesce(dismissed_at, ?3) WHERE store = ?1 AND id = ?2",
+                params![self.store, id, at.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// Pins backup `id` (a pin already there stays as it was).
+    pub(crate) fn pin(&self, id: &str, at: DateTime<Utc>, alert: Option<i64>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO pins (store, backup_id, pinned_at, alert) VALUES (?1, ?2, ?3, ?4)",
+                params![self.store, id, at.to_rfc3339(), alert],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub(crate) fn unpin(&self, id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM pins WHERE store = ?1 AND backup_id = ?2", [&self.store, id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every pin of this store, by backup id.
+    pub(crate) fn pins(&self) -> Result<std::collections::HashMap<String, Pin>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT backup_id, pinned_at, alert FROM pins WHERE store = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([&self.store], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Pin { pinned_at: time(&r.get::<_, String>(1)?), alert: r.get(2)? },
+                ))
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
     }
 
     pub(crate) fn failed_runs(&self) -> Result<u64> {

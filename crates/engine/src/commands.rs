@@ -9,3 +9,4 @@ pub(crate) mod restore;
 pub(crate) mod scheduled;
 pub(crate) mod undo;
 pub(crate) mod verify;
+pub(crate) mod watch;

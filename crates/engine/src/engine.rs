@@ -276,7 +276,8 @@ impl Engine {
     /// name). `backup_not_found` when there is none.
     pub fn get(&self, id: &str) -> Result<BackupMetadata> {
         let recorded = self.catalog()?.get(id)?;
-        if let Some(m) = recorded {
+        if let Some(mut m) = recorded {
+            m.pinned = self.catalog()?.pins()?.remove(&m.id);
             return Ok(self.with_chain_concern(self.with_concern(m)));
         }
         let report = self.scan()?;
@@ -292,8 +293,17 @@ impl Engine {
     /// The backups this installation recorded in the store, newest first; each one whose file
     /// is gone or changed carries that concern (nothing disappears from the list silently).
     pub fn list(&self, limit: Option<usize>) -> Result<Vec<BackupMetadata>> {
-        let recorded: Vec<BackupMetadata> =
-            self.catalog()?.list()?.into_iter().map(|m| self.with_concern(m)).collect();
+        let (recorded, mut pins) = {
+            let catalog = self.catalog()?;
+            (catalog.list()?, catalog.pins()?)
+        };
+        let recorded: Vec<BackupMetadata> = recorded
+            .into_iter()
+            .map(|mut m| {
+                m.pinned = pins.remove(&m.id);
+                self.with_concern(m)
+            })
+            .collect();
         let mut all: Vec<BackupMetadata> = recorded.into_iter().map(|m| self.with_chain_concern(m)).collect();
         if let Some(n) = limit {
             all.truncate(n);
@@ -316,9 +326,31 @@ impl Engine {
         self.catalog()?.history(limit)
     }
 
-    pub(crate) fn set_verification(&self, id: &str, ok: bool, at: DateTime<Utc>) -> Result<()> {
+    /// Records a verification's outcome: passed or failed, and what it says of the database's
+    /// integrity at the snapshot (see [`crate::model::BackupMetadata::source_integrity`]).
+    pub(crate) fn set_verification(
+        &self,
+        id: &str,
+        ok: bool,
+        checks: &[crate::model::Check],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        use crate::model::CheckStatus::{Failed, Passed};
         let status = if ok { VerificationStatus::Passed } else { VerificationStatus::Failed };
-        self.catalog()?.set_verification(id, status, at)
+        let check = |name: &str| checks.iter().find(|c| c.name == name).map(|c| c.status);
+        let intact = check("checksum") == Some(Passed)
+            && check("decrypt") != Some(Failed)
+            && check("decompress") == Some(Passed);
+        let integrity = match check("integrity") {
+            Some(Passed) => Some(true),
+            Some(Failed) if intact => Some(false),
+            _ => None,
+        };
+        self.catalog()?.set_verification(id, status, at, integrity)?;
+        if integrity == Some(false) {
+            self.raise_integrity_alert(id)?;
+        }
+        Ok(())
     }
 
     /// Records a backup this installation wrote.

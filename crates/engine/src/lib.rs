@@ -34,6 +34,7 @@ pub mod seams;
 pub(crate) mod snapshot;
 pub mod sources;
 pub mod store;
+pub mod watch;
 
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
 pub use commands::compare::{TableChange, TableDiff};
@@ -49,3 +50,4 @@ pub use seams::{
     StaticSecret, SystemClock,
 };
 pub use store::{LocalFolder, MemoryStore, Store, StoreEntry, StoreWrite};
+pub use watch::{Alert, AlertKind, WatchRules};

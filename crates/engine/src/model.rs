@@ -218,6 +218,31 @@ pub struct BackupMetadata {
     /// increment's `base_checksum` must equal.
     #[serde(default)]
     pub db_checksum: Option<String>,
+    /// The tables of `row_counts` that SQLite keeps itself (`sqlite_` tables, a full-text
+    /// index's shadow tables): meaningless to a person, never the subject of an alert. Recorded
+    /// since content alerts; empty for older backups.
+    #[serde(default)]
+    pub internal_tables: Vec<String>,
+    /// Whether the database passed `PRAGMA integrity_check` at the snapshot: known once the
+    /// backup was verified (the backup is the database's pages, byte for byte, so a backup
+    /// whose checksum, decryption and decompression pass yet fails the check holds a database
+    /// that was damaged already). `None` while not known.
+    #[serde(default)]
+    pub source_integrity: Option<bool>,
+    /// Kept whatever retention says (see [`Pin`]); `None` when not pinned.
+    #[serde(default)]
+    pub pinned: Option<Pin>,
+}
+
+/// Why a backup is pinned: kept by every retention rule until the person unpins it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    /// When it was pinned (RFC 3339, UTC).
+    pub pinned_at: DateTime<Utc>,
+    /// The content alert that pinned it (the last backup before the change); `None` when the
+    /// person pinned it.
+    pub alert: Option<i64>,
 }
 
 /// Where an increment sits in its chain.
@@ -428,6 +453,8 @@ pub struct BackupOptions {
     /// backup): `Some(false)` never, `Some(true)` whenever a usable previous backup exists,
     /// `None` when the database is at least [`INCREMENTAL_AUTO_BYTES`] large.
     pub incremental: Option<bool>,
+    /// What raises a content alert when this backup is compared with the source's previous one.
+    pub watch: crate::watch::WatchRules,
 }
 
 /// Databases at least this large are backed up incrementally unless told otherwise (chosen
@@ -448,6 +475,7 @@ impl Default for BackupOptions {
             backup_type: BackupType::Manual,
             verify: false,
             incremental: Some(false),
+            watch: crate::watch::WatchRules::default(),
         }
     }
 }
@@ -513,6 +541,10 @@ pub struct ScheduledRun {
     pub cleanup: Option<crate::retention::CleanupPlan>,
     /// The cleanup failed; the backup itself is fine.
     pub cleanup_error: Option<Problem>,
+    /// Content alerts the new backup raised (compared with the source's previous one, and its
+    /// integrity check).
+    #[serde(default)]
+    pub alerts: Vec<crate::watch::Alert>,
     /// How long the whole run took (backup, verification and cleanup), in milliseconds.
     pub duration_ms: u64,
 }

@@ -1,7 +1,8 @@
 //! Retention: which backups a cleanup keeps, as a pure function of the backups, the policy and
 //! `now`. A backup is kept when any rule keeps it (as restic's `forget`); with no rule at all,
-//! everything is kept. Whatever the rules say, the newest backup and the newest backup that
-//! passed verification are never deleted.
+//! everything is kept. Whatever the rules say, the newest backup, the newest backup that
+//! passed verification and pinned backups are never deleted, and nothing at all of a database
+//! that fails its integrity check.
 
 use std::collections::HashSet;
 
@@ -129,6 +130,22 @@ pub fn plan_retention<Tz: TimeZone>(
         if b.created_at > now_utc {
             r.push("made after now (clock change?)".into());
         }
+        if b.pinned.is_some() {
+            r.push("pinned".into());
+        }
+    }
+    // While a database fails its integrity check (its newest backup whose check is known says
+    // so), every backup of it stays: the older ones may be the only good copies left.
+    let mut known: std::collections::HashMap<&std::path::Path, bool> = std::collections::HashMap::new();
+    for b in &sorted {
+        if let Some(ok) = b.source_integrity {
+            known.entry(b.source_path.as_path()).or_insert(ok);
+        }
+    }
+    for (b, r) in sorted.iter().zip(&mut reasons) {
+        if known.get(b.source_path.as_path()) == Some(&false) {
+            r.push("the database fails its integrity check".into());
+        }
     }
 
     // A kept increment needs every backup it builds on: they stay too (whatever the rules say
@@ -191,6 +208,25 @@ mod tests {
             format_version: 1,
             ..BackupMetadata::default()
         }
+    }
+
+    #[test]
+    fn pinned_backups_and_every_backup_of_a_damaged_database_are_kept() {
+        let mut list: Vec<BackupMetadata> =
+            (1..=5).map(|d| backup(&format!("b{d}"), &format!("2026-03-0{d}T10:00:00Z"), false)).collect();
+        list[1].pinned = Some(crate::model::Pin { pinned_at: now(), alert: Some(1) });
+        let policy = RetentionPolicy { keep_last: Some(1), ..Default::default() };
+        let plan = plan_retention(&list, &policy, &now());
+        assert_eq!(deleted(&plan), vec!["b4", "b3", "b1"]);
+        assert!(plan.keep.iter().any(|e| e.id == "b2" && e.reasons.contains(&"pinned".to_owned())));
+        // The newest backup whose check is known fails it: nothing goes.
+        list[4].source_integrity = None;
+        list[3].source_integrity = Some(false);
+        list[2].source_integrity = Some(true);
+        assert!(deleted(&plan_retention(&list, &policy, &now())).is_empty());
+        // Once a newer backup passes, the rules apply again.
+        list[4].source_integrity = Some(true);
+        assert_eq!(deleted(&plan_retention(&list, &policy, &now())), vec!["b4", "b3", "b1"]);
     }
 
     fn now() -> DateTime<Utc> {

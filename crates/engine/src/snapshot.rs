@@ -28,6 +28,8 @@ pub(crate) struct Snapshot {
     pub conn: Connection,
     pub schema: SchemaInfo,
     pub row_counts: BTreeMap<String, u64>,
+    /// The tables of `row_counts` SQLite keeps itself (see [`internal_tables`]).
+    pub internal_tables: Vec<String>,
 }
 
 impl Snapshot {
@@ -87,7 +89,8 @@ impl Snapshot {
             other => other?,
         };
         let row_counts = count_rows(&conn).map_err(err)?;
-        Ok(Snapshot { conn, schema, row_counts })
+        let internal_tables = internal_tables(&conn).map_err(err)?;
+        Ok(Snapshot { conn, schema, row_counts, internal_tables })
     }
 
     /// Bytes in the database image.
@@ -176,4 +179,12 @@ pub(crate) fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String,
         counts.insert(name, n as u64);
     }
     Ok(counts)
+}
+
+/// Tables SQLite keeps itself: its own (`sqlite_sequence`, `sqlite_stat1`) and the shadow tables
+/// of virtual tables (a full-text index's `notes_fts_data`...), by `PRAGMA table_list`.
+pub(crate) fn internal_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND (type = 'shadow' OR name LIKE 'sqlite\\_%' ESCAPE '\\') ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect()
 }

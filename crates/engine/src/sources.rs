@@ -66,6 +66,14 @@ pub struct Source {
     /// `false` never; unset, databases of at least 64 MiB get increments.
     #[serde(default)]
     pub incremental: Option<bool>,
+    /// A table that loses more than this share of its rows (percent) between two backups
+    /// raises a content alert; 0 turns content alerts off (default 20).
+    #[serde(default = "default_row_loss")]
+    pub row_loss_alert_percent: u32,
+}
+
+fn default_row_loss() -> u32 {
+    crate::watch::DEFAULT_ROW_LOSS_PERCENT
 }
 
 impl Source {
@@ -90,6 +98,7 @@ impl Source {
             verify_after_backup: true,
             overdue_after_days: None,
             incremental: None,
+            row_loss_alert_percent: default_row_loss(),
         }
     }
 
@@ -102,6 +111,7 @@ impl Source {
             backup_type,
             verify: self.verify_after_backup,
             incremental: self.incremental,
+            watch: crate::watch::WatchRules { row_loss_percent: self.row_loss_alert_percent },
             ..BackupOptions::default()
         }
     }
@@ -125,6 +135,12 @@ impl Source {
         }
         if !(1..=9).contains(&self.level) {
             return bad("level", format!("{} is not between 1 and 9", self.level));
+        }
+        if self.row_loss_alert_percent > 100 {
+            return bad(
+                "row_loss_alert_percent",
+                format!("{} is not between 0 and 100", self.row_loss_alert_percent),
+            );
         }
         if self.overdue_after_days == Some(0) {
             return bad("overdue_after_days", "must be at least 1".into());
@@ -165,6 +181,7 @@ impl Source {
             "level" => self.level = count()?.ok_or_else(|| err("a level is required (1-9)".into()))?,
             "verify_after_backup" => self.verify_after_backup = flag()?,
             "overdue_after_days" => self.overdue_after_days = count()?,
+            "row_loss_alert_percent" => self.row_loss_alert_percent = count()?.unwrap_or(0),
             "incremental" => {
                 self.incremental = match v.to_ascii_lowercase().as_str() {
                     "auto" | "none" | "" => None,
@@ -182,7 +199,7 @@ impl Source {
     }
 
     /// The fields [`Source::set`] accepts.
-    pub const FIELDS: [&'static str; 17] = [
+    pub const FIELDS: [&'static str; 18] = [
         "name",
         "database",
         "backup_dir",
@@ -200,6 +217,7 @@ impl Source {
         "verify_after_backup",
         "overdue_after_days",
         "incremental",
+        "row_loss_alert_percent",
     ];
 }
 

@@ -90,6 +90,10 @@ impl Engine {
             None
         };
         job.cancel.check()?;
+        // What the new backup is compared with for content alerts (a safety backup is not
+        // watched: it is the database just before a restore, not a new state of it).
+        let watched =
+            if opts.backup_type == BackupType::Safety { None } else { self.last_backup_of(source)? };
         let previous = self.previous_backup(source, opts)?;
         let snap = Snapshot::begin(source, self.busy_timeout)?;
         let plan = self.plan(&snap, opts, key.as_ref(), previous.as_ref())?;
@@ -125,13 +129,18 @@ impl Engine {
         let meta = BackupMetadata { duration_ms: t0.elapsed().as_millis() as u64, ..meta };
         // The backup is recorded already; this adds how long it took (best effort).
         let _ = self.insert(&meta);
+        if opts.backup_type != BackupType::Safety {
+            self.watch(&meta, watched.as_ref(), opts.watch)?;
+        }
         if opts.verify {
             let report = self.verify_inner(&meta, job)?;
-            return Ok(BackupMetadata {
+            let meta = BackupMetadata {
                 verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
                 verified_at: Some(report.verified_at),
                 ..meta
-            });
+            };
+            // As recorded now (with what the check said of the database's integrity).
+            return Ok(self.get(&meta.id).unwrap_or(meta));
         }
         Ok(meta)
     }
@@ -261,6 +270,7 @@ impl Engine {
         } else {
             None
         };
+        let internal_tables = snap.internal_tables.clone();
         let object = self.store().create(&file_name)?;
         let mut out = PayloadWriter::create(object, &header, key)?;
         let total = snap.size();
@@ -335,6 +345,7 @@ impl Engine {
         meta.encryption = key.map(NewKey::info);
         meta.encrypted = key.is_some();
         meta.db_checksum = Some(hex::encode(db));
+        meta.internal_tables = internal_tables;
         // Recorded before the file appears and confirmed after: a crash in between is settled
         // by the next operation (`Engine::lock`) from this record, never from the file.
         self.catalog()?.record_pending(&meta)?;

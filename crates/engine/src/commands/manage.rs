@@ -17,6 +17,14 @@ impl Engine {
 
     fn delete_locked(&self, id: &str) -> Result<()> {
         let meta = self.get(id)?;
+        if meta.pinned.is_some() {
+            return Err(Error::invalid(format!(
+                "backup {} is pinned (kept whatever retention says): unpin it first",
+                meta.id
+            ))
+            .with_backup(&meta.id)
+            .with_reason("pinned"));
+        }
         if meta.origin == Origin::Recorded {
             let later = self.dependents(&meta.id)?;
             if !later.is_empty() {

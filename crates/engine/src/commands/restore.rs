@@ -102,7 +102,7 @@ impl Engine {
         let decode_opts = DecodeOptions { integrity: opts.verify_first, sync: by_rename };
         let decoded = self.decode(&meta, &tmp, decode_opts, job, Phase::Restore)?;
         if opts.verify_first && meta.origin == Origin::Recorded {
-            self.set_verification(&meta.id, decoded.ok(), self.clock.now())?;
+            self.set_verification(&meta.id, decoded.ok(), &decoded.checks, self.clock.now())?;
         }
         if let Some(e) = decoded.error {
             return Err(e);

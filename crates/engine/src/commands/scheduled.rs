@@ -91,6 +91,8 @@ impl Engine {
                 verified_at: Some(report.verified_at),
                 ..meta
             };
+            // As recorded now (with what the check said of the database's integrity).
+            let meta = self.get(&meta.id).unwrap_or(meta);
             if !report.ok {
                 let code = report.code.unwrap_or(ErrorCode::BackupDamaged);
                 let failed = report.checks.iter().find(|c| c.status == crate::model::CheckStatus::Failed);
@@ -106,6 +108,7 @@ impl Engine {
         } else {
             meta
         };
+        run.alerts = self.alerts_of(&meta.id)?;
         let recorded = match (&run.error_code, &run.message) {
             (Some(code), Some(message)) => Err(Error::new(*code, message.clone())),
             _ => Ok(()),
@@ -165,6 +168,7 @@ fn empty_run(source: &Source, t0: Instant) -> ScheduledRun {
         verify: None,
         cleanup: None,
         cleanup_error: None,
+        alerts: Vec::new(),
         duration_ms: t0.elapsed().as_millis() as u64,
     }
 }

@@ -67,7 +67,7 @@ impl Engine {
             duration_ms: t0.elapsed().as_millis() as u64,
         };
         if meta.origin == Origin::Recorded {
-            self.set_verification(&meta.id, report.ok, now)?;
+            self.set_verification(&meta.id, report.ok, &report.checks, now)?;
         }
         Ok(report)
     }
