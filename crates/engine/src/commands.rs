@@ -7,6 +7,7 @@ pub(crate) mod decode;
 pub(crate) mod manage;
 pub(crate) mod restore;
 pub(crate) mod scheduled;
+pub(crate) mod tables;
 pub(crate) mod undo;
 pub(crate) mod verify;
 pub(crate) mod watch;

@@ -158,6 +158,10 @@ pub struct Facts {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<String>,
+    /// The tables involved: those that refer to a table being restored, those missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tables: Vec<String>,
 }
 
 /// An engine error: a stable code, a one-line message naming the file, and facts.
@@ -191,6 +195,12 @@ impl Error {
     /// The same error about backup `id`.
     pub fn with_backup(mut self, id: &str) -> Self {
         self.facts.backup_id = Some(id.to_owned());
+        self
+    }
+
+    /// The same error about these tables.
+    pub fn with_tables(mut self, tables: Vec<String>) -> Self {
+        self.facts.tables = tables;
         self
     }
 

@@ -323,6 +323,28 @@ pub struct RestoreOutcome {
     pub verified: bool,
     /// How long the whole restore took, in milliseconds (the safety backup included).
     pub duration_ms: u64,
+    /// For a restore of some tables: each table, with its rows before and after.
+    #[serde(default)]
+    pub tables: Vec<TableRestored>,
+    /// For a restore of some tables: other tables whose rows refer to them (foreign keys).
+    #[serde(default)]
+    pub referenced_by: Vec<String>,
+    /// For a restore of some tables: the database's own triggers that ran as their rows were
+    /// replaced (as they would for the owning app).
+    #[serde(default)]
+    pub triggers: Vec<String>,
+}
+
+/// One table a restore of some tables put back.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRestored {
+    /// The table.
+    pub table: String,
+    /// Its rows before (`None`: it was not there, and was created).
+    pub rows_before: Option<u64>,
+    /// Its rows after: the backup's.
+    pub rows_after: u64,
 }
 
 /// What a recorded run was.
@@ -494,6 +516,12 @@ pub struct RestoreOptions {
     pub allow_foreign: bool,
     /// The person confirmed restoring an unencrypted backup into a source that encrypts.
     pub allow_unencrypted: bool,
+    /// Restore only these tables (their rows, in one transaction) into the live database;
+    /// empty: the whole database.
+    pub tables: Vec<String>,
+    /// The person confirmed restoring `tables` although rows of other tables would then point
+    /// at rows that are not there (or the other way round).
+    pub allow_broken_references: bool,
 }
 
 impl Default for RestoreOptions {
@@ -504,6 +532,8 @@ impl Default for RestoreOptions {
             source_encrypts: true,
             allow_foreign: false,
             allow_unencrypted: false,
+            tables: Vec::new(),
+            allow_broken_references: false,
         }
     }
 }

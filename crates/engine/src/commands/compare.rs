@@ -93,11 +93,11 @@ pub struct TableChange {
 }
 
 /// One table as found in a database: its kind and columns.
-struct TableInfo {
-    internal: bool,
-    columns: Vec<String>,
+pub(crate) struct TableInfo {
+    pub internal: bool,
+    pub columns: Vec<String>,
     /// The columns that identify a row: `rowid`, or the primary key of a table without rowid.
-    key: Vec<String>,
+    pub key: Vec<String>,
 }
 
 impl Engine {
@@ -111,25 +111,35 @@ impl Engine {
         job: &crate::seams::Job,
     ) -> Result<Vec<TableChange>> {
         let meta = self.get(id)?;
-        let scratch = self.home.scratch_dir();
-        crate::durable::create_private_dir(&scratch)?;
-        let mut b = tempfile::Builder::new();
-        b.prefix(crate::commands::verify::SCRATCH_PREFIX);
-        #[cfg(unix)]
-        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let tmp = b.tempdir_in(&scratch).map_err(|e| Error::write(&scratch, e))?;
-        let decoded_path = tmp.path().join("compare.db");
-        let decoded = self.decode(
-            &meta,
-            &decoded_path,
-            crate::commands::decode::DecodeOptions { integrity: false, sync: false },
-            job,
-            crate::seams::Phase::Verify,
-        )?;
-        if let Some(e) = decoded.error {
-            return Err(e);
-        }
+        let (_tmp, decoded_path) = self.decode_to_scratch(&meta, false, job)?;
         job.cancel.check()?;
+        self.compare_decoded(&meta, &decoded_path, database, job)
+    }
+
+    /// Compares two backups row by row: what changed from `older` to `newer`, in the terms of
+    /// [`TableChange`] with `newer` taking the place of the database now (`brought_back`: rows
+    /// in `older` gone in `newer`; `removed`: rows added in `newer`).
+    pub fn compare_backups(
+        &self,
+        older: &str,
+        newer: &str,
+        job: &crate::seams::Job,
+    ) -> Result<Vec<TableChange>> {
+        let (a, b) = (self.get(older)?, self.get(newer)?);
+        let (_ta, pa) = self.decode_to_scratch(&a, false, job)?;
+        let (_tb, pb) = self.decode_to_scratch(&b, false, job)?;
+        job.cancel.check()?;
+        self.compare_decoded(&a, &pa, &pb, job)
+    }
+
+    /// Compares backup `meta`, decoded at `decoded_path`, with the database at `database`.
+    fn compare_decoded(
+        &self,
+        meta: &crate::model::BackupMetadata,
+        decoded_path: &Path,
+        database: &Path,
+        job: &crate::seams::Job,
+    ) -> Result<Vec<TableChange>> {
         let exists = current_counts(database, self.busy_timeout)?.is_some();
         let err = |e| Error::source_db(database, e);
         let berr = |e: rusqlite::Error| Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id));
@@ -225,12 +235,12 @@ impl Engine {
 }
 
 /// A quoted SQL identifier.
-fn q(name: &str) -> String {
+pub(crate) fn q(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The tables of `schema` (views left out), by name.
-fn tables(
+pub(crate) fn tables(
     conn: &Connection,
     schema: &str,
 ) -> rusqlite::Result<std::collections::BTreeMap<String, TableInfo>> {

@@ -75,6 +75,9 @@ impl Engine {
             .with_backup(&meta.id)
             .with_reason(reason));
         }
+        if !opts.tables.is_empty() {
+            return self.restore_tables_locked(&meta, target, opts, job, t0);
+        }
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.is_dir() {
             return Err(Error::new(
@@ -109,18 +112,7 @@ impl Engine {
         }
         job.cancel.check()?;
 
-        let mut safety_backup_id = None;
-        if opts.safety_backup && is_database(target) {
-            let safety = BackupOptions {
-                encrypt: opts.source_encrypts,
-                compress: true,
-                backup_type: BackupType::Safety,
-                description: Some(format!("Before restoring {}", meta.id)),
-                ..BackupOptions::default()
-            };
-            let m = self.backup_locked(target, &safety, job, Phase::SafetyBackup)?;
-            safety_backup_id = Some(m.id);
-        }
+        let safety_backup_id = self.safety_backup(&meta, target, opts, job)?;
         job.cancel.check()?;
         replace_database(&tmp, target, self.busy_timeout)?;
         drop(scratch);
@@ -130,7 +122,36 @@ impl Engine {
             safety_backup_id,
             verified: opts.verify_first,
             duration_ms: t0.elapsed().as_millis() as u64,
+            tables: Vec::new(),
+            referenced_by: Vec::new(),
+            triggers: Vec::new(),
         })
+    }
+
+    /// The safety backup of `target` before restoring `meta` over it (or some of its tables),
+    /// when asked for and there is a database there.
+    pub(crate) fn safety_backup(
+        &self,
+        meta: &BackupMetadata,
+        target: &Path,
+        opts: &RestoreOptions,
+        job: &Job,
+    ) -> Result<Option<String>> {
+        if !opts.safety_backup || !is_database(target) {
+            return Ok(None);
+        }
+        let safety = BackupOptions {
+            encrypt: opts.source_encrypts,
+            compress: true,
+            backup_type: BackupType::Safety,
+            description: Some(if opts.tables.is_empty() {
+                format!("Before restoring {}", meta.id)
+            } else {
+                format!("Before restoring {} from {}", opts.tables.join(", "), meta.id)
+            }),
+            ..BackupOptions::default()
+        };
+        Ok(Some(self.backup_locked(target, &safety, job, Phase::SafetyBackup)?.id))
     }
 
     /// Writes the plain database inside backup `id` to `dest`, which must not exist (and a file
@@ -158,7 +179,7 @@ impl Engine {
 
 /// What is at a restore's target now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Existing {
+pub(crate) enum Existing {
     /// Nothing.
     None,
     /// A database SQLite can open (or one another program locks).
@@ -168,7 +189,7 @@ enum Existing {
 }
 
 impl Existing {
-    fn of(path: &Path) -> Existing {
+    pub(crate) fn of(path: &Path) -> Existing {
         match fs::symlink_metadata(path) {
             Err(_) => Existing::None,
             Ok(m) if !m.file_type().is_file() => Existing::Other,
@@ -270,7 +291,7 @@ fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Res
     Ok(())
 }
 
-fn busy(target: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+pub(crate) fn busy(target: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| {
         let e = Error::internal_db(target, e);
         if e.code() == ErrorCode::TargetBusy {

@@ -49,6 +49,7 @@ impl Engine {
             // The safety backup is ours and was taken with this source's setting at the time.
             allow_unencrypted: true,
             allow_foreign: false,
+            ..RestoreOptions::default()
         };
         self.restore(&safety.id, database, &opts, job)
     }

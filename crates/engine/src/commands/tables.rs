@@ -1,0 +1,408 @@
+//! Inside one backup, table by table: browsing it without restoring it (`open_backup`), and
+//! taking back some of its tables into the live database (`restore` with `tables`).
+//!
+//! Both decode the backup into a private folder of this installation, removed afterwards (for
+//! a browse, when the [`BackupView`] is dropped). A table restore follows a full restore's
+//! order, so it can never make things worse: decode and check first (the database untouched),
+//! then a safety backup of the whole database, then one transaction that replaces the tables'
+//! rows; rows of other tables left pointing at nothing (foreign keys) roll it back unless the
+//! person confirmed. It is recorded as a restore, so undo puts back the database as it was.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+
+use crate::commands::compare::{q, tables};
+use crate::commands::decode::DecodeOptions;
+use crate::commands::restore::{Existing, busy};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorCode, Result, shown};
+use crate::model::{BackupMetadata, Origin, RestoreOptions, RestoreOutcome, TableRestored};
+use crate::seams::{Job, Phase};
+
+/// One table of a backup.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSummary {
+    /// Its name.
+    pub table: String,
+    /// Kept by SQLite itself (its own tables, a full-text index and its shadow tables).
+    pub internal: bool,
+    /// Its rows; `None` for a virtual table this SQLite cannot read.
+    pub rows: Option<u64>,
+    /// Its columns, in order.
+    pub columns: Vec<String>,
+}
+
+/// A page of a table's rows. Values are shown as text: numbers as written, a blob as its size
+/// (`[1,204 bytes]`), SQL NULL as `None`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowsPage {
+    /// The table.
+    pub table: String,
+    /// Its columns, in order.
+    pub columns: Vec<String>,
+    /// The rows, each with one value per column.
+    pub rows: Vec<Vec<Option<String>>>,
+    /// The first row's position among the matching rows (0-based).
+    pub offset: u64,
+    /// How many rows match (all rows without a search).
+    pub total: u64,
+}
+
+/// A backup decoded for reading, in a private folder removed when this is dropped.
+#[derive(Debug)]
+pub struct BackupView {
+    conn: Connection,
+    meta: BackupMetadata,
+    _dir: tempfile::TempDir,
+}
+
+impl BackupView {
+    /// The backup it shows.
+    pub fn backup(&self) -> &BackupMetadata {
+        &self.meta
+    }
+
+    /// Its tables: people's tables first, then internal ones, each by name.
+    pub fn tables(&self) -> Result<Vec<TableSummary>> {
+        let err = |e| self.err(e);
+        let found = tables(&self.conn, "main").map_err(err)?;
+        let mut out: Vec<TableSummary> = found
+            .into_iter()
+            .map(|(table, info)| {
+                let rows = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM main.{}", q(&table)), [], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                    .ok()
+                    .map(|n| n as u64);
+                TableSummary { table, internal: info.internal, rows, columns: info.columns }
+            })
+            .collect();
+        out.sort_by(|a, b| a.internal.cmp(&b.internal).then_with(|| a.table.cmp(&b.table)));
+        Ok(out)
+    }
+
+    /// Rows `offset..offset + limit` of `table` (in rowid or primary key order), only those
+    /// with `search` in one of their values when given.
+    pub fn rows(&self, table: &str, offset: u64, limit: u64, search: Option<&str>) -> Result<RowsPage> {
+        let err = |e| self.err(e);
+        let found = tables(&self.conn, "main").map_err(err)?;
+        let info = found.get(table).ok_or_else(|| {
+            Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
+                .with_backup(&self.meta.id)
+                .with_reason("no_such_table")
+                .with_tables(vec![table.to_owned()])
+        })?;
+        let columns = info.columns.clone();
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        let filter = match search {
+            Some(_) if !columns.is_empty() => format!(
+                "WHERE {}",
+                columns
+                    .iter()
+                    .map(|c| format!("CAST({} AS TEXT) LIKE ?1 ESCAPE '\\'", q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+            _ => String::new(),
+        };
+        let pattern =
+            search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let params: Vec<&dyn rusqlite::ToSql> = match (&pattern, filter.is_empty()) {
+            (Some(p), false) => vec![p as &dyn rusqlite::ToSql],
+            _ => vec![],
+        };
+        let t = q(table);
+        let total: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM main.{t} {filter}"), params.as_slice(), |r| r.get(0))
+            .map_err(err)?;
+        let list = if columns.is_empty() {
+            "*".to_owned()
+        } else {
+            columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+        };
+        let order = info.key.join(", ");
+        let sql = format!(
+            "SELECT {list} FROM main.{t} {filter} ORDER BY {order} LIMIT {} OFFSET {}",
+            limit.min(10_000),
+            offset.min(i64::MAX as u64)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let n = stmt.column_count();
+        let columns = if columns.is_empty() {
+            stmt.column_names().into_iter().map(str::to_owned).collect()
+        } else {
+            columns
+        };
+        let rows = stmt
+            .query_map(params.as_slice(), |r| (0..n).map(|i| Ok(shown_value(r.get_ref(i)?))).collect())
+            .map_err(err)?
+            .collect::<rusqlite::Result<Vec<Vec<Option<String>>>>>()
+            .map_err(err)?;
+        Ok(RowsPage { table: table.to_owned(), columns, rows, offset, total: total as u64 })
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", self.meta.id)).with_backup(&self.meta.id)
+    }
+}
+
+/// A value as text for a person.
+fn shown_value(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Some(format!("[{} bytes]", b.len())),
+    }
+}
+
+impl Engine {
+    /// Decodes backup `id` for browsing (progress in `job`, phase `Verify`): read-only, in a
+    /// private temporary folder of this installation removed when the view is dropped.
+    pub fn open_backup(&self, id: &str, job: &Job) -> Result<BackupView> {
+        let meta = self.get(id)?;
+        let (dir, path) = self.decode_to_scratch(&meta, false, job)?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| {
+            Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id)).with_backup(&meta.id)
+        })?;
+        Ok(BackupView { conn, meta, _dir: dir })
+    }
+
+    /// Decodes `meta` into a new private folder of this installation (removed when the folder
+    /// is dropped); with `integrity`, checked as a verification checks it (and recorded so).
+    pub(crate) fn decode_to_scratch(
+        &self,
+        meta: &BackupMetadata,
+        integrity: bool,
+        job: &Job,
+    ) -> Result<(tempfile::TempDir, PathBuf)> {
+        let scratch = self.home.scratch_dir();
+        crate::durable::create_private_dir(&scratch)?;
+        let mut b = tempfile::Builder::new();
+        b.prefix(crate::commands::verify::SCRATCH_PREFIX);
+        #[cfg(unix)]
+        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let tmp = b.tempdir_in(&scratch).map_err(|e| Error::write(&scratch, e))?;
+        let path = tmp.path().join("backup.db");
+        let decoded =
+            self.decode(meta, &path, DecodeOptions { integrity, sync: false }, job, Phase::Verify)?;
+        if integrity && meta.origin == Origin::Recorded {
+            self.set_verification(&meta.id, decoded.ok(), &decoded.checks, self.clock.now())?;
+        }
+        if let Some(e) = decoded.error {
+            return Err(e);
+        }
+        Ok((tmp, path))
+    }
+
+    /// Puts back `opts.tables` of backup `meta` into the database at `target` (see the module).
+    pub(crate) fn restore_tables_locked(
+        &self,
+        meta: &BackupMetadata,
+        target: &Path,
+        opts: &RestoreOptions,
+        job: &Job,
+        t0: Instant,
+    ) -> Result<RestoreOutcome> {
+        match Existing::of(target) {
+            Existing::None => {
+                return Err(Error::new(
+                    ErrorCode::SourceNotFound,
+                    format!(
+                        "database not found: {}; a table can only go back into a database",
+                        shown(target)
+                    ),
+                )
+                .with_path(target));
+            }
+            Existing::Other => {
+                return Err(Error::new(
+                    ErrorCode::TargetNotADatabase,
+                    format!("{} is not a SQLite database; Keepsake will not change it", shown(target)),
+                )
+                .with_path(target));
+            }
+            Existing::Database => {}
+        }
+        let (_dir, decoded) = self.decode_to_scratch(meta, opts.verify_first, job)?;
+        job.cancel.check()?;
+        let terr = |e| Error::internal_db(target, e);
+        let conn = Connection::open_with_flags(
+            target,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(terr)?;
+        conn.busy_timeout(self.busy_timeout).map_err(terr)?;
+        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(terr)?;
+        conn.execute("ATTACH DATABASE ?1 AS b", [decoded.to_string_lossy()]).map_err(terr)?;
+        let berr = |e: rusqlite::Error| Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id));
+        let then = tables(&conn, "b").map_err(berr)?;
+        let now = tables(&conn, "main").map_err(busy(target))?;
+        let wanted: BTreeSet<&str> = opts.tables.iter().map(String::as_str).collect();
+        for t in &wanted {
+            let Some(info) = then.get(*t) else {
+                return Err(Error::invalid(format!("backup {} has no table {t:?}", meta.id))
+                    .with_backup(&meta.id)
+                    .with_reason("no_such_table")
+                    .with_tables(vec![(*t).to_owned()]));
+            };
+            if info.internal {
+                return Err(Error::invalid(format!(
+                    "{t:?} is kept by SQLite itself; restore the table it belongs to, or the whole database"
+                ))
+                .with_reason("internal_table")
+                .with_tables(vec![(*t).to_owned()]));
+            }
+            if now.get(*t).is_some_and(|n| n.columns != info.columns || n.key != info.key) {
+                return Err(Error::invalid(format!(
+                    "the table {t:?} has other columns now than in backup {} (the app that owns the database was probably upgraded); restore the whole database instead",
+                    meta.id
+                ))
+                .with_backup(&meta.id)
+                .with_reason("columns_changed")
+                .with_tables(vec![(*t).to_owned()]));
+            }
+        }
+        let referenced_by = referring_tables(&conn, &now, &wanted).map_err(busy(target))?;
+        let triggers: Vec<String> = {
+            let mut stmt = conn
+                .prepare("SELECT name, tbl_name FROM main.sqlite_schema WHERE type = 'trigger' ORDER BY name")
+                .map_err(busy(target))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(busy(target))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(busy(target))?;
+            rows.into_iter().filter(|(_, t)| wanted.contains(t.as_str())).map(|(n, _)| n).collect()
+        };
+
+        let safety_backup_id = self.safety_backup(meta, target, opts, job)?;
+        job.cancel.check()?;
+
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(busy(target))?;
+        let result = (|| -> Result<Vec<TableRestored>> {
+            let mut done = Vec::new();
+            for t in &wanted {
+                let info = &then[*t];
+                let name = q(t);
+                let rows_before = match now.get(*t) {
+                    Some(_) => Some(
+                        conn.query_row(&format!("SELECT count(*) FROM main.{name}"), [], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .map_err(busy(target))? as u64,
+                    ),
+                    None => {
+                        // Gone since: created again as it was, with its indexes.
+                        let mut stmt = conn
+                            .prepare("SELECT sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name")
+                            .map_err(berr)?;
+                        let ddl = stmt
+                            .query_map([t], |r| r.get::<_, String>(0))
+                            .map_err(berr)?
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                            .map_err(berr)?;
+                        for sql in ddl {
+                            conn.execute_batch(&sql).map_err(terr)?;
+                        }
+                        None
+                    }
+                };
+                let rowid = if info.key == ["rowid"] { "rowid, " } else { "" };
+                let cols = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+                conn.execute(&format!("DELETE FROM main.{name}"), []).map_err(busy(target))?;
+                conn.execute(
+                    &format!("INSERT INTO main.{name} ({rowid}{cols}) SELECT {rowid}{cols} FROM b.{name}"),
+                    [],
+                )
+                .map_err(terr)?;
+                let rows_after = conn
+                    .query_row(&format!("SELECT count(*) FROM main.{name}"), [], |r| r.get::<_, i64>(0))
+                    .map_err(terr)? as u64;
+                done.push(TableRestored { table: (*t).to_owned(), rows_before, rows_after });
+            }
+            // Rows left pointing at nothing, in the restored tables or those referring to them.
+            let mut broken = BTreeSet::new();
+            for t in wanted.iter().copied().chain(referenced_by.iter().map(String::as_str)) {
+                let mut stmt =
+                    conn.prepare(&format!("PRAGMA main.foreign_key_check({})", q(t))).map_err(terr)?;
+                let mut rows = stmt.query([]).map_err(terr)?;
+                if rows.next().map_err(terr)?.is_some() {
+                    broken.insert(t.to_owned());
+                }
+            }
+            if !broken.is_empty() && !opts.allow_broken_references {
+                let names: Vec<String> = broken.into_iter().collect();
+                return Err(Error::new(
+                    ErrorCode::ConfirmationRequired,
+                    format!(
+                        "after restoring {} from {}, rows of {} would refer to rows that are not there; restore those tables too, or confirm",
+                        opts.tables.join(", "),
+                        meta.id,
+                        names.join(", ")
+                    ),
+                )
+                .with_backup(&meta.id)
+                .with_reason("broken_references")
+                .with_tables(names));
+            }
+            Ok(done)
+        })();
+        let done = match result {
+            Ok(done) => {
+                conn.execute_batch("COMMIT").map_err(busy(target))?;
+                done
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        };
+        Ok(RestoreOutcome {
+            backup_id: meta.id.clone(),
+            target: target.to_path_buf(),
+            safety_backup_id,
+            verified: opts.verify_first,
+            duration_ms: t0.elapsed().as_millis() as u64,
+            tables: done,
+            referenced_by,
+            triggers,
+        })
+    }
+}
+
+/// Tables (not among `wanted`) with a foreign key to one of `wanted`.
+fn referring_tables(
+    conn: &Connection,
+    now: &std::collections::BTreeMap<String, crate::commands::compare::TableInfo>,
+    wanted: &BTreeSet<&str>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (name, info) in now {
+        if info.internal || wanted.contains(name.as_str()) {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!("PRAGMA main.foreign_key_list({})", q(name)))?;
+        let parents: Vec<String> =
+            stmt.query_map([], |r| r.get::<_, String>("table"))?.collect::<rusqlite::Result<_>>()?;
+        if parents.iter().any(|p| wanted.contains(p.as_str())) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,213 @@
+//! Inside a backup on real databases: browsing its tables and rows, and taking back one table
+//! (exactly its rows, every other table as it was, undo like a full restore, foreign keys).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use keepsake_engine::{ErrorCode, RestoreOptions};
+use rusqlite::Connection;
+
+fn shop(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer INTEGER REFERENCES customers(id), total REAL);
+         CREATE TABLE notes (body TEXT, photo BLOB);
+         CREATE VIRTUAL TABLE notes_fts USING fts5(body);
+         CREATE TABLE settings (k TEXT PRIMARY KEY, v) WITHOUT ROWID;",
+    )
+    .unwrap();
+    for i in 1..=20 {
+        c.execute(
+            "INSERT INTO customers (id, name) VALUES (?1, ?2)",
+            rusqlite::params![i, format!("customer {i}")],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO invoices (customer, total) VALUES (?1, ?2)",
+            rusqlite::params![i, i as f64 * 9.5],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO notes (body, photo) VALUES (?1, ?2)",
+            rusqlite::params![format!("note {i} about the moon"), vec![7u8; i * 10]],
+        )
+        .unwrap();
+        c.execute("INSERT INTO notes_fts (body) VALUES (?1)", [format!("note {i}")]).unwrap();
+    }
+    c.execute("INSERT INTO settings VALUES ('theme', 'dark')", []).unwrap();
+}
+
+fn rows(path: &Path, sql: &str) -> Vec<String> {
+    let c = Connection::open(path).unwrap();
+    let mut stmt = c.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+fn only(tables: &[&str]) -> RestoreOptions {
+    RestoreOptions {
+        source_encrypts: false,
+        tables: tables.iter().map(|t| (*t).to_owned()).collect(),
+        ..RestoreOptions::default()
+    }
+}
+
+#[test]
+fn one_table_comes_back_exactly_and_every_other_table_stays_as_it_is_and_undo_returns() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let notes_then = rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid");
+
+    // After the backup: half the notes deleted, one changed, a customer added.
+    let c = Connection::open(&env.db).unwrap();
+    c.execute_batch(
+        "DELETE FROM notes WHERE rowid % 2 = 0; UPDATE notes SET body = 'edited' WHERE rowid = 1;
+         INSERT INTO customers (name) VALUES ('late customer'); UPDATE settings SET v = 'light';",
+    )
+    .unwrap();
+    drop(c);
+    let before: Vec<Vec<String>> = ["customers", "invoices", "settings", "notes"]
+        .iter()
+        .map(|t| rows(&env.db, &format!("SELECT * FROM {t} ORDER BY 1")))
+        .collect();
+
+    let out = e.restore(&backup.id, &env.db, &only(&["notes"]), &job()).unwrap();
+    assert_eq!(out.tables.len(), 1);
+    assert_eq!((out.tables[0].rows_before, out.tables[0].rows_after), (Some(10), 20));
+    assert!(out.safety_backup_id.is_some());
+    assert_eq!(rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid"), notes_then, "exactly its rows");
+    for (i, t) in ["customers", "invoices", "settings"].iter().enumerate() {
+        assert_eq!(rows(&env.db, &format!("SELECT * FROM {t} ORDER BY 1")), before[i], "{t} as it was");
+    }
+    assert!(integrity_ok(&env.db));
+
+    // Undo puts back the database from before (the notes deleted again).
+    e.undo_restore(&env.db, false, &job()).unwrap();
+    assert_eq!(rows(&env.db, "SELECT * FROM notes ORDER BY 1"), before[3]);
+}
+
+#[test]
+fn rows_left_pointing_at_nothing_need_a_confirmation_and_change_nothing() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    Connection::open(&env.db)
+        .unwrap()
+        .execute_batch("DELETE FROM invoices WHERE customer > 10; DELETE FROM customers WHERE id > 10;")
+        .unwrap();
+    let invoices_now = rows(&env.db, "SELECT * FROM invoices");
+
+    // Invoices back without their customers: they would point at nothing.
+    let err = e.restore(&backup.id, &env.db, &only(&["invoices"]), &job()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ConfirmationRequired);
+    assert_eq!(err.facts().reason.as_deref(), Some("broken_references"));
+    assert_eq!(err.facts().tables, vec!["invoices".to_owned()]);
+    assert_eq!(rows(&env.db, "SELECT * FROM invoices"), invoices_now, "rolled back");
+
+    // Customers back alone: the invoices refer to them, and nothing breaks.
+    let out = e.restore(&backup.id, &env.db, &only(&["customers"]), &job()).unwrap();
+    assert_eq!(out.referenced_by, vec!["invoices".to_owned()]);
+    // Both together, or confirmed.
+    let both = e.restore(&backup.id, &env.db, &only(&["invoices", "customers"]), &job()).unwrap();
+    assert_eq!(both.tables.len(), 2);
+    assert_eq!(rows(&env.db, "SELECT count(*) FROM invoices"), vec!["Integer(20)".to_owned()]);
+    let confirmed = RestoreOptions { allow_broken_references: true, ..only(&["invoices"]) };
+    e.restore(&backup.id, &env.db, &confirmed, &job()).unwrap();
+}
+
+#[test]
+fn a_missing_internal_or_reshaped_table_is_refused_with_its_reason() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let reason = |t: &str| {
+        e.restore(&backup.id, &env.db, &only(&[t]), &job()).unwrap_err().facts().reason.clone().unwrap()
+    };
+    assert_eq!(reason("nope"), "no_such_table");
+    assert_eq!(reason("notes_fts_data"), "internal_table");
+    Connection::open(&env.db).unwrap().execute_batch("ALTER TABLE notes ADD COLUMN mood TEXT").unwrap();
+    assert_eq!(reason("notes"), "columns_changed");
+    // A table dropped since comes back with its rows.
+    Connection::open(&env.db).unwrap().execute_batch("DROP TABLE settings").unwrap();
+    let out = e.restore(&backup.id, &env.db, &only(&["settings"]), &job()).unwrap();
+    assert_eq!(out.tables[0].rows_before, None);
+    let theme: String = Connection::open(&env.db)
+        .unwrap()
+        .query_row("SELECT v FROM settings WHERE k = 'theme'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(theme, "dark");
+}
+
+#[test]
+fn a_backup_can_be_browsed_table_by_table_page_by_page_and_searched() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine_with("pw");
+    let backup = e.backup(&env.db, &opts(true, true), &job()).unwrap();
+    let view = e.open_backup(&backup.id, &job()).unwrap();
+    let tables = view.tables().unwrap();
+    let names: Vec<(&str, bool)> = tables.iter().map(|t| (t.table.as_str(), t.internal)).collect();
+    let people: Vec<&str> = names.iter().filter(|(_, i)| !i).map(|(n, _)| *n).collect();
+    assert_eq!(people, vec!["customers", "invoices", "notes", "settings"], "people's tables first");
+    assert!(names.iter().any(|(n, i)| *n == "notes_fts_data" && *i));
+    let customers = tables.iter().find(|t| t.table == "customers").unwrap();
+    assert_eq!((customers.rows, customers.columns.clone()), (Some(20), vec!["id".into(), "name".into()]));
+
+    let page = view.rows("customers", 5, 5, None).unwrap();
+    assert_eq!(page.total, 20);
+    assert_eq!(page.rows.len(), 5);
+    assert_eq!(page.rows[0], vec![Some("6".to_owned()), Some("customer 6".to_owned())]);
+    let found = view.rows("customers", 0, 50, Some("customer 1")).unwrap();
+    assert_eq!(found.total, 11, "1 and 10-19");
+    let notes = view.rows("notes", 0, 1, Some("50%_")).unwrap();
+    assert_eq!(notes.total, 0, "LIKE wildcards in a search are taken literally");
+    let blob = view.rows("notes", 0, 1, None).unwrap();
+    assert_eq!(blob.rows[0][1].as_deref(), Some("[10 bytes]"));
+    assert_eq!(view.rows("nope", 0, 1, None).unwrap_err().facts().reason.as_deref(), Some("no_such_table"));
+
+    // The decoded copy is private and goes with the view.
+    let scratch = env.home.dir().join("scratch");
+    let count = || std::fs::read_dir(&scratch).unwrap().count();
+    assert_eq!(count(), 1);
+    drop(view);
+    assert_eq!(count(), 0);
+}
+
+#[test]
+fn two_backups_compare_row_by_row() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let older = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM invoices WHERE id <= 5; INSERT INTO notes (body) VALUES ('new');
+             UPDATE customers SET name = 'renamed' WHERE id = 3;",
+        )
+        .unwrap();
+    let newer = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let changes = e.compare_backups(&older.id, &newer.id, &job()).unwrap();
+    let of = |t: &str| changes.iter().find(|c| c.table == t).unwrap();
+    assert_eq!((of("invoices").brought_back, of("invoices").removed), (5, 0), "5 gone in the newer one");
+    assert_eq!((of("notes").brought_back, of("notes").removed), (0, 1), "1 added");
+    assert_eq!(of("customers").changed, Some(1));
+    assert_eq!(
+        (of("settings").brought_back, of("settings").removed, of("settings").changed),
+        (0, 0, Some(0))
+    );
+}
