@@ -9,13 +9,16 @@
 
 pub mod backups;
 pub mod dialogs;
+pub mod inside;
 pub mod settings;
 pub mod sources;
 
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::{CleanupPlan, FolderReport, Job, TableChange, TableDiff};
+use keepsake_engine::{
+    Alert, CleanupPlan, FolderReport, Job, RowsPage, TableChange, TableDiff, TableSummary,
+};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};

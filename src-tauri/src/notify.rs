@@ -111,6 +111,43 @@ impl Note {
         }
     }
 
+    /// A new backup of `name` showed a change that may be data loss (see `watch`).
+    pub fn content_alert(name: &str, alerts: &[keepsake_engine::Alert]) -> Note {
+        use keepsake_engine::AlertKind;
+        if alerts.iter().any(|a| a.kind == AlertKind::IntegrityFailed) {
+            return Note {
+                problem: true,
+                summary: format!("The database of {name} is damaged"),
+                body: "It fails SQLite's own integrity check. Keepsake keeps every earlier backup while \
+                       it does. Open Keepsake to see which backup is the last good one."
+                    .to_owned(),
+            };
+        }
+        let first = &alerts[0];
+        let table = first.table.as_deref().unwrap_or("a table");
+        let what = match first.kind {
+            AlertKind::TableEmptied => format!("All rows of {table} are gone."),
+            AlertKind::RowsLost => {
+                let (b, a) = (first.before.unwrap_or(0), first.after.unwrap_or(0));
+                format!("{} of the {b} rows of {table} are gone.", b - a)
+            }
+            AlertKind::TableGone => format!("The table {table} is gone."),
+            AlertKind::SchemaChanged | AlertKind::UserVersionChanged => {
+                "The app that uses this database changed how it stores its data (an update?).".to_owned()
+            }
+            AlertKind::IntegrityFailed => "The database is damaged.".to_owned(),
+        };
+        let more =
+            if alerts.len() > 1 { format!(" ({} changes in all)", alerts.len()) } else { String::new() };
+        Note {
+            problem: true,
+            summary: format!("{name} changed a lot since its last backup"),
+            body: format!(
+                "{what}{more} The backup from before is kept. Open Keepsake to look, or to say it was you."
+            ),
+        }
+    }
+
     /// A backup of `name` succeeded.
     pub fn backed_up(name: &str, stored_bytes: u64, verified: bool) -> Note {
         let size = human_size(stored_bytes);

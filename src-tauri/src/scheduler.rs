@@ -202,6 +202,9 @@ fn finished(
     match result {
         Ok(run) => {
             tracing::info!(source = %source.name, status = ?run.status, message = ?run.message, "scheduled run");
+            if !run.alerts.is_empty() {
+                return Some(Note::content_alert(&source.name, &run.alerts));
+            }
             match (run.status, &run.backup) {
                 (RunStatus::Success, Some(b)) => {
                     Some(Note::backed_up(&source.name, b.stored_size, run.verify.is_some()))

@@ -71,6 +71,8 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     pub secrets: Arc<KeyringSecret>,
     pub scheduler: Arc<SchedulerControl>,
+    /// The backup the window is looking inside (its source and the decoded view), if any.
+    browsing: Mutex<Option<(String, keepsake_engine::BackupView)>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -111,6 +113,7 @@ impl AppState {
             jobs: Arc::new(Jobs::default()),
             secrets,
             scheduler: Arc::new(SchedulerControl::default()),
+            browsing: Mutex::default(),
         }
     }
 
@@ -214,6 +217,30 @@ impl AppState {
 
     /// An engine error for the window: a password that was required because the keyring could
     /// not be read is reported as the keyring's problem, which is what the person must fix.
+    /// Keeps `view` (a backup of `source`) open for browsing, in place of any other.
+    pub fn keep_open(&self, source: String, view: keepsake_engine::BackupView) {
+        *lock(&self.browsing) = Some((source, view));
+    }
+
+    /// Closes the backup being browsed (its decoded copy is removed).
+    pub fn close_backup(&self) {
+        lock(&self.browsing).take();
+    }
+
+    /// Runs `f` on the open view of backup `id` of `source`.
+    pub fn with_open_backup<T>(
+        &self,
+        source: &str,
+        id: &str,
+        f: impl FnOnce(&keepsake_engine::BackupView) -> IpcResult<T>,
+    ) -> IpcResult<T> {
+        let open = lock(&self.browsing);
+        match open.as_ref() {
+            Some((s, view)) if s == source && view.backup().id == id => f(view),
+            _ => Err(IpcError::invalid(format!("backup {id} is not open; open it first"))),
+        }
+    }
+
     pub fn ipc_error(&self, e: keepsake_engine::Error) -> IpcError {
         if e.code() == ErrorCode::PasswordRequired
             && let Some(why) = self.secrets.last_error()

@@ -2,6 +2,64 @@
 // Do not edit: change the Rust side and run `make bindings` (make test fails when this file drifts).
 
 /**
+ * One alert: something changed between backup `previous_id` and backup `backup_id` of the
+ * database at `source_path`.
+ */
+
+export type Alert = { 
+/**
+ * Its number in this installation's records (0 before it is recorded).
+ */
+id: number, 
+/**
+ * What it is about.
+ */
+kind: AlertKind, 
+/**
+ * The database.
+ */
+source_path: string, 
+/**
+ * The backup that showed the change.
+ */
+backup_id: string, 
+/**
+ * The backup it was compared with (the source's previous one); `None` for
+ * `integrity_failed`, which needs no comparison.
+ */
+previous_id: string | null, 
+/**
+ * The table, for the kinds about one table.
+ */
+table: string | null, 
+/**
+ * Rows (or `user_version`) before.
+ */
+before: number | null, 
+/**
+ * Rows (or `user_version`) after.
+ */
+after: number | null, 
+/**
+ * When it was raised (RFC 3339, UTC).
+ */
+raised_at: string, 
+/**
+ * The backup pinned because of it (the last one before the change), if any.
+ */
+pinned: string | null, 
+/**
+ * When the person dismissed it ("this was me"); `None` while it stands.
+ */
+dismissed_at: string | null, };
+
+/**
+ * What an alert is about.
+ */
+
+export type AlertKind = "table_emptied" | "rows_lost" | "table_gone" | "schema_changed" | "user_version_changed" | "integrity_failed";
+
+/**
  * The app's own error codes, beside the engine's.
  */
 
@@ -151,7 +209,24 @@ chain: ChainLink | null,
  * The database checksum of the image it restores to (format 2; hex), which the next
  * increment's `base_checksum` must equal.
  */
-db_checksum: string | null, };
+db_checksum: string | null, 
+/**
+ * The tables of `row_counts` that SQLite keeps itself (`sqlite_` tables, a full-text
+ * index's shadow tables): meaningless to a person, never the subject of an alert. Recorded
+ * since content alerts; empty for older backups.
+ */
+internal_tables: Array<string>, 
+/**
+ * Whether the database passed `PRAGMA integrity_check` at the snapshot: known once the
+ * backup was verified (the backup is the database's pages, byte for byte, so a backup
+ * whose checksum, decryption and decompression pass yet fails the check holds a database
+ * that was damaged already). `None` while not known.
+ */
+source_integrity: boolean | null, 
+/**
+ * Kept whatever retention says (see [`Pin`]); `None` when not pinned.
+ */
+pinned: Pin | null, };
 
 /**
  * Why a backup was made.
@@ -285,7 +360,11 @@ available_bytes?: number,
  * A snake_case word that refines the code: why a confirmation is required (`foreign`,
  * `unencrypted`), what kind of damage was found.
  */
-reason?: string, };
+reason?: string, 
+/**
+ * The tables involved: those that refer to a table being restored, those missing.
+ */
+tables?: Array<string>, };
 
 /**
  * Why a file is not listed as a backup.
@@ -393,6 +472,21 @@ export type PathKind = "database" | "folder";
 export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check";
 
 /**
+ * Why a backup is pinned: kept by every retention rule until the person unpins it.
+ */
+
+export type Pin = { 
+/**
+ * When it was pinned (RFC 3339, UTC).
+ */
+pinned_at: string, 
+/**
+ * The content alert that pinned it (the last backup before the change); `None` when the
+ * person pinned it.
+ */
+alert: number | null, };
+
+/**
  * One backup in a plan, with why it is kept (empty when deleted).
  */
 
@@ -438,7 +532,20 @@ verified: boolean,
 /**
  * How long the whole restore took, in milliseconds (the safety backup included).
  */
-duration_ms: number, };
+duration_ms: number, 
+/**
+ * For a restore of some tables: each table, with its rows before and after.
+ */
+tables: Array<TableRestored>, 
+/**
+ * For a restore of some tables: other tables whose rows refer to them (foreign keys).
+ */
+referenced_by: Array<string>, 
+/**
+ * For a restore of some tables: the database's own triggers that ran as their rows were
+ * replaced (as they would for the owning app).
+ */
+triggers: Array<string>, };
 
 /**
  * Which backups to keep. `None` means the rule is off.
@@ -465,6 +572,33 @@ keep_weekly: number | null,
  * Keep the newest backup of each of the last N months that have backups.
  */
 keep_monthly: number | null, };
+
+/**
+ * A page of a table's rows. Values are shown as text: numbers as written, a blob as its size
+ * (`[1,204 bytes]`), SQL NULL as `None`.
+ */
+
+export type RowsPage = { 
+/**
+ * The table.
+ */
+table: string, 
+/**
+ * Its columns, in order.
+ */
+columns: Array<string>, 
+/**
+ * The rows, each with one value per column.
+ */
+rows: Array<Array<string | null>>, 
+/**
+ * The first row's position among the matching rows (0-based).
+ */
+offset: number, 
+/**
+ * How many rows match (all rows without a search).
+ */
+total: number, };
 
 /**
  * One entry of the run history (successful or not).
@@ -697,6 +831,46 @@ backup_rows: number,
 current_rows: number | null, };
 
 /**
+ * One table a restore of some tables put back.
+ */
+
+export type TableRestored = { 
+/**
+ * The table.
+ */
+table: string, 
+/**
+ * Its rows before (`None`: it was not there, and was created).
+ */
+rows_before: number | null, 
+/**
+ * Its rows after: the backup's.
+ */
+rows_after: number, };
+
+/**
+ * One table of a backup.
+ */
+
+export type TableSummary = { 
+/**
+ * Its name.
+ */
+table: string, 
+/**
+ * Kept by SQLite itself (its own tables, a full-text index and its shadow tables).
+ */
+internal: boolean, 
+/**
+ * Its rows; `None` for a virtual table this SQLite cannot read.
+ */
+rows: number | null, 
+/**
+ * Its columns, in order.
+ */
+columns: Array<string>, };
+
+/**
  * Verification state recorded with a backup.
  */
 
@@ -741,7 +915,7 @@ export interface Commands {
   get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
   create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
   verify_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: VerifyReport };
-  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null; password?: string | null; rememberPassword?: boolean | null }; result: RestoreOutcome };
+  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null; password?: string | null; rememberPassword?: boolean | null; tables?: Array<string> | null; allowBrokenReferences?: boolean | null }; result: RestoreOutcome };
   undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
   compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };
@@ -749,6 +923,12 @@ export interface Commands {
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };
   cancel_job: { args: { jobId: string }; result: void };
+  list_alerts: { args: { source: string; all: boolean }; result: Array<Alert> };
+  dismiss_alert: { args: { source: string; id: number }; result: void };
+  pin_backup: { args: { source: string; id: string; pinned: boolean }; result: BackupMetadata };
+  open_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableSummary> };
+  backup_rows: { args: { source: string; id: string; table: string; offset: number; limit: number; search?: string | null }; result: RowsPage };
+  close_backup: { args: Record<string, never>; result: void };
   add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
   update_source: { args: { name: string; field: string; value: string }; result: SourceView };
   set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
@@ -779,6 +959,12 @@ export const COMMAND_NAMES = [
   "preview_cleanup",
   "apply_cleanup",
   "cancel_job",
+  "list_alerts",
+  "dismiss_alert",
+  "pin_backup",
+  "open_backup",
+  "backup_rows",
+  "close_backup",
   "add_source",
   "update_source",
   "set_schedule",

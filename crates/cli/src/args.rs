@@ -121,10 +121,14 @@ pub enum Command {
         back, rows whose values change back, rows added since that go. Exits 0 when the backup \
         holds the same rows as the database, 1 when they differ.\n\nExamples:\n  \
         keepsake diff backup_20250101_020000\n  \
+        keepsake diff backup_20250101_020000 backup_20250108_020000\n  \
         keepsake diff backup_20250101_020000 --all --json")]
     Diff {
         /// Id of the backup (see `keepsake list`)
         id: String,
+        /// A later backup to compare it with, instead of the database now
+        #[arg(conflicts_with = "with")]
+        id2: Option<String>,
         /// Compare with this database instead of the source's
         #[arg(long, value_name = "PATH")]
         with: Option<PathBuf>,
@@ -133,10 +137,69 @@ pub enum Command {
         all: bool,
     },
 
+    /// What is inside a backup, without restoring it: its tables, or one table's rows
+    #[command(after_help = "Decodes the backup to a private temporary file (removed afterwards) \
+        and reads it. Without --table: each table with its rows and columns (internal tables \
+        only with --all). With --table: its rows, page by page, optionally only those with \
+        --search TEXT in a value.\n\nExamples:\n  keepsake show backup_20250101_020000\n  \
+        keepsake show backup_20250101_020000 --table invoices --search Smith\n  \
+        keepsake show backup_20250101_020000 --table invoices --offset 50 --limit 50 --json")]
+    Show {
+        /// Id of the backup (see `keepsake list`)
+        id: String,
+        /// Show this table's rows
+        #[arg(long, short = 't', value_name = "TABLE")]
+        table: Option<String>,
+        /// Only rows with this text in one of their values
+        #[arg(long, value_name = "TEXT", requires = "table")]
+        search: Option<String>,
+        /// Skip this many rows
+        #[arg(long, value_name = "N", default_value_t = 0, requires = "table")]
+        offset: u64,
+        /// Show at most N rows
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 50, requires = "table")]
+        limit: u64,
+        /// Show internal tables too (SQLite's own, full-text indexes and their shadow tables)
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Content alerts: tables emptied, gone or losing many rows between backups, schema changes,
+    /// a damaged database
+    #[command(after_help = "Each backup is compared with the source's previous one; the last \
+        backup before a change is pinned (kept by every retention rule). Exits 1 while an alert \
+        stands. `keepsake source set NAME row_loss_alert_percent N` sets the share of lost rows \
+        that raises one (default 20, 0 turns alerts off).\n\nExamples:\n  keepsake alerts\n  \
+        keepsake alerts --all --json\n  keepsake alerts dismiss 3")]
+    Alerts {
+        #[command(subcommand)]
+        action: Option<AlertsCommand>,
+        /// Dismissed alerts too
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Pin a backup: every retention rule keeps it until it is unpinned
+    #[command(after_help = "Examples:\n  keepsake pin backup_20250101_020000")]
+    Pin {
+        /// Id of the backup (see `keepsake list`)
+        id: String,
+    },
+
+    /// Unpin a backup: retention rules apply to it again
+    #[command(after_help = "Examples:\n  keepsake unpin backup_20250101_020000")]
+    Unpin {
+        /// Id of the backup (see `keepsake list`)
+        id: String,
+    },
+
     /// Replace the database (or write --to PATH) with a backup
     #[command(after_help = "Without --yes, restore asks for confirmation on a terminal and refuses \
-        to run without one.\n\nExamples:\n  keepsake restore backup_20250101_020000\n  \
-        keepsake restore backup_20250101_020000 --to /tmp/check.db --yes")]
+        to run without one. With --table, only that table's rows go back (a safety backup of the \
+        whole database first: restoring that safety backup undoes it, as for a full restore).\n\n\
+        Examples:\n  keepsake restore backup_20250101_020000\n  \
+        keepsake restore backup_20250101_020000 --to /tmp/check.db --yes\n  \
+        keepsake restore backup_20250101_020000 --table invoices --yes")]
     Restore(RestoreArgs),
 
     /// Delete one backup
@@ -220,6 +283,15 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Dismiss an alert ("this was me"); the backup it pinned stays pinned
+    Dismiss {
+        /// Number of the alert (see `keepsake alerts`)
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SourceCommand {
     /// Add a source: a database, its backup folder, schedule, retention and options
     #[command(after_help = "The database is --db PATH; the backup folder is --backup-dir DIR \
@@ -243,7 +315,8 @@ pub enum SourceCommand {
     /// Change one setting of a source
     #[command(after_help = "Fields: name, database, backup_dir, enabled, paused, schedule, keep_last, \
         keep_within_days, keep_daily, keep_weekly, keep_monthly, encrypt, compress, level, \
-        verify_after_backup, overdue_after_days. `none` clears an optional field.\n\n\
+        verify_after_backup, overdue_after_days, incremental, row_loss_alert_percent. `none` \
+        clears an optional field.\n\n\
         Examples:\n  keepsake source set astro schedule 'weekly sun 03:00'\n  \
         keepsake source set astro keep_last 10\n  keepsake source set astro keep_last none")]
     Set {
@@ -433,6 +506,16 @@ pub struct RestoreArgs {
     /// Restore an unencrypted backup into a database whose backups are encrypted
     #[arg(long)]
     pub allow_unencrypted: bool,
+
+    /// Take back only this table (repeat for several): its rows replace the table's rows in
+    /// the database, in one transaction, after a safety backup; every other table stays as it is
+    #[arg(long, short = 't', value_name = "TABLE", conflicts_with = "to")]
+    pub table: Vec<String>,
+
+    /// With --table: go ahead although rows of other tables would then refer to rows that are
+    /// not there (foreign keys)
+    #[arg(long, requires = "table")]
+    pub allow_broken_references: bool,
 
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]

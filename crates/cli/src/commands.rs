@@ -4,6 +4,7 @@
 //! belong to the engine and decisions about settings to `config.rs`; what is left here is the
 //! confirmation prompt and the exit code of each outcome.
 
+pub(crate) mod alerts;
 mod catalog;
 mod cleanup;
 mod create;
@@ -16,6 +17,7 @@ mod list;
 mod restore;
 mod run;
 mod schedule;
+mod show;
 mod source;
 mod stats;
 mod verify;
@@ -145,7 +147,16 @@ fn run_folder(
         Action::Create { source, opts } => create::run(&ctx, &source, &opts),
         Action::List { limit } => list::run(&ctx, limit),
         Action::Verify { id } => verify::run(&ctx, &id),
-        Action::Diff { id, database, all } => diff::run(&ctx, &id, &database, all),
+        Action::Diff { id, other, database, all } => match other {
+            Some(other) => diff::between(&ctx, &id, &other, all),
+            None => diff::run(&ctx, &id, &database, all),
+        },
+        Action::Show { id, table, search, offset, limit, all } => {
+            show::run(&ctx, &id, &show::ShowArgs { table, search, offset, limit, all })
+        }
+        Action::Alerts { all } => alerts::list(&ctx, all),
+        Action::DismissAlert { id } => alerts::dismiss(&ctx, id),
+        Action::Pin { id, on } => alerts::pin(&ctx, &id, on),
         Action::Restore { id, target, opts, confirmed } => restore::run(&ctx, &id, &target, &opts, confirmed),
         Action::Delete { id, confirmed } => delete::run(&ctx, &id, confirmed),
         Action::Cleanup { policy, dry_run } => cleanup::run(&ctx, &policy, dry_run),

@@ -22,7 +22,7 @@ use keepsake_engine::seams::Password;
 use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
 use serde::Deserialize;
 
-use crate::args::{CatalogCommand, Cli, ColorChoice, Command, GlobalArgs, TypeArg, switch};
+use crate::args::{AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, GlobalArgs, TypeArg, switch};
 use crate::error::{CliError, CliResult};
 use crate::sources::SourcesFile;
 
@@ -84,8 +84,28 @@ pub enum Action {
     },
     Diff {
         id: String,
+        /// A later backup to compare with, instead of `database`.
+        other: Option<String>,
         database: PathBuf,
         all: bool,
+    },
+    Show {
+        id: String,
+        table: Option<String>,
+        search: Option<String>,
+        offset: u64,
+        limit: u64,
+        all: bool,
+    },
+    Alerts {
+        all: bool,
+    },
+    DismissAlert {
+        id: i64,
+    },
+    Pin {
+        id: String,
+        on: bool,
     },
     Restore {
         id: String,
@@ -456,18 +476,34 @@ impl Config {
                         .or(f.verify_after_create)
                         .unwrap_or(false),
                     incremental: switch(c.incremental, c.full).or(picked.and_then(|s| s.incremental)),
+                    watch: keepsake_engine::WatchRules {
+                        row_loss_percent: picked
+                            .map_or(keepsake_engine::watch::DEFAULT_ROW_LOSS_PERCENT, |s| {
+                                s.row_loss_alert_percent
+                            }),
+                    },
                 };
                 Action::Create { source: database_needed("to back up")?, opts }
             }
             Command::List { limit } => Action::List { limit },
             Command::Verify { id } => Action::Verify { id },
-            Command::Diff { id, with, all } => {
-                let database = match with {
-                    Some(p) => absolute(p),
-                    None => database_needed("to compare with")?,
+            Command::Diff { id, id2, with, all } => {
+                let database = match (with, &id2) {
+                    (Some(p), _) => absolute(p),
+                    (None, Some(_)) => PathBuf::new(),
+                    (None, None) => database_needed("to compare with")?,
                 };
-                Action::Diff { id, database, all }
+                Action::Diff { id, other: id2, database, all }
             }
+            Command::Show { id, table, search, offset, limit, all } => {
+                Action::Show { id, table, search, offset, limit, all }
+            }
+            Command::Alerts { action: None, all } => Action::Alerts { all },
+            Command::Alerts { action: Some(AlertsCommand::Dismiss { id }), .. } => {
+                Action::DismissAlert { id }
+            }
+            Command::Pin { id } => Action::Pin { id, on: true },
+            Command::Unpin { id } => Action::Pin { id, on: false },
             Command::Restore(r) => {
                 let target = match r.to {
                     Some(p) => absolute(p),
@@ -481,6 +517,8 @@ impl Config {
                     source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
                     allow_foreign: r.allow_foreign,
                     allow_unencrypted: r.allow_unencrypted,
+                    tables: r.table,
+                    allow_broken_references: r.allow_broken_references,
                 };
                 Action::Restore { id: r.id, target, opts, confirmed: r.yes }
             }

@@ -165,16 +165,16 @@ pub fn human_duration(ms: u64) -> String {
 /// A table with one header row; columns are padded to their widest cell, numbers right-aligned.
 #[derive(Debug)]
 pub struct Table {
-    headers: Vec<&'static str>,
+    headers: Vec<String>,
     right: Vec<bool>,
     rows: Vec<Vec<(String, Style)>>,
 }
 
 impl Table {
     /// `columns`: (header, right-aligned).
-    pub fn new(columns: &[(&'static str, bool)]) -> Table {
+    pub fn new(columns: &[(&str, bool)]) -> Table {
         Table {
-            headers: columns.iter().map(|c| c.0).collect(),
+            headers: columns.iter().map(|c| c.0.to_owned()).collect(),
             right: columns.iter().map(|c| c.1).collect(),
             rows: Vec::new(),
         }
@@ -211,7 +211,7 @@ impl Table {
             }
             s.trim_end().to_owned()
         };
-        let mut out = vec![line(self.headers.iter().map(|h| (*h, Style::Bold)).collect())];
+        let mut out = vec![line(self.headers.iter().map(|h| (h.as_str(), Style::Bold)).collect())];
         for row in &self.rows {
             out.push(line(row.iter().map(|(c, st)| (c.as_str(), *st)).collect()));
         }

@@ -160,7 +160,7 @@ pub struct Facts {
     pub reason: Option<String>,
     /// The tables involved: those that refer to a table being restored, those missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub tables: Vec<String>,
 }
 

@@ -83,7 +83,17 @@ pub(crate) async fn back_up_now<R: Runtime>(
         tags: tags.unwrap_or_default(),
         ..src.backup_options(BackupType::Manual)
     };
-    run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await
+    let name = src.name.clone();
+    let watched = engine.clone();
+    let meta = run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await?;
+    // A change that looks like data loss is said at once, wherever the person is looking.
+    if let Ok(alerts) = watched.alerts_of(&meta.id)
+        && !alerts.is_empty()
+    {
+        let level = app.state::<AppState>().settings().notification_level;
+        crate::notify::Note::content_alert(&name, &alerts).send(level);
+    }
+    Ok(meta)
 }
 
 #[tauri::command]
@@ -122,6 +132,8 @@ pub async fn restore_backup<R: Runtime>(
     allow_unencrypted: Option<bool>,
     password: Option<String>,
     remember_password: Option<bool>,
+    tables: Option<Vec<String>>,
+    allow_broken_references: Option<bool>,
 ) -> IpcResult<RestoreOutcome> {
     let state = app.state::<AppState>();
     let lent = state.lend_password(password, remember_password);
@@ -133,6 +145,8 @@ pub async fn restore_backup<R: Runtime>(
         source_encrypts: src.encrypt,
         allow_foreign: allow_foreign.unwrap_or(false),
         allow_unencrypted: allow_unencrypted.unwrap_or(false),
+        tables: tables.unwrap_or_default(),
+        allow_broken_references: allow_broken_references.unwrap_or(false),
     };
     run_job(&app, &job_id, move |job| {
         let _lent = lent;

@@ -29,7 +29,9 @@ contract! {
         allow_foreign: Option<bool>,
         allow_unencrypted: Option<bool>,
         password: Option<String>,
-        remember_password: Option<bool>
+        remember_password: Option<bool>,
+        tables: Option<Vec<String>>,
+        allow_broken_references: Option<bool>
     ) -> RestoreOutcome;
     backups::undo_restore(source: String, job_id: String) -> RestoreOutcome;
     backups::compare_backup(source: String, id: String) -> Vec<TableDiff>;
@@ -44,6 +46,25 @@ contract! {
     backups::preview_cleanup(source: String) -> CleanupPlan;
     backups::apply_cleanup(source: String) -> CleanupPlan;
     backups::cancel_job(job_id: String) -> ();
+    inside::list_alerts(source: String, all: bool) -> Vec<Alert>;
+    inside::dismiss_alert(source: String, id: i64) -> ();
+    inside::pin_backup(source: String, id: String, pinned: bool) -> BackupMetadata;
+    inside::open_backup(
+        source: String,
+        id: String,
+        job_id: String,
+        password: Option<String>,
+        remember_password: Option<bool>
+    ) -> Vec<TableSummary>;
+    inside::backup_rows(
+        source: String,
+        id: String,
+        table: String,
+        offset: u64,
+        limit: u64,
+        search: Option<String>
+    ) -> RowsPage;
+    inside::close_backup() -> ();
     sources::add_source(
         name: String,
         database: PathBuf,

@@ -37,6 +37,9 @@ pub fn run(ctx: &Ctx, source: &Path, opts: &BackupOptions) -> CliResult<u8> {
             human_duration(meta.duration_ms),
         ));
     }
+    if !ctx.out.json_mode() {
+        super::alerts::tell(ctx, &ctx.engine.alerts_of(&meta.id)?);
+    }
     if failed {
         ctx.out.problem(
             &format!("backup {} was written but failed its verification", meta.id),

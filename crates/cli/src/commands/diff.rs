@@ -63,3 +63,54 @@ fn words(c: &TableChange) -> String {
     }
     if parts.is_empty() { "same".to_owned() } else { parts.join(", ") }
 }
+
+/// `keepsake diff OLDER NEWER`: what changed from one backup to a later one, row by row.
+pub fn between(ctx: &Ctx, older: &str, newer: &str, all: bool) -> CliResult<u8> {
+    let changes = ctx.work(|job| ctx.engine.compare_backups(older, newer, job))?;
+    let shown: Vec<&TableChange> = changes.iter().filter(|c| all || !c.internal).collect();
+    let differs = shown.iter().any(|c| since(c) != "same");
+    if ctx.out.json_mode() {
+        ctx.out.json(&shown)?;
+    } else {
+        let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        let mut t = Table::new(&[("TABLE", false), (older, true), (newer, true), ("SINCE", false)]);
+        for c in &shown {
+            let w = since(c);
+            let style = if w == "same" { Style::Dim } else { Style::Plain };
+            t.row(vec![
+                (c.table.clone(), Style::Plain),
+                (count(c.backup_rows), Style::Plain),
+                (count(c.current_rows), Style::Plain),
+                (w, style),
+            ]);
+        }
+        ctx.out.text(&t.render(ctx.out.mode.color))?;
+        if !differs {
+            ctx.out.text("The two backups hold the same rows.")?;
+        }
+    }
+    Ok(if differs { EXIT_PROBLEM } else { EXIT_OK })
+}
+
+/// What changed in one table from the older backup to the newer, in a few words.
+fn since(c: &TableChange) -> String {
+    let rows = |n: u64| if n == 1 { "1 row".to_owned() } else { format!("{n} rows") };
+    match (c.backup_rows, c.current_rows) {
+        (None, Some(n)) => return format!("table added ({})", rows(n)),
+        (Some(n), None) => return format!("table gone ({})", rows(n)),
+        _ => {}
+    }
+    let mut parts = Vec::new();
+    if c.brought_back > 0 {
+        parts.push(format!("{} gone", rows(c.brought_back)));
+    }
+    if c.removed > 0 {
+        parts.push(format!("{} added", rows(c.removed)));
+    }
+    match c.changed {
+        Some(n) if n > 0 => parts.push(format!("{} changed", rows(n))),
+        None => parts.push("columns changed (counts only)".to_owned()),
+        _ => {}
+    }
+    if parts.is_empty() { "same".to_owned() } else { parts.join(", ") }
+}

@@ -86,6 +86,13 @@ fn table(backups: &[BackupMetadata]) -> Table {
             let tags = b.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ");
             description = if description.is_empty() { tags } else { format!("{description} {tags}") };
         }
+        if b.pinned.is_some() {
+            description = if description.is_empty() {
+                "[pinned]".to_owned()
+            } else {
+                format!("[pinned] {description}")
+            };
+        }
         if let Some(c) = b.concern {
             let note = concern_text(c);
             description =

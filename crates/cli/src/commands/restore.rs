@@ -13,7 +13,18 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
     // Look the backup up first: an unknown id should fail before anyone is asked anything.
     let meta = ctx.engine.get(id)?;
     let made = relative_time(meta.created_at, Utc::now());
-    let question = if target.exists() {
+    let question = if !opts.tables.is_empty() {
+        let what = opts.tables.join(", ");
+        let safety = if opts.safety_backup {
+            "A safety backup of the whole database is made first."
+        } else {
+            "NO safety backup will be made (--no-safety-backup)."
+        };
+        format!(
+            "Replace the rows of {what} in {} with those in {id} (made {made})? Every other table stays as it is. {safety}",
+            target.display()
+        )
+    } else if target.exists() {
         let safety = if opts.safety_backup {
             "A safety backup of it is made first."
         } else {
@@ -29,13 +40,33 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
         ctx.out.json(&outcome)?;
         return Ok(EXIT_OK);
     }
-    ctx.out.text(&format!(
-        "Restored backup {} to {} in {}{}.",
-        outcome.backup_id,
-        outcome.target.display(),
-        human_duration(outcome.duration_ms),
-        if outcome.verified { " (verified first)" } else { "" },
-    ))?;
+    if !outcome.tables.is_empty() {
+        for t in &outcome.tables {
+            let before =
+                t.rows_before.map_or_else(|| "it was gone".to_owned(), |n| format!("{n} rows before"));
+            ctx.out.text(&format!("Restored {}: {} rows ({before}).", t.table, t.rows_after))?;
+        }
+        if !outcome.referenced_by.is_empty() {
+            ctx.out.note(&format!(
+                "Tables that refer to it were left as they are: {}.",
+                outcome.referenced_by.join(", ")
+            ));
+        }
+        if !outcome.triggers.is_empty() {
+            ctx.out.note(&format!(
+                "The database's own triggers ran as rows were replaced: {}.",
+                outcome.triggers.join(", ")
+            ));
+        }
+    } else {
+        ctx.out.text(&format!(
+            "Restored backup {} to {} in {}{}.",
+            outcome.backup_id,
+            outcome.target.display(),
+            human_duration(outcome.duration_ms),
+            if outcome.verified { " (verified first)" } else { "" },
+        ))?;
+    }
     if let Some(safety) = &outcome.safety_backup_id {
         ctx.out.text(&format!(
             "The database as it was before is in backup {safety}; `keepsake restore {safety}` undoes this."

@@ -54,6 +54,9 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
             ));
         }
     }
+    if !ctx.out.json_mode() {
+        super::alerts::tell(ctx, &run.alerts);
+    }
     if let Some(p) = &run.cleanup_error {
         ctx.out.problem(
             &format!("the backup is fine, but the retention cleanup failed: {}", p.message),

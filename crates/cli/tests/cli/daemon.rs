@@ -230,3 +230,25 @@ fn sigterm_during_a_backup_leaves_nothing_partial() {
         assert_eq!(backups.len(), 1);
     }
 }
+
+#[test]
+fn a_table_emptied_between_two_scheduled_backups_is_a_line_in_the_log() {
+    let w = Work::new();
+    w.app_db();
+    schedule_every(&w, 2);
+    let out = run(w.src(&["run", "astro"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let c = rusqlite::Connection::open(w.path("app.db")).expect("open");
+    c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM notes;").expect("delete");
+    drop(c);
+    let child = start(&w);
+    let deadline = epoch_secs() + 60.0;
+    while scheduled_runs(&w).len() < 2 && epoch_secs() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let log = clean_log(&stop(child));
+    let line =
+        log.lines().find(|l| l.contains("content alert")).unwrap_or_else(|| panic!("no alert line:\n{log}"));
+    assert!(line.contains(" astro warning: content alert 1: notes: emptied (300 rows before)"), "{line}");
+    assert!(line.contains("pinned"), "{line}");
+}

@@ -14,3 +14,4 @@ mod restore;
 mod schedule;
 mod sources;
 mod trust;
+mod watch;

@@ -61,6 +61,15 @@ pub(super) fn log_result(log: &Log, name: &str, result: &EngineResult<ScheduledR
         (_, _) => format!("backup FAILED {}: {message}", run.error_code.map_or("", |c| c.as_str())),
     };
     log.event(Some(name), "backup", &text, fields);
+    for a in &run.alerts {
+        let kept = a.pinned.as_deref().map(|p| format!("; backup {p} pinned")).unwrap_or_default();
+        log.event(
+            Some(name),
+            "alert",
+            &format!("warning: content alert {}: {}{kept}", a.id, crate::commands::alerts::words(a)),
+            json!({ "alert": a }),
+        );
+    }
     if let Some(plan) = run.cleanup.as_ref().filter(|p| !p.delete.is_empty()) {
         log.event(
             Some(name),
