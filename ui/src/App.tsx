@@ -13,6 +13,7 @@ import { SCREENS, type Navigate, type NavigateOptions, type Screen } from "./nav
 import { FirstRun } from "./screens/FirstRun";
 import { History } from "./screens/History";
 import { Home } from "./screens/Home";
+import { Inside } from "./screens/Inside";
 import { Restore } from "./screens/Restore";
 import { Schedule } from "./screens/Schedule";
 import { Settings } from "./screens/Settings";
@@ -53,7 +54,7 @@ function Window() {
   }, [refresh]);
 
   const navigate: Navigate = (next, options) => {
-    if (next === "restore") setRestoreChoice(options ?? {});
+    if (next === "restore" || next === "browse") setRestoreChoice(options ?? {});
     setScreen(next);
   };
 
@@ -161,6 +162,9 @@ function Window() {
             foreign={foreign}
             navigate={navigate}
           />
+        )}
+        {screen === "browse" && source && restoreChoice.backupId && (
+          <Inside key={`${source.name}|${restoreChoice.backupId}`} source={source} backupId={restoreChoice.backupId} navigate={navigate} />
         )}
         {screen === "schedule" && source && <Schedule key={source.name} source={source} appPaused={app.paused} />}
         {screen === "settings" && <Settings state={app} onSelect={setSelected} />}

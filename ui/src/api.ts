@@ -81,6 +81,28 @@ export const applyCleanup = (source: string) => call("apply_cleanup", { source }
 
 export const cancelJob = (jobId: string) => call("cancel_job", { jobId });
 
+// --- Inside the backups ------------------------------------------------------------------
+
+/** Content alerts of a source, newest first: standing ones, or all (dismissed too). */
+export const listAlerts = (source: string, all = false) => call("list_alerts", { source, all });
+
+/** "This was me": the alert goes; the backup it pinned stays pinned. */
+export const dismissAlert = (source: string, id: number) => call("dismiss_alert", { source, id });
+
+/** Pins a backup (kept by every retention rule) or unpins it. */
+export const pinBackup = (source: string, id: string, pinned: boolean) => call("pin_backup", { source, id, pinned });
+
+/**
+ * Opens a backup to look inside (a job: it is decoded, with progress, into a private temporary
+ * file the shell keeps until `closeBackup` or another backup is opened); resolves to its tables.
+ */
+export const openBackup = (args: ArgsOf<"open_backup">) => call("open_backup", args);
+
+/** A page of one table's rows in the open backup, optionally only those with `search` in a value. */
+export const backupRows = (args: ArgsOf<"backup_rows">) => call("backup_rows", args);
+
+export const closeBackup = () => call("close_backup", {});
+
 // --- Sources and settings ----------------------------------------------------------------
 
 /** Adds a source; `schedule` (structured, or left out for none) is set with it. */

@@ -186,10 +186,36 @@ export const NEEDED_BY_LATER_WORDING: Wording = {
     "They save only what changed since it, so they can't be restored without it. Delete the backups made after it first, or let the retention rules in Schedule remove them together.",
 };
 
+/** Refusals about one table or one backup, by `facts.reason`, in words. */
+const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
+  pinned: () => ({
+    title: "This backup is kept on purpose (pinned)",
+    action: "Unpin it in History first if you really want to delete it.",
+  }),
+  no_such_table: (f) => ({
+    title: `This backup has no table called ${f.tables?.[0] ?? "that"}`,
+    action: "Pick one of the tables the backup lists.",
+  }),
+  internal_table: (f) => ({
+    title: `${f.tables?.[0] ?? "That table"} is kept up to date by SQLite itself`,
+    action: "Take back the table it belongs to, or restore the whole database.",
+  }),
+  columns_changed: (f) => ({
+    title: `The table ${f.tables?.[0] ?? ""} has other columns now than in this backup`,
+    action: "The app that uses this database was probably updated since. Restore the whole database instead.",
+  }),
+  broken_references: (f) => ({
+    title: `Rows in ${(f.tables ?? []).join(", ") || "other tables"} would then point at rows that aren't there`,
+    action: "Take back those tables too, or go ahead if you know the app copes with it.",
+  }),
+};
+
 /** The wording for a code, refined by the facts where they say more than the code alone. */
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;
   if (code === "invalid_input" && facts.reason === "needed_by_later") return NEEDED_BY_LATER_WORDING;
+  const byTable = facts.reason ? TABLE_WORDING[facts.reason] : undefined;
+  if (byTable && (code === "invalid_input" || code === "confirmation_required")) return byTable(facts);
   if (code === "confirmation_required") {
     const { foreign, unencrypted } = confirmationReasons(facts);
     if (foreign && unencrypted) {

@@ -10,10 +10,14 @@ export const SCREENS = [
   ["settings", "Settings"],
 ] as const;
 
-export type Screen = (typeof SCREENS)[number][0];
+/** A screen behind a tab. */
+export type Tab = (typeof SCREENS)[number][0];
+
+/** Every screen: the tabs, and "browse" (inside one backup), reached from Home and History. */
+export type Screen = Tab | "browse";
 
 export interface NavigateOptions {
-  /** Preselect this backup on the Restore screen. */
+  /** Preselect this backup on the Restore screen; the backup to look inside on "browse". */
   backupId?: string;
   /**
    * A backup found in the folder but not made here (History's foreign section): list_backups

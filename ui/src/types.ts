@@ -4,6 +4,8 @@
 // snake_case JSON names; times are RFC 3339 strings; sizes are bytes.
 
 export type {
+  Alert,
+  AlertKind,
   AppCode,
   AppStateView,
   BackupKind,
@@ -30,9 +32,11 @@ export type {
   Origin,
   PathKind,
   Phase,
+  Pin,
   PlanEntry,
   RestoreOutcome,
   RetentionPolicy,
+  RowsPage,
   RunRecord,
   RunStatus,
   Schedule,
@@ -41,6 +45,8 @@ export type {
   Stats,
   TableChange,
   TableDiff,
+  TableRestored,
+  TableSummary,
   VerificationStatus,
   VerifyReport,
 } from "./bindings";
@@ -73,4 +79,5 @@ export type SourceField =
   | "level"
   | "verify_after_backup"
   | "incremental"
-  | "overdue_after_days";
+  | "overdue_after_days"
+  | "row_loss_alert_percent";

@@ -101,6 +101,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   // A backup the saved password didn't open, whose own password is asked for.
   const [ask, setAsk] = useState<{ id: string; tried: boolean } | null>(null);
   const { report: notify } = useShared();
+  const pin = useAction((id: string, pinned: boolean) => api.pinBackup(name, id, pinned), { doing: "Keeping a backup" });
   const remove = useAction((id: string) => api.deleteBackup(name, id), {
     doing: "Deleting a backup",
     onSuccess: () => setDeleting(null),
@@ -130,10 +131,15 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const ours = (backups.data ?? []).filter((b) => b.backup_type !== "safety");
   const safety = (backups.data ?? []).filter((b) => b.backup_type === "safety");
   const rowProps: RowHandlers = {
-    busy: job.running || remove.pending,
+    busy: job.running || remove.pending || pin.pending,
     deleting,
     onVerify: (id) => void verify(id),
     onRestore: (id) => navigate("restore", { backupId: id }),
+    onLookInside: (id) => navigate("browse", { backupId: id }),
+    onPin: (id) => {
+      const backup = (backups.data ?? []).find((b) => b.id === id);
+      void pin.run(id, !backup?.pinned);
+    },
     onDelete: setDeleting,
     onCancelDelete: () => setDeleting(null),
     onConfirmDelete: (id) => void remove.run(id),
@@ -221,6 +227,8 @@ interface RowHandlers {
   deleting: string | null;
   onVerify: (id: string) => void;
   onRestore: (id: string) => void;
+  onLookInside: (id: string) => void;
+  onPin: (id: string) => void;
   onDelete: (id: string) => void;
   onCancelDelete: () => void;
   onConfirmDelete: (id: string) => void;
@@ -259,6 +267,8 @@ function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: Back
               confirmingDelete={h.deleting === b.id}
               onVerify={() => h.onVerify(b.id)}
               onRestore={() => h.onRestore(b.id)}
+              onLookInside={() => h.onLookInside(b.id)}
+              onPin={() => h.onPin(b.id)}
               onDelete={() => h.onDelete(b.id)}
               onCancelDelete={h.onCancelDelete}
               onConfirmDelete={() => h.onConfirmDelete(b.id)}
@@ -275,12 +285,14 @@ function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: Back
  * ("Before restoring backup_20261129_023701_…"): said with that backup's date instead.
  */
 export function noteOf(backup: BackupMetadata, all: readonly BackupMetadata[]): string | null {
-  const restored = backup.backup_type === "safety" ? /^Before restoring (\S+)$/.exec(backup.description ?? "")?.[1] : undefined;
+  const match = backup.backup_type === "safety" ? /^Before restoring (?:(.+) from )?(\S+)$/.exec(backup.description ?? "") : null;
+  const restored = match?.[2];
   if (restored === undefined) return backup.description;
+  const what = match?.[1] ? `taking back ${match[1]} from` : "restoring";
   const known = all.find((b) => b.id === restored);
-  if (known) return `Before restoring the backup from ${formatDateTime(known.created_at)}`;
+  if (known) return `Before ${what} the backup from ${formatDateTime(known.created_at)}`;
   const named = dateOfBackupId(restored);
-  return named ? `Before restoring the backup from ${formatDateTime(named)}` : "Before a restore";
+  return named ? `Before ${what} the backup from ${formatDateTime(named)}` : "Before a restore";
 }
 
 function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; bytes: number } | null }) {
@@ -315,6 +327,8 @@ function BackupRow({
   confirmingDelete,
   onVerify,
   onRestore,
+  onLookInside,
+  onPin,
   onDelete,
   onCancelDelete,
   onConfirmDelete,
@@ -332,6 +346,8 @@ function BackupRow({
   confirmingDelete: boolean;
   onVerify: () => void;
   onRestore: () => void;
+  onLookInside: () => void;
+  onPin: () => void;
   onDelete: () => void;
   onCancelDelete: () => void;
   onConfirmDelete: () => void;
@@ -360,6 +376,11 @@ function BackupRow({
         <td>
           {TYPE_WORDS[backup.backup_type]}
           {backup.encrypted && <span className="badge">Encrypted</span>}
+          {backup.pinned && (
+            <span className="badge badge-pinned" data-testid="backup-pinned" title="Kept whatever the clean-up rules say, until you unpin it">
+              Kept
+            </span>
+          )}
           <br />
           <span className="muted small" title={kind.hint} data-testid="backup-kind" data-kind={backup.kind}>
             {kind.label}
@@ -389,6 +410,12 @@ function BackupRow({
           </button>
           <button type="button" data-testid="restore-button" onClick={onRestore} disabled={busy} aria-label={`Restore the backup from ${made}`}>
             Restore
+          </button>
+          <button type="button" data-testid="inside-button" onClick={onLookInside} disabled={busy} aria-label={`Look inside the backup from ${made}`}>
+            Look inside
+          </button>
+          <button type="button" data-testid="pin-button" className="quiet" onClick={onPin} disabled={busy} aria-label={`${backup.pinned ? "Unpin" : "Pin"} the backup from ${made}`}>
+            {backup.pinned ? "Unpin" : "Keep"}
           </button>
           <button type="button" data-testid="delete-button" className="danger-quiet" onClick={onDelete} disabled={busy} aria-label={`Delete the backup from ${made}`}>
             Delete

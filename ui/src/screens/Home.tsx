@@ -4,6 +4,7 @@
 import { useState } from "react";
 
 import * as api from "../api";
+import { ContentAlerts } from "../components/ContentAlerts";
 import { JobProgress } from "../components/JobProgress";
 import { formatBytes, formatDateTime, formatDuration } from "../format";
 import { nextRunText, problems, sourceStatus, type Problem } from "../health";
@@ -96,6 +97,8 @@ export function Home({
           ))}
         </section>
       )}
+
+      {source && <ContentAlerts source={source} navigate={navigate} />}
 
       {source && status && (
         <section className={`card hero tone-${status.tone}`} aria-labelledby="hero-name">

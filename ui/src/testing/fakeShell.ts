@@ -13,6 +13,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
 import { WEEKDAYS } from "../scheduleForm";
 import type {
+  Alert,
   AppStateView,
   BackupMetadata,
   CleanupPlan,
@@ -24,6 +25,7 @@ import type {
   IpcError,
   Phase,
   RestoreOutcome,
+  RowsPage,
   RunRecord,
   Schedule,
   SchedulePreview,
@@ -31,6 +33,7 @@ import type {
   Stats,
   TableChange,
   TableDiff,
+  TableSummary,
   VerifyReport,
 } from "../types";
 
@@ -103,6 +106,9 @@ export function makeBackup(overrides: Partial<BackupMetadata> & { created_at: st
     kind: "full",
     chain: null,
     db_checksum: "ef".repeat(32),
+    internal_tables: [],
+    source_integrity: true,
+    pinned: null,
     ...overrides,
   };
 }
@@ -277,6 +283,8 @@ export class FakeShell {
   private openGate: (() => void) | null = null;
   private cancelled = new Set<string>();
   private lastRestore = new Map<string, RestoreOutcome>();
+  /** Per source, the tables that refer to any table taken back (as `referenced_by`). */
+  referencedBy: Record<string, string[]> = {};
   private nextRunId = 1000;
 
   constructor(setup: FakeSetup = {}) {
@@ -301,6 +309,15 @@ export class FakeShell {
     this.failures.set(cmd, error);
     return this;
   }
+
+  /** `cmd` fails once with `error`, then works again. */
+  failOnce(cmd: Name, error: IpcError): this {
+    this.failures.set(cmd, error);
+    this.once.add(cmd);
+    return this;
+  }
+
+  private once = new Set<Name>();
 
   hang(cmd: Name): this {
     this.hanging.add(cmd);
@@ -330,7 +347,10 @@ export class FakeShell {
     if (!this.isCommand(cmd)) throw ipcError("invalid_input", `unknown command ${cmd}`);
     if (this.hanging.has(cmd)) return new Promise(() => {});
     const failure = this.failures.get(cmd);
-    if (failure) throw failure;
+    if (failure) {
+      if (this.once.delete(cmd)) this.failures.delete(cmd);
+      throw failure;
+    }
     const handler = this.handlers[cmd] as (args: unknown) => unknown;
     // The shell answers a unit result with null.
     return (await handler(args)) ?? null;
@@ -384,6 +404,49 @@ export class FakeShell {
       this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
       this.refreshSource(name);
       return plan;
+    },
+    list_alerts: ({ source, all }) => {
+      const list = this.alerts[this.sourceOf(source).name] ?? [];
+      return structuredClone(all ? list : list.filter((a) => a.dismissed_at === null));
+    },
+    dismiss_alert: ({ source, id }) => {
+      const alert = (this.alerts[this.sourceOf(source).name] ?? []).find((a) => a.id === id);
+      if (!alert) throw ipcError("invalid_input", `no alert ${id}`, { reason: "no_such_alert" });
+      alert.dismissed_at ??= new Date().toISOString();
+    },
+    pin_backup: ({ source, id, pinned }) => {
+      const backup = this.findBackup(this.sourceOf(source).name, id);
+      backup.pinned = pinned ? (backup.pinned ?? { pinned_at: new Date().toISOString(), alert: null }) : null;
+      return structuredClone(backup);
+    },
+    open_backup: async ({ source, id, jobId, password, rememberPassword }) => {
+      const backup = this.findBackup(this.sourceOf(source).name, id);
+      this.checkPassword(backup.id, password, rememberPassword);
+      await this.progress(jobId, "verify", backup.original_size);
+      this.open = { source, id };
+      return this.tablesOf(backup);
+    },
+    backup_rows: ({ source, id, table, offset, limit, search }) => {
+      if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
+      const backup = this.findBackup(this.sourceOf(source).name, id);
+      const summary = this.tablesOf(backup).find((t) => t.table === table);
+      if (!summary) throw ipcError("invalid_input", `no table ${table}`, { reason: "no_such_table", tables: [table] });
+      const all = Array.from({ length: summary.rows ?? 0 }, (_, i) =>
+        summary.columns.map((c, j) => (j === 0 ? String(i + 1) : `${c} ${i + 1}`)),
+      );
+      const needle = search?.trim().toLowerCase();
+      const matching = needle ? all.filter((r) => r.some((v) => v.toLowerCase().includes(needle))) : all;
+      const page: RowsPage = {
+        table,
+        columns: summary.columns,
+        rows: matching.slice(offset, offset + limit),
+        offset,
+        total: matching.length,
+      };
+      return page;
+    },
+    close_backup: () => {
+      this.open = null;
     },
     cancel_job: ({ jobId }) => {
       this.cancelled.add(jobId);
@@ -623,11 +686,37 @@ export class FakeShell {
       safetyId = safety.id;
     }
     await this.progress(jobId, "restore", backup.original_size);
-    const outcome: RestoreOutcome = { backup_id: backup.id, target, safety_backup_id: safetyId, verified: args.verifyFirst, duration_ms: 2100 };
+    const tables = args.tables ?? [];
+    const now = (this.current[source.name] ??= {});
+    const outcome: RestoreOutcome = {
+      backup_id: backup.id,
+      target,
+      safety_backup_id: safetyId,
+      verified: args.verifyFirst,
+      duration_ms: 2100,
+      tables: tables.map((t) => ({ table: t, rows_before: now[t] ?? null, rows_after: backup.row_counts[t] ?? 0 })),
+      referenced_by: tables.length ? (this.referencedBy[source.name] ?? []) : [],
+      triggers: [],
+    };
     if (safetyId) this.lastRestore.set(source.name, outcome);
     else this.existingPaths.add(target);
-    this.current[source.name] = { ...backup.row_counts };
+    if (tables.length) for (const t of tables) now[t] = backup.row_counts[t] ?? 0;
+    else this.current[source.name] = { ...backup.row_counts };
     return outcome;
+  }
+
+  /** Content alerts per source, newest first (as `list_alerts` answers with `all`). */
+  alerts: Record<string, Alert[]> = {};
+
+  /** The backup `open_backup` opened. */
+  open: { source: string; id: string } | null = null;
+
+  /** A backup's tables: its row counts, with columns made up from the names; `internal_tables` last. */
+  tablesOf(backup: BackupMetadata): TableSummary[] {
+    const columns = (t: string) => ["id", "title", `${t}_note`];
+    return Object.entries(backup.row_counts)
+      .map(([table, rows]) => ({ table, rows, columns: columns(table), internal: backup.internal_tables.includes(table) }))
+      .sort((a, b) => Number(a.internal) - Number(b.internal) || a.table.localeCompare(b.table));
   }
 
   private async undo({ source: name, jobId }: ArgsOf<"undo_restore">): Promise<RestoreOutcome> {
@@ -636,7 +725,16 @@ export class FakeShell {
     if (!last || !last.safety_backup_id) throw ipcError("invalid_input", "there is no restore to undo");
     await this.progress(jobId, "restore", 4_000_000);
     this.lastRestore.delete(source.name);
-    return { backup_id: last.safety_backup_id, target: last.target, safety_backup_id: null, verified: false, duration_ms: 1500 };
+    return {
+      backup_id: last.safety_backup_id,
+      target: last.target,
+      safety_backup_id: null,
+      verified: false,
+      duration_ms: 1500,
+      tables: [],
+      referenced_by: [],
+      triggers: [],
+    };
   }
 
   private compare({ source: name, id }: ArgsOf<"compare_backup">): TableDiff[] {

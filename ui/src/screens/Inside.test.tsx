@@ -1,0 +1,135 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+
+import { FakeShell, fullSetup, ipcError } from "../testing/fakeShell";
+import { renderApp } from "../testing/render";
+import type { Alert } from "../types";
+
+/** The full setup with an alert on the newest backup: 600 of 1,200 notes gone, the one before kept. */
+function withAlert(): FakeShell {
+  const fake = new FakeShell(fullSetup());
+  const [newest, previous] = fake.backups.Notes ?? [];
+  if (!newest || !previous) throw new Error("the full setup has backups");
+  previous.pinned = { pinned_at: newest.created_at, alert: 1 };
+  const alert: Alert = {
+    id: 1,
+    kind: "rows_lost",
+    source_path: "/home/ada/notes.db",
+    backup_id: newest.id,
+    previous_id: previous.id,
+    table: "notes",
+    before: 1200,
+    after: 600,
+    raised_at: newest.created_at,
+    pinned: previous.id,
+    dismissed_at: null,
+  };
+  fake.alerts.Notes = [alert];
+  return fake;
+}
+
+describe("content alerts on Home", () => {
+  it("say what changed, what is kept, and go away when it was you", async () => {
+    const { user, fake } = renderApp(withAlert());
+    const alert = await screen.findByTestId("content-alert");
+    expect(alert.textContent).toContain("notes: 600 of 1,200 rows are gone");
+    expect(alert.textContent).toMatch(/Noticed in the backup of .*, compared with the one of /);
+    expect(alert.textContent).toContain("is kept (pinned), so cleaning up never deletes it");
+    await user.click(within(alert).getByTestId("alert-dismiss"));
+    await waitFor(() => expect(screen.queryByTestId("content-alert")).toBeNull());
+    expect(fake.callsOf("dismiss_alert")[0]).toEqual({ source: "Notes", id: 1 });
+  });
+
+  it("lead inside the kept backup", async () => {
+    const { user, fake } = renderApp(withAlert());
+    await user.click(await screen.findByTestId("alert-look-inside"));
+    expect((await screen.findByRole("heading", { name: /^Inside the backup of / })).textContent).toBeTruthy();
+    const kept = fake.backups.Notes?.[1]?.id;
+    expect(fake.callsOf("open_backup")[0]).toMatchObject({ source: "Notes", id: kept });
+  });
+});
+
+describe("Inside a backup", () => {
+  async function openInside(fake: FakeShell) {
+    const rendered = renderApp(fake);
+    await rendered.user.click(await screen.findByTestId("nav-history"));
+    const rows = await screen.findAllByTestId("backup-row");
+    const first = rows[0];
+    if (!first) throw new Error("a backup row");
+    await rendered.user.click(within(first).getByTestId("inside-button"));
+    await screen.findAllByTestId("inside-table");
+    return rendered;
+  }
+
+  it("lists people's tables first, hides internal ones until asked, and pages through rows", async () => {
+    const fake = new FakeShell(fullSetup());
+    const newest = fake.backups.Notes?.[0];
+    if (!newest) throw new Error("a backup");
+    newest.row_counts = { ...newest.row_counts, notes_fts_data: 12 };
+    newest.internal_tables = ["notes_fts_data"];
+    const { user } = await openInside(fake);
+    const names = () => screen.getAllByTestId("inside-table").map((b) => b.textContent);
+    expect(names()).toEqual(["attachments 85", "notes 1,200", "tags 40"]);
+    await user.click(screen.getByLabelText(/Show internal tables/));
+    expect(names()).toContain("notes_fts_data 12");
+
+    await user.click(screen.getByRole("button", { name: /^notes 1,200/ }));
+    expect((await screen.findByTestId("inside-count")).textContent).toBe("Rows 1–50 of 1,200");
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await waitFor(() => expect(screen.getByTestId("inside-count").textContent).toBe("Rows 51–100 of 1,200"));
+    await user.type(screen.getByRole("searchbox", { name: "Search notes" }), "title 1199");
+    await waitFor(() => expect(screen.getByTestId("inside-count").textContent).toBe("Rows 1–1 of 1 with “title 1199”"));
+    expect(within(screen.getByTestId("inside-rows")).getAllByRole("row")).toHaveLength(2);
+  });
+
+  it("takes back one table after asking, and undoes it", async () => {
+    const fake = new FakeShell(fullSetup());
+    fake.current.Notes = { notes: 600, tags: 40, attachments: 85 };
+    const { user } = await openInside(fake);
+    await user.click(screen.getByRole("button", { name: /^notes/ }));
+    await user.click(await screen.findByTestId("take-back"));
+    const ask = screen.getByRole("alertdialog", { name: "Take back notes" });
+    expect(ask.textContent).toContain("Every other table stays as it is");
+    await user.click(within(ask).getByRole("button", { name: "Take back notes" }));
+    expect((await screen.findByTestId("take-back-done")).textContent).toContain("notes is back: 1200 rows (it had 600).");
+    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ tables: ["notes"], verifyFirst: true });
+    await user.click(screen.getByTestId("take-back-undo"));
+    expect(await screen.findByText("Undone: the database is back as it was before.")).toBeTruthy();
+    expect(fake.callsOf("undo_restore")).toHaveLength(1);
+  });
+
+  it("names the tables that would point at nothing, and takes them back too when asked", async () => {
+    const fake = new FakeShell(fullSetup());
+    fake.failOnce(
+      "restore_backup",
+      ipcError("confirmation_required", "rows of tags would refer to rows that are not there", {
+        reason: "broken_references",
+        tables: ["tags"],
+      }),
+    );
+    const { user } = await openInside(fake);
+    await user.click(screen.getByRole("button", { name: /^notes/ }));
+    await user.click(await screen.findByTestId("take-back"));
+    await user.click(within(screen.getByRole("alertdialog", { name: "Take back notes" })).getByRole("button", { name: "Take back notes" }));
+    const refs = await screen.findByTestId("take-back-references");
+    expect(refs.textContent).toContain("Rows in tags would then point at rows that aren't there");
+    await user.click(within(refs).getByRole("button", { name: "Take back notes and tags" }));
+    await screen.findByTestId("take-back-done");
+    expect(fake.callsOf("restore_backup").at(-1)).toMatchObject({ tables: ["notes", "tags"] });
+  });
+});
+
+describe("History's keep and look-inside buttons", () => {
+  it("pins a backup, shows it as kept, and unpins it", async () => {
+    const { user, fake } = renderApp(fullSetup());
+    await user.click(await screen.findByTestId("nav-history"));
+    const row = () => screen.getAllByTestId("backup-row")[2];
+    const third = row();
+    if (!third) throw new Error("a third row");
+    await user.click(within(third).getByTestId("pin-button"));
+    await waitFor(() => expect(within(row() as HTMLElement).queryByTestId("backup-pinned")).not.toBeNull());
+    expect(fake.callsOf("pin_backup")[0]).toMatchObject({ pinned: true });
+    await user.click(within(row() as HTMLElement).getByRole("button", { name: /^Unpin/ }));
+    await waitFor(() => expect(within(row() as HTMLElement).queryByTestId("backup-pinned")).toBeNull());
+  });
+});
