@@ -30,6 +30,9 @@ if [ "${1:-}" != "--in-session" ]; then
   # Found now: the session below has its own HOME.
   TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
   export TAURI_DRIVER
+  # A real database made by another program, to look inside: cargo's own cache index (SQLite),
+  # which every machine that built the app has. The tests back up a copy, never the file.
+  export E2E_THIRD_PARTY_DB=${E2E_THIRD_PARTY_DB:-${CARGO_HOME:-$HOME/.cargo}/.global-cache}
   rm -rf "$OUT"
   mkdir -p "$OUT"
   # DISPLAY is set before the bus starts, so D-Bus-activated helpers get it too.

@@ -457,3 +457,161 @@ test("every backup of a source set up with a password is encrypted", async () =>
   const plain = all.filter((b) => !b.encrypted).map((b) => `${b.id} (${b.backup_type})`);
   assert.deepEqual(plain, [], "unencrypted backups");
 });
+
+const NOTIFICATIONS = path.join(OUT, "notifications.log");
+const notifications = () => (fs.existsSync(NOTIFICATIONS) ? fs.readFileSync(NOTIFICATIONS, "utf8") : "");
+/** A number as a pattern that matches it with or without the locale's thousands separators. */
+const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "[,.\u202f\u00a0]?");
+const sql = (db, query) => execFileSync("sqlite3", [db, query], { encoding: "utf8" }).trim();
+
+test("a scheduled backup after half a table was deleted: an alert on Home and on the desktop, the backup before kept even by 'keep 1'", async () => {
+  const { database } = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
+  // The test before added a table to the database: the next backup said the layout changed.
+  const standing = await invoke("list_alerts", { source: DEMO, all: false });
+  assert.deepEqual(
+    standing.map((a) => a.kind),
+    ["schema_changed"],
+  );
+  await screen("home");
+  const layout = await until("that alert on Home", async () => (await shown("content-alert")) && $("content-alert"), LONG);
+  assert.match(await layout.getText(), /The app changed the layout of its data/);
+  await shot("home-schema-alert");
+  await click("alert-dismiss");
+  await until("it gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
+  assert.deepEqual(await invoke("list_alerts", { source: DEMO, all: false }), []);
+
+  await invoke("update_source", { name: DEMO, field: "keep_last", value: "1" });
+  const before = (await invoke("list_backups", { source: DEMO })).find((b) => b.backup_type !== "safety");
+  const rowsBefore = Number(sql(database, "SELECT count(*) FROM notes"));
+  sql(database, "PRAGMA foreign_keys = OFF; DELETE FROM notes WHERE rowid % 2 = 0;");
+  const rowsAfter = Number(sql(database, "SELECT count(*) FROM notes"));
+  assert.ok(rowsAfter < rowsBefore * 0.6, `${rowsBefore} -> ${rowsAfter}`);
+
+  // The scheduler, every 2 seconds for a moment: its next run is the one that notices.
+  await invoke("set_schedule", { name: DEMO, schedule: { kind: "every_seconds", seconds: 2 } });
+  const [alert] = await until("the content alert", async () => {
+    const list = await invoke("list_alerts", { source: DEMO, all: false });
+    return list.length > 0 && list;
+  }, LONG);
+  await invoke("set_schedule", { name: DEMO, schedule: { kind: "weekly", weekday: "monday", time: "02:00" } });
+  assert.equal(alert.kind, "rows_lost");
+  assert.equal(alert.table, "notes");
+  assert.deepEqual([alert.before, alert.after], [rowsBefore, rowsAfter]);
+  assert.equal(alert.pinned, before.id, "the last backup before the change is pinned");
+
+  // The desktop notification, seen on D-Bus.
+  const said = `${rowsBefore - rowsAfter} of the ${rowsBefore} rows of notes are gone`;
+  const log = await until("the notification", () => {
+    const n = notifications();
+    return n.includes(said) && n;
+  }, LONG);
+  const call = log.slice(log.lastIndexOf("member=Notify", log.indexOf(said)));
+  assert.match(call, new RegExp(`string "${DEMO} changed a lot since its last backup"`));
+  assert.match(call, /string "dialog-warning"/);
+
+  // Retention keeps 1, and keeps the pinned one too (a scheduled run cleans up after itself).
+  await until("a cleanup after the alert", async () => {
+    const runs = await invoke("get_history", { source: DEMO, limit: 10 });
+    return runs.some((r) => r.operation === "cleanup" && r.status === "success" && r.started_at >= alert.raised_at);
+  }, LONG);
+  const kept = await invoke("list_backups", { source: DEMO });
+  const pinned = kept.find((b) => b.id === before.id);
+  assert.ok(pinned, `the pinned backup survived keep 1: ${kept.map((b) => b.id)}`);
+  assert.ok(pinned.pinned, "and says it is pinned");
+
+  await screen("home");
+  const banner = await until("the alert on Home", async () => (await shown("content-alert")) && $("content-alert"), LONG);
+  const words = await banner.getText();
+  assert.match(words, new RegExp(`notes: ${num(rowsBefore - rowsAfter)} of ${num(rowsBefore)} rows are gone`));
+  assert.match(words, /is kept \(pinned\), so cleaning up never deletes it/);
+  await shot("home-content-alert");
+
+  await screen("history");
+  const badge = await until("the kept badge", async () => {
+    const b = await browser.$(`[data-testid="backup-row"][data-id="${before.id}"] [data-testid="backup-pinned"]`);
+    return (await b.isExisting()) && b;
+  }, LONG);
+  assert.equal(await badge.getText(), "Kept");
+  await badge.scrollIntoView();
+  await shot("history-kept");
+
+  // "This was me": the alert goes; the backup stays pinned.
+  await screen("home");
+  await click("alert-dismiss");
+  await until("the alert gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
+  assert.ok((await invoke("list_backups", { source: DEMO })).find((b) => b.id === before.id)?.pinned);
+});
+
+const THIRD_PARTY = "Cargo cache";
+
+test("inside a backup of a real third-party database (cargo's cache index): its tables, rows page by page, a search", async () => {
+  const original = process.env.E2E_THIRD_PARTY_DB;
+  assert.ok(original && fs.existsSync(original), `a database made by cargo at ${original}`);
+  const copy = path.join(process.env.HOME, "cargo-global-cache.sqlite");
+  execFileSync("sqlite3", [original, `.backup '${copy}'`]);
+  const crates = Number(sql(copy, "SELECT count(*) FROM registry_crate"));
+  assert.ok(crates > 50, `cargo knows ${crates} crates`);
+  await invoke("add_source", { name: THIRD_PARTY, database: copy, backupDir: path.join(process.env.HOME, "cargo-backups") });
+  await invoke("create_backup", { source: THIRD_PARTY, jobId: "e2e-cargo-backup" });
+
+  const picker = await $("source-picker");
+  await picker.waitForDisplayed({ timeout: LONG });
+  await picker.selectByAttribute("value", THIRD_PARTY);
+  await screen("history");
+  await until("its backup row", async () => (await rows()) === 1, LONG);
+  await (await (await $("backup-row")).$('[data-testid="inside-button"]')).click();
+
+  const names = await until("its tables", async () => {
+    const buttons = await $$("inside-table");
+    if (buttons.length === 0) return null;
+    const out = [];
+    for (const b of buttons) out.push((await b.getText()).split(/\s+/)[0]);
+    return out;
+  }, LONG);
+  const expected = sql(copy, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").split("\n");
+  assert.deepEqual(names, expected);
+
+  await (await browser.$("//button[@data-testid='inside-table'][starts-with(normalize-space(), 'registry_crate')]")).click();
+  await until("the first page", async () => new RegExp(`^Rows 1–50 of ${num(crates)}$`).test(await text("inside-count")), LONG);
+  const first = sql(copy, "SELECT name FROM registry_crate ORDER BY rowid LIMIT 1");
+  assert.match(await (await $("inside-rows")).getProperty("textContent"), new RegExp(first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  await shot("inside-third-party");
+
+  const search = await browser.$('input[type="search"]');
+  await search.setValue("serde");
+  const serde = Number(sql(copy, "SELECT count(*) FROM registry_crate WHERE name LIKE '%serde%'"));
+  await until("the search", async () => (await text("inside-count")).endsWith("with “serde”"), LONG);
+  assert.match(await text("inside-count"), new RegExp(`of ${num(serde)} with`));
+  await shot("inside-search");
+});
+
+test("taking back one table brings back exactly its rows, leaves every other table as it is, and Undo returns", async () => {
+  const { database } = (await invoke("app_state")).sources.find((s) => s.name === THIRD_PARTY);
+  const dump = (table) => sql(database, `SELECT * FROM ${table} ORDER BY 1, 2`);
+  const cratesThen = dump("registry_crate");
+  sql(database, "PRAGMA foreign_keys = OFF; DELETE FROM registry_crate WHERE rowid % 3 = 0; DELETE FROM registry_src WHERE rowid % 2 = 0;");
+  const cratesNow = dump("registry_crate");
+  const srcNow = dump("registry_src");
+  assert.notEqual(cratesNow, cratesThen);
+
+  const search = await browser.$('input[type="search"]');
+  await search.clearValue();
+  await click("take-back");
+  const confirm = await until("the question", async () => {
+    const b = await browser.$("//button[normalize-space()='Take back registry_crate']");
+    return (await b.isDisplayed()) && b;
+  });
+  await shot("inside-take-back-confirm");
+  await confirm.click();
+  await until("the table back", () => shown("take-back-done"), LONG);
+  assert.match(await text("take-back-done"), /registry_crate is back: [\d,]+ rows \(it had [\d,]+\)/);
+  assert.equal(dump("registry_crate"), cratesThen, "exactly its rows");
+  assert.equal(dump("registry_src"), srcNow, "every other table as it is");
+  assert.equal(sql(database, "PRAGMA integrity_check"), "ok");
+  await shot("inside-taken-back");
+
+  await click("take-back-undo");
+  await until("undone", async () => (await browser.$("main").getText()).includes("Undone: the database is back as it was before."), LONG);
+  assert.equal(dump("registry_crate"), cratesNow, "as before the take-back");
+  assert.equal(dump("registry_src"), srcNow);
+});

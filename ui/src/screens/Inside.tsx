@@ -154,7 +154,7 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
                 </li>
               ))}
             </ul>
-            <label className="small">
+            <label className="check small">
               <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} /> Show internal tables
               {hidden > 0 && !showInternal && ` (${hidden})`}
             </label>

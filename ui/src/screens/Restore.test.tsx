@@ -47,6 +47,8 @@ describe("Restore", () => {
     expect(row("tags")).toContain("No change");
     expect(screen.getByTestId("changes-summary").textContent).toMatch(/^Restoring puts the data back as it was on .*\. notes: 50 rows added since go; attachments: 5 rows come back; drafts: removed/);
     expect(fake.callsOf("compare_rows")[0]).toMatchObject({ source: "Notes" });
+    // A table added since is a change of layout: said plainly before restoring.
+    expect(screen.getByTestId("layout-changed").textContent).toMatch(/^The layout of the database changed since this backup \(drafts\)/);
     expect(screen.getByTestId("safety-note").textContent).toContain("makes a safety backup");
 
     await user.click(screen.getByTestId("restore-start"));

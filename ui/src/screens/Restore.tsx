@@ -524,8 +524,17 @@ function RowChanges({ rows, backup }: { rows: TableChange[]; backup: BackupMetad
   const internal = rows.filter((r) => r.internal).length;
   const shown = rows.filter((r) => showInternal || !r.internal);
   if (rows.length === 0) return <p>The backup holds no tables, and neither does the database.</p>;
+  // Tables added, gone or with other columns since: the app was probably updated. Said plainly.
+  const reshaped = rows.filter((r) => !r.internal && (r.backup_rows === null || r.current_rows === null || r.changed === null));
   return (
     <>
+      {reshaped.length > 0 && (
+        <p className="warning small" data-testid="layout-changed">
+          The layout of the database changed since this backup ({reshaped.map((r) => r.table).join(", ")}): the app that uses it was
+          probably updated. Restoring puts the old layout back, which that app may not expect. To bring back only some rows, use
+          “Look inside” in History and take back one table.
+        </p>
+      )}
       <p data-testid="changes-summary">{summariseRows(rows, backup)}</p>
       <ComparisonTable
         last="What restoring does"
@@ -580,7 +589,9 @@ function CountChanges({ source, backup }: { source: string; backup: BackupMetada
   const compare = useQuery(`compare:${source}:${backup.id}`, () => api.compareBackup(source, backup.id));
   if (compare.loading) return <Loading what="the comparison" />;
   if (compare.error) return <LoadError what="the comparison" error={compare.error} retry={compare.reload} />;
-  const rows = compare.data ?? [];
+  // Tables SQLite keeps itself (recorded with the backup since content alerts) are left out:
+  // their counts mean nothing to a person.
+  const rows = (compare.data ?? []).filter((r) => !backup.internal_tables.includes(r.table) && !r.table.startsWith("sqlite_"));
   if (rows.length === 0) return <p>The backup holds no tables.</p>;
   return (
     <>
