@@ -143,7 +143,8 @@ pub enum Command {
         only with --all). With --table: its rows, page by page, optionally only those with \
         --search TEXT in a value.\n\nExamples:\n  keepsake show backup_20250101_020000\n  \
         keepsake show backup_20250101_020000 --table invoices --search Smith\n  \
-        keepsake show backup_20250101_020000 --table invoices --offset 50 --limit 50 --json")]
+        keepsake show backup_20250101_020000 --table invoices --offset 50 --limit 50 --json\n  \
+        keepsake show backup_20250101_020000 --table invoices --csv > invoices.csv")]
     Show {
         /// Id of the backup (see `keepsake list`)
         id: String,
@@ -162,6 +163,10 @@ pub enum Command {
         /// Show internal tables too (SQLite's own, full-text indexes and their shadow tables)
         #[arg(long)]
         all: bool,
+        /// Write every row of --table as CSV to stdout (a header line, then the rows; a blob
+        /// in hex, NULL as an empty field)
+        #[arg(long, requires = "table", conflicts_with_all = ["search", "offset", "limit"])]
+        csv: bool,
     },
 
     /// Content alerts: tables emptied, gone or losing many rows between backups, schema changes,

@@ -151,8 +151,8 @@ fn run_folder(
             Some(other) => diff::between(&ctx, &id, &other, all),
             None => diff::run(&ctx, &id, &database, all),
         },
-        Action::Show { id, table, search, offset, limit, all } => {
-            show::run(&ctx, &id, &show::ShowArgs { table, search, offset, limit, all })
+        Action::Show { id, table, search, offset, limit, all, csv } => {
+            show::run(&ctx, &id, &show::ShowArgs { table, search, offset, limit, all, csv })
         }
         Action::Alerts { all } => alerts::list(&ctx, all),
         Action::DismissAlert { id } => alerts::dismiss(&ctx, id),

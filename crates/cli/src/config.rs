@@ -96,6 +96,7 @@ pub enum Action {
         offset: u64,
         limit: u64,
         all: bool,
+        csv: bool,
     },
     Alerts {
         all: bool,
@@ -495,8 +496,8 @@ impl Config {
                 };
                 Action::Diff { id, other: id2, database, all }
             }
-            Command::Show { id, table, search, offset, limit, all } => {
-                Action::Show { id, table, search, offset, limit, all }
+            Command::Show { id, table, search, offset, limit, all, csv } => {
+                Action::Show { id, table, search, offset, limit, all, csv }
             }
             Command::Alerts { action: None, all } => Action::Alerts { all },
             Command::Alerts { action: Some(AlertsCommand::Dismiss { id }), .. } => {

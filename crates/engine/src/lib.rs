@@ -37,7 +37,7 @@ pub mod store;
 pub mod watch;
 
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
-pub use commands::compare::{TableChange, TableDiff};
+pub use commands::compare::{LayoutChange, TableChange, TableDiff};
 pub use commands::tables::{BackupView, RowsPage, TableSummary};
 pub use engine::Engine;
 pub use engines::Engines;

@@ -4,6 +4,7 @@
 
 import { useState } from "react";
 
+import { alertTitle } from "../alerts";
 import * as api from "../api";
 import { Confirm } from "../components/Confirm";
 import { needsOtherPassword, OtherPassword, type TypedPassword } from "../components/OtherPassword";
@@ -15,6 +16,7 @@ import { dateOfBackupId, formatBytes, formatDateTime, formatDuration, formatPerc
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type {
+  Alert,
   BackupKind,
   BackupMetadata,
   BackupType,
@@ -93,6 +95,8 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const name = source.name;
   const backups = useQuery(`backups:${name}`, () => api.listBackups(name));
   const history = useQuery(`history:${name}`, () => api.getHistory(name, 500));
+  // Content alerts, dismissed ones too: each marks the backup that showed the change.
+  const alerts = useQuery(`alerts-all:${name}`, () => api.listAlerts(name, true));
   const stats = useQuery(`stats:${name}`, () => api.getStats(name));
   const folder = useQuery(`folder:${name}`, () => api.scanFolder(name));
   const job = useJob();
@@ -131,6 +135,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const ours = (backups.data ?? []).filter((b) => b.backup_type !== "safety");
   const safety = (backups.data ?? []).filter((b) => b.backup_type === "safety");
   const rowProps: RowHandlers = {
+    alerts: alerts.data ?? [],
     busy: job.running || remove.pending || pin.pending,
     deleting,
     onVerify: (id) => void verify(id),
@@ -222,6 +227,8 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
 
 /** What a row's buttons do, for the backup with that id. */
 interface RowHandlers {
+  /** Content alerts of this source: the backup each was noticed in gets a marker. */
+  alerts: Alert[];
   busy: boolean;
   /** The backup whose Delete is being confirmed. */
   deleting: string | null;
@@ -260,6 +267,7 @@ function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: Back
               key={b.id}
               backup={b}
               note={noteOf(b, all)}
+              alerts={h.alerts.filter((a) => a.backup_id === b.id)}
               full={b.chain ? all.find((f) => f.id === b.chain?.full) : undefined}
               neededByLater={all.some((later) => later.chain?.base === b.id)}
               seconds={withSeconds.has(b.created_at)}
@@ -320,6 +328,7 @@ function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; byt
 function BackupRow({
   backup,
   note,
+  alerts,
   full,
   neededByLater,
   seconds,
@@ -336,6 +345,8 @@ function BackupRow({
   backup: BackupMetadata;
   /** Its description, in words (see `noteOf`). */
   note: string | null;
+  /** The content alerts noticed in it. */
+  alerts: Alert[];
   /** For a changes-only backup: the full copy its chain starts from (when still listed). */
   full: BackupMetadata | undefined;
   /** Later changes-only backups are built on this one: deleting it alone is refused. */
@@ -364,6 +375,12 @@ function BackupRow({
           <span title={backup.id}>{made}</span>
           <br />
           <span className="muted">{formatRelative(backup.created_at)}</span>
+          {alerts.map((a) => (
+            <span key={a.id} className={`alert-mark${a.dismissed_at ? " muted" : ""}`} data-testid="backup-alert" data-kind={a.kind}>
+              <br />⚠ {alertTitle(a)}
+              {a.dismissed_at ? " (you said this was you)" : ""}
+            </span>
+          ))}
           {backup.concern && (
             <>
               <br />

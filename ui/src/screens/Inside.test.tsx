@@ -120,6 +120,17 @@ describe("Inside a backup", () => {
 });
 
 describe("History's keep and look-inside buttons", () => {
+  it("marks the backup an alert was noticed in", async () => {
+    const fake = withAlert();
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("nav-history"));
+    const mark = await screen.findByTestId("backup-alert");
+    expect(mark.textContent).toContain("notes: 600 of 1,200 rows are gone");
+    expect(mark.closest("tr")?.getAttribute("data-id")).toBe(fake.backups.Notes?.[0]?.id);
+    const kept = screen.getAllByTestId("backup-row")[1];
+    expect(kept && within(kept).getByTestId("backup-pinned").textContent).toBe("Kept");
+  });
+
   it("pins a backup, shows it as kept, and unpins it", async () => {
     const { user, fake } = renderApp(fullSetup());
     await user.click(await screen.findByTestId("nav-history"));

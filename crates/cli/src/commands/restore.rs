@@ -34,6 +34,34 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
     } else {
         format!("Restore {id} (made {made}) to the new file {}?", target.display())
     };
+    // A layout changed since (the owning app was updated?) is said before anything happens.
+    if opts.tables.is_empty()
+        && let Some(c) = ctx.engine.layout_change(id, target)?
+    {
+        let mut what = Vec::new();
+        if c.user_version_then != c.user_version_now {
+            what.push(format!(
+                "data version {} now, {} in the backup",
+                c.user_version_now, c.user_version_then
+            ));
+        }
+        if !c.tables_added.is_empty() {
+            what.push(format!("tables added since: {}", c.tables_added.join(", ")));
+        }
+        if !c.tables_gone.is_empty() {
+            what.push(format!("tables gone since: {}", c.tables_gone.join(", ")));
+        }
+        if what.is_empty() {
+            what.push("tables, columns or indexes changed".to_owned());
+        }
+        ctx.out.note(&format!(
+            "warning: the layout of {} changed since this backup ({}): the app that uses it was probably \
+             updated. Restoring puts the old layout back; `keepsake restore {id} --table T` takes back one \
+             table instead.",
+            target.display(),
+            what.join("; ")
+        ));
+    }
     ctx.confirm(confirmed, &question, "restore")?;
     let outcome = ctx.work(|job| ctx.engine.restore(id, target, opts, job))?;
     if ctx.out.json_mode() {

@@ -152,3 +152,39 @@ fn diff_of_two_backups_says_what_changed_between_them() {
     let same = run(w.ks(&["diff", &b, &b]));
     assert_eq!(code(&same), 0, "{}", stdout(&same));
 }
+
+#[test]
+fn restore_says_when_the_layout_changed_since_the_backup() {
+    let w = Work::new();
+    w.app_db();
+    let id = w.plain_backup();
+    let out = run(w.ks_plain(&["restore", &id, "--yes"]));
+    assert!(!stderr(&out).contains("layout"), "{}", stderr(&out));
+    exec(&w, "CREATE TABLE stickers (x); PRAGMA user_version = 8;");
+    let out = run(w.ks_plain(&["restore", &id, "--yes"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "changed since this backup (data version 8 now, 7 in the backup; tables added since: stickers)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn show_csv_exports_every_row_of_a_table() {
+    let w = Work::new();
+    w.app_db();
+    exec(&w, "UPDATE notes SET title = 'a, \"quoted\" title' WHERE id = 0");
+    let id = w.plain_backup();
+    let out = run(w.ks(&["show", &id, "--table", "notes", "--csv"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 301, "a header and 300 rows");
+    assert_eq!(lines[0], "id,title,body,score");
+    assert!(lines[1].starts_with("0,\"a, \"\"quoted\"\" title\","), "{}", lines[1]);
+    assert!(stderr(&out).contains("300 rows of notes"), "{}", stderr(&out));
+    assert_eq!(code(&run(w.ks(&["show", &id, "--csv"]))), 2, "--csv needs --table");
+}

@@ -26,7 +26,44 @@ pub struct TableDiff {
     pub current_rows: Option<u64>,
 }
 
+/// How a database's layout differs from a backup's (see [`Engine::layout_change`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayoutChange {
+    /// `PRAGMA user_version` in the backup.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub user_version_then: i64,
+    /// ... and in the database now.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub user_version_now: i64,
+    /// Tables in the database now that the backup does not have.
+    pub tables_added: Vec<String>,
+    /// Tables in the backup that the database no longer has.
+    pub tables_gone: Vec<String>,
+}
+
 impl Engine {
+    /// Whether the layout of the database at `database` (its schema or `user_version`) changed
+    /// since backup `id`, from what was recorded with the backup and a read of the schema now;
+    /// `None` when it did not (or when there is no database there).
+    pub fn layout_change(&self, id: &str, database: &Path) -> Result<Option<LayoutChange>> {
+        let meta = self.get(id)?;
+        let Some(current) = current_counts(database, self.busy_timeout)? else { return Ok(None) };
+        let err = |e| Error::source_db(database, e);
+        let conn = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
+        conn.busy_timeout(self.busy_timeout).map_err(err)?;
+        let now = crate::snapshot::read_schema(&conn).map_err(err)?;
+        if now.schema_hash == meta.schema.schema_hash && now.user_version == meta.schema.user_version {
+            return Ok(None);
+        }
+        Ok(Some(LayoutChange {
+            user_version_then: meta.schema.user_version,
+            user_version_now: now.user_version,
+            tables_added: current.keys().filter(|t| !meta.row_counts.contains_key(*t)).cloned().collect(),
+            tables_gone: meta.row_counts.keys().filter(|t| !current.contains_key(*t)).cloned().collect(),
+        }))
+    }
+
     /// Compares backup `id` with the database at `database`, table by table (by name).
     pub fn compare_with(&self, id: &str, database: &Path) -> Result<Vec<TableDiff>> {
         let meta = self.get(id)?;

@@ -151,6 +151,42 @@ impl BackupView {
         Ok(RowsPage { table: table.to_owned(), columns, rows, offset, total: total as u64 })
     }
 
+    /// Every row of `table`, in rowid or primary key order, to `f` with the column names: the
+    /// whole table, for an export (a blob as its bytes in hex, SQL NULL as `None`).
+    pub fn each_row(
+        &self,
+        table: &str,
+        mut f: impl FnMut(&[String], Vec<Option<String>>) -> Result<()>,
+    ) -> Result<u64> {
+        let err = |e| self.err(e);
+        let found = tables(&self.conn, "main").map_err(err)?;
+        let info = found.get(table).ok_or_else(|| {
+            Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
+                .with_backup(&self.meta.id)
+                .with_reason("no_such_table")
+                .with_tables(vec![table.to_owned()])
+        })?;
+        let list = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {list} FROM main.{} ORDER BY {}", q(table), info.key.join(", "));
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let mut rows = stmt.query([]).map_err(err)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(err)? {
+            let values = (0..info.columns.len())
+                .map(|i| {
+                    r.get_ref(i).map(|v| match v {
+                        ValueRef::Blob(b) => Some(hex::encode(b)),
+                        other => shown_value(other),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(err)?;
+            f(&info.columns, values)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     fn err(&self, e: rusqlite::Error) -> Error {
         Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", self.meta.id)).with_backup(&self.meta.id)
     }
