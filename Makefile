@@ -64,10 +64,13 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test: setup lint ui-test
-	$(CARGO) test --workspace
-	$(MAKE) --no-print-directory e2e
-	$(MAKE) --no-print-directory e2e-screens
+# The tests build the desktop app once: `cargo test` with the window embedded (custom-protocol,
+# ui/dist built first) makes target/debug/keepsake-app in the test profile, and the end-to-end
+# suites run that binary, so the Tauri stack is not compiled a second time for them.
+test: setup lint ui-test ui
+	$(CARGO) test --workspace --features keepsake-app/custom-protocol
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
 
 fmt:
 	$(CARGO) fmt --all
