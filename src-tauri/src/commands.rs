@@ -27,6 +27,7 @@ use crate::notify::NotificationLevel;
 use crate::state::AppState;
 use crate::view::{AppStateView, SourceView};
 use dialogs::PathKind;
+use inside::ExportFormat;
 use sources::{ScheduleInput, SchedulePreview};
 
 /// Expands the one list of commands (`commands/list.rs`) into the handlers, the names and the

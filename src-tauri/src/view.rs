@@ -51,6 +51,9 @@ pub struct SourceView {
     /// "Save space: back up only what changed": on, off, or `null` for automatic (on for
     /// databases of 64 MiB and more).
     pub incremental: Option<bool>,
+    /// A table losing more than this share of its rows (percent) between two backups raises a
+    /// content alert; 0: content alerts are off.
+    pub row_loss_alert_percent: u32,
     pub retention: RetentionPolicy,
     /// RFC 3339, local offset; `None` when not scheduled (or paused).
     pub next_run: Option<String>,
@@ -107,6 +110,7 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         level: source.level,
         verify_after_backup: source.verify_after_backup,
         incremental: source.incremental,
+        row_loss_alert_percent: source.row_loss_alert_percent,
         retention: source.retention.clone(),
         next_run: info.next_run.map(|t| t.to_rfc3339()),
         last_backup,

@@ -615,3 +615,36 @@ test("taking back one table brings back exactly its rows, leaves every other tab
   assert.equal(dump("registry_crate"), cratesNow, "as before the take-back");
   assert.equal(dump("registry_src"), srcNow);
 });
+
+test("a table exported as a spreadsheet and as a database of its own; two backups compared", async () => {
+  const { database } = (await invoke("app_state")).sources.find((s) => s.name === THIRD_PARTY);
+  // The backup looked inside (the safety backups of the take-back and its undo came after it).
+  const first = (await invoke("list_backups", { source: THIRD_PARTY })).filter((b) => b.backup_type === "manual").at(-1);
+  const dir = fs.mkdtempSync(path.join(process.env.HOME, "export-"));
+  // Its registry_crate as it was.
+  const csv = path.join(dir, "crates.csv");
+  const rowsThen = await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv });
+  const lines = fs.readFileSync(csv, "utf8").trim().split("\n");
+  assert.equal(lines[0], "registry_id,name,size,timestamp");
+  assert.equal(lines.length, rowsThen + 1);
+  const db = path.join(dir, "crates.sqlite");
+  assert.equal(await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "database", target: db }), rowsThen);
+  assert.equal(sql(db, "SELECT count(*) FROM registry_crate"), String(rowsThen));
+  assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'registry_crate'"), /PRIMARY KEY \(registry_id, name\)/);
+  // Never over an existing file.
+  await assert.rejects(
+    invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv }),
+    (e) => e.ipc.code === "invalid_input" && e.ipc.facts.reason === "exists",
+  );
+
+  // A second backup of the database as it is now (a third of the crates gone since the first).
+  const gone = rowsThen - Number(sql(database, "SELECT count(*) FROM registry_crate"));
+  assert.ok(gone > 0);
+  await invoke("create_backup", { source: THIRD_PARTY, jobId: "e2e-cargo-second" });
+  await until("the other backup to compare with", () => shown("compare-with-start"), LONG);
+  await click("compare-with-start");
+  const result = await until("the comparison", async () => (await shown("compare-with-result")) && $("compare-with-result"), LONG);
+  assert.match(await result.getText(), new RegExp(`registry_crate: ${num(gone)} rows gone`));
+  await result.scrollIntoView();
+  await shot("inside-compare-two-backups");
+});

@@ -103,6 +103,16 @@ export const backupRows = (args: ArgsOf<"backup_rows">) => call("backup_rows", a
 
 export const closeBackup = () => call("close_backup", {});
 
+/**
+ * Writes one table of the open backup to `target`, a new file picked with `choosePath`
+ * ("export_csv" or "export_database"): as a spreadsheet or as a database of its own. An existing
+ * file is never replaced (`invalid_input`, `facts.reason` "exists"). Resolves to the rows written.
+ */
+export const exportTable = (args: ArgsOf<"export_table">) => call("export_table", args);
+
+/** What changed from backup `older` to backup `newer`, row by row (a job: both are decoded). */
+export const compareBackups = (args: ArgsOf<"compare_backups">) => call("compare_backups", args);
+
 // --- Sources and settings ----------------------------------------------------------------
 
 /** Adds a source; `schedule` (structured, or left out for none) is set with it. */

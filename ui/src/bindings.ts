@@ -335,6 +335,12 @@ chunk_size: number, };
 export type ErrorCode = "source_not_found" | "source_unreadable" | "not_a_database" | "source_busy" | "password_required" | "wrong_password" | "backup_not_found" | "backup_damaged" | "backup_truncated" | "unsupported_version" | "integrity_failed" | "destination_full" | "destination_read_only" | "target_busy" | "busy" | "cancelled" | "invalid_input" | "io" | "confirmation_required" | "target_not_a_database";
 
 /**
+ * What to export a table as.
+ */
+
+export type ExportFormat = "csv" | "database";
+
+/**
  * What an error is about, for front ends to word it: every field is optional, and each code
  * fills the ones that matter to it.
  */
@@ -463,7 +469,7 @@ export type Origin = "recorded" | "foreign";
  * What the dialog asks for.
  */
 
-export type PathKind = "database" | "folder";
+export type PathKind = "database" | "folder" | "export_csv" | "export_database";
 
 /**
  * The phase an operation is in, for progress displays.
@@ -717,7 +723,12 @@ schedule_description: string | null, encrypt: boolean, compress: boolean, level:
  * "Save space: back up only what changed": on, off, or `null` for automatic (on for
  * databases of 64 MiB and more).
  */
-incremental: boolean | null, retention: RetentionPolicy, 
+incremental: boolean | null, 
+/**
+ * A table losing more than this share of its rows (percent) between two backups raises a
+ * content alert; 0: content alerts are off.
+ */
+row_loss_alert_percent: number, retention: RetentionPolicy, 
 /**
  * RFC 3339, local offset; `None` when not scheduled (or paused).
  */
@@ -929,6 +940,8 @@ export interface Commands {
   open_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableSummary> };
   backup_rows: { args: { source: string; id: string; table: string; offset: number; limit: number; search?: string | null }; result: RowsPage };
   close_backup: { args: Record<string, never>; result: void };
+  export_table: { args: { source: string; id: string; table: string; format: ExportFormat; target: string }; result: number };
+  compare_backups: { args: { source: string; older: string; newer: string; jobId: string }; result: Array<TableChange> };
   add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
   update_source: { args: { name: string; field: string; value: string }; result: SourceView };
   set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
@@ -965,6 +978,8 @@ export const COMMAND_NAMES = [
   "open_backup",
   "backup_rows",
   "close_backup",
+  "export_table",
+  "compare_backups",
   "add_source",
   "update_source",
   "set_schedule",

@@ -204,6 +204,10 @@ const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
     title: `The table ${f.tables?.[0] ?? ""} has other columns now than in this backup`,
     action: "The app that uses this database was probably updated since. Restore the whole database instead.",
   }),
+  exists: () => ({
+    title: "That file already exists",
+    action: "Choose a new name: Keepsake never replaces a file when it exports a table.",
+  }),
   broken_references: (f) => ({
     title: `Rows in ${(f.tables ?? []).join(", ") || "other tables"} would then point at rows that aren't there`,
     action: "Take back those tables too, or go ahead if you know the app copes with it.",

@@ -19,6 +19,7 @@ export type {
   Concern,
   ErrorCode,
   Events,
+  ExportFormat,
   Facts,
   FileState,
   FolderFile,

@@ -211,3 +211,57 @@ fn two_backups_compare_row_by_row() {
         (0, 0, Some(0))
     );
 }
+
+#[test]
+fn a_table_exports_as_csv_and_as_a_database_of_its_own_never_over_a_file() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    let view = e.open_backup(&backup.id, &job()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let csv = dir.path().join("notes.csv");
+    assert_eq!(view.export_csv_file("notes", &csv).unwrap(), 20);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "body,photo");
+    assert_eq!(lines.len(), 21);
+    assert_eq!(lines[1], format!("note 1 about the moon,{}", "07".repeat(10)), "a blob in hex");
+
+    let db = dir.path().join("customers.sqlite");
+    assert_eq!(view.export_database("customers", &db).unwrap(), 20);
+    assert_eq!(
+        rows(&db, "SELECT * FROM customers ORDER BY 1"),
+        rows(&env.db, "SELECT * FROM customers ORDER BY 1")
+    );
+    let tables: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'customers'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1, "the table, under its name");
+    assert_eq!(
+        rows(&db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
+        vec!["Integer(1)".to_owned()],
+        "alone"
+    );
+
+    let before = std::fs::read(&csv).unwrap();
+    let err = view.export_csv_file("customers", &csv).unwrap_err();
+    assert_eq!(err.facts().reason.as_deref(), Some("exists"));
+    assert_eq!(std::fs::read(&csv).unwrap(), before, "the file there is untouched");
+    assert_eq!(
+        view.export_database("notes_fts_data", &dir.path().join("x.db"))
+            .unwrap_err()
+            .facts()
+            .reason
+            .as_deref(),
+        Some("internal_table")
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+}

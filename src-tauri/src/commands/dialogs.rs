@@ -16,6 +16,10 @@ pub enum PathKind {
     Database,
     /// A folder for backups.
     Folder,
+    /// A new file to export a table to, as a spreadsheet (CSV).
+    ExportCsv,
+    /// A new file to export a table to, as a database.
+    ExportDatabase,
 }
 
 /// Asks the person for a file or a folder, starting near `start` when given. `None` when they
@@ -46,6 +50,27 @@ pub async fn choose_path<R: Runtime>(
         PathKind::Folder => {
             let dialog = dialog.set_title("Choose the folder for backups");
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
+        }
+        PathKind::ExportCsv | PathKind::ExportDatabase => {
+            let csv = kind == PathKind::ExportCsv;
+            let name = start
+                .as_deref()
+                .and_then(|s| Path::new(s).file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            let mut dialog = dialog.set_title(if csv {
+                "Export the table as a spreadsheet"
+            } else {
+                "Export the table as a database"
+            });
+            dialog = if csv {
+                dialog.add_filter("Spreadsheets (CSV)", &["csv"])
+            } else {
+                dialog.add_filter("SQLite databases", &["db", "sqlite"])
+            };
+            if let Some(name) = name {
+                dialog = dialog.set_file_name(name);
+            }
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await
         }
     }
     .map_err(|e| IpcError::dialog(format!("the file dialog failed: {e}")))?;

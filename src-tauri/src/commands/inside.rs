@@ -3,8 +3,11 @@
 //! decoded once into a private temporary file, kept while the window looks at it and removed
 //! by `close_backup` (or when another backup is opened, or the app quits).
 
+use std::path::PathBuf;
+
 use keepsake_engine::model::BackupMetadata;
-use keepsake_engine::{Alert, RowsPage, TableSummary};
+use keepsake_engine::{Alert, RowsPage, TableChange, TableSummary};
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::{blocking, changed, run_reading_job};
@@ -106,4 +109,50 @@ pub async fn close_backup<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
         Ok(())
     })
     .await
+}
+
+/// What to export a table as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// A spreadsheet (CSV): a header line, then one line per row.
+    Csv,
+    /// A new SQLite database holding the table alone, with its indexes.
+    Database,
+}
+
+/// Writes `table` of the backup being browsed to `target`, a new file (picked in the save
+/// dialog): the engine never replaces a file there. Returns the rows written.
+#[tauri::command]
+pub async fn export_table<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    id: String,
+    table: String,
+    format: ExportFormat,
+    target: PathBuf,
+) -> IpcResult<u64> {
+    blocking(&app, move |state| {
+        state.with_open_backup(&source, &id, |view| {
+            match format {
+                ExportFormat::Csv => view.export_csv_file(&table, &target),
+                ExportFormat::Database => view.export_database(&table, &target),
+            }
+            .map_err(|e| state.ipc_error(e))
+        })
+    })
+    .await
+}
+
+/// What changed from backup `older` to backup `newer`, row by row (a job: both are decoded).
+#[tauri::command]
+pub async fn compare_backups<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    older: String,
+    newer: String,
+    job_id: String,
+) -> IpcResult<Vec<TableChange>> {
+    let (_, engine) = app.state::<AppState>().source_engine(&source)?;
+    run_reading_job(&app, &job_id, move |job| engine.compare_backups(&older, &newer, job)).await
 }

@@ -65,6 +65,14 @@ contract! {
         search: Option<String>
     ) -> RowsPage;
     inside::close_backup() -> ();
+    inside::export_table(
+        source: String,
+        id: String,
+        table: String,
+        format: ExportFormat,
+        target: PathBuf
+    ) -> u64;
+    inside::compare_backups(source: String, older: String, newer: String, job_id: String) -> Vec<TableChange>;
     sources::add_source(
         name: String,
         database: PathBuf,

@@ -119,6 +119,46 @@ describe("Inside a backup", () => {
   });
 });
 
+describe("Inside a backup: exporting a table and comparing with another backup", () => {
+  async function openNewest(fake: FakeShell) {
+    const rendered = renderApp(fake);
+    await rendered.user.click(await screen.findByTestId("nav-history"));
+    const first = (await screen.findAllByTestId("backup-row"))[0];
+    if (!first) throw new Error("a backup row");
+    await rendered.user.click(within(first).getByTestId("inside-button"));
+    await screen.findAllByTestId("inside-table");
+    await rendered.user.click(screen.getByRole("button", { name: /^notes \d/ }));
+    return rendered;
+  }
+
+  it("exports the table as a spreadsheet to a file picked in the save dialog, and never over an existing one", async () => {
+    const fake = new FakeShell(fullSetup());
+    fake.chosenPath = "/home/ada/notes.csv";
+    const { user } = await openNewest(fake);
+    await user.click(await screen.findByTestId("export-csv"));
+    expect((await screen.findByTestId("exported")).textContent).toBe("1200 rows of notes written to /home/ada/notes.csv, as a spreadsheet.");
+    expect(fake.callsOf("choose_path").at(-1)).toEqual({ kind: "export_csv", start: "/home/ada/notes.csv" });
+    expect(fake.callsOf("export_table")[0]).toMatchObject({ table: "notes", format: "csv", target: "/home/ada/notes.csv" });
+    // The same file again: refused, in words.
+    await user.click(screen.getByTestId("export-database"));
+    expect((await screen.findByRole("alert")).textContent).toContain("That file already exists");
+  });
+
+  it("compares with another backup and says what changed, table by table", async () => {
+    const fake = new FakeShell(fullSetup());
+    const [newest, older] = fake.backups.Notes ?? [];
+    if (!newest || !older) throw new Error("backups");
+    newest.row_counts = { ...newest.row_counts, notes: 900 };
+    const { user } = await openNewest(fake);
+    await user.selectOptions(screen.getByTestId("compare-with-choice"), older.id);
+    await user.click(screen.getByTestId("compare-with-start"));
+    const result = await screen.findByTestId("compare-with-result");
+    expect(result.textContent).toMatch(/^From .* to .*:/);
+    expect(result.textContent).toContain("notes: 300 rows gone");
+    expect(fake.callsOf("compare_backups")[0]).toMatchObject({ older: older.id, newer: newest.id });
+  });
+});
+
 describe("History's keep and look-inside buttons", () => {
   it("marks the backup an alert was noticed in", async () => {
     const fake = withAlert();

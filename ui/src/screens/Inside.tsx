@@ -14,7 +14,7 @@ import { wordingFor, type ApiError } from "../errors";
 import { formatDateTime, plural } from "../format";
 import { useDebounced, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
-import type { RestoreOutcome, SourceView, TableSummary } from "../types";
+import type { BackupMetadata, RestoreOutcome, SourceView, TableChange, TableSummary } from "../types";
 
 const PAGE = 50;
 
@@ -34,6 +34,7 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
   const [references, setReferences] = useState<string[] | null>(null);
   const [restored, setRestored] = useState<RestoreOutcome | null>(null);
   const [undone, setUndone] = useState(false);
+  const [exported, setExported] = useState<string | null>(null);
   const started = useRef(false);
 
   const backups = useQuery(`backups:${source.name}`, () => api.listBackups(source.name));
@@ -101,6 +102,20 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
     if (outcome) setRestored(outcome);
   };
 
+  const exportAs = async (table: string, format: "csv" | "database") => {
+    setExported(null);
+    const folder = source.database.replace(/[^/]*$/, "");
+    const suggested = `${folder}${table}${format === "csv" ? ".csv" : ".sqlite"}`;
+    try {
+      const target = await api.choosePath(format === "csv" ? "export_csv" : "export_database", suggested);
+      if (!target) return;
+      const rows = await api.exportTable({ source: source.name, id: backupId, table, format, target });
+      setExported(`${plural(rows, "row")} of ${table} written to ${target}${format === "csv" ? ", as a spreadsheet" : ", as a database of its own"}.`);
+    } catch (e) {
+      report(e, `Exporting ${table}`);
+    }
+  };
+
   const undo = async () => {
     const done = await restoring.start((jobId) => api.undoRestore({ source: source.name, jobId }), { doing: "Undoing" });
     if (done) {
@@ -124,6 +139,7 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
       <p className="muted">
         Nothing here changes your database: Keepsake reads a private copy of the backup, removed when you leave this screen.
       </p>
+      {backup && tables && backups.data && <CompareWith source={source} backup={backup} all={backups.data} />}
       <JobProgress job={opening} label="Opening the backup" />
       {askPassword && (
         <OtherPassword key={String(askPassword.tried)} made={made} tried={askPassword.tried} busy={opening.running} action="Open it" onSubmit={(typed) => void open(typed)} />
@@ -220,10 +236,21 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
               )}
 
               {!current.internal && !restored && !confirming && !references && (
-                <p>
+                <p className="buttons">
                   <button type="button" data-testid="take-back" onClick={() => setConfirming(true)} disabled={restoring.running}>
                     Take back this table…
                   </button>
+                  <button type="button" data-testid="export-csv" onClick={() => void exportAs(current.table, "csv")} disabled={restoring.running}>
+                    Export as a spreadsheet…
+                  </button>
+                  <button type="button" data-testid="export-database" onClick={() => void exportAs(current.table, "database")} disabled={restoring.running}>
+                    Export as a database…
+                  </button>
+                </p>
+              )}
+              {exported && (
+                <p className="done" role="status" data-testid="exported">
+                  {exported}
                 </p>
               )}
               {confirming && (
@@ -277,4 +304,74 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
       )}
     </section>
   );
+}
+
+/** What changed between this backup and another one of the same database, table by table. */
+function CompareWith({ source, backup, all }: { source: SourceView; backup: BackupMetadata; all: BackupMetadata[] }) {
+  const job = useJob();
+  const others = all.filter((b) => b.id !== backup.id && b.backup_type !== "safety");
+  const [choice, setOther] = useState("");
+  // The newest other backup until one is picked (the list may grow while the screen is open).
+  const other = others.some((b) => b.id === choice) ? choice : (others[0]?.id ?? "");
+  const [found, setFound] = useState<{ older: BackupMetadata; newer: BackupMetadata; changes: TableChange[] } | null>(null);
+  if (others.length === 0) return null;
+  const compare = async () => {
+    const picked = others.find((b) => b.id === other);
+    if (!picked) return;
+    const [older, newer] = picked.created_at < backup.created_at ? [picked, backup] : [backup, picked];
+    setFound(null);
+    const changes = await job.start((jobId) => api.compareBackups({ source: source.name, older: older.id, newer: newer.id, jobId }), {
+      doing: "Comparing two backups",
+      refresh: false,
+    });
+    if (changes) setFound({ older, newer, changes });
+  };
+  const differing = found ? found.changes.filter((c) => !c.internal && sinceWords(c) !== null) : [];
+  return (
+    <div className="card compare-with" data-testid="compare-with">
+      <label>
+        Compare with another backup
+        <select value={other} onChange={(e) => setOther(e.target.value)} disabled={job.running} data-testid="compare-with-choice">
+          {others.map((b) => (
+            <option key={b.id} value={b.id}>
+              {formatDateTime(b.created_at, true)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" onClick={() => void compare()} disabled={job.running} data-testid="compare-with-start">
+        Compare
+      </button>
+      <JobProgress job={job} label="Comparing the two backups" />
+      {found && (
+        <div data-testid="compare-with-result">
+          <p>
+            From {formatDateTime(found.older.created_at, true)} to {formatDateTime(found.newer.created_at, true)}:{" "}
+            {differing.length === 0 ? "the same rows in every table." : ""}
+          </p>
+          {differing.length > 0 && (
+            <ul>
+              {differing.map((c) => (
+                <li key={c.table}>
+                  <strong>{c.table}</strong>: {sinceWords(c)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** What changed in one table from the older backup to the newer, in words; `null` when nothing did. */
+export function sinceWords(c: TableChange): string | null {
+  if (c.backup_rows === null) return `added (${plural(c.current_rows ?? 0, "row")})`;
+  if (c.current_rows === null) return `gone (it had ${plural(c.backup_rows, "row")})`;
+  const parts: string[] = [];
+  if (c.brought_back > 0) parts.push(`${c.brought_back.toLocaleString()} ${c.brought_back === 1 ? "row" : "rows"} gone`);
+  if (c.removed > 0) parts.push(`${c.removed.toLocaleString()} added`);
+  if (c.changed === null) parts.push("its columns changed");
+  else if (c.changed > 0) parts.push(`${c.changed.toLocaleString()} changed`);
+  return parts.length === 0 ? null : parts.join(", ");
 }

@@ -89,6 +89,18 @@ describe("Settings", () => {
     ]);
   });
 
+  it("sets when a table losing rows is worth an alert, or never", async () => {
+    const { user, fake } = await openSettings(new FakeShell(fullSetup()));
+    const select = screen.getByTestId("row-loss-alert") as HTMLSelectElement;
+    expect(select.value).toBe("20");
+    expect(within(select).getByRole("option", { name: /20%/ }).textContent).toContain("recommended");
+    await user.selectOptions(select, "50");
+    await waitFor(() => expect((screen.getByTestId("row-loss-alert") as HTMLSelectElement).value).toBe("50"));
+    await user.selectOptions(screen.getByTestId("row-loss-alert"), "0");
+    await waitFor(() => expect((screen.getByTestId("row-loss-alert") as HTMLSelectElement).value).toBe("0"));
+    expect(fake.callsOf("update_source").filter((c) => c.field === "row_loss_alert_percent").map((c) => c.value)).toEqual(["50", "0"]);
+  });
+
   it("changes the backup folder, encryption and compression", async () => {
     const { user, fake } = await openSettings(new FakeShell(fullSetup()));
     const folder = screen.getByTestId("source-backup-dir");

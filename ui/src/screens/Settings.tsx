@@ -83,6 +83,7 @@ function SourceSettings({ source, onRenamed }: { source: SourceView; onRenamed: 
       </label>
       {source.compress && <CompressionLevel source={source} onChange={(level) => void set.run("level", String(level))} busy={busy} />}
       <SaveSpace source={source} onChange={(value) => void set.run("incremental", value)} busy={busy} />
+      <RowLossAlert source={source} onChange={(value) => void set.run("row_loss_alert_percent", value)} busy={busy} />
       {removing ? (
         <Confirm danger confirmLabel={`Remove ${source.name}`} onConfirm={() => void remove.run()} onCancel={() => setRemoving(false)} busy={busy}>
           Stop protecting {source.name}? Its backups stay in {source.backup_dir}; the database itself is not touched.
@@ -128,6 +129,33 @@ function SaveSpace({ source, onChange, busy }: { source: SourceView; onChange: (
       <span className="muted small">
         A changes-only backup keeps just the parts of the database that changed since the backup before it, so it is much smaller.
         Restoring it also reads the backups it builds on; Keepsake makes a full copy again from time to time.
+      </span>
+    </label>
+  );
+}
+
+const ROW_LOSS_CHOICES = [10, 20, 30, 50];
+
+/** When a table losing rows between two backups is worth an alert (0: never). */
+function RowLossAlert({ source, onChange, busy }: { source: SourceView; onChange: (value: string) => void; busy: boolean }) {
+  const value = String(source.row_loss_alert_percent);
+  const choices = ROW_LOSS_CHOICES.includes(source.row_loss_alert_percent) || source.row_loss_alert_percent === 0
+    ? ROW_LOSS_CHOICES
+    : [...ROW_LOSS_CHOICES, source.row_loss_alert_percent].sort((a, b) => a - b);
+  return (
+    <label>
+      Warn me when a table loses rows
+      <select value={value} onChange={(e) => onChange(e.target.value)} disabled={busy} data-testid="row-loss-alert">
+        {choices.map((p) => (
+          <option key={p} value={String(p)}>
+            When it loses more than {p}% of its rows{p === 20 ? " (recommended)" : ""}
+          </option>
+        ))}
+        <option value="0">Never</option>
+      </select>
+      <span className="muted small">
+        After each backup Keepsake compares the tables with the backup before. A table emptied or gone, or one that lost this many
+        rows, is announced, and the backup from before is kept until you say it was you.
       </span>
     </label>
   );

@@ -152,6 +152,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     level: 6,
     verify_after_backup: true,
     incremental: null,
+    row_loss_alert_percent: 20,
     retention: { keep_last: 10, keep_within_days: null, keep_daily: 7, keep_weekly: null, keep_monthly: null },
     next_run: new Date(Date.now() + 5 * HOUR).toISOString(),
     last_backup: null,
@@ -447,6 +448,35 @@ export class FakeShell {
     },
     close_backup: () => {
       this.open = null;
+    },
+    export_table: ({ source, id, table, target }) => {
+      if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
+      if (this.existingPaths.has(target)) {
+        throw ipcError("invalid_input", `${target} already exists; choose a new file name`, { path: target, reason: "exists" });
+      }
+      const summary = this.tablesOf(this.findBackup(this.sourceOf(source).name, id)).find((t) => t.table === table);
+      if (!summary) throw ipcError("invalid_input", `no table ${table}`, { reason: "no_such_table", tables: [table] });
+      this.existingPaths.add(target);
+      return summary.rows ?? 0;
+    },
+    compare_backups: async ({ source, older, newer, jobId }) => {
+      const name = this.sourceOf(source).name;
+      const [a, b] = [this.findBackup(name, older), this.findBackup(name, newer)];
+      await this.progress(jobId, "verify", a.original_size + b.original_size);
+      const tables = [...new Set([...Object.keys(a.row_counts), ...Object.keys(b.row_counts)])].sort();
+      return tables.map((table) => {
+        const then = a.row_counts[table] ?? null;
+        const now = b.row_counts[table] ?? null;
+        return {
+          table,
+          internal: a.internal_tables.includes(table) || b.internal_tables.includes(table),
+          backup_rows: then,
+          current_rows: now,
+          brought_back: Math.max(0, (then ?? 0) - (now ?? 0)),
+          removed: Math.max(0, (now ?? 0) - (then ?? 0)),
+          changed: 0,
+        };
+      });
     },
     cancel_job: ({ jobId }) => {
       this.cancelled.add(jobId);
@@ -840,6 +870,12 @@ export class FakeShell {
       case "incremental":
         source.incremental = value === "auto" || clear ? null : value === "true";
         break;
+      case "row_loss_alert_percent": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 0 || n > 100) throw ipcError("invalid_input", `${field}: ${value} is not between 0 and 100`);
+        source.row_loss_alert_percent = n;
+        break;
+      }
       case "keep_last":
       case "keep_within_days":
       case "keep_daily":

@@ -11,14 +11,33 @@ use crate::output::{Style, Table};
 
 pub fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
     let changes = ctx.work(|job| ctx.engine.compare_rows(id, database, job))?;
+    let same = format!("The backup holds the same rows as {}.", database.display());
+    show(ctx, &changes, all, ("IN BACKUP", "NOW", "RESTORING IT"), words, &same)
+}
+
+/// `keepsake diff OLDER NEWER`: what changed from one backup to a later one, row by row.
+pub fn between(ctx: &Ctx, older: &str, newer: &str, all: bool) -> CliResult<u8> {
+    let changes = ctx.work(|job| ctx.engine.compare_backups(older, newer, job))?;
+    show(ctx, &changes, all, (older, newer, "SINCE"), since, "The two backups hold the same rows.")
+}
+
+/// Prints a comparison (a table per line, with `heads` over the two counts and the words) and
+/// returns the exit code: 1 when anything differs.
+fn show(
+    ctx: &Ctx,
+    changes: &[TableChange],
+    all: bool,
+    heads: (&str, &str, &str),
+    words: fn(&TableChange) -> String,
+    same: &str,
+) -> CliResult<u8> {
     let shown: Vec<&TableChange> = changes.iter().filter(|c| all || !c.internal).collect();
     let differs = shown.iter().any(|c| words(c) != "same");
     if ctx.out.json_mode() {
         ctx.out.json(&shown)?;
     } else {
         let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
-        let mut t =
-            Table::new(&[("TABLE", false), ("IN BACKUP", true), ("NOW", true), ("RESTORING IT", false)]);
+        let mut t = Table::new(&[("TABLE", false), (heads.0, true), (heads.1, true), (heads.2, false)]);
         for c in &shown {
             let w = words(c);
             let style = if w == "same" { Style::Dim } else { Style::Plain };
@@ -35,7 +54,7 @@ pub fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
             ctx.out.text(&format!("({hidden} internal tables not shown; --all shows them)"))?;
         }
         if !differs {
-            ctx.out.text(&format!("The backup holds the same rows as {}.", database.display()))?;
+            ctx.out.text(same)?;
         }
     }
     Ok(if differs { EXIT_PROBLEM } else { EXIT_OK })
@@ -62,34 +81,6 @@ fn words(c: &TableChange) -> String {
         parts.push(format!("{} added since go", rows(c.removed)));
     }
     if parts.is_empty() { "same".to_owned() } else { parts.join(", ") }
-}
-
-/// `keepsake diff OLDER NEWER`: what changed from one backup to a later one, row by row.
-pub fn between(ctx: &Ctx, older: &str, newer: &str, all: bool) -> CliResult<u8> {
-    let changes = ctx.work(|job| ctx.engine.compare_backups(older, newer, job))?;
-    let shown: Vec<&TableChange> = changes.iter().filter(|c| all || !c.internal).collect();
-    let differs = shown.iter().any(|c| since(c) != "same");
-    if ctx.out.json_mode() {
-        ctx.out.json(&shown)?;
-    } else {
-        let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
-        let mut t = Table::new(&[("TABLE", false), (older, true), (newer, true), ("SINCE", false)]);
-        for c in &shown {
-            let w = since(c);
-            let style = if w == "same" { Style::Dim } else { Style::Plain };
-            t.row(vec![
-                (c.table.clone(), Style::Plain),
-                (count(c.backup_rows), Style::Plain),
-                (count(c.current_rows), Style::Plain),
-                (w, style),
-            ]);
-        }
-        ctx.out.text(&t.render(ctx.out.mode.color))?;
-        if !differs {
-            ctx.out.text("The two backups hold the same rows.")?;
-        }
-    }
-    Ok(if differs { EXIT_PROBLEM } else { EXIT_OK })
 }
 
 /// What changed in one table from the older backup to the newer, in a few words.

@@ -35,8 +35,9 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
         format!("Restore {id} (made {made}) to the new file {}?", target.display())
     };
     // A layout changed since (the owning app was updated?) is said before anything happens.
+    // (Best effort: a target that cannot be read is the restore's own refusal to word.)
     if opts.tables.is_empty()
-        && let Some(c) = ctx.engine.layout_change(id, target)?
+        && let Ok(Some(c)) = ctx.engine.layout_change(id, target)
     {
         let mut what = Vec::new();
         if c.user_version_then != c.user_version_now {

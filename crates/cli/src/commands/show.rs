@@ -5,7 +5,7 @@
 use keepsake_engine::TableSummary;
 
 use super::Ctx;
-use crate::error::{CliError, CliResult, EXIT_OK};
+use crate::error::{CliResult, EXIT_OK};
 use crate::output::{Style, Table, safe};
 
 pub struct ShowArgs {
@@ -41,18 +41,7 @@ pub fn run(ctx: &Ctx, id: &str, a: &ShowArgs) -> CliResult<u8> {
         return Ok(EXIT_OK);
     };
     if a.csv {
-        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-        let mut header = true;
-        // A write error (a closed pipe) stops the export; the engine's error carries it out.
-        let failed =
-            |e: csv::Error| keepsake_engine::Error::new(keepsake_engine::ErrorCode::Io, e.to_string());
-        let written = view.each_row(table, |columns, values| {
-            if std::mem::take(&mut header) {
-                out.write_record(columns).map_err(failed)?;
-            }
-            out.write_record(values.iter().map(|v| v.as_deref().unwrap_or(""))).map_err(failed)
-        })?;
-        out.flush().map_err(CliError::output)?;
+        let written = view.export_csv(table, &mut std::io::stdout().lock())?;
         ctx.out.note(&format!("{written} rows of {table} from backup {} written as CSV.", view.backup().id));
         return Ok(EXIT_OK);
     }

@@ -5,15 +5,6 @@
 use crate::util::*;
 
 /// `source add astro` with a plain backup folder `backups`, unencrypted.
-fn add_astro(w: &Work, extra: &[&str]) {
-    w.app_db();
-    let mut args =
-        vec!["source", "add", "astro", "--db", "app.db", "--backup-dir", "backups", "--no-encrypt"];
-    args.extend_from_slice(extra);
-    let out = run(w.src(&args));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-}
-
 fn sources_json(w: &Work) -> serde_json::Value {
     ok_json(w.src(&["source", "list", "--json"]))
 }
@@ -21,7 +12,7 @@ fn sources_json(w: &Work) -> serde_json::Value {
 #[test]
 fn add_list_set_and_remove() {
     let w = Work::new();
-    add_astro(&w, &["--schedule", "daily 02:00", "--keep-last", "5", "--level", "3", "--no-verify"]);
+    w.add_astro(&["--schedule", "daily 02:00", "--keep-last", "5", "--level", "3", "--no-verify"]);
     let list = sources_json(&w);
     assert_eq!(list["file"], w.path("sources.toml").to_str().expect("utf-8"));
     let s = &list["sources"][0];
@@ -60,7 +51,7 @@ fn add_list_set_and_remove() {
 #[test]
 fn bad_values_name_the_field_and_leave_the_file_unchanged() {
     let w = Work::new();
-    add_astro(&w, &["--schedule", "daily 02:00"]);
+    w.add_astro(&["--schedule", "daily 02:00"]);
     let before = w.sources_bytes();
     let cases: [(&[&str], &[&str]); 7] = [
         (&["set", "astro", "level", "12"], &["level", "1 and 9"]),
@@ -123,7 +114,7 @@ fn a_broken_sources_file_is_named() {
 #[test]
 fn pause_resume_and_info() {
     let w = Work::new();
-    add_astro(&w, &["--schedule", "daily 02:00"]);
+    w.add_astro(&["--schedule", "daily 02:00"]);
     let info = ok_json(w.src(&["source", "info", "astro", "--json"]));
     assert_eq!(info["description"], "Every day at 02:00");
     assert_eq!(info["due"]["reason"], "first_run", "{info}");
@@ -161,7 +152,7 @@ fn pause_resume_and_info() {
 #[test]
 fn run_now_backs_up_verifies_and_applies_retention() {
     let w = Work::new();
-    add_astro(&w, &["--schedule", "daily 02:00", "--keep-last", "2"]);
+    w.add_astro(&["--schedule", "daily 02:00", "--keep-last", "2"]);
     let mut ids = vec![];
     for _ in 0..3 {
         let out = run(w.src(&["run", "astro"]));
@@ -197,7 +188,7 @@ fn run_now_backs_up_verifies_and_applies_retention() {
 #[test]
 fn run_while_the_folder_is_busy_is_skipped_and_recorded() {
     let w = Work::new();
-    add_astro(&w, &[]);
+    w.add_astro(&[]);
     std::fs::create_dir_all(w.path("backups")).expect("mkdir");
     let lock = w.hold_lock("backups");
     let out = run(w.src(&["run", "astro", "--json"]));
@@ -212,7 +203,7 @@ fn run_while_the_folder_is_busy_is_skipped_and_recorded() {
 #[test]
 fn source_flag_picks_database_folder_and_settings() {
     let w = Work::new();
-    add_astro(&w, &["--level", "1"]);
+    w.add_astro(&["--level", "1"]);
     let meta = ok_json(w.src(&["--source", "astro", "create", "--json"]));
     assert_eq!(meta["source_path"], w.path("app.db").to_str().expect("utf-8"));
     assert_eq!((meta["encrypted"].as_bool(), meta["compression_level"].as_u64()), (Some(false), Some(1)));

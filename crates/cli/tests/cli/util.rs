@@ -89,6 +89,17 @@ impl Work {
         p
     }
 
+    /// A source `astro` (`app.db`, made here, backed up unencrypted to `backups`), added with
+    /// `keepsake source add` and `extra` flags.
+    pub fn add_astro(&self, extra: &[&str]) {
+        self.app_db();
+        let mut args =
+            vec!["source", "add", "astro", "--db", "app.db", "--backup-dir", "backups", "--no-encrypt"];
+        args.extend_from_slice(extra);
+        let out = run(self.src(&args));
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+
     /// Creates a plain (unencrypted) backup and returns its id.
     pub fn plain_backup(&self) -> String {
         let out = run(self.ks(&["create", "--no-encrypt"]));

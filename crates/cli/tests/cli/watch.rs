@@ -6,15 +6,6 @@ use rusqlite::Connection;
 
 use crate::util::*;
 
-fn add_astro(w: &Work, extra: &[&str]) {
-    w.app_db();
-    let mut args =
-        vec!["source", "add", "astro", "--db", "app.db", "--backup-dir", "backups", "--no-encrypt"];
-    args.extend_from_slice(extra);
-    let out = run(w.src(&args));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-}
-
 fn exec(w: &Work, sql: &str) {
     let c = Connection::open(w.path("app.db")).expect("open");
     c.execute_batch("PRAGMA foreign_keys = OFF").expect("pragma");
@@ -24,7 +15,7 @@ fn exec(w: &Work, sql: &str) {
 #[test]
 fn deleting_half_a_table_raises_an_alert_pins_the_backup_before_and_keep_1_keeps_it() {
     let w = Work::new();
-    add_astro(&w, &["--keep-last", "1"]);
+    w.add_astro(&["--keep-last", "1"]);
     let before = stdout(&run(w.src(&["run", "astro"]))).trim().to_owned();
     exec(&w, "DELETE FROM notes WHERE id % 2 = 0");
     let out = run(w.src(&["run", "astro"]));
@@ -76,7 +67,7 @@ fn deleting_half_a_table_raises_an_alert_pins_the_backup_before_and_keep_1_keeps
 #[test]
 fn a_run_reports_its_alerts_in_json() {
     let w = Work::new();
-    add_astro(&w, &["--schedule", "* * * * *"]);
+    w.add_astro(&["--schedule", "* * * * *"]);
     assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
     exec(&w, "DELETE FROM notes");
     let out = run(w.src(&["run", "astro", "--json"]));

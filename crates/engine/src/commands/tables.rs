@@ -60,6 +60,8 @@ pub struct RowsPage {
 pub struct BackupView {
     conn: Connection,
     meta: BackupMetadata,
+    /// The decoded database, in `_dir`.
+    path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -94,13 +96,7 @@ impl BackupView {
     /// with `search` in one of their values when given.
     pub fn rows(&self, table: &str, offset: u64, limit: u64, search: Option<&str>) -> Result<RowsPage> {
         let err = |e| self.err(e);
-        let found = tables(&self.conn, "main").map_err(err)?;
-        let info = found.get(table).ok_or_else(|| {
-            Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
-                .with_backup(&self.meta.id)
-                .with_reason("no_such_table")
-                .with_tables(vec![table.to_owned()])
-        })?;
+        let info = self.table(table)?;
         let columns = info.columns.clone();
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         let filter = match search {
@@ -159,13 +155,7 @@ impl BackupView {
         mut f: impl FnMut(&[String], Vec<Option<String>>) -> Result<()>,
     ) -> Result<u64> {
         let err = |e| self.err(e);
-        let found = tables(&self.conn, "main").map_err(err)?;
-        let info = found.get(table).ok_or_else(|| {
-            Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
-                .with_backup(&self.meta.id)
-                .with_reason("no_such_table")
-                .with_tables(vec![table.to_owned()])
-        })?;
+        let info = self.table(table)?;
         let list = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT {list} FROM main.{} ORDER BY {}", q(table), info.key.join(", "));
         let mut stmt = self.conn.prepare(&sql).map_err(err)?;
@@ -185,6 +175,113 @@ impl BackupView {
             n += 1;
         }
         Ok(n)
+    }
+
+    /// Writes every row of `table` as CSV to `out` (a header line with the column names, then
+    /// one line per row; a blob in hex, SQL NULL as an empty field); returns the rows written.
+    pub fn export_csv(&self, table: &str, out: &mut dyn std::io::Write) -> Result<u64> {
+        let mut w = csv::Writer::from_writer(out);
+        let failed = |e: csv::Error| Error::new(ErrorCode::Io, format!("cannot write the CSV: {e}"));
+        let mut header = true;
+        let n = self.each_row(table, |columns, values| {
+            if std::mem::take(&mut header) {
+                w.write_record(columns).map_err(failed)?;
+            }
+            w.write_record(values.iter().map(|v| v.as_deref().unwrap_or(""))).map_err(failed)
+        })?;
+        if header {
+            // No rows: the header line alone.
+            w.write_record(&self.table(table)?.columns).map_err(failed)?;
+        }
+        w.flush().map_err(|e| Error::new(ErrorCode::Io, format!("cannot write the CSV: {e}")))?;
+        Ok(n)
+    }
+
+    /// Writes `table` (its definition, its indexes and every row) as a new SQLite database at
+    /// `dest`, which must not exist: made beside it under a temporary name, then renamed, so
+    /// nothing half-written ever has that name. Returns the rows written.
+    pub fn export_database(&self, table: &str, dest: &Path) -> Result<u64> {
+        self.export_file(dest, ".sqlite", |tmp| {
+            let info = self.table(table)?;
+            if info.internal {
+                return Err(Error::invalid(format!(
+                    "{table:?} is kept by SQLite itself; export the table it belongs to"
+                ))
+                .with_reason("internal_table")
+                .with_tables(vec![table.to_owned()]));
+            }
+            let werr = |e| Error::internal_db(tmp, e);
+            let out = Connection::open(tmp).map_err(werr)?;
+            out.execute("ATTACH DATABASE ?1 AS b", [self.path.to_string_lossy()]).map_err(werr)?;
+            out.execute_batch("BEGIN").map_err(werr)?;
+            let ddl: Vec<String> = out
+                .prepare("SELECT sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name")
+                .and_then(|mut st| st.query_map([table], |r| r.get(0))?.collect())
+                .map_err(|e| self.err(e))?;
+            for sql in ddl {
+                out.execute_batch(&sql).map_err(werr)?;
+            }
+            let rowid = if info.key == ["rowid"] { "rowid, " } else { "" };
+            let cols = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+            let t = q(table);
+            let n = out
+                .execute(&format!("INSERT INTO main.{t} ({rowid}{cols}) SELECT {rowid}{cols} FROM b.{t}"), [])
+                .map_err(werr)?;
+            out.execute_batch("COMMIT; DETACH DATABASE b;").map_err(werr)?;
+            Ok(n as u64)
+        })
+    }
+
+    /// Writes `dest` (which must not exist) through `write` on a private temporary file beside
+    /// it, synced and then renamed without replacing anything.
+    fn export_file(
+        &self,
+        dest: &Path,
+        suffix: &str,
+        write: impl FnOnce(&Path) -> Result<u64>,
+    ) -> Result<u64> {
+        if std::fs::symlink_metadata(dest).is_ok() {
+            return Err(Error::invalid(format!("{} already exists; choose a new file name", shown(dest)))
+                .with_path(dest)
+                .with_reason("exists"));
+        }
+        let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".keepsake-export-")
+            .suffix(suffix)
+            .tempfile_in(dir)
+            .map_err(|e| Error::write(dir, e))?
+            .into_temp_path();
+        let n = write(&tmp)?;
+        crate::durable::sync_file(&tmp)?;
+        crate::durable::rename_noreplace(&tmp, dest)?;
+        // Renamed away: nothing left to remove.
+        let _ = tmp.keep();
+        crate::durable::sync_dir(dir);
+        Ok(n)
+    }
+
+    /// Writes `table` as CSV to a new file at `dest` (see [`BackupView::export_csv`]).
+    pub fn export_csv_file(&self, table: &str, dest: &Path) -> Result<u64> {
+        self.export_file(dest, ".csv", |tmp| {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(tmp)
+                .map_err(|e| Error::write(tmp, e))?;
+            self.export_csv(table, &mut f)
+        })
+    }
+
+    /// Table `table` of the backup: `no_such_table` when it has none by that name.
+    fn table(&self, table: &str) -> Result<crate::commands::compare::TableInfo> {
+        let mut found = tables(&self.conn, "main").map_err(|e| self.err(e))?;
+        found.remove(table).ok_or_else(|| {
+            Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
+                .with_backup(&self.meta.id)
+                .with_reason("no_such_table")
+                .with_tables(vec![table.to_owned()])
+        })
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
@@ -216,7 +313,7 @@ impl Engine {
         .map_err(|e| {
             Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id)).with_backup(&meta.id)
         })?;
-        Ok(BackupView { conn, meta, _dir: dir })
+        Ok(BackupView { conn, meta, path, _dir: dir })
     }
 
     /// Decodes `meta` into a new private folder of this installation (removed when the folder
