@@ -297,7 +297,13 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
     const shownTime = async (id) => (await browser.$(`[data-testid="backup-row"][data-id="${id}"] td span`)).getText();
     const [ta, tb] = [await shownTime(a.id), await shownTime(b.id)];
     assert.match(ta, /\d\d:\d\d:\d\d/, `seconds shown: ${ta}`);
-    assert.notEqual(ta, tb, "told apart");
+    if (ta === tb) {
+      // Made within the same second: their notes tell them apart.
+      const note = async (id) => (await browser.$(`[data-testid="backup-row"][data-id="${id}"]`)).getText();
+      assert.notEqual(await note(a.id), await note(b.id), "told apart by their notes");
+    } else {
+      assert.notEqual(ta, tb, "told apart");
+    }
   }
   await section.scrollIntoView();
   await shot("history-safety");

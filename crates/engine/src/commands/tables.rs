@@ -212,6 +212,8 @@ impl BackupView {
             }
             let werr = |e| Error::internal_db(tmp, e);
             let out = Connection::open(tmp).map_err(werr)?;
+            // The table goes alone: tables its foreign keys name are not there, and need not be.
+            out.execute_batch("PRAGMA foreign_keys = OFF").map_err(werr)?;
             out.execute("ATTACH DATABASE ?1 AS b", [self.path.to_string_lossy()]).map_err(werr)?;
             out.execute_batch("BEGIN").map_err(werr)?;
             let ddl: Vec<String> = out
