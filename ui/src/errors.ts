@@ -189,8 +189,8 @@ export const NEEDED_BY_LATER_WORDING: Wording = {
 /** Refusals about one table or one backup, by `facts.reason`, in words. */
 const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
   pinned: () => ({
-    title: "This backup is kept on purpose (pinned)",
-    action: "Unpin it in History first if you really want to delete it.",
+    title: "This backup is kept on purpose",
+    action: "Press “Stop keeping” beside it in History first if you really want to delete it.",
   }),
   no_such_table: (f) => ({
     title: `This backup has no table called ${f.tables?.[0] ?? "that"}`,

@@ -431,8 +431,8 @@ function BackupRow({
           <button type="button" data-testid="inside-button" onClick={onLookInside} disabled={busy} aria-label={`Look inside the backup from ${made}`}>
             Look inside
           </button>
-          <button type="button" data-testid="pin-button" className="quiet" onClick={onPin} disabled={busy} aria-label={`${backup.pinned ? "Unpin" : "Pin"} the backup from ${made}`}>
-            {backup.pinned ? "Unpin" : "Keep"}
+          <button type="button" data-testid="pin-button" className="quiet" onClick={onPin} disabled={busy} aria-label={`${backup.pinned ? "Stop keeping" : "Keep"} the backup from ${made}`}>
+            {backup.pinned ? "Stop keeping" : "Keep"}
           </button>
           <button type="button" data-testid="delete-button" className="danger-quiet" onClick={onDelete} disabled={busy} aria-label={`Delete the backup from ${made}`}>
             Delete

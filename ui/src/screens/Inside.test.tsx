@@ -180,7 +180,7 @@ describe("History's keep and look-inside buttons", () => {
     await user.click(within(third).getByTestId("pin-button"));
     await waitFor(() => expect(within(row() as HTMLElement).queryByTestId("backup-pinned")).not.toBeNull());
     expect(fake.callsOf("pin_backup")[0]).toMatchObject({ pinned: true });
-    await user.click(within(row() as HTMLElement).getByRole("button", { name: /^Unpin/ }));
+    await user.click(within(row() as HTMLElement).getByRole("button", { name: /^Stop keeping/ }));
     await waitFor(() => expect(within(row() as HTMLElement).queryByTestId("backup-pinned")).toBeNull());
   });
 });

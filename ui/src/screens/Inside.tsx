@@ -172,7 +172,7 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
             </ul>
             <label className="check small">
               <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} /> Show internal tables
-              {hidden > 0 && !showInternal && ` (${hidden})`}
+              {hidden > 0 && !showInternal && ` (${hidden})`}: a search index and the like, kept up to date by the database itself
             </label>
           </nav>
 
