@@ -43,13 +43,27 @@ async function click(testid) {
   await el.click();
 }
 
-/** Types into an input (clearing it first) and checks the field took it. */
+/**
+ * Types into an input (clearing it first) and checks the field took it. WebDriver's synthetic
+ * keystrokes into a React-controlled input now and then lose one to a re-render (seen once on
+ * CI: the field never held the text), so a field that does not hold the text after a while is
+ * cleared and typed into again, up to three times; the error names what it held.
+ */
 async function type(testid, value, index = 0) {
   const el = (await $$(testid))[index];
   await el.waitForDisplayed({ timeout: LONG });
-  await el.clearValue();
-  await el.setValue(value);
-  await until(`${testid} to hold the text`, async () => (await el.getValue()) === value);
+  let held;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await el.clearValue();
+    await el.setValue(value);
+    try {
+      await until(`${testid} to hold the text`, async () => (held = await el.getValue()) === value, 5_000);
+      return;
+    } catch {
+      // typed again below
+    }
+  }
+  throw new Error(`${testid} holds ${JSON.stringify(held)}, not ${JSON.stringify(value)}, after three tries`);
 }
 
 async function screen(id) {
