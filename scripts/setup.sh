@@ -17,6 +17,9 @@ APT_PACKAGES+=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev l
 # python3-dbus for the tray test's StatusNotifierWatcher.
 APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus-x11 imagemagick x11-utils xdotool dunst libnotify-bin
   gnome-keyring python3-dbus python3-gi)
+# Copies elsewhere, tested on real servers: rclone serves WebDAV and SFTP (and is the speed
+# anchor for S3 uploads in `make bench`), openssh-client is what OpenDAL's SFTP speaks through.
+APT_PACKAGES+=(rclone openssh-client pkg-config)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -59,4 +62,11 @@ npm_ci ui
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --locked --version '^2' --quiet
+fi
+
+# s3s-fs: a real S3 server (SigV4 checked) over a folder, for the copies-elsewhere tests. Pinned:
+# 0.15 and later need a newer Rust than the one this project builds with.
+if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  echo "setup: cargo install s3s-fs"
+  cargo install s3s-fs --version 0.14.1 --features binary --locked --quiet
 fi

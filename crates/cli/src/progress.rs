@@ -49,6 +49,7 @@ fn label(phase: Phase) -> &'static str {
         Phase::Restore => "Restoring",
         Phase::SafetyBackup => "Safety backup",
         Phase::IntegrityCheck => "Checking",
+        Phase::Copy => "Copying",
     }
 }
 

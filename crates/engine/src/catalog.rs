@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+use crate::commands::copy::CopyRecord;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{BackupMetadata, BackupType, Operation, Pin, RunRecord, RunStatus, VerificationStatus};
 use crate::watch::{Alert, AlertKind};
@@ -84,7 +85,18 @@ CREATE TABLE IF NOT EXISTS pins (
     alert INTEGER,
     PRIMARY KEY (store, backup_id)
 );
-PRAGMA user_version = 3;
+CREATE TABLE IF NOT EXISTS copies (
+    store TEXT NOT NULL,
+    backup_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    location TEXT NOT NULL,
+    object TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    copied_at TEXT NOT NULL,
+    PRIMARY KEY (store, backup_id, location)
+);
+PRAGMA user_version = 4;
 ";
 
 /// How a recorded backup came to be recorded.
@@ -572,6 +584,65 @@ impl Catalog {
                     r.get::<_, String>(0)?,
                     Pin { pinned_at: time(&r.get::<_, String>(1)?), alert: r.get(2)? },
                 ))
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Records that backup `c.backup_id` is whole at `c.location` (replacing an older record).
+    pub(crate) fn add_copy(&self, c: &CopyRecord) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO copies (store, backup_id, destination, location, object, size, sha256, copied_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    self.store,
+                    c.backup_id,
+                    c.destination,
+                    c.location,
+                    c.object,
+                    c.size as i64,
+                    c.sha256,
+                    c.copied_at.to_rfc3339()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Forgets the copy of `backup_id` at `location` (it was deleted there, or found wrong).
+    pub(crate) fn remove_copy(&self, backup_id: &str, location: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM copies WHERE store = ?1 AND backup_id = ?2 AND location = ?3",
+                params![self.store, backup_id, location],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The copies recorded of this store's backups, oldest first.
+    pub(crate) fn copies(&self) -> Result<Vec<CopyRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT backup_id, destination, location, object, size, sha256, copied_at FROM copies
+                 WHERE store = ?1 ORDER BY copied_at, backup_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([&self.store], |r| {
+                Ok(CopyRecord {
+                    backup_id: r.get(0)?,
+                    destination: r.get(1)?,
+                    location: r.get(2)?,
+                    object: r.get(3)?,
+                    size: r.get::<_, i64>(4)? as u64,
+                    sha256: r.get(5)?,
+                    copied_at: time(&r.get::<_, String>(6)?),
+                })
             })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()

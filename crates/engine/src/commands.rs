@@ -3,6 +3,7 @@
 
 pub(crate) mod backup;
 pub(crate) mod compare;
+pub(crate) mod copy;
 pub(crate) mod decode;
 pub(crate) mod manage;
 pub(crate) mod restore;

@@ -67,11 +67,15 @@ pub enum ErrorCode {
     ConfirmationRequired,
     /// A restore would replace a file that is not a SQLite database.
     TargetNotADatabase,
+    /// A copy elsewhere (S3, WebDAV, SFTP) could not be reached or refused the request;
+    /// `facts.reason` says what to fix: `unreachable`, `credentials`, `no_bucket`,
+    /// `clock_skew`, `certificate`, `quota`, `timeout`, `server`.
+    RemoteFailed,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustiveness tests.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::SourceNotFound,
         ErrorCode::SourceUnreadable,
         ErrorCode::NotADatabase,
@@ -92,6 +96,7 @@ impl ErrorCode {
         ErrorCode::Io,
         ErrorCode::ConfirmationRequired,
         ErrorCode::TargetNotADatabase,
+        ErrorCode::RemoteFailed,
     ];
 
     /// The code written `name` (as [`ErrorCode::as_str`] writes it).
@@ -122,6 +127,7 @@ impl ErrorCode {
             ErrorCode::Io => "io",
             ErrorCode::ConfirmationRequired => "confirmation_required",
             ErrorCode::TargetNotADatabase => "target_not_a_database",
+            ErrorCode::RemoteFailed => "remote_failed",
         }
     }
 }
@@ -240,8 +246,27 @@ impl Error {
         Error::new(ErrorCode::InvalidInput, message)
     }
 
+    /// An engine error a store carried through `std::io` (a remote store's writer and reader
+    /// speak `io::Error`): given back whole, so its code and facts survive; `Err` with the
+    /// I/O error otherwise.
+    pub fn carried(e: io::Error) -> std::result::Result<Error, io::Error> {
+        if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            if let Some(inner) = e.into_inner()
+                && let Ok(engine) = inner.downcast::<Error>()
+            {
+                return Ok(*engine);
+            }
+            return Err(io::Error::other("store error"));
+        }
+        Err(e)
+    }
+
     /// An I/O error while writing `path`: a full disk and a read-only place get their own codes.
     pub(crate) fn write(path: &Path, e: io::Error) -> Self {
+        let e = match Error::carried(e) {
+            Ok(engine) => return engine,
+            Err(e) => e,
+        };
         let code = match e.kind() {
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => ErrorCode::DestinationFull,
             io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
@@ -259,6 +284,10 @@ impl Error {
 
     /// An I/O error while reading `path`.
     pub(crate) fn read(path: &Path, e: io::Error) -> Self {
+        let e = match Error::carried(e) {
+            Ok(engine) => return engine,
+            Err(e) => e,
+        };
         Error::new(ErrorCode::Io, format!("error reading {}: {e}", path.display()))
             .with_path(path)
             .with_source(e)

@@ -14,6 +14,7 @@
 pub(crate) mod catalog;
 pub(crate) mod chain;
 pub(crate) mod commands;
+pub mod destinations;
 pub mod durable;
 pub(crate) mod engine;
 pub mod engines;
@@ -38,7 +39,9 @@ pub mod watch;
 
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
 pub use commands::compare::{LayoutChange, TableChange, TableDiff};
+pub use commands::copy::{CopyCheck, CopyRecord, CopyState};
 pub use commands::tables::{BackupView, RowsPage, TableSummary};
+pub use destinations::{Destination, DestinationKind};
 pub use engine::Engine;
 pub use engines::Engines;
 pub use error::{Error, ErrorCode, Facts, Result};

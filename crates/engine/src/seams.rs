@@ -139,6 +139,8 @@ pub enum Phase {
     SafetyBackup,
     /// SQLite's integrity check of a decoded database (reported at its start and end only).
     IntegrityCheck,
+    /// Sending a backup to a copy elsewhere, or reading one back to check it.
+    Copy,
 }
 
 /// Receives progress: `done` of `total` bytes of the database in the current phase.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::destinations::Destination;
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL};
 use crate::retention::RetentionPolicy;
@@ -70,6 +71,9 @@ pub struct Source {
     /// raises a content alert; 0 turns content alerts off (default 20).
     #[serde(default = "default_row_loss")]
     pub row_loss_alert_percent: u32,
+    /// The destinations (by name) each new backup is copied to, after the local one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies_to: Vec<String>,
 }
 
 fn default_row_loss() -> u32 {
@@ -99,6 +103,7 @@ impl Source {
             overdue_after_days: None,
             incremental: None,
             row_loss_alert_percent: default_row_loss(),
+            copies_to: Vec::new(),
         }
     }
 
@@ -182,6 +187,13 @@ impl Source {
             "verify_after_backup" => self.verify_after_backup = flag()?,
             "overdue_after_days" => self.overdue_after_days = count()?,
             "row_loss_alert_percent" => self.row_loss_alert_percent = count()?.unwrap_or(0),
+            "copies_to" => {
+                self.copies_to = if none {
+                    Vec::new()
+                } else {
+                    v.split(',').map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect()
+                }
+            }
             "incremental" => {
                 self.incremental = match v.to_ascii_lowercase().as_str() {
                     "auto" | "none" | "" => None,
@@ -199,7 +211,7 @@ impl Source {
     }
 
     /// The fields [`Source::set`] accepts.
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 19] = [
         "name",
         "database",
         "backup_dir",
@@ -218,6 +230,7 @@ impl Source {
         "overdue_after_days",
         "incremental",
         "row_loss_alert_percent",
+        "copies_to",
     ];
 }
 
@@ -228,6 +241,9 @@ pub struct Sources {
     /// The sources, in file order.
     #[serde(default, rename = "source")]
     pub sources: Vec<Source>,
+    /// The places backups are copied to (`[[destination]]` tables).
+    #[serde(default, rename = "destination", skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<Destination>,
 }
 
 impl Sources {
@@ -286,8 +302,53 @@ impl Sources {
                     )));
                 }
             }
+            for d in &s.copies_to {
+                if !self.destinations.iter().any(|x| &x.name == d) {
+                    return Err(Error::invalid(format!(
+                        "source {:?} copies to {d:?}, which is no destination",
+                        s.name
+                    )));
+                }
+            }
+        }
+        for (i, d) in self.destinations.iter().enumerate() {
+            d.validate()?;
+            if self.destinations[..i].iter().any(|o| o.name == d.name) {
+                return Err(Error::invalid(format!("two destinations are named {:?}", d.name)));
+            }
         }
         Ok(())
+    }
+
+    /// The destination named `name`; `invalid_input` when there is none.
+    pub fn destination(&self, name: &str) -> Result<&Destination> {
+        self.destinations
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| Error::invalid(format!("no destination is named {name:?}")))
+    }
+
+    /// Adds `dest`; refused, with nothing changed, when it is invalid or its name is taken.
+    pub fn add_destination(&mut self, dest: Destination) -> Result<()> {
+        self.destinations.push(dest);
+        if let Err(e) = self.validate() {
+            self.destinations.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Removes the destination named `name` (and it from every source's copies) and returns it.
+    pub fn remove_destination(&mut self, name: &str) -> Result<Destination> {
+        let i = self
+            .destinations
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| Error::invalid(format!("no destination is named {name:?}")))?;
+        for s in &mut self.sources {
+            s.copies_to.retain(|d| d != name);
+        }
+        Ok(self.destinations.remove(i))
     }
 
     /// The source named `name`; `invalid_input` when there is none.

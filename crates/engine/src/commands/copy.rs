@@ -1,0 +1,260 @@
+//! Copies elsewhere: a backup sent from the store it was made in to another store (a drive, S3,
+//! WebDAV, SFTP), byte for byte under the same name. A copy counts only once the whole object
+//! is committed there and what went out matches this installation's record of the backup (its
+//! size and SHA-256, hashed as it was sent) and the destination reports the recorded size; then
+//! it is recorded in the catalog (`copies`). Nothing about a copy is ever taken from the
+//! destination's word alone: an object already there under the name counts only when reading
+//! it back gives the recorded SHA-256.
+//!
+//! The local file is read without the store's lock (a local backup can start while a copy
+//! runs); an open file stays readable when a cleanup removes it meanwhile, and the hash check
+//! catches any other change.
+
+use std::io::{Read, Write};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorCode, Result, escaped};
+use crate::format::file::{Object, sha256_of};
+use crate::model::{BackupMetadata, Origin, VerificationStatus};
+use crate::seams::{Job, Phase};
+use crate::store::Store;
+
+/// A copy of a backup that is whole at a destination, as recorded when it was checked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyRecord {
+    /// The backup copied.
+    pub backup_id: String,
+    /// The destination's name when it was copied.
+    pub destination: String,
+    /// The destination store's location (`s3://…`, `webdav+https://…`, `file:///…`).
+    pub location: String,
+    /// The object's name there.
+    pub object: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 (hex), the backup's own.
+    pub sha256: String,
+    /// When it was found whole there.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub copied_at: DateTime<Utc>,
+}
+
+/// What reading a copy back found.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyState {
+    /// Read back whole: the recorded size and SHA-256.
+    Whole,
+    /// Gone from the destination.
+    Missing,
+    /// There, but not what was sent (changed, cut short, replaced).
+    Changed,
+}
+
+/// One copy read back by [`Engine::verify_copies`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyCheck {
+    /// The backup.
+    pub backup_id: String,
+    /// The object at the destination.
+    pub object: String,
+    /// What was found.
+    pub state: CopyState,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl Engine {
+    /// Copies backup `id` to `dest` (the destination named `destination`), with the backups an
+    /// increment builds on first, oldest first. Copies already recorded and still there (by
+    /// size) are not sent again. Returns the record of every backup of the chain, the
+    /// backup's own last.
+    pub fn copy_to(
+        &self,
+        id: &str,
+        destination: &str,
+        dest: &dyn Store,
+        job: &Job,
+    ) -> Result<Vec<CopyRecord>> {
+        let meta = self.get(id)?;
+        if meta.origin != Origin::Recorded {
+            return Err(Error::invalid(format!(
+                "backup {} was not made by this installation; only backups it recorded are copied elsewhere",
+                escaped(&meta.id)
+            ))
+            .with_backup(&meta.id));
+        }
+        if dest.location() == self.store().location() {
+            return Err(Error::invalid("a backup cannot be copied to the store it is in"));
+        }
+        let mut chain = self.chain_of(&meta)?;
+        chain.reverse();
+        let mut out = Vec::with_capacity(chain.len());
+        for m in chain {
+            job.cancel.check()?;
+            let known = self
+                .catalog()?
+                .copies()?
+                .into_iter()
+                .find(|c| c.backup_id == m.id && c.location == dest.location());
+            if let Some(c) = known {
+                if matches!(dest.stat(&c.object)?, Some(e) if e.size == c.size) {
+                    out.push(c);
+                    continue;
+                }
+                self.catalog()?.remove_copy(&m.id, dest.location())?;
+            }
+            out.push(self.copy_one(&m, destination, dest, job)?);
+        }
+        Ok(out)
+    }
+
+    fn copy_one(
+        &self,
+        m: &BackupMetadata,
+        destination: &str,
+        dest: &dyn Store,
+        job: &Job,
+    ) -> Result<CopyRecord> {
+        let name = m.file_name.as_str();
+        let record = |size: u64| CopyRecord {
+            backup_id: m.id.clone(),
+            destination: destination.to_owned(),
+            location: dest.location().to_owned(),
+            object: name.to_owned(),
+            size,
+            sha256: m.sha256.clone(),
+            copied_at: self.clock.now(),
+        };
+        // Something already under the name: an earlier copy whose record was lost counts when
+        // it reads back as this backup; anything else is somebody else's and left alone.
+        if dest.stat(name)?.is_some() {
+            let (sha, size) = sha256_of(&Object::new(dest, name))?;
+            if sha == m.sha256 && size == m.stored_size {
+                let r = record(size);
+                self.catalog()?.add_copy(&r)?;
+                return Ok(r);
+            }
+            return Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!(
+                    "{} already holds a different file named {name}; Keepsake leaves it alone and copies nothing over it",
+                    dest.location()
+                ),
+            )
+            .with_backup(&m.id)
+            .with_reason("name_taken"));
+        }
+        let mut src = self.store().open(name)?;
+        let mut w = dest.create(name)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut sent = 0u64;
+        let path = std::path::Path::new(name);
+        loop {
+            job.cancel.check()?;
+            let n = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::read(path, e)),
+            };
+            hasher.update(&buf[..n]);
+            w.write_all(&buf[..n]).map_err(|e| Error::write(path, e))?;
+            sent += n as u64;
+            job.progress.update(Phase::Copy, sent, m.stored_size);
+        }
+        if hex::encode(hasher.finalize()) != m.sha256 || sent != m.stored_size {
+            // Dropped uncommitted: nothing appears at the destination.
+            drop(w);
+            return Err(Error::new(
+                ErrorCode::BackupDamaged,
+                format!("backup {} in {} is not what was recorded; it was not copied", m.id, self.where_()),
+            )
+            .with_backup(&m.id));
+        }
+        w.commit()?;
+        match dest.stat(name)? {
+            Some(e) if e.size == m.stored_size => {}
+            other => {
+                return Err(Error::new(
+                    ErrorCode::RemoteFailed,
+                    format!(
+                        "{} reports {} for {name} after the upload, not the {} bytes sent",
+                        dest.location(),
+                        other.map_or("nothing".to_owned(), |e| format!("{} bytes", e.size)),
+                        m.stored_size
+                    ),
+                )
+                .with_backup(&m.id)
+                .with_reason("server"));
+            }
+        }
+        let r = record(sent);
+        self.catalog()?.add_copy(&r)?;
+        Ok(r)
+    }
+
+    /// Every copy recorded of this store's backups, oldest first.
+    pub fn copies(&self) -> Result<Vec<CopyRecord>> {
+        self.catalog()?.copies()
+    }
+
+    /// The backups of this store that should be at `location` and are not recorded there, oldest
+    /// first: every backup this installation made whose file is where it was and that did not
+    /// fail a verification.
+    pub fn missing_copies(&self, location: &str) -> Result<Vec<BackupMetadata>> {
+        let copied: std::collections::HashSet<String> = self
+            .catalog()?
+            .copies()?
+            .into_iter()
+            .filter(|c| c.location == location)
+            .map(|c| c.backup_id)
+            .collect();
+        let mut v: Vec<BackupMetadata> = self
+            .list(None)?
+            .into_iter()
+            .filter(|m| {
+                m.concern.is_none() && m.verification != VerificationStatus::Failed && !copied.contains(&m.id)
+            })
+            .collect();
+        v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(v)
+    }
+
+    /// Reads back every copy recorded at `dest` and says what each is. A copy found missing or
+    /// changed no longer counts (its record is removed), so the next copy run sends the
+    /// backup again when the name is free.
+    pub fn verify_copies(&self, dest: &dyn Store, job: &Job) -> Result<Vec<CopyCheck>> {
+        let copies: Vec<CopyRecord> =
+            self.catalog()?.copies()?.into_iter().filter(|c| c.location == dest.location()).collect();
+        let mut out = Vec::with_capacity(copies.len());
+        let total: u64 = copies.iter().map(|c| c.size).sum();
+        let mut done = 0u64;
+        for c in copies {
+            job.cancel.check()?;
+            let state = match dest.stat(&c.object)? {
+                None => CopyState::Missing,
+                Some(e) if e.size != c.size => CopyState::Changed,
+                Some(_) => {
+                    let (sha, size) = sha256_of(&Object::new(dest, &c.object))?;
+                    if sha == c.sha256 && size == c.size { CopyState::Whole } else { CopyState::Changed }
+                }
+            };
+            done += c.size;
+            job.progress.update(Phase::Copy, done, total);
+            if state != CopyState::Whole {
+                self.catalog()?.remove_copy(&c.backup_id, &c.location)?;
+            }
+            out.push(CopyCheck { backup_id: c.backup_id, object: c.object, state });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,247 @@
+//! Destinations: the places a source's backups are copied to besides its backup folder (an
+//! external drive, S3-compatible storage, WebDAV, SFTP), kept in the settings file as
+//! `[[destination]]` tables. Only what is not secret is kept here: the S3 secret key and the
+//! WebDAV password live in the OS keyring under [`Destination::secret_key`]. The engine keeps
+//! the settings; turning one into a [`crate::Store`] is the remote crate's job (the engine has
+//! no network code and no async runtime).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// What kind of place a destination is.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DestinationKind {
+    /// A folder on this computer: an external drive, a NAS mount, a synced folder.
+    Folder,
+    /// S3-compatible object storage (AWS S3, Backblaze B2, Cloudflare R2, Wasabi, MinIO).
+    S3,
+    /// A WebDAV server (Nextcloud, ownCloud, a NAS).
+    Webdav,
+    /// An SFTP server, with a key file (or the SSH agent) for the login.
+    Sftp,
+}
+
+impl DestinationKind {
+    /// The kind as written in the settings file (`folder`, `s3`, `webdav`, `sftp`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DestinationKind::Folder => "folder",
+            DestinationKind::S3 => "s3",
+            DestinationKind::Webdav => "webdav",
+            DestinationKind::Sftp => "sftp",
+        }
+    }
+
+    /// The kind written `s`.
+    pub fn parse(s: &str) -> Result<DestinationKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "folder" => Ok(DestinationKind::Folder),
+            "s3" => Ok(DestinationKind::S3),
+            "webdav" => Ok(DestinationKind::Webdav),
+            "sftp" => Ok(DestinationKind::Sftp),
+            other => Err(Error::invalid(format!(
+                "{other:?} is not a kind of destination: folder, s3, webdav or sftp"
+            ))),
+        }
+    }
+
+    /// Whether logging in needs a secret (kept in the keyring): S3's secret key, WebDAV's password.
+    pub fn needs_secret(self) -> bool {
+        matches!(self, DestinationKind::S3 | DestinationKind::Webdav)
+    }
+}
+
+/// One place backups are copied to. Which fields matter depends on `kind`; [`Destination::validate`]
+/// names a missing one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Destination {
+    /// The name people use for it (`keepsake copy ID --to NAME`); unique among destinations.
+    pub name: String,
+    /// What kind of place it is.
+    pub kind: DestinationKind,
+    /// A folder destination's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub path: Option<PathBuf>,
+    /// The server: `https://s3.eu-central-003.backblazeb2.com`, `https://cloud.example.org/remote.php/dav/files/ann`,
+    /// or `host:port` for SFTP. S3 without one is AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub endpoint: Option<String>,
+    /// The S3 region (`us-east-1` when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub region: Option<String>,
+    /// The S3 bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub bucket: Option<String>,
+    /// The folder inside the bucket or on the server that Keepsake writes in (`keepsake/laptop`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub prefix: String,
+    /// The S3 access key id (not secret; the secret key is in the keyring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub access_key_id: Option<String>,
+    /// S3 path-style addressing (`endpoint/bucket/key`, as MinIO and most self-hosted servers
+    /// want) instead of virtual-host style (`bucket.endpoint/key`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub path_style: bool,
+    /// The WebDAV or SFTP user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub user: Option<String>,
+    /// The SFTP private key file (without one, the SSH agent's keys are used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub key_file: Option<PathBuf>,
+}
+
+impl Destination {
+    /// A destination of `kind` named `name`, every other field empty.
+    pub fn new(name: impl Into<String>, kind: DestinationKind) -> Destination {
+        Destination {
+            name: name.into(),
+            kind,
+            path: None,
+            endpoint: None,
+            region: None,
+            bucket: None,
+            prefix: String::new(),
+            access_key_id: None,
+            path_style: false,
+            user: None,
+            key_file: None,
+        }
+    }
+
+    /// The keyring entry of its secret (`destination:NAME`).
+    pub fn secret_key(&self) -> String {
+        format!("destination:{}", self.name)
+    }
+
+    /// Checks that the fields its kind needs are there, and that none is malformed.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field: &str, why: &str| {
+            Err(Error::invalid(format!("destination {:?}: {field}: {why}", self.name)))
+        };
+        if self.name.trim().is_empty() || self.name.chars().any(|c| c.is_control()) {
+            return bad("name", "must be a non-empty name without control characters");
+        }
+        if self.prefix.split('/').any(|p| p == "..") || self.prefix.chars().any(|c| c.is_control()) {
+            return bad("prefix", "must be a plain folder path");
+        }
+        let needs = |field: &str, v: bool| if v { Ok(()) } else { bad(field, "is required for this kind") };
+        match self.kind {
+            DestinationKind::Folder => {
+                needs("path", self.path.as_ref().is_some_and(|p| !p.as_os_str().is_empty()))
+            }
+            DestinationKind::S3 => {
+                needs("bucket", self.bucket.as_ref().is_some_and(|b| !b.is_empty()))?;
+                needs("access_key_id", self.access_key_id.as_ref().is_some_and(|b| !b.is_empty()))?;
+                if let Some(e) = &self.endpoint
+                    && !(e.starts_with("https://") || e.starts_with("http://"))
+                {
+                    return bad(
+                        "endpoint",
+                        "must start with https:// (or http:// for a server on this network)",
+                    );
+                }
+                Ok(())
+            }
+            DestinationKind::Webdav => {
+                let e = self.endpoint.as_deref().unwrap_or("");
+                if !(e.starts_with("https://") || e.starts_with("http://")) {
+                    return bad("endpoint", "must be the server's address, starting with https://");
+                }
+                Ok(())
+            }
+            DestinationKind::Sftp => {
+                needs("endpoint", self.endpoint.as_ref().is_some_and(|b| !b.is_empty()))?;
+                needs("user", self.user.as_ref().is_some_and(|b| !b.is_empty()))
+            }
+        }
+    }
+
+    /// Sets one field from text, as `keepsake dest add NAME --field value` does.
+    pub fn set(&mut self, field: &str, value: &str) -> Result<()> {
+        let v = value.trim();
+        let opt = || if v.is_empty() { None } else { Some(v.to_owned()) };
+        match field {
+            "path" => self.path = opt().map(PathBuf::from),
+            "endpoint" => self.endpoint = opt().map(|e| e.trim_end_matches('/').to_owned()),
+            "region" => self.region = opt(),
+            "bucket" => self.bucket = opt(),
+            "prefix" => self.prefix = v.trim_matches('/').to_owned(),
+            "access_key_id" => self.access_key_id = opt(),
+            "path_style" => {
+                self.path_style = crate::sources::parse_bool(v)
+                    .ok_or_else(|| Error::invalid(format!("path_style: {v:?} is not true or false")))?
+            }
+            "user" => self.user = opt(),
+            "key_file" => self.key_file = opt().map(PathBuf::from),
+            _ => return Err(Error::invalid(format!("unknown destination field {field:?}"))),
+        }
+        Ok(())
+    }
+
+    /// Where it is, in words a person recognises (no secret in it): `s3://bucket/prefix at
+    /// https://endpoint`, `webdav https://host/dav/prefix`, `sftp user@host/prefix`, a folder's path.
+    pub fn describe(&self) -> String {
+        let prefix = if self.prefix.is_empty() { String::new() } else { format!("/{}", self.prefix) };
+        match self.kind {
+            DestinationKind::Folder => {
+                self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            }
+            DestinationKind::S3 => format!(
+                "s3://{}{prefix} at {}",
+                self.bucket.as_deref().unwrap_or(""),
+                self.endpoint.as_deref().unwrap_or("AWS")
+            ),
+            DestinationKind::Webdav => format!("{}{prefix}", self.endpoint.as_deref().unwrap_or("")),
+            DestinationKind::Sftp => format!(
+                "sftp://{}@{}{prefix}",
+                self.user.as_deref().unwrap_or(""),
+                self.endpoint.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn each_kind_names_the_field_it_misses() {
+        let s3 = Destination::new("b2", DestinationKind::S3);
+        assert!(s3.validate().unwrap_err().message().contains("bucket"));
+        let mut s3 = s3;
+        s3.set("bucket", "family").unwrap();
+        assert!(s3.validate().unwrap_err().message().contains("access_key_id"));
+        s3.set("access_key_id", "AK").unwrap();
+        s3.validate().unwrap();
+        s3.set("endpoint", "s3.example.org").unwrap();
+        assert!(s3.validate().unwrap_err().message().contains("https://"));
+        let mut dav = Destination::new("nas", DestinationKind::Webdav);
+        assert!(dav.validate().is_err());
+        dav.set("endpoint", "https://nas.local/dav/").unwrap();
+        dav.set("prefix", "/keepsake/laptop/").unwrap();
+        dav.validate().unwrap();
+        assert_eq!(dav.describe(), "https://nas.local/dav/keepsake/laptop");
+        dav.set("prefix", "a/../b").unwrap();
+        assert!(dav.validate().is_err());
+        assert_eq!(DestinationKind::parse("SFTP").unwrap(), DestinationKind::Sftp);
+        assert!(DestinationKind::parse("ftp").is_err());
+    }
+}
