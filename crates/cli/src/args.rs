@@ -100,11 +100,17 @@ pub enum Command {
     Create(CreateArgs),
 
     /// List backups, newest first
-    #[command(after_help = "Examples:\n  keepsake list\n  keepsake list --limit 5 --json")]
+    #[command(after_help = "With --from DEST, the backups are read from the destination's objects \
+        alone (no local record is needed: the computer they were made on may be gone); they list \
+        as foreign.\n\n\
+        Examples:\n  keepsake list\n  keepsake list --limit 5 --json\n  keepsake list --from b2")]
     List {
         /// Show at most N backups
         #[arg(long, short = 'n', value_name = "N")]
         limit: Option<usize>,
+        /// List the backups at a destination (see `keepsake dest list`) instead of the folder
+        #[arg(long, value_name = "DEST")]
+        from: Option<String>,
     },
 
     /// Check a backup end to end: checksum, decryption, decompression, SQLite integrity
@@ -277,6 +283,43 @@ pub enum Command {
         Examples:\n  keepsake daemon\n  keepsake daemon --source astro --json")]
     Daemon,
 
+    /// Copy a backup to a destination elsewhere (S3, WebDAV, SFTP, another folder)
+    #[command(after_help = "A copy counts once the whole file is at the destination and what was \
+        sent matches the backup's record (size and SHA-256). An increment goes with the backups it \
+        builds on. --missing sends every backup not yet there, oldest first; --check reads back \
+        every copy recorded there and exits 1 when one is missing or changed. Secrets come from \
+        the OS keyring (saved by `keepsake dest add`) or KEEPSAKE_DEST_SECRET_<NAME>.\n\n\
+        Examples:\n  keepsake copy backup_20250101_020000_1a2b3c4d --to b2\n  \
+        keepsake copy --missing --to nas\n  keepsake copy --check --to b2 --json")]
+    Copy {
+        /// Id of the backup (see `keepsake list`)
+        #[arg(required_unless_present_any = ["missing", "check"], conflicts_with_all = ["missing", "check"])]
+        id: Option<String>,
+        /// The destination (see `keepsake dest list`)
+        #[arg(long, value_name = "DEST")]
+        to: String,
+        /// Send every backup of the folder that is not at the destination yet, oldest first
+        #[arg(long, conflicts_with = "check")]
+        missing: bool,
+        /// Read back every copy recorded at the destination and check it whole
+        #[arg(long)]
+        check: bool,
+    },
+
+    /// Manage the destinations backups are copied to (copies elsewhere)
+    #[command(
+        subcommand,
+        after_help = "Destinations live in the sources file beside the sources. Their secrets (an S3 \
+        secret key, a WebDAV password) are kept in the OS keyring, never in a file; on a machine \
+        without one, set KEEPSAKE_DEST_SECRET_<NAME> (the name in capitals, other characters as _).\n\n\
+        Examples:\n  keepsake dest add b2 --kind s3 --endpoint https://s3.eu-central-003.backblazeb2.com \\\n      \
+        --bucket family --access-key-id 003abc --prefix laptop\n  \
+        keepsake dest add nas --kind webdav --endpoint https://nas.local/dav --user ann\n  \
+        keepsake dest add usb --kind folder --path /media/ann/backup\n  \
+        keepsake source set astro copies_to b2,usb\n  keepsake dest test b2"
+    )]
+    Dest(DestCommand),
+
     /// Write the plain SQLite database inside a backup to a new file
     #[command(after_help = "Examples:\n  keepsake decrypt backup_20250101_020000 --to plain.db")]
     Decrypt {
@@ -417,6 +460,67 @@ pub enum ScheduleCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum DestCommand {
+    /// Add a destination, after testing that it can be reached, listed and written to
+    Add(Box<DestAddArgs>),
+    /// List the destinations
+    List,
+    /// Remove a destination (what was copied there stays there) and forget its secret
+    Remove {
+        /// Name of the destination
+        name: String,
+    },
+    /// Check that a destination can be reached, listed and written to
+    Test {
+        /// Name of the destination
+        name: String,
+    },
+}
+
+/// `dest add`: which fields matter depends on the kind.
+#[derive(Debug, Args)]
+pub struct DestAddArgs {
+    /// Name of the destination (`keepsake copy ID --to NAME`)
+    pub name: String,
+    /// folder, s3, webdav or sftp
+    #[arg(long)]
+    pub kind: String,
+    /// A folder destination's folder
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// The server: https://s3.example.com, https://nas.local/dav, or host:port for SFTP
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// S3 region (default us-east-1)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// S3 bucket
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// The folder inside the bucket or on the server to write in
+    #[arg(long, value_name = "PATH")]
+    pub prefix: Option<String>,
+    /// S3 access key id (the secret key is asked for, or read from --secret-file)
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+    /// S3 path-style addressing (endpoint/bucket/key), as MinIO and most self-hosted servers want
+    #[arg(long)]
+    pub path_style: bool,
+    /// WebDAV or SFTP user
+    #[arg(long)]
+    pub user: Option<String>,
+    /// SFTP private key file (without one, the SSH agent's keys)
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Read the secret (S3 secret key, WebDAV password) from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// Save it without testing the connection first
+    #[arg(long)]
+    pub no_test: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
     /// Make the catalog again from the backup files in the folder
     #[command(after_help = "Use it after copying backup files into the folder by hand, or when the \
@@ -487,6 +591,10 @@ pub enum TypeArg {
 pub struct RestoreArgs {
     /// Id of the backup (see `keepsake list`)
     pub id: String,
+
+    /// Restore from a destination's copy (see `keepsake dest list`), as on a new computer
+    #[arg(long, value_name = "DEST")]
+    pub from: Option<String>,
 
     /// Write the database to PATH instead of the configured database
     #[arg(long, value_name = "PATH")]

@@ -7,10 +7,12 @@
 pub(crate) mod alerts;
 mod catalog;
 mod cleanup;
+mod copy;
 mod create;
 mod daemon;
 mod decrypt;
 mod delete;
+mod dest;
 mod diff;
 mod history;
 mod list;
@@ -116,6 +118,39 @@ pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
         Task::Sources { file, action } => source::run(&file, action, out),
         Task::Preview { schedule, count, after } => schedule::preview(&schedule, count, after, out),
         Task::Daemon { file, only } => daemon::run(file, only, config.secret, out),
+        Task::Dest { file, action } => dest::run(&file, action, out, term),
+        Task::Remote { dest, action } => run_remote(&dest, action, config.secret, out, term),
+    }
+}
+
+/// Runs `list` or `restore` on a destination's objects alone, as on a new computer: the
+/// installation has no record of them, so every backup there is foreign.
+fn run_remote(
+    dest: &keepsake_engine::Destination,
+    action: Action,
+    secret: SecretSettings,
+    out: &Output,
+    term: Terminal,
+) -> CliResult<u8> {
+    let store = keepsake_remote::open_saved(dest)?;
+    let secrets = Arc::new(CliSecret::new(secret));
+    let location = store.location().to_owned();
+    let engine = Engine::open(&installation()?, store)?.with_secrets(secrets);
+    let progress = Arc::new(TermProgress::new(out.mode.progress));
+    let cancel = CancelToken::new();
+    crate::interrupt::watch(cancel.clone());
+    let ctx = Ctx {
+        engine,
+        out,
+        term,
+        backup_dir: PathBuf::from(location),
+        job: Job::new(progress.clone(), cancel),
+        progress,
+    };
+    match action {
+        Action::List { limit } => list::run(&ctx, limit),
+        Action::Restore { id, target, opts, confirmed } => restore::run(&ctx, &id, &target, &opts, confirmed),
+        _ => Err(CliError::invalid("internal: not a command on a destination", "Please report this bug.")),
     }
 }
 
@@ -164,5 +199,6 @@ fn run_folder(
         Action::History { limit } => history::run(&ctx, limit),
         Action::RebuildCatalog => catalog::rebuild(&ctx),
         Action::Decrypt { id, dest } => decrypt::run(&ctx, &id, &dest),
+        Action::Copy { dest, what } => copy::run(&ctx, &dest, what),
     }
 }

@@ -20,9 +20,13 @@ use keepsake_engine::model::{BackupOptions, BackupType, DEFAULT_LEVEL, RestoreOp
 use keepsake_engine::schedule::Schedule;
 use keepsake_engine::seams::Password;
 use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
+use keepsake_engine::{Destination, DestinationKind};
 use serde::Deserialize;
 
-use crate::args::{AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, GlobalArgs, TypeArg, switch};
+use crate::args::{
+    AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, DestAddArgs, DestCommand, GlobalArgs, TypeArg,
+    switch,
+};
 use crate::error::{CliError, CliResult};
 use crate::sources::SourcesFile;
 
@@ -46,6 +50,35 @@ pub enum Task {
     Preview { schedule: Schedule, count: usize, after: Option<DateTime<Utc>> },
     /// `daemon`: every scheduled source, or only those named with `--source`.
     Daemon { file: SourcesFile, only: Vec<String> },
+    /// `dest ...`: show or edit the destinations.
+    Dest { file: SourcesFile, action: DestAction },
+    /// `list --from DEST`, `restore --from DEST`: a command on a destination's objects alone.
+    Remote { dest: Box<Destination>, action: Action },
+}
+
+/// One `dest` subcommand, with its values checked.
+#[derive(Debug)]
+pub enum DestAction {
+    /// A new destination, valid on its own; its secret from `secret_file`, the environment or a prompt.
+    Add {
+        dest: Box<Destination>,
+        secret_file: Option<PathBuf>,
+        test: bool,
+    },
+    List,
+    Remove(String),
+    Test(String),
+}
+
+/// What `keepsake copy` does at the destination.
+#[derive(Debug)]
+pub enum CopyWhat {
+    /// One backup (with the backups it builds on).
+    One(String),
+    /// Every backup not there yet, oldest first.
+    Missing,
+    /// Read back every copy recorded there.
+    Check,
 }
 
 /// One `source` subcommand, with its values checked.
@@ -130,6 +163,10 @@ pub enum Action {
     Decrypt {
         id: String,
         dest: PathBuf,
+    },
+    Copy {
+        dest: Box<Destination>,
+        what: CopyWhat,
     },
 }
 
@@ -391,6 +428,26 @@ impl Config {
             Command::Daemon => {
                 return Ok(Config { secret: secret(false, false), task: sched::daemon_task(g, env)? });
             }
+            Command::Dest(c) => {
+                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
+                let action = match c {
+                    DestCommand::Add(a) => {
+                        let (dest, secret_file) = new_destination(a.name.clone(), &a)?;
+                        DestAction::Add { dest: Box::new(dest), secret_file, test: !a.no_test }
+                    }
+                    DestCommand::List => DestAction::List,
+                    DestCommand::Remove { name } => DestAction::Remove(name),
+                    DestCommand::Test { name } => DestAction::Test(name),
+                };
+                return Ok(Config { secret: secret(false, false), task: Task::Dest { file, action } });
+            }
+            Command::List { limit, from: Some(from) } => {
+                let dest = Box::new(load_destination(g, env, &from)?);
+                return Ok(Config {
+                    secret: secret(term.stdin, false),
+                    task: Task::Remote { dest, action: Action::List { limit } },
+                });
+            }
             other => other,
         };
 
@@ -415,6 +472,30 @@ impl Config {
                     ),
                 )),
             }
+        };
+
+        // A restore from a destination needs a target, not a backup folder.
+        let command = match command {
+            Command::Restore(r) if r.from.is_some() => {
+                let from = r.from.clone().unwrap_or_default();
+                let dest = Box::new(load_destination(g, env, &from)?);
+                let target = match r.to {
+                    Some(p) => absolute(p),
+                    None => database_needed("to restore to")?,
+                };
+                let opts = RestoreOptions {
+                    verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
+                    safety_backup: !r.no_safety_backup,
+                    source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
+                    allow_foreign: r.allow_foreign,
+                    allow_unencrypted: r.allow_unencrypted,
+                    tables: r.table,
+                    allow_broken_references: r.allow_broken_references,
+                };
+                let action = Action::Restore { id: r.id, target, opts, confirmed: r.yes };
+                return Ok(Config { secret: secret(term.stdin, false), task: Task::Remote { dest, action } });
+            }
+            other => other,
         };
 
         let backup_dir = match (&g.backup_dir, picked, env.os("BACKUP_DIR"), &f.backup_dir) {
@@ -486,7 +567,16 @@ impl Config {
                 };
                 Action::Create { source: database_needed("to back up")?, opts }
             }
-            Command::List { limit } => Action::List { limit },
+            Command::List { limit, .. } => Action::List { limit },
+            Command::Copy { id, to, missing, check } => {
+                let dest = Box::new(load_destination(g, env, &to)?);
+                let what = match (id, missing, check) {
+                    (Some(id), _, _) => CopyWhat::One(id),
+                    (None, _, true) => CopyWhat::Check,
+                    (None, _, false) => CopyWhat::Missing,
+                };
+                Action::Copy { dest, what }
+            }
             Command::Verify { id } => Action::Verify { id },
             Command::Diff { id, id2, with, all } => {
                 let database = match (with, &id2) {
@@ -559,7 +649,7 @@ impl Config {
             Command::History { limit } => Action::History { limit },
             Command::Catalog(CatalogCommand::Rebuild) => Action::RebuildCatalog,
             Command::Decrypt { id, to } => Action::Decrypt { id, dest: absolute(to) },
-            Command::Source(_) | Command::Schedule(_) | Command::Daemon => {
+            Command::Source(_) | Command::Schedule(_) | Command::Daemon | Command::Dest(_) => {
                 return Err(CliError::invalid("internal: command resolved twice", "Please report this bug."));
             }
         };
@@ -569,6 +659,39 @@ impl Config {
             task: Task::Folder { backup_dir: absolute(backup_dir), action },
         })
     }
+}
+
+/// The destination named `name` in the sources file.
+fn load_destination(g: &GlobalArgs, env: &Env, name: &str) -> CliResult<Destination> {
+    let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
+    let sources = file.load()?;
+    sources.destination(name).cloned().map_err(|e| {
+        CliError::invalid(
+            format!("{} (in {})", e.message(), file.path.display()),
+            format!(
+                "Check the name with `keepsake dest list`, or add it: `keepsake dest add {name} --kind ...`."
+            ),
+        )
+    })
+}
+
+/// `dest add`: the flags as a destination, checked for its kind; a folder made absolute.
+fn new_destination(name: String, a: &DestAddArgs) -> CliResult<(Destination, Option<PathBuf>)> {
+    let hint = "Nothing was changed; `keepsake dest add --help` lists the flags of each kind.";
+    let kind =
+        DestinationKind::parse(&a.kind).map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    let mut d = Destination::new(name, kind);
+    d.path = a.path.clone().map(absolute);
+    d.endpoint = a.endpoint.as_deref().map(|e| e.trim().trim_end_matches('/').to_owned());
+    d.region = a.region.clone();
+    d.bucket = a.bucket.clone();
+    d.prefix = a.prefix.as_deref().unwrap_or("").trim_matches('/').to_owned();
+    d.access_key_id = a.access_key_id.clone();
+    d.path_style = a.path_style;
+    d.user = a.user.clone();
+    d.key_file = a.key_file.clone().map(absolute);
+    d.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    Ok((d, a.secret_file.clone()))
 }
 
 /// `--db`, then the `--source`'s database, then `DATABASE_URL`, then `database` in the config

@@ -63,5 +63,8 @@ pub fn hint(code: ErrorCode) -> &'static str {
         ErrorCode::TargetNotADatabase => {
             "Keepsake restores only over a SQLite database or to a new file: choose another --to path, or move that file away first."
         }
+        ErrorCode::RemoteFailed => {
+            "Check the destination's settings (`keepsake dest list`) and its secret (saved by `keepsake dest add`, or KEEPSAKE_DEST_SECRET_<NAME>), then `keepsake dest test NAME`; nothing was counted as copied."
+        }
     }
 }

@@ -29,6 +29,10 @@ use opendal::layers::{RetryLayer, TimeoutLayer};
 use opendal::{ErrorKind, Operator};
 use tokio::runtime::Runtime;
 
+pub mod secrets;
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// Size of one part of a multipart upload, and of one read request.
 pub const PART_SIZE: usize = 8 << 20;
 /// Parts in flight at once during an upload.
@@ -70,6 +74,45 @@ fn runtime() -> &'static Runtime {
             .build()
             .unwrap_or_else(|e| panic!("cannot start the runtime for copies elsewhere: {e}"))
     })
+}
+
+/// Checks that `store` can be listed, written to, read and deleted from, with a small object
+/// of its own (`keepsake-probe-…`, removed again): what "Test connection" does.
+pub fn probe(store: &dyn Store) -> Result<()> {
+    store.list()?;
+    let name =
+        partial_name("probe").trim_start_matches(PARTIAL).replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+    let name = format!("keepsake-probe-{name}");
+    let body = b"Keepsake checks it can write here; this file is removed at once.";
+    let mut w = store.create(&name)?;
+    w.write_all(body).map_err(|e| {
+        Error::carried(e).unwrap_or_else(|e| {
+            Error::new(ErrorCode::Io, format!("cannot write to {}: {e}", store.location()))
+        })
+    })?;
+    w.commit()?;
+    let back = store.read_range(&name, 0, body.len());
+    store.delete(&name)?;
+    if back? != body {
+        return Err(Error::new(
+            ErrorCode::RemoteFailed,
+            format!("{} gave back something else than was written", store.location()),
+        )
+        .with_reason("server"));
+    }
+    Ok(())
+}
+
+/// The store of `dest` with its secret looked up ([`secrets::lookup`]).
+pub fn open_saved(dest: &Destination) -> Result<Arc<dyn Store>> {
+    let secret = secrets::lookup(dest).map_err(|why| {
+        Error::new(
+            ErrorCode::RemoteFailed,
+            format!("the secret of the destination {:?} cannot be read from the keyring: {why}", dest.name),
+        )
+        .with_reason("credentials")
+    })?;
+    open(dest, secret.as_deref().map(String::as_str))
 }
 
 /// The store of `dest`; `secret` is its S3 secret key or WebDAV password (from the keyring).

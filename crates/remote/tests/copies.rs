@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
 use std::path::Path;
 use std::sync::Arc;
 
 use keepsake_engine::{
     BackupOptions, CopyState, Engine, ErrorCode, Installation, Job, Origin, RestoreOptions, StaticSecret,
 };
-use support::{Server, quick};
+use keepsake_remote::testing::{Server, quick};
 
 const PASSWORD: &str = "correct horse battery staple";
 

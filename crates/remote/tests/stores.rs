@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
 use std::io::Write;
 
 use keepsake_engine::ErrorCode;
 use keepsake_engine::store::conformance;
-use support::{Server, quick};
+use keepsake_remote::testing::{Server, quick};
 
 fn conformance_on(server: &Server) {
     let dest = server.destination("here", "keepsake/conformance");
@@ -113,4 +111,14 @@ fn s3_killed_mid_upload_lists_nothing_and_the_next_attempt_completes() {
 #[test]
 fn webdav_killed_mid_upload_lists_nothing_and_the_next_attempt_completes() {
     killed_mid_upload(Server::webdav());
+}
+
+#[test]
+fn the_connection_test_writes_reads_and_removes_a_probe() {
+    for server in [Server::s3(), Server::webdav(), Server::sftp()] {
+        let store =
+            keepsake_remote::open_with(&server.destination("here", "p"), server.secret(), quick()).unwrap();
+        keepsake_remote::probe(store.as_ref()).unwrap();
+        assert!(store.list().unwrap().is_empty(), "the probe is gone again");
+    }
 }

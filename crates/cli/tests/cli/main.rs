@@ -6,6 +6,7 @@ mod util;
 
 mod backup;
 mod config;
+mod copies;
 mod daemon;
 mod errors;
 mod manage;

@@ -2,7 +2,7 @@
 //! its own, stopped when dropped: s3s-fs (S3 with SigV4 checked) and rclone's WebDAV and SFTP
 //! servers. `scripts/setup.sh` installs them; a test that cannot find one fails and says so.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -212,8 +212,8 @@ impl Drop for Server {
 }
 
 /// Short waits between retries, so a test of a server that is down ends quickly.
-pub fn quick() -> keepsake_remote::Retries {
-    keepsake_remote::Retries {
+pub fn quick() -> crate::Retries {
+    crate::Retries {
         times: 2,
         min_delay: Duration::from_millis(50),
         max_delay: Duration::from_millis(200),

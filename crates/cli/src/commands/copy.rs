@@ -1,0 +1,103 @@
+//! `keepsake copy ID --to DEST`, `copy --missing --to DEST`, `copy --check --to DEST`: backups
+//! of the folder sent to a destination elsewhere, and the copies there read back. What counts
+//! as copied is the engine's decision (`Engine::copy_to`): the whole object there, matching the
+//! backup's record.
+
+use keepsake_engine::{CopyCheck, CopyRecord, CopyState, Destination};
+
+use super::Ctx;
+use crate::config::CopyWhat;
+use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
+use crate::output::{Style, Table, human_size, safe};
+
+pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
+    let store = keepsake_remote::open_saved(dest)?;
+    match what {
+        CopyWhat::One(id) => {
+            let copied = ctx.work(|job| ctx.engine.copy_to(&id, &dest.name, store.as_ref(), job))?;
+            report(ctx, dest, &copied)
+        }
+        CopyWhat::Missing => {
+            let missing = ctx.engine.missing_copies(store.location())?;
+            let mut copied: Vec<CopyRecord> = Vec::new();
+            let mut failed = None;
+            for m in &missing {
+                if copied.iter().any(|c| c.backup_id == m.id) {
+                    continue;
+                }
+                match ctx.work(|job| ctx.engine.copy_to(&m.id, &dest.name, store.as_ref(), job)) {
+                    Ok(mut c) => copied.append(&mut c),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let code = report(ctx, dest, &copied)?;
+            match failed {
+                // What was copied before the failure counts; the rest goes on the next run.
+                Some(e) => Err(e),
+                None => Ok(code),
+            }
+        }
+        CopyWhat::Check => {
+            let checks = ctx.work(|job| ctx.engine.verify_copies(store.as_ref(), job))?;
+            check_report(ctx, dest, &checks)
+        }
+    }
+}
+
+fn report(ctx: &Ctx, dest: &Destination, copied: &[CopyRecord]) -> CliResult<u8> {
+    if ctx.out.json_mode() {
+        ctx.out.json(&serde_json::json!({ "destination": dest.name, "copies": copied }))?;
+        return Ok(EXIT_OK);
+    }
+    if copied.is_empty() {
+        ctx.out.note(&format!("Every backup is already at {}.", dest.name));
+        return Ok(EXIT_OK);
+    }
+    let mut t = Table::new(&[("BACKUP", true), ("SIZE", false), ("AT", false)]);
+    for c in copied {
+        t.row(vec![
+            (safe(&c.backup_id), Style::Bold),
+            (human_size(c.size), Style::Plain),
+            (safe(&c.location), Style::Plain),
+        ]);
+    }
+    ctx.out.text(&t.render(ctx.out.mode.color))?;
+    ctx.out.note(&format!("Copied to {}: each checked against its record (size and SHA-256).", dest.name));
+    Ok(EXIT_OK)
+}
+
+fn check_report(ctx: &Ctx, dest: &Destination, checks: &[CopyCheck]) -> CliResult<u8> {
+    let bad = checks.iter().filter(|c| c.state != CopyState::Whole).count();
+    if ctx.out.json_mode() {
+        ctx.out.json(&serde_json::json!({ "destination": dest.name, "copies": checks }))?;
+    } else if checks.is_empty() {
+        ctx.out.note(&format!("No copies recorded at {} yet.", dest.name));
+    } else {
+        let mut t = Table::new(&[("BACKUP", true), ("STATE", false)]);
+        for c in checks {
+            let cell = match c.state {
+                CopyState::Whole => ("whole".to_owned(), Style::Good),
+                CopyState::Missing => ("MISSING".to_owned(), Style::Bad),
+                CopyState::Changed => ("CHANGED on the server".to_owned(), Style::Bad),
+            };
+            t.row(vec![(safe(&c.backup_id), Style::Bold), cell]);
+        }
+        ctx.out.text(&t.render(ctx.out.mode.color))?;
+        if bad > 0 {
+            ctx.out.note(&format!(
+                "{bad} cop{} at {} no longer count; `keepsake copy --missing --to {}` sends them again \
+                 where the name is free (a changed file is left for you to look at).",
+                if bad == 1 { "y" } else { "ies" },
+                dest.name,
+                dest.name
+            ));
+        }
+    }
+    if bad > 0 {
+        return Ok(EXIT_PROBLEM);
+    }
+    Ok(EXIT_OK)
+}

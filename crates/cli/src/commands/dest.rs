@@ -1,0 +1,213 @@
+//! `keepsake dest ...`: the destinations backups are copied to. Their settings live in the
+//! sources file; their secrets in the OS keyring (`keepsake_remote::secrets`), asked for once
+//! when the destination is added, never taken from an argument.
+
+use std::path::Path;
+
+use keepsake_engine::{Destination, ErrorCode};
+use keepsake_remote::secrets;
+use zeroize::Zeroizing;
+
+use crate::config::{DestAction, Terminal};
+use crate::error::{CliError, CliResult, EXIT_OK};
+use crate::output::{Output, Style, Table, safe};
+use crate::sources::SourcesFile;
+
+pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal) -> CliResult<u8> {
+    match action {
+        DestAction::Add { dest, secret_file, test } => {
+            add(file, *dest, secret_file.as_deref(), test, out, term)
+        }
+        DestAction::List => list(file, out),
+        DestAction::Remove(name) => remove(file, &name, out),
+        DestAction::Test(name) => {
+            let sources = file.load()?;
+            let dest = sources.destination(&name).map_err(|e| unknown(file, &name, &e))?.clone();
+            test_connection(&dest, None)?;
+            if out.json_mode() {
+                out.json(&serde_json::json!({ "destination": name, "ok": true }))?;
+            } else {
+                out.note(&format!(
+                    "{name}: reached, listed, written to and cleaned up ({}).",
+                    safe(&dest.describe())
+                ));
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn unknown(file: &SourcesFile, name: &str, e: &keepsake_engine::Error) -> CliError {
+    CliError::invalid(
+        format!("{} (in {})", e.message(), file.path.display()),
+        format!(
+            "Check the name with `keepsake dest list`, or add it: `keepsake dest add {name} --kind ...`."
+        ),
+    )
+}
+
+/// The secret for a new destination: `--secret-file`, else its environment variable, else a
+/// hidden prompt. `(secret, from_env)`.
+fn read_secret(
+    dest: &Destination,
+    file: Option<&Path>,
+    term: Terminal,
+) -> CliResult<(Zeroizing<String>, bool)> {
+    let what = if dest.kind == keepsake_engine::DestinationKind::S3 { "secret key" } else { "password" };
+    if let Some(path) = file {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            CliError::invalid(
+                format!("cannot read {}: {e}", path.display()),
+                "Check the path given to --secret-file.",
+            )
+        })?);
+        let first = Zeroizing::new(text.lines().next().unwrap_or("").trim_end_matches('\r').to_owned());
+        if first.is_empty() {
+            return Err(CliError::invalid(
+                format!("{} is empty", path.display()),
+                "Put the secret on its first line.",
+            ));
+        }
+        return Ok((first, false));
+    }
+    if let Ok(v) = std::env::var(secrets::env_name(&dest.name))
+        && !v.is_empty()
+    {
+        return Ok((Zeroizing::new(v), true));
+    }
+    if !term.stdin {
+        return Err(CliError::invalid(
+            format!("the destination {:?} needs its {what}, and there is no terminal to ask on", dest.name),
+            format!("Pass --secret-file FILE, or set {}.", secrets::env_name(&dest.name)),
+        ));
+    }
+    let _prompting = crate::interrupt::Prompting::start();
+    let typed = Zeroizing::new(
+        rpassword::prompt_password(format!("{} {what}: ", dest.name)).map_err(CliError::output)?,
+    );
+    if typed.is_empty() {
+        return Err(CliError::invalid(format!("the {what} is empty"), "Nothing was changed."));
+    }
+    Ok((typed, false))
+}
+
+/// Reaches, lists, writes to and cleans up the destination.
+fn test_connection(dest: &Destination, secret: Option<&str>) -> CliResult<()> {
+    let store = match secret {
+        Some(s) => keepsake_remote::open(dest, Some(s))?,
+        None => keepsake_remote::open_saved(dest)?,
+    };
+    keepsake_remote::probe(store.as_ref()).map_err(CliError::from)
+}
+
+fn add(
+    file: &SourcesFile,
+    dest: Destination,
+    secret_file: Option<&Path>,
+    test: bool,
+    out: &Output,
+    term: Terminal,
+) -> CliResult<u8> {
+    let mut sources = file.load_file()?;
+    if sources.destination(&dest.name).is_ok() {
+        return Err(CliError::invalid(
+            format!("a destination is already named {:?}", dest.name),
+            "Nothing was changed; pick another name, or `keepsake dest remove` the old one first.",
+        ));
+    }
+    let secret = if dest.kind.needs_secret() { Some(read_secret(&dest, secret_file, term)?) } else { None };
+    if test {
+        test_connection(&dest, secret.as_ref().map(|(s, _)| s.as_str())).map_err(|mut e| {
+            e.hint = format!("Nothing was saved. {} (Or pass --no-test to save it anyway.)", e.hint).into();
+            e
+        })?;
+    }
+    let name = dest.name.clone();
+    sources.add_destination(dest.clone()).map_err(|e| {
+        CliError::invalid(
+            e.message().to_owned(),
+            "Nothing was changed; `keepsake dest add --help` lists the flags.",
+        )
+    })?;
+    let mut kept = "";
+    if let Some((s, from_env)) = &secret {
+        if *from_env {
+            kept = " Its secret comes from the environment; it was not saved.";
+        } else if let Err(why) = secrets::save(&dest, s) {
+            return Err(CliError {
+                code: ErrorCode::RemoteFailed,
+                message: format!("cannot save the secret of {name:?} in the OS keyring: {why}"),
+                hint: format!(
+                    "Nothing was saved. Unlock the keyring and try again, or set {} for every run instead.",
+                    secrets::env_name(&name)
+                )
+                .into(),
+                silent: false,
+            });
+        } else {
+            kept = " Its secret is in the OS keyring.";
+        }
+    }
+    file.save(&sources)?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "added": dest, "tested": test }))?;
+    } else {
+        let tested = if test { " Tested: reached, listed and written to." } else { "" };
+        out.note(&format!(
+            "Added destination {name}: {}.{tested}{kept} Copy a source's backups there with \
+             `keepsake source set SOURCE copies_to {name}`.",
+            safe(&dest.describe())
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
+    let sources = file.load()?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "destinations": sources.destinations }))?;
+        return Ok(EXIT_OK);
+    }
+    if sources.destinations.is_empty() {
+        out.note(
+            "No destinations yet; add one with `keepsake dest add NAME --kind s3|webdav|sftp|folder ...`.",
+        );
+        return Ok(EXIT_OK);
+    }
+    let mut t = Table::new(&[("NAME", true), ("KIND", false), ("WHERE", false), ("SOURCES", false)]);
+    for d in &sources.destinations {
+        let users: Vec<&str> = sources
+            .sources
+            .iter()
+            .filter(|s| s.copies_to.contains(&d.name))
+            .map(|s| s.name.as_str())
+            .collect();
+        t.row(vec![
+            (safe(&d.name), Style::Bold),
+            (d.kind.as_str().to_owned(), Style::Plain),
+            (safe(&d.describe()), Style::Plain),
+            (if users.is_empty() { "-".to_owned() } else { safe(&users.join(", ")) }, Style::Plain),
+        ]);
+    }
+    out.text(&t.render(out.mode.color))?;
+    Ok(EXIT_OK)
+}
+
+fn remove(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
+    let mut sources = file.load_file()?;
+    let removed = sources.remove_destination(name).map_err(|e| unknown(file, name, &e))?;
+    file.save(&sources)?;
+    let forgot = secrets::forget(&removed);
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "removed": removed }))?;
+    } else {
+        out.note(&format!(
+            "Removed destination {name}; what was copied to {} stays there.",
+            safe(&removed.describe())
+        ));
+        if let (Err(why), true) = (forgot, removed.kind.needs_secret()) {
+            out.note(&format!("Its secret could not be removed from the OS keyring: {why}"));
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,135 @@
+//! Copies elsewhere through the CLI, on real servers started here (s3s-fs, rclone's WebDAV):
+//! `dest add` tests before saving and keeps the secret out of the file; `copy` sends a backup
+//! and says so only when it is whole there; `list --from` and `restore --from` work from a new
+//! computer's empty profile; `copy --check` finds a copy changed on the server.
+
+use keepsake_remote::testing::{BUCKET, Server};
+
+use crate::util::*;
+
+const SECRET_VAR: &str = "KEEPSAKE_DEST_SECRET_B2";
+
+fn add_s3(w: &Work, server: &Server, secret: &str) -> std::process::Output {
+    let endpoint = format!("http://127.0.0.1:{}", server.port);
+    let mut c = w.src(&[
+        "dest",
+        "add",
+        "b2",
+        "--kind",
+        "s3",
+        "--endpoint",
+        &endpoint,
+        "--bucket",
+        BUCKET,
+        "--access-key-id",
+        keepsake_remote::testing::ACCESS_KEY,
+        "--path-style",
+        "--prefix",
+        "laptop",
+    ]);
+    c.env(SECRET_VAR, secret);
+    run(c)
+}
+
+#[test]
+fn a_wrong_secret_key_is_refused_by_the_test_and_nothing_is_saved() {
+    let w = Work::new();
+    let server = Server::s3();
+    let before = w.sources_bytes();
+    let out = add_s3(&w, &server, "not the secret key");
+    assert_error(&out, 2, "remote_failed");
+    assert!(stderr(&out).contains("refused the login"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Nothing was saved"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not the secret key"), "no secret in a message");
+    assert_eq!(w.sources_bytes(), before, "the sources file is unchanged");
+}
+
+#[test]
+fn a_backup_copied_to_s3_lists_and_restores_from_a_new_computer() {
+    let w = Work::new();
+    let server = Server::s3();
+    w.add_astro(&[]);
+    let out = add_s3(&w, &server, keepsake_remote::testing::SECRET_KEY);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let file = String::from_utf8(w.sources_bytes()).expect("utf-8");
+    assert!(file.contains("[[destination]]") && file.contains("access_key_id"), "{file}");
+    assert!(!file.contains(keepsake_remote::testing::SECRET_KEY), "the secret key is never in the file");
+    let listed = ok_json(w.src(&["dest", "list", "--json"]));
+    assert_eq!(listed["destinations"][0]["name"], "b2");
+
+    assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
+    let id = ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut c = w.src(&["--source", "astro", "copy", &id, "--to", "b2", "--json"]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["copies"][0]["backup_id"], id.as_str());
+    let on_server = server.file("laptop", doc["copies"][0]["object"].as_str().expect("object"));
+    assert_eq!(
+        std::fs::metadata(&on_server).expect("the object is on the server").len(),
+        doc["copies"][0]["size"].as_u64().expect("size")
+    );
+    // Nothing is missing any more.
+    let mut c = w.src(&["--source", "astro", "copy", "--missing", "--to", "b2"]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("already at b2"), "{}", stderr(&out));
+
+    // A new computer: an empty profile with only the destination (and its secret).
+    let fresh = Work::new();
+    std::fs::copy(w.path("sources.toml"), fresh.path("sources.toml")).expect("copy the settings");
+    let mut c = fresh.src(&["list", "--from", "b2", "--json"]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let doc = ok_json(c);
+    assert_eq!(doc["foreign"][0]["id"], id.as_str(), "listed from the remote objects alone: {doc}");
+    let target = fresh.path("restored.db");
+    let mut c = fresh.src(&[
+        "restore",
+        "--from",
+        "b2",
+        &id,
+        "--to",
+        target.to_str().expect("path"),
+        "--allow-foreign",
+        "--allow-unencrypted",
+        "--yes",
+    ]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows: i64 = rusqlite::Connection::open(&target)
+        .expect("open")
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 300);
+
+    // Somebody changes the copy on the server: the check finds it, exit 1.
+    let mut bytes = std::fs::read(&on_server).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&on_server, bytes).expect("write");
+    let mut c = w.src(&["--source", "astro", "copy", "--check", "--to", "b2"]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let out = run(c);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).contains("CHANGED"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_destination_without_its_secret_says_where_the_secret_goes() {
+    let w = Work::new();
+    let server = Server::s3();
+    w.add_astro(&[]);
+    let out = add_s3(&w, &server, keepsake_remote::testing::SECRET_KEY);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
+    // No variable this time, and no keyring in this empty environment.
+    let out = run(w.src(&["--source", "astro", "copy", "--missing", "--to", "b2"]));
+    assert_error(&out, 2, "remote_failed");
+    assert!(stderr(&out).contains("KEEPSAKE_DEST_SECRET_"), "{}", stderr(&out));
+}
