@@ -18,6 +18,7 @@ use crate::model::{RunRecord, SourceHistory};
 use crate::schedule::{Due, Health, Schedule, default_overdue_threshold};
 use crate::sources::Source;
 
+pub mod copies;
 pub mod host;
 #[cfg(test)]
 mod tests;

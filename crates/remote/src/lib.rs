@@ -103,6 +103,17 @@ pub fn probe(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
+/// Opens destinations with their saved secrets, for the background copier
+/// ([`keepsake_engine::scheduler::copies::Copier`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SavedSecrets;
+
+impl keepsake_engine::scheduler::copies::DestinationOpener for SavedSecrets {
+    fn open(&self, dest: &Destination) -> Result<Arc<dyn Store>> {
+        open_saved(dest)
+    }
+}
+
 /// The store of `dest` with its secret looked up ([`secrets::lookup`]).
 pub fn open_saved(dest: &Destination) -> Result<Arc<dyn Store>> {
     let secret = secrets::lookup(dest).map_err(|why| {

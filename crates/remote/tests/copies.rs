@@ -158,3 +158,70 @@ fn an_increment_goes_with_the_backups_it_builds_on_oldest_first() {
     remote.restore(&second.id, &target, &yes, &Job::default()).unwrap();
     assert_eq!(rows(&target), 2010);
 }
+
+/// Opens every destination with the test server's secret and short retries.
+struct TestOpener(&'static str);
+
+impl keepsake_engine::scheduler::copies::DestinationOpener for TestOpener {
+    fn open(
+        &self,
+        dest: &keepsake_engine::Destination,
+    ) -> keepsake_engine::Result<Arc<dyn keepsake_engine::Store>> {
+        keepsake_remote::open_with(dest, Some(self.0), quick())
+    }
+}
+
+#[test]
+fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
+    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+    use keepsake_engine::sources::{Source, Sources};
+
+    let mut server = Server::s3();
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("notes.db");
+    make_db(&db, 100);
+    let home = Installation::open(d.path().join("home")).unwrap();
+    let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
+    let folder = d.path().join("backups");
+    let mut source = Source::new("notes", &db, &folder);
+    source.copies_to = vec!["offsite".into()];
+    let sources = Sources { sources: vec![source], destinations: vec![server.destination("offsite", "n")] };
+    let engine = engines.get(&folder).unwrap();
+    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+
+    // The server is away while three backups are made.
+    server.kill();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        make_db(&db, 10);
+        made.push(engine.backup(&db, &opts(), &Job::default()).unwrap().id);
+    }
+    let mut failed = 0;
+    copier.pass(&sources, chrono::Utc::now(), &Job::default(), &mut |e| {
+        if let CopyEvent::Failed { error, .. } = e {
+            assert_eq!(error.facts().reason.as_deref(), Some("unreachable"), "{error}");
+            failed += 1;
+        }
+    });
+    assert_eq!(failed, 1);
+    let status = copier.status(&sources);
+    assert!(status[0].failing_since.is_some() && status[0].last_copied_at.is_none());
+    assert_eq!(status[0].waiting, 3);
+    // Not tried again before its wait is over.
+    let mut events = 0;
+    copier.pass(&sources, chrono::Utc::now(), &Job::default(), &mut |_| events += 1);
+    assert_eq!(events, 0, "a failed destination waits before the next attempt");
+
+    server.restart();
+    copier.retry_now();
+    let mut order = Vec::new();
+    copier.pass(&sources, chrono::Utc::now(), &Job::default(), &mut |e| {
+        if let CopyEvent::Copied { record, .. } = e {
+            order.push(record.backup_id.clone());
+        }
+    });
+    assert_eq!(order, made, "sent oldest first");
+    let status = copier.status(&sources);
+    assert!(status[0].failing_since.is_none() && status[0].last_copied_at.is_some());
+    assert_eq!(status[0].waiting, 0);
+}

@@ -20,6 +20,7 @@ use chrono::{Local, Utc};
 use keepsake_engine::Engines;
 use keepsake_engine::schedule::{SchedulerState, sleep_for};
 use keepsake_engine::scheduler::RunReason;
+use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
 use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::{CancelToken, Job, NoProgress};
 use keepsake_engine::sources::{Source, Sources};
@@ -50,18 +51,103 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let mut d = Daemon { sources: selected(sources, &only), file, only, load_error: None };
     d.started(&log, no_password, handled);
 
-    let hooks = Hooks { log: &log, stop: &stop };
-    let mut host = Host::new(engines);
+    let (copy_wake, copy_woken) = mpsc::channel::<()>();
+    let hooks = Hooks { log: &log, stop: &stop, copy_wake };
+    let mut host = Host::new(engines.clone());
     let mut clock = SchedulerState::new(Utc::now());
     let mut last_tick = Instant::now();
+    std::thread::scope(|scope| {
+        // Copies elsewhere on their own thread: an upload never delays the next backup.
+        let copier_log = Log { out };
+        let (copier_stop, copier_file, copier_only) = (stop.clone(), d.file.clone(), d.only.clone());
+        scope.spawn(move || {
+            copier(&copier_log, engines, &copier_file, &copier_only, &copier_stop, &copy_woken)
+        });
+        schedule_loop(&mut d, &mut host, &hooks, &log, &stop, &woken, &mut clock, &mut last_tick);
+    });
+    log.event(None, "stopped", "stopped", json!({}));
+    Ok(EXIT_OK)
+}
+
+/// How often the copier looks for backups to send when nothing wakes it.
+const COPY_EVERY: Duration = Duration::from_secs(60);
+
+/// The copier's loop: a pass after each backup (the scheduler wakes it) and every minute,
+/// each destination at its own pace after a failure (see `scheduler::copies`).
+fn copier(
+    log: &Log,
+    engines: Arc<Engines>,
+    file: &SourcesFile,
+    only: &[String],
+    stop: &CancelToken,
+    woken: &mpsc::Receiver<()>,
+) {
+    let mut copier = Copier::new(engines, Arc::new(keepsake_remote::SavedSecrets));
+    let job = Job::new(Arc::new(NoProgress), stop.clone());
+    while !stop.is_cancelled() {
+        if let Ok(mut sources) = file.load() {
+            sources.sources.retain(|s| only.is_empty() || only.contains(&s.name));
+            copier.pass(&sources, Utc::now(), &job, &mut |e| copy_event(log, e));
+        }
+        match woken.recv_timeout(COPY_EVERY) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+}
+
+fn copy_event(log: &Log, e: CopyEvent<'_>) {
+    match e {
+        CopyEvent::Copied { source, record } => log.event(
+            Some(source),
+            "copied",
+            &format!(
+                "copied {} to {} ({} bytes, checked)",
+                record.backup_id, record.destination, record.size
+            ),
+            json!({ "backup_id": record.backup_id, "destination": record.destination, "size": record.size }),
+        ),
+        CopyEvent::Failed { source, destination, error, since, retry_at } => log.event(
+            Some(source),
+            "copy_failed",
+            &format!(
+                "warning: cannot copy to {destination} (failing since {}): {}: {}; trying again at {}",
+                stamp(since),
+                error.code(),
+                error.message(),
+                stamp(retry_at)
+            ),
+            json!({
+                "destination": destination,
+                "error_code": error.code(),
+                "reason": error.facts().reason,
+                "message": error.message(),
+                "since": since,
+                "retry_at": retry_at,
+            }),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn schedule_loop(
+    d: &mut Daemon,
+    host: &mut Host,
+    hooks: &Hooks<'_>,
+    log: &Log,
+    stop: &CancelToken,
+    woken: &mpsc::Receiver<()>,
+    clock: &mut SchedulerState,
+    last_tick: &mut Instant,
+) {
     while !stop.is_cancelled() {
         let now = Local::now();
         if let Some(jump) = clock.tick(now.with_timezone(&Utc), last_tick.elapsed()) {
-            jumped(&log, jump);
+            jumped(log, jump);
         }
-        last_tick = Instant::now();
-        d.reload(&log);
-        let tick = host.tick(&d.sources, &HashSet::new(), now, &hooks);
+        *last_tick = Instant::now();
+        d.reload(log);
+        let tick = host.tick(&d.sources, &HashSet::new(), now, hooks);
         if tick.ran {
             // Runs take time and change the history: decide again before sleeping.
             continue;
@@ -72,14 +158,14 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
             std::thread::sleep(wait);
         }
     }
-    log.event(None, "stopped", "stopped", json!({}));
-    Ok(EXIT_OK)
 }
 
 /// The daemon's side of the scheduler host: log lines, and the stop signal as the jobs' cancel.
 struct Hooks<'a> {
     log: &'a Log<'a>,
     stop: &'a CancelToken,
+    /// Wakes the copier after a backup.
+    copy_wake: mpsc::Sender<()>,
 }
 
 impl HostHooks for Hooks<'_> {
@@ -96,7 +182,12 @@ impl HostHooks for Hooks<'_> {
         let log = self.log;
         match event {
             HostEvent::Starting { source, reason } => starting(log, &source.name, reason),
-            HostEvent::Finished { source, result } => log_result(log, &source.name, result),
+            HostEvent::Finished { source, result } => {
+                log_result(log, &source.name, result);
+                if !source.copies_to.is_empty() {
+                    let _ = self.copy_wake.send(());
+                }
+            }
             HostEvent::Skipped { source } => {
                 log.event(Some(&source.name), "skipped", "skipped: a backup of it is still running", json!({}))
             }

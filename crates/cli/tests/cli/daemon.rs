@@ -24,8 +24,14 @@ fn schedule_every(w: &Work, seconds: u32) {
 
 /// Starts `keepsake daemon` in the background, with the same private environment as `Work::src`.
 fn start(w: &Work) -> Child {
+    start_with(w, &[])
+}
+
+/// [`start`], with `vars` added to its environment.
+fn start_with(w: &Work, vars: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_keepsake"))
         .env_clear()
+        .envs(vars.iter().copied())
         .env("HOME", w.path("home"))
         .env("XDG_CONFIG_HOME", w.path("home/config"))
         .env("KEEPSAKE_SOURCES", w.path("sources.toml"))
@@ -251,4 +257,31 @@ fn a_table_emptied_between_two_scheduled_backups_is_a_line_in_the_log() {
         log.lines().find(|l| l.contains("content alert")).unwrap_or_else(|| panic!("no alert line:\n{log}"));
     assert!(line.contains(" astro warning: content alert 1: notes: emptied (300 rows before)"), "{line}");
     assert!(line.contains("pinned"), "{line}");
+}
+
+#[test]
+fn each_scheduled_backup_is_copied_to_the_sources_destination_in_the_background() {
+    use keepsake_remote::testing::{ACCESS_KEY, BUCKET, SECRET_KEY, Server};
+    let w = Work::new();
+    w.app_db();
+    let server = Server::s3();
+    schedule_every(&w, 2);
+    let mut file = std::fs::read_to_string(w.path("sources.toml")).expect("read");
+    file = file.replace("encrypt = false\n", "encrypt = false\ncopies_to = [\"b2\"]\n");
+    file.push_str(&format!(
+        "\n[[destination]]\nname = \"b2\"\nkind = \"s3\"\nendpoint = \"http://127.0.0.1:{}\"\nbucket = \"{BUCKET}\"\n\
+         prefix = \"astro\"\naccess_key_id = \"{ACCESS_KEY}\"\npath_style = true\n",
+        server.port
+    ));
+    std::fs::write(w.path("sources.toml"), file).expect("write");
+    let child = start_with(&w, &[("KEEPSAKE_DEST_SECRET_B2", SECRET_KEY)]);
+    let on_server = || std::fs::read_dir(server.root.join(BUCKET).join("astro")).map_or(0, |d| d.count());
+    let deadline = epoch_secs() + 60.0;
+    while on_server() < 2 && epoch_secs() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let log = clean_log(&stop(child));
+    assert!(on_server() >= 2, "two backups reached the server:\n{log}");
+    let line = log.lines().find(|l| l.contains(" copied ")).unwrap_or_else(|| panic!("no copy line:\n{log}"));
+    assert!(line.contains(" astro copied backup_") && line.contains(" to b2 ("), "{line}");
 }

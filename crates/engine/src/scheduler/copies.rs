@@ -1,0 +1,252 @@
+//! Copies elsewhere in the background, shared by `keepsake daemon` and the desktop app: each
+//! pass sends every backup of each source that is not yet at one of its destinations, oldest
+//! first (so a destination that was offline for a week catches up in order), and remembers per
+//! source and destination since when it fails and when to try again: a failure for a while (no
+//! connection, a server error) is retried after 1, 2, 4 ... minutes up to an hour; a refusal
+//! that only a person can fix (a wrong key, no such bucket, an untrusted certificate) every six
+//! hours. A pass runs on its host's own thread, apart from the scheduler: a copy never delays
+//! the next local backup, and it reads the local file without the folder's lock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::commands::copy::CopyRecord;
+use crate::destinations::Destination;
+use crate::engines::Engines;
+use crate::error::{Error, ErrorCode, Result};
+use crate::seams::Job;
+use crate::sources::Sources;
+use crate::store::Store;
+
+/// Opens a destination's store (the remote crate, with the secret from the keyring).
+pub trait DestinationOpener: Send + Sync {
+    /// The store of `dest`.
+    fn open(&self, dest: &Destination) -> Result<Arc<dyn Store>>;
+}
+
+/// How copying to one destination of one source stands, for the window and the log.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyStatus {
+    /// The source.
+    pub source: String,
+    /// The destination.
+    pub destination: String,
+    /// What kind of place it is.
+    pub kind: crate::destinations::DestinationKind,
+    /// When the newest copy there was made; `None` when none was.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub last_copied_at: Option<DateTime<Utc>>,
+    /// Backups of the source not there yet (after the last pass).
+    pub waiting: u32,
+    /// Since when every attempt failed; `None` while it works.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub failing_since: Option<DateTime<Utc>>,
+    /// The last failure's code, message and reason (`facts.reason`).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub error: Option<CopyProblem>,
+}
+
+/// Why copying failed, as data.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyProblem {
+    /// The error's code.
+    pub code: ErrorCode,
+    /// Its message.
+    pub message: String,
+    /// What to fix (`credentials`, `unreachable` ...), when known.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reason: Option<String>,
+}
+
+/// What a pass did, as it happened.
+#[derive(Debug)]
+pub enum CopyEvent<'a> {
+    /// A backup is whole at a destination.
+    Copied {
+        /// The source.
+        source: &'a str,
+        /// The record of the copy.
+        record: &'a CopyRecord,
+    },
+    /// Copying to a destination failed; tried again later.
+    Failed {
+        /// The source.
+        source: &'a str,
+        /// The destination.
+        destination: &'a str,
+        /// Why.
+        error: &'a Error,
+        /// Since when it fails.
+        since: DateTime<Utc>,
+        /// When it is tried again.
+        retry_at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Default, Clone)]
+struct Pair {
+    failing_since: Option<DateTime<Utc>>,
+    failures: u32,
+    next_try: Option<DateTime<Utc>>,
+    error: Option<CopyProblem>,
+    waiting: u32,
+}
+
+/// Copies in the background; see the module's documentation.
+pub struct Copier {
+    engines: Arc<Engines>,
+    opener: Arc<dyn DestinationOpener>,
+    pairs: HashMap<(String, String), Pair>,
+}
+
+impl std::fmt::Debug for Copier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Copier").field("pairs", &self.pairs.len()).finish_non_exhaustive()
+    }
+}
+
+/// The longest wait after a failure that may pass by itself.
+const MAX_BACKOFF: TimeDelta = TimeDelta::hours(1);
+/// The wait after a refusal only a person can fix.
+const FIX_WAIT: TimeDelta = TimeDelta::hours(6);
+
+fn needs_a_person(e: &Error) -> bool {
+    e.code() == ErrorCode::RemoteFailed
+        && matches!(
+            e.facts().reason.as_deref(),
+            Some("credentials" | "no_bucket" | "certificate" | "clock_skew")
+        )
+        || e.code() == ErrorCode::InvalidInput
+}
+
+impl Copier {
+    /// A copier over the hosts' engines, opening destinations with `opener`.
+    pub fn new(engines: Arc<Engines>, opener: Arc<dyn DestinationOpener>) -> Copier {
+        Copier { engines, opener, pairs: HashMap::new() }
+    }
+
+    /// One pass at `now`: every source with destinations, every destination due. Returns
+    /// whether anything was copied. Stops early when `job` is cancelled.
+    pub fn pass(
+        &mut self,
+        sources: &Sources,
+        now: DateTime<Utc>,
+        job: &Job,
+        report: &mut dyn FnMut(CopyEvent<'_>),
+    ) -> bool {
+        let mut copied_any = false;
+        for source in &sources.sources {
+            for name in &source.copies_to {
+                if job.cancel.is_cancelled() {
+                    return copied_any;
+                }
+                let key = (source.name.clone(), name.clone());
+                let pair = self.pairs.entry(key.clone()).or_default();
+                if pair.next_try.is_some_and(|t| t > now) {
+                    continue;
+                }
+                let Ok(dest) = sources.destination(name) else { continue };
+                let mut copied: Vec<CopyRecord> = Vec::new();
+                let outcome = self.copy_missing(&source.backup_dir, dest, job, &mut copied, &mut |r| {
+                    report(CopyEvent::Copied { source: &source.name, record: r })
+                });
+                copied_any |= !copied.is_empty();
+                let pair = self.pairs.entry(key).or_default();
+                match outcome {
+                    Ok(()) => *pair = Pair::default(),
+                    Err(e) if e.code() == ErrorCode::Cancelled => return copied_any,
+                    Err(e) => {
+                        pair.failures += 1;
+                        let since = *pair.failing_since.get_or_insert(now);
+                        let wait = if needs_a_person(&e) {
+                            FIX_WAIT
+                        } else {
+                            TimeDelta::minutes(1 << pair.failures.min(6)).min(MAX_BACKOFF)
+                        };
+                        pair.next_try = Some(now + wait);
+                        pair.error = Some(CopyProblem {
+                            code: e.code(),
+                            message: e.message().to_owned(),
+                            reason: e.facts().reason.clone(),
+                        });
+                        report(CopyEvent::Failed {
+                            source: &source.name,
+                            destination: name,
+                            error: &e,
+                            since,
+                            retry_at: now + wait,
+                        });
+                    }
+                }
+                if let Ok(engine) = self.engines.get(&source.backup_dir)
+                    && let Ok(store) = self.opener.open(dest)
+                    && let Ok(m) = engine.missing_copies(store.location())
+                {
+                    let pair = self.pairs.entry((source.name.clone(), name.clone())).or_default();
+                    pair.waiting = m.len() as u32;
+                }
+            }
+        }
+        copied_any
+    }
+
+    fn copy_missing(
+        &self,
+        dir: &std::path::Path,
+        dest: &Destination,
+        job: &Job,
+        copied: &mut Vec<CopyRecord>,
+        each: &mut dyn FnMut(&CopyRecord),
+    ) -> Result<()> {
+        let engine = self.engines.get(dir)?;
+        let store = self.opener.open(dest)?;
+        for m in engine.missing_copies(store.location())? {
+            if copied.iter().any(|c| c.backup_id == m.id) {
+                continue;
+            }
+            for r in engine.copy_to(&m.id, &dest.name, store.as_ref(), job)? {
+                if !copied.iter().any(|c| c.backup_id == r.backup_id) {
+                    each(&r);
+                    copied.push(r);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Tries every destination at the next pass, whatever its wait (a person pressed "Try
+    /// again", or fixed the settings).
+    pub fn retry_now(&mut self) {
+        for p in self.pairs.values_mut() {
+            p.next_try = None;
+        }
+    }
+
+    /// How each destination of each source stands.
+    pub fn status(&self, sources: &Sources) -> Vec<CopyStatus> {
+        let mut out = Vec::new();
+        for source in &sources.sources {
+            let copies = self.engines.get(&source.backup_dir).and_then(|e| e.copies()).unwrap_or_default();
+            for name in &source.copies_to {
+                let Ok(dest) = sources.destination(name) else { continue };
+                let pair = self.pairs.get(&(source.name.clone(), name.clone())).cloned().unwrap_or_default();
+                let last = copies.iter().filter(|c| &c.destination == name).map(|c| c.copied_at).max();
+                out.push(CopyStatus {
+                    source: source.name.clone(),
+                    destination: name.clone(),
+                    kind: dest.kind,
+                    last_copied_at: last,
+                    waiting: pair.waiting,
+                    failing_since: pair.failing_since,
+                    error: pair.error,
+                });
+            }
+        }
+        out
+    }
+}
