@@ -30,6 +30,9 @@ if [ "${1:-}" != "--in-session" ]; then
   # Found now: the session below has its own HOME.
   TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
   export TAURI_DRIVER
+  # A real S3 server (s3s-fs, installed by setup) for the copies-elsewhere screens.
+  E2E_S3S_FS=$(command -v s3s-fs || echo "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs")
+  export E2E_S3S_FS
   # A real database made by another program, to look inside: cargo's own cache index (SQLite),
   # which every machine that built the app has. The tests back up a copy, never the file.
   export E2E_THIRD_PARTY_DB=${E2E_THIRD_PARTY_DB:-${CARGO_HOME:-$HOME/.cargo}/.global-cache}

@@ -8,6 +8,7 @@
 //! create`.
 
 pub mod backups;
+pub mod destinations;
 pub mod dialogs;
 pub mod inside;
 pub mod settings;
@@ -16,8 +17,10 @@ pub mod sources;
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
+use keepsake_engine::scheduler::copies::CopyStatus;
 use keepsake_engine::{
-    Alert, CleanupPlan, FolderReport, Job, RowsPage, TableChange, TableDiff, TableSummary,
+    Alert, CleanupPlan, CopyRecord, Destination, FolderReport, Job, RowsPage, TableChange, TableDiff,
+    TableSummary,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 

@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod contract;
+pub mod copier;
 pub mod demo;
 pub mod error;
 pub mod jobs;
@@ -105,6 +106,7 @@ fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
         demo::add_demo_if_asked(&state);
         check_keyring(&state);
         scheduler::start(&handle);
+        copier::start(&handle);
         commands::changed(&handle);
     })?;
     Ok(())
@@ -138,10 +140,13 @@ fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
     tracing::info!("Keepsake quitting");
     state.scheduler.request_stop();
+    state.copier.request_stop();
+    state.copy_cancel.cancel();
     if !state.jobs.close(QUIT_TIMEOUT) {
         tracing::warn!("a job did not stop within {} s", QUIT_TIMEOUT.as_secs());
     }
     state.scheduler.join();
+    state.copier.join();
     tracing::info!("Keepsake stopped");
     if let Some(guard) = app.try_state::<LogGuard>() {
         drop(guard.0.lock().ok().and_then(|mut g| g.take()));

@@ -99,6 +99,18 @@ impl Note {
         Note { problem: true, summary: format!("No backup of {name} for {days} days"), body }
     }
 
+    /// Copying `name`'s backups to `destination` has failed since `since` (a day or more).
+    pub fn copy_failing(name: &str, destination: &str, since: chrono::DateTime<chrono::Utc>) -> Note {
+        let days = (chrono::Utc::now() - since).num_days().max(1);
+        Note {
+            problem: true,
+            summary: format!("{name} has not been copied to {destination} for {days} day(s)"),
+            body: "Keepsake keeps trying, but the copy elsewhere does not work. Open Keepsake to see why \
+                   (Settings, Copies elsewhere), and use Test connection after fixing it."
+                .to_owned(),
+        }
+    }
+
     /// The keyring could not be read, so encrypted backups of `name` cannot run.
     pub fn keyring(name: &str) -> Note {
         Note {

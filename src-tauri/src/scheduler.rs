@@ -86,6 +86,17 @@ impl SchedulerControl {
         self.changed.notify_all();
     }
 
+    /// Waits until woken, stopped or `timeout` (for other threads run the same way, the
+    /// copier's); `false` when stopping.
+    pub fn wait_for(&self, timeout: Duration) -> bool {
+        self.wait(timeout)
+    }
+
+    /// The thread to join when stopping.
+    pub fn set_thread(&self, h: JoinHandle<()>) {
+        *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(h);
+    }
+
     /// Waits for the thread to end.
     pub fn join(&self) {
         let handle = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
@@ -175,6 +186,9 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
             HostEvent::Finished { source, result } => {
                 if let Some(note) = finished(&state, source, result) {
                     note.send(level);
+                }
+                if !source.copies_to.is_empty() {
+                    state.copier.wake();
                 }
                 changed(self.app);
             }

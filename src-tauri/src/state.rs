@@ -73,6 +73,14 @@ pub struct AppState {
     pub scheduler: Arc<SchedulerControl>,
     /// The backup the window is looking inside (its source and the decoded view), if any.
     browsing: Mutex<Option<(String, keepsake_engine::BackupView)>>,
+    /// The copier thread (copies elsewhere): woken after a backup, stopped when quitting.
+    pub copier: Arc<SchedulerControl>,
+    /// Cancels a copy in progress when the app quits.
+    pub copy_cancel: keepsake_engine::CancelToken,
+    /// How each destination stands, as of the copier's last pass.
+    copy_status: Mutex<Vec<keepsake_engine::scheduler::copies::CopyStatus>>,
+    /// "Try again now" was asked for.
+    copy_retry: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -114,7 +122,39 @@ impl AppState {
             secrets,
             scheduler: Arc::new(SchedulerControl::default()),
             browsing: Mutex::default(),
+            copier: Arc::new(SchedulerControl::default()),
+            copy_cancel: keepsake_engine::CancelToken::new(),
+            copy_status: Mutex::default(),
+            copy_retry: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The whole sources file as loaded (sources and destinations).
+    pub fn all_sources(&self) -> Sources {
+        lock(&self.sources).sources.clone()
+    }
+
+    /// How each destination stands.
+    pub fn copy_status(&self) -> Vec<keepsake_engine::scheduler::copies::CopyStatus> {
+        lock(&self.copy_status).clone()
+    }
+
+    /// Publishes the copier's status; whether it differs from what the window had.
+    pub fn set_copy_status(&self, status: Vec<keepsake_engine::scheduler::copies::CopyStatus>) -> bool {
+        let mut s = lock(&self.copy_status);
+        let differs = *s != status;
+        *s = status;
+        differs
+    }
+
+    /// Asks the copier to try every destination now, whatever its wait.
+    pub fn copy_now(&self) {
+        self.copy_retry.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.copier.wake();
+    }
+
+    pub fn take_copy_retry(&self) -> bool {
+        self.copy_retry.swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Every source, as configured.
@@ -140,6 +180,7 @@ impl AppState {
         loaded.sources = next;
         drop(loaded);
         self.scheduler.wake();
+        self.copy_now();
         Ok(out)
     }
 

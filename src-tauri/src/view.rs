@@ -54,6 +54,8 @@ pub struct SourceView {
     /// A table losing more than this share of its rows (percent) between two backups raises a
     /// content alert; 0: content alerts are off.
     pub row_loss_alert_percent: u32,
+    /// The destinations (by name) its backups are copied to.
+    pub copies_to: Vec<String>,
     pub retention: RetentionPolicy,
     /// RFC 3339, local offset; `None` when not scheduled (or paused).
     pub next_run: Option<String>,
@@ -111,6 +113,7 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         verify_after_backup: source.verify_after_backup,
         incremental: source.incremental,
         row_loss_alert_percent: source.row_loss_alert_percent,
+        copies_to: source.copies_to.clone(),
         retention: source.retention.clone(),
         next_run: info.next_run.map(|t| t.to_rfc3339()),
         last_backup,

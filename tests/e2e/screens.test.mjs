@@ -668,3 +668,96 @@ test("a table exported as a spreadsheet and as a database of its own; two backup
   await result.scrollIntoView();
   await shot("inside-compare-two-backups");
 });
+
+/** Starts s3s-fs (a real S3 server, SigV4 checked) on a free port over a fresh folder with a bucket. */
+async function startS3() {
+  const net = await import("node:net");
+  const { spawn } = await import("node:child_process");
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const root = fs.mkdtempSync(path.join(process.env.HOME, "s3-"));
+  fs.mkdirSync(path.join(root, "family-backups"));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+  const child = spawn(
+    process.env.E2E_S3S_FS,
+    ["--host", "127.0.0.1", "--port", String(port), "--access-key", "e2e-access", "--secret-key", "e2e-secret-key-0123", root],
+    { env, stdio: "ignore" },
+  );
+  await until("the S3 server", async () => {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    return ok;
+  });
+  return { port, root, stop: () => child.kill("SIGKILL") };
+}
+
+test("copies elsewhere: an S3 destination added in Settings (a wrong key said in words), then each backup copied and shown on Home and in History", async () => {
+  const s3 = await startS3();
+  try {
+    await screen("settings");
+    const section = await until("the copies elsewhere section", async () => (await shown("copies-elsewhere")) && $("copies-elsewhere"), LONG);
+    await section.scrollIntoView();
+    await click("add-destination");
+    await until("the destination form", () => shown("destination-form"), LONG);
+    await type("dest-name", "offsite");
+    await type("dest-endpoint", `http://127.0.0.1:${s3.port}`);
+    await type("dest-bucket", "family-backups");
+    await type("dest-access-key", "e2e-access");
+    await click("dest-path-style");
+    await type("dest-prefix", "laptop");
+    // A wrong secret key first: the test says what to fix, in words.
+    await type("dest-secret", "not the key");
+    await click("dest-test");
+    const result = await until("the test's answer", async () => (await shown("dest-test-result")) && $("dest-test-result"), LONG);
+    assert.match(await result.getText(), /refused the login/);
+    await (await $("destination-form")).scrollIntoView();
+    await shot("settings-copies-wrong-key");
+    await type("dest-secret", "e2e-secret-key-0123");
+    await click("dest-test");
+    await until("the connection to work", async () => /The connection works/.test(await text("dest-test-result")), LONG);
+    await click("dest-save");
+    await until("the destination listed", async () => (await $$("destination")).length === 1, LONG);
+    // The secret went to the keyring, never to the sources file.
+    const saved = fs.readFileSync(path.join(process.env.XDG_CONFIG_HOME, "app.keepsake.desktop", "sources.toml"), "utf8");
+    assert.match(saved, /\[\[destination\]\]/);
+    assert.ok(!saved.includes("e2e-secret-key-0123"), "no secret in the sources file");
+
+    // A backup now: it is copied in the background, and Home says so.
+    await screen("home");
+    await click("backup-now");
+    const line = await until(
+      "Home to say it is copied",
+      async () => {
+        const lines = await $$("home-copy");
+        for (const l of lines) if (/^Copied to offsite/.test(await l.getText())) return l;
+        return false;
+      },
+      LONG,
+    );
+    assert.equal(await line.getAttribute("data-tone"), "ok");
+    const objects = fs.readdirSync(path.join(s3.root, "family-backups", "laptop")).filter((n) => n.startsWith("backup_"));
+    assert.ok(objects.length >= 1, `objects on the server: ${objects}`);
+    await (await $("home-copies")).scrollIntoView();
+    await shot("home-copies-elsewhere");
+
+    await screen("history");
+    await until("a backup marked as copied", async () => (await $$("backup-copied")).length >= 1, LONG);
+    await shot("history-copied");
+    await screen("settings");
+    await until("the destination's state", async () => /Copied to offsite/.test(await text("destination-status")), LONG);
+    await (await $("copies-elsewhere")).scrollIntoView();
+    await shot("settings-copies-elsewhere");
+  } finally {
+    s3.stop();
+  }
+});

@@ -159,3 +159,28 @@ export const onJobProgress = (handler: (progress: JobProgress) => void): Promise
 
 /** Something changed behind the window's back (a scheduled backup, the tray): refetch. */
 export const onStateChanged = (handler: () => void): Promise<Unsubscribe> => on("state-changed", () => handler());
+
+// --- Copies elsewhere ------------------------------------------------------------------
+
+/** The destinations backups are copied to (S3, WebDAV, SFTP, a folder). */
+export const listDestinations = () => call("list_destinations", {});
+
+/**
+ * "Test connection": reaches the destination, lists it, writes a small file and removes it.
+ * A failure is `remote_failed` with `facts.reason` saying what to fix.
+ */
+export const testDestination = (args: ArgsOf<"test_destination">) => call("test_destination", args);
+
+/** Saves a destination (its secret goes to the system keyring) and which databases copy there. */
+export const saveDestination = (args: ArgsOf<"save_destination">) => call("save_destination", args);
+
+export const removeDestination = (name: string) => call("remove_destination", { name });
+
+/** How each destination of each database stands (the copier's last pass). */
+export const copyStatus = () => call("copy_status", {});
+
+/** Where a database's backups have been copied. */
+export const backupCopies = (source: string) => call("backup_copies", { source });
+
+/** Tries every destination at once. */
+export const copyNow = () => call("copy_now", {});

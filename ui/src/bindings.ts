@@ -307,6 +307,151 @@ export type Code = ErrorCode | AppCode;
 export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated" | "broken_chain";
 
 /**
+ * Why copying failed, as data.
+ */
+
+export type CopyProblem = { 
+/**
+ * The error's code.
+ */
+code: ErrorCode, 
+/**
+ * Its message.
+ */
+message: string, 
+/**
+ * What to fix (`credentials`, `unreachable` ...), when known.
+ */
+reason?: string, };
+
+/**
+ * A copy of a backup that is whole at a destination, as recorded when it was checked.
+ */
+
+export type CopyRecord = { 
+/**
+ * The backup copied.
+ */
+backup_id: string, 
+/**
+ * The destination's name when it was copied.
+ */
+destination: string, 
+/**
+ * The destination store's location (`s3://…`, `webdav+https://…`, `file:///…`).
+ */
+location: string, 
+/**
+ * The object's name there.
+ */
+object: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * Its SHA-256 (hex), the backup's own.
+ */
+sha256: string, 
+/**
+ * When it was found whole there.
+ */
+copied_at: string, };
+
+/**
+ * How copying to one destination of one source stands, for the window and the log.
+ */
+
+export type CopyStatus = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The destination.
+ */
+destination: string, 
+/**
+ * What kind of place it is.
+ */
+kind: DestinationKind, 
+/**
+ * When the newest copy there was made; `None` when none was.
+ */
+last_copied_at: string | null, 
+/**
+ * Backups of the source not there yet (after the last pass).
+ */
+waiting: number, 
+/**
+ * Since when every attempt failed; `None` while it works.
+ */
+failing_since: string | null, 
+/**
+ * The last failure's code, message and reason (`facts.reason`).
+ */
+error?: CopyProblem, };
+
+/**
+ * One place backups are copied to. Which fields matter depends on `kind`; [`Destination::validate`]
+ * names a missing one.
+ */
+
+export type Destination = { 
+/**
+ * The name people use for it (`keepsake copy ID --to NAME`); unique among destinations.
+ */
+name: string, 
+/**
+ * What kind of place it is.
+ */
+kind: DestinationKind, 
+/**
+ * A folder destination's folder.
+ */
+path?: string, 
+/**
+ * The server: `https://s3.eu-central-003.backblazeb2.com`, `https://cloud.example.org/remote.php/dav/files/ann`,
+ * or `host:port` for SFTP. S3 without one is AWS.
+ */
+endpoint?: string, 
+/**
+ * The S3 region (`us-east-1` when not given).
+ */
+region?: string, 
+/**
+ * The S3 bucket.
+ */
+bucket?: string, 
+/**
+ * The folder inside the bucket or on the server that Keepsake writes in (`keepsake/laptop`).
+ */
+prefix?: string, 
+/**
+ * The S3 access key id (not secret; the secret key is in the keyring).
+ */
+access_key_id?: string, 
+/**
+ * S3 path-style addressing (`endpoint/bucket/key`, as MinIO and most self-hosted servers
+ * want) instead of virtual-host style (`bucket.endpoint/key`).
+ */
+path_style?: boolean, 
+/**
+ * The WebDAV or SFTP user.
+ */
+user?: string, 
+/**
+ * The SFTP private key file (without one, the SSH agent's keys are used).
+ */
+key_file?: string, };
+
+/**
+ * What kind of place a destination is.
+ */
+
+export type DestinationKind = "folder" | "s3" | "webdav" | "sftp";
+
+/**
  * Encryption parameters of a backup (never the key or password).
  */
 
@@ -332,7 +477,7 @@ chunk_size: number, };
  * Stable machine-readable error codes.
  */
 
-export type ErrorCode = "source_not_found" | "source_unreadable" | "not_a_database" | "source_busy" | "password_required" | "wrong_password" | "backup_not_found" | "backup_damaged" | "backup_truncated" | "unsupported_version" | "integrity_failed" | "destination_full" | "destination_read_only" | "target_busy" | "busy" | "cancelled" | "invalid_input" | "io" | "confirmation_required" | "target_not_a_database";
+export type ErrorCode = "source_not_found" | "source_unreadable" | "not_a_database" | "source_busy" | "password_required" | "wrong_password" | "backup_not_found" | "backup_damaged" | "backup_truncated" | "unsupported_version" | "integrity_failed" | "destination_full" | "destination_read_only" | "target_busy" | "busy" | "cancelled" | "invalid_input" | "io" | "confirmation_required" | "target_not_a_database" | "remote_failed";
 
 /**
  * What to export a table as.
@@ -475,7 +620,7 @@ export type PathKind = "database" | "folder" | "export_csv" | "export_database";
  * The phase an operation is in, for progress displays.
  */
 
-export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check";
+export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check" | "copy";
 
 /**
  * Why a backup is pinned: kept by every retention rule until the person unpins it.
@@ -728,7 +873,11 @@ incremental: boolean | null,
  * A table losing more than this share of its rows (percent) between two backups raises a
  * content alert; 0: content alerts are off.
  */
-row_loss_alert_percent: number, retention: RetentionPolicy, 
+row_loss_alert_percent: number, 
+/**
+ * The destinations (by name) its backups are copied to.
+ */
+copies_to: Array<string>, retention: RetentionPolicy, 
 /**
  * RFC 3339, local offset; `None` when not scheduled (or paused).
  */
@@ -953,6 +1102,13 @@ export interface Commands {
   set_autostart: { args: { enabled: boolean }; result: void };
   set_paused: { args: { paused: boolean }; result: void };
   choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
+  list_destinations: { args: Record<string, never>; result: Array<Destination> };
+  test_destination: { args: { destination: Destination; secret?: string | null }; result: void };
+  save_destination: { args: { destination: Destination; secret?: string | null; sources: Array<string> }; result: void };
+  remove_destination: { args: { name: string }; result: void };
+  copy_status: { args: Record<string, never>; result: Array<CopyStatus> };
+  backup_copies: { args: { source: string }; result: Array<CopyRecord> };
+  copy_now: { args: Record<string, never>; result: void };
 }
 
 /** Every command's name. */
@@ -991,6 +1147,13 @@ export const COMMAND_NAMES = [
   "set_autostart",
   "set_paused",
   "choose_path",
+  "list_destinations",
+  "test_destination",
+  "save_destination",
+  "remove_destination",
+  "copy_status",
+  "backup_copies",
+  "copy_now",
 ] as const satisfies readonly (keyof Commands)[];
 
 /** The events the shell sends, and their payloads. */

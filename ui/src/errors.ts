@@ -108,6 +108,10 @@ export const ERROR_WORDING: Record<Code, Wording> = {
     title: "This backup needs your go-ahead before it is restored",
     action: "It was not made by Keepsake on this computer, or it is not encrypted. Check where it comes from, then confirm.",
   },
+  remote_failed: {
+    title: "The copy elsewhere didn't work",
+    action: "Check the destination's settings in Settings, Copies elsewhere, then use Test connection. Nothing was counted as copied.",
+  },
   target_not_a_database: {
     title: "That file isn't a database, so Keepsake won't replace it",
     action: "Restore to a new file instead, or move that file somewhere else first.",

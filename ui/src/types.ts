@@ -5,6 +5,11 @@
 
 export type {
   Alert,
+  CopyProblem,
+  CopyRecord,
+  CopyStatus,
+  Destination,
+  DestinationKind,
   AlertKind,
   AppCode,
   AppStateView,

@@ -85,7 +85,7 @@ pub struct Destination {
     pub bucket: Option<String>,
     /// The folder inside the bucket or on the server that Keepsake writes in (`keepsake/laptop`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub prefix: String,
     /// The S3 access key id (not secret; the secret key is in the keyring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +94,7 @@ pub struct Destination {
     /// S3 path-style addressing (`endpoint/bucket/key`, as MinIO and most self-hosted servers
     /// want) instead of virtual-host style (`bucket.endpoint/key`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub path_style: bool,
     /// The WebDAV or SFTP user.
     #[serde(default, skip_serializing_if = "Option::is_none")]

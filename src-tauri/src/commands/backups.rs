@@ -84,8 +84,13 @@ pub(crate) async fn back_up_now<R: Runtime>(
         ..src.backup_options(BackupType::Manual)
     };
     let name = src.name.clone();
+    let copies = !src.copies_to.is_empty();
     let watched = engine.clone();
     let meta = run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await?;
+    if copies {
+        // Local copy first, then the copies elsewhere, in the background.
+        app.state::<AppState>().copier.wake();
+    }
     // A change that looks like data loss is said at once, wherever the person is looking.
     if let Ok(alerts) = watched.alerts_of(&meta.id)
         && !alerts.is_empty()

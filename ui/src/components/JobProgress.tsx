@@ -10,6 +10,7 @@ const PHASE_WORDS: Record<Phase, string> = {
   restore: "Restoring",
   safety_backup: "Making a safety backup first",
   integrity_check: "Checking the database",
+  copy: "Copying elsewhere",
 };
 
 export function JobProgress({ job, label }: { job: Job; label: string }) {

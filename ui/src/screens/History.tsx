@@ -20,6 +20,7 @@ import type {
   BackupKind,
   BackupMetadata,
   BackupType,
+  CopyRecord,
   Concern,
   FileState,
   FolderFile,
@@ -97,6 +98,8 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const history = useQuery(`history:${name}`, () => api.getHistory(name, 500));
   // Content alerts, dismissed ones too: each marks the backup that showed the change.
   const alerts = useQuery(`alerts-all:${name}`, () => api.listAlerts(name, true));
+  // Where each backup has been copied (copies elsewhere).
+  const copies = useQuery(source.copies_to.length > 0 ? `copies:${name}` : null, () => api.backupCopies(name));
   const stats = useQuery(`stats:${name}`, () => api.getStats(name));
   const folder = useQuery(`folder:${name}`, () => api.scanFolder(name));
   const job = useJob();
@@ -136,6 +139,7 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   const safety = (backups.data ?? []).filter((b) => b.backup_type === "safety");
   const rowProps: RowHandlers = {
     alerts: alerts.data ?? [],
+    copies: copies.data ?? [],
     busy: job.running || remove.pending || pin.pending,
     deleting,
     onVerify: (id) => void verify(id),
@@ -229,6 +233,8 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
 interface RowHandlers {
   /** Content alerts of this source: the backup each was noticed in gets a marker. */
   alerts: Alert[];
+  /** Its copies elsewhere: each backup shows where it is. */
+  copies: CopyRecord[];
   busy: boolean;
   /** The backup whose Delete is being confirmed. */
   deleting: string | null;
@@ -268,6 +274,7 @@ function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: Back
               backup={b}
               note={noteOf(b, all)}
               alerts={h.alerts.filter((a) => a.backup_id === b.id)}
+              copiedTo={h.copies.filter((c) => c.backup_id === b.id).map((c) => c.destination)}
               full={b.chain ? all.find((f) => f.id === b.chain?.full) : undefined}
               neededByLater={all.some((later) => later.chain?.base === b.id)}
               seconds={withSeconds.has(b.created_at)}
@@ -329,6 +336,7 @@ function BackupRow({
   backup,
   note,
   alerts,
+  copiedTo,
   full,
   neededByLater,
   seconds,
@@ -347,6 +355,8 @@ function BackupRow({
   note: string | null;
   /** The content alerts noticed in it. */
   alerts: Alert[];
+  /** The destinations it is copied to, whole. */
+  copiedTo: string[];
   /** For a changes-only backup: the full copy its chain starts from (when still listed). */
   full: BackupMetadata | undefined;
   /** Later changes-only backups are built on this one: deleting it alone is refused. */
@@ -393,6 +403,11 @@ function BackupRow({
         <td>
           {TYPE_WORDS[backup.backup_type]}
           {backup.encrypted && <span className="badge">Encrypted</span>}
+          {copiedTo.map((d) => (
+            <span key={d} className="badge badge-copied" data-testid="backup-copied" title={`A copy checked whole at ${d}`}>
+              Copied to {d}
+            </span>
+          ))}
           {backup.pinned && (
             <span className="badge badge-pinned" data-testid="backup-pinned" title="Kept whatever the clean-up rules say, until you unpin it">
               Kept

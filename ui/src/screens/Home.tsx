@@ -11,6 +11,7 @@ import { nextRunText, problems, sourceStatus, type Problem } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
+import { CopyStatusList } from "./CopiesElsewhere";
 
 export function Home({
   state,
@@ -148,6 +149,7 @@ export function Home({
               </label>
             </details>
           </div>
+          <CopyStatusList source={source} />
           <JobProgress job={job} label="Backing up" />
           {made && made.source === source.name && !job.running && (
             <p className="done" role="status">

@@ -10,6 +10,7 @@ import { ChooseButton } from "../components/ChooseButton";
 import { EditableText } from "../components/EditableText";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
+import { CopiesElsewhere } from "./CopiesElsewhere";
 import { loadTheme, saveTheme, type Theme } from "../theme";
 import type { AppStateView, NotificationLevel, SourceView } from "../types";
 
@@ -25,6 +26,7 @@ export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (
         ))}
         <AddSource onAdded={onSelect} />
       </section>
+      <CopiesElsewhere state={state} />
       <PasswordSettings keyring={state.keyring} />
       <AppSettings state={state} />
     </section>

@@ -15,6 +15,9 @@ import { WEEKDAYS } from "../scheduleForm";
 import type {
   Alert,
   AppStateView,
+  CopyRecord,
+  CopyStatus,
+  Destination,
   BackupMetadata,
   CleanupPlan,
   Code,
@@ -153,6 +156,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     verify_after_backup: true,
     incremental: null,
     row_loss_alert_percent: 20,
+    copies_to: [],
     retention: { keep_last: 10, keep_within_days: null, keep_daily: 7, keep_weekly: null, keep_monthly: null },
     next_run: new Date(Date.now() + 5 * HOUR).toISOString(),
     last_backup: null,
@@ -540,7 +544,34 @@ export class FakeShell {
       if (this.chosenPath !== null) this.picked.add(this.chosenPath);
       return this.chosenPath;
     },
+    list_destinations: () => structuredClone(this.destinations),
+    test_destination: ({ secret }) => {
+      if (secret !== undefined && secret !== null && secret !== this.destinationSecret) {
+        throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
+      }
+    },
+    save_destination: ({ destination, sources }) => {
+      this.destinations = [...this.destinations.filter((d) => d.name !== destination.name), destination];
+      for (const s of this.state.sources) {
+        s.copies_to = sources.includes(s.name)
+          ? [...new Set([...s.copies_to, destination.name])]
+          : s.copies_to.filter((d) => d !== destination.name);
+      }
+    },
+    remove_destination: ({ name }) => {
+      this.destinations = this.destinations.filter((d) => d.name !== name);
+      for (const s of this.state.sources) s.copies_to = s.copies_to.filter((d) => d !== name);
+    },
+    copy_status: () => structuredClone(this.copyStatuses),
+    backup_copies: ({ source }) => structuredClone(this.copies[this.sourceOf(source).name] ?? []),
+    copy_now: () => undefined,
   };
+
+  /** Copies elsewhere: the destinations, the secret their test accepts, how each stands, the copies made. */
+  destinations: Destination[] = [];
+  destinationSecret = "the right secret";
+  copyStatuses: CopyStatus[] = [];
+  copies: Record<string, CopyRecord[]> = {};
 
   private sourceOf(name: string): SourceView {
     const source = this.state.sources.find((s) => s.name === name);

@@ -1,0 +1,129 @@
+//! Commands about copies elsewhere: the destinations (S3, WebDAV, SFTP, a folder) with their
+//! secrets in the OS keyring, the connection test, which sources copy where, and how each
+//! destination stands. The copying itself runs on the copier thread (`copier.rs`).
+
+use keepsake_engine::scheduler::copies::CopyStatus;
+use keepsake_engine::{CopyRecord, Destination};
+use tauri::{AppHandle, Runtime};
+
+use super::{blocking, changed};
+use crate::error::{IpcError, IpcResult};
+
+/// The destinations, in file order.
+#[tauri::command]
+pub async fn list_destinations<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<Destination>> {
+    blocking(&app, |state| Ok(state.all_sources().destinations)).await
+}
+
+fn open(
+    dest: &Destination,
+    secret: Option<&str>,
+) -> keepsake_engine::Result<std::sync::Arc<dyn keepsake_engine::Store>> {
+    match secret.filter(|s| !s.is_empty()) {
+        Some(s) => keepsake_remote::open(dest, Some(s)),
+        None => keepsake_remote::open_saved(dest),
+    }
+}
+
+/// "Test connection": reaches the destination, lists it, writes a small file there and removes
+/// it. `secret` is the one typed in the form; without it, the saved one.
+#[tauri::command]
+pub async fn test_destination<R: Runtime>(
+    app: AppHandle<R>,
+    destination: Destination,
+    secret: Option<String>,
+) -> IpcResult<()> {
+    blocking(&app, move |state| {
+        destination.validate()?;
+        let store = open(&destination, secret.as_deref()).map_err(|e| state.ipc_error(e))?;
+        keepsake_remote::probe(store.as_ref()).map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+/// Saves a destination (new, or replacing the one of the same name), its secret in the keyring
+/// when one is given, and which sources copy their backups there.
+#[tauri::command]
+pub async fn save_destination<R: Runtime>(
+    app: AppHandle<R>,
+    destination: Destination,
+    secret: Option<String>,
+    sources: Vec<String>,
+) -> IpcResult<()> {
+    let r = blocking(&app, move |state| {
+        destination.validate()?;
+        if let Some(s) = secret.filter(|s| !s.is_empty()) {
+            keepsake_remote::secrets::save(&destination, &s).map_err(|why| {
+                IpcError::from(
+                    keepsake_engine::Error::new(
+                        keepsake_engine::ErrorCode::RemoteFailed,
+                        format!("the secret cannot be saved in the system keyring: {why}"),
+                    )
+                    .with_reason("keyring"),
+                )
+            })?;
+        }
+        state.edit_sources(|all| {
+            let name = destination.name.clone();
+            match all.destinations.iter_mut().find(|d| d.name == name) {
+                Some(d) => *d = destination,
+                None => all.destinations.push(destination),
+            }
+            for s in &mut all.sources {
+                let wanted = sources.contains(&s.name);
+                let has = s.copies_to.contains(&name);
+                if wanted && !has {
+                    s.copies_to.push(name.clone());
+                } else if !wanted && has {
+                    s.copies_to.retain(|d| d != &name);
+                }
+            }
+            all.validate()?;
+            Ok(())
+        })
+    })
+    .await;
+    changed(&app);
+    r
+}
+
+/// Removes a destination (what was copied there stays there) and forgets its secret.
+#[tauri::command]
+pub async fn remove_destination<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<()> {
+    let r = blocking(&app, move |state| {
+        let removed = state.edit_sources(|all| Ok(all.remove_destination(&name)?))?;
+        if let Err(why) = keepsake_remote::secrets::forget(&removed) {
+            tracing::warn!(destination = %name, "cannot forget the secret: {why}");
+        }
+        Ok(())
+    })
+    .await;
+    changed(&app);
+    r
+}
+
+/// How each destination of each source stands (as of the copier's last pass).
+#[tauri::command]
+pub async fn copy_status<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<CopyStatus>> {
+    blocking(&app, |state| Ok(state.copy_status())).await
+}
+
+/// Where the source's backups have been copied.
+#[tauri::command]
+pub async fn backup_copies<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<Vec<CopyRecord>> {
+    blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        engine.copies().map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+/// "Copy now": every destination is tried at once, whatever its wait after a failure.
+#[tauri::command]
+pub async fn copy_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
+    blocking(&app, |state| {
+        state.copy_now();
+        Ok(())
+    })
+    .await
+}

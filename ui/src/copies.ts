@@ -1,0 +1,54 @@
+// How the window words copies elsewhere: a destination's state in one line ("Copied to Backblaze
+// 2 hours ago", "Not copied to nas for 3 days: no connection"), and what a failed connection
+// test means in terms a person can act on. The shell gives codes and reasons; the words are here.
+
+import { formatRelative, plural } from "./format";
+import type { CopyProblem, CopyStatus, DestinationKind } from "./types";
+
+/** What to fix, by the reason the shell gives for a `remote_failed` error. */
+export const REMOTE_REASONS: Record<string, string> = {
+  unreachable: "the server can't be reached (check the address and the network)",
+  credentials: "the server refused the login (check the key or the user name and password)",
+  no_bucket: "there is no bucket of that name (check its spelling, or create it first)",
+  clock_skew: "the server says this computer's clock is wrong (set the date and time)",
+  certificate: "the server's certificate isn't trusted (check the address, or the server's certificate)",
+  quota: "the storage is full or over its quota",
+  timeout: "the server didn't answer in time",
+  server: "the server had a problem",
+  keyring: "the secret couldn't be saved in the system keyring (unlock it and try again)",
+};
+
+export const KIND_WORDS: Record<DestinationKind, string> = {
+  s3: "S3-compatible storage",
+  webdav: "WebDAV",
+  sftp: "SFTP",
+  folder: "A folder",
+};
+
+/** The reason of a failure in words. */
+export function problemWords(problem: CopyProblem | { reason?: string | null; message: string }): string {
+  const reason = problem.reason ?? undefined;
+  if (reason !== undefined && reason in REMOTE_REASONS) return REMOTE_REASONS[reason] ?? problem.message;
+  return problem.message;
+}
+
+const DAY = 86_400_000;
+
+/** One destination's state in a line, and its tone. */
+export function copyStatusLine(s: CopyStatus, now: number = Date.now()): { text: string; tone: "ok" | "warn" | "bad" } {
+  if (s.failing_since !== null) {
+    const since = Date.parse(s.failing_since);
+    const why = s.error ? problemWords(s.error) : "it didn't work";
+    const last = s.last_copied_at === null ? "never copied yet" : `last copied ${formatRelative(s.last_copied_at, now)}`;
+    if (now - since >= DAY) {
+      const days = Math.floor((now - since) / DAY);
+      return { text: `Not copied to ${s.destination} for ${plural(days, "day")}: ${why}`, tone: "bad" };
+    }
+    return { text: `Couldn't copy to ${s.destination} (${last}): ${why}. Keepsake tries again.`, tone: "warn" };
+  }
+  if (s.waiting > 0) {
+    return { text: `Copying to ${s.destination}: ${plural(s.waiting, "backup")} to send`, tone: "warn" };
+  }
+  if (s.last_copied_at === null) return { text: `Not copied to ${s.destination} yet`, tone: "warn" };
+  return { text: `Copied to ${s.destination} ${formatRelative(s.last_copied_at, now)}`, tone: "ok" };
+}
