@@ -37,10 +37,68 @@ measure() { # measure NAME CMD... -> sets SECS, RSS_MB
   RSS_MB=$(awk "BEGIN{printf \"%.1f\", $RSS_KB/1024}")
 }
 
+copy_section() {
+  local mb=${SIZES##* } s3root="$W/s3" port pid id file secret="bench-secret-key-0123456789"
+  local srcfile="$W/copy-sources.toml"
+  S3S=$(command -v s3s-fs || echo "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs")
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  rm -rf "$s3root"; mkdir -p "$s3root/bench-bucket"
+  env -u AWS_CA_BUNDLE "$S3S" --host 127.0.0.1 --port "$port" --access-key bench-access --secret-key "$secret" "$s3root" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  printf '[[destination]]\nname = "s3"\nkind = "s3"\nendpoint = "http://127.0.0.1:%s"\nbucket = "bench-bucket"\nprefix = "keepsake"\naccess_key_id = "bench-access"\npath_style = true\n' "$port" >"$srcfile"
+  local ks="$W/ks-copysrc" db="$W/astro-$mb.db"
+  rm -rf "$ks" "$W/ks-copyload"
+  [ -f "$db" ] || "$GEN" generate "$db" "$mb" >/dev/null
+  # The backup to copy, made now (so it is this run's own): also the "alone" timing.
+  measure "$BIN" --json --db "$db" --backup-dir "$ks" create --encrypt --compress --full
+  local alone_s=$SECS
+  id=$("$BIN" --json --backup-dir "$ks" list | python3 -c 'import json,sys; print(json.load(sys.stdin)["backups"][0]["id"])')
+  file=$(ls "$ks"/"$id".*)
+  local size; size=$(stat -c %s "$file")
+  sync
+  measure env KEEPSAKE_DEST_SECRET_S3="$secret" "$BIN" --sources "$srcfile" --backup-dir "$ks" copy "$id" --to s3
+  local ks_s=$SECS ks_rss=$RSS_MB
+  measure env RCLONE_CONFIG_S_TYPE=s3 RCLONE_CONFIG_S_PROVIDER=Other RCLONE_CONFIG_S_ACCESS_KEY_ID=bench-access \
+    RCLONE_CONFIG_S_SECRET_ACCESS_KEY="$secret" RCLONE_CONFIG_S_ENDPOINT="http://127.0.0.1:$port" \
+    RCLONE_CONFIG_S_FORCE_PATH_STYLE=true rclone --config /dev/null copy "$file" s:bench-bucket/rclone/
+  local rc_s=$SECS rc_rss=$RSS_MB
+  # A local backup while a copy of the same size (to another prefix) runs.
+  printf '[[destination]]\nname = "s3b"\nkind = "s3"\nendpoint = "http://127.0.0.1:%s"\nbucket = "bench-bucket"\nprefix = "during"\naccess_key_id = "bench-access"\npath_style = true\n' "$port" >>"$srcfile"
+  KEEPSAKE_DEST_SECRET_S3B="$secret" "$BIN" --sources "$srcfile" --backup-dir "$ks" copy "$id" --to s3b >/dev/null 2>&1 &
+  local copier=$!
+  measure "$BIN" --json --db "$db" --backup-dir "$W/ks-copyload" create --encrypt --compress --full
+  local during_s=$SECS
+  wait "$copier" || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$s3root" "$W/ks-copyload" "$ks"
+  {
+    echo
+    echo "| copy of the $mb MB database's backup ($((size / 1048576)) MB) to a local S3 server | seconds | MB/s | peak RSS |"
+    echo "|---|---|---|---|"
+    echo "| keepsake copy (checked against its record) | $ks_s | $(mbps "$size" "$ks_s") | $ks_rss MB |"
+    echo "| rclone copy (anchor) | $rc_s | $(mbps "$size" "$rc_s") | $rc_rss MB |"
+    echo "| Keepsake / rclone speed | $(ratio "$rc_s" "$ks_s") | | |"
+    echo
+    echo "| local backup of the $mb MB database | seconds |"
+    echo "|---|---|"
+    echo "| alone | $alone_s |"
+    echo "| while a copy runs | $during_s ($(ratio "$during_s" "$alone_s") of alone) |"
+  } >>"$RESULTS"
+}
+
 ratio() { awk "BEGIN{printf \"%.2fx\", $1/$2}"; }
 mbps() { awk "BEGIN{ if ($2 > 0) printf \"%.0f\", $1/1048576/$2; else print \"-\" }"; }
 
 RESULTS="$W/results.md"
+# BENCH_ONLY_COPY=1: only the copies-elsewhere part, on the backups of an earlier run.
+if [ "${BENCH_ONLY_COPY:-0}" = 1 ]; then
+  echo "# make bench (copies elsewhere only), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores" >"$RESULTS"
+  copy_section
+  cat "$RESULTS"
+  exit 0
+fi
 {
   echo "# make bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
   echo
@@ -153,5 +211,14 @@ restore_chain_s=$SECS; restore_chain_rss=$RSS_MB
   echo "| the newest point of 1 full + 10 increments | $restore_chain_s ($(ratio "$restore_chain_s" "$restore_full_s") the full's) | $restore_chain_rss MB |"
 } >>"$RESULTS"
 rm -f "$W"/inc-restored-*.db
+
+# --- Copies elsewhere -------------------------------------------------------------------------
+# The largest size's full backup copied to a local S3 server (s3s-fs, as in the tests) by
+# `keepsake copy`, and the same file by `rclone copy` (Debian's rclone) to the same server; then
+# a local backup timed alone and while a copy of the same size runs in the background.
+BENCH_COPY=${BENCH_COPY:-1}
+if [ "$BENCH_COPY" = 1 ]; then
+  copy_section
+fi
 
 cat "$RESULTS"

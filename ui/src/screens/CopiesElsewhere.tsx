@@ -102,7 +102,7 @@ export function CopiesElsewhere({ state }: { state: AppStateView }) {
                 {lines.map((s) => {
                   const line = copyStatusLine(s, now);
                   return (
-                    <div key={s.source} className={`status-line tone-${line.tone}`} data-testid="destination-status">
+                    <div key={s.source} className={`dest-line tone-${line.tone}`} data-testid="destination-status">
                       {s.source}: {line.text}
                     </div>
                   );
