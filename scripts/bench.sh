@@ -59,7 +59,7 @@ copy_section() {
   sync
   measure env KEEPSAKE_DEST_SECRET_S3="$secret" "$BIN" --sources "$srcfile" --backup-dir "$ks" copy "$id" --to s3
   local ks_s=$SECS ks_rss=$RSS_MB
-  measure env RCLONE_CONFIG_S_TYPE=s3 RCLONE_CONFIG_S_PROVIDER=Other RCLONE_CONFIG_S_ACCESS_KEY_ID=bench-access \
+  measure env -u AWS_CA_BUNDLE RCLONE_CONFIG_S_TYPE=s3 RCLONE_CONFIG_S_PROVIDER=Other RCLONE_CONFIG_S_ACCESS_KEY_ID=bench-access \
     RCLONE_CONFIG_S_SECRET_ACCESS_KEY="$secret" RCLONE_CONFIG_S_ENDPOINT="http://127.0.0.1:$port" \
     RCLONE_CONFIG_S_FORCE_PATH_STYLE=true rclone --config /dev/null copy "$file" s:bench-bucket/rclone/
   local rc_s=$SECS rc_rss=$RSS_MB
