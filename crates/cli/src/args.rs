@@ -364,7 +364,8 @@ pub enum SourceCommand {
     /// Change one setting of a source
     #[command(after_help = "Fields: name, database, backup_dir, enabled, paused, schedule, keep_last, \
         keep_within_days, keep_daily, keep_weekly, keep_monthly, encrypt, compress, level, \
-        verify_after_backup, overdue_after_days, incremental, row_loss_alert_percent. `none` \
+        verify_after_backup, overdue_after_days, incremental, row_loss_alert_percent, copies_to \
+        (destinations, separated by commas; see `keepsake dest`). `none` \
         clears an optional field.\n\n\
         Examples:\n  keepsake source set astro schedule 'weekly sun 03:00'\n  \
         keepsake source set astro keep_last 10\n  keepsake source set astro keep_last none")]

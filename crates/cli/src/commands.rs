@@ -44,6 +44,8 @@ pub struct Ctx<'a> {
     pub out: &'a Output,
     pub term: Terminal,
     pub backup_dir: PathBuf,
+    /// The store is a destination read from elsewhere (`--from DEST`), not a backup folder.
+    pub remote: bool,
     job: Job,
     progress: Arc<TermProgress>,
 }
@@ -144,6 +146,7 @@ fn run_remote(
         out,
         term,
         backup_dir: PathBuf::from(location),
+        remote: true,
         job: Job::new(progress.clone(), cancel),
         progress,
     };
@@ -176,7 +179,15 @@ fn run_folder(
     let progress = Arc::new(TermProgress::new(out.mode.progress));
     let cancel = CancelToken::new();
     crate::interrupt::watch(cancel.clone());
-    let ctx = Ctx { engine, out, term, backup_dir, job: Job::new(progress.clone(), cancel), progress };
+    let ctx = Ctx {
+        engine,
+        out,
+        term,
+        backup_dir,
+        remote: false,
+        job: Job::new(progress.clone(), cancel),
+        progress,
+    };
     match action {
         Action::Run { source } => run::run(&ctx, &source),
         Action::Create { source, opts } => create::run(&ctx, &source, &opts),

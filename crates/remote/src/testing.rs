@@ -211,6 +211,87 @@ impl Drop for Server {
     }
 }
 
+/// A server that fails for a while: a TCP proxy in front of a real server that answers
+/// `503 Service Unavailable` to the first `fail_first` connections (after reading their
+/// request), then passes every byte both ways.
+#[derive(Debug)]
+pub struct FailingProxy {
+    /// The port to connect to instead of the server's.
+    pub port: u16,
+    failed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FailingProxy {
+    /// A proxy to `127.0.0.1:upstream`.
+    pub fn start(upstream: u16, fail_first: usize) -> FailingProxy {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let failed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = failed.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut client) = conn else { return };
+                if count.load(Ordering::SeqCst) < fail_first {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    std::thread::spawn(move || {
+                        // Read the request head and its body, then refuse it.
+                        let mut buf = Vec::new();
+                        let mut chunk = [0u8; 8192];
+                        let mut want: Option<usize> = None;
+                        loop {
+                            let Ok(n) = client.read(&mut chunk) else { return };
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                            if want.is_none()
+                                && let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n")
+                            {
+                                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                                let len = head
+                                    .lines()
+                                    .find_map(|l| {
+                                        l.strip_prefix("content-length:")
+                                            .map(|v| v.trim().parse().unwrap_or(0))
+                                    })
+                                    .unwrap_or(0);
+                                want = Some(end + 4 + len);
+                            }
+                            if want.is_some_and(|w| buf.len() >= w) {
+                                break;
+                            }
+                        }
+                        let _ = client.write_all(
+                            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        );
+                    });
+                    continue;
+                }
+                std::thread::spawn(move || {
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+                    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let up = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut c2, &mut s2);
+                        let _ = s2.shutdown(std::net::Shutdown::Write);
+                    });
+                    let (mut s3, mut c3) = (server, client);
+                    let _ = std::io::copy(&mut s3, &mut c3);
+                    let _ = c3.shutdown(std::net::Shutdown::Write);
+                    let _ = up.join();
+                });
+            }
+        });
+        FailingProxy { port, failed }
+    }
+
+    /// How many connections it refused so far.
+    pub fn refused(&self) -> usize {
+        self.failed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// Short waits between retries, so a test of a server that is down ends quickly.
 pub fn quick() -> crate::Retries {
     crate::Retries {

@@ -122,3 +122,23 @@ fn the_connection_test_writes_reads_and_removes_a_probe() {
         assert!(store.list().unwrap().is_empty(), "the probe is gone again");
     }
 }
+
+#[test]
+fn a_server_answering_503_for_a_while_is_retried_and_the_copy_succeeds() {
+    use keepsake_remote::testing::FailingProxy;
+    let server = Server::s3();
+    let proxy = FailingProxy::start(server.port, 3);
+    let mut dest = server.destination("here", "flaky");
+    dest.endpoint = Some(format!("http://127.0.0.1:{}", proxy.port));
+    let retries = keepsake_remote::Retries { times: 6, ..quick() };
+    let store = keepsake_remote::open_with(&dest, server.secret(), retries).unwrap();
+    let mut w = store.create("backup_20260101_000000_abcdef02.keepsake").unwrap();
+    w.write_all(&vec![3u8; 3 << 20]).unwrap();
+    w.commit().unwrap();
+    assert_eq!(proxy.refused(), 3, "the first three requests were answered 503");
+    assert_eq!(store.list().unwrap().len(), 1, "and the object is there, whole");
+    assert_eq!(
+        std::fs::metadata(server.file("flaky", "backup_20260101_000000_abcdef02.keepsake")).unwrap().len(),
+        3 << 20
+    );
+}

@@ -71,6 +71,8 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
 
 /// How often the copier looks for backups to send when nothing wakes it.
 const COPY_EVERY: Duration = Duration::from_secs(60);
+/// How often the waiting copier looks at the stop signal.
+const STOP_CHECK: Duration = Duration::from_millis(500);
 
 /// The copier's loop: a pass after each backup (the scheduler wakes it) and every minute,
 /// each destination at its own pace after a failure (see `scheduler::copies`).
@@ -89,9 +91,19 @@ fn copier(
             sources.sources.retain(|s| only.is_empty() || only.contains(&s.name));
             copier.pass(&sources, Utc::now(), &job, &mut |e| copy_event(log, e));
         }
-        match woken.recv_timeout(COPY_EVERY) {
-            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+        // Woken after a backup, or after a minute; a stop is seen within half a second (the
+        // stop signal wakes the scheduler's loop, not this one).
+        let until = Instant::now() + COPY_EVERY;
+        loop {
+            if stop.is_cancelled() {
+                return;
+            }
+            match woken.recv_timeout(STOP_CHECK) {
+                Ok(()) => break,
+                Err(RecvTimeoutError::Timeout) if Instant::now() >= until => break,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
         }
     }
 }

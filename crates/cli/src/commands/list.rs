@@ -23,7 +23,13 @@ pub fn run(ctx: &Ctx, limit: Option<usize>) -> CliResult<u8> {
         }))?;
         return Ok(EXIT_OK);
     }
-    if report.backups.is_empty() {
+    if ctx.remote {
+        // Read from a destination: every backup there is foreign to this installation's records
+        // (the lost-computer case), listed below.
+        if report.foreign.is_empty() && report.backups.is_empty() {
+            ctx.out.note(&format!("No backups at {}.", ctx.backup_dir.display()));
+        }
+    } else if report.backups.is_empty() {
         ctx.out.note(&format!(
             "No backups made here in {} yet; make one with `keepsake create`.",
             ctx.backup_dir.display()
@@ -32,10 +38,19 @@ pub fn run(ctx: &Ctx, limit: Option<usize>) -> CliResult<u8> {
         ctx.out.text(&table(&report.backups).render(ctx.out.mode.color))?;
     }
     if !report.foreign.is_empty() {
-        ctx.out.text(&format!(
-            "\nNot made here ({}): restoring one needs --allow-foreign; check where it comes from first.",
-            report.foreign.len()
-        ))?;
+        let heading = if ctx.remote {
+            format!(
+                "Backups at {} ({}): restore one with `keepsake restore --from DEST ID --allow-foreign`.",
+                ctx.backup_dir.display(),
+                report.foreign.len()
+            )
+        } else {
+            format!(
+                "\nNot made here ({}): restoring one needs --allow-foreign; check where it comes from first.",
+                report.foreign.len()
+            )
+        };
+        ctx.out.text(&heading)?;
         ctx.out.text(&table(&report.foreign).render(ctx.out.mode.color))?;
     }
     if !report.files.is_empty() {

@@ -87,6 +87,12 @@ fn a_backup_copied_to_s3_lists_and_restores_from_a_new_computer() {
     c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
     let doc = ok_json(c);
     assert_eq!(doc["foreign"][0]["id"], id.as_str(), "listed from the remote objects alone: {doc}");
+    let mut c = fresh.src(&["list", "--from", "b2"]);
+    c.env(SECRET_VAR, keepsake_remote::testing::SECRET_KEY);
+    let out = run(c);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("Backups at s3://") && text.contains(&id), "{text}");
+    assert!(!text.contains("No backups made here"), "{text}");
     let target = fresh.path("restored.db");
     let mut c = fresh.src(&[
         "restore",

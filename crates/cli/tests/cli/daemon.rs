@@ -280,7 +280,14 @@ fn each_scheduled_backup_is_copied_to_the_sources_destination_in_the_background(
     while on_server() < 2 && epoch_secs() < deadline {
         std::thread::sleep(Duration::from_millis(300));
     }
+    // A stop is prompt even while the copier waits for the next backup.
+    let asked = epoch_secs();
     let log = clean_log(&stop(child));
+    assert!(
+        epoch_secs() - asked < 20.0,
+        "the daemon stopped {} s after SIGTERM:\n{log}",
+        epoch_secs() - asked
+    );
     assert!(on_server() >= 2, "two backups reached the server:\n{log}");
     let line = log.lines().find(|l| l.contains(" copied ")).unwrap_or_else(|| panic!("no copy line:\n{log}"));
     assert!(line.contains(" astro copied backup_") && line.contains(" to b2 ("), "{line}");
