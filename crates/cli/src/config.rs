@@ -23,6 +23,7 @@ use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
 use keepsake_engine::{Destination, DestinationKind};
 use serde::Deserialize;
 
+use crate::args::RestoreArgs;
 use crate::args::{
     AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, DestAddArgs, DestCommand, GlobalArgs, TypeArg,
     switch,
@@ -474,25 +475,32 @@ impl Config {
             }
         };
 
+        // `restore`'s flags, one reading whether it restores from the folder or a destination.
+        let restore_action = |r: RestoreArgs| -> CliResult<Action> {
+            let target = match r.to {
+                Some(p) => absolute(p),
+                None => database_needed("to restore to")?,
+            };
+            let opts = RestoreOptions {
+                verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
+                safety_backup: !r.no_safety_backup,
+                // The source's (or the configuration's) encryption: the safety backup
+                // follows it, and an unencrypted backup needs --allow-unencrypted.
+                source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
+                allow_foreign: r.allow_foreign,
+                allow_unencrypted: r.allow_unencrypted,
+                tables: r.table,
+                allow_broken_references: r.allow_broken_references,
+            };
+            Ok(Action::Restore { id: r.id, target, opts, confirmed: r.yes })
+        };
+
         // A restore from a destination needs a target, not a backup folder.
         let command = match command {
             Command::Restore(r) if r.from.is_some() => {
                 let from = r.from.clone().unwrap_or_default();
                 let dest = Box::new(load_destination(g, env, &from)?);
-                let target = match r.to {
-                    Some(p) => absolute(p),
-                    None => database_needed("to restore to")?,
-                };
-                let opts = RestoreOptions {
-                    verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
-                    safety_backup: !r.no_safety_backup,
-                    source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
-                    allow_foreign: r.allow_foreign,
-                    allow_unencrypted: r.allow_unencrypted,
-                    tables: r.table,
-                    allow_broken_references: r.allow_broken_references,
-                };
-                let action = Action::Restore { id: r.id, target, opts, confirmed: r.yes };
+                let action = restore_action(r)?;
                 return Ok(Config { secret: secret(term.stdin, false), task: Task::Remote { dest, action } });
             }
             other => other,
@@ -595,24 +603,7 @@ impl Config {
             }
             Command::Pin { id } => Action::Pin { id, on: true },
             Command::Unpin { id } => Action::Pin { id, on: false },
-            Command::Restore(r) => {
-                let target = match r.to {
-                    Some(p) => absolute(p),
-                    None => database_needed("to restore to")?,
-                };
-                let opts = RestoreOptions {
-                    verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
-                    safety_backup: !r.no_safety_backup,
-                    // The source's (or the configuration's) encryption: the safety backup
-                    // follows it, and an unencrypted backup needs --allow-unencrypted.
-                    source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
-                    allow_foreign: r.allow_foreign,
-                    allow_unencrypted: r.allow_unencrypted,
-                    tables: r.table,
-                    allow_broken_references: r.allow_broken_references,
-                };
-                Action::Restore { id: r.id, target, opts, confirmed: r.yes }
-            }
+            Command::Restore(r) => restore_action(r)?,
             Command::Delete { id, yes } => Action::Delete { id, confirmed: yes },
             Command::Cleanup(c) => {
                 let flags = RetentionPolicy {
