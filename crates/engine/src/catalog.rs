@@ -96,7 +96,20 @@ CREATE TABLE IF NOT EXISTS copies (
     copied_at TEXT NOT NULL,
     PRIMARY KEY (store, backup_id, location)
 );
-PRAGMA user_version = 4;
+CREATE TABLE IF NOT EXISTS copied_backups (
+    store TEXT NOT NULL,
+    backup_id TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (store, backup_id)
+);
+CREATE TABLE IF NOT EXISTS copy_checks (
+    store TEXT NOT NULL,
+    location TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    bad INTEGER NOT NULL,
+    PRIMARY KEY (store, location)
+);
+PRAGMA user_version = 5;
 ";
 
 /// How a recorded backup came to be recorded.
@@ -610,6 +623,55 @@ impl Catalog {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Keeps what is known of a copied backup, for the retention of its copies once the
+    /// backup itself is gone from the folder.
+    pub(crate) fn keep_copied(&self, m: &BackupMetadata) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO copied_backups (store, backup_id, metadata) VALUES (?1, ?2, ?3)",
+                params![self.store, m.id, json(m)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// What was kept of a copied backup by [`Catalog::keep_copied`].
+    pub(crate) fn copied(&self, id: &str) -> Result<Option<BackupMetadata>> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT metadata FROM copied_backups WHERE store = ?1 AND backup_id = ?2",
+                [&self.store, id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Records that every copy at `location` was read back at `at`, `bad` of them not whole.
+    pub(crate) fn set_copy_check(&self, location: &str, at: DateTime<Utc>, bad: u32) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO copy_checks (store, location, checked_at, bad) VALUES (?1, ?2, ?3, ?4)",
+                params![self.store, location, at.to_rfc3339(), bad],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// When the copies at `location` were last read back, and how many were not whole.
+    pub(crate) fn copy_check(&self, location: &str) -> Result<Option<(DateTime<Utc>, u32)>> {
+        self.conn
+            .query_row(
+                "SELECT checked_at, bad FROM copy_checks WHERE store = ?1 AND location = ?2",
+                [&self.store, location],
+                |r| Ok((time(&r.get::<_, String>(0)?), r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Forgets the copy of `backup_id` at `location` (it was deleted there, or found wrong).

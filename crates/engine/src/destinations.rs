@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::retention::RetentionPolicy;
+
+/// How often the copies at a destination are read back whole when nothing says otherwise.
+pub const DEFAULT_VERIFY_EVERY_DAYS: u32 = 30;
 
 /// What kind of place a destination is.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -104,6 +108,21 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub key_file: Option<PathBuf>,
+    /// Send at most this many KiB per second (none: as fast as the connection goes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub upload_limit_kib: Option<u32>,
+    /// Read every copy here back whole every N days ([`DEFAULT_VERIFY_EVERY_DAYS`] when not
+    /// set; 0: only when asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub verify_every_days: Option<u32>,
+    /// Which copies stay here; none: the same rules as the backup folder of each source whose
+    /// backups come here; no rule in it: every copy. Applied only to the copies Keepsake
+    /// recorded sending here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub retention: Option<RetentionPolicy>,
 }
 
 impl Destination {
@@ -121,6 +140,22 @@ impl Destination {
             path_style: false,
             user: None,
             key_file: None,
+            upload_limit_kib: None,
+            verify_every_days: None,
+            retention: None,
+        }
+    }
+
+    /// The rules for the copies here of a source whose folder keeps `source`'s.
+    pub fn retention_for<'a>(&'a self, source: &'a RetentionPolicy) -> &'a RetentionPolicy {
+        self.retention.as_ref().unwrap_or(source)
+    }
+
+    /// Days between two readings of the copies here; `None`: never by itself.
+    pub fn verify_every(&self) -> Option<u32> {
+        match self.verify_every_days.unwrap_or(DEFAULT_VERIFY_EVERY_DAYS) {
+            0 => None,
+            n => Some(n),
         }
     }
 
@@ -176,7 +211,31 @@ impl Destination {
     pub fn set(&mut self, field: &str, value: &str) -> Result<()> {
         let v = value.trim();
         let opt = || if v.is_empty() { None } else { Some(v.to_owned()) };
+        let none = matches!(v.to_ascii_lowercase().as_str(), "none" | "off" | "");
+        let count = || -> Result<Option<u32>> {
+            if none {
+                return Ok(None);
+            }
+            v.parse::<u32>()
+                .map(Some)
+                .map_err(|_| Error::invalid(format!("{field}: {v:?} is not a whole number (or none)")))
+        };
+        let mut rule = |set: fn(&mut RetentionPolicy, Option<u32>)| -> Result<()> {
+            let n = count()?;
+            set(self.retention.get_or_insert_with(RetentionPolicy::default), n);
+            Ok(())
+        };
         match field {
+            "keep_last" => rule(|p, n| p.keep_last = n)?,
+            "keep_within_days" => rule(|p, n| p.keep_within_days = n)?,
+            "keep_daily" => rule(|p, n| p.keep_daily = n)?,
+            "keep_weekly" => rule(|p, n| p.keep_weekly = n)?,
+            "keep_monthly" => rule(|p, n| p.keep_monthly = n)?,
+            // `source`: the same rules as each source's folder; `all`: keep every copy here.
+            "retention" if matches!(v, "source" | "same" | "") => self.retention = None,
+            "retention" if v == "all" => self.retention = Some(RetentionPolicy::default()),
+            "upload_limit_kib" => self.upload_limit_kib = count()?.filter(|n| *n > 0),
+            "verify_every_days" => self.verify_every_days = count()?,
             "path" => self.path = opt().map(PathBuf::from),
             "endpoint" => self.endpoint = opt().map(|e| e.trim_end_matches('/').to_owned()),
             "region" => self.region = opt(),
@@ -243,5 +302,27 @@ mod tests {
         assert!(dav.validate().is_err());
         assert_eq!(DestinationKind::parse("SFTP").unwrap(), DestinationKind::Sftp);
         assert!(DestinationKind::parse("ftp").is_err());
+    }
+
+    #[test]
+    fn retention_defaults_to_the_sources_and_settings_read_back_from_toml() {
+        let folder = RetentionPolicy { keep_last: Some(3), ..RetentionPolicy::default() };
+        let mut d = Destination::new("usb", DestinationKind::Folder);
+        d.set("path", "/media/usb").unwrap();
+        assert_eq!(d.retention_for(&folder), &folder, "the source's rules by default");
+        assert_eq!(d.verify_every(), Some(DEFAULT_VERIFY_EVERY_DAYS));
+        d.set("keep_monthly", "12").unwrap();
+        d.set("verify_every_days", "0").unwrap();
+        d.set("upload_limit_kib", "512").unwrap();
+        assert_eq!(d.retention_for(&folder).keep_monthly, Some(12));
+        assert_eq!(d.retention_for(&folder).keep_last, None, "its own rules only");
+        assert_eq!(d.verify_every(), None, "0: only when asked");
+        assert!(d.set("keep_last", "many").is_err());
+        let text = toml::to_string(&d).unwrap();
+        assert_eq!(toml::from_str::<Destination>(&text).unwrap(), d, "{text}");
+        d.set("retention", "all").unwrap();
+        assert!(d.retention_for(&folder).is_empty(), "every copy kept");
+        d.set("retention", "source").unwrap();
+        assert_eq!(d.retention_for(&folder), &folder);
     }
 }

@@ -28,9 +28,11 @@ use crate::error::{Error, Result};
 pub mod conformance;
 pub mod local;
 pub mod memory;
+pub mod throttle;
 
 pub use local::LocalFolder;
 pub use memory::MemoryStore;
+pub use throttle::Throttled;
 
 /// One object in a store, as the store describes it (untrusted, like the object itself).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use keepsake_engine::error::{Error, ErrorCode, Result};
-use keepsake_engine::store::{LocalFolder, Store, StoreEntry, StoreWrite};
+use keepsake_engine::store::{LocalFolder, Store, StoreEntry, StoreWrite, Throttled};
 use keepsake_engine::{Destination, DestinationKind};
 use opendal::layers::{RetryLayer, TimeoutLayer};
 use opendal::{ErrorKind, Operator};
@@ -133,6 +133,14 @@ pub fn open(dest: &Destination, secret: Option<&str>) -> Result<Arc<dyn Store>> 
 
 /// [`open`] with its own retry settings (tests use short waits).
 pub fn open_with(dest: &Destination, secret: Option<&str>, retries: Retries) -> Result<Arc<dyn Store>> {
+    let store = open_unlimited(dest, secret, retries)?;
+    Ok(match dest.upload_limit_kib {
+        Some(kib) if kib > 0 => Arc::new(Throttled::new(store, u64::from(kib) * 1024)),
+        _ => store,
+    })
+}
+
+fn open_unlimited(dest: &Destination, secret: Option<&str>, retries: Retries) -> Result<Arc<dyn Store>> {
     dest.validate()?;
     if dest.kind == DestinationKind::Folder {
         let path = dest.path.clone().unwrap_or_default();

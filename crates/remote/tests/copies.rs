@@ -225,3 +225,75 @@ fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
     assert!(status[0].failing_since.is_none() && status[0].last_copied_at.is_some());
     assert_eq!(status[0].waiting, 0);
 }
+
+#[test]
+fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_check_finds_a_changed_one() {
+    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+    use keepsake_engine::sources::{Source, Sources};
+    use keepsake_engine::{CopyState, RetentionPolicy};
+
+    let server = Server::s3();
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("notes.db");
+    make_db(&db, 100);
+    let home = Installation::open(d.path().join("home")).unwrap();
+    let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
+    let folder = d.path().join("backups");
+    // The folder keeps one backup; the destination two.
+    let mut source = Source::new("notes", &db, &folder);
+    source.copies_to = vec!["offsite".into()];
+    source.retention = RetentionPolicy { keep_last: Some(1), ..RetentionPolicy::default() };
+    let mut dest = server.destination("offsite", "n");
+    dest.set("keep_last", "2").unwrap();
+    let sources = Sources { sources: vec![source.clone()], destinations: vec![dest] };
+    let engine = engines.get(&folder).unwrap();
+    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+
+    // Somebody else's file at the destination, under a backup's name: never Keepsake's to delete.
+    let planted = "backup_20200101_000000_00000000.db.gz";
+    std::fs::create_dir_all(server.file("n", planted).parent().unwrap()).unwrap();
+    std::fs::write(server.file("n", planted), b"not ours").unwrap();
+
+    let now = chrono::Utc::now();
+    let mut made = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    let mut checked = 0;
+    for _ in 0..3 {
+        make_db(&db, 10);
+        made.push(engine.backup(&db, &opts(), &Job::default()).unwrap());
+        copier.pass(&sources, now, &Job::default(), &mut |e| match e {
+            CopyEvent::Removed { plan, .. } => removed.extend(plan.delete.iter().map(|p| p.id.clone())),
+            CopyEvent::Checked { .. } => checked += 1,
+            CopyEvent::Failed { error, .. } => panic!("{error}"),
+            CopyEvent::Copied { .. } => {}
+        });
+        // The folder's own cleanup, by the folder's rule: it deletes nothing at the destination.
+        engine.cleanup(&source.retention).unwrap();
+    }
+    assert_eq!(engine.list(None).unwrap().len(), 1, "the folder keeps one");
+    // The first backup, gone from the folder since the second cleanup, was deleted at the
+    // destination by the destination's rule alone (what was known of it kept since its copy).
+    assert_eq!(removed, [made[0].id.clone()]);
+    assert!(!server.file("n", &made[0].file_name).exists());
+    for b in &made[1..] {
+        assert!(server.file("n", &b.file_name).exists(), "{} is one of the last two", b.id);
+    }
+    assert_eq!(std::fs::read(server.file("n", planted)).unwrap(), b"not ours", "a planted file stays");
+    assert_eq!(checked, 0, "copies made today are not due for their monthly check");
+
+    // A month later, one copy was changed on the server: the check finds it, and it no longer counts.
+    let path = server.file("n", &made[1].file_name);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    let mut found = Vec::new();
+    copier.pass(&sources, now + chrono::TimeDelta::days(31), &Job::default(), &mut |e| {
+        if let CopyEvent::Checked { checks, .. } = e {
+            found = checks.iter().map(|c| (c.backup_id.clone(), c.state)).collect();
+        }
+    });
+    assert_eq!(found, [(made[1].id.clone(), CopyState::Changed), (made[2].id.clone(), CopyState::Whole)]);
+    let status = copier.status(&sources);
+    assert_eq!(status[0].checked.map(|c| c.bad), Some(1), "{status:?}");
+}

@@ -20,6 +20,7 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result, escaped};
 use crate::format::file::{Object, sha256_of};
 use crate::model::{BackupMetadata, Origin, VerificationStatus};
+use crate::retention::{CleanupPlan, RetentionPolicy, plan_retention};
 use crate::seams::{Job, Phase};
 use crate::store::Store;
 
@@ -69,6 +70,17 @@ pub struct CopyCheck {
     pub state: CopyState,
 }
 
+/// The last time every copy at a destination was read back.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopiesChecked {
+    /// When.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub at: DateTime<Utc>,
+    /// How many were missing or changed then (they no longer count as copies).
+    pub bad: u32,
+}
+
 const CHUNK: usize = 1 << 20;
 
 impl Engine {
@@ -106,6 +118,7 @@ impl Engine {
                 .find(|c| c.backup_id == m.id && c.location == dest.location());
             if let Some(c) = known {
                 if matches!(dest.stat(&c.object)?, Some(e) if e.size == c.size) {
+                    self.catalog()?.keep_copied(&m)?;
                     out.push(c);
                     continue;
                 }
@@ -139,6 +152,7 @@ impl Engine {
             let (sha, size) = sha256_of(&Object::new(dest, name))?;
             if sha == m.sha256 && size == m.stored_size {
                 let r = record(size);
+                self.catalog()?.keep_copied(m)?;
                 self.catalog()?.add_copy(&r)?;
                 return Ok(r);
             }
@@ -198,6 +212,7 @@ impl Engine {
             }
         }
         let r = record(sent);
+        self.catalog()?.keep_copied(m)?;
         self.catalog()?.add_copy(&r)?;
         Ok(r)
     }
@@ -255,6 +270,65 @@ impl Engine {
             }
             out.push(CopyCheck { backup_id: c.backup_id, object: c.object, state });
         }
+        let bad = out.iter().filter(|c| c.state != CopyState::Whole).count() as u32;
+        self.catalog()?.set_copy_check(dest.location(), self.clock.now(), bad)?;
         Ok(out)
+    }
+
+    /// When every copy at `location` was last read back ([`Engine::verify_copies`]).
+    pub fn copies_checked(&self, location: &str) -> Result<Option<CopiesChecked>> {
+        Ok(self.catalog()?.copy_check(location)?.map(|(at, bad)| CopiesChecked { at, bad }))
+    }
+
+    /// Whether the copies at `location` are due to be read back at `now`, `every_days` after the
+    /// last reading (or, before any, after the oldest copy there was made).
+    pub fn copies_due_check(&self, location: &str, every_days: u32, now: DateTime<Utc>) -> Result<bool> {
+        let since = match self.copies_checked(location)? {
+            Some(c) => Some(c.at),
+            None => self.copies()?.into_iter().filter(|c| c.location == location).map(|c| c.copied_at).min(),
+        };
+        Ok(since.is_some_and(|t| now - t >= chrono::TimeDelta::days(i64::from(every_days))))
+    }
+
+    /// What a cleanup of the copies at `location` with `policy` would keep and delete now, by
+    /// the same rules as a folder's cleanup ([`plan_retention`]) over the copies recorded there
+    /// alone: an object Keepsake did not record sending is never in the plan, and the rules of
+    /// the folder (or of another destination) never delete a copy here.
+    pub fn plan_copies_cleanup(&self, location: &str, policy: &RetentionPolicy) -> Result<CleanupPlan> {
+        let catalog = self.catalog()?;
+        let pins = catalog.pins()?;
+        let mut backups = Vec::new();
+        for c in catalog.copies()?.into_iter().filter(|c| c.location == location) {
+            // The folder's record while the backup is there (its pin, its latest verification),
+            // else what was kept when it was copied. A copy known by neither stays.
+            let Some(mut m) = catalog.get(&c.backup_id)?.or(catalog.copied(&c.backup_id)?) else { continue };
+            m.pinned = pins.get(&m.id).cloned();
+            m.stored_size = c.size;
+            backups.push(m);
+        }
+        let now = self.clock.now().with_timezone(&chrono::Local);
+        Ok(plan_retention(&backups, policy, &now))
+    }
+
+    /// Deletes the copies at `dest` that `policy` no longer keeps ([`Engine::plan_copies_cleanup`])
+    /// and forgets them; returns the plan carried out.
+    pub fn cleanup_copies(
+        &self,
+        dest: &dyn Store,
+        policy: &RetentionPolicy,
+        job: &Job,
+    ) -> Result<CleanupPlan> {
+        let plan = self.plan_copies_cleanup(dest.location(), policy)?;
+        let copies = self.catalog()?.copies()?;
+        for e in &plan.delete {
+            job.cancel.check()?;
+            let Some(c) = copies.iter().find(|c| c.backup_id == e.id && c.location == dest.location()) else {
+                continue;
+            };
+            crate::store::check_name(&c.object)?;
+            dest.delete(&c.object)?;
+            self.catalog()?.remove_copy(&c.backup_id, &c.location)?;
+        }
+        Ok(plan)
     }
 }

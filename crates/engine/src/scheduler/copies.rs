@@ -6,6 +6,12 @@
 //! that only a person can fix (a wrong key, no such bucket, an untrusted certificate) every six
 //! hours. A pass runs on its host's own thread, apart from the scheduler: a copy never delays
 //! the next local backup, and it reads the local file without the folder's lock.
+//!
+//! Once everything is sent, a pass applies the destination's retention to the copies it
+//! recorded there (the destination's own rules, else the source's), and reads every copy back
+//! whole when the destination's check is due (monthly by default), reporting any copy found
+//! changed or missing; such a copy no longer counts, so the next pass sends it again where it
+//! can.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,10 +19,11 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::commands::copy::CopyRecord;
+use crate::commands::copy::{CopiesChecked, CopyCheck, CopyRecord};
 use crate::destinations::Destination;
 use crate::engines::Engines;
 use crate::error::{Error, ErrorCode, Result};
+use crate::retention::{CleanupPlan, RetentionPolicy};
 use crate::seams::Job;
 use crate::sources::Sources;
 use crate::store::Store;
@@ -48,6 +55,9 @@ pub struct CopyStatus {
     /// The last failure's code, message and reason (`facts.reason`).
     #[cfg_attr(feature = "ts", ts(optional))]
     pub error: Option<CopyProblem>,
+    /// When the copies there were last read back whole, and how many were not.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub checked: Option<CopiesChecked>,
 }
 
 /// Why copying failed, as data.
@@ -86,6 +96,29 @@ pub enum CopyEvent<'a> {
         /// When it is tried again.
         retry_at: DateTime<Utc>,
     },
+    /// Copies the destination's retention no longer keeps were deleted there.
+    Removed {
+        /// The source.
+        source: &'a str,
+        /// The destination.
+        destination: &'a str,
+        /// What was kept and deleted.
+        plan: &'a CleanupPlan,
+    },
+    /// Every copy at a destination was read back.
+    Checked {
+        /// The source.
+        source: &'a str,
+        /// The destination.
+        destination: &'a str,
+        /// What each copy was found to be.
+        checks: &'a [CopyCheck],
+    },
+}
+
+enum Tended<'a> {
+    Removed(&'a CleanupPlan),
+    Checked(&'a [CopyCheck]),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -95,6 +128,7 @@ struct Pair {
     next_try: Option<DateTime<Utc>>,
     error: Option<CopyProblem>,
     waiting: u32,
+    location: Option<String>,
 }
 
 /// Copies in the background; see the module's documentation.
@@ -152,9 +186,20 @@ impl Copier {
                 }
                 let Ok(dest) = sources.destination(name) else { continue };
                 let mut copied: Vec<CopyRecord> = Vec::new();
-                let outcome = self.copy_missing(&source.backup_dir, dest, job, &mut copied, &mut |r| {
-                    report(CopyEvent::Copied { source: &source.name, record: r })
-                });
+                let outcome = self
+                    .copy_missing(&source.backup_dir, dest, job, &mut copied, &mut |r| {
+                        report(CopyEvent::Copied { source: &source.name, record: r })
+                    })
+                    .and_then(|()| {
+                        self.tend(&source.backup_dir, dest, &source.retention, now, job, &mut |e| match e {
+                            Tended::Removed(plan) => {
+                                report(CopyEvent::Removed { source: &source.name, destination: name, plan })
+                            }
+                            Tended::Checked(checks) => {
+                                report(CopyEvent::Checked { source: &source.name, destination: name, checks })
+                            }
+                        })
+                    });
                 copied_any |= !copied.is_empty();
                 let pair = self.pairs.entry(key).or_default();
                 match outcome {
@@ -189,6 +234,7 @@ impl Copier {
                 {
                     let pair = self.pairs.entry((source.name.clone(), name.clone())).or_default();
                     pair.waiting = m.len() as u32;
+                    pair.location = Some(store.location().to_owned());
                 }
             }
         }
@@ -219,6 +265,34 @@ impl Copier {
         Ok(())
     }
 
+    /// After the copies: the destination's retention, then its check when due.
+    fn tend(
+        &self,
+        dir: &std::path::Path,
+        dest: &Destination,
+        source_rules: &RetentionPolicy,
+        now: DateTime<Utc>,
+        job: &Job,
+        each: &mut dyn FnMut(Tended<'_>),
+    ) -> Result<()> {
+        let engine = self.engines.get(dir)?;
+        let store = self.opener.open(dest)?;
+        let rules = dest.retention_for(source_rules);
+        if !rules.is_empty() {
+            let plan = engine.cleanup_copies(store.as_ref(), rules, job)?;
+            if !plan.delete.is_empty() {
+                each(Tended::Removed(&plan));
+            }
+        }
+        if let Some(days) = dest.verify_every()
+            && engine.copies_due_check(store.location(), days, now)?
+        {
+            let checks = engine.verify_copies(store.as_ref(), job)?;
+            each(Tended::Checked(&checks));
+        }
+        Ok(())
+    }
+
     /// Tries every destination at the next pass, whatever its wait (a person pressed "Try
     /// again", or fixed the settings).
     pub fn retry_now(&mut self) {
@@ -236,6 +310,13 @@ impl Copier {
                 let Ok(dest) = sources.destination(name) else { continue };
                 let pair = self.pairs.get(&(source.name.clone(), name.clone())).cloned().unwrap_or_default();
                 let last = copies.iter().filter(|c| &c.destination == name).map(|c| c.copied_at).max();
+                let location = pair
+                    .location
+                    .clone()
+                    .or_else(|| copies.iter().find(|c| &c.destination == name).map(|c| c.location.clone()));
+                let checked = location.and_then(|l| {
+                    self.engines.get(&source.backup_dir).and_then(|e| e.copies_checked(&l)).ok().flatten()
+                });
                 out.push(CopyStatus {
                     source: source.name.clone(),
                     destination: name.clone(),
@@ -244,6 +325,7 @@ impl Copier {
                     waiting: pair.waiting,
                     failing_since: pair.failing_since,
                     error: pair.error,
+                    checked,
                 });
             }
         }
