@@ -229,7 +229,11 @@ pub enum Command {
     #[command(after_help = "A backup is kept when any rule keeps it. With no flag, the policy comes \
         from BACKUP_MAX_BACKUPS and BACKUP_RETENTION_DAYS (or max_backups and retention_days in the \
         config file); with none of those either, cleanup refuses to guess.\n\n\
-        Examples:\n  keepsake cleanup --keep 30\n  keepsake cleanup --older-than 90 --keep 5 --dry-run")]
+        With --at DEST it deletes copies at a destination instead, only those Keepsake recorded \
+        sending there, by the destination's own rules (`keepsake dest set DEST keep_last N`) or, \
+        without any, the same as the folder's. The background copier does this after each copy.\n\n\
+        Examples:\n  keepsake cleanup --keep 30\n  keepsake cleanup --older-than 90 --keep 5 --dry-run\n  \
+        keepsake cleanup --at b2 --dry-run")]
     Cleanup(CleanupArgs),
 
     /// Show figures over all backups
@@ -471,6 +475,23 @@ pub enum DestCommand {
         /// Name of the destination
         name: String,
     },
+    /// Change one setting of a destination
+    #[command(after_help = "Settings: endpoint, region, bucket, prefix, access_key_id, path_style, \
+        user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
+        (read every copy back this often, default 30, 0: only when asked); keep_last, \
+        keep_within_days, keep_daily, keep_weekly, keep_monthly (the destination's own retention; \
+        `retention source` goes back to the source's rules, `retention all` keeps every copy).\n\n\
+        Examples:\n  keepsake dest set b2 keep_monthly 24\n  keepsake dest set nas upload_limit_kib 2048\n  \
+        keepsake dest set b2 verify_every_days 7")]
+    Set {
+        /// Name of the destination
+        name: String,
+        /// The setting to change
+        field: String,
+        /// Its new value
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
     /// Check that a destination can be reached, listed and written to
     Test {
         /// Name of the destination
@@ -669,6 +690,10 @@ pub struct CleanupArgs {
     /// Show what would be deleted, and delete nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Clean up the copies at this destination (see `keepsake dest list`), not the folder
+    #[arg(long, value_name = "DEST")]
+    pub at: Option<String>,
 }
 
 /// `Some(true)` for `--x`, `Some(false)` for `--no-x`, `None` when neither was given (the last

@@ -205,7 +205,7 @@ fn run_folder(
         Action::Pin { id, on } => alerts::pin(&ctx, &id, on),
         Action::Restore { id, target, opts, confirmed } => restore::run(&ctx, &id, &target, &opts, confirmed),
         Action::Delete { id, confirmed } => delete::run(&ctx, &id, confirmed),
-        Action::Cleanup { policy, dry_run } => cleanup::run(&ctx, &policy, dry_run),
+        Action::Cleanup { policy, dry_run, at } => cleanup::run(&ctx, &policy, dry_run, at.as_deref()),
         Action::Stats => stats::run(&ctx),
         Action::History { limit } => history::run(&ctx, limit),
         Action::RebuildCatalog => catalog::rebuild(&ctx),

@@ -68,6 +68,12 @@ pub enum DestAction {
     },
     List,
     Remove(String),
+    /// One setting of a destination changed.
+    Set {
+        name: String,
+        field: String,
+        value: String,
+    },
     Test(String),
 }
 
@@ -155,6 +161,8 @@ pub enum Action {
     Cleanup {
         policy: RetentionPolicy,
         dry_run: bool,
+        /// The copies at this destination instead of the folder.
+        at: Option<Box<Destination>>,
     },
     Stats,
     History {
@@ -438,6 +446,7 @@ impl Config {
                     }
                     DestCommand::List => DestAction::List,
                     DestCommand::Remove { name } => DestAction::Remove(name),
+                    DestCommand::Set { name, field, value } => DestAction::Set { name, field, value },
                     DestCommand::Test { name } => DestAction::Test(name),
                 };
                 return Ok(Config { secret: secret(false, false), task: Task::Dest { file, action } });
@@ -613,8 +622,12 @@ impl Config {
                     keep_weekly: c.calendar.keep_weekly,
                     keep_monthly: c.calendar.keep_monthly,
                 };
+                let at = c.at.as_deref().map(|name| load_destination(g, env, name)).transpose()?;
+                let own = at.as_ref().and_then(|d| d.retention.clone());
                 let policy = match picked.map(|s| &s.retention) {
                     _ if !flags.is_empty() => flags,
+                    // A destination's own rules (empty: keep every copy there).
+                    _ if own.is_some() => own.clone().unwrap_or_default(),
                     Some(retention) if !retention.is_empty() => retention.clone(),
                     _ => RetentionPolicy {
                         keep_last: max_backups_env.or(f.max_backups),
@@ -623,7 +636,7 @@ impl Config {
                     },
                 };
                 // An empty policy keeps everything: never what a person running cleanup meant.
-                if policy.is_empty() {
+                if policy.is_empty() && own.is_none() {
                     return Err(CliError::invalid(
                         "cleanup needs a retention policy, and none is set",
                         format!(
@@ -634,7 +647,7 @@ impl Config {
                         ),
                     ));
                 }
-                Action::Cleanup { policy, dry_run: c.dry_run }
+                Action::Cleanup { policy, dry_run: c.dry_run, at: at.map(Box::new) }
             }
             Command::Stats => Action::Stats,
             Command::History { limit } => Action::History { limit },

@@ -17,6 +17,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use chrono::{Local, Utc};
+use keepsake_engine::CopyState;
 use keepsake_engine::Engines;
 use keepsake_engine::schedule::{SchedulerState, sleep_for};
 use keepsake_engine::scheduler::RunReason;
@@ -138,6 +139,43 @@ fn copy_event(log: &Log, e: CopyEvent<'_>) {
                 "retry_at": retry_at,
             }),
         ),
+        CopyEvent::Removed { source, destination, plan } => {
+            let ids: Vec<&str> = plan.delete.iter().map(|e| e.id.as_str()).collect();
+            log.event(
+                Some(source),
+                "copies_removed",
+                &format!(
+                    "deleted {} cop{} at {destination} by its retention ({} kept): {}",
+                    ids.len(),
+                    if ids.len() == 1 { "y" } else { "ies" },
+                    plan.keep.len(),
+                    ids.join(", ")
+                ),
+                json!({ "destination": destination, "deleted": ids, "kept": plan.keep.len() }),
+            )
+        }
+        CopyEvent::Checked { source, destination, checks } => {
+            let bad: Vec<_> = checks.iter().filter(|c| c.state != CopyState::Whole).collect();
+            let text = if bad.is_empty() {
+                format!("read back all {} copies at {destination}: whole", checks.len())
+            } else {
+                format!(
+                    "warning: {} of {} copies at {destination} are missing or changed: {}",
+                    bad.len(),
+                    checks.len(),
+                    bad.iter()
+                        .map(|c| format!("{} {:?}", c.backup_id, c.state))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            log.event(
+                Some(source),
+                "copies_checked",
+                &text,
+                json!({ "destination": destination, "checks": checks }),
+            )
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal)
         }
         DestAction::List => list(file, out),
         DestAction::Remove(name) => remove(file, &name, out),
+        DestAction::Set { name, field, value } => set(file, &name, &field, &value, out),
         DestAction::Test(name) => {
             let sources = file.load()?;
             let dest = sources.destination(&name).map_err(|e| unknown(file, &name, &e))?.clone();
@@ -191,6 +192,58 @@ fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
     }
     out.text(&t.render(out.mode.color))?;
     Ok(EXIT_OK)
+}
+
+fn set(file: &SourcesFile, name: &str, field: &str, value: &str, out: &Output) -> CliResult<u8> {
+    let mut sources = file.load_file()?;
+    let hint = "Nothing was changed; `keepsake dest set --help` lists the settings.";
+    if let Err(e) = sources.destination(name) {
+        return Err(unknown(file, name, &e));
+    }
+    let Some(dest) = sources.destinations.iter_mut().find(|d| d.name == name) else {
+        return Ok(EXIT_OK);
+    };
+    dest.set(field, value).map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    dest.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    let dest = dest.clone();
+    file.save(&sources)?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "destination": dest }))?;
+    } else {
+        out.note(&format!("{name}: {field} set. {}", settings_line(&dest)));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The copy settings of a destination in words: its retention, its check, its limit.
+fn settings_line(d: &Destination) -> String {
+    let keeps = match &d.retention {
+        None => "keeps what each source's folder keeps".to_owned(),
+        Some(r) if r.is_empty() => "keeps every copy".to_owned(),
+        Some(r) => {
+            let mut rules = Vec::new();
+            let mut rule = |n: Option<u32>, what: &str| {
+                if let Some(n) = n {
+                    rules.push(format!("{what} {n}"));
+                }
+            };
+            rule(r.keep_last, "the last");
+            rule(r.keep_within_days, "the days within");
+            rule(r.keep_daily, "daily");
+            rule(r.keep_weekly, "weekly");
+            rule(r.keep_monthly, "monthly");
+            format!("keeps {}", rules.join(", "))
+        }
+    };
+    let check = match d.verify_every() {
+        Some(n) => format!("reads every copy back every {n} days"),
+        None => "reads copies back only when asked".to_owned(),
+    };
+    let limit = match d.upload_limit_kib {
+        Some(k) => format!("sends at most {k} KiB/s"),
+        None => "sends as fast as the connection goes".to_owned(),
+    };
+    format!("It {keeps}, {check}, {limit}.")
 }
 
 fn remove(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {

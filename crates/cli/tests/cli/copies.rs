@@ -139,3 +139,119 @@ fn a_destination_without_its_secret_says_where_the_secret_goes() {
     assert_error(&out, 2, "remote_failed");
     assert!(stderr(&out).contains("KEEPSAKE_DEST_SECRET_"), "{}", stderr(&out));
 }
+
+/// `--json`'s list of ids under `key` (`delete`, `keep`).
+fn ids(doc: &serde_json::Value, key: &str) -> Vec<String> {
+    doc[key].as_array().expect(key).iter().map(|e| e["id"].as_str().expect("id").to_owned()).collect()
+}
+
+#[test]
+fn copies_on_webdav_keep_the_destinations_own_rules_and_sftp_restores_on_a_new_computer() {
+    let w = Work::new();
+    let dav = Server::webdav();
+    let sftp = Server::sftp();
+    w.add_astro(&[]);
+    let dav_secret = ("KEEPSAKE_DEST_SECRET_NAS", keepsake_remote::testing::DAV_PASSWORD);
+    let d = dav.destination("nas", "laptop");
+    let mut c = w.src(&[
+        "dest",
+        "add",
+        "nas",
+        "--kind",
+        "webdav",
+        "--endpoint",
+        d.endpoint.as_deref().expect("endpoint"),
+        "--user",
+        d.user.as_deref().expect("user"),
+        "--prefix",
+        "laptop",
+    ]);
+    c.env(dav_secret.0, dav_secret.1);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = sftp.destination("box", "keepsake");
+    let key = s.key_file.clone().expect("key");
+    let out = run(w.src(&[
+        "dest",
+        "add",
+        "box",
+        "--kind",
+        "sftp",
+        "--endpoint",
+        s.endpoint.as_deref().expect("endpoint"),
+        "--user",
+        "keepsake",
+        "--key-file",
+        key.to_str().expect("key path"),
+        "--prefix",
+        "keepsake",
+    ]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    for _ in 0..3 {
+        assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
+    }
+    let made: Vec<String> = ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"]
+        .as_array()
+        .expect("backups")
+        .iter()
+        .map(|b| b["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(made.len(), 3);
+    for to in ["nas", "box"] {
+        let mut c = w.src(&["--source", "astro", "copy", "--missing", "--to", to, "--json"]);
+        c.env(dav_secret.0, dav_secret.1);
+        let doc = ok_json(c);
+        assert_eq!(doc["copies"].as_array().expect("copies").len(), 3, "{to}: {doc}");
+    }
+
+    // The destination's own rule: two copies at the NAS, whatever the folder keeps.
+    let out = run(w.src(&["dest", "set", "nas", "keep_last", "2"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("keeps the last 2"), "{}", stderr(&out));
+    let mut c = w.src(&["--source", "astro", "cleanup", "--at", "nas", "--dry-run", "--json"]);
+    c.env(dav_secret.0, dav_secret.1);
+    let plan = ok_json(c);
+    let oldest = made.iter().min().expect("oldest").clone();
+    assert_eq!(ids(&plan, "delete"), std::slice::from_ref(&oldest), "{plan}");
+    let on_nas = |id: &str| dav.file("laptop", &format!("{id}.db.gz")).exists();
+    assert!(on_nas(&oldest), "a dry run deletes nothing");
+    let mut c = w.src(&["--source", "astro", "cleanup", "--at", "nas"]);
+    c.env(dav_secret.0, dav_secret.1);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Deleted 1 copy at nas"), "{}", stdout(&out));
+    assert!(!on_nas(&oldest), "deleted at the NAS");
+    assert!(made.iter().filter(|id| **id != oldest).all(|id| on_nas(id)));
+    assert_eq!(
+        ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"].as_array().expect("b").len(),
+        3,
+        "the folder keeps its own"
+    );
+    assert!(sftp.file("keepsake", &format!("{oldest}.db.gz")).exists(), "and the SFTP server its own");
+
+    // A new computer: the SFTP copies alone, listed and restored.
+    let fresh = Work::new();
+    std::fs::copy(w.path("sources.toml"), fresh.path("sources.toml")).expect("copy the settings");
+    let doc = ok_json(fresh.src(&["list", "--from", "box", "--json"]));
+    assert_eq!(doc["foreign"].as_array().expect("foreign").len(), 3, "{doc}");
+    let newest = made.iter().max().expect("newest");
+    let target = fresh.path("restored.db");
+    let out = run(fresh.src(&[
+        "restore",
+        "--from",
+        "box",
+        newest,
+        "--to",
+        target.to_str().expect("path"),
+        "--allow-foreign",
+        "--allow-unencrypted",
+        "--yes",
+    ]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows: i64 = rusqlite::Connection::open(&target)
+        .expect("open")
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 300);
+}
