@@ -142,6 +142,7 @@ fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     state.scheduler.request_stop();
     state.copier.request_stop();
     state.copy_cancel.cancel();
+    state.stop_copies(false);
     if !state.jobs.close(QUIT_TIMEOUT) {
         tracing::warn!("a job did not stop within {} s", QUIT_TIMEOUT.as_secs());
     }

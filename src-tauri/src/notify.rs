@@ -111,6 +111,19 @@ impl Note {
         }
     }
 
+    /// Reading back the copies of `name` at `destination` found `bad` of `total` missing or changed.
+    pub fn copies_damaged(name: &str, destination: &str, bad: usize, total: usize) -> Note {
+        Note {
+            problem: true,
+            summary: format!("{bad} of {total} copies of {name} at {destination} are missing or changed"),
+            body: format!(
+                "Keepsake read back the copies at {destination} and found that {bad} of them are not what \
+                 it sent. They no longer count as copies: Keepsake sends those backups again where it can. \
+                 Open Keepsake to see which."
+            ),
+        }
+    }
+
     /// The keyring could not be read, so encrypted backups of `name` cannot run.
     pub fn keyring(name: &str) -> Note {
         Note {

@@ -77,6 +77,10 @@ pub struct AppState {
     pub copier: Arc<SchedulerControl>,
     /// Cancels a copy in progress when the app quits.
     pub copy_cancel: keepsake_engine::CancelToken,
+    /// The copier's current pass, for "Stop copying".
+    copy_pass: Mutex<keepsake_engine::CancelToken>,
+    /// "Stop copying" was pressed: no pass until "Copy now".
+    copies_held: std::sync::atomic::AtomicBool,
     /// How each destination stands, as of the copier's last pass.
     copy_status: Mutex<Vec<keepsake_engine::scheduler::copies::CopyStatus>>,
     /// "Try again now" was asked for.
@@ -124,6 +128,8 @@ impl AppState {
             browsing: Mutex::default(),
             copier: Arc::new(SchedulerControl::default()),
             copy_cancel: keepsake_engine::CancelToken::new(),
+            copy_pass: Mutex::default(),
+            copies_held: std::sync::atomic::AtomicBool::new(false),
             copy_status: Mutex::default(),
             copy_retry: std::sync::atomic::AtomicBool::new(false),
         }
@@ -149,12 +155,35 @@ impl AppState {
 
     /// Asks the copier to try every destination now, whatever its wait.
     pub fn copy_now(&self) {
+        self.copies_held.store(false, std::sync::atomic::Ordering::SeqCst);
         self.copy_retry.store(true, std::sync::atomic::Ordering::SeqCst);
         self.copier.wake();
     }
 
     pub fn take_copy_retry(&self) -> bool {
         self.copy_retry.swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The token of a new copier pass; `None` when the app is quitting.
+    pub fn new_copy_pass(&self) -> Option<keepsake_engine::CancelToken> {
+        let token = keepsake_engine::CancelToken::new();
+        *lock(&self.copy_pass) = token.clone();
+        // Checked after the token is published: a quit either sees it or is seen here.
+        (!self.copy_cancel.is_cancelled()).then_some(token)
+    }
+
+    /// Stops the copier's current pass (the app quits, or "Stop copying"); with `hold`, no
+    /// pass runs again until "Copy now".
+    pub fn stop_copies(&self, hold: bool) {
+        if hold {
+            self.copies_held.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        lock(&self.copy_pass).cancel();
+    }
+
+    /// Whether "Stop copying" holds the copier.
+    pub fn copies_held(&self) -> bool {
+        self.copies_held.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Every source, as configured.

@@ -757,6 +757,32 @@ test("copies elsewhere: an S3 destination added in Settings (a wrong key said in
     await until("the destination's state", async () => /Copied to offsite/.test(await text("destination-status")), LONG);
     await (await $("copies-elsewhere")).scrollIntoView();
     await shot("settings-copies-elsewhere");
+
+    // The lost-computer restore, from the objects on the server alone: found, chosen, checked
+    // whole and written to a new file.
+    await click("open-restore-from-copy");
+    await until("the restore from a copy form", () => shown("restore-from-copy"), LONG);
+    await type("dest-endpoint", `http://127.0.0.1:${s3.port}`);
+    await type("dest-bucket", "family-backups");
+    await type("dest-access-key", "e2e-access");
+    await click("dest-path-style");
+    await type("dest-prefix", "laptop");
+    await type("dest-secret", "e2e-secret-key-0123");
+    await click("from-copy-find");
+    await until("the backups found there", () => shown("from-copy-found"), LONG);
+    const found = await $$("from-copy-backup");
+    assert.equal(found.length, objects.length, "every backup on the server is listed");
+    const target = path.join(process.env.HOME, "restored-from-a-copy.db");
+    await type("from-copy-target", target);
+    await (await $("restore-from-copy")).scrollIntoView();
+    await shot("settings-restore-from-copy");
+    await click("from-copy-restore");
+    const done = await until("the restore to finish", async () => (await shown("restored-from-copy")) && $("restored-from-copy"), LONG);
+    assert.match(await done.getText(), /restored-from-a-copy\.db/);
+    assert.equal(sql(target, "PRAGMA integrity_check"), "ok");
+    const { database } = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
+    const tables = "SELECT count(*) FROM sqlite_schema WHERE type = 'table'";
+    assert.ok(Number(sql(target, tables)) > 0 && Number(sql(target, tables)) <= Number(sql(database, tables)));
   } finally {
     s3.stop();
   }

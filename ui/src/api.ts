@@ -182,5 +182,17 @@ export const copyStatus = () => call("copy_status", {});
 /** Where a database's backups have been copied. */
 export const backupCopies = (source: string) => call("backup_copies", { source });
 
-/** Tries every destination at once. */
+/** Tries every destination at once (and goes on after "Stop"). */
 export const copyNow = () => call("copy_now", {});
+
+/** Stops the copy in progress; copying goes on with `copyNow`. */
+export const stopCopies = () => call("stop_copies", {});
+
+/**
+ * The lost-computer restore, first step: the backups at a destination, read from its objects
+ * alone, opened with `password` (files it does not open are in `files`, locked).
+ */
+export const remoteBackups = (args: ArgsOf<"remote_backups">) => call("remote_backups", args);
+
+/** The lost-computer restore: one backup at a destination, checked whole, written to a new file (a job). */
+export const restoreFromCopy = (args: ArgsOf<"restore_from_copy">) => call("restore_from_copy", args);

@@ -307,6 +307,20 @@ export type Code = ErrorCode | AppCode;
 export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated" | "broken_chain";
 
 /**
+ * The last time every copy at a destination was read back.
+ */
+
+export type CopiesChecked = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * How many were missing or changed then (they no longer count as copies).
+ */
+bad: number, };
+
+/**
  * Why copying failed, as data.
  */
 
@@ -390,7 +404,11 @@ failing_since: string | null,
 /**
  * The last failure's code, message and reason (`facts.reason`).
  */
-error?: CopyProblem, };
+error?: CopyProblem, 
+/**
+ * When the copies there were last read back whole, and how many were not.
+ */
+checked?: CopiesChecked, };
 
 /**
  * One place backups are copied to. Which fields matter depends on `kind`; [`Destination::validate`]
@@ -443,7 +461,22 @@ user?: string,
 /**
  * The SFTP private key file (without one, the SSH agent's keys are used).
  */
-key_file?: string, };
+key_file?: string, 
+/**
+ * Send at most this many KiB per second (none: as fast as the connection goes).
+ */
+upload_limit_kib?: number, 
+/**
+ * Read every copy here back whole every N days ([`DEFAULT_VERIFY_EVERY_DAYS`] when not
+ * set; 0: only when asked).
+ */
+verify_every_days?: number, 
+/**
+ * Which copies stay here; none: the same rules as the backup folder of each source whose
+ * backups come here; no rule in it: every copy. Applied only to the copies Keepsake
+ * recorded sending here.
+ */
+retention?: RetentionPolicy, };
 
 /**
  * What kind of place a destination is.
@@ -1109,6 +1142,9 @@ export interface Commands {
   copy_status: { args: Record<string, never>; result: Array<CopyStatus> };
   backup_copies: { args: { source: string }; result: Array<CopyRecord> };
   copy_now: { args: Record<string, never>; result: void };
+  stop_copies: { args: Record<string, never>; result: void };
+  remote_backups: { args: { destination: Destination; secret?: string | null; password?: string | null }; result: FolderReport };
+  restore_from_copy: { args: { jobId: string; destination: Destination; secret?: string | null; password?: string | null; id: string; target: string }; result: RestoreOutcome };
 }
 
 /** Every command's name. */
@@ -1154,6 +1190,9 @@ export const COMMAND_NAMES = [
   "copy_status",
   "backup_copies",
   "copy_now",
+  "stop_copies",
+  "remote_backups",
+  "restore_from_copy",
 ] as const satisfies readonly (keyof Commands)[];
 
 /** The events the shell sends, and their payloads. */

@@ -34,6 +34,9 @@ export function problemWords(problem: CopyProblem | { reason?: string | null; me
 
 const DAY = 86_400_000;
 
+/** The job id of the background copier's progress events (see the shell's copier). */
+export const COPY_JOB = "copies";
+
 /** One destination's state in a line, and its tone. */
 export function copyStatusLine(s: CopyStatus, now: number = Date.now()): { text: string; tone: "ok" | "warn" | "bad" } {
   if (s.failing_since !== null) {
@@ -45,6 +48,13 @@ export function copyStatusLine(s: CopyStatus, now: number = Date.now()): { text:
       return { text: `Not copied to ${s.destination} for ${plural(days, "day")}: ${why}`, tone: "bad" };
     }
     return { text: `Couldn't copy to ${s.destination} (${last}): ${why}. Keepsake tries again.`, tone: "warn" };
+  }
+  if (s.checked && s.checked.bad > 0) {
+    const n = s.checked.bad;
+    return {
+      text: `${plural(n, "copy", "copies")} at ${s.destination} ${n === 1 ? "was" : "were"} missing or changed when Keepsake checked them ${formatRelative(s.checked.at, now)}; Keepsake sends ${n === 1 ? "that backup" : "those backups"} again where it can`,
+      tone: "bad",
+    };
   }
   if (s.waiting > 0) {
     return { text: `Copying to ${s.destination}: ${plural(s.waiting, "backup")} to send`, tone: "warn" };

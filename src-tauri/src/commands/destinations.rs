@@ -2,12 +2,16 @@
 //! secrets in the OS keyring, the connection test, which sources copy where, and how each
 //! destination stands. The copying itself runs on the copier thread (`copier.rs`).
 
-use keepsake_engine::scheduler::copies::CopyStatus;
-use keepsake_engine::{CopyRecord, Destination};
-use tauri::{AppHandle, Runtime};
+use std::path::PathBuf;
 
-use super::{blocking, changed};
+use keepsake_engine::model::RestoreOutcome;
+use keepsake_engine::scheduler::copies::CopyStatus;
+use keepsake_engine::{CopyRecord, Destination, Engine, ErrorCode, FolderReport, RestoreOptions};
+use tauri::{AppHandle, Manager, Runtime};
+
+use super::{blocking, changed, run_job};
 use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
 
 /// The destinations, in file order.
 #[tauri::command]
@@ -124,6 +128,92 @@ pub async fn copy_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
     blocking(&app, |state| {
         state.copy_now();
         Ok(())
+    })
+    .await
+}
+
+/// "Stop copying": the copy in progress stops; copying goes on with "Copy now".
+#[tauri::command]
+pub async fn stop_copies<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
+    blocking(&app, |state| {
+        state.stop_copies(true);
+        Ok(())
+    })
+    .await
+}
+
+/// An engine over a destination's objects alone, as on a new computer.
+fn remote_engine(
+    engines: &keepsake_engine::Engines,
+    secrets: std::sync::Arc<crate::keyring::KeyringSecret>,
+    dest: &Destination,
+    secret: Option<&str>,
+) -> keepsake_engine::Result<Engine> {
+    dest.validate()?;
+    let store = open(dest, secret)?;
+    Ok(Engine::open(engines.home(), store)?.with_secrets(secrets))
+}
+
+/// The lost-computer restore, first step: the backups at a destination, read from its objects
+/// alone (nothing about them is recorded on this computer), opened with `password`.
+#[tauri::command]
+pub async fn remote_backups<R: Runtime>(
+    app: AppHandle<R>,
+    destination: Destination,
+    secret: Option<String>,
+    password: Option<String>,
+) -> IpcResult<FolderReport> {
+    blocking(&app, move |state| {
+        let _lent = state.lend_password(password, Some(false));
+        let engines = state.engines()?;
+        remote_engine(&engines, state.secrets.clone(), &destination, secret.as_deref())
+            .and_then(|engine| engine.scan())
+            .map_err(|e| state.ipc_error(e))
+    })
+    .await
+}
+
+/// The lost-computer restore: backup `id` at the destination, checked whole first, written to
+/// `target`, a new file (there is nothing to keep a safety backup of, and nowhere on this
+/// computer to keep one yet).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn restore_from_copy<R: Runtime>(
+    app: AppHandle<R>,
+    job_id: String,
+    destination: Destination,
+    secret: Option<String>,
+    password: Option<String>,
+    id: String,
+    target: PathBuf,
+) -> IpcResult<RestoreOutcome> {
+    let state = app.state::<AppState>();
+    if !target.is_absolute() {
+        return Err(IpcError::invalid(format!("{} is not a full path", target.display())));
+    }
+    if std::fs::symlink_metadata(&target).is_ok() {
+        return Err(IpcError::from(
+            keepsake_engine::Error::new(
+                ErrorCode::InvalidInput,
+                format!("{} already exists; restore to a new file", target.display()),
+            )
+            .with_path(&target)
+            .with_reason("target_exists"),
+        ));
+    }
+    let lent = state.lend_password(password, Some(false));
+    let opts = RestoreOptions {
+        verify_first: true,
+        safety_backup: false,
+        source_encrypts: false,
+        allow_foreign: true,
+        ..RestoreOptions::default()
+    };
+    let engines = state.engines()?;
+    let secrets = state.secrets.clone();
+    run_job(&app, &job_id, move |job| {
+        let _lent = lent;
+        remote_engine(&engines, secrets, &destination, secret.as_deref())?.restore(&id, &target, &opts, job)
     })
     .await
 }

@@ -96,4 +96,14 @@ contract! {
     destinations::copy_status() -> Vec<CopyStatus>;
     destinations::backup_copies(source: String) -> Vec<CopyRecord>;
     destinations::copy_now() -> ();
+    destinations::stop_copies() -> ();
+    destinations::remote_backups(destination: Destination, secret: Option<String>, password: Option<String>) -> FolderReport;
+    destinations::restore_from_copy(
+        job_id: String,
+        destination: Destination,
+        secret: Option<String>,
+        password: Option<String>,
+        id: String,
+        target: PathBuf
+    ) -> RestoreOutcome;
 }

@@ -1,3 +1,4 @@
+import { emit } from "@tauri-apps/api/event";
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
@@ -48,9 +49,55 @@ describe("Copies elsewhere", () => {
       bucket: "family",
       access_key_id: "003abc",
       path_style: false,
+      verify_every_days: 30,
     });
     expect(saved?.secret).toBe("the right secret");
     expect(saved?.sources).toEqual(["Notes"]);
+  });
+
+  it("keeps only the newest copies there, limits the upload speed and checks the copies weekly", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("add-destination"));
+    const form = within(screen.getByTestId("destination-form"));
+    await user.selectOptions(form.getByTestId("dest-kind"), "folder");
+    await user.type(form.getByTestId("dest-name"), "USB disk");
+    await user.type(form.getByTestId("dest-path"), "/media/ada/usb");
+    await user.selectOptions(form.getByTestId("dest-keep"), "last");
+    await user.clear(form.getByTestId("dest-keep-last"));
+    await user.type(form.getByTestId("dest-keep-last"), "5");
+    await user.type(form.getByTestId("dest-limit"), "512");
+    await user.clear(form.getByTestId("dest-verify-days"));
+    await user.type(form.getByTestId("dest-verify-days"), "7");
+    await user.click(form.getByTestId("dest-save"));
+    await screen.findByTestId("destination");
+    expect(fake.callsOf("save_destination")[0]?.destination).toEqual({
+      name: "USB disk",
+      kind: "folder",
+      path: "/media/ada/usb",
+      retention: { keep_last: 5, keep_within_days: null, keep_daily: null, keep_weekly: null, keep_monthly: null },
+      upload_limit_kib: 512,
+      verify_every_days: 7,
+    });
+  });
+
+  it("shows a copy in progress on Home, and Stop holds copying until Copy now", async () => {
+    const fake = new FakeShell(fullSetup());
+    const notes = fake.state.sources[0];
+    if (notes) notes.copies_to = ["Backblaze"];
+    fake.copyStatuses = [status({ waiting: 2 })];
+    const { user } = renderApp(fake);
+    await screen.findByTestId("home-copy");
+    await emit("job-progress", { job_id: "copies", phase: "copy", done: 45, total: 100 });
+    expect((await screen.findByTestId("home-copying")).textContent).toContain("Copying elsewhere… 45");
+    await user.click(screen.getByTestId("stop-copies"));
+    await screen.findByTestId("home-copies-stopped");
+    expect(fake.callsOf("stop_copies")).toHaveLength(1);
+    expect(screen.queryByTestId("home-copying")).toBeNull();
+    await user.click(screen.getByTestId("resume-copies"));
+    await waitFor(() => expect(fake.callsOf("copy_now")).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByTestId("home-copies-stopped")).toBeNull());
   });
 
   it("words each state of a destination", () => {
@@ -68,6 +115,12 @@ describe("Copies elsewhere", () => {
     });
     const recent = status({ failing_since: new Date(now - HOUR).toISOString(), error: { code: "remote_failed", message: "x", reason: "credentials" } });
     expect(copyStatusLine(recent, now).tone).toBe("warn");
+    const checked = status({ checked: { at: new Date(now - 3 * HOUR).toISOString(), bad: 2 } });
+    expect(copyStatusLine(checked, now)).toEqual({
+      text: "2 copies at Backblaze were missing or changed when Keepsake checked them 3 hours ago; Keepsake sends those backups again where it can",
+      tone: "bad",
+    });
+    expect(copyStatusLine(status({ checked: { at: new Date(now).toISOString(), bad: 0 } }), now).tone).toBe("ok");
   });
 
   it("shows on Home how each copy elsewhere of the database stands", async () => {

@@ -2,68 +2,51 @@
 // "Test connection", which databases copy there, remove), and on Home, how each destination of
 // the selected database stands. The copying runs in the background in the shell.
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import * as api from "../api";
 import { ApiError } from "../api";
-import { KIND_WORDS, copyStatusLine, problemWords } from "../copies";
+import { COPY_JOB, KIND_WORDS, copyStatusLine, problemWords } from "../copies";
 import { ERROR_WORDING } from "../errors";
+import { formatPercent } from "../format";
 import { useAction, useNow, useQuery } from "../hooks";
-import type { AppStateView, Destination, DestinationKind, SourceView } from "../types";
+import type { AppStateView, Destination, SourceView } from "../types";
+import { DestinationFields, EMPTY_WHERE, type WhereForm, whereOf } from "../components/DestinationFields";
+import { RestoreFromCopy } from "./RestoreFromCopy";
 
-interface Form {
-  kind: DestinationKind;
-  name: string;
-  endpoint: string;
-  region: string;
-  bucket: string;
-  prefix: string;
-  accessKeyId: string;
-  pathStyle: boolean;
-  user: string;
-  keyFile: string;
-  path: string;
-  secret: string;
+interface Form extends WhereForm {
+  /** What stays there: the database folder's rules, every copy, or the last N. */
+  keep: "source" | "all" | "last";
+  keepLast: string;
+  /** KiB per second; empty: no limit. */
+  limit: string;
+  /** Read every copy back every N days; "0": only when asked. */
+  verifyDays: string;
   sources: string[];
 }
 
-const EMPTY: Omit<Form, "sources"> = {
-  kind: "s3",
-  name: "",
-  endpoint: "",
-  region: "",
-  bucket: "",
-  prefix: "",
-  accessKeyId: "",
-  pathStyle: false,
-  user: "",
-  keyFile: "",
-  path: "",
-  secret: "",
+const EMPTY: Omit<Form, "sources"> = { ...EMPTY_WHERE, keep: "source", keepLast: "10", limit: "", verifyDays: "30" };
+
+/** A whole number typed in a field, or undefined when empty or not one. */
+const count = (v: string): number | undefined => {
+  const n = Number(v.trim());
+  return v.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : undefined;
 };
 
-const text = (v: string) => (v.trim() === "" ? undefined : v.trim());
+const NO_RULES = { keep_last: null, keep_within_days: null, keep_daily: null, keep_weekly: null, keep_monthly: null };
 
-/** The form as the shell's `Destination` (only the fields of its kind). */
+/** The form as the shell's `Destination`: where it is, plus what stays there, how fast it is sent and how often it is checked. */
 export function destinationOf(f: Form): Destination {
-  const d: Destination = { name: f.name.trim(), kind: f.kind, prefix: text(f.prefix) };
-  switch (f.kind) {
-    case "folder":
-      return { ...d, path: text(f.path) };
-    case "s3":
-      return {
-        ...d,
-        endpoint: text(f.endpoint),
-        region: text(f.region),
-        bucket: text(f.bucket),
-        access_key_id: text(f.accessKeyId),
-        path_style: f.pathStyle,
-      };
-    case "webdav":
-      return { ...d, endpoint: text(f.endpoint), user: text(f.user) };
-    case "sftp":
-      return { ...d, endpoint: text(f.endpoint), user: text(f.user), key_file: text(f.keyFile) };
-  }
+  const d = whereOf(f);
+  const retention =
+    f.keep === "source" ? undefined : f.keep === "all" ? NO_RULES : { ...NO_RULES, keep_last: count(f.keepLast) ?? 10 };
+  const limit = count(f.limit);
+  return {
+    ...d,
+    retention,
+    upload_limit_kib: limit === undefined || limit === 0 ? undefined : limit,
+    verify_every_days: count(f.verifyDays) ?? 30,
+  };
 }
 
 /** What a failed test says: the reason in words for `remote_failed`, the code's wording otherwise. */
@@ -77,6 +60,8 @@ export function CopiesElsewhere({ state }: { state: AppStateView }) {
   const destinations = useQuery("destinations", api.listDestinations);
   const status = useQuery("copy-status", api.copyStatus);
   const [adding, setAdding] = useState(false);
+  const [fromCopy, setFromCopy] = useState(false);
+  const [restoredTo, setRestoredTo] = useState<string | null>(null);
   const now = useNow();
   const remove = useAction((name: string) => api.removeDestination(name), { doing: "Removing a copy elsewhere" });
   const copyNow = useAction(api.copyNow, { doing: "Copying now" });
@@ -126,8 +111,34 @@ export function CopiesElsewhere({ state }: { state: AppStateView }) {
             Copy now
           </button>
         )}
+        {!fromCopy && (
+          <button
+            type="button"
+            onClick={() => {
+              setFromCopy(true);
+              setRestoredTo(null);
+            }}
+            data-testid="open-restore-from-copy"
+          >
+            Restore from a copy elsewhere…
+          </button>
+        )}
       </div>
       {adding && <AddDestination sources={state.sources} onDone={() => setAdding(false)} />}
+      {restoredTo !== null && (
+        <p className="done" role="status" data-testid="restored-from-copy">
+          Restored to <span className="inline-path">{restoredTo}</span>. Add it as a database in Keepsake to protect it.
+        </p>
+      )}
+      {fromCopy && (
+        <RestoreFromCopy
+          onCancel={() => setFromCopy(false)}
+          onRestored={(r) => {
+            setRestoredTo(r.target);
+            setFromCopy(false);
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -149,7 +160,6 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
     doing: "Saving a copy elsewhere",
     onSuccess: onDone,
   });
-  const needsSecret = form.kind === "s3" || form.kind === "webdav";
   const field = (label: string, key: keyof Form, props: { placeholder?: string; type?: string; testid: string }) => (
     <label>
       {label}
@@ -175,42 +185,18 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
     >
       <fieldset>
         <legend>Add a copy elsewhere</legend>
+        <DestinationFields form={form} set={set} />
         <label>
-          Kind
-          <select value={form.kind} onChange={(e) => set({ kind: e.target.value as DestinationKind })} data-testid="dest-kind">
-            <option value="s3">S3-compatible storage (AWS, Backblaze B2, Cloudflare R2, Wasabi, MinIO)</option>
-            <option value="webdav">WebDAV (Nextcloud, ownCloud, a NAS)</option>
-            <option value="sftp">SFTP (a NAS or a server)</option>
-            <option value="folder">A folder (an external disk, a NAS mount, a synced folder)</option>
+          Keep there
+          <select value={form.keep} onChange={(e) => set({ keep: e.target.value as Form["keep"] })} data-testid="dest-keep">
+            <option value="source">The same backups as the database's backup folder</option>
+            <option value="all">Every copy</option>
+            <option value="last">Only the newest copies</option>
           </select>
         </label>
-        {field("Name", "name", { placeholder: "Backblaze", testid: "dest-name" })}
-        {form.kind === "folder" && field("Folder", "path", { placeholder: "/media/me/backup-disk", testid: "dest-path" })}
-        {form.kind === "s3" && (
-          <>
-            {field("Endpoint", "endpoint", { placeholder: "https://s3.eu-central-003.backblazeb2.com", testid: "dest-endpoint" })}
-            {field("Region (if your provider names one)", "region", { placeholder: "us-east-1", testid: "dest-region" })}
-            {field("Bucket", "bucket", { testid: "dest-bucket" })}
-            {field("Access key id", "accessKeyId", { testid: "dest-access-key" })}
-            <label className="check">
-              <input type="checkbox" checked={form.pathStyle} onChange={(e) => set({ pathStyle: e.target.checked })} data-testid="dest-path-style" />
-              Path-style addresses (MinIO and most self-hosted servers)
-            </label>
-          </>
-        )}
-        {(form.kind === "webdav" || form.kind === "sftp") &&
-          field(form.kind === "webdav" ? "Server address" : "Server (host or host:port)", "endpoint", {
-            placeholder: form.kind === "webdav" ? "https://cloud.example.org/remote.php/dav/files/me" : "nas.local:22",
-            testid: "dest-endpoint",
-          })}
-        {(form.kind === "webdav" || form.kind === "sftp") && field("User", "user", { testid: "dest-user" })}
-        {form.kind === "sftp" && field("Private key file (empty: the SSH agent's keys)", "keyFile", { testid: "dest-key-file" })}
-        {needsSecret &&
-          field(form.kind === "s3" ? "Secret key (kept in the system keyring)" : "Password (kept in the system keyring)", "secret", {
-            type: "password",
-            testid: "dest-secret",
-          })}
-        {form.kind !== "folder" && field("Folder inside it (optional)", "prefix", { placeholder: "keepsake/laptop", testid: "dest-prefix" })}
+        {form.keep === "last" && field("How many", "keepLast", { type: "number", testid: "dest-keep-last" })}
+        {field("Upload speed limit in KB/s (empty: no limit)", "limit", { type: "number", placeholder: "no limit", testid: "dest-limit" })}
+        {field("Check every copy there every … days (0: only when asked)", "verifyDays", { type: "number", testid: "dest-verify-days" })}
         {sources.length > 0 && (
           <div className="checks">
             <p>Copy the backups of</p>
@@ -253,6 +239,10 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
 export function CopyStatusList({ source }: { source: SourceView }) {
   const status = useQuery(source.copies_to.length > 0 ? "copy-status" : null, api.copyStatus);
   const now = useNow();
+  const copying = useBackgroundCopy();
+  const [stopped, setStopped] = useState(false);
+  const stop = useAction(api.stopCopies, { doing: "Stopping the copy", refresh: false, onSuccess: () => setStopped(true) });
+  const copyNow = useAction(api.copyNow, { doing: "Copying now", onSuccess: () => setStopped(false) });
   const lines = (status.data ?? []).filter((s) => s.source === source.name);
   if (lines.length === 0) return null;
   return (
@@ -265,6 +255,48 @@ export function CopyStatusList({ source }: { source: SourceView }) {
           </li>
         );
       })}
+      {copying && !stopped && (
+        <li className="tone-warn" data-testid="home-copying">
+          Copying elsewhere… {formatPercent(copying.total > 0 ? copying.done / copying.total : 0)}{" "}
+          <button type="button" className="link" onClick={() => void stop.run()} disabled={stop.pending} data-testid="stop-copies">
+            Stop
+          </button>
+        </li>
+      )}
+      {stopped && (
+        <li className="tone-warn" data-testid="home-copies-stopped">
+          Copying elsewhere is stopped.{" "}
+          <button type="button" className="link" onClick={() => void copyNow.run()} disabled={copyNow.pending} data-testid="resume-copies">
+            Copy now
+          </button>
+        </li>
+      )}
     </ul>
   );
+}
+
+/** The background copier's progress while it sends something (its events stop when it is done). */
+function useBackgroundCopy(): { done: number; total: number } | null {
+  const [progress, setProgress] = useState<{ done: number; total: number; at: number } | null>(null);
+  useEffect(() => {
+    let unsubscribe: api.Unsubscribe | undefined;
+    let cancelled = false;
+    void api
+      .onJobProgress((p) => {
+        if (p.job_id !== COPY_JOB) return;
+        setProgress(p.total > 0 && p.done >= p.total ? null : { done: p.done, total: p.total, at: Date.now() });
+      })
+      .then((u) => {
+        if (cancelled) u();
+        else unsubscribe = u;
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+      unsubscribe?.();
+    };
+  }, []);
+  const now = useNow(1000);
+  if (progress === null || now - progress.at > 5000) return null;
+  return progress;
 }

@@ -1,7 +1,7 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, ipcError } from "../testing/fakeShell";
+import { FakeShell, ipcError, makeForeign } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
 
 const firstRun = () => new FakeShell({ state: { first_run: true, keyring: "no_password" } });
@@ -96,5 +96,46 @@ describe("First run", () => {
     const error = await screen.findByTestId("error-message");
     expect(error.textContent).toContain("Setting up: That file isn't a SQLite database");
     await waitFor(() => expect(screen.getByRole("heading", { name: "Welcome to Keepsake" })).toBeTruthy());
+  });
+
+  it("restores from a copy elsewhere on a new computer, then protects that database and copies there again", async () => {
+    const fake = firstRun();
+    const older = makeForeign({ created_at: "2026-11-20T02:00:00Z", source_path: "/home/ada/notes.db" });
+    const newest = makeForeign({ created_at: "2026-11-27T02:00:00Z", source_path: "/home/ada/notes.db" });
+    fake.remoteBackups = [older, newest];
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("first-run-from-copy"));
+    const here = within(await screen.findByTestId("restore-from-copy"));
+    await user.type(here.getByTestId("dest-endpoint"), "https://s3.eu-central-003.backblazeb2.com");
+    await user.type(here.getByTestId("dest-bucket"), "family");
+    await user.type(here.getByTestId("dest-access-key"), "003abc");
+    await user.type(here.getByTestId("dest-secret"), "a wrong secret");
+    await user.click(here.getByTestId("from-copy-find"));
+    expect((await screen.findByTestId("from-copy-problem")).textContent).toMatch(/refused the login/);
+    await user.clear(here.getByTestId("dest-secret"));
+    await user.type(here.getByTestId("dest-secret"), "the right secret");
+    await user.type(here.getByTestId("from-copy-password"), "not it");
+    await user.click(here.getByTestId("from-copy-find"));
+    expect((await screen.findByTestId("from-copy-none")).textContent).toContain("2 backups there that this password doesn't open");
+    await user.clear(here.getByTestId("from-copy-password"));
+    await user.type(here.getByTestId("from-copy-password"), "the backup password");
+    await user.click(here.getByTestId("from-copy-find"));
+    const found = within(await screen.findByTestId("from-copy-found"));
+    const choices = found.getAllByTestId("from-copy-backup") as HTMLInputElement[];
+    expect(choices.map((c) => c.dataset.id)).toEqual([newest.id, older.id]);
+    expect(choices[0]?.checked).toBe(true);
+    expect((found.getByTestId("from-copy-target") as HTMLInputElement).value).toBe("/home/ada/notes.db");
+    await user.click(found.getByTestId("from-copy-restore"));
+    expect((await screen.findByTestId("first-run-restored")).textContent).toContain("/home/ada/notes.db");
+    expect(fake.restoredFromCopy).toEqual([{ id: newest.id, target: "/home/ada/notes.db" }]);
+    expect(fake.callsOf("restore_from_copy")[0]?.password).toBe("the backup password");
+    expect((screen.getByTestId("first-run-database") as HTMLInputElement).value).toBe("/home/ada/notes.db");
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.callsOf("set_password")).toEqual([{ password: "the backup password" }]);
+    const saved = fake.callsOf("save_destination")[0];
+    expect(saved?.destination).toMatchObject({ name: "offsite", kind: "s3", bucket: "family", access_key_id: "003abc" });
+    expect(saved?.secret).toBe("the right secret");
+    expect(saved?.sources).toEqual(["notes"]);
   });
 });

@@ -9,6 +9,7 @@ import { ChooseButton } from "../components/ChooseButton";
 import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
 import { useAction } from "../hooks";
 import type { Schedule, SourceView } from "../types";
+import { type Restored, RestoreFromCopy } from "./RestoreFromCopy";
 
 /** The schedules offered here (any other is a click away in Schedule), as the shell takes them. */
 const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | null; label: string }[] = [
@@ -29,6 +30,8 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
   const [password, setPassword] = useState<PasswordValue>(EMPTY_PASSWORD);
   const [schedule, setSchedule] = useState<ScheduleChoice>("daily");
   const [tried, setTried] = useState(false);
+  const [fromCopy, setFromCopy] = useState(false);
+  const [restored, setRestored] = useState<Restored | null>(null);
 
   const finish = useAction(
     async () => {
@@ -49,6 +52,10 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
       const chosen = SCHEDULES.find((s) => s.choice === schedule)?.schedule ?? null;
       if (chosen) source = await api.setSchedule(source.name, chosen);
+      // Restored from a copy elsewhere: new backups go on being copied there.
+      if (restored) {
+        await api.saveDestination({ destination: restored.destination, secret: restored.secret, sources: [source.name] });
+      }
       return source;
     },
     { doing: "Setting up", onSuccess: onDone },
@@ -58,10 +65,42 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
   const pwProblem = encrypt ? passwordProblem(password) : null;
   const problem = databaseProblem ?? pwProblem;
 
+  if (fromCopy) {
+    return (
+      <main className="first-run" aria-labelledby="from-copy-title">
+        <RestoreFromCopy
+          onCancel={() => setFromCopy(false)}
+          onRestored={(r) => {
+            setRestored(r);
+            setDemo(false);
+            setDatabase(r.target);
+            if (r.password) {
+              setEncrypt(true);
+              setPassword({ password: r.password, confirm: r.password, stored: true });
+            }
+            setFromCopy(false);
+          }}
+        />
+      </main>
+    );
+  }
+
   return (
     <main className="first-run" aria-labelledby="welcome">
       <h1 id="welcome">Welcome to Keepsake</h1>
       <p className="lead">Keepsake keeps safe copies of a SQLite database, on a schedule, and can put them back. Four questions and you are done.</p>
+      {restored ? (
+        <p className="done" role="status" data-testid="first-run-restored">
+          Your database is back, at <span className="inline-path">{restored.target}</span>. Finish below to keep it safe from
+          now on; new backups are copied to {restored.destination.name} again.
+        </p>
+      ) : (
+        <p>
+          <button type="button" className="link" onClick={() => setFromCopy(true)} data-testid="first-run-from-copy">
+            New computer? Restore from a copy elsewhere…
+          </button>
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();

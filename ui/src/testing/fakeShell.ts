@@ -565,7 +565,47 @@ export class FakeShell {
     copy_status: () => structuredClone(this.copyStatuses),
     backup_copies: ({ source }) => structuredClone(this.copies[this.sourceOf(source).name] ?? []),
     copy_now: () => undefined,
+    stop_copies: () => undefined,
+    remote_backups: ({ secret, password }) => {
+      if (secret !== this.destinationSecret) {
+        throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
+      }
+      const open = password === this.remotePassword;
+      return {
+        backups: [],
+        foreign: open ? structuredClone(this.remoteBackups) : [],
+        files: open
+          ? []
+          : this.remoteBackups.map((b) => ({
+              file_name: b.file_name,
+              size: b.stored_size,
+              named_date: b.created_at,
+              state: "locked" as const,
+              message: "encrypted with another password",
+            })),
+      };
+    },
+    restore_from_copy: ({ id, target }) => {
+      const b = this.remoteBackups.find((r) => r.id === id);
+      if (!b) throw ipcError("backup_not_found", `no backup ${id} there`);
+      this.restoredFromCopy.push({ id, target });
+      return {
+        backup_id: id,
+        target,
+        safety_backup_id: null,
+        verified: true,
+        duration_ms: 10,
+        tables: [],
+        referenced_by: [],
+        triggers: [],
+      };
+    },
   };
+
+  /** The lost-computer restore: the backups at the destination, the password that opens them, what was restored. */
+  remoteBackups: BackupMetadata[] = [];
+  remotePassword = "the backup password";
+  restoredFromCopy: { id: string; target: string }[] = [];
 
   /** Copies elsewhere: the destinations, the secret their test accepts, how each stands, the copies made. */
   destinations: Destination[] = [];
