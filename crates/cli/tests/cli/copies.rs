@@ -191,12 +191,18 @@ fn copies_on_webdav_keep_the_destinations_own_rules_and_sftp_restores_on_a_new_c
     for _ in 0..3 {
         assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
     }
-    let made: Vec<String> = ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"]
-        .as_array()
-        .expect("backups")
-        .iter()
-        .map(|b| b["id"].as_str().expect("id").to_owned())
-        .collect();
+    // Oldest first (ids made in the same second do not sort by time).
+    let mut listed: Vec<(String, String)> =
+        ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"]
+            .as_array()
+            .expect("backups")
+            .iter()
+            .map(|b| {
+                (b["created_at"].as_str().expect("at").to_owned(), b["id"].as_str().expect("id").to_owned())
+            })
+            .collect();
+    listed.sort();
+    let made: Vec<String> = listed.into_iter().map(|(_, id)| id).collect();
     assert_eq!(made.len(), 3);
     for to in ["nas", "box"] {
         let mut c = w.src(&["--source", "astro", "copy", "--missing", "--to", to, "--json"]);
@@ -212,7 +218,7 @@ fn copies_on_webdav_keep_the_destinations_own_rules_and_sftp_restores_on_a_new_c
     let mut c = w.src(&["--source", "astro", "cleanup", "--at", "nas", "--dry-run", "--json"]);
     c.env(dav_secret.0, dav_secret.1);
     let plan = ok_json(c);
-    let oldest = made.iter().min().expect("oldest").clone();
+    let oldest = made[0].clone();
     assert_eq!(ids(&plan, "delete"), std::slice::from_ref(&oldest), "{plan}");
     let on_nas = |id: &str| dav.file("laptop", &format!("{id}.db.gz")).exists();
     assert!(on_nas(&oldest), "a dry run deletes nothing");
@@ -235,7 +241,7 @@ fn copies_on_webdav_keep_the_destinations_own_rules_and_sftp_restores_on_a_new_c
     std::fs::copy(w.path("sources.toml"), fresh.path("sources.toml")).expect("copy the settings");
     let doc = ok_json(fresh.src(&["list", "--from", "box", "--json"]));
     assert_eq!(doc["foreign"].as_array().expect("foreign").len(), 3, "{doc}");
-    let newest = made.iter().max().expect("newest");
+    let newest = &made[2];
     let target = fresh.path("restored.db");
     let out = run(fresh.src(&[
         "restore",
