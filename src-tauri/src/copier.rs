@@ -57,6 +57,9 @@ fn run<R: Runtime>(app: AppHandle<R>) {
                 CopyEvent::Failed { source, destination, error, .. } => {
                     tracing::warn!(source, destination, code = %error.code(), "copy failed: {}", error.message());
                 }
+                CopyEvent::Skipped { source, destination, error } => {
+                    tracing::warn!(source, destination, "not copied: {}", error.message());
+                }
                 CopyEvent::Removed { source, destination, plan } => {
                     tracing::info!(source, destination, deleted = plan.delete.len(), "copies deleted by retention");
                 }

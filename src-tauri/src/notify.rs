@@ -118,8 +118,8 @@ impl Note {
             summary: format!("{bad} of {total} copies of {name} at {destination} are missing or changed"),
             body: format!(
                 "Keepsake read back the copies at {destination} and found that {bad} of them are not what \
-                 it sent. They no longer count as copies: Keepsake sends those backups again where it can. \
-                 Open Keepsake to see which."
+                 it sent. They no longer count as copies. A missing one is sent again; a changed file is \
+                 left there for you to look at (delete it there, and Keepsake sends that backup again)."
             ),
         }
     }

@@ -30,6 +30,8 @@ pub struct AppStateView {
     pub paused: bool,
     /// Where a source's backups go when no folder is chosen: a folder per source in here.
     pub backups_root: PathBuf,
+    /// "Stop" was pressed on a copy elsewhere: nothing is copied until "Copy now".
+    pub copies_held: bool,
 }
 
 /// One source as the window shows it.

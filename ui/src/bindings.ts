@@ -81,7 +81,11 @@ paused: boolean,
 /**
  * Where a source's backups go when no folder is chosen: a folder per source in here.
  */
-backups_root: string, };
+backups_root: string, 
+/**
+ * "Stop" was pressed on a copy elsewhere: nothing is copied until "Copy now".
+ */
+copies_held: boolean, };
 
 /**
  * Whether a backup holds the whole database or the pages changed since another backup.

@@ -52,7 +52,7 @@ export function copyStatusLine(s: CopyStatus, now: number = Date.now()): { text:
   if (s.checked && s.checked.bad > 0) {
     const n = s.checked.bad;
     return {
-      text: `${plural(n, "copy", "copies")} at ${s.destination} ${n === 1 ? "was" : "were"} missing or changed when Keepsake checked them ${formatRelative(s.checked.at, now)}; Keepsake sends ${n === 1 ? "that backup" : "those backups"} again where it can`,
+      text: `${plural(n, "copy", "copies")} at ${s.destination} ${n === 1 ? "was" : "were"} missing or changed when Keepsake checked ${formatRelative(s.checked.at, now)}: a missing one is sent again; a changed file is left there for you to look at`,
       tone: "bad",
     };
   }

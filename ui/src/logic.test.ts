@@ -195,6 +195,7 @@ describe("health words", () => {
       autostart: false,
       paused: true,
       backups_root: "/b",
+      copies_held: false,
       sources: [makeSource({ name: "A", health: { overdue_days: 4 }, last_backup: backup })],
     };
     const list = problems(state);
@@ -216,7 +217,7 @@ describe("health words", () => {
       message: "locked",
       safety_backup_id: null,
     };
-    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
     const failed = problems({ ...base, sources: [makeSource({ name: "A", last_backup: backup, last_run: run })] });
     expect(failed.map((p) => p.title)).toEqual(["The last scheduled backup of A failed: Another program is busy with the database"]);
     const later = makeBackup({ created_at: new Date(NOW - 60_000).toISOString() });
@@ -225,14 +226,14 @@ describe("health words", () => {
 
   it("mentions a locked or missing keyring only when something encrypts", () => {
     for (const keyring of ["locked", "unavailable"] as const) {
-      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
       expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
       expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] })).toHaveLength(1);
     }
   });
 
   it("asks for a password only when something encrypts", () => {
-    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, backups_root: "/b", sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
     expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
     expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] }).map((p) => p.key)).toEqual(["no-password"]);
   });

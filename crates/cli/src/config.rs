@@ -500,6 +500,7 @@ impl Config {
                 allow_unencrypted: r.allow_unencrypted,
                 tables: r.table,
                 allow_broken_references: r.allow_broken_references,
+                new_file: false,
             };
             Ok(Action::Restore { id: r.id, target, opts, confirmed: r.yes })
         };

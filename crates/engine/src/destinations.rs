@@ -146,6 +146,26 @@ impl Destination {
         }
     }
 
+    /// Whether `other` is the same place with the same login (what a saved secret belongs to);
+    /// the copy settings (retention, limit, checks) do not count.
+    pub fn same_place(&self, other: &Destination) -> bool {
+        let place = |d: &Destination| {
+            (
+                d.kind,
+                d.path.clone(),
+                d.endpoint.clone(),
+                d.region.clone(),
+                d.bucket.clone(),
+                d.prefix.clone(),
+                d.access_key_id.clone(),
+                d.path_style,
+                d.user.clone(),
+                d.key_file.clone(),
+            )
+        };
+        place(self) == place(other)
+    }
+
     /// The rules for the copies here of a source whose folder keeps `source`'s.
     pub fn retention_for<'a>(&'a self, source: &'a RetentionPolicy) -> &'a RetentionPolicy {
         self.retention.as_ref().unwrap_or(source)
@@ -222,7 +242,10 @@ impl Destination {
         };
         let mut rule = |set: fn(&mut RetentionPolicy, Option<u32>)| -> Result<()> {
             let n = count()?;
-            set(self.retention.get_or_insert_with(RetentionPolicy::default), n);
+            // Turning a rule off where there are no rules of its own keeps the source's.
+            if n.is_some() || self.retention.is_some() {
+                set(self.retention.get_or_insert_with(RetentionPolicy::default), n);
+            }
             Ok(())
         };
         match field {
@@ -324,5 +347,7 @@ mod tests {
         assert!(d.retention_for(&folder).is_empty(), "every copy kept");
         d.set("retention", "source").unwrap();
         assert_eq!(d.retention_for(&folder), &folder);
+        d.set("keep_last", "none").unwrap();
+        assert_eq!(d.retention, None, "still the source's rules");
     }
 }

@@ -522,6 +522,10 @@ pub struct RestoreOptions {
     /// The person confirmed restoring `tables` although rows of other tables would then point
     /// at rows that are not there (or the other way round).
     pub allow_broken_references: bool,
+    /// Write a new file only: the target must not exist, and nothing that appears there while
+    /// the backup is decoded is replaced (a restore on a new computer, with nowhere to keep a
+    /// safety backup).
+    pub new_file: bool,
 }
 
 impl Default for RestoreOptions {
@@ -534,6 +538,7 @@ impl Default for RestoreOptions {
             allow_unencrypted: false,
             tables: Vec::new(),
             allow_broken_references: false,
+            new_file: false,
         }
     }
 }

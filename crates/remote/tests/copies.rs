@@ -80,9 +80,19 @@ fn a_backup_copied_to_s3_is_recorded_once_whole_and_restores_on_a_new_computer()
     let target = d.path().join("restored.db");
     let no = remote.restore(&b.id, &target, &RestoreOptions::default(), &Job::default()).unwrap_err();
     assert_eq!(no.code(), ErrorCode::ConfirmationRequired, "a backup it did not record is confirmed first");
-    let yes = RestoreOptions { allow_foreign: true, safety_backup: false, ..RestoreOptions::default() };
-    remote.restore(&b.id, &target, &yes, &Job::default()).unwrap();
+    // As the window does it: into a new file only, never over one that is there.
+    let new_file = RestoreOptions {
+        allow_foreign: true,
+        safety_backup: false,
+        new_file: true,
+        ..RestoreOptions::default()
+    };
+    remote.restore(&b.id, &target, &new_file, &Job::default()).unwrap();
     assert_eq!(rows(&target), 3000);
+    make_db(&target, 1);
+    let e = remote.restore(&b.id, &target, &new_file, &Job::default()).unwrap_err();
+    assert_eq!(e.facts().reason.as_deref(), Some("target_exists"), "{e}");
+    assert_eq!(rows(&target), 3001, "the file there is left as it was");
 }
 
 #[test]
@@ -264,7 +274,7 @@ fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_c
         copier.pass(&sources, now, &Job::default(), &mut |e| match e {
             CopyEvent::Removed { plan, .. } => removed.extend(plan.delete.iter().map(|p| p.id.clone())),
             CopyEvent::Checked { .. } => checked += 1,
-            CopyEvent::Failed { error, .. } => panic!("{error}"),
+            CopyEvent::Failed { error, .. } | CopyEvent::Skipped { error, .. } => panic!("{error}"),
             CopyEvent::Copied { .. } => {}
         });
         // The folder's own cleanup, by the folder's rule: it deletes nothing at the destination.
@@ -296,4 +306,70 @@ fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_c
     assert_eq!(found, [(made[1].id.clone(), CopyState::Changed), (made[2].id.clone(), CopyState::Whole)]);
     let status = copier.status(&sources);
     assert_eq!(status[0].checked.map(|c| c.bad), Some(1), "{status:?}");
+}
+
+#[test]
+fn a_destination_keeping_fewer_is_sent_only_what_it_keeps_and_a_changed_copy_never_blocks_the_next() {
+    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+    use keepsake_engine::sources::{Source, Sources};
+
+    let server = Server::s3();
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("notes.db");
+    make_db(&db, 100);
+    let home = Installation::open(d.path().join("home")).unwrap();
+    let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
+    let folder = d.path().join("backups");
+    // The folder keeps everything; the destination the last two.
+    let mut source = Source::new("notes", &db, &folder);
+    source.copies_to = vec!["offsite".into()];
+    let mut dest = server.destination("offsite", "n");
+    dest.set("keep_last", "2").unwrap();
+    let sources = Sources { sources: vec![source], destinations: vec![dest] };
+    let engine = engines.get(&folder).unwrap();
+    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+    let pass = |copier: &mut Copier, at: chrono::DateTime<chrono::Utc>| {
+        let mut events: Vec<String> = Vec::new();
+        copier.pass(&sources, at, &Job::default(), &mut |e| {
+            events.push(match e {
+                CopyEvent::Copied { record, .. } => format!("copied {}", record.backup_id),
+                CopyEvent::Skipped { error, .. } => {
+                    format!("skipped {}", error.facts().backup_id.clone().unwrap())
+                }
+                CopyEvent::Removed { plan, .. } => format!("removed {}", plan.delete.len()),
+                CopyEvent::Checked { checks, .. } => format!("checked {}", checks.len()),
+                CopyEvent::Failed { error, .. } => panic!("{error}"),
+            })
+        });
+        events
+    };
+
+    let now = chrono::Utc::now();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        make_db(&db, 10);
+        made.push(engine.backup(&db, &opts(), &Job::default()).unwrap());
+    }
+    // Only the two it keeps are sent: nothing is sent to be deleted at once.
+    assert_eq!(pass(&mut copier, now), [format!("copied {}", made[1].id), format!("copied {}", made[2].id)]);
+    assert!(!server.file("n", &made[0].file_name).exists());
+    assert!(pass(&mut copier, now).is_empty(), "nothing sent again, nothing deleted, pass after pass");
+    assert_eq!(copier.status(&sources)[0].waiting, 0);
+
+    // The newest copy is changed on the server; a month later the check finds it.
+    let path = server.file("n", &made[2].file_name);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[10] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let later = now + chrono::TimeDelta::days(31);
+    assert_eq!(pass(&mut copier, later), ["checked 2"]);
+    // A new backup still goes there; the changed file is left alone, said once.
+    make_db(&db, 10);
+    made.push(engine.backup(&db, &opts(), &Job::default()).unwrap());
+    assert_eq!(
+        pass(&mut copier, later),
+        [format!("skipped {}", made[2].id), format!("copied {}", made[3].id)]
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the changed file is not overwritten");
+    assert!(pass(&mut copier, later).is_empty(), "not said again at every pass");
 }

@@ -152,6 +152,7 @@ pub async fn restore_backup<R: Runtime>(
         allow_unencrypted: allow_unencrypted.unwrap_or(false),
         tables: tables.unwrap_or_default(),
         allow_broken_references: allow_broken_references.unwrap_or(false),
+        new_file: false,
     };
     run_job(&app, &job_id, move |job| {
         let _lent = lent;

@@ -19,13 +19,20 @@ pub async fn list_destinations<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<D
     blocking(&app, |state| Ok(state.all_sources().destinations)).await
 }
 
+/// The store of `dest` as the window describes it: with the secret typed in the form, else the
+/// saved one, but only for the very place it was saved for (the window cannot send a saved
+/// secret to another server under the same name).
 fn open(
+    saved: &[Destination],
     dest: &Destination,
     secret: Option<&str>,
 ) -> keepsake_engine::Result<std::sync::Arc<dyn keepsake_engine::Store>> {
     match secret.filter(|s| !s.is_empty()) {
         Some(s) => keepsake_remote::open(dest, Some(s)),
-        None => keepsake_remote::open_saved(dest),
+        None if saved.iter().any(|d| d.name == dest.name && d.same_place(dest)) => {
+            keepsake_remote::open_saved(dest)
+        }
+        None => keepsake_remote::open(dest, None),
     }
 }
 
@@ -39,7 +46,8 @@ pub async fn test_destination<R: Runtime>(
 ) -> IpcResult<()> {
     blocking(&app, move |state| {
         destination.validate()?;
-        let store = open(&destination, secret.as_deref()).map_err(|e| state.ipc_error(e))?;
+        let saved = state.all_sources().destinations;
+        let store = open(&saved, &destination, secret.as_deref()).map_err(|e| state.ipc_error(e))?;
         keepsake_remote::probe(store.as_ref()).map_err(|e| state.ipc_error(e))
     })
     .await
@@ -146,11 +154,12 @@ pub async fn stop_copies<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
 fn remote_engine(
     engines: &keepsake_engine::Engines,
     secrets: std::sync::Arc<crate::keyring::KeyringSecret>,
+    saved: &[Destination],
     dest: &Destination,
     secret: Option<&str>,
 ) -> keepsake_engine::Result<Engine> {
     dest.validate()?;
-    let store = open(dest, secret)?;
+    let store = open(saved, dest, secret)?;
     Ok(Engine::open(engines.home(), store)?.with_secrets(secrets))
 }
 
@@ -166,7 +175,8 @@ pub async fn remote_backups<R: Runtime>(
     blocking(&app, move |state| {
         let _lent = state.lend_password(password, Some(false));
         let engines = state.engines()?;
-        remote_engine(&engines, state.secrets.clone(), &destination, secret.as_deref())
+        let saved = state.all_sources().destinations;
+        remote_engine(&engines, state.secrets.clone(), &saved, &destination, secret.as_deref())
             .and_then(|engine| engine.scan())
             .map_err(|e| state.ipc_error(e))
     })
@@ -175,7 +185,7 @@ pub async fn remote_backups<R: Runtime>(
 
 /// The lost-computer restore: backup `id` at the destination, checked whole first, written to
 /// `target`, a new file (there is nothing to keep a safety backup of, and nowhere on this
-/// computer to keep one yet).
+/// computer to keep one yet); a file that appears there meanwhile is never replaced.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn restore_from_copy<R: Runtime>(
@@ -207,13 +217,16 @@ pub async fn restore_from_copy<R: Runtime>(
         safety_backup: false,
         source_encrypts: false,
         allow_foreign: true,
+        new_file: true,
         ..RestoreOptions::default()
     };
     let engines = state.engines()?;
     let secrets = state.secrets.clone();
+    let saved = state.all_sources().destinations;
     run_job(&app, &job_id, move |job| {
         let _lent = lent;
-        remote_engine(&engines, secrets, &destination, secret.as_deref())?.restore(&id, &target, &opts, job)
+        remote_engine(&engines, secrets, &saved, &destination, secret.as_deref())?
+            .restore(&id, &target, &opts, job)
     })
     .await
 }

@@ -28,6 +28,7 @@ pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView>
             autostart: settings.autostart,
             paused: settings.paused,
             backups_root: state.paths.backups_root(),
+            copies_held: state.copies_held(),
         })
     })
     .await

@@ -117,7 +117,7 @@ describe("Copies elsewhere", () => {
     expect(copyStatusLine(recent, now).tone).toBe("warn");
     const checked = status({ checked: { at: new Date(now - 3 * HOUR).toISOString(), bad: 2 } });
     expect(copyStatusLine(checked, now)).toEqual({
-      text: "2 copies at Backblaze were missing or changed when Keepsake checked them 3 hours ago; Keepsake sends those backups again where it can",
+      text: "2 copies at Backblaze were missing or changed when Keepsake checked 3 hours ago: a missing one is sent again; a changed file is left there for you to look at",
       tone: "bad",
     });
     expect(copyStatusLine(status({ checked: { at: new Date(now).toISOString(), bad: 0 } }), now).tone).toBe("ok");

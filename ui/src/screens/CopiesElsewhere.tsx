@@ -196,7 +196,7 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
         </label>
         {form.keep === "last" && field("How many", "keepLast", { type: "number", testid: "dest-keep-last" })}
         {field("Upload speed limit in KB/s (empty: no limit)", "limit", { type: "number", placeholder: "no limit", testid: "dest-limit" })}
-        {field("Check every copy there every … days (0: only when asked)", "verifyDays", { type: "number", testid: "dest-verify-days" })}
+        {field("Check every copy there every … days (0: never)", "verifyDays", { type: "number", testid: "dest-verify-days" })}
         {sources.length > 0 && (
           <div className="checks">
             <p>Copy the backups of</p>
@@ -236,13 +236,12 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
 }
 
 /** On Home: how each copy elsewhere of `source` stands. */
-export function CopyStatusList({ source }: { source: SourceView }) {
+export function CopyStatusList({ source, held }: { source: SourceView; held: boolean }) {
   const status = useQuery(source.copies_to.length > 0 ? "copy-status" : null, api.copyStatus);
   const now = useNow();
   const copying = useBackgroundCopy();
-  const [stopped, setStopped] = useState(false);
-  const stop = useAction(api.stopCopies, { doing: "Stopping the copy", refresh: false, onSuccess: () => setStopped(true) });
-  const copyNow = useAction(api.copyNow, { doing: "Copying now", onSuccess: () => setStopped(false) });
+  const stop = useAction(api.stopCopies, { doing: "Stopping the copy" });
+  const copyNow = useAction(api.copyNow, { doing: "Copying now" });
   const lines = (status.data ?? []).filter((s) => s.source === source.name);
   if (lines.length === 0) return null;
   return (
@@ -255,7 +254,7 @@ export function CopyStatusList({ source }: { source: SourceView }) {
           </li>
         );
       })}
-      {copying && !stopped && (
+      {copying && !held && (
         <li className="tone-warn" data-testid="home-copying">
           Copying elsewhere… {formatPercent(copying.total > 0 ? copying.done / copying.total : 0)}{" "}
           <button type="button" className="link" onClick={() => void stop.run()} disabled={stop.pending} data-testid="stop-copies">
@@ -263,7 +262,7 @@ export function CopyStatusList({ source }: { source: SourceView }) {
           </button>
         </li>
       )}
-      {stopped && (
+      {held && (
         <li className="tone-warn" data-testid="home-copies-stopped">
           Copying elsewhere is stopped.{" "}
           <button type="button" className="link" onClick={() => void copyNow.run()} disabled={copyNow.pending} data-testid="resume-copies">

@@ -149,7 +149,7 @@ export function Home({
               </label>
             </details>
           </div>
-          <CopyStatusList source={source} />
+          <CopyStatusList source={source} held={state.copies_held} />
           <JobProgress job={job} label="Backing up" />
           {made && made.source === source.name && !job.running && (
             <p className="done" role="status">

@@ -301,6 +301,7 @@ export class FakeShell {
       autostart: false,
       paused: false,
       backups_root: "/home/ada/.local/share/app.keepsake.desktop/backups",
+      copies_held: false,
       ...setup.state,
     };
     this.backups = setup.backups ?? {};
@@ -564,8 +565,12 @@ export class FakeShell {
     },
     copy_status: () => structuredClone(this.copyStatuses),
     backup_copies: ({ source }) => structuredClone(this.copies[this.sourceOf(source).name] ?? []),
-    copy_now: () => undefined,
-    stop_copies: () => undefined,
+    copy_now: () => {
+      this.state.copies_held = false;
+    },
+    stop_copies: () => {
+      this.state.copies_held = true;
+    },
     remote_backups: ({ secret, password }) => {
       if (secret !== this.destinationSecret) {
         throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });

@@ -139,6 +139,18 @@ fn copy_event(log: &Log, e: CopyEvent<'_>) {
                 "retry_at": retry_at,
             }),
         ),
+        CopyEvent::Skipped { source, destination, error } => log.event(
+            Some(source),
+            "copy_skipped",
+            &format!("warning: not copied to {destination}: {}", error.message()),
+            json!({
+                "destination": destination,
+                "backup_id": error.facts().backup_id,
+                "error_code": error.code(),
+                "reason": error.facts().reason,
+                "message": error.message(),
+            }),
+        ),
         CopyEvent::Removed { source, destination, plan } => {
             let ids: Vec<&str> = plan.delete.iter().map(|e| e.id.as_str()).collect();
             log.event(

@@ -181,9 +181,22 @@ impl Engine {
                 Err(e) => return Err(Error::read(path, e)),
             };
             hasher.update(&buf[..n]);
-            w.write_all(&buf[..n]).map_err(|e| Error::write(path, e))?;
-            sent += n as u64;
-            job.progress.update(Phase::Copy, sent, m.stored_size);
+            // Piece by piece as the store takes them (a bandwidth limit takes small ones and
+            // waits between them): a cancel is seen within one piece.
+            let mut rest = &buf[..n];
+            while !rest.is_empty() {
+                job.cancel.check()?;
+                match w.write(rest) {
+                    Ok(0) => return Err(Error::write(path, std::io::ErrorKind::WriteZero.into())),
+                    Ok(k) => {
+                        rest = &rest[k..];
+                        sent += k as u64;
+                        job.progress.update(Phase::Copy, sent, m.stored_size);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(Error::write(path, e)),
+                }
+            }
         }
         if hex::encode(hasher.finalize()) != m.sha256 || sent != m.stored_size {
             // Dropped uncommitted: nothing appears at the destination.
@@ -248,6 +261,12 @@ impl Engine {
     /// changed no longer counts (its record is removed), so the next copy run sends the
     /// backup again when the name is free.
     pub fn verify_copies(&self, dest: &dyn Store, job: &Job) -> Result<Vec<CopyCheck>> {
+        self.verify_copies_at(dest, job, self.clock.now())
+    }
+
+    /// [`Engine::verify_copies`], the reading recorded as made at `at` (the background copier's
+    /// time, which its next due date is counted from).
+    pub fn verify_copies_at(&self, dest: &dyn Store, job: &Job, at: DateTime<Utc>) -> Result<Vec<CopyCheck>> {
         let copies: Vec<CopyRecord> =
             self.catalog()?.copies()?.into_iter().filter(|c| c.location == dest.location()).collect();
         let mut out = Vec::with_capacity(copies.len());
@@ -271,7 +290,7 @@ impl Engine {
             out.push(CopyCheck { backup_id: c.backup_id, object: c.object, state });
         }
         let bad = out.iter().filter(|c| c.state != CopyState::Whole).count() as u32;
-        self.catalog()?.set_copy_check(dest.location(), self.clock.now(), bad)?;
+        self.catalog()?.set_copy_check(dest.location(), at, bad)?;
         Ok(out)
     }
 
@@ -295,6 +314,12 @@ impl Engine {
     /// alone: an object Keepsake did not record sending is never in the plan, and the rules of
     /// the folder (or of another destination) never delete a copy here.
     pub fn plan_copies_cleanup(&self, location: &str, policy: &RetentionPolicy) -> Result<CleanupPlan> {
+        let now = self.clock.now().with_timezone(&chrono::Local);
+        Ok(plan_retention(&self.copied_to(location)?, policy, &now))
+    }
+
+    /// The backups recorded as copied to `location`, as known now.
+    fn copied_to(&self, location: &str) -> Result<Vec<BackupMetadata>> {
         let catalog = self.catalog()?;
         let pins = catalog.pins()?;
         let mut backups = Vec::new();
@@ -306,8 +331,24 @@ impl Engine {
             m.stored_size = c.size;
             backups.push(m);
         }
+        Ok(backups)
+    }
+
+    /// The backups to send to `location`, oldest first: those not there yet
+    /// ([`Engine::missing_copies`]) that `policy`, the rules there, would keep among the copies
+    /// there and these. A backup those rules delete is not sent (again): a destination that
+    /// keeps fewer than the folder is never sent what its cleanup would delete at once.
+    pub fn copies_wanted(&self, location: &str, policy: &RetentionPolicy) -> Result<Vec<BackupMetadata>> {
+        let missing = self.missing_copies(location)?;
+        if policy.is_empty() || missing.is_empty() {
+            return Ok(missing);
+        }
+        let mut all = self.copied_to(location)?;
+        all.extend(missing.iter().cloned());
         let now = self.clock.now().with_timezone(&chrono::Local);
-        Ok(plan_retention(&backups, policy, &now))
+        let plan = plan_retention(&all, policy, &now);
+        let keep: std::collections::HashSet<&str> = plan.keep.iter().map(|e| e.id.as_str()).collect();
+        Ok(missing.into_iter().filter(|m| keep.contains(m.id.as_str())).collect())
     }
 
     /// Deletes the copies at `dest` that `policy` no longer keeps ([`Engine::plan_copies_cleanup`])

@@ -87,6 +87,14 @@ impl Engine {
             .with_path(dir));
         }
         let existing = Existing::of(target);
+        if opts.new_file && existing != Existing::None {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("{} already exists; restore to a new file", shown(target)),
+            )
+            .with_path(target)
+            .with_reason("target_exists"));
+        }
         if existing == Existing::Other {
             return Err(Error::new(
                 ErrorCode::TargetNotADatabase,
@@ -112,9 +120,17 @@ impl Engine {
         }
         job.cancel.check()?;
 
-        let safety_backup_id = self.safety_backup(&meta, target, opts, job)?;
-        job.cancel.check()?;
-        replace_database(&tmp, target, self.busy_timeout)?;
+        let safety_backup_id = if opts.new_file {
+            // Nothing to keep a safety backup of, and nothing that appeared meanwhile replaced.
+            sync_file(&tmp)?;
+            durable::rename_noreplace(&tmp, target)?;
+            None
+        } else {
+            let id = self.safety_backup(&meta, target, opts, job)?;
+            job.cancel.check()?;
+            replace_database(&tmp, target, self.busy_timeout)?;
+            id
+        };
         drop(scratch);
         Ok(RestoreOutcome {
             backup_id: meta.id.clone(),

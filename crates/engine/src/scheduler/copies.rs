@@ -10,8 +10,9 @@
 //! Once everything is sent, a pass applies the destination's retention to the copies it
 //! recorded there (the destination's own rules, else the source's), and reads every copy back
 //! whole when the destination's check is due (monthly by default), reporting any copy found
-//! changed or missing; such a copy no longer counts, so the next pass sends it again where it
-//! can.
+//! changed or missing; such a copy no longer counts: a missing one is sent again, a changed
+//! one is left there (reported at each pass) for a person to look at. Backups the
+//! destination's rules would delete at once are not sent.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -96,6 +97,15 @@ pub enum CopyEvent<'a> {
         /// When it is tried again.
         retry_at: DateTime<Utc>,
     },
+    /// A backup was not sent: the destination holds a different file under its name (left alone).
+    Skipped {
+        /// The source.
+        source: &'a str,
+        /// The destination.
+        destination: &'a str,
+        /// Why (`backup_damaged`, `facts.reason` `name_taken`).
+        error: &'a Error,
+    },
     /// Copies the destination's retention no longer keeps were deleted there.
     Removed {
         /// The source.
@@ -129,6 +139,8 @@ struct Pair {
     error: Option<CopyProblem>,
     waiting: u32,
     location: Option<String>,
+    /// Backups not sent because the destination holds another file under their name.
+    skipped: std::collections::HashSet<String>,
 }
 
 /// Copies in the background; see the module's documentation.
@@ -186,9 +198,20 @@ impl Copier {
                 }
                 let Ok(dest) = sources.destination(name) else { continue };
                 let mut copied: Vec<CopyRecord> = Vec::new();
+                let rules = dest.retention_for(&source.retention);
+                let told_skips = pair.skipped.clone();
+                let mut skipped = std::collections::HashSet::new();
                 let outcome = self
-                    .copy_missing(&source.backup_dir, dest, job, &mut copied, &mut |r| {
-                        report(CopyEvent::Copied { source: &source.name, record: r })
+                    .copy_missing(&source.backup_dir, dest, rules, job, &mut copied, &mut |r| match r {
+                        Ok(record) => report(CopyEvent::Copied { source: &source.name, record }),
+                        Err(error) => {
+                            // Said once, not at every pass.
+                            let id = error.facts().backup_id.clone().unwrap_or_default();
+                            if !told_skips.contains(&id) {
+                                report(CopyEvent::Skipped { source: &source.name, destination: name, error });
+                            }
+                            skipped.insert(id);
+                        }
                     })
                     .and_then(|()| {
                         self.tend(&source.backup_dir, dest, &source.retention, now, job, &mut |e| match e {
@@ -203,7 +226,7 @@ impl Copier {
                 copied_any |= !copied.is_empty();
                 let pair = self.pairs.entry(key).or_default();
                 match outcome {
-                    Ok(()) => *pair = Pair::default(),
+                    Ok(()) => *pair = Pair { skipped, ..Pair::default() },
                     Err(e) if e.code() == ErrorCode::Cancelled => return copied_any,
                     Err(e) => {
                         pair.failures += 1;
@@ -230,7 +253,7 @@ impl Copier {
                 }
                 if let Ok(engine) = self.engines.get(&source.backup_dir)
                     && let Ok(store) = self.opener.open(dest)
-                    && let Ok(m) = engine.missing_copies(store.location())
+                    && let Ok(m) = engine.copies_wanted(store.location(), rules)
                 {
                     let pair = self.pairs.entry((source.name.clone(), name.clone())).or_default();
                     pair.waiting = m.len() as u32;
@@ -245,21 +268,30 @@ impl Copier {
         &self,
         dir: &std::path::Path,
         dest: &Destination,
+        rules: &RetentionPolicy,
         job: &Job,
         copied: &mut Vec<CopyRecord>,
-        each: &mut dyn FnMut(&CopyRecord),
+        each: &mut dyn FnMut(std::result::Result<&CopyRecord, &Error>),
     ) -> Result<()> {
         let engine = self.engines.get(dir)?;
         let store = self.opener.open(dest)?;
-        for m in engine.missing_copies(store.location())? {
+        for m in engine.copies_wanted(store.location(), rules)? {
             if copied.iter().any(|c| c.backup_id == m.id) {
                 continue;
             }
-            for r in engine.copy_to(&m.id, &dest.name, store.as_ref(), job)? {
-                if !copied.iter().any(|c| c.backup_id == r.backup_id) {
-                    each(&r);
-                    copied.push(r);
+            match engine.copy_to(&m.id, &dest.name, store.as_ref(), job) {
+                Ok(records) => {
+                    for r in records {
+                        if !copied.iter().any(|c| c.backup_id == r.backup_id) {
+                            each(Ok(&r));
+                            copied.push(r);
+                        }
+                    }
                 }
+                // Somebody else's file under the backup's name (or a copy changed there): left
+                // alone, said, and the other backups still sent.
+                Err(e) if e.facts().reason.as_deref() == Some("name_taken") => each(Err(&e)),
+                Err(e) => return Err(e),
             }
         }
         Ok(())
@@ -287,7 +319,7 @@ impl Copier {
         if let Some(days) = dest.verify_every()
             && engine.copies_due_check(store.location(), days, now)?
         {
-            let checks = engine.verify_copies(store.as_ref(), job)?;
+            let checks = engine.verify_copies_at(store.as_ref(), job, now)?;
             each(Tended::Checked(&checks));
         }
         Ok(())
