@@ -253,6 +253,17 @@ impl RemoteStore {
     }
 }
 
+/// `text` without the addresses in it (the store's location, each `uri: …`), so that a port
+/// (`:40507`) or a bucket's name never reads as a reason (`507`, `certificate`).
+fn without_addresses(text: &str, location: &str) -> String {
+    let mut out = if location.is_empty() { text.to_owned() } else { text.replace(location, "") };
+    while let Some(at) = out.find("uri: ") {
+        let end = out[at..].find([',', '}']).map_or(out.len(), |n| at + n);
+        out.replace_range(at..end, "");
+    }
+    out
+}
+
 /// The engine error for an OpenDAL error, with the reason a person can act on.
 fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
     let mut text = e.to_string();
@@ -262,7 +273,7 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
         text.push_str(&s.to_string());
         src = s.source();
     }
-    let lower = text.to_ascii_lowercase();
+    let lower = without_addresses(&text, location).to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()));
     let reason = if has(&["RequestTimeTooSkewed", "clock skew", "RequestExpired"]) {
         "clock_skew"
@@ -270,7 +281,8 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
         "certificate"
     } else if has(&["NoSuchBucket", "bucket does not exist", "InvalidBucketName"]) {
         "no_bucket"
-    } else if has(&["QuotaExceeded", "Insufficient Storage", "507", "EntityTooLarge", "StorageFull"]) {
+    } else if has(&["QuotaExceeded", "Insufficient Storage", "status: 507", "EntityTooLarge", "StorageFull"])
+    {
         "quota"
     } else if e.kind() == ErrorKind::PermissionDenied
         || has(&[
@@ -605,5 +617,26 @@ impl Drop for RemoteWrite {
         if self.writer.is_some() {
             self.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_port_or_a_bucket_name_never_reads_as_a_reason() {
+        // Seen once: a refused signature on port 40507 read as "507 Insufficient Storage".
+        let location = "s3://certificate-backups/laptop?endpoint=http://127.0.0.1:40507";
+        let refused =
+            opendal::Error::new(ErrorKind::PermissionDenied, "S3Error { code: \"SignatureDoesNotMatch\" }")
+                .with_context("uri", "http://127.0.0.1:40507/certificate-backups?list-type=2&prefix=laptop/")
+                .with_context("response", "Parts { status: 403, version: HTTP/1.1 }");
+        let e = remote_error(&refused, location, "list");
+        assert_eq!(e.facts().reason.as_deref(), Some("credentials"), "{e}");
+        let full = opendal::Error::new(ErrorKind::Unexpected, "upload failed")
+            .with_context("uri", "http://127.0.0.1:8080/b/x")
+            .with_context("response", "Parts { status: 507, version: HTTP/1.1 }");
+        assert_eq!(remote_error(&full, location, "write").facts().reason.as_deref(), Some("quota"));
     }
 }
