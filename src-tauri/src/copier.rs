@@ -1,7 +1,7 @@
 //! Copies elsewhere inside the app: a thread of its own (an upload never delays a backup) that
 //! runs the engine's `Copier` every minute, and at once after a backup or a change of the
 //! destinations; it publishes how each destination stands for the window, and notifies once
-//! when one has failed for longer than [`NOTIFY_AFTER`].
+//! when one has failed for longer than its `alert_after_hours` (24 by default).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,8 +22,6 @@ use crate::state::AppState;
 const EVERY: Duration = Duration::from_secs(60);
 /// The job id of the copier's progress events (and of "Stop copying").
 pub const COPY_JOB: &str = "copies";
-/// A destination failing for this long is worth a notification.
-pub const NOTIFY_AFTER: TimeDelta = TimeDelta::hours(24);
 
 /// Starts the copier thread.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
@@ -73,7 +71,8 @@ fn run<R: Runtime>(app: AppHandle<R>) {
             });
         }
         let status = copier.status(&sources);
-        for (source, destination, since) in failing_for_long(&status, &mut told, Utc::now()) {
+        let after = |name: &str| sources.destination(name).ok().and_then(|d| d.alert_after());
+        for (source, destination, since) in failing_for_long(&status, &mut told, Utc::now(), &after) {
             Note::copy_failing(&source, &destination, since).send(level);
         }
         let was = state.set_copy_status(status);
@@ -86,18 +85,22 @@ fn run<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-/// The destinations failing for longer than [`NOTIFY_AFTER`] at `now` that were not told yet
-/// (each once, until it works again).
+/// The destinations failing at `now` for longer than their `after` hours (`None`: never told)
+/// that were not told yet (each once, until it works again).
 fn failing_for_long(
     status: &[CopyStatus],
     told: &mut HashSet<(String, String)>,
     now: DateTime<Utc>,
+    after: &dyn Fn(&str) -> Option<u32>,
 ) -> Vec<(String, String, DateTime<Utc>)> {
     let mut due = Vec::new();
     for s in status {
         let key = (s.source.clone(), s.destination.clone());
+        let long = |since: DateTime<Utc>| {
+            after(&s.destination).is_some_and(|h| now - since >= TimeDelta::hours(i64::from(h)))
+        };
         match s.failing_since {
-            Some(since) if now - since >= NOTIFY_AFTER && told.insert(key.clone()) => {
+            Some(since) if long(since) && told.insert(key.clone()) => {
                 due.push((s.source.clone(), s.destination.clone(), since));
             }
             None => {
@@ -131,12 +134,18 @@ mod tests {
     fn a_destination_failing_for_a_day_is_told_once_until_it_works_again() {
         let now = Utc::now();
         let mut told = HashSet::new();
+        let day = |_: &str| Some(24);
         let fresh = [failing(Some(now - TimeDelta::hours(23)))];
-        assert!(failing_for_long(&fresh, &mut told, now).is_empty(), "under 24 hours: not yet");
+        assert!(failing_for_long(&fresh, &mut told, now, &day).is_empty(), "under 24 hours: not yet");
         let long = [failing(Some(now - TimeDelta::hours(25)))];
-        assert_eq!(failing_for_long(&long, &mut told, now).len(), 1);
-        assert!(failing_for_long(&long, &mut told, now).is_empty(), "told once");
-        assert!(failing_for_long(&[failing(None)], &mut told, now).is_empty(), "it works again");
-        assert_eq!(failing_for_long(&long, &mut told, now).len(), 1, "failing again: told again");
+        assert_eq!(failing_for_long(&long, &mut told, now, &day).len(), 1);
+        assert!(failing_for_long(&long, &mut told, now, &day).is_empty(), "told once");
+        assert!(failing_for_long(&[failing(None)], &mut told, now, &day).is_empty(), "it works again");
+        assert_eq!(failing_for_long(&long, &mut told, now, &day).len(), 1, "failing again: told again");
+        // The destination's own time, and never when it says 0.
+        let mut told = HashSet::new();
+        assert_eq!(failing_for_long(&fresh, &mut told, now, &|_| Some(2)).len(), 1, "after 2 hours");
+        let mut told = HashSet::new();
+        assert!(failing_for_long(&long, &mut told, now, &|_| None).is_empty(), "never");
     }
 }

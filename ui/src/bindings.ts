@@ -476,6 +476,11 @@ upload_limit_kib?: number,
  */
 verify_every_days?: number, 
 /**
+ * Tell the person (a desktop notification) once copying here has failed for this many
+ * hours ([`DEFAULT_ALERT_AFTER_HOURS`] when not set; 0: never).
+ */
+alert_after_hours?: number, 
+/**
  * Which copies stay here; none: the same rules as the backup folder of each source whose
  * backups come here; no rule in it: every copy. Applied only to the copies Keepsake
  * recorded sending here.

@@ -478,7 +478,8 @@ pub enum DestCommand {
     /// Change one setting of a destination
     #[command(after_help = "Settings: endpoint, region, bucket, prefix, access_key_id, path_style, \
         user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
-        (read every copy back this often, default 30, 0: only when asked); keep_last, \
+        (read every copy back this often, default 30, 0: only when asked); alert_after_hours (the \
+        desktop app tells you once copying there has failed this long, default 24, 0: never); keep_last, \
         keep_within_days, keep_daily, keep_weekly, keep_monthly (the destination's own retention; \
         `retention source` goes back to the source's rules, `retention all` keeps every copy).\n\n\
         Examples:\n  keepsake dest set b2 keep_monthly 24\n  keepsake dest set nas upload_limit_kib 2048\n  \

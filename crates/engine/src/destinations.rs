@@ -14,6 +14,8 @@ use crate::retention::RetentionPolicy;
 
 /// How often the copies at a destination are read back whole when nothing says otherwise.
 pub const DEFAULT_VERIFY_EVERY_DAYS: u32 = 30;
+/// After how many hours of failing copies to a destination the person is told, by default.
+pub const DEFAULT_ALERT_AFTER_HOURS: u32 = 24;
 
 /// What kind of place a destination is.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -117,6 +119,11 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub verify_every_days: Option<u32>,
+    /// Tell the person (a desktop notification) once copying here has failed for this many
+    /// hours ([`DEFAULT_ALERT_AFTER_HOURS`] when not set; 0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub alert_after_hours: Option<u32>,
     /// Which copies stay here; none: the same rules as the backup folder of each source whose
     /// backups come here; no rule in it: every copy. Applied only to the copies Keepsake
     /// recorded sending here.
@@ -142,7 +149,16 @@ impl Destination {
             key_file: None,
             upload_limit_kib: None,
             verify_every_days: None,
+            alert_after_hours: None,
             retention: None,
+        }
+    }
+
+    /// Hours of failing copies here before the person is told; `None`: never.
+    pub fn alert_after(&self) -> Option<u32> {
+        match self.alert_after_hours.unwrap_or(DEFAULT_ALERT_AFTER_HOURS) {
+            0 => None,
+            n => Some(n),
         }
     }
 
@@ -259,6 +275,7 @@ impl Destination {
             "retention" if v == "all" => self.retention = Some(RetentionPolicy::default()),
             "upload_limit_kib" => self.upload_limit_kib = count()?.filter(|n| *n > 0),
             "verify_every_days" => self.verify_every_days = count()?,
+            "alert_after_hours" => self.alert_after_hours = count()?,
             "path" => self.path = opt().map(PathBuf::from),
             "endpoint" => self.endpoint = opt().map(|e| e.trim_end_matches('/').to_owned()),
             "region" => self.region = opt(),
@@ -349,5 +366,8 @@ mod tests {
         assert_eq!(d.retention_for(&folder), &folder);
         d.set("keep_last", "none").unwrap();
         assert_eq!(d.retention, None, "still the source's rules");
+        assert_eq!(d.alert_after(), Some(DEFAULT_ALERT_AFTER_HOURS));
+        d.set("alert_after_hours", "0").unwrap();
+        assert_eq!(d.alert_after(), None, "0: never");
     }
 }

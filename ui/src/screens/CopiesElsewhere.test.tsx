@@ -50,12 +50,13 @@ describe("Copies elsewhere", () => {
       access_key_id: "003abc",
       path_style: false,
       verify_every_days: 30,
+      alert_after_hours: 24,
     });
     expect(saved?.secret).toBe("the right secret");
     expect(saved?.sources).toEqual(["Notes"]);
   });
 
-  it("keeps only the newest copies there, limits the upload speed and checks the copies weekly", async () => {
+  it("keeps only the newest copies there, limits the upload speed, checks the copies weekly and warns after two days", async () => {
     const fake = new FakeShell(fullSetup());
     const { user } = renderApp(fake);
     await user.click(await screen.findByTestId("nav-settings"));
@@ -70,6 +71,8 @@ describe("Copies elsewhere", () => {
     await user.type(form.getByTestId("dest-limit"), "512");
     await user.clear(form.getByTestId("dest-verify-days"));
     await user.type(form.getByTestId("dest-verify-days"), "7");
+    await user.clear(form.getByTestId("dest-alert-hours"));
+    await user.type(form.getByTestId("dest-alert-hours"), "48");
     await user.click(form.getByTestId("dest-save"));
     await screen.findByTestId("destination");
     expect(fake.callsOf("save_destination")[0]?.destination).toEqual({
@@ -79,6 +82,7 @@ describe("Copies elsewhere", () => {
       retention: { keep_last: 5, keep_within_days: null, keep_daily: null, keep_weekly: null, keep_monthly: null },
       upload_limit_kib: 512,
       verify_every_days: 7,
+      alert_after_hours: 48,
     });
   });
 

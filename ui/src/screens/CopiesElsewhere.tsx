@@ -22,10 +22,12 @@ interface Form extends WhereForm {
   limit: string;
   /** Read every copy back every N days; "0": only when asked. */
   verifyDays: string;
+  /** Tell the person once copying there has failed for N hours; "0": never. */
+  alertHours: string;
   sources: string[];
 }
 
-const EMPTY: Omit<Form, "sources"> = { ...EMPTY_WHERE, keep: "source", keepLast: "10", limit: "", verifyDays: "30" };
+const EMPTY: Omit<Form, "sources"> = { ...EMPTY_WHERE, keep: "source", keepLast: "10", limit: "", verifyDays: "30", alertHours: "24" };
 
 /** A whole number typed in a field, or undefined when empty or not one. */
 const count = (v: string): number | undefined => {
@@ -46,6 +48,7 @@ export function destinationOf(f: Form): Destination {
     retention,
     upload_limit_kib: limit === undefined || limit === 0 ? undefined : limit,
     verify_every_days: count(f.verifyDays) ?? 30,
+    alert_after_hours: count(f.alertHours) ?? 24,
   };
 }
 
@@ -197,6 +200,7 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
         {form.keep === "last" && field("How many", "keepLast", { type: "number", testid: "dest-keep-last" })}
         {field("Upload speed limit in KB/s (empty: no limit)", "limit", { type: "number", placeholder: "no limit", testid: "dest-limit" })}
         {field("Check every copy there every … days (0: never)", "verifyDays", { type: "number", testid: "dest-verify-days" })}
+        {field("Tell me when copying there has failed for … hours (0: never)", "alertHours", { type: "number", testid: "dest-alert-hours" })}
         {sources.length > 0 && (
           <div className="checks">
             <p>Copy the backups of</p>
