@@ -2,6 +2,8 @@
 // 2 hours ago", "Not copied to nas for 3 days: no connection"), and what a failed connection
 // test means in terms a person can act on. The shell gives codes and reasons; the words are here.
 
+import type { ApiError } from "./api";
+import { ERROR_WORDING } from "./errors";
 import { formatRelative, plural } from "./format";
 import type { CopyProblem, CopyStatus, DestinationKind } from "./types";
 
@@ -30,6 +32,13 @@ export function problemWords(problem: CopyProblem | { reason?: string | null; me
   const reason = problem.reason ?? undefined;
   if (reason !== undefined && reason in REMOTE_REASONS) return REMOTE_REASONS[reason] ?? problem.message;
   return problem.message;
+}
+
+/** What a failed connection to a destination says: the reason in words for `remote_failed`, the code's wording otherwise. */
+export function connectionFailureWords(e: ApiError): string {
+  if (e.code === "remote_failed") return `It didn't work: ${problemWords({ reason: e.facts.reason, message: e.message })}.`;
+  const w = ERROR_WORDING[e.code];
+  return `${w.title}. ${w.action}`;
 }
 
 const DAY = 86_400_000;

@@ -58,22 +58,35 @@ export function whereOf(f: WhereForm): Destination {
   }
 }
 
-/** Kind, address, login and secret of a destination: the part of the form that says where it is. */
-export function DestinationFields<F extends WhereForm>({ form, set }: { form: F; set: (patch: Partial<WhereForm>) => void }) {
-  const needsSecret = form.kind === "s3" || form.kind === "webdav";
-  const field = (label: string, key: keyof WhereForm, props: { placeholder?: string; type?: string; testid: string }) => (
+export interface FieldProps {
+  placeholder?: string;
+  type?: string;
+  testid: string;
+}
+
+/** One labelled text (or number, password) field of a destination's form. */
+export function TextField({ label, value, onChange, placeholder, type, testid }: FieldProps & { label: string; value: string; onChange: (value: string) => void }) {
+  return (
     <label>
       {label}
       <input
-        type={props.type ?? "text"}
-        value={String(form[key])}
-        onChange={(e) => set({ [key]: e.target.value } as Partial<WhereForm>)}
-        placeholder={props.placeholder}
+        type={type ?? "text"}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
         spellCheck={false}
         autoComplete="off"
-        data-testid={props.testid}
+        data-testid={testid}
       />
     </label>
+  );
+}
+
+/** Kind, address, login and secret of a destination: the part of the form that says where it is. */
+export function DestinationFields<F extends WhereForm>({ form, set }: { form: F; set: (patch: Partial<WhereForm>) => void }) {
+  const needsSecret = form.kind === "s3" || form.kind === "webdav";
+  const field = (label: string, key: keyof WhereForm, props: FieldProps) => (
+    <TextField label={label} value={String(form[key])} onChange={(v) => set({ [key]: v } as Partial<WhereForm>)} {...props} />
   );
   return (
     <>

@@ -5,13 +5,11 @@
 import { useEffect, useState } from "react";
 
 import * as api from "../api";
-import { ApiError } from "../api";
-import { COPY_JOB, KIND_WORDS, copyStatusLine, problemWords } from "../copies";
-import { ERROR_WORDING } from "../errors";
+import { COPY_JOB, KIND_WORDS, connectionFailureWords, copyStatusLine } from "../copies";
 import { formatPercent } from "../format";
 import { useAction, useNow, useQuery } from "../hooks";
 import type { AppStateView, Destination, SourceView } from "../types";
-import { DestinationFields, EMPTY_WHERE, type WhereForm, whereOf } from "../components/DestinationFields";
+import { DestinationFields, EMPTY_WHERE, type FieldProps, TextField, type WhereForm, whereOf } from "../components/DestinationFields";
 import { RestoreFromCopy } from "./RestoreFromCopy";
 
 interface Form extends WhereForm {
@@ -50,13 +48,6 @@ export function destinationOf(f: Form): Destination {
     verify_every_days: count(f.verifyDays) ?? 30,
     alert_after_hours: count(f.alertHours) ?? 24,
   };
-}
-
-/** What a failed test says: the reason in words for `remote_failed`, the code's wording otherwise. */
-function failureWords(e: ApiError): string {
-  if (e.code === "remote_failed") return `It didn't work: ${problemWords({ reason: e.facts.reason, message: e.message })}.`;
-  const w = ERROR_WORDING[e.code];
-  return `${w.title}. ${w.action}`;
 }
 
 export function CopiesElsewhere({ state }: { state: AppStateView }) {
@@ -157,25 +148,14 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
   const test = useAction(() => api.testDestination({ destination: destinationOf(form), secret }), {
     refresh: false,
     onSuccess: () => setTested({ ok: true, words: "The connection works: Keepsake reached it, listed it and wrote a test file." }),
-    onError: (e) => setTested({ ok: false, words: failureWords(e) }),
+    onError: (e) => setTested({ ok: false, words: connectionFailureWords(e) }),
   });
   const save = useAction(() => api.saveDestination({ destination: destinationOf(form), secret, sources: form.sources }), {
     doing: "Saving a copy elsewhere",
     onSuccess: onDone,
   });
-  const field = (label: string, key: keyof Form, props: { placeholder?: string; type?: string; testid: string }) => (
-    <label>
-      {label}
-      <input
-        type={props.type ?? "text"}
-        value={String(form[key])}
-        onChange={(e) => set({ [key]: e.target.value } as Partial<Form>)}
-        placeholder={props.placeholder}
-        spellCheck={false}
-        autoComplete="off"
-        data-testid={props.testid}
-      />
-    </label>
+  const field = (label: string, key: keyof Form, props: FieldProps) => (
+    <TextField label={label} value={String(form[key])} onChange={(v) => set({ [key]: v } as Partial<Form>)} {...props} />
   );
   return (
     <form

@@ -9,8 +9,7 @@ import { useState } from "react";
 import * as api from "../api";
 import { DestinationFields, EMPTY_WHERE, type WhereForm, whereOf } from "../components/DestinationFields";
 import { JobProgress } from "../components/JobProgress";
-import { problemWords } from "../copies";
-import { ERROR_WORDING } from "../errors";
+import { connectionFailureWords } from "../copies";
 import { formatBytes, formatDateTime, plural } from "../format";
 import { useAction, useJob } from "../hooks";
 import type { BackupMetadata, Destination, FolderReport } from "../types";
@@ -58,11 +57,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
     },
     onError: (e) => {
       setReport(null);
-      setProblem(
-        e.code === "remote_failed"
-          ? `It didn't work: ${problemWords({ reason: e.facts.reason, message: e.message })}.`
-          : `${ERROR_WORDING[e.code].title}. ${ERROR_WORDING[e.code].action}`,
-      );
+      setProblem(connectionFailureWords(e));
     },
   });
   const job = useJob();
