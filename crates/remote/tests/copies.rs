@@ -8,8 +8,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+use keepsake_engine::sources::{Source, Sources};
 use keepsake_engine::{
-    BackupOptions, CopyState, Engine, ErrorCode, Installation, Job, Origin, RestoreOptions, StaticSecret,
+    BackupOptions, CopyState, Destination, Engine, ErrorCode, Installation, Job, Origin, RestoreOptions,
+    RetentionPolicy, StaticSecret,
 };
 use keepsake_remote::testing::{Server, quick};
 
@@ -181,12 +184,17 @@ impl keepsake_engine::scheduler::copies::DestinationOpener for TestOpener {
     }
 }
 
-#[test]
-fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
-    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
-    use keepsake_engine::sources::{Source, Sources};
+/// A source "notes" (a database of 100 rows, its folder keeping `folder_rules`) whose backups
+/// go to `dest` ("offsite"), its engine, and a background copier over them.
+struct Copying {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    sources: Sources,
+    engine: Arc<Engine>,
+    copier: Copier,
+}
 
-    let mut server = Server::s3();
+fn copying(dest: Destination, folder_rules: RetentionPolicy) -> Copying {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("notes.db");
     make_db(&db, 100);
@@ -194,10 +202,19 @@ fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
     let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
     let folder = d.path().join("backups");
     let mut source = Source::new("notes", &db, &folder);
-    source.copies_to = vec!["offsite".into()];
-    let sources = Sources { sources: vec![source], destinations: vec![server.destination("offsite", "n")] };
+    source.copies_to = vec![dest.name.clone()];
+    source.retention = folder_rules;
+    let sources = Sources { sources: vec![source], destinations: vec![dest] };
     let engine = engines.get(&folder).unwrap();
-    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+    let copier = Copier::new(engines, Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+    Copying { _dir: d, db, sources, engine, copier }
+}
+
+#[test]
+fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
+    let mut server = Server::s3();
+    let Copying { _dir, db, sources, engine, mut copier } =
+        copying(server.destination("offsite", "n"), RetentionPolicy::default());
 
     // The server is away while three backups are made.
     server.kill();
@@ -238,26 +255,12 @@ fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
 
 #[test]
 fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_check_finds_a_changed_one() {
-    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
-    use keepsake_engine::sources::{Source, Sources};
-    use keepsake_engine::{CopyState, RetentionPolicy};
-
     let server = Server::s3();
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("notes.db");
-    make_db(&db, 100);
-    let home = Installation::open(d.path().join("home")).unwrap();
-    let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
-    let folder = d.path().join("backups");
     // The folder keeps one backup; the destination two.
-    let mut source = Source::new("notes", &db, &folder);
-    source.copies_to = vec!["offsite".into()];
-    source.retention = RetentionPolicy { keep_last: Some(1), ..RetentionPolicy::default() };
     let mut dest = server.destination("offsite", "n");
     dest.set("keep_last", "2").unwrap();
-    let sources = Sources { sources: vec![source.clone()], destinations: vec![dest] };
-    let engine = engines.get(&folder).unwrap();
-    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+    let folder_rules = RetentionPolicy { keep_last: Some(1), ..RetentionPolicy::default() };
+    let Copying { _dir, db, sources, engine, mut copier } = copying(dest, folder_rules.clone());
 
     // Somebody else's file at the destination, under a backup's name: never Keepsake's to delete.
     let planted = "backup_20200101_000000_00000000.db.gz";
@@ -278,7 +281,7 @@ fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_c
             CopyEvent::Copied { .. } => {}
         });
         // The folder's own cleanup, by the folder's rule: it deletes nothing at the destination.
-        engine.cleanup(&source.retention).unwrap();
+        engine.cleanup(&folder_rules).unwrap();
     }
     assert_eq!(engine.list(None).unwrap().len(), 1, "the folder keeps one");
     // The first backup, gone from the folder since the second cleanup, was deleted at the
@@ -310,24 +313,11 @@ fn a_destinations_own_retention_deletes_only_its_recorded_copies_and_a_monthly_c
 
 #[test]
 fn a_destination_keeping_fewer_is_sent_only_what_it_keeps_and_a_changed_copy_never_blocks_the_next() {
-    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
-    use keepsake_engine::sources::{Source, Sources};
-
     let server = Server::s3();
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("notes.db");
-    make_db(&db, 100);
-    let home = Installation::open(d.path().join("home")).unwrap();
-    let engines = Arc::new(keepsake_engine::Engines::new(home, Arc::new(StaticSecret::new(PASSWORD))));
-    let folder = d.path().join("backups");
     // The folder keeps everything; the destination the last two.
-    let mut source = Source::new("notes", &db, &folder);
-    source.copies_to = vec!["offsite".into()];
     let mut dest = server.destination("offsite", "n");
     dest.set("keep_last", "2").unwrap();
-    let sources = Sources { sources: vec![source], destinations: vec![dest] };
-    let engine = engines.get(&folder).unwrap();
-    let mut copier = Copier::new(engines.clone(), Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
+    let Copying { _dir, db, sources, engine, mut copier } = copying(dest, RetentionPolicy::default());
     let pass = |copier: &mut Copier, at: chrono::DateTime<chrono::Utc>| {
         let mut events: Vec<String> = Vec::new();
         copier.pass(&sources, at, &Job::default(), &mut |e| {
