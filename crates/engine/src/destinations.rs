@@ -1,7 +1,8 @@
 //! Destinations: the places a source's backups are copied to besides its backup folder (an
-//! external drive, S3-compatible storage, WebDAV, SFTP), kept in the settings file as
-//! `[[destination]]` tables. Only what is not secret is kept here: the S3 secret key and the
-//! WebDAV password live in the OS keyring under [`Destination::secret_key`]. The engine keeps
+//! external drive, S3-compatible storage, Azure Blob Storage, Google Cloud Storage, WebDAV,
+//! SFTP), kept in the settings file as `[[destination]]` tables. Only what is not secret is kept
+//! here: the S3 secret key, the Azure account key, the Google service-account key and the WebDAV
+//! password live in the OS keyring under [`Destination::secret_key`]. The engine keeps
 //! the settings; turning one into a [`crate::Store`] is the remote crate's job (the engine has
 //! no network code and no async runtime).
 
@@ -30,6 +31,11 @@ pub enum DestinationKind {
     Webdav,
     /// An SFTP server, with a key file (or the SSH agent) for the login.
     Sftp,
+    /// Azure Blob Storage: an account, a container, the account key.
+    Azblob,
+    /// Google Cloud Storage: a bucket, a service account's JSON key (none: a public bucket or an
+    /// emulator, unsigned).
+    Gcs,
 }
 
 impl DestinationKind {
@@ -40,6 +46,8 @@ impl DestinationKind {
             DestinationKind::S3 => "s3",
             DestinationKind::Webdav => "webdav",
             DestinationKind::Sftp => "sftp",
+            DestinationKind::Azblob => "azblob",
+            DestinationKind::Gcs => "gcs",
         }
     }
 
@@ -50,15 +58,24 @@ impl DestinationKind {
             "s3" => Ok(DestinationKind::S3),
             "webdav" => Ok(DestinationKind::Webdav),
             "sftp" => Ok(DestinationKind::Sftp),
+            "azblob" | "azure" => Ok(DestinationKind::Azblob),
+            "gcs" | "google" => Ok(DestinationKind::Gcs),
             other => Err(Error::invalid(format!(
-                "{other:?} is not a kind of destination: folder, s3, webdav or sftp"
+                "{other:?} is not a kind of destination: folder, s3, azblob, gcs, webdav or sftp"
             ))),
         }
     }
 
-    /// Whether logging in needs a secret (kept in the keyring): S3's secret key, WebDAV's password.
+    /// Whether logging in needs a secret (kept in the keyring): S3's secret key, Azure's account
+    /// key, WebDAV's password.
     pub fn needs_secret(self) -> bool {
-        matches!(self, DestinationKind::S3 | DestinationKind::Webdav)
+        matches!(self, DestinationKind::S3 | DestinationKind::Webdav | DestinationKind::Azblob)
+    }
+
+    /// Whether it can have a secret in the keyring: those that need one, and Google Cloud
+    /// Storage's service-account key (the whole JSON file), which a public bucket goes without.
+    pub fn takes_secret(self) -> bool {
+        self.needs_secret() || self == DestinationKind::Gcs
     }
 }
 
@@ -85,10 +102,14 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub region: Option<String>,
-    /// The S3 bucket.
+    /// The S3 or Google Cloud Storage bucket, or the Azure container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub bucket: Option<String>,
+    /// The Azure storage account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub account: Option<String>,
     /// The folder inside the bucket or on the server that Keepsake writes in (`keepsake/laptop`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
@@ -142,6 +163,7 @@ impl Destination {
             endpoint: None,
             region: None,
             bucket: None,
+            account: None,
             prefix: String::new(),
             access_key_id: None,
             path_style: false,
@@ -172,6 +194,7 @@ impl Destination {
                 d.endpoint.clone(),
                 d.region.clone(),
                 d.bucket.clone(),
+                d.account.clone(),
                 d.prefix.clone(),
                 d.access_key_id.clone(),
                 d.path_style,
@@ -216,9 +239,18 @@ impl Destination {
             DestinationKind::Folder => {
                 needs("path", self.path.as_ref().is_some_and(|p| !p.as_os_str().is_empty()))
             }
-            DestinationKind::S3 => {
-                needs("bucket", self.bucket.as_ref().is_some_and(|b| !b.is_empty()))?;
-                needs("access_key_id", self.access_key_id.as_ref().is_some_and(|b| !b.is_empty()))?;
+            DestinationKind::S3 | DestinationKind::Azblob | DestinationKind::Gcs => {
+                match self.kind {
+                    DestinationKind::S3 => {
+                        needs("bucket", self.bucket.as_ref().is_some_and(|b| !b.is_empty()))?;
+                        needs("access_key_id", self.access_key_id.as_ref().is_some_and(|b| !b.is_empty()))?;
+                    }
+                    DestinationKind::Azblob => {
+                        needs("account", self.account.as_ref().is_some_and(|b| !b.is_empty()))?;
+                        needs("container", self.bucket.as_ref().is_some_and(|b| !b.is_empty()))?;
+                    }
+                    _ => needs("bucket", self.bucket.as_ref().is_some_and(|b| !b.is_empty()))?,
+                }
                 if let Some(e) = &self.endpoint
                     && !(e.starts_with("https://") || e.starts_with("http://"))
                 {
@@ -279,7 +311,8 @@ impl Destination {
             "path" => self.path = opt().map(PathBuf::from),
             "endpoint" => self.endpoint = opt().map(|e| e.trim_end_matches('/').to_owned()),
             "region" => self.region = opt(),
-            "bucket" => self.bucket = opt(),
+            "bucket" | "container" => self.bucket = opt(),
+            "account" => self.account = opt(),
             "prefix" => self.prefix = v.trim_matches('/').to_owned(),
             "access_key_id" => self.access_key_id = opt(),
             "path_style" => {
@@ -305,6 +338,17 @@ impl Destination {
                 "s3://{}{prefix} at {}",
                 self.bucket.as_deref().unwrap_or(""),
                 self.endpoint.as_deref().unwrap_or("AWS")
+            ),
+            DestinationKind::Azblob => format!(
+                "azure://{}/{}{prefix}{}",
+                self.account.as_deref().unwrap_or(""),
+                self.bucket.as_deref().unwrap_or(""),
+                self.endpoint.as_deref().map(|e| format!(" at {e}")).unwrap_or_default()
+            ),
+            DestinationKind::Gcs => format!(
+                "gs://{}{prefix}{}",
+                self.bucket.as_deref().unwrap_or(""),
+                self.endpoint.as_deref().map(|e| format!(" at {e}")).unwrap_or_default()
             ),
             DestinationKind::Webdav => format!("{}{prefix}", self.endpoint.as_deref().unwrap_or("")),
             DestinationKind::Sftp => format!(
@@ -341,6 +385,18 @@ mod tests {
         dav.set("prefix", "a/../b").unwrap();
         assert!(dav.validate().is_err());
         assert_eq!(DestinationKind::parse("SFTP").unwrap(), DestinationKind::Sftp);
+        let mut az = Destination::new("az", DestinationKind::parse("azure").unwrap());
+        assert!(az.validate().unwrap_err().message().contains("account"));
+        az.set("account", "family").unwrap();
+        assert!(az.validate().unwrap_err().message().contains("container"));
+        az.set("container", "backups").unwrap();
+        az.validate().unwrap();
+        assert_eq!(az.describe(), "azure://family/backups");
+        let mut gcs = Destination::new("g", DestinationKind::parse("gcs").unwrap());
+        assert!(gcs.validate().unwrap_err().message().contains("bucket"));
+        gcs.set("bucket", "family").unwrap();
+        gcs.validate().unwrap();
+        assert!(!DestinationKind::Gcs.needs_secret() && DestinationKind::Gcs.takes_secret());
         assert!(DestinationKind::parse("ftp").is_err());
     }
 

@@ -1,11 +1,12 @@
-//! Keepsake's copies elsewhere: S3-compatible object storage, WebDAV and SFTP through Apache
-//! OpenDAL, behind the engine's storage seam ([`Store`]). The engine stays synchronous and free
+//! Keepsake's copies elsewhere: S3-compatible object storage, Azure Blob Storage, Google Cloud
+//! Storage, WebDAV and SFTP through Apache OpenDAL, behind the engine's storage seam ([`Store`]). The engine stays synchronous and free
 //! of network code; this crate owns the async runtime and blocks on it.
 //!
 //! A remote store keeps the seam's contract (the conformance suite runs against real servers in
 //! this crate's tests):
-//! - a new object is invisible until committed: on S3 it is a multipart upload, which the
-//!   server shows only once completed (and which is aborted when the writer is dropped); on
+//! - a new object is invisible until committed: on S3 (and Google Cloud Storage) it is a
+//!   multipart upload, which the server shows only once completed (and which is aborted when
+//!   the writer is dropped); on Azure, blocks that become a blob only when their list is put; on
 //!   WebDAV and SFTP it is written under a hidden name (`.keepsake-partial-…`, never listed)
 //!   and renamed when whole;
 //! - committing never replaces an object of the same name;
@@ -126,7 +127,8 @@ pub fn open_saved(dest: &Destination) -> Result<Arc<dyn Store>> {
     open(dest, secret.as_deref().map(String::as_str))
 }
 
-/// The store of `dest`; `secret` is its S3 secret key or WebDAV password (from the keyring).
+/// The store of `dest`; `secret` is its S3 secret key, Azure account key, Google service-account
+/// key (the JSON) or WebDAV password (from the keyring).
 pub fn open(dest: &Destination, secret: Option<&str>) -> Result<Arc<dyn Store>> {
     open_with(dest, secret, Retries::default())
 }
@@ -147,7 +149,11 @@ fn open_unlimited(dest: &Destination, secret: Option<&str>, retries: Retries) ->
         return Ok(Arc::new(LocalFolder::new(path)?));
     }
     if dest.kind.needs_secret() && secret.is_none_or(str::is_empty) {
-        let what = if dest.kind == DestinationKind::S3 { "secret key" } else { "password" };
+        let what = match dest.kind {
+            DestinationKind::S3 => "secret key",
+            DestinationKind::Azblob => "account key",
+            _ => "password",
+        };
         return Err(Error::new(
             ErrorCode::RemoteFailed,
             format!("no {what} is saved for the destination {:?}", dest.name),
@@ -164,6 +170,9 @@ pub struct RemoteStore {
     hide_by_rename: bool,
     /// The service takes an object in one request (OpenDAL's WebDAV): it is gathered whole first.
     one_shot: bool,
+    /// Written as a resumable upload (Google Cloud Storage: its emulator and some proxies have no
+    /// XML multipart uploads).
+    resumable: bool,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -201,6 +210,42 @@ impl RemoteStore {
                     b = b.enable_virtual_host_style();
                 }
                 let location = format!("s3://{bucket}{}?endpoint={endpoint}", root.trim_end_matches('/'));
+                (Operator::new(b).map_err(config)?, location, false)
+            }
+            DestinationKind::Azblob => {
+                let account = dest.account.as_deref().unwrap_or_default();
+                let container = dest.bucket.as_deref().unwrap_or_default();
+                let endpoint = dest
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"));
+                let b = opendal::services::Azblob::default()
+                    .container(container)
+                    .endpoint(&endpoint)
+                    .account_name(account)
+                    .account_key(secret)
+                    .root(&root);
+                let location =
+                    format!("azure://{container}{}?endpoint={endpoint}", root.trim_end_matches('/'));
+                (Operator::new(b).map_err(config)?, location, false)
+            }
+            DestinationKind::Gcs => {
+                use base64::Engine as _;
+                let bucket = dest.bucket.as_deref().unwrap_or_default();
+                let endpoint = dest.endpoint.as_deref().unwrap_or("https://storage.googleapis.com");
+                let mut b = opendal::services::Gcs::default()
+                    .bucket(bucket)
+                    .endpoint(endpoint)
+                    .root(&root)
+                    .disable_vm_metadata()
+                    .disable_config_load();
+                b = if secret.is_empty() {
+                    // No key: a public bucket or an emulator, unsigned.
+                    b.skip_signature()
+                } else {
+                    b.credential(&base64::engine::general_purpose::STANDARD.encode(secret))
+                };
+                let location = format!("gs://{bucket}{}?endpoint={endpoint}", root.trim_end_matches('/'));
                 (Operator::new(b).map_err(config)?, location, false)
             }
             DestinationKind::Webdav => {
@@ -245,7 +290,8 @@ impl RemoteStore {
             );
         // OpenDAL's WebDAV writer sends an object in one PUT and refuses a second write.
         let one_shot = dest.kind == DestinationKind::Webdav;
-        Ok(RemoteStore { op, location, hide_by_rename, one_shot })
+        let resumable = dest.kind == DestinationKind::Gcs;
+        Ok(RemoteStore { op, location, hide_by_rename, one_shot, resumable })
     }
 
     fn block<T>(&self, f: impl std::future::Future<Output = opendal::Result<T>>, what: &str) -> Result<T> {
@@ -279,7 +325,7 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
         "clock_skew"
     } else if has(&["certificate", "self signed", "self-signed", "unknown issuer", "tls handshake"]) {
         "certificate"
-    } else if has(&["NoSuchBucket", "bucket does not exist", "InvalidBucketName"]) {
+    } else if has(&["NoSuchBucket", "bucket does not exist", "InvalidBucketName", "ContainerNotFound"]) {
         "no_bucket"
     } else if has(&["QuotaExceeded", "Insufficient Storage", "status: 507", "EntityTooLarge", "StorageFull"])
     {
@@ -289,9 +335,12 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
             "InvalidAccessKeyId",
             "SignatureDoesNotMatch",
             "AccessDenied",
+            "AuthenticationFailed",
+            "AuthorizationFailure",
             "401 Unauthorized",
             "Unauthorized",
-            "Permission denied (publickey",
+            // OpenSSH: "Permission denied (publickey)", "(password,publickey)".
+            "Permission denied (",
         ])
     {
         "credentials"
@@ -354,6 +403,15 @@ impl Store for RemoteStore {
             Ok(v) => v,
             // A prefix nothing was written under yet is an empty store on servers with folders.
             Err(e) if not_found(&e) && self.hide_by_rename => return Ok(Vec::new()),
+            // Object stores list a prefix nothing was written under as empty: a 404 is the bucket
+            // (or container) itself missing, whatever words the server puts with it.
+            Err(e) if not_found(&e) => {
+                return Err(Error::new(
+                    ErrorCode::RemoteFailed,
+                    format!("cannot list {}: there is no such bucket ({e})", self.location),
+                )
+                .with_reason("no_bucket"));
+            }
             Err(e) => return Err(remote_error(&e, &self.location, "cannot list")),
         };
         let mut out = Vec::new();
@@ -424,6 +482,13 @@ impl Store for RemoteStore {
         let target = if self.hide_by_rename { partial_name(name) } else { name.to_owned() };
         let writer = if self.one_shot {
             self.block(self.op.writer(&target), "cannot write to")?
+        } else if self.resumable {
+            // A resumable upload, one piece after the other, kept by the server only when whole;
+            // and the server itself refuses to replace an object (`ifGenerationMatch=0`).
+            self.block(
+                self.op.writer_with(&target).chunk(PART_SIZE).if_not_exists(true).into_future(),
+                "cannot write to",
+            )?
         } else {
             self.block(
                 self.op.writer_with(&target).chunk(PART_SIZE).concurrent(PARTS_IN_FLIGHT).into_future(),

@@ -1,4 +1,5 @@
-//! Destination secrets (an S3 secret key, a WebDAV password): in the OS keyring, under the
+//! Destination secrets (an S3 secret key, an Azure account key, a Google service-account key,
+//! a WebDAV password): in the OS keyring, under the
 //! desktop app's service with the account `destination:NAME`, so the app, the CLI and the
 //! daemon of one user share them; or, on a machine without a keyring (a headless home server),
 //! in the environment variable `KEEPSAKE_DEST_SECRET_<NAME>`. Never in a file, an argument or
@@ -30,7 +31,7 @@ pub fn env_name(dest: &str) -> String {
 /// `dest`'s secret: the environment variable first (set for this run), then the keyring.
 /// `Ok(None)` when its kind needs none or none is saved; `Err` says why the keyring failed.
 pub fn lookup(dest: &Destination) -> Result<Option<Secret>, String> {
-    if !dest.kind.needs_secret() {
+    if !dest.kind.takes_secret() {
         return Ok(None);
     }
     if let Ok(v) = std::env::var(env_name(&dest.name))

@@ -1,6 +1,8 @@
 //! Real servers on 127.0.0.1 for the copies-elsewhere tests, each on a free port in a folder of
-//! its own, stopped when dropped: s3s-fs (S3 with SigV4 checked) and rclone's WebDAV and SFTP
-//! servers. `scripts/setup.sh` installs them; a test that cannot find one fails and says so.
+//! its own, stopped when dropped: s3s-fs (S3 with SigV4 checked), Azurite (Microsoft's Azure
+//! Storage emulator, SharedKey signatures checked), fake-gcs-server (Google Cloud Storage's JSON
+//! and XML APIs; it checks no login) and rclone's WebDAV and SFTP servers. `scripts/setup.sh`
+//! installs them; a test that cannot find one fails and says so.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,6 +18,10 @@ pub const SECRET_KEY: &str = "keepsake-test-secret-key-0123456789";
 pub const DAV_USER: &str = "ann";
 pub const DAV_PASSWORD: &str = "a webdav password";
 pub const BUCKET: &str = "family-backups";
+/// Azurite's one account and its published key.
+pub const AZURE_ACCOUNT: &str = "devstoreaccount1";
+pub const AZURE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 /// A server process and what it serves.
 #[derive(Debug)]
@@ -42,6 +48,11 @@ fn program(name: &str) -> PathBuf {
         .map(|d| d.join("bin").join(name));
     if let Some(p) = cargo_bin.filter(|p| p.exists()) {
         return p;
+    }
+    // The npm packages of the workspace (Azurite).
+    let npm_bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin").join(name);
+    if npm_bin.exists() {
+        return npm_bin;
     }
     for dir in std::env::var("PATH").unwrap_or_default().split(':') {
         let p = Path::new(dir).join(name);
@@ -71,6 +82,105 @@ impl Server {
             root.display().to_string(),
         ];
         Server::start(program("s3s-fs"), args, port, root, DestinationKind::S3, None, Some(dir))
+    }
+
+    /// Azurite's blob service, with the container [`BUCKET`] made (a signed request: Azurite
+    /// refuses unsigned ones).
+    pub fn azure() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("azurite");
+        std::fs::create_dir_all(&root).unwrap();
+        let port = free_port();
+        let args = vec![
+            "--blobHost".into(),
+            "127.0.0.1".into(),
+            "--blobPort".into(),
+            port.to_string(),
+            "--location".into(),
+            root.display().to_string(),
+            "--silent".into(),
+            "--skipApiVersionCheck".into(),
+            "--disableProductStyleUrl".into(),
+        ];
+        Server::start(program("azurite-blob"), args, port, root, DestinationKind::Azblob, None, Some(dir))
+    }
+
+    /// fake-gcs-server over a folder with the bucket [`BUCKET`] in it.
+    pub fn gcs() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("gcs");
+        std::fs::create_dir_all(root.join(BUCKET)).unwrap();
+        let port = free_port();
+        let args = vec![
+            "-scheme".into(),
+            "http".into(),
+            "-host".into(),
+            "127.0.0.1".into(),
+            "-port".into(),
+            port.to_string(),
+            "-backend".into(),
+            "filesystem".into(),
+            "-filesystem-root".into(),
+            root.display().to_string(),
+            "-log-level".into(),
+            "error".into(),
+        ];
+        Server::start(program("fake-gcs-server"), args, port, root, DestinationKind::Gcs, None, Some(dir))
+    }
+
+    /// One request to Azurite, signed with the account key (SharedKey, as Azure's SDKs sign).
+    /// `path` is under the account; `query` its parameters, sorted. The status and the body
+    /// (the caller checks the status).
+    pub fn azure_request(
+        &self,
+        verb: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Vec<u8>) {
+        use base64::Engine as _;
+        use hmac::Mac;
+        use std::io::{Read, Write};
+        let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let version = "2021-08-06";
+        let length = if body.is_empty() { String::new() } else { body.len().to_string() };
+        let blob =
+            if verb == "PUT" && !path.contains("restype=") { "x-ms-blob-type:BlockBlob\n" } else { "" };
+        let resource_path = path.split('?').next().unwrap_or(path);
+        let mut resource = format!("/{AZURE_ACCOUNT}/{AZURE_ACCOUNT}{resource_path}");
+        for (k, v) in query {
+            resource.push_str(&format!("\n{k}:{v}"));
+        }
+        let to_sign = format!(
+            "{verb}\n\n\n{length}\n\n\n\n\n\n\n\n\n{blob}x-ms-date:{date}\nx-ms-version:{version}\n{resource}"
+        );
+        let key = base64::engine::general_purpose::STANDARD.decode(AZURE_KEY).unwrap();
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+        mac.update(to_sign.as_bytes());
+        let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        let mut head = format!(
+            "{verb} /{AZURE_ACCOUNT}{path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nx-ms-date: {date}\r\n\
+             x-ms-version: {version}\r\nAuthorization: SharedKey {AZURE_ACCOUNT}:{signature}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        if !blob.is_empty() {
+            head.push_str("x-ms-blob-type: BlockBlob\r\n");
+        }
+        head.push_str("\r\n");
+        let mut conn = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        conn.write_all(head.as_bytes()).unwrap();
+        conn.write_all(body).unwrap();
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).unwrap();
+        let status = String::from_utf8_lossy(&answer[..answer.len().min(12)])
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body_at = answer.windows(4).position(|w| w == b"\r\n\r\n").map_or(answer.len(), |p| p + 4);
+        (status, answer[body_at..].to_vec())
     }
 
     /// rclone's WebDAV server with a user and password.
@@ -154,6 +264,17 @@ impl Server {
             assert!(Instant::now() < end, "{} did not start on port {}", self.program.display(), self.port);
             std::thread::sleep(Duration::from_millis(50));
         }
+        // Azurite saves what it knows now and then: a container made just before a kill may be
+        // gone after it. (Made again; 409: it is there.)
+        if self.kind == DestinationKind::Azblob {
+            let (status, _) = self.azure_request(
+                "PUT",
+                &format!("/{BUCKET}?restype=container"),
+                &[("restype", "container")],
+                &[],
+            );
+            assert!(status == 201 || status == 409, "Azurite did not make the container: {status}");
+        }
     }
 
     /// Stops the server at once (SIGKILL), as a crash or a pulled cable would.
@@ -184,6 +305,15 @@ impl Server {
                 d.user = Some("keepsake".to_owned());
                 d.key_file = self.key_file.clone();
             }
+            DestinationKind::Azblob => {
+                d.endpoint = Some(format!("http://127.0.0.1:{}/{AZURE_ACCOUNT}", self.port));
+                d.account = Some(AZURE_ACCOUNT.to_owned());
+                d.bucket = Some(BUCKET.to_owned());
+            }
+            DestinationKind::Gcs => {
+                d.endpoint = Some(format!("http://127.0.0.1:{}", self.port));
+                d.bucket = Some(BUCKET.to_owned());
+            }
             DestinationKind::Folder => unreachable!(),
         }
         d
@@ -194,14 +324,44 @@ impl Server {
         match self.kind {
             DestinationKind::S3 => Some(SECRET_KEY),
             DestinationKind::Webdav => Some(DAV_PASSWORD),
+            DestinationKind::Azblob => Some(AZURE_KEY),
             _ => None,
         }
     }
 
-    /// Where an object under `prefix` lands on the server's disk.
+    /// Where an object under `prefix` lands on the server's disk (not for Azurite, which keeps
+    /// blobs under names of its own: see [`Server::object`]).
     pub fn file(&self, prefix: &str, name: &str) -> PathBuf {
-        let base = if self.kind == DestinationKind::S3 { self.root.join(BUCKET) } else { self.root.clone() };
+        let base = if matches!(self.kind, DestinationKind::S3 | DestinationKind::Gcs) {
+            self.root.join(BUCKET)
+        } else {
+            self.root.clone()
+        };
         base.join(prefix).join(name)
+    }
+
+    /// The bytes of an object under `prefix`, as the server keeps them (read past Keepsake's
+    /// store: from the disk, or from Azurite with a request of its own).
+    pub fn object(&self, prefix: &str, name: &str) -> Vec<u8> {
+        if self.kind == DestinationKind::Azblob {
+            let (status, body) = self.azure_request("GET", &format!("/{BUCKET}/{prefix}/{name}"), &[], &[]);
+            assert_eq!(status, 200, "no {prefix}/{name} on Azurite");
+            return body;
+        }
+        std::fs::read(self.file(prefix, name)).unwrap()
+    }
+
+    /// Somebody with access to the server flips one byte in the middle of an object.
+    pub fn tamper(&self, prefix: &str, name: &str) {
+        let mut bytes = self.object(prefix, name);
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x55;
+        if self.kind == DestinationKind::Azblob {
+            let (status, _) = self.azure_request("PUT", &format!("/{BUCKET}/{prefix}/{name}"), &[], &bytes);
+            assert_eq!(status, 201, "Azurite did not take the changed blob");
+        } else {
+            std::fs::write(self.file(prefix, name), &bytes).unwrap();
+        }
     }
 }
 

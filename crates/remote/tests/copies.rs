@@ -1,150 +1,22 @@
-//! Copies elsewhere through the engine, on real servers: a backup copied and recorded only when
-//! whole, a copy that is already there not sent again, an increment's chain sent first, the
-//! lost-computer restore from the remote objects alone (a fresh installation, no catalog), and
-//! a copy changed on the server reported by a remote verify and refused by a restore.
+//! Copies elsewhere through the engine and its background copier, on real servers: an
+//! increment's chain sent first, the copier catching up after an outage, a destination's own
+//! retention and its monthly check. What every kind of destination must do (a copy recorded
+//! once whole, the lost-computer restore, a changed copy reported) is in `suite.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
 use keepsake_engine::sources::{Source, Sources};
 use keepsake_engine::{
-    BackupOptions, CopyState, Destination, Engine, ErrorCode, Installation, Job, Origin, RestoreOptions,
-    RetentionPolicy, StaticSecret,
+    BackupOptions, CopyState, Destination, Engine, Installation, Job, RestoreOptions, RetentionPolicy,
+    StaticSecret,
 };
 use keepsake_remote::testing::{Server, quick};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-fn make_db(path: &Path, rows: usize) {
-    let c = rusqlite::Connection::open(path).unwrap();
-    c.execute_batch(
-        "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT);",
-    )
-    .unwrap();
-    let tx = c.unchecked_transaction().unwrap();
-    for i in 0..rows {
-        tx.execute("INSERT INTO notes (body) VALUES (?1)", [format!("note {i} {}", "x".repeat(i % 300))])
-            .unwrap();
-    }
-    tx.commit().unwrap();
-}
-
-fn rows(path: &Path) -> i64 {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
-        .unwrap()
-}
-
-fn engine(home: &Path, folder: &Path) -> Engine {
-    let home = Installation::open(home).unwrap();
-    Engine::open_folder(&home, folder)
-        .unwrap()
-        .with_secrets(Arc::new(StaticSecret::new(PASSWORD)))
-        .with_kdf_iterations(600_000)
-}
-
-fn opts() -> BackupOptions {
-    BackupOptions { encrypt: true, ..BackupOptions::default() }
-}
-
-#[test]
-fn a_backup_copied_to_s3_is_recorded_once_whole_and_restores_on_a_new_computer() {
-    let server = Server::s3();
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("notes.db");
-    make_db(&db, 3000);
-    let local = engine(&d.path().join("home"), &d.path().join("backups"));
-    let b = local.backup(&db, &opts(), &Job::default()).unwrap();
-
-    let dest = server.destination("offsite", "laptop");
-    let store = keepsake_remote::open_with(&dest, server.secret(), quick()).unwrap();
-    assert_eq!(local.missing_copies(store.location()).unwrap().len(), 1, "not yet copied");
-    let copied = local.copy_to(&b.id, "offsite", store.as_ref(), &Job::default()).unwrap();
-    assert_eq!(copied.len(), 1);
-    assert_eq!((copied[0].size, copied[0].sha256.as_str()), (b.stored_size, b.sha256.as_str()));
-    assert_eq!(std::fs::read(server.file("laptop", &b.file_name)).unwrap().len() as u64, b.stored_size);
-    assert!(local.missing_copies(store.location()).unwrap().is_empty());
-    // Copying again sends nothing new: the record stands, the object is there.
-    let again = local.copy_to(&b.id, "offsite", store.as_ref(), &Job::default()).unwrap();
-    assert_eq!(again[0].copied_at, copied[0].copied_at);
-
-    // The lost computer: a new installation knows nothing but the destination and the password.
-    let fresh = Installation::open(d.path().join("new-home")).unwrap();
-    let remote =
-        Engine::open(&fresh, store.clone()).unwrap().with_secrets(Arc::new(StaticSecret::new(PASSWORD)));
-    let found = remote.scan().unwrap();
-    assert_eq!(found.foreign.len(), 1, "listed from the remote objects alone");
-    assert_eq!(found.foreign[0].id, b.id);
-    assert_eq!(found.foreign[0].origin, Origin::Foreign);
-    let target = d.path().join("restored.db");
-    let no = remote.restore(&b.id, &target, &RestoreOptions::default(), &Job::default()).unwrap_err();
-    assert_eq!(no.code(), ErrorCode::ConfirmationRequired, "a backup it did not record is confirmed first");
-    // As the window does it: into a new file only, never over one that is there.
-    let new_file = RestoreOptions {
-        allow_foreign: true,
-        safety_backup: false,
-        new_file: true,
-        ..RestoreOptions::default()
-    };
-    remote.restore(&b.id, &target, &new_file, &Job::default()).unwrap();
-    assert_eq!(rows(&target), 3000);
-    make_db(&target, 1);
-    let e = remote.restore(&b.id, &target, &new_file, &Job::default()).unwrap_err();
-    assert_eq!(e.facts().reason.as_deref(), Some("target_exists"), "{e}");
-    assert_eq!(rows(&target), 3001, "the file there is left as it was");
-}
-
-#[test]
-fn a_copy_changed_on_the_server_is_reported_and_never_restored() {
-    let server = Server::webdav();
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("notes.db");
-    make_db(&db, 500);
-    let local = engine(&d.path().join("home"), &d.path().join("backups"));
-    let b = local.backup(&db, &opts(), &Job::default()).unwrap();
-    let store =
-        keepsake_remote::open_with(&server.destination("nas", "k"), server.secret(), quick()).unwrap();
-    local.copy_to(&b.id, "nas", store.as_ref(), &Job::default()).unwrap();
-    let checks = local.verify_copies(store.as_ref(), &Job::default()).unwrap();
-    assert_eq!(checks[0].state, CopyState::Whole);
-
-    // Somebody with access to the server flips one byte in the middle.
-    let file = server.file("k", &b.file_name);
-    let mut bytes = std::fs::read(&file).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x55;
-    std::fs::write(&file, &bytes).unwrap();
-
-    let checks = local.verify_copies(store.as_ref(), &Job::default()).unwrap();
-    assert_eq!(checks[0].state, CopyState::Changed, "the remote verify reports it");
-    assert_eq!(local.missing_copies(store.location()).unwrap().len(), 1, "and it no longer counts as copied");
-
-    let fresh = Installation::open(d.path().join("new-home")).unwrap();
-    let remote =
-        Engine::open(&fresh, store.clone()).unwrap().with_secrets(Arc::new(StaticSecret::new(PASSWORD)));
-    let target = d.path().join("restored.db");
-    let yes = RestoreOptions { allow_foreign: true, safety_backup: false, ..RestoreOptions::default() };
-    // Asked for by its id or by its file name: refused either way (a changed file may no longer
-    // even say which backup it is).
-    for asked in [&b.id, &b.file_name] {
-        let e = remote.restore(asked, &target, &yes, &Job::default()).unwrap_err();
-        assert!(
-            matches!(
-                e.code(),
-                ErrorCode::BackupDamaged | ErrorCode::BackupNotFound | ErrorCode::BackupTruncated
-            ),
-            "{e}"
-        );
-    }
-    assert!(!target.exists(), "nothing restored from a changed copy");
-    // Copying again leaves the foreign object alone rather than write over it.
-    let e = local.copy_to(&b.id, "nas", store.as_ref(), &Job::default()).unwrap_err();
-    assert_eq!(e.facts().reason.as_deref(), Some("name_taken"), "{e}");
-}
+mod common;
+use common::{PASSWORD, engine, make_db, opts, rows};
 
 #[test]
 fn an_increment_goes_with_the_backups_it_builds_on_oldest_first() {
