@@ -476,8 +476,8 @@ pub enum DestCommand {
         name: String,
     },
     /// Change one setting of a destination
-    #[command(after_help = "Settings: endpoint, region, bucket, prefix, access_key_id, path_style, \
-        user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
+    #[command(after_help = "Settings: endpoint, region, bucket, account, container, prefix, \
+        access_key_id, path_style, user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
         (read every copy back this often, default 30, 0: only when asked); alert_after_hours (the \
         desktop app tells you once copying there has failed this long, default 24, 0: never); keep_last, \
         keep_within_days, keep_daily, keep_weekly, keep_monthly (the destination's own retention; \
@@ -505,7 +505,7 @@ pub enum DestCommand {
 pub struct DestAddArgs {
     /// Name of the destination (`keepsake copy ID --to NAME`)
     pub name: String,
-    /// folder, s3, webdav or sftp
+    /// folder, s3, azure, gcs, webdav or sftp
     #[arg(long)]
     pub kind: String,
     /// A folder destination's folder
@@ -517,9 +517,15 @@ pub struct DestAddArgs {
     /// S3 region (default us-east-1)
     #[arg(long)]
     pub region: Option<String>,
-    /// S3 bucket
+    /// S3 or Google Cloud Storage bucket
     #[arg(long)]
     pub bucket: Option<String>,
+    /// Azure storage account (the account key is asked for, or read from --secret-file)
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Azure container
+    #[arg(long)]
+    pub container: Option<String>,
     /// The folder inside the bucket or on the server to write in
     #[arg(long, value_name = "PATH")]
     pub prefix: Option<String>,
@@ -529,13 +535,17 @@ pub struct DestAddArgs {
     /// S3 path-style addressing (endpoint/bucket/key), as MinIO and most self-hosted servers want
     #[arg(long)]
     pub path_style: bool,
+    /// Google Cloud Storage without a key: requests go unsigned (a public bucket, an emulator)
+    #[arg(long)]
+    pub unsigned: bool,
     /// WebDAV or SFTP user
     #[arg(long)]
     pub user: Option<String>,
-    /// SFTP private key file (without one, the SSH agent's keys)
+    /// SFTP private key file (without one, the SSH agent's keys); for Google Cloud Storage, the
+    /// service account's JSON key, whose contents go to the OS keyring
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// Read the secret (S3 secret key, WebDAV password) from the first line of FILE
+    /// Read the secret (S3 secret key, Azure account key, WebDAV password) from the first line of FILE
     #[arg(long, value_name = "FILE")]
     pub secret_file: Option<PathBuf>,
     /// Save it without testing the connection first

@@ -689,10 +689,12 @@ fn new_destination(name: String, a: &DestAddArgs) -> CliResult<(Destination, Opt
     d.path = a.path.clone().map(absolute);
     d.endpoint = a.endpoint.as_deref().map(|e| e.trim().trim_end_matches('/').to_owned());
     d.region = a.region.clone();
-    d.bucket = a.bucket.clone();
+    d.bucket = a.bucket.clone().or_else(|| a.container.clone());
+    d.account = a.account.clone();
     d.prefix = a.prefix.as_deref().unwrap_or("").trim_matches('/').to_owned();
     d.access_key_id = a.access_key_id.clone();
     d.path_style = a.path_style;
+    d.unsigned = a.unsigned;
     d.user = a.user.clone();
     d.key_file = a.key_file.clone().map(absolute);
     d.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;

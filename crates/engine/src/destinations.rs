@@ -66,16 +66,13 @@ impl DestinationKind {
         }
     }
 
-    /// Whether logging in needs a secret (kept in the keyring): S3's secret key, Azure's account
-    /// key, WebDAV's password.
-    pub fn needs_secret(self) -> bool {
-        matches!(self, DestinationKind::S3 | DestinationKind::Webdav | DestinationKind::Azblob)
-    }
-
-    /// Whether it can have a secret in the keyring: those that need one, and Google Cloud
-    /// Storage's service-account key (the whole JSON file), which a public bucket goes without.
+    /// Whether logging in takes a secret (kept in the keyring): S3's secret key, Azure's account
+    /// key, Google's service-account key (the whole JSON file), WebDAV's password.
     pub fn takes_secret(self) -> bool {
-        self.needs_secret() || self == DestinationKind::Gcs
+        matches!(
+            self,
+            DestinationKind::S3 | DestinationKind::Webdav | DestinationKind::Azblob | DestinationKind::Gcs
+        )
     }
 }
 
@@ -123,6 +120,10 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub path_style: bool,
+    /// Google Cloud Storage without a key: requests go unsigned (a public bucket, an emulator).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub unsigned: bool,
     /// The WebDAV or SFTP user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -167,6 +168,7 @@ impl Destination {
             prefix: String::new(),
             access_key_id: None,
             path_style: false,
+            unsigned: false,
             user: None,
             key_file: None,
             upload_limit_kib: None,
@@ -174,6 +176,12 @@ impl Destination {
             alert_after_hours: None,
             retention: None,
         }
+    }
+
+    /// Whether logging in here needs a secret from the keyring (all but folders, SFTP and an
+    /// unsigned Google Cloud Storage bucket).
+    pub fn needs_secret(&self) -> bool {
+        self.kind.takes_secret() && !(self.kind == DestinationKind::Gcs && self.unsigned)
     }
 
     /// Hours of failing copies here before the person is told; `None`: never.
@@ -198,6 +206,7 @@ impl Destination {
                 d.prefix.clone(),
                 d.access_key_id.clone(),
                 d.path_style,
+                d.unsigned,
                 d.user.clone(),
                 d.key_file.clone(),
             )
@@ -319,6 +328,10 @@ impl Destination {
                 self.path_style = crate::sources::parse_bool(v)
                     .ok_or_else(|| Error::invalid(format!("path_style: {v:?} is not true or false")))?
             }
+            "unsigned" => {
+                self.unsigned = crate::sources::parse_bool(v)
+                    .ok_or_else(|| Error::invalid(format!("unsigned: {v:?} is not true or false")))?
+            }
             "user" => self.user = opt(),
             "key_file" => self.key_file = opt().map(PathBuf::from),
             _ => return Err(Error::invalid(format!("unknown destination field {field:?}"))),
@@ -396,7 +409,9 @@ mod tests {
         assert!(gcs.validate().unwrap_err().message().contains("bucket"));
         gcs.set("bucket", "family").unwrap();
         gcs.validate().unwrap();
-        assert!(!DestinationKind::Gcs.needs_secret() && DestinationKind::Gcs.takes_secret());
+        assert!(gcs.needs_secret(), "a service account's key");
+        gcs.set("unsigned", "true").unwrap();
+        assert!(!gcs.needs_secret(), "a public bucket or an emulator");
         assert!(DestinationKind::parse("ftp").is_err());
     }
 

@@ -148,10 +148,11 @@ fn open_unlimited(dest: &Destination, secret: Option<&str>, retries: Retries) ->
         let path = dest.path.clone().unwrap_or_default();
         return Ok(Arc::new(LocalFolder::new(path)?));
     }
-    if dest.kind.needs_secret() && secret.is_none_or(str::is_empty) {
+    if dest.needs_secret() && secret.is_none_or(str::is_empty) {
         let what = match dest.kind {
             DestinationKind::S3 => "secret key",
             DestinationKind::Azblob => "account key",
+            DestinationKind::Gcs => "service account key",
             _ => "password",
         };
         return Err(Error::new(
@@ -239,8 +240,8 @@ impl RemoteStore {
                     .root(&root)
                     .disable_vm_metadata()
                     .disable_config_load();
-                b = if secret.is_empty() {
-                    // No key: a public bucket or an emulator, unsigned.
+                b = if dest.unsigned {
+                    // A public bucket or an emulator.
                     b.skip_signature()
                 } else {
                     b.credential(&base64::engine::general_purpose::STANDARD.encode(secret))

@@ -31,7 +31,7 @@ pub fn env_name(dest: &str) -> String {
 /// `dest`'s secret: the environment variable first (set for this run), then the keyring.
 /// `Ok(None)` when its kind needs none or none is saved; `Err` says why the keyring failed.
 pub fn lookup(dest: &Destination) -> Result<Option<Secret>, String> {
-    if !dest.kind.takes_secret() {
+    if !dest.needs_secret() {
         return Ok(None);
     }
     if let Ok(v) = std::env::var(env_name(&dest.name))

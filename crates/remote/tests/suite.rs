@@ -78,7 +78,7 @@ fn a_wrong_login_is_said_as_such_and_not_retried_forever(server: &Server) {
 
 fn no_secret_saved_is_said_before_any_request(server: &Server) {
     let dest = server.destination("b2", "");
-    if !dest.kind.needs_secret() {
+    if !dest.needs_secret() {
         return;
     }
     let e = keepsake_remote::open(&dest, None).unwrap_err();

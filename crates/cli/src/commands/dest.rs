@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use keepsake_engine::{Destination, ErrorCode};
+use keepsake_engine::{Destination, DestinationKind, ErrorCode};
 use keepsake_remote::secrets;
 use zeroize::Zeroizing;
 
@@ -54,7 +54,11 @@ fn read_secret(
     file: Option<&Path>,
     term: Terminal,
 ) -> CliResult<(Zeroizing<String>, bool)> {
-    let what = if dest.kind == keepsake_engine::DestinationKind::S3 { "secret key" } else { "password" };
+    let what = match dest.kind {
+        DestinationKind::S3 => "secret key",
+        DestinationKind::Azblob => "account key",
+        _ => "password",
+    };
     if let Some(path) = file {
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
             CliError::invalid(
@@ -92,6 +96,38 @@ fn read_secret(
     Ok((typed, false))
 }
 
+/// A Google Cloud Storage destination's key: the service account's JSON file (`--key-file` or
+/// `--secret-file`), read whole, to be kept in the keyring and not as a path; else its
+/// environment variable. `(secret, from_env)`.
+fn google_key(dest: &mut Destination, file: Option<&Path>) -> CliResult<(Zeroizing<String>, bool)> {
+    let Some(path) = dest.key_file.take().or_else(|| file.map(Path::to_path_buf)) else {
+        return match std::env::var(secrets::env_name(&dest.name)) {
+            Ok(v) if !v.is_empty() => Ok((Zeroizing::new(v), true)),
+            _ => Err(CliError::invalid(
+                format!("the destination {:?} needs its service account's key", dest.name),
+                "Pass --key-file KEY.json (downloaded in the Google Cloud console), or --unsigned for a \
+                 public bucket or an emulator.",
+            )),
+        };
+    };
+    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+        CliError::invalid(format!("cannot read {}: {e}", path.display()), "Check the path of the key file.")
+    })?);
+    let is_key = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("type").is_some() && v.get("client_email").is_some());
+    if !is_key {
+        return Err(CliError::invalid(
+            format!(
+                "{} is not a service account's key (a JSON file with \"type\" and \"client_email\")",
+                path.display()
+            ),
+            "Download a key for the service account in the Google Cloud console (IAM › Service accounts › Keys).",
+        ));
+    }
+    Ok((text, false))
+}
+
 /// Reaches, lists, writes to and cleans up the destination.
 fn test_connection(dest: &Destination, secret: Option<&str>) -> CliResult<()> {
     let store = match secret {
@@ -103,7 +139,7 @@ fn test_connection(dest: &Destination, secret: Option<&str>) -> CliResult<()> {
 
 fn add(
     file: &SourcesFile,
-    dest: Destination,
+    mut dest: Destination,
     secret_file: Option<&Path>,
     test: bool,
     out: &Output,
@@ -116,7 +152,11 @@ fn add(
             "Nothing was changed; pick another name, or `keepsake dest remove` the old one first.",
         ));
     }
-    let secret = if dest.kind.needs_secret() { Some(read_secret(&dest, secret_file, term)?) } else { None };
+    let secret = match dest.kind {
+        DestinationKind::Gcs if dest.needs_secret() => Some(google_key(&mut dest, secret_file)?),
+        _ if dest.needs_secret() => Some(read_secret(&dest, secret_file, term)?),
+        _ => None,
+    };
     if test {
         test_connection(&dest, secret.as_ref().map(|(s, _)| s.as_str())).map_err(|mut e| {
             e.hint = format!("Nothing was saved. {} (Or pass --no-test to save it anyway.)", e.hint).into();
@@ -258,7 +298,7 @@ fn remove(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
             "Removed destination {name}; what was copied to {} stays there.",
             safe(&removed.describe())
         ));
-        if let (Err(why), true) = (forgot, removed.kind.needs_secret()) {
+        if let (Err(why), true) = (forgot, removed.needs_secret()) {
             out.note(&format!("Its secret could not be removed from the OS keyring: {why}"));
         }
     }

@@ -1,4 +1,5 @@
-//! Copies elsewhere through the CLI, on real servers started here (s3s-fs, rclone's WebDAV):
+//! Copies elsewhere through the CLI, on real servers started here (s3s-fs, Azurite,
+//! fake-gcs-server, rclone's WebDAV and SFTP):
 //! `dest add` tests before saving and keeps the secret out of the file; `copy` sends a backup
 //! and says so only when it is whole there; `list --from` and `restore --from` work from a new
 //! computer's empty profile; `copy --check` finds a copy changed on the server.
@@ -254,6 +255,123 @@ fn copies_on_webdav_keep_the_destinations_own_rules_and_sftp_restores_on_a_new_c
         "--allow-unencrypted",
         "--yes",
     ]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows: i64 = rusqlite::Connection::open(&target)
+        .expect("open")
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 300);
+}
+
+#[test]
+fn copies_on_azure_and_google_cloud_storage_are_checked_and_restore_on_a_new_computer() {
+    let w = Work::new();
+    let azure = Server::azure();
+    let gcs = Server::gcs();
+    w.add_astro(&[]);
+    let key = ("KEEPSAKE_DEST_SECRET_AZ", keepsake_remote::testing::AZURE_KEY);
+    let a = azure.destination("az", "laptop");
+    let mut c = w.src(&[
+        "dest",
+        "add",
+        "az",
+        "--kind",
+        "azure",
+        "--account",
+        a.account.as_deref().expect("account"),
+        "--container",
+        BUCKET,
+        "--endpoint",
+        a.endpoint.as_deref().expect("endpoint"),
+        "--prefix",
+        "laptop",
+    ]);
+    c.env(key.0, key.1);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !String::from_utf8_lossy(&w.sources_bytes()).contains(key.1),
+        "the account key is not in the settings"
+    );
+
+    // A file that is not a service account's key is refused before anything is saved.
+    let endpoint = gcs.destination("g", "").endpoint.expect("endpoint");
+    let not_a_key = w.path("notes.txt");
+    std::fs::write(&not_a_key, "my shopping list").expect("write");
+    let before = w.sources_bytes();
+    let google = |how: &[&str]| {
+        let mut args = vec![
+            "dest",
+            "add",
+            "g",
+            "--kind",
+            "gcs",
+            "--bucket",
+            BUCKET,
+            "--endpoint",
+            &endpoint,
+            "--prefix",
+            "pc",
+        ];
+        args.extend(how);
+        run(w.src(&args))
+    };
+    let out = google(&[]);
+    assert_error(&out, 2, "invalid_input");
+    assert!(stderr(&out).contains("--key-file KEY.json"), "{}", stderr(&out));
+    let out = google(&["--key-file", not_a_key.to_str().expect("path")]);
+    assert_error(&out, 2, "invalid_input");
+    assert!(stderr(&out).contains("is not a service account's key"), "{}", stderr(&out));
+    assert_eq!(w.sources_bytes(), before, "nothing saved");
+    // fake-gcs-server checks no login (and a key's tokens would come from Google): unsigned.
+    let out = google(&["--unsigned"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    for _ in 0..2 {
+        assert_eq!(code(&run(w.src(&["run", "astro"]))), 0);
+    }
+    for to in ["az", "g"] {
+        let mut c = w.src(&["--source", "astro", "copy", "--missing", "--to", to, "--json"]);
+        c.env(key.0, key.1);
+        let doc = ok_json(c);
+        assert_eq!(doc["copies"].as_array().expect("copies").len(), 2, "{to}: {doc}");
+        let mut c = w.src(&["--source", "astro", "copy", "--check", "--to", to]);
+        c.env(key.0, key.1);
+        let out = run(c);
+        assert_eq!(code(&out), 0, "{to}: {}", stderr(&out));
+    }
+    let made: Vec<String> = ok_json(w.src(&["--source", "astro", "list", "--json"]))["backups"]
+        .as_array()
+        .expect("backups")
+        .iter()
+        .map(|b| b["id"].as_str().expect("id").to_owned())
+        .collect();
+    gcs.tamper("pc", &format!("{}.db.gz", made[0]));
+    let out = run(w.src(&["--source", "astro", "copy", "--check", "--to", "g"]));
+    assert_eq!(code(&out), 1, "a changed copy: {}", stdout(&out));
+    assert!(stdout(&out).contains("CHANGED"), "{}", stdout(&out));
+
+    // A new computer: the Azure copies alone, listed and restored.
+    let fresh = Work::new();
+    std::fs::copy(w.path("sources.toml"), fresh.path("sources.toml")).expect("copy the settings");
+    let mut c = fresh.src(&["list", "--from", "az", "--json"]);
+    c.env(key.0, key.1);
+    let doc = ok_json(c);
+    assert_eq!(doc["foreign"].as_array().expect("foreign").len(), 2, "{doc}");
+    let target = fresh.path("restored.db");
+    let mut c = fresh.src(&[
+        "restore",
+        "--from",
+        "az",
+        &made[1],
+        "--to",
+        target.to_str().expect("path"),
+        "--allow-foreign",
+        "--allow-unencrypted",
+        "--yes",
+    ]);
+    c.env(key.0, key.1);
+    let out = run(c);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let rows: i64 = rusqlite::Connection::open(&target)
         .expect("open")
