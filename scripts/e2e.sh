@@ -33,6 +33,10 @@ if [ "${1:-}" != "--in-session" ]; then
   # A real S3 server (s3s-fs, installed by setup) for the copies-elsewhere screens.
   E2E_S3S_FS=$(command -v s3s-fs || echo "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs")
   export E2E_S3S_FS
+  # Azurite (npm, installed by setup) and fake-gcs-server (setup) for Azure and Google Cloud Storage.
+  export E2E_AZURITE=$ROOT/node_modules/.bin/azurite-blob
+  E2E_FAKE_GCS=$(command -v fake-gcs-server || echo "${CARGO_HOME:-$HOME/.cargo}/bin/fake-gcs-server")
+  export E2E_FAKE_GCS
   # A real database made by another program, to look inside: cargo's own cache index (SQLite),
   # which every machine that built the app has. The tests back up a copy, never the file.
   export E2E_THIRD_PARTY_DB=${E2E_THIRD_PARTY_DB:-${CARGO_HOME:-$HOME/.cargo}/.global-cache}

@@ -670,7 +670,8 @@ test("a table exported as a spreadsheet and as a database of its own; two backup
 });
 
 /** Starts s3s-fs (a real S3 server, SigV4 checked) on a free port over a fresh folder with a bucket. */
-async function startS3() {
+/** A storage server started for a test, on a free port, in a folder of its own; `args(port, root)`. */
+async function startServer(what, program, args, prepare = () => {}) {
   const net = await import("node:net");
   const { spawn } = await import("node:child_process");
   const port = await new Promise((resolve) => {
@@ -680,15 +681,11 @@ async function startS3() {
       srv.close(() => resolve(p));
     });
   });
-  const root = fs.mkdtempSync(path.join(process.env.HOME, "s3-"));
-  fs.mkdirSync(path.join(root, "family-backups"));
+  const root = fs.mkdtempSync(path.join(process.env.HOME, `${what}-`));
+  prepare(root);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
-  const child = spawn(
-    process.env.E2E_S3S_FS,
-    ["--host", "127.0.0.1", "--port", String(port), "--access-key", "e2e-access", "--secret-key", "e2e-secret-key-0123", root],
-    { env, stdio: "ignore" },
-  );
-  await until("the S3 server", async () => {
+  const child = spawn(program, args(port, root), { env, stdio: "ignore" });
+  await until(`the ${what} server`, async () => {
     const ok = await new Promise((resolve) => {
       const s = net.connect(port, "127.0.0.1", () => {
         s.end();
@@ -700,6 +697,14 @@ async function startS3() {
   });
   return { port, root, stop: () => child.kill("SIGKILL") };
 }
+
+const startS3 = () =>
+  startServer(
+    "s3",
+    process.env.E2E_S3S_FS,
+    (port, root) => ["--host", "127.0.0.1", "--port", String(port), "--access-key", "e2e-access", "--secret-key", "e2e-secret-key-0123", root],
+    (root) => fs.mkdirSync(path.join(root, "family-backups")),
+  );
 
 test("copies elsewhere: an S3 destination added in Settings (a wrong key said in words), then each backup copied and shown on Home and in History", async () => {
   const s3 = await startS3();
@@ -787,5 +792,125 @@ test("copies elsewhere: an S3 destination added in Settings (a wrong key said in
     assert.ok(Number(sql(target, tables)) > 0 && Number(sql(target, tables)) <= Number(sql(database, tables)));
   } finally {
     s3.stop();
+  }
+});
+
+// Azurite's one account and its published key.
+const AZURE_ACCOUNT = "devstoreaccount1";
+const AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/** Makes a container on Azurite, with a request signed as Azure's SDKs sign (SharedKey). */
+async function azureContainer(port, container) {
+  const { createHmac } = await import("node:crypto");
+  const date = new Date().toUTCString();
+  const version = "2021-08-06";
+  const toSign = `PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:${date}\nx-ms-version:${version}\n/${AZURE_ACCOUNT}/${AZURE_ACCOUNT}/${container}\nrestype:container`;
+  const signature = createHmac("sha256", Buffer.from(AZURE_KEY, "base64")).update(toSign, "utf8").digest("base64");
+  const res = await fetch(`http://127.0.0.1:${port}/${AZURE_ACCOUNT}/${container}?restype=container`, {
+    method: "PUT",
+    headers: { "x-ms-date": date, "x-ms-version": version, Authorization: `SharedKey ${AZURE_ACCOUNT}:${signature}` },
+  });
+  assert.equal(res.status, 201, `Azurite made the container: ${await res.text()}`);
+}
+
+test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form, a wrong key said in words, copies sent, and found again from a copy", async () => {
+  const azure = await startServer("azurite", process.env.E2E_AZURITE, (port, root) => [
+    "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", root, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
+  ]);
+  const gcs = await startServer(
+    "gcs",
+    process.env.E2E_FAKE_GCS,
+    (port, root) => ["-scheme", "http", "-host", "127.0.0.1", "-port", String(port), "-backend", "filesystem", "-filesystem-root", root, "-log-level", "error"],
+    (root) => fs.mkdirSync(path.join(root, "family-backups")),
+  );
+  try {
+    await azureContainer(azure.port, "family-backups");
+    const azureEndpoint = `http://127.0.0.1:${azure.port}/${AZURE_ACCOUNT}`;
+    await screen("settings");
+    const section = await until("the copies elsewhere section", async () => (await shown("copies-elsewhere")) && $("copies-elsewhere"), LONG);
+    await section.scrollIntoView();
+
+    // Azure: account, container, account key; a wrong key first.
+    await click("add-destination");
+    await until("the destination form", () => shown("destination-form"), LONG);
+    await (await $("dest-kind")).selectByAttribute("value", "azblob");
+    await type("dest-name", "azure");
+    await type("dest-account", AZURE_ACCOUNT);
+    await type("dest-container", "family-backups");
+    await type("dest-endpoint", azureEndpoint);
+    await type("dest-prefix", "laptop");
+    await type("dest-secret", "bm90IHRoZSBhY2NvdW50IGtleQ==");
+    await click("dest-test");
+    await until("the test's answer", async () => /refused the login/.test(await text("dest-test-result")), LONG);
+    await (await $("destination-form")).scrollIntoView();
+    await shot("settings-copies-azure-wrong-key");
+    await type("dest-secret", AZURE_KEY);
+    await click("dest-test");
+    await until("the connection to work", async () => /The connection works/.test(await text("dest-test-result")), LONG);
+    await click("dest-save");
+    await until("the Azure destination listed", async () => {
+      for (const d of await $$("destination")) if ((await d.getAttribute("data-name")) === "azure") return true;
+      return false;
+    }, LONG);
+
+    // Google Cloud Storage: a file that is not a service account's key is said in words; the
+    // test server checks no login, so "No key".
+    await click("add-destination");
+    await until("the destination form", () => shown("destination-form"), LONG);
+    await (await $("dest-kind")).selectByAttribute("value", "gcs");
+    await type("dest-name", "google");
+    await type("dest-bucket", "family-backups");
+    const notKey = path.join(process.env.HOME, "not-a-key.json");
+    fs.writeFileSync(notKey, "{\"shopping\": [\"milk\"]}");
+    await type("dest-key-file", notKey);
+    await type("dest-endpoint", `http://127.0.0.1:${gcs.port}`);
+    await type("dest-prefix", "laptop");
+    await click("dest-test");
+    await until("the test's answer", async () => /isn't a service account's key/.test(await text("dest-test-result")), LONG);
+    await (await $("destination-form")).scrollIntoView();
+    await shot("settings-copies-google-not-a-key");
+    await click("dest-unsigned");
+    await click("dest-test");
+    await until("the connection to work", async () => /The connection works/.test(await text("dest-test-result")), LONG);
+    await click("dest-save");
+    const saved = fs.readFileSync(path.join(process.env.XDG_CONFIG_HOME, "app.keepsake.desktop", "sources.toml"), "utf8");
+    assert.match(saved, /kind = "azblob"/);
+    assert.match(saved, /kind = "gcs"/);
+    assert.ok(!saved.includes(AZURE_KEY), "the account key is in the keyring, not in the sources file");
+
+    // Copy now: both get every backup, and Settings says so.
+    await click("copy-now");
+    for (const name of ["azure", "google"]) {
+      await until(
+        `the copies at ${name}`,
+        async () => {
+          for (const l of await $$("destination-status")) if (new RegExp(`Copied to ${name}`).test(await l.getText())) return true;
+          return false;
+        },
+        LONG,
+      );
+    }
+    const objects = fs.readdirSync(path.join(gcs.root, "family-backups", "laptop")).filter((n) => n.startsWith("backup_"));
+    assert.ok(objects.length >= 1, `objects on the Google server: ${objects}`);
+    await (await $("copies-elsewhere")).scrollIntoView();
+    await shot("settings-copies-azure-google");
+
+    // From the Azure copies alone, as on a new computer: the backups there are found.
+    await click("open-restore-from-copy");
+    await until("the restore from a copy form", () => shown("restore-from-copy"), LONG);
+    await (await $$("dest-kind"))[0].selectByAttribute("value", "azblob");
+    await type("dest-account", AZURE_ACCOUNT);
+    await type("dest-container", "family-backups");
+    await type("dest-endpoint", azureEndpoint);
+    await type("dest-prefix", "laptop");
+    await type("dest-secret", AZURE_KEY);
+    await click("from-copy-find");
+    await until("the backups found there", () => shown("from-copy-found"), LONG);
+    assert.ok((await $$("from-copy-backup")).length >= objects.length, "each backup copied to Azure is found there");
+    await (await $("restore-from-copy")).scrollIntoView();
+    await shot("settings-restore-from-azure");
+  } finally {
+    azure.stop();
+    gcs.stop();
   }
 });

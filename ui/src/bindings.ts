@@ -442,9 +442,13 @@ endpoint?: string,
  */
 region?: string, 
 /**
- * The S3 bucket.
+ * The S3 or Google Cloud Storage bucket, or the Azure container.
  */
 bucket?: string, 
+/**
+ * The Azure storage account.
+ */
+account?: string, 
 /**
  * The folder inside the bucket or on the server that Keepsake writes in (`keepsake/laptop`).
  */
@@ -458,6 +462,10 @@ access_key_id?: string,
  * want) instead of virtual-host style (`bucket.endpoint/key`).
  */
 path_style?: boolean, 
+/**
+ * Google Cloud Storage without a key: requests go unsigned (a public bucket, an emulator).
+ */
+unsigned?: boolean, 
 /**
  * The WebDAV or SFTP user.
  */
@@ -491,7 +499,7 @@ retention?: RetentionPolicy, };
  * What kind of place a destination is.
  */
 
-export type DestinationKind = "folder" | "s3" | "webdav" | "sftp";
+export type DestinationKind = "folder" | "s3" | "webdav" | "sftp" | "azblob" | "gcs";
 
 /**
  * Encryption parameters of a backup (never the key or password).

@@ -11,7 +11,7 @@ import type { CopyProblem, CopyStatus, DestinationKind } from "./types";
 export const REMOTE_REASONS: Record<string, string> = {
   unreachable: "the server can't be reached (check the address and the network)",
   credentials: "the server refused the login (check the key or the user name and password)",
-  no_bucket: "there is no bucket of that name (check its spelling, or create it first)",
+  no_bucket: "there is no bucket or container of that name (check its spelling, or create it first)",
   clock_skew: "the server says this computer's clock is wrong (set the date and time)",
   certificate: "the server's certificate isn't trusted (check the address, or the server's certificate)",
   quota: "the storage is full or over its quota",
@@ -22,6 +22,8 @@ export const REMOTE_REASONS: Record<string, string> = {
 
 export const KIND_WORDS: Record<DestinationKind, string> = {
   s3: "S3-compatible storage",
+  azblob: "Azure Blob Storage",
+  gcs: "Google Cloud Storage",
   webdav: "WebDAV",
   sftp: "SFTP",
   folder: "A folder",
@@ -36,6 +38,8 @@ export function problemWords(problem: CopyProblem | { reason?: string | null; me
 
 /** What a failed connection to a destination says: the reason in words for `remote_failed`, the code's wording otherwise. */
 export function connectionFailureWords(e: ApiError): string {
+  if (e.code === "invalid_input" && e.facts.reason === "key_file")
+    return "That file isn't a service account's key. Download a JSON key for the service account in the Google Cloud console (IAM › Service accounts › Keys) and give its path.";
   if (e.code === "remote_failed") return `It didn't work: ${problemWords({ reason: e.facts.reason, message: e.message })}.`;
   const w = ERROR_WORDING[e.code];
   return `${w.title}. ${w.action}`;

@@ -28,6 +28,24 @@ pub fn env_name(dest: &str) -> String {
     format!("KEEPSAKE_DEST_SECRET_{name}")
 }
 
+/// A Google service account's key file, read whole (its contents are the secret kept in the
+/// keyring; the file's path is not kept). `Err` says in words why it is not one.
+pub fn read_google_key(path: &std::path::Path) -> Result<Secret, String> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+    );
+    let is_key = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("type").is_some() && v.get("client_email").is_some());
+    if !is_key {
+        return Err(format!(
+            "{} is not a service account's key (a JSON file with \"type\" and \"client_email\")",
+            path.display()
+        ));
+    }
+    Ok(text)
+}
+
 /// `dest`'s secret: the environment variable first (set for this run), then the keyring.
 /// `Ok(None)` when its kind needs none or none is saved; `Err` says why the keyring failed.
 pub fn lookup(dest: &Destination) -> Result<Option<Secret>, String> {

@@ -1,4 +1,5 @@
-//! Commands about copies elsewhere: the destinations (S3, WebDAV, SFTP, a folder) with their
+//! Commands about copies elsewhere: the destinations (S3, Azure, Google Cloud Storage, WebDAV,
+//! SFTP, a folder) with their
 //! secrets in the OS keyring, the connection test, which sources copy where, and how each
 //! destination stands. The copying itself runs on the copier thread (`copier.rs`).
 
@@ -6,7 +7,9 @@ use std::path::PathBuf;
 
 use keepsake_engine::model::RestoreOutcome;
 use keepsake_engine::scheduler::copies::CopyStatus;
-use keepsake_engine::{CopyRecord, Destination, Engine, ErrorCode, FolderReport, RestoreOptions};
+use keepsake_engine::{
+    CopyRecord, Destination, DestinationKind, Engine, ErrorCode, FolderReport, RestoreOptions,
+};
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::{blocking, changed, run_job};
@@ -36,14 +39,36 @@ fn open(
     }
 }
 
+/// A Google Cloud Storage form names its service account's key file: the file is read here, its
+/// contents become the secret (for the keyring), and its path is not kept.
+fn take_google_key(dest: &mut Destination, secret: &mut Option<String>) -> IpcResult<()> {
+    if dest.kind != DestinationKind::Gcs {
+        return Ok(());
+    }
+    if let Some(path) = dest.key_file.take()
+        && !dest.unsigned
+    {
+        let key = keepsake_remote::secrets::read_google_key(&path).map_err(|why| {
+            IpcError::from(
+                keepsake_engine::Error::new(ErrorCode::InvalidInput, why)
+                    .with_path(&path)
+                    .with_reason("key_file"),
+            )
+        })?;
+        *secret = Some(key.to_string());
+    }
+    Ok(())
+}
+
 /// "Test connection": reaches the destination, lists it, writes a small file there and removes
 /// it. `secret` is the one typed in the form; without it, the saved one.
 #[tauri::command]
 pub async fn test_destination<R: Runtime>(
     app: AppHandle<R>,
-    destination: Destination,
-    secret: Option<String>,
+    mut destination: Destination,
+    mut secret: Option<String>,
 ) -> IpcResult<()> {
+    take_google_key(&mut destination, &mut secret)?;
     blocking(&app, move |state| {
         destination.validate()?;
         let saved = state.all_sources().destinations;
@@ -58,10 +83,11 @@ pub async fn test_destination<R: Runtime>(
 #[tauri::command]
 pub async fn save_destination<R: Runtime>(
     app: AppHandle<R>,
-    destination: Destination,
-    secret: Option<String>,
+    mut destination: Destination,
+    mut secret: Option<String>,
     sources: Vec<String>,
 ) -> IpcResult<()> {
+    take_google_key(&mut destination, &mut secret)?;
     let r = blocking(&app, move |state| {
         destination.validate()?;
         if let Some(s) = secret.filter(|s| !s.is_empty()) {
@@ -168,10 +194,11 @@ fn remote_engine(
 #[tauri::command]
 pub async fn remote_backups<R: Runtime>(
     app: AppHandle<R>,
-    destination: Destination,
-    secret: Option<String>,
+    mut destination: Destination,
+    mut secret: Option<String>,
     password: Option<String>,
 ) -> IpcResult<FolderReport> {
+    take_google_key(&mut destination, &mut secret)?;
     blocking(&app, move |state| {
         let _lent = state.lend_password(password, Some(false));
         let engines = state.engines()?;
@@ -191,12 +218,13 @@ pub async fn remote_backups<R: Runtime>(
 pub async fn restore_from_copy<R: Runtime>(
     app: AppHandle<R>,
     job_id: String,
-    destination: Destination,
-    secret: Option<String>,
+    mut destination: Destination,
+    mut secret: Option<String>,
     password: Option<String>,
     id: String,
     target: PathBuf,
 ) -> IpcResult<RestoreOutcome> {
+    take_google_key(&mut destination, &mut secret)?;
     let state = app.state::<AppState>();
     if !target.is_absolute() {
         return Err(IpcError::invalid(format!("{} is not a full path", target.display())));

@@ -10,9 +10,11 @@ export type WhereForm = {
   endpoint: string;
   region: string;
   bucket: string;
+  account: string;
   prefix: string;
   accessKeyId: string;
   pathStyle: boolean;
+  unsigned: boolean;
   user: string;
   keyFile: string;
   path: string;
@@ -25,9 +27,11 @@ export const EMPTY_WHERE: WhereForm = {
   endpoint: "",
   region: "",
   bucket: "",
+  account: "",
   prefix: "",
   accessKeyId: "",
   pathStyle: false,
+  unsigned: false,
   user: "",
   keyFile: "",
   path: "",
@@ -51,6 +55,11 @@ export function whereOf(f: WhereForm): Destination {
         access_key_id: text(f.accessKeyId),
         path_style: f.pathStyle,
       };
+    case "azblob":
+      return { ...d, endpoint: text(f.endpoint), account: text(f.account), bucket: text(f.bucket) };
+    case "gcs":
+      // The key file is read by the shell: its contents go to the keyring, its path is not kept.
+      return { ...d, endpoint: text(f.endpoint), bucket: text(f.bucket), unsigned: f.unsigned, key_file: f.unsigned ? undefined : text(f.keyFile) };
     case "webdav":
       return { ...d, endpoint: text(f.endpoint), user: text(f.user) };
     case "sftp":
@@ -84,7 +93,12 @@ export function TextField({ label, value, onChange, placeholder, type, testid }:
 
 /** Kind, address, login and secret of a destination: the part of the form that says where it is. */
 export function DestinationFields<F extends WhereForm>({ form, set }: { form: F; set: (patch: Partial<WhereForm>) => void }) {
-  const needsSecret = form.kind === "s3" || form.kind === "webdav";
+  const needsSecret = form.kind === "s3" || form.kind === "webdav" || form.kind === "azblob";
+  const secretLabel: Partial<Record<DestinationKind, string>> = {
+    s3: "Secret key (kept in the system keyring)",
+    azblob: "Account key (kept in the system keyring)",
+    webdav: "Password (kept in the system keyring)",
+  };
   const field = (label: string, key: keyof WhereForm, props: FieldProps) => (
     <TextField label={label} value={String(form[key])} onChange={(v) => set({ [key]: v } as Partial<WhereForm>)} {...props} />
   );
@@ -94,6 +108,8 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
           Kind
           <select value={form.kind} onChange={(e) => set({ kind: e.target.value as DestinationKind })} data-testid="dest-kind">
             <option value="s3">S3-compatible storage (AWS, Backblaze B2, Cloudflare R2, Wasabi, MinIO)</option>
+            <option value="azblob">Azure Blob Storage</option>
+            <option value="gcs">Google Cloud Storage</option>
             <option value="webdav">WebDAV (Nextcloud, ownCloud, a NAS)</option>
             <option value="sftp">SFTP (a NAS or a server)</option>
             <option value="folder">A folder (an external disk, a NAS mount, a synced folder)</option>
@@ -113,6 +129,28 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
             </label>
           </>
         )}
+        {form.kind === "azblob" && (
+          <>
+            {field("Storage account", "account", { placeholder: "familyphotos", testid: "dest-account" })}
+            {field("Container", "bucket", { placeholder: "backups", testid: "dest-container" })}
+            {field("Endpoint (empty: Azure's own)", "endpoint", { placeholder: "https://familyphotos.blob.core.windows.net", testid: "dest-endpoint" })}
+          </>
+        )}
+        {form.kind === "gcs" && (
+          <>
+            {field("Bucket", "bucket", { testid: "dest-bucket" })}
+            {!form.unsigned &&
+              field("Service account key file (JSON; its contents are kept in the system keyring)", "keyFile", {
+                placeholder: "/home/me/Downloads/my-project-1234.json",
+                testid: "dest-key-file",
+              })}
+            <label className="check">
+              <input type="checkbox" checked={form.unsigned} onChange={(e) => set({ unsigned: e.target.checked })} data-testid="dest-unsigned" />
+              No key (a public bucket, or a test server)
+            </label>
+            {field("Endpoint (empty: Google's own)", "endpoint", { placeholder: "https://storage.googleapis.com", testid: "dest-endpoint" })}
+          </>
+        )}
         {(form.kind === "webdav" || form.kind === "sftp") &&
           field(form.kind === "webdav" ? "Server address" : "Server (host or host:port)", "endpoint", {
             placeholder: form.kind === "webdav" ? "https://cloud.example.org/remote.php/dav/files/me" : "nas.local:22",
@@ -121,7 +159,7 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
         {(form.kind === "webdav" || form.kind === "sftp") && field("User", "user", { testid: "dest-user" })}
         {form.kind === "sftp" && field("Private key file (empty: the SSH agent's keys)", "keyFile", { testid: "dest-key-file" })}
         {needsSecret &&
-          field(form.kind === "s3" ? "Secret key (kept in the system keyring)" : "Password (kept in the system keyring)", "secret", {
+          field(secretLabel[form.kind] ?? "Password (kept in the system keyring)", "secret", {
             type: "password",
             testid: "dest-secret",
           })}

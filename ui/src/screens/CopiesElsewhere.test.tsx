@@ -56,6 +56,46 @@ describe("Copies elsewhere", () => {
     expect(saved?.sources).toEqual(["Notes"]);
   });
 
+  it("adds Azure Blob Storage with its account key, and Google Cloud Storage with a service account's key file", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("add-destination"));
+    let form = within(screen.getByTestId("destination-form"));
+    await user.selectOptions(form.getByTestId("dest-kind"), "azblob");
+    expect(form.getByText(/Account key \(kept in the system keyring\)/)).toBeTruthy();
+    await user.type(form.getByTestId("dest-name"), "Azure");
+    await user.type(form.getByTestId("dest-account"), "familyphotos");
+    await user.type(form.getByTestId("dest-container"), "backups");
+    await user.type(form.getByTestId("dest-secret"), "the right secret");
+    await user.click(form.getByTestId("dest-save"));
+    await screen.findByTestId("destination");
+    const azure = fake.callsOf("save_destination")[0];
+    expect(azure?.destination).toMatchObject({ name: "Azure", kind: "azblob", account: "familyphotos", bucket: "backups" });
+    expect(azure?.secret).toBe("the right secret");
+    expect(screen.getByText("(Azure Blob Storage)")).toBeTruthy();
+
+    await user.click(await screen.findByTestId("add-destination"));
+    form = within(screen.getByTestId("destination-form"));
+    await user.selectOptions(form.getByTestId("dest-kind"), "gcs");
+    expect(form.queryByTestId("dest-secret")).toBeNull();
+    await user.type(form.getByTestId("dest-name"), "Google");
+    await user.type(form.getByTestId("dest-bucket"), "family");
+    await user.type(form.getByTestId("dest-key-file"), "/home/ada/notes.txt");
+    await user.click(form.getByTestId("dest-test"));
+    expect((await screen.findByTestId("dest-test-result")).textContent).toMatch(/isn't a service account's key\. Download a JSON key/);
+    await user.clear(form.getByTestId("dest-key-file"));
+    await user.type(form.getByTestId("dest-key-file"), "/home/ada/project-1234.json");
+    await user.click(form.getByTestId("dest-save"));
+    await waitFor(() => expect(fake.callsOf("save_destination")).toHaveLength(2));
+    expect(fake.callsOf("save_destination")[1]?.destination).toMatchObject({
+      kind: "gcs",
+      bucket: "family",
+      key_file: "/home/ada/project-1234.json",
+      unsigned: false,
+    });
+  });
+
   it("keeps only the newest copies there, limits the upload speed, checks the copies weekly and warns after two days", async () => {
     const fake = new FakeShell(fullSetup());
     const { user } = renderApp(fake);

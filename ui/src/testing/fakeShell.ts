@@ -546,7 +546,11 @@ export class FakeShell {
       return this.chosenPath;
     },
     list_destinations: () => structuredClone(this.destinations),
-    test_destination: ({ secret }) => {
+    test_destination: ({ destination, secret }) => {
+      // As the shell: a Google key file that is not a service account's key.
+      if (destination.kind === "gcs" && destination.key_file !== undefined && !destination.key_file.endsWith(".json")) {
+        throw ipcError("invalid_input", `${destination.key_file} is not a service account's key`, { reason: "key_file", path: destination.key_file });
+      }
       if (secret !== undefined && secret !== null && secret !== this.destinationSecret) {
         throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
       }

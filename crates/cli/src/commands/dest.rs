@@ -110,21 +110,13 @@ fn google_key(dest: &mut Destination, file: Option<&Path>) -> CliResult<(Zeroizi
             )),
         };
     };
-    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-        CliError::invalid(format!("cannot read {}: {e}", path.display()), "Check the path of the key file.")
-    })?);
-    let is_key = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("type").is_some() && v.get("client_email").is_some());
-    if !is_key {
-        return Err(CliError::invalid(
-            format!(
-                "{} is not a service account's key (a JSON file with \"type\" and \"client_email\")",
-                path.display()
-            ),
-            "Download a key for the service account in the Google Cloud console (IAM › Service accounts › Keys).",
-        ));
-    }
+    let text = secrets::read_google_key(&path).map_err(|why| {
+        CliError::invalid(
+            why,
+            "Download a key for the service account in the Google Cloud console (IAM › Service \
+             accounts › Keys) and pass its path.",
+        )
+    })?;
     Ok((text, false))
 }
 
