@@ -21,6 +21,7 @@ mod run;
 mod schedule;
 mod show;
 mod source;
+pub mod space;
 mod stats;
 mod verify;
 

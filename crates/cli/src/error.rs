@@ -78,12 +78,15 @@ impl CliError {
 
 impl From<EngineError> for CliError {
     fn from(e: EngineError) -> Self {
-        CliError {
-            code: e.code(),
-            message: e.message().to_owned(),
-            hint: Cow::Borrowed(crate::hints::hint(e.code())),
-            silent: false,
-        }
+        let hint = match (e.code(), e.facts().reason.as_deref()) {
+            // A backup that cannot fit: which backups to delete to make room.
+            (ErrorCode::DestinationFull, Some("no_room")) => Cow::Owned(format!(
+                "Nothing was written. {}",
+                crate::commands::space::advice(e.facts().free_up.as_ref())
+            )),
+            (code, _) => Cow::Borrowed(crate::hints::hint(code)),
+        };
+        CliError { code: e.code(), message: e.message().to_owned(), hint, silent: false }
     }
 }
 

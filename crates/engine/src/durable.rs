@@ -247,16 +247,43 @@ pub(crate) fn free_space(path: &Path) -> Option<u64> {
     }
 }
 
+/// Free bytes (for an unprivileged user) and the size of the file system that holds the folder
+/// `dir`. (The casts are no-ops on 64-bit Linux only: the field types differ elsewhere.)
+#[allow(clippy::unnecessary_cast)]
+pub(crate) fn disk_space(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let c = CString::new(dir.as_os_str().as_bytes()).ok()?;
+        statvfs(&c).map(|st| {
+            let unit = st.f_frsize as u64;
+            ((st.f_bavail as u64).saturating_mul(unit), (st.f_blocks as u64).saturating_mul(unit))
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)]
+fn statvfs_free(path: &std::ffi::CStr) -> Option<u64> {
+    statvfs(path).map(|st| (st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
 #[cfg(unix)]
 #[allow(unsafe_code)]
-fn statvfs_free(path: &std::ffi::CStr) -> Option<u64> {
+fn statvfs(path: &std::ffi::CStr) -> Option<libc::statvfs> {
     // SAFETY: statvfs fills the zeroed struct we own; the path is NUL-terminated.
     unsafe {
         let mut st: libc::statvfs = std::mem::zeroed();
         if libc::statvfs(path.as_ptr(), &mut st) != 0 {
             return None;
         }
-        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+        Some(st)
     }
 }
 

@@ -168,6 +168,10 @@ pub struct Facts {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub tables: Vec<String>,
+    /// When a backup does not fit: the backups whose deletion would make room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub free_up: Option<crate::space::FreeUp>,
 }
 
 /// An engine error: a stable code, a one-line message naming the file, and facts.
@@ -214,6 +218,11 @@ impl Error {
     pub fn with_reason(mut self, reason: &str) -> Self {
         self.facts.reason = Some(reason.to_owned());
         self
+    }
+
+    /// The same error with the backups whose deletion would make room.
+    pub(crate) fn set_free_up(&mut self, free_up: Option<crate::space::FreeUp>) {
+        self.facts.free_up = free_up;
     }
 
     /// The same error with the room needed and available.

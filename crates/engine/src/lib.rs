@@ -34,7 +34,10 @@ pub mod scheduler;
 pub mod seams;
 pub(crate) mod snapshot;
 pub mod sources;
+pub mod space;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod watch;
 
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
@@ -53,5 +56,6 @@ pub use seams::{
     CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource,
     StaticSecret, SystemClock,
 };
+pub use space::{FreeUp, SpaceCheck, SpaceMargin, SpaceState};
 pub use store::{LocalFolder, MemoryStore, Store, StoreEntry, StoreWrite};
 pub use watch::{Alert, AlertKind, WatchRules};

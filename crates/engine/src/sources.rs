@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL};
 use crate::retention::RetentionPolicy;
 use crate::schedule::Schedule;
+use crate::space::SpaceMargin;
 
 /// Name of the source the environment variables define.
 pub const DEFAULT_SOURCE: &str = "default";
@@ -74,6 +75,10 @@ pub struct Source {
     /// The destinations (by name) each new backup is copied to, after the local one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub copies_to: Vec<String>,
+    /// When the backup folder's disk counts as low on space (`low_space = { percent = 10,
+    /// mib = 1024 }`: the smaller of the two is kept free after a backup).
+    #[serde(default, skip_serializing_if = "SpaceMargin::is_default")]
+    pub low_space: SpaceMargin,
 }
 
 fn default_row_loss() -> u32 {
@@ -104,6 +109,7 @@ impl Source {
             incremental: None,
             row_loss_alert_percent: default_row_loss(),
             copies_to: Vec::new(),
+            low_space: SpaceMargin::default(),
         }
     }
 

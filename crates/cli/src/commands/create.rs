@@ -9,6 +9,7 @@ use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{human_duration, human_size};
 
 pub fn run(ctx: &Ctx, source: &Path, opts: &BackupOptions) -> CliResult<u8> {
+    super::space::warn_if_low(ctx, source, &keepsake_engine::SpaceMargin::default());
     let meta = ctx.work(|job| ctx.engine.backup(source, opts, job))?;
     let failed = meta.verification == VerificationStatus::Failed;
     if ctx.out.json_mode() {

@@ -11,6 +11,7 @@ use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{human_duration, human_size};
 
 pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
+    super::space::warn_if_low(ctx, &source.database, &source.low_space);
     let run = ctx.work(|job| ctx.engine.run_scheduled(source, job))?;
     if run.status == RunStatus::Skipped {
         return Err(CliError {

@@ -146,3 +146,66 @@ fn no_password_flag_exists() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--password"), "{}", stderr(&out));
 }
+
+/// On a real small disk (a 300 MiB tmpfs), backups of 20 MiB that cannot be compressed: a
+/// warning once the next one would leave less than the margin, then one that cannot fit is
+/// refused with the cleanup that makes room, which does.
+#[test]
+fn a_disk_running_low_is_warned_of_and_a_backup_that_cannot_fit_says_what_to_delete() {
+    let disk = keepsake_engine::testing::SmallDisk::new(300);
+    let w = Work::new();
+    let c = rusqlite::Connection::open(w.path("app.db")).expect("db");
+    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
+    for _ in 0..20 {
+        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
+    }
+    drop(c);
+    let backups = disk.path.join("backups");
+    let create = || {
+        let mut c = w.cmd();
+        c.arg("--db")
+            .arg(w.path("app.db"))
+            .arg("--backup-dir")
+            .arg(&backups)
+            .args(["create", "--no-encrypt"]);
+        run(c)
+    };
+    let mut warned = false;
+    let mut made = 0;
+    let refused = loop {
+        let out = create();
+        if code(&out) != 0 {
+            break out;
+        }
+        made += 1;
+        assert!(made < 20, "never refused");
+        if stderr(&out).contains("warning: the disk of") {
+            warned = true;
+            assert!(stderr(&out).contains("is low on space"), "{}", stderr(&out));
+            assert!(stderr(&out).contains("keepsake cleanup --keep "), "{}", stderr(&out));
+        } else {
+            assert!(!warned, "once low, low until room is made: {}", stderr(&out));
+        }
+    };
+    assert!(warned, "a warning before the disk was full");
+    assert!(made >= 4, "{made} backups made");
+    assert_error(&refused, 2, "destination_full");
+    let hint = stderr(&refused);
+    assert!(hint.contains("Nothing was written. Delete the"), "{hint}");
+    let files = || std::fs::read_dir(&backups).expect("folder").count();
+    let before = files();
+    // The cleanup it names makes the room.
+    let keep: String = hint
+        .split("cleanup --keep ")
+        .nth(1)
+        .expect("the rule")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let mut c = w.cmd();
+    c.arg("--backup-dir").arg(&backups).args(["cleanup", "--keep", &keep]);
+    let out = run(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(files() < before, "backups deleted");
+    assert_eq!(code(&create()), 0, "and the backup is made");
+}

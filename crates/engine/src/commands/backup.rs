@@ -90,6 +90,8 @@ impl Engine {
             None
         };
         job.cancel.check()?;
+        // A backup that cannot fit is not started (it would fail near its end, after a long wait).
+        self.ensure_room(source)?;
         // What the new backup is compared with for content alerts (a safety backup is not
         // watched: it is the database just before a restore, not a new state of it).
         let watched =

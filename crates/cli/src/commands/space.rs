@@ -1,0 +1,48 @@
+//! Room on the backup folder's disk, in a terminal's words: the warning before a backup that
+//! would leave less than the margin free, and the advice when a backup cannot fit.
+
+use std::path::Path;
+
+use keepsake_engine::{FreeUp, SpaceMargin, SpaceState};
+
+use super::Ctx;
+use crate::output::human_size;
+
+/// What to run to make room (`keepsake cleanup --keep-last N`), or what to do when deleting
+/// backups cannot make enough.
+pub fn advice(free_up: Option<&FreeUp>) -> String {
+    match free_up {
+        Some(f) if f.enough => format!(
+            "Delete the {} oldest backup(s) to free {}: `keepsake cleanup --keep {}` (add --dry-run to see \
+             which), or free space on the disk.",
+            f.ids.len(),
+            human_size(f.bytes),
+            f.keep_last
+        ),
+        Some(f) => format!(
+            "Deleting the {} oldest backup(s) (`keepsake cleanup --keep {}`) frees only {}: free space on \
+             the disk, or choose a bigger one for the backups.",
+            f.ids.len(),
+            f.keep_last,
+            human_size(f.bytes)
+        ),
+        None => "Free space on the disk, or choose a bigger one for the backups.".to_owned(),
+    }
+}
+
+/// Warns on stderr, before a backup of `database`, when it would leave the disk low on space.
+/// (One that cannot fit is refused by the engine, with the same advice.)
+pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin) {
+    let Ok(Some(check)) = ctx.engine.space_check(database, margin) else { return };
+    if check.state != SpaceState::Low {
+        return;
+    }
+    ctx.out.note(&format!(
+        "warning: the disk of {} is low on space: about {} will be left after this backup, less than the {} \
+         Keepsake keeps free. {}",
+        check.folder.display(),
+        human_size(check.free.saturating_sub(check.estimate)),
+        human_size(check.margin),
+        advice(check.free_up.as_ref())
+    ));
+}
