@@ -20,6 +20,8 @@ APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus-x11 imagemagick x11-utils xdoto
 # Copies elsewhere, tested on real servers: rclone serves WebDAV and SFTP (and is the speed
 # anchor for S3 uploads in `make bench`), openssh-client is what OpenDAL's SFTP speaks through.
 APT_PACKAGES+=(rclone openssh-client pkg-config)
+# E-mail from the daemon, tested on a real SMTP server (STARTTLS and a login): aiosmtpd.
+APT_PACKAGES+=(python3-aiosmtpd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

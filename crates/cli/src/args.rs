@@ -324,6 +324,28 @@ pub enum Command {
     )]
     Dest(DestCommand),
 
+    /// The last seven days of every source: backups made, failed and checked, the room they take,
+    /// copies elsewhere, alerts
+    #[command(after_help = "With --email it is sent to the address of [email] in the sources file, as \
+        `keepsake daemon` sends it each week.\n\nExamples:\n  keepsake report\n  keepsake report --json\n  \
+        keepsake report --email")]
+    Report {
+        /// Send it by e-mail instead of printing it
+        #[arg(long)]
+        email: bool,
+    },
+
+    /// E-mail from `keepsake daemon`: each failed backup and the weekly summary
+    #[command(
+        subcommand,
+        after_help = "The settings are the [email] table of the sources file:\n\n  [email]\n  \
+        smtp_host = \"smtp.example.org\"\n  smtp_port = 587\n  user = \"ann@example.org\"\n  \
+        from = \"Keepsake <ann@example.org>\"\n  to = \"ann@example.org\"\n  failures = true\n  \
+        weekly = true\n\nMail goes over STARTTLS only. The password is kept in the OS keyring \
+        (`keepsake email password`); on a server without one, set KEEPSAKE_SMTP_PASSWORD."
+    )]
+    Email(EmailCommand),
+
     /// Write the plain SQLite database inside a backup to a new file
     #[command(after_help = "Examples:\n  keepsake decrypt backup_20250101_020000 --to plain.db")]
     Decrypt {
@@ -333,6 +355,17 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         to: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// Save the SMTP password in the OS keyring (asked for, or the first line of --secret-file)
+    Password {
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<PathBuf>,
+    },
+    /// Send a test message to the address of [email]
+    Test,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ mod dest;
 mod diff;
 mod history;
 mod list;
+mod report;
 mod restore;
 mod run;
 mod schedule;
@@ -123,6 +124,8 @@ pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
         Task::Daemon { file, only } => daemon::run(file, only, config.secret, out),
         Task::Dest { file, action } => dest::run(&file, action, out, term),
         Task::Remote { dest, action } => run_remote(&dest, action, config.secret, out, term),
+        Task::Report { file, email } => report::run(&file, email, out),
+        Task::Email { file, action } => report::email(&file, action, out, term),
     }
 }
 

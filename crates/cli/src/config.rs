@@ -25,8 +25,8 @@ use serde::Deserialize;
 
 use crate::args::RestoreArgs;
 use crate::args::{
-    AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, DestAddArgs, DestCommand, GlobalArgs, TypeArg,
-    switch,
+    AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, DestAddArgs, DestCommand, EmailCommand,
+    GlobalArgs, TypeArg, switch,
 };
 use crate::error::{CliError, CliResult};
 use crate::sources::SourcesFile;
@@ -55,6 +55,10 @@ pub enum Task {
     Dest { file: SourcesFile, action: DestAction },
     /// `list --from DEST`, `restore --from DEST`: a command on a destination's objects alone.
     Remote { dest: Box<Destination>, action: Action },
+    /// `report`: the week of every source, printed or e-mailed.
+    Report { file: SourcesFile, email: bool },
+    /// `email ...`: the SMTP password, a test message.
+    Email { file: SourcesFile, action: EmailCommand },
 }
 
 /// One `dest` subcommand, with its values checked.
@@ -437,6 +441,14 @@ impl Config {
             Command::Daemon => {
                 return Ok(Config { secret: secret(false, false), task: sched::daemon_task(g, env)? });
             }
+            Command::Report { email } => {
+                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
+                return Ok(Config { secret: secret(false, false), task: Task::Report { file, email } });
+            }
+            Command::Email(action) => {
+                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
+                return Ok(Config { secret: secret(false, false), task: Task::Email { file, action } });
+            }
             Command::Dest(c) => {
                 let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
                 let action = match c {
@@ -654,7 +666,12 @@ impl Config {
             Command::History { limit } => Action::History { limit },
             Command::Catalog(CatalogCommand::Rebuild) => Action::RebuildCatalog,
             Command::Decrypt { id, to } => Action::Decrypt { id, dest: absolute(to) },
-            Command::Source(_) | Command::Schedule(_) | Command::Daemon | Command::Dest(_) => {
+            Command::Source(_)
+            | Command::Schedule(_)
+            | Command::Daemon
+            | Command::Dest(_)
+            | Command::Report { .. }
+            | Command::Email(_) => {
                 return Err(CliError::invalid("internal: command resolved twice", "Please report this bug."));
             }
         };

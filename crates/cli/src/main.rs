@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod hints;
 mod interrupt;
+mod mail;
 mod output;
 mod progress;
 mod secret;

@@ -28,6 +28,7 @@ pub(crate) mod manifest;
 pub mod model;
 pub mod names;
 pub(crate) mod pipeline;
+pub mod report;
 pub mod retention;
 pub mod schedule;
 pub mod scheduler;
@@ -51,6 +52,7 @@ pub use error::{Error, ErrorCode, Facts, Result};
 pub use folder::{FileState, FolderFile, FolderReport};
 pub use installation::Installation;
 pub use model::*;
+pub use report::{REPORT_DAYS, Report};
 pub use retention::{CleanupPlan, PlanEntry, RetentionPolicy, plan_retention};
 pub use seams::{
     CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource,

@@ -250,6 +250,42 @@ pub struct Sources {
     /// The places backups are copied to (`[[destination]]` tables).
     #[serde(default, rename = "destination", skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<Destination>,
+    /// E-mail from `keepsake daemon` (`[email]`): failures and the weekly summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailSettings>,
+}
+
+/// E-mail from `keepsake daemon` on a home server: each failed backup and the weekly summary,
+/// sent over SMTP with STARTTLS (required). The password is never here: it is in the OS keyring
+/// (`keepsake email password`) or `KEEPSAKE_SMTP_PASSWORD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// The SMTP server (`smtp.example.org`).
+    pub smtp_host: String,
+    /// Its submission port (587 when not given).
+    #[serde(default = "default_smtp_port")]
+    pub smtp_port: u16,
+    /// The login (none: the server takes mail without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The sender (`Keepsake <ann@example.org>`).
+    pub from: String,
+    /// The recipient.
+    pub to: String,
+    /// Mail each failed scheduled backup (default yes).
+    #[serde(default = "yes")]
+    pub failures: bool,
+    /// Mail the weekly summary (default yes).
+    #[serde(default = "yes")]
+    pub weekly: bool,
+    /// A certificate authority to trust for the server besides the system's (a home server's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
 }
 
 impl Sources {

@@ -52,12 +52,18 @@ pub fn lookup(dest: &Destination) -> Result<Option<Secret>, String> {
     if !dest.needs_secret() {
         return Ok(None);
     }
-    if let Ok(v) = std::env::var(env_name(&dest.name))
+    lookup_account(&dest.secret_key(), &env_name(&dest.name))
+}
+
+/// The secret saved under `account` (the keyring entry of the app's service), or the variable
+/// `env` when it is set (a headless server without a keyring).
+pub fn lookup_account(account: &str, env: &str) -> Result<Option<Secret>, String> {
+    if let Ok(v) = std::env::var(env)
         && !v.is_empty()
     {
         return Ok(Some(Zeroizing::new(v)));
     }
-    let account = dest.secret_key();
+    let account = account.to_owned();
     with_timeout(move || {
         let entry = keyring::Entry::new(SERVICE, &account).map_err(|e| e.to_string())?;
         match entry.get_password() {
@@ -70,7 +76,12 @@ pub fn lookup(dest: &Destination) -> Result<Option<Secret>, String> {
 
 /// Saves `secret` as `dest`'s in the keyring.
 pub fn save(dest: &Destination, secret: &str) -> Result<(), String> {
-    let account = dest.secret_key();
+    save_account(&dest.secret_key(), secret)
+}
+
+/// Saves `secret` in the keyring under `account`.
+pub fn save_account(account: &str, secret: &str) -> Result<(), String> {
+    let account = account.to_owned();
     let secret = Zeroizing::new(secret.to_owned());
     with_timeout(move || {
         let entry = keyring::Entry::new(SERVICE, &account).map_err(|e| e.to_string())?;

@@ -76,7 +76,7 @@ fn copying(dest: Destination, folder_rules: RetentionPolicy) -> Copying {
     let mut source = Source::new("notes", &db, &folder);
     source.copies_to = vec![dest.name.clone()];
     source.retention = folder_rules;
-    let sources = Sources { sources: vec![source], destinations: vec![dest] };
+    let sources = Sources { sources: vec![source], destinations: vec![dest], email: None };
     let engine = engines.get(&folder).unwrap();
     let copier = Copier::new(engines, Arc::new(TestOpener(keepsake_remote::testing::SECRET_KEY)));
     Copying { _dir: d, db, sources, engine, copier }

@@ -24,7 +24,7 @@ use keepsake_engine::scheduler::RunReason;
 use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
 use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::{CancelToken, Job, NoProgress};
-use keepsake_engine::sources::{Source, Sources};
+use keepsake_engine::sources::{EmailSettings, Source, Sources};
 
 mod log;
 use serde_json::json;
@@ -53,8 +53,9 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     d.started(&log, no_password, handled);
 
     let (copy_wake, copy_woken) = mpsc::channel::<()>();
-    let hooks = Hooks { log: &log, stop: &stop, copy_wake };
+    let hooks = Hooks { log: &log, stop: &stop, copy_wake, file: &d.file.clone() };
     let mut host = Host::new(engines.clone());
+    let reporting = engines.clone();
     let mut clock = SchedulerState::new(Utc::now());
     let mut last_tick = Instant::now();
     std::thread::scope(|scope| {
@@ -64,7 +65,7 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
         scope.spawn(move || {
             copier(&copier_log, engines, &copier_file, &copier_only, &copier_stop, &copy_woken)
         });
-        schedule_loop(&mut d, &mut host, &hooks, &log, &stop, &woken, &mut clock, &mut last_tick);
+        schedule_loop(&mut d, &mut host, &hooks, &reporting, &log, &stop, &woken, &mut clock, &mut last_tick);
     });
     log.event(None, "stopped", "stopped", json!({}));
     Ok(EXIT_OK)
@@ -196,6 +197,7 @@ fn schedule_loop(
     d: &mut Daemon,
     host: &mut Host,
     hooks: &Hooks<'_>,
+    engines: &Engines,
     log: &Log,
     stop: &CancelToken,
     woken: &mpsc::Receiver<()>,
@@ -209,6 +211,13 @@ fn schedule_loop(
         }
         *last_tick = Instant::now();
         d.reload(log);
+        // The weekly summary by e-mail, when set up and a week has passed.
+        if let Ok(all) = d.file.load()
+            && let Some((subject, body)) = super::report::weekly_due(&all, engines)
+            && hooks.mail(None, |e| e.weekly, &subject, &body)
+        {
+            super::report::weekly_sent(engines);
+        }
         let tick = host.tick(&d.sources, &HashSet::new(), now, hooks);
         if tick.ran {
             // Runs take time and change the history: decide again before sleeping.
@@ -222,12 +231,48 @@ fn schedule_loop(
     }
 }
 
-/// The daemon's side of the scheduler host: log lines, and the stop signal as the jobs' cancel.
+/// The daemon's side of the scheduler host: log lines, e-mail, and the stop signal as the
+/// jobs' cancel.
 struct Hooks<'a> {
     log: &'a Log<'a>,
     stop: &'a CancelToken,
     /// Wakes the copier after a backup.
     copy_wake: mpsc::Sender<()>,
+    /// The sources file, for its `[email]` settings.
+    file: &'a SourcesFile,
+}
+
+impl Hooks<'_> {
+    /// Sends a message to the `[email]` address, when set up and `wanted`; says so in the log.
+    fn mail(
+        &self,
+        source: Option<&str>,
+        wanted: fn(&EmailSettings) -> bool,
+        subject: &str,
+        body: &str,
+    ) -> bool {
+        let Some(settings) = self.file.load().ok().and_then(|s| s.email).filter(wanted) else { return false };
+        match crate::mail::send(&settings, subject, body) {
+            Ok(()) => {
+                self.log.event(
+                    source,
+                    "emailed",
+                    &format!("e-mailed {:?} to {}", subject, settings.to),
+                    json!({ "subject": subject, "to": settings.to }),
+                );
+                true
+            }
+            Err(why) => {
+                self.log.event(
+                    source,
+                    "email_failed",
+                    &format!("warning: the e-mail {subject:?} was not sent: {why}"),
+                    json!({ "subject": subject, "error": why }),
+                );
+                false
+            }
+        }
+    }
 }
 
 impl HostHooks for Hooks<'_> {
@@ -246,6 +291,9 @@ impl HostHooks for Hooks<'_> {
             HostEvent::Starting { source, reason } => starting(log, &source.name, reason),
             HostEvent::Finished { source, result } => {
                 log_result(log, &source.name, result);
+                if let Some((subject, body)) = super::report::failure(source, result) {
+                    self.mail(Some(&source.name), |e| e.failures, &subject, &body);
+                }
                 if !source.copies_to.is_empty() {
                     let _ = self.copy_wake.send(());
                 }

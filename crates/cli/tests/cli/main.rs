@@ -8,6 +8,7 @@ mod backup;
 mod config;
 mod copies;
 mod daemon;
+mod email;
 mod errors;
 mod manage;
 mod output;

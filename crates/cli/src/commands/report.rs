@@ -1,0 +1,260 @@
+//! `keepsake report`: the last seven days of every source, in words (or `--json`), printed or
+//! e-mailed; `keepsake email password|test`. The daemon sends the same words each week and on
+//! each failed backup (`weekly` and `failure` below).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use keepsake_engine::sources::{EmailSettings, Sources};
+use keepsake_engine::{Engines, Report};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::args::EmailCommand;
+use crate::config::Terminal;
+use crate::error::{CliError, CliResult, EXIT_OK};
+use crate::output::{Output, human_size};
+use crate::secret::CliSecret;
+use crate::sources::SourcesFile;
+
+/// The week of each source, by name (a folder that cannot be opened is left out, and said).
+pub fn reports(sources: &Sources, engines: &Engines) -> Vec<(String, Result<Report, String>)> {
+    let now = Utc::now();
+    sources
+        .sources
+        .iter()
+        .map(|s| {
+            let r = engines
+                .get(&s.backup_dir)
+                .and_then(|e| e.report(&s.database, now))
+                .map_err(|e| e.message().to_owned());
+            (s.name.clone(), r)
+        })
+        .collect()
+}
+
+/// The subject of the weekly e-mail: whether anything needs the person.
+pub fn subject(reports: &[(String, Result<Report, String>)]) -> String {
+    let trouble = reports.iter().filter(|(_, r)| r.as_ref().map_or(true, Report::needs_attention)).count();
+    match trouble {
+        0 => "Keepsake weekly summary: all backups fine".to_owned(),
+        n => format!("Keepsake weekly summary: {n} database(s) need your attention"),
+    }
+}
+
+/// The summary in words, one paragraph per source.
+pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
+    let mut out = String::from("Keepsake: the last 7 days of your backups.\n");
+    for (name, r) in reports {
+        out.push('\n');
+        let r = match r {
+            Ok(r) => r,
+            Err(why) => {
+                out.push_str(&format!("{name}: its backups cannot be read: {why}\n"));
+                continue;
+            }
+        };
+        out.push_str(&format!("{name} ({})\n", r.database.display()));
+        out.push_str(&format!(
+            "  Backups made: {}; failed: {}; verified: {}{}\n",
+            r.made,
+            r.failed,
+            r.verified,
+            if r.verify_failed > 0 {
+                format!("; FAILED THEIR CHECK: {}", r.verify_failed)
+            } else {
+                String::new()
+            }
+        ));
+        out.push_str(&format!(
+            "  Space used: {} in {} backup(s)\n",
+            human_size(r.space_used),
+            r.backups_kept
+        ));
+        if let Some(at) = r.last_backup_at {
+            out.push_str(&format!(
+                "  Last backup: {}\n",
+                at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            ));
+        }
+        if r.copies.is_empty() {
+            out.push_str("  Copies elsewhere: none this week\n");
+        } else {
+            let copies: Vec<String> = r.copies.iter().map(|(d, n)| format!("{n} to {d}")).collect();
+            out.push_str(&format!("  Copies elsewhere: {}\n", copies.join(", ")));
+        }
+        for a in &r.alerts {
+            let table = a.table.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+            out.push_str(&format!("  Alert: {:?}{table} in backup {}\n", a.kind, a.backup_id));
+        }
+    }
+    out
+}
+
+fn engines(file: &SourcesFile) -> CliResult<(Sources, Engines)> {
+    let sources = file.load()?;
+    let none = crate::config::SecretSettings { file: None, env: None, prompt: false, confirm: false };
+    let secrets = Arc::new(CliSecret::new(none));
+    Ok((sources, Engines::new(super::installation()?, secrets)))
+}
+
+fn settings(sources: &Sources, file: &SourcesFile) -> CliResult<EmailSettings> {
+    sources.email.clone().ok_or_else(|| {
+        CliError::invalid(
+            format!("no [email] settings in {}", file.path.display()),
+            "Add an [email] table to the sources file (see `keepsake email --help`).",
+        )
+    })
+}
+
+fn mail_error(why: String) -> CliError {
+    CliError::invalid(
+        format!("the e-mail was not sent: {why}"),
+        "Check [email] in the sources file and the password (`keepsake email password`), then `keepsake email test`.",
+    )
+}
+
+pub fn run(file: &SourcesFile, email: bool, out: &Output) -> CliResult<u8> {
+    let (sources, engines) = engines(file)?;
+    let all = reports(&sources, &engines);
+    if email {
+        let settings = settings(&sources, file)?;
+        crate::mail::send(&settings, &subject(&all), &text(&all)).map_err(mail_error)?;
+        out.note(&format!("The weekly summary was sent to {}.", settings.to));
+    } else if out.json_mode() {
+        let docs: Vec<_> = all
+            .iter()
+            .map(|(name, r)| match r {
+                Ok(r) => json!({ "source": name, "report": r }),
+                Err(why) => json!({ "source": name, "error": why }),
+            })
+            .collect();
+        out.json(&json!({ "reports": docs }))?;
+    } else {
+        out.text(text(&all).trim_end())?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn email(file: &SourcesFile, action: EmailCommand, out: &Output, term: Terminal) -> CliResult<u8> {
+    match action {
+        EmailCommand::Password { secret_file } => {
+            let password = read_password(secret_file.as_deref(), term)?;
+            keepsake_remote::secrets::save_account(crate::mail::KEYRING_ACCOUNT, &password).map_err(
+                |why| {
+                    CliError::invalid(
+                        format!("cannot save the SMTP password in the OS keyring: {why}"),
+                        format!("On a server without a keyring, set {} instead.", crate::mail::PASSWORD_ENV),
+                    )
+                },
+            )?;
+            out.note("The SMTP password is saved in the OS keyring.");
+        }
+        EmailCommand::Test => {
+            let sources = file.load()?;
+            let settings = settings(&sources, file)?;
+            crate::mail::send(
+                &settings,
+                "Keepsake: test message",
+                "This is a test message from Keepsake. E-mail from `keepsake daemon` works: you will \
+                 get a message when a backup fails, and a summary each week.\n",
+            )
+            .map_err(mail_error)?;
+            out.note(&format!("A test message was sent to {}.", settings.to));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn read_password(file: Option<&Path>, term: Terminal) -> CliResult<Zeroizing<String>> {
+    if let Some(path) = file {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            CliError::invalid(
+                format!("cannot read {}: {e}", path.display()),
+                "Check the path given to --secret-file.",
+            )
+        })?);
+        let first = Zeroizing::new(text.lines().next().unwrap_or("").to_owned());
+        if !first.is_empty() {
+            return Ok(first);
+        }
+        return Err(CliError::invalid(
+            format!("{} is empty", path.display()),
+            "Put the password on its first line.",
+        ));
+    }
+    if !term.stdin {
+        return Err(CliError::invalid(
+            "the SMTP password is needed, and there is no terminal to ask on",
+            "Pass --secret-file FILE.",
+        ));
+    }
+    let _prompting = crate::interrupt::Prompting::start();
+    let typed = Zeroizing::new(rpassword::prompt_password("SMTP password: ").map_err(CliError::output)?);
+    if typed.is_empty() {
+        return Err(CliError::invalid("the password is empty", "Nothing was changed."));
+    }
+    Ok(typed)
+}
+
+/// What a failed scheduled backup of `source` says by e-mail; `None` when it did not fail.
+pub fn failure(
+    source: &keepsake_engine::sources::Source,
+    result: &keepsake_engine::Result<keepsake_engine::model::ScheduledRun>,
+) -> Option<(String, String)> {
+    use keepsake_engine::ErrorCode;
+    use keepsake_engine::model::RunStatus;
+    let (code, message) = match result {
+        Err(e) if e.code() == ErrorCode::Cancelled => return None,
+        Err(e) => (e.code(), e.message().to_owned()),
+        Ok(run) if run.status == RunStatus::Failed => (
+            run.error_code.unwrap_or(ErrorCode::BackupDamaged),
+            run.message.clone().unwrap_or_else(|| "the backup failed".to_owned()),
+        ),
+        Ok(_) => return None,
+    };
+    let subject = format!("Keepsake: the backup of {} failed", source.name);
+    let body = format!(
+        "The scheduled backup of {} ({}) failed at {}.\n\nWhat happened: {message} ({code})\nWhat to do: {}\n\n\
+         Your earlier backups are kept. `keepsake run {}` tries again now; `keepsake history` shows the runs.\n",
+        source.name,
+        source.database.display(),
+        chrono::Local::now().format("%Y-%m-%d %H:%M"),
+        crate::hints::hint(code),
+        source.name,
+    );
+    Some((subject, body))
+}
+
+/// When the daemon last sent the weekly summary (a file in Keepsake's own folder).
+fn sent_file(home: &keepsake_engine::Installation) -> std::path::PathBuf {
+    home.dir().join("weekly-report-sent")
+}
+
+/// The weekly summary by e-mail, when [`keepsake_engine::REPORT_DAYS`] days have passed since
+/// the last one (the first one a week after the daemon first ran with e-mail set up). The
+/// subject and body when due; the caller sends them and then calls [`weekly_sent`].
+pub fn weekly_due(sources: &Sources, engines: &Engines) -> Option<(String, String)> {
+    let settings = sources.email.as_ref().filter(|e| e.weekly)?;
+    let _ = settings;
+    let file = sent_file(engines.home());
+    let now = Utc::now();
+    let last =
+        std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<chrono::DateTime<Utc>>().ok());
+    let Some(last) = last else {
+        // The first week starts now.
+        let _ = std::fs::write(&file, now.to_rfc3339());
+        return None;
+    };
+    if now - last < chrono::Duration::days(keepsake_engine::REPORT_DAYS) {
+        return None;
+    }
+    let all = reports(sources, engines);
+    Some((subject(&all), text(&all)))
+}
+
+/// Records that the weekly summary was sent now.
+pub fn weekly_sent(engines: &Engines) {
+    let _ = std::fs::write(sent_file(engines.home()), Utc::now().to_rfc3339());
+}
