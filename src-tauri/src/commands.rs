@@ -28,7 +28,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::jobs::EventProgress;
 use crate::notify::NotificationLevel;
 use crate::state::AppState;
-use crate::view::{AppStateView, SourceView};
+use crate::view::{AppStateView, SourceReport, SourceView};
 use dialogs::PathKind;
 use inside::ExportFormat;
 use sources::{ScheduleInput, SchedulePreview};

@@ -65,7 +65,7 @@ impl Note {
                 "No backup password is set, so the encrypted backup could not be made. Open Keepsake and set it in Settings.".to_owned()
             }
             ErrorCode::DestinationFull => {
-                "The disk with the backups is full. Free some space, or delete old backups in Keepsake.".to_owned()
+                "There is not enough room on the disk with the backups. Open Keepsake: it says which old backups to delete to make room.".to_owned()
             }
             ErrorCode::DestinationReadOnly => {
                 "Keepsake cannot write to the backup folder. Check the folder, or choose another one in Keepsake.".to_owned()
@@ -121,6 +121,61 @@ impl Note {
                  it sent. They no longer count as copies. A missing one is sent again; a changed file is \
                  left there for you to look at (delete it there, and Keepsake sends that backup again)."
             ),
+        }
+    }
+
+    /// The next backup of `name` would leave its backup disk with less than the margin free.
+    pub fn low_space(name: &str, check: &keepsake_engine::SpaceCheck) -> Note {
+        let left = human_size(check.free.saturating_sub(check.estimate));
+        let what = match &check.free_up {
+            Some(f) if f.enough => format!(
+                " Open Keepsake to delete the {} oldest backup(s) and free {}.",
+                f.ids.len(),
+                human_size(f.bytes)
+            ),
+            _ => " Free space on the disk, or choose a bigger one in Keepsake.".to_owned(),
+        };
+        Note {
+            problem: true,
+            summary: format!("The backup disk of {name} is almost full"),
+            body: format!(
+                "After the next backup of {name}, only {left} will be left on the disk of {}.{what}",
+                check.folder.display()
+            ),
+        }
+    }
+
+    /// The weekly summary: a line per source; a problem when one needs the person.
+    pub fn weekly(reports: &[crate::view::SourceReport]) -> Note {
+        let mut lines = Vec::new();
+        let mut trouble = 0;
+        for r in reports {
+            match &r.report {
+                Some(w) => {
+                    if w.needs_attention() {
+                        trouble += 1;
+                    }
+                    let mut line = format!("{}: {} backup(s), {} failed", r.source, w.made, w.failed);
+                    if !w.alerts.is_empty() {
+                        line.push_str(&format!(", {} alert(s)", w.alerts.len()));
+                    }
+                    line.push_str(&format!("; {} used", human_size(w.space_used)));
+                    lines.push(line);
+                }
+                None => {
+                    trouble += 1;
+                    lines.push(format!("{}: its backups cannot be read", r.source));
+                }
+            }
+        }
+        Note {
+            problem: trouble > 0,
+            summary: if trouble > 0 {
+                format!("Your week with Keepsake: {trouble} database(s) need your attention")
+            } else {
+                "Your week with Keepsake: all backups fine".to_owned()
+            },
+            body: format!("{}\nClick to see the week in Keepsake.", lines.join("\n")),
         }
     }
 
@@ -192,6 +247,35 @@ impl Note {
         }
     }
 
+    /// Shows the notification like [`Note::send`] (whatever the level: the person asked for the
+    /// summary by having Keepsake), and when it is clicked brings up the window on `screen`.
+    pub fn send_opening<R: tauri::Runtime>(self, app: &tauri::AppHandle<R>, screen: &'static str) {
+        use tauri::Manager;
+        tracing::info!(summary = %self.summary, body = %self.body, "notification");
+        let app = app.clone();
+        let spawned = std::thread::Builder::new().name("notify".into()).spawn(move || {
+            let mut n = notify_rust::Notification::new();
+            n.appname("Keepsake").summary(&self.summary).body(&self.body).action("default", "Open Keepsake");
+            n.icon(if self.problem { "dialog-warning" } else { "dialog-information" });
+            match n.show() {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                Ok(handle) => handle.wait_for_action(|action| {
+                    if action == "default" {
+                        app.state::<crate::state::AppState>().open_screen(screen);
+                        crate::platform::show_main_window(&app);
+                        crate::commands::changed(&app);
+                    }
+                }),
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                Ok(_) => {}
+                Err(e) => tracing::warn!("no desktop notification ({e}): {}", self.summary),
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot start the notification thread: {e}");
+        }
+    }
+
     /// Shows the notification if `level` wants it; never fails (see the module comment).
     pub fn send(self, level: NotificationLevel) {
         if !self.wanted(level) {
@@ -241,6 +325,34 @@ mod tests {
         assert!(bad.body.contains("/x/notes.db"), "{}", bad.body);
         assert_eq!("problems".parse::<NotificationLevel>(), Ok(NotificationLevel::Problems));
         assert!("loud".parse::<NotificationLevel>().is_err());
+    }
+
+    #[test]
+    fn a_low_disk_says_what_is_left_and_what_to_delete() {
+        let mut check = keepsake_engine::SpaceCheck {
+            folder: "/media/usb/Notes".into(),
+            estimate: 1_200_000_000,
+            free: 2_000_000_000,
+            total: 32_000_000_000,
+            margin: 1_073_741_824,
+            state: keepsake_engine::SpaceState::Low,
+            free_up: Some(keepsake_engine::FreeUp {
+                ids: vec!["a".into(), "b".into()],
+                bytes: 3_100_000_000,
+                keep_last: 10,
+                enough: true,
+            }),
+        };
+        let n = Note::low_space("Notes", &check);
+        assert!(n.problem);
+        assert_eq!(n.summary, "The backup disk of Notes is almost full");
+        assert_eq!(
+            n.body,
+            "After the next backup of Notes, only 800.0 MB will be left on the disk of /media/usb/Notes. \
+             Open Keepsake to delete the 2 oldest backup(s) and free 3.1 GB."
+        );
+        check.free_up = None;
+        assert!(Note::low_space("Notes", &check).body.ends_with("choose a bigger one in Keepsake."));
     }
 
     #[test]

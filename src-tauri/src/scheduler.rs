@@ -138,6 +138,7 @@ fn host<R: Runtime>(app: AppHandle<R>) {
             state.sources().into_iter().map(|s| Source { paused: s.paused || paused, ..s }).collect();
         let tick = host.tick(&sources, &HashSet::new(), now, &hooks);
         crate::tray::refresh(&app);
+        weekly(&app, &state, !sources.is_empty());
         let wait =
             if tick.ran { MIN_WAIT } else { sleep_for(tick.next.as_ref(), &now, MAX_WAIT).max(MIN_WAIT) };
         if !state.scheduler.wait(wait) {
@@ -145,6 +146,21 @@ fn host<R: Runtime>(app: AppHandle<R>) {
         }
     }
     tracing::info!("scheduler stopped");
+}
+
+/// The weekly summary as a notification that opens History, a week after the last one (the
+/// first a week after Keepsake first ran with a database set up).
+fn weekly<R: Runtime>(app: &AppHandle<R>, state: &AppState, any_source: bool) {
+    let Ok(engines) = state.engines() else { return };
+    let now = chrono::Utc::now();
+    if !any_source || !keepsake_engine::report::weekly_due(engines.home(), "notification", now) {
+        return;
+    }
+    let reports = crate::view::weekly_reports(state, now);
+    if state.settings().notification_level != crate::notify::NotificationLevel::Off {
+        Note::weekly(&reports).send_opening(app, "history");
+    }
+    keepsake_engine::report::weekly_done(engines.home(), "notification", now);
 }
 
 /// The app's side of the scheduler host: jobs the window can see, notifications, the tray.
@@ -186,6 +202,17 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
             HostEvent::Finished { source, result } => {
                 if let Some(note) = finished(&state, source, result) {
                     note.send(level);
+                }
+                if result.as_ref().is_ok_and(|r| r.backup.is_some())
+                    && let Ok((_, engine)) = state.source_engine(&source.name)
+                {
+                    crate::commands::backups::warn_low_space(
+                        self.app,
+                        &source.name,
+                        &engine,
+                        &source.database,
+                        &source.low_space,
+                    );
                 }
                 if !source.copies_to.is_empty() {
                     state.copier.wake();

@@ -85,6 +85,8 @@ pub struct AppState {
     copy_status: Mutex<Vec<keepsake_engine::scheduler::copies::CopyStatus>>,
     /// "Try again now" was asked for.
     copy_retry: std::sync::atomic::AtomicBool,
+    /// The screen a clicked notification opens (taken by the window).
+    pending_screen: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -132,7 +134,18 @@ impl AppState {
             copies_held: std::sync::atomic::AtomicBool::new(false),
             copy_status: Mutex::default(),
             copy_retry: std::sync::atomic::AtomicBool::new(false),
+            pending_screen: Mutex::default(),
         }
+    }
+
+    /// A clicked notification asks the window to show `screen`.
+    pub fn open_screen(&self, screen: &str) {
+        *lock(&self.pending_screen) = Some(screen.to_owned());
+    }
+
+    /// The screen a clicked notification asked for, once.
+    pub fn take_pending_screen(&self) -> Option<String> {
+        lock(&self.pending_screen).take()
     }
 
     /// The whole sources file as loaded (sources and destinations).

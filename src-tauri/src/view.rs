@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Local, Utc};
-use keepsake_engine::RetentionPolicy;
 use keepsake_engine::model::{BackupMetadata, RunRecord, RunStatus, SourceHistory};
 use keepsake_engine::schedule::{Health, Schedule};
 use keepsake_engine::scheduler::job_info;
 use keepsake_engine::sources::Source;
+use keepsake_engine::{RetentionPolicy, SpaceCheck, SpaceState};
 use serde::Serialize;
 
 use crate::keyring::KeyringStatus;
@@ -65,6 +65,8 @@ pub struct SourceView {
     /// The last scheduled run, whatever its outcome (a failure is shown on the home screen).
     pub last_run: Option<RunRecord>,
     pub health: HealthView,
+    /// Room on the backup folder's disk for the next backup (none: not a local disk).
+    pub space: Option<SpaceCheck>,
 }
 
 /// `"ok"`, `"never"` or `{ "overdue_days": N }`.
@@ -90,14 +92,15 @@ impl From<&Health> for HealthView {
 pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> SourceView {
     // A global pause is a pause of every source, for the engine's decisions.
     let effective = Source { paused: source.paused || state.settings().paused, ..source.clone() };
-    let (history, last_backup) = match state.engine(&source.backup_dir) {
+    let (history, last_backup, space) = match state.engine(&source.backup_dir) {
         Ok(engine) => (
             engine.source_history(&source.database).unwrap_or_default(),
             engine.last_backup_of(&source.database).ok().flatten(),
+            engine.space_check(&source.database, &source.low_space).ok().flatten(),
         ),
         Err(e) => {
             tracing::warn!(source = %source.name, "cannot open the backup folder: {}", e.message);
-            (SourceHistory::default(), None)
+            (SourceHistory::default(), None, None)
         }
     };
     let info = job_info(&effective, &history, now);
@@ -121,7 +124,35 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         last_backup,
         last_run: info.last_run,
         health: HealthView::from(&info.health),
+        space,
     }
+}
+
+/// One source's last seven days (`weekly_report`).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SourceReport {
+    pub source: String,
+    /// None when its backup folder cannot be read (`error` says why).
+    pub report: Option<keepsake_engine::Report>,
+    pub error: Option<String>,
+}
+
+/// The week of every source, as of `now`.
+pub fn weekly_reports(state: &AppState, now: DateTime<Utc>) -> Vec<SourceReport> {
+    state
+        .sources()
+        .iter()
+        .map(|s| {
+            match state
+                .engine(&s.backup_dir)
+                .map_err(|e| e.message)
+                .and_then(|e| e.report(&s.database, now).map_err(|e| e.message().to_owned()))
+            {
+                Ok(r) => SourceReport { source: s.name.clone(), report: Some(r), error: None },
+                Err(why) => SourceReport { source: s.name.clone(), report: None, error: Some(why) },
+            }
+        })
+        .collect()
 }
 
 /// The tray icon's state.
@@ -140,7 +171,8 @@ pub struct TraySummary {
 }
 
 /// The tray's summary of `views`: busy while a job runs; a problem when a source's last
-/// scheduled run failed, a source is overdue or the keyring cannot be read; idle otherwise.
+/// scheduled run failed, a source is overdue, its backup disk is (almost) full or the keyring
+/// cannot be read; idle otherwise.
 pub fn tray_summary(
     views: &[SourceView],
     busy: bool,
@@ -162,6 +194,10 @@ pub fn tray_summary(
         Some(format!("Last backup of {} failed", v.name))
     } else if let Some((v, days)) = overdue {
         Some(format!("No backup of {} for {days} days", v.name))
+    } else if let Some(v) =
+        views.iter().find(|v| v.space.as_ref().is_some_and(|s| s.state != SpaceState::Enough))
+    {
+        Some(format!("The backup disk of {} is almost full", v.name))
     } else if keyring_failed && views.iter().any(|v| v.encrypt) {
         Some("Cannot read the password from the keyring".to_owned())
     } else {

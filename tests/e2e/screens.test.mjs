@@ -914,3 +914,89 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     gcs.stop();
   }
 });
+
+test("low disk space: a warning on Home and on the desktop, a backup that cannot fit refused, and the oldest backups deleted to make room", async () => {
+  // A small disk of its own: a 300 MiB tmpfs (the test runs as root, as on the project's machines).
+  const disk = path.join(process.env.HOME, "small-disk");
+  fs.mkdirSync(disk, { recursive: true });
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=300m,mode=0700", "keepsake-e2e", disk]);
+  const NAME = "Photos";
+  try {
+    // 20 MiB of random bytes: every backup takes as much, whatever the compression.
+    const db = path.join(process.env.HOME, "photos.db");
+    sql(db, "CREATE TABLE b (b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) INSERT INTO b SELECT randomblob(1048000) FROM c;");
+    await invoke("add_source", { name: NAME, database: db, backupDir: path.join(disk, "backups") });
+    // Quick backups: no key to derive, no check after each.
+    await invoke("update_source", { name: NAME, field: "encrypt", value: "false" });
+    await invoke("update_source", { name: NAME, field: "verify_after_backup", value: "false" });
+    const space = async () => (await invoke("app_state")).sources.find((s) => s.name === NAME).space;
+    const seen = [];
+    let made = 0;
+    for (let state = (await space()).state; state !== "no_room"; state = (await space()).state) {
+      seen.push(state);
+      assert.ok(made < 20, `never full: ${seen}`);
+      await invoke("create_backup", { source: NAME, jobId: `e2e-photos-${made}` });
+      made += 1;
+    }
+    assert.ok(seen.includes("enough") && seen.includes("low"), `room, then low, then full: ${seen}`);
+    const said = `The backup disk of ${NAME} is almost full`;
+    const log = await until("the low-space notification", () => notifications().includes(said) && notifications(), LONG);
+    assert.match(log.slice(log.indexOf(said)), /Open Keepsake to delete the \d+ oldest backup\(s\) and free/);
+
+    // The next one cannot fit: refused, nothing written, the backups to delete named.
+    const files = () => fs.readdirSync(path.join(disk, "backups")).length;
+    const before = files();
+    await assert.rejects(invoke("create_backup", { source: NAME, jobId: "e2e-photos-full" }), (e) => {
+      assert.equal(e.ipc.code, "destination_full", e.message);
+      assert.ok(e.ipc.facts.free_up?.enough, JSON.stringify(e.ipc.facts));
+      return true;
+    });
+    assert.equal(files(), before, "nothing written");
+
+    await screen("home");
+    await (await $("source-picker")).selectByAttribute("value", NAME);
+    const card = await until("the low-space card", async () => (await shown("low-space")) && $("low-space"), LONG);
+    assert.equal(await card.getAttribute("data-state"), "no_room");
+    assert.match(await card.getText(), /The next backup won't fit on the disk/);
+    assert.match(await text("low-space-offer"), /Delete the \d+ oldest backups to free [\d.]+ MB\?/);
+    await card.scrollIntoView();
+    await shot("home-low-space");
+    const count = (await invoke("list_backups", { source: NAME })).length;
+    await click("low-space-delete");
+    await until("room made", () => shown("low-space-freed"), LONG);
+    assert.ok((await invoke("list_backups", { source: NAME })).length < count, "the oldest backups deleted");
+    assert.notEqual((await space()).state, "no_room");
+    await shot("home-low-space-freed");
+    // And the backup is made.
+    await invoke("create_backup", { source: NAME, jobId: "e2e-photos-after" });
+  } finally {
+    await invoke("remove_source", { name: NAME }).catch(() => {});
+    execFileSync("umount", ["-l", disk]);
+  }
+});
+
+test("the weekly summary: a desktop notification once a week has passed, which opens History on the last 7 days", async () => {
+  // The last summary went out eight days ago (Keepsake's own folder records it).
+  const marker = path.join(process.env.XDG_DATA_HOME, "keepsake", "weekly-notification");
+  assert.ok(fs.existsSync(marker), "the first week started when a database was first set up");
+  fs.writeFileSync(marker, new Date(Date.now() - 8 * 86_400_000).toISOString());
+  await screen("home");
+  // The scheduler looks at least every 30 s.
+  const said = "Your week with Keepsake";
+  const log = await until("the weekly notification", () => notifications().includes(said) && notifications(), 90_000);
+  const call = log.slice(log.lastIndexOf("member=Notify", log.indexOf(said)));
+  assert.match(call, new RegExp(`${DEMO}: \\d+ backup\\(s\\), \\d+ failed`));
+  assert.match(call, /string "default"\s+string "Open Keepsake"/);
+  assert.ok(Date.parse(fs.readFileSync(marker, "utf8")) > Date.now() - 3_600_000, "the next one is a week from now");
+
+  // Clicked (dunst's default action): the window shows History with the week.
+  execFileSync("dunstctl", ["action", "0"]);
+  const card = await until("History on the last 7 days", async () => (await shown("weekly-report")) && $("weekly-report"), LONG);
+  const demoWeek = await until("the demo's week", async () => {
+    for (const el of await $$("weekly-source")) if ((await el.getAttribute("data-source")) === DEMO) return el;
+    return false;
+  }, LONG);
+  assert.match(await demoWeek.getText(), /\d+ backups? made/);
+  await card.scrollIntoView();
+  await shot("history-weekly");
+});

@@ -53,6 +53,14 @@ function Window() {
     };
   }, [refresh]);
 
+  // A clicked notification (the weekly summary) asks for a screen: shown once.
+  useQuery("pending_screen", async () => {
+    const wanted = await api.takePendingScreen();
+    const asked = SCREENS.find(([id]) => id === wanted);
+    if (asked) setScreen(asked[0]);
+    return wanted;
+  });
+
   const navigate: Navigate = (next, options) => {
     if (next === "restore" || next === "browse") setRestoreChoice(options ?? {});
     setScreen(next);

@@ -74,6 +74,12 @@ export const compareBackup = (source: string, id: string) => call("compare_backu
 export const compareRows = (args: ArgsOf<"compare_rows">) => call("compare_rows", args);
 
 export const deleteBackup = (source: string, id: string) => call("delete_backup", { source, id });
+/** The last seven days of every database. */
+export const weeklyReport = () => call("weekly_report", {});
+/** The screen a clicked notification asked for (once), or null. */
+export const takePendingScreen = () => call("take_pending_screen", {});
+/** Deletes the backups a low disk's suggestion names, newest first; how many were deleted. */
+export const freeUpSpace = (source: string, ids: string[]) => call("free_up_space", { source, ids });
 
 export const previewCleanup = (source: string) => call("preview_cleanup", { source });
 

@@ -565,7 +565,11 @@ reason?: string,
 /**
  * The tables involved: those that refer to a table being restored, those missing.
  */
-tables?: Array<string>, };
+tables?: Array<string>, 
+/**
+ * When a backup does not fit: the backups whose deletion would make room.
+ */
+free_up?: FreeUp, };
 
 /**
  * Why a file is not listed as a backup.
@@ -617,6 +621,29 @@ foreign: Array<BackupMetadata>,
  * Files with a backup's name that cannot be listed as backups.
  */
 files: Array<FolderFile>, };
+
+/**
+ * Backups whose deletion would make room: what a cleanup keeping the last `keep_last` would
+ * delete now.
+ */
+
+export type FreeUp = { 
+/**
+ * The backups, newest first (deleted in this order, an increment before what it builds on).
+ */
+ids: Array<string>, 
+/**
+ * The bytes their files take.
+ */
+bytes: number, 
+/**
+ * The cleanup rule that picks them (`keepsake cleanup --keep-last N`).
+ */
+keep_last: number, 
+/**
+ * Whether deleting them makes enough room (else they are all that may be deleted).
+ */
+enough: boolean, };
 
 /**
  * `"ok"`, `"never"` or `{ "overdue_days": N }`.
@@ -708,6 +735,60 @@ stored_size: number,
  * Why it is kept, in words (`one of the last 30`, `newest backup`); empty when deleted.
  */
 reasons: Array<string>, };
+
+/**
+ * One database's week.
+ */
+
+export type Report = { 
+/**
+ * The database.
+ */
+database: string, 
+/**
+ * The start of the period.
+ */
+since: string, 
+/**
+ * Its end (now, when made).
+ */
+until: string, 
+/**
+ * Backups made in the period (safety backups before a restore not counted).
+ */
+made: number, 
+/**
+ * Backup runs that failed in the period.
+ */
+failed: number, 
+/**
+ * Backups of the period that passed their check.
+ */
+verified: number, 
+/**
+ * Backups of the period whose check failed.
+ */
+verify_failed: number, 
+/**
+ * Bytes the backups of this database take in its folder now.
+ */
+space_used: number, 
+/**
+ * How many backups of it the folder holds now.
+ */
+backups_kept: number, 
+/**
+ * The newest backup, when any.
+ */
+last_backup_at: string | null, 
+/**
+ * Backups of the period copied whole, by destination name.
+ */
+copies: { [key in string]: number }, 
+/**
+ * Content alerts raised in the period.
+ */
+alerts: Array<Alert>, };
 
 /**
  * What a restore did.
@@ -902,6 +983,16 @@ page_count: number,
 journal_mode: string, };
 
 /**
+ * One source's last seven days (`weekly_report`).
+ */
+
+export type SourceReport = { source: string, 
+/**
+ * None when its backup folder cannot be read (`error` says why).
+ */
+report: Report | null, error: string | null, };
+
+/**
  * One source as the window shows it.
  */
 
@@ -935,7 +1026,51 @@ next_run: string | null, last_backup: BackupMetadata | null,
 /**
  * The last scheduled run, whatever its outcome (a failure is shown on the home screen).
  */
-last_run: RunRecord | null, health: HealthView, };
+last_run: RunRecord | null, health: HealthView, 
+/**
+ * Room on the backup folder's disk for the next backup (none: not a local disk).
+ */
+space: SpaceCheck | null, };
+
+/**
+ * The room for the next backup of a database on its backup folder's disk.
+ */
+
+export type SpaceCheck = { 
+/**
+ * The backup folder.
+ */
+folder: string, 
+/**
+ * The next backup's size as estimated.
+ */
+estimate: number, 
+/**
+ * Free bytes on the disk now (for this user).
+ */
+free: number, 
+/**
+ * The disk's size.
+ */
+total: number, 
+/**
+ * The bytes to keep free after a backup.
+ */
+margin: number, 
+/**
+ * How it stands.
+ */
+state: SpaceState, 
+/**
+ * What to delete to make room, when low or full and some backups may go.
+ */
+free_up?: FreeUp, };
+
+/**
+ * How the room for the next backup stands.
+ */
+
+export type SpaceState = "enough" | "low" | "no_room";
 
 /**
  * Figures over all backups in a folder.
@@ -1130,6 +1265,9 @@ export interface Commands {
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
   compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };
   delete_backup: { args: { source: string; id: string }; result: void };
+  free_up_space: { args: { source: string; ids: Array<string> }; result: number };
+  weekly_report: { args: Record<string, never>; result: Array<SourceReport> };
+  take_pending_screen: { args: Record<string, never>; result: string | null };
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };
   cancel_job: { args: { jobId: string }; result: void };
@@ -1178,6 +1316,9 @@ export const COMMAND_NAMES = [
   "compare_backup",
   "compare_rows",
   "delete_backup",
+  "free_up_space",
+  "weekly_report",
+  "take_pending_screen",
   "preview_cleanup",
   "apply_cleanup",
   "cancel_job",

@@ -49,6 +49,27 @@ pub struct Report {
     pub alerts: Vec<crate::watch::Alert>,
 }
 
+/// Whether the weekly summary named `what` (`email`, `notification`) is due at `now`: a week
+/// after the last one, as recorded in this installation's folder. The first week starts the
+/// first time it is asked (recorded then, so nothing is sent on a first start).
+pub fn weekly_due(home: &crate::Installation, what: &str, now: DateTime<Utc>) -> bool {
+    let file = home.dir().join(format!("weekly-{what}"));
+    let last = std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<DateTime<Utc>>().ok());
+    match last {
+        Some(last) => now - last >= Duration::days(REPORT_DAYS),
+        None => {
+            weekly_done(home, what, now);
+            false
+        }
+    }
+}
+
+/// Records that the weekly summary named `what` went out at `now`.
+pub fn weekly_done(home: &crate::Installation, what: &str, now: DateTime<Utc>) {
+    let _ =
+        crate::durable::write_atomic(&home.dir().join(format!("weekly-{what}")), now.to_rfc3339().as_bytes());
+}
+
 impl Report {
     /// Whether something in it needs the person (a failure, a failed check, an alert).
     pub fn needs_attention(&self) -> bool {

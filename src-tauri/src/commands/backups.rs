@@ -86,6 +86,7 @@ pub(crate) async fn back_up_now<R: Runtime>(
     let name = src.name.clone();
     let copies = !src.copies_to.is_empty();
     let watched = engine.clone();
+    let (database, margin) = (src.database.clone(), src.low_space);
     let meta = run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await?;
     if copies {
         // Local copy first, then the copies elsewhere, in the background.
@@ -98,7 +99,47 @@ pub(crate) async fn back_up_now<R: Runtime>(
         let level = app.state::<AppState>().settings().notification_level;
         crate::notify::Note::content_alert(&name, &alerts).send(level);
     }
+    warn_low_space(app, &name, &watched, &database, &margin);
     Ok(meta)
+}
+
+/// After a backup: a notification when the next one would leave the backup disk low on space.
+pub(crate) fn warn_low_space<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+    engine: &keepsake_engine::Engine,
+    database: &std::path::Path,
+    margin: &keepsake_engine::SpaceMargin,
+) {
+    if let Ok(Some(check)) = engine.space_check(database, margin)
+        && check.state != keepsake_engine::SpaceState::Enough
+    {
+        tracing::warn!(source = %name, free = check.free, estimate = check.estimate, "the backup disk is low on space");
+        let level = app.state::<AppState>().settings().notification_level;
+        crate::notify::Note::low_space(name, &check).send(level);
+    }
+}
+
+/// "Delete them": the backups a low disk's suggestion names, newest first (an increment before
+/// what it builds on). Stops at the first that cannot be deleted; the count deleted.
+#[tauri::command]
+pub async fn free_up_space<R: Runtime>(
+    app: AppHandle<R>,
+    source: String,
+    ids: Vec<String>,
+) -> IpcResult<u32> {
+    let r = blocking(&app, move |state| {
+        let (_, engine) = state.source_engine(&source)?;
+        let mut deleted = 0;
+        for id in &ids {
+            engine.delete(id).map_err(|e| state.ipc_error(e))?;
+            deleted += 1;
+        }
+        Ok(deleted)
+    })
+    .await;
+    changed(&app);
+    r
 }
 
 #[tauri::command]
@@ -247,4 +288,16 @@ pub async fn apply_cleanup<R: Runtime>(app: AppHandle<R>, source: String) -> Ipc
 #[tauri::command]
 pub fn cancel_job(state: tauri::State<'_, AppState>, job_id: String) {
     state.jobs.cancel(&job_id);
+}
+
+/// The last seven days of every source (History's "This week").
+#[tauri::command]
+pub async fn weekly_report<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<crate::view::SourceReport>> {
+    blocking(&app, |state| Ok(crate::view::weekly_reports(state, chrono::Utc::now()))).await
+}
+
+/// The screen a clicked notification asked the window to show, once.
+#[tauri::command]
+pub async fn take_pending_screen<R: Runtime>(app: AppHandle<R>) -> IpcResult<Option<String>> {
+    blocking(&app, |state| Ok(state.take_pending_screen())).await
 }

@@ -43,6 +43,9 @@ contract! {
         remember_password: Option<bool>
     ) -> Vec<TableChange>;
     backups::delete_backup(source: String, id: String) -> ();
+    backups::free_up_space(source: String, ids: Vec<String>) -> u32;
+    backups::weekly_report() -> Vec<SourceReport>;
+    backups::take_pending_screen() -> Option<String>;
     backups::preview_cleanup(source: String) -> CleanupPlan;
     backups::apply_cleanup(source: String) -> CleanupPlan;
     backups::cancel_job(job_id: String) -> ();

@@ -9,6 +9,7 @@ import * as api from "../api";
 import { Confirm } from "../components/Confirm";
 import { needsOtherPassword, OtherPassword, type TypedPassword } from "../components/OtherPassword";
 import { JobProgress } from "../components/JobProgress";
+import { WeeklyReport } from "../components/WeeklyReport";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
 import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
@@ -157,6 +158,8 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   return (
     <section className="screen" aria-labelledby="history-title">
       <h1 id="history-title">History of {name}</h1>
+
+      <WeeklyReport />
 
       {stats.data && <StatsLine stats={stats.data} saved={backups.data ? spaceSaved(backups.data) : null} />}
 

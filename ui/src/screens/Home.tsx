@@ -6,6 +6,7 @@ import { useState } from "react";
 import * as api from "../api";
 import { ContentAlerts } from "../components/ContentAlerts";
 import { JobProgress } from "../components/JobProgress";
+import { LowSpace } from "../components/LowSpace";
 import { formatBytes, formatDateTime, formatDuration } from "../format";
 import { nextRunText, problems, sourceStatus, type Problem } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
@@ -100,6 +101,7 @@ export function Home({
       )}
 
       {source && <ContentAlerts source={source} navigate={navigate} />}
+      {source && <LowSpace source={source} />}
 
       {source && status && (
         <section className={`card hero tone-${status.tone}`} aria-labelledby="hero-name">

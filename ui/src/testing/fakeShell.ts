@@ -162,6 +162,7 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     last_backup: null,
     last_run: null,
     health: "ok",
+    space: null,
     ...overrides,
   };
 }
@@ -402,6 +403,42 @@ export class FakeShell {
       this.backups[name] = list.filter((b) => b.id !== id);
       this.refreshSource(name);
     },
+    weekly_report: () =>
+      this.state.sources.map((s) => {
+        const list = this.backupsOf(s.name).filter((b) => Date.now() - Date.parse(b.created_at) < 7 * DAY);
+        return {
+          source: s.name,
+          report: {
+            database: s.database,
+            since: new Date(Date.now() - 7 * DAY).toISOString(),
+            until: new Date().toISOString(),
+            made: list.length,
+            failed: this.weeklyFailed,
+            verified: list.filter((b) => b.verification === "passed").length,
+            verify_failed: 0,
+            space_used: this.backupsOf(s.name).reduce((n, b) => n + b.stored_size, 0),
+            backups_kept: this.backupsOf(s.name).length,
+            last_backup_at: list[0]?.created_at ?? null,
+            copies: s.copies_to.length > 0 ? { [s.copies_to[0] ?? ""]: list.length } : {},
+            alerts: [],
+          },
+          error: null,
+        };
+      }),
+    take_pending_screen: () => {
+      const s = this.pendingScreen;
+      this.pendingScreen = null;
+      return s;
+    },
+    free_up_space: ({ source, ids }) => {
+      const name = this.sourceOf(source).name;
+      const gone = new Set(ids);
+      this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
+      const s = this.state.sources.find((x) => x.name === name);
+      if (s) s.space = s.space ? { ...s.space, state: "enough", free_up: undefined } : null;
+      this.refreshSource(name);
+      return ids.length;
+    },
     preview_cleanup: ({ source }) => this.plan(source),
     apply_cleanup: ({ source }) => {
       const plan = this.plan(source);
@@ -620,6 +657,10 @@ export class FakeShell {
   destinations: Destination[] = [];
   destinationSecret = "the right secret";
   copyStatuses: CopyStatus[] = [];
+  /** Failed backup runs in the week, for `weekly_report`. */
+  weeklyFailed = 0;
+  /** The screen a clicked notification asked for (`take_pending_screen`). */
+  pendingScreen: string | null = null;
   copies: Record<string, CopyRecord[]> = {};
 
   private sourceOf(name: string): SourceView {

@@ -227,34 +227,19 @@ pub fn failure(
     Some((subject, body))
 }
 
-/// When the daemon last sent the weekly summary (a file in Keepsake's own folder).
-fn sent_file(home: &keepsake_engine::Installation) -> std::path::PathBuf {
-    home.dir().join("weekly-report-sent")
-}
-
-/// The weekly summary by e-mail, when [`keepsake_engine::REPORT_DAYS`] days have passed since
-/// the last one (the first one a week after the daemon first ran with e-mail set up). The
-/// subject and body when due; the caller sends them and then calls [`weekly_sent`].
+/// The weekly summary by e-mail, when set up and [`keepsake_engine::REPORT_DAYS`] days have
+/// passed since the last one (the first a week after the daemon first ran with it set up): its
+/// subject and body. The caller sends them, then calls [`weekly_sent`].
 pub fn weekly_due(sources: &Sources, engines: &Engines) -> Option<(String, String)> {
-    let settings = sources.email.as_ref().filter(|e| e.weekly)?;
-    let _ = settings;
-    let file = sent_file(engines.home());
-    let now = Utc::now();
-    let last =
-        std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<chrono::DateTime<Utc>>().ok());
-    let Some(last) = last else {
-        // The first week starts now.
-        let _ = std::fs::write(&file, now.to_rfc3339());
-        return None;
-    };
-    if now - last < chrono::Duration::days(keepsake_engine::REPORT_DAYS) {
+    sources.email.as_ref().filter(|e| e.weekly)?;
+    if !keepsake_engine::report::weekly_due(engines.home(), "email", Utc::now()) {
         return None;
     }
     let all = reports(sources, engines);
     Some((subject(&all), text(&all)))
 }
 
-/// Records that the weekly summary was sent now.
+/// Records that the weekly summary was e-mailed now.
 pub fn weekly_sent(engines: &Engines) {
-    let _ = std::fs::write(sent_file(engines.home()), Utc::now().to_rfc3339());
+    keepsake_engine::report::weekly_done(engines.home(), "email", Utc::now());
 }

@@ -90,7 +90,8 @@ fn quoted_printable(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        let hex =
+            bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
         match (bytes[i], hex) {
             (b'=', Some(b)) => {
                 out.push(b);
@@ -167,7 +168,7 @@ fn the_daemon_emails_a_failed_backup_and_the_summary_once_a_week_has_passed() {
     let state = w.path("state");
     std::fs::create_dir_all(&state).expect("state");
     let eight_days_ago = chrono::Utc::now() - chrono::Duration::days(8);
-    std::fs::write(state.join("weekly-report-sent"), eight_days_ago.to_rfc3339()).expect("write");
+    std::fs::write(state.join("weekly-email"), eight_days_ago.to_rfc3339()).expect("write");
 
     let child = Command::new(env!("CARGO_BIN_EXE_keepsake"))
         .env_clear()
@@ -203,6 +204,6 @@ fn the_daemon_emails_a_failed_backup_and_the_summary_once_a_week_has_passed() {
     assert!(weekly.contains("astro (") && weekly.contains("Backups made: 0"), "{weekly}");
     assert!(log.contains("e-mailed"), "{log}");
     // Sent now: not again for a week.
-    let sent = std::fs::read_to_string(state.join("weekly-report-sent")).expect("sent");
+    let sent = std::fs::read_to_string(state.join("weekly-email")).expect("sent");
     assert!(sent.trim().parse::<chrono::DateTime<chrono::Utc>>().expect("a time") > eight_days_ago);
 }
