@@ -332,6 +332,7 @@ mod tests {
         let mut check = keepsake_engine::SpaceCheck {
             folder: "/media/usb/Notes".into(),
             estimate: 1_200_000_000,
+            needed: 1_216_777_216,
             free: 2_000_000_000,
             total: 32_000_000_000,
             margin: 1_073_741_824,

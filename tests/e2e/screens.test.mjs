@@ -959,7 +959,7 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     assert.equal(await card.getAttribute("data-state"), "no_room");
     assert.match(await card.getText(), /The next backup won't fit on the disk/);
     assert.match(await text("low-space-offer"), /Delete the \d+ oldest backups to free [\d.]+ MB\?/);
-    await card.scrollIntoView();
+    await browser.execute(() => window.scrollTo(0, 0));
     await shot("home-low-space");
     const count = (await invoke("list_backups", { source: NAME })).length;
     await click("low-space-delete");

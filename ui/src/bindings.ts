@@ -754,7 +754,8 @@ since: string,
  */
 until: string, 
 /**
- * Backups made in the period (safety backups before a restore not counted).
+ * Backups made in the period (successful backup runs, those retention deleted since
+ * included; safety backups before a restore not counted).
  */
 made: number, 
 /**
@@ -762,7 +763,7 @@ made: number,
  */
 failed: number, 
 /**
- * Backups of the period that passed their check.
+ * Backups of the period still kept that passed their check.
  */
 verified: number, 
 /**
@@ -1045,6 +1046,10 @@ folder: string,
  * The next backup's size as estimated.
  */
 estimate: number, 
+/**
+ * The room it needs: the estimate and what Keepsake keeps free beside any file it writes.
+ */
+needed: number, 
 /**
  * Free bytes on the disk now (for this user).
  */

@@ -28,11 +28,12 @@ pub struct Report {
     /// Its end (now, when made).
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub until: DateTime<Utc>,
-    /// Backups made in the period (safety backups before a restore not counted).
+    /// Backups made in the period (successful backup runs, those retention deleted since
+    /// included; safety backups before a restore not counted).
     pub made: u32,
     /// Backup runs that failed in the period.
     pub failed: u32,
-    /// Backups of the period that passed their check.
+    /// Backups of the period still kept that passed their check.
     pub verified: u32,
     /// Backups of the period whose check failed.
     pub verify_failed: u32,
@@ -89,16 +90,18 @@ impl Engine {
             .filter(|b| ours(&b.source_path) && b.backup_type != BackupType::Safety)
             .collect();
         let new: Vec<_> = backups.iter().filter(|b| in_period(b.created_at)).collect();
-        let failed = self
+        // Runs, not files: backups made this week and since deleted by retention count too.
+        let runs: Vec<_> = self
             .history(None)?
             .into_iter()
             .filter(|r| {
                 r.operation == Operation::Backup
-                    && r.status == RunStatus::Failed
                     && in_period(r.started_at)
                     && r.source_path.as_deref().is_none_or(ours)
             })
-            .count() as u32;
+            .collect();
+        let count = |status: RunStatus| runs.iter().filter(|r| r.status == status).count() as u32;
+        let failed = count(RunStatus::Failed);
         let mut copies = BTreeMap::new();
         let new_ids: std::collections::HashSet<&str> = new.iter().map(|b| b.id.as_str()).collect();
         for c in self.copies()? {
@@ -115,7 +118,7 @@ impl Engine {
             database: database.to_path_buf(),
             since,
             until,
-            made: new.len() as u32,
+            made: count(RunStatus::Success).max(new.len() as u32),
             failed,
             verified: new.iter().filter(|b| b.verification == VerificationStatus::Passed).count() as u32,
             verify_failed: new.iter().filter(|b| b.verification == VerificationStatus::Failed).count() as u32,

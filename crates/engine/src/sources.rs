@@ -193,6 +193,8 @@ impl Source {
             "verify_after_backup" => self.verify_after_backup = flag()?,
             "overdue_after_days" => self.overdue_after_days = count()?,
             "row_loss_alert_percent" => self.row_loss_alert_percent = count()?.unwrap_or(0),
+            "low_space_percent" => self.low_space.percent = count()?.unwrap_or(0).min(100),
+            "low_space_mib" => self.low_space.mib = u64::from(count()?.unwrap_or(0)),
             "copies_to" => {
                 self.copies_to = if none {
                     Vec::new()
@@ -217,7 +219,7 @@ impl Source {
     }
 
     /// The fields [`Source::set`] accepts.
-    pub const FIELDS: [&'static str; 19] = [
+    pub const FIELDS: [&'static str; 21] = [
         "name",
         "database",
         "backup_dir",
@@ -237,6 +239,8 @@ impl Source {
         "incremental",
         "row_loss_alert_percent",
         "copies_to",
+        "low_space_percent",
+        "low_space_mib",
     ];
 }
 
@@ -531,6 +535,18 @@ mod tests {
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn the_low_space_margin_is_set_per_source_and_kept_out_of_the_file_when_default() {
+        let mut s = Source::new("app", "/a.db", "/b");
+        assert!(!toml::to_string(&s).unwrap().contains("low_space"), "the default is not written");
+        s.set("low_space_percent", "5").unwrap();
+        s.set("low_space_mib", "2048").unwrap();
+        assert_eq!(s.low_space, SpaceMargin { percent: 5, mib: 2048 });
+        let text = toml::to_string(&s).unwrap();
+        assert_eq!(toml::from_str::<Source>(&text).unwrap().low_space, s.low_space, "{text}");
+        assert!(s.set("low_space_percent", "lots").is_err());
     }
 
     #[test]

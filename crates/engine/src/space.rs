@@ -95,6 +95,8 @@ pub struct SpaceCheck {
     pub folder: PathBuf,
     /// The next backup's size as estimated.
     pub estimate: u64,
+    /// The room it needs: the estimate and what Keepsake keeps free beside any file it writes.
+    pub needed: u64,
     /// Free bytes on the disk now (for this user).
     pub free: u64,
     /// The disk's size.
@@ -136,7 +138,8 @@ impl Engine {
         } else {
             SpaceState::Enough
         };
-        let mut check = SpaceCheck { folder, estimate, free, total, margin, state, free_up: None };
+        let needed = estimate.saturating_add(SPARE);
+        let mut check = SpaceCheck { folder, estimate, needed, free, total, margin, state, free_up: None };
         if state != SpaceState::Enough {
             check.free_up = self.free_up(check.shortfall())?;
         }

@@ -9,7 +9,7 @@ const GB = 1024 ** 3;
 const MB = 1024 ** 2;
 
 function space(overrides: Partial<SpaceCheck> = {}): SpaceCheck {
-  return { folder: "/media/ada/usb/Notes", estimate: 1.2 * GB, free: 1.2 * GB + 800 * MB, total: 32 * GB, margin: 1.07 * GB, state: "low", ...overrides };
+  return { folder: "/media/ada/usb/Notes", estimate: 1.2 * GB, needed: 1.2 * GB + 16 * MB, free: 1.2 * GB + 800 * MB, total: 32 * GB, margin: 1.07 * GB, state: "low", ...overrides };
 }
 
 describe("Low disk space on Home", () => {

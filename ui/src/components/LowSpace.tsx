@@ -29,7 +29,7 @@ export function LowSpace({ source }: { source: SourceView }) {
         <strong>{full ? "The next backup won't fit on the disk" : "The backup disk is almost full"}</strong>
         <p>
           {full
-            ? `The disk with the backups (${space.folder}) has ${formatBytes(space.free)} free; the next backup of ${source.name} needs about ${formatBytes(space.estimate)}, so it won't be made.`
+            ? `The disk with the backups (${space.folder}) has ${formatBytes(space.free)} free; the next backup of ${source.name} needs about ${formatBytes(space.needed)}, so it won't be made.`
             : `After the next backup of ${source.name}, about ${formatBytes(left)} will be left on the disk with the backups (${space.folder}); Keepsake warns below ${formatBytes(space.margin)}.`}
         </p>
         {offer?.enough && (
