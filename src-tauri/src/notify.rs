@@ -124,9 +124,9 @@ impl Note {
         }
     }
 
-    /// The next backup of `name` would leave its backup disk with less than the margin free.
+    /// The next backup of `name` would leave its backup disk with less than the margin free, or
+    /// would not fit at all.
     pub fn low_space(name: &str, check: &keepsake_engine::SpaceCheck) -> Note {
-        let left = human_size(check.free.saturating_sub(check.estimate));
         let what = match &check.free_up {
             Some(f) if f.enough => format!(
                 " Open Keepsake to delete the {} oldest backup(s) and free {}.",
@@ -135,12 +135,25 @@ impl Note {
             ),
             _ => " Free space on the disk, or choose a bigger one in Keepsake.".to_owned(),
         };
+        let folder = check.folder.display();
+        if check.state == keepsake_engine::SpaceState::NoRoom {
+            return Note {
+                problem: true,
+                summary: format!("The next backup of {name} won't fit on its disk"),
+                body: format!(
+                    "The disk of {folder} has {} free; the next backup of {name} needs about {}, so it \
+                     won't be made.{what}",
+                    human_size(check.free),
+                    human_size(check.needed)
+                ),
+            };
+        }
+        let left = human_size(check.free.saturating_sub(check.estimate));
         Note {
             problem: true,
             summary: format!("The backup disk of {name} is almost full"),
             body: format!(
-                "After the next backup of {name}, only {left} will be left on the disk of {}.{what}",
-                check.folder.display()
+                "After the next backup of {name}, only {left} will be left on the disk of {folder}.{what}"
             ),
         }
     }
@@ -175,7 +188,7 @@ impl Note {
             } else {
                 "Your week with Keepsake: all backups fine".to_owned()
             },
-            body: format!("{}\nClick to see the week in Keepsake.", lines.join("\n")),
+            body: format!("{}\nThe whole week is in Keepsake, under History.", lines.join("\n")),
         }
     }
 
@@ -354,6 +367,17 @@ mod tests {
         );
         check.free_up = None;
         assert!(Note::low_space("Notes", &check).body.ends_with("choose a bigger one in Keepsake."));
+        check.state = keepsake_engine::SpaceState::NoRoom;
+        check.free = 1_000_000_000;
+        let full = Note::low_space("Notes", &check);
+        assert_eq!(full.summary, "The next backup of Notes won't fit on its disk");
+        assert!(
+            full.body.starts_with(
+                "The disk of /media/usb/Notes has 1.0 GB free; the next backup of Notes needs about 1.2 GB"
+            ),
+            "{}",
+            full.body
+        );
     }
 
     #[test]

@@ -942,6 +942,10 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     const said = `The backup disk of ${NAME} is almost full`;
     const log = await until("the low-space notification", () => notifications().includes(said) && notifications(), LONG);
     assert.match(log.slice(log.indexOf(said)), /Open Keepsake to delete the \d+ oldest backup\(s\) and free/);
+    // Told once while low, once more when the next one would not fit: not after every backup.
+    const full = `The next backup of ${NAME} won't fit on its disk`;
+    await until("the no-room notification", () => notifications().includes(full), LONG);
+    assert.equal(notifications().split(said).length - 1, 1, "the low disk told once");
 
     // The next one cannot fit: refused, nothing written, the backups to delete named.
     const files = () => fs.readdirSync(path.join(disk, "backups")).length;

@@ -65,6 +65,12 @@ pub fn weekly_due(home: &crate::Installation, what: &str, now: DateTime<Utc>) ->
     }
 }
 
+/// Records that the weekly summary named `what` could not go out at `now`: it is due again
+/// `after` from now (not at once: a wrong password must not be tried twice a minute).
+pub fn weekly_retry(home: &crate::Installation, what: &str, now: DateTime<Utc>, after: Duration) {
+    weekly_done(home, what, now - Duration::days(REPORT_DAYS) + after);
+}
+
 /// Records that the weekly summary named `what` went out at `now`.
 pub fn weekly_done(home: &crate::Installation, what: &str, now: DateTime<Utc>) {
     let _ =
@@ -72,9 +78,10 @@ pub fn weekly_done(home: &crate::Installation, what: &str, now: DateTime<Utc>) {
 }
 
 impl Report {
-    /// Whether something in it needs the person (a failure, a failed check, an alert).
+    /// Whether something in it needs the person (a failure, a failed check, an alert not
+    /// dismissed).
     pub fn needs_attention(&self) -> bool {
-        self.failed > 0 || self.verify_failed > 0 || !self.alerts.is_empty()
+        self.failed > 0 || self.verify_failed > 0 || self.alerts.iter().any(|a| a.dismissed_at.is_none())
     }
 }
 
@@ -97,7 +104,7 @@ impl Engine {
             .filter(|r| {
                 r.operation == Operation::Backup
                     && in_period(r.started_at)
-                    && r.source_path.as_deref().is_none_or(ours)
+                    && r.source_path.as_deref().is_some_and(ours)
             })
             .collect();
         let count = |status: RunStatus| runs.iter().filter(|r| r.status == status).count() as u32;

@@ -259,6 +259,17 @@ pub struct Sources {
     pub email: Option<EmailSettings>,
 }
 
+/// A settings file's parse error as `FILE, line N: what`, without the line's text: a line the
+/// file should not have (`password = ...` under `[email]`) may hold a secret, and the message
+/// goes to terminals and logs.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    match line {
+        Some(n) => format!("{}, line {n}: {}", shown(path), e.message().trim()),
+        None => format!("{}: {}", shown(path), e.message().trim()),
+    }
+}
+
 /// E-mail from `keepsake daemon` on a home server: each failed backup and the weekly summary,
 /// sent over SMTP with STARTTLS (required). The password is never here: it is in the OS keyring
 /// (`keepsake email password`) or `KEEPSAKE_SMTP_PASSWORD`.
@@ -300,8 +311,7 @@ impl Sources {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Sources::default()),
             Err(e) => return Err(Error::read(path, e)),
         };
-        let s: Sources = toml::from_str(&text)
-            .map_err(|e| Error::invalid(format!("{}: {}", shown(path), e.to_string().trim())))?;
+        let s: Sources = toml::from_str(&text).map_err(|e| Error::invalid(toml_error(path, &text, &e)))?;
         s.validate().map_err(|e| Error::invalid(format!("{}: {}", shown(path), e.message())))?;
         Ok(s)
     }
@@ -535,6 +545,19 @@ mod tests {
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_its_number_and_its_text_is_never_repeated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sources.toml");
+        let text =
+            "[email]\nsmtp_host = \"h\"\nfrom = \"a@b\"\nto = \"a@b\"\npassword = \"hunter2-secret\"\n";
+        std::fs::write(&path, text).unwrap();
+        let e = Sources::load(&path).unwrap_err();
+        assert!(e.message().contains("line 5"), "{e}");
+        assert!(e.message().contains("unknown field `password`"), "{e}");
+        assert!(!e.message().contains("hunter2"), "no secret repeated: {e}");
     }
 
     #[test]

@@ -126,7 +126,12 @@ impl Engine {
         let Some((free, total)) = crate::durable::disk_space(&folder) else { return Ok(None) };
         let last = self.last_backup_of(database)?.filter(|b| b.backup_type != BackupType::Safety);
         let estimate = match last {
-            Some(b) => b.stored_size,
+            // After an increment the next may be a full backup (a chain starts afresh, or most
+            // pages changed): as big as the full backup the chain builds on.
+            Some(b) => match &b.chain {
+                Some(link) => b.stored_size.max(self.get(&link.full).map_or(0, |f| f.stored_size)),
+                None => b.stored_size,
+            },
             None => database_size(database),
         };
         let margin = margin.bytes_of(total);
@@ -142,6 +147,11 @@ impl Engine {
         let mut check = SpaceCheck { folder, estimate, needed, free, total, margin, state, free_up: None };
         if state != SpaceState::Enough {
             check.free_up = self.free_up(check.shortfall())?;
+            // When even that cannot leave the margin, room for the backup itself is still worth
+            // offering.
+            if state == SpaceState::NoRoom && !check.free_up.as_ref().is_some_and(|f| f.enough) {
+                check.free_up = self.free_up(needed.saturating_sub(free))?.or(check.free_up);
+            }
         }
         Ok(Some(check))
     }

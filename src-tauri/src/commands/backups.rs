@@ -103,7 +103,8 @@ pub(crate) async fn back_up_now<R: Runtime>(
     Ok(meta)
 }
 
-/// After a backup: a notification when the next one would leave the backup disk low on space.
+/// After a backup: a notification when the next one would leave the backup disk low on space,
+/// or would not fit, told once each time it gets worse.
 pub(crate) fn warn_low_space<R: Runtime>(
     app: &AppHandle<R>,
     name: &str,
@@ -111,9 +112,9 @@ pub(crate) fn warn_low_space<R: Runtime>(
     database: &std::path::Path,
     margin: &keepsake_engine::SpaceMargin,
 ) {
-    if let Ok(Some(check)) = engine.space_check(database, margin)
-        && check.state != keepsake_engine::SpaceState::Enough
-    {
+    let Ok(Some(check)) = engine.space_check(database, margin) else { return };
+    // Once per worsening (low, then no room), not after every backup of an hourly schedule.
+    if app.state::<AppState>().space_worse(name, check.state) {
         tracing::warn!(source = %name, free = check.free, estimate = check.estimate, "the backup disk is low on space");
         let level = app.state::<AppState>().settings().notification_level;
         crate::notify::Note::low_space(name, &check).send(level);

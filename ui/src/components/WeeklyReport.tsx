@@ -16,7 +16,7 @@ export function weekLines(r: SourceReport): { text: string; tone: "ok" | "warn" 
   const checked = w.verified > 0 ? `, ${w.verified} checked` : "";
   lines.push({ text: `${plural(w.made, "backup")} made${checked}`, tone: w.made > 0 ? "ok" : "warn" });
   if (w.failed > 0) lines.push({ text: `${plural(w.failed, "backup")} failed`, tone: "bad" });
-  if (w.verify_failed > 0) lines.push({ text: `${plural(w.verify_failed, "backup")} failed its check`, tone: "bad" });
+  if (w.verify_failed > 0) lines.push({ text: `${plural(w.verify_failed, "backup")} failed ${w.verify_failed === 1 ? "its" : "their"} check`, tone: "bad" });
   lines.push({ text: `${formatBytes(w.space_used)} used by ${plural(w.backups_kept, "backup")}`, tone: "ok" });
   const copies = Object.entries(w.copies);
   lines.push(
@@ -24,7 +24,7 @@ export function weekLines(r: SourceReport): { text: string; tone: "ok" | "warn" 
       ? { text: `Copied elsewhere: ${copies.map(([d, n]) => `${n ?? 0} to ${d}`).join(", ")}`, tone: "ok" }
       : { text: "No copies elsewhere this week", tone: "ok" },
   );
-  for (const a of w.alerts) lines.push({ text: alertTitle(a), tone: "bad" });
+  for (const a of w.alerts) lines.push(a.dismissed_at ? { text: `${alertTitle(a)} (dismissed)`, tone: "ok" } : { text: alertTitle(a), tone: "bad" });
   return lines;
 }
 

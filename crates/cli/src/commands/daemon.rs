@@ -214,9 +214,9 @@ fn schedule_loop(
         // The weekly summary by e-mail, when set up and a week has passed.
         if let Ok(all) = d.file.load()
             && let Some((subject, body)) = super::report::weekly_due(&all, engines)
-            && hooks.mail(None, |e| e.weekly, &subject, &body)
         {
-            super::report::weekly_sent(engines);
+            let sent = hooks.mail(None, |e| e.weekly, &subject, &body);
+            super::report::weekly_sent(engines, sent);
         }
         let tick = host.tick(&d.sources, &HashSet::new(), now, hooks);
         if tick.ran {

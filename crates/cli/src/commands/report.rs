@@ -85,8 +85,8 @@ pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
             out.push_str(&format!("  Copies elsewhere: {}\n", copies.join(", ")));
         }
         for a in &r.alerts {
-            let table = a.table.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
-            out.push_str(&format!("  Alert: {:?}{table} in backup {}\n", a.kind, a.backup_id));
+            let seen = if a.dismissed_at.is_some() { " (dismissed)" } else { "" };
+            out.push_str(&format!("  Alert{seen}: {}\n", super::alerts::words(a)));
         }
     }
     out
@@ -239,7 +239,13 @@ pub fn weekly_due(sources: &Sources, engines: &Engines) -> Option<(String, Strin
     Some((subject(&all), text(&all)))
 }
 
-/// Records that the weekly summary was e-mailed now.
-pub fn weekly_sent(engines: &Engines) {
-    keepsake_engine::report::weekly_done(engines.home(), "email", Utc::now());
+/// Records that the weekly summary was e-mailed now; when it could not be, it is tried again
+/// in an hour.
+pub fn weekly_sent(engines: &Engines, sent: bool) {
+    let now = Utc::now();
+    if sent {
+        keepsake_engine::report::weekly_done(engines.home(), "email", now);
+    } else {
+        keepsake_engine::report::weekly_retry(engines.home(), "email", now, chrono::Duration::hours(1));
+    }
 }

@@ -8,22 +8,31 @@ use keepsake_engine::{FreeUp, SpaceMargin, SpaceState};
 use super::Ctx;
 use crate::output::human_size;
 
-/// What to run to make room (`keepsake cleanup --keep-last N`), or what to do when deleting
-/// backups cannot make enough.
-pub fn advice(free_up: Option<&FreeUp>) -> String {
+/// What to run to make room in the backup folder `folder` (`keepsake --backup-dir DIR cleanup
+/// --keep N`), or what to do when deleting backups cannot make enough.
+pub fn advice(free_up: Option<&FreeUp>, folder: &Path) -> String {
+    let cleanup = |keep: u32| {
+        let dir = folder.display().to_string();
+        let dir = if dir.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+            dir
+        } else {
+            format!("'{}'", dir.replace('\'', "'\\''"))
+        };
+        format!("keepsake --backup-dir {dir} cleanup --keep {keep}")
+    };
     match free_up {
         Some(f) if f.enough => format!(
-            "Delete the {} oldest backup(s) to free {}: `keepsake cleanup --keep {}` (add --dry-run to see \
-             which), or free space on the disk.",
+            "Delete the {} oldest backup(s) to free {}: `{}` (add --dry-run to see which), or free space \
+             on the disk.",
             f.ids.len(),
             human_size(f.bytes),
-            f.keep_last
+            cleanup(f.keep_last)
         ),
         Some(f) => format!(
-            "Deleting the {} oldest backup(s) (`keepsake cleanup --keep {}`) frees only {}: free space on \
-             the disk, or choose a bigger one for the backups.",
+            "Deleting the {} oldest backup(s) (`{}`) frees only {}: free space on the disk, or choose a \
+             bigger one for the backups.",
             f.ids.len(),
-            f.keep_last,
+            cleanup(f.keep_last),
             human_size(f.bytes)
         ),
         None => "Free space on the disk, or choose a bigger one for the backups.".to_owned(),
@@ -43,6 +52,6 @@ pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin) {
         check.folder.display(),
         human_size(check.free.saturating_sub(check.estimate)),
         human_size(check.margin),
-        advice(check.free_up.as_ref())
+        advice(check.free_up.as_ref(), &check.folder)
     ));
 }

@@ -182,7 +182,12 @@ fn a_disk_running_low_is_warned_of_and_a_backup_that_cannot_fit_says_what_to_del
         if stderr(&out).contains("warning: the disk of") {
             warned = true;
             assert!(stderr(&out).contains("is low on space"), "{}", stderr(&out));
-            assert!(stderr(&out).contains("keepsake cleanup --keep "), "{}", stderr(&out));
+            assert!(
+                stderr(&out)
+                    .contains(&format!("keepsake --backup-dir {} cleanup --keep ", backups.display())),
+                "{}",
+                stderr(&out)
+            );
         } else {
             assert!(!warned, "once low, low until room is made: {}", stderr(&out));
         }

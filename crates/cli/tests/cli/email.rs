@@ -23,6 +23,15 @@ struct Smtp {
 
 impl Smtp {
     fn start() -> Smtp {
+        Smtp::start_with(&[])
+    }
+
+    /// A server that offers no STARTTLS and takes mail in the clear.
+    fn plain() -> Smtp {
+        Smtp::start_with(&["plain"])
+    }
+
+    fn start_with(extra: &[&str]) -> Smtp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (cert, key, inbox) =
             (dir.path().join("cert.pem"), dir.path().join("key.pem"), dir.path().join("inbox"));
@@ -49,6 +58,7 @@ impl Smtp {
             .args([&cert, &key])
             .args([USER, PASSWORD])
             .arg(&inbox)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -148,6 +158,24 @@ fn the_weekly_summary_is_printed_and_emailed_over_starttls_and_a_wrong_password_
     assert!(got[0].contains("Subject: Keepsake weekly summary: all backups fine"), "{}", got[0]);
     assert!(got[0].contains(&format!("To: {USER}")), "{}", got[0]);
     assert!(got[0].contains("Backups made: 1; failed: 0; verified: 1"), "{}", got[0]);
+}
+
+#[test]
+fn nothing_is_ever_sent_to_a_server_without_starttls() {
+    let smtp = Smtp::plain();
+    let w = Work::new();
+    w.add_astro(&[]);
+    let mut text = std::fs::read_to_string(w.path("sources.toml")).expect("sources");
+    text.push_str(&smtp.settings());
+    std::fs::write(w.path("sources.toml"), text).expect("write");
+    for args in [&["report", "--email"][..], &["email", "test"][..]] {
+        let mut c = w.src(args);
+        c.env("KEEPSAKE_SMTP_PASSWORD", PASSWORD);
+        let out = run(c);
+        assert_error(&out, 2, "invalid_input");
+        assert!(stderr(&out).contains("the e-mail was not sent"), "{}", stderr(&out));
+    }
+    assert!(smtp.messages().is_empty(), "no message and no password in the clear");
 }
 
 #[test]
