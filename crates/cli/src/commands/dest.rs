@@ -60,20 +60,7 @@ fn read_secret(
         _ => "password",
     };
     if let Some(path) = file {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            CliError::invalid(
-                format!("cannot read {}: {e}", path.display()),
-                "Check the path given to --secret-file.",
-            )
-        })?);
-        let first = Zeroizing::new(text.lines().next().unwrap_or("").trim_end_matches('\r').to_owned());
-        if first.is_empty() {
-            return Err(CliError::invalid(
-                format!("{} is empty", path.display()),
-                "Put the secret on its first line.",
-            ));
-        }
-        return Ok((first, false));
+        return Ok((first_line_of(path)?, false));
     }
     if let Ok(v) = std::env::var(secrets::env_name(&dest.name))
         && !v.is_empty()
@@ -86,14 +73,35 @@ fn read_secret(
             format!("Pass --secret-file FILE, or set {}.", secrets::env_name(&dest.name)),
         ));
     }
+    Ok((prompt_secret(&format!("{} {what}: ", dest.name), what)?, false))
+}
+
+/// The first line of `--secret-file`'s file (the secret; never an argument).
+pub(super) fn first_line_of(path: &Path) -> CliResult<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        CliError::invalid(
+            format!("cannot read {}: {e}", path.display()),
+            "Check the path given to --secret-file.",
+        )
+    })?);
+    let first = Zeroizing::new(text.lines().next().unwrap_or("").trim_end_matches('\r').to_owned());
+    if first.is_empty() {
+        return Err(CliError::invalid(
+            format!("{} is empty", path.display()),
+            "Put the secret on its first line.",
+        ));
+    }
+    Ok(first)
+}
+
+/// A secret typed at a hidden prompt; `what` names it in the refusal of an empty one.
+pub(super) fn prompt_secret(prompt: &str, what: &str) -> CliResult<Zeroizing<String>> {
     let _prompting = crate::interrupt::Prompting::start();
-    let typed = Zeroizing::new(
-        rpassword::prompt_password(format!("{} {what}: ", dest.name)).map_err(CliError::output)?,
-    );
+    let typed = Zeroizing::new(rpassword::prompt_password(prompt).map_err(CliError::output)?);
     if typed.is_empty() {
         return Err(CliError::invalid(format!("the {what} is empty"), "Nothing was changed."));
     }
-    Ok((typed, false))
+    Ok(typed)
 }
 
 /// A Google Cloud Storage destination's key: the service account's JSON file (`--key-file` or

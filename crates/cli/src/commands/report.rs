@@ -169,20 +169,7 @@ pub fn email(file: &SourcesFile, action: EmailCommand, out: &Output, term: Termi
 
 fn read_password(file: Option<&Path>, term: Terminal) -> CliResult<Zeroizing<String>> {
     if let Some(path) = file {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            CliError::invalid(
-                format!("cannot read {}: {e}", path.display()),
-                "Check the path given to --secret-file.",
-            )
-        })?);
-        let first = Zeroizing::new(text.lines().next().unwrap_or("").to_owned());
-        if !first.is_empty() {
-            return Ok(first);
-        }
-        return Err(CliError::invalid(
-            format!("{} is empty", path.display()),
-            "Put the password on its first line.",
-        ));
+        return super::dest::first_line_of(path);
     }
     if !term.stdin {
         return Err(CliError::invalid(
@@ -190,12 +177,7 @@ fn read_password(file: Option<&Path>, term: Terminal) -> CliResult<Zeroizing<Str
             "Pass --secret-file FILE.",
         ));
     }
-    let _prompting = crate::interrupt::Prompting::start();
-    let typed = Zeroizing::new(rpassword::prompt_password("SMTP password: ").map_err(CliError::output)?);
-    if typed.is_empty() {
-        return Err(CliError::invalid("the password is empty", "Nothing was changed."));
-    }
-    Ok(typed)
+    super::dest::prompt_secret("SMTP password: ", "password")
 }
 
 /// What a failed scheduled backup of `source` says by e-mail; `None` when it did not fail.
