@@ -109,6 +109,14 @@ CREATE TABLE IF NOT EXISTS copy_checks (
     bad INTEGER NOT NULL,
     PRIMARY KEY (store, location)
 );
+CREATE TABLE IF NOT EXISTS taken_names (
+    store TEXT NOT NULL,
+    location TEXT NOT NULL,
+    object TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    modified TEXT,
+    PRIMARY KEY (store, location, object)
+);
 PRAGMA user_version = 5;
 ";
 
@@ -680,6 +688,52 @@ impl Catalog {
             .execute(
                 "DELETE FROM copies WHERE store = ?1 AND backup_id = ?2 AND location = ?3",
                 params![self.store, backup_id, location],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The object found under a backup's name at `location` that is somebody else's, as it
+    /// was then (its size and modification time), so a copy pass does not read it again.
+    pub(crate) fn taken_name(
+        &self,
+        location: &str,
+        object: &str,
+    ) -> Result<Option<(u64, Option<DateTime<Utc>>)>> {
+        self.conn
+            .query_row(
+                "SELECT size, modified FROM taken_names WHERE store = ?1 AND location = ?2 AND object = ?3",
+                [&self.store, location, object],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?.map(|s| time(&s)))),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Remembers that `object` at `location` (of `size`, modified at `modified`) is not ours.
+    pub(crate) fn set_taken_name(
+        &self,
+        location: &str,
+        object: &str,
+        size: u64,
+        modified: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO taken_names (store, location, object, size, modified)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![self.store, location, object, size as i64, modified.map(|m| m.to_rfc3339())],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Forgets a taken name at `location` (the object is gone, or turned out to be ours).
+    pub(crate) fn clear_taken_name(&self, location: &str, object: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM taken_names WHERE store = ?1 AND location = ?2 AND object = ?3",
+                params![self.store, location, object],
             )
             .map_err(|e| self.err(e))?;
         Ok(())

@@ -3,7 +3,9 @@
 //! here, by SHA-256 when verified), and everything else is read from the file itself and listed
 //! apart, as *foreign* (a readable backup nobody here recorded), *locked* (encrypted, and no
 //! password that opens it) or *damaged* (a backup's name, but unreadable). Readings are cached
-//! in the catalog by name, size and modification time.
+//! in the catalog by name, size and modification time. A listing is bounded (files read, key
+//! derivations, time; see [`MAX_SCAN_READS`]) and derives keys only with this installation's
+//! iteration count unless asked: what it leaves unread is listed as locked, saying why.
 
 use std::collections::HashSet;
 
@@ -14,6 +16,7 @@ use crate::catalog::FileRecord;
 use crate::engine::Engine;
 use crate::error::{ErrorCode, Result, escaped};
 use crate::format::file::{self, Object};
+use crate::format::keys::{DeriveLimits, REASON_SCAN_LIMIT};
 use crate::model::{BackupMetadata, Concern, Origin};
 use crate::names;
 
@@ -94,6 +97,15 @@ enum FileInfo {
 /// A foreign file dated further in the future than this is flagged.
 const FUTURE_SLACK: Duration = Duration::days(1);
 
+/// Most files one listing reads (those whose reading is not cached yet): a folder or bucket
+/// somebody filled with files of backups' names is listed in pieces, the rest said unread.
+pub const MAX_SCAN_READS: usize = 2_000;
+/// Most new key derivations one listing runs. Backups of one installation share one (a
+/// chain of a thousand costs one); each planted file can name its own salt.
+pub const MAX_SCAN_DERIVATIONS: u32 = 8;
+/// Longest one listing spends reading files before it lists the rest as not read yet.
+pub const SCAN_READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl Engine {
     /// Lists the store: recorded backups, foreign ones, and files that cannot be read.
     pub fn scan(&self) -> Result<FolderReport> {
@@ -104,12 +116,37 @@ impl Engine {
         let now = self.clock.now();
         let mut report = FolderReport { backups: recorded.clone(), ..FolderReport::default() };
         let mut seen = Vec::new();
+        // Bounded: anybody who can write here can plant files asking for minutes of key
+        // derivation each. Only this installation's iteration count is derived for unless asked
+        // ([`Engine::with_foreign_kdf`]), and what is left unread is listed, saying so.
+        let limits = DeriveLimits::new(
+            (!self.foreign_kdf).then_some(self.kdf_iterations),
+            MAX_SCAN_DERIVATIONS,
+            SCAN_READ_BUDGET,
+        );
+        let started = std::time::Instant::now();
+        let mut reads = 0usize;
         for entry in entries {
             if recorded_files.contains(entry.name.as_str()) || !names::looks_like_backup(&entry.name) {
                 continue;
             }
             seen.push(entry.name.clone());
-            let info = self.read_file(&entry)?;
+            let info = match self.cached_file(&entry)? {
+                Some(info) => info,
+                None if reads >= MAX_SCAN_READS || started.elapsed() >= SCAN_READ_BUDGET => {
+                    FileInfo::Locked {
+                        message: format!(
+                            "not read in this listing: one listing reads at most {MAX_SCAN_READS} files, for at most {} s; \
+                         list again to read more",
+                            SCAN_READ_BUDGET.as_secs()
+                        ),
+                    }
+                }
+                None => {
+                    reads += 1;
+                    self.read_file(&entry, &limits)?
+                }
+            };
             let named = names::parse_file_name(&entry.name);
             match info {
                 FileInfo::Backup { meta } => {
@@ -233,8 +270,9 @@ impl Engine {
         })
     }
 
-    /// What a file says about itself: from the cache when it has not changed since.
-    fn read_file(&self, entry: &crate::store::StoreEntry) -> Result<FileInfo> {
+    /// What a file said about itself when it was last read, when it has not changed since
+    /// (and is not a locked one that a password at hand may open now).
+    fn cached_file(&self, entry: &crate::store::StoreEntry) -> Result<Option<FileInfo>> {
         let cached = self.catalog()?.file(&entry.name)?;
         if let Some(c) = cached.filter(|c| c.size == entry.size && c.modified == entry.modified)
             && let Ok(info) = serde_json::from_str::<FileInfo>(&c.info)
@@ -242,11 +280,16 @@ impl Engine {
             // A locked file is tried again when a password may open it now.
             let retry = matches!(info, FileInfo::Locked { .. }) && self.secrets.at_hand().is_some();
             if !retry {
-                return Ok(info);
+                return Ok(Some(info));
             }
         }
+        Ok(None)
+    }
+
+    /// What a file says about itself, read now, its key derived within `limits`.
+    fn read_file(&self, entry: &crate::store::StoreEntry, limits: &DeriveLimits) -> Result<FileInfo> {
         let obj = Object::new(self.store().as_ref(), &entry.name);
-        let info = match file::read_header(&obj, self.secrets.as_ref(), &self.home.keys) {
+        let info = match file::read_header(&obj, self.secrets.as_ref(), &self.home.keys, Some(limits)) {
             Ok((h, encryption)) => {
                 let mut meta =
                     crate::commands::backup::metadata(&h, entry.name.clone(), entry.size, String::new(), 0);
@@ -255,6 +298,10 @@ impl Engine {
                     meta.encryption = encryption;
                 }
                 FileInfo::Backup { meta: Box::new(meta) }
+            }
+            // Not opened because this listing spent its derivations: tried again next time.
+            Err(e) if e.facts().reason.as_deref() == Some(REASON_SCAN_LIMIT) => {
+                return Ok(FileInfo::Locked { message: e.message().to_owned() });
             }
             Err(e) if e.code() == ErrorCode::PasswordRequired || e.code() == ErrorCode::WrongPassword => {
                 FileInfo::Locked { message: e.message().to_owned() }

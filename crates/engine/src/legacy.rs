@@ -95,7 +95,7 @@ fn checked(engine: &Engine, mut meta: BackupMetadata) -> Result<Option<BackupMet
         return Ok(None);
     }
     let obj = Object::new(store, &name);
-    match file::read_header(&obj, engine.secrets.as_ref(), &engine.home.keys) {
+    match file::read_header(&obj, engine.secrets.as_ref(), &engine.home.keys, None) {
         Ok((h, _)) if h.id == meta.id => {}
         _ => return Ok(None),
     }

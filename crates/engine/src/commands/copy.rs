@@ -4,7 +4,9 @@
 //! size and SHA-256, hashed as it was sent) and the destination reports the recorded size; then
 //! it is recorded in the catalog (`copies`). Nothing about a copy is ever taken from the
 //! destination's word alone: an object already there under the name counts only when reading
-//! it back gives the recorded SHA-256.
+//! it back gives the recorded SHA-256, and is read back only when its size is the backup's
+//! (somebody else's object under the name is never downloaded whole, and a name found taken
+//! is remembered in the catalog until that object changes, so later passes read nothing).
 //!
 //! The local file is read without the store's lock (a local backup can start while a copy
 //! runs); an open file stays readable when a cleanup removes it meanwhile, and the hash check
@@ -83,6 +85,29 @@ pub struct CopiesChecked {
 
 const CHUNK: usize = 1 << 20;
 
+/// The SHA-256 (hex) of object `name` in `dest` when it holds exactly `size` bytes; `None` when
+/// it holds more (read no further than one byte past `size`: a store that says one size and
+/// sends more is never read to its end) or fewer.
+fn hash_at_most(dest: &dyn Store, name: &str, size: u64, job: &Job) -> Result<Option<String>> {
+    let path = std::path::Path::new(name);
+    let mut r = dest.open(name)?.take(size.saturating_add(1));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut read = 0u64;
+    loop {
+        job.cancel.check()?;
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::read(path, e)),
+        };
+        hasher.update(&buf[..n]);
+        read += n as u64;
+    }
+    Ok((read == size).then(|| hex::encode(hasher.finalize())))
+}
+
 impl Engine {
     /// Copies backup `id` to `dest` (the destination named `destination`), with the backups an
     /// increment builds on first, oldest first. Copies already recorded and still there (by
@@ -147,25 +172,39 @@ impl Engine {
             copied_at: self.clock.now(),
         };
         // Something already under the name: an earlier copy whose record was lost counts when
-        // it reads back as this backup; anything else is somebody else's and left alone.
-        if dest.stat(name)?.is_some() {
-            let (sha, size) = sha256_of(&Object::new(dest, name))?;
-            if sha == m.sha256 && size == m.stored_size {
-                let r = record(size);
-                self.catalog()?.keep_copied(m)?;
-                self.catalog()?.add_copy(&r)?;
+        // it reads back as this backup; anything else is somebody else's and left alone. The
+        // sizes are compared first (a different size is somebody else's, nothing read), and a
+        // name found taken is remembered with the object's size and time, so the next pass
+        // reads nothing until that object changes.
+        if let Some(e) = dest.stat(name)? {
+            let location = dest.location();
+            let remembered = self.catalog()?.taken_name(location, name)?;
+            let known_taken =
+                remembered.is_some_and(|(size, modified)| size == e.size && modified == e.modified);
+            let ours = e.size == m.stored_size
+                && !known_taken
+                && hash_at_most(dest, name, m.stored_size, job)? == Some(m.sha256.clone());
+            if ours {
+                let r = record(e.size);
+                let catalog = self.catalog()?;
+                catalog.keep_copied(m)?;
+                catalog.add_copy(&r)?;
+                catalog.clear_taken_name(location, name)?;
                 return Ok(r);
             }
+            self.catalog()?.set_taken_name(location, name, e.size, e.modified)?;
             return Err(Error::new(
                 ErrorCode::BackupDamaged,
                 format!(
-                    "{} already holds a different file named {name}; Keepsake leaves it alone and copies nothing over it",
-                    dest.location()
+                    "{location} already holds a different file named {name} ({} bytes; this backup is {}); \
+                     Keepsake leaves it alone and copies nothing over it",
+                    e.size, m.stored_size
                 ),
             )
             .with_backup(&m.id)
             .with_reason("name_taken"));
         }
+        self.catalog()?.clear_taken_name(dest.location(), name)?;
         let mut src = self.store().open(name)?;
         let mut w = dest.create(name)?;
         let mut hasher = Sha256::new();

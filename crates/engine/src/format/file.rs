@@ -246,6 +246,7 @@ pub(crate) fn read_header(
     obj: &Object<'_>,
     secrets: &dyn SecretSource,
     keys: &KeyCache,
+    limits: Option<&keys::DeriveLimits>,
 ) -> Result<(Header, Option<EncryptionInfo>)> {
     // A format-1 container says everything in its clear header: no password, nothing decrypted.
     let start = obj.store.read_range(obj.name, 0, PREFIX_LEN)?;
@@ -264,7 +265,7 @@ pub(crate) fn read_header(
         }
     }
     let at_hand = AtHand(secrets.at_hand());
-    let opened = open(obj, &at_hand, keys, &CancelToken::new())?;
+    let opened = open_within(obj, &at_hand, keys, &CancelToken::new(), limits)?;
     Ok((opened.header, opened.encryption))
 }
 
@@ -284,6 +285,17 @@ pub(crate) fn open(
     secrets: &dyn SecretSource,
     keys: &KeyCache,
     cancel: &CancelToken,
+) -> Result<OpenBackup> {
+    open_within(obj, secrets, keys, cancel, None)
+}
+
+/// [`open`], a new key derivation only within `limits` when given (a listing's).
+fn open_within(
+    obj: &Object<'_>,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+    cancel: &CancelToken,
+    limits: Option<&keys::DeriveLimits>,
 ) -> Result<OpenBackup> {
     let label = obj.label.clone();
     let file_len = obj
@@ -364,7 +376,7 @@ pub(crate) fn open(
                 .and_then(|v| v.try_into().ok())
                 .ok_or_else(|| damaged(&label, "its header has a damaged nonce"))?;
             check_trailer(obj, file_len, head.len() as u64)?;
-            let master = master_key(&enc, secrets, keys, cancel, &label)?;
+            let master = master_key(&enc, secrets, keys, cancel, &label, limits)?;
             let key = match &clear {
                 Clear::V1(_) => master,
                 Clear::V2(c) => {
@@ -447,6 +459,7 @@ fn master_key(
     keys: &KeyCache,
     cancel: &CancelToken,
     label: &str,
+    limits: Option<&keys::DeriveLimits>,
 ) -> Result<Key> {
     let salt = hex::decode(&enc.kdf.salt)
         .ok()
@@ -460,7 +473,7 @@ fn master_key(
         Err(_) => None,
     };
     for password in main.iter().chain(others.iter().filter(|p| !p.is_empty())) {
-        let key = keys.master(password, &salt, enc.kdf.iterations, cancel)?;
+        let key = keys.master_within(password, &salt, enc.kdf.iterations, cancel, limits)?;
         if hex::encode(keys::key_check(&key)) == enc.key_check {
             return Ok(key);
         }

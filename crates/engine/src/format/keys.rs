@@ -99,6 +99,63 @@ impl std::fmt::Debug for KeyCache {
 /// Keys kept at most: a few passwords times a few salts.
 const CACHE_SIZE: usize = 16;
 
+/// What one listing of a store may spend on key derivations: files anybody could have put
+/// there each name their own salt and up to [`MAX_ITERATIONS`], so without a bound a folder of
+/// planted files makes a listing take hours. A key already derived costs nothing and is never
+/// refused.
+#[derive(Debug)]
+pub(crate) struct DeriveLimits {
+    /// Derive only for this iteration count (this installation's own); `None`: any.
+    iterations: Option<u32>,
+    left: std::sync::atomic::AtomicU32,
+    deadline: std::time::Instant,
+}
+
+/// The reason of a derivation refused because its parameters are not this installation's.
+pub(crate) const REASON_FOREIGN_KDF: &str = "foreign_kdf";
+/// The reason of a derivation refused because the listing spent what it may.
+pub(crate) const REASON_SCAN_LIMIT: &str = "scan_limit";
+
+impl DeriveLimits {
+    /// At most `count` new derivations until `budget` has passed, for `iterations` only (any
+    /// count when `None`).
+    pub(crate) fn new(iterations: Option<u32>, count: u32, budget: std::time::Duration) -> DeriveLimits {
+        DeriveLimits {
+            iterations,
+            left: std::sync::atomic::AtomicU32::new(count),
+            deadline: std::time::Instant::now() + budget,
+        }
+    }
+
+    /// Whether one more derivation with `iterations` may run now (and counts it).
+    fn allow(&self, iterations: u32) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if let Some(ours) = self.iterations
+            && ours != iterations
+        {
+            return Err(Error::new(
+                ErrorCode::PasswordRequired,
+                format!(
+                    "not opened: its key derivation ({iterations} iterations) is not this installation's \
+                     ({ours}); a backup made with other settings is opened only when asked (--allow-foreign)"
+                ),
+            )
+            .with_reason(REASON_FOREIGN_KDF));
+        }
+        let spent = std::time::Instant::now() >= self.deadline
+            || self.left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err();
+        if spent {
+            return Err(Error::new(
+                ErrorCode::PasswordRequired,
+                "not opened in this listing: it already spent the key derivations one listing may run; \
+                 list again to read more",
+            )
+            .with_reason(REASON_SCAN_LIMIT));
+        }
+        Ok(())
+    }
+}
+
 impl KeyCache {
     /// The master key for `password` with `salt` and `iterations`, derived once.
     pub(crate) fn master(
@@ -108,6 +165,18 @@ impl KeyCache {
         iterations: u32,
         cancel: &CancelToken,
     ) -> Result<Key> {
+        self.master_within(password, salt, iterations, cancel, None)
+    }
+
+    /// [`KeyCache::master`], a new derivation only within `limits` when given.
+    pub(crate) fn master_within(
+        &self,
+        password: &str,
+        salt: &[u8],
+        iterations: u32,
+        cancel: &CancelToken,
+        limits: Option<&DeriveLimits>,
+    ) -> Result<Key> {
         let found = self
             .lock()
             .iter()
@@ -115,6 +184,9 @@ impl KeyCache {
             .map(|e| e.key.clone());
         if let Some(key) = found {
             return Ok(key);
+        }
+        if let Some(limits) = limits {
+            limits.allow(iterations)?;
         }
         let key = pbkdf2(password.as_bytes(), salt, iterations, cancel)?;
         let mut entries = self.lock();
