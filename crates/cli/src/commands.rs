@@ -48,6 +48,8 @@ pub struct Ctx<'a> {
     pub backup_dir: PathBuf,
     /// The store is a destination read from elsewhere (`--from DEST`), not a backup folder.
     pub remote: bool,
+    /// Where a restore from a destination keeps its safety backup (a local backup folder).
+    pub safety_dir: Option<PathBuf>,
     job: Job,
     progress: Arc<TermProgress>,
 }
@@ -123,7 +125,9 @@ pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
         Task::Preview { schedule, count, after } => schedule::preview(&schedule, count, after, out),
         Task::Daemon { file, only } => daemon::run(file, only, config.secret, out),
         Task::Dest { file, action } => dest::run(&file, action, out, term),
-        Task::Remote { dest, action } => run_remote(&dest, action, config.secret, out, term),
+        Task::Remote { dest, action, local_dir } => {
+            run_remote(&dest, action, local_dir, config.secret, out, term)
+        }
         Task::Report { file, email } => report::run(&file, email, out),
         Task::Email { file, action } => report::email(&file, action, out, term),
     }
@@ -134,6 +138,7 @@ pub fn run(config: Config, out: &Output, term: Terminal) -> CliResult<u8> {
 fn run_remote(
     dest: &keepsake_engine::Destination,
     action: Action,
+    local_dir: Option<PathBuf>,
     secret: SecretSettings,
     out: &Output,
     term: Terminal,
@@ -141,7 +146,22 @@ fn run_remote(
     let store = keepsake_remote::open_saved(dest)?;
     let secrets = Arc::new(CliSecret::new(secret));
     let location = store.location().to_owned();
-    let engine = Engine::open(&installation()?, store)?.with_secrets(secrets);
+    // A backup made with another key derivation setting is opened only when the person asked
+    // for foreign backups (a listing alone never spends minutes on a planted file).
+    let foreign = matches!(&action, Action::Restore { opts, .. } if opts.allow_foreign);
+    let home = installation()?;
+    let mut engine = Engine::open(&home, store)?.with_secrets(secrets.clone()).with_foreign_kdf(foreign);
+    // A restore over a database keeps the safety backup in a local backup folder, encrypted as
+    // the source's are: never on the destination, where it would be out of reach of `undo`
+    // (and plain when the source does not encrypt).
+    let safety_dir = match &action {
+        Action::Restore { target, opts, .. } if opts.safety_backup && target.is_file() => local_dir,
+        _ => None,
+    };
+    if let Some(dir) = &safety_dir {
+        let local = Engine::open_folder(&home, dir)?.with_secrets(secrets);
+        engine = engine.with_safety_backups_in(Arc::new(local));
+    }
     let progress = Arc::new(TermProgress::new(out.mode.progress));
     let cancel = CancelToken::new();
     crate::interrupt::watch(cancel.clone());
@@ -151,6 +171,7 @@ fn run_remote(
         term,
         backup_dir: PathBuf::from(location),
         remote: true,
+        safety_dir,
         job: Job::new(progress.clone(), cancel),
         progress,
     };
@@ -179,7 +200,9 @@ fn run_folder(
         ));
     }
     let secrets = Arc::new(CliSecret::new(secret));
-    let engine = Engine::open_folder(&installation()?, &backup_dir)?.with_secrets(secrets);
+    let foreign = matches!(&action, Action::Restore { opts, .. } if opts.allow_foreign);
+    let engine =
+        Engine::open_folder(&installation()?, &backup_dir)?.with_secrets(secrets).with_foreign_kdf(foreign);
     let progress = Arc::new(TermProgress::new(out.mode.progress));
     let cancel = CancelToken::new();
     crate::interrupt::watch(cancel.clone());
@@ -189,6 +212,7 @@ fn run_folder(
         term,
         backup_dir,
         remote: false,
+        safety_dir: None,
         job: Job::new(progress.clone(), cancel),
         progress,
     };

@@ -54,7 +54,9 @@ pub enum Task {
     /// `dest ...`: show or edit the destinations.
     Dest { file: SourcesFile, action: DestAction },
     /// `list --from DEST`, `restore --from DEST`: a command on a destination's objects alone.
-    Remote { dest: Box<Destination>, action: Action },
+    /// `local_dir`: the local backup folder a restore keeps its safety backup in (never the
+    /// destination).
+    Remote { dest: Box<Destination>, action: Action, local_dir: Option<PathBuf> },
     /// `report`: the week of every source, printed or e-mailed.
     Report { file: SourcesFile, email: bool },
     /// `email ...`: the SMTP password, a test message.
@@ -72,11 +74,19 @@ pub enum DestAction {
     },
     List,
     Remove(String),
-    /// One setting of a destination changed.
+    /// One setting of a destination changed (`insecure_http`: plain http:// allowed as well).
     Set {
         name: String,
         field: String,
         value: String,
+        insecure_http: bool,
+    },
+    /// A destination's secret given again (after its place changed).
+    Secret {
+        name: String,
+        secret_file: Option<PathBuf>,
+        key_file: Option<PathBuf>,
+        test: bool,
     },
     Test(String),
 }
@@ -458,7 +468,15 @@ impl Config {
                     }
                     DestCommand::List => DestAction::List,
                     DestCommand::Remove { name } => DestAction::Remove(name),
-                    DestCommand::Set { name, field, value } => DestAction::Set { name, field, value },
+                    DestCommand::Set { name, field, value, insecure_http } => {
+                        DestAction::Set { name, field, value, insecure_http }
+                    }
+                    DestCommand::Secret { name, secret_file, key_file, no_test } => DestAction::Secret {
+                        name,
+                        secret_file: secret_file.map(absolute),
+                        key_file: key_file.map(absolute),
+                        test: !no_test,
+                    },
                     DestCommand::Test { name } => DestAction::Test(name),
                 };
                 return Ok(Config { secret: secret(false, false), task: Task::Dest { file, action } });
@@ -467,7 +485,7 @@ impl Config {
                 let dest = Box::new(load_destination(g, env, &from)?);
                 return Ok(Config {
                     secret: secret(term.stdin, false),
-                    task: Task::Remote { dest, action: Action::List { limit } },
+                    task: Task::Remote { dest, action: Action::List { limit }, local_dir: None },
                 });
             }
             other => other,
@@ -523,7 +541,23 @@ impl Config {
                 let from = r.from.clone().unwrap_or_default();
                 let dest = Box::new(load_destination(g, env, &from)?);
                 let action = restore_action(r)?;
-                return Ok(Config { secret: secret(term.stdin, false), task: Task::Remote { dest, action } });
+                // The safety backup of the database it replaces stays on this computer: in the
+                // backup folder that is set (flag, source, environment, file), else beside the
+                // target as `backups/`, as for a local backup.
+                let local_dir = match (&g.backup_dir, picked, env.os("BACKUP_DIR"), &f.backup_dir, &action) {
+                    (Some(p), ..) => Some(p.clone()),
+                    (None, Some(s), ..) => Some(s.backup_dir.clone()),
+                    (None, None, Some(p), ..) => Some(PathBuf::from(p)),
+                    (None, None, None, Some(p), _) => Some(file.path_value(p)),
+                    (None, None, None, None, Action::Restore { target, .. }) => {
+                        Some(target.parent().unwrap_or(Path::new(".")).join("backups"))
+                    }
+                    _ => None,
+                };
+                return Ok(Config {
+                    secret: secret(term.stdin, false),
+                    task: Task::Remote { dest, action, local_dir },
+                });
             }
             other => other,
         };
@@ -712,6 +746,7 @@ fn new_destination(name: String, a: &DestAddArgs) -> CliResult<(Destination, Opt
     d.access_key_id = a.access_key_id.clone();
     d.path_style = a.path_style;
     d.unsigned = a.unsigned;
+    d.insecure_http = a.insecure_http;
     d.user = a.user.clone();
     d.key_file = a.key_file.clone().map(absolute);
     d.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;

@@ -26,7 +26,12 @@ pub struct Engine {
     pub(crate) secrets: Arc<dyn SecretSource>,
     pub(crate) workers: usize,
     pub(crate) kdf_iterations: u32,
+    /// Listing opens backups whose key derivation is not this installation's (asked for).
+    pub(crate) foreign_kdf: bool,
     pub(crate) busy_timeout: std::time::Duration,
+    /// Where a restore's safety backup goes when not in this store (a restore from a
+    /// destination keeps it in the local backup folder, never on the server).
+    pub(crate) safety_to: Option<Arc<Engine>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -72,7 +77,9 @@ impl Engine {
             secrets: Arc::new(NoSecret),
             workers,
             kdf_iterations: crate::format::KDF_ITERATIONS,
+            foreign_kdf: false,
             busy_timeout: crate::snapshot::BUSY_TIMEOUT,
+            safety_to: None,
         };
         crate::legacy::take_over(&engine)?;
         Ok(engine)
@@ -99,6 +106,22 @@ impl Engine {
     pub fn with_kdf_iterations(mut self, iterations: u32) -> Engine {
         self.kdf_iterations =
             iterations.clamp(crate::format::KDF_ITERATIONS, crate::format::keys::MAX_ITERATIONS);
+        self
+    }
+
+    /// Whether a listing derives keys for backups whose key derivation asks for another
+    /// iteration count than this installation's (by default such a file, which anybody could
+    /// have planted asking for minutes of work, is listed as locked without trying).
+    pub fn with_foreign_kdf(mut self, allow: bool) -> Engine {
+        self.foreign_kdf = allow;
+        self
+    }
+
+    /// Takes a restore's safety backup in `local` (its own folder, lock and records) instead of
+    /// this store: what a restore from a copy elsewhere does, so the state before the restore
+    /// stays on this computer, encrypted as the source's backups are, and `local` can undo it.
+    pub fn with_safety_backups_in(mut self, local: Arc<Engine>) -> Engine {
+        self.safety_to = Some(local);
         self
     }
 

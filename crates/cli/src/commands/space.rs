@@ -8,18 +8,20 @@ use keepsake_engine::{FreeUp, SpaceMargin, SpaceState};
 use super::Ctx;
 use crate::output::human_size;
 
+/// `path` as one word of a shell command line (quoted when it needs it), for advice to copy.
+pub fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// What to run to make room in the backup folder `folder` (`keepsake --backup-dir DIR cleanup
 /// --keep N`), or what to do when deleting backups cannot make enough.
 pub fn advice(free_up: Option<&FreeUp>, folder: &Path) -> String {
-    let cleanup = |keep: u32| {
-        let dir = folder.display().to_string();
-        let dir = if dir.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
-            dir
-        } else {
-            format!("'{}'", dir.replace('\'', "'\\''"))
-        };
-        format!("keepsake --backup-dir {dir} cleanup --keep {keep}")
-    };
+    let cleanup = |keep: u32| format!("keepsake --backup-dir {} cleanup --keep {keep}", shell_word(folder));
     match free_up {
         Some(f) if f.enough => format!(
             "Delete the {} oldest backup(s) to free {}: `{}` (add --dry-run to see which), or free space \

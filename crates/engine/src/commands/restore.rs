@@ -167,6 +167,17 @@ impl Engine {
             }),
             ..BackupOptions::default()
         };
+        if let Some(local) = &self.safety_to {
+            let info = RunInfo {
+                backup_type: Some(BackupType::Safety),
+                source: Some(target.to_path_buf()),
+                backup_id: None,
+            };
+            let made = local.locked_run(Operation::Backup, info, || {
+                local.backup_locked(target, &safety, job, Phase::SafetyBackup)
+            })?;
+            return Ok(Some(made.id));
+        }
         Ok(Some(self.backup_locked(target, &safety, job, Phase::SafetyBackup)?.id))
     }
 
