@@ -1,6 +1,12 @@
 //! Running operations (backups, verifications, restores), each under an id chosen by the window
 //! (or `scheduled:<source>` for the scheduler's runs): their cancel tokens, their progress
 //! streamed to the window as `job-progress` events, and a wait for all of them at quit.
+//!
+//! Stop also ends the calls to a server in flight (`keepsake_remote::interrupt`): a job reading
+//! a copy elsewhere may wait inside one for minutes (a server that does not answer, a retry's
+//! back-off) and would see its cancel only after. The interrupt is for every call at that
+//! moment, so another job's or the copier's call fails too; the copier takes that as a
+//! cancelled pass (nothing counts as failing) and tries again at its next pass.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -57,9 +63,15 @@ impl Jobs {
         Ok(JobGuard { jobs: Arc::clone(self), id: id.to_owned(), job: Job::new(progress, cancel) })
     }
 
-    /// Asks job `id` to stop; `false` when no such job runs.
+    /// Asks job `id` to stop, waking it out of a call to a server; `false` when no such job
+    /// runs.
     pub fn cancel(&self, id: &str) -> bool {
-        self.lock().running.get(id).map(CancelToken::cancel).is_some()
+        let found = self.lock().running.get(id).map(CancelToken::cancel).is_some();
+        if found {
+            // After the flag: the call that ends sees its job cancelled.
+            keepsake_remote::interrupt();
+        }
+        found
     }
 
     pub fn is_running(&self, id: &str) -> bool {
@@ -70,11 +82,13 @@ impl Jobs {
         !self.lock().running.is_empty()
     }
 
-    /// Refuses new jobs, cancels the running ones and waits (at most `timeout`) until they end.
+    /// Refuses new jobs, cancels the running ones (ending their calls to a server) and waits (at
+    /// most `timeout`) until they end.
     pub fn close(&self, timeout: Duration) -> bool {
         let mut inner = self.lock();
         inner.closing = true;
         inner.running.values().for_each(CancelToken::cancel);
+        keepsake_remote::interrupt();
         let deadline = Instant::now() + timeout;
         while !inner.running.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());

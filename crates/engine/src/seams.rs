@@ -2,8 +2,9 @@
 //! password comes from. Hosts (CLI, desktop app, tests) supply their own implementations.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
@@ -158,8 +159,21 @@ impl Progress for NoProgress {
 }
 
 /// A flag that asks a running operation to stop. Cloning shares the flag.
+///
+/// A thread that waits (a copier between passes, a retry's back-off) waits on the token itself
+/// with [`CancelToken::wait_timeout`], so a stop wakes it at once instead of at its next look.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken(Arc<Cancel>);
+
+#[derive(Debug, Default)]
+struct Cancel {
+    /// Read without the lock: `is_cancelled` is called in hot loops.
+    flag: AtomicBool,
+    /// Held while setting the flag and while checking it before a wait, so a `cancel` between
+    /// a waiter's check and its sleep cannot be missed.
+    lock: Mutex<()>,
+    woken: Condvar,
+}
 
 impl CancelToken {
     /// A token nobody has cancelled yet.
@@ -167,14 +181,40 @@ impl CancelToken {
         Self::default()
     }
 
-    /// Asks the operation to stop: it fails with `cancelled` at its next check.
+    /// Asks the operation to stop: it fails with `cancelled` at its next check, and every
+    /// [`CancelToken::wait_timeout`] on this token or a clone of it returns at once.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        let _held = self.0.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0.flag.store(true, Ordering::SeqCst);
+        self.0.woken.notify_all();
     }
 
     /// Whether [`CancelToken::cancel`] was called on this token or a clone of it.
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.flag.load(Ordering::SeqCst)
+    }
+
+    /// Waits `timeout`, or less when the token is cancelled meanwhile (woken, not polled);
+    /// returns whether it is cancelled. Use it instead of `thread::sleep` in a loop that must
+    /// stop when asked.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut held = self.0.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        while !self.is_cancelled() {
+            // A timeout too long to add to `now` is as good as forever.
+            let left = match deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()),
+                None => Duration::MAX,
+            };
+            if left.is_zero() {
+                break;
+            }
+            held = match self.0.woken.wait_timeout(held, left) {
+                Ok((h, _)) => h,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        self.is_cancelled()
     }
 
     pub(crate) fn check(&self) -> Result<()> {

@@ -9,7 +9,8 @@
 //! One line per event on stdout, starting with the local time (JSON Lines under `--json`);
 //! only a failure to start goes to stderr, as `error:`/`hint:`. SIGTERM or Ctrl-C cancels a
 //! running backup (the engine removes its partial file; the cancelled run is caught up at the
-//! next start) and exits 0.
+//! next start), ends a copy's call to a server in flight, and exits 0: the signal wakes every
+//! waiting thread (the scheduler's sleep, the copier's wait, a remote call), none is polled.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -45,14 +46,15 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let no_password = secret.file.is_none() && secret.env.is_none();
     let stop = CancelToken::new();
     let (wake, woken) = mpsc::channel();
-    let handled = crate::interrupt::watch_stop(stop.clone(), wake);
+    // The copier is woken after each backup, and by the stop signal like the scheduler.
+    let (copy_wake, copy_woken) = mpsc::channel::<()>();
+    let handled = crate::interrupt::watch_stop(stop.clone(), vec![wake, copy_wake.clone()]);
     let log = Log { out };
     let sources = file.load()?;
     let engines = Arc::new(Engines::new(crate::commands::installation()?, Arc::new(CliSecret::new(secret))));
     let mut d = Daemon { sources: selected(sources, &only), file, only, load_error: None };
     d.started(&log, no_password, handled);
 
-    let (copy_wake, copy_woken) = mpsc::channel::<()>();
     let hooks = Hooks { log: &log, stop: &stop, copy_wake, file: &d.file.clone() };
     let mut host = Host::new(engines.clone());
     let reporting = engines.clone();
@@ -73,8 +75,6 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
 
 /// How often the copier looks for backups to send when nothing wakes it.
 const COPY_EVERY: Duration = Duration::from_secs(60);
-/// How often the waiting copier looks at the stop signal.
-const STOP_CHECK: Duration = Duration::from_millis(500);
 
 /// The copier's loop: a pass after each backup (the scheduler wakes it) and every minute,
 /// each destination at its own pace after a failure (see `scheduler::copies`).
@@ -93,19 +93,9 @@ fn copier(
             sources.sources.retain(|s| only.is_empty() || only.contains(&s.name));
             copier.pass(&sources, Utc::now(), &job, &mut |e| copy_event(log, e));
         }
-        // Woken after a backup, or after a minute; a stop is seen within half a second (the
-        // stop signal wakes the scheduler's loop, not this one).
-        let until = Instant::now() + COPY_EVERY;
-        loop {
-            if stop.is_cancelled() {
-                return;
-            }
-            match woken.recv_timeout(STOP_CHECK) {
-                Ok(()) => break,
-                Err(RecvTimeoutError::Timeout) if Instant::now() >= until => break,
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
+        // Woken after a backup, by the stop signal, or after a minute.
+        if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(COPY_EVERY) {
+            return;
         }
     }
 }
@@ -225,8 +215,8 @@ fn schedule_loop(
         }
         let wait = sleep_for(tick.next.as_ref(), &Local::now(), MAX_WAIT).max(MIN_WAIT);
         if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(wait) {
-            // No signal handler (it could not be installed): sleep plainly.
-            std::thread::sleep(wait);
+            // No signal handler (it could not be installed): wait on the stop token alone.
+            stop.wait_timeout(wait);
         }
     }
 }
