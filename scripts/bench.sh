@@ -12,6 +12,11 @@
 # each followed by an increment, with restic (Debian's package) backing up the same file at the
 # same points into its own repository; then a chain of 1 full + 10 increments restored against
 # restoring the full backup alone.
+#
+# Copies elsewhere: the largest size's backup to a local S3 server against rclone; and a 300 MiB
+# incompressible backup (BENCH_DAV_MB) copied to a local WebDAV server (rclone serve webdav)
+# against the same backup copied to a folder, peak RSS of each (a WebDAV copy must stay under
+# 100 MB whatever the size). KEEPSAKE_BIN: another keepsake binary (default the release one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Only the benchmark needs restic.
@@ -22,7 +27,7 @@ fi
 
 SIZES=${BENCH_SIZES:-"16 1024"}
 W=target/bench
-BIN=target/release/keepsake
+BIN=${KEEPSAKE_BIN:-target/release/keepsake}
 GEN=target/release/keepsake-bench
 mkdir -p "$W"
 export BACKUP_ENCRYPTION_PASSWORD="bench password, not a secret"
@@ -88,6 +93,50 @@ copy_section() {
   } >>"$RESULTS"
 }
 
+# A backup nothing compresses (random blobs, encrypted) copied to a WebDAV server and to a folder:
+# peak memory of each. A WebDAV upload is staged in a private temp file and sent from it.
+dav_section() {
+  local mb=${BENCH_DAV_MB:-300} root="$W/dav" port pid id file pass="bench webdav password"
+  local srcfile="$W/dav-sources.toml" ks="$W/ks-dav" db="$W/random-${BENCH_DAV_MB:-300}.db"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  rm -rf "$root" "$ks" "$W/copy-folder"; mkdir -p "$root" "$W/copy-folder"
+  rclone serve webdav "$root" --addr "127.0.0.1:$port" --user bench --pass "$pass" --config /dev/null >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  printf '[[destination]]\nname = "dav"\nkind = "webdav"\nendpoint = "http://127.0.0.1:%s"\nprefix = "keepsake"\nuser = "bench"\n\n[[destination]]\nname = "folder"\nkind = "folder"\npath = "%s"\n' \
+    "$port" "$PWD/$W/copy-folder" >"$srcfile"
+  [ -f "$db" ] || python3 - "$db" "$mb" <<'EOF'
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE noise (id INTEGER PRIMARY KEY, bytes BLOB)")
+for _ in range(int(sys.argv[2]) * 16):
+    db.execute("INSERT INTO noise (bytes) VALUES (?)", (os.urandom(65536),))
+db.commit()
+EOF
+  "$BIN" --json --db "$db" --backup-dir "$ks" create --encrypt --compress --full >/dev/null
+  id=$("$BIN" --json --backup-dir "$ks" list | python3 -c 'import json,sys; print(json.load(sys.stdin)["backups"][0]["id"])')
+  file=$(ls "$ks"/"$id".*)
+  local size; size=$(stat -c %s "$file")
+  sync
+  measure "$BIN" --sources "$srcfile" --backup-dir "$ks" copy "$id" --to folder
+  local folder_s=$SECS folder_rss=$RSS_MB
+  measure env KEEPSAKE_DEST_SECRET_DAV="$pass" "$BIN" --sources "$srcfile" --backup-dir "$ks" copy "$id" --to dav
+  local dav_s=$SECS dav_rss=$RSS_MB
+  local landed; landed=$(stat -c %s "$root/keepsake/$(basename "$file")")
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$root" "$ks" "$W/copy-folder"
+  [ "$landed" = "$size" ] || { echo "the WebDAV copy is $landed bytes, not $size" >&2; exit 1; }
+  {
+    echo
+    echo "| copy of a $((size / 1048576)) MB backup nothing compresses | seconds | MB/s | peak RSS |"
+    echo "|---|---|---|---|"
+    echo "| to a folder | $folder_s | $(mbps "$size" "$folder_s") | $folder_rss MB |"
+    echo "| to a local WebDAV server (rclone serve webdav) | $dav_s | $(mbps "$size" "$dav_s") | $dav_rss MB |"
+  } >>"$RESULTS"
+  awk "BEGIN{exit !($dav_rss < 100)}" || { echo "a WebDAV copy held $dav_rss MB (the bound is 100 MB)" >&2; exit 1; }
+}
+
 ratio() { awk "BEGIN{printf \"%.2fx\", $1/$2}"; }
 mbps() { awk "BEGIN{ if ($2 > 0) printf \"%.0f\", $1/1048576/$2; else print \"-\" }"; }
 
@@ -95,7 +144,8 @@ RESULTS="$W/results.md"
 # BENCH_ONLY_COPY=1: only the copies-elsewhere part, on the backups of an earlier run.
 if [ "${BENCH_ONLY_COPY:-0}" = 1 ]; then
   echo "# make bench (copies elsewhere only), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores" >"$RESULTS"
-  copy_section
+  [ "${BENCH_S3:-1}" = 0 ] || copy_section
+  dav_section
   cat "$RESULTS"
   exit 0
 fi
@@ -219,6 +269,7 @@ rm -f "$W"/inc-restored-*.db
 BENCH_COPY=${BENCH_COPY:-1}
 if [ "$BENCH_COPY" = 1 ]; then
   copy_section
+  dav_section
 fi
 
 cat "$RESULTS"

@@ -12,13 +12,19 @@
 //! - committing never replaces an object of the same name;
 //! - requests that fail for a while (a 503, a dropped connection, a timeout) are retried with
 //!   backoff; refusals (a wrong key, no such bucket) are not, and come back as
-//!   `remote_failed` with a reason that says what to fix.
+//!   `remote_failed` with a reason that says what to fix;
+//! - a server cannot make Keepsake hold more than it asked for, nor wait forever: a listing is
+//!   taken page by page up to [`MAX_LISTED`] names (and ends at a name given twice), a read
+//!   keeps the bytes it asked for and drops the connection, a WebDAV upload is sent from a
+//!   staged file, and every call ends at its overall deadline ([`Retries::deadline`]) or at once
+//!   when [`interrupt()`] is called (Stop, Ctrl-C, SIGTERM).
 //!
 //! Secrets are given by the caller (from the OS keyring); they are never part of a location,
 //! a message or a `Debug` output.
 
-use std::future::IntoFuture;
-use std::io::{self, Read, Write};
+use std::collections::HashSet;
+use std::future::{Future, IntoFuture};
+use std::io::{self, Read, Seek, Write};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -29,8 +35,12 @@ use keepsake_engine::{Destination, DestinationKind};
 use opendal::layers::{RetryLayer, TimeoutLayer};
 use opendal::{ErrorKind, Operator};
 use tokio::runtime::Runtime;
+use zeroize::Zeroizing;
 
+pub mod hostkey;
+pub mod interrupt;
 pub mod secrets;
+pub use interrupt::interrupt;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -40,6 +50,16 @@ pub const PART_SIZE: usize = 8 << 20;
 pub const PARTS_IN_FLIGHT: usize = 4;
 /// The prefix of an object being written where objects cannot be hidden until complete.
 const PARTIAL: &str = ".keepsake-partial-";
+/// The most names one listing takes from a server. Far more backups than anyone keeps, and a
+/// bound on what a server that never ends its listing can make Keepsake hold (about 100 bytes
+/// a name).
+pub const MAX_LISTED: usize = 1_000_000;
+/// One piece of a WebDAV upload read from its staged file.
+const UPLOAD_PIECE: usize = 256 << 10;
+/// The slowest upload a WebDAV PUT is given time for beyond [`Retries::deadline`] (bytes a
+/// second): a large object on a slow line is not cut at the deadline, and a server that stops
+/// taking bytes is caught sooner by the stall check ([`Retries::timeout`] with nothing sent).
+const SLOWEST_UPLOAD: u64 = 64 << 10;
 
 /// How hard a store tries before giving up on a request that failed for a while.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +72,10 @@ pub struct Retries {
     pub max_delay: Duration,
     /// How long one request may take before it counts as failed.
     pub timeout: Duration,
+    /// The longest one call may take whatever its retries do (a listing of every page, a read, a
+    /// part of an upload, with their retries); past it the call fails with the reason `timeout`.
+    /// A WebDAV upload, sent in one request, gets more time for its size.
+    pub deadline: Duration,
 }
 
 impl Default for Retries {
@@ -61,7 +85,39 @@ impl Default for Retries {
             min_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             timeout: Duration::from_secs(120),
+            // Enough for a part of PARTS_IN_FLIGHT parallel uploads on a slow line with every
+            // retry (8 MiB at 64 KiB/s is about 2 minutes).
+            deadline: Duration::from_secs(15 * 60),
         }
+    }
+}
+
+/// `d` in words: "15 min", "2 s", "300 ms".
+fn in_words(d: Duration) -> String {
+    if d.as_secs() >= 120 {
+        format!("{} min", d.as_secs() / 60)
+    } else if d.as_secs() >= 1 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// Runs one remote call on the runtime until it is done, [`interrupt()`] is called (it fails
+/// with `cancelled`) or `deadline` passes (`remote_failed`, reason `timeout`). Every wait on a
+/// server goes through here, so that Stop, Ctrl-C and SIGTERM end it at once.
+fn run<T>(fut: impl Future<Output = T>, deadline: Duration, location: &str, what: &str) -> Result<T> {
+    match runtime().block_on(interrupt::interruptible(fut, deadline)) {
+        Ok(out) => Ok(out),
+        Err(interrupt::Stopped::Interrupted) => Err(Error::new(ErrorCode::Cancelled, "cancelled")),
+        Err(interrupt::Stopped::Deadline) => Err(Error::new(
+            ErrorCode::RemoteFailed,
+            format!(
+                "{what} {location}: the server did not finish in {} (the longest one call may take)",
+                in_words(deadline)
+            ),
+        )
+        .with_reason("timeout")),
     }
 }
 
@@ -169,11 +225,16 @@ pub struct RemoteStore {
     op: Operator,
     location: String,
     hide_by_rename: bool,
-    /// The service takes an object in one request (OpenDAL's WebDAV): it is gathered whole first.
-    one_shot: bool,
+    /// The overall deadline of one call ([`Retries::deadline`]).
+    deadline: Duration,
+    /// WebDAV: OpenDAL's writer takes an object in memory, whole, and sends it in one request;
+    /// Keepsake stages it in a private temp file and sends it from there itself.
+    dav: Option<Arc<Dav>>,
     /// Written as a resumable upload (Google Cloud Storage: its emulator and some proxies have no
     /// XML multipart uploads).
     resumable: bool,
+    /// SFTP: the known-hosts file `ssh` checks the server against, kept while the store lives.
+    _known_hosts: Option<hostkey::KnownHostsFile>,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -195,6 +256,7 @@ impl RemoteStore {
         let config = |e: opendal::Error| {
             Error::new(ErrorCode::InvalidInput, format!("destination {:?}: {}", dest.name, e.message()))
         };
+        let mut known_hosts = None;
         let (op, location, hide_by_rename) = match dest.kind {
             DestinationKind::S3 => {
                 let bucket = dest.bucket.as_deref().unwrap_or_default();
@@ -244,7 +306,21 @@ impl RemoteStore {
                     // A public bucket or an emulator.
                     b.skip_signature()
                 } else {
-                    b.credential(&base64::engine::general_purpose::STANDARD.encode(secret))
+                    // Checked again however it came (the keyring, KEEPSAKE_DEST_SECRET_<NAME>), and
+                    // only the rebuilt minimal key goes on: any other kind of Google credential
+                    // makes the signer read local files and send them where the file says.
+                    let key = secrets::google_key(secret).map_err(|why| {
+                        Error::new(
+                            ErrorCode::RemoteFailed,
+                            format!(
+                                "the key saved for the destination {:?} (in the OS keyring or {}) {why}",
+                                dest.name,
+                                secrets::env_name(&dest.name)
+                            ),
+                        )
+                        .with_reason("credentials")
+                    })?;
+                    b.credential(&base64::engine::general_purpose::STANDARD.encode(key.as_bytes()))
                 };
                 let location = format!("gs://{bucket}{}?endpoint={endpoint}", root.trim_end_matches('/'));
                 (Operator::new(b).map_err(config)?, location, false)
@@ -259,6 +335,10 @@ impl RemoteStore {
                 (Operator::new(b).map_err(config)?, location, true)
             }
             DestinationKind::Sftp => {
+                // The server must show the key kept when the destination was added, and `ssh`
+                // itself then holds it to that key alone (see `hostkey`).
+                let kept = hostkey::verify(dest)?;
+                let file = hostkey::KnownHostsFile::write(dest, &kept)?;
                 let endpoint = dest.endpoint.as_deref().unwrap_or_default();
                 let user = dest.user.as_deref().unwrap_or_default();
                 // OpenSSH takes `host` or `ssh://host:port`.
@@ -271,11 +351,13 @@ impl RemoteStore {
                     .endpoint(&url)
                     .user(user)
                     .root(&root)
-                    .known_hosts_strategy("accept");
+                    .known_hosts_strategy("strict")
+                    .known_hosts_file(&file.path().to_string_lossy());
                 if let Some(key) = &dest.key_file {
                     b = b.key(&key.to_string_lossy());
                 }
                 let location = format!("sftp://{user}@{endpoint}{}", root.trim_end_matches('/'));
+                known_hosts = Some(file);
                 (Operator::new(b).map_err(config)?, location, true)
             }
             DestinationKind::Folder => unreachable!("a folder is a LocalFolder"),
@@ -290,13 +372,227 @@ impl RemoteStore {
                     .with_jitter(),
             );
         // OpenDAL's WebDAV writer sends an object in one PUT and refuses a second write.
-        let one_shot = dest.kind == DestinationKind::Webdav;
+        let dav = if dest.kind == DestinationKind::Webdav {
+            Some(Arc::new(Dav::new(dest, &root, secret, retries)?))
+        } else {
+            None
+        };
         let resumable = dest.kind == DestinationKind::Gcs;
-        Ok(RemoteStore { op, location, hide_by_rename, one_shot, resumable })
+        Ok(RemoteStore {
+            op,
+            location,
+            hide_by_rename,
+            deadline: retries.deadline,
+            dav,
+            resumable,
+            _known_hosts: known_hosts,
+        })
     }
 
-    fn block<T>(&self, f: impl std::future::Future<Output = opendal::Result<T>>, what: &str) -> Result<T> {
-        runtime().block_on(f).map_err(|e| remote_error(&e, &self.location, what))
+    fn block<T>(&self, f: impl Future<Output = opendal::Result<T>>, what: &str) -> Result<T> {
+        run(f, self.deadline, &self.location, what)?.map_err(|e| remote_error(&e, &self.location, what))
+    }
+
+    /// The objects at the top of the store, or why the listing stopped.
+    fn listing(&self) -> Result<std::result::Result<Vec<StoreEntry>, ListStop>> {
+        run(list_files(&self.op), self.deadline, &self.location, "cannot list")
+    }
+}
+
+/// What ended a listing before the server said it was whole.
+enum ListStop {
+    Failed(opendal::Error),
+    /// More than [`MAX_LISTED`] names.
+    TooMany,
+    /// The server gave this name a second time (it repeats its pages instead of ending them).
+    Repeated(String),
+}
+
+/// The files at the top of the store (any name: the caller checks them), taken page by page as
+/// the server gives them: at most [`MAX_LISTED`] names, and never the same name twice.
+async fn list_files(op: &Operator) -> std::result::Result<Vec<StoreEntry>, ListStop> {
+    use futures::StreamExt as _;
+    let mut lister = op.lister("/").await.map_err(ListStop::Failed)?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    while let Some(entry) = lister.next().await {
+        let entry = entry.map_err(ListStop::Failed)?;
+        if seen.len() >= MAX_LISTED {
+            return Err(ListStop::TooMany);
+        }
+        if !seen.insert(entry.path().to_owned()) {
+            return Err(ListStop::Repeated(entry.path().to_owned()));
+        }
+        let meta = entry.metadata();
+        if meta.is_file() {
+            out.push(StoreEntry {
+                name: entry.name().to_owned(),
+                size: meta.content_length(),
+                modified: to_time(meta.last_modified()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `len` bytes of `name` from `offset`, taken from the server's answer as it streams in: what
+/// the server sends beyond them is never held (the connection is dropped), whatever it said
+/// its length is. Fewer bytes when the object (or the answer) ends first.
+async fn read_capped(op: &Operator, name: &str, offset: u64, len: u64) -> opendal::Result<Vec<u8>> {
+    use futures::StreamExt as _;
+    let want = usize::try_from(len).unwrap_or(usize::MAX);
+    let mut stream = op.reader(name).await?.into_stream(offset..offset.saturating_add(len)).await?;
+    let mut out = Vec::with_capacity(want.min(PART_SIZE));
+    while out.len() < want {
+        let Some(piece) = stream.next().await else { break };
+        for bytes in piece? {
+            let room = want - out.len();
+            out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            if out.len() == want {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a WebDAV upload needs to send an object itself, from its staged file: the URL OpenDAL
+/// uses for the same object, and the login.
+struct Dav {
+    client: reqwest::Client,
+    endpoint: String,
+    /// The prefix as OpenDAL keeps it (`/` or `/a/b/`).
+    root: String,
+    user: Option<String>,
+    password: Zeroizing<String>,
+    retries: Retries,
+}
+
+impl Dav {
+    fn new(dest: &Destination, root: &str, secret: &str, retries: Retries) -> Result<Dav> {
+        // No redirects: an upload goes to the address the person gave, and a server cannot send
+        // the login (or the body) somewhere else.
+        let client = reqwest::Client::builder()
+            .connect_timeout(retries.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorCode::Io,
+                    format!("destination {:?}: cannot start an HTTP client: {e}", dest.name),
+                )
+            })?;
+        Ok(Dav {
+            client,
+            // As OpenDAL's builder keeps it: without a trailing slash.
+            endpoint: dest.endpoint.as_deref().unwrap_or_default().trim_end_matches('/').to_owned(),
+            root: root.to_owned(),
+            user: dest.user.clone(),
+            password: Zeroizing::new(secret.to_owned()),
+            retries,
+        })
+    }
+
+    fn url(&self, target: &str) -> String {
+        let path = opendal::raw::build_rooted_abs_path(&self.root, target);
+        format!("{}{}", self.endpoint, opendal::raw::percent_encode_path(&path))
+    }
+
+    /// PUTs the staged file as `target`, again from its start after a failure that may pass
+    /// (as OpenDAL's retry layer does for its own requests).
+    async fn put(&self, staged: &std::fs::File, size: u64, target: &str) -> opendal::Result<()> {
+        let mut delay = self.retries.min_delay;
+        let mut attempt = 0;
+        loop {
+            match self.put_once(staged, size, target).await {
+                Err(e) if e.is_temporary() && attempt < self.retries.times => {
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(self.retries.max_delay);
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn put_once(&self, staged: &std::fs::File, size: u64, target: &str) -> opendal::Result<()> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let unreadable = |e: io::Error| {
+            opendal::Error::new(ErrorKind::Unexpected, "cannot read the staged upload back").set_source(e)
+        };
+        // A clone shares the offset; attempts run one after the other.
+        let mut file = staged.try_clone().map_err(unreadable)?;
+        file.seek(io::SeekFrom::Start(0)).map_err(unreadable)?;
+        let sent = Arc::new(AtomicU64::new(0));
+        let counter = sent.clone();
+        let body = futures::stream::unfold(tokio::fs::File::from_std(file), move |mut f| {
+            let counter = counter.clone();
+            async move {
+                use tokio::io::AsyncReadExt as _;
+                let mut buf = vec![0; UPLOAD_PIECE];
+                match f.read(&mut buf).await {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        counter.fetch_add(n as u64, Ordering::Relaxed);
+                        Some((Ok(buf), f))
+                    }
+                    Err(e) => Some((Err(e), f)),
+                }
+            }
+        });
+        let mut req = self
+            .client
+            .put(self.url(target))
+            .header(reqwest::header::CONTENT_LENGTH, size)
+            .body(reqwest::Body::wrap_stream(body));
+        if let Some(user) = &self.user {
+            req = req.basic_auth(user, Some(self.password.as_str()));
+        }
+        let send = req.send();
+        tokio::pin!(send);
+        // A server that stops taking bytes (or, once it has them all, does not answer) for a
+        // whole request timeout has stalled: the upload fails (and is tried again) rather than
+        // waiting for the overall deadline.
+        let mut seen = 0;
+        let answer = loop {
+            tokio::select! {
+                answer = &mut send => break answer,
+                () = tokio::time::sleep(self.retries.timeout) => {
+                    let now = sent.load(Ordering::Relaxed);
+                    if now == seen {
+                        return Err(opendal::Error::new(
+                            ErrorKind::Unexpected,
+                            format!(
+                                "the server took nothing more and did not answer for {}: timed out",
+                                in_words(self.retries.timeout)
+                            ),
+                        )
+                        .set_temporary());
+                    }
+                    seen = now;
+                }
+            }
+        };
+        let answer = answer.map_err(|e| {
+            opendal::Error::new(ErrorKind::Unexpected, "the upload did not go through")
+                .set_source(e.without_url())
+                .set_temporary()
+        })?;
+        let status = answer.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let kind = match status.as_u16() {
+            401 | 403 => ErrorKind::PermissionDenied,
+            404 | 409 => ErrorKind::NotFound,
+            _ => ErrorKind::Unexpected,
+        };
+        let e =
+            opendal::Error::new(kind, format!("the server refused the upload (status: {})", status.as_u16()))
+                .with_context("response", format!("status: {}", status.as_u16()));
+        // 507 is a full disk, not a passing failure.
+        Err(if status.is_server_error() && status.as_u16() != 507 { e.set_temporary() } else { e })
     }
 }
 
@@ -322,7 +618,10 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
     }
     let lower = without_addresses(&text, location).to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()));
-    let reason = if has(&["RequestTimeTooSkewed", "clock skew", "RequestExpired"]) {
+    let reason = if has(&["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED"]) {
+        // `ssh` refused the server against Keepsake's known-hosts file (see `hostkey`).
+        "host_key_changed"
+    } else if has(&["RequestTimeTooSkewed", "clock skew", "RequestExpired"]) {
         "clock_skew"
     } else if has(&["certificate", "self signed", "self-signed", "unknown issuer", "tls handshake"]) {
         "certificate"
@@ -365,6 +664,10 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
         "server"
     };
     let said = match reason {
+        "host_key_changed" => {
+            "the server's identity changed: it did not prove it holds the host key Keepsake kept for it, \
+             so nothing was sent (if you changed the server, remove and add the destination again)"
+        }
         "clock_skew" => "the server says this computer's clock is wrong",
         "certificate" => "the server's certificate is not trusted",
         "no_bucket" => "there is no such bucket",
@@ -400,40 +703,49 @@ impl Store for RemoteStore {
     }
 
     fn list(&self) -> Result<Vec<StoreEntry>> {
-        let entries = match runtime().block_on(self.op.list("/")) {
+        let entries = match self.listing()? {
             Ok(v) => v,
             // A prefix nothing was written under yet is an empty store on servers with folders.
-            Err(e) if not_found(&e) && self.hide_by_rename => return Ok(Vec::new()),
+            Err(ListStop::Failed(e)) if not_found(&e) && self.hide_by_rename => return Ok(Vec::new()),
             // Object stores list a prefix nothing was written under as empty: a 404 is the bucket
             // (or container) itself missing, whatever words the server puts with it.
-            Err(e) if not_found(&e) => {
+            Err(ListStop::Failed(e)) if not_found(&e) => {
                 return Err(Error::new(
                     ErrorCode::RemoteFailed,
                     format!("cannot list {}: there is no such bucket ({e})", self.location),
                 )
                 .with_reason("no_bucket"));
             }
-            Err(e) => return Err(remote_error(&e, &self.location, "cannot list")),
-        };
-        let mut out = Vec::new();
-        for entry in entries {
-            let meta = entry.metadata();
-            let name = entry.name();
-            if !meta.is_file() || keepsake_engine::store::check_name(name).is_err() {
-                continue;
+            Err(ListStop::Failed(e)) => return Err(remote_error(&e, &self.location, "cannot list")),
+            Err(ListStop::TooMany) => {
+                return Err(Error::new(
+                    ErrorCode::RemoteFailed,
+                    format!(
+                        "cannot list {}: the server listed more than {MAX_LISTED} names and did not end; \
+                         Keepsake stops there (a server this broken or hostile is not used)",
+                        self.location
+                    ),
+                )
+                .with_reason("server"));
             }
-            out.push(StoreEntry {
-                name: name.to_owned(),
-                size: meta.content_length(),
-                modified: to_time(meta.last_modified()),
-            });
-        }
-        Ok(out)
+            Err(ListStop::Repeated(name)) => {
+                return Err(Error::new(
+                    ErrorCode::RemoteFailed,
+                    format!(
+                        "cannot list {}: the server listed {name:?} twice (it repeats its listing \
+                         instead of ending it)",
+                        self.location
+                    ),
+                )
+                .with_reason("server"));
+            }
+        };
+        Ok(entries.into_iter().filter(|e| keepsake_engine::store::check_name(&e.name).is_ok()).collect())
     }
 
     fn stat(&self, name: &str) -> Result<Option<StoreEntry>> {
         keepsake_engine::store::check_name(name)?;
-        match runtime().block_on(self.op.stat(name)) {
+        match run(self.op.stat(name), self.deadline, &self.location, "cannot read")? {
             Ok(m) if m.is_file() => Ok(Some(StoreEntry {
                 name: name.to_owned(),
                 size: m.content_length(),
@@ -456,6 +768,7 @@ impl Store for RemoteStore {
         Ok(Box::new(RemoteRead {
             op: self.op.clone(),
             location: self.location.clone(),
+            deadline: self.deadline,
             name: name.to_owned(),
             size,
             offset: 0,
@@ -474,43 +787,55 @@ impl Store for RemoteStore {
         if offset >= end {
             return Ok(Vec::new());
         }
-        let buf = self.block(self.op.read_with(name).range(offset..end).into_future(), "cannot read")?;
-        Ok(buf.to_vec())
+        self.block(read_capped(&self.op, name, offset, end - offset), "cannot read")
     }
 
     fn create(&self, name: &str) -> Result<Box<dyn StoreWrite>> {
         keepsake_engine::store::check_name(name)?;
         let target = if self.hide_by_rename { partial_name(name) } else { name.to_owned() };
-        let writer = if self.one_shot {
-            self.block(self.op.writer(&target), "cannot write to")?
+        let writer = if let Some(dav) = &self.dav {
+            // Staged on this computer's disk, readable by this user only, removed when closed
+            // (it has no name to leave behind on Linux).
+            let file = tempfile::tempfile().map_err(|e| {
+                Error::new(
+                    ErrorCode::Io,
+                    format!(
+                        "cannot stage an upload to {} in {}: {e}",
+                        self.location,
+                        std::env::temp_dir().display()
+                    ),
+                )
+            })?;
+            Sink::Staged { file, size: 0, dav: dav.clone() }
         } else if self.resumable {
             // A resumable upload, one piece after the other, kept by the server only when whole;
             // and the server itself refuses to replace an object (`ifGenerationMatch=0`).
-            self.block(
+            Sink::Writer(self.block(
                 self.op.writer_with(&target).chunk(PART_SIZE).if_not_exists(true).into_future(),
                 "cannot write to",
-            )?
+            )?)
         } else {
-            self.block(
+            Sink::Writer(self.block(
                 self.op.writer_with(&target).chunk(PART_SIZE).concurrent(PARTS_IN_FLIGHT).into_future(),
                 "cannot write to",
-            )?
+            )?)
         };
         Ok(Box::new(RemoteWrite {
             op: self.op.clone(),
             location: self.location.clone(),
+            deadline: self.deadline,
             name: name.to_owned(),
             target,
-            writer: Some(writer),
-            pending: Vec::with_capacity(PART_SIZE),
+            sink: Some(writer),
+            pending: Vec::new(),
             hide_by_rename: self.hide_by_rename,
-            one_shot: self.one_shot,
+            started: interrupt::generation(),
         }))
     }
 
     fn delete(&self, name: &str) -> Result<()> {
         keepsake_engine::store::check_name(name)?;
-        match runtime().block_on(self.op.delete(name)) {
+        match run(self.op.delete(name), self.deadline, &self.location, "cannot delete from")? {
             Ok(()) => Ok(()),
             Err(e) if not_found(&e) => Ok(()),
             Err(e) => Err(remote_error(&e, &self.location, "cannot delete from")),
@@ -523,21 +848,29 @@ impl Store for RemoteStore {
         }
         // Partial objects a writer that died left behind, once surely abandoned (a day old:
         // another computer may be writing to the same place right now).
-        let Ok(entries) = runtime().block_on(self.op.list("/")) else { return };
+        // The same bounded listing as `list`: a server that never ends it ends the tidying.
+        let Ok(Ok(entries)) = self.listing() else { return };
         let day_ago = Utc::now() - chrono::Duration::days(1);
         for entry in entries {
-            let old = to_time(entry.metadata().last_modified()).is_some_and(|t| t < day_ago);
-            if entry.name().starts_with(PARTIAL) && old {
-                let _ = runtime().block_on(self.op.delete(entry.path()));
+            let old = entry.modified.is_some_and(|t| t < day_ago);
+            if entry.name.starts_with(PARTIAL) && old {
+                // Stopped (an interrupt, the deadline): the rest waits for the next pass.
+                if run(self.op.delete(&entry.name), self.deadline, &self.location, "cannot delete from")
+                    .is_err()
+                {
+                    return;
+                }
             }
         }
     }
 }
 
-/// Reads an object from its start, one request of [`PART_SIZE`] bytes at a time.
+/// Reads an object from its start, one request of [`PART_SIZE`] bytes at a time (never holding
+/// more than that, whatever the server sends).
 struct RemoteRead {
     op: Operator,
     location: String,
+    deadline: Duration,
     name: String,
     size: u64,
     offset: u64,
@@ -551,11 +884,11 @@ impl Read for RemoteRead {
             if self.offset >= self.size {
                 return Ok(0);
             }
-            let end = self.size.min(self.offset + PART_SIZE as u64);
-            let got = runtime()
-                .block_on(self.op.read_with(&self.name).range(self.offset..end).into_future())
+            let len = (self.size - self.offset).min(PART_SIZE as u64);
+            let read = read_capped(&self.op, &self.name, self.offset, len);
+            self.buf = run(read, self.deadline, &self.location, "cannot read")
+                .map_err(io::Error::other)?
                 .map_err(|e| io::Error::other(remote_error(&e, &self.location, "cannot read")))?;
-            self.buf = got.to_vec();
             self.pos = 0;
             if self.buf.is_empty() {
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the object ended early"));
@@ -569,21 +902,41 @@ impl Read for RemoteRead {
     }
 }
 
+/// Where the bytes of an object being written go.
+enum Sink {
+    /// OpenDAL's writer: parts of a multipart upload, blocks, a resumable upload, an SFTP file.
+    Writer(opendal::Writer),
+    /// WebDAV: a private temp file, sent in one streamed PUT when committed.
+    Staged { file: std::fs::File, size: u64, dav: Arc<Dav> },
+}
+
 /// An object being written; see the crate's documentation for how it stays invisible.
 struct RemoteWrite {
     op: Operator,
     location: String,
+    deadline: Duration,
     name: String,
     target: String,
-    writer: Option<opendal::Writer>,
+    sink: Option<Sink>,
     pending: Vec<u8>,
     hide_by_rename: bool,
-    one_shot: bool,
+    /// [`interrupt::generation`] when the upload began.
+    started: u64,
 }
+
+/// How long removing a stopped upload may take once Stop, Ctrl-C or SIGTERM came: the program
+/// must end at once, and what is left (a `.keepsake-partial-` object, an unfinished multipart
+/// upload) is removed by `tidy` at the next operation on the store.
+const CLEANUP_AFTER_STOP: Duration = Duration::from_secs(1);
 
 impl RemoteWrite {
     fn err(&self, e: &opendal::Error) -> io::Error {
         io::Error::other(remote_error(e, &self.location, "cannot write to"))
+    }
+
+    /// The deadline of a call that removes what this upload sent.
+    fn cleanup_deadline(&self) -> Duration {
+        if interrupt::generation() == self.started { self.deadline } else { CLEANUP_AFTER_STOP }
     }
 
     fn send(&mut self) -> io::Result<()> {
@@ -591,30 +944,48 @@ impl RemoteWrite {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(PART_SIZE));
-        let Some(w) = self.writer.as_mut() else {
+        let Some(Sink::Writer(w)) = self.sink.as_mut() else {
             return Err(io::Error::other("the upload was already ended"));
         };
-        match runtime().block_on(w.write(chunk)) {
+        match run(w.write(chunk), self.deadline, &self.location, "cannot write to")
+            .map_err(io::Error::other)?
+        {
             Ok(()) => Ok(()),
             Err(e) => Err(self.err(&e)),
         }
     }
 
     fn abort(&mut self) {
-        if let Some(mut w) = self.writer.take() {
-            let _ = runtime().block_on(w.abort());
+        let deadline = self.cleanup_deadline();
+        if let Some(Sink::Writer(mut w)) = self.sink.take() {
+            let _ = run(w.abort(), deadline, &self.location, "cannot write to");
         }
         if self.hide_by_rename {
-            let _ = runtime().block_on(self.op.delete(&self.target));
+            let _ = run(self.op.delete(&self.target), deadline, &self.location, "cannot delete from");
         }
+    }
+
+    /// Ends an upload that failed with `err`: what was sent is removed.
+    fn failed(&mut self, err: Error) -> Result<()> {
+        self.abort();
+        Err(err)
     }
 }
 
 impl Write for RemoteWrite {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.one_shot {
-            self.pending.extend_from_slice(buf);
+        if let Some(Sink::Staged { file, size, .. }) = self.sink.as_mut() {
+            file.write_all(buf).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot stage the upload in {}: {e}", std::env::temp_dir().display()),
+                )
+            })?;
+            *size += buf.len() as u64;
             return Ok(buf.len());
+        }
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(PART_SIZE);
         }
         let room = PART_SIZE - self.pending.len();
         let n = buf.len().min(room);
@@ -633,10 +1004,10 @@ impl Write for RemoteWrite {
 impl StoreWrite for RemoteWrite {
     fn commit(mut self: Box<Self>) -> Result<()> {
         if let Err(e) = self.send() {
-            self.abort();
-            return Err(Error::carried(e).unwrap_or_else(|e| {
+            let err = Error::carried(e).unwrap_or_else(|e| {
                 Error::new(ErrorCode::Io, format!("cannot write to {}: {e}", self.location))
-            }));
+            });
+            return self.failed(err);
         }
         let taken = |s: &RemoteWrite| {
             Error::new(
@@ -646,33 +1017,62 @@ impl StoreWrite for RemoteWrite {
         };
         // Never over an existing object (checked as late as the protocols allow: S3 has no
         // rename, and its conditional write is not kept by every S3-compatible server).
-        match runtime().block_on(self.op.stat(&self.name)) {
-            Ok(_) => {
-                self.abort();
-                return Err(taken(&self));
+        match run(self.op.stat(&self.name), self.deadline, &self.location, "cannot write to") {
+            Ok(Ok(_)) => {
+                let err = taken(&self);
+                return self.failed(err);
             }
-            Err(e) if not_found(&e) => {}
-            Err(e) => {
+            Ok(Err(e)) if not_found(&e) => {}
+            Ok(Err(e)) => {
                 let err = remote_error(&e, &self.location, "cannot write to");
-                self.abort();
-                return Err(err);
+                return self.failed(err);
             }
+            Err(err) => return self.failed(err),
         }
-        let Some(mut w) = self.writer.take() else {
-            return Err(Error::new(ErrorCode::Io, "the upload was already ended"));
+        let sent = match self.sink.take() {
+            Some(Sink::Writer(mut w)) => {
+                let sent = run(w.close(), self.deadline, &self.location, "cannot write to");
+                if !matches!(sent, Ok(Ok(_))) {
+                    let _ = run(w.abort(), self.cleanup_deadline(), &self.location, "cannot write to");
+                }
+                sent.map(|r| r.map(|_| ()))
+            }
+            Some(Sink::Staged { file, size, dav }) => {
+                // The folder first (as OpenDAL's own writer makes it), then the object.
+                let op = self.op.clone();
+                let target = self.target.clone();
+                let put = async move {
+                    op.create_dir("/").await?;
+                    dav.put(&file, size, &target).await
+                };
+                let deadline = self.deadline + Duration::from_secs(size / SLOWEST_UPLOAD);
+                run(put, deadline, &self.location, "cannot write to")
+            }
+            None => return Err(Error::new(ErrorCode::Io, "the upload was already ended")),
         };
-        if let Err(e) = runtime().block_on(w.close()) {
-            let err = remote_error(&e, &self.location, "cannot write to");
-            let _ = runtime().block_on(w.abort());
-            self.abort();
-            return Err(err);
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let err = remote_error(&e, &self.location, "cannot write to");
+                return self.failed(err);
+            }
+            Err(err) => return self.failed(err),
         }
-        if self.hide_by_rename
-            && let Err(e) = runtime().block_on(self.op.rename(&self.target, &self.name))
-        {
-            let err = remote_error(&e, &self.location, "cannot write to");
-            self.abort();
-            return Err(err);
+        if self.hide_by_rename {
+            let renamed = run(
+                self.op.rename(&self.target, &self.name),
+                self.deadline,
+                &self.location,
+                "cannot write to",
+            );
+            match renamed {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    let err = remote_error(&e, &self.location, "cannot write to");
+                    return self.failed(err);
+                }
+                Err(err) => return self.failed(err),
+            }
         }
         Ok(())
     }
@@ -680,7 +1080,7 @@ impl StoreWrite for RemoteWrite {
 
 impl Drop for RemoteWrite {
     fn drop(&mut self) {
-        if self.writer.is_some() {
+        if self.sink.is_some() {
             self.abort();
         }
     }

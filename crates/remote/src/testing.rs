@@ -37,6 +37,18 @@ pub struct Server {
     program: PathBuf,
 }
 
+/// A new Ed25519 key pair without a passphrase at `path` (and `path.pub`).
+fn keygen(path: &Path) {
+    let ok = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ssh-keygen failed");
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -205,20 +217,16 @@ impl Server {
         Server::start(program("rclone"), args, port, root, DestinationKind::Webdav, None, Some(dir))
     }
 
-    /// rclone's SFTP server, logging in with a key made for it.
+    /// rclone's SFTP server, logging in with a key made for it, showing a host key of its own
+    /// ([`Server::host_key_fingerprint`]).
     pub fn sftp() -> Server {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("sftp");
         std::fs::create_dir_all(&root).unwrap();
         let key = dir.path().join("id_ed25519");
-        let ok = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-            .arg(&key)
-            .stdout(Stdio::null())
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "ssh-keygen failed");
+        keygen(&key);
+        let host_key = dir.path().join("host_ed25519");
+        keygen(&host_key);
         let port = free_port();
         let args = vec![
             "serve".into(),
@@ -228,10 +236,37 @@ impl Server {
             format!("127.0.0.1:{port}"),
             "--authorized-keys".into(),
             format!("{}.pub", key.display()),
+            "--key".into(),
+            host_key.display().to_string(),
             "--config".into(),
             "/dev/null".into(),
         ];
         Server::start(program("rclone"), args, port, root, DestinationKind::Sftp, Some(key), Some(dir))
+    }
+
+    /// The SFTP server's host key file (rclone's `--key`).
+    fn host_key_file(&self) -> PathBuf {
+        let at = self.args.iter().position(|a| a == "--key").expect("an SFTP server");
+        PathBuf::from(&self.args[at + 1])
+    }
+
+    /// The fingerprint of the host key the SFTP server shows (`SHA256:…`).
+    pub fn host_key_fingerprint(&self) -> String {
+        let public = std::fs::read_to_string(format!("{}.pub", self.host_key_file().display())).unwrap();
+        crate::hostkey::fingerprint_of(&public).expect("a public key").fingerprint
+    }
+
+    /// Gives the SFTP server another host key, as a reinstalled server or one put in its place
+    /// would show; seen from the next [`Server::restart`].
+    pub fn change_host_key(&mut self) {
+        let file = self.host_key_file();
+        let other = file.with_file_name(format!(
+            "host_ed25519_{}",
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        ));
+        keygen(&other);
+        let at = self.args.iter().position(|a| a == "--key").expect("an SFTP server");
+        self.args[at + 1] = other.display().to_string();
     }
 
     fn start(
@@ -304,6 +339,8 @@ impl Server {
                 d.endpoint = Some(format!("127.0.0.1:{}", self.port));
                 d.user = Some("keepsake".to_owned());
                 d.key_file = self.key_file.clone();
+                // As `dest add` keeps it.
+                d.host_key = Some(self.host_key_fingerprint());
             }
             DestinationKind::Azblob => {
                 d.endpoint = Some(format!("http://127.0.0.1:{}/{AZURE_ACCOUNT}", self.port));
@@ -461,5 +498,6 @@ pub fn quick() -> crate::Retries {
         min_delay: Duration::from_millis(50),
         max_delay: Duration::from_millis(200),
         timeout: Duration::from_secs(20),
+        deadline: Duration::from_secs(120),
     }
 }
