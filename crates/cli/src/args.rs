@@ -510,7 +510,7 @@ pub enum DestCommand {
     },
     /// Change one setting of a destination
     #[command(after_help = "Settings: endpoint, region, bucket, account, container, prefix, \
-        access_key_id, path_style, user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
+        access_key_id, path_style, insecure_http, user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
         (read every copy back this often, default 30, 0: only when asked); alert_after_hours (the \
         desktop app tells you once copying there has failed this long, default 24, 0: never); keep_last, \
         keep_within_days, keep_daily, keep_weekly, keep_monthly (the destination's own retention; \
@@ -525,6 +525,29 @@ pub enum DestCommand {
         /// Its new value
         #[arg(allow_hyphen_values = true)]
         value: String,
+        /// Allow a plain http:// endpoint to a server that is not on this computer (the secret
+        /// and the backups then cross the network readable by anyone on the way)
+        #[arg(long)]
+        insecure_http: bool,
+    },
+    /// Give a destination its secret again (S3 secret key, Azure account key, Google service
+    /// account key, WebDAV password), kept in the OS keyring
+    #[command(after_help = "The secret is asked for at a hidden prompt, or read from the first line of \
+        --secret-file FILE; a Google Cloud Storage destination takes --key-file KEY.json. It is tested \
+        before it is saved (unless --no-test).\n\n\
+        Examples:\n  keepsake dest secret b2\n  keepsake dest secret gcs --key-file ~/Downloads/key.json")]
+    Secret {
+        /// Name of the destination
+        name: String,
+        /// Read the secret from the first line of FILE
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<PathBuf>,
+        /// For Google Cloud Storage: the service account's JSON key
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Save it without testing the connection first
+        #[arg(long)]
+        no_test: bool,
     },
     /// Check that a destination can be reached, listed and written to
     Test {
@@ -584,6 +607,10 @@ pub struct DestAddArgs {
     /// Save it without testing the connection first
     #[arg(long)]
     pub no_test: bool,
+    /// Allow a plain http:// endpoint to a server that is not on this computer (the secret and
+    /// the backups then cross the network readable by anyone on the way)
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 #[derive(Debug, Subcommand)]

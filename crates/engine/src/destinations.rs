@@ -124,6 +124,11 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub unsigned: bool,
+    /// Plain `http://` to a server that is not on this computer, said on purpose (`--insecure-http`):
+    /// the secret and the backups then cross the network readable by anyone on the way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub insecure_http: bool,
     /// The WebDAV or SFTP user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -132,6 +137,12 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub key_file: Option<PathBuf>,
+    /// The SFTP server's identity: the fingerprint of its host key (`SHA256:…`, as `ssh-keygen
+    /// -l` prints it), seen when the destination was added or first tested and kept here
+    /// (Keepsake's own record, not `~/.ssh/known_hosts`). A server showing another key is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub host_key: Option<String>,
     /// Send at most this many KiB per second (none: as fast as the connection goes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -169,8 +180,10 @@ impl Destination {
             access_key_id: None,
             path_style: false,
             unsigned: false,
+            insecure_http: false,
             user: None,
             key_file: None,
+            host_key: None,
             upload_limit_kib: None,
             verify_every_days: None,
             alert_after_hours: None,
@@ -227,6 +240,11 @@ impl Destination {
         }
     }
 
+    /// The environment variable that can hold its secret ([`secret_env_name`]).
+    pub fn secret_env(&self) -> String {
+        secret_env_name(&self.name)
+    }
+
     /// The keyring entry of its secret (`destination:NAME`).
     pub fn secret_key(&self) -> String {
         format!("destination:{}", self.name)
@@ -268,20 +286,55 @@ impl Destination {
                         "must start with https:// (or http:// for a server on this network)",
                     );
                 }
-                Ok(())
+                match &self.endpoint {
+                    Some(e) => self.check_web_endpoint(e),
+                    None => Ok(()),
+                }
             }
             DestinationKind::Webdav => {
                 let e = self.endpoint.as_deref().unwrap_or("");
                 if !(e.starts_with("https://") || e.starts_with("http://")) {
                     return bad("endpoint", "must be the server's address, starting with https://");
                 }
-                Ok(())
+                self.check_web_endpoint(e)
             }
             DestinationKind::Sftp => {
                 needs("endpoint", self.endpoint.as_ref().is_some_and(|b| !b.is_empty()))?;
+                let e = self.endpoint.as_deref().unwrap_or("");
+                let authority = e.strip_prefix("ssh://").unwrap_or(e).split('/').next().unwrap_or("");
+                if authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':')) {
+                    return bad(
+                        "endpoint",
+                        "must not hold a password (user:password@): it would be kept in the settings \
+                         file and shown in logs; give the user as `user` and log in with a key file or \
+                         the SSH agent",
+                    );
+                }
                 needs("user", self.user.as_ref().is_some_and(|b| !b.is_empty()))
             }
         }
+    }
+
+    /// The rules for an `http(s)://` endpoint: no `user:password@` in it (the settings file, logs
+    /// and `--json` would show it), and `https://` unless the server is on this computer
+    /// (127.0.0.0/8, ::1, `localhost`) or plain HTTP was asked for ([`Destination::insecure_http`]).
+    fn check_web_endpoint(&self, endpoint: &str) -> Result<()> {
+        let bad = |why: &str| Err(Error::invalid(format!("destination {:?}: endpoint: {why}", self.name)));
+        let (scheme, rest) = endpoint.split_once("://").unwrap_or(("", endpoint));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') {
+            return bad("must not hold a user or password (user:password@host): it would be kept in the \
+                 settings file and shown in logs and --json. Give the address alone; the user goes in \
+                 `user` (or `access_key_id`), the password or key is asked for by `keepsake dest add` \
+                 and kept in the OS keyring");
+        }
+        if scheme.eq_ignore_ascii_case("http") && !self.insecure_http && !is_loopback_host(authority) {
+            return bad("must start with https:// (plain http:// is accepted only for a server on this \
+                 computer). For a server on your network without TLS, pass --insecure-http (or set \
+                 insecure_http = true): the secret and the backups then cross the network readable \
+                 by anyone on the way");
+        }
+        Ok(())
     }
 
     /// Sets one field from text, as `keepsake dest add NAME --field value` does.
@@ -332,8 +385,23 @@ impl Destination {
                 self.unsigned = crate::sources::parse_bool(v)
                     .ok_or_else(|| Error::invalid(format!("unsigned: {v:?} is not true or false")))?
             }
+            "insecure_http" => {
+                self.insecure_http = crate::sources::parse_bool(v)
+                    .ok_or_else(|| Error::invalid(format!("insecure_http: {v:?} is not true or false")))?
+            }
             "user" => self.user = opt(),
             "key_file" => self.key_file = opt().map(PathBuf::from),
+            // A fingerprint checked by other means (`ssh-keygen -l` on the server), or `none` to
+            // see and keep the server's key again at the next test.
+            "host_key" if none => self.host_key = None,
+            "host_key" => {
+                if !v.starts_with("SHA256:") || v.len() < 20 || v.contains(char::is_whitespace) {
+                    return Err(Error::invalid(format!(
+                        "host_key: {v:?} is not a fingerprint like SHA256:… (as `ssh-keygen -l` prints it), or none"
+                    )));
+                }
+                self.host_key = Some(v.to_owned());
+            }
             _ => return Err(Error::invalid(format!("unknown destination field {field:?}"))),
         }
         Ok(())
@@ -371,6 +439,26 @@ impl Destination {
             ),
         }
     }
+}
+
+/// The environment variable that can hold the secret of the destination named `name`:
+/// `KEEPSAKE_DEST_SECRET_` and the name in capitals, every other character than a letter or
+/// digit as `_` (so `my-nas`, `my_nas` and `My.Nas` share one, and cannot be told apart: two
+/// destinations whose names map to one variable are refused, see [`crate::sources::Sources::add_destination`]).
+pub fn secret_env_name(name: &str) -> String {
+    let name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    format!("KEEPSAKE_DEST_SECRET_{name}")
+}
+
+/// Whether `authority` (`host`, `host:port`, `[::1]:port`) names this computer.
+fn is_loopback_host(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -413,6 +501,44 @@ mod tests {
         gcs.set("unsigned", "true").unwrap();
         assert!(!gcs.needs_secret(), "a public bucket or an emulator");
         assert!(DestinationKind::parse("ftp").is_err());
+    }
+
+    #[test]
+    fn endpoints_hold_no_password_and_speak_https_unless_on_this_computer() {
+        let mut dav = Destination::new("nas", DestinationKind::Webdav);
+        for ok in [
+            "https://nas.example.org/dav",
+            "http://127.0.0.1:8080/dav",
+            "http://127.9.0.1",
+            "http://[::1]:80",
+            "http://LOCALHOST:1/x",
+        ] {
+            dav.set("endpoint", ok).unwrap();
+            dav.validate().unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        dav.set("endpoint", "https://ann:hunter2@nas.example.org/dav").unwrap();
+        let why = dav.validate().unwrap_err().message().to_owned();
+        assert!(why.contains("password") && !why.contains("hunter2"), "{why}");
+        dav.set("endpoint", "http://nas.example.org/dav").unwrap();
+        assert!(dav.validate().unwrap_err().message().contains("--insecure-http"));
+        dav.set("endpoint", "http://127.0.0.1.example.org/dav").unwrap();
+        assert!(dav.validate().is_err(), "a name that only starts like a loopback address");
+        dav.set("insecure_http", "true").unwrap();
+        dav.validate().unwrap();
+        let text = toml::to_string(&dav).unwrap();
+        assert!(text.contains("insecure_http = true"), "{text}");
+        let mut s3 = Destination::new("b2", DestinationKind::S3);
+        s3.set("bucket", "b").unwrap();
+        s3.set("access_key_id", "AK").unwrap();
+        s3.set("endpoint", "http://s3.example.org").unwrap();
+        assert!(s3.validate().is_err());
+        let mut sftp = Destination::new("box", DestinationKind::Sftp);
+        sftp.set("user", "ann").unwrap();
+        sftp.set("endpoint", "ann:pw@box.example.org:22").unwrap();
+        assert!(sftp.validate().is_err());
+        sftp.set("endpoint", "box.example.org:22").unwrap();
+        sftp.validate().unwrap();
+        assert_eq!(secret_env_name("My.Nas"), secret_env_name("my-nas"));
     }
 
     #[test]

@@ -384,8 +384,22 @@ impl Sources {
             .ok_or_else(|| Error::invalid(format!("no destination is named {name:?}")))
     }
 
-    /// Adds `dest`; refused, with nothing changed, when it is invalid or its name is taken.
+    /// Adds `dest`; refused, with nothing changed, when it is invalid or its name is taken, also
+    /// as the environment variable of its secret (`my-nas` and `My.Nas` would share
+    /// `KEEPSAKE_DEST_SECRET_MY_NAS`, and one's secret would log in to the other).
     pub fn add_destination(&mut self, dest: Destination) -> Result<()> {
+        if let Some(other) =
+            self.destinations.iter().find(|o| o.name != dest.name && o.secret_env() == dest.secret_env())
+        {
+            return Err(Error::invalid(format!(
+                "destination {:?}: its name is too close to the destination {:?}'s: both would take \
+                 their secret from the variable {}; pick a name that differs in more than \
+                 capitals and punctuation",
+                dest.name,
+                other.name,
+                dest.secret_env()
+            )));
+        }
         self.destinations.push(dest);
         if let Err(e) = self.validate() {
             self.destinations.pop();

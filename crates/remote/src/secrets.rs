@@ -23,27 +23,125 @@ pub type Secret = Zeroizing<String>;
 /// The environment variable that can hold `dest`'s secret: `KEEPSAKE_DEST_SECRET_` and the name
 /// in capitals, every other character than a letter or digit as `_`.
 pub fn env_name(dest: &str) -> String {
-    let name: String =
-        dest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
-    format!("KEEPSAKE_DEST_SECRET_{name}")
+    keepsake_engine::destinations::secret_env_name(dest)
 }
 
-/// A Google service account's key file, read whole (its contents are the secret kept in the
+/// Google's own token address: the only `token_uri` a key may name.
+pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+/// The largest key file read (a real one is about 2.3 KiB).
+pub const GOOGLE_KEY_MAX: u64 = 64 * 1024;
+
+/// A Google service account's key file, checked ([`google_key`]) and read (at most
+/// [`GOOGLE_KEY_MAX`] bytes, only from a regular file: a FIFO would block the reader, a device
+/// never end). What comes back is the minimal key [`google_key`] builds (the secret kept in the
 /// keyring; the file's path is not kept). `Err` says in words why it is not one.
 pub fn read_google_key(path: &std::path::Path) -> Result<Secret, String> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-    );
-    let is_key = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("type").is_some() && v.get("client_email").is_some());
-    if !is_key {
+    use std::io::Read as _;
+    let shown = path.display();
+    let not_a_file = || {
+        format!("{shown} is not a regular file; pick the key file (KEY.json) the Google Cloud console gave")
+    };
+    // Checked before opening: opening a FIFO waits for a writer that may never come.
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(not_a_file());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // And again on what was opened: the path may have been swapped meanwhile.
+    if !file.metadata().map_err(|e| format!("cannot read {shown}: {e}"))?.is_file() {
+        return Err(not_a_file());
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(GOOGLE_KEY_MAX + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > GOOGLE_KEY_MAX {
         return Err(format!(
-            "{} is not a service account's key (a JSON file with \"type\" and \"client_email\")",
-            path.display()
+            "{shown} is larger than {} KiB, which no service account's key is",
+            GOOGLE_KEY_MAX / 1024
         ));
     }
-    Ok(text)
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| format!("{shown} is not a service account's key (not text)"))?;
+    google_key(text).map_err(|why| format!("{shown} {why}"))
+}
+
+/// The fields of a Google credential file that matter here; every other one is dropped.
+#[derive(serde::Deserialize)]
+struct GoogleKeyFields {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    client_email: Option<String>,
+    private_key: Option<String>,
+    token_uri: Option<String>,
+}
+
+impl Drop for GoogleKeyFields {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        if let Some(k) = &mut self.private_key {
+            k.zeroize();
+        }
+    }
+}
+
+/// The service account's key in `text`, checked and rebuilt: `{"type": "service_account",
+/// "client_email", "private_key", "token_uri"}` and nothing else. Other Google credential files
+/// (an *external account*, an authorized user, an impersonation) make the signer read a local
+/// file, fill in `${VARIABLES}` from the environment and send them to an address the file
+/// names: they are refused, and no other field of a key ever reaches the signer. Run on a key
+/// read from a file and again on every saved one (the keyring, `KEEPSAKE_DEST_SECRET_<NAME>`)
+/// before a store is opened. `Err` says why, to follow a path or "the key": "is not …".
+pub fn google_key(text: &str) -> Result<Secret, String> {
+    let fields: GoogleKeyFields = serde_json::from_str(text).map_err(|_| {
+        "is not a service account's key (a JSON file from the Google Cloud console)".to_owned()
+    })?;
+    match fields.kind.as_deref() {
+        Some("service_account") => {}
+        Some(other) => {
+            return Err(format!(
+                "is a Google credential of type {other:?}, not a service account's key \
+                 (\"type\": \"service_account\"); Keepsake takes only those: other kinds can read \
+                 files on this computer and send them to a server of the file's choosing"
+            ));
+        }
+        None => return Err("is not a service account's key: it has no \"type\"".to_owned()),
+    }
+    let email = fields.client_email.as_deref().unwrap_or("");
+    if !email.contains('@') || email.chars().any(char::is_control) {
+        return Err(
+            "is not a service account's key: its \"client_email\" is missing or not an address".to_owned()
+        );
+    }
+    let key = fields.private_key.as_deref().unwrap_or("");
+    let pem = key.trim_start().starts_with("-----BEGIN ")
+        && key.contains("PRIVATE KEY-----")
+        && key.contains("-----END ");
+    if !pem {
+        return Err(
+            "is not a service account's key: its \"private_key\" is missing or not a PEM key".to_owned()
+        );
+    }
+    if let Some(uri) = fields.token_uri.as_deref()
+        && uri != GOOGLE_TOKEN_URI
+    {
+        return Err(format!(
+            "is not a key Keepsake uses: its \"token_uri\" is {uri:?}, not Google's own ({GOOGLE_TOKEN_URI})"
+        ));
+    }
+    #[derive(serde::Serialize)]
+    struct Minimal<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        client_email: &'a str,
+        private_key: &'a str,
+        token_uri: &'a str,
+    }
+    let minimal = Minimal {
+        kind: "service_account",
+        client_email: email,
+        private_key: key,
+        token_uri: GOOGLE_TOKEN_URI,
+    };
+    serde_json::to_string(&minimal).map(Zeroizing::new).map_err(|e| format!("cannot be rebuilt: {e}"))
 }
 
 /// `dest`'s secret: the environment variable first (set for this run), then the keyring.

@@ -20,17 +20,38 @@ pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal)
         }
         DestAction::List => list(file, out),
         DestAction::Remove(name) => remove(file, &name, out),
-        DestAction::Set { name, field, value } => set(file, &name, &field, &value, out),
+        DestAction::Set { name, field, value, insecure_http } => {
+            set(file, &name, &field, &value, insecure_http, out)
+        }
+        DestAction::Secret { name, secret_file, key_file, test } => {
+            give_secret(file, &name, secret_file.as_deref(), key_file, test, out, term)
+        }
         DestAction::Test(name) => {
             let sources = file.load()?;
-            let dest = sources.destination(&name).map_err(|e| unknown(file, &name, &e))?.clone();
+            let mut dest = sources.destination(&name).map_err(|e| unknown(file, &name, &e))?.clone();
+            // An SFTP server never seen before (saved by an older Keepsake, added with
+            // --no-test): its key is seen now, shown, and kept once the test passes.
+            let first_seen = dest.kind == DestinationKind::Sftp && dest.host_key.is_none();
+            let seen = server_identity(&mut dest)?;
             test_connection(&dest, None)?;
+            if first_seen {
+                let mut all = file.load_file()?;
+                if let Some(d) = all.destinations.iter_mut().find(|d| d.name == name) {
+                    d.host_key.clone_from(&dest.host_key);
+                }
+                file.save(&all)?;
+            }
             if out.json_mode() {
-                out.json(&serde_json::json!({ "destination": name, "ok": true }))?;
+                out.json(&serde_json::json!({
+                    "destination": name,
+                    "ok": true,
+                    "host_key": seen.as_ref().map(|k| &k.fingerprint),
+                }))?;
             } else {
                 out.note(&format!(
-                    "{name}: reached, listed, written to and cleaned up ({}).",
-                    safe(&dest.describe())
+                    "{name}: reached, listed, written to and cleaned up ({}).{}",
+                    safe(&dest.describe()),
+                    identity_words(seen.as_ref(), first_seen)
                 ));
             }
             Ok(EXIT_OK)
@@ -110,7 +131,17 @@ pub(super) fn prompt_secret(prompt: &str, what: &str) -> CliResult<Zeroizing<Str
 fn google_key(dest: &mut Destination, file: Option<&Path>) -> CliResult<(Zeroizing<String>, bool)> {
     let Some(path) = dest.key_file.take().or_else(|| file.map(Path::to_path_buf)) else {
         return match std::env::var(secrets::env_name(&dest.name)) {
-            Ok(v) if !v.is_empty() => Ok((Zeroizing::new(v), true)),
+            Ok(v) if !v.is_empty() => {
+                // Checked here too (and again whenever a store opens): not any Google credential.
+                secrets::google_key(&v).map_err(|why| {
+                    CliError::invalid(
+                        format!("{} {why}", secrets::env_name(&dest.name)),
+                        "Nothing was saved. Put a service account's key (KEY.json from the Google \
+                         Cloud console) in the variable, or pass --key-file KEY.json.",
+                    )
+                })?;
+                Ok((Zeroizing::new(v), true))
+            }
             _ => Err(CliError::invalid(
                 format!("the destination {:?} needs its service account's key", dest.name),
                 "Pass --key-file KEY.json (downloaded in the Google Cloud console), or --unsigned for a \
@@ -157,12 +188,17 @@ fn add(
         _ if dest.needs_secret() => Some(read_secret(&dest, secret_file, term)?),
         _ => None,
     };
-    if test {
-        test_connection(&dest, secret.as_ref().map(|(s, _)| s.as_str())).map_err(|mut e| {
+    let seen = if test {
+        let nothing_saved = |mut e: CliError| {
             e.hint = format!("Nothing was saved. {} (Or pass --no-test to save it anyway.)", e.hint).into();
             e
-        })?;
-    }
+        };
+        let seen = server_identity(&mut dest).map_err(nothing_saved)?;
+        test_connection(&dest, secret.as_ref().map(|(s, _)| s.as_str())).map_err(nothing_saved)?;
+        seen
+    } else {
+        None
+    };
     let name = dest.name.clone();
     sources.add_destination(dest.clone()).map_err(|e| {
         CliError::invalid(
@@ -194,8 +230,16 @@ fn add(
         out.json(&serde_json::json!({ "added": dest, "tested": test }))?;
     } else {
         let tested = if test { " Tested: reached, listed and written to." } else { "" };
+        let identity = if dest.kind == DestinationKind::Sftp && seen.is_none() {
+            format!(
+                " Its server's identity is not known yet: `keepsake dest test {name}` shows its \
+                 fingerprint and keeps it; nothing is copied there before."
+            )
+        } else {
+            identity_words(seen.as_ref(), true)
+        };
         out.note(&format!(
-            "Added destination {name}: {}.{tested}{kept} Copy a source's backups there with \
+            "Added destination {name}: {}.{tested}{identity}{kept} Copy a source's backups there with \
              `keepsake source set SOURCE copies_to {name}`.",
             safe(&dest.describe())
         ));
@@ -234,7 +278,14 @@ fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
     Ok(EXIT_OK)
 }
 
-fn set(file: &SourcesFile, name: &str, field: &str, value: &str, out: &Output) -> CliResult<u8> {
+fn set(
+    file: &SourcesFile,
+    name: &str,
+    field: &str,
+    value: &str,
+    insecure_http: bool,
+    out: &Output,
+) -> CliResult<u8> {
     let mut sources = file.load_file()?;
     let hint = "Nothing was changed; `keepsake dest set --help` lists the settings.";
     if let Err(e) = sources.destination(name) {
@@ -243,14 +294,133 @@ fn set(file: &SourcesFile, name: &str, field: &str, value: &str, out: &Output) -
     let Some(dest) = sources.destinations.iter_mut().find(|d| d.name == name) else {
         return Ok(EXIT_OK);
     };
+    let old = dest.clone();
+    if insecure_http {
+        dest.insecure_http = true;
+    }
     dest.set(field, value).map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    // Another SFTP server: the old one's key says nothing about it; it is seen again at the next test.
+    let unpinned = dest.kind == DestinationKind::Sftp
+        && dest.endpoint != old.endpoint
+        && dest.host_key.is_some()
+        && dest.host_key == old.host_key;
+    if unpinned {
+        dest.host_key = None;
+    }
     dest.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
     let dest = dest.clone();
     file.save(&sources)?;
+    // The saved secret was the old place's: it must not log in to the new one.
+    let forgot = secret_stays_behind(&old, &dest).then(|| secrets::forget(&old));
     if out.json_mode() {
-        out.json(&serde_json::json!({ "destination": dest }))?;
+        out.json(&serde_json::json!({ "destination": dest, "secret_forgotten": forgot.is_some() }))?;
     } else {
         out.note(&format!("{name}: {field} set. {}", settings_line(&dest)));
+    }
+    match forgot {
+        Some(Ok(())) => out.note(&format!(
+            "{name} now points at another place ({}); the secret saved for the old one was removed \
+             from the OS keyring so that it does not log in there. Give the new place's with \
+             `keepsake dest secret {name}`.",
+            safe(&dest.describe())
+        )),
+        Some(Err(why)) => out.note(&format!(
+            "{name} now points at another place ({}); the secret saved for the old one could not be \
+             removed from the OS keyring ({why}). Give the new place's with `keepsake dest secret \
+             {name}` (it replaces the old one).",
+            safe(&dest.describe())
+        )),
+        None => {}
+    }
+    if unpinned {
+        out.note(&format!(
+            "{name} now points at another server: run `keepsake dest test {name}` to see its \
+             fingerprint and keep it; nothing is copied there before."
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+/// An SFTP destination's server identity, before anything else is sent to it: seen and kept in
+/// `dest` when none is kept yet (trust on first use, where the person is shown the
+/// fingerprint), else checked against the kept one. `None` for other kinds.
+fn server_identity(dest: &mut Destination) -> CliResult<Option<keepsake_remote::hostkey::HostKey>> {
+    if dest.kind != DestinationKind::Sftp {
+        return Ok(None);
+    }
+    Ok(Some(keepsake_remote::hostkey::first_use(dest)?))
+}
+
+/// The server's fingerprint in words, for a note: ` The server's fingerprint: SHA256:… (ED25519); …`.
+fn identity_words(seen: Option<&keepsake_remote::hostkey::HostKey>, kept_now: bool) -> String {
+    match seen {
+        Some(k) if kept_now => format!(
+            " The server's fingerprint: {}. Keepsake keeps it and refuses the server if it ever shows \
+             another; compare it with `ssh-keygen -lf` of the server's host key if you can.",
+            safe(&k.describe())
+        ),
+        Some(k) => format!(" The server showed the fingerprint kept for it: {}.", safe(&k.describe())),
+        None => String::new(),
+    }
+}
+
+/// Whether changing `old` into `new` leaves its saved secret behind: it takes one, and the
+/// place (server, bucket, account, user) changed, so the old secret is not the new place's.
+pub(crate) fn secret_stays_behind(old: &Destination, new: &Destination) -> bool {
+    old.needs_secret() && !old.same_place(new)
+}
+
+/// `dest secret NAME`: the destination's secret given again (a new key, a new place), tested
+/// with it first unless `test` is off, then kept in the OS keyring.
+fn give_secret(
+    file: &SourcesFile,
+    name: &str,
+    secret_file: Option<&Path>,
+    key_file: Option<std::path::PathBuf>,
+    test: bool,
+    out: &Output,
+    term: Terminal,
+) -> CliResult<u8> {
+    let sources = file.load()?;
+    let mut dest = sources.destination(name).map_err(|e| unknown(file, name, &e))?.clone();
+    if !dest.needs_secret() {
+        return Err(CliError::invalid(
+            format!("the destination {name:?} ({}) takes no secret", dest.kind.as_str()),
+            "Nothing was changed.",
+        ));
+    }
+    let (secret, from_env) = if dest.kind == DestinationKind::Gcs {
+        dest.key_file = key_file;
+        let got = google_key(&mut dest, secret_file)?;
+        dest.key_file = None;
+        got
+    } else {
+        read_secret(&dest, secret_file, term)?
+    };
+    if test {
+        test_connection(&dest, Some(&secret)).map_err(|mut e| {
+            e.hint = format!("Nothing was saved. {} (Or pass --no-test to save it anyway.)", e.hint).into();
+            e
+        })?;
+    }
+    if from_env {
+        out.note(&format!("{name}: its secret comes from {}; nothing was saved.", secrets::env_name(name)));
+        return Ok(EXIT_OK);
+    }
+    secrets::save(&dest, &secret).map_err(|why| CliError {
+        code: ErrorCode::RemoteFailed,
+        message: format!("cannot save the secret of {name:?} in the OS keyring: {why}"),
+        hint: format!(
+            "Nothing was saved. Unlock the keyring and try again, or set {} for every run instead.",
+            secrets::env_name(name)
+        )
+        .into(),
+        silent: false,
+    })?;
+    if out.json_mode() {
+        out.json(&serde_json::json!({ "destination": name, "saved": true, "tested": test }))?;
+    } else {
+        out.note(&format!("{name}: its secret is in the OS keyring."));
     }
     Ok(EXIT_OK)
 }
