@@ -252,6 +252,15 @@ impl Note {
         }
     }
 
+    /// The body as the notification server reads it. On Linux and the BSDs the body is markup
+    /// (the Desktop Notifications spec: `<b>`, `<i>`, `<a href>`, `<img>`), and it holds names
+    /// from outside (a database's, a table's, a destination's): `<`, `>` and `&` are escaped so
+    /// a table named `<img src=...>` shows as those characters, not as an image or a link.
+    /// Elsewhere the body is plain text and goes as it is.
+    pub fn markup_body(&self) -> String {
+        if cfg!(all(unix, not(target_os = "macos"))) { escape_markup(&self.body) } else { self.body.clone() }
+    }
+
     fn wanted(&self, level: NotificationLevel) -> bool {
         match level {
             NotificationLevel::All => true,
@@ -268,7 +277,10 @@ impl Note {
         let app = app.clone();
         let spawned = std::thread::Builder::new().name("notify".into()).spawn(move || {
             let mut n = notify_rust::Notification::new();
-            n.appname("Keepsake").summary(&self.summary).body(&self.body).action("default", "Open Keepsake");
+            n.appname("Keepsake")
+                .summary(&self.summary)
+                .body(&self.markup_body())
+                .action("default", "Open Keepsake");
             n.icon(if self.problem { "dialog-warning" } else { "dialog-information" });
             match n.show() {
                 #[cfg(all(unix, not(target_os = "macos")))]
@@ -297,7 +309,7 @@ impl Note {
         tracing::info!(summary = %self.summary, body = %self.body, "notification");
         let spawned = std::thread::Builder::new().name("notify".into()).spawn(move || {
             let mut n = notify_rust::Notification::new();
-            n.appname("Keepsake").summary(&self.summary).body(&self.body).icon(if self.problem {
+            n.appname("Keepsake").summary(&self.summary).body(&self.markup_body()).icon(if self.problem {
                 "dialog-warning"
             } else {
                 "dialog-information"
@@ -310,6 +322,20 @@ impl Note {
             tracing::warn!("cannot start the notification thread: {e}");
         }
     }
+}
+
+/// `text` with the characters the notification body markup reads (`&`, `<`, `>`) escaped.
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `12.3 MB`.
@@ -378,6 +404,36 @@ mod tests {
             "{}",
             full.body
         );
+    }
+
+    #[test]
+    #[cfg(all(unix, not(target_os = "macos")))]
+    fn a_table_name_is_never_markup_in_the_body() {
+        let alert = keepsake_engine::Alert {
+            id: 0,
+            kind: keepsake_engine::AlertKind::TableGone,
+            source_path: "/x/notes.db".into(),
+            backup_id: "b".to_owned(),
+            previous_id: None,
+            table: Some(
+                "<img src=\"file:///etc/passwd\"/><a href=\"https://evil.example\">x</a>&amp;".to_owned(),
+            ),
+            before: None,
+            after: None,
+            raised_at: chrono::Utc::now(),
+            pinned: None,
+            dismissed_at: None,
+        };
+        let n = Note::content_alert("Notes & <Co>", &[alert]);
+        let body = n.markup_body();
+        assert!(!body.contains('<') && !body.contains('>'), "{body}");
+        assert!(
+            body.contains("&lt;img src=\"file:///etc/passwd\"/&gt;&lt;a href=\"https://evil.example\"&gt;x&lt;/a&gt;&amp;amp;"),
+            "{body}"
+        );
+        let failed = Note::backup_failed("A", Path::new("/data/a&b<i>.db"), ErrorCode::SourceNotFound);
+        assert!(failed.markup_body().contains("/data/a&amp;b&lt;i&gt;.db"), "{}", failed.markup_body());
+        assert!(failed.body.contains("/data/a&b<i>.db"), "the note itself (logged) stays plain");
     }
 
     #[test]

@@ -108,10 +108,46 @@ impl Output {
     }
 }
 
-/// Text from a backup folder or a backup, safe to print: control characters (which could move
-/// the cursor, clear the screen or fake a line) are escaped.
+/// Text from a backup folder, a backup or a database (a file name, a table's name, a value),
+/// safe to print for a person: every character a terminal would act on instead of showing is
+/// escaped as `\u{..}` (`\n`, `\r`, `\t` as such), so a name cannot set the window's title,
+/// move the cursor, clear the screen, ring the bell, fake a line or turn text around. That is
+/// C0 controls (ESC, CR, BEL...), DEL, C1 controls (U+0080-U+009F, of which U+009B starts an
+/// escape sequence on its own), Unicode's direction marks, embeddings, overrides and isolates,
+/// and the line and paragraph separators.
+///
+/// Every name or value from outside printed for a person goes through this one helper.
 pub fn safe(text: &str) -> String {
-    keepsake_engine::error::escaped(text)
+    if !text.chars().any(unsafe_char) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A character a terminal acts on, or that changes how the text around it is shown.
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            // Arabic letter mark, left-to-right and right-to-left marks.
+            '\u{061c}' | '\u{200e}' | '\u{200f}'
+            // Line and paragraph separators.
+            | '\u{2028}' | '\u{2029}'
+            // Embeddings, pop, overrides.
+            | '\u{202a}'..='\u{202e}'
+            // Isolates.
+            | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// `1.5 MiB`, `512 B`: binary units, as file managers on Linux and Windows count.
@@ -252,6 +288,17 @@ mod tests {
         assert_eq!(human_duration(850), "850 ms");
         assert_eq!(human_duration(4_200), "4.2 s");
         assert_eq!(human_duration(192_000), "3 min 12 s");
+    }
+
+    #[test]
+    fn safe_escapes_everything_a_terminal_would_act_on() {
+        assert_eq!(safe("plain name_1 é 日本"), "plain name_1 é 日本");
+        assert_eq!(safe("\x1b]0;pwned\x07"), "\\u{1b}]0;pwned\\u{7}");
+        assert_eq!(safe("\x1b[2Jgone"), "\\u{1b}[2Jgone");
+        assert_eq!(safe("a\rb\nc\td"), "a\\rb\\nc\\td");
+        assert_eq!(safe("\u{9b}31m\u{85}\u{7f}"), "\\u{9b}31m\\u{85}\\u{7f}");
+        assert_eq!(safe("invoice\u{202e}fdp.exe"), "invoice\\u{202e}fdp.exe");
+        assert_eq!(safe("\u{2066}x\u{2069}\u{200f}\u{2028}"), "\\u{2066}x\\u{2069}\\u{200f}\\u{2028}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use keepsake_engine::TableChange;
 
 use super::Ctx;
 use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
-use crate::output::{Style, Table};
+use crate::output::{Style, Table, safe};
 
 pub fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
     let changes = ctx.work(|job| ctx.engine.compare_rows(id, database, job))?;
@@ -42,7 +42,8 @@ fn show(
             let w = words(c);
             let style = if w == "same" { Style::Dim } else { Style::Plain };
             t.row(vec![
-                (c.table.clone(), Style::Plain),
+                // A table's name comes from the database or the backup: never raw to a terminal.
+                (safe(&c.table), Style::Plain),
                 (count(c.backup_rows), Style::Plain),
                 (count(c.current_rows), Style::Plain),
                 (w, style),

@@ -7,14 +7,14 @@ use keepsake_engine::model::RestoreOptions;
 
 use super::Ctx;
 use crate::error::{CliResult, EXIT_OK};
-use crate::output::{human_duration, relative_time};
+use crate::output::{human_duration, relative_time, safe};
 
 pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed: bool) -> CliResult<u8> {
     // Look the backup up first: an unknown id should fail before anyone is asked anything.
     let meta = ctx.engine.get(id)?;
     let made = relative_time(meta.created_at, Utc::now());
     let question = if !opts.tables.is_empty() {
-        let what = opts.tables.join(", ");
+        let what = safe(&opts.tables.join(", "));
         let safety = if opts.safety_backup {
             "A safety backup of the whole database is made first."
         } else {
@@ -47,10 +47,10 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
             ));
         }
         if !c.tables_added.is_empty() {
-            what.push(format!("tables added since: {}", c.tables_added.join(", ")));
+            what.push(format!("tables added since: {}", safe(&c.tables_added.join(", "))));
         }
         if !c.tables_gone.is_empty() {
-            what.push(format!("tables gone since: {}", c.tables_gone.join(", ")));
+            what.push(format!("tables gone since: {}", safe(&c.tables_gone.join(", "))));
         }
         if what.is_empty() {
             what.push("tables, columns or indexes changed".to_owned());
@@ -73,18 +73,18 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
         for t in &outcome.tables {
             let before =
                 t.rows_before.map_or_else(|| "it was gone".to_owned(), |n| format!("{n} rows before"));
-            ctx.out.text(&format!("Restored {}: {} rows ({before}).", t.table, t.rows_after))?;
+            ctx.out.text(&format!("Restored {}: {} rows ({before}).", safe(&t.table), t.rows_after))?;
         }
         if !outcome.referenced_by.is_empty() {
             ctx.out.note(&format!(
                 "Tables that refer to it were left as they are: {}.",
-                outcome.referenced_by.join(", ")
+                safe(&outcome.referenced_by.join(", "))
             ));
         }
         if !outcome.triggers.is_empty() {
             ctx.out.note(&format!(
                 "The database's own triggers ran as rows were replaced: {}.",
-                outcome.triggers.join(", ")
+                safe(&outcome.triggers.join(", "))
             ));
         }
     } else {
@@ -97,8 +97,13 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
         ))?;
     }
     if let Some(safety) = &outcome.safety_backup_id {
+        // From a destination, the safety backup is in the local folder: the command names it.
+        let command = match &ctx.safety_dir {
+            Some(dir) => format!("keepsake --backup-dir {} restore {safety}", super::space::shell_word(dir)),
+            None => format!("keepsake restore {safety}"),
+        };
         ctx.out.text(&format!(
-            "The database as it was before is in backup {safety}; `keepsake restore {safety}` undoes this."
+            "The database as it was before is in backup {safety}; `{command}` undoes this."
         ))?;
     }
     Ok(EXIT_OK)

@@ -2,7 +2,9 @@
 //! with their rows, or one table's rows page by page (`--offset`, `--limit`, `--search`).
 //! Decoded to a private temporary file that is removed afterwards.
 
-use keepsake_engine::TableSummary;
+use std::io::{IsTerminal, Write};
+
+use keepsake_engine::{BackupView, TableSummary};
 
 use super::Ctx;
 use crate::error::{CliResult, EXIT_OK};
@@ -41,8 +43,20 @@ pub fn run(ctx: &Ctx, id: &str, a: &ShowArgs) -> CliResult<u8> {
         return Ok(EXIT_OK);
     };
     if a.csv {
-        let written = view.export_csv(table, &mut std::io::stdout().lock())?;
-        ctx.out.note(&format!("{written} rows of {table} from backup {} written as CSV.", view.backup().id));
+        // To a pipe or a file the CSV is exact, byte for byte: it is data for a program, and
+        // a value's newline or tab is part of it. To a terminal it is read by a person, and
+        // the terminal would act on a value's escape sequences: every name and value is shown
+        // through `safe` there, then quoted as CSV.
+        let written = if std::io::stdout().is_terminal() {
+            csv_for_terminal(&view, table)?
+        } else {
+            view.export_csv(table, &mut std::io::stdout().lock())?
+        };
+        ctx.out.note(&format!(
+            "{written} rows of {} from backup {} written as CSV.",
+            safe(table),
+            safe(&view.backup().id)
+        ));
         return Ok(EXIT_OK);
     }
     let page = view.rows(table, a.offset, a.limit, a.search.as_deref())?;
@@ -50,7 +64,8 @@ pub fn run(ctx: &Ctx, id: &str, a: &ShowArgs) -> CliResult<u8> {
         ctx.out.json(&page)?;
         return Ok(EXIT_OK);
     }
-    let heads: Vec<(&str, bool)> = page.columns.iter().map(|c| (c.as_str(), false)).collect();
+    let columns: Vec<String> = page.columns.iter().map(|c| safe(c)).collect();
+    let heads: Vec<(&str, bool)> = columns.iter().map(|c| (c.as_str(), false)).collect();
     let mut t = Table::new(&heads);
     for row in &page.rows {
         t.row(
@@ -69,11 +84,46 @@ pub fn run(ctx: &Ctx, id: &str, a: &ShowArgs) -> CliResult<u8> {
         "Rows {}-{last} of {}{matching} in {} of backup {}.{}",
         if page.rows.is_empty() { page.offset } else { page.offset + 1 },
         page.total,
-        page.table,
-        view.backup().id,
+        safe(&page.table),
+        safe(&view.backup().id),
         if last < page.total { format!(" Next: --offset {last}") } else { String::new() }
     ));
     Ok(EXIT_OK)
+}
+
+/// Writes `table` as CSV for a person at a terminal: each name and value through `safe` (so
+/// it holds no control character left to quote), a field quoted when it holds `,` or `"` or
+/// starts or ends with a space. Returns the rows written.
+fn csv_for_terminal(view: &BackupView, table: &str) -> CliResult<u64> {
+    let field = |v: &str| {
+        let v = safe(v);
+        if v.contains([',', '"']) || v.starts_with(' ') || v.ends_with(' ') {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    };
+    let line = |cells: &mut dyn Iterator<Item = String>| cells.collect::<Vec<_>>().join(",");
+    let mut out = std::io::stdout().lock();
+    let mut header = true;
+    let written = view.each_row(table, |columns, values| {
+        if std::mem::take(&mut header) {
+            writeln!(out, "{}", line(&mut columns.iter().map(|c| field(c)))).map_err(write_failed)?;
+        }
+        writeln!(out, "{}", line(&mut values.iter().map(|v| field(v.as_deref().unwrap_or("")))))
+            .map_err(write_failed)
+    })?;
+    if header {
+        // No rows: the header line alone.
+        let columns = view.rows(table, 0, 0, None)?.columns;
+        writeln!(out, "{}", line(&mut columns.iter().map(|c| field(c)))).map_err(write_failed)?;
+    }
+    out.flush().map_err(write_failed)?;
+    Ok(written)
+}
+
+fn write_failed(e: std::io::Error) -> keepsake_engine::Error {
+    keepsake_engine::Error::new(keepsake_engine::ErrorCode::Io, format!("cannot write the CSV: {e}"))
 }
 
 /// A value cut to fit a terminal line.
