@@ -42,6 +42,8 @@ struct LogGuard(std::sync::Mutex<Option<tracing_appender::non_blocking::WorkerGu
 
 /// Runs the app until it quits.
 pub fn run() {
+    // First, before the keyring or the window hands over any password.
+    keepsake_engine::hardening::no_core_dumps();
     let app = tauri::Builder::default()
         // First: a second launch hands over to the first one, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| platform::show_main_window(app)))

@@ -28,6 +28,8 @@ use crate::error::{CliError, EXIT_ERROR};
 use crate::output::Output;
 
 fn main() -> ExitCode {
+    // First, before any password is read from a file, the environment or the terminal.
+    keepsake_engine::hardening::no_core_dumps();
     let env = Env::from_process();
     let term = Terminal::detect();
     let cli = match Cli::try_parse() {

@@ -21,6 +21,7 @@ pub mod engines;
 pub mod error;
 pub mod folder;
 pub mod format;
+pub mod hardening;
 pub mod installation;
 pub(crate) mod legacy;
 pub(crate) mod lock;
