@@ -29,6 +29,7 @@ use crate::jobs::EventProgress;
 use crate::notify::NotificationLevel;
 use crate::state::AppState;
 use crate::view::{AppStateView, SourceReport, SourceView};
+use destinations::DestinationSaved;
 use dialogs::PathKind;
 use inside::ExportFormat;
 use sources::{ScheduleInput, SchedulePreview};

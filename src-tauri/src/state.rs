@@ -209,12 +209,14 @@ impl AppState {
     }
 
     /// Stops the copier's current pass (the app quits, or "Stop copying"); with `hold`, no
-    /// pass runs again until "Copy now".
+    /// pass runs again until "Copy now". A call to a server the pass waits in ends at once.
     pub fn stop_copies(&self, hold: bool) {
         if hold {
             self.copies_held.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         lock(&self.copy_pass).cancel();
+        // After the cancel, so the pass sees it when the call's error comes back.
+        keepsake_remote::interrupt();
     }
 
     /// Whether "Stop copying" holds the copier.
@@ -299,22 +301,52 @@ impl AppState {
         lock(&self.picked).insert(path.to_path_buf());
     }
 
-    /// Where a restore of `source` may write: its own database (`None`), a file that does not
-    /// exist yet, or one the person picked in the file dialog. The window is not trusted with
-    /// anything else: a script running in it must not aim a restore at any file it likes.
+    /// Whether the person picked `path` in this session's file dialog (the window is trusted
+    /// with no other path to write to or read from).
+    pub fn was_picked(&self, path: &Path) -> bool {
+        lock(&self.picked).contains(path)
+    }
+
+    /// Where a restore of `source` may write: its own database (`None`), or a file the person
+    /// picked in this session's file dialog. The window is not trusted with anything else: a
+    /// script running in it must not aim a restore at any file it likes (a new
+    /// `~/.ssh/authorized_keys` is a file that does not exist yet).
     pub fn restore_target(&self, source: &Source, target: Option<PathBuf>) -> IpcResult<PathBuf> {
-        let Some(target) = target else { return Ok(source.database.clone()) };
-        if !target.is_absolute() {
-            return Err(IpcError::invalid(format!("{} is not a full path", target.display())));
+        match target {
+            None => Ok(source.database.clone()),
+            Some(target) if target == source.database => Ok(target),
+            Some(target) => self.picked_target(target),
         }
-        let exists = std::fs::symlink_metadata(&target).is_ok();
-        if target == source.database || !exists || lock(&self.picked).contains(&target) {
+    }
+
+    /// `target` when the person picked it in this session's file dialog: every command that
+    /// writes a file the window names (a restore elsewhere, a restore from a copy, an export)
+    /// goes through here. Anything else is refused with `invalid_input`, reason `not_picked`,
+    /// before anything is read or written.
+    pub fn picked_target(&self, target: PathBuf) -> IpcResult<PathBuf> {
+        if !target.is_absolute() {
+            return Err(IpcError::from(
+                keepsake_engine::Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "{} is not a full path; choose the file with the Choose… button",
+                        target.display()
+                    ),
+                )
+                .with_path(&target)
+                .with_reason("not_picked"),
+            ));
+        }
+        if self.was_picked(&target) {
             return Ok(target);
         }
         Err(IpcError::from(
             keepsake_engine::Error::new(
                 ErrorCode::InvalidInput,
-                format!("{} already exists and was not chosen in the file dialog", target.display()),
+                format!(
+                    "{} was not chosen in the file dialog; Keepsake writes only to a file chosen with the Choose… button",
+                    target.display()
+                ),
             )
             .with_path(&target)
             .with_reason("not_picked"),

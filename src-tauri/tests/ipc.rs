@@ -261,6 +261,8 @@ fn restore_compare_undo_and_cleanup() {
     assert_eq!(undone["backup_id"], outcome["safety_backup_id"]);
 
     let elsewhere = shell.dir.path().join("copy.db");
+    // As `choose_path` does when the person picks it in the dialog.
+    pick(&shell, &elsewhere);
     let copy = shell.ok(
         "restore_backup",
         json!({ "source": "shop", "id": first["id"], "jobId": "4", "verifyFirst": false,
@@ -362,6 +364,208 @@ fn paths_from_the_window_are_checked_by_the_shell() {
     assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("not_picked")), "{e}");
     assert_eq!(std::fs::read(&secret).unwrap(), b"-----BEGIN OPENSSH PRIVATE KEY-----");
     let fresh = shell.dir.path().join("restored-here.db");
+    pick(&shell, &fresh);
     shell.ok("restore_backup", args(&fresh));
-    assert!(fresh.is_file(), "a new file may be written");
+    assert!(fresh.is_file(), "a new file picked in the dialog may be written");
+}
+
+/// As `choose_path` does when the person picks `path` in the file dialog.
+fn pick(shell: &Shell, path: &Path) {
+    tauri::Manager::state::<AppState>(&shell.app).picked(path);
+}
+
+/// Whether `e` is the refusal of a path the person did not pick.
+fn not_picked(e: &Value) -> bool {
+    code(e) == "invalid_input" && e["facts"]["reason"] == "not_picked"
+}
+
+/// A restore elsewhere writes only to a file picked in the dialog: a new file the window names
+/// (a new `~/.ssh/authorized_keys` is one) is refused and never created.
+#[test]
+fn a_restore_to_a_new_file_not_picked_is_refused() {
+    let shell = Shell::new();
+    shell.source("notes");
+    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let ssh = shell.dir.path().join(".ssh");
+    std::fs::create_dir(&ssh).unwrap();
+    let keys = ssh.join("authorized_keys");
+    let args = |target: &Path| json!({ "source": "notes", "id": backup["id"], "jobId": "r", "verifyFirst": false, "target": target });
+    let e = shell.err("restore_backup", args(&keys));
+    assert!(not_picked(&e), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("authorized_keys"), "{e}");
+    assert!(!keys.exists(), "nothing was written");
+    let e = shell.err("restore_backup", args(Path::new("relative.db")));
+    assert!(not_picked(&e), "{e}");
+
+    pick(&shell, &keys);
+    shell.ok("restore_backup", args(&keys));
+    assert!(keys.is_file(), "the same path, once picked, is written");
+}
+
+/// "Export" writes only to a file picked in the save dialog, as a spreadsheet or a database.
+#[test]
+fn an_export_to_a_path_not_picked_is_refused() {
+    let shell = Shell::new();
+    shell.source("notes");
+    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let tables = shell.ok("open_backup", json!({ "source": "notes", "id": backup["id"], "jobId": "o" }));
+    let table = tables[0]["table"].as_str().unwrap().to_owned();
+    for (format, name) in [("csv", "out.csv"), ("database", "out.db")] {
+        let target = shell.dir.path().join(name);
+        let args = json!({ "source": "notes", "id": backup["id"], "table": table, "format": format, "target": target });
+        let e = shell.err("export_table", args.clone());
+        assert!(not_picked(&e), "{format}: {e}");
+        assert!(!target.exists(), "{format}: nothing was written");
+
+        pick(&shell, &target);
+        let rows = shell.ok("export_table", args);
+        assert!(rows.as_u64().unwrap() > 0, "{format}: {rows}");
+        assert!(target.is_file(), "{format}: the picked file was written");
+    }
+}
+
+/// The lost-computer restore writes only to a file picked in the save dialog.
+#[test]
+fn a_restore_from_a_copy_to_a_path_not_picked_is_refused() {
+    let shell = Shell::new();
+    shell.source("notes");
+    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let view = shell.ok("app_state", json!({}));
+    let folder = view["sources"][0]["backup_dir"].as_str().unwrap().to_owned();
+    let destination = json!({ "name": "usb", "kind": "folder", "path": folder });
+    let target = shell.dir.path().join("from-the-copy.db");
+    let args = json!({ "jobId": "c", "destination": destination, "id": backup["id"], "target": target });
+    let e = shell.err("restore_from_copy", args.clone());
+    assert!(not_picked(&e), "{e}");
+    assert!(!target.exists(), "nothing was written");
+
+    pick(&shell, &target);
+    let outcome = shell.ok("restore_from_copy", args);
+    assert_eq!(outcome["target"], json!(target));
+    assert!(target.is_file(), "the picked file was written");
+}
+
+/// The app turns core dumps off first thing (`run` calls this before anything holds a
+/// password): the limit is 0, soft and hard, so no dump of the process can hold its secrets.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_app_keeps_its_secrets_out_of_core_dumps() {
+    keepsake_engine::hardening::no_core_dumps();
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    assert_eq!(core.split_whitespace().collect::<Vec<_>>().join(" "), "Max core file size 0 0 bytes");
+}
+
+/// Destination secrets in memory for these tests, shared by every keyring entry of the
+/// process (the `keyring` crate's own mock keeps nothing between two entries).
+fn memory_keyring() {
+    use std::collections::HashMap;
+    type Kept = Arc<Mutex<HashMap<(String, String), Vec<u8>>>>;
+    struct Entry(Kept, (String, String));
+    impl keyring::credential::CredentialApi for Entry {
+        fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
+            self.0.lock().unwrap().insert(self.1.clone(), secret.to_vec());
+            Ok(())
+        }
+        fn get_secret(&self) -> keyring::Result<Vec<u8>> {
+            self.0.lock().unwrap().get(&self.1).cloned().ok_or(keyring::Error::NoEntry)
+        }
+        fn delete_credential(&self) -> keyring::Result<()> {
+            self.0.lock().unwrap().remove(&self.1).map(drop).ok_or(keyring::Error::NoEntry)
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn debug_fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "memory entry {:?}", self.1)
+        }
+    }
+    struct Builder(Kept);
+    impl keyring::credential::CredentialBuilderApi for Builder {
+        fn build(
+            &self,
+            _: Option<&str>,
+            service: &str,
+            user: &str,
+        ) -> keyring::Result<Box<keyring::credential::Credential>> {
+            Ok(Box::new(Entry(self.0.clone(), (service.to_owned(), user.to_owned()))))
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| keyring::set_default_credential_builder(Box::new(Builder(Kept::default()))));
+}
+
+/// The secret saved for the destination `name` (no environment variable of that name is set).
+fn saved_secret(name: &str) -> Option<String> {
+    keepsake_remote::secrets::lookup_account(&format!("destination:{name}"), "KEEPSAKE_TEST_NO_SUCH_VARIABLE")
+        .unwrap()
+        .map(|s| s.to_string())
+}
+
+/// A saved secret does not follow its destination's name to another server: saved without a
+/// new secret, a destination that now points elsewhere loses the old one, and the answer says
+/// so; the same place keeps it.
+#[test]
+fn a_destination_moved_to_another_server_leaves_its_secret_behind() {
+    memory_keyring();
+    let shell = Shell::new();
+    let dav = |endpoint: &str, limit: Option<u32>| json!({ "name": "moved-nas", "kind": "webdav", "endpoint": endpoint, "user": "ann", "upload_limit_kib": limit });
+    let saved = shell.ok(
+        "save_destination",
+        json!({ "destination": dav("http://127.0.0.1:1/dav", None), "secret": "the nas password", "sources": [] }),
+    );
+    assert_eq!(saved["secret_forgotten"], false, "{saved}");
+    assert_eq!(saved_secret("moved-nas").as_deref(), Some("the nas password"));
+    let saved = shell.ok(
+        "save_destination",
+        json!({ "destination": dav("http://127.0.0.1:1/dav", Some(64)), "sources": [] }),
+    );
+    assert_eq!(saved["secret_forgotten"], false, "same place: {saved}");
+    assert_eq!(saved_secret("moved-nas").as_deref(), Some("the nas password"), "same place, same secret");
+
+    let saved = shell.ok(
+        "save_destination",
+        json!({ "destination": dav("http://127.0.0.2:1/dav", Some(64)), "sources": [] }),
+    );
+    assert_eq!(saved["secret_forgotten"], true, "the window is told to ask for it: {saved}");
+    assert_eq!(saved_secret("moved-nas"), None, "the old server's password is gone");
+    let listed = shell.ok("list_destinations", json!({}));
+    assert_eq!(listed[0]["endpoint"], "http://127.0.0.2:1/dav");
+}
+
+/// The window's Google key file is read only when the person picked it in the dialog, only as
+/// a regular file; what is kept is the rebuilt service account's key.
+#[test]
+fn a_google_key_file_is_read_only_when_picked_and_only_as_a_regular_file() {
+    memory_keyring();
+    let shell = Shell::new();
+    let key = shell.dir.path().join("key.json");
+    let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+    let text = json!({ "type": "service_account", "client_email": "b@p.iam.gserviceaccount.com", "private_key": pem, "project_id": "p" });
+    std::fs::write(&key, text.to_string()).unwrap();
+    let gcs = |path: &Path| json!({ "destination": { "name": "picked-gcs", "kind": "gcs", "bucket": "b", "endpoint": "http://127.0.0.1:1", "key_file": path }, "sources": [] });
+    let e = shell.err("save_destination", gcs(&key));
+    assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("key_not_picked")), "{e}");
+    assert_eq!(saved_secret("picked-gcs"), None, "nothing read, nothing saved");
+
+    #[cfg(unix)]
+    {
+        let fifo = shell.dir.path().join("fifo.json");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        pick(&shell, &fifo);
+        let e = shell.err("save_destination", gcs(&fifo));
+        assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("key_file")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("not a regular file"), "{e}");
+    }
+
+    pick(&shell, &key);
+    shell.ok("save_destination", gcs(&key));
+    let kept: Value = serde_json::from_str(&saved_secret("picked-gcs").unwrap()).unwrap();
+    assert_eq!(kept["type"], "service_account");
+    assert!(kept.get("project_id").is_none(), "only the key's own fields are kept: {kept}");
+    let listed = shell.ok("list_destinations", json!({}));
+    assert!(listed[0].get("key_file").is_none(), "the path is not kept: {listed}");
 }

@@ -93,6 +93,8 @@ const xdotool = (...args) => execFileSync("xdotool", args, { encoding: "utf8", t
 /**
  * Answers the system's (GTK) file dialog titled `title` with `file`: typed into its location
  * field, then Enter, as a person would. Saves a screenshot of the whole display with the dialog.
+ * A save dialog's name field comes filled in (the suggested name): Ctrl+A first replaces it.
+ * The shell writes only to paths answered here, so every file a test has written goes this way.
  */
 async function answerFileDialog(title, file, shotName) {
   const id = await until(`the "${title}" dialog`, () => {
@@ -107,6 +109,8 @@ async function answerFileDialog(title, file, shotName) {
   xdotool("windowfocus", "--sync", id);
   xdotool("key", "--clearmodifiers", "ctrl+l");
   await sleep(300);
+  xdotool("key", "--clearmodifiers", "ctrl+a");
+  await sleep(100);
   xdotool("type", "--delay", "15", file);
   await sleep(300);
   const open = () => {
@@ -123,6 +127,13 @@ async function answerFileDialog(title, file, shotName) {
     await sleep(1000);
   }
   await until("the dialog to close", () => !open());
+}
+
+/** `choose_path` through the window's IPC, its dialog answered with `file`; what it returned. */
+async function pick(kind, title, file, shotName) {
+  const chosen = invoke("choose_path", { kind, start: file });
+  await answerFileDialog(title, file, shotName);
+  assert.equal(await chosen, file);
 }
 
 /** The error notices on screen, as text. */
@@ -641,13 +652,21 @@ test("a table exported as a spreadsheet and as a database of its own; two backup
   // The backup looked inside (the safety backups of the take-back and its undo came after it).
   const first = (await invoke("list_backups", { source: THIRD_PARTY })).filter((b) => b.backup_type === "manual").at(-1);
   const dir = fs.mkdtempSync(path.join(process.env.HOME, "export-"));
-  // Its registry_crate as it was.
+  // Its registry_crate as it was, to files picked in the save dialog (the shell writes nowhere else).
   const csv = path.join(dir, "crates.csv");
+  const notPicked = path.join(dir, "not-picked.csv");
+  await assert.rejects(
+    invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: notPicked }),
+    (e) => e.ipc.code === "invalid_input" && e.ipc.facts.reason === "not_picked",
+  );
+  assert.ok(!fs.existsSync(notPicked), "nothing written where the dialog was not answered");
+  await pick("export_csv", "Export the table as a spreadsheet", csv, "export-csv-dialog");
   const rowsThen = await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv });
   const lines = fs.readFileSync(csv, "utf8").trim().split("\n");
   assert.equal(lines[0], "registry_id,name,size,timestamp");
   assert.equal(lines.length, rowsThen + 1);
   const db = path.join(dir, "crates.sqlite");
+  await pick("export_database", "Export the table as a database", db, "export-database-dialog");
   assert.equal(await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "database", target: db }), rowsThen);
   assert.equal(sql(db, "SELECT count(*) FROM registry_crate"), String(rowsThen));
   assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'registry_crate'"), /PRIMARY KEY \(registry_id, name\)/);
@@ -779,8 +798,11 @@ test("copies elsewhere: an S3 destination added in Settings (a wrong key said in
     // The copier may have sent more meanwhile: every backup there then is listed.
     const there = fs.readdirSync(path.join(s3.root, "family-backups", "laptop")).filter((n) => n.startsWith("backup_"));
     assert.ok(found.length >= objects.length && found.length <= there.length, `${found.length} listed, ${there.length} there`);
+    // The new file is named in the save dialog (a typed path is not trusted).
     const target = path.join(process.env.HOME, "restored-from-a-copy.db");
-    await type("from-copy-target", target);
+    await click("from-copy-choose");
+    await answerFileDialog("Restore the backup to this file", target, "restore-from-copy-dialog");
+    await until("the chosen file in the field", async () => (await (await $("from-copy-target")).getValue()) === target);
     await (await $("restore-from-copy")).scrollIntoView();
     await shot("settings-restore-from-copy");
     await click("from-copy-restore");
@@ -862,7 +884,9 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     await type("dest-bucket", "family-backups");
     const notKey = path.join(process.env.HOME, "not-a-key.json");
     fs.writeFileSync(notKey, "{\"shopping\": [\"milk\"]}");
-    await type("dest-key-file", notKey);
+    await click("dest-key-file-choose");
+    await answerFileDialog("Choose the service account's key file", notKey, "settings-copies-google-key-dialog");
+    await until("the key file chosen", async () => (await (await $("dest-key-file")).getValue()) === notKey);
     await type("dest-endpoint", `http://127.0.0.1:${gcs.port}`);
     await type("dest-prefix", "laptop");
     await click("dest-test");

@@ -55,9 +55,9 @@ export const createBackup = (args: ArgsOf<"create_backup">) => call("create_back
 export const verifyBackup = (args: ArgsOf<"verify_backup">) => call("verify_backup", args);
 
 /**
- * Restores a backup over the source's database, or to `target`: a new file, or an existing one
- * picked with `choosePath` (a typed path of an existing file is refused: `invalid_input`,
- * `facts.reason` "not_picked"). The shell always makes a safety backup first. A foreign backup,
+ * Restores a backup over the source's database, or to `target`, a file picked with
+ * `choosePath("restore_to")` (new or existing; any path not picked there is refused:
+ * `invalid_input`, `facts.reason` "not_picked"). The shell always makes a safety backup first. A foreign backup,
  * or an unencrypted one into a source that encrypts, is refused with `confirmation_required`
  * unless `allowForeign` / `allowUnencrypted` carry the person's explicit go-ahead.
  */
@@ -112,7 +112,8 @@ export const closeBackup = () => call("close_backup", {});
 /**
  * Writes one table of the open backup to `target`, a new file picked with `choosePath`
  * ("export_csv" or "export_database"): as a spreadsheet or as a database of its own. An existing
- * file is never replaced (`invalid_input`, `facts.reason` "exists"). Resolves to the rows written.
+ * file is never replaced (`invalid_input`, `facts.reason` "exists"); a path not picked there is
+ * refused (`facts.reason` "not_picked"). Resolves to the rows written.
  */
 export const exportTable = (args: ArgsOf<"export_table">) => call("export_table", args);
 
@@ -200,5 +201,8 @@ export const stopCopies = () => call("stop_copies", {});
  */
 export const remoteBackups = (args: ArgsOf<"remote_backups">) => call("remote_backups", args);
 
-/** The lost-computer restore: one backup at a destination, checked whole, written to a new file (a job). */
+/**
+ * The lost-computer restore: one backup at a destination, checked whole, written to a new file
+ * picked with `choosePath("restore_to")` (any other path: `invalid_input`, "not_picked") (a job).
+ */
 export const restoreFromCopy = (args: ArgsOf<"restore_from_copy">) => call("restore_from_copy", args);

@@ -467,6 +467,11 @@ path_style?: boolean,
  */
 unsigned?: boolean, 
 /**
+ * Plain `http://` to a server that is not on this computer, said on purpose (`--insecure-http`):
+ * the secret and the backups then cross the network readable by anyone on the way.
+ */
+insecure_http?: boolean, 
+/**
  * The WebDAV or SFTP user.
  */
 user?: string, 
@@ -474,6 +479,12 @@ user?: string,
  * The SFTP private key file (without one, the SSH agent's keys are used).
  */
 key_file?: string, 
+/**
+ * The SFTP server's identity: the fingerprint of its host key (`SHA256:…`, as `ssh-keygen
+ * -l` prints it), seen when the destination was added or first tested and kept here
+ * (Keepsake's own record, not `~/.ssh/known_hosts`). A server showing another key is refused.
+ */
+host_key?: string, 
 /**
  * Send at most this many KiB per second (none: as fast as the connection goes).
  */
@@ -500,6 +511,18 @@ retention?: RetentionPolicy, };
  */
 
 export type DestinationKind = "folder" | "s3" | "webdav" | "sftp" | "azblob" | "gcs";
+
+/**
+ * What saving a destination did besides saving it.
+ */
+
+export type DestinationSaved = { 
+/**
+ * The secret saved for it was forgotten: it now points at another place (server, bucket,
+ * account, user) and no new secret came with it, so the old one would have logged in
+ * there. The window asks for the new place's secret.
+ */
+secret_forgotten: boolean, };
 
 /**
  * Encryption parameters of a backup (never the key or password).
@@ -691,7 +714,7 @@ export type Origin = "recorded" | "foreign";
  * What the dialog asks for.
  */
 
-export type PathKind = "database" | "folder" | "export_csv" | "export_database";
+export type PathKind = "database" | "folder" | "export_csv" | "export_database" | "restore_to" | "google_key";
 
 /**
  * The phase an operation is in, for progress displays.
@@ -1296,8 +1319,8 @@ export interface Commands {
   set_paused: { args: { paused: boolean }; result: void };
   choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
   list_destinations: { args: Record<string, never>; result: Array<Destination> };
-  test_destination: { args: { destination: Destination; secret?: string | null }; result: void };
-  save_destination: { args: { destination: Destination; secret?: string | null; sources: Array<string> }; result: void };
+  test_destination: { args: { destination: Destination; secret?: string | null }; result: string | null };
+  save_destination: { args: { destination: Destination; secret?: string | null; sources: Array<string> }; result: DestinationSaved };
   remove_destination: { args: { name: string }; result: void };
   copy_status: { args: Record<string, never>; result: Array<CopyStatus> };
   backup_copies: { args: { source: string }; result: Array<CopyRecord> };

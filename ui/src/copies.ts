@@ -18,6 +18,9 @@ export const REMOTE_REASONS: Record<string, string> = {
   timeout: "the server didn't answer in time",
   server: "the server had a problem",
   keyring: "the secret couldn't be saved in the system keyring (unlock it and try again)",
+  host_key_changed:
+    "the server's identity changed: it shows another key than when it was added, so nothing was sent (if you changed the server, remove and add the destination again)",
+  host_key_unknown: "Keepsake doesn't know the server's identity yet (test the connection to see its fingerprint and keep it)",
 };
 
 export const KIND_WORDS: Record<DestinationKind, string> = {

@@ -64,15 +64,15 @@ describe("error wording", () => {
     expect(wordingFor("target_not_a_database").title).toBe("That file isn't a database, so Keepsake won't replace it");
   });
 
-  it("words a typed path of an existing file that was not picked in the dialog", () => {
+  it("words a path that was not picked in the dialog", () => {
     const error = toApiError(
-      { code: "invalid_input", message: "/tmp/x.db already exists and was not chosen in the file dialog", facts: { path: "/tmp/x.db", reason: "not_picked" } },
+      { code: "invalid_input", message: "/tmp/x.db was not chosen in the file dialog", facts: { path: "/tmp/x.db", reason: "not_picked" } },
       "restore_backup",
     );
     expect(describeError(error)).toMatchObject({
       code: "invalid_input",
-      title: "That file already exists",
-      action: "Choose it with the Choose… button to replace it, or type a new file name.",
+      title: "That file wasn't chosen in the file dialog",
+      action: "Keepsake writes only to a file chosen with the Choose… button: choose the file there.",
     });
   });
 

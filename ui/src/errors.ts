@@ -173,14 +173,14 @@ export function confirmationReasons(facts: Facts): ConfirmationReasons {
   return foreign || unencrypted ? { foreign, unencrypted } : { foreign: true, unencrypted: false };
 }
 
-/** The restore target exists and was typed, not picked in the file dialog (the shell refuses that). */
+/** The target of a restore or an export was not picked in the file dialog (the shell refuses that). */
 export function isNotPicked(error: ApiError): boolean {
   return error.code === "invalid_input" && error.facts.reason === "not_picked";
 }
 
 export const NOT_PICKED_WORDING: Wording = {
-  title: "That file already exists",
-  action: "Choose it with the Choose… button to replace it, or type a new file name.",
+  title: "That file wasn't chosen in the file dialog",
+  action: "Keepsake writes only to a file chosen with the Choose… button: choose the file there.",
 };
 
 /** A delete refused because later backups are built on this one (`facts.reason` "needed_by_later"). */
@@ -188,6 +188,19 @@ export const NEEDED_BY_LATER_WORDING: Wording = {
   title: "Later backups are built on this one",
   action:
     "They save only what changed since it, so they can't be restored without it. Delete the backups made after it first, or let the retention rules in Schedule remove them together.",
+};
+
+/** A Google Cloud Storage key file refused by the shell, by `facts.reason`. */
+const KEY_FILE_WORDING: Record<string, Wording> = {
+  key_not_picked: {
+    title: "The key file wasn't chosen in the file dialog",
+    action: "Choose the service account's key file (KEY.json) with the Choose… button.",
+  },
+  key_file: {
+    title: "That file isn't a service account's key",
+    action:
+      "Keepsake takes only a service account's key: in the Google Cloud console, open IAM, Service accounts, Keys, add a JSON key and choose that file.",
+  },
 };
 
 /** Refusals about one table or one backup, by `facts.reason`, in words. */
@@ -220,6 +233,9 @@ const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
 
 /** The wording for a code, refined by the facts where they say more than the code alone. */
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
+  if (code === "invalid_input" && facts.reason && facts.reason in KEY_FILE_WORDING) {
+    return KEY_FILE_WORDING[facts.reason] as Wording;
+  }
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;
   if (code === "invalid_input" && facts.reason === "needed_by_later") return NEEDED_BY_LATER_WORDING;
   const byTable = facts.reason ? TABLE_WORDING[facts.reason] : undefined;

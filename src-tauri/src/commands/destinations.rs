@@ -40,57 +40,135 @@ fn open(
 }
 
 /// A Google Cloud Storage form names its service account's key file: the file is read here, its
-/// contents become the secret (for the keyring), and its path is not kept.
-fn take_google_key(dest: &mut Destination, secret: &mut Option<String>) -> IpcResult<()> {
+/// contents become the secret (for the keyring), and its path is not kept. The window is not
+/// trusted with paths: only a file the person picked in this session's dialog is read, and on a
+/// blocking thread (a slow disk or a network mount must not hold up the async runtime; a FIFO,
+/// a device and a file over 64 KiB are refused by `read_google_key` itself).
+async fn take_google_key<R: Runtime>(
+    app: &AppHandle<R>,
+    dest: &mut Destination,
+    secret: &mut Option<String>,
+) -> IpcResult<()> {
     if dest.kind != DestinationKind::Gcs {
         return Ok(());
     }
     if let Some(path) = dest.key_file.take()
         && !dest.unsigned
     {
-        let key = keepsake_remote::secrets::read_google_key(&path).map_err(|why| {
-            IpcError::from(
-                keepsake_engine::Error::new(ErrorCode::InvalidInput, why)
-                    .with_path(&path)
-                    .with_reason("key_file"),
-            )
-        })?;
+        if !app.state::<AppState>().was_picked(&path) {
+            return Err(IpcError::from(
+                keepsake_engine::Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "{} was not picked in the file dialog; choose the key file with \"Choose…\"",
+                        path.display()
+                    ),
+                )
+                .with_path(&path)
+                .with_reason("key_not_picked"),
+            ));
+        }
+        let read = path.clone();
+        let key =
+            tauri::async_runtime::spawn_blocking(move || keepsake_remote::secrets::read_google_key(&read))
+                .await
+                .map_err(|e| IpcError::invalid(format!("the key file could not be read: {e}")))?
+                .map_err(|why| {
+                    IpcError::from(
+                        keepsake_engine::Error::new(ErrorCode::InvalidInput, why)
+                            .with_path(&path)
+                            .with_reason("key_file"),
+                    )
+                })?;
         *secret = Some(key.to_string());
     }
     Ok(())
 }
 
+/// What saving a destination did besides saving it.
+#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
+pub struct DestinationSaved {
+    /// The secret saved for it was forgotten: it now points at another place (server, bucket,
+    /// account, user) and no new secret came with it, so the old one would have logged in
+    /// there. The window asks for the new place's secret.
+    pub secret_forgotten: bool,
+}
+
 /// "Test connection": reaches the destination, lists it, writes a small file there and removes
-/// it. `secret` is the one typed in the form; without it, the saved one.
+/// it. `secret` is the one typed in the form; without it, the saved one. For SFTP, the answer is
+/// the server's fingerprint (`SHA256:…`), seen now when the form holds none (trust on first use:
+/// the form shows it, and saving keeps it) and checked against the form's otherwise.
 #[tauri::command]
 pub async fn test_destination<R: Runtime>(
     app: AppHandle<R>,
     mut destination: Destination,
     mut secret: Option<String>,
-) -> IpcResult<()> {
-    take_google_key(&mut destination, &mut secret)?;
+) -> IpcResult<Option<String>> {
+    take_google_key(&app, &mut destination, &mut secret).await?;
     blocking(&app, move |state| {
         destination.validate()?;
         let saved = state.all_sources().destinations;
+        keep_host_key(&saved, &mut destination);
+        let seen = if destination.kind == DestinationKind::Sftp {
+            let key =
+                keepsake_remote::hostkey::first_use(&mut destination).map_err(|e| state.ipc_error(e))?;
+            Some(key.fingerprint)
+        } else {
+            None
+        };
         let store = open(&saved, &destination, secret.as_deref()).map_err(|e| state.ipc_error(e))?;
-        keepsake_remote::probe(store.as_ref()).map_err(|e| state.ipc_error(e))
+        keepsake_remote::probe(store.as_ref()).map_err(|e| state.ipc_error(e))?;
+        Ok(seen)
     })
     .await
 }
 
+/// An SFTP destination from the window without a server key: the one kept for the same place
+/// under the same name, if any. (A new one gets its key from "Test connection".)
+fn keep_host_key(saved: &[Destination], dest: &mut Destination) {
+    if dest.kind == DestinationKind::Sftp && dest.host_key.is_none() {
+        dest.host_key =
+            saved.iter().find(|d| d.name == dest.name && d.same_place(dest)).and_then(|d| d.host_key.clone());
+    }
+}
+
 /// Saves a destination (new, or replacing the one of the same name), its secret in the keyring
-/// when one is given, and which sources copy their backups there.
+/// when one is given, and which sources copy their backups there. A destination moved to
+/// another place without a new secret loses its saved one (it must not log in to the new
+/// server), and the answer says so.
 #[tauri::command]
 pub async fn save_destination<R: Runtime>(
     app: AppHandle<R>,
     mut destination: Destination,
     mut secret: Option<String>,
     sources: Vec<String>,
-) -> IpcResult<()> {
-    take_google_key(&mut destination, &mut secret)?;
+) -> IpcResult<DestinationSaved> {
+    take_google_key(&app, &mut destination, &mut secret).await?;
     let r = blocking(&app, move |state| {
         destination.validate()?;
-        if let Some(s) = secret.filter(|s| !s.is_empty()) {
+        keep_host_key(&state.all_sources().destinations, &mut destination);
+        if destination.kind == DestinationKind::Sftp && destination.host_key.is_none() {
+            return Err(IpcError::from(
+                keepsake_engine::Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "the identity of the SFTP server of {:?} is not known yet: test the connection \
+                         first, to see the server's fingerprint and keep it",
+                        destination.name
+                    ),
+                )
+                .with_reason("host_key_unknown"),
+            ));
+        }
+        let secret = secret.filter(|s| !s.is_empty());
+        // The saved one, when this name was another place: its secret is not this place's.
+        let moved = state
+            .all_sources()
+            .destinations
+            .into_iter()
+            .find(|d| d.name == destination.name && !d.same_place(&destination) && d.needs_secret())
+            .filter(|_| secret.is_none());
+        if let Some(s) = secret {
             keepsake_remote::secrets::save(&destination, &s).map_err(|why| {
                 IpcError::from(
                     keepsake_engine::Error::new(
@@ -105,7 +183,7 @@ pub async fn save_destination<R: Runtime>(
             let name = destination.name.clone();
             match all.destinations.iter_mut().find(|d| d.name == name) {
                 Some(d) => *d = destination,
-                None => all.destinations.push(destination),
+                None => all.add_destination(destination)?,
             }
             for s in &mut all.sources {
                 let wanted = sources.contains(&s.name);
@@ -118,7 +196,22 @@ pub async fn save_destination<R: Runtime>(
             }
             all.validate()?;
             Ok(())
-        })
+        })?;
+        let Some(old) = moved else { return Ok(DestinationSaved::default()) };
+        keepsake_remote::secrets::forget(&old).map_err(|why| {
+            IpcError::from(
+                keepsake_engine::Error::new(
+                    ErrorCode::RemoteFailed,
+                    format!(
+                        "the destination {:?} was saved, but the secret of its old place cannot be \
+                         removed from the system keyring: {why}",
+                        old.name
+                    ),
+                )
+                .with_reason("keyring"),
+            )
+        })?;
+        Ok(DestinationSaved { secret_forgotten: true })
     })
     .await;
     changed(&app);
@@ -185,7 +278,15 @@ fn remote_engine(
     secret: Option<&str>,
 ) -> keepsake_engine::Result<Engine> {
     dest.validate()?;
-    let store = open(saved, dest, secret)?;
+    // The lost-computer restore names the server in a form: a key kept for it here is required;
+    // a server this computer never saw is trusted as it is now (its fingerprint is not shown
+    // in that form yet).
+    let mut dest = dest.clone();
+    keep_host_key(saved, &mut dest);
+    if dest.kind == DestinationKind::Sftp && dest.host_key.is_none() {
+        keepsake_remote::hostkey::first_use(&mut dest)?;
+    }
+    let store = open(saved, &dest, secret)?;
     Ok(Engine::open(engines.home(), store)?.with_secrets(secrets))
 }
 
@@ -198,7 +299,7 @@ pub async fn remote_backups<R: Runtime>(
     mut secret: Option<String>,
     password: Option<String>,
 ) -> IpcResult<FolderReport> {
-    take_google_key(&mut destination, &mut secret)?;
+    take_google_key(&app, &mut destination, &mut secret).await?;
     blocking(&app, move |state| {
         let _lent = state.lend_password(password, Some(false));
         let engines = state.engines()?;
@@ -211,8 +312,9 @@ pub async fn remote_backups<R: Runtime>(
 }
 
 /// The lost-computer restore: backup `id` at the destination, checked whole first, written to
-/// `target`, a new file (there is nothing to keep a safety backup of, and nowhere on this
-/// computer to keep one yet); a file that appears there meanwhile is never replaced.
+/// `target`, a new file picked in the save dialog (there is nothing to keep a safety backup
+/// of, and nowhere on this computer to keep one yet); a file that appears there meanwhile is
+/// never replaced.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn restore_from_copy<R: Runtime>(
@@ -224,11 +326,10 @@ pub async fn restore_from_copy<R: Runtime>(
     id: String,
     target: PathBuf,
 ) -> IpcResult<RestoreOutcome> {
-    take_google_key(&mut destination, &mut secret)?;
     let state = app.state::<AppState>();
-    if !target.is_absolute() {
-        return Err(IpcError::invalid(format!("{} is not a full path", target.display())));
-    }
+    // Only a file the person picked in the save dialog: the window is not trusted with paths.
+    let target = state.picked_target(target)?;
+    take_google_key(&app, &mut destination, &mut secret).await?;
     if std::fs::symlink_metadata(&target).is_ok() {
         return Err(IpcError::from(
             keepsake_engine::Error::new(

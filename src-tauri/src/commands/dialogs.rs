@@ -20,10 +20,16 @@ pub enum PathKind {
     ExportCsv,
     /// A new file to export a table to, as a database.
     ExportDatabase,
+    /// The file a restore writes to, other than the source's database: a new one, or an
+    /// existing database to replace (the dialog asks before it names one).
+    RestoreTo,
+    /// A Google service account's key file (JSON), read once into the keyring.
+    GoogleKey,
 }
 
 /// Asks the person for a file or a folder, starting near `start` when given. `None` when they
-/// cancel. What they pick is remembered: only a picked file may be replaced by a restore.
+/// cancel. What they pick is remembered: the window may have a file written (a restore
+/// elsewhere, a restore from a copy, an export) only where the person picked it here.
 #[tauri::command]
 pub async fn choose_path<R: Runtime>(
     app: AppHandle<R>,
@@ -50,6 +56,27 @@ pub async fn choose_path<R: Runtime>(
         PathKind::Folder => {
             let dialog = dialog.set_title("Choose the folder for backups");
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
+        }
+        PathKind::GoogleKey => {
+            let dialog = dialog
+                .set_title("Choose the service account's key file")
+                .add_filter("JSON key files", &["json"])
+                .add_filter("All files", &["*"]);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await
+        }
+        PathKind::RestoreTo => {
+            let name = start
+                .as_deref()
+                .and_then(|s| Path::new(s).file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            let mut dialog = dialog
+                .set_title("Restore the backup to this file")
+                .add_filter("SQLite databases", &["db", "sqlite", "sqlite3", "db3"])
+                .add_filter("All files", &["*"]);
+            if let Some(name) = name {
+                dialog = dialog.set_file_name(name);
+            }
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file()).await
         }
         PathKind::ExportCsv | PathKind::ExportDatabase => {
             let csv = kind == PathKind::ExportCsv;

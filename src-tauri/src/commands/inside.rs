@@ -121,8 +121,9 @@ pub enum ExportFormat {
     Database,
 }
 
-/// Writes `table` of the backup being browsed to `target`, a new file (picked in the save
-/// dialog): the engine never replaces a file there. Returns the rows written.
+/// Writes `table` of the backup being browsed to `target`, a new file picked in the save dialog
+/// (any other path is refused: the window is not trusted with paths); the engine never
+/// replaces a file there. Returns the rows written.
 #[tauri::command]
 pub async fn export_table<R: Runtime>(
     app: AppHandle<R>,
@@ -133,6 +134,7 @@ pub async fn export_table<R: Runtime>(
     target: PathBuf,
 ) -> IpcResult<u64> {
     blocking(&app, move |state| {
+        let target = state.picked_target(target)?;
         state.with_open_backup(&source, &id, |view| {
             match format {
                 ExportFormat::Csv => view.export_csv_file(&table, &target),

@@ -93,8 +93,8 @@ contract! {
     settings::set_paused(paused: bool) -> ();
     dialogs::choose_path(kind: PathKind, start: Option<String>) -> Option<String>;
     destinations::list_destinations() -> Vec<Destination>;
-    destinations::test_destination(destination: Destination, secret: Option<String>) -> ();
-    destinations::save_destination(destination: Destination, secret: Option<String>, sources: Vec<String>) -> ();
+    destinations::test_destination(destination: Destination, secret: Option<String>) -> Option<String>;
+    destinations::save_destination(destination: Destination, secret: Option<String>, sources: Vec<String>) -> DestinationSaved;
     destinations::remove_destination(name: String) -> ();
     destinations::copy_status() -> Vec<CopyStatus>;
     destinations::backup_copies(source: String) -> Vec<CopyRecord>;

@@ -1,5 +1,6 @@
-// "Choose…": the system's file dialog for a database file or a backup folder. The chosen path
-// goes to `onChosen`; cancelling the dialog changes nothing.
+// "Choose…": the system's file dialog for a database file, a backup folder or a file to restore
+// to. The chosen path goes to `onChosen`; cancelling the dialog changes nothing. The shell writes
+// only to paths answered in its dialog, so a field for a file to write is filled from here alone.
 
 import * as api from "../api";
 import { useAction } from "../hooks";
@@ -22,7 +23,7 @@ export function ChooseButton({
   label?: string;
 }) {
   const choose = useAction(() => api.choosePath(kind, current), {
-    doing: kind === "database" ? "Opening the file chooser" : "Opening the folder chooser",
+    doing: kind === "folder" ? "Opening the folder chooser" : "Opening the file chooser",
     refresh: false,
     onSuccess: (path) => {
       if (path) onChosen(path);

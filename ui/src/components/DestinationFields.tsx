@@ -2,6 +2,7 @@
 // a form (Settings › Copies elsewhere, and the lost-computer restore) and as the shell's type.
 
 import type { Destination, DestinationKind } from "../types";
+import { ChooseButton } from "./ChooseButton";
 
 /** The fields that say where a destination is and how to log in (shared with the lost-computer restore). */
 export type WhereForm = {
@@ -15,6 +16,8 @@ export type WhereForm = {
   accessKeyId: string;
   pathStyle: boolean;
   unsigned: boolean;
+  /** Plain `http://` to a server that is not on this computer, allowed on purpose. */
+  insecureHttp: boolean;
   user: string;
   keyFile: string;
   path: string;
@@ -32,6 +35,7 @@ export const EMPTY_WHERE: WhereForm = {
   accessKeyId: "",
   pathStyle: false,
   unsigned: false,
+  insecureHttp: false,
   user: "",
   keyFile: "",
   path: "",
@@ -40,9 +44,17 @@ export const EMPTY_WHERE: WhereForm = {
 
 const text = (v: string) => (v.trim() === "" ? undefined : v.trim());
 
+/** Whether `endpoint` is a plain `http://` address (the shell refuses it off this computer unless allowed). */
+export const isPlainHttp = (endpoint: string) => endpoint.trim().toLowerCase().startsWith("http://");
+
 /** Where a destination is (only the fields of its kind). */
 export function whereOf(f: WhereForm): Destination {
-  const d: Destination = { name: f.name.trim(), kind: f.kind, prefix: text(f.prefix) };
+  const d: Destination = {
+    name: f.name.trim(),
+    kind: f.kind,
+    prefix: text(f.prefix),
+    ...(f.kind !== "folder" && f.kind !== "sftp" && f.insecureHttp && isPlainHttp(f.endpoint) ? { insecure_http: true } : {}),
+  };
   switch (f.kind) {
     case "folder":
       return { ...d, path: text(f.path) };
@@ -139,11 +151,30 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
         {form.kind === "gcs" && (
           <>
             {field("Bucket", "bucket", { testid: "dest-bucket" })}
-            {!form.unsigned &&
-              field("Service account key file (JSON; its contents are kept in the system keyring)", "keyFile", {
-                placeholder: "/home/me/Downloads/my-project-1234.json",
-                testid: "dest-key-file",
-              })}
+            {!form.unsigned && (
+              // Filled from the file dialog alone: the shell reads only a key file picked there.
+              <>
+                <label htmlFor="dest-key-file">Service account key file (JSON; its contents are kept in the system keyring)</label>
+                <div className="row">
+                  <input
+                    id="dest-key-file"
+                    type="text"
+                    value={form.keyFile}
+                    readOnly
+                    placeholder="Choose the JSON key you downloaded from Google"
+                    spellCheck={false}
+                    data-testid="dest-key-file"
+                  />
+                  <ChooseButton
+                    kind="google_key"
+                    current={form.keyFile === "" ? undefined : form.keyFile}
+                    onChosen={(p) => set({ keyFile: p })}
+                    testId="dest-key-file-choose"
+                    label="Choose the service account's key file"
+                  />
+                </div>
+              </>
+            )}
             <label className="check">
               <input type="checkbox" checked={form.unsigned} onChange={(e) => set({ unsigned: e.target.checked })} data-testid="dest-unsigned" />
               No key (a public bucket, or a test server)
@@ -163,6 +194,12 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
             type: "password",
             testid: "dest-secret",
           })}
+        {form.kind !== "folder" && form.kind !== "sftp" && isPlainHttp(form.endpoint) && (
+          <label className="check">
+            <input type="checkbox" checked={form.insecureHttp} onChange={(e) => set({ insecureHttp: e.target.checked })} data-testid="dest-insecure-http" />
+            Send over plain http:// without encryption (only for a server on your own network; anyone in between could read the login)
+          </label>
+        )}
         {form.kind !== "folder" && field("Folder inside it (optional)", "prefix", { placeholder: "keepsake/laptop", testid: "dest-prefix" })}
     </>
   );

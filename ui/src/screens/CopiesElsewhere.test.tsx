@@ -81,11 +81,16 @@ describe("Copies elsewhere", () => {
     expect(form.queryByTestId("dest-secret")).toBeNull();
     await user.type(form.getByTestId("dest-name"), "Google");
     await user.type(form.getByTestId("dest-bucket"), "family");
-    await user.type(form.getByTestId("dest-key-file"), "/home/ada/notes.txt");
+    // The key file comes from the file dialog alone (the field cannot be typed in).
+    expect((form.getByTestId("dest-key-file") as HTMLInputElement).readOnly).toBe(true);
+    fake.chosenPath = "/home/ada/notes.txt";
+    await user.click(form.getByTestId("dest-key-file-choose"));
+    await waitFor(() => expect((form.getByTestId("dest-key-file") as HTMLInputElement).value).toBe("/home/ada/notes.txt"));
     await user.click(form.getByTestId("dest-test"));
     expect((await screen.findByTestId("dest-test-result")).textContent).toMatch(/isn't a service account's key\. Download a JSON key/);
-    await user.clear(form.getByTestId("dest-key-file"));
-    await user.type(form.getByTestId("dest-key-file"), "/home/ada/project-1234.json");
+    fake.chosenPath = "/home/ada/project-1234.json";
+    await user.click(form.getByTestId("dest-key-file-choose"));
+    await waitFor(() => expect((form.getByTestId("dest-key-file") as HTMLInputElement).value).toBe("/home/ada/project-1234.json"));
     await user.click(form.getByTestId("dest-save"));
     await waitFor(() => expect(fake.callsOf("save_destination")).toHaveLength(2));
     expect(fake.callsOf("save_destination")[1]?.destination).toMatchObject({
@@ -176,5 +181,29 @@ describe("Copies elsewhere", () => {
     const line = await screen.findByTestId("home-copy");
     expect(line.textContent).toBe("Copied to Backblaze 2 hours ago");
     expect(line.getAttribute("data-tone")).toBe("ok");
+  });
+});
+
+describe("Copies elsewhere over plain http", () => {
+  it("offers plain http:// only when the address is one, and sends it only when ticked", async () => {
+    const fake = new FakeShell(fullSetup());
+    const { user } = renderApp(fake);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("add-destination"));
+    const form = within(screen.getByTestId("destination-form"));
+    await user.selectOptions(form.getByTestId("dest-kind"), "webdav");
+    await user.type(form.getByTestId("dest-name"), "nas");
+    await user.type(form.getByTestId("dest-endpoint"), "https://nas.home/dav");
+    expect(form.queryByTestId("dest-insecure-http")).toBeNull();
+    await user.clear(form.getByTestId("dest-endpoint"));
+    await user.type(form.getByTestId("dest-endpoint"), "http://nas.home:8080/dav");
+    await user.click(form.getByTestId("dest-insecure-http"));
+    await user.click(form.getByTestId("dest-save"));
+    await waitFor(() => expect(fake.callsOf("save_destination")).toHaveLength(1));
+    expect(fake.callsOf("save_destination")[0]?.destination).toMatchObject({
+      kind: "webdav",
+      endpoint: "http://nas.home:8080/dav",
+      insecure_http: true,
+    });
   });
 });

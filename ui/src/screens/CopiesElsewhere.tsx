@@ -140,19 +140,46 @@ export function CopiesElsewhere({ state }: { state: AppStateView }) {
 function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: () => void }) {
   const [form, setForm] = useState<Form>({ ...EMPTY, sources: sources.map((s) => s.name) });
   const [tested, setTested] = useState<{ ok: boolean; words: string } | null>(null);
+  // An SFTP server's fingerprint, seen by "Test connection" and kept with the destination on save.
+  const [hostKey, setHostKey] = useState<string | null>(null);
   const set = (patch: Partial<Form>) => {
     setForm((f) => ({ ...f, ...patch }));
     setTested(null);
+    // Another server (or kind): the fingerprint seen says nothing about it.
+    if ("kind" in patch || "endpoint" in patch) setHostKey(null);
   };
   const secret = form.secret === "" ? undefined : form.secret;
-  const test = useAction(() => api.testDestination({ destination: destinationOf(form), secret }), {
+  const sftp = form.kind === "sftp";
+  const destination = (): Destination => ({ ...destinationOf(form), host_key: sftp ? (hostKey ?? undefined) : undefined });
+  const test = useAction(() => api.testDestination({ destination: destination(), secret }), {
     refresh: false,
-    onSuccess: () => setTested({ ok: true, words: "The connection works: Keepsake reached it, listed it and wrote a test file." }),
+    onSuccess: (fingerprint) => {
+      setHostKey(fingerprint ?? null);
+      setTested({
+        ok: true,
+        words:
+          "The connection works: Keepsake reached it, listed it and wrote a test file." +
+          (fingerprint
+            ? ` The server's fingerprint is ${fingerprint}: Keepsake keeps it and refuses the server if it ever shows another (compare it with the server's own if you can).`
+            : ""),
+      });
+    },
     onError: (e) => setTested({ ok: false, words: connectionFailureWords(e) }),
   });
-  const save = useAction(() => api.saveDestination({ destination: destinationOf(form), secret, sources: form.sources }), {
+  const save = useAction(() => api.saveDestination({ destination: destination(), secret, sources: form.sources }), {
     doing: "Saving a copy elsewhere",
-    onSuccess: onDone,
+    onSuccess: (saved) => {
+      // The place changed and no new secret came with it: the old one was forgotten, so the
+      // form stays open to take the new place's.
+      if (saved.secret_forgotten) {
+        setTested({
+          ok: false,
+          words: `Saved. ${form.name.trim()} now points at another place, so Keepsake forgot the password or key it had for the old one. Type the new place's and save again.`,
+        });
+        return;
+      }
+      onDone();
+    },
   });
   const field = (label: string, key: keyof Form, props: FieldProps) => (
     <TextField label={label} value={String(form[key])} onChange={(v) => set({ [key]: v } as Partial<Form>)} {...props} />
@@ -199,6 +226,16 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
           </div>
         )}
       </fieldset>
+      {sftp && hostKey === null && (
+        <p className="muted small" data-testid="dest-host-key-needed">
+          Test the connection first: Keepsake shows the server's fingerprint and keeps it, so that it can tell if another server ever takes its place.
+        </p>
+      )}
+      {sftp && hostKey !== null && (
+        <p className="muted small" data-testid="dest-host-key">
+          Server's fingerprint: <code>{hostKey}</code>
+        </p>
+      )}
       {tested && (
         <p className={tested.ok ? "done" : "field-error"} role={tested.ok ? "status" : "alert"} data-testid="dest-test-result">
           {tested.words}
@@ -208,7 +245,12 @@ function AddDestination({ sources, onDone }: { sources: SourceView[]; onDone: ()
         <button type="button" onClick={() => void test.run()} disabled={test.pending || form.name.trim() === ""} data-testid="dest-test">
           {test.pending ? "Testing…" : "Test connection"}
         </button>
-        <button type="submit" className="primary" disabled={save.pending || form.name.trim() === ""} data-testid="dest-save">
+        <button
+          type="submit"
+          className="primary"
+          disabled={save.pending || form.name.trim() === "" || (sftp && hostKey === null)}
+          data-testid="dest-save"
+        >
           Save
         </button>
         <button type="button" onClick={onDone}>

@@ -124,7 +124,12 @@ describe("First run", () => {
     const choices = found.getAllByTestId("from-copy-backup") as HTMLInputElement[];
     expect(choices.map((c) => c.dataset.id)).toEqual([newest.id, older.id]);
     expect(choices[0]?.checked).toBe(true);
-    expect((found.getByTestId("from-copy-target") as HTMLInputElement).value).toBe("/home/ada/notes.db");
+    // The new file is chosen in the save dialog (the shell writes nowhere else), opened on where the database was.
+    expect((found.getByTestId("from-copy-restore") as HTMLButtonElement).disabled).toBe(true);
+    fake.chosenPath = "/home/ada/notes.db";
+    await user.click(found.getByTestId("from-copy-choose"));
+    await waitFor(() => expect((found.getByTestId("from-copy-target") as HTMLInputElement).value).toBe("/home/ada/notes.db"));
+    expect(fake.callsOf("choose_path").at(-1)).toEqual({ kind: "restore_to", start: "/home/ada/notes.db" });
     await user.click(found.getByTestId("from-copy-restore"));
     expect((await screen.findByTestId("first-run-restored")).textContent).toContain("/home/ada/notes.db");
     expect(fake.restoredFromCopy).toEqual([{ id: newest.id, target: "/home/ada/notes.db" }]);

@@ -76,7 +76,11 @@ describe("Restore", () => {
     const { user, fake } = await openRestore(new FakeShell(fullSetup()));
     await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
     expect((screen.getByTestId("restore-start") as HTMLButtonElement).disabled).toBe(true);
-    await user.type(screen.getByTestId("restore-target"), "/tmp/copy.db");
+    // Not typed: the shell writes only where its file dialog was answered.
+    expect((screen.getByTestId("restore-target") as HTMLInputElement).readOnly).toBe(true);
+    fake.chosenPath = "/tmp/copy.db";
+    await user.click(screen.getByTestId("restore-target-choose"));
+    await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/tmp/copy.db"));
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     const done = await screen.findByTestId("restore-done");
@@ -216,26 +220,27 @@ describe("Restore", () => {
     expect(calls[1]).toMatchObject({ id: calls[0]?.id, allowUnencrypted: true });
   });
 
-  it("says how to replace an existing file: choose it in the dialog", async () => {
+  it("says to choose the file in the dialog when the shell refuses it as not picked", async () => {
     const fake = new FakeShell(fullSetup());
-    fake.existingPaths.add("/home/ada/old-copy.db");
     const { user } = await openRestore(fake);
     await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
-    await user.type(screen.getByTestId("restore-target"), "/home/ada/old-copy.db");
+    fake.chosenPath = "/home/ada/old-copy.db";
+    await user.click(screen.getByRole("button", { name: "Choose the file to restore to" }));
+    await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/home/ada/old-copy.db"));
+    expect(fake.callsOf("choose_path")).toEqual([{ kind: "restore_to", start: undefined }]);
+    // The shell forgot the pick (another session of the app, say).
+    fake.picked.clear();
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     const error = await screen.findByTestId("restore-target-error");
-    expect(error.textContent).toBe(
-      "That file already exists; choose it with the Choose… button to replace it, or type a new file name.",
-    );
+    expect(error.textContent).toBe("Keepsake writes only to a file chosen with the Choose… button: choose the file there.");
     expect(screen.queryByTestId("restore-done")).toBeNull();
     expect(screen.queryByTestId("error-message")).toBeNull();
 
-    // Picked in the dialog, the same file may be replaced.
-    fake.chosenPath = "/home/ada/old-copy.db";
+    // Picked in the dialog again, the file may be written.
     await user.click(screen.getByRole("button", { name: "Choose the file to restore to" }));
     await waitFor(() => expect(screen.queryByTestId("restore-target-error")).toBeNull());
-    expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: "/home/ada/old-copy.db" }]);
+    expect(fake.callsOf("choose_path")[1]).toEqual({ kind: "restore_to", start: "/home/ada/old-copy.db" });
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     expect((await screen.findByTestId("restore-done")).textContent).toContain("/home/ada/old-copy.db");
@@ -249,7 +254,7 @@ describe("Restore", () => {
     fake.chosenPath = "/media/usb/notes-copy.db";
     await user.click(screen.getByTestId("restore-target-choose"));
     await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/media/usb/notes-copy.db"));
-    expect(fake.callsOf("choose_path")).toEqual([{ kind: "database", start: undefined }]);
+    expect(fake.callsOf("choose_path")).toEqual([{ kind: "restore_to", start: undefined }]);
   });
 
   it("asks for the password of a backup made before the password changed, then compares and restores with it", async () => {

@@ -20,8 +20,8 @@ import type { Navigate } from "../navigation";
 import type { BackupMetadata, RestoreOutcome, SourceView, TableChange, TableDiff } from "../types";
 import { CONCERN_WORDS, noteOf, TYPE_WORDS } from "./History";
 
-/** The sentence beside the target field when the shell refuses a typed path of an existing file. */
-export const NOT_PICKED_SENTENCE = "That file already exists; choose it with the Choose… button to replace it, or type a new file name.";
+/** The sentence beside the target field when the shell refuses a path not picked in its file dialog. */
+export const NOT_PICKED_SENTENCE = "Keepsake writes only to a file chosen with the Choose… button: choose the file there.";
 
 const NO_REASONS: ConfirmationReasons = { foreign: false, unencrypted: false };
 
@@ -257,22 +257,19 @@ export function Restore({
               <>
                 <label htmlFor="restore-target">Other file</label>
                 <div className="row">
+                  {/* Read-only: the shell writes only where its own file dialog was answered. */}
                   <input
                     id="restore-target"
                     value={target}
-                    onChange={(e) => {
-                      setTarget(e.target.value);
-                      setTargetError(null);
-                      startOver();
-                    }}
-                    placeholder="/home/me/restored.db"
+                    readOnly
+                    placeholder="No file chosen yet"
                     data-testid="restore-target"
                     spellCheck={false}
                     aria-invalid={targetError !== null}
                     aria-describedby="restore-target-help restore-target-error"
                   />
                   <ChooseButton
-                    kind="database"
+                    kind="restore_to"
                     current={target}
                     onChosen={(path) => {
                       setTarget(path);
@@ -284,7 +281,7 @@ export function Restore({
                   />
                 </div>
                 <p id="restore-target-help" className="muted small">
-                  Type the name of a new file, or use Choose… to pick an existing database file to replace.
+                  Use Choose… to name a new file, or to pick an existing database file to replace.
                 </p>
                 {targetError && (
                   <p id="restore-target-error" className="field-error" role="alert" data-testid="restore-target-error">

@@ -1,12 +1,14 @@
 // The lost-computer restore, offered on the first run: the person says where the copies are (a
 // bucket, a WebDAV folder, an SFTP server, a disk) and the backup password; Keepsake lists the
 // backups from what is there alone (nothing about them is recorded on this new computer), and
-// restores the chosen one, checked whole first, into a new file. Then the first run goes on with
-// that database, and can keep copying to the same place.
+// restores the chosen one, checked whole first, into a new file chosen in the system's save dialog
+// (the shell writes nowhere else; the dialog opens on where the database was). Then the first run
+// goes on with that database, and can keep copying to the same place.
 
 import { useState } from "react";
 
 import * as api from "../api";
+import { ChooseButton } from "../components/ChooseButton";
 import { DestinationFields, EMPTY_WHERE, type WhereForm, whereOf } from "../components/DestinationFields";
 import { JobProgress } from "../components/JobProgress";
 import { connectionFailureWords } from "../copies";
@@ -39,7 +41,9 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
   const [report, setReport] = useState<FolderReport | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
+  // The new file, as answered by the save dialog ("" until then), and where the dialog opens.
   const [target, setTarget] = useState("");
+  const [suggested, setSuggested] = useState("");
   const set = (patch: Partial<WhereForm>) => {
     setForm((f) => ({ ...f, ...patch }));
     setReport(null);
@@ -53,7 +57,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
       setProblem(null);
       const first = foundBackups(r)[0];
       setChosen(first?.id ?? null);
-      setTarget(first ? first.source_path : "");
+      setSuggested(first ? first.source_path : "");
     },
     onError: (e) => {
       setReport(null);
@@ -141,7 +145,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
                     checked={chosen === b.id}
                     onChange={() => {
                       setChosen(b.id);
-                      setTarget(b.source_path);
+                      setSuggested(b.source_path);
                     }}
                     data-testid="from-copy-backup"
                     data-id={b.id}
@@ -151,10 +155,24 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
               </li>
             ))}
           </ul>
-          <label>
-            Put the database here (a new file)
-            <input value={target} onChange={(e) => setTarget(e.target.value)} spellCheck={false} data-testid="from-copy-target" />
-          </label>
+          <label htmlFor="from-copy-target">Put the database here (a new file)</label>
+          <div className="row">
+            <input
+              id="from-copy-target"
+              value={target}
+              readOnly
+              placeholder={suggested ? `Choose… (it was ${suggested})` : "No file chosen yet"}
+              spellCheck={false}
+              data-testid="from-copy-target"
+            />
+            <ChooseButton
+              kind="restore_to"
+              current={target || suggested}
+              onChosen={setTarget}
+              label="Choose the new file for the database"
+              testId="from-copy-choose"
+            />
+          </div>
           <p className="muted small">Keepsake checks the backup whole before it writes anything, and never replaces a file that is already there.</p>
           <JobProgress job={job} label="Restoring" />
           <div className="buttons">

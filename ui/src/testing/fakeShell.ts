@@ -273,7 +273,7 @@ export class FakeShell {
   calls: { cmd: string; args: Record<string, unknown> }[] = [];
   /** What the next file dialog returns (`null`: the person cancels it). */
   chosenPath: string | null = null;
-  /** Paths picked in the file dialog (only those may be replaced by a restore to another file). */
+  /** Paths picked in the file dialog (only those may be written: a restore elsewhere, an export). */
   picked = new Set<string>();
   /** Files that exist on the fake disk besides the sources' databases. */
   existingPaths = new Set<string>();
@@ -492,6 +492,7 @@ export class FakeShell {
       this.open = null;
     },
     export_table: ({ source, id, table, target }) => {
+      this.mustBePicked(target);
       if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
       if (this.existingPaths.has(target)) {
         throw ipcError("invalid_input", `${target} already exists; choose a new file name`, { path: target, reason: "exists" });
@@ -591,6 +592,8 @@ export class FakeShell {
       if (secret !== undefined && secret !== null && secret !== this.destinationSecret) {
         throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
       }
+      // As the shell: an SFTP server's fingerprint, seen now or checked against the form's.
+      return destination.kind === "sftp" ? (destination.host_key ?? "SHA256:fakeHostKeyOfTheTestServer0123456789abcdefg") : null;
     },
     save_destination: ({ destination, sources }) => {
       this.destinations = [...this.destinations.filter((d) => d.name !== destination.name), destination];
@@ -599,6 +602,7 @@ export class FakeShell {
           ? [...new Set([...s.copies_to, destination.name])]
           : s.copies_to.filter((d) => d !== destination.name);
       }
+      return { secret_forgotten: false };
     },
     remove_destination: ({ name }) => {
       this.destinations = this.destinations.filter((d) => d.name !== name);
@@ -632,6 +636,7 @@ export class FakeShell {
       };
     },
     restore_from_copy: ({ id, target }) => {
+      this.mustBePicked(target);
       const b = this.remoteBackups.find((r) => r.id === id);
       if (!b) throw ipcError("backup_not_found", `no backup ${id} there`);
       this.restoredFromCopy.push({ id, target });
@@ -794,19 +799,18 @@ export class FakeShell {
     };
   }
 
+  /** As the shell: the window has a file written only where the person picked it in the dialog. */
+  private mustBePicked(target: string): void {
+    if (!this.picked.has(target)) {
+      throw ipcError("invalid_input", `${target} was not chosen in the file dialog`, { path: target, reason: "not_picked" });
+    }
+  }
+
   private async restore(args: ArgsOf<"restore_backup">): Promise<RestoreOutcome> {
     const source = this.sourceOf(args.source);
-    // As the shell: where to first (a typed path of an existing file must have been picked)...
+    // As the shell: where to first (any other file than the database must have been picked)...
     const target = args.target ?? source.database;
-    if (args.target != null && target !== source.database) {
-      if (!target.startsWith("/")) throw ipcError("invalid_input", `${target} is not a full path`, { path: target });
-      if (this.existingPaths.has(target) && !this.picked.has(target)) {
-        throw ipcError("invalid_input", `${target} already exists and was not chosen in the file dialog`, {
-          path: target,
-          reason: "not_picked",
-        });
-      }
-    }
+    if (args.target != null && target !== source.database) this.mustBePicked(target);
     // ...then the engine: a foreign or (for a source that encrypts) unencrypted backup needs the go-ahead.
     const backup = this.findBackup(source.name, args.id);
     const foreign = backup.origin === "foreign" && !args.allowForeign;
