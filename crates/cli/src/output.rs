@@ -101,6 +101,9 @@ impl Output {
     /// `error:` and `hint:` on stderr.
     pub fn problem(&self, message: &str, hint: &str) {
         let mut err = std::io::stderr().lock();
+        // An error may name a table or a file from a database or a backup: nothing in it acts
+        // on the terminal (its lines stay lines).
+        let message = message.split('\n').map(safe).collect::<Vec<_>>().join("\n");
         let _ = writeln!(err, "{} {message}", paint(self.mode.err_color, "error:", Style::Bad));
         if !hint.is_empty() {
             let _ = writeln!(err, "{} {hint}", paint(self.mode.err_color, "hint:", Style::Bold));

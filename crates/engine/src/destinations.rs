@@ -301,7 +301,16 @@ impl Destination {
             DestinationKind::Sftp => {
                 needs("endpoint", self.endpoint.as_ref().is_some_and(|b| !b.is_empty()))?;
                 let e = self.endpoint.as_deref().unwrap_or("");
-                let authority = e.strip_prefix("ssh://").unwrap_or(e).split('/').next().unwrap_or("");
+                // `host`, `host:port` or `ssh://…`, nothing else: another scheme (`sftp://`,
+                // `SSH://`) would hide its `user:password@` from the check below.
+                let rest = match e.split_once("://") {
+                    Some((scheme, rest)) if scheme.eq_ignore_ascii_case("ssh") => rest,
+                    Some(_) => {
+                        return bad("endpoint", "must be `host`, `host:port` or `ssh://host:port`");
+                    }
+                    None => e,
+                };
+                let authority = rest.split('/').next().unwrap_or("");
                 if authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':')) {
                     return bad(
                         "endpoint",

@@ -13,7 +13,7 @@
 //! known-hosts file; Keepsake uses a copy of it with that one option added
 //! (`crates/vendor/opendal-service-sftp`).
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use base64::Engine as _;
 use keepsake_engine::error::{Error, ErrorCode, Result};
@@ -94,6 +94,16 @@ fn host_and_port(dest: &Destination) -> Result<(String, u16)> {
     Ok((host.to_owned(), port))
 }
 
+/// The keys in `ssh-keyscan`'s output: lines `HOST ALGORITHM KEY`, the host first whatever it
+/// looks like (a server named `ssh-nas.lan` is not an algorithm).
+fn scanned(output: &str) -> Vec<HostKey> {
+    output
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' ').and_then(|(_, key)| fingerprint_of(key)))
+        .collect()
+}
+
 /// The keys the SFTP server of `dest` shows now, best first (Ed25519, ECDSA, RSA).
 pub fn scan(dest: &Destination) -> Result<Vec<HostKey>> {
     let (host, port) = host_and_port(dest)?;
@@ -107,25 +117,25 @@ pub fn scan(dest: &Destination) -> Result<Vec<HostKey>> {
         )
         .with_reason("unreachable")
     };
-    let out = Command::new("ssh-keyscan")
-        .args([
-            "-T",
-            &SCAN_TIMEOUT_SECS.to_string(),
-            "-p",
-            &port.to_string(),
-            "-t",
-            "ed25519,ecdsa,rsa",
-            "--",
-        ])
-        .arg(&host)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| unreachable(format!("ssh-keyscan cannot be run ({e}); install OpenSSH's client")))?;
-    let mut keys: Vec<HostKey> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(fingerprint_of)
-        .collect();
+    let mut cmd = tokio::process::Command::new("ssh-keyscan");
+    cmd.args([
+        "-T",
+        &SCAN_TIMEOUT_SECS.to_string(),
+        "-p",
+        &port.to_string(),
+        "-t",
+        "ed25519,ecdsa,rsa",
+        "--",
+    ])
+    .arg(&host)
+    .stdin(Stdio::null())
+    // Stop, Ctrl-C and SIGTERM end the scan at once (the call is dropped, and the child with it).
+    .kill_on_drop(true);
+    let deadline = std::time::Duration::from_secs(u64::from(SCAN_TIMEOUT_SECS) * 4);
+    let out =
+        crate::run(async move { cmd.output().await }, deadline, &format!("{host}:{port}"), "cannot scan")?
+            .map_err(|e| unreachable(format!("ssh-keyscan cannot be run ({e}); install OpenSSH's client")))?;
+    let mut keys = scanned(&String::from_utf8_lossy(&out.stdout));
     let rank = |k: &HostKey| match k.algorithm.as_str() {
         "ssh-ed25519" => 0,
         a if a.starts_with("ecdsa-") => 1,
@@ -239,8 +249,14 @@ mod tests {
         let k = fingerprint_of(line).unwrap();
         assert_eq!(k.fingerprint, "SHA256:gCinpJCg52I9OwaO/SbmiQTEqGPTAkLiuH7AeTrQQQM");
         assert_eq!(k.describe(), "SHA256:gCinpJCg52I9OwaO/SbmiQTEqGPTAkLiuH7AeTrQQQM (ED25519)");
-        assert_eq!(fingerprint_of(line.split_once(' ').unwrap().1), Some(k));
+        assert_eq!(fingerprint_of(line.split_once(" ").unwrap().1), Some(k.clone()));
         assert_eq!(fingerprint_of("# 127.0.0.1:22 SSH-2.0-OpenSSH"), None);
+        let named_like_a_key =
+            "ssh-nas.lan ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO1EBZx/zrtAc/aaeguSJUERSOQ3pNdtvmsNBOfRH2tV";
+        assert_eq!(
+            scanned(&format!("# ssh-nas.lan:22 SSH-2.0-OpenSSH\n{named_like_a_key}\n")),
+            vec![k.clone()]
+        );
         let mut d = Destination::new("box", DestinationKind::Sftp);
         for (endpoint, want) in [
             ("nas.local", Some(("nas.local", 22))),

@@ -251,7 +251,11 @@ fn root_of(prefix: &str) -> String {
 impl RemoteStore {
     fn new(dest: &Destination, secret: &str, retries: Retries) -> Result<RemoteStore> {
         static TRANSPORT: OnceLock<()> = OnceLock::new();
-        TRANSPORT.get_or_init(opendal_http_transport_reqwest::install_default);
+        TRANSPORT.get_or_init(|| {
+            opendal::HttpTransporter::install_default(CappedTransport(
+                opendal_http_transport_reqwest::ReqwestTransport::default(),
+            ));
+        });
         let root = root_of(&dest.prefix);
         let config = |e: opendal::Error| {
             Error::new(ErrorCode::InvalidInput, format!("destination {:?}: {}", dest.name, e.message()))
@@ -408,6 +412,73 @@ enum ListStop {
     Repeated(String),
 }
 
+/// Most bytes of one answer from a server. OpenDAL reads a listing page, a WebDAV PROPFIND
+/// answer or an error's body whole before anything of Keepsake's sees it; a server that sends
+/// one without end must not fill memory. Reads ask for at most [`PART_SIZE`] bytes at a time and
+/// stop at what they asked for ([`read_capped`]), so no honest answer comes near this.
+pub const MAX_ANSWER: u64 = 4 * PART_SIZE as u64;
+
+/// The HTTP transport OpenDAL speaks through (reqwest, the system's TLS), with every answer's
+/// body cut off at [`MAX_ANSWER`] bytes: past it the body ends in an error.
+struct CappedTransport(opendal_http_transport_reqwest::ReqwestTransport);
+
+impl opendal::HttpTransport for CappedTransport {
+    async fn fetch(
+        &self,
+        req: http::Request<opendal::Buffer>,
+    ) -> opendal::Result<http::Response<opendal::HttpBody>> {
+        let answer = self.0.fetch(req).await?;
+        Ok(answer.map(|body| {
+            body.map_inner(|inner| Box::new(CappedBody { inner, left: MAX_ANSWER, done: false }))
+        }))
+    }
+}
+
+type BodyStream = Box<dyn futures::Stream<Item = opendal::Result<opendal::Buffer>> + Send + Sync + Unpin>;
+
+/// An answer's body that ends in an error once it passed [`MAX_ANSWER`] bytes.
+struct CappedBody {
+    inner: BodyStream,
+    left: u64,
+    done: bool,
+}
+
+impl futures::Stream for CappedBody {
+    type Item = opendal::Result<opendal::Buffer>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match std::pin::Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(piece))) => {
+                let n = piece.len() as u64;
+                if n > self.left {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(opendal::Error::new(
+                        ErrorKind::Unexpected,
+                        format!(
+                            "the server's answer went on past {} MiB, more than any it should send",
+                            MAX_ANSWER >> 20
+                        ),
+                    ))));
+                }
+                self.left -= n;
+                Poll::Ready(Some(Ok(piece)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Most bytes of names one listing holds (with [`MAX_LISTED`]: a million names of a kilobyte
+/// each would be a gigabyte, twice).
+pub const MAX_LISTED_BYTES: usize = 64 << 20;
+
 /// The files at the top of the store (any name: the caller checks them), taken page by page as
 /// the server gives them: at most [`MAX_LISTED`] names, and never the same name twice.
 async fn list_files(op: &Operator) -> std::result::Result<Vec<StoreEntry>, ListStop> {
@@ -415,9 +486,11 @@ async fn list_files(op: &Operator) -> std::result::Result<Vec<StoreEntry>, ListS
     let mut lister = op.lister("/").await.map_err(ListStop::Failed)?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut bytes = 0usize;
     while let Some(entry) = lister.next().await {
         let entry = entry.map_err(ListStop::Failed)?;
-        if seen.len() >= MAX_LISTED {
+        bytes = bytes.saturating_add(entry.path().len());
+        if seen.len() >= MAX_LISTED || bytes > MAX_LISTED_BYTES {
             return Err(ListStop::TooMany);
         }
         if !seen.insert(entry.path().to_owned()) {
@@ -721,9 +794,10 @@ impl Store for RemoteStore {
                 return Err(Error::new(
                     ErrorCode::RemoteFailed,
                     format!(
-                        "cannot list {}: the server listed more than {MAX_LISTED} names and did not end; \
+                        "cannot list {}: the server listed more than {MAX_LISTED} names (or {} MiB of names) and did not end; \
                          Keepsake stops there (a server this broken or hostile is not used)",
-                        self.location
+                        self.location,
+                        MAX_LISTED_BYTES >> 20
                     ),
                 )
                 .with_reason("server"));
@@ -925,8 +999,9 @@ struct RemoteWrite {
 }
 
 /// How long removing a stopped upload may take once Stop, Ctrl-C or SIGTERM came: the program
-/// must end at once, and what is left (a `.keepsake-partial-` object, an unfinished multipart
-/// upload) is removed by `tidy` at the next operation on the store.
+/// must end at once. What is left is removed later: a `.keepsake-partial-` object by `tidy` once
+/// it is a day old; an unfinished S3 multipart upload is never listed, and the bucket's own
+/// lifecycle rule for incomplete uploads (most providers set one) removes it.
 const CLEANUP_AFTER_STOP: Duration = Duration::from_secs(1);
 
 impl RemoteWrite {

@@ -187,16 +187,26 @@ pub fn save_account(account: &str, secret: &str) -> Result<(), String> {
     })
 }
 
-/// Forgets `dest`'s secret (nothing saved is not an error).
+/// Forgets `dest`'s secret (nothing saved is not an error, and neither is a computer with no
+/// keyring at all: nothing can have been saved there). A keyring that is there but does not
+/// answer (locked, a prompt nobody answers) is an error: the secret may still be in it.
 pub fn forget(dest: &Destination) -> Result<(), String> {
     let account = dest.secret_key();
     with_timeout(move || {
         let entry = keyring::Entry::new(SERVICE, &account).map_err(|e| e.to_string())?;
         match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) if no_keyring_here(&e) => Ok(()),
             Err(e) => Err(e.to_string()),
         }
     })
+}
+
+/// Whether `e` says this computer has no keyring service at all (a headless server: its secrets
+/// come from `KEEPSAKE_DEST_SECRET_<NAME>`).
+fn no_keyring_here(e: &keyring::Error) -> bool {
+    matches!(e, keyring::Error::PlatformFailure(_))
+        && e.to_string().contains("no secret service provider or dbus session found")
 }
 
 fn with_timeout<T: Send + 'static>(

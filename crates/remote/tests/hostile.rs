@@ -290,3 +290,41 @@ fn a_webdav_upload_far_larger_than_memory_allows_is_sent_whole_from_disk() {
     // Coarse: the whole object held in memory is 64 MiB (and more while it is sent).
     assert!(grown < 32 << 20, "the process grew by {} MiB", grown >> 20);
 }
+
+#[test]
+fn a_listing_page_that_never_ends_is_cut_off_and_never_held_whole() {
+    // One ListObjectsV2 answer whose body goes on and on (a GiB said, up to 512 MiB sent, so that
+    // a Keepsake that holds it whole ends too): OpenDAL reads a page whole before Keepsake sees
+    // it, so the transport itself stops it.
+    let _one = serial();
+    let written = Arc::new(AtomicU64::new(0));
+    let closed = Arc::new(AtomicBool::new(false));
+    let (w, c) = (written.clone(), closed.clone());
+    let port = serve(move |_req, out| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n",
+            1u64 << 30
+        );
+        let _ = out.write_all(head.as_bytes());
+        let start =
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><IsTruncated>false</IsTruncated>";
+        let piece = b"<Contents><Key>laptop/x</Key><Size>1</Size></Contents>".repeat(1000);
+        if out.write_all(start).is_ok() {
+            while w.load(Ordering::SeqCst) < 512 << 20 && out.write_all(&piece).is_ok() {
+                w.fetch_add(piece.len() as u64, Ordering::SeqCst);
+            }
+        }
+        c.store(true, Ordering::SeqCst);
+        false
+    });
+    let store = open(port, Duration::from_secs(600));
+    let e = store.list().unwrap_err();
+    assert!(e.message().contains("went on past"), "{e}");
+    let end = Instant::now() + Duration::from_secs(20);
+    while !closed.load(Ordering::SeqCst) {
+        assert!(Instant::now() < end, "the connection was not closed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = written.load(Ordering::SeqCst);
+    assert!(sent < 128 << 20, "the server got {sent} bytes out before the connection was closed");
+}

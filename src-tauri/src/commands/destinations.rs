@@ -179,6 +179,23 @@ pub async fn save_destination<R: Runtime>(
                 )
             })?;
         }
+        // The old place's secret goes first: a keyring that cannot be reached leaves everything
+        // as it was, never the new place saved with the old secret still there to log in.
+        if let Some(old) = &moved {
+            keepsake_remote::secrets::forget(old).map_err(|why| {
+                IpcError::from(
+                    keepsake_engine::Error::new(
+                        ErrorCode::RemoteFailed,
+                        format!(
+                            "the destination {:?} was not changed: the secret of its old place cannot be \
+                             removed from the system keyring: {why}",
+                            old.name
+                        ),
+                    )
+                    .with_reason("keyring"),
+                )
+            })?;
+        }
         state.edit_sources(|all| {
             let name = destination.name.clone();
             match all.destinations.iter_mut().find(|d| d.name == name) {
@@ -197,21 +214,7 @@ pub async fn save_destination<R: Runtime>(
             all.validate()?;
             Ok(())
         })?;
-        let Some(old) = moved else { return Ok(DestinationSaved::default()) };
-        keepsake_remote::secrets::forget(&old).map_err(|why| {
-            IpcError::from(
-                keepsake_engine::Error::new(
-                    ErrorCode::RemoteFailed,
-                    format!(
-                        "the destination {:?} was saved, but the secret of its old place cannot be \
-                         removed from the system keyring: {why}",
-                        old.name
-                    ),
-                )
-                .with_reason("keyring"),
-            )
-        })?;
-        Ok(DestinationSaved { secret_forgotten: true })
+        Ok(DestinationSaved { secret_forgotten: moved.is_some() })
     })
     .await;
     changed(&app);

@@ -309,9 +309,22 @@ fn set(
     }
     dest.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
     let dest = dest.clone();
-    file.save(&sources)?;
-    // The saved secret was the old place's: it must not log in to the new one.
+    // The saved secret was the old place's: it must not log in to the new one. Forgotten before
+    // the new place is saved, so that a keyring that cannot be reached changes nothing (unless
+    // the secret comes from the environment, which the keyring has no say in).
     let forgot = secret_stays_behind(&old, &dest).then(|| secrets::forget(&old));
+    if let Some(Err(why)) = &forgot
+        && std::env::var_os(secrets::env_name(&old.name)).is_none()
+    {
+        return Err(CliError::invalid(
+            format!(
+                "{name} was not changed: the secret saved for its old place cannot be removed from the \
+                 OS keyring ({why}), and it must not log in to the new one"
+            ),
+            "Unlock the keyring and try again, or remove the destination and add it anew.",
+        ));
+    }
+    file.save(&sources)?;
     if out.json_mode() {
         out.json(&serde_json::json!({ "destination": dest, "secret_forgotten": forgot.is_some() }))?;
     } else {

@@ -86,7 +86,7 @@ pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
         }
         for a in &r.alerts {
             let seen = if a.dismissed_at.is_some() { " (dismissed)" } else { "" };
-            out.push_str(&format!("  Alert{seen}: {}\n", super::alerts::words(a)));
+            out.push_str(&format!("  Alert{seen}: {}\n", crate::output::safe(&super::alerts::words(a))));
         }
     }
     out
