@@ -44,8 +44,19 @@ export const EMPTY_WHERE: WhereForm = {
 
 const text = (v: string) => (v.trim() === "" ? undefined : v.trim());
 
-/** Whether `endpoint` is a plain `http://` address (the shell refuses it off this computer unless allowed). */
-export const isPlainHttp = (endpoint: string) => endpoint.trim().toLowerCase().startsWith("http://");
+/** Whether `endpoint` is a plain `http://` address off this computer (the shell refuses it unless allowed). */
+export function isPlainHttp(endpoint: string): boolean {
+  const e = endpoint.trim().toLowerCase();
+  if (!e.startsWith("http://")) return false;
+  let host: string;
+  try {
+    host = new URL(e).hostname;
+  } catch {
+    return true;
+  }
+  const loopback = host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return !loopback;
+}
 
 /** Where a destination is (only the fields of its kind). */
 export function whereOf(f: WhereForm): Destination {

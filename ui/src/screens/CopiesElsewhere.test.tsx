@@ -185,7 +185,7 @@ describe("Copies elsewhere", () => {
 });
 
 describe("Copies elsewhere over plain http", () => {
-  it("offers plain http:// only when the address is one, and sends it only when ticked", async () => {
+  it("offers plain http:// only for an address off this computer, and sends it only when ticked", async () => {
     const fake = new FakeShell(fullSetup());
     const { user } = renderApp(fake);
     await user.click(await screen.findByTestId("nav-settings"));
@@ -194,6 +194,9 @@ describe("Copies elsewhere over plain http", () => {
     await user.selectOptions(form.getByTestId("dest-kind"), "webdav");
     await user.type(form.getByTestId("dest-name"), "nas");
     await user.type(form.getByTestId("dest-endpoint"), "https://nas.home/dav");
+    expect(form.queryByTestId("dest-insecure-http")).toBeNull();
+    await user.clear(form.getByTestId("dest-endpoint"));
+    await user.type(form.getByTestId("dest-endpoint"), "http://127.0.0.1:8080/dav");
     expect(form.queryByTestId("dest-insecure-http")).toBeNull();
     await user.clear(form.getByTestId("dest-endpoint"));
     await user.type(form.getByTestId("dest-endpoint"), "http://nas.home:8080/dav");
