@@ -88,7 +88,7 @@ fn with_timeout<T: Send + 'static>(
     std::thread::Builder::new()
         .name("keyring".into())
         .spawn(move || {
-            let _ = tx.send(f());
+            let _ = tx.send(keepsake_remote::secrets::one_at_a_time(f));
         })
         .map_err(|e| StoreError { locked: false, message: format!("cannot start a thread: {e}") })?;
     rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {

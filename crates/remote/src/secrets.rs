@@ -209,6 +209,17 @@ fn no_keyring_here(e: &keyring::Error) -> bool {
         && e.to_string().contains("no secret service provider or dbus session found")
 }
 
+/// Runs one keyring call while no other of this process runs. The Secret Service is one daemon
+/// per session, and every call of the `keyring` crate opens a D-Bus connection of its own: the
+/// copier's passes, a save from the window and a backup's password would otherwise ask at the
+/// same moment, which gnome-keyring was seen to drop (a reply never sent, the daemon gone).
+/// The desktop app's own password calls go through here too.
+pub fn one_at_a_time<T>(f: impl FnOnce() -> T) -> T {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    f()
+}
+
 fn with_timeout<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
@@ -216,7 +227,7 @@ fn with_timeout<T: Send + 'static>(
     std::thread::Builder::new()
         .name("keyring".into())
         .spawn(move || {
-            let _ = tx.send(f());
+            let _ = tx.send(one_at_a_time(f));
         })
         .map_err(|e| format!("cannot start a thread: {e}"))?;
     rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
