@@ -290,7 +290,9 @@ fn remote_engine(
         keepsake_remote::hostkey::first_use(&mut dest)?;
     }
     let store = open(saved, &dest, secret)?;
-    Ok(Engine::open(engines.home(), store)?.with_secrets(secrets))
+    // Every backup there is foreign here and the person asked for them (as `--allow-foreign`):
+    // one made with another iteration count is opened too, within the listing's bounds.
+    Ok(Engine::open(engines.home(), store)?.with_secrets(secrets).with_foreign_kdf(true))
 }
 
 /// The lost-computer restore, first step: the backups at a destination, read from its objects
