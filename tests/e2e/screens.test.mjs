@@ -427,6 +427,17 @@ test("a backup made under the old password: asked for in place, opened with it, 
   assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());
   assert.equal(py("secret.py", "lookup"), SECOND_PASSWORD, "the saved password is unchanged");
   await shot("old-password-opened");
+
+  // Its restore is not offered until a password that opens it is typed in step 2, and the
+  // window says so beside the button it holds back.
+  await screen("history");
+  await until("a backup row", async () => (await rows()) > 0);
+  const row = await browser.$(`[data-testid="backup-row"][data-id="${id}"]`);
+  await (await row.$('[data-testid="restore-button"]')).click();
+  await until("the password prompt in step 2", () => shown("other-password"), LONG);
+  await until("the restore held back", async () => !(await (await $("restore-start")).isEnabled()), LONG);
+  assert.match(await (await $("restore-locked")).getText(), /doesn't open this backup, so it can't be restored yet/);
+  await shot("restore-locked");
 });
 
 /** Backs up now from Home and waits for the new manual backup; its metadata. */

@@ -281,6 +281,32 @@ describe("Restore", () => {
     expect(screen.queryByTestId("error-message")).toBeNull();
   });
 
+  it("offers no restore of a backup the saved password can't open, and says why beside the button", async () => {
+    const setup = fullSetup();
+    const fake = new FakeShell(setup);
+    const newest = setup.backups!.Notes![0]!;
+    fake.oldPasswords.set(newest.id, "the old password");
+    const { user } = await openRestore(fake);
+    const ask = await screen.findByTestId("other-password");
+    const start = screen.getByTestId("restore-start") as HTMLButtonElement;
+    await waitFor(() => expect(start.disabled).toBe(true));
+    const why = screen.getByTestId("restore-locked");
+    expect(why.getAttribute("role")).toBe("status");
+    expect(why.textContent).toContain("The saved password doesn't open this backup, so it can't be restored yet.");
+    expect(start.getAttribute("aria-describedby")).toBe("restore-locked");
+    // A wrong password typed keeps it locked; the right one opens it and the restore is offered.
+    await user.type(within(ask).getByLabelText("Password of this backup"), "not it");
+    await user.click(within(ask).getByRole("button", { name: "Compare it" }));
+    await waitFor(() => expect(screen.getByTestId("other-password").dataset.tried).toBe("true"));
+    expect(start.disabled).toBe(true);
+    const again = screen.getByTestId("other-password");
+    await user.type(within(again).getByLabelText("Password of this backup"), "the old password");
+    await user.click(within(again).getByRole("button", { name: "Compare it" }));
+    await waitFor(() => expect((screen.getByTestId("restore-start") as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.getByTestId("restore-locked").textContent).toBe("");
+    expect(fake.callsOf("restore_backup")).toEqual([]);
+  });
+
   it("asks for the password when the restore itself finds the saved one doesn't open the backup", async () => {
     const setup = fullSetup();
     const fake = new FakeShell(setup);

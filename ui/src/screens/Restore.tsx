@@ -4,7 +4,7 @@
 // database's backups are, gets a warning step of its own before the usual confirmation: the
 // person says they know where it comes from, and only then is the shell told to go ahead.
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
@@ -63,6 +63,9 @@ export function Restore({
   // and a restore that asks for it.
   const [typedFor, setTypedFor] = useState<{ id: string; typed: TypedPassword } | null>(null);
   const [askRestore, setAskRestore] = useState<{ id: string; tried: boolean } | null>(null);
+  // The backup the comparison in step 2 could not open with the saved password (nor one typed):
+  // it is not offered for restore until a password that opens it is typed there.
+  const [lockedId, setLockedId] = useState<string | null>(null);
   const job = useJob();
 
   const list = backups.data ?? [];
@@ -75,6 +78,8 @@ export function Restore({
   const extra = chosen && asked?.id === chosen.id ? asked.reasons : NO_REASONS;
   const concerns = { foreign: seen.foreign || extra.foreign, unencrypted: seen.unencrypted || extra.unencrypted };
   const needsWarning = concerns.foreign || concerns.unencrypted;
+  const locked = chosen !== null && lockedId === chosen.id;
+  const onOpened = useCallback((id: string, opened: boolean) => setLockedId((was) => (opened ? (was === id ? null : was) : id)), []);
 
   /** Any change to what is restored where starts the confirmation over. */
   const startOver = () => {
@@ -224,6 +229,7 @@ export function Restore({
               typed={typedFor?.id === chosen.id ? typedFor.typed : undefined}
               onTyped={(typed) => setTypedFor({ id: chosen.id, typed })}
               askedElsewhere={askRestore?.id === chosen.id}
+              onOpened={onOpened}
             />
           </section>
 
@@ -345,12 +351,19 @@ export function Restore({
                 className="primary big"
                 data-testid="restore-start"
                 onClick={() => setStep(needsWarning ? "warning" : "confirm")}
-                disabled={elsewhere && targetPath === ""}
+                disabled={(elsewhere && targetPath === "") || locked}
+                aria-describedby={locked ? "restore-locked" : undefined}
               >
                 Restore…
               </button>
             </div>
           )}
+          {/* Said beside the button it disables, and announced, so the person knows what to do. */}
+          <p id="restore-locked" className="field-error" role="status" aria-live="polite" data-testid="restore-locked">
+            {step === "choose" && locked
+              ? "The saved password doesn't open this backup, so it can't be restored yet. Type the password it was made with in step 2, “What changes”, above."
+              : ""}
+          </p>
         </>
       )}
     </section>
@@ -455,6 +468,7 @@ function Changes({
   typed,
   onTyped,
   askedElsewhere,
+  onOpened,
 }: {
   source: string;
   backup: BackupMetadata;
@@ -463,6 +477,8 @@ function Changes({
   /** A password typed for this backup (the saved one didn't open it). */
   typed: TypedPassword | undefined;
   onTyped: (typed: TypedPassword) => void;
+  /** Whether the comparison could open the backup (false: no password it has opens it). */
+  onOpened: (id: string, opened: boolean) => void;
 }) {
   const job = useJob();
   const { start } = job;
@@ -483,10 +499,14 @@ function Changes({
     }, {
       refresh: false,
       onSuccess: (rows) => {
-        if (active) setFound({ key, rows });
+        if (!active) return;
+        setFound({ key, rows });
+        onOpened(id, true);
       },
       onError: (error) => {
-        if (active) setFound({ key, error });
+        if (!active) return;
+        setFound({ key, error });
+        onOpened(id, !needsOtherPassword(error.code));
       },
     });
     return () => {
@@ -494,7 +514,7 @@ function Changes({
       // Another backup was picked (or the screen left): stop decoding this one.
       if (running) void api.cancelJob(running).catch(() => undefined);
     };
-  }, [start, source, backup.id, password, remember]);
+  }, [start, source, backup.id, password, remember, onOpened]);
 
   if (!found || found.key !== key) {
     return job.running ? <JobProgress job={job} label="Comparing the backup with the database now" /> : <Loading what="the comparison" />;
