@@ -34,11 +34,11 @@ run: app
 demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"
 
-# The .deb people install (target/dist/bundle/deb/): the app and the `keepsake` command, both
-# stripped (profile dist), and a systemd user unit for `keepsake daemon`.
+# The .deb people install (target/dist/bundle/deb/): one stripped binary (profile dist) that is
+# the app and, by the name `keepsake` (a link), the command; a systemd user unit for
+# `keepsake daemon` (scripts/package.sh).
 package: setup
-	$(CARGO) build --profile dist -p keepsake-cli
-	TAURI_APP_PATH=src-tauri npx tauri build --bundles deb -- --profile dist
+	scripts/package.sh
 bundle: package
 
 # Unpacks the .deb into a throwaway root and checks it: files, sizes, stripped binaries, the

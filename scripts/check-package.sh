@@ -27,11 +27,13 @@ if [ "${1:-}" != "--in-session" ]; then
     [ -f "$R/$f" ] || fail "/$f is missing"
   done
   ls "$R"/usr/share/applications/*.desktop >/dev/null 2>&1 || fail "no .desktop file"
-  for b in usr/bin/keepsake-app usr/bin/keepsake; do
-    file -b "$R/$b" | grep -q ', stripped' || fail "/$b is not stripped: $(file -b "$R/$b")"
-  done
+  file -b "$R/usr/bin/keepsake-app" | grep -q ', stripped' || fail "/usr/bin/keepsake-app is not stripped: $(file -b "$R/usr/bin/keepsake-app")"
+  # One binary for both: the command is a link to the app's binary (scripts/package.sh).
+  [ "$(readlink "$R/usr/bin/keepsake")" = keepsake-app ] || fail "/usr/bin/keepsake is not a link to keepsake-app: $(file -b "$R/usr/bin/keepsake")"
   installed_kb=$(dpkg-deb -f "$DEB" Installed-Size)
-  echo "installed size: $installed_kb KiB; /usr/bin/keepsake-app $(du -k "$R/usr/bin/keepsake-app" | cut -f1) KiB, /usr/bin/keepsake $(du -k "$R/usr/bin/keepsake" | cut -f1) KiB"
+  counted_kb=$(du -sk --apparent-size "$R" | cut -f1)
+  echo "installed size: $installed_kb KiB (files: $counted_kb KiB); /usr/bin/keepsake-app $(du -k "$R/usr/bin/keepsake-app" | cut -f1) KiB, /usr/bin/keepsake -> $(readlink "$R/usr/bin/keepsake")"
+  [ $((installed_kb - counted_kb)) -le 64 ] && [ $((counted_kb - installed_kb)) -le 64 ] || fail "Installed-Size $installed_kb KiB is not what the package holds ($counted_kb KiB)"
   [ "$installed_kb" -lt 25600 ] || fail "installed size $installed_kb KiB is over 25 MiB"
   maintainer=$(dpkg-deb -f "$DEB" Maintainer)
   echo "maintainer: $maintainer"
@@ -41,6 +43,13 @@ if [ "${1:-}" != "--in-session" ]; then
     grep -q "^$section" "$R/usr/lib/systemd/user/keepsake.service" || fail "the unit has no $section"
   done
   "$R/usr/bin/keepsake" --version | grep -q '^keepsake ' || fail "the keepsake command does not run"
+  # The command through the link is the whole CLI, with no display: a backup and its verification.
+  ck=$OUT/command
+  mkdir -p "$ck"
+  python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(x)'); c.executemany('insert into t values (?)', [(i,) for i in range(1000)]); c.commit()" "$ck/demo.db"
+  env -u DISPLAY -u WAYLAND_DISPLAY HOME="$ck" XDG_CONFIG_HOME="$ck/config" XDG_DATA_HOME="$ck/data" "$R/usr/bin/keepsake" --db "$ck/demo.db" --backup-dir "$ck/backups" create --no-encrypt --verify >"$ck/create.log" 2>&1 \
+    || fail "keepsake create through the link failed: $(tail -3 "$ck/create.log")"
+  ls "$ck/backups" | grep -q . || fail "keepsake create through the link wrote no backup"
   exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$0" --in-session
 fi
 
