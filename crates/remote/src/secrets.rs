@@ -6,7 +6,6 @@
 //! a log line. Keyring calls run with a timeout: a locked collection may wait for an unlock
 //! prompt that nobody answers.
 
-use std::sync::mpsc;
 use std::time::Duration;
 
 use keepsake_engine::Destination;
@@ -220,19 +219,32 @@ pub fn one_at_a_time<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Runs a keyring call on its own thread and waits for it at most [`TIMEOUT`] (the thread is left
+/// to finish or hang on its own: a prompt nobody answers must not hang a copy). Stop, Ctrl-C and
+/// SIGTERM end the wait at once ([`crate::interrupt`]).
 fn with_timeout<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
-    let (tx, rx) = mpsc::channel();
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let put = std::sync::Arc::clone(&slot);
     std::thread::Builder::new()
         .name("keyring".into())
         .spawn(move || {
-            let _ = tx.send(one_at_a_time(f));
+            let answer = one_at_a_time(f);
+            *put.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer);
+            crate::interrupt::wake_blocked();
         })
         .map_err(|e| format!("cannot start a thread: {e}"))?;
-    rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
-        Err(format!("the keyring did not answer within {} s (locked?)", TIMEOUT.as_secs()))
-    })
+    let answer = crate::interrupt::block_until(TIMEOUT, || {
+        slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    });
+    match answer {
+        Ok(answer) => answer,
+        Err(crate::interrupt::Stopped::Interrupted) => Err("stopped while waiting for the keyring".into()),
+        Err(crate::interrupt::Stopped::Deadline) => {
+            Err(format!("the keyring did not answer within {} s (locked?)", TIMEOUT.as_secs()))
+        }
+    }
 }
 
 #[cfg(test)]
