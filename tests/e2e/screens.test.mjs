@@ -908,6 +908,10 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     await click("dest-test");
     await until("the connection to work", async () => /The connection works/.test(await text("dest-test-result")), LONG);
     await click("dest-save");
+    await until("the Google destination listed", async () => {
+      for (const d of await $$("destination")) if ((await d.getAttribute("data-name")) === "google") return true;
+      return false;
+    }, LONG);
     const saved = fs.readFileSync(path.join(process.env.XDG_CONFIG_HOME, "app.keepsake.desktop", "sources.toml"), "utf8");
     assert.match(saved, /kind = "azblob"/);
     assert.match(saved, /kind = "gcs"/);

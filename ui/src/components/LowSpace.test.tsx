@@ -22,13 +22,23 @@ describe("Low disk space on Home", () => {
     const card = await screen.findByTestId("low-space");
     expect(card.getAttribute("data-state")).toBe("low");
     expect(card.textContent).toContain("The backup disk is almost full");
-    expect(card.textContent).toMatch(/about 800 MB will be left on the disk with the backups \(\/media\/ada\/usb\/Notes\)/);
+    expect(card.textContent).toMatch(/about 800 MB will be left on the disk with the backups \(\/media\/ada\/usb\/Notes\), less than the 1.1 GB Keepsake keeps free/);
     expect(screen.getByTestId("low-space-offer").textContent).toContain("Delete the 3 oldest backups to free 3.1 GB?");
     await user.click(screen.getByTestId("low-space-delete"));
     await waitFor(() => expect(fake.callsOf("free_up_space")).toHaveLength(1));
     expect(fake.callsOf("free_up_space")[0]).toEqual({ source: "Notes", ids });
     expect((await screen.findByTestId("low-space-freed")).textContent).toContain("Deleted 3 old backups");
     expect(screen.queryByTestId("low-space")).toBeNull();
+  });
+
+  it("says when the room left is above the margin but too little for the backup after it", async () => {
+    const fake = new FakeShell(fullSetup());
+    const notes = fake.state.sources[0];
+    if (notes) notes.space = space({ free: 1.2 * GB + 1.1 * GB, margin: 1 * GB });
+    renderApp(fake);
+    const card = await screen.findByTestId("low-space");
+    expect(card.textContent).toContain("about 1.1 GB will be left on the disk with the backups (/media/ada/usb/Notes): not enough for the backup after it.");
+    expect(card.textContent).not.toContain("keeps free");
   });
 
   it("says a backup that won't fit is not made, and when deleting backups can't make enough room", async () => {

@@ -30,7 +30,9 @@ export function LowSpace({ source }: { source: SourceView }) {
         <p>
           {full
             ? `The disk with the backups (${space.folder}) has ${formatBytes(space.free)} free; the next backup of ${source.name} needs about ${formatBytes(space.needed)}, so it won't be made.`
-            : `After the next backup of ${source.name}, about ${formatBytes(left)} will be left on the disk with the backups (${space.folder}); Keepsake warns below ${formatBytes(space.margin)}.`}
+            : left < space.margin
+              ? `After the next backup of ${source.name}, about ${formatBytes(left)} will be left on the disk with the backups (${space.folder}), less than the ${formatBytes(space.margin)} Keepsake keeps free.`
+              : `After the next backup of ${source.name}, about ${formatBytes(left)} will be left on the disk with the backups (${space.folder}): not enough for the backup after it.`}
         </p>
         {offer?.enough && (
           <p data-testid="low-space-offer">
