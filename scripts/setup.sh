@@ -22,6 +22,8 @@ APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus-x11 imagemagick x11-utils xdoto
 APT_PACKAGES+=(rclone openssh-client pkg-config)
 # E-mail from the daemon, tested on a real SMTP server (STARTTLS and a login): aiosmtpd.
 APT_PACKAGES+=(python3-aiosmtpd)
+# The daemon's stop under a moved clock (wall and monotonic), tested with libfaketime.
+APT_PACKAGES+=(faketime)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -210,6 +210,12 @@ kind: BackupKind,
  */
 chain: ChainLink | null, 
 /**
+ * Why this backup is full although an increment was asked for (`--incremental`, the
+ * source's `incremental`, or a large database); `None` for an increment, and for a full
+ * backup made because a full one was asked for.
+ */
+full_reason: FullReason | null, 
+/**
  * The database checksum of the image it restores to (format 2; hex), which the next
  * increment's `base_checksum` must equal.
  */
@@ -221,12 +227,18 @@ db_checksum: string | null,
  */
 internal_tables: Array<string>, 
 /**
- * Whether the database passed `PRAGMA integrity_check` at the snapshot: known once the
- * backup was verified (the backup is the database's pages, byte for byte, so a backup
- * whose checksum, decryption and decompression pass yet fails the check holds a database
- * that was damaged already). `None` while not known.
+ * Whether the database passed SQLite's check at the snapshot: every backup runs
+ * `PRAGMA quick_check` on the snapshot it stores while it is made, and a verification's
+ * `PRAGMA integrity_check` replaces that answer (the backup is the database's pages, byte
+ * for byte, so a backup whose checksum, decryption and decompression pass yet fails the
+ * check holds a database that was damaged already). `None` while not known.
  */
 source_integrity: boolean | null, 
+/**
+ * `source_integrity` in a word: `sound`, `unknown` or `damaged` (set whenever a backup is
+ * read from the catalog; retention never deletes a database's newest `sound` backup).
+ */
+soundness: Soundness, 
 /**
  * Kept whatever retention says (see [`Pin`]); `None` when not pinned.
  */
@@ -308,7 +320,7 @@ export type Code = ErrorCode | AppCode;
  * Why a backup needs a look before it is trusted.
  */
 
-export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "name_mismatch" | "id_taken" | "future_dated" | "broken_chain";
+export type Concern = "missing" | "changed" | "other_installation" | "not_recorded" | "copy_of_own" | "name_mismatch" | "id_taken" | "future_dated" | "broken_chain";
 
 /**
  * The last time every copy at a destination was read back.
@@ -669,6 +681,14 @@ keep_last: number,
 enough: boolean, };
 
 /**
+ * Why a backup came out full when an increment was asked for (the rule is in
+ * `commands/backup.rs`: a chain is restarted when it is long or large, or when most pages
+ * changed).
+ */
+
+export type FullReason = "no_earlier_backup" | "earlier_backup_unusable" | "encryption_changed" | "earlier_backup_old_format" | "no_page_list" | "page_size_changed" | "password_changed" | "chain_longest" | "chain_large" | "chain_broken" | "many_pages_changed";
+
+/**
  * `"ok"`, `"never"` or `{ "overdue_days": N }`.
  */
 
@@ -1007,6 +1027,13 @@ page_count: number,
 journal_mode: string, };
 
 /**
+ * Whether the database inside a backup is known to be sound: SQLite's own check of it (see
+ * [`BackupMetadata::soundness`]).
+ */
+
+export type Soundness = "sound" | "unknown" | "damaged";
+
+/**
  * One source's last seven days (`weekly_report`).
  */
 
@@ -1066,11 +1093,12 @@ export type SpaceCheck = {
  */
 folder: string, 
 /**
- * The next backup's size as estimated.
+ * The next backup's size as estimated (its file on this disk).
  */
 estimate: number, 
 /**
- * The room it needs: the estimate and what Keepsake keeps free beside any file it writes.
+ * The room it needs: the estimate, the scratch space it uses on this disk while it is made
+ * and checked (freed after), and the reserve kept free (see [`reserve_of`]).
  */
 needed: number, 
 /**

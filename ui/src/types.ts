@@ -28,6 +28,7 @@ export type {
   Facts,
   FileState,
   FolderFile,
+  FullReason,
   FolderReport,
   FreeUp,
   HealthView,

@@ -1,6 +1,9 @@
 //! `keepsake-bench generate PATH SIZE_MB [SEED]`: writes the deterministic demo
-//! database (an astrology app's data) for `make bench` and `make run`. Everything else the
-//! benchmark does goes through the real `keepsake` binary (scripts/bench.sh).
+//! database (an astrology app's data) for `make bench` and `make run`.
+//! `keepsake-bench check PATH`: runs the soundness check every backup runs on its snapshot
+//! (the engine's own `check_soundness`), alone, and prints its answer and seconds, which
+//! `make bench` compares with a full backup's time. Everything else the benchmark does goes
+//! through the real `keepsake` binary (scripts/bench.sh).
 #![allow(clippy::print_stdout)] // a command-line tool: printing is its job
 
 use std::path::PathBuf;
@@ -29,8 +32,18 @@ fn main() -> ExitCode {
                 }
             }
         }
+        [cmd, path] if cmd == "check" => match keepsake_engine::check_soundness(&PathBuf::from(path)) {
+            Ok((soundness, took)) => {
+                println!("{} {:.2}", soundness.as_str(), took.as_secs_f64());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         _ => {
-            eprintln!("usage: keepsake-bench generate PATH SIZE_MB [SEED]");
+            eprintln!("usage: keepsake-bench generate PATH SIZE_MB [SEED] | keepsake-bench check PATH");
             ExitCode::from(2)
         }
     }

@@ -287,12 +287,15 @@ pub enum Command {
         Examples:\n  keepsake daemon\n  keepsake daemon --source astro --json")]
     Daemon,
 
-    /// Copy a backup to a destination elsewhere (S3, WebDAV, SFTP, another folder)
+    /// Copy a backup to a destination elsewhere (S3, Azure Blob Storage, Google Cloud Storage,
+    /// WebDAV, SFTP, another folder)
     #[command(after_help = "A copy counts once the whole file is at the destination and what was \
         sent matches the backup's record (size and SHA-256). An increment goes with the backups it \
         builds on. --missing sends every backup not yet there, oldest first; --check reads back \
-        every copy recorded there and exits 1 when one is missing or changed. Secrets come from \
-        the OS keyring (saved by `keepsake dest add`) or KEEPSAKE_DEST_SECRET_<NAME>.\n\n\
+        every copy recorded there and exits 1 when one is missing or changed. Secrets (an S3 secret \
+        key, an Azure account key, a Google Cloud Storage service account's JSON key, a WebDAV \
+        password) come from the OS keyring (saved by `keepsake dest add`) or \
+        KEEPSAKE_DEST_SECRET_<NAME>.\n\n\
         Examples:\n  keepsake copy backup_20250101_020000_1a2b3c4d --to b2\n  \
         keepsake copy --missing --to nas\n  keepsake copy --check --to b2 --json")]
     Copy {
@@ -313,11 +316,17 @@ pub enum Command {
     /// Manage the destinations backups are copied to (copies elsewhere)
     #[command(
         subcommand,
-        after_help = "Destinations live in the sources file beside the sources. Their secrets (an S3 \
-        secret key, a WebDAV password) are kept in the OS keyring, never in a file; on a machine \
-        without one, set KEEPSAKE_DEST_SECRET_<NAME> (the name in capitals, other characters as _).\n\n\
+        after_help = "Destinations live in the sources file beside the sources: S3, Azure Blob \
+        Storage, Google Cloud Storage, WebDAV, SFTP or a folder. Their secrets (an S3 secret key, an \
+        Azure account key, a Google Cloud Storage service account's JSON key, a WebDAV password) \
+        are kept in the OS keyring, never in a file; on a machine without one, set \
+        KEEPSAKE_DEST_SECRET_<NAME> (the name in capitals, other characters as _; for Google, the \
+        key file's whole JSON). `dest add` does not create the bucket or container: make it first, \
+        in the provider's console.\n\n\
         Examples:\n  keepsake dest add b2 --kind s3 --endpoint https://s3.eu-central-003.backblazeb2.com \\\n      \
         --bucket family --access-key-id 003abc --prefix laptop\n  \
+        keepsake dest add az --kind azure --account familyphotos --container backups\n  \
+        keepsake dest add gcs --kind gcs --bucket family-backups --key-file ~/Downloads/key.json\n  \
         keepsake dest add nas --kind webdav --endpoint https://nas.local/dav --user ann\n  \
         keepsake dest add usb --kind folder --path /media/ann/backup\n  \
         keepsake source set astro copies_to b2,usb\n  keepsake dest test b2"
@@ -500,6 +509,23 @@ pub enum ScheduleCommand {
 #[derive(Debug, Subcommand)]
 pub enum DestCommand {
     /// Add a destination, after testing that it can be reached, listed and written to
+    #[command(after_help = "The bucket (S3, Google Cloud Storage) or container (Azure) must exist: \
+        `dest add` does not create it, and says \"there is no such bucket\" when it is missing; make \
+        it first in the provider's console. The secret (an S3 secret key, an Azure account key, a \
+        WebDAV password) is asked for at a hidden prompt or read from --secret-file, a Google \
+        Cloud Storage key from --key-file, then kept in the OS keyring. On a machine without a \
+        keyring (a server), set KEEPSAKE_DEST_SECRET_<NAME> instead: the destination's name in \
+        capitals, other characters as _ (KEEPSAKE_DEST_SECRET_MY_NAS for my-nas); for Google, the \
+        key file's whole JSON.\n\n\
+        Examples:\n  keepsake dest add b2 --kind s3 --endpoint https://s3.eu-central-003.backblazeb2.com \\\n      \
+        --bucket family --access-key-id 003abc --prefix laptop\n  \
+        keepsake dest add minio --kind s3 --endpoint http://127.0.0.1:9000 --bucket backups --path-style \\\n      \
+        --access-key-id ann\n  \
+        keepsake dest add az --kind azure --account familyphotos --container backups\n  \
+        keepsake dest add gcs --kind gcs --bucket family-backups --key-file ~/Downloads/key.json\n  \
+        keepsake dest add nas --kind webdav --endpoint https://nas.local/dav --user ann\n  \
+        keepsake dest add box --kind sftp --endpoint box.local:22 --user ann --key-file ~/.ssh/id_ed25519\n  \
+        KEEPSAKE_DEST_SECRET_B2=... keepsake dest add b2 --kind s3 --bucket family --access-key-id 003abc")]
     Add(Box<DestAddArgs>),
     /// List the destinations
     List,
@@ -567,7 +593,10 @@ pub struct DestAddArgs {
     /// A folder destination's folder
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
-    /// The server: https://s3.example.com, https://nas.local/dav, or host:port for SFTP
+    /// The server: https://s3.example.com (S3; none: AWS), https://ACCOUNT.blob.core.windows.net
+    /// (Azure; none: that one), https://storage.googleapis.com (Google Cloud Storage; none: that
+    /// one), an emulator's http://127.0.0.1:PORT, https://nas.local/dav (WebDAV), or host:port
+    /// for SFTP
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// S3 region (default us-east-1)
@@ -601,7 +630,8 @@ pub struct DestAddArgs {
     /// service account's JSON key, whose contents go to the OS keyring
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-    /// Read the secret (S3 secret key, Azure account key, WebDAV password) from the first line of FILE
+    /// Read the secret (S3 secret key, Azure account key, WebDAV password) from the first line of
+    /// FILE (else it is asked for, or taken from KEEPSAKE_DEST_SECRET_<NAME>)
     #[arg(long, value_name = "FILE")]
     pub secret_file: Option<PathBuf>,
     /// Save it without testing the connection first
@@ -664,10 +694,14 @@ pub struct CreateArgs {
 
     /// Make a full backup, even where an increment (only the pages changed since the previous
     /// backup) could be made [default: the source's `incremental`, else increments for
-    /// databases of 64 MiB and more]
+    /// databases of 64 MiB and more]. The next --incremental builds on it.
     #[arg(long, overrides_with = "incremental")]
     pub full: bool,
-    /// Make an increment whenever a previous backup of the same database allows it
+    /// Make an increment (only the pages changed since this database's newest backup here,
+    /// full or increment). A full backup is made instead, and the output says why, when there
+    /// is no earlier backup to build on (or it is missing, damaged, encrypted differently, or
+    /// made with another password), when more than half of the pages changed, or to start a
+    /// new chain once its increments add up to more than 60 % of its full backup or number 24
     #[arg(long, overrides_with = "full")]
     pub incremental: bool,
 }

@@ -54,14 +54,19 @@ impl CliError {
     }
 
     pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit_number())
+    }
+
+    /// [`CliError::exit_code`] as a number, for a command that reports its error itself.
+    pub fn exit_number(&self) -> u8 {
         if self.silent {
-            return ExitCode::from(EXIT_OK);
+            return EXIT_OK;
         }
-        ExitCode::from(match self.code {
+        match self.code {
             ErrorCode::Busy | ErrorCode::SourceBusy | ErrorCode::TargetBusy => EXIT_BUSY,
             ErrorCode::Cancelled => EXIT_CANCELLED,
             _ => EXIT_ERROR,
-        })
+        }
     }
 
     /// The `{"error": {...}}` document printed on stdout under `--json`.

@@ -291,10 +291,12 @@ impl Catalog {
     }
 
     fn decode(&self, s: &str) -> Result<BackupMetadata> {
-        serde_json::from_str(s).map_err(|e| {
+        let mut m: BackupMetadata = serde_json::from_str(s).map_err(|e| {
             Error::new(ErrorCode::Io, format!("{}: unreadable catalog entry ({e})", self.path.display()))
                 .with_path(&self.path)
-        })
+        })?;
+        m.soundness = crate::model::Soundness::of(m.source_integrity);
+        Ok(m)
     }
 
     /// Recorded backups, newest first.
@@ -764,6 +766,39 @@ impl Catalog {
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
         Ok(rows)
+    }
+
+    /// Whether this installation made the backup `id` whose file is `object` of `size` bytes in
+    /// this store, though it recorded it in another: a copy it sent here, or a backup of one of
+    /// its folders (kept, or kept when copied) with that file name and size.
+    pub(crate) fn made_elsewhere_here(&self, id: &str, object: &str, size: u64) -> Result<bool> {
+        let sent: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM copies WHERE location = ?1 AND backup_id = ?2 AND object = ?3 AND size = ?4)",
+                params![self.store, id, object, size as i64],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if sent {
+            return Ok(true);
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT metadata FROM backups WHERE store != ?1 AND id = ?2 AND pending = 0
+                 UNION ALL SELECT metadata FROM copied_backups WHERE store != ?1 AND backup_id = ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<String> = stmt
+            .query_map([&self.store, id], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .filter_map(|t| serde_json::from_str::<BackupMetadata>(t).ok())
+            .any(|m| m.id == id && m.file_name == object && m.stored_size == size))
     }
 
     pub(crate) fn failed_runs(&self) -> Result<u64> {

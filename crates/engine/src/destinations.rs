@@ -61,7 +61,7 @@ impl DestinationKind {
             "azblob" | "azure" => Ok(DestinationKind::Azblob),
             "gcs" | "google" => Ok(DestinationKind::Gcs),
             other => Err(Error::invalid(format!(
-                "{other:?} is not a kind of destination: folder, s3, azblob, gcs, webdav or sftp"
+                "{other:?} is not a kind of destination: folder, s3, azure, gcs, webdav or sftp"
             ))),
         }
     }

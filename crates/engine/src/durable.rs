@@ -230,23 +230,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Free bytes for an unprivileged user on the file system that holds `path` (or its folder).
-pub(crate) fn free_space(path: &Path) -> Option<u64> {
-    #[cfg(unix)]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt;
-        let dir = if path.is_dir() { path } else { path.parent().filter(|p| !p.as_os_str().is_empty())? };
-        let c = CString::new(dir.as_os_str().as_bytes()).ok()?;
-        statvfs_free(&c)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
-}
-
 /// Free bytes (for an unprivileged user) and the size of the file system that holds the folder
 /// `dir`. (The casts are no-ops on 64-bit Linux only: the field types differ elsewhere.)
 #[allow(clippy::unnecessary_cast)]
@@ -269,12 +252,6 @@ pub(crate) fn disk_space(dir: &Path) -> Option<(u64, u64)> {
 }
 
 #[cfg(unix)]
-#[allow(clippy::unnecessary_cast)]
-fn statvfs_free(path: &std::ffi::CStr) -> Option<u64> {
-    statvfs(path).map(|st| (st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
-}
-
-#[cfg(unix)]
 #[allow(unsafe_code)]
 fn statvfs(path: &std::ffi::CStr) -> Option<libc::statvfs> {
     // SAFETY: statvfs fills the zeroed struct we own; the path is NUL-terminated.
@@ -287,22 +264,23 @@ fn statvfs(path: &std::ffi::CStr) -> Option<libc::statvfs> {
     }
 }
 
-/// Room left beside `path` after writing `bytes` there, kept free for everything else.
-const SPARE: u64 = 16 << 20;
-
 /// Fails with `destination_full` (before anything is written) when the file system of `path`
-/// cannot take `bytes` more: a backup that claims a huge size cannot fill the disk.
+/// cannot take `bytes` more and keep its reserve free (`space::reserve_of`, as a backup's own
+/// check counts it): a backup that claims a huge size cannot fill the disk.
 pub(crate) fn check_room(path: &Path, bytes: u64) -> Result<()> {
-    match free_space(path) {
-        Some(free) if free < bytes.saturating_add(SPARE) => Err(Error::new(
-            ErrorCode::DestinationFull,
-            format!(
-                "not enough room in {}: {bytes} bytes needed, {free} free",
-                shown(path.parent().unwrap_or(path))
-            ),
-        )
-        .with_path(path)
-        .with_sizes(bytes, free)),
+    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    match disk_space(dir) {
+        Some((free, total)) if free < bytes.saturating_add(crate::space::reserve_of(total)) => {
+            Err(Error::new(
+                ErrorCode::DestinationFull,
+                format!(
+                    "not enough room in {}: {bytes} bytes needed, {free} free",
+                    shown(path.parent().unwrap_or(path))
+                ),
+            )
+            .with_path(path)
+            .with_sizes(bytes, free))
+        }
         _ => Ok(()),
     }
 }

@@ -168,6 +168,10 @@ impl Engine {
                             id.to_owned(),
                             if meta.installation.as_deref().is_some_and(|i| i != self.home.id()) {
                                 Concern::OtherInstallation
+                            } else if self.catalog()?.made_elsewhere_here(id, &entry.name, entry.size)? {
+                                // A copy this installation sent here (a destination listed
+                                // with `--from` on the computer that made the backups).
+                                Concern::CopyOfOwn
                             } else {
                                 Concern::NotRecorded
                             },

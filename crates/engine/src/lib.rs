@@ -59,6 +59,7 @@ pub use seams::{
     CancelToken, Clock, FixedClock, Job, NoProgress, NoSecret, Password, Phase, Progress, SecretSource,
     StaticSecret, SystemClock,
 };
+pub use snapshot::check_soundness;
 pub use space::{FreeUp, SpaceCheck, SpaceMargin, SpaceState};
 pub use store::{LocalFolder, MemoryStore, Store, StoreEntry, StoreWrite};
 pub use watch::{Alert, AlertKind, WatchRules};

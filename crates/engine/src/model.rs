@@ -64,6 +64,39 @@ pub enum BackupKind {
     Increment,
 }
 
+/// Why a backup came out full when an increment was asked for (the rule is in
+/// `commands/backup.rs`: a chain is restarted when it is long or large, or when most pages
+/// changed).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FullReason {
+    /// No earlier backup of this database is recorded in this folder.
+    NoEarlierBackup,
+    /// The newest earlier backup cannot be built on: its file is missing or changed, or it
+    /// failed its verification.
+    EarlierBackupUnusable,
+    /// The newest earlier backup was encrypted and this one is not, or the other way round.
+    EncryptionChanged,
+    /// The newest earlier backup is in an older format, which increments cannot build on.
+    EarlierBackupOldFormat,
+    /// The page list of the newest earlier backup (kept in this installation's own folder) is
+    /// not there: it was made by an older Keepsake, or on another computer, or the list was lost.
+    NoPageList,
+    /// The database's page size changed (a `VACUUM` with another page size, a rebuild).
+    PageSizeChanged,
+    /// The password changed: every link of a chain opens with one password.
+    PasswordChanged,
+    /// The chain reached its longest (`MAX_CHAIN_LENGTH` increments).
+    ChainLongest,
+    /// The chain's increments add up to more than `MAX_CHAIN_SHARE` of its full backup.
+    ChainLarge,
+    /// A backup the chain builds on is missing or changed.
+    ChainBroken,
+    /// More than `MAX_INCREMENT_SHARE` of the pages changed: an increment would cost as much.
+    ManyPagesChanged,
+}
+
 /// What the database looked like when it was backed up.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -108,6 +141,42 @@ pub enum VerificationStatus {
     Failed,
 }
 
+/// Whether the database inside a backup is known to be sound: SQLite's own check of it (see
+/// [`BackupMetadata::soundness`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Soundness {
+    /// The database passed the check: a good point to go back to.
+    Sound,
+    /// Not known: a backup made before Keepsake checked every backup, a foreign one, or one
+    /// whose check could not run (the database kept changing, or the check was stopped).
+    #[default]
+    Unknown,
+    /// The database failed the check: it was damaged already when the backup was made.
+    Damaged,
+}
+
+impl Soundness {
+    /// What an integrity result (`source_integrity`) says.
+    pub fn of(integrity: Option<bool>) -> Soundness {
+        match integrity {
+            Some(true) => Soundness::Sound,
+            Some(false) => Soundness::Damaged,
+            None => Soundness::Unknown,
+        }
+    }
+
+    /// The word used in `--json` and in the window.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Soundness::Sound => "sound",
+            Soundness::Unknown => "unknown",
+            Soundness::Damaged => "damaged",
+        }
+    }
+}
+
 /// Where the engine's knowledge of a backup comes from.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -136,6 +205,10 @@ pub enum Concern {
     OtherInstallation,
     /// Foreign: nothing says who made it (an older Keepsake, a file copied in by hand).
     NotRecorded,
+    /// Foreign to this store, yet made by this installation: a copy it sent here, or a file
+    /// it recorded in another of its folders (same id, file name and size). Listed as foreign
+    /// all the same: this store's file is not checked against the record until it is read.
+    CopyOfOwn,
     /// Foreign: its header names another backup than its file name does (`claimed_id`).
     NameMismatch,
     /// Foreign: it claims the id of a backup recorded here (`claimed_id`).
@@ -214,6 +287,11 @@ pub struct BackupMetadata {
     /// For an increment: the backups it builds on. Restoring it reads its whole chain.
     #[serde(default)]
     pub chain: Option<ChainLink>,
+    /// Why this backup is full although an increment was asked for (`--incremental`, the
+    /// source's `incremental`, or a large database); `None` for an increment, and for a full
+    /// backup made because a full one was asked for.
+    #[serde(default)]
+    pub full_reason: Option<FullReason>,
     /// The database checksum of the image it restores to (format 2; hex), which the next
     /// increment's `base_checksum` must equal.
     #[serde(default)]
@@ -223,12 +301,17 @@ pub struct BackupMetadata {
     /// since content alerts; empty for older backups.
     #[serde(default)]
     pub internal_tables: Vec<String>,
-    /// Whether the database passed `PRAGMA integrity_check` at the snapshot: known once the
-    /// backup was verified (the backup is the database's pages, byte for byte, so a backup
-    /// whose checksum, decryption and decompression pass yet fails the check holds a database
-    /// that was damaged already). `None` while not known.
+    /// Whether the database passed SQLite's check at the snapshot: every backup runs
+    /// `PRAGMA quick_check` on the snapshot it stores while it is made, and a verification's
+    /// `PRAGMA integrity_check` replaces that answer (the backup is the database's pages, byte
+    /// for byte, so a backup whose checksum, decryption and decompression pass yet fails the
+    /// check holds a database that was damaged already). `None` while not known.
     #[serde(default)]
     pub source_integrity: Option<bool>,
+    /// `source_integrity` in a word: `sound`, `unknown` or `damaged` (set whenever a backup is
+    /// read from the catalog; retention never deletes a database's newest `sound` backup).
+    #[serde(default)]
+    pub soundness: Soundness,
     /// Kept whatever retention says (see [`Pin`]); `None` when not pinned.
     #[serde(default)]
     pub pinned: Option<Pin>,

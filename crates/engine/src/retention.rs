@@ -1,8 +1,8 @@
 //! Retention: which backups a cleanup keeps, as a pure function of the backups, the policy and
 //! `now`. A backup is kept when any rule keeps it (as restic's `forget`); with no rule at all,
 //! everything is kept. Whatever the rules say, the newest backup, the newest backup that
-//! passed verification and pinned backups are never deleted, and nothing at all of a database
-//! that fails its integrity check.
+//! passed verification, each database's newest backup known sound and pinned backups are never
+//! deleted, and nothing at all of a database that fails its integrity check.
 
 use std::collections::HashSet;
 
@@ -126,6 +126,14 @@ pub fn plan_retention<Tz: TimeZone>(
     if let Some(i) = sorted.iter().position(|b| b.verification == VerificationStatus::Passed) {
         reasons[i].push("newest verified backup".into());
     }
+    // Each database's newest backup known sound (it passed SQLite's check): the point to go
+    // back to should the newer ones turn out damaged.
+    let mut sound: HashSet<&std::path::Path> = HashSet::new();
+    for (b, r) in sorted.iter().zip(&mut reasons) {
+        if b.source_integrity == Some(true) && sound.insert(b.source_path.as_path()) {
+            r.push("newest backup known sound".into());
+        }
+    }
     for (b, r) in sorted.iter().zip(&mut reasons) {
         if b.created_at > now_utc {
             r.push("made after now (clock change?)".into());
@@ -227,6 +235,26 @@ mod tests {
         // Once a newer backup passes, the rules apply again.
         list[4].source_integrity = Some(true);
         assert_eq!(deleted(&plan_retention(&list, &policy, &now())), vec!["b4", "b3", "b1"]);
+    }
+
+    #[test]
+    fn each_databases_newest_backup_known_sound_is_kept() {
+        let mut list: Vec<BackupMetadata> =
+            (1..=5).map(|d| backup(&format!("b{d}"), &format!("2026-03-0{d}T10:00:00Z"), false)).collect();
+        // b1 and b2 passed the check, b3 and b4 are of another database, b5 is not known.
+        list[0].source_integrity = Some(true);
+        list[1].source_integrity = Some(true);
+        list[2].source_path = "/other".into();
+        list[2].source_integrity = Some(true);
+        list[3].source_path = "/other".into();
+        list[3].source_integrity = Some(true);
+        let policy = RetentionPolicy { keep_last: Some(1), ..Default::default() };
+        let plan = plan_retention(&list, &policy, &now());
+        assert_eq!(deleted(&plan), vec!["b3", "b1"]);
+        for id in ["b2", "b4"] {
+            let kept = plan.keep.iter().find(|e| e.id == id).unwrap();
+            assert_eq!(kept.reasons, vec!["newest backup known sound".to_owned()]);
+        }
     }
 
     fn now() -> DateTime<Utc> {

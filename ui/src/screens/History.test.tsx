@@ -213,6 +213,17 @@ describe("History", () => {
     expect(within(newest!).getByTestId("backup-kind").textContent).toBe("Changes only · under 1% of a full copy's size");
   });
 
+  it("says why a backup is a full copy when changes only were asked for", async () => {
+    const setup = chainSetup();
+    setup.backups!.Notes![4]!.full_reason = "chain_large";
+    await openHistory(new FakeShell(setup));
+    const rows = await screen.findAllByTestId("backup-row");
+    const why = within(rows[4]!).getByTestId("backup-full-reason");
+    expect(why.getAttribute("data-reason")).toBe("chain_large");
+    expect(why.textContent).toBe("Not changes only: the changes since the last full copy added up to more than 60% of it");
+    expect(within(rows[0]!).queryByTestId("backup-full-reason")).toBeNull();
+  });
+
   it("explains instead of deleting a backup that later ones build on", async () => {
     const { user, fake } = await openHistory(new FakeShell(chainSetup()));
     const rows = await screen.findAllByTestId("backup-row");

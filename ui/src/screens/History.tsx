@@ -25,6 +25,7 @@ import type {
   Concern,
   FileState,
   FolderFile,
+  FullReason,
   Operation,
   RunRecord,
   SourceView,
@@ -40,6 +41,21 @@ export const KIND_WORDS: Record<BackupKind, { label: string; hint: string }> = {
     label: "Changes only",
     hint: "Only what changed since the backup before it. Restoring it also reads the backups it builds on, back to the last full copy.",
   },
+};
+
+/** Why a backup is a full copy although changes only were asked for (the engine's rule). */
+export const FULL_REASON_WORDS: Record<FullReason, string> = {
+  no_earlier_backup: "there was no earlier backup to build on",
+  earlier_backup_unusable: "the backup before it is missing, changed or failed its check",
+  encryption_changed: "the backup before it was encrypted differently",
+  earlier_backup_old_format: "the backup before it was made by an older Keepsake",
+  no_page_list: "the list of pages of the backup before it was not on this computer",
+  page_size_changed: "the database's page size changed",
+  password_changed: "the password changed",
+  chain_longest: "its chain had reached 24 changes-only backups",
+  chain_large: "the changes since the last full copy added up to more than 60% of it",
+  chain_broken: "a backup its chain builds on is missing or changed",
+  many_pages_changed: "more than half of the database changed",
 };
 
 /**
@@ -81,6 +97,7 @@ export const CONCERN_WORDS: Record<Concern, string> = {
   changed: "File changed since it was made",
   other_installation: "Made on another computer",
   not_recorded: "Copied in by hand, or made by an older Keepsake",
+  copy_of_own: "A copy of a backup made on this computer",
   name_mismatch: "Its label names another backup",
   id_taken: "Has the same name as a backup made here",
   future_dated: "Dated in the future",
@@ -421,6 +438,14 @@ function BackupRow({
             {kind.label}
             {shareWords !== null && ` · ${shareWords} of a full copy's size`}
           </span>
+          {backup.full_reason && (
+            <>
+              <br />
+              <span className="muted small" data-testid="backup-full-reason" data-reason={backup.full_reason}>
+                Not changes only: {FULL_REASON_WORDS[backup.full_reason]}
+              </span>
+            </>
+          )}
         </td>
         <td className="num">{formatBytes(backup.original_size)}</td>
         <td className="num">{formatBytes(backup.stored_size)}</td>

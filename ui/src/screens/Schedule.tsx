@@ -331,8 +331,8 @@ function RetentionEditor({ source }: { source: SourceView }) {
         <legend>How many backups to keep</legend>
         <p className="muted small">
           A backup is kept when any ticked rule keeps it; the others are deleted when Keepsake tidies up after a scheduled
-          backup. The newest backup and the newest verified one are never deleted. With no rule ticked, nothing is
-          deleted.
+          backup. The newest backup, the newest verified one and the newest one known sound (it passed the database check)
+          are never deleted. With no rule ticked, nothing is deleted.
         </p>
         {RULES.map((r) => {
           const d = draft[r.field];

@@ -108,9 +108,11 @@ export function makeBackup(overrides: Partial<BackupMetadata> & { created_at: st
     installation: THIS_INSTALLATION,
     kind: "full",
     chain: null,
+    full_reason: null,
     db_checksum: "ef".repeat(32),
     internal_tables: [],
     source_integrity: true,
+    soundness: "sound",
     pinned: null,
     ...overrides,
   };

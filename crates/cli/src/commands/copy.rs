@@ -7,7 +7,7 @@ use keepsake_engine::{CopyCheck, CopyRecord, CopyState, Destination};
 
 use super::Ctx;
 use crate::config::CopyWhat;
-use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
+use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, human_size, safe};
 
 pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
@@ -19,6 +19,10 @@ pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
         }
         CopyWhat::Missing => {
             let missing = ctx.engine.missing_copies(store.location())?;
+            // The copies there before this run: an increment's copy brings its chain's records
+            // along, and those already there are not copied again (nor listed as copied now).
+            let before: Vec<CopyRecord> =
+                ctx.engine.copies()?.into_iter().filter(|c| c.location == store.location()).collect();
             let mut copied: Vec<CopyRecord> = Vec::new();
             let mut failed = None;
             for m in &missing {
@@ -26,18 +30,27 @@ pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
                     continue;
                 }
                 match ctx.work(|job| ctx.engine.copy_to(&m.id, &dest.name, store.as_ref(), job)) {
-                    Ok(mut c) => copied.append(&mut c),
+                    Ok(records) => {
+                        for r in records {
+                            // Each object once: a base shared by several increments is one row.
+                            if !before.contains(&r) && !copied.iter().any(|c| c.backup_id == r.backup_id) {
+                                copied.push(r);
+                            }
+                        }
+                    }
                     Err(e) => {
-                        failed = Some(e);
+                        failed = Some((m.id.clone(), e));
                         break;
                     }
                 }
             }
-            let code = report(ctx, dest, &copied)?;
             match failed {
+                None => report(ctx, dest, &copied),
                 // What was copied before the failure counts; the rest goes on the next run.
-                Some(e) => Err(e),
-                None => Ok(code),
+                Some((id, e)) => {
+                    let left = missing.iter().filter(|m| !copied.iter().any(|c| c.backup_id == m.id)).count();
+                    failure_report(ctx, dest, &copied, &id, left, e)
+                }
             }
         }
         CopyWhat::Check => {
@@ -67,6 +80,49 @@ fn report(ctx: &Ctx, dest: &Destination, copied: &[CopyRecord]) -> CliResult<u8>
     ctx.out.text(&t.render(ctx.out.mode.color))?;
     ctx.out.note(&format!("Copied to {}: each checked against its record (size and SHA-256).", dest.name));
     Ok(EXIT_OK)
+}
+
+/// A `copy --missing` that failed part way: what was copied, what was not and why. Under
+/// `--json` one document says both (`copies`, `failed`, and the error as `error`); the exit
+/// code is the error's.
+fn failure_report(
+    ctx: &Ctx,
+    dest: &Destination,
+    copied: &[CopyRecord],
+    failed_id: &str,
+    left: usize,
+    e: CliError,
+) -> CliResult<u8> {
+    if ctx.out.json_mode() {
+        ctx.out.problem(&e.message, &e.hint);
+        let mut doc = e.to_json();
+        doc["destination"] = dest.name.clone().into();
+        doc["copies"] = serde_json::to_value(copied).unwrap_or_default();
+        doc["failed"] = serde_json::json!({ "backup_id": failed_id, "not_copied": left });
+        ctx.out.json(&doc)?;
+        return Ok(e.exit_number());
+    }
+    if !copied.is_empty() {
+        let mut t = Table::new(&[("BACKUP", true), ("SIZE", false), ("AT", false)]);
+        for c in copied {
+            t.row(vec![
+                (safe(&c.backup_id), Style::Bold),
+                (human_size(c.size), Style::Plain),
+                (safe(&c.location), Style::Plain),
+            ]);
+        }
+        ctx.out.text(&t.render(ctx.out.mode.color))?;
+    }
+    ctx.out.note(&format!(
+        "Copied {} backup{} to {} (each checked against its record); {left} {} not copied, \
+         starting with {}, which failed:",
+        copied.len(),
+        if copied.len() == 1 { "" } else { "s" },
+        dest.name,
+        if left == 1 { "was" } else { "were" },
+        safe(failed_id),
+    ));
+    Err(e)
 }
 
 fn check_report(ctx: &Ctx, dest: &Destination, checks: &[CopyCheck]) -> CliResult<u8> {

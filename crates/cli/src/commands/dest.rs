@@ -227,7 +227,7 @@ fn add(
     }
     file.save(&sources)?;
     if out.json_mode() {
-        out.json(&serde_json::json!({ "added": dest, "tested": test }))?;
+        out.json(&serde_json::json!({ "added": shown(&dest), "tested": test }))?;
     } else {
         let tested = if test { " Tested: reached, listed and written to." } else { "" };
         let identity = if dest.kind == DestinationKind::Sftp && seen.is_none() {
@@ -250,12 +250,14 @@ fn add(
 fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
     let sources = file.load()?;
     if out.json_mode() {
-        out.json(&serde_json::json!({ "destinations": sources.destinations }))?;
+        out.json(&serde_json::json!({
+            "destinations": sources.destinations.iter().map(shown).collect::<Vec<_>>()
+        }))?;
         return Ok(EXIT_OK);
     }
     if sources.destinations.is_empty() {
         out.note(
-            "No destinations yet; add one with `keepsake dest add NAME --kind s3|webdav|sftp|folder ...`.",
+            "No destinations yet; add one with `keepsake dest add NAME --kind s3|azure|gcs|webdav|sftp|folder ...`.",
         );
         return Ok(EXIT_OK);
     }
@@ -269,7 +271,7 @@ fn list(file: &SourcesFile, out: &Output) -> CliResult<u8> {
             .collect();
         t.row(vec![
             (safe(&d.name), Style::Bold),
-            (d.kind.as_str().to_owned(), Style::Plain),
+            (kind_word(d.kind).to_owned(), Style::Plain),
             (safe(&d.describe()), Style::Plain),
             (if users.is_empty() { "-".to_owned() } else { safe(&users.join(", ")) }, Style::Plain),
         ]);
@@ -326,7 +328,7 @@ fn set(
     }
     file.save(&sources)?;
     if out.json_mode() {
-        out.json(&serde_json::json!({ "destination": dest, "secret_forgotten": forgot.is_some() }))?;
+        out.json(&serde_json::json!({ "destination": shown(&dest), "secret_forgotten": forgot.is_some() }))?;
     } else {
         out.note(&format!("{name}: {field} set. {}", settings_line(&dest)));
     }
@@ -469,13 +471,37 @@ fn settings_line(d: &Destination) -> String {
     format!("It {keeps}, {check}, {limit}.")
 }
 
+/// The kind as `dest add --kind` takes it (`azure` for what the settings file calls `azblob`).
+fn kind_word(kind: DestinationKind) -> &'static str {
+    match kind {
+        DestinationKind::Azblob => "azure",
+        other => other.as_str(),
+    }
+}
+
+/// A destination as `--json` shows it: its settings, in the words `dest add` takes them. An
+/// Azure destination's kind is `azure` and its container `container` (also `bucket`, as the
+/// settings file keeps it, for what read that before).
+fn shown(d: &Destination) -> serde_json::Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(fields) = v.as_object_mut() {
+        fields.insert("kind".into(), kind_word(d.kind).into());
+        if d.kind == DestinationKind::Azblob
+            && let Some(container) = &d.bucket
+        {
+            fields.insert("container".into(), container.clone().into());
+        }
+    }
+    v
+}
+
 fn remove(file: &SourcesFile, name: &str, out: &Output) -> CliResult<u8> {
     let mut sources = file.load_file()?;
     let removed = sources.remove_destination(name).map_err(|e| unknown(file, name, &e))?;
     file.save(&sources)?;
     let forgot = secrets::forget(&removed);
     if out.json_mode() {
-        out.json(&serde_json::json!({ "removed": removed }))?;
+        out.json(&serde_json::json!({ "removed": shown(&removed) }))?;
     } else {
         out.note(&format!(
             "Removed destination {name}; what was copied to {} stays there.",

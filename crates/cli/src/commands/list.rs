@@ -3,7 +3,7 @@
 //! backup's name that cannot be read (locked by another password, or damaged).
 
 use chrono::Utc;
-use keepsake_engine::model::{BackupMetadata, Concern, VerificationStatus};
+use keepsake_engine::model::{BackupMetadata, Concern, Soundness, VerificationStatus};
 use keepsake_engine::{FileState, FolderFile};
 
 use super::Ctx;
@@ -68,6 +68,16 @@ pub fn verification_cell(v: VerificationStatus) -> (String, Style) {
     }
 }
 
+/// Whether the database in a backup passed SQLite's check: `yes`, `?` (not known: made before
+/// every backup was checked, or foreign) or `DAMAGED`.
+pub fn soundness_cell(s: Soundness) -> (String, Style) {
+    match s {
+        Soundness::Sound => ("yes".to_owned(), Style::Good),
+        Soundness::Unknown => ("?".to_owned(), Style::Dim),
+        Soundness::Damaged => ("DAMAGED".to_owned(), Style::Bad),
+    }
+}
+
 /// A concern in a few words.
 pub fn concern_text(c: Concern) -> &'static str {
     match c {
@@ -75,6 +85,7 @@ pub fn concern_text(c: Concern) -> &'static str {
         Concern::Changed => "FILE CHANGED since it was made",
         Concern::OtherInstallation => "made on another computer",
         Concern::NotRecorded => "not recorded here",
+        Concern::CopyOfOwn => "a copy of a backup made here",
         Concern::NameMismatch => "header names another backup",
         Concern::IdTaken => "claims the id of a backup made here",
         Concern::FutureDated => "dated in the future",
@@ -93,6 +104,7 @@ fn table(backups: &[BackupMetadata]) -> Table {
         ("ORIGINAL", true),
         ("ENC", false),
         ("VERIFIED", false),
+        ("SOUND", false),
         ("DESCRIPTION", false),
     ]);
     for b in backups {
@@ -122,6 +134,7 @@ fn table(backups: &[BackupMetadata]) -> Table {
             (human_size(b.original_size), Style::Dim),
             (if b.encrypted { "yes" } else { "no" }.to_owned(), Style::Plain),
             verification_cell(b.verification),
+            soundness_cell(b.soundness),
             (safe(&description), if b.concern.is_some() { Style::Bad } else { Style::Plain }),
         ]);
     }

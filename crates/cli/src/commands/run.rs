@@ -11,7 +11,7 @@ use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{human_duration, human_size};
 
 pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
-    super::space::warn_if_low(ctx, &source.database, &source.low_space);
+    super::space::warn_if_low(ctx, &source.database, &source.low_space, source.verify_after_backup);
     let run = ctx.work(|job| ctx.engine.run_scheduled(source, job))?;
     if run.status == RunStatus::Skipped {
         return Err(CliError {
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
             None => "",
         };
         ctx.out.note(&format!(
-            "Backed up {} ({}) to {} ({}{verified}) in {}",
+            "Backed up {} ({}) to {} ({}, {}{verified}) in {}",
             source.name,
             human_size(meta.original_size),
             ctx.engine
@@ -44,8 +44,13 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| meta.file_name.clone()),
             human_size(meta.stored_size),
+            super::create::kind_words(meta),
             human_duration(run.duration_ms),
         ));
+        if let Some(why) = meta.full_reason {
+            ctx.out
+                .note(&format!("Full backup, not an increment: {}.", super::create::full_reason_words(why)));
+        }
         if let Some(plan) = run.cleanup.as_ref().filter(|p| !p.delete.is_empty()) {
             ctx.out.note(&format!(
                 "Retention: deleted {} old backup(s) ({} freed), kept {}.",

@@ -41,19 +41,27 @@ pub fn advice(free_up: Option<&FreeUp>, folder: &Path) -> String {
     }
 }
 
-/// Warns on stderr, before a backup of `database`, when it would leave the disk low on space.
-/// (One that cannot fit is refused by the engine, with the same advice.)
-pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin) {
-    let Ok(Some(check)) = ctx.engine.space_check(database, margin) else { return };
+/// Warns on stderr, before a backup of `database` (verified right after it when `verify`), when
+/// it would leave the disk low on space: less than the margin free, or too little for the next
+/// backup like it. (One that cannot fit is refused by the engine, with the same advice.)
+pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin, verify: bool) {
+    let Ok(Some(check)) = ctx.engine.space_check_for(database, margin, verify) else { return };
     if check.state != SpaceState::Low {
         return;
     }
+    let left = check.free.saturating_sub(check.estimate);
+    let why = if left < check.margin {
+        format!("less than the {} Keepsake keeps free", human_size(check.margin))
+    } else {
+        format!(
+            "too little for the next backup like it (about {} with what is kept free)",
+            human_size(check.needed)
+        )
+    };
     ctx.out.note(&format!(
-        "warning: the disk of {} is low on space: about {} will be left after this backup, less than the {} \
-         Keepsake keeps free. {}",
+        "warning: the disk of {} is low on space: about {} will be left after this backup, {why}. {}",
         check.folder.display(),
-        human_size(check.free.saturating_sub(check.estimate)),
-        human_size(check.margin),
+        human_size(left),
         advice(check.free_up.as_ref(), &check.folder)
     ));
 }

@@ -214,3 +214,55 @@ fn a_disk_running_low_is_warned_of_and_a_backup_that_cannot_fit_says_what_to_del
     assert!(files() < before, "backups deleted");
     assert_eq!(code(&create()), 0, "and the backup is made");
 }
+
+/// The disk: 96 MiB, an incompressible 12 MiB database. The backup that leaves more
+/// than the 10 % margin is made (it was refused: "about 28 MiB needed, 27 MiB free"), a warning
+/// comes while there is room for it, and the refusal's numbers add up.
+#[test]
+fn on_a_small_disk_a_backup_that_fits_is_made_after_a_warning_and_the_refusal_adds_up() {
+    let disk = keepsake_engine::testing::SmallDisk::new(96);
+    let w = Work::new();
+    let c = rusqlite::Connection::open(w.path("scans.db")).expect("db");
+    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
+    for _ in 0..12 {
+        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
+    }
+    drop(c);
+    let backups = disk.path.join("backups");
+    let mut outs = Vec::new();
+    loop {
+        let mut c = w.cmd();
+        c.arg("--db")
+            .arg(w.path("scans.db"))
+            .arg("--backup-dir")
+            .arg(&backups)
+            .args(["create", "--no-encrypt"]);
+        let out = run(c);
+        let done = code(&out) != 0;
+        outs.push(out);
+        assert!(outs.len() < 12, "never refused");
+        if done {
+            break;
+        }
+    }
+    // Seven fit with 9.6 MiB kept free; the eighth does not.
+    assert_eq!(outs.len(), 8, "{}", stderr(outs.last().expect("one")));
+    let warned: Vec<bool> = outs[..7].iter().map(|o| stderr(o).contains("warning: the disk of")).collect();
+    assert_eq!(warned, [false, false, false, false, false, false, true], "the last that fits warns");
+    assert!(stderr(&outs[6]).contains("too little for the next backup like it"), "{}", stderr(&outs[6]));
+    let refused = &outs[7];
+    assert_error(refused, 2, "destination_full");
+    let text = stderr(refused);
+    assert!(text.contains("for the backup and keeps 9.6 MiB (10 % of the disk) free, "), "{text}");
+    let tenths: Vec<u64> = text
+        .split(" MiB")
+        .filter_map(|p| p.rsplit(' ').next())
+        .filter_map(|n| {
+            n.split_once('.').and_then(|(a, b)| Some(a.parse::<u64>().ok()? * 10 + b.parse::<u64>().ok()?))
+        })
+        .collect();
+    assert!(tenths.len() >= 4, "{text}");
+    assert_eq!(tenths[0] + tenths[1], tenths[2], "the parts add up: {text}");
+    assert!(tenths[3] < tenths[2], "{text}");
+    assert_eq!(std::fs::read_dir(&backups).expect("folder").count(), 7, "nothing written");
+}

@@ -293,6 +293,17 @@ fn copies_on_azure_and_google_cloud_storage_are_checked_and_restore_on_a_new_com
         !String::from_utf8_lossy(&w.sources_bytes()).contains(key.1),
         "the account key is not in the settings"
     );
+    // Listed as `dest add` takes it: kind azure, a container (and `bucket`, as before).
+    let listed = ok_json(w.src(&["dest", "list", "--json"]));
+    let az = &listed["destinations"][0];
+    assert_eq!(
+        (&az["name"], &az["kind"], &az["container"]),
+        (&"az".into(), &"azure".into(), &BUCKET.into()),
+        "{listed}"
+    );
+    assert_eq!(az["bucket"], BUCKET, "kept for what read it before: {listed}");
+    let text = stdout(&run(w.src(&["dest", "list"])));
+    assert!(text.lines().any(|l| l.trim_start().starts_with("az ") && l.contains(" azure ")), "{text}");
 
     // A file that is not a service account's key is refused before anything is saved.
     let endpoint = gcs.destination("g", "").endpoint.expect("endpoint");

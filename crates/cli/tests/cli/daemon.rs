@@ -292,3 +292,77 @@ fn each_scheduled_backup_is_copied_to_the_sources_destination_in_the_background(
     let line = log.lines().find(|l| l.contains(" copied ")).unwrap_or_else(|| panic!("no copy line:\n{log}"));
     assert!(line.contains(" astro copied backup_") && line.contains(" to b2 ("), "{line}");
 }
+
+/// libfaketime, which moves the clock (wall and monotonic) of the program it is loaded into
+/// (`scripts/setup.sh` installs it).
+const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+/// Under a clock a thousand times slower (libfaketime, wall and monotonic), a daemon whose
+/// backup waits for another program's lock on the database still stops on SIGTERM: the stop
+/// wakes the wait, which a timed wait re-checking a flag would see only when its time ran out
+/// (the 10 s of waiting for the lock are hours here).
+#[test]
+fn sigterm_stops_the_daemon_under_a_slowed_clock_while_its_backup_waits_for_a_lock() {
+    assert!(
+        Path::new(LIBFAKETIME).is_file(),
+        "{LIBFAKETIME} is missing: run scripts/setup.sh (apt package faketime)"
+    );
+    let w = Work::new();
+    schedule_every(&w, 3600);
+    // Another program holds the database's exclusive lock (a rollback journal's: no reader gets
+    // in) for as long as the test runs.
+    let holder = rusqlite::Connection::open(w.path("app.db")).expect("open");
+    holder.execute_batch("PRAGMA journal_mode = DELETE; CREATE TABLE notes (body TEXT);").expect("db");
+    holder.execute_batch("BEGIN EXCLUSIVE; INSERT INTO notes VALUES ('held');").expect("lock");
+    let mut child = start_with(
+        &w,
+        &[
+            ("LD_PRELOAD", LIBFAKETIME),
+            ("FAKETIME", "@2026-01-01 00:00:00 x0.001"),
+            ("FAKETIME_NO_CACHE", "1"),
+        ],
+    );
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    // The first run has started: its snapshot now waits for the lock.
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if line.contains("astro first run") {
+            break;
+        }
+    }
+    // A moment for its snapshot to reach the lock (a stop before that ends it at an earlier
+    // check, which proves nothing).
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    // A hang is what this looks for: a minute is far more than a woken stop needs, and far
+    // less than the wait for the lock under this clock.
+    let mut status = None;
+    for _ in 0..600 {
+        status = child.try_wait().expect("wait");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the daemon did not stop on SIGTERM:\n{}", reader.join().expect("log reader"));
+    }
+    let log = reader.join().expect("log reader");
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{log}");
+    assert!(log.contains(" astro backup cancelled"), "{log}");
+    assert!(log.trim_end().ends_with("stopped"), "{log}");
+    drop(holder);
+    assert_eq!(scheduled_runs(&w).last().map(|r| r.2.clone()), Some("cancelled".to_owned()));
+}

@@ -186,6 +186,33 @@ fn help_and_version_exit_0_and_every_command_has_an_example() {
     }
 }
 
+/// What a person setting up copies elsewhere needs is in the help: every kind, where the secret
+/// comes from on a server, and that the bucket or container must exist first.
+#[test]
+fn the_help_of_copies_elsewhere_names_every_kind_and_where_secrets_come_from() {
+    let w = Work::new();
+    let help = |cmd: &[&str]| {
+        let out = run(w.cmd().args(cmd).arg("--help"));
+        assert_eq!(code(&out), 0, "{cmd:?}");
+        stdout(&out).split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let add = help(&["dest", "add"]);
+    assert!(add.contains("KEEPSAKE_DEST_SECRET_<NAME>"), "{add}");
+    assert!(add.contains("does not create it"), "{add}");
+    assert!(add.contains("--kind azure") && add.contains("--kind gcs"), "{add}");
+    let endpoint =
+        add.split("--endpoint <URL>").nth(1).expect("--endpoint").split(" --region").next().unwrap_or("");
+    for kind in ["S3", "Azure", "Google Cloud Storage", "WebDAV", "SFTP"] {
+        assert!(endpoint.contains(kind), "--endpoint names {kind}: {endpoint}");
+    }
+    for cmd in [&["dest"][..], &["copy"]] {
+        let text = help(cmd);
+        assert!(text.contains("Azure") && text.contains("Google Cloud Storage"), "{cmd:?}: {text}");
+        assert!(text.contains("KEEPSAKE_DEST_SECRET_<NAME>"), "{cmd:?}: {text}");
+    }
+    assert!(help(&["dest"]).contains("does not create the bucket or container"));
+}
+
 #[test]
 fn an_unknown_backup_id() {
     let w = Work::new();

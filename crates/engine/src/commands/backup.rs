@@ -8,9 +8,11 @@
 //! leaves a backup that looks good.
 //!
 //! An increment is the same stream with only the pages whose term differs from the source's
-//! previous backup's (its page manifest, kept in this installation's private folder). A new
-//! full backup starts a chain when there is no usable previous backup, when the chain is long
-//! or large enough, or when too many pages changed for an increment to pay.
+//! previous backup's (its page manifest, kept in this installation's private folder; every
+//! backup but a safety one leaves one, a full backup asked for with `--full` too, so the next
+//! increment can build on it). A new full backup starts a chain when there is no usable
+//! previous backup, when the chain is long or large enough, or when too many pages changed for
+//! an increment to pay; the backup's `full_reason` says which ([`FullReason`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -24,8 +26,8 @@ use crate::format::gzip::{self, Run};
 use crate::format::{BLOCK_SIZE, FORMAT_VERSION, Header, HeaderCodec};
 use crate::manifest::{ManifestReader, ManifestWriter};
 use crate::model::{
-    BackupKind, BackupMetadata, BackupOptions, BackupType, ChainLink, EncryptionInfo, INCREMENTAL_AUTO_BYTES,
-    Operation, VerificationStatus,
+    BackupKind, BackupMetadata, BackupOptions, BackupType, ChainLink, EncryptionInfo, FullReason,
+    INCREMENTAL_AUTO_BYTES, Operation, VerificationStatus,
 };
 use crate::seams::{Job, Phase, require_password};
 use crate::snapshot::Snapshot;
@@ -91,15 +93,17 @@ impl Engine {
         };
         job.cancel.check()?;
         // A backup that cannot fit is not started (it would fail near its end, after a long wait).
-        self.ensure_room(source)?;
+        self.ensure_room(source, opts.verify)?;
         // What the new backup is compared with for content alerts (a safety backup is not
         // watched: it is the database just before a restore, not a new state of it).
         let watched =
             if opts.backup_type == BackupType::Safety { None } else { self.last_backup_of(source)? };
         let previous = self.previous_backup(source, opts)?;
-        let snap = Snapshot::begin(source, self.busy_timeout)?;
-        let plan = self.plan(&snap, opts, key.as_ref(), previous.as_ref())?;
-        let wants_manifest = opts.incremental != Some(false) && opts.backup_type != BackupType::Safety;
+        let snap = Snapshot::begin(source, self.busy_timeout, &job.cancel)?;
+        let (plan, mut full_reason) = self.plan(source, &snap, opts, key.as_ref(), previous.as_ref())?;
+        // Every backup leaves its page list (a full one asked for too), so the next increment
+        // can build on it whatever this one was.
+        let wants_manifest = opts.backup_type != BackupType::Safety;
         let meta = match self.write(
             source,
             snap,
@@ -113,7 +117,8 @@ impl Engine {
         ) {
             Err(e) if e.message() == TOO_MANY_CHANGES => {
                 // Most of the database changed: a full backup costs no more and starts afresh.
-                let snap = Snapshot::begin(source, self.busy_timeout)?;
+                full_reason = Some(FullReason::ManyPagesChanged);
+                let snap = Snapshot::begin(source, self.busy_timeout, &job.cancel)?;
                 self.write(
                     source,
                     snap,
@@ -128,11 +133,17 @@ impl Engine {
             }
             other => other?,
         };
-        let meta = BackupMetadata { duration_ms: t0.elapsed().as_millis() as u64, ..meta };
-        // The backup is recorded already; this adds how long it took (best effort).
+        let meta = BackupMetadata { duration_ms: t0.elapsed().as_millis() as u64, full_reason, ..meta };
+        // The backup is recorded already; this adds how long it took and why it is full, if it
+        // is when an increment was asked for (best effort).
         let _ = self.insert(&meta);
         if opts.backup_type != BackupType::Safety {
             self.watch(&meta, watched.as_ref(), opts.watch)?;
+            // The database failed the check of the snapshot this backup stores: the same alert
+            // as a verification's, pinning the newest backup known sound from before.
+            if meta.source_integrity == Some(false) {
+                self.raise_integrity_alert(&meta.id)?;
+            }
         }
         if opts.verify {
             let report = self.verify_inner(&meta, job)?;
@@ -175,53 +186,79 @@ impl Engine {
             .map(|meta| Previous { meta }))
     }
 
-    /// Full or increment, and on what.
+    /// Full or increment, and on what; for a full backup when an increment was asked for,
+    /// why.
     fn plan(
         &self,
+        source: &Path,
         snap: &Snapshot,
         opts: &BackupOptions,
         key: Option<&NewKey>,
         previous: Option<&Previous>,
-    ) -> Result<Plan> {
+    ) -> Result<(Plan, Option<FullReason>)> {
         let wanted = match opts.incremental {
             Some(w) => w,
             None => snap.size() >= INCREMENTAL_AUTO_BYTES,
         };
-        let Some(prev) = previous.filter(|_| wanted) else { return Ok(Plan::Full) };
+        if !wanted {
+            return Ok((Plan::Full, None));
+        }
+        let full = |why: FullReason| Ok((Plan::Full, Some(why)));
+        let Some(prev) = previous else { return full(self.why_no_previous(source, opts)?) };
         let base = &prev.meta;
         let Some(manifest) = ManifestReader::open(&self.home, self.store().location(), &base.id) else {
-            return Ok(Plan::Full);
+            return full(FullReason::NoPageList);
         };
         let checksum = base.db_checksum.clone().unwrap_or_default();
-        if hex::encode(manifest.checksum) != checksum || manifest.page_size != snap.schema.page_size {
+        if hex::encode(manifest.checksum) != checksum {
+            // The page list is not the backup's (left from something else): nothing lines up.
+            return full(FullReason::NoPageList);
+        }
+        if manifest.page_size != snap.schema.page_size {
             // Another page size (a VACUUM INTO, a rebuild): nothing lines up; start afresh.
-            return Ok(Plan::Full);
+            return full(FullReason::PageSizeChanged);
         }
         if manifest.key_check != key.and_then(NewKey::key_check) {
             // The password changed: a chain must open with one password, so start afresh.
-            return Ok(Plan::Full);
+            return full(FullReason::PasswordChanged);
         }
-        let (full, seq) = match &base.chain {
+        let (first, seq) = match &base.chain {
             None => (base.id.clone(), 1),
             Some(c) => (c.full.clone(), c.seq + 1),
         };
         if seq > MAX_CHAIN_LENGTH {
-            return Ok(Plan::Full);
+            return full(FullReason::ChainLongest);
         }
         // Every link of the chain must be here and whole, and the chain small enough.
-        let Ok(links) = self.chain_of(base) else { return Ok(Plan::Full) };
+        let Ok(links) = self.chain_of(base) else { return full(FullReason::ChainBroken) };
         if links.iter().any(|l| l.concern.is_some()) {
-            return Ok(Plan::Full);
+            return full(FullReason::ChainBroken);
         }
         let full_size = links.last().map_or(0, |f| f.stored_size).max(1);
         let increments: u64 =
             links.iter().filter(|l| l.kind == BackupKind::Increment).map(|l| l.stored_size).sum();
         if increments as f64 > MAX_CHAIN_SHARE * full_size as f64 {
-            return Ok(Plan::Full);
+            return full(FullReason::ChainLarge);
         }
-        Ok(Plan::Increment {
-            chain: ChainLink { base: base.id.clone(), full, seq, base_checksum: checksum },
-            manifest,
+        Ok((
+            Plan::Increment {
+                chain: ChainLink { base: base.id.clone(), full: first, seq, base_checksum: checksum },
+                manifest,
+            },
+            None,
+        ))
+    }
+
+    /// Why the source's newest backup cannot be built on ([`Engine::previous_backup`] found
+    /// none).
+    fn why_no_previous(&self, source: &Path, opts: &BackupOptions) -> Result<FullReason> {
+        Ok(match self.last_backup_of(source)? {
+            None => FullReason::NoEarlierBackup,
+            Some(b) if b.concern.is_some() || b.verification == VerificationStatus::Failed => {
+                FullReason::EarlierBackupUnusable
+            }
+            Some(b) if b.encrypted != opts.encrypt => FullReason::EncryptionChanged,
+            Some(_) => FullReason::EarlierBackupOldFormat,
         })
     }
 
@@ -230,7 +267,7 @@ impl Engine {
     fn write(
         &self,
         source: &Path,
-        snap: Snapshot,
+        mut snap: Snapshot,
         opts: &BackupOptions,
         key: Option<&NewKey>,
         plan: Plan,
@@ -273,6 +310,9 @@ impl Engine {
             None
         };
         let internal_tables = snap.internal_tables.clone();
+        // Whether the database this backup stores is sound, found while its pages are read (on
+        // the same committed state; stopped if the backup fails).
+        let check = snap.start_check();
         let object = self.store().create(&file_name)?;
         let mut out = PayloadWriter::create(object, &header, key)?;
         let total = snap.size();
@@ -339,6 +379,8 @@ impl Engine {
                 Ok(())
             },
         )?;
+        // Every page is read; the check's read transaction ends with it.
+        let integrity = check.and_then(crate::snapshot::SoundnessCheck::finish);
         let db = checksum::db_checksum(page_size as u32, page_count, sum);
         out.write_all(&gzip::end_member(stored, members, Some(&db))).map_err(werr)?;
         let (object, hash) = out.finish().map_err(werr)?;
@@ -348,6 +390,8 @@ impl Engine {
         meta.encrypted = key.is_some();
         meta.db_checksum = Some(hex::encode(db));
         meta.internal_tables = internal_tables;
+        meta.source_integrity = integrity;
+        meta.soundness = crate::model::Soundness::of(meta.source_integrity);
         // Recorded before the file appears and confirmed after: a crash in between is settled
         // by the next operation (`Engine::lock`) from this record, never from the file.
         self.catalog()?.record_pending(&meta)?;

@@ -644,7 +644,7 @@ fn check_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
 
 /// Removes every virtual-table module (FTS5, R*Tree, ...) from this one connection.
 #[allow(unsafe_code)]
-fn drop_virtual_table_modules(conn: &Connection) {
+pub(crate) fn drop_virtual_table_modules(conn: &Connection) {
     // SAFETY: `handle` is this open connection's own pointer, used on this thread while no
     // statement runs; a null keep-list means "drop them all" (sqlite3_drop_modules, SQLite 3.30).
     unsafe {

@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupMetadata, Origin};
+use crate::model::{BackupMetadata, BackupType, Origin};
 use crate::watch::{Alert, AlertKind, WatchRules, changes, integrity_failed};
 
 impl Engine {
@@ -79,7 +79,9 @@ impl Engine {
     }
 
     /// Backup `id`'s database failed its integrity check: an alert (once per backup), and the
-    /// newest earlier backup of it that passed the check is pinned.
+    /// newest earlier backup of it known sound is pinned (else, for backups made before every
+    /// backup was checked, the newest earlier one whose soundness is not known; never one known
+    /// damaged, a safety backup, or one whose file is missing or changed).
     pub(crate) fn raise_integrity_alert(&self, id: &str) -> Result<()> {
         let known = self.catalog()?.alerts(true)?;
         if known.iter().any(|a| a.backup_id == id && a.kind == AlertKind::IntegrityFailed) {
@@ -88,12 +90,25 @@ impl Engine {
         let Some(meta) = self.catalog()?.get(id)? else {
             return Err(Error::new(ErrorCode::BackupNotFound, format!("no backup {id}")));
         };
-        let good = self.list(None)?.into_iter().find(|b| {
-            b.source_path == meta.source_path
-                && b.created_at < meta.created_at
-                && b.source_integrity == Some(true)
-        });
-        self.record_alerts(vec![integrity_failed(&meta)], good.as_ref())?;
+        // Newest first: what comes after `meta` in the list was made before it (by the same
+        // order the list has, so backups made within one clock tick are still told apart).
+        let earlier: Vec<BackupMetadata> = self
+            .list(None)?
+            .into_iter()
+            .skip_while(|b| b.id != meta.id)
+            .skip(1)
+            .filter(|b| {
+                b.source_path == meta.source_path
+                    && b.backup_type != BackupType::Safety
+                    && b.concern.is_none()
+                    && b.created_at <= meta.created_at
+            })
+            .collect();
+        let good = earlier
+            .iter()
+            .find(|b| b.source_integrity == Some(true))
+            .or_else(|| earlier.iter().find(|b| b.source_integrity.is_none()));
+        self.record_alerts(vec![integrity_failed(&meta)], good)?;
         Ok(())
     }
 }

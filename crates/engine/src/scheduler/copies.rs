@@ -275,6 +275,10 @@ impl Copier {
     ) -> Result<()> {
         let engine = self.engines.get(dir)?;
         let store = self.opener.open(dest)?;
+        // An increment's copy brings the records of its chain along: those there before this
+        // pass are not said again.
+        let before: Vec<CopyRecord> =
+            engine.copies()?.into_iter().filter(|c| c.location == store.location()).collect();
         for m in engine.copies_wanted(store.location(), rules)? {
             if copied.iter().any(|c| c.backup_id == m.id) {
                 continue;
@@ -282,7 +286,7 @@ impl Copier {
             match engine.copy_to(&m.id, &dest.name, store.as_ref(), job) {
                 Ok(records) => {
                     for r in records {
-                        if !copied.iter().any(|c| c.backup_id == r.backup_id) {
+                        if !before.contains(&r) && !copied.iter().any(|c| c.backup_id == r.backup_id) {
                             each(Ok(&r));
                             copied.push(r);
                         }

@@ -41,21 +41,30 @@ pub(super) fn log_result(log: &Log, name: &str, result: &EngineResult<ScheduledR
         "stored_size": run.backup.as_ref().map(|b| b.stored_size),
         "original_size": run.backup.as_ref().map(|b| b.original_size),
         "verification": run.backup.as_ref().map(|b| b.verification),
+        "kind": run.backup.as_ref().map(|b| b.kind),
+        "full_reason": run.backup.as_ref().and_then(|b| b.full_reason),
         "duration_ms": run.duration_ms,
         "error_code": run.error_code,
         "message": run.message,
     });
     let text = match (run.status, &run.backup) {
         (RunStatus::Success, Some(b)) => format!(
-            "backup ok {} {} {} in {}",
+            "backup ok {} {} {} {} in {}{}",
             b.id,
             human_size(b.stored_size),
+            crate::commands::create::kind_words(b),
             match b.verification {
                 VerificationStatus::Passed => "verified",
                 VerificationStatus::Failed => "VERIFICATION FAILED",
                 VerificationStatus::Unverified => "not verified",
             },
-            human_duration(run.duration_ms)
+            human_duration(run.duration_ms),
+            b.full_reason
+                .map(|why| format!(
+                    " (full, not an increment: {})",
+                    crate::commands::create::full_reason_words(why)
+                ))
+                .unwrap_or_default()
         ),
         (RunStatus::Skipped, _) => format!("backup skipped: {message}"),
         (_, _) => format!("backup FAILED {}: {message}", run.error_code.map_or("", |c| c.as_str())),
