@@ -69,6 +69,13 @@ fn report(ctx: &Ctx, dest: &Destination, copied: &[CopyRecord]) -> CliResult<u8>
         ctx.out.note(&format!("Every backup is already at {}.", dest.name));
         return Ok(EXIT_OK);
     }
+    copied_table(ctx, copied)?;
+    ctx.out.note(&format!("Copied to {}: each checked against its record (size and SHA-256).", dest.name));
+    Ok(EXIT_OK)
+}
+
+/// The backups copied, one row each: what, how big, where.
+fn copied_table(ctx: &Ctx, copied: &[CopyRecord]) -> CliResult<()> {
     let mut t = Table::new(&[("BACKUP", true), ("SIZE", false), ("AT", false)]);
     for c in copied {
         t.row(vec![
@@ -78,8 +85,7 @@ fn report(ctx: &Ctx, dest: &Destination, copied: &[CopyRecord]) -> CliResult<u8>
         ]);
     }
     ctx.out.text(&t.render(ctx.out.mode.color))?;
-    ctx.out.note(&format!("Copied to {}: each checked against its record (size and SHA-256).", dest.name));
-    Ok(EXIT_OK)
+    Ok(())
 }
 
 /// A `copy --missing` that failed part way: what was copied, what was not and why. Under
@@ -103,15 +109,7 @@ fn failure_report(
         return Ok(e.exit_number());
     }
     if !copied.is_empty() {
-        let mut t = Table::new(&[("BACKUP", true), ("SIZE", false), ("AT", false)]);
-        for c in copied {
-            t.row(vec![
-                (safe(&c.backup_id), Style::Bold),
-                (human_size(c.size), Style::Plain),
-                (safe(&c.location), Style::Plain),
-            ]);
-        }
-        ctx.out.text(&t.render(ctx.out.mode.color))?;
+        copied_table(ctx, copied)?;
     }
     ctx.out.note(&format!(
         "Copied {} backup{} to {} (each checked against its record); {left} {} not copied, \

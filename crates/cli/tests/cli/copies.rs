@@ -8,9 +8,11 @@ use keepsake_remote::testing::{BUCKET, Server};
 
 use crate::util::*;
 
-const SECRET_VAR: &str = "KEEPSAKE_DEST_SECRET_B2";
+pub(crate) const SECRET_VAR: &str = "KEEPSAKE_DEST_SECRET_B2";
 
-fn add_s3(w: &Work, server: &Server, secret: &str) -> std::process::Output {
+/// `dest add b2` for the S3 server `server` (path style, prefix `laptop`), with `secret` as its
+/// secret key; also used by `copy_failures`.
+pub(crate) fn add_s3(w: &Work, server: &Server, secret: &str) -> std::process::Output {
     let endpoint = format!("http://127.0.0.1:{}", server.port);
     let mut c = w.src(&[
         "dest",

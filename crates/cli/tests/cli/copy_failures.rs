@@ -3,32 +3,15 @@
 //! with the error's code; a base shared by several increments is listed once; `list --from` on
 //! the computer that made the backups knows them as its own.
 
-use keepsake_remote::testing::{ACCESS_KEY, BUCKET, SECRET_KEY, Server};
+use keepsake_remote::testing::{SECRET_KEY, Server};
 
 use crate::util::*;
 
-const SECRET_VAR: &str = "KEEPSAKE_DEST_SECRET_B2";
+use crate::copies::{SECRET_VAR, add_s3};
 
-fn add_s3(w: &Work, server: &Server) {
-    let endpoint = format!("http://127.0.0.1:{}", server.port);
-    let mut c = w.src(&[
-        "dest",
-        "add",
-        "b2",
-        "--kind",
-        "s3",
-        "--endpoint",
-        &endpoint,
-        "--bucket",
-        BUCKET,
-        "--access-key-id",
-        ACCESS_KEY,
-        "--path-style",
-        "--prefix",
-        "laptop",
-    ]);
-    c.env(SECRET_VAR, SECRET_KEY);
-    let out = run(c);
+/// `dest add b2` for `server`, which must work.
+fn add_dest(w: &Work, server: &Server) {
+    let out = add_s3(w, server, SECRET_KEY);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 
@@ -67,7 +50,7 @@ fn copy_missing_lists_each_object_once_and_list_from_knows_the_copies_made_here(
     let w = Work::new();
     let server = Server::s3();
     w.add_astro(&[]);
-    add_s3(&w, &server);
+    add_dest(&w, &server);
     let base = backup(&w, 1000, "--full");
     let first = backup(&w, 1010, "--incremental");
     let second = backup(&w, 1020, "--incremental");
@@ -123,7 +106,7 @@ fn a_copy_that_fails_part_way_says_what_was_copied_and_what_failed() {
     let w = Work::new();
     let server = Server::s3();
     w.add_astro(&[]);
-    add_s3(&w, &server);
+    add_dest(&w, &server);
     let older = backup(&w, 1000, "--full");
     let newer = backup(&w, 1010, "--full");
     // Somebody else's file under the newer backup's name: Keepsake leaves it alone.
@@ -159,7 +142,7 @@ fn a_copy_to_a_server_that_is_gone_fails_and_never_says_all_is_there() {
     let w = Work::new();
     let mut server = Server::s3();
     w.add_astro(&[]);
-    add_s3(&w, &server);
+    add_dest(&w, &server);
     let _ = backup(&w, 1000, "--full");
     // The server stops: every attempt is refused (after the usual retries).
     server.kill();
