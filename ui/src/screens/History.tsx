@@ -49,12 +49,12 @@ export const FULL_REASON_WORDS: Record<FullReason, string> = {
   earlier_backup_unusable: "the backup before it is missing, changed or failed its check",
   encryption_changed: "the backup before it was encrypted differently",
   earlier_backup_old_format: "the backup before it was made by an older Keepsake",
-  no_page_list: "the list of pages of the backup before it was not on this computer",
-  page_size_changed: "the database's page size changed",
+  no_page_list: "the backup before it was made on another computer or by an older Keepsake",
+  page_size_changed: "the database was rebuilt since the backup before it",
   password_changed: "the password changed",
-  chain_longest: "its chain had reached 24 changes-only backups",
+  chain_longest: "24 changes-only backups in a row had been made since the last full copy",
   chain_large: "the changes since the last full copy added up to more than 60% of it",
-  chain_broken: "a backup its chain builds on is missing or changed",
+  chain_broken: "a backup it would build on is missing or changed",
   many_pages_changed: "more than half of the database changed",
 };
 
