@@ -198,6 +198,15 @@ fn the_scratch_space_of_a_verification_on_the_same_disk_is_counted_and_said_apar
     assert_eq!(n.len(), 5, "{text}: {n:?}");
     assert_eq!(n[0] + n[1] + n[2], n[3], "the parts add up: {text}");
     assert!(n[4] < n[3], "{text}");
+    // A scheduled run verifies after its backup: it is refused the same, for the same reason,
+    // before anything is written.
+    let mut source = keepsake_engine::sources::Source::new("scans", &db, disk.path.join("backups"));
+    source.encrypt = false;
+    source.verify_after_backup = true;
+    let scheduled = engine.run_scheduled(&source, &job()).unwrap_err();
+    assert_eq!(scheduled.code(), ErrorCode::DestinationFull, "{scheduled}");
+    assert!(scheduled.to_string().contains("while it is checked"), "{scheduled}");
+    assert_eq!(engine.list(None).unwrap().len(), made, "a scheduled run refused before writing");
     // Without the verification the same backup fits, and is made.
     assert_ne!(engine.space_check_for(&db, &margin, false).unwrap().unwrap().state, SpaceState::NoRoom);
     engine.backup(&db, &opts(false, true), &job()).unwrap();

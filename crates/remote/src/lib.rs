@@ -193,7 +193,12 @@ pub fn open(dest: &Destination, secret: Option<&str>) -> Result<Arc<dyn Store>> 
 pub fn open_with(dest: &Destination, secret: Option<&str>, retries: Retries) -> Result<Arc<dyn Store>> {
     let store = open_unlimited(dest, secret, retries)?;
     Ok(match dest.upload_limit_kib {
-        Some(kib) if kib > 0 => Arc::new(Throttled::new(store, u64::from(kib) * 1024)),
+        // Its waits end at once when the host stops remote work ([`interrupt::interrupt`]).
+        Some(kib) if kib > 0 => Arc::new(Throttled::with_wait(
+            store,
+            u64::from(kib) * 1024,
+            Arc::new(|d| interrupt::block_until(d, || None::<()>) == Err(interrupt::Stopped::Interrupted)),
+        )),
         _ => store,
     })
 }

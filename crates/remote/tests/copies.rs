@@ -235,3 +235,109 @@ fn a_destination_keeping_fewer_is_sent_only_what_it_keeps_and_a_changed_copy_nev
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "the changed file is not overwritten");
     assert!(pass(&mut copier, later).is_empty(), "not said again at every pass");
 }
+
+/// A proxy to `127.0.0.1:upstream` that passes every byte both ways and counts those sent up.
+fn counting_proxy(upstream: u16) -> (u16, Arc<std::sync::atomic::AtomicU64>) {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let up = Arc::new(AtomicU64::new(0));
+    let counted = up.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { return };
+            let counted = counted.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+                let (mut from, mut to) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let sender = std::thread::spawn(move || {
+                    let mut buf = [0u8; 64 * 1024];
+                    while let Ok(n) = from.read(&mut buf) {
+                        if n == 0 || to.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        counted.fetch_add(n as u64, Ordering::SeqCst);
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                });
+                let (mut back, mut client) = (server, client);
+                let _ = std::io::copy(&mut back, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+                let _ = sender.join();
+            });
+        }
+    });
+    (port, up)
+}
+
+/// The server dies while one object is on its way (some of its parts sent, the rest not):
+/// the copy fails with words that say so, nothing is recorded as copied and no half object
+/// is listed there; once the server is back the same copy goes whole and restores.
+#[test]
+fn a_server_killed_in_the_middle_of_an_upload_leaves_no_half_copy_and_the_next_copy_is_whole() {
+    use std::sync::atomic::Ordering;
+    let mut server = Server::s3();
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("scans.db");
+    // 20 MiB that no compression makes smaller: three parts of a multipart upload.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("CREATE TABLE scans (b BLOB)").unwrap();
+    for _ in 0..20 {
+        c.execute("INSERT INTO scans VALUES (randomblob(1048000))", []).unwrap();
+    }
+    drop(c);
+    let local = engine(&d.path().join("home"), &d.path().join("backups"));
+    let made = local.backup(&db, &opts(), &Job::default()).unwrap();
+    assert!(made.stored_size > 2 * keepsake_remote::PART_SIZE as u64, "{}", made.stored_size);
+
+    // Sent at 8 MiB/s through a proxy that counts: the server is killed once 1 MiB went up,
+    // seconds before the rest would.
+    let (port, up) = counting_proxy(server.port);
+    let mut dest = server.destination("offsite", "mid");
+    dest.endpoint = Some(format!("http://127.0.0.1:{port}"));
+    dest.upload_limit_kib = Some(8 * 1024);
+    let store = keepsake_remote::open_with(&dest, server.secret(), quick()).unwrap();
+    let killer = std::thread::spawn(move || {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while up.load(Ordering::SeqCst) < 1 << 20 {
+            assert!(std::time::Instant::now() < end, "the upload never started");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        server.kill();
+        (server, up.load(Ordering::SeqCst))
+    });
+    let err =
+        local.copy_to(&made.id, "offsite", store.as_ref(), &Job::default()).expect_err("the server died");
+    let (mut server, sent_when_killed) = killer.join().unwrap();
+    assert!(
+        sent_when_killed < made.stored_size,
+        "killed mid-upload: {sent_when_killed} of {}",
+        made.stored_size
+    );
+    assert_eq!(err.code(), keepsake_engine::ErrorCode::RemoteFailed, "{err}");
+    assert!(err.to_string().contains(store.location()), "the words name the destination: {err}");
+    assert!(local.copies().unwrap().is_empty(), "nothing recorded as copied");
+
+    server.restart();
+    let listed: Vec<String> = store.list().unwrap().into_iter().map(|e| e.name).collect();
+    assert!(!listed.contains(&made.file_name), "no half object listed: {listed:?}");
+    let copied = local.copy_to(&made.id, "offsite", store.as_ref(), &Job::default()).unwrap();
+    assert_eq!(copied.len(), 1);
+    assert_eq!(
+        server.object("mid", &made.file_name),
+        std::fs::read(d.path().join("backups").join(&made.file_name)).unwrap()
+    );
+    let fresh = Installation::open(d.path().join("new-home")).unwrap();
+    let remote =
+        Engine::open(&fresh, store.clone()).unwrap().with_secrets(Arc::new(StaticSecret::new(PASSWORD)));
+    let target = d.path().join("restored.db");
+    let yes = RestoreOptions { allow_foreign: true, safety_backup: false, ..RestoreOptions::default() };
+    remote.restore(&made.id, &target, &yes, &Job::default()).unwrap();
+    let n: i64 = rusqlite::Connection::open(&target)
+        .unwrap()
+        .query_row("SELECT count(*) FROM scans", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 20);
+}

@@ -235,6 +235,24 @@ fn an_interrupt_ends_a_call_waiting_on_a_silent_server_at_once() {
 }
 
 #[test]
+fn an_interrupt_ends_the_wait_of_an_upload_limit_at_once() {
+    let _one = serial();
+    // 4 KiB a second: 256 KiB would take a minute of waits between pieces.
+    let dest = Destination { upload_limit_kib: Some(4), ..destination(silent()) };
+    let store = keepsake_remote::open_with(&dest, Some("secret"), short(Duration::from_secs(600))).unwrap();
+    let mut w = store.create("backup_x.db.gz").unwrap();
+    let started = Instant::now();
+    let stopper = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(300));
+        keepsake_remote::interrupt();
+    });
+    let err = w.write_all(&vec![7u8; 256 << 10]).expect_err("stopped");
+    stopper.join().unwrap();
+    assert_eq!(err.to_string(), "the upload was stopped");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+#[test]
 fn a_call_past_its_deadline_fails_as_a_timeout() {
     let _one = serial();
     let store = open(silent(), Duration::from_secs(1));

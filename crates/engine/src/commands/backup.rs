@@ -65,8 +65,31 @@ impl Engine {
         self.locked_run(Operation::Backup, info, || self.backup_locked(source, opts, job, Phase::Backup))
     }
 
-    /// A backup while the caller holds the folder lock.
+    /// A backup while the caller holds the folder lock, verified when `opts.verify`.
     pub(crate) fn backup_locked(
+        &self,
+        source: &Path,
+        opts: &BackupOptions,
+        job: &Job,
+        phase: Phase,
+    ) -> Result<BackupMetadata> {
+        let meta = self.make_locked(source, opts, job, phase)?;
+        if opts.verify {
+            let report = self.verify_inner(&meta, job)?;
+            let meta = BackupMetadata {
+                verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
+                verified_at: Some(report.verified_at),
+                ..meta
+            };
+            // As recorded now (with what the check said of the database's integrity).
+            return Ok(self.get(&meta.id).unwrap_or(meta));
+        }
+        Ok(meta)
+    }
+
+    /// The backup itself, not verified: `opts.verify` says only that the caller verifies it
+    /// next, so the room it needs counts the verification's scratch space.
+    pub(crate) fn make_locked(
         &self,
         source: &Path,
         opts: &BackupOptions,
@@ -144,16 +167,6 @@ impl Engine {
             if meta.source_integrity == Some(false) {
                 self.raise_integrity_alert(&meta.id)?;
             }
-        }
-        if opts.verify {
-            let report = self.verify_inner(&meta, job)?;
-            let meta = BackupMetadata {
-                verification: if report.ok { VerificationStatus::Passed } else { VerificationStatus::Failed },
-                verified_at: Some(report.verified_at),
-                ..meta
-            };
-            // As recorded now (with what the check said of the database's integrity).
-            return Ok(self.get(&meta.id).unwrap_or(meta));
         }
         Ok(meta)
     }

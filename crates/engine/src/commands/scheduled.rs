@@ -64,10 +64,13 @@ impl Engine {
             }
         };
 
-        // Verified below rather than by `backup_locked`, to get the report (and its code).
-        let opts =
-            crate::model::BackupOptions { verify: false, ..source.backup_options(BackupType::Scheduled) };
-        let meta = match self.backup_locked(db, &opts, job, Phase::Backup) {
+        // Verified below rather than by `backup_locked`, to get the report (and its code); the
+        // room it needs counts the verification's scratch space all the same.
+        let opts = crate::model::BackupOptions {
+            verify: source.verify_after_backup,
+            ..source.backup_options(BackupType::Scheduled)
+        };
+        let meta = match self.make_locked(db, &opts, job, Phase::Backup) {
             Ok(meta) => meta,
             Err(e) => {
                 record(&Err(Error::new(e.code(), e.message().to_owned())), None);

@@ -41,17 +41,43 @@ impl Pace {
     }
 }
 
+/// How a paced writer waits: for `Duration`, or less when the host stops it (then `true`, and
+/// the write fails).
+pub type Wait = Arc<dyn Fn(Duration) -> bool + Send + Sync>;
+
 /// `inner` with its writes limited to `bytes_per_second`.
-#[derive(Debug)]
 pub struct Throttled {
     inner: Arc<dyn Store>,
     bytes_per_second: u64,
+    wait: Wait,
+}
+
+impl std::fmt::Debug for Throttled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttled")
+            .field("inner", &self.inner)
+            .field("bytes_per_second", &self.bytes_per_second)
+            .finish()
+    }
 }
 
 impl Throttled {
-    /// `inner`, writing at most `bytes_per_second` on average.
+    /// `inner`, writing at most `bytes_per_second` on average; its waits are plain sleeps.
     pub fn new(inner: Arc<dyn Store>, bytes_per_second: u64) -> Throttled {
-        Throttled { inner, bytes_per_second }
+        Throttled::with_wait(
+            inner,
+            bytes_per_second,
+            Arc::new(|d| {
+                std::thread::sleep(d);
+                false
+            }),
+        )
+    }
+
+    /// [`Throttled::new`] waiting with `wait`, which a stop wakes (woken, never polled): a
+    /// write that was stopped fails at once.
+    pub fn with_wait(inner: Arc<dyn Store>, bytes_per_second: u64, wait: Wait) -> Throttled {
+        Throttled { inner, bytes_per_second, wait }
     }
 }
 
@@ -72,7 +98,11 @@ impl Store for Throttled {
         self.inner.read_range(name, offset, len)
     }
     fn create(&self, name: &str) -> Result<Box<dyn StoreWrite>> {
-        Ok(Box::new(PacedWrite { inner: self.inner.create(name)?, pace: Pace::new(self.bytes_per_second) }))
+        Ok(Box::new(PacedWrite {
+            inner: self.inner.create(name)?,
+            pace: Pace::new(self.bytes_per_second),
+            wait: Arc::clone(&self.wait),
+        }))
     }
     fn delete(&self, name: &str) -> Result<()> {
         self.inner.delete(name)
@@ -88,14 +118,16 @@ impl Store for Throttled {
 struct PacedWrite {
     inner: Box<dyn StoreWrite>,
     pace: Pace,
+    wait: Wait,
 }
 
 impl Write for PacedWrite {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(&buf[..buf.len().min(self.pace.piece())])?;
         let wait = self.pace.after(n, Instant::now());
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+        // Not `ErrorKind::Interrupted`: `write_all` would write again.
+        if !wait.is_zero() && (self.wait)(wait) {
+            return Err(std::io::Error::other("the upload was stopped"));
         }
         Ok(n)
     }
@@ -135,5 +167,25 @@ mod tests {
         let store = Throttled::new(Arc::new(MemoryStore::new("paced")), 1 << 30);
         assert_eq!(store.location(), "memory:paced");
         crate::store::conformance::check(&store);
+    }
+
+    #[test]
+    fn a_wait_that_is_stopped_fails_the_write_at_once_and_nothing_is_committed() {
+        let memory = Arc::new(MemoryStore::new("paced"));
+        let cancel = crate::CancelToken::new();
+        let stop = cancel.clone();
+        // 4 KiB a second: the second piece would wait a second; the stop comes first.
+        let store = Throttled::with_wait(memory.clone(), 4096, Arc::new(move |d| stop.wait_timeout(d)));
+        let mut w = store.create("backup_x.db.gz").unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            cancel.cancel();
+        });
+        let t0 = Instant::now();
+        let err = w.write_all(&[7u8; 64 * 1024]).unwrap_err();
+        assert!(t0.elapsed() < Duration::from_secs(10), "woken by the stop, not after 16 s of pacing");
+        assert_eq!(err.to_string(), "the upload was stopped");
+        drop(w);
+        assert!(memory.list().unwrap().is_empty(), "nothing committed");
     }
 }
