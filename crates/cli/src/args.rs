@@ -25,8 +25,8 @@ Environment:
   KEEPSAKE_SOURCES             sources file [default: <OS config dir>/keepsake/sources.toml]
   NO_COLOR                     no colour in the output
 
-Exit codes: 0 success, 1 a problem found (a verification failed, `diff` found differences,
-a content alert stands), 2 usage or operational error, 3 the backup folder is busy with another
+Exit codes: 0 success, 1 a problem found (a verification failed, the database failed its
+integrity check, `diff` found differences, a content alert stands), 2 usage or operational error, 3 the backup folder is busy with another
 operation, 130 cancelled (Ctrl-C).
 
 Examples:

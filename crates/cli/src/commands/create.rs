@@ -56,6 +56,16 @@ pub fn run(ctx: &Ctx, source: &Path, opts: &BackupOptions) -> CliResult<u8> {
         );
         return Ok(EXIT_PROBLEM);
     }
+    // The backup is made (and kept: it is the database as it is now), but the database itself
+    // failed the check of its snapshot: a problem found, as for a failed verification, so that
+    // a script or a cron job notices (the alert above says what is pinned).
+    if meta.source_integrity == Some(false) {
+        ctx.out.problem(
+            &format!("the database {} failed its integrity check", source.display()),
+            "Keep the backups from before (the newest sound one is pinned);              `keepsake alerts` shows them, `keepsake list` says which are sound.",
+        );
+        return Ok(EXIT_PROBLEM);
+    }
     Ok(EXIT_OK)
 }
 
