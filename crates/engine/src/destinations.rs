@@ -387,15 +387,15 @@ impl Destination {
             "prefix" => self.prefix = v.trim_matches('/').to_owned(),
             "access_key_id" => self.access_key_id = opt(),
             "path_style" => {
-                self.path_style = crate::sources::parse_bool(v)
+                self.path_style = parse_bool(v)
                     .ok_or_else(|| Error::invalid(format!("path_style: {v:?} is not true or false")))?
             }
             "unsigned" => {
-                self.unsigned = crate::sources::parse_bool(v)
+                self.unsigned = parse_bool(v)
                     .ok_or_else(|| Error::invalid(format!("unsigned: {v:?} is not true or false")))?
             }
             "insecure_http" => {
-                self.insecure_http = crate::sources::parse_bool(v)
+                self.insecure_http = parse_bool(v)
                     .ok_or_else(|| Error::invalid(format!("insecure_http: {v:?} is not true or false")))?
             }
             "user" => self.user = opt(),
@@ -468,6 +468,16 @@ fn is_loopback_host(authority: &str) -> bool {
     };
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off` (a setting's words, for sources and
+/// destinations alike).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Some(true),
+        "0" | "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -263,24 +263,3 @@ fn statvfs(path: &std::ffi::CStr) -> Option<libc::statvfs> {
         Some(st)
     }
 }
-
-/// Fails with `destination_full` (before anything is written) when the file system of `path`
-/// cannot take `bytes` more and keep its reserve free (`space::reserve_of`, as a backup's own
-/// check counts it): a backup that claims a huge size cannot fill the disk.
-pub(crate) fn check_room(path: &Path, bytes: u64) -> Result<()> {
-    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
-    match disk_space(dir) {
-        Some((free, total)) if free < bytes.saturating_add(crate::space::reserve_of(total)) => {
-            Err(Error::new(
-                ErrorCode::DestinationFull,
-                format!(
-                    "not enough room in {}: {bytes} bytes needed, {free} free",
-                    shown(path.parent().unwrap_or(path))
-                ),
-            )
-            .with_path(path)
-            .with_sizes(bytes, free))
-        }
-        _ => Ok(()),
-    }
-}

@@ -171,7 +171,7 @@ pub struct Facts {
     /// When a backup does not fit: the backups whose deletion would make room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub free_up: Option<crate::space::FreeUp>,
+    pub free_up: Option<FreeUp>,
 }
 
 /// An engine error: a stable code, a one-line message naming the file, and facts.
@@ -221,7 +221,7 @@ impl Error {
     }
 
     /// The same error with the backups whose deletion would make room.
-    pub(crate) fn set_free_up(&mut self, free_up: Option<crate::space::FreeUp>) {
+    pub(crate) fn set_free_up(&mut self, free_up: Option<FreeUp>) {
         self.facts.free_up = free_up;
     }
 
@@ -357,4 +357,19 @@ pub fn escaped(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
         .collect()
+}
+
+/// Backups whose deletion would make room: what a cleanup keeping the last `keep_last` would
+/// delete now.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeUp {
+    /// The backups, newest first (deleted in this order, an increment before what it builds on).
+    pub ids: Vec<String>,
+    /// The bytes their files take.
+    pub bytes: u64,
+    /// The cleanup rule that picks them (`keepsake cleanup --keep-last N`).
+    pub keep_last: u32,
+    /// Whether deleting them makes enough room (else they are all that may be deleted).
+    pub enough: bool,
 }

@@ -559,7 +559,7 @@ pub struct BackupOptions {
     /// `None` when the database is at least [`INCREMENTAL_AUTO_BYTES`] large.
     pub incremental: Option<bool>,
     /// What raises a content alert when this backup is compared with the source's previous one.
-    pub watch: crate::watch::WatchRules,
+    pub watch: WatchRules,
 }
 
 /// Databases at least this large are backed up incrementally unless told otherwise (chosen
@@ -580,7 +580,7 @@ impl Default for BackupOptions {
             backup_type: BackupType::Manual,
             verify: false,
             incremental: Some(false),
-            watch: crate::watch::WatchRules::default(),
+            watch: WatchRules::default(),
         }
     }
 }
@@ -656,13 +656,13 @@ pub struct ScheduledRun {
     pub verify: Option<VerifyReport>,
     /// The retention cleanup that followed, when the source has a retention rule and the backup
     /// is sound.
-    pub cleanup: Option<crate::retention::CleanupPlan>,
+    pub cleanup: Option<CleanupPlan>,
     /// The cleanup failed; the backup itself is fine.
     pub cleanup_error: Option<Problem>,
     /// Content alerts the new backup raised (compared with the source's previous one, and its
     /// integrity check).
     #[serde(default)]
-    pub alerts: Vec<crate::watch::Alert>,
+    pub alerts: Vec<Alert>,
     /// How long the whole run took (backup, verification and cleanup), in milliseconds.
     pub duration_ms: u64,
 }
@@ -680,4 +680,111 @@ pub struct SourceHistory {
     /// When the first backup run of the source (of any type and outcome) started: a source that
     /// never succeeded is overdue counting from here.
     pub first_attempt: Option<DateTime<Utc>>,
+}
+
+// ---- Content alerts (computed in `watch`) ----
+
+/// The share of a table's rows whose loss raises an alert unless the source says otherwise.
+pub const DEFAULT_ROW_LOSS_PERCENT: u32 = 20;
+
+/// What raises an alert for a source.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchRules {
+    /// A table that lost more than this share of its rows (percent, 1-100) since the previous
+    /// backup raises an alert; 0 turns content alerts off.
+    pub row_loss_percent: u32,
+}
+
+impl Default for WatchRules {
+    fn default() -> Self {
+        WatchRules { row_loss_percent: DEFAULT_ROW_LOSS_PERCENT }
+    }
+}
+
+/// What an alert is about.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// `table` had rows (`before`) and has none now.
+    TableEmptied,
+    /// `table` lost more than the source's share of its rows (`before` to `after`).
+    RowsLost,
+    /// `table` (with `before` rows) is gone.
+    TableGone,
+    /// The schema changed (tables, columns or indexes): the owning app was probably upgraded.
+    SchemaChanged,
+    /// `PRAGMA user_version` changed from `before` to `after`: the owning app changed its data
+    /// format.
+    UserVersionChanged,
+    /// The database fails `PRAGMA integrity_check`: it is damaged. While it does, retention
+    /// deletes none of its backups.
+    IntegrityFailed,
+}
+
+/// One alert: something changed between backup `previous_id` and backup `backup_id` of the
+/// database at `source_path`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Its number in this installation's records (0 before it is recorded).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// What it is about.
+    pub kind: AlertKind,
+    /// The database.
+    pub source_path: PathBuf,
+    /// The backup that showed the change.
+    pub backup_id: String,
+    /// The backup it was compared with (the source's previous one); `None` for
+    /// `integrity_failed`, which needs no comparison.
+    pub previous_id: Option<String>,
+    /// The table, for the kinds about one table.
+    pub table: Option<String>,
+    /// Rows (or `user_version`) before.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub before: Option<i64>,
+    /// Rows (or `user_version`) after.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub after: Option<i64>,
+    /// When it was raised (RFC 3339, UTC).
+    pub raised_at: DateTime<Utc>,
+    /// The backup pinned because of it (the last one before the change), if any.
+    pub pinned: Option<String>,
+    /// When the person dismissed it ("this was me"); `None` while it stands.
+    pub dismissed_at: Option<DateTime<Utc>>,
+}
+
+// ---- Cleanup plans (made in `retention`) ----
+
+/// One backup in a plan, with why it is kept (empty when deleted).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanEntry {
+    /// The backup's id.
+    pub id: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: DateTime<Utc>,
+    /// Size of its file in bytes: what deleting it frees.
+    pub stored_size: u64,
+    /// Why it is kept, in words (`one of the last 30`, `newest backup`); empty when deleted.
+    pub reasons: Vec<String>,
+}
+
+/// What a cleanup keeps and deletes, newest first.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CleanupPlan {
+    /// The backups kept, newest first.
+    pub keep: Vec<PlanEntry>,
+    /// The backups deleted (or, in a dry run, to be deleted), newest first.
+    pub delete: Vec<PlanEntry>,
+}
+
+impl CleanupPlan {
+    /// Bytes freed by deleting.
+    pub fn freed_bytes(&self) -> u64 {
+        self.delete.iter().map(|e| e.stored_size).sum()
+    }
 }

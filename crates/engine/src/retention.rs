@@ -43,36 +43,7 @@ impl RetentionPolicy {
     }
 }
 
-/// One backup in a plan, with why it is kept (empty when deleted).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanEntry {
-    /// The backup's id.
-    pub id: String,
-    /// When it was made (RFC 3339, UTC).
-    pub created_at: DateTime<Utc>,
-    /// Size of its file in bytes: what deleting it frees.
-    pub stored_size: u64,
-    /// Why it is kept, in words (`one of the last 30`, `newest backup`); empty when deleted.
-    pub reasons: Vec<String>,
-}
-
-/// What a cleanup keeps and deletes, newest first.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CleanupPlan {
-    /// The backups kept, newest first.
-    pub keep: Vec<PlanEntry>,
-    /// The backups deleted (or, in a dry run, to be deleted), newest first.
-    pub delete: Vec<PlanEntry>,
-}
-
-impl CleanupPlan {
-    /// Bytes freed by deleting.
-    pub fn freed_bytes(&self) -> u64 {
-        self.delete.iter().map(|e| e.stored_size).sum()
-    }
-}
+pub use crate::model::{CleanupPlan, PlanEntry};
 
 /// Plans a cleanup. Days, weeks and months are those of `now`'s time zone.
 pub fn plan_retention<Tz: TimeZone>(

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::destinations::Destination;
+pub use crate::destinations::parse_bool;
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL};
 use crate::retention::RetentionPolicy;
@@ -517,15 +518,6 @@ impl Sources {
 
 fn unknown(name: &str) -> Error {
     Error::invalid(format!("no source named {name:?}; `keepsake source list` shows them"))
-}
-
-/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" => Some(true),
-        "0" | "false" | "no" | "off" | "n" => Some(false),
-        _ => None,
-    }
 }
 
 /// Turns a `DATABASE_URL` into a path: SQLAlchemy's forms as the Python tool used them

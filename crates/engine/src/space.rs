@@ -85,20 +85,7 @@ pub enum SpaceState {
     NoRoom,
 }
 
-/// Backups whose deletion would make room: what a cleanup keeping the last `keep_last` would
-/// delete now.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FreeUp {
-    /// The backups, newest first (deleted in this order, an increment before what it builds on).
-    pub ids: Vec<String>,
-    /// The bytes their files take.
-    pub bytes: u64,
-    /// The cleanup rule that picks them (`keepsake cleanup --keep-last N`).
-    pub keep_last: u32,
-    /// Whether deleting them makes enough room (else they are all that may be deleted).
-    pub enough: bool,
-}
+pub use crate::error::FreeUp;
 
 /// The room for the next backup of a database on its backup folder's disk.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -371,6 +358,25 @@ fn database_size(database: &Path) -> u64 {
     let mut wal = database.as_os_str().to_owned();
     wal.push("-wal");
     len(database) + len(Path::new(&wal))
+}
+
+/// Fails with `destination_full` (before anything is written) when the file system of `path`
+/// cannot take `bytes` more and keep its reserve free ([`reserve_of`], as a backup's own
+/// check counts it): a backup that claims a huge size cannot fill the disk.
+pub(crate) fn check_room(path: &Path, bytes: u64) -> Result<()> {
+    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    match crate::durable::disk_space(dir) {
+        Some((free, total)) if free < bytes.saturating_add(reserve_of(total)) => Err(Error::new(
+            ErrorCode::DestinationFull,
+            format!(
+                "not enough room in {}: {bytes} bytes needed, {free} free",
+                crate::error::shown(path.parent().unwrap_or(path))
+            ),
+        )
+        .with_path(path)
+        .with_sizes(bytes, free)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

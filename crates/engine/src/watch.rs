@@ -7,84 +7,9 @@
 //! `PRAGMA integrity_check`; all of it lives in this installation's catalog (and, for an
 //! encrypted source, inside the encrypted header), never read back from a backup folder.
 
-use std::path::PathBuf;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::model::BackupMetadata;
 
-/// The share of a table's rows whose loss raises an alert unless the source says otherwise.
-pub const DEFAULT_ROW_LOSS_PERCENT: u32 = 20;
-
-/// What raises an alert for a source.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WatchRules {
-    /// A table that lost more than this share of its rows (percent, 1-100) since the previous
-    /// backup raises an alert; 0 turns content alerts off.
-    pub row_loss_percent: u32,
-}
-
-impl Default for WatchRules {
-    fn default() -> Self {
-        WatchRules { row_loss_percent: DEFAULT_ROW_LOSS_PERCENT }
-    }
-}
-
-/// What an alert is about.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// `table` had rows (`before`) and has none now.
-    TableEmptied,
-    /// `table` lost more than the source's share of its rows (`before` to `after`).
-    RowsLost,
-    /// `table` (with `before` rows) is gone.
-    TableGone,
-    /// The schema changed (tables, columns or indexes): the owning app was probably upgraded.
-    SchemaChanged,
-    /// `PRAGMA user_version` changed from `before` to `after`: the owning app changed its data
-    /// format.
-    UserVersionChanged,
-    /// The database fails `PRAGMA integrity_check`: it is damaged. While it does, retention
-    /// deletes none of its backups.
-    IntegrityFailed,
-}
-
-/// One alert: something changed between backup `previous_id` and backup `backup_id` of the
-/// database at `source_path`.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Alert {
-    /// Its number in this installation's records (0 before it is recorded).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub id: i64,
-    /// What it is about.
-    pub kind: AlertKind,
-    /// The database.
-    pub source_path: PathBuf,
-    /// The backup that showed the change.
-    pub backup_id: String,
-    /// The backup it was compared with (the source's previous one); `None` for
-    /// `integrity_failed`, which needs no comparison.
-    pub previous_id: Option<String>,
-    /// The table, for the kinds about one table.
-    pub table: Option<String>,
-    /// Rows (or `user_version`) before.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub before: Option<i64>,
-    /// Rows (or `user_version`) after.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub after: Option<i64>,
-    /// When it was raised (RFC 3339, UTC).
-    pub raised_at: DateTime<Utc>,
-    /// The backup pinned because of it (the last one before the change), if any.
-    pub pinned: Option<String>,
-    /// When the person dismissed it ("this was me"); `None` while it stands.
-    pub dismissed_at: Option<DateTime<Utc>>,
-}
+pub use crate::model::{Alert, AlertKind, DEFAULT_ROW_LOSS_PERCENT, WatchRules};
 
 /// What changed from `previous` to `new` (two backups of one database) that `rules` call an
 /// alert. Tables SQLite keeps itself are left out; so is everything when the rules are off.

@@ -145,7 +145,7 @@ impl Engine {
             }
             encrypted |= opened.encryption.is_some();
             if k == 0 {
-                crate::durable::check_room(out, opened.header.original_size)?;
+                crate::space::check_room(out, opened.header.original_size)?;
                 let f = crate::durable::create_private(out)?;
                 f.set_len(opened.header.original_size).map_err(|e| Error::write(out, e))?;
                 assembly = Some((Assembly::new(&opened.header, opened.version), f, opened.header.clone()));

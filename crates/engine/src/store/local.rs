@@ -149,7 +149,9 @@ impl Store for LocalFolder {
 
     fn create(&self, name: &str) -> Result<Box<dyn StoreWrite>> {
         let path = self.path(name)?;
-        let token: [u8; 6] = crate::format::crypto::random()?;
+        let mut token = [0u8; 6];
+        getrandom::fill(&mut token)
+            .map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
         let partial = self.dir.join(format!(".{name}.{}.{}{PARTIAL_SUFFIX}", self.owner, hex::encode(token)));
         let file = durable::create_private(&partial)?;
         Ok(Box::new(LocalWrite {
