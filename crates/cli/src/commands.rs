@@ -34,11 +34,12 @@ use keepsake_engine::error::{ErrorCode, Result as EngineResult};
 use keepsake_engine::seams::{CancelToken, Job};
 use keepsake_engine::{Engine, Installation};
 
-use crate::config::{Action, Config, SecretSettings, Task, Terminal};
+use crate::env::Terminal;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 use crate::progress::TermProgress;
 use crate::secret::CliSecret;
+use crate::task::{Action, Config, SecretSettings, Task};
 
 /// What a command works with.
 pub struct Ctx<'a> {

@@ -10,290 +10,24 @@
 //! `--to`, or to place the default backup folder), so a `DATABASE_URL` meant for some other
 //! program does not break `keepsake list --backup-dir DIR`.
 
-use std::collections::BTreeMap;
-use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use keepsake_engine::RetentionPolicy;
 use keepsake_engine::model::{BackupOptions, BackupType, DEFAULT_LEVEL, RestoreOptions};
-use keepsake_engine::schedule::Schedule;
-use keepsake_engine::seams::Password;
-use keepsake_engine::sources::{Source, parse_bool, parse_database_url};
+use keepsake_engine::sources::{Source, parse_database_url};
 use keepsake_engine::{Destination, DestinationKind};
 use serde::Deserialize;
 
 use crate::args::RestoreArgs;
 use crate::args::{
-    AlertsCommand, CatalogCommand, Cli, ColorChoice, Command, DestAddArgs, DestCommand, EmailCommand,
-    GlobalArgs, TypeArg, switch,
+    AlertsCommand, CatalogCommand, Cli, Command, DestAddArgs, DestCommand, GlobalArgs, TypeArg, switch,
 };
+use crate::env::{Env, Terminal};
 use crate::error::{CliError, CliResult};
 use crate::sources::SourcesFile;
+use crate::task::{Action, Config, CopyWhat, DestAction, SecretSettings, Task, absolute};
 
 pub mod sched;
-
-/// What the CLI was asked to do, fully resolved.
-#[derive(Debug)]
-pub struct Config {
-    pub secret: SecretSettings,
-    pub task: Task,
-}
-
-/// The kinds of work, by what they need.
-#[derive(Debug)]
-pub enum Task {
-    /// A command on one backup folder: the seed's commands, and `run`.
-    Folder { backup_dir: PathBuf, action: Action },
-    /// `source ...`: show or edit the sources file.
-    Sources { file: SourcesFile, action: SourceAction },
-    /// `schedule preview`.
-    Preview { schedule: Schedule, count: usize, after: Option<DateTime<Utc>> },
-    /// `daemon`: every scheduled source, or only those named with `--source`.
-    Daemon { file: SourcesFile, only: Vec<String> },
-    /// `dest ...`: show or edit the destinations.
-    Dest { file: SourcesFile, action: DestAction },
-    /// `list --from DEST`, `restore --from DEST`: a command on a destination's objects alone.
-    /// `local_dir`: the local backup folder a restore keeps its safety backup in (never the
-    /// destination).
-    Remote { dest: Box<Destination>, action: Action, local_dir: Option<PathBuf> },
-    /// `report`: the week of every source, printed or e-mailed.
-    Report { file: SourcesFile, email: bool },
-    /// `email ...`: the SMTP password, a test message.
-    Email { file: SourcesFile, action: EmailCommand },
-}
-
-/// One `dest` subcommand, with its values checked.
-#[derive(Debug)]
-pub enum DestAction {
-    /// A new destination, valid on its own; its secret from `secret_file`, the environment or a prompt.
-    Add {
-        dest: Box<Destination>,
-        secret_file: Option<PathBuf>,
-        test: bool,
-    },
-    List,
-    Remove(String),
-    /// One setting of a destination changed (`insecure_http`: plain http:// allowed as well).
-    Set {
-        name: String,
-        field: String,
-        value: String,
-        insecure_http: bool,
-    },
-    /// A destination's secret given again (after its place changed).
-    Secret {
-        name: String,
-        secret_file: Option<PathBuf>,
-        key_file: Option<PathBuf>,
-        test: bool,
-    },
-    Test(String),
-}
-
-/// What `keepsake copy` does at the destination.
-#[derive(Debug)]
-pub enum CopyWhat {
-    /// One backup (with the backups it builds on).
-    One(String),
-    /// Every backup not there yet, oldest first.
-    Missing,
-    /// Read back every copy recorded there.
-    Check,
-}
-
-/// One `source` subcommand, with its values checked.
-#[derive(Debug)]
-pub enum SourceAction {
-    /// A new source, valid on its own (the file may still refuse it: a duplicate name or folder).
-    Add(Box<Source>),
-    List,
-    Remove(String),
-    Set {
-        name: String,
-        field: String,
-        value: String,
-    },
-    Pause(String),
-    Resume(String),
-    Info(String),
-}
-
-/// One command on a backup folder, with every value it needs.
-#[derive(Debug)]
-pub enum Action {
-    /// Run a source's scheduled backup now.
-    Run {
-        source: Box<Source>,
-    },
-    Create {
-        source: PathBuf,
-        opts: BackupOptions,
-    },
-    List {
-        limit: Option<usize>,
-    },
-    Verify {
-        id: String,
-    },
-    Diff {
-        id: String,
-        /// A later backup to compare with, instead of `database`.
-        other: Option<String>,
-        database: PathBuf,
-        all: bool,
-    },
-    Show {
-        id: String,
-        table: Option<String>,
-        search: Option<String>,
-        offset: u64,
-        limit: u64,
-        all: bool,
-        csv: bool,
-    },
-    Alerts {
-        all: bool,
-    },
-    DismissAlert {
-        id: i64,
-    },
-    Pin {
-        id: String,
-        on: bool,
-    },
-    Restore {
-        id: String,
-        target: PathBuf,
-        opts: RestoreOptions,
-        confirmed: bool,
-    },
-    Delete {
-        id: String,
-        confirmed: bool,
-    },
-    Cleanup {
-        policy: RetentionPolicy,
-        dry_run: bool,
-        /// The copies at this destination instead of the folder.
-        at: Option<Box<Destination>>,
-    },
-    Stats,
-    History {
-        limit: Option<usize>,
-    },
-    RebuildCatalog,
-    Decrypt {
-        id: String,
-        dest: PathBuf,
-    },
-    Copy {
-        dest: Box<Destination>,
-        what: CopyWhat,
-    },
-}
-
-/// Where the password may come from; `secret.rs` asks them lazily, in this order.
-#[derive(Debug)]
-pub struct SecretSettings {
-    /// `--password-file` (or `password_file` in the config file).
-    pub file: Option<PathBuf>,
-    /// `BACKUP_ENCRYPTION_PASSWORD`.
-    pub env: Option<Password>,
-    /// A terminal is there to ask on.
-    pub prompt: bool,
-    /// Ask twice: the password is about to protect a new backup, and a typo would lock it for good.
-    pub confirm: bool,
-}
-
-/// How to print, decided before anything else so that even a bad config can be reported.
-#[derive(Debug, Clone, Copy)]
-pub struct OutputMode {
-    pub json: bool,
-    /// Colour on stdout.
-    pub color: bool,
-    /// Colour on stderr.
-    pub err_color: bool,
-    /// Progress bars on stderr.
-    pub progress: bool,
-}
-
-/// Which standard streams are terminals.
-#[derive(Debug, Clone, Copy)]
-pub struct Terminal {
-    pub stdin: bool,
-    pub stdout: bool,
-    pub stderr: bool,
-}
-
-impl Terminal {
-    pub fn detect() -> Terminal {
-        use std::io::IsTerminal;
-        Terminal {
-            stdin: std::io::stdin().is_terminal(),
-            stdout: std::io::stdout().is_terminal(),
-            stderr: std::io::stderr().is_terminal(),
-        }
-    }
-}
-
-/// A snapshot of the environment. An empty variable counts as unset, as `BACKUP_DIR=` in a
-/// `.env` file means "not set" to most people.
-#[derive(Debug, Default)]
-pub struct Env(BTreeMap<String, OsString>);
-
-impl Env {
-    pub fn from_process() -> Env {
-        Env(std::env::vars_os().filter_map(|(k, v)| k.into_string().ok().map(|k| (k, v))).collect())
-    }
-
-    #[cfg(test)]
-    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs.iter().map(|(k, v)| ((*k).to_owned(), OsString::from(v))).collect())
-    }
-
-    pub fn os(&self, key: &str) -> Option<&OsStr> {
-        self.0.get(key).map(OsString::as_os_str).filter(|v| !v.is_empty())
-    }
-
-    /// A variable as text; not UTF-8 is an error naming it.
-    pub fn string(&self, key: &str) -> CliResult<Option<String>> {
-        match self.os(key) {
-            None => Ok(None),
-            Some(v) => v.to_str().map(|s| Some(s.to_owned())).ok_or_else(|| {
-                CliError::invalid(
-                    format!("{key} is not valid UTF-8"),
-                    format!("Set {key} to a UTF-8 value, or unset it."),
-                )
-            }),
-        }
-    }
-
-    fn bool(&self, key: &str) -> CliResult<Option<bool>> {
-        let Some(v) = self.string(key)? else {
-            return Ok(None);
-        };
-        parse_bool(&v).map(Some).ok_or_else(|| {
-            CliError::invalid(
-                format!("{key}={v:?} is not a yes/no value"),
-                format!("Set {key} to true or false (also accepted: 1/0, yes/no, on/off)."),
-            )
-        })
-    }
-
-    fn count(&self, key: &str) -> CliResult<Option<u32>> {
-        let Some(v) = self.string(key)? else {
-            return Ok(None);
-        };
-        match v.trim().parse::<u32>() {
-            Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(CliError::invalid(
-                format!("{key}={v:?} is not a whole number of at least 1"),
-                format!("Set {key} to a number such as 30, or unset it."),
-            )),
-        }
-    }
-}
 
 /// The config file's keys. Unknown keys are refused, so a typo does not silently do nothing.
 #[derive(Debug, Default, Deserialize)]
@@ -390,28 +124,6 @@ impl File {
 /// `<OS config dir>/keepsake/config.toml`.
 pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("keepsake").join("config.toml"))
-}
-
-pub fn absolute(p: PathBuf) -> PathBuf {
-    std::path::absolute(&p).unwrap_or(p)
-}
-
-impl OutputMode {
-    pub fn new(global: &GlobalArgs, env: &Env, term: Terminal) -> OutputMode {
-        // NO_COLOR: any non-empty value turns colour off (https://no-color.org).
-        let plain_env = env.os("NO_COLOR").is_some() || env.os("TERM").is_some_and(|t| t == "dumb");
-        let color_on = |tty: bool| match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !plain_env,
-        };
-        OutputMode {
-            json: global.json,
-            color: color_on(term.stdout),
-            err_color: color_on(term.stderr),
-            progress: term.stderr && env.os("TERM").is_none_or(|t| t != "dumb"),
-        }
-    }
 }
 
 impl Config {
@@ -790,8 +502,11 @@ fn resolve_database(
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+    use keepsake_engine::sources::parse_bool;
 
     use super::*;
+    use crate::output::OutputMode;
+    use crate::task::SourceAction;
 
     const NO_TTY: Terminal = Terminal { stdin: false, stdout: false, stderr: false };
 

@@ -87,7 +87,7 @@ impl From<EngineError> for CliError {
             // A backup that cannot fit: which backups to delete to make room.
             (ErrorCode::DestinationFull, Some("no_room")) => Cow::Owned(format!(
                 "Nothing was written. {}",
-                crate::commands::space::advice(
+                crate::hints::advice(
                     e.facts().free_up.as_ref(),
                     e.facts().path.as_deref().unwrap_or(std::path::Path::new("."))
                 )

@@ -13,6 +13,7 @@
 mod args;
 mod commands;
 mod config;
+mod env;
 mod error;
 mod hints;
 mod interrupt;
@@ -21,15 +22,19 @@ mod output;
 mod progress;
 mod secret;
 mod sources;
+mod task;
+mod words;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::args::Cli;
-use crate::config::{Config, Env, OutputMode, Terminal};
+use crate::env::{Env, Terminal};
 use crate::error::{CliError, EXIT_ERROR};
 use crate::output::Output;
+use crate::output::OutputMode;
+use crate::task::Config;
 
 /// The `keepsake` command: reads the process's arguments and environment, runs one command,
 /// and returns its exit code.

@@ -13,7 +13,7 @@ use keepsake_engine::error::{Error, ErrorCode, Result};
 use keepsake_engine::seams::{Password, SecretSource};
 use zeroize::Zeroizing;
 
-use crate::config::SecretSettings;
+use crate::task::SecretSettings;
 
 #[derive(Debug)]
 pub struct CliSecret {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use keepsake_engine::sources::Sources;
 
-use crate::config::Env;
+use crate::env::Env;
 use crate::error::{CliError, CliResult};
 
 /// The seed tool's variables, which define or override the `default` source.

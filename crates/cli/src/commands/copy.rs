@@ -6,9 +6,9 @@
 use keepsake_engine::{CopyCheck, CopyRecord, CopyState, Destination};
 
 use super::Ctx;
-use crate::config::CopyWhat;
 use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, human_size, safe};
+use crate::task::CopyWhat;
 
 pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
     let store = keepsake_remote::open_saved(dest)?;

@@ -31,11 +31,11 @@ mod log;
 use serde_json::json;
 
 use self::log::{Log, jumped, log_result, stamp};
-use crate::config::SecretSettings;
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::Output;
 use crate::secret::CliSecret;
 use crate::sources::SourcesFile;
+use crate::task::SecretSettings;
 
 /// The longest sleep between two ticks.
 const MAX_WAIT: Duration = Duration::from_secs(30);

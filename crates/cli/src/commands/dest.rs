@@ -8,10 +8,11 @@ use keepsake_engine::{Destination, DestinationKind, ErrorCode};
 use keepsake_remote::secrets;
 use zeroize::Zeroizing;
 
-use crate::config::{DestAction, Terminal};
+use crate::env::Terminal;
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, Style, Table, safe};
 use crate::sources::SourcesFile;
+use crate::task::DestAction;
 
 pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal) -> CliResult<u8> {
     match action {

@@ -12,7 +12,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::args::EmailCommand;
-use crate::config::Terminal;
+use crate::env::Terminal;
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, human_size};
 use crate::secret::CliSecret;
@@ -94,7 +94,7 @@ pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
 
 fn engines(file: &SourcesFile) -> CliResult<(Sources, Engines)> {
     let sources = file.load()?;
-    let none = crate::config::SecretSettings { file: None, env: None, prompt: false, confirm: false };
+    let none = crate::task::SecretSettings { file: None, env: None, prompt: false, confirm: false };
     let secrets = Arc::new(CliSecret::new(none));
     Ok((sources, Engines::new(super::installation()?, secrets)))
 }

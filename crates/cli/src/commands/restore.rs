@@ -99,7 +99,7 @@ pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed:
     if let Some(safety) = &outcome.safety_backup_id {
         // From a destination, the safety backup is in the local folder: the command names it.
         let command = match &ctx.safety_dir {
-            Some(dir) => format!("keepsake --backup-dir {} restore {safety}", super::space::shell_word(dir)),
+            Some(dir) => format!("keepsake --backup-dir {} restore {safety}", crate::hints::shell_word(dir)),
             None => format!("keepsake restore {safety}"),
         };
         ctx.out.text(&format!(

@@ -11,11 +11,11 @@ use keepsake_engine::schedule::Health;
 use keepsake_engine::scheduler::{JobInfo, RunReason, job_info};
 use keepsake_engine::sources::{DEFAULT_SOURCE, Source, Sources};
 
-use crate::config::SourceAction;
 use crate::config::sched::{SCHEDULE_HINT, unknown_source};
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, Style, Table, local_time, relative_time};
 use crate::sources::SourcesFile;
+use crate::task::SourceAction;
 
 pub fn run(file: &SourcesFile, action: SourceAction, out: &Output) -> CliResult<u8> {
     match action {

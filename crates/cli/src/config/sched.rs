@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use keepsake_engine::schedule::Schedule;
 use keepsake_engine::sources::{Source, parse_database_url};
 
-use super::{Env, SourceAction, Task, absolute};
 use crate::args::{GlobalArgs, ScheduleCommand, SourceAddArgs, SourceCommand};
+use crate::env::Env;
 use crate::error::{CliError, CliResult};
 use crate::sources::SourcesFile;
+use crate::task::{SourceAction, Task, absolute};
 
 /// How to write a schedule, for hints.
 pub const SCHEDULE_HINT: &str = "Write a phrase (hourly, hourly :15, daily 02:00, weekly mon 02:00, \
