@@ -19,15 +19,12 @@ use std::path::PathBuf;
 use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
 use keepsake_engine::scheduler::copies::CopyStatus;
 use keepsake_engine::{
-    Alert, CleanupPlan, CopyRecord, Destination, FolderReport, Job, RowsPage, TableChange, TableDiff,
-    TableSummary,
+    Alert, CleanupPlan, CopyRecord, Destination, FolderReport, RowsPage, TableChange, TableDiff, TableSummary,
 };
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::Runtime;
 
-use crate::error::{IpcError, IpcResult};
-use crate::jobs::EventProgress;
-use crate::notify::NotificationLevel;
-use crate::state::AppState;
+use crate::error::IpcError;
+use crate::settings::NotificationLevel;
 use crate::view::{AppStateView, SourceReport, SourceView};
 use destinations::DestinationSaved;
 use dialogs::PathKind;
@@ -66,58 +63,7 @@ macro_rules! contract {
 }
 include!("commands/list.rs");
 
-/// Event sent after anything that changes the sources, the backups or the tray's state.
-pub const STATE_CHANGED: &str = "state-changed";
+pub use crate::events::STATE_CHANGED;
 
-/// Runs `f` on the blocking pool with the app's state.
-pub(crate) async fn blocking<R: Runtime, T: Send + 'static>(
-    app: &AppHandle<R>,
-    f: impl FnOnce(&AppState) -> IpcResult<T> + Send + 'static,
-) -> IpcResult<T> {
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>())).await.map_err(|e| {
-        IpcError::from(keepsake_engine::Error::new(
-            keepsake_engine::ErrorCode::Io,
-            format!("task failed: {e}"),
-        ))
-    })?
-}
-
-/// Runs `f` as job `job_id`: registered (so `cancel_job` reaches it), with progress events, on
-/// the blocking pool; the tray shows it as busy. Sends `state-changed` when it ends.
-pub(crate) async fn run_job<R: Runtime, T: Send + 'static>(
-    app: &AppHandle<R>,
-    job_id: &str,
-    f: impl FnOnce(&Job) -> keepsake_engine::Result<T> + Send + 'static,
-) -> IpcResult<T> {
-    let result = run_reading_job(app, job_id, f).await;
-    changed(app);
-    result
-}
-
-/// A job that only reads (a comparison): progress and Cancel as for any job, but nothing
-/// changed, so the window is not told to refetch everything afterwards.
-pub(crate) async fn run_reading_job<R: Runtime, T: Send + 'static>(
-    app: &AppHandle<R>,
-    job_id: &str,
-    f: impl FnOnce(&Job) -> keepsake_engine::Result<T> + Send + 'static,
-) -> IpcResult<T> {
-    let guard = app.state::<AppState>().jobs.start(job_id, EventProgress::new(app.clone(), job_id))?;
-    crate::tray::refresh(app);
-    let result = blocking(app, move |state| {
-        let r = f(&guard.job);
-        drop(guard);
-        r.map_err(|e| state.ipc_error(e))
-    })
-    .await;
-    crate::tray::refresh(app);
-    result
-}
-
-/// Tells the window (and the tray) that the state changed.
-pub(crate) fn changed<R: Runtime>(app: &AppHandle<R>) {
-    if let Err(e) = app.emit(STATE_CHANGED, ()) {
-        tracing::debug!("cannot emit {STATE_CHANGED}: {e}");
-    }
-    crate::tray::refresh(app);
-}
+pub(crate) use crate::events::changed;
+pub(crate) use crate::service::{blocking, run_job, run_reading_job};

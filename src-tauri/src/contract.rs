@@ -89,7 +89,7 @@ impl Contract {
         out.push_str(&format!(
             "/** The events the shell sends, and their payloads. */\nexport interface Events {{\n  \"{}\": JobProgress;\n  \"{}\": null;\n}}\n",
             crate::jobs::JOB_PROGRESS,
-            crate::commands::STATE_CHANGED
+            crate::events::STATE_CHANGED
         ));
         out
     }

@@ -13,7 +13,7 @@ use keepsake_engine::scheduler::copies::{Copier, CopyEvent, CopyStatus};
 use keepsake_engine::seams::Job;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::commands::changed;
+use crate::events::changed;
 use crate::jobs::EventProgress;
 use crate::notify::Note;
 use crate::state::AppState;

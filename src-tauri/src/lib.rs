@@ -10,15 +10,18 @@
 
 pub mod commands;
 pub mod contract;
+pub mod control;
 pub mod copier;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod jobs;
 pub mod keyring;
 pub mod logging;
 pub mod notify;
 pub mod platform;
 pub mod scheduler;
+pub mod service;
 pub mod settings;
 pub mod state;
 pub mod tray;

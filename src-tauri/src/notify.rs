@@ -7,34 +7,10 @@
 //! backup or the window.
 
 use std::path::Path;
-use std::str::FromStr;
 
 use keepsake_engine::ErrorCode;
-use serde::{Deserialize, Serialize};
 
-/// Which notifications a person wants.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationLevel {
-    /// Problems and each successful backup.
-    All,
-    /// Failed backups, missed backups, an unreadable keyring.
-    #[default]
-    Problems,
-    Off,
-}
-
-impl FromStr for NotificationLevel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "all" => Ok(NotificationLevel::All),
-            "problems" => Ok(NotificationLevel::Problems),
-            "off" => Ok(NotificationLevel::Off),
-            _ => Err(format!("unknown notification level {s:?} (all, problems, off)")),
-        }
-    }
-}
+pub use crate::settings::NotificationLevel;
 
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,7 +264,7 @@ impl Note {
                     if action == "default" {
                         app.state::<crate::state::AppState>().open_screen(screen);
                         crate::platform::show_main_window(&app);
-                        crate::commands::changed(&app);
+                        crate::events::changed(&app);
                     }
                 }),
                 #[cfg(not(all(unix, not(target_os = "macos"))))]

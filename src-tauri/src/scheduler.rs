@@ -9,8 +9,6 @@
 //! nothing partial, and the next start catches the slot up) and the thread is joined.
 
 use std::collections::HashSet;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Local;
@@ -22,7 +20,7 @@ use keepsake_engine::seams::Job;
 use keepsake_engine::sources::Source;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::commands::changed;
+use crate::events::changed;
 use crate::jobs::EventProgress;
 use crate::notify::Note;
 use crate::state::AppState;
@@ -38,82 +36,12 @@ pub fn job_id(source: &str) -> String {
     format!("scheduled:{source}")
 }
 
-#[derive(Debug, Default)]
-struct Flags {
-    woken: bool,
-    stop: bool,
-}
-
-/// How the rest of the app talks to the scheduler thread.
-#[derive(Debug, Default)]
-pub struct SchedulerControl {
-    flags: Mutex<Flags>,
-    changed: Condvar,
-    thread: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl SchedulerControl {
-    fn flags(&self) -> MutexGuard<'_, Flags> {
-        self.flags.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Looks at the schedule again now (the sources or settings changed).
-    pub fn wake(&self) {
-        self.flags().woken = true;
-        self.changed.notify_all();
-    }
-
-    /// Waits until woken, stopped or `timeout`; `false` when stopping.
-    fn wait(&self, timeout: Duration) -> bool {
-        let mut flags = self.flags();
-        if !flags.woken && !flags.stop {
-            flags = match self.changed.wait_timeout(flags, timeout) {
-                Ok((f, _)) => f,
-                Err(p) => p.into_inner().0,
-            };
-        }
-        flags.woken = false;
-        !flags.stop
-    }
-
-    fn stopping(&self) -> bool {
-        self.flags().stop
-    }
-
-    /// Asks the thread to stop after what it is doing (cancel the running job separately).
-    pub fn request_stop(&self) {
-        self.flags().stop = true;
-        self.changed.notify_all();
-    }
-
-    /// Waits until woken, stopped or `timeout` (for other threads run the same way, the
-    /// copier's); `false` when stopping.
-    pub fn wait_for(&self, timeout: Duration) -> bool {
-        self.wait(timeout)
-    }
-
-    /// The thread to join when stopping.
-    pub fn set_thread(&self, h: JoinHandle<()>) {
-        *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(h);
-    }
-
-    /// Waits for the thread to end.
-    pub fn join(&self) {
-        let handle = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(h) = handle
-            && h.join().is_err()
-        {
-            tracing::error!("the scheduler thread panicked");
-        }
-    }
-}
-
 /// Starts the scheduler thread.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     let control = app.state::<AppState>().scheduler.clone();
     match std::thread::Builder::new().name("scheduler".into()).spawn(move || host(app)) {
-        Ok(h) => *control.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(h),
+        Ok(h) => control.set_thread(h),
         Err(e) => tracing::error!("cannot start the scheduler: {e}"),
     }
 }
@@ -206,7 +134,7 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
                 if result.as_ref().is_ok_and(|r| r.backup.is_some())
                     && let Ok((_, engine)) = state.source_engine(&source.name)
                 {
-                    crate::commands::backups::warn_low_space(
+                    crate::service::warn_low_space(
                         self.app,
                         &source.name,
                         &engine,

@@ -4,11 +4,11 @@
 //! data, and the app must start without them.
 
 use std::path::Path;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IpcError, IpcResult};
-use crate::notify::NotificationLevel;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -38,5 +38,29 @@ impl Settings {
     pub fn save(&self, path: &Path) -> IpcResult<()> {
         let text = toml::to_string_pretty(self).map_err(|e| IpcError::invalid(e.to_string()))?;
         Ok(keepsake_engine::durable::write_atomic(path, text.as_bytes())?)
+    }
+}
+
+/// Which notifications a person wants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationLevel {
+    /// Problems and each successful backup.
+    All,
+    /// Failed backups, missed backups, an unreadable keyring.
+    #[default]
+    Problems,
+    Off,
+}
+
+impl FromStr for NotificationLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "all" => Ok(NotificationLevel::All),
+            "problems" => Ok(NotificationLevel::Problems),
+            "off" => Ok(NotificationLevel::Off),
+            _ => Err(format!("unknown notification level {s:?} (all, problems, off)")),
+        }
     }
 }

@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use keepsake_engine::sources::{Source, Sources};
 use keepsake_engine::{Engine, Engines, ErrorCode, Installation};
 
+use crate::control::SchedulerControl;
 use crate::error::{IpcError, IpcResult};
 use crate::jobs::Jobs;
 use crate::keyring::{KeyringSecret, PasswordStore};
-use crate::scheduler::SchedulerControl;
 use crate::settings::Settings;
 
 /// The app's folders (the OS's per-app folders in the app; temporary ones in tests).

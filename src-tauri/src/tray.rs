@@ -8,7 +8,7 @@ use chrono::{Local, Utc};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Listener, Manager, Runtime};
 
 use keepsake_engine::ErrorCode;
 
@@ -71,6 +71,12 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .on_menu_event(|app, event| on_menu(app, event.id.as_ref()))
         .build(app)?;
     app.manage(Tray { icon, status, pause, shown: Mutex::new(None) });
+    // The tray is a sink of the app's events: whatever changes the state, or starts or ends a
+    // job, says so there, and the tray follows.
+    for event in [crate::events::STATE_CHANGED, crate::events::BUSY_CHANGED] {
+        let handle = app.clone();
+        app.listen_any(event, move |_| refresh(&handle));
+    }
     refresh(app);
     Ok(())
 }
@@ -84,8 +90,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
                     let job = format!("tray:{}", source.name);
-                    let result =
-                        crate::commands::backups::back_up_now(&app, &source.name, &job, None, None).await;
+                    let result = crate::service::back_up_now(&app, &source.name, &job, None, None).await;
                     let level = app.state::<AppState>().settings().notification_level;
                     match result {
                         Ok(b) => {
@@ -107,7 +112,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             if let Err(e) = state.edit_settings(|s| s.paused = paused) {
                 tracing::error!("cannot save the pause: {}", e.message);
             }
-            crate::commands::changed(app);
+            crate::events::changed(app);
         }
         QUIT => app.exit(0),
         _ => {}

@@ -14,7 +14,7 @@ use keepsake_engine::{RetentionPolicy, SpaceCheck, SpaceState};
 use serde::Serialize;
 
 use crate::keyring::KeyringStatus;
-use crate::notify::NotificationLevel;
+use crate::settings::NotificationLevel;
 use crate::state::AppState;
 
 /// `app_state`'s answer.

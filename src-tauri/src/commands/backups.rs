@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use keepsake_engine::model::{BackupMetadata, BackupType, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::{BackupOptions, CleanupPlan, FolderReport, RestoreOptions, TableChange, TableDiff};
+use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
+use keepsake_engine::{CleanupPlan, FolderReport, RestoreOptions, TableChange, TableDiff};
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::{blocking, changed, run_job, run_reading_job};
@@ -65,60 +65,7 @@ pub async fn create_backup<R: Runtime>(
     description: Option<String>,
     tags: Option<Vec<String>>,
 ) -> IpcResult<BackupMetadata> {
-    back_up_now(&app, &source, &job_id, description, tags).await
-}
-
-/// "Back up now", from the window or the tray: a manual backup with the source's settings, as
-/// job `job_id`.
-pub(crate) async fn back_up_now<R: Runtime>(
-    app: &AppHandle<R>,
-    source: &str,
-    job_id: &str,
-    description: Option<String>,
-    tags: Option<Vec<String>>,
-) -> IpcResult<BackupMetadata> {
-    let (src, engine) = app.state::<AppState>().source_engine(source)?;
-    let opts = BackupOptions {
-        description,
-        tags: tags.unwrap_or_default(),
-        ..src.backup_options(BackupType::Manual)
-    };
-    let name = src.name.clone();
-    let copies = !src.copies_to.is_empty();
-    let watched = engine.clone();
-    let (database, margin) = (src.database.clone(), src.low_space);
-    let meta = run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await?;
-    if copies {
-        // Local copy first, then the copies elsewhere, in the background.
-        app.state::<AppState>().copier.wake();
-    }
-    // A change that looks like data loss is said at once, wherever the person is looking.
-    if let Ok(alerts) = watched.alerts_of(&meta.id)
-        && !alerts.is_empty()
-    {
-        let level = app.state::<AppState>().settings().notification_level;
-        crate::notify::Note::content_alert(&name, &alerts).send(level);
-    }
-    warn_low_space(app, &name, &watched, &database, &margin);
-    Ok(meta)
-}
-
-/// After a backup: a notification when the next one would leave the backup disk low on space,
-/// or would not fit, told once each time it gets worse.
-pub(crate) fn warn_low_space<R: Runtime>(
-    app: &AppHandle<R>,
-    name: &str,
-    engine: &keepsake_engine::Engine,
-    database: &std::path::Path,
-    margin: &keepsake_engine::SpaceMargin,
-) {
-    let Ok(Some(check)) = engine.space_check(database, margin) else { return };
-    // Once per worsening (low, then no room), not after every backup of an hourly schedule.
-    if app.state::<AppState>().space_worse(name, check.state) {
-        tracing::warn!(source = %name, free = check.free, estimate = check.estimate, "the backup disk is low on space");
-        let level = app.state::<AppState>().settings().notification_level;
-        crate::notify::Note::low_space(name, &check).send(level);
-    }
+    crate::service::back_up_now(&app, &source, &job_id, description, tags).await
 }
 
 /// "Delete them": the backups a low disk's suggestion names, newest first (an increment before
