@@ -1153,8 +1153,35 @@ impl StoreWrite for RemoteWrite {
                 }
                 Err(err) => return self.failed(err),
             }
+            self.until_visible()?;
         }
         Ok(())
+    }
+}
+
+impl RemoteWrite {
+    /// Waits until the renamed object can be seen: a server may apply a rename after answering
+    /// it (rclone's SFTP server did, now and then, while it still closed the file just written),
+    /// and a committed object must read back at once. A few tenths of a second at most, woken
+    /// by a stop; an object that never shows is an error, and its name stays unlisted.
+    fn until_visible(&self) -> Result<()> {
+        for _ in 0..50 {
+            match run(self.op.stat(&self.name), self.deadline, &self.location, "cannot write to")? {
+                Ok(_) => return Ok(()),
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(remote_error(&e, &self.location, "cannot write to")),
+            }
+            if interrupt::block_until(Duration::from_millis(100), || None::<()>)
+                == Err(interrupt::Stopped::Interrupted)
+            {
+                return Err(Error::new(ErrorCode::Cancelled, "cancelled"));
+            }
+        }
+        Err(Error::new(
+            ErrorCode::RemoteFailed,
+            format!("{} did not show {} after it was written and renamed", self.location, self.name),
+        )
+        .with_reason("server"))
     }
 }
 
