@@ -1,8 +1,9 @@
 //! Any bytes given to the backup file reader: it must return an error or a header, never
-//! panic, hang or allocate without bound. Seeds: crates/engine/tests/fixtures/golden-v*/backups.
+//! panic, hang or allocate without bound. The format crate alone (no engine). Seeds: crates/engine/tests/fixtures/golden-v*/backups.
 #![no_main]
 
-use keepsake_engine::{MemoryStore, StaticSecret};
+use keepsake_model::seams::StaticSecret;
+use keepsake_store::store::MemoryStore;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     for name in ["backup_20260101_000000_00000000.keepsake", "backup_20260101_000000_00000000.db.gz"] {
         store.insert(name, data.to_vec());
         let secret = StaticSecret::new("keepsake golden v2");
-        let _ = keepsake_engine::format::read_backup(&store, name, &secret, &mut std::io::sink());
+        let _ = keepsake_format::format::read_backup(&store, name, &secret, &mut std::io::sink());
     }
 });

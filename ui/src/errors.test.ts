@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 // The engine's own list, read from its source: a code added there without a wording here fails.
-import engineErrors from "../../crates/engine/src/error.rs?raw";
+import engineErrors from "../../crates/model/src/error.rs?raw";
 import { ApiError } from "./api";
 import { formatDateTime } from "./format";
 import { describeError, ERROR_CODES, ERROR_WORDING, isErrorCode, toApiError, wordingFor } from "./errors";

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use crate::commands::copy::CopyRecord;
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupMetadata, BackupType, Operation, Pin, RunRecord, RunStatus, VerificationStatus};
+use crate::model::{
+    BackupMetadata, BackupType, CopyRecord, Operation, Pin, RunRecord, RunStatus, VerificationStatus,
+};
 use crate::watch::{Alert, AlertKind};
 
 const SCHEMA: &str = "

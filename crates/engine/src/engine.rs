@@ -81,7 +81,7 @@ impl Engine {
             busy_timeout: crate::snapshot::BUSY_TIMEOUT,
             safety_to: None,
         };
-        crate::legacy::take_over(&engine)?;
+        engine.take_over_legacy()?;
         Ok(engine)
     }
 
@@ -169,7 +169,7 @@ impl Engine {
     pub(crate) fn lock(&self) -> Result<FolderLock> {
         let lock = FolderLock::acquire(&self.home.lock_path(self.store.location()), &self.where_())?;
         self.store.tidy();
-        crate::commands::verify::sweep_scratch(&self.home.scratch_dir());
+        crate::installation::sweep_scratch(&self.home.scratch_dir());
         self.settle_pending()?;
         Ok(lock)
     }
@@ -415,4 +415,3 @@ impl Outcome for crate::model::RestoreOutcome {
     }
 }
 impl Outcome for crate::retention::CleanupPlan {}
-impl Outcome for crate::folder::RebuildReport {}

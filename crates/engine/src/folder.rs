@@ -76,6 +76,8 @@ pub struct RebuildReport {
     pub files: Vec<FolderFile>,
 }
 
+impl crate::engine::Outcome for RebuildReport {}
+
 impl RebuildReport {
     /// Whether anything is damaged or gone (`keepsake catalog rebuild` then exits non-zero).
     pub fn has_damage(&self) -> bool {

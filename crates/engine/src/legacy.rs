@@ -19,7 +19,14 @@ use crate::names;
 const LEGACY_CATALOG: &str = "keepsake-catalog.sqlite";
 
 /// Takes over the folder's old catalog, if this is the first look at it.
-pub(crate) fn take_over(engine: &Engine) -> Result<()> {
+impl Engine {
+    /// Takes over an older Keepsake's in-folder catalog, once (from [`Engine::open`]).
+    pub(crate) fn take_over_legacy(&self) -> Result<()> {
+        take_over(self)
+    }
+}
+
+fn take_over(engine: &Engine) -> Result<()> {
     let catalog = engine.catalog()?;
     if catalog.legacy_checked()? {
         return Ok(());

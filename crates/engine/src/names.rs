@@ -8,9 +8,9 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// File name suffix of an unencrypted backup (a gzip file).
-pub(crate) const PLAIN_EXT: &str = ".db.gz";
+pub const PLAIN_EXT: &str = ".db.gz";
 /// File name suffix of an encrypted backup.
-pub(crate) const ENCRYPTED_EXT: &str = ".keepsake";
+pub const ENCRYPTED_EXT: &str = ".keepsake";
 
 /// Whether `id` is a backup id this or an older Keepsake makes.
 pub fn is_valid_id(id: &str) -> bool {
@@ -33,19 +33,19 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// A new id for a backup made at `now`.
-pub(crate) fn new_id(now: DateTime<Utc>) -> crate::error::Result<String> {
+pub fn new_id(now: DateTime<Utc>) -> crate::error::Result<String> {
     let random: [u8; 4] = crate::format::crypto::random()?;
     Ok(format!("{}_{}", now.format("backup_%Y%m%d_%H%M%S"), hex::encode(random)))
 }
 
 /// The file name of backup `id`.
-pub(crate) fn file_name(id: &str, encrypted: bool) -> String {
+pub fn file_name(id: &str, encrypted: bool) -> String {
     format!("{id}{}", if encrypted { ENCRYPTED_EXT } else { PLAIN_EXT })
 }
 
 /// The id and kind a file name stands for: `(id, encrypted)`, or `None` for a name that is not a
 /// backup's.
-pub(crate) fn parse_file_name(name: &str) -> Option<(&str, bool)> {
+pub fn parse_file_name(name: &str) -> Option<(&str, bool)> {
     let (id, encrypted) = if let Some(id) = name.strip_suffix(PLAIN_EXT) {
         (id, false)
     } else if let Some(id) = name.strip_suffix(ENCRYPTED_EXT) {
@@ -58,7 +58,7 @@ pub(crate) fn parse_file_name(name: &str) -> Option<(&str, bool)> {
 
 /// Whether a file name looks like a backup's, valid or not (`backup_*.db.gz`, `backup_*.keepsake`):
 /// such files are reported when they cannot be read, other files are left alone.
-pub(crate) fn looks_like_backup(name: &str) -> bool {
+pub fn looks_like_backup(name: &str) -> bool {
     name.starts_with("backup_") && (name.ends_with(PLAIN_EXT) || name.ends_with(ENCRYPTED_EXT))
 }
 

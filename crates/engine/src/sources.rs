@@ -11,10 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::destinations::Destination;
 pub use crate::destinations::parse_bool;
 use crate::error::{Error, ErrorCode, Result, shown};
-use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL};
+use crate::model::{BackupOptions, BackupType, DEFAULT_LEVEL, SpaceMargin};
 use crate::retention::RetentionPolicy;
 use crate::schedule::Schedule;
-use crate::space::SpaceMargin;
 
 /// Name of the source the environment variables define.
 pub const DEFAULT_SOURCE: &str = "default";

@@ -31,46 +31,7 @@ pub fn reserve_of(total: u64) -> u64 {
     SpaceMargin::default().bytes_of(total).min(SPARE)
 }
 
-/// How much room the backup folder's disk keeps after a backup before Keepsake warns: the
-/// smaller of `percent` of the disk and `mib` MiB.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpaceMargin {
-    /// A share of the whole disk, in percent (default 10).
-    #[serde(default = "default_percent")]
-    pub percent: u32,
-    /// A size, in MiB (default 1024).
-    #[serde(default = "default_mib")]
-    pub mib: u64,
-}
-
-fn default_percent() -> u32 {
-    10
-}
-
-fn default_mib() -> u64 {
-    1024
-}
-
-impl Default for SpaceMargin {
-    fn default() -> Self {
-        SpaceMargin { percent: default_percent(), mib: default_mib() }
-    }
-}
-
-impl SpaceMargin {
-    /// Whether it is the default (not written to the settings file then).
-    pub fn is_default(&self) -> bool {
-        *self == SpaceMargin::default()
-    }
-
-    /// The margin in bytes on a disk of `total` bytes.
-    pub fn bytes_of(&self, total: u64) -> u64 {
-        let share = (u128::from(total) * u128::from(self.percent.min(100)) / 100) as u64;
-        share.min(self.mib.saturating_mul(1 << 20))
-    }
-}
+pub use crate::model::SpaceMargin;
 
 /// How the room for the next backup stands.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -39,3 +39,37 @@ fn the_engine_depends_on_no_gui_cli_or_async_crate() {
     assert!(!seen.iter().any(|n| n.starts_with("tauri")), "a tauri crate in the engine's graph");
     assert!(!seen.contains("keepsake-cli") && !seen.contains("keepsake-app"));
 }
+
+/// The engine's floors as crates: each depends only on the Keepsake crates below it (read from
+/// Cargo.lock), so the model, the store, the format and the schedule can be built and tested
+/// without the engine.
+#[test]
+fn each_floor_crate_depends_only_on_the_floors_below_it() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock")).unwrap();
+    let lock: toml::Table = lock.parse().unwrap();
+    let ours = |name: &str| -> BTreeSet<String> {
+        let p =
+            lock["package"].as_array().unwrap().iter().find(|p| p["name"].as_str() == Some(name)).unwrap();
+        p.get("dependencies")
+            .and_then(|d| d.as_array())
+            .into_iter()
+            .flatten()
+            .map(|d| d.as_str().unwrap().split(' ').next().unwrap().to_owned())
+            // Keepsake's crates; the engine's own tests depend on it (with its fixtures).
+            .filter(|d| d.starts_with("keepsake-") && d != name)
+            .collect()
+    };
+    let allowed: &[(&str, &[&str])] = &[
+        ("keepsake-model", &[]),
+        ("keepsake-schedule", &[]),
+        ("keepsake-store", &["keepsake-model"]),
+        ("keepsake-format", &["keepsake-model", "keepsake-store"]),
+        ("keepsake-engine", &["keepsake-model", "keepsake-store", "keepsake-format", "keepsake-schedule"]),
+    ];
+    for (name, below) in allowed {
+        let below: BTreeSet<String> = below.iter().map(|b| (*b).to_owned()).collect();
+        let has = ours(name);
+        let beyond: Vec<&String> = has.difference(&below).collect();
+        assert!(beyond.is_empty(), "{name} depends on {beyond:?}, beyond {below:?}");
+    }
+}

@@ -26,26 +26,7 @@ use crate::retention::{CleanupPlan, RetentionPolicy, plan_retention};
 use crate::seams::{Job, Phase};
 use crate::store::Store;
 
-/// A copy of a backup that is whole at a destination, as recorded when it was checked.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CopyRecord {
-    /// The backup copied.
-    pub backup_id: String,
-    /// The destination's name when it was copied.
-    pub destination: String,
-    /// The destination store's location (`s3://…`, `webdav+https://…`, `file:///…`).
-    pub location: String,
-    /// The object's name there.
-    pub object: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// Its SHA-256 (hex), the backup's own.
-    pub sha256: String,
-    /// When it was found whole there.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub copied_at: DateTime<Utc>,
-}
+pub use crate::model::CopyRecord;
 
 /// What reading a copy back found.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -618,7 +618,7 @@ fn integrity_lines(conn: &Connection, db: &Path) -> Result<Vec<String>> {
             }
             Ok(lines)
         });
-        drop_virtual_table_modules(conn);
+        crate::snapshot::drop_virtual_table_modules(conn);
         let mut lines = check_lines(conn, "PRAGMA integrity_check")?;
         let vtab_lines = vtabs.join().map_err(|_| integrity_failed("integrity check failed".into()))??;
         lines.extend(vtab_lines);
@@ -640,16 +640,6 @@ fn check_lines(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     conn.prepare(sql)
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .map_err(|e| integrity_failed(format!("integrity check failed: {e}")))
-}
-
-/// Removes every virtual-table module (FTS5, R*Tree, ...) from this one connection.
-#[allow(unsafe_code)]
-pub(crate) fn drop_virtual_table_modules(conn: &Connection) {
-    // SAFETY: `handle` is this open connection's own pointer, used on this thread while no
-    // statement runs; a null keep-list means "drop them all" (sqlite3_drop_modules, SQLite 3.30).
-    unsafe {
-        rusqlite::ffi::sqlite3_drop_modules(conn.handle(), std::ptr::null_mut());
-    }
 }
 
 #[cfg(test)]

@@ -360,7 +360,7 @@ impl Engine {
         let scratch = self.home.scratch_dir();
         crate::durable::create_private_dir(&scratch)?;
         let mut b = tempfile::Builder::new();
-        b.prefix(crate::commands::verify::SCRATCH_PREFIX);
+        b.prefix(crate::installation::SCRATCH_PREFIX);
         #[cfg(unix)]
         b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let tmp = b.tempdir_in(&scratch).map_err(|e| Error::write(&scratch, e))?;

@@ -2,7 +2,6 @@
 //! the backup folder, where a planted `-wal` could sit beside it) and check everything (see
 //! `decode`), then record the result with the backup and in the history.
 
-use std::path::Path;
 use std::time::Instant;
 
 use crate::commands::decode::DecodeOptions;
@@ -10,9 +9,6 @@ use crate::engine::{Engine, RunInfo};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{BackupMetadata, Operation, Origin, VerifyReport};
 use crate::seams::{Job, Phase};
-
-/// Prefix of the scratch folder a verification decodes into.
-pub(crate) const SCRATCH_PREFIX: &str = "verify-";
 
 impl Engine {
     /// Verifies a backup. `Ok` with `ok: false` when the backup is bad; `Err` when it could not
@@ -46,7 +42,7 @@ impl Engine {
         let scratch = self.home.scratch_dir();
         crate::durable::create_private_dir(&scratch)?;
         let mut b = tempfile::Builder::new();
-        b.prefix(SCRATCH_PREFIX);
+        b.prefix(crate::installation::SCRATCH_PREFIX);
         #[cfg(unix)]
         b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let tmp = b.tempdir_in(&scratch).map_err(|e| Error::write(&scratch, e))?;
@@ -70,16 +66,5 @@ impl Engine {
             self.set_verification(&meta.id, report.ok, &report.checks, now)?;
         }
         Ok(report)
-    }
-}
-
-/// Removes verification scratch folders whose process died: untouched for an hour (a younger
-/// one may be another process's verification, which takes no lock).
-pub(crate) fn sweep_scratch(scratch: &Path) {
-    let Ok(entries) = std::fs::read_dir(scratch) else { return };
-    for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) && crate::store::local::is_stale(&e) {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
     }
 }

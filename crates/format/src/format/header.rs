@@ -15,13 +15,12 @@ use crate::model::{BackupKind, BackupType, ChainLink, SchemaInfo};
 use super::FORMAT_VERSION;
 
 /// Magic bytes of the encrypted container.
-pub(crate) const MAGIC: &[u8; 8] = b"KEEPSAKE";
-/// Magic bytes of the container's trailer.
-pub(crate) const TRAILER_MAGIC: &[u8; 8] = b"KSEND\0\0\0";
+pub const MAGIC: &[u8; 8] = b"KEEPSAKE";
+pub use super::crypto::TRAILER_MAGIC;
 /// Bytes before the header JSON: magic, version, length.
-pub(crate) const PREFIX_LEN: usize = 14;
+pub const PREFIX_LEN: usize = 14;
 /// Upper bound on the header JSON (it must also fit a gzip extra field).
-pub(crate) const MAX_HEADER_LEN: usize = 60_000;
+pub const MAX_HEADER_LEN: usize = 60_000;
 
 /// What a backup file says about itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,8 +85,10 @@ pub struct ClearHeader {
 
 /// A container's clear header, by version.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Clear {
+pub enum Clear {
+    /// Format 1: the whole header, in the clear.
     V1(Box<Header>),
+    /// Format 2: the little the clear header shows.
     V2(ClearHeader),
 }
 
@@ -130,7 +131,8 @@ pub struct HeaderKdf {
 }
 
 impl Header {
-    pub(crate) fn to_json(&self) -> Result<Vec<u8>> {
+    /// The header as the JSON the file holds.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
         let mut json = serde_json::to_vec(self).map_err(|e| Error::invalid(e.to_string()))?;
         if json.len() > MAX_HEADER_LEN {
             // Row counts are the only unbounded part; the catalog keeps them anyway.
@@ -146,7 +148,7 @@ impl Header {
 
     /// Parses header JSON found in `file` (named in errors). The codec must be one this build
     /// reads; a header with `encryption` must be a format-1 one.
-    pub(crate) fn from_json(json: &[u8], file: &str) -> Result<Header> {
+    pub fn from_json(json: &[u8], file: &str) -> Result<Header> {
         #[derive(Deserialize)]
         struct Version {
             format: u16,
@@ -179,7 +181,7 @@ impl Header {
     }
 
     /// The bytes of the container's header: prefix, JSON, CRC-32. They are the AAD of every chunk.
-    pub(crate) fn container_bytes(json: &[u8], version: u16) -> Vec<u8> {
+    pub fn container_bytes(json: &[u8], version: u16) -> Vec<u8> {
         let mut out = Vec::with_capacity(PREFIX_LEN + json.len() + 4);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&version.to_be_bytes());
@@ -191,7 +193,8 @@ impl Header {
     }
 }
 
-pub(crate) fn unsupported(file: &str, version: u16) -> Error {
+/// The error for a file in a format version this Keepsake does not read.
+pub fn unsupported(file: &str, version: u16) -> Error {
     Error::new(
         ErrorCode::UnsupportedVersion,
         format!(
@@ -200,14 +203,15 @@ pub(crate) fn unsupported(file: &str, version: u16) -> Error {
     )
 }
 
-pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+/// The CRC-32 of `bytes` (gzip's).
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = flate2::Crc::new();
     crc.update(bytes);
     crc.sum()
 }
 
 /// Parses the container prefix `MAGIC version len`; returns the JSON length.
-pub(crate) fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
+pub fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
     if prefix.len() < PREFIX_LEN {
         return Err(Error::new(ErrorCode::BackupTruncated, format!("{file} ends inside its header")));
     }
@@ -229,7 +233,7 @@ pub(crate) fn parse_prefix(prefix: &[u8], file: &str) -> Result<usize> {
 }
 
 /// Parses a whole container header (`prefix json crc`), checking the CRC.
-pub(crate) fn parse_container_header(bytes: &[u8], file: &str) -> Result<Clear> {
+pub fn parse_container_header(bytes: &[u8], file: &str) -> Result<Clear> {
     let len = parse_prefix(bytes, file)?;
     let end = PREFIX_LEN + len;
     if bytes.len() < end + 4 {
@@ -280,7 +284,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    pub(crate) fn sample() -> Header {
+    pub fn sample() -> Header {
         Header {
             format: 1,
             id: "backup_20260101_020000".into(),

@@ -115,7 +115,8 @@ impl SecretSource for StaticSecret {
     }
 }
 
-pub(crate) fn require_password(secrets: &dyn SecretSource, what: &str) -> Result<Password> {
+/// The password from `secrets`, or `password_required` saying it is needed to `what`.
+pub fn require_password(secrets: &dyn SecretSource, what: &str) -> Result<Password> {
     match secrets.password()? {
         Some(p) if !p.is_empty() => Ok(p),
         _ => Err(Error::new(
@@ -217,7 +218,8 @@ impl CancelToken {
         self.is_cancelled()
     }
 
-    pub(crate) fn check(&self) -> Result<()> {
+    /// `Err(cancelled)` once the token is cancelled.
+    pub fn check(&self) -> Result<()> {
         if self.is_cancelled() { Err(Error::cancelled()) } else { Ok(()) }
     }
 }

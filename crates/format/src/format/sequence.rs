@@ -11,8 +11,10 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// What a data member held.
 #[derive(Debug)]
-pub(crate) struct Inflated {
+pub struct Inflated {
+    /// The member's bytes, inflated.
     pub data: Vec<u8>,
+    /// Which pages they are (format 2).
     pub runs: Option<Vec<Run>>,
     /// The term of each of its pages, in order (format 2).
     pub terms: Vec<u128>,
@@ -20,7 +22,7 @@ pub(crate) struct Inflated {
 
 /// What a worker needs to inflate members of one backup.
 #[derive(Debug, Clone)]
-pub(crate) struct Inflater {
+pub struct Inflater {
     version: u16,
     block_size: usize,
     page_size: usize,
@@ -28,7 +30,8 @@ pub(crate) struct Inflater {
 }
 
 impl Inflater {
-    pub(crate) fn new(header: &Header, version: u16, label: &str) -> Inflater {
+    /// An inflater for the payload of a backup with `header`.
+    pub fn new(header: &Header, version: u16, label: &str) -> Inflater {
         Inflater {
             version,
             block_size: header.codec.block_size as usize,
@@ -38,7 +41,7 @@ impl Inflater {
     }
 
     /// Inflates one data member and checks it against its own page list.
-    pub(crate) fn inflate(&self, member: &[u8], runs: Option<Vec<Run>>) -> Result<Inflated> {
+    pub fn inflate(&self, member: &[u8], runs: Option<Vec<Run>>) -> Result<Inflated> {
         let data = gzip::inflate_member(member, &self.label, self.block_size)?;
         if self.version < 2 {
             return Ok(Inflated { data, runs: None, terms: Vec::new() });
@@ -72,7 +75,7 @@ impl Inflater {
 /// within its page count, and its totals match its end member (its checksum is the whole
 /// database's after it, checked once its chain is assembled).
 #[derive(Debug)]
-pub(crate) struct Sequence {
+pub struct Sequence {
     label: String,
     version: u16,
     full: bool,
@@ -87,7 +90,8 @@ pub(crate) struct Sequence {
 }
 
 impl Sequence {
-    pub(crate) fn new(header: &Header, version: u16, label: &str) -> Sequence {
+    /// A check of the members of a backup with `header`, in order.
+    pub fn new(header: &Header, version: u16, label: &str) -> Sequence {
         Sequence {
             label: label.to_owned(),
             version,
@@ -103,7 +107,7 @@ impl Sequence {
     }
 
     /// The next data member, in stream order.
-    pub(crate) fn data(&mut self, m: &Inflated) -> Result<()> {
+    pub fn data(&mut self, m: &Inflated) -> Result<()> {
         self.total += m.data.len() as u64;
         self.members += 1;
         if self.total > self.original_size {
@@ -137,7 +141,7 @@ impl Sequence {
     }
 
     /// The end member: everything must add up.
-    pub(crate) fn end(&self, total: u64, members: u64, checksum: Option<[u8; 32]>) -> Result<()> {
+    pub fn end(&self, total: u64, members: u64, checksum: Option<[u8; 32]>) -> Result<()> {
         let size_ok = !self.full || self.total == self.original_size;
         if total != self.total || members != self.members || !size_ok {
             return Err(damaged(&self.label, "sizes do not match its end marker"));

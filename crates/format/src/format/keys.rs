@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::seams::CancelToken;
 
 /// A 256-bit key, wiped when dropped.
-pub(crate) type Key = Zeroizing<[u8; 32]>;
+pub type Key = Zeroizing<[u8; 32]>;
 
 /// Fewest PBKDF2 iterations a reader accepts (see FORMAT.md, "Limits").
 pub const MIN_ITERATIONS: u32 = if cfg!(test) { 1_000 } else { 100_000 };
@@ -26,7 +26,7 @@ const CANCEL_EVERY: u32 = 16_384;
 type HmacSha256 = Hmac<Sha256>;
 
 /// PBKDF2-HMAC-SHA256 with a 32-byte output (one block), checking `cancel` as it goes.
-pub(crate) fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32, cancel: &CancelToken) -> Result<Key> {
+pub fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32, cancel: &CancelToken) -> Result<Key> {
     if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
         return Err(Error::new(
             ErrorCode::BackupDamaged,
@@ -58,7 +58,7 @@ pub(crate) fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32, cancel: &Can
 }
 
 /// First 16 bytes of HMAC-SHA256(key, "keepsake key check").
-pub(crate) fn key_check(key: &Key) -> [u8; 16] {
+pub fn key_check(key: &Key) -> [u8; 16] {
     let mut mac = HmacSha256::new_from_slice(&key[..]).expect("HMAC takes any key length");
     mac.update(b"keepsake key check");
     let out = mac.finalize().into_bytes();
@@ -69,7 +69,7 @@ pub(crate) fn key_check(key: &Key) -> [u8; 16] {
 
 /// The key of one format-2 file: HKDF-SHA256(salt = the file's salt, IKM = the master key,
 /// info = "keepsake v2 file key"), 32 bytes.
-pub(crate) fn file_key(master: &Key, file_salt: &[u8]) -> Key {
+pub fn file_key(master: &Key, file_salt: &[u8]) -> Key {
     let hk = hkdf::Hkdf::<Sha256>::new(Some(file_salt), &master[..]);
     let mut key = Zeroizing::new([0u8; 32]);
     // 32 bytes is far below HKDF's limit of 255 blocks.
@@ -86,7 +86,7 @@ struct Entry {
 
 /// Master keys derived in this process, by password, salt and iteration count.
 #[derive(Default)]
-pub(crate) struct KeyCache {
+pub struct KeyCache {
     entries: Mutex<Vec<Entry>>,
 }
 
@@ -104,7 +104,7 @@ const CACHE_SIZE: usize = 16;
 /// planted files makes a listing take hours. A key already derived costs nothing and is never
 /// refused.
 #[derive(Debug)]
-pub(crate) struct DeriveLimits {
+pub struct DeriveLimits {
     /// Derive only for this iteration count (this installation's own); `None`: any.
     iterations: Option<u32>,
     left: std::sync::atomic::AtomicU32,
@@ -112,14 +112,14 @@ pub(crate) struct DeriveLimits {
 }
 
 /// The reason of a derivation refused because its parameters are not this installation's.
-pub(crate) const REASON_FOREIGN_KDF: &str = "foreign_kdf";
+pub const REASON_FOREIGN_KDF: &str = "foreign_kdf";
 /// The reason of a derivation refused because the listing spent what it may.
-pub(crate) const REASON_SCAN_LIMIT: &str = "scan_limit";
+pub const REASON_SCAN_LIMIT: &str = "scan_limit";
 
 impl DeriveLimits {
     /// At most `count` new derivations until `budget` has passed, for `iterations` only (any
     /// count when `None`).
-    pub(crate) fn new(iterations: Option<u32>, count: u32, budget: std::time::Duration) -> DeriveLimits {
+    pub fn new(iterations: Option<u32>, count: u32, budget: std::time::Duration) -> DeriveLimits {
         DeriveLimits {
             iterations,
             left: std::sync::atomic::AtomicU32::new(count),
@@ -158,18 +158,12 @@ impl DeriveLimits {
 
 impl KeyCache {
     /// The master key for `password` with `salt` and `iterations`, derived once.
-    pub(crate) fn master(
-        &self,
-        password: &str,
-        salt: &[u8],
-        iterations: u32,
-        cancel: &CancelToken,
-    ) -> Result<Key> {
+    pub fn master(&self, password: &str, salt: &[u8], iterations: u32, cancel: &CancelToken) -> Result<Key> {
         self.master_within(password, salt, iterations, cancel, None)
     }
 
     /// [`KeyCache::master`], a new derivation only within `limits` when given.
-    pub(crate) fn master_within(
+    pub fn master_within(
         &self,
         password: &str,
         salt: &[u8],

@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::seams::CancelToken;
 
 /// Hands items from the producer to the workers.
-pub(crate) struct Feed<'a, T> {
+#[allow(missing_debug_implementations)] // channels and a token: nothing to show
+pub struct Feed<'a, T> {
     jobs: &'a SyncSender<(u64, T)>,
     permits: &'a SyncSender<()>,
     next: u64,
@@ -21,7 +22,7 @@ pub(crate) struct Feed<'a, T> {
 
 impl<T> Feed<'_, T> {
     /// Sends one item; fails when the consumer has stopped or the job was cancelled.
-    pub(crate) fn send(&mut self, item: T) -> Result<()> {
+    pub fn send(&mut self, item: T) -> Result<()> {
         self.cancel.check()?;
         self.permits.send(()).map_err(|_| stopped())?;
         self.jobs.send((self.next, item)).map_err(|_| stopped())?;
@@ -38,7 +39,7 @@ fn stopped() -> Error {
 /// Runs `producer`, maps each item with `work` on `workers` threads, and feeds the results to
 /// `sink` in order. The first error in stream order wins; a producer error counts as coming
 /// after every item it sent.
-pub(crate) fn run<T, U, P, W, S>(
+pub fn run<T, U, P, W, S>(
     workers: usize,
     in_flight: usize,
     cancel: &CancelToken,

@@ -788,3 +788,69 @@ impl CleanupPlan {
         self.delete.iter().map(|e| e.stored_size).sum()
     }
 }
+
+// ---- Copies elsewhere (made in `commands/copy`) ----
+
+/// A copy of a backup that is whole at a destination, as recorded when it was checked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyRecord {
+    /// The backup copied.
+    pub backup_id: String,
+    /// The destination's name when it was copied.
+    pub destination: String,
+    /// The destination store's location (`s3://…`, `webdav+https://…`, `file:///…`).
+    pub location: String,
+    /// The object's name there.
+    pub object: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 (hex), the backup's own.
+    pub sha256: String,
+    /// When it was found whole there.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub copied_at: DateTime<Utc>,
+}
+
+// ---- Room on the disk (checked in `space`) ----
+
+/// How much room the backup folder's disk keeps after a backup before Keepsake warns: the
+/// smaller of `percent` of the disk and `mib` MiB.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpaceMargin {
+    /// A share of the whole disk, in percent (default 10).
+    #[serde(default = "default_percent")]
+    pub percent: u32,
+    /// A size, in MiB (default 1024).
+    #[serde(default = "default_mib")]
+    pub mib: u64,
+}
+
+fn default_percent() -> u32 {
+    10
+}
+
+fn default_mib() -> u64 {
+    1024
+}
+
+impl Default for SpaceMargin {
+    fn default() -> Self {
+        SpaceMargin { percent: default_percent(), mib: default_mib() }
+    }
+}
+
+impl SpaceMargin {
+    /// Whether it is the default (not written to the settings file then).
+    pub fn is_default(&self) -> bool {
+        *self == SpaceMargin::default()
+    }
+
+    /// The margin in bytes on a disk of `total` bytes.
+    pub fn bytes_of(&self, total: u64) -> u64 {
+        let share = (u128::from(total) * u128::from(self.percent.min(100)) / 100) as u64;
+        share.min(self.mib.saturating_mul(1 << 20))
+    }
+}

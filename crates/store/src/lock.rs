@@ -12,13 +12,13 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Held while an operation that changes the store runs.
 #[derive(Debug)]
-pub(crate) struct FolderLock {
+pub struct FolderLock {
     _file: File,
 }
 
 impl FolderLock {
     /// Takes the lock at `path` for the store shown as `store` in messages.
-    pub(crate) fn acquire(path: &Path, store: &str) -> Result<FolderLock> {
+    pub fn acquire(path: &Path, store: &str) -> Result<FolderLock> {
         let file = crate::durable::open_or_create_private(path)?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),

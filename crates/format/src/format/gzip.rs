@@ -8,7 +8,7 @@
 //! uncompressed bytes and number of data members, and in format 2 the database checksum), which
 //! is how truncation at a member boundary is noticed.
 
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
@@ -25,20 +25,29 @@ const FIXED: usize = 12;
 
 /// Pages `first .. first + count` (numbered from 1, as SQLite does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Run {
+pub struct Run {
+    /// The first page.
     pub first: u32,
+    /// How many pages.
     pub count: u32,
 }
 
 /// What a member carries besides data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum MemberKind {
+pub enum MemberKind {
     /// The header JSON, and (format 2) whether its CRC-32 matched.
     Header(Vec<u8>),
     /// Data; format 2 says which pages.
     Data(Option<Vec<Run>>),
     /// The end: bytes and data members in all, and (format 2) the database checksum.
-    End { total: u64, members: u64, checksum: Option<[u8; 32]> },
+    End {
+        /// Bytes of data in all.
+        total: u64,
+        /// Data members in all.
+        members: u64,
+        /// The database checksum (format 2).
+        checksum: Option<[u8; 32]>,
+    },
 }
 
 fn build_member(extra: &[(&[u8; 2], &[u8])], deflated: &[u8], crc: u32, isize: u32) -> Vec<u8> {
@@ -66,7 +75,7 @@ fn build_member(extra: &[(&[u8; 2], &[u8])], deflated: &[u8], crc: u32, isize: u
 const EMPTY_DEFLATE: [u8; 2] = [0x03, 0x00];
 
 /// The first member, carrying the header JSON (format 2: and its CRC-32 in `KC`).
-pub(crate) fn header_member(json: &[u8], version: u16) -> Vec<u8> {
+pub fn header_member(json: &[u8], version: u16) -> Vec<u8> {
     if version >= 2 {
         let crc = crc32(json).to_le_bytes();
         build_member(&[(b"KH", json), (b"KC", &crc)], &EMPTY_DEFLATE, 0, 0)
@@ -76,7 +85,7 @@ pub(crate) fn header_member(json: &[u8], version: u16) -> Vec<u8> {
 }
 
 /// The last member, marking the end (format 2: with the database checksum).
-pub(crate) fn end_member(total: u64, members: u64, checksum: Option<&[u8; 32]>) -> Vec<u8> {
+pub fn end_member(total: u64, members: u64, checksum: Option<&[u8; 32]>) -> Vec<u8> {
     let mut data = Vec::with_capacity(48);
     data.extend_from_slice(&total.to_le_bytes());
     data.extend_from_slice(&members.to_le_bytes());
@@ -96,7 +105,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 /// Compression uses libdeflate, which compresses a whole buffer at once: at the same level it
 /// is both faster and smaller than zlib's streaming deflate (measured by `make bench`); the
 /// output is ordinary raw deflate.
-pub(crate) fn data_member(block: &[u8], level: u32, runs: Option<&[Run]>) -> Vec<u8> {
+pub fn data_member(block: &[u8], level: u32, runs: Option<&[Run]>) -> Vec<u8> {
     let deflated = if level == 0 {
         let mut enc = DeflateEncoder::new(Vec::with_capacity(block.len() + 64), Compression::none());
         // Writing to a Vec cannot fail.
@@ -132,7 +141,7 @@ fn truncated(file: &str) -> Error {
 }
 
 /// Reads the fixed part and extra field of a member; returns (total length, kind, extra len).
-pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, MemberKind, usize)> {
+pub fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, MemberKind, usize)> {
     if head.len() < FIXED {
         return Err(truncated(file));
     }
@@ -207,7 +216,8 @@ pub(crate) fn parse_member_head(head: &[u8], file: &str) -> Result<(usize, Membe
 }
 
 /// Splits a gzip payload into whole members.
-pub(crate) struct MemberSplitter<R> {
+#[derive(Debug)]
+pub struct MemberSplitter<R> {
     inner: R,
     file: String,
     /// Longest member accepted (bytes on disk).
@@ -219,22 +229,23 @@ const HEADER_MEMBER_LIMIT: usize = 1 << 17;
 
 /// Longest member on disk for blocks of `block_size` bytes: deflate's worst case (stored
 /// blocks) plus the member's own header and extra field.
-pub(crate) fn member_limit(block_size: usize) -> usize {
+pub fn member_limit(block_size: usize) -> usize {
     block_size + (block_size >> 4) + (1 << 17)
 }
 
 impl<R: Read> MemberSplitter<R> {
-    pub(crate) fn new(inner: R, file: &str) -> Self {
+    /// Splits what `inner` (the file `file`) reads into members.
+    pub fn new(inner: R, file: &str) -> Self {
         MemberSplitter { inner, file: file.to_owned(), limit: HEADER_MEMBER_LIMIT }
     }
 
     /// Accepts members of up to `limit` bytes from now on (once the header gave the block size).
-    pub(crate) fn set_limit(&mut self, limit: usize) {
+    pub fn set_limit(&mut self, limit: usize) {
         self.limit = limit;
     }
 
     /// The next member's bytes and kind; `None` at a clean end of input.
-    pub(crate) fn next_member(&mut self) -> Result<Option<(Vec<u8>, MemberKind)>> {
+    pub fn next_member(&mut self) -> Result<Option<(Vec<u8>, MemberKind)>> {
         let mut head = vec![0u8; FIXED];
         let got = read_full(&mut self.inner, &mut head, &self.file)?;
         if got == 0 {
@@ -262,25 +273,12 @@ impl<R: Read> MemberSplitter<R> {
     }
 }
 
-/// Reads until `buf` is full or EOF; returns the bytes read. Errors keep their code when the
-/// reader is a decrypting one.
-pub(crate) fn read_full<R: Read>(r: &mut R, buf: &mut [u8], file: &str) -> Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(crate::format::crypto::unwrap_io(e, file)),
-        }
-    }
-    Ok(n)
-}
+pub use super::crypto::read_full;
 
 /// Inflates one member and checks its CRC-32 and length; returns the data. A member may not
 /// inflate past `max` bytes (the block size its backup was written with): a planted member
 /// claiming more is damage, never a bigger allocation.
-pub(crate) fn inflate_member(member: &[u8], file: &str, max: usize) -> Result<Vec<u8>> {
+pub fn inflate_member(member: &[u8], file: &str, max: usize) -> Result<Vec<u8>> {
     let (total, _, xlen) = parse_member_head(member, file)?;
     if total != member.len() {
         return Err(damaged(file, "gzip member length mismatch"));

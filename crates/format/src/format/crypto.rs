@@ -10,15 +10,21 @@ use aes_gcm::{Aes256Gcm, Nonce, Tag};
 
 use crate::error::{Error, ErrorCode, Result};
 
-use super::header::TRAILER_MAGIC;
+/// Magic bytes of the container's trailer.
+pub const TRAILER_MAGIC: &[u8; 8] = b"KSEND\0\0\0";
 
-pub(crate) const CIPHER: &str = "aes-256-gcm-stream-be32";
-pub(crate) const KDF: &str = "pbkdf2-hmac-sha256";
-pub(crate) const TAG_LEN: usize = 16;
-pub(crate) const TRAILER_LEN: usize = 16;
-pub(crate) use super::keys::Key;
+/// The cipher's name in the header.
+pub const CIPHER: &str = "aes-256-gcm-stream-be32";
+/// The key derivation's name in the header.
+pub const KDF: &str = "pbkdf2-hmac-sha256";
+/// Bytes of an authentication tag.
+pub const TAG_LEN: usize = 16;
+/// Bytes of the container's trailer.
+pub const TRAILER_LEN: usize = 16;
+pub use super::keys::Key;
 
-pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
+/// `N` random bytes from the OS.
+pub fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b)
         .map_err(|e| Error::new(ErrorCode::Io, format!("no randomness from the OS: {e}")))?;
@@ -34,12 +40,12 @@ fn nonce(prefix: &[u8; 7], counter: u32, last: bool) -> Nonce<aes_gcm::aead::con
 }
 
 /// Carries an engine error through `io::Read`/`io::Write`.
-pub(crate) fn wrap(e: Error) -> io::Error {
+pub fn wrap(e: Error) -> io::Error {
     io::Error::other(e)
 }
 
 /// Recovers an engine error carried by [`wrap`]; other I/O errors become read errors.
-pub(crate) fn unwrap_io(e: io::Error, file: &str) -> Error {
+pub fn unwrap_io(e: io::Error, file: &str) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
         if let Some(inner) = e.into_inner()
             && let Ok(err) = inner.downcast::<Error>()
@@ -51,8 +57,24 @@ pub(crate) fn unwrap_io(e: io::Error, file: &str) -> Error {
     Error::new(ErrorCode::Io, format!("error reading {file}: {e}")).with_source(e)
 }
 
+/// Reads until `buf` is full or EOF; returns the bytes read. Errors keep their code when the
+/// reader is a decrypting one.
+pub fn read_full<R: Read>(r: &mut R, buf: &mut [u8], file: &str) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unwrap_io(e, file)),
+        }
+    }
+    Ok(n)
+}
+
 /// Writes the container: header bytes, encrypted chunks, trailer.
-pub(crate) struct EncryptWriter<W: Write> {
+#[allow(missing_debug_implementations)] // key material: never printed
+pub struct EncryptWriter<W: Write> {
     inner: W,
     cipher: Aes256Gcm,
     prefix: [u8; 7],
@@ -64,7 +86,8 @@ pub(crate) struct EncryptWriter<W: Write> {
 }
 
 impl<W: Write> EncryptWriter<W> {
-    pub(crate) fn new(
+    /// Encrypts into `inner`.
+    pub fn new(
         mut inner: W,
         header_bytes: Vec<u8>,
         key: &Key,
@@ -100,7 +123,7 @@ impl<W: Write> EncryptWriter<W> {
     }
 
     /// Encrypts the last chunk and writes the trailer; returns the inner writer.
-    pub(crate) fn finish(mut self) -> io::Result<W> {
+    pub fn finish(mut self) -> io::Result<W> {
         self.emit(true)?;
         let mut trailer = [0u8; TRAILER_LEN];
         trailer[..8].copy_from_slice(TRAILER_MAGIC);
@@ -130,7 +153,8 @@ impl<W: Write> Write for EncryptWriter<W> {
 }
 
 /// Reads the plaintext of the chunks that follow the container header.
-pub(crate) struct DecryptReader<R: Read> {
+#[allow(missing_debug_implementations)] // key material: never printed
+pub struct DecryptReader<R: Read> {
     inner: R,
     cipher: Aes256Gcm,
     prefix: [u8; 7],
@@ -146,7 +170,8 @@ pub(crate) struct DecryptReader<R: Read> {
 }
 
 impl<R: Read> DecryptReader<R> {
-    pub(crate) fn new(
+    /// Decrypts what `inner` reads.
+    pub fn new(
         inner: R,
         header_bytes: Vec<u8>,
         key: &Key,
@@ -182,9 +207,9 @@ impl<R: Read> DecryptReader<R> {
             ));
         }
         self.buf.resize(size, 0);
-        let got = super::gzip::read_full(&mut self.inner, &mut self.buf, &self.file)?;
+        let got = read_full(&mut self.inner, &mut self.buf, &self.file)?;
         if got < size {
-            super::file::mark(&self.failed);
+            self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
             return Err(Error::new(
                 ErrorCode::BackupTruncated,
                 format!("{} is incomplete: it ends inside chunk {}", self.file, self.counter),
@@ -216,7 +241,7 @@ impl<R: Read> DecryptReader<R> {
                     )
                     .is_ok()
             });
-            super::file::mark(&self.failed);
+            self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
             return Err(if cut {
                 Error::new(
                     ErrorCode::BackupTruncated,

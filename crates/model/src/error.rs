@@ -191,7 +191,8 @@ impl Error {
         Error { code, message: message.into(), facts: Box::default(), source: None }
     }
 
-    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+    /// With the lower-level error that caused it.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
     }
@@ -221,12 +222,12 @@ impl Error {
     }
 
     /// The same error with the backups whose deletion would make room.
-    pub(crate) fn set_free_up(&mut self, free_up: Option<FreeUp>) {
+    pub fn set_free_up(&mut self, free_up: Option<FreeUp>) {
         self.facts.free_up = free_up;
     }
 
     /// The same error with the room needed and available.
-    pub(crate) fn with_sizes(mut self, needed: u64, available: u64) -> Self {
+    pub fn with_sizes(mut self, needed: u64, available: u64) -> Self {
         self.facts.needed_bytes = Some(needed);
         self.facts.available_bytes = Some(available);
         self
@@ -247,11 +248,13 @@ impl Error {
         &self.facts
     }
 
-    pub(crate) fn cancelled() -> Self {
+    /// The operation was cancelled.
+    pub fn cancelled() -> Self {
         Error::new(ErrorCode::Cancelled, "cancelled")
     }
 
-    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+    /// What was asked is not valid (`invalid_input`).
+    pub fn invalid(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::InvalidInput, message)
     }
 
@@ -271,7 +274,7 @@ impl Error {
     }
 
     /// An I/O error while writing `path`: a full disk and a read-only place get their own codes.
-    pub(crate) fn write(path: &Path, e: io::Error) -> Self {
+    pub fn write(path: &Path, e: io::Error) -> Self {
         let e = match Error::carried(e) {
             Ok(engine) => return engine,
             Err(e) => e,
@@ -292,7 +295,7 @@ impl Error {
     }
 
     /// An I/O error while reading `path`.
-    pub(crate) fn read(path: &Path, e: io::Error) -> Self {
+    pub fn read(path: &Path, e: io::Error) -> Self {
         let e = match Error::carried(e) {
             Ok(engine) => return engine,
             Err(e) => e,
@@ -303,7 +306,7 @@ impl Error {
     }
 
     /// A SQLite error on the database being backed up.
-    pub(crate) fn source_db(path: &Path, e: rusqlite::Error) -> Self {
+    pub fn source_db(path: &Path, e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as C;
         let code = match e.sqlite_error_code() {
             Some(C::NotADatabase) => ErrorCode::NotADatabase,
@@ -329,7 +332,7 @@ impl Error {
     }
 
     /// A SQLite error on Keepsake's own files (catalog, temporary restore files).
-    pub(crate) fn internal_db(path: &Path, e: rusqlite::Error) -> Self {
+    pub fn internal_db(path: &Path, e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as C;
         let code = match e.sqlite_error_code() {
             Some(C::DiskFull) => ErrorCode::DestinationFull,
@@ -344,7 +347,7 @@ impl Error {
 }
 
 /// A path for messages.
-pub(crate) fn shown(p: &Path) -> String {
+pub fn shown(p: &Path) -> String {
     p.display().to_string()
 }
 

@@ -20,7 +20,7 @@ use crate::model::{SchemaInfo, Soundness};
 use crate::seams::CancelToken;
 
 /// How long to wait for another program's lock before reporting `source_busy`.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many times the soundness check's connection tries to join a WAL database's snapshot
 /// while other programs' commits keep coming in between (see [`Snapshot::begin`]).
@@ -31,9 +31,12 @@ const BUSY_POLL: Duration = Duration::from_millis(1);
 
 /// A read transaction on a source database.
 #[derive(Debug)]
-pub(crate) struct Snapshot {
+pub struct Snapshot {
+    /// The connection holding the read transaction.
     pub conn: Connection,
+    /// The database's schema, as the snapshot sees it.
     pub schema: SchemaInfo,
+    /// Rows per table.
     pub row_counts: BTreeMap<String, u64>,
     /// The tables of `row_counts` SQLite keeps itself (see [`internal_tables`]).
     pub internal_tables: Vec<String>,
@@ -49,7 +52,7 @@ pub(crate) struct Snapshot {
 /// whole `PRAGMA integrity_check` stays for verification). It runs on the snapshot's own
 /// committed state, never on the live file outside it, while the backup reads and compresses
 /// the pages; on 2 cores it costs a small share of a full backup (docs/BENCHMARK.md).
-pub(crate) struct SoundnessCheck {
+pub struct SoundnessCheck {
     thread: Option<std::thread::JoinHandle<Option<bool>>>,
     interrupt: rusqlite::InterruptHandle,
     stop: Arc<AtomicBool>,
@@ -64,7 +67,7 @@ impl std::fmt::Debug for SoundnessCheck {
 impl SoundnessCheck {
     /// Waits for the check: `Some(true)` sound, `Some(false)` damaged, `None` when it could not
     /// tell.
-    pub(crate) fn finish(mut self) -> Option<bool> {
+    pub fn finish(mut self) -> Option<bool> {
         self.thread.take().and_then(|t| t.join().ok().flatten())
     }
 }
@@ -84,7 +87,7 @@ impl Drop for SoundnessCheck {
 /// `Some(true)` when it says `ok`, `Some(false)` when it lists problems or SQLite calls the
 /// database malformed, `None` when it did not finish (stopped, or another error).
 fn quick_check(conn: &Connection) -> Option<bool> {
-    crate::commands::decode::drop_virtual_table_modules(conn);
+    drop_virtual_table_modules(conn);
     let lines: rusqlite::Result<Vec<String>> =
         conn.prepare("PRAGMA quick_check").and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
     match lines {
@@ -110,7 +113,7 @@ pub fn check_soundness(path: &Path) -> Result<(Soundness, Duration)> {
 impl Snapshot {
     /// Opens `path` read-only and starts the read transaction. While another program's lock
     /// keeps it waiting, `cancel` (Stop, Ctrl-C, SIGTERM) ends the wait at once.
-    pub(crate) fn begin(path: &Path, busy_timeout: Duration, cancel: &CancelToken) -> Result<Snapshot> {
+    pub fn begin(path: &Path, busy_timeout: Duration, cancel: &CancelToken) -> Result<Snapshot> {
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::new(
@@ -235,7 +238,7 @@ impl Snapshot {
     /// Starts the soundness check of this snapshot on a thread of its own, to run while the
     /// pages are read and compressed; `None` when it cannot run (its connection could not join
     /// the snapshot). Its read transaction ends when it finishes.
-    pub(crate) fn start_check(&mut self) -> Option<SoundnessCheck> {
+    pub fn start_check(&mut self) -> Option<SoundnessCheck> {
         let conn = self.check.take()?;
         let interrupt = conn.get_interrupt_handle();
         let stop = Arc::new(AtomicBool::new(false));
@@ -255,12 +258,12 @@ impl Snapshot {
     }
 
     /// Bytes in the database image.
-    pub(crate) fn size(&self) -> u64 {
+    pub fn size(&self) -> u64 {
         self.schema.page_count * u64::from(self.schema.page_size)
     }
 
     /// Streams every page, in order, to `f`, then ends the transaction.
-    pub(crate) fn for_each_page(self, path: &Path, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    pub fn for_each_page(self, path: &Path, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
         let err = |e| Error::source_db(path, e);
         {
             let mut stmt = self.conn.prepare("SELECT data FROM sqlite_dbpage ORDER BY pgno").map_err(err)?;
@@ -312,7 +315,7 @@ fn is_readonly_rollback(e: &Error) -> bool {
 }
 
 /// Schema facts, read inside the caller's transaction.
-pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaInfo> {
+pub fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaInfo> {
     let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let page_size: u32 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
     let page_count: u64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
@@ -321,7 +324,7 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaInfo> {
 }
 
 /// SHA-256 over `type, name, tbl_name, sql` of every schema row, ordered by type and name.
-pub(crate) fn schema_hash(conn: &Connection) -> rusqlite::Result<String> {
+pub fn schema_hash(conn: &Connection) -> rusqlite::Result<String> {
     let mut stmt = conn
         .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")?;
     let mut rows = stmt.query([])?;
@@ -337,7 +340,7 @@ pub(crate) fn schema_hash(conn: &Connection) -> rusqlite::Result<String> {
 }
 
 /// Rows of every ordinary table (virtual tables are skipped: their module may be missing).
-pub(crate) fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
+pub fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
     let names: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'")?
         .query_map([], |r| r.get(0))?
@@ -355,10 +358,20 @@ pub(crate) fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String,
 
 /// Tables SQLite keeps itself: its own (`sqlite_sequence`, `sqlite_stat1`) and the shadow tables
 /// of virtual tables (a full-text index's `notes_fts_data`...), by `PRAGMA table_list`.
-pub(crate) fn internal_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+pub fn internal_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     conn.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND (type = 'shadow' OR name LIKE 'sqlite\\_%' ESCAPE '\\') ORDER BY name")?
         .query_map([], |r| r.get(0))?
         .collect()
+}
+
+/// Removes every virtual-table module (FTS5, R*Tree, ...) from this one connection.
+#[allow(unsafe_code)]
+pub fn drop_virtual_table_modules(conn: &Connection) {
+    // SAFETY: `handle` is this open connection's own pointer, used on this thread while no
+    // statement runs; a null keep-list means "drop them all" (sqlite3_drop_modules, SQLite 3.30).
+    unsafe {
+        rusqlite::ffi::sqlite3_drop_modules(conn.handle(), std::ptr::null_mut());
+    }
 }
 
 #[cfg(test)]

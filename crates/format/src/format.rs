@@ -9,13 +9,19 @@
 //! construction, then a 16-byte trailer. This module owns bytes only; it knows nothing of
 //! SQLite or the catalog.
 
-pub(crate) mod checksum;
-pub(crate) mod crypto;
-pub(crate) mod file;
-pub(crate) mod gzip;
-pub(crate) mod header;
+/// The chain checksum: per-page terms that add up, so a chain's links can be checked.
+pub mod checksum;
+/// Encryption: the key derivation and AES-256-GCM in the STREAM construction.
+pub mod crypto;
+/// A backup file as a whole: its header, payload and trailer, read and written.
+pub mod file;
+/// The gzip members a payload is made of.
+pub mod gzip;
+/// The header every backup file starts with.
+pub mod header;
 pub mod keys;
-pub(crate) mod sequence;
+/// A payload's members in order: pages inflated and counted.
+pub mod sequence;
 
 pub use header::{ClearHeader, Header, HeaderCodec, HeaderEncryption, HeaderKdf};
 
@@ -23,7 +29,7 @@ pub use header::{ClearHeader, Header, HeaderCodec, HeaderEncryption, HeaderKdf};
 pub const FORMAT_VERSION: u16 = 2;
 
 /// Size of a database block compressed as one gzip member.
-pub(crate) const BLOCK_SIZE: usize = 2 << 20;
+pub const BLOCK_SIZE: usize = 2 << 20;
 
 /// Smallest block size a reader accepts (bytes of database per member).
 pub const MIN_BLOCK: u32 = 4 << 10;
@@ -31,7 +37,7 @@ pub const MIN_BLOCK: u32 = 4 << 10;
 pub const MAX_BLOCK: u32 = 8 << 20;
 
 /// Plaintext bytes per encrypted chunk.
-pub(crate) const CHUNK_SIZE: u32 = 1 << 20;
+pub const CHUNK_SIZE: u32 = 1 << 20;
 
 /// PBKDF2 iterations for new backups (OWASP 2023 figure for PBKDF2-HMAC-SHA256).
 pub const KDF_ITERATIONS: u32 = 600_000;

@@ -28,7 +28,7 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
 
 /// A new file, readable and writable by its owner only; fails if anything (a file, a link, a
 /// FIFO) is already there.
-pub(crate) fn create_private(path: &Path) -> Result<File> {
+pub fn create_private(path: &Path) -> Result<File> {
     let mut o = OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]
@@ -41,7 +41,7 @@ pub(crate) fn create_private(path: &Path) -> Result<File> {
 
 /// Opens a regular file for reading without following a symbolic link and without blocking on
 /// a FIFO or a device. `Ok(None)` when nothing is there.
-pub(crate) fn open_regular(path: &Path) -> Result<Option<File>> {
+pub fn open_regular(path: &Path) -> Result<Option<File>> {
     let mut o = OpenOptions::new();
     o.read(true);
     #[cfg(unix)]
@@ -66,7 +66,7 @@ pub(crate) fn open_regular(path: &Path) -> Result<Option<File>> {
 
 /// Opens an existing regular file for writing (a catalog, a lock) on the same terms as
 /// [`open_regular`], creating it (0600) when missing.
-pub(crate) fn open_or_create_private(path: &Path) -> Result<File> {
+pub fn open_or_create_private(path: &Path) -> Result<File> {
     let mut o = OpenOptions::new();
     o.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -125,17 +125,17 @@ fn clear_nonblock(file: &File) {
 }
 
 /// Whether `path` is a regular file (not following a link).
-pub(crate) fn is_regular(path: &Path) -> bool {
+pub fn is_regular(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// Flushes a written file to disk.
-pub(crate) fn sync_file(path: &Path) -> Result<()> {
+pub fn sync_file(path: &Path) -> Result<()> {
     File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::write(path, e))
 }
 
 /// Makes a rename or a removal in `dir` durable (best effort: some file systems refuse).
-pub(crate) fn sync_dir(dir: &Path) {
+pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -143,7 +143,7 @@ pub(crate) fn sync_dir(dir: &Path) {
 
 /// Renames `from` to `to` only if nothing is at `to`: a file created there meanwhile (by
 /// someone else) is never replaced. Fails with `invalid_input` when `to` exists.
-pub(crate) fn rename_noreplace(from: &Path, to: &Path) -> Result<()> {
+pub fn rename_noreplace(from: &Path, to: &Path) -> Result<()> {
     let exists = || {
         Error::new(
             ErrorCode::InvalidInput,
@@ -193,14 +193,16 @@ fn renameat2_noreplace(from: &Path, to: &Path) -> io::Result<()> {
 
 /// Removes a file when dropped, unless disarmed: what a failed or cancelled write leaves.
 #[derive(Debug)]
-pub(crate) struct RemoveOnDrop(Option<PathBuf>);
+pub struct RemoveOnDrop(Option<PathBuf>);
 
 impl RemoveOnDrop {
-    pub(crate) fn new(path: PathBuf) -> Self {
+    /// Removes `path` when dropped.
+    pub fn new(path: PathBuf) -> Self {
         RemoveOnDrop(Some(path))
     }
 
-    pub(crate) fn disarm(mut self) {
+    /// Keeps the file: the write succeeded.
+    pub fn disarm(mut self) {
         self.0 = None;
     }
 }
@@ -233,7 +235,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Free bytes (for an unprivileged user) and the size of the file system that holds the folder
 /// `dir`. (The casts are no-ops on 64-bit Linux only: the field types differ elsewhere.)
 #[allow(clippy::unnecessary_cast)]
-pub(crate) fn disk_space(dir: &Path) -> Option<(u64, u64)> {
+pub fn disk_space(dir: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::ffi::CString;

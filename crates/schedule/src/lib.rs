@@ -13,6 +13,8 @@
 //! so a daily backup never skips a day and never runs twice. The price: an hourly schedule runs
 //! only once during the repeated hour of the fall-back day.
 
+#![warn(missing_docs)]
+
 mod cron;
 mod decide;
 mod error;

@@ -3,7 +3,7 @@
 //! splitting the payload into members, bounding everything a planted file could inflate).
 
 use std::io::{self, BufReader, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -23,20 +23,24 @@ use crate::model::EncryptionInfo;
 
 /// SHA-256 and length of the bytes that went through.
 #[derive(Debug, Default)]
-pub(crate) struct HashState {
+pub struct HashState {
     hasher: Sha256,
+    /// Bytes so far.
     pub len: u64,
 }
 
 impl HashState {
-    pub(crate) fn hex(&self) -> String {
+    /// The SHA-256 so far, in hex.
+    pub fn hex(&self) -> String {
         hex::encode(self.hasher.clone().finalize())
     }
 }
 
 /// Hashes what is written to the file.
-pub(crate) struct HashWriter<W> {
+#[derive(Debug)]
+pub struct HashWriter<W> {
     inner: W,
+    /// The hash so far.
     pub state: HashState,
 }
 
@@ -70,14 +74,24 @@ impl<R: Read> Read for HashReader<R> {
 }
 
 /// An object of a store, named in messages.
-pub(crate) struct Object<'a> {
+pub struct Object<'a> {
+    /// The store.
     pub store: &'a dyn Store,
+    /// Its name there.
     pub name: &'a str,
+    /// How messages name it (its path, or its name and the store).
     pub label: String,
 }
 
+impl std::fmt::Debug for Object<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Object").finish_non_exhaustive()
+    }
+}
+
 impl<'a> Object<'a> {
-    pub(crate) fn new(store: &'a dyn Store, name: &'a str) -> Object<'a> {
+    /// The object `name` in `store`.
+    pub fn new(store: &'a dyn Store, name: &'a str) -> Object<'a> {
         let label = match store.local_dir() {
             Some(d) => d.join(name).display().to_string(),
             None => format!("{name} in {}", store.location()),
@@ -89,8 +103,11 @@ impl<'a> Object<'a> {
 type FileSink = HashWriter<Box<dyn StoreWrite>>;
 
 /// Where the gzip payload of a new backup goes.
-pub(crate) enum PayloadWriter {
+#[allow(missing_debug_implementations)] // key material: never printed
+pub enum PayloadWriter {
+    /// Not encrypted: the gzip stream as it is.
     Plain(FileSink),
+    /// Encrypted: the gzip stream in the container.
     Encrypted(Box<EncryptWriter<FileSink>>),
 }
 
@@ -113,11 +130,7 @@ impl Write for PayloadWriter {
 impl PayloadWriter {
     /// Writes the container's clear header (when encrypted) and the header member of a new
     /// format-2 backup.
-    pub(crate) fn create(
-        out: Box<dyn StoreWrite>,
-        header: &Header,
-        key: Option<&NewKey>,
-    ) -> Result<PayloadWriter> {
+    pub fn create(out: Box<dyn StoreWrite>, header: &Header, key: Option<&NewKey>) -> Result<PayloadWriter> {
         let json = header.to_json()?;
         let sink = HashWriter { inner: out, state: HashState::default() };
         let mut w = match key {
@@ -141,7 +154,7 @@ impl PayloadWriter {
     }
 
     /// Ends the payload; returns the object (not yet committed) and its hash state.
-    pub(crate) fn finish(self) -> io::Result<(Box<dyn StoreWrite>, HashState)> {
+    pub fn finish(self) -> io::Result<(Box<dyn StoreWrite>, HashState)> {
         let sink = match self {
             PayloadWriter::Plain(w) => w,
             PayloadWriter::Encrypted(w) => w.finish()?,
@@ -154,14 +167,16 @@ impl PayloadWriter {
 /// The key of one new encrypted backup: the installation's master key for the password (derived
 /// once per process: the slow KDF runs before the source database is opened and not again for
 /// the next backup), a fresh file salt and nonce prefix, and the clear header describing them.
-pub(crate) struct NewKey {
+#[allow(missing_debug_implementations)] // key material: never printed
+pub struct NewKey {
     file_key: Key,
     prefix: [u8; 7],
     clear: ClearHeader,
 }
 
 impl NewKey {
-    pub(crate) fn derive(
+    /// Derives a new backup's key from `password` (or takes it from `keys`).
+    pub fn derive(
         keys: &KeyCache,
         password: &str,
         salt: &[u8; 16],
@@ -184,12 +199,12 @@ impl NewKey {
     }
 
     /// The key check of the password's key (the same for every file encrypted with it).
-    pub(crate) fn key_check(&self) -> Option<[u8; 16]> {
+    pub fn key_check(&self) -> Option<[u8; 16]> {
         hex::decode(&self.clear.key_check).ok().and_then(|v| v.try_into().ok())
     }
 
     /// What the catalog records about this encryption.
-    pub(crate) fn info(&self) -> EncryptionInfo {
+    pub fn info(&self) -> EncryptionInfo {
         EncryptionInfo {
             cipher: self.clear.cipher.clone(),
             kdf: self.clear.kdf.name.clone(),
@@ -225,7 +240,9 @@ fn sniff(first: &[u8], file: &str) -> Result<Kind> {
 }
 
 /// A backup opened for reading its payload.
-pub(crate) struct OpenBackup {
+#[allow(missing_debug_implementations)] // a reader of key material
+pub struct OpenBackup {
+    /// Its header.
     pub header: Header,
     /// The version of the format it is in.
     pub version: u16,
@@ -233,16 +250,18 @@ pub(crate) struct OpenBackup {
     pub encryption: Option<EncryptionInfo>,
     /// The payload's members, from the first data member on.
     pub members: MemberSplitter<Box<dyn Read + Send>>,
+    /// The SHA-256 of the file, as it is read.
     pub hash: Arc<Mutex<HashState>>,
     /// Set when a chunk failed authentication (to tell the decrypt check from the decompress one).
     pub crypto_failed: Arc<AtomicBool>,
+    /// The file, for messages.
     pub label: String,
 }
 
 /// Reads only what a backup says about itself, with the password at hand (never asking
 /// anyone): a plain backup and a format-1 container say it in clear, a format-2 container only
 /// to the right password (`password_required` / `wrong_password` otherwise).
-pub(crate) fn read_header(
+pub fn read_header(
     obj: &Object<'_>,
     secrets: &dyn SecretSource,
     keys: &KeyCache,
@@ -280,7 +299,7 @@ impl SecretSource for AtHand {
 
 /// Opens a backup; asks `secrets` for the password only when the backup is encrypted. A wrong
 /// password is reported before anything is decrypted.
-pub(crate) fn open(
+pub fn open(
     obj: &Object<'_>,
     secrets: &dyn SecretSource,
     keys: &KeyCache,
@@ -505,7 +524,7 @@ fn check_trailer(obj: &Object<'_>, file_len: u64, header_len: u64) -> Result<()>
 
 /// Completes the hash of a file whose reader stopped at `hash.len` bytes: the few bytes left
 /// (the trailer) are read directly; after an early stop, the whole file is hashed again.
-pub(crate) fn finish_hash(obj: &Object<'_>, hash: &Mutex<HashState>) -> Result<(String, u64)> {
+pub fn finish_hash(obj: &Object<'_>, hash: &Mutex<HashState>) -> Result<(String, u64)> {
     let mut state = hash.lock().map_err(|_| Error::new(ErrorCode::Io, "hash state poisoned"))?;
     let size = obj.store.stat(obj.name)?.map_or(0, |e| e.size);
     if size >= state.len && size - state.len <= 1 << 16 {
@@ -519,7 +538,7 @@ pub(crate) fn finish_hash(obj: &Object<'_>, hash: &Mutex<HashState>) -> Result<(
 }
 
 /// SHA-256 and length of a whole object.
-pub(crate) fn sha256_of(obj: &Object<'_>) -> Result<(String, u64)> {
+pub fn sha256_of(obj: &Object<'_>) -> Result<(String, u64)> {
     let mut r = obj.store.open(obj.name)?;
     let mut state = HashState::default();
     let mut buf = vec![0u8; 1 << 16];
@@ -534,8 +553,4 @@ pub(crate) fn sha256_of(obj: &Object<'_>) -> Result<(String, u64)> {
         state.len += n as u64;
     }
     Ok((state.hex(), state.len))
-}
-
-pub(crate) fn mark(flag: &AtomicBool) {
-    flag.store(true, Ordering::SeqCst);
 }

@@ -81,7 +81,9 @@ impl LocalFolder {
     }
 }
 
-pub(crate) fn is_stale(e: &fs::DirEntry) -> bool {
+/// Whether a leftover (a partial file, a scratch folder) was untouched for long enough that its
+/// writer must be gone.
+pub fn is_stale(e: &fs::DirEntry) -> bool {
     e.metadata()
         .and_then(|m| m.modified())
         .ok()

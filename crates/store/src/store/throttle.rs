@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn a_wait_that_is_stopped_fails_the_write_at_once_and_nothing_is_committed() {
         let memory = Arc::new(MemoryStore::new("paced"));
-        let cancel = crate::CancelToken::new();
+        let cancel = keepsake_model::seams::CancelToken::new();
         let stop = cancel.clone();
         // 4 KiB a second: the second piece would wait a second; the stop comes first.
         let store = Throttled::with_wait(memory.clone(), 4096, Arc::new(move |d| stop.wait_timeout(d)));

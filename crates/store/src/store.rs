@@ -104,7 +104,7 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 /// Whether a listed name is one a store may hold (others are skipped when listing).
-pub(crate) fn is_valid_name(name: &str) -> bool {
+pub fn is_valid_name(name: &str) -> bool {
     check_name(name).is_ok()
 }
 

@@ -13,7 +13,7 @@
 use sha2::{Digest, Sha256};
 
 /// The term of page `pgno` (numbered from 1).
-pub(crate) fn page_term(pgno: u32, page: &[u8]) -> u128 {
+pub fn page_term(pgno: u32, page: &[u8]) -> u128 {
     let mut h = Sha256::new();
     h.update(b"KSPG");
     h.update(pgno.to_be_bytes());
@@ -24,7 +24,7 @@ pub(crate) fn page_term(pgno: u32, page: &[u8]) -> u128 {
 
 /// The sum of the terms of `data`, consecutive pages of `page_size` bytes from `first`.
 #[cfg(test)]
-pub(crate) fn terms(first: u32, data: &[u8], page_size: usize) -> u128 {
+pub fn terms(first: u32, data: &[u8], page_size: usize) -> u128 {
     let mut sum = 0u128;
     for (i, page) in data.chunks(page_size.max(1)).enumerate() {
         sum = sum.wrapping_add(page_term(first.wrapping_add(i as u32), page));
@@ -34,7 +34,7 @@ pub(crate) fn terms(first: u32, data: &[u8], page_size: usize) -> u128 {
 
 /// The checksum of a database of `page_count` pages of `page_size` bytes whose terms add up to
 /// `sum`.
-pub(crate) fn db_checksum(page_size: u32, page_count: u64, sum: u128) -> [u8; 32] {
+pub fn db_checksum(page_size: u32, page_count: u64, sum: u128) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"keepsake-db-checksum-v2");
     h.update(page_size.to_be_bytes());
