@@ -12,8 +12,8 @@ export default defineConfig({
   server: {
     port: 5173,
     strictPort: true,
-    // errors.test.ts reads the engine's error list to prove every code has wording.
-    fs: { allow: [".", "../crates/engine/src"] },
+    // errors.test.ts reads the error list (the model crate's) to prove every code has wording.
+    fs: { allow: [".", "../crates/model/src"] },
   },
   build: { outDir: "dist", target: "es2022", chunkSizeWarningLimit: 1024 },
   test: {
