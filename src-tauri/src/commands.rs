@@ -26,6 +26,7 @@ use tauri::Runtime;
 use crate::error::IpcError;
 use crate::settings::NotificationLevel;
 use crate::view::{AppStateView, SourceReport, SourceView};
+use backups::RestoreRequest;
 use destinations::DestinationSaved;
 use dialogs::PathKind;
 use inside::ExportFormat;

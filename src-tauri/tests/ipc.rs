@@ -251,7 +251,7 @@ fn restore_compare_undo_and_cleanup() {
 
     let outcome = shell.ok(
         "restore_backup",
-        json!({ "source": "shop", "id": first["id"], "jobId": "2", "verifyFirst": true, "safetyBackup": true }),
+        json!({ "request": { "source": "shop", "id": first["id"], "jobId": "2", "verifyFirst": true, "safetyBackup": true } }),
     );
     assert!(outcome["safety_backup_id"].is_string(), "{outcome}");
     let diff = shell.ok("compare_backup", json!({ "source": "shop", "id": first["id"] }));
@@ -265,8 +265,8 @@ fn restore_compare_undo_and_cleanup() {
     pick(&shell, &elsewhere);
     let copy = shell.ok(
         "restore_backup",
-        json!({ "source": "shop", "id": first["id"], "jobId": "4", "verifyFirst": false,
-                "safetyBackup": false, "target": elsewhere }),
+        json!({ "request": { "source": "shop", "id": first["id"], "jobId": "4", "verifyFirst": false,
+                "safetyBackup": false, "target": elsewhere } }),
     );
     assert_eq!(copy["target"], json!(elsewhere));
     assert!(elsewhere.is_file());
@@ -359,7 +359,7 @@ fn paths_from_the_window_are_checked_by_the_shell() {
     assert_eq!(code(&e), "not_a_database", "{e}");
     shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
     let id = shell.ok("list_backups", json!({ "source": "notes" }))[0]["id"].as_str().unwrap().to_owned();
-    let args = |target: &Path| json!({ "source": "notes", "id": id, "jobId": "r", "verifyFirst": true, "target": target });
+    let args = |target: &Path| json!({ "request": { "source": "notes", "id": id, "jobId": "r", "verifyFirst": true, "target": target } });
     let e = shell.err("restore_backup", args(&secret));
     assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("not_picked")), "{e}");
     assert_eq!(std::fs::read(&secret).unwrap(), b"-----BEGIN OPENSSH PRIVATE KEY-----");
@@ -389,7 +389,7 @@ fn a_restore_to_a_new_file_not_picked_is_refused() {
     let ssh = shell.dir.path().join(".ssh");
     std::fs::create_dir(&ssh).unwrap();
     let keys = ssh.join("authorized_keys");
-    let args = |target: &Path| json!({ "source": "notes", "id": backup["id"], "jobId": "r", "verifyFirst": false, "target": target });
+    let args = |target: &Path| json!({ "request": { "source": "notes", "id": backup["id"], "jobId": "r", "verifyFirst": false, "target": target } });
     let e = shell.err("restore_backup", args(&keys));
     assert!(not_picked(&e), "{e}");
     assert!(e["message"].as_str().unwrap().contains("authorized_keys"), "{e}");

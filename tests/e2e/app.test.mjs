@@ -127,7 +127,7 @@ test("a restore to an existing file typed in, not picked in the dialog, is refus
   const before = fs.readFileSync(existing);
   const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
   await assert.rejects(
-    invoke("restore_backup", { source: "Notes", id: newest.id, jobId: "restore-typed", verifyFirst: false, target: existing }),
+    invoke("restore_backup", { request: { source: "Notes", id: newest.id, jobId: "restore-typed", verifyFirst: false, target: existing } }),
     (e) => {
       assert.equal(e.ipc.code, "invalid_input");
       assert.equal(e.ipc.facts.reason, "not_picked");

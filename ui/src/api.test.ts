@@ -72,7 +72,7 @@ describe("commands", () => {
       },
       { cmd: "scan_folder", args: { source: "Notes" } },
       { cmd: "choose_path", args: { kind: "database", start: "/srv/shop.db" } },
-      { cmd: "restore_backup", args: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true } },
+      { cmd: "restore_backup", args: { request: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true } } },
     ]);
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ code: "target_busy", message: "notes.db is locked", command: "restore_backup" });
@@ -96,8 +96,8 @@ describe("commands", () => {
       void api.call("create_backupp", { source: "Notes", jobId: "j" });
       // @ts-expect-error: the schedule is structured data, not a phrase
       void api.previewSchedule("daily 02:00");
-      // @ts-expect-error: restore_backup has no safetyBackup any more
-      void api.call("restore_backup", { source: "Notes", id: "b", jobId: "j", verifyFirst: true, safetyBackup: false });
+      // @ts-expect-error: restore_backup takes one request, which has no safetyBackup any more
+      void api.call("restore_backup", { request: { source: "Notes", id: "b", jobId: "j", verifyFirst: true, safetyBackup: false } });
       // @ts-expect-error: update_source does not take the schedule
       void api.updateSource("Notes", "schedule", "daily 02:00");
       // @ts-expect-error: choose_path asks for a database or a folder

@@ -10,7 +10,16 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
 import { toApiError } from "./errors";
-import type { Commands, Events, JobProgress, NotificationLevel, PathKind, Schedule, SourceField } from "./types";
+import type {
+  Commands,
+  Events,
+  JobProgress,
+  NotificationLevel,
+  PathKind,
+  RestoreRequest,
+  Schedule,
+  SourceField,
+} from "./types";
 
 export { ApiError, toApiError } from "./errors";
 
@@ -61,7 +70,8 @@ export const verifyBackup = (args: ArgsOf<"verify_backup">) => call("verify_back
  * or an unencrypted one into a source that encrypts, is refused with `confirmation_required`
  * unless `allowForeign` / `allowUnencrypted` carry the person's explicit go-ahead.
  */
-export const restoreBackup = (args: ArgsOf<"restore_backup">) => call("restore_backup", args);
+/** A restore, as one request (the shell's `RestoreRequest`). */
+export const restoreBackup = (request: RestoreRequest) => call("restore_backup", { request });
 
 export const undoRestore = (args: ArgsOf<"undo_restore">) => call("undo_restore", args);
 

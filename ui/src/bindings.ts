@@ -874,6 +874,62 @@ referenced_by: Array<string>,
 triggers: Array<string>, };
 
 /**
+ * What the window asks of a restore ([`restore_backup`]): backup `id` of `source` over the
+ * source's database, or to `target` (another file: a new one, or one picked in the file
+ * dialog). The window never skips the safety backup; a foreign or (for a source that encrypts)
+ * unencrypted backup needs the person's confirmation, passed as `allow_foreign` /
+ * `allow_unencrypted`. `password` (kept until the app quits with `remember_password`): one
+ * typed for a backup made under an older password. `tables`: take back only these tables
+ * (`allow_broken_references`: even if rows elsewhere refer to rows they lose).
+ */
+
+export type RestoreRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * Check the backup whole before anything is replaced.
+ */
+verifyFirst: boolean, 
+/**
+ * Another file to restore to.
+ */
+target?: string | null, 
+/**
+ * The person confirmed a backup not made here.
+ */
+allowForeign?: boolean | null, 
+/**
+ * The person confirmed an unencrypted backup for a source that encrypts.
+ */
+allowUnencrypted?: boolean | null, 
+/**
+ * A password typed for this backup.
+ */
+password?: string | null, 
+/**
+ * Keep that password until the app quits.
+ */
+rememberPassword?: boolean | null, 
+/**
+ * Only these tables.
+ */
+tables?: Array<string> | null, 
+/**
+ * Take them back even if rows elsewhere refer to rows they lose.
+ */
+allowBrokenReferences?: boolean | null, };
+
+/**
  * Which backups to keep. `None` means the rule is off.
  */
 
@@ -1316,7 +1372,7 @@ export interface Commands {
   get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
   create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
   verify_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: VerifyReport };
-  restore_backup: { args: { source: string; id: string; jobId: string; verifyFirst: boolean; target?: string | null; allowForeign?: boolean | null; allowUnencrypted?: boolean | null; password?: string | null; rememberPassword?: boolean | null; tables?: Array<string> | null; allowBrokenReferences?: boolean | null }; result: RestoreOutcome };
+  restore_backup: { args: { request: RestoreRequest }; result: RestoreOutcome };
   undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
   compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };

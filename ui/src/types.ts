@@ -47,6 +47,7 @@ export type {
   Pin,
   PlanEntry,
   RestoreOutcome,
+  RestoreRequest,
   RetentionPolicy,
   RowsPage,
   RunRecord,

@@ -3,6 +3,7 @@
 //! `commands/`; this file holds what they share: opening, naming backups, and running an
 //! operation under the store's lock with its run recorded.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -48,6 +49,21 @@ pub(crate) struct RunInfo {
     pub source: Option<PathBuf>,
     /// The backup the operation is about, when known before it runs.
     pub backup_id: Option<String>,
+}
+
+/// When a run started: the clock's time (recorded) and the monotonic instant (its duration).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Started {
+    at: DateTime<Utc>,
+    t0: Instant,
+}
+
+/// How a run ended: its result, the backup it made or used, the safety backup a restore made.
+#[derive(Debug)]
+pub(crate) struct RunEnd {
+    pub(crate) result: Result<()>,
+    pub(crate) backup_id: Option<String>,
+    pub(crate) safety_backup_id: Option<String>,
 }
 
 /// What an operation's result tells its run record.
@@ -214,29 +230,26 @@ impl Engine {
         info: RunInfo,
         f: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
-        let started = self.clock.now();
-        let t0 = Instant::now();
+        let started = self.started();
         let result = f();
-        let (backup_id, safety) = match &result {
+        let (backup_id, safety_backup_id) = match &result {
             Ok(v) => (v.backup_id().or(info.backup_id.clone()), v.safety_backup_id()),
             Err(_) => (info.backup_id.clone(), None),
         };
-        self.record(op, &info, started, t0, result.as_ref().map(|_| ()).map_err(copy), backup_id, safety);
+        let end = RunEnd { result: result.as_ref().map(|_| ()).map_err(copy), backup_id, safety_backup_id };
+        self.record(op, &info, started, end);
         result
     }
 
-    /// Records a run that ended with `result`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn record(
-        &self,
-        op: Operation,
-        info: &RunInfo,
-        started: DateTime<Utc>,
-        t0: Instant,
-        result: Result<()>,
-        backup_id: Option<String>,
-        safety_backup_id: Option<String>,
-    ) {
+    /// When a run starts, for [`Engine::record`].
+    pub(crate) fn started(&self) -> Started {
+        Started { at: self.clock.now(), t0: Instant::now() }
+    }
+
+    /// Records a run that started at `started` and ended as `end` says.
+    pub(crate) fn record(&self, op: Operation, info: &RunInfo, started: Started, end: RunEnd) {
+        let RunEnd { result, backup_id, safety_backup_id } = end;
+        let Started { at: started, t0 } = started;
         let (status, code, message) = match &result {
             Ok(()) => (RunStatus::Success, None, None),
             Err(e) if e.code() == ErrorCode::Cancelled => {
@@ -276,7 +289,8 @@ impl Engine {
     ) {
         let info = RunInfo { backup_type, source: source.map(Path::to_path_buf), backup_id: None };
         let skipped = Error::new(ErrorCode::Busy, reason.message().to_owned());
-        self.record(op, &info, self.clock.now(), Instant::now(), Err(skipped), None, None);
+        let end = RunEnd { result: Err(skipped), backup_id: None, safety_backup_id: None };
+        self.record(op, &info, self.started(), end);
     }
 
     /// A new unique id for a backup made at `now`.
@@ -320,14 +334,39 @@ impl Engine {
             let catalog = self.catalog()?;
             (catalog.list()?, catalog.pins()?)
         };
+        // One listing of the store for every record's file, not a lookup each (a folder of
+        // thousands of backups, a remote store); a store that cannot be listed is asked file by
+        // file, as before.
+        let listed: Option<HashMap<String, u64>> =
+            self.store.list().ok().map(|l| l.into_iter().map(|e| (e.name, e.size)).collect());
         let recorded: Vec<BackupMetadata> = recorded
             .into_iter()
             .map(|mut m| {
                 m.pinned = pins.remove(&m.id);
-                self.with_concern(m)
+                match &listed {
+                    Some(listed) => with_listed_concern(listed, m),
+                    None => self.with_concern(m),
+                }
             })
             .collect();
-        let mut all: Vec<BackupMetadata> = recorded.into_iter().map(|m| self.with_chain_concern(m)).collect();
+        // An increment's chain, followed among these records; a link recorded elsewhere (or
+        // not at all) is looked up as `with_chain_concern` does.
+        let broken: Vec<Option<bool>> = {
+            let by_id: HashMap<&str, &BackupMetadata> = recorded.iter().map(|m| (m.id.as_str(), m)).collect();
+            recorded.iter().map(|m| chain_broken_among(m, &by_id)).collect()
+        };
+        let mut all: Vec<BackupMetadata> = recorded
+            .into_iter()
+            .zip(broken)
+            .map(|(mut m, broken)| match broken {
+                Some(true) => {
+                    m.concern = Some(crate::model::Concern::BrokenChain);
+                    m
+                }
+                Some(false) => m,
+                None => self.with_chain_concern(m),
+            })
+            .collect();
         if let Some(n) = limit {
             all.truncate(n);
         }
@@ -415,3 +454,37 @@ impl Outcome for crate::model::RestoreOutcome {
     }
 }
 impl Outcome for crate::retention::CleanupPlan {}
+
+/// [`Engine::with_concern`] from a listing of the store (name to size) instead of a lookup.
+fn with_listed_concern(listed: &HashMap<String, u64>, mut m: BackupMetadata) -> BackupMetadata {
+    m.concern = match listed.get(&m.file_name) {
+        None => Some(crate::model::Concern::Missing),
+        Some(size) if *size != m.stored_size => Some(crate::model::Concern::Changed),
+        Some(_) => m.concern.filter(|c| *c == crate::model::Concern::Changed),
+    };
+    m
+}
+
+/// Whether the chain of `m` (an increment with no concern of its own) is broken, followed among
+/// `by_id` (this store's records, their concerns known): `Some(false)` for a full backup or one
+/// with a concern already; `None` when a link is not among them (the caller looks it up).
+fn chain_broken_among(m: &BackupMetadata, by_id: &HashMap<&str, &BackupMetadata>) -> Option<bool> {
+    if m.concern.is_some() || m.kind != crate::model::BackupKind::Increment {
+        return Some(false);
+    }
+    let mut seen = std::collections::HashSet::from([m.id.as_str()]);
+    let mut link = m.chain.as_ref()?;
+    loop {
+        let base = by_id.get(link.base.as_str())?;
+        if !seen.insert(base.id.as_str()) {
+            return Some(true);
+        }
+        if base.concern.is_some() || base.origin != crate::model::Origin::Recorded {
+            return Some(true);
+        }
+        match &base.chain {
+            Some(next) => link = next,
+            None => return Some(false),
+        }
+    }
+}

@@ -109,26 +109,74 @@ pub async fn verify_backup<R: Runtime>(
     .await
 }
 
-/// Restores backup `id` over the source's database, or to `target` (another file: a new one,
-/// or one picked in the file dialog). The window never skips the safety backup; a foreign or
-/// (for a source that encrypts) unencrypted backup needs the person's confirmation, passed as
-/// `allow_foreign` / `allow_unencrypted`.
+/// What the window asks of a restore ([`restore_backup`]): backup `id` of `source` over the
+/// source's database, or to `target` (another file: a new one, or one picked in the file
+/// dialog). The window never skips the safety backup; a foreign or (for a source that encrypts)
+/// unencrypted backup needs the person's confirmation, passed as `allow_foreign` /
+/// `allow_unencrypted`. `password` (kept until the app quits with `remember_password`): one
+/// typed for a backup made under an older password. `tables`: take back only these tables
+/// (`allow_broken_references`: even if rows elsewhere refer to rows they lose).
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RestoreRequest {
+    /// The source.
+    pub source: String,
+    /// The backup.
+    pub id: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// Check the backup whole before anything is replaced.
+    pub verify_first: bool,
+    /// Another file to restore to.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub target: Option<PathBuf>,
+    /// The person confirmed a backup not made here.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_foreign: Option<bool>,
+    /// The person confirmed an unencrypted backup for a source that encrypts.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_unencrypted: Option<bool>,
+    /// A password typed for this backup.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub password: Option<String>,
+    /// Keep that password until the app quits.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub remember_password: Option<bool>,
+    /// Only these tables.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub tables: Option<Vec<String>>,
+    /// Take them back even if rows elsewhere refer to rows they lose.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_broken_references: Option<bool>,
+}
+
+/// Restores a backup as `request` says (see [`RestoreRequest`]).
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn restore_backup<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    id: String,
-    job_id: String,
-    verify_first: bool,
-    target: Option<PathBuf>,
-    allow_foreign: Option<bool>,
-    allow_unencrypted: Option<bool>,
-    password: Option<String>,
-    remember_password: Option<bool>,
-    tables: Option<Vec<String>>,
-    allow_broken_references: Option<bool>,
+    request: RestoreRequest,
 ) -> IpcResult<RestoreOutcome> {
+    let RestoreRequest {
+        source,
+        id,
+        job_id,
+        verify_first,
+        target,
+        allow_foreign,
+        allow_unencrypted,
+        password,
+        remember_password,
+        tables,
+        allow_broken_references,
+    } = request;
     let state = app.state::<AppState>();
     let lent = state.lend_password(password, remember_password);
     let (src, engine) = state.source_engine(&source)?;
@@ -180,7 +228,6 @@ pub async fn compare_backup<R: Runtime>(
 /// `password` (with verify and restore too): one typed for a backup made under an older
 /// password, tried after the keyring's; kept until the app quits with `remember_password`.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn compare_rows<R: Runtime>(
     app: AppHandle<R>,
     source: String,

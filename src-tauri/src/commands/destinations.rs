@@ -321,7 +321,6 @@ pub async fn remote_backups<R: Runtime>(
 /// of, and nowhere on this computer to keep one yet); a file that appears there meanwhile is
 /// never replaced.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn restore_from_copy<R: Runtime>(
     app: AppHandle<R>,
     job_id: String,

@@ -83,7 +83,6 @@ pub async fn open_backup<R: Runtime>(
 
 /// Rows of `table` in the backup being browsed (see `open_backup`).
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn backup_rows<R: Runtime>(
     app: AppHandle<R>,
     source: String,

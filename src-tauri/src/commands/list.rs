@@ -20,19 +20,7 @@ contract! {
         password: Option<String>,
         remember_password: Option<bool>
     ) -> VerifyReport;
-    backups::restore_backup(
-        source: String,
-        id: String,
-        job_id: String,
-        verify_first: bool,
-        target: Option<PathBuf>,
-        allow_foreign: Option<bool>,
-        allow_unencrypted: Option<bool>,
-        password: Option<String>,
-        remember_password: Option<bool>,
-        tables: Option<Vec<String>>,
-        allow_broken_references: Option<bool>
-    ) -> RestoreOutcome;
+    backups::restore_backup(request: RestoreRequest) -> RestoreOutcome;
     backups::undo_restore(source: String, job_id: String) -> RestoreOutcome;
     backups::compare_backup(source: String, id: String) -> Vec<TableDiff>;
     backups::compare_rows(

@@ -55,8 +55,8 @@ describe("Restore", () => {
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     const done = await screen.findByTestId("restore-done");
     expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
-    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ source: "Notes", verifyFirst: true });
-    expect(fake.callsOf("restore_backup")[0]?.target).toBeUndefined();
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]).toMatchObject({ source: "Notes", verifyFirst: true });
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]?.target).toBeUndefined();
 
     expect(done.textContent).not.toContain("backup_");
     expect(screen.queryByTestId("restore-start")).toBeNull();
@@ -86,7 +86,7 @@ describe("Restore", () => {
     const done = await screen.findByTestId("restore-done");
     expect(done.textContent).toContain("/tmp/copy.db");
     expect(screen.queryByTestId("undo-restore")).toBeNull();
-    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ target: "/tmp/copy.db" });
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]).toMatchObject({ target: "/tmp/copy.db" });
   });
 
   it("shows a wrong password in plain words when comparing, and the recorded counts instead", async () => {
@@ -151,7 +151,7 @@ describe("Restore", () => {
 
     const done = await screen.findByTestId("restore-done");
     expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
-    expect(fake.callsOf("restore_backup")).toEqual([
+    expect(fake.callsOf("restore_backup").map((c) => c.request)).toEqual([
       expect.objectContaining({ source: "Notes", id: foreign.id, allowForeign: true, allowUnencrypted: undefined }),
     ]);
     expect(screen.queryByTestId("error-message")).toBeNull();
@@ -178,7 +178,7 @@ describe("Restore", () => {
     await user.click(screen.getByTestId("restore-warning-continue"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     await screen.findByTestId("restore-done");
-    expect(fake.callsOf("restore_backup")).toEqual([
+    expect(fake.callsOf("restore_backup").map((c) => c.request)).toEqual([
       expect.objectContaining({ id: plain.id, allowUnencrypted: true, allowForeign: undefined }),
     ]);
   });
@@ -189,8 +189,8 @@ describe("Restore", () => {
     expect(screen.queryByTestId("restore-warning")).toBeNull();
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     await screen.findByTestId("restore-done");
-    expect(fake.callsOf("restore_backup")[0]?.allowForeign).toBeUndefined();
-    expect(fake.callsOf("restore_backup")[0]?.allowUnencrypted).toBeUndefined();
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]?.allowForeign).toBeUndefined();
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]?.allowUnencrypted).toBeUndefined();
   });
 
   it("shows the warning step when the shell still asks for a go-ahead, then retries with it", async () => {
@@ -198,9 +198,10 @@ describe("Restore", () => {
     const restore = fake.handlers.restore_backup;
     let asked = false;
     fake.handlers.restore_backup = (args) => {
+      const { id } = args.request;
       if (!asked) {
         asked = true;
-        throw ipcError("confirmation_required", `backup ${args.id} is not encrypted`, { backup_id: args.id, reason: "unencrypted" });
+        throw ipcError("confirmation_required", `backup ${id} is not encrypted`, { backup_id: id, reason: "unencrypted" });
       }
       return restore(args);
     };
@@ -214,7 +215,7 @@ describe("Restore", () => {
     await user.click(screen.getByTestId("restore-warning-continue"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     await screen.findByTestId("restore-done");
-    const calls = fake.callsOf("restore_backup");
+    const calls = fake.callsOf("restore_backup").map((c) => c.request);
     expect(calls).toHaveLength(2);
     expect(calls[0]?.allowUnencrypted).toBeUndefined();
     expect(calls[1]).toMatchObject({ id: calls[0]?.id, allowUnencrypted: true });
@@ -244,7 +245,7 @@ describe("Restore", () => {
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     expect((await screen.findByTestId("restore-done")).textContent).toContain("/home/ada/old-copy.db");
-    expect(fake.callsOf("restore_backup")).toHaveLength(2);
+    expect(fake.callsOf("restore_backup").map((c) => c.request)).toHaveLength(2);
   });
 
   it("takes the other file from the system's file dialog", async () => {
@@ -277,7 +278,7 @@ describe("Restore", () => {
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     await screen.findByTestId("restore-done");
-    expect(fake.callsOf("restore_backup")[0]).toMatchObject({ id: newest.id, password: "the old password" });
+    expect(fake.callsOf("restore_backup").map((c) => c.request)[0]).toMatchObject({ id: newest.id, password: "the old password" });
     expect(screen.queryByTestId("error-message")).toBeNull();
   });
 
@@ -304,7 +305,7 @@ describe("Restore", () => {
     await user.click(within(again).getByRole("button", { name: "Compare it" }));
     await waitFor(() => expect((screen.getByTestId("restore-start") as HTMLButtonElement).disabled).toBe(false));
     expect(screen.getByTestId("restore-locked").textContent).toBe("");
-    expect(fake.callsOf("restore_backup")).toEqual([]);
+    expect(fake.callsOf("restore_backup").map((c) => c.request)).toEqual([]);
   });
 
   it("asks for the password when the restore itself finds the saved one doesn't open the backup", async () => {
@@ -320,6 +321,6 @@ describe("Restore", () => {
     await user.type(within(ask).getByLabelText("Password of this backup"), "the old password");
     await user.click(within(ask).getByRole("button", { name: "Restore it" }));
     await screen.findByTestId("restore-done");
-    expect(fake.callsOf("restore_backup").map((c) => c.password ?? null)).toEqual([null, "the old password"]);
+    expect(fake.callsOf("restore_backup").map((c) => c.request).map((c) => c.password ?? null)).toEqual([null, "the old password"]);
   });
 });

@@ -28,6 +28,7 @@ import type {
   IpcError,
   Phase,
   RestoreOutcome,
+  RestoreRequest,
   RowsPage,
   RunRecord,
   Schedule,
@@ -387,7 +388,7 @@ export class FakeShell {
     },
     create_backup: (args) => this.createBackup(args),
     verify_backup: (args) => this.verify(args),
-    restore_backup: (args) => this.restore(args),
+    restore_backup: ({ request }) => this.restore(request),
     undo_restore: (args) => this.undo(args),
     compare_backup: (args) => this.compare(args),
     compare_rows: (args) => this.compareRows(args),
@@ -808,7 +809,7 @@ export class FakeShell {
     }
   }
 
-  private async restore(args: ArgsOf<"restore_backup">): Promise<RestoreOutcome> {
+  private async restore(args: RestoreRequest): Promise<RestoreOutcome> {
     const source = this.sourceOf(args.source);
     // As the shell: where to first (any other file than the database must have been picked)...
     const target = args.target ?? source.database;

@@ -58,8 +58,6 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let hooks = Hooks { log: &log, stop: &stop, copy_wake, file: &d.file.clone() };
     let mut host = Host::new(engines.clone());
     let reporting = engines.clone();
-    let mut clock = SchedulerState::new(Utc::now());
-    let mut last_tick = Instant::now();
     std::thread::scope(|scope| {
         // Copies elsewhere on their own thread: an upload never delays the next backup.
         let copier_log = Log { out };
@@ -67,7 +65,7 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
         scope.spawn(move || {
             copier(&copier_log, engines, &copier_file, &copier_only, &copier_stop, &copy_woken)
         });
-        schedule_loop(&mut d, &mut host, &hooks, &reporting, &log, &stop, &woken, &mut clock, &mut last_tick);
+        schedule_loop(&mut d, &mut host, &hooks, &reporting, &woken);
     });
     log.event(None, "stopped", "stopped", json!({}));
     Ok(EXIT_OK)
@@ -182,24 +180,24 @@ fn copy_event(log: &Log, e: CopyEvent<'_>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Ticks the scheduler host until the stop (`hooks.stop`), sleeping until the next run is due
+/// or a signal wakes it; sends the weekly summary when a week has passed.
 fn schedule_loop(
     d: &mut Daemon,
     host: &mut Host,
     hooks: &Hooks<'_>,
     engines: &Engines,
-    log: &Log,
-    stop: &CancelToken,
     woken: &mpsc::Receiver<()>,
-    clock: &mut SchedulerState,
-    last_tick: &mut Instant,
 ) {
+    let (log, stop) = (hooks.log, hooks.stop);
+    let mut clock = SchedulerState::new(Utc::now());
+    let mut last_tick = Instant::now();
     while !stop.is_cancelled() {
         let now = Local::now();
         if let Some(jump) = clock.tick(now.with_timezone(&Utc), last_tick.elapsed()) {
             jumped(log, jump);
         }
-        *last_tick = Instant::now();
+        last_tick = Instant::now();
         d.reload(log);
         // The weekly summary by e-mail, when set up and a week has passed.
         if let Ok(all) = d.file.load()

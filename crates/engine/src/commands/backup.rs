@@ -54,6 +54,17 @@ struct Previous {
 /// Why an increment was given up for a full backup, while writing it.
 const TOO_MANY_CHANGES: &str = "too many pages changed for an increment";
 
+/// What a backup is written from: the database, its options and key, the backup it may build
+/// on, and whether it leaves its page list.
+#[derive(Clone, Copy)]
+struct Writing<'a> {
+    source: &'a Path,
+    opts: &'a BackupOptions,
+    key: Option<&'a NewKey>,
+    previous: Option<&'a Previous>,
+    wants_manifest: bool,
+}
+
 impl Engine {
     /// Backs up the database at `source`.
     pub fn backup(&self, source: &Path, opts: &BackupOptions, job: &Job) -> Result<BackupMetadata> {
@@ -127,32 +138,14 @@ impl Engine {
         // Every backup leaves its page list (a full one asked for too), so the next increment
         // can build on it whatever this one was.
         let wants_manifest = opts.backup_type != BackupType::Safety;
-        let meta = match self.write(
-            source,
-            snap,
-            opts,
-            key.as_ref(),
-            plan,
-            previous.as_ref(),
-            wants_manifest,
-            job,
-            phase,
-        ) {
+        let writing =
+            Writing { source, opts, key: key.as_ref(), previous: previous.as_ref(), wants_manifest };
+        let meta = match self.write(&writing, snap, plan, job, phase) {
             Err(e) if e.message() == TOO_MANY_CHANGES => {
                 // Most of the database changed: a full backup costs no more and starts afresh.
                 full_reason = Some(FullReason::ManyPagesChanged);
                 let snap = Snapshot::begin(source, self.busy_timeout, &job.cancel)?;
-                self.write(
-                    source,
-                    snap,
-                    opts,
-                    key.as_ref(),
-                    Plan::Full,
-                    previous.as_ref(),
-                    wants_manifest,
-                    job,
-                    phase,
-                )?
+                self.write(&writing, snap, Plan::Full, job, phase)?
             }
             other => other?,
         };
@@ -173,11 +166,27 @@ impl Engine {
 
     /// The newest backup of the database at `database` recorded here that protects it: a safety
     /// backup (the database as it was just before a restore) never counts.
+    ///
+    /// Found in the catalog, then only that one backup's file is looked at (not every file of
+    /// the folder, as [`Engine::list`] does): a folder of thousands of backups costs a run a
+    /// lookup or two.
     pub fn last_backup_of(&self, database: &Path) -> Result<Option<BackupMetadata>> {
         let absolute = absolute(database);
-        Ok(self.list(None)?.into_iter().find(|b| {
-            b.backup_type != BackupType::Safety && (b.source_path == absolute || b.source_path == database)
-        }))
+        let found = {
+            let catalog = self.catalog()?;
+            let newest = catalog.list()?.into_iter().find(|b| {
+                b.backup_type != BackupType::Safety
+                    && (b.source_path == absolute || b.source_path == database)
+            });
+            match newest {
+                Some(mut m) => {
+                    m.pinned = catalog.pins()?.remove(&m.id);
+                    Some(m)
+                }
+                None => None,
+            }
+        };
+        Ok(found.map(|m| self.with_chain_concern(self.with_concern(m))))
     }
 
     /// The newest backup of `source` recorded here that a new backup can build on (and whose
@@ -276,19 +285,15 @@ impl Engine {
     }
 
     /// Writes the backup `plan` describes from `snap` into the store; returns what to record.
-    #[allow(clippy::too_many_arguments)]
     fn write(
         &self,
-        source: &Path,
+        writing: &Writing<'_>,
         mut snap: Snapshot,
-        opts: &BackupOptions,
-        key: Option<&NewKey>,
         plan: Plan,
-        previous: Option<&Previous>,
-        wants_manifest: bool,
         job: &Job,
         phase: Phase,
     ) -> Result<BackupMetadata> {
+        let Writing { source, opts, key, previous, wants_manifest } = *writing;
         let level = if opts.compress { opts.level } else { 0 };
         let now = self.clock.now();
         let id = self.new_id(now)?;

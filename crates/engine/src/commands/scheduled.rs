@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::engine::{Engine, RunInfo};
+use crate::engine::{Engine, RunEnd, RunInfo};
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{
     BackupMetadata, BackupType, Operation, Problem, RunStatus, ScheduledRun, SourceHistory,
@@ -27,7 +27,7 @@ impl Engine {
     /// password, full disk, cancelled...). Either way the run is in the history, as a
     /// `scheduled` backup of `source.database`.
     pub fn run_scheduled(&self, source: &Source, job: &Job) -> Result<ScheduledRun> {
-        let started = self.clock.now();
+        let started = self.started();
         let t0 = Instant::now();
         let db = source.database.as_path();
         let info = RunInfo {
@@ -37,7 +37,8 @@ impl Engine {
         };
         let record = |result: &Result<()>, id: Option<String>| {
             let result = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
-            self.record(Operation::Backup, &info, started, t0, result, id, None);
+            let end = RunEnd { result, backup_id: id, safety_backup_id: None };
+            self.record(Operation::Backup, &info, started, end);
         };
         if !self.backup_dir().is_some_and(|d| same_folder(&source.backup_dir, d)) {
             return Err(Error::invalid(format!(
@@ -121,11 +122,11 @@ impl Engine {
         // Never make room for a backup that failed its check: with "keep the last N", doing so
         // would trade good old backups for bad new ones, one run at a time.
         if run.status == RunStatus::Success && !source.retention.is_empty() {
-            let started = self.clock.now();
-            let t0 = Instant::now();
+            let started = self.started();
             let result = self.cleanup_locked(&source.retention);
             let outcome = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
-            self.record(Operation::Cleanup, &RunInfo::default(), started, t0, outcome, None, None);
+            let end = RunEnd { result: outcome, backup_id: None, safety_backup_id: None };
+            self.record(Operation::Cleanup, &RunInfo::default(), started, end);
             match result {
                 Ok(plan) => run.cleanup = Some(plan),
                 Err(e) => {
