@@ -97,3 +97,57 @@ fn one_scheduled_backup_looks_at_the_folder_a_bounded_number_of_times_whatever_i
     assert!(looks.iter().all(|l| l.0 <= 1), "the folder listed once: {looks:?}");
     assert!(looks[1..].iter().all(|l| *l == looks[1]), "{looks:?}");
 }
+
+/// Opens every destination as one shared memory store, counting the openings (for a remote
+/// destination each is a keyring read and a new client).
+struct CountingOpener {
+    store: Arc<keepsake_engine::MemoryStore>,
+    opened: AtomicUsize,
+}
+
+impl keepsake_engine::scheduler::copies::DestinationOpener for CountingOpener {
+    fn open(&self, _dest: &keepsake_engine::Destination) -> keepsake_engine::Result<Arc<dyn Store>> {
+        self.opened.fetch_add(1, Ordering::SeqCst);
+        Ok(self.store.clone())
+    }
+}
+
+#[test]
+fn a_copy_pass_opens_each_destination_once() {
+    use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+    let env = Env::new();
+    make_db(&env.db, true, 4096, 40);
+    let mut dest = keepsake_engine::Destination::new("offsite", keepsake_engine::DestinationKind::Folder);
+    dest.path = Some(env.dir.path().join("elsewhere"));
+    // Its own retention and a check every day: the pass also cleans up and checks there.
+    dest.set("keep_last", "2").unwrap();
+    dest.set("verify_every_days", "1").unwrap();
+    let mut source = Source::new("astro", &env.db, &env.backups);
+    source.encrypt = false;
+    source.copies_to = vec![dest.name.clone()];
+    let sources =
+        keepsake_engine::sources::Sources { sources: vec![source], destinations: vec![dest], email: None };
+    let engines =
+        Arc::new(keepsake_engine::Engines::new(env.home.clone(), Arc::new(StaticSecret::new(PASSWORD))));
+    let engine = engines.get(&env.backups).unwrap();
+    for _ in 0..3 {
+        engine.backup(&env.db, &opts(false, true), &job()).unwrap();
+    }
+    let opener = Arc::new(CountingOpener {
+        store: Arc::new(keepsake_engine::MemoryStore::new("offsite")),
+        opened: AtomicUsize::new(0),
+    });
+    let mut copier = Copier::new(engines, opener.clone());
+    let mut copied = 0;
+    copier.pass(&sources, chrono::Utc::now(), &job(), &mut |e| {
+        if let CopyEvent::Copied { .. } = e {
+            copied += 1;
+        }
+        if let CopyEvent::Failed { error, .. } = e {
+            panic!("{error}");
+        }
+    });
+    assert_eq!(copied, 2, "the two the destination keeps");
+    assert_eq!(opener.opened.load(Ordering::SeqCst), 1, "one pass, one destination, opened once");
+    assert_eq!(copier.status(&sources)[0].waiting, 0);
+}

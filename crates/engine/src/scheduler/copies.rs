@@ -170,6 +170,13 @@ fn needs_a_person(e: &Error) -> bool {
         || e.code() == ErrorCode::InvalidInput
 }
 
+/// A destination and its store, opened once for a pass.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    dest: &'a Destination,
+    store: &'a dyn Store,
+}
+
 impl Copier {
     /// A copier over the hosts' engines, opening destinations with `opener`.
     pub fn new(engines: Arc<Engines>, opener: Arc<dyn DestinationOpener>) -> Copier {
@@ -201,8 +208,17 @@ impl Copier {
                 let rules = dest.retention_for(&source.retention);
                 let told_skips = pair.skipped.clone();
                 let mut skipped = std::collections::HashSet::new();
-                let outcome = self
-                    .copy_missing(&source.backup_dir, dest, rules, job, &mut copied, &mut |r| match r {
+                // The destination is opened once for the whole pass (a keyring read and a new
+                // client each time for a remote one): the copies, its retention, its check and
+                // the count of what waits all go through it.
+                let opened = self.opener.open(dest);
+                let outcome = match &opened {
+                    Ok(store) => Ok(store.as_ref()),
+                    Err(e) => Err(crate::engine::copy(e)),
+                };
+                let outcome = outcome.and_then(|store| {
+                    let target = Target { dest, store };
+                    self.copy_missing(&source.backup_dir, target, rules, job, &mut copied, &mut |r| match r {
                         Ok(record) => report(CopyEvent::Copied { source: &source.name, record }),
                         Err(error) => {
                             // Said once, not at every pass.
@@ -214,7 +230,7 @@ impl Copier {
                         }
                     })
                     .and_then(|()| {
-                        self.tend(&source.backup_dir, dest, &source.retention, now, job, &mut |e| match e {
+                        self.tend(&source.backup_dir, target, &source.retention, now, job, &mut |e| match e {
                             Tended::Removed(plan) => {
                                 report(CopyEvent::Removed { source: &source.name, destination: name, plan })
                             }
@@ -222,7 +238,8 @@ impl Copier {
                                 report(CopyEvent::Checked { source: &source.name, destination: name, checks })
                             }
                         })
-                    });
+                    })
+                });
                 copied_any |= !copied.is_empty();
                 let pair = self.pairs.entry(key).or_default();
                 match outcome {
@@ -252,7 +269,7 @@ impl Copier {
                     }
                 }
                 if let Ok(engine) = self.engines.get(&source.backup_dir)
-                    && let Ok(store) = self.opener.open(dest)
+                    && let Ok(store) = &opened
                     && let Ok(m) = engine.copies_wanted(store.location(), rules)
                 {
                     let pair = self.pairs.entry((source.name.clone(), name.clone())).or_default();
@@ -264,17 +281,17 @@ impl Copier {
         copied_any
     }
 
+    /// Sends `store` (destination `dest`) the backups of `dir` it should hold and does not.
     fn copy_missing(
         &self,
         dir: &std::path::Path,
-        dest: &Destination,
+        Target { dest, store }: Target<'_>,
         rules: &RetentionPolicy,
         job: &Job,
         copied: &mut Vec<CopyRecord>,
         each: &mut dyn FnMut(std::result::Result<&CopyRecord, &Error>),
     ) -> Result<()> {
         let engine = self.engines.get(dir)?;
-        let store = self.opener.open(dest)?;
         // An increment's copy brings the records of its chain along: those there before this
         // pass are not said again.
         let before: Vec<CopyRecord> =
@@ -283,7 +300,7 @@ impl Copier {
             if copied.iter().any(|c| c.backup_id == m.id) {
                 continue;
             }
-            match engine.copy_to(&m.id, &dest.name, store.as_ref(), job) {
+            match engine.copy_to(&m.id, &dest.name, store, job) {
                 Ok(records) => {
                     for r in records {
                         if !before.contains(&r) && !copied.iter().any(|c| c.backup_id == r.backup_id) {
@@ -305,17 +322,16 @@ impl Copier {
     fn tend(
         &self,
         dir: &std::path::Path,
-        dest: &Destination,
+        Target { dest, store }: Target<'_>,
         source_rules: &RetentionPolicy,
         now: DateTime<Utc>,
         job: &Job,
         each: &mut dyn FnMut(Tended<'_>),
     ) -> Result<()> {
         let engine = self.engines.get(dir)?;
-        let store = self.opener.open(dest)?;
         let rules = dest.retention_for(source_rules);
         if !rules.is_empty() {
-            let plan = engine.cleanup_copies(store.as_ref(), rules, job)?;
+            let plan = engine.cleanup_copies(store, rules, job)?;
             if !plan.delete.is_empty() {
                 each(Tended::Removed(&plan));
             }
@@ -323,7 +339,7 @@ impl Copier {
         if let Some(days) = dest.verify_every()
             && engine.copies_due_check(store.location(), days, now)?
         {
-            let checks = engine.verify_copies_at(store.as_ref(), job, now)?;
+            let checks = engine.verify_copies_at(store, job, now)?;
             each(Tended::Checked(&checks));
         }
         Ok(())
