@@ -176,18 +176,22 @@ test("the tray menu is read and Back up now clicked over D-Bus", async () => {
 });
 
 test("a second launch hands over to the first one and exits", async () => {
-  const second = spawn(APP, [], { stdio: "ignore" });
-  const code = await new Promise((resolve, reject) => {
+  // Its stderr is kept, to say why if it ends otherwise (seen once on a local run: ended by a
+  // signal, with nothing else known).
+  const second = spawn(APP, [], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  second.stderr.on("data", (d) => (stderr += d));
+  const [code, signal] = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       second.kill();
-      reject(new Error("the second instance did not exit"));
+      reject(new Error(`the second instance did not exit; stderr: ${stderr}`));
     }, 15_000);
-    second.on("exit", (c) => {
+    second.on("exit", (c, s) => {
       clearTimeout(timer);
-      resolve(c);
+      resolve([c, s]);
     });
   });
-  assert.equal(code, 0);
+  assert.equal(code, 0, `the second instance ended with ${code ?? signal}; stderr: ${stderr}`);
   assert.equal((await invoke("app_state")).sources.length, 2, "the first one still answers");
 });
 
