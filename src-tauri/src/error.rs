@@ -25,33 +25,43 @@ pub enum AppCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum Code {
+    /// One of the engine's codes.
     Engine(ErrorCode),
+    /// One of the app's own codes.
     App(AppCode),
 }
 
 /// A failed command, serialized as `{ "code": ..., "message": ..., "facts": {...} }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct IpcError {
+    /// The stable code the window words.
     pub code: Code,
+    /// What happened, for the log and the details (the window has its own words).
     pub message: String,
+    /// The structured facts (paths, sizes, reasons, backups to delete).
     pub facts: Box<Facts>,
 }
 
+/// A command's result.
 pub type IpcResult<T> = Result<T, IpcError>;
 
 impl IpcError {
+    /// An error of the app's own, with `message`.
     pub fn new(code: AppCode, message: impl Into<String>) -> Self {
         IpcError { code: Code::App(code), message: message.into(), facts: Box::default() }
     }
 
+    /// No source named `name`.
     pub fn no_source(name: &str) -> Self {
         IpcError::new(AppCode::NoSource, format!("no database named {name:?} is set up in Keepsake"))
     }
 
+    /// The keyring could not be used.
     pub fn keyring(message: impl Into<String>) -> Self {
         IpcError::new(AppCode::KeyringUnavailable, message)
     }
 
+    /// The file dialog could not be shown.
     pub fn dialog(message: impl Into<String>) -> Self {
         IpcError::new(AppCode::DialogUnavailable, message)
     }
@@ -64,6 +74,7 @@ impl IpcError {
         }
     }
 
+    /// What the window asked is not valid (`invalid_input`).
     pub fn invalid(message: impl Into<String>) -> Self {
         IpcError::from(Error::new(ErrorCode::InvalidInput, message))
     }

@@ -26,9 +26,13 @@ const EVENT_INTERVAL: Duration = Duration::from_millis(100);
 /// The `job-progress` payload.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct JobProgress {
+    /// The job.
     pub job_id: String,
+    /// What it is doing now.
     pub phase: Phase,
+    /// Units done so far.
     pub done: u64,
+    /// Units in all (0 when not known yet).
     pub total: u64,
 }
 
@@ -74,10 +78,12 @@ impl Jobs {
         found
     }
 
+    /// Whether job `id` is running.
     pub fn is_running(&self, id: &str) -> bool {
         self.lock().running.contains_key(id)
     }
 
+    /// Whether any job is running (the tray shows it busy).
     pub fn any_running(&self) -> bool {
         !self.lock().running.is_empty()
     }
@@ -113,6 +119,7 @@ impl Jobs {
 pub struct JobGuard {
     jobs: Arc<Jobs>,
     id: String,
+    /// The job's progress and cancel, for the engine.
     pub job: Job,
 }
 
@@ -137,6 +144,7 @@ impl<R: Runtime> std::fmt::Debug for EventProgress<R> {
 }
 
 impl<R: Runtime> EventProgress<R> {
+    /// Progress of job `job_id`, sent to the window as events.
     pub fn new(app: AppHandle<R>, job_id: &str) -> Arc<Self> {
         Arc::new(EventProgress { app, job_id: job_id.to_owned(), last: Mutex::new(None) })
     }

@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 /// The keyring entry: service and account names.
 pub const SERVICE: &str = "app.keepsake.desktop";
+/// The keyring account the password is kept under.
 pub const ACCOUNT: &str = "backup-password";
 
 /// How long a keyring call may take before it counts as locked.
@@ -39,13 +40,17 @@ pub enum KeyringStatus {
 /// Why the keyring could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError {
+    /// The keyring is locked (the person can unlock it), not missing or broken.
     pub locked: bool,
+    /// What the keyring said.
     pub message: String,
 }
 
 /// Where the password is kept: the OS keyring in the app, memory in tests.
 pub trait PasswordStore: Send + Sync {
+    /// The password kept there, if any.
     fn get(&self) -> Result<Option<Password>, StoreError>;
+    /// Keeps `password` there.
     fn set(&self, password: &str) -> Result<(), StoreError>;
 }
 
@@ -166,6 +171,8 @@ impl std::fmt::Debug for KeyringSecret {
 }
 
 impl KeyringSecret {
+    /// The password source over `store` (read at each need; passwords typed in the window are
+    /// tried after it).
     pub fn new(store: Arc<dyn PasswordStore>) -> Self {
         KeyringSecret {
             store,

@@ -7,6 +7,7 @@
 //! the window and the tray are shown. The window itself (React, `ui/`) reaches the shell only
 //! through the commands listed in `capabilities/default.json` and two events (`job-progress`,
 //! `state-changed`).
+#![warn(missing_docs)]
 
 pub mod commands;
 pub mod contract;

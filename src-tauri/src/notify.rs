@@ -15,8 +15,11 @@ pub use crate::settings::NotificationLevel;
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
+    /// A problem (shown even at the level "problems"), not good news.
     pub problem: bool,
+    /// The notification's title.
     pub summary: String,
+    /// Its text.
     pub body: String,
 }
 

@@ -12,7 +12,9 @@ use crate::error::{IpcError, IpcResult};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// The app's own settings, as kept in `settings.toml`.
 pub struct Settings {
+    /// Which desktop notifications are shown.
     pub notification_level: NotificationLevel,
     /// Start Keepsake (hidden, in the tray) when the user logs in.
     pub autostart: bool,
@@ -21,6 +23,7 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The settings in `path`, or the defaults when it is missing or unreadable (logged).
     pub fn load(path: &Path) -> Settings {
         match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).unwrap_or_else(|e| {
@@ -35,6 +38,7 @@ impl Settings {
         }
     }
 
+    /// Writes the settings to `path` atomically.
     pub fn save(&self, path: &Path) -> IpcResult<()> {
         let text = toml::to_string_pretty(self).map_err(|e| IpcError::invalid(e.to_string()))?;
         Ok(keepsake_engine::durable::write_atomic(path, text.as_bytes())?)
@@ -50,6 +54,7 @@ pub enum NotificationLevel {
     /// Failed backups, missed backups, an unreadable keyring.
     #[default]
     Problems,
+    /// None.
     Off,
 }
 

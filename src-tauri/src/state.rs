@@ -22,6 +22,7 @@ pub struct Paths {
     pub config_dir: PathBuf,
     /// The demo database, default backup folders.
     pub data_dir: PathBuf,
+    /// Where the app's log files go.
     pub log_dir: PathBuf,
     /// This installation's private folder (catalog, locks, scratch space), shared with the
     /// `keepsake` command of the same user.
@@ -29,10 +30,12 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// The sources file (`sources.toml`, shared with the CLI's format).
     pub fn sources_file(&self) -> PathBuf {
         self.config_dir.join("sources.toml")
     }
 
+    /// The app's settings file (`settings.toml`).
     pub fn settings_file(&self) -> PathBuf {
         self.config_dir.join("settings.toml")
     }
@@ -61,6 +64,7 @@ struct Loaded {
 
 /// The shell's state.
 pub struct AppState {
+    /// Where the app keeps its files.
     pub paths: Paths,
     sources: Mutex<Loaded>,
     settings: Mutex<Settings>,
@@ -68,8 +72,11 @@ pub struct AppState {
     engines: Result<Arc<Engines>, String>,
     /// Paths the person picked in the file dialog this session.
     picked: Mutex<std::collections::HashSet<PathBuf>>,
+    /// The jobs running now (progress and Cancel).
     pub jobs: Arc<Jobs>,
+    /// The password, from the OS keyring.
     pub secrets: Arc<KeyringSecret>,
+    /// The scheduler thread's control (wake, stop).
     pub scheduler: Arc<SchedulerControl>,
     /// The backup the window is looking inside (its source and the decoded view), if any.
     browsing: Mutex<Option<(String, keepsake_engine::BackupView)>>,
@@ -196,6 +203,7 @@ impl AppState {
         self.copier.wake();
     }
 
+    /// Whether "Try again" was pressed for the copies since the copier last looked (then cleared).
     pub fn take_copy_retry(&self) -> bool {
         self.copy_retry.swap(false, std::sync::atomic::Ordering::SeqCst)
     }
@@ -229,6 +237,7 @@ impl AppState {
         lock(&self.sources).sources.sources.clone()
     }
 
+    /// The source named `name`.
     pub fn source(&self, name: &str) -> IpcResult<Source> {
         lock(&self.sources).sources.get(name).cloned().map_err(|_| IpcError::no_source(name))
     }
@@ -251,10 +260,12 @@ impl AppState {
         Ok(out)
     }
 
+    /// The app's settings now.
     pub fn settings(&self) -> Settings {
         lock(&self.settings).clone()
     }
 
+    /// Changes the settings with `f` and saves them; the new settings.
     pub fn edit_settings(&self, f: impl FnOnce(&mut Settings)) -> IpcResult<Settings> {
         let mut settings = lock(&self.settings);
         let mut next = settings.clone();
@@ -285,6 +296,7 @@ impl AppState {
         (!password.is_empty()).then(|| self.secrets.lend(&password, remember.unwrap_or(false)))
     }
 
+    /// The engine of the backup folder `dir`.
     pub fn engine(&self, dir: &Path) -> IpcResult<Arc<Engine>> {
         self.engines()?.get(dir).map_err(|e| self.ipc_error(e))
     }
@@ -379,6 +391,8 @@ impl AppState {
         }
     }
 
+    /// `e` as the window gets it; a password that was needed while the keyring could not be
+    /// read is said as the keyring's problem.
     pub fn ipc_error(&self, e: keepsake_engine::Error) -> IpcError {
         if e.code() == ErrorCode::PasswordRequired
             && let Some(why) = self.secrets.last_error()

@@ -18,8 +18,11 @@ use crate::view::{Mood, source_view, tray_summary};
 
 /// Menu item ids.
 pub const BACKUP_NOW: &str = "backup-now";
+/// Menu item id: Open Keepsake.
 pub const OPEN: &str = "open";
+/// Menu item id: Pause or Resume schedules.
 pub const PAUSE: &str = "pause";
+/// Menu item id: Quit.
 pub const QUIT: &str = "quit";
 
 /// The tray and the menu items that change.

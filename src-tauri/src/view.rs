@@ -22,9 +22,13 @@ use crate::state::AppState;
 pub struct AppStateView {
     /// No source is set up yet: the window shows its first-run screen.
     pub first_run: bool,
+    /// Every source, with what Home shows of it.
     pub sources: Vec<SourceView>,
+    /// Whether the password can be read from the keyring.
     pub keyring: KeyringStatus,
+    /// Which desktop notifications are shown.
     pub notification_level: NotificationLevel,
+    /// Keepsake starts (in the tray) when the person logs in.
     pub autostart: bool,
     /// Scheduled backups are paused for every source.
     pub paused: bool,
@@ -37,18 +41,27 @@ pub struct AppStateView {
 /// One source as the window shows it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SourceView {
+    /// Its name.
     pub name: String,
+    /// The database it protects.
     pub database: PathBuf,
+    /// The folder its backups go to.
     pub backup_dir: PathBuf,
+    /// Whether it is backed up on its schedule.
     pub enabled: bool,
+    /// Its schedule is paused (this source, or all of them).
     pub paused: bool,
     /// When its scheduled backups run.
     pub schedule: Option<Schedule>,
     /// In plain English (`Every day at 02:00`).
     pub schedule_description: Option<String>,
+    /// Its backups are encrypted.
     pub encrypt: bool,
+    /// Its backups are compressed.
     pub compress: bool,
+    /// The gzip level (1-9).
     pub level: u32,
+    /// Each backup is verified right after it is made.
     pub verify_after_backup: bool,
     /// "Save space: back up only what changed": on, off, or `null` for automatic (on for
     /// databases of 64 MiB and more).
@@ -58,12 +71,15 @@ pub struct SourceView {
     pub row_loss_alert_percent: u32,
     /// The destinations (by name) its backups are copied to.
     pub copies_to: Vec<String>,
+    /// Which backups its cleanup keeps.
     pub retention: RetentionPolicy,
     /// RFC 3339, local offset; `None` when not scheduled (or paused).
     pub next_run: Option<String>,
+    /// Its newest backup, if any.
     pub last_backup: Option<BackupMetadata>,
     /// The last scheduled run, whatever its outcome (a failure is shown on the home screen).
     pub last_run: Option<RunRecord>,
+    /// Whether its backups are on time.
     pub health: HealthView,
     /// Room on the backup folder's disk for the next backup (none: not a local disk).
     pub space: Option<SpaceCheck>,
@@ -73,8 +89,13 @@ pub struct SourceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum HealthView {
+    /// `"ok"` or `"never"`.
     Word(&'static str),
-    Overdue { overdue_days: u32 },
+    /// Overdue by this many days.
+    Overdue {
+        /// Whole days since the last backup was due.
+        overdue_days: u32,
+    },
 }
 
 impl From<&Health> for HealthView {
@@ -131,9 +152,11 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
 /// One source's last seven days (`weekly_report`).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SourceReport {
+    /// The source.
     pub source: String,
     /// None when its backup folder cannot be read (`error` says why).
     pub report: Option<keepsake_engine::Report>,
+    /// Why its report could not be made, if it could not.
     pub error: Option<String>,
 }
 
@@ -158,15 +181,20 @@ pub fn weekly_reports(state: &AppState, now: DateTime<Utc>) -> Vec<SourceReport>
 /// The tray icon's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mood {
+    /// Nothing running, nothing wrong.
     Idle,
+    /// A backup, restore or copy is running.
     Busy,
+    /// Something needs the person.
     Problem,
 }
 
 /// What the tray shows: its icon and the status line of its menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraySummary {
+    /// The icon.
     pub mood: Mood,
+    /// The status line.
     pub status: String,
 }
 

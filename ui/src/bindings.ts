@@ -73,7 +73,23 @@ export type AppStateView = {
 /**
  * No source is set up yet: the window shows its first-run screen.
  */
-first_run: boolean, sources: Array<SourceView>, keyring: KeyringStatus, notification_level: NotificationLevel, autostart: boolean, 
+first_run: boolean, 
+/**
+ * Every source, with what Home shows of it.
+ */
+sources: Array<SourceView>, 
+/**
+ * Whether the password can be read from the keyring.
+ */
+keyring: KeyringStatus, 
+/**
+ * Which desktop notifications are shown.
+ */
+notification_level: NotificationLevel, 
+/**
+ * Keepsake starts (in the tray) when the person logs in.
+ */
+autostart: boolean, 
 /**
  * Scheduled backups are paused for every source.
  */
@@ -692,19 +708,51 @@ export type FullReason = "no_earlier_backup" | "earlier_backup_unusable" | "encr
  * `"ok"`, `"never"` or `{ "overdue_days": N }`.
  */
 
-export type HealthView = string | { overdue_days: number, };
+export type HealthView = string | { 
+/**
+ * Whole days since the last backup was due.
+ */
+overdue_days: number, };
 
 /**
  * A failed command, serialized as `{ "code": ..., "message": ..., "facts": {...} }`.
  */
 
-export type IpcError = { code: Code, message: string, facts: Facts, };
+export type IpcError = { 
+/**
+ * The stable code the window words.
+ */
+code: Code, 
+/**
+ * What happened, for the log and the details (the window has its own words).
+ */
+message: string, 
+/**
+ * The structured facts (paths, sizes, reasons, backups to delete).
+ */
+facts: Facts, };
 
 /**
  * The `job-progress` payload.
  */
 
-export type JobProgress = { job_id: string, phase: Phase, done: number, total: number, };
+export type JobProgress = { 
+/**
+ * The job.
+ */
+job_id: string, 
+/**
+ * What it is doing now.
+ */
+phase: Phase, 
+/**
+ * Units done so far.
+ */
+done: number, 
+/**
+ * Units in all (0 when not known yet).
+ */
+total: number, };
 
 /**
  * What the window shows about the keyring.
@@ -1050,7 +1098,11 @@ export type Schedule = { "kind": "hourly", "minute": number } | { "kind": "daily
  * A schedule in words and its next run times, as the person edits it.
  */
 
-export type SchedulePreview = { description: string, 
+export type SchedulePreview = { 
+/**
+ * The schedule in plain words (`Every day at 14:30`).
+ */
+description: string, 
 /**
  * RFC 3339, local offset.
  */
@@ -1093,17 +1145,45 @@ export type Soundness = "sound" | "unknown" | "damaged";
  * One source's last seven days (`weekly_report`).
  */
 
-export type SourceReport = { source: string, 
+export type SourceReport = { 
+/**
+ * The source.
+ */
+source: string, 
 /**
  * None when its backup folder cannot be read (`error` says why).
  */
-report: Report | null, error: string | null, };
+report: Report | null, 
+/**
+ * Why its report could not be made, if it could not.
+ */
+error: string | null, };
 
 /**
  * One source as the window shows it.
  */
 
-export type SourceView = { name: string, database: string, backup_dir: string, enabled: boolean, paused: boolean, 
+export type SourceView = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The database it protects.
+ */
+database: string, 
+/**
+ * The folder its backups go to.
+ */
+backup_dir: string, 
+/**
+ * Whether it is backed up on its schedule.
+ */
+enabled: boolean, 
+/**
+ * Its schedule is paused (this source, or all of them).
+ */
+paused: boolean, 
 /**
  * When its scheduled backups run.
  */
@@ -1111,7 +1191,23 @@ schedule: Schedule | null,
 /**
  * In plain English (`Every day at 02:00`).
  */
-schedule_description: string | null, encrypt: boolean, compress: boolean, level: number, verify_after_backup: boolean, 
+schedule_description: string | null, 
+/**
+ * Its backups are encrypted.
+ */
+encrypt: boolean, 
+/**
+ * Its backups are compressed.
+ */
+compress: boolean, 
+/**
+ * The gzip level (1-9).
+ */
+level: number, 
+/**
+ * Each backup is verified right after it is made.
+ */
+verify_after_backup: boolean, 
 /**
  * "Save space: back up only what changed": on, off, or `null` for automatic (on for
  * databases of 64 MiB and more).
@@ -1125,15 +1221,27 @@ row_loss_alert_percent: number,
 /**
  * The destinations (by name) its backups are copied to.
  */
-copies_to: Array<string>, retention: RetentionPolicy, 
+copies_to: Array<string>, 
+/**
+ * Which backups its cleanup keeps.
+ */
+retention: RetentionPolicy, 
 /**
  * RFC 3339, local offset; `None` when not scheduled (or paused).
  */
-next_run: string | null, last_backup: BackupMetadata | null, 
+next_run: string | null, 
+/**
+ * Its newest backup, if any.
+ */
+last_backup: BackupMetadata | null, 
 /**
  * The last scheduled run, whatever its outcome (a failure is shown on the home screen).
  */
-last_run: RunRecord | null, health: HealthView, 
+last_run: RunRecord | null, 
+/**
+ * Whether its backups are on time.
+ */
+health: HealthView, 
 /**
  * Room on the backup folder's disk for the next backup (none: not a local disk).
  */

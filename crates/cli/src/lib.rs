@@ -9,6 +9,7 @@
 //! (`commands`, with the password from `secret` and Ctrl-C from `interrupt`), and print
 //! (`output`, `progress`). Exit codes are decided in `error`. The engine never prints; this
 //! binary is the one place that does.
+#![warn(missing_docs)]
 
 mod args;
 mod commands;

@@ -12,6 +12,7 @@
 //! built-in PRNG (`SplitMix64`) and plain arithmetic only (no transcendental functions, whose
 //! last bits may differ between platforms), so the same seed and size give the same content,
 //! and a larger database with the same seed starts with the same users as a smaller one.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -56,10 +57,15 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub struct DemoStats {
     /// Size of the database file when done.
     pub bytes: u64,
+    /// Rows of the `users` table.
     pub users: u64,
+    /// Rows of the `charts` table.
     pub charts: u64,
+    /// Rows of the `positions` table.
     pub positions: u64,
+    /// Rows of the `notes` table.
     pub notes: u64,
+    /// Rows of the `images` table.
     pub images: u64,
 }
 

@@ -21,6 +21,7 @@
 //!
 //! Secrets are given by the caller (from the OS keyring); they are never part of a location,
 //! a message or a `Debug` output.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::future::{Future, IntoFuture};

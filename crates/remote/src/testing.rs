@@ -13,13 +13,19 @@ use std::time::{Duration, Instant};
 
 use keepsake_engine::{Destination, DestinationKind};
 
+/// The S3 test server's access key.
 pub const ACCESS_KEY: &str = "keepsake-test-access";
+/// The S3 test server's secret key.
 pub const SECRET_KEY: &str = "keepsake-test-secret-key-0123456789";
+/// The WebDAV test server's user.
 pub const DAV_USER: &str = "ann";
+/// The WebDAV test server's password.
 pub const DAV_PASSWORD: &str = "a webdav password";
+/// The bucket (or container) the tests use.
 pub const BUCKET: &str = "family-backups";
 /// Azurite's one account and its published key.
 pub const AZURE_ACCOUNT: &str = "devstoreaccount1";
+/// Azurite's published account key.
 pub const AZURE_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -27,10 +33,12 @@ pub const AZURE_KEY: &str =
 #[derive(Debug)]
 pub struct Server {
     child: Option<Child>,
+    /// The port it listens on, on 127.0.0.1.
     pub port: u16,
     /// The folder it serves (for S3, the folder of the buckets).
     pub root: PathBuf,
     kind: DestinationKind,
+    /// The SFTP login's private key file (SFTP only).
     pub key_file: Option<PathBuf>,
     _dir: Option<tempfile::TempDir>,
     args: Vec<String>,

@@ -12,6 +12,7 @@ use crate::error::IpcResult;
 use crate::state::AppState;
 
 #[tauri::command]
+/// The backups recorded in the source's folder, newest first (`limit` of them at most).
 pub async fn list_backups<R: Runtime>(
     app: AppHandle<R>,
     source: String,
@@ -36,6 +37,7 @@ pub async fn scan_folder<R: Runtime>(app: AppHandle<R>, source: String) -> IpcRe
 }
 
 #[tauri::command]
+/// Figures over the source's backups (count, sizes, compression, verification).
 pub async fn get_stats<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<Stats> {
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
@@ -45,6 +47,7 @@ pub async fn get_stats<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResu
 }
 
 #[tauri::command]
+/// The source's past runs, newest first, failed ones too (`limit` of them at most).
 pub async fn get_history<R: Runtime>(
     app: AppHandle<R>,
     source: String,
@@ -58,6 +61,7 @@ pub async fn get_history<R: Runtime>(
 }
 
 #[tauri::command]
+/// "Back up now" from the window: a manual backup with the source's settings, as job `job_id`.
 pub async fn create_backup<R: Runtime>(
     app: AppHandle<R>,
     source: String,
@@ -91,6 +95,7 @@ pub async fn free_up_space<R: Runtime>(
 }
 
 #[tauri::command]
+/// Verifies backup `id` (checksum, decryption, decompression, integrity), as job `job_id`; `password` as for a restore.
 pub async fn verify_backup<R: Runtime>(
     app: AppHandle<R>,
     source: String,
@@ -247,6 +252,7 @@ pub async fn compare_rows<R: Runtime>(
 }
 
 #[tauri::command]
+/// Deletes backup `id` of the source (refused while a later backup needs it).
 pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, source: String, id: String) -> IpcResult<()> {
     let r = blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;

@@ -136,6 +136,7 @@ pub async fn create_demo_source<R: Runtime>(app: AppHandle<R>) -> IpcResult<Sour
 /// A schedule in words and its next run times, as the person edits it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SchedulePreview {
+    /// The schedule in plain words (`Every day at 14:30`).
     pub description: String,
     /// RFC 3339, local offset.
     pub next_runs: Vec<String>,
