@@ -131,16 +131,11 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
                 if let Some(note) = finished(&state, source, result) {
                     note.send(level);
                 }
-                if result.as_ref().is_ok_and(|r| r.backup.is_some())
-                    && let Ok((_, engine)) = state.source_engine(&source.name)
+                // The room for the next backup, from the run's own answer.
+                if let Ok(run) = result
+                    && let Some(check) = &run.space
                 {
-                    crate::service::warn_low_space(
-                        self.app,
-                        &source.name,
-                        &engine,
-                        &source.database,
-                        &source.low_space,
-                    );
+                    crate::service::tell_space(self.app, &source.name, check);
                 }
                 if !source.copies_to.is_empty() {
                     state.copier.wake();

@@ -100,11 +100,18 @@ pub fn warn_low_space<R: Runtime>(
     database: &std::path::Path,
     margin: &keepsake_engine::SpaceMargin,
 ) {
-    let Ok(Some(check)) = engine.space_check(database, margin) else { return };
-    // Once per worsening (low, then no room), not after every backup of an hourly schedule.
+    if let Ok(Some(check)) = engine.space_check(database, margin) {
+        tell_space(app, name, &check);
+    }
+}
+
+/// Tells the person (a notification) that the backup disk of `name` is low or full, as `check`
+/// found it: once each time it gets worse (low, then no room), not after every backup of an
+/// hourly schedule.
+pub fn tell_space<R: Runtime>(app: &AppHandle<R>, name: &str, check: &keepsake_engine::SpaceCheck) {
     if app.state::<AppState>().space_worse(name, check.state) {
         tracing::warn!(source = %name, free = check.free, estimate = check.estimate, "the backup disk is low on space");
         let level = app.state::<AppState>().settings().notification_level;
-        crate::notify::Note::low_space(name, &check).send(level);
+        crate::notify::Note::low_space(name, check).send(level);
     }
 }

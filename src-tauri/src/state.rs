@@ -96,7 +96,7 @@ pub struct AppState {
     pending_screen: Mutex<Option<String>>,
     /// How low each source's backup disk was when the person was last told (told again only
     /// when it gets worse).
-    space_told: Mutex<std::collections::HashMap<String, keepsake_engine::SpaceState>>,
+    space_told: Mutex<keepsake_engine::space::SpaceTold>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -152,20 +152,7 @@ impl AppState {
     /// Whether a disk in `now`'s state is worth telling about for `source`: it got worse since
     /// the person was last told (room again forgets it).
     pub fn space_worse(&self, source: &str, now: keepsake_engine::SpaceState) -> bool {
-        use keepsake_engine::SpaceState::{Enough, Low, NoRoom};
-        let rank = |s: keepsake_engine::SpaceState| match s {
-            Enough => 0,
-            Low => 1,
-            NoRoom => 2,
-        };
-        let mut told = lock(&self.space_told);
-        if now == Enough {
-            told.remove(source);
-            return false;
-        }
-        let worse = told.get(source).is_none_or(|before| rank(now) > rank(*before));
-        told.insert(source.to_owned(), now);
-        worse
+        lock(&self.space_told).worse(source, now)
     }
 
     /// A clicked notification asks the window to show `screen`.

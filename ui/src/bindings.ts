@@ -1262,7 +1262,7 @@ folder: string,
 estimate: number, 
 /**
  * The room it needs: the estimate, the scratch space it uses on this disk while it is made
- * and checked (freed after), and the reserve kept free (see [`reserve_of`]).
+ * and checked (freed after), and the reserve kept free (the smaller of 10 % of the disk and 16 MiB).
  */
 needed: number, 
 /**

@@ -15,8 +15,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::BackupType;
@@ -33,50 +31,30 @@ pub fn reserve_of(total: u64) -> u64 {
 
 pub use crate::model::SpaceMargin;
 
-/// How the room for the next backup stands.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpaceState {
-    /// Room for it, with the margin to spare and room for one more like it after it.
-    Enough,
-    /// It fits, but leaves less than the margin free, or too little for the backup after it.
-    Low,
-    /// It does not fit (with the reserve kept free): it is not started.
-    NoRoom,
-}
-
 pub use crate::error::FreeUp;
+pub use crate::model::{SpaceCheck, SpaceState};
 
-/// The room for the next backup of a database on its backup folder's disk.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpaceCheck {
-    /// The backup folder.
-    pub folder: PathBuf,
-    /// The next backup's size as estimated (its file on this disk).
-    pub estimate: u64,
-    /// The room it needs: the estimate, the scratch space it uses on this disk while it is made
-    /// and checked (freed after), and the reserve kept free (see [`reserve_of`]).
-    pub needed: u64,
-    /// Free bytes on the disk now (for this user).
-    pub free: u64,
-    /// The disk's size.
-    pub total: u64,
-    /// The bytes to keep free after a backup.
-    pub margin: u64,
-    /// How it stands.
-    pub state: SpaceState,
-    /// What to delete to make room, when low or full and some backups may go.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub free_up: Option<FreeUp>,
-}
+/// What a host already told a person about each source's backup disk, so that it tells again
+/// only when things get worse (low, then no room) and forgets once there is room again. Every
+/// host keeps one (the app, the daemon): the same rule, not one each.
+#[derive(Debug, Default)]
+pub struct SpaceTold(std::collections::HashMap<String, SpaceState>);
 
-impl SpaceCheck {
-    /// Bytes to free for the next backup to leave the margin and room for one more like it.
-    pub fn shortfall(&self) -> u64 {
-        self.estimate.saturating_add(self.margin.max(self.needed)).saturating_sub(self.free)
+impl SpaceTold {
+    /// Whether `now` is worth telling for `source`: it got worse since the person was last told.
+    pub fn worse(&mut self, source: &str, now: SpaceState) -> bool {
+        let rank = |s: SpaceState| match s {
+            SpaceState::Enough => 0,
+            SpaceState::Low => 1,
+            SpaceState::NoRoom => 2,
+        };
+        if now == SpaceState::Enough {
+            self.0.remove(source);
+            return false;
+        }
+        let worse = self.0.get(source).is_none_or(|before| rank(now) > rank(*before));
+        self.0.insert(source.to_owned(), now);
+        worse
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, FreeUp};
 
 /// Why a backup was made.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -663,6 +663,11 @@ pub struct ScheduledRun {
     /// integrity check).
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// The room for the next backup like it, as the disk stands after this run (`None`: not a
+    /// local disk, or no backup made): the host tells the person when it is low.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub space: Option<SpaceCheck>,
     /// How long the whole run took (backup, verification and cleanup), in milliseconds.
     pub duration_ms: u64,
 }
@@ -852,5 +857,52 @@ impl SpaceMargin {
     pub fn bytes_of(&self, total: u64) -> u64 {
         let share = (u128::from(total) * u128::from(self.percent.min(100)) / 100) as u64;
         share.min(self.mib.saturating_mul(1 << 20))
+    }
+}
+
+// ---- Room on the disk, continued (checked in `space`) ----
+
+/// How the room for the next backup stands.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpaceState {
+    /// Room for it, with the margin to spare and room for one more like it after it.
+    Enough,
+    /// It fits, but leaves less than the margin free, or too little for the backup after it.
+    Low,
+    /// It does not fit (with the reserve kept free): it is not started.
+    NoRoom,
+}
+
+/// The room for the next backup of a database on its backup folder's disk.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpaceCheck {
+    /// The backup folder.
+    pub folder: PathBuf,
+    /// The next backup's size as estimated (its file on this disk).
+    pub estimate: u64,
+    /// The room it needs: the estimate, the scratch space it uses on this disk while it is made
+    /// and checked (freed after), and the reserve kept free (the smaller of 10 % of the disk and 16 MiB).
+    pub needed: u64,
+    /// Free bytes on the disk now (for this user).
+    pub free: u64,
+    /// The disk's size.
+    pub total: u64,
+    /// The bytes to keep free after a backup.
+    pub margin: u64,
+    /// How it stands.
+    pub state: SpaceState,
+    /// What to delete to make room, when low or full and some backups may go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub free_up: Option<FreeUp>,
+}
+
+impl SpaceCheck {
+    /// Bytes to free for the next backup to leave the margin and room for one more like it.
+    pub fn shortfall(&self) -> u64 {
+        self.estimate.saturating_add(self.margin.max(self.needed)).saturating_sub(self.free)
     }
 }

@@ -26,6 +26,7 @@ use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
 use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::{CancelToken, Job, NoProgress};
 use keepsake_engine::sources::{EmailSettings, Source, Sources};
+use keepsake_engine::space::SpaceTold;
 
 mod log;
 use serde_json::json;
@@ -55,7 +56,8 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let mut d = Daemon { sources: selected(sources, &only), file, only, load_error: None };
     d.started(&log, no_password, handled);
 
-    let hooks = Hooks { log: &log, stop: &stop, copy_wake, file: &d.file.clone() };
+    let hooks =
+        Hooks { log: &log, stop: &stop, copy_wake, file: &d.file.clone(), space_told: Default::default() };
     let mut host = Host::new(engines.clone());
     let reporting = engines.clone();
     std::thread::scope(|scope| {
@@ -228,6 +230,8 @@ struct Hooks<'a> {
     copy_wake: mpsc::Sender<()>,
     /// The sources file, for its `[email]` settings.
     file: &'a SourcesFile,
+    /// What the log already said about each source's backup disk (said again only when worse).
+    space_told: std::sync::Mutex<SpaceTold>,
 }
 
 impl Hooks<'_> {
@@ -281,6 +285,19 @@ impl HostHooks for Hooks<'_> {
                 log_result(log, &source.name, result);
                 if let Some((subject, body)) = super::report::failure(source, result) {
                     self.mail(Some(&source.name), |e| e.failures, &subject, &body);
+                }
+                // The room for the next backup, from the run's own answer: a warning line when
+                // the disk is low or full, once each time it gets worse.
+                if let Ok(run) = result
+                    && let Some(check) = &run.space
+                    && self.space_told.lock().unwrap_or_else(std::sync::PoisonError::into_inner).worse(&source.name, check.state)
+                {
+                    log.event(
+                        Some(&source.name),
+                        "warning",
+                        &format!("warning: {}", super::space::words(check, "the next backup")),
+                        json!({ "warning": "low_space", "space": check }),
+                    );
                 }
                 if !source.copies_to.is_empty() {
                     let _ = self.copy_wake.send(());

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use keepsake_engine::{SpaceMargin, SpaceState};
+use keepsake_engine::{SpaceCheck, SpaceMargin, SpaceState};
 
 use super::Ctx;
 use crate::hints::advice;
@@ -17,6 +17,21 @@ pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin, verify: boo
     if check.state != SpaceState::Low {
         return;
     }
+    ctx.out.note(&format!("warning: {}", words(&check, "this backup")));
+}
+
+/// How the disk stands, in a terminal's words, with what to do (for `Low` and `NoRoom`);
+/// `backup` names the backup it is about ("this backup", "the next backup").
+pub fn words(check: &SpaceCheck, backup: &str) -> String {
+    let advice = advice(check.free_up.as_ref(), &check.folder);
+    if check.state == SpaceState::NoRoom {
+        return format!(
+            "the disk of {} has no room for {backup}: it needs about {}, {} is free. {advice}",
+            check.folder.display(),
+            human_size(check.needed),
+            human_size(check.free)
+        );
+    }
     let left = check.free.saturating_sub(check.estimate);
     let why = if left < check.margin {
         format!("less than the {} Keepsake keeps free", human_size(check.margin))
@@ -26,10 +41,9 @@ pub fn warn_if_low(ctx: &Ctx, database: &Path, margin: &SpaceMargin, verify: boo
             human_size(check.needed)
         )
     };
-    ctx.out.note(&format!(
-        "warning: the disk of {} is low on space: about {} will be left after this backup, {why}. {}",
+    format!(
+        "the disk of {} is low on space: about {} will be left after {backup}, {why}. {advice}",
         check.folder.display(),
         human_size(left),
-        advice(check.free_up.as_ref(), &check.folder)
-    ));
+    )
 }

@@ -366,3 +366,49 @@ fn sigterm_stops_the_daemon_under_a_slowed_clock_while_its_backup_waits_for_a_lo
     drop(holder);
     assert_eq!(scheduled_runs(&w).last().map(|r| r.2.clone()), Some("cancelled".to_owned()));
 }
+
+/// The daemon on a real small disk (96 MiB, an incompressible 12 MiB database, a backup every
+/// 2 seconds): it says in its log when the disk gets low, once, then once more when the next
+/// backup will not fit, with what to delete; the refused backup is an error line of its own.
+#[test]
+fn a_backup_disk_getting_full_is_a_warning_line_once_each_time_it_gets_worse() {
+    let disk = keepsake_engine::testing::SmallDisk::new(96);
+    let w = Work::new();
+    let c = rusqlite::Connection::open(w.path("scans.db")).expect("db");
+    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
+    for _ in 0..12 {
+        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
+    }
+    drop(c);
+    let backups = disk.path.join("backups");
+    std::fs::write(
+        w.path("sources.toml"),
+        format!(
+            "[[source]]\nname = \"scans\"\ndatabase = \"scans.db\"\nbackup_dir = \"{}\"\nencrypt = false\n\
+             verify_after_backup = false\nschedule = {{ kind = \"every_seconds\", seconds = 2 }}\n",
+            backups.display()
+        ),
+    )
+    .expect("write sources");
+    let child = start(&w);
+    let full = |log: &str| log.contains("has no room for the next backup");
+    // Seven of them fit (the engine's space test says why); then two more attempts, refused.
+    let deadline = epoch_secs() + 90.0;
+    let mut made = 0;
+    while made < 7 && epoch_secs() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+        made = std::fs::read_dir(&backups).map(|d| d.count()).unwrap_or(0);
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    let log = clean_log(&stop(child));
+    let low: Vec<&str> = log.lines().filter(|l| l.contains("is low on space")).collect();
+    let no_room: Vec<&str> = log.lines().filter(|l| l.contains("has no room for the next backup")).collect();
+    assert_eq!(low.len(), 1, "said once while low ({made} backups):\n{log}");
+    assert_eq!(no_room.len(), 1, "said once when full:\n{log}");
+    assert!(full(&log), "{log}");
+    assert!(low[0].contains(" scans warning: the disk of "), "{}", low[0]);
+    assert!(no_room[0].contains("cleanup --keep"), "what to delete is said: {}", no_room[0]);
+    let low_at = log.find("is low on space").unwrap_or_default();
+    let full_at = log.find("has no room for the next backup").unwrap_or_default();
+    assert!(low_at < full_at, "low before full:\n{log}");
+}

@@ -135,6 +135,9 @@ impl Engine {
             }
         }
         run.backup = Some(meta);
+        // The room for the next one, as the disk stands now (after the cleanup): every host
+        // tells the person from this one answer.
+        run.space = self.space_check_for(db, &source.low_space, source.verify_after_backup).ok().flatten();
         run.duration_ms = t0.elapsed().as_millis() as u64;
         Ok(run)
     }
@@ -173,6 +176,7 @@ fn empty_run(source: &Source, t0: Instant) -> ScheduledRun {
         cleanup: None,
         cleanup_error: None,
         alerts: Vec::new(),
+        space: None,
         duration_ms: t0.elapsed().as_millis() as u64,
     }
 }
