@@ -40,7 +40,7 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
 /// Whether closing the window should only hide it: some schedule is active, so the app must go
 /// on running in the tray.
 pub fn keep_running_in_tray(state: &AppState) -> bool {
-    !state.settings().paused && state.sources().iter().any(|s| s.is_scheduled())
+    state.scheduled_sources().iter().any(|s| s.is_scheduled())
 }
 
 /// Turns start-at-login on or off (nothing to do where the plugin is absent, as in tests).

@@ -60,10 +60,7 @@ fn host<R: Runtime>(app: AppHandle<R>) {
     let hooks = AppHooks { app: &app };
     loop {
         let now = Local::now();
-        let paused = state.settings().paused;
-        // A global pause is a pause of every source, for the engine's decisions.
-        let sources: Vec<Source> =
-            state.sources().into_iter().map(|s| Source { paused: s.paused || paused, ..s }).collect();
+        let sources = state.scheduled_sources();
         let tick = host.tick(&sources, &HashSet::new(), now, &hooks);
         crate::tray::refresh(&app);
         weekly(&app, &state, !sources.is_empty());

@@ -224,6 +224,17 @@ impl AppState {
         lock(&self.sources).sources.sources.clone()
     }
 
+    /// The sources as their schedules run: the global pause (from the tray or the window) is a
+    /// pause of every source. The one place it is applied (the scheduler, Home, the tray).
+    pub fn scheduled_sources(&self) -> Vec<Source> {
+        self.sources().iter().map(|s| self.with_global_pause(s)).collect()
+    }
+
+    /// `source` as its schedule runs (see [`AppState::scheduled_sources`]).
+    pub fn with_global_pause(&self, source: &Source) -> Source {
+        Source { paused: source.paused || self.settings().paused, ..source.clone() }
+    }
+
     /// The source named `name`.
     pub fn source(&self, name: &str) -> IpcResult<Source> {
         lock(&self.sources).sources.get(name).cloned().map_err(|_| IpcError::no_source(name))

@@ -111,8 +111,7 @@ impl From<&Health> for HealthView {
 /// The view of one source at `now`; a backup folder that cannot be opened gives an empty
 /// history (the error shows when the person acts on the source).
 pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> SourceView {
-    // A global pause is a pause of every source, for the engine's decisions.
-    let effective = Source { paused: source.paused || state.settings().paused, ..source.clone() };
+    let effective = state.with_global_pause(source);
     let (history, last_backup, space) = match state.engine(&source.backup_dir) {
         Ok(engine) => (
             engine.source_history(&source.database).unwrap_or_default(),
