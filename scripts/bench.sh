@@ -144,6 +144,29 @@ ratio() { awk "BEGIN{printf \"%.2fx\", $1/$2}"; }
 mbps() { awk "BEGIN{ if ($2 > 0) printf \"%.0f\", $1/1048576/$2; else print \"-\" }"; }
 
 RESULTS="$W/results.md"
+# --- At scale ------------------------------------------------------------------------------
+# A folder of 10,000 backups of 50 databases plus 1,000 files nobody recorded (kept in
+# target/bench/scale between runs: making it takes a few minutes once): opening History, the
+# window's state refresh, and a scheduled run's overhead against the same run in an empty folder.
+scale_section() {
+  {
+    echo
+    echo "## At scale (keepsake-bench scale)"
+    echo
+    echo '```'
+    "$GEN" scale "$W/scale" "${BENCH_SCALE_BACKUPS:-10000}" "${BENCH_SCALE_FOREIGN:-1000}" 50
+    echo '```'
+  } >>"$RESULTS"
+}
+
+# BENCH_ONLY_SCALE=1: only the at-scale part.
+if [ "${BENCH_ONLY_SCALE:-0}" = 1 ]; then
+  echo "# make bench (at scale only), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores" >"$RESULTS"
+  scale_section
+  cat "$RESULTS"
+  exit 0
+fi
+
 # BENCH_ONLY_COPY=1: only the copies-elsewhere part, on the backups of an earlier run.
 if [ "${BENCH_ONLY_COPY:-0}" = 1 ]; then
   echo "# make bench (copies elsewhere only), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores" >"$RESULTS"
@@ -282,5 +305,6 @@ if [ "$BENCH_COPY" = 1 ]; then
   copy_section
   dav_section
 fi
+[ "${BENCH_SCALE:-1}" = 0 ] || scale_section
 
 cat "$RESULTS"

@@ -155,7 +155,13 @@ pub(crate) struct Catalog {
     conn: Connection,
     path: PathBuf,
     store: String,
+    /// The decoded list of this store's backups, with the database's version it was read at
+    /// (see [`Catalog::version`]): a folder of thousands is decoded once, not at every look.
+    listed: std::cell::RefCell<Option<(Version, Vec<BackupMetadata>)>>,
 }
+
+/// A catalog database's version as one connection sees it (see [`Catalog::version`]).
+type Version = (i64, u64);
 
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
@@ -225,7 +231,7 @@ impl Catalog {
             restrict(&PathBuf::from(format!("{}{side}", path.display())));
         }
         conn.execute("INSERT OR IGNORE INTO stores (store) VALUES (?1)", [store]).map_err(err)?;
-        Ok(Catalog { conn, path: path.to_path_buf(), store: store.to_owned() })
+        Ok(Catalog { conn, path: path.to_path_buf(), store: store.to_owned(), listed: Default::default() })
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
@@ -302,6 +308,12 @@ impl Catalog {
 
     /// Recorded backups, newest first.
     pub(crate) fn list(&self) -> Result<Vec<BackupMetadata>> {
+        let version = self.version()?;
+        if let Some((at, list)) = &*self.listed.borrow()
+            && *at == version
+        {
+            return Ok(list.clone());
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC")
@@ -311,7 +323,37 @@ impl Catalog {
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))?;
-        rows.iter().map(|s| self.decode(s)).collect()
+        let list: Vec<BackupMetadata> = rows.iter().map(|s| self.decode(s)).collect::<Result<_>>()?;
+        *self.listed.borrow_mut() = Some((version, list.clone()));
+        Ok(list)
+    }
+
+    /// The database's version as this connection sees it: `PRAGMA data_version` moves when
+    /// another connection (another process of this installation) commits, the count of rows
+    /// this connection changed when it writes itself. A cached read is good while both stand.
+    fn version(&self) -> Result<Version> {
+        let data_version: i64 =
+            self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        Ok((data_version, self.conn.total_changes()))
+    }
+
+    /// The newest recorded backup for which `wanted` holds, read newest first and no further
+    /// than it: the newest backup of one database is among the last few records, not a reason
+    /// to read (and decode) every record of a folder of thousands.
+    pub(crate) fn newest(&self, wanted: impl Fn(&BackupMetadata) -> bool) -> Result<Option<BackupMetadata>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([&self.store]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let text: String = row.get(0).map_err(|e| self.err(e))?;
+            let meta = self.decode(&text)?;
+            if wanted(&meta) {
+                return Ok(Some(meta));
+            }
+        }
+        Ok(None)
     }
 
     /// Forgets a recorded backup (and its pin).

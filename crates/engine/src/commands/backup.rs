@@ -174,10 +174,10 @@ impl Engine {
         let absolute = absolute(database);
         let found = {
             let catalog = self.catalog()?;
-            let newest = catalog.list()?.into_iter().find(|b| {
+            let newest = catalog.newest(|b| {
                 b.backup_type != BackupType::Safety
                     && (b.source_path == absolute || b.source_path == database)
-            });
+            })?;
             match newest {
                 Some(mut m) => {
                     m.pinned = catalog.pins()?.remove(&m.id);
