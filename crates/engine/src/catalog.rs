@@ -149,6 +149,10 @@ pub(crate) struct FileRecord {
     pub info: String,
 }
 
+/// The store's recorded backups, newest first (what `list` and `newest` read).
+const NEWEST_FIRST: &str =
+    "SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC";
+
 /// The catalog of one store, in the installation's database.
 #[derive(Debug)]
 pub(crate) struct Catalog {
@@ -314,10 +318,7 @@ impl Catalog {
         {
             return Ok(list.clone());
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC")
-            .map_err(|e| self.err(e))?;
+        let mut stmt = self.conn.prepare(NEWEST_FIRST).map_err(|e| self.err(e))?;
         let rows: Vec<String> = stmt
             .query_map([&self.store], |r| r.get(0))
             .map_err(|e| self.err(e))?
@@ -341,10 +342,7 @@ impl Catalog {
     /// than it: the newest backup of one database is among the last few records, not a reason
     /// to read (and decode) every record of a folder of thousands.
     pub(crate) fn newest(&self, wanted: impl Fn(&BackupMetadata) -> bool) -> Result<Option<BackupMetadata>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT metadata FROM backups WHERE store = ?1 AND pending = 0 ORDER BY created_at DESC, id DESC")
-            .map_err(|e| self.err(e))?;
+        let mut stmt = self.conn.prepare(NEWEST_FIRST).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([&self.store]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let text: String = row.get(0).map_err(|e| self.err(e))?;

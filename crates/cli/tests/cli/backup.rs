@@ -154,12 +154,7 @@ fn no_password_flag_exists() {
 fn a_disk_running_low_is_warned_of_and_a_backup_that_cannot_fit_says_what_to_delete() {
     let disk = keepsake_engine::testing::SmallDisk::new(300);
     let w = Work::new();
-    let c = rusqlite::Connection::open(w.path("app.db")).expect("db");
-    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
-    for _ in 0..20 {
-        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
-    }
-    drop(c);
+    incompressible_db(&w.path("app.db"), 20);
     let backups = disk.path.join("backups");
     let create = || {
         let mut c = w.cmd();
@@ -222,12 +217,7 @@ fn a_disk_running_low_is_warned_of_and_a_backup_that_cannot_fit_says_what_to_del
 fn on_a_small_disk_a_backup_that_fits_is_made_after_a_warning_and_the_refusal_adds_up() {
     let disk = keepsake_engine::testing::SmallDisk::new(96);
     let w = Work::new();
-    let c = rusqlite::Connection::open(w.path("scans.db")).expect("db");
-    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
-    for _ in 0..12 {
-        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
-    }
-    drop(c);
+    incompressible_db(&w.path("scans.db"), 12);
     let backups = disk.path.join("backups");
     let mut outs = Vec::new();
     loop {

@@ -374,12 +374,7 @@ fn sigterm_stops_the_daemon_under_a_slowed_clock_while_its_backup_waits_for_a_lo
 fn a_backup_disk_getting_full_is_a_warning_line_once_each_time_it_gets_worse() {
     let disk = keepsake_engine::testing::SmallDisk::new(96);
     let w = Work::new();
-    let c = rusqlite::Connection::open(w.path("scans.db")).expect("db");
-    c.execute_batch("CREATE TABLE blobs (b BLOB)").expect("table");
-    for _ in 0..12 {
-        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
-    }
-    drop(c);
+    incompressible_db(&w.path("scans.db"), 12);
     let backups = disk.path.join("backups");
     std::fs::write(
         w.path("sources.toml"),

@@ -134,6 +134,16 @@ pub fn make_db(path: &Path, journal_mode: &str, rows: u32) {
     insert_rows(&c, 0, rows);
 }
 
+/// A database of `mib` rows of about 1 MiB of random bytes each (which no compression makes
+/// smaller): every backup of it takes as much room as the database.
+pub fn incompressible_db(path: &Path, mib: u32) {
+    let c = Connection::open(path).expect("db");
+    c.execute_batch("CREATE TABLE IF NOT EXISTS blobs (b BLOB)").expect("table");
+    for _ in 0..mib {
+        c.execute("INSERT INTO blobs VALUES (randomblob(1048000))", []).expect("insert");
+    }
+}
+
 pub fn insert_rows(c: &Connection, from: u32, n: u32) {
     for i in from..from + n {
         c.execute(

@@ -212,34 +212,43 @@ impl Copier {
                 // client each time for a remote one): the copies, its retention, its check and
                 // the count of what waits all go through it.
                 let opened = self.opener.open(dest);
-                let outcome = match &opened {
-                    Ok(store) => Ok(store.as_ref()),
-                    Err(e) => Err(crate::engine::copy(e)),
-                };
-                let outcome = outcome.and_then(|store| {
-                    let target = Target { dest, store };
-                    self.copy_missing(&source.backup_dir, target, rules, job, &mut copied, &mut |r| match r {
-                        Ok(record) => report(CopyEvent::Copied { source: &source.name, record }),
-                        Err(error) => {
-                            // Said once, not at every pass.
-                            let id = error.facts().backup_id.clone().unwrap_or_default();
-                            if !told_skips.contains(&id) {
-                                report(CopyEvent::Skipped { source: &source.name, destination: name, error });
-                            }
-                            skipped.insert(id);
-                        }
-                    })
-                    .and_then(|()| {
-                        self.tend(&source.backup_dir, target, &source.retention, now, job, &mut |e| match e {
-                            Tended::Removed(plan) => {
-                                report(CopyEvent::Removed { source: &source.name, destination: name, plan })
-                            }
-                            Tended::Checked(checks) => {
-                                report(CopyEvent::Checked { source: &source.name, destination: name, checks })
+                let outcome =
+                    opened.as_ref().map(|s| s.as_ref()).map_err(crate::engine::copy).and_then(|store| {
+                        let target = Target { dest, store };
+                        self.copy_missing(&source.backup_dir, target, rules, job, &mut copied, &mut |r| {
+                            match r {
+                                Ok(record) => report(CopyEvent::Copied { source: &source.name, record }),
+                                Err(error) => {
+                                    // Said once, not at every pass.
+                                    let id = error.facts().backup_id.clone().unwrap_or_default();
+                                    if !told_skips.contains(&id) {
+                                        report(CopyEvent::Skipped {
+                                            source: &source.name,
+                                            destination: name,
+                                            error,
+                                        });
+                                    }
+                                    skipped.insert(id);
+                                }
                             }
                         })
-                    })
-                });
+                        .and_then(|()| {
+                            self.tend(&source.backup_dir, target, &source.retention, now, job, &mut |e| {
+                                match e {
+                                    Tended::Removed(plan) => report(CopyEvent::Removed {
+                                        source: &source.name,
+                                        destination: name,
+                                        plan,
+                                    }),
+                                    Tended::Checked(checks) => report(CopyEvent::Checked {
+                                        source: &source.name,
+                                        destination: name,
+                                        checks,
+                                    }),
+                                }
+                            })
+                        })
+                    });
                 copied_any |= !copied.is_empty();
                 let pair = self.pairs.entry(key).or_default();
                 match outcome {
