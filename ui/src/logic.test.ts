@@ -6,7 +6,7 @@ import { passwordStrength } from "./password";
 import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, scheduleKey } from "./scheduleForm";
 import { backupFileName, backupId, FakeShell, fullSetup, installFake, ipcError, makeBackup, makeSource, previewSchedule } from "./testing/fakeShell";
 import { runsPerDay, toPoints } from "./screens/HistoryCharts";
-import { changeWords } from "./screens/Restore";
+import { changeWords } from "./changes";
 import { defaultName } from "./screens/FirstRun";
 import * as api from "./api";
 import type { AppStateView, Schedule } from "./types";

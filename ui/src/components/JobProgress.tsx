@@ -2,16 +2,7 @@
 
 import { formatBytes, formatPercent, formatRemaining, formatSpeed } from "../format";
 import type { Job } from "../hooks";
-import type { Phase } from "../types";
-
-const PHASE_WORDS: Record<Phase, string> = {
-  backup: "Backing up",
-  verify: "Checking the backup",
-  restore: "Restoring",
-  safety_backup: "Making a safety backup first",
-  integrity_check: "Checking the database",
-  copy: "Copying elsewhere",
-};
+import { PHASE_WORDS } from "../words";
 
 export function JobProgress({ job, label }: { job: Job; label: string }) {
   if (!job.running) return null;

@@ -13,50 +13,21 @@ import { WeeklyReport } from "../components/WeeklyReport";
 import { LoadError, Loading } from "../components/QueryState";
 import { useShared } from "../context";
 import { ERROR_WORDING, NEEDED_BY_LATER_WORDING } from "../errors";
-import { dateOfBackupId, formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
+import { formatBytes, formatDateTime, formatDuration, formatPercent, formatRelative, plural, sameMinute } from "../format";
 import { useAction, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
 import type {
   Alert,
-  BackupKind,
   BackupMetadata,
-  BackupType,
   CopyRecord,
-  Concern,
-  FileState,
   FolderFile,
-  FullReason,
-  Operation,
   RunRecord,
   SourceView,
   Stats,
   VerifyReport,
 } from "../types";
+import { BACKUP_KIND_WORDS, CONCERN_WORDS, FILE_STATE_WORDS, FULL_REASON_WORDS, noteOf, OPERATION_WORDS, TYPE_WORDS } from "../words";
 import { HistoryCharts } from "./HistoryCharts";
-
-/** What a backup holds: the whole database, or only what changed since the one before. */
-export const KIND_WORDS: Record<BackupKind, { label: string; hint: string }> = {
-  full: { label: "Full copy", hint: "The whole database. It can be restored on its own." },
-  increment: {
-    label: "Changes only",
-    hint: "Only what changed since the backup before it. Restoring it also reads the backups it builds on, back to the last full copy.",
-  },
-};
-
-/** Why a backup is a full copy although changes only were asked for (the engine's rule). */
-export const FULL_REASON_WORDS: Record<FullReason, string> = {
-  no_earlier_backup: "there was no earlier backup to build on",
-  earlier_backup_unusable: "the backup before it is missing, changed or failed its check",
-  encryption_changed: "the backup before it was encrypted differently",
-  earlier_backup_old_format: "the backup before it was made by an older Keepsake",
-  no_page_list: "the backup before it was made on another computer or by an older Keepsake",
-  page_size_changed: "the database was rebuilt since the backup before it",
-  password_changed: "the password changed",
-  chain_longest: "24 changes-only backups in a row had been made since the last full copy",
-  chain_large: "the changes since the last full copy added up to more than 60% of it",
-  chain_broken: "a backup it would build on is missing or changed",
-  many_pages_changed: "more than half of the database changed",
-};
 
 /**
  * What the changes-only backups saved: for each one, the size of its full copy minus its own.
@@ -74,41 +45,6 @@ export function spaceSaved(backups: BackupMetadata[]): { count: number; bytes: n
   }
   return count > 0 ? { count, bytes } : null;
 }
-
-export const TYPE_WORDS: Record<BackupType, string> = {
-  manual: "Manual",
-  scheduled: "Scheduled",
-  auto: "Automatic",
-  safety: "Safety (before a restore)",
-};
-
-const OPERATION_WORDS: Record<Operation, string> = {
-  backup: "Backup",
-  verify: "Check",
-  restore: "Restore",
-  delete: "Delete",
-  cleanup: "Cleanup",
-  rebuild: "Rebuilding the list of backups",
-};
-
-/** Why a backup needs a look, in plain words. */
-export const CONCERN_WORDS: Record<Concern, string> = {
-  missing: "File missing",
-  changed: "File changed since it was made",
-  other_installation: "Made on another computer",
-  not_recorded: "Copied in by hand, or made by an older Keepsake",
-  copy_of_own: "A copy of a backup made on this computer",
-  name_mismatch: "Its label names another backup",
-  id_taken: "Has the same name as a backup made here",
-  future_dated: "Dated in the future",
-  broken_chain: "Can't be restored: a backup it builds on is missing",
-};
-
-/** Why a file in the folder can't be read, in plain words. */
-export const FILE_STATE_WORDS: Record<FileState, string> = {
-  locked: "Locked: made with another password",
-  damaged: "Damaged",
-};
 
 export function History({ source, navigate }: { source: SourceView; navigate: Navigate }) {
   const name = source.name;
@@ -315,21 +251,6 @@ function BackupTable({ caption, rows, all, ...h }: { caption: string; rows: Back
   );
 }
 
-/**
- * A backup's note in words. A safety backup's description names the restored backup by its id
- * ("Before restoring backup_20261129_023701_…"): said with that backup's date instead.
- */
-export function noteOf(backup: BackupMetadata, all: readonly BackupMetadata[]): string | null {
-  const match = backup.backup_type === "safety" ? /^Before restoring (?:(.+) from )?(\S+)$/.exec(backup.description ?? "") : null;
-  const restored = match?.[2];
-  if (restored === undefined) return backup.description;
-  const what = match?.[1] ? `taking back ${match[1]} from` : "restoring";
-  const known = all.find((b) => b.id === restored);
-  if (known) return `Before ${what} the backup from ${formatDateTime(known.created_at)}`;
-  const named = dateOfBackupId(restored);
-  return named ? `Before ${what} the backup from ${formatDateTime(named)}` : "Before a restore";
-}
-
 function StatsLine({ stats, saved }: { stats: Stats; saved: { count: number; bytes: number } | null }) {
   if (stats.count === 0) return null;
   const parts = [
@@ -394,7 +315,7 @@ function BackupRow({
   onConfirmDelete: () => void;
 }) {
   const made = formatDateTime(backup.created_at, seconds);
-  const kind = KIND_WORDS[backup.kind];
+  const kind = BACKUP_KIND_WORDS[backup.kind];
   // A changes-only backup's size against its full copy's: "12% of a full copy's size".
   const share = full && full.stored_size > 0 ? backup.stored_size / full.stored_size : null;
   const shareWords = share === null ? null : share < 0.01 ? "under 1%" : formatPercent(share);

@@ -14,6 +14,7 @@ import { wordingFor, type ApiError } from "../errors";
 import { formatDateTime, plural } from "../format";
 import { useDebounced, useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
+import { sinceWords } from "../changes";
 import type { BackupMetadata, RestoreOutcome, SourceView, TableChange, TableSummary } from "../types";
 
 const PAGE = 50;
@@ -364,14 +365,3 @@ function CompareWith({ source, backup, all }: { source: SourceView; backup: Back
   );
 }
 
-/** What changed in one table from the older backup to the newer, in words; `null` when nothing did. */
-export function sinceWords(c: TableChange): string | null {
-  if (c.backup_rows === null) return `added (${plural(c.current_rows ?? 0, "row")})`;
-  if (c.current_rows === null) return `gone (it had ${plural(c.backup_rows, "row")})`;
-  const parts: string[] = [];
-  if (c.brought_back > 0) parts.push(`${c.brought_back.toLocaleString()} ${c.brought_back === 1 ? "row" : "rows"} gone`);
-  if (c.removed > 0) parts.push(`${c.removed.toLocaleString()} added`);
-  if (c.changed === null) parts.push("its columns changed");
-  else if (c.changed > 0) parts.push(`${c.changed.toLocaleString()} changed`);
-  return parts.length === 0 ? null : parts.join(", ");
-}

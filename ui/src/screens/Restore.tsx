@@ -17,8 +17,9 @@ import { confirmationReasons, isNotPicked, wordingFor, type ApiError, type Confi
 import { formatBytes, formatDateTime, formatRelative, plural, sameMinute } from "../format";
 import { useJob, useQuery } from "../hooks";
 import type { Navigate } from "../navigation";
-import type { BackupMetadata, RestoreOutcome, SourceView, TableChange, TableDiff } from "../types";
-import { CONCERN_WORDS, noteOf, TYPE_WORDS } from "./History";
+import { changeWords, rowWords, summariseCounts, summariseRows } from "../changes";
+import type { BackupMetadata, RestoreOutcome, SourceView, TableChange } from "../types";
+import { CONCERN_WORDS, noteOf, TYPE_WORDS } from "../words";
 
 /** The sentence beside the target field when the shell refuses a path not picked in its file dialog. */
 export const NOT_PICKED_SENTENCE = "Keepsake writes only to a file chosen with the Choose… button: choose the file there.";
@@ -567,40 +568,6 @@ function RowChanges({ rows, backup }: { rows: TableChange[]; backup: BackupMetad
   );
 }
 
-/** "1 row comes back", "3 rows come back". */
-function rowPhrase(n: number, one: string, many: string): string {
-  return `${n.toLocaleString()} ${n === 1 ? `row ${one}` : `rows ${many}`}`;
-}
-
-/** What restoring does to one table, in words. */
-export function rowWords(r: TableChange): string {
-  if (r.backup_rows === null) return `Removed: it was added since the backup (${plural(r.current_rows ?? 0, "row")})`;
-  if (r.current_rows === null) return `Comes back, with ${plural(r.backup_rows, "row")} (it isn't in the database now)`;
-  const parts: string[] = [];
-  if (r.brought_back > 0) parts.push(rowPhrase(r.brought_back, "comes back", "come back"));
-  if (r.changed !== null && r.changed > 0) parts.push(rowPhrase(r.changed, "gets its earlier values back", "get their earlier values back"));
-  if (r.removed > 0) parts.push(rowPhrase(r.removed, "added since goes", "added since go"));
-  if (r.changed === null) parts.push("its columns changed since, so only the counts are compared");
-  return parts.length === 0 ? "No change" : sentence(parts);
-}
-
-function sentence(parts: string[]): string {
-  const text = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : (parts[0] ?? "");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The news of a restore in one or two sentences: the tables it changes most, in words. */
-export function summariseRows(all: TableChange[], backup: BackupMetadata): string {
-  const when = formatDateTime(backup.created_at);
-  const tables = all.filter((r) => !r.internal);
-  const weight = (r: TableChange) => (r.backup_rows === null || r.current_rows === null ? (r.backup_rows ?? r.current_rows ?? 0) + 1 : r.brought_back + r.removed + (r.changed ?? 1));
-  const changed = tables.filter((r) => rowWords(r) !== "No change").sort((a, b) => weight(b) - weight(a));
-  if (changed.length === 0) return `The database holds the same rows now as the backup from ${when}: restoring it changes nothing.`;
-  const top = changed.slice(0, 3).map((r) => `${r.table}: ${rowWords(r).charAt(0).toLowerCase()}${rowWords(r).slice(1)}`);
-  const more = changed.length > 3 ? ` (and ${plural(changed.length - 3, "more table")})` : "";
-  return `Restoring puts the data back as it was on ${when}. ${top.join("; ")}${more}.`;
-}
-
 /** The row counts recorded with the backup against the database's now: no password needed. */
 function CountChanges({ source, backup }: { source: string; backup: BackupMetadata }) {
   const compare = useQuery(`compare:${source}:${backup.id}`, () => api.compareBackup(source, backup.id));
@@ -612,7 +579,7 @@ function CountChanges({ source, backup }: { source: string; backup: BackupMetada
   if (rows.length === 0) return <p>The backup holds no tables.</p>;
   return (
     <>
-      <p>{summarise(rows, backup)}</p>
+      <p>{summariseCounts(rows, backup)}</p>
       <ComparisonTable
         last="After restoring"
         rows={rows.map((r) => ({ table: r.table, backup: r.backup_rows, now: r.current_rows, words: changeWords(r), internal: false }))}
@@ -659,18 +626,3 @@ function ComparisonTable({ rows, last }: { rows: ComparisonLine[]; last: string 
   );
 }
 
-export function changeWords(r: TableDiff): string {
-  if (r.current_rows === null) return "Comes back (not in the database now)";
-  const diff = r.backup_rows - r.current_rows;
-  if (diff === 0) return "Same number of rows";
-  return diff > 0 ? `${plural(diff, "row")} more` : `${plural(-diff, "row")} fewer`;
-}
-
-function summarise(rows: TableDiff[], backup: BackupMetadata): string {
-  const changed = rows.filter((r) => r.current_rows !== r.backup_rows).length;
-  const when = formatDateTime(backup.created_at);
-  if (changed === 0) return `Every table has the same number of rows now as in the backup from ${when}.`;
-  return `Restoring puts ${plural(rows.length, "table")} back as they were on ${when}; ${plural(changed, "table")} ${
-    changed === 1 ? "differs" : "differ"
-  } from now. Rows added since then will be gone.`;
-}

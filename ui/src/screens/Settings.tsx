@@ -12,7 +12,8 @@ import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } f
 import { useAction } from "../hooks";
 import { CopiesElsewhere } from "./CopiesElsewhere";
 import { loadTheme, saveTheme, type Theme } from "../theme";
-import type { AppStateView, NotificationLevel, SourceView } from "../types";
+import type { AppStateView, SourceView } from "../types";
+import { entries, NOTIFICATION_WORDS, THEME_WORDS } from "../words";
 
 export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (name: string) => void }) {
   return (
@@ -276,18 +277,6 @@ function PasswordSettings({ keyring }: { keyring: AppStateView["keyring"] }) {
   );
 }
 
-const LEVELS: [NotificationLevel, string][] = [
-  ["all", "Everything, including each successful backup"],
-  ["problems", "Only problems (failed or missed backups, a locked keyring)"],
-  ["off", "Nothing"],
-];
-
-const THEMES: [Theme, string][] = [
-  ["system", "Follow the system"],
-  ["light", "Light"],
-  ["dark", "Dark"],
-];
-
 function AppSettings({ state }: { state: AppStateView }) {
   const [theme, setTheme] = useState<Theme>(loadTheme);
   const notify = useAction(api.setNotificationLevel, { doing: "Changing notifications" });
@@ -298,7 +287,7 @@ function AppSettings({ state }: { state: AppStateView }) {
       <h2 id="app-title">Keepsake</h2>
       <fieldset>
         <legend>Desktop notifications</legend>
-        {LEVELS.map(([level, label]) => (
+        {entries(NOTIFICATION_WORDS).map(([level, label]) => (
           <label className="check" key={level}>
             <input
               type="radio"
@@ -322,7 +311,7 @@ function AppSettings({ state }: { state: AppStateView }) {
       </label>
       <fieldset>
         <legend>Appearance</legend>
-        {THEMES.map(([value, label]) => (
+        {entries(THEME_WORDS).map(([value, label]) => (
           <label className="check" key={value}>
             <input
               type="radio"
