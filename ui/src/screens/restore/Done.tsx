@@ -1,0 +1,57 @@
+// The end of a restore: what now holds the backup, the safety backup that makes Undo possible
+// (or why there is nothing to undo), the undo's own result, and the way back to the picker.
+
+import { formatDateTime } from "../../format";
+import type { BackupMetadata, RestoreOutcome } from "../../types";
+
+export function Done({
+  outcome,
+  undone,
+  running,
+  onUndo,
+  onAnother,
+}: {
+  outcome: { result: RestoreOutcome; backup: BackupMetadata } | null;
+  undone: RestoreOutcome | null;
+  /** A job runs (the undo): its buttons wait. */
+  running: boolean;
+  onUndo: () => void;
+  onAnother: () => void;
+}) {
+  return (
+    <>
+      {outcome && (
+        <div className="card tone-ok done-panel" role="status" data-testid="restore-done">
+          <h2>Restored</h2>
+          <p>
+            {outcome.result.target} now holds the backup from {formatDateTime(outcome.backup.created_at)}.
+            {outcome.result.verified && " The backup was checked before it was used."}
+          </p>
+          {outcome.result.safety_backup_id ? (
+            <>
+              <p>The database as it was just before is kept as a safety backup, so you can go back.</p>
+              <button type="button" className="primary" data-testid="undo-restore" onClick={onUndo} disabled={running}>
+                Undo this restore
+              </button>
+            </>
+          ) : (
+            <p>There was no database at that place before, so there is nothing to undo.</p>
+          )}
+        </div>
+      )}
+      {undone && (
+        <div className="card tone-ok done-panel" role="status" data-testid="undo-done">
+          <h2>Restore undone</h2>
+          <p>{undone.target} is back as it was before the restore.</p>
+        </div>
+      )}
+      {(outcome || undone) && !running && (
+        <div className="buttons">
+          <button type="button" onClick={onAnother}>
+            Restore another backup
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
