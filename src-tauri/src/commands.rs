@@ -14,26 +14,17 @@ pub mod inside;
 pub mod settings;
 pub mod sources;
 
-use std::path::PathBuf;
+use std::marker::PhantomData;
 
-use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
-use keepsake_engine::scheduler::copies::CopyStatus;
-use keepsake_engine::{
-    Alert, CleanupPlan, CopyRecord, Destination, FolderReport, RowsPage, TableChange, TableDiff, TableSummary,
-};
+use serde::de::DeserializeOwned;
 use tauri::Runtime;
 
-use crate::error::IpcError;
-use crate::settings::NotificationLevel;
-use crate::view::{AppStateView, SourceReport, SourceView};
-use backups::RestoreRequest;
-use destinations::DestinationSaved;
-use dialogs::PathKind;
-use inside::ExportFormat;
-use sources::{ScheduleInput, SchedulePreview};
+use crate::error::{IpcError, IpcResult};
 
-/// Expands the one list of commands (`commands/list.rs`) into the handlers, the names and the
-/// TypeScript contract.
+/// Expands the list of commands into the handlers, the names and the TypeScript contract. The
+/// list is not written by hand: build.rs reads it from the `#[tauri::command]` functions of the
+/// modules above (their window-sent arguments and their results, every type written from the
+/// crate's root) into `$OUT_DIR/commands.rs`, included below.
 macro_rules! contract {
     ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty;)*) => {
         /// Every command's name.
@@ -62,9 +53,41 @@ macro_rules! contract {
         }
     };
 }
-include!("commands/list.rs");
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 
 pub use crate::events::STATE_CHANGED;
 
 pub(crate) use crate::events::changed;
 pub(crate) use crate::service::{blocking, run_job, run_reading_job};
+
+/// A value as the window sends it, checked by the command rather than by the call: a bad one (a
+/// cron field out of range, a notification level that does not exist) is an `invalid_input`
+/// error whose message says what is wrong, not a call the shell refuses. The window's type is
+/// `T`'s.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Checked<T>(serde_json::Value, #[serde(skip)] PhantomData<T>);
+
+impl<T: DeserializeOwned> Checked<T> {
+    /// The value, or why it is not one.
+    pub fn parse(self) -> IpcResult<T> {
+        serde_json::from_value(self.0).map_err(|e| IpcError::invalid(e.to_string()))
+    }
+}
+
+impl<T: ts_rs::TS + 'static> ts_rs::TS for Checked<T> {
+    type WithoutGenerics = Checked<ts_rs::Dummy>;
+    type OptionInnerType = Self;
+
+    fn name(cfg: &ts_rs::Config) -> String {
+        T::name(cfg)
+    }
+
+    fn inline(cfg: &ts_rs::Config) -> String {
+        T::inline(cfg)
+    }
+
+    fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor) {
+        v.visit::<T>();
+    }
+}

@@ -1473,43 +1473,23 @@ duration_ms: number, };
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and its result. */
 export interface Commands {
-  app_state: { args: Record<string, never>; result: AppStateView };
   list_backups: { args: { source: string; limit?: number | null }; result: Array<BackupMetadata> };
   scan_folder: { args: { source: string }; result: FolderReport };
   get_stats: { args: { source: string }; result: Stats };
   get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
   create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
+  free_up_space: { args: { source: string; ids: Array<string> }; result: number };
   verify_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: VerifyReport };
   restore_backup: { args: { request: RestoreRequest }; result: RestoreOutcome };
   undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
   compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
   compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };
   delete_backup: { args: { source: string; id: string }; result: void };
-  free_up_space: { args: { source: string; ids: Array<string> }; result: number };
-  weekly_report: { args: Record<string, never>; result: Array<SourceReport> };
-  take_pending_screen: { args: Record<string, never>; result: string | null };
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };
   cancel_job: { args: { jobId: string }; result: void };
-  list_alerts: { args: { source: string; all: boolean }; result: Array<Alert> };
-  dismiss_alert: { args: { source: string; id: number }; result: void };
-  pin_backup: { args: { source: string; id: string; pinned: boolean }; result: BackupMetadata };
-  open_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableSummary> };
-  backup_rows: { args: { source: string; id: string; table: string; offset: number; limit: number; search?: string | null }; result: RowsPage };
-  close_backup: { args: Record<string, never>; result: void };
-  export_table: { args: { source: string; id: string; table: string; format: ExportFormat; target: string }; result: number };
-  compare_backups: { args: { source: string; older: string; newer: string; jobId: string }; result: Array<TableChange> };
-  add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
-  update_source: { args: { name: string; field: string; value: string }; result: SourceView };
-  set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
-  remove_source: { args: { name: string }; result: void };
-  create_demo_source: { args: Record<string, never>; result: SourceView };
-  preview_schedule: { args: { schedule: Schedule; count?: number | null }; result: SchedulePreview };
-  set_password: { args: { password: string }; result: void };
-  set_notification_level: { args: { level: NotificationLevel }; result: void };
-  set_autostart: { args: { enabled: boolean }; result: void };
-  set_paused: { args: { paused: boolean }; result: void };
-  choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
+  weekly_report: { args: Record<string, never>; result: Array<SourceReport> };
+  take_pending_screen: { args: Record<string, never>; result: string | null };
   list_destinations: { args: Record<string, never>; result: Array<Destination> };
   test_destination: { args: { destination: Destination; secret?: string | null }; result: string | null };
   save_destination: { args: { destination: Destination; secret?: string | null; sources: Array<string> }; result: DestinationSaved };
@@ -1520,47 +1500,47 @@ export interface Commands {
   stop_copies: { args: Record<string, never>; result: void };
   remote_backups: { args: { destination: Destination; secret?: string | null; password?: string | null }; result: FolderReport };
   restore_from_copy: { args: { jobId: string; destination: Destination; secret?: string | null; password?: string | null; id: string; target: string }; result: RestoreOutcome };
+  choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
+  list_alerts: { args: { source: string; all: boolean }; result: Array<Alert> };
+  dismiss_alert: { args: { source: string; id: number }; result: void };
+  pin_backup: { args: { source: string; id: string; pinned: boolean }; result: BackupMetadata };
+  open_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableSummary> };
+  backup_rows: { args: { source: string; id: string; table: string; offset: number; limit: number; search?: string | null }; result: RowsPage };
+  close_backup: { args: Record<string, never>; result: void };
+  export_table: { args: { source: string; id: string; table: string; format: ExportFormat; target: string }; result: number };
+  compare_backups: { args: { source: string; older: string; newer: string; jobId: string }; result: Array<TableChange> };
+  set_password: { args: { password: string }; result: void };
+  set_notification_level: { args: { level: NotificationLevel }; result: void };
+  set_autostart: { args: { enabled: boolean }; result: void };
+  set_paused: { args: { paused: boolean }; result: void };
+  app_state: { args: Record<string, never>; result: AppStateView };
+  add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
+  update_source: { args: { name: string; field: string; value: string }; result: SourceView };
+  set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
+  remove_source: { args: { name: string }; result: void };
+  create_demo_source: { args: Record<string, never>; result: SourceView };
+  preview_schedule: { args: { schedule: Schedule; count?: number | null }; result: SchedulePreview };
 }
 
 /** Every command's name. */
 export const COMMAND_NAMES = [
-  "app_state",
   "list_backups",
   "scan_folder",
   "get_stats",
   "get_history",
   "create_backup",
+  "free_up_space",
   "verify_backup",
   "restore_backup",
   "undo_restore",
   "compare_backup",
   "compare_rows",
   "delete_backup",
-  "free_up_space",
-  "weekly_report",
-  "take_pending_screen",
   "preview_cleanup",
   "apply_cleanup",
   "cancel_job",
-  "list_alerts",
-  "dismiss_alert",
-  "pin_backup",
-  "open_backup",
-  "backup_rows",
-  "close_backup",
-  "export_table",
-  "compare_backups",
-  "add_source",
-  "update_source",
-  "set_schedule",
-  "remove_source",
-  "create_demo_source",
-  "preview_schedule",
-  "set_password",
-  "set_notification_level",
-  "set_autostart",
-  "set_paused",
-  "choose_path",
+  "weekly_report",
+  "take_pending_screen",
   "list_destinations",
   "test_destination",
   "save_destination",
@@ -1571,6 +1551,26 @@ export const COMMAND_NAMES = [
   "stop_copies",
   "remote_backups",
   "restore_from_copy",
+  "choose_path",
+  "list_alerts",
+  "dismiss_alert",
+  "pin_backup",
+  "open_backup",
+  "backup_rows",
+  "close_backup",
+  "export_table",
+  "compare_backups",
+  "set_password",
+  "set_notification_level",
+  "set_autostart",
+  "set_paused",
+  "app_state",
+  "add_source",
+  "update_source",
+  "set_schedule",
+  "remove_source",
+  "create_demo_source",
+  "preview_schedule",
 ] as const satisfies readonly (keyof Commands)[];
 
 /** The events the shell sends, and their payloads. */

@@ -3,7 +3,7 @@
 
 use tauri::{AppHandle, Runtime};
 
-use super::{blocking, changed};
+use super::{Checked, blocking, changed};
 use crate::error::{IpcError, IpcResult};
 use crate::notify::NotificationLevel;
 
@@ -26,8 +26,11 @@ pub async fn set_password<R: Runtime>(app: AppHandle<R>, password: String) -> Ip
 
 /// `all`, `problems` or `off`.
 #[tauri::command]
-pub async fn set_notification_level<R: Runtime>(app: AppHandle<R>, level: String) -> IpcResult<()> {
-    let level: NotificationLevel = level.parse().map_err(IpcError::invalid)?;
+pub async fn set_notification_level<R: Runtime>(
+    app: AppHandle<R>,
+    level: Checked<NotificationLevel>,
+) -> IpcResult<()> {
+    let level = level.parse()?;
     blocking(&app, move |state| state.edit_settings(|s| s.notification_level = level).map(drop)).await?;
     changed(&app);
     Ok(())

@@ -9,7 +9,7 @@ use keepsake_engine::sources::Source;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime};
 
-use super::{blocking, changed};
+use super::{Checked, blocking, changed};
 use crate::error::{IpcError, IpcResult};
 use crate::view::{AppStateView, SourceView, source_view};
 
@@ -42,13 +42,13 @@ pub async fn add_source<R: Runtime>(
     name: String,
     database: PathBuf,
     backup_dir: Option<PathBuf>,
-    schedule: Option<ScheduleInput>,
+    schedule: Option<Checked<Schedule>>,
 ) -> IpcResult<SourceView> {
     let view = blocking(&app, move |state| {
         let name = name.trim().to_owned();
         let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
         let mut source = Source::new(&name, absolute(database), absolute(backup_dir));
-        source.schedule = schedule.map(ScheduleInput::parse).transpose()?;
+        source.schedule = schedule.map(Checked::parse).transpose()?;
         check_paths(&source)?;
         state.edit_sources(|all| Ok(all.add(source.clone())?))?;
         Ok(source_view(state, &source, &Local::now()))
@@ -93,9 +93,9 @@ pub async fn update_source<R: Runtime>(
 pub async fn set_schedule<R: Runtime>(
     app: AppHandle<R>,
     name: String,
-    schedule: Option<ScheduleInput>,
+    schedule: Option<Checked<Schedule>>,
 ) -> IpcResult<SourceView> {
-    let schedule = schedule.map(ScheduleInput::parse).transpose()?;
+    let schedule = schedule.map(Checked::parse).transpose()?;
     let view = blocking(&app, move |state| {
         let source = state.edit_sources(|all| {
             let s = all.get_mut(&name).map_err(|_| IpcError::no_source(&name))?;
@@ -144,7 +144,7 @@ pub struct SchedulePreview {
 
 /// What `schedule` means: in words, and its next `count` (default 5) run times.
 #[tauri::command]
-pub fn preview_schedule(schedule: ScheduleInput, count: Option<usize>) -> IpcResult<SchedulePreview> {
+pub fn preview_schedule(schedule: Checked<Schedule>, count: Option<usize>) -> IpcResult<SchedulePreview> {
     let schedule = schedule.parse()?;
     let runs = schedule.next_runs(Local::now(), count.unwrap_or(5).clamp(1, 50));
     Ok(SchedulePreview {
@@ -155,37 +155,6 @@ pub fn preview_schedule(schedule: ScheduleInput, count: Option<usize>) -> IpcRes
 
 fn absolute(p: PathBuf) -> PathBuf {
     std::path::absolute(&p).unwrap_or(p)
-}
-
-/// A schedule as the window sends it (the JSON form of [`Schedule`]), checked by the command:
-/// a bad one (a cron field out of range, a time like 25:00) is an `invalid_input` error whose
-/// message says what is wrong, not a call the shell refuses.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(transparent)]
-pub struct ScheduleInput(serde_json::Value);
-
-impl ScheduleInput {
-    /// The schedule, or why it is not one.
-    pub fn parse(self) -> IpcResult<Schedule> {
-        serde_json::from_value(self.0).map_err(|e| IpcError::invalid(e.to_string()))
-    }
-}
-
-impl ts_rs::TS for ScheduleInput {
-    type WithoutGenerics = ScheduleInput;
-    type OptionInnerType = ScheduleInput;
-
-    fn name(cfg: &ts_rs::Config) -> String {
-        Schedule::name(cfg)
-    }
-
-    fn inline(cfg: &ts_rs::Config) -> String {
-        Schedule::inline(cfg)
-    }
-
-    fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor) {
-        v.visit::<Schedule>();
-    }
 }
 
 /// Folders no backup folder may be, or be inside: the system's own.
