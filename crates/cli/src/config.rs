@@ -1,10 +1,12 @@
-//! Flags, environment and config file, turned into one validated [`Config`] in one step.
+//! What every command shares: the global flags, the environment and the config file, read and
+//! checked once ([`Config::load`]), and the lookups built on them (the password's sources, the
+//! sources file, `--source`, the database, the backup folder, a destination).
 //!
 //! Every setting is looked up in the same order: the command-line flag, then the environment
 //! variable of the Python tool this replaces (`DATABASE_URL`, `BACKUP_*`), then the TOML config
-//! file, then a built-in default. Everything a command needs is decided here, so the commands
-//! only run the engine and print; a wrong value fails before any work starts, with a message
-//! that names where the value came from.
+//! file, then a built-in default. Each verb (`commands/<verb>.rs`) resolves what it needs from
+//! here before it starts any work, so a wrong value fails first, with a message that names
+//! where the value came from.
 //!
 //! The database setting is resolved only by the commands that use it (create, restore without
 //! `--to`, or to place the default backup folder), so a `DATABASE_URL` meant for some other
@@ -12,36 +14,265 @@
 
 use std::path::{Path, PathBuf};
 
-use keepsake_engine::RetentionPolicy;
-use keepsake_engine::model::{BackupOptions, BackupType, DEFAULT_LEVEL, RestoreOptions};
+use keepsake_engine::Destination;
+use keepsake_engine::seams::Password;
 use keepsake_engine::sources::{Source, parse_database_url};
-use keepsake_engine::{Destination, DestinationKind};
 use serde::Deserialize;
 
-use crate::args::RestoreArgs;
-use crate::args::{
-    AlertsCommand, CatalogCommand, Cli, Command, DestAddArgs, DestCommand, GlobalArgs, TypeArg, switch,
-};
+use crate::args::GlobalArgs;
 use crate::env::{Env, Terminal};
 use crate::error::{CliError, CliResult};
+use crate::output::Output;
+use crate::secret::SecretSettings;
 use crate::sources::SourcesFile;
-use crate::task::{Action, Config, CopyWhat, DestAction, SecretSettings, Task, absolute};
 
-pub mod sched;
+/// How to write a schedule, for hints.
+pub const SCHEDULE_HINT: &str = "Write a phrase (hourly, hourly :15, daily 02:00, weekly mon 02:00, \
+    monthly 1 02:00, monthly last 02:00) or a cron expression: minute hour day month weekday, \
+    e.g. \"0 2 * * *\". `keepsake schedule preview EXPR` shows what a schedule means.";
+
+/// The global flags, the environment and the config file of this run, checked.
+pub struct Config {
+    /// The flags every command takes.
+    pub global: GlobalArgs,
+    /// The environment of this run.
+    pub env: Env,
+    /// Which standard streams are terminals.
+    pub term: Terminal,
+    /// Where the command prints.
+    pub out: Output,
+    file: File,
+    password_file: Option<PathBuf>,
+    env_password: Option<Password>,
+    /// The `BACKUP_*` defaults of the environment, checked for every command.
+    pub defaults: EnvDefaults,
+}
+
+/// The seed's `BACKUP_*` defaults from the environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnvDefaults {
+    /// `BACKUP_ENCRYPTION_ENABLED`.
+    pub encrypt: Option<bool>,
+    /// `BACKUP_COMPRESSION_ENABLED`.
+    pub compress: Option<bool>,
+    /// `BACKUP_VERIFY_AFTER_CREATE`.
+    pub verify: Option<bool>,
+    /// `BACKUP_MAX_BACKUPS`.
+    pub max_backups: Option<u32>,
+    /// `BACKUP_RETENTION_DAYS`.
+    pub retention_days: Option<u32>,
+}
+
+impl Config {
+    /// Reads the config file and checks the environment, whatever the command, so a typo in a
+    /// variable shows up on the first run.
+    pub fn load(global: GlobalArgs, env: Env, term: Terminal, out: Output) -> CliResult<Config> {
+        let file = File::load(global.config.as_deref())?;
+        let password_file = global
+            .password_file
+            .clone()
+            .or_else(|| file.values.password_file.as_deref().map(|p| file.path_value(p)));
+        let env_password = env.string("BACKUP_ENCRYPTION_PASSWORD")?.map(Password::new);
+        let defaults = EnvDefaults {
+            encrypt: env.bool("BACKUP_ENCRYPTION_ENABLED")?,
+            compress: env.bool("BACKUP_COMPRESSION_ENABLED")?,
+            verify: env.bool("BACKUP_VERIFY_AFTER_CREATE")?,
+            max_backups: env.count("BACKUP_MAX_BACKUPS")?,
+            retention_days: env.count("BACKUP_RETENTION_DAYS")?,
+        };
+        Ok(Config { global, env, term, out, file, password_file, env_password, defaults })
+    }
+
+    /// Where the password may come from. `prompt`: a terminal may be asked; `confirm`: ask twice.
+    pub fn secret(&self, prompt: bool, confirm: bool) -> SecretSettings {
+        SecretSettings { file: self.password_file.clone(), env: self.env_password.clone(), prompt, confirm }
+    }
+
+    /// Where the password may come from for a command on backups: asked on the terminal when
+    /// there is one; `confirm` when it is about to protect a new backup.
+    pub fn backup_secret(&self, confirm: bool) -> SecretSettings {
+        self.secret(self.term.stdin, confirm)
+    }
+
+    /// The sources file of this run.
+    pub fn sources_file(&self) -> CliResult<SourcesFile> {
+        SourcesFile::resolve(self.global.sources.as_deref(), &self.env)
+    }
+
+    /// The config file's values.
+    pub fn file(&self) -> &FileConfig {
+        &self.file.values
+    }
+
+    /// The config file's name, for hints.
+    pub fn file_name(&self) -> String {
+        self.file.name()
+    }
+
+    /// Refuses `--source` for a command that names its source (or none) otherwise.
+    pub fn no_source_flag(&self, what: &str, hint: &str) -> CliResult<()> {
+        if self.global.source.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::invalid(format!("--source does not apply to `keepsake {what}`"), hint.to_owned()))
+        }
+    }
+
+    /// The source named with `--source`, if any.
+    pub fn picked_source(&self) -> CliResult<Option<Source>> {
+        match self.global.source.as_slice() {
+            [] => Ok(None),
+            [name] => self.source(name).map(Some),
+            _ => Err(CliError::invalid(
+                "this command works on one source, and --source was given several times",
+                "Give --source NAME once.",
+            )),
+        }
+    }
+
+    /// The source `name` of the sources file (with the environment's overrides).
+    pub fn source(&self, name: &str) -> CliResult<Source> {
+        let file = self.sources_file()?;
+        let sources = file.load()?;
+        sources.get(name).cloned().map_err(|e| unknown_source(&file, name, &e))
+    }
+
+    /// The destination named `name` in the sources file.
+    pub fn destination(&self, name: &str) -> CliResult<Destination> {
+        let file = self.sources_file()?;
+        let sources = file.load()?;
+        sources.destination(name).cloned().map_err(|e| {
+            CliError::invalid(
+                format!("{} (in {})", e.message(), file.path.display()),
+                format!(
+                    "Check the name with `keepsake dest list`, or add it: `keepsake dest add {name} --kind ...`."
+                ),
+            )
+        })
+    }
+
+    /// `--db`, then the `--source`'s database, then `DATABASE_URL`, then `database` in the
+    /// config file; made absolute so the catalog records a path that means the same thing from
+    /// any folder. `None`: none is set.
+    pub fn database(&self, picked: Option<&Source>) -> CliResult<Option<PathBuf>> {
+        if let Some(p) = &self.global.db {
+            return Ok(Some(absolute(p.clone())));
+        }
+        if let Some(s) = picked {
+            return Ok(Some(absolute(s.database.clone())));
+        }
+        if let Some(url) = self.env.string("DATABASE_URL")? {
+            return parse_database_url(&url).map(|p| Some(absolute(p))).map_err(|why| {
+                CliError::invalid(
+                    format!("DATABASE_URL={url:?}: {why}"),
+                    "Set DATABASE_URL to sqlite:///relative/path.db, sqlite:////absolute/path.db or a \
+                     plain path, or pass --db PATH.",
+                )
+            });
+        }
+        if let Some(url) = &self.file.values.database {
+            return parse_database_url(url).map(|p| Some(absolute(self.file.path_value(&p)))).map_err(
+                |why| {
+                    CliError::invalid(
+                        format!("config file {}: database = {url:?}: {why}", self.file.name()),
+                        "Set database to a path or a sqlite:/// URL, or pass --db PATH.",
+                    )
+                },
+            );
+        }
+        Ok(None)
+    }
+
+    /// The database, which the command needs `purpose` ("to back up").
+    pub fn database_needed(&self, picked: Option<&Source>, purpose: &str) -> CliResult<PathBuf> {
+        self.database(picked)?.ok_or_else(|| {
+            CliError::invalid(
+                format!("no database is set {purpose}"),
+                format!(
+                    "Pass --db PATH or --source NAME, set DATABASE_URL, or set database = \"...\" in {}.",
+                    self.file.name()
+                ),
+            )
+        })
+    }
+
+    /// The backup folder set by a flag, the source, the environment or the config file, if any.
+    pub fn backup_dir_set(&self, picked: Option<&Source>) -> Option<PathBuf> {
+        match (&self.global.backup_dir, picked, self.env.os("BACKUP_DIR"), &self.file.values.backup_dir) {
+            (Some(p), ..) => Some(p.clone()),
+            (None, Some(s), ..) => Some(s.backup_dir.clone()),
+            (None, None, Some(p), _) => Some(PathBuf::from(p)),
+            (None, None, None, Some(p)) => Some(self.file.path_value(p)),
+            (None, None, None, None) => None,
+        }
+    }
+
+    /// The backup folder, made absolute: as set, else next to the database (the Python tool's
+    /// default, ./data/backups beside ./data/app.db, which keeps the backups of different
+    /// databases apart).
+    pub fn backup_dir(&self, picked: Option<&Source>) -> CliResult<PathBuf> {
+        let dir = match self.backup_dir_set(picked) {
+            Some(dir) => dir,
+            None => match self.database(picked)? {
+                Some(db) => db.parent().unwrap_or(Path::new(".")).join("backups"),
+                None => {
+                    return Err(CliError::invalid(
+                        "no backup folder is set",
+                        format!(
+                            "Pass --backup-dir DIR or --source NAME, set BACKUP_DIR, set backup_dir in {}, \
+                             or give the database (--db or DATABASE_URL) to use <database folder>/backups.",
+                            self.file.name()
+                        ),
+                    ));
+                }
+            },
+        };
+        Ok(absolute(dir))
+    }
+
+    /// Whether the backups of the picked source (or of this configuration) are encrypted.
+    pub fn encrypts(&self, picked: Option<&Source>) -> bool {
+        picked.map(|s| s.encrypt).or(self.defaults.encrypt).or(self.file.values.encrypt).unwrap_or(true)
+    }
+}
+
+/// The error for a source name the sources file does not have.
+pub fn unknown_source(file: &SourcesFile, name: &str, e: &keepsake_engine::Error) -> CliError {
+    CliError::invalid(
+        format!("{} (in {})", e.message(), file.path.display()),
+        format!(
+            "Check the name with `keepsake source list`, or add it: `keepsake source add {name} --db PATH`."
+        ),
+    )
+}
+
+/// `p` made absolute (as it is when that fails).
+pub fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
+}
 
 /// The config file's keys. Unknown keys are refused, so a typo does not silently do nothing.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileConfig {
-    database: Option<String>,
-    backup_dir: Option<PathBuf>,
-    password_file: Option<PathBuf>,
-    encrypt: Option<bool>,
-    compress: Option<bool>,
-    level: Option<u32>,
-    verify_after_create: Option<bool>,
-    max_backups: Option<u32>,
-    retention_days: Option<u32>,
+pub struct FileConfig {
+    /// The database to back up (a path or a sqlite:/// URL).
+    pub database: Option<String>,
+    /// The backup folder.
+    pub backup_dir: Option<PathBuf>,
+    /// The file whose first line is the password.
+    pub password_file: Option<PathBuf>,
+    /// Encrypt backups.
+    pub encrypt: Option<bool>,
+    /// Compress backups.
+    pub compress: Option<bool>,
+    /// The gzip level.
+    pub level: Option<u32>,
+    /// Verify a backup after making it.
+    pub verify_after_create: Option<bool>,
+    /// Cleanup's `--keep` when no flag is given.
+    pub max_backups: Option<u32>,
+    /// Cleanup's `--older-than` when no flag is given.
+    pub retention_days: Option<u32>,
 }
 
 const FILE_KEYS: &str = "database, backup_dir, password_file, encrypt, compress, level, \
@@ -126,377 +357,23 @@ pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("keepsake").join("config.toml"))
 }
 
-impl Config {
-    /// The one step from raw input to a validated configuration.
-    pub fn resolve(cli: Cli, env: &Env, term: Terminal) -> CliResult<Config> {
-        let g = &cli.global;
-        let file = File::load(g.config.as_deref())?;
-        let f = &file.values;
+#[cfg(test)]
+pub mod testing {
+    //! Fixtures for the tests of the settings and the verbs.
 
-        let password_file =
-            g.password_file.clone().or_else(|| f.password_file.as_deref().map(|p| file.path_value(p)));
-        let env_password =
-            env.string("BACKUP_ENCRYPTION_PASSWORD")?.map(keepsake_engine::seams::Password::new);
-        let secret = |prompt: bool, confirm: bool| SecretSettings {
-            file: password_file.clone(),
-            env: env_password.clone(),
-            prompt,
-            confirm,
-        };
+    use std::path::Path;
 
-        // Validated whatever the command, so a typo in a variable shows up on the first run.
-        let encrypt_env = env.bool("BACKUP_ENCRYPTION_ENABLED")?;
-        let compress_env = env.bool("BACKUP_COMPRESSION_ENABLED")?;
-        let verify_env = env.bool("BACKUP_VERIFY_AFTER_CREATE")?;
-        let max_backups_env = env.count("BACKUP_MAX_BACKUPS")?;
-        let retention_days_env = env.count("BACKUP_RETENTION_DAYS")?;
-
-        // The commands that do not work on one backup folder.
-        let command = match cli.command {
-            Command::Source(c) => {
-                return Ok(Config { secret: secret(false, false), task: sched::source_task(g, env, c)? });
-            }
-            Command::Schedule(c) => {
-                return Ok(Config { secret: secret(false, false), task: sched::preview_task(g, c)? });
-            }
-            // Never a prompt: nobody is there to answer it at 02:00.
-            Command::Daemon => {
-                return Ok(Config { secret: secret(false, false), task: sched::daemon_task(g, env)? });
-            }
-            Command::Report { email } => {
-                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
-                return Ok(Config { secret: secret(false, false), task: Task::Report { file, email } });
-            }
-            Command::Email(action) => {
-                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
-                return Ok(Config { secret: secret(false, false), task: Task::Email { file, action } });
-            }
-            Command::Dest(c) => {
-                let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
-                let action = match c {
-                    DestCommand::Add(a) => {
-                        let (dest, secret_file) = new_destination(a.name.clone(), &a)?;
-                        DestAction::Add { dest: Box::new(dest), secret_file, test: !a.no_test }
-                    }
-                    DestCommand::List => DestAction::List,
-                    DestCommand::Remove { name } => DestAction::Remove(name),
-                    DestCommand::Set { name, field, value, insecure_http } => {
-                        DestAction::Set { name, field, value, insecure_http }
-                    }
-                    DestCommand::Secret { name, secret_file, key_file, no_test } => DestAction::Secret {
-                        name,
-                        secret_file: secret_file.map(absolute),
-                        key_file: key_file.map(absolute),
-                        test: !no_test,
-                    },
-                    DestCommand::Test { name } => DestAction::Test(name),
-                };
-                return Ok(Config { secret: secret(false, false), task: Task::Dest { file, action } });
-            }
-            Command::List { limit, from: Some(from) } => {
-                let dest = Box::new(load_destination(g, env, &from)?);
-                return Ok(Config {
-                    secret: secret(term.stdin, false),
-                    task: Task::Remote { dest, action: Action::List { limit }, local_dir: None },
-                });
-            }
-            other => other,
-        };
-
-        // A source's settings come after the flags and before the environment and the file.
-        let picked = match &command {
-            Command::Run { name } => Some(sched::run_source(g, env, name)?),
-            _ => sched::pick_source(g, env)?,
-        };
-        let picked = picked.as_ref();
-
-        // Resolved now, reported only where it matters (see the module comment).
-        let database = resolve_database(g, env, &file, picked);
-        let database_needed = |purpose: &str| -> CliResult<PathBuf> {
-            match &database {
-                Err(e) => Err(CliError::invalid(e.message.clone(), e.hint.clone())),
-                Ok(Some(p)) => Ok(p.clone()),
-                Ok(None) => Err(CliError::invalid(
-                    format!("no database is set {purpose}"),
-                    format!(
-                        "Pass --db PATH or --source NAME, set DATABASE_URL, or set database = \"...\" in {}.",
-                        file.name()
-                    ),
-                )),
-            }
-        };
-
-        // `restore`'s flags, one reading whether it restores from the folder or a destination.
-        let restore_action = |r: RestoreArgs| -> CliResult<Action> {
-            let target = match r.to {
-                Some(p) => absolute(p),
-                None => database_needed("to restore to")?,
-            };
-            let opts = RestoreOptions {
-                verify_first: switch(r.verify, r.no_verify).unwrap_or(true),
-                safety_backup: !r.no_safety_backup,
-                // The source's (or the configuration's) encryption: the safety backup
-                // follows it, and an unencrypted backup needs --allow-unencrypted.
-                source_encrypts: picked.map(|s| s.encrypt).or(encrypt_env).or(f.encrypt).unwrap_or(true),
-                allow_foreign: r.allow_foreign,
-                allow_unencrypted: r.allow_unencrypted,
-                tables: r.table,
-                allow_broken_references: r.allow_broken_references,
-                new_file: false,
-            };
-            Ok(Action::Restore { id: r.id, target, opts, confirmed: r.yes })
-        };
-
-        // A restore from a destination needs a target, not a backup folder.
-        let command = match command {
-            Command::Restore(r) if r.from.is_some() => {
-                let from = r.from.clone().unwrap_or_default();
-                let dest = Box::new(load_destination(g, env, &from)?);
-                let action = restore_action(r)?;
-                // The safety backup of the database it replaces stays on this computer: in the
-                // backup folder that is set (flag, source, environment, file), else beside the
-                // target as `backups/`, as for a local backup.
-                let local_dir = match (&g.backup_dir, picked, env.os("BACKUP_DIR"), &f.backup_dir, &action) {
-                    (Some(p), ..) => Some(p.clone()),
-                    (None, Some(s), ..) => Some(s.backup_dir.clone()),
-                    (None, None, Some(p), ..) => Some(PathBuf::from(p)),
-                    (None, None, None, Some(p), _) => Some(file.path_value(p)),
-                    (None, None, None, None, Action::Restore { target, .. }) => {
-                        Some(target.parent().unwrap_or(Path::new(".")).join("backups"))
-                    }
-                    _ => None,
-                };
-                return Ok(Config {
-                    secret: secret(term.stdin, false),
-                    task: Task::Remote { dest, action, local_dir },
-                });
-            }
-            other => other,
-        };
-
-        let backup_dir = match (&g.backup_dir, picked, env.os("BACKUP_DIR"), &f.backup_dir) {
-            (Some(p), _, _, _) => p.clone(),
-            (None, Some(s), _, _) => s.backup_dir.clone(),
-            (None, None, Some(p), _) => PathBuf::from(p),
-            (None, None, None, Some(p)) => file.path_value(p),
-            (None, None, None, None) => match &database {
-                // Next to the database: the Python tool's default (./data/backups beside
-                // ./data/app.db), and it keeps the backups of different databases apart.
-                Ok(Some(db)) => db.parent().unwrap_or(Path::new(".")).join("backups"),
-                Err(e) => return Err(CliError::invalid(e.message.clone(), e.hint.clone())),
-                Ok(None) => {
-                    return Err(CliError::invalid(
-                        "no backup folder is set",
-                        format!(
-                            "Pass --backup-dir DIR or --source NAME, set BACKUP_DIR, set backup_dir in {}, \
-                             or give the database (--db or DATABASE_URL) to use <database folder>/backups.",
-                            file.name()
-                        ),
-                    ));
-                }
-            },
-        };
-
-        let mut confirm_password = false;
-        let action = match command {
-            Command::Run { .. } => {
-                let source = picked
-                    .cloned()
-                    .ok_or_else(|| CliError::invalid("`run` needs a source", "Run `keepsake run NAME`."))?;
-                confirm_password = source.encrypt;
-                Action::Run { source: Box::new(source) }
-            }
-            Command::Create(c) => {
-                let encrypt = switch(c.encrypt, c.no_encrypt)
-                    .or(picked.map(|s| s.encrypt))
-                    .or(encrypt_env)
-                    .or(f.encrypt)
-                    .unwrap_or(true);
-                confirm_password = encrypt;
-                let opts = BackupOptions {
-                    encrypt,
-                    compress: switch(c.compress, c.no_compress)
-                        .or(picked.map(|s| s.compress))
-                        .or(compress_env)
-                        .or(f.compress)
-                        .unwrap_or(true),
-                    level: c.level.or(picked.map(|s| s.level)).or(f.level).unwrap_or(DEFAULT_LEVEL),
-                    description: c.description.filter(|d| !d.trim().is_empty()),
-                    tags: c.tags,
-                    backup_type: match c.backup_type {
-                        TypeArg::Manual => BackupType::Manual,
-                        TypeArg::Scheduled => BackupType::Scheduled,
-                        TypeArg::Auto => BackupType::Auto,
-                    },
-                    verify: switch(c.verify, c.no_verify)
-                        .or(picked.map(|s| s.verify_after_backup))
-                        .or(verify_env)
-                        .or(f.verify_after_create)
-                        .unwrap_or(false),
-                    incremental: switch(c.incremental, c.full).or(picked.and_then(|s| s.incremental)),
-                    watch: keepsake_engine::WatchRules {
-                        row_loss_percent: picked
-                            .map_or(keepsake_engine::watch::DEFAULT_ROW_LOSS_PERCENT, |s| {
-                                s.row_loss_alert_percent
-                            }),
-                    },
-                };
-                Action::Create { source: database_needed("to back up")?, opts }
-            }
-            Command::List { limit, .. } => Action::List { limit },
-            Command::Copy { id, to, missing, check } => {
-                let dest = Box::new(load_destination(g, env, &to)?);
-                let what = match (id, missing, check) {
-                    (Some(id), _, _) => CopyWhat::One(id),
-                    (None, _, true) => CopyWhat::Check,
-                    (None, _, false) => CopyWhat::Missing,
-                };
-                Action::Copy { dest, what }
-            }
-            Command::Verify { id } => Action::Verify { id },
-            Command::Diff { id, id2, with, all } => {
-                let database = match (with, &id2) {
-                    (Some(p), _) => absolute(p),
-                    (None, Some(_)) => PathBuf::new(),
-                    (None, None) => database_needed("to compare with")?,
-                };
-                Action::Diff { id, other: id2, database, all }
-            }
-            Command::Show { id, table, search, offset, limit, all, csv } => {
-                Action::Show { id, table, search, offset, limit, all, csv }
-            }
-            Command::Alerts { action: None, all } => Action::Alerts { all },
-            Command::Alerts { action: Some(AlertsCommand::Dismiss { id }), .. } => {
-                Action::DismissAlert { id }
-            }
-            Command::Pin { id } => Action::Pin { id, on: true },
-            Command::Unpin { id } => Action::Pin { id, on: false },
-            Command::Restore(r) => restore_action(r)?,
-            Command::Delete { id, yes } => Action::Delete { id, confirmed: yes },
-            Command::Cleanup(c) => {
-                let flags = RetentionPolicy {
-                    keep_last: c.keep,
-                    keep_within_days: c.older_than,
-                    keep_daily: c.calendar.keep_daily,
-                    keep_weekly: c.calendar.keep_weekly,
-                    keep_monthly: c.calendar.keep_monthly,
-                };
-                let at = c.at.as_deref().map(|name| load_destination(g, env, name)).transpose()?;
-                let own = at.as_ref().and_then(|d| d.retention.clone());
-                let policy = match picked.map(|s| &s.retention) {
-                    _ if !flags.is_empty() => flags,
-                    // A destination's own rules (empty: keep every copy there).
-                    _ if own.is_some() => own.clone().unwrap_or_default(),
-                    Some(retention) if !retention.is_empty() => retention.clone(),
-                    _ => RetentionPolicy {
-                        keep_last: max_backups_env.or(f.max_backups),
-                        keep_within_days: retention_days_env.or(f.retention_days),
-                        ..RetentionPolicy::default()
-                    },
-                };
-                // An empty policy keeps everything: never what a person running cleanup meant.
-                if policy.is_empty() && own.is_none() {
-                    return Err(CliError::invalid(
-                        "cleanup needs a retention policy, and none is set",
-                        format!(
-                            "Pass --keep N and/or --older-than DAYS, set BACKUP_MAX_BACKUPS or \
-                             BACKUP_RETENTION_DAYS, set max_backups or retention_days in {}, or give \
-                             the source a retention rule (`keepsake source set NAME keep_last N`).",
-                            file.name()
-                        ),
-                    ));
-                }
-                Action::Cleanup { policy, dry_run: c.dry_run, at: at.map(Box::new) }
-            }
-            Command::Stats => Action::Stats,
-            Command::History { limit } => Action::History { limit },
-            Command::Catalog(CatalogCommand::Rebuild) => Action::RebuildCatalog,
-            Command::Decrypt { id, to } => Action::Decrypt { id, dest: absolute(to) },
-            Command::Source(_)
-            | Command::Schedule(_)
-            | Command::Daemon
-            | Command::Dest(_)
-            | Command::Report { .. }
-            | Command::Email(_) => {
-                return Err(CliError::invalid("internal: command resolved twice", "Please report this bug."));
-            }
-        };
-
-        Ok(Config {
-            secret: secret(term.stdin, confirm_password),
-            task: Task::Folder { backup_dir: absolute(backup_dir), action },
-        })
-    }
-}
-
-/// The destination named `name` in the sources file.
-fn load_destination(g: &GlobalArgs, env: &Env, name: &str) -> CliResult<Destination> {
-    let file = SourcesFile::resolve(g.sources.as_deref(), env)?;
-    let sources = file.load()?;
-    sources.destination(name).cloned().map_err(|e| {
-        CliError::invalid(
-            format!("{} (in {})", e.message(), file.path.display()),
-            format!(
-                "Check the name with `keepsake dest list`, or add it: `keepsake dest add {name} --kind ...`."
-            ),
+    /// A sources file with one source, `astro`, which does not encrypt and keeps 3 backups.
+    pub fn with_sources(dir: &Path) -> String {
+        let file = dir.join("sources.toml");
+        std::fs::write(
+            &file,
+            "[[source]]\nname = \"astro\"\ndatabase = \"/data/astro.db\"\nbackup_dir = \"/b/astro\"\n\
+             encrypt = false\nlevel = 9\nschedule = \"daily 02:00\"\n[source.retention]\nkeep_last = 3\n",
         )
-    })
-}
-
-/// `dest add`: the flags as a destination, checked for its kind; a folder made absolute.
-fn new_destination(name: String, a: &DestAddArgs) -> CliResult<(Destination, Option<PathBuf>)> {
-    let hint = "Nothing was changed; `keepsake dest add --help` lists the flags of each kind.";
-    let kind =
-        DestinationKind::parse(&a.kind).map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
-    let mut d = Destination::new(name, kind);
-    d.path = a.path.clone().map(absolute);
-    d.endpoint = a.endpoint.as_deref().map(|e| e.trim().trim_end_matches('/').to_owned());
-    d.region = a.region.clone();
-    d.bucket = a.bucket.clone().or_else(|| a.container.clone());
-    d.account = a.account.clone();
-    d.prefix = a.prefix.as_deref().unwrap_or("").trim_matches('/').to_owned();
-    d.access_key_id = a.access_key_id.clone();
-    d.path_style = a.path_style;
-    d.unsigned = a.unsigned;
-    d.insecure_http = a.insecure_http;
-    d.user = a.user.clone();
-    d.key_file = a.key_file.clone().map(absolute);
-    d.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
-    Ok((d, a.secret_file.clone()))
-}
-
-/// `--db`, then the `--source`'s database, then `DATABASE_URL`, then `database` in the config
-/// file; made absolute so the catalog records a path that means the same thing from any folder.
-fn resolve_database(
-    g: &GlobalArgs,
-    env: &Env,
-    file: &File,
-    picked: Option<&Source>,
-) -> CliResult<Option<PathBuf>> {
-    if let Some(p) = &g.db {
-        return Ok(Some(absolute(p.clone())));
+        .expect("write sources");
+        file.to_str().expect("utf-8").to_owned()
     }
-    if let Some(s) = picked {
-        return Ok(Some(absolute(s.database.clone())));
-    }
-    if let Some(url) = env.string("DATABASE_URL")? {
-        return parse_database_url(&url).map(|p| Some(absolute(p))).map_err(|why| {
-            CliError::invalid(
-                format!("DATABASE_URL={url:?}: {why}"),
-                "Set DATABASE_URL to sqlite:///relative/path.db, sqlite:////absolute/path.db or a \
-                 plain path, or pass --db PATH.",
-            )
-        });
-    }
-    if let Some(url) = &file.values.database {
-        return parse_database_url(url).map(|p| Some(absolute(file.path_value(&p)))).map_err(|why| {
-            CliError::invalid(
-                format!("config file {}: database = {url:?}: {why}", file.name()),
-                "Set database to a path or a sqlite:/// URL, or pass --db PATH.",
-            )
-        });
-    }
-    Ok(None)
 }
 
 #[cfg(test)]
@@ -504,29 +381,31 @@ mod tests {
     use clap::Parser;
     use keepsake_engine::sources::parse_bool;
 
+    use super::testing::with_sources;
     use super::*;
     use crate::output::OutputMode;
-    use crate::task::SourceAction;
 
     const NO_TTY: Terminal = Terminal { stdin: false, stdout: false, stderr: false };
 
-    /// Resolves with an empty config file, so a real one on the machine is never read.
-    fn resolve(args: &[&str], env: &[(&str, &str)]) -> CliResult<Config> {
+    /// The global flags alone.
+    #[derive(Parser)]
+    struct Global {
+        #[command(flatten)]
+        global: GlobalArgs,
+    }
+
+    /// Loads `keepsake ARGS` with `env` and an empty config file, so a real one on the machine is
+    /// never read.
+    fn load(args: &[&str], env: &[(&str, &str)]) -> CliResult<Config> {
         let dir = tempfile::tempdir().expect("tempdir");
         let cfg = dir.path().join("config.toml");
         std::fs::write(&cfg, "").expect("write config");
         let mut argv = vec!["keepsake", "--config", cfg.to_str().expect("utf-8 path")];
         argv.extend_from_slice(args);
-        let cli = Cli::try_parse_from(argv).expect("parses");
-        Config::resolve(cli, &Env::from_pairs(env), NO_TTY)
-    }
-
-    /// The folder and action of a folder command.
-    fn folder(c: Config) -> (PathBuf, Action) {
-        match c.task {
-            Task::Folder { backup_dir, action } => (backup_dir, action),
-            other => panic!("not a folder command: {other:?}"),
-        }
+        let g = Global::try_parse_from(argv).expect("parses").global;
+        let env = Env::from_pairs(env);
+        let out = Output::new(OutputMode::new(&g, &env, NO_TTY));
+        Config::load(g, env, NO_TTY, out)
     }
 
     #[test]
@@ -553,148 +432,44 @@ mod tests {
     }
 
     #[test]
-    fn flags_beat_env_and_env_beats_defaults() {
-        let env = [("DATABASE_URL", "sqlite:////tmp/x.db"), ("BACKUP_ENCRYPTION_ENABLED", "false")];
-        let (dir, action) = folder(resolve(&["create"], &env).expect("config"));
-        let Action::Create { source, opts } = action else { panic!("not create") };
-        assert_eq!(source, PathBuf::from("/tmp/x.db"));
-        assert!(!opts.encrypt);
-        assert!(opts.compress);
-        assert_eq!(dir, PathBuf::from("/tmp/backups"));
-        let c = resolve(&["create", "--encrypt", "--db", "/y/z.db"], &env).expect("config");
-        assert!(c.secret.confirm);
-        let Action::Create { source, opts } = folder(c).1 else { panic!("not create") };
-        assert_eq!(source, PathBuf::from("/y/z.db"));
-        assert!(opts.encrypt);
-    }
-
-    #[test]
     fn a_bad_database_url_does_not_break_commands_that_do_not_need_it() {
         let env = [("DATABASE_URL", "postgresql://u@h/db"), ("BACKUP_DIR", "/b")];
-        assert!(resolve(&["list"], &env).is_ok());
-        let e = resolve(&["create"], &env).expect_err("create needs the database");
+        let cfg = load(&[], &env).expect("config");
+        assert_eq!(cfg.backup_dir(None).expect("the folder is set"), PathBuf::from("/b"));
+        let e = cfg.database_needed(None, "to back up").expect_err("the database is not");
         assert!(e.message.contains("DATABASE_URL"), "{}", e.message);
     }
 
     #[test]
-    fn cleanup_refuses_without_a_policy_and_takes_the_env() {
-        let e = resolve(&["cleanup"], &[("BACKUP_DIR", "/b")]).expect_err("no policy");
-        assert!(e.message.contains("retention policy"));
-        let c = resolve(&["cleanup"], &[("BACKUP_DIR", "/b"), ("BACKUP_MAX_BACKUPS", "4")]).expect("config");
-        let Action::Cleanup { policy, .. } = folder(c).1 else { panic!("not cleanup") };
-        assert_eq!(policy.keep_last, Some(4));
-        let c =
-            resolve(&["cleanup", "--older-than", "7"], &[("BACKUP_DIR", "/b"), ("BACKUP_MAX_BACKUPS", "4")])
-                .expect("config");
-        let Action::Cleanup { policy, .. } = folder(c).1 else { panic!("not cleanup") };
-        assert_eq!((policy.keep_last, policy.keep_within_days), (None, Some(7)));
+    fn the_folder_defaults_to_beside_the_database() {
+        let cfg = load(&[], &[("DATABASE_URL", "sqlite:////tmp/x.db")]).expect("config");
+        assert_eq!(cfg.backup_dir(None).expect("folder"), PathBuf::from("/tmp/backups"));
+        let cfg = load(&[], &[]).expect("config");
+        let e = cfg.backup_dir(None).expect_err("nothing set");
+        assert!(e.message.contains("no backup folder"), "{}", e.message);
     }
 
     #[test]
     fn bad_env_values_name_the_variable() {
-        let e = resolve(&["list"], &[("BACKUP_DIR", "/b"), ("BACKUP_COMPRESSION_ENABLED", "maybe")])
-            .expect_err("bad bool");
+        let e = load(&[], &[("BACKUP_DIR", "/b"), ("BACKUP_COMPRESSION_ENABLED", "maybe")])
+            .err()
+            .expect("bad bool");
         assert!(e.message.contains("BACKUP_COMPRESSION_ENABLED"));
-    }
-
-    /// A sources file with one source, `astro`, which does not encrypt and keeps 3 backups.
-    fn with_sources(dir: &Path) -> String {
-        let file = dir.join("sources.toml");
-        std::fs::write(
-            &file,
-            "[[source]]\nname = \"astro\"\ndatabase = \"/data/astro.db\"\nbackup_dir = \"/b/astro\"\n\
-             encrypt = false\nlevel = 9\nschedule = \"daily 02:00\"\n[source.retention]\nkeep_last = 3\n",
-        )
-        .expect("write sources");
-        file.to_str().expect("utf-8").to_owned()
-    }
-
-    #[test]
-    fn a_source_gives_database_folder_and_options_before_the_environment() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = with_sources(dir.path());
-        let env = [("DATABASE_URL", "/env/app.db"), ("BACKUP_ENCRYPTION_ENABLED", "true")];
-        let (dir_, action) =
-            folder(resolve(&["--sources", &file, "--source", "astro", "create"], &env).expect("config"));
-        assert_eq!(dir_, PathBuf::from("/b/astro"));
-        let Action::Create { source, opts } = action else { panic!("not create") };
-        assert_eq!(source, PathBuf::from("/data/astro.db"));
-        assert!(!opts.encrypt);
-        assert_eq!(opts.level, 9);
-        // Flags still come first.
-        let (dir_, action) = folder(
-            resolve(
-                &["--sources", &file, "--source", "astro", "--backup-dir", "/x", "create", "--encrypt"],
-                &env,
-            )
-            .expect("config"),
-        );
-        assert_eq!(dir_, PathBuf::from("/x"));
-        let Action::Create { opts, .. } = action else { panic!("not create") };
-        assert!(opts.encrypt);
-        // Cleanup without flags takes the source's retention.
-        let (_, action) =
-            folder(resolve(&["--sources", &file, "--source", "astro", "cleanup"], &[]).expect("config"));
-        let Action::Cleanup { policy, .. } = action else { panic!("not cleanup") };
-        assert_eq!(policy.keep_last, Some(3));
     }
 
     #[test]
     fn source_names_are_checked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = with_sources(dir.path());
-        let e = resolve(&["--sources", &file, "--source", "nope", "list"], &[]).expect_err("unknown");
+        let cfg = load(&["--sources", &file, "--source", "nope"], &[]).expect("config");
+        let e = cfg.picked_source().expect_err("unknown");
         assert!(e.message.contains("\"nope\""), "{}", e.message);
-        let e = resolve(&["--sources", &file, "--source", "astro", "--source", "astro", "list"], &[])
-            .expect_err("twice");
+        let cfg = load(&["--sources", &file, "--source", "astro", "--source", "astro"], &[]).expect("config");
+        let e = cfg.picked_source().expect_err("twice");
         assert!(e.message.contains("one source"), "{}", e.message);
-        let (dir_, action) = folder(resolve(&["--sources", &file, "run", "astro"], &[]).expect("config"));
-        assert_eq!(dir_, PathBuf::from("/b/astro"));
-        assert!(matches!(action, Action::Run { source } if source.name == "astro"));
-        let e = resolve(&["--sources", &file, "--db", "x.db", "run", "astro"], &[]).expect_err("db");
-        assert!(e.message.contains("--db"), "{}", e.message);
-        let e = resolve(&["--sources", &file, "daemon", "--source", "nope"], &[]).expect_err("daemon");
-        assert!(e.message.contains("\"nope\""), "{}", e.message);
-    }
-
-    #[test]
-    fn source_add_names_the_bad_field_and_makes_paths_absolute() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = dir.path().join("s.toml");
-        let file = file.to_str().expect("utf-8");
-        let e = resolve(
-            &["--sources", file, "source", "add", "a", "--db", "a.db", "--schedule", "0 25 * * *"],
-            &[],
-        )
-        .expect_err("bad schedule");
-        assert!(e.message.contains("schedule") && e.message.contains("hour"), "{}", e.message);
-        let e = resolve(&["--sources", file, "source", "add", "a"], &[]).expect_err("no db");
-        assert!(e.message.contains("database"), "{}", e.message);
-        let c = resolve(&["--sources", file, "source", "add", "a", "--db", "a.db", "--keep-days", "30"], &[])
-            .expect("config");
-        let Task::Sources { action: SourceAction::Add(s), .. } = c.task else { panic!("not add") };
-        assert!(s.database.is_absolute() && s.backup_dir.is_absolute());
-        assert_eq!(s.backup_dir.file_name().and_then(|n| n.to_str()), Some("backups"));
-        assert_eq!(s.retention.keep_within_days, Some(30));
-    }
-
-    #[test]
-    fn a_bad_schedule_preview_says_what_is_wrong() {
-        let e = resolve(&["schedule", "preview", "0 2 * *"], &[]).expect_err("4 fields");
-        assert_eq!(
-            e.message,
-            "schedule \"0 2 * *\": expected 5 fields (minute hour day month weekday), got 4"
-        );
-        let c = resolve(&["schedule", "preview", "daily 02:00", "-n", "3"], &[]).expect("config");
-        assert!(matches!(c.task, Task::Preview { count: 3, after: None, .. }));
-    }
-
-    #[test]
-    fn no_color_turns_colour_off() {
-        let cli = Cli::try_parse_from(["keepsake", "list"]).expect("parses");
-        let tty = Terminal { stdin: true, stdout: true, stderr: true };
-        assert!(OutputMode::new(&cli.global, &Env::default(), tty).color);
-        assert!(!OutputMode::new(&cli.global, &Env::from_pairs(&[("NO_COLOR", "1")]), tty).color);
-        assert!(!OutputMode::new(&cli.global, &Env::default(), NO_TTY).color);
+        let cfg = load(&["--sources", &file, "--source", "astro"], &[]).expect("config");
+        let picked = cfg.picked_source().expect("known").expect("picked");
+        assert_eq!(cfg.backup_dir(Some(&picked)).expect("folder"), PathBuf::from("/b/astro"));
+        assert!(!cfg.encrypts(Some(&picked)));
     }
 }

@@ -4,10 +4,10 @@
 //! this crate and as the desktop app's binary when it is called by the name `keepsake` (the
 //! package installs one binary for both: `/usr/bin/keepsake` is a link to `keepsake-app`).
 //!
-//! The binary is glue: parse the flags (`args`), resolve them with the environment and the
-//! config file into one validated `Config` (`config`), run one command on the engine
-//! (`commands`, with the password from `secret` and Ctrl-C from `interrupt`), and print
-//! (`output`, `progress`). Exit codes are decided in `error`. The engine never prints; this
+//! The binary is glue: parse the flags (the verbs' own in `commands/<verb>.rs`, the shared
+//! ones in `args`), read the environment and the config file once (`config`), and run one
+//! verb, which resolves what it needs and runs it on the engine (with the password from
+//! `secret` and Ctrl-C from `interrupt`), and print (`output`, `progress`). Exit codes are decided in `error`. The engine never prints; this
 //! binary is the one place that does.
 #![warn(missing_docs)]
 
@@ -23,19 +23,18 @@ mod output;
 mod progress;
 mod secret;
 mod sources;
-mod task;
 mod words;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::Cli;
+use crate::commands::Cli;
+use crate::config::Config;
 use crate::env::{Env, Terminal};
 use crate::error::{CliError, EXIT_ERROR};
 use crate::output::Output;
 use crate::output::OutputMode;
-use crate::task::Config;
 
 /// The `keepsake` command: reads the process's arguments and environment, runs one command,
 /// and returns its exit code.
@@ -49,7 +48,8 @@ pub fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let out = Output::new(OutputMode::new(&cli.global, &env, term));
-    match Config::resolve(cli, &env, term).and_then(|config| commands::run(config, &out, term)) {
+    let mode = OutputMode::new(&cli.global, &env, term);
+    match Config::load(cli.global, env, term, Output::new(mode)).and_then(|config| cli.command.run(&config)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             out.error(&e);

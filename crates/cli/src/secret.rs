@@ -13,7 +13,18 @@ use keepsake_engine::error::{Error, ErrorCode, Result};
 use keepsake_engine::seams::{Password, SecretSource};
 use zeroize::Zeroizing;
 
-use crate::task::SecretSettings;
+/// Where the password may come from; [`CliSecret`] asks them lazily, in this order.
+#[derive(Debug)]
+pub struct SecretSettings {
+    /// `--password-file` (or `password_file` in the config file).
+    pub file: Option<PathBuf>,
+    /// `BACKUP_ENCRYPTION_PASSWORD`.
+    pub env: Option<Password>,
+    /// A terminal is there to ask on.
+    pub prompt: bool,
+    /// Ask twice: the password is about to protect a new backup, and a typo would lock it for good.
+    pub confirm: bool,
+}
 
 #[derive(Debug)]
 pub struct CliSecret {

@@ -43,9 +43,10 @@ const SCHEDULE: &[&[&str]] = &[&["decide", "slots", "tests"], &["cron"], &["phra
 
 /// The CLI's floors, top first.
 const CLI: &[&[&str]] = &[
+    // The verbs, one file each, and their table.
     &["commands"],
+    // What they share: the settings, the password's sources.
     &["config", "secret"],
-    &["task"],
     &["output", "sources"],
     &["env", "interrupt", "error"],
     &["hints"],

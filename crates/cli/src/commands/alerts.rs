@@ -1,16 +1,53 @@
-//! `keepsake alerts`, `alerts dismiss ID`, `pin ID`, `unpin ID`: the content alerts the
-//! engine raised (a table emptied or gone, many rows lost, the schema changed, a damaged
-//! database), and the backups kept whatever retention says.
+//! `keepsake alerts`, `alerts dismiss ID`: the content alerts the engine raised (a table
+//! emptied or gone, many rows lost, the schema changed, a damaged database). The backup before
+//! a change is pinned (`pin.rs`, `unpin.rs`).
 
 use chrono::Utc;
+use clap::{Args, Subcommand};
 use keepsake_engine::{Alert, AlertKind};
 
-use super::Ctx;
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, relative_time, safe};
 
+/// Content alerts: tables emptied, gone or losing many rows between backups, schema changes,
+/// a damaged database
+#[derive(Debug, Args)]
+#[command(after_help = "Each backup is compared with the source's previous one; the last \
+    backup before a change is pinned (kept by every retention rule). Exits 1 while an alert \
+    stands. `keepsake source set NAME row_loss_alert_percent N` sets the share of lost rows \
+    that raises one (default 20, 0 turns alerts off).\n\nExamples:\n  keepsake alerts\n  \
+    keepsake alerts --all --json\n  keepsake alerts dismiss 3")]
+pub struct Alerts {
+    #[command(subcommand)]
+    action: Option<AlertsAction>,
+    /// Dismissed alerts too
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsAction {
+    /// Dismiss an alert ("this was me"); the backup it pinned stays pinned
+    Dismiss {
+        /// Number of the alert (see `keepsake alerts`)
+        id: i64,
+    },
+}
+
+impl Verb for Alerts {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        match self.action {
+            None => list(&ctx, self.all),
+            Some(AlertsAction::Dismiss { id }) => dismiss(&ctx, id),
+        }
+    }
+}
+
 /// Lists the standing alerts (all with `all`); exits 1 while any stands, as a check would.
-pub fn list(ctx: &Ctx, all: bool) -> CliResult<u8> {
+fn list(ctx: &Ctx, all: bool) -> CliResult<u8> {
     let alerts = ctx.engine.alerts(all)?;
     let standing = alerts.iter().any(|a| a.dismissed_at.is_none());
     if ctx.out.json_mode() {
@@ -44,24 +81,12 @@ pub fn list(ctx: &Ctx, all: bool) -> CliResult<u8> {
     Ok(if standing { EXIT_PROBLEM } else { EXIT_OK })
 }
 
-pub fn dismiss(ctx: &Ctx, id: i64) -> CliResult<u8> {
+fn dismiss(ctx: &Ctx, id: i64) -> CliResult<u8> {
     ctx.engine.dismiss_alert(id)?;
     if ctx.out.json_mode() {
         ctx.out.json(&serde_json::json!({ "dismissed": id }))?;
     } else {
         ctx.out.note(&format!("Alert {id} dismissed. The backup it pinned stays pinned until you unpin it."));
-    }
-    Ok(EXIT_OK)
-}
-
-pub fn pin(ctx: &Ctx, id: &str, on: bool) -> CliResult<u8> {
-    let meta = if on { ctx.engine.pin(id)? } else { ctx.engine.unpin(id)? };
-    if ctx.out.json_mode() {
-        ctx.out.json(&meta)?;
-    } else if on {
-        ctx.out.note(&format!("Backup {} is pinned: retention keeps it until you unpin it.", meta.id));
-    } else {
-        ctx.out.note(&format!("Backup {} is no longer pinned: retention rules apply to it again.", meta.id));
     }
     Ok(EXIT_OK)
 }

@@ -2,10 +2,40 @@
 //! backup, then say what was found, file by file: nothing disappears silently. Exits 1 when a
 //! backup is damaged or missing.
 
-use super::Ctx;
+use clap::{Args, Subcommand};
+
 use super::list::concern_text;
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::safe;
+
+/// Maintain the catalog of the backup folder
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  keepsake catalog rebuild")]
+pub struct Catalog {
+    #[command(subcommand)]
+    action: CatalogAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogAction {
+    /// Make the catalog again from the backup files in the folder
+    #[command(after_help = "Use it after copying backup files into the folder by hand, or when the \
+        catalog file was lost. Verification results are forgotten (every backup becomes unverified); \
+        the run history is kept.\n\n\
+        Examples:\n  keepsake catalog rebuild")]
+    Rebuild,
+}
+
+impl Verb for Catalog {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        match self.action {
+            CatalogAction::Rebuild => rebuild(&ctx),
+        }
+    }
+}
 
 pub fn rebuild(ctx: &Ctx) -> CliResult<u8> {
     let report = ctx.engine.rebuild_catalog()?;

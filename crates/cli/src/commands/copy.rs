@@ -3,14 +3,68 @@
 //! as copied is the engine's decision (`Engine::copy_to`): the whole object there, matching the
 //! backup's record.
 
+use clap::Args;
 use keepsake_engine::{CopyCheck, CopyRecord, CopyState, Destination};
 
-use super::Ctx;
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, human_size, safe};
-use crate::task::CopyWhat;
 
-pub fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
+/// Copy a backup to a destination elsewhere (S3, Azure Blob Storage, Google Cloud Storage,
+/// WebDAV, SFTP, another folder)
+#[derive(Debug, Args)]
+#[command(after_help = "A copy counts once the whole file is at the destination and what was \
+    sent matches the backup's record (size and SHA-256). An increment goes with the backups it \
+    builds on. --missing sends every backup not yet there, oldest first; --check reads back \
+    every copy recorded there and exits 1 when one is missing or changed. Secrets (an S3 secret \
+    key, an Azure account key, a Google Cloud Storage service account's JSON key, a WebDAV \
+    password) come from the OS keyring (saved by `keepsake dest add`) or \
+    KEEPSAKE_DEST_SECRET_<NAME>.\n\n\
+    Examples:\n  keepsake copy backup_20250101_020000_1a2b3c4d --to b2\n  \
+    keepsake copy --missing --to nas\n  keepsake copy --check --to b2 --json")]
+pub struct Copy {
+    /// Id of the backup (see `keepsake list`)
+    #[arg(required_unless_present_any = ["missing", "check"], conflicts_with_all = ["missing", "check"])]
+    id: Option<String>,
+    /// The destination (see `keepsake dest list`)
+    #[arg(long, value_name = "DEST")]
+    to: String,
+    /// Send every backup of the folder that is not at the destination yet, oldest first
+    #[arg(long, conflicts_with = "check")]
+    missing: bool,
+    /// Read back every copy recorded at the destination and check it whole
+    #[arg(long)]
+    check: bool,
+}
+
+/// What `keepsake copy` does at the destination.
+#[derive(Debug)]
+enum CopyWhat {
+    /// One backup (with the backups it builds on).
+    One(String),
+    /// Every backup not there yet, oldest first.
+    Missing,
+    /// Read back every copy recorded there.
+    Check,
+}
+
+impl Verb for Copy {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let picked = cfg.picked_source()?;
+        let dir = cfg.backup_dir(picked.as_ref())?;
+        let dest = cfg.destination(&self.to)?;
+        let what = match (self.id, self.missing, self.check) {
+            (Some(id), _, _) => CopyWhat::One(id),
+            (None, _, true) => CopyWhat::Check,
+            (None, _, false) => CopyWhat::Missing,
+        };
+        let ctx = Ctx::folder(cfg, dir, super::Open::default())?;
+        run(&ctx, &dest, what)
+    }
+}
+
+fn run(ctx: &Ctx, dest: &Destination, what: CopyWhat) -> CliResult<u8> {
     let store = keepsake_remote::open_saved(dest)?;
     match what {
         CopyWhat::One(id) => {

@@ -36,14 +36,57 @@ use crate::error::{CliResult, EXIT_OK};
 use crate::output::Output;
 use crate::secret::CliSecret;
 use crate::sources::SourcesFile;
-use crate::task::SecretSettings;
+use crate::secret::SecretSettings;
+use super::Verb;
+use crate::config::{Config, unknown_source};
+use crate::error::CliError;
+use clap::Args;
 
 /// The longest sleep between two ticks.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 /// The shortest, so a plan that keeps saying "now" cannot spin.
 const MIN_WAIT: Duration = Duration::from_millis(50);
 
-pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &Output) -> CliResult<u8> {
+/// Run the sources' schedules in the foreground, logging one line per event
+#[derive(Debug, Args)]
+#[command(after_help = "Runs every enabled, unpaused source with a schedule (or only those \
+    given with --source), one backup at a time, and catches up missed runs once. Re-reads \
+    the sources file, so `keepsake source set/pause/resume` take effect while it runs. \
+    Stops cleanly on SIGTERM or Ctrl-C (a running backup is cancelled; nothing partial is \
+    kept) and exits 0. The password comes from BACKUP_ENCRYPTION_PASSWORD or \
+    --password-file; the daemon never prompts.\n\n\
+    Examples:\n  keepsake daemon\n  keepsake daemon --source astro --json")]
+pub struct Daemon {}
+
+impl Verb for Daemon {
+    /// The names given with `--source` must exist now (a typo should not wait silently). Never
+    /// a prompt: nobody is there to answer it at 02:00.
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let g = &cfg.global;
+        if g.db.is_some() || g.backup_dir.is_some() {
+            return Err(CliError::invalid(
+                "the daemon runs sources, not --db/--backup-dir",
+                "Add the database as a source (`keepsake source add NAME --db PATH --schedule ...`), \
+                 or set DATABASE_URL and BACKUP_SCHEDULE for the `default` source.",
+            ));
+        }
+        let file = cfg.sources_file()?;
+        let sources = file.load()?;
+        for name in &g.source {
+            sources.get(name).map_err(|e| unknown_source(&file, name, &e))?;
+        }
+        if sources.sources.is_empty() {
+            return Err(CliError::invalid(
+                format!("no sources to run: {} has none", file.path.display()),
+                "Add one with `keepsake source add NAME --db PATH --schedule 'daily 02:00'`, or set \
+                 DATABASE_URL and BACKUP_SCHEDULE for the `default` source.",
+            ));
+        }
+        run(file, g.source.clone(), cfg.secret(false, false), &cfg.out)
+    }
+}
+
+fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &Output) -> CliResult<u8> {
     let no_password = secret.file.is_none() && secret.env.is_none();
     let stop = CancelToken::new();
     let (wake, woken) = mpsc::channel();
@@ -53,7 +96,7 @@ pub fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &O
     let log = Log { out };
     let sources = file.load()?;
     let engines = Arc::new(Engines::new(crate::commands::installation()?, Arc::new(CliSecret::new(secret))));
-    let mut d = Daemon { sources: selected(sources, &only), file, only, load_error: None };
+    let mut d = Running { sources: selected(sources, &only), file, only, load_error: None };
     d.started(&log, no_password, handled);
 
     let hooks =
@@ -185,7 +228,7 @@ fn copy_event(log: &Log, e: CopyEvent<'_>) {
 /// Ticks the scheduler host until the stop (`hooks.stop`), sleeping until the next run is due
 /// or a signal wakes it; sends the weekly summary when a week has passed.
 fn schedule_loop(
-    d: &mut Daemon,
+    d: &mut Running,
     host: &mut Host,
     hooks: &Hooks<'_>,
     engines: &Engines,
@@ -366,7 +409,7 @@ fn starting(log: &Log, name: &str, reason: &RunReason) {
     }
 }
 
-struct Daemon {
+struct Running {
     file: SourcesFile,
     /// `--source` names; empty for every source.
     only: Vec<String>,
@@ -380,7 +423,7 @@ fn selected(sources: Sources, only: &[String]) -> Vec<Source> {
     sources.sources.into_iter().filter(|s| only.is_empty() || only.contains(&s.name)).collect()
 }
 
-impl Daemon {
+impl Running {
     fn started(&self, log: &Log, no_password: bool, handled: bool) {
         log.event(
             None,
@@ -467,4 +510,22 @@ fn summary(sources: &[Source]) -> String {
         text.push_str(&format!(", {idle} paused, disabled or unscheduled"));
     }
     text
+}
+
+#[cfg(test)]
+mod verb_tests {
+    use super::*;
+    use crate::commands::Command;
+    use crate::commands::testing::parse;
+    use crate::config::testing::with_sources;
+
+    #[test]
+    fn the_daemon_checks_its_source_names_before_it_starts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = with_sources(dir.path());
+        let (cfg, command) = parse(&["--sources", &file, "daemon", "--source", "nope"], &[]).expect("parses");
+        let Command::Daemon(daemon) = command else { panic!("not daemon") };
+        let e = daemon.run(&cfg).expect_err("unknown source");
+        assert!(e.message.contains("\"nope\""), "{}", e.message);
+    }
 }

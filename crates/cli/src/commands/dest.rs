@@ -2,7 +2,9 @@
 //! sources file; their secrets in the OS keyring (`keepsake_remote::secrets`), asked for once
 //! when the destination is added, never taken from an argument.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
 
 use keepsake_engine::{Destination, DestinationKind, ErrorCode};
 use keepsake_remote::secrets;
@@ -12,22 +14,188 @@ use crate::env::Terminal;
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, Style, Table, safe};
 use crate::sources::SourcesFile;
-use crate::task::DestAction;
+use super::Verb;
+use crate::config::{Config, absolute};
 
-pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal) -> CliResult<u8> {
-    match action {
-        DestAction::Add { dest, secret_file, test } => {
-            add(file, *dest, secret_file.as_deref(), test, out, term)
+/// Manage the destinations backups are copied to (copies elsewhere)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Destinations live in the sources file beside the sources: S3, Azure Blob \
+        Storage, Google Cloud Storage, WebDAV, SFTP or a folder. Their secrets (an S3 secret key, an \
+        Azure account key, a Google Cloud Storage service account's JSON key, a WebDAV password) \
+        are kept in the OS keyring, never in a file; on a machine without one, set \
+        KEEPSAKE_DEST_SECRET_<NAME> (the name in capitals, other characters as _; for Google, the \
+        key file's whole JSON). `dest add` does not create the bucket or container: make it first, \
+        in the provider's console.\n\n\
+        Examples:\n  keepsake dest add b2 --kind s3 --endpoint https://s3.eu-central-003.backblazeb2.com \\\n      \
+        --bucket family --access-key-id 003abc --prefix laptop\n  \
+        keepsake dest add az --kind azure --account familyphotos --container backups\n  \
+        keepsake dest add gcs --kind gcs --bucket family-backups --key-file ~/Downloads/key.json\n  \
+        keepsake dest add nas --kind webdav --endpoint https://nas.local/dav --user ann\n  \
+        keepsake dest add usb --kind folder --path /media/ann/backup\n  \
+        keepsake source set astro copies_to b2,usb\n  keepsake dest test b2"
+    )]
+pub struct Dest {
+    #[command(subcommand)]
+    action: DestAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum DestAction {
+    /// Add a destination, after testing that it can be reached, listed and written to
+    #[command(after_help = "The bucket (S3, Google Cloud Storage) or container (Azure) must exist: \
+        `dest add` does not create it, and says \"there is no such bucket\" when it is missing; make \
+        it first in the provider's console. The secret (an S3 secret key, an Azure account key, a \
+        WebDAV password) is asked for at a hidden prompt or read from --secret-file, a Google \
+        Cloud Storage key from --key-file, then kept in the OS keyring. On a machine without a \
+        keyring (a server), set KEEPSAKE_DEST_SECRET_<NAME> instead: the destination's name in \
+        capitals, other characters as _ (KEEPSAKE_DEST_SECRET_MY_NAS for my-nas); for Google, the \
+        key file's whole JSON.\n\n\
+        Examples:\n  keepsake dest add b2 --kind s3 --endpoint https://s3.eu-central-003.backblazeb2.com \\\n      \
+        --bucket family --access-key-id 003abc --prefix laptop\n  \
+        keepsake dest add minio --kind s3 --endpoint http://127.0.0.1:9000 --bucket backups --path-style \\\n      \
+        --access-key-id ann\n  \
+        keepsake dest add az --kind azure --account familyphotos --container backups\n  \
+        keepsake dest add gcs --kind gcs --bucket family-backups --key-file ~/Downloads/key.json\n  \
+        keepsake dest add nas --kind webdav --endpoint https://nas.local/dav --user ann\n  \
+        keepsake dest add box --kind sftp --endpoint box.local:22 --user ann --key-file ~/.ssh/id_ed25519\n  \
+        KEEPSAKE_DEST_SECRET_B2=... keepsake dest add b2 --kind s3 --bucket family --access-key-id 003abc")]
+    Add(Box<AddArgs>),
+    /// List the destinations
+    List,
+    /// Remove a destination (what was copied there stays there) and forget its secret
+    Remove {
+        /// Name of the destination
+        name: String,
+    },
+    /// Change one setting of a destination
+    #[command(after_help = "Settings: endpoint, region, bucket, account, container, prefix, \
+        access_key_id, path_style, insecure_http, user, key_file, path; upload_limit_kib (KiB per second, none: no limit); verify_every_days \
+        (read every copy back this often, default 30, 0: only when asked); alert_after_hours (the \
+        desktop app tells you once copying there has failed this long, default 24, 0: never); keep_last, \
+        keep_within_days, keep_daily, keep_weekly, keep_monthly (the destination's own retention; \
+        `retention source` goes back to the source's rules, `retention all` keeps every copy).\n\n\
+        Examples:\n  keepsake dest set b2 keep_monthly 24\n  keepsake dest set nas upload_limit_kib 2048\n  \
+        keepsake dest set b2 verify_every_days 7")]
+    Set {
+        /// Name of the destination
+        name: String,
+        /// The setting to change
+        field: String,
+        /// Its new value
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        /// Allow a plain http:// endpoint to a server that is not on this computer (the secret
+        /// and the backups then cross the network readable by anyone on the way)
+        #[arg(long)]
+        insecure_http: bool,
+    },
+    /// Give a destination its secret again (S3 secret key, Azure account key, Google service
+    /// account key, WebDAV password), kept in the OS keyring
+    #[command(after_help = "The secret is asked for at a hidden prompt, or read from the first line of \
+        --secret-file FILE; a Google Cloud Storage destination takes --key-file KEY.json. It is tested \
+        before it is saved (unless --no-test).\n\n\
+        Examples:\n  keepsake dest secret b2\n  keepsake dest secret gcs --key-file ~/Downloads/key.json")]
+    Secret {
+        /// Name of the destination
+        name: String,
+        /// Read the secret from the first line of FILE
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<PathBuf>,
+        /// For Google Cloud Storage: the service account's JSON key
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Save it without testing the connection first
+        #[arg(long)]
+        no_test: bool,
+    },
+    /// Check that a destination can be reached, listed and written to
+    Test {
+        /// Name of the destination
+        name: String,
+    },
+}
+
+/// `dest add`: which fields matter depends on the kind.
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// Name of the destination (`keepsake copy ID --to NAME`)
+    name: String,
+    /// folder, s3, azure, gcs, webdav or sftp
+    #[arg(long)]
+    kind: String,
+    /// A folder destination's folder
+    #[arg(long, value_name = "DIR")]
+    path: Option<PathBuf>,
+    /// The server: https://s3.example.com (S3; none: AWS), https://ACCOUNT.blob.core.windows.net
+    /// (Azure; none: that one), https://storage.googleapis.com (Google Cloud Storage; none: that
+    /// one), an emulator's http://127.0.0.1:PORT, https://nas.local/dav (WebDAV), or host:port
+    /// for SFTP
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// S3 region (default us-east-1)
+    #[arg(long)]
+    region: Option<String>,
+    /// S3 or Google Cloud Storage bucket
+    #[arg(long)]
+    bucket: Option<String>,
+    /// Azure storage account (the account key is asked for, or read from --secret-file)
+    #[arg(long)]
+    account: Option<String>,
+    /// Azure container
+    #[arg(long)]
+    container: Option<String>,
+    /// The folder inside the bucket or on the server to write in
+    #[arg(long, value_name = "PATH")]
+    prefix: Option<String>,
+    /// S3 access key id (the secret key is asked for, or read from --secret-file)
+    #[arg(long, value_name = "ID")]
+    access_key_id: Option<String>,
+    /// S3 path-style addressing (endpoint/bucket/key), as MinIO and most self-hosted servers want
+    #[arg(long)]
+    path_style: bool,
+    /// Google Cloud Storage without a key: requests go unsigned (a public bucket, an emulator)
+    #[arg(long)]
+    unsigned: bool,
+    /// WebDAV or SFTP user
+    #[arg(long)]
+    user: Option<String>,
+    /// SFTP private key file (without one, the SSH agent's keys); for Google Cloud Storage, the
+    /// service account's JSON key, whose contents go to the OS keyring
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+    /// Read the secret (S3 secret key, Azure account key, WebDAV password) from the first line of
+    /// FILE (else it is asked for, or taken from KEEPSAKE_DEST_SECRET_<NAME>)
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+    /// Save it without testing the connection first
+    #[arg(long)]
+    no_test: bool,
+    /// Allow a plain http:// endpoint to a server that is not on this computer (the secret and
+    /// the backups then cross the network readable by anyone on the way)
+    #[arg(long)]
+    insecure_http: bool,
+}
+
+impl Verb for Dest {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let file = &cfg.sources_file()?;
+        let (out, term) = (&cfg.out, cfg.term);
+        match self.action {
+        DestAction::Add(a) => {
+            let (dest, secret_file) = new_destination(&a)?;
+            add(file, dest, secret_file.as_deref(), !a.no_test, out, term)
         }
         DestAction::List => list(file, out),
-        DestAction::Remove(name) => remove(file, &name, out),
+        DestAction::Remove { name } => remove(file, &name, out),
         DestAction::Set { name, field, value, insecure_http } => {
             set(file, &name, &field, &value, insecure_http, out)
         }
-        DestAction::Secret { name, secret_file, key_file, test } => {
-            give_secret(file, &name, secret_file.as_deref(), key_file, test, out, term)
+        DestAction::Secret { name, secret_file, key_file, no_test } => {
+            let secret_file = secret_file.map(absolute);
+            give_secret(file, &name, secret_file.as_deref(), key_file.map(absolute), !no_test, out, term)
         }
-        DestAction::Test(name) => {
+        DestAction::Test { name } => {
             let sources = file.load()?;
             let mut dest = sources.destination(&name).map_err(|e| unknown(file, &name, &e))?.clone();
             // An SFTP server never seen before (saved by an older Keepsake, added with
@@ -58,6 +226,29 @@ pub fn run(file: &SourcesFile, action: DestAction, out: &Output, term: Terminal)
             Ok(EXIT_OK)
         }
     }
+    }
+}
+
+/// `dest add`: the flags as a destination, checked for its kind; a folder made absolute.
+fn new_destination(a: &AddArgs) -> CliResult<(Destination, Option<PathBuf>)> {
+    let hint = "Nothing was changed; `keepsake dest add --help` lists the flags of each kind.";
+    let kind =
+        DestinationKind::parse(&a.kind).map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    let mut d = Destination::new(a.name.clone(), kind);
+    d.path = a.path.clone().map(absolute);
+    d.endpoint = a.endpoint.as_deref().map(|e| e.trim().trim_end_matches('/').to_owned());
+    d.region = a.region.clone();
+    d.bucket = a.bucket.clone().or_else(|| a.container.clone());
+    d.account = a.account.clone();
+    d.prefix = a.prefix.as_deref().unwrap_or("").trim_matches('/').to_owned();
+    d.access_key_id = a.access_key_id.clone();
+    d.path_style = a.path_style;
+    d.unsigned = a.unsigned;
+    d.insecure_http = a.insecure_http;
+    d.user = a.user.clone();
+    d.key_file = a.key_file.clone().map(absolute);
+    d.validate().map_err(|e| CliError::invalid(e.message().to_owned(), hint))?;
+    Ok((d, a.secret_file.clone()))
 }
 
 fn unknown(file: &SourcesFile, name: &str, e: &keepsake_engine::Error) -> CliError {

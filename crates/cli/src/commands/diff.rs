@@ -1,22 +1,64 @@
 //! `keepsake diff`: what restoring a backup would change in a database, row by row. Exits 1 when
 //! the backup and the database hold different rows (as `diff` does), 0 when they are the same.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use keepsake_engine::TableChange;
 
-use super::Ctx;
+use super::{Ctx, Verb};
+use crate::config::{Config, absolute};
 use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, safe};
 
-pub fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
+/// What restoring a backup would change in the database, row by row
+#[derive(Debug, Args)]
+#[command(after_help = "Decodes the backup to a private temporary file (nothing is written \
+    elsewhere) and compares it with the database by rowid or primary key: rows that come \
+    back, rows whose values change back, rows added since that go. Exits 0 when the backup \
+    holds the same rows as the database, 1 when they differ.\n\nExamples:\n  \
+    keepsake diff backup_20250101_020000\n  \
+    keepsake diff backup_20250101_020000 backup_20250108_020000\n  \
+    keepsake diff backup_20250101_020000 --all --json")]
+pub struct Diff {
+    /// Id of the backup (see `keepsake list`)
+    id: String,
+    /// A later backup to compare it with, instead of the database now
+    #[arg(conflicts_with = "with")]
+    id2: Option<String>,
+    /// Compare with this database instead of the source's
+    #[arg(long, value_name = "PATH")]
+    with: Option<PathBuf>,
+    /// Show internal tables too (SQLite's own, full-text indexes and their shadow tables)
+    #[arg(long)]
+    all: bool,
+}
+
+impl Verb for Diff {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let picked = cfg.picked_source()?;
+        let dir = cfg.backup_dir(picked.as_ref())?;
+        let database = match (self.with, &self.id2) {
+            (Some(p), _) => absolute(p),
+            (None, Some(_)) => PathBuf::new(),
+            (None, None) => cfg.database_needed(picked.as_ref(), "to compare with")?,
+        };
+        let ctx = Ctx::folder(cfg, dir, super::Open::default())?;
+        match self.id2 {
+            Some(other) => between(&ctx, &self.id, &other, self.all),
+            None => run(&ctx, &self.id, &database, self.all),
+        }
+    }
+}
+
+fn run(ctx: &Ctx, id: &str, database: &Path, all: bool) -> CliResult<u8> {
     let changes = ctx.work(|job| ctx.engine.compare_rows(id, database, job))?;
     let same = format!("The backup holds the same rows as {}.", database.display());
     show(ctx, &changes, all, ("IN BACKUP", "NOW", "RESTORING IT"), words, &same)
 }
 
 /// `keepsake diff OLDER NEWER`: what changed from one backup to a later one, row by row.
-pub fn between(ctx: &Ctx, older: &str, newer: &str, all: bool) -> CliResult<u8> {
+fn between(ctx: &Ctx, older: &str, newer: &str, all: bool) -> CliResult<u8> {
     let changes = ctx.work(|job| ctx.engine.compare_backups(older, newer, job))?;
     show(ctx, &changes, all, (older, newer, "SINCE"), since, "The two backups hold the same rows.")
 }

@@ -3,9 +3,28 @@
 use chrono::Utc;
 use keepsake_engine::model::RunStatus;
 
-use super::Ctx;
+use clap::Args;
+
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::{Style, Table, human_duration, relative_time};
+
+/// Show past runs (backups, verifications, restores...), failed ones too
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  keepsake history\n  keepsake history --limit 20 --json")]
+pub struct History {
+    /// Show at most N runs
+    #[arg(long, short = 'n', value_name = "N")]
+    limit: Option<usize>,
+}
+
+impl Verb for History {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        run(&ctx, self.limit)
+    }
+}
 
 pub fn run(ctx: &Ctx, limit: Option<usize>) -> CliResult<u8> {
     let runs = ctx.engine.history(limit)?;

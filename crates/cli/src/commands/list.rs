@@ -3,12 +3,40 @@
 //! backup's name that cannot be read (locked by another password, or damaged).
 
 use chrono::Utc;
+use clap::Args;
 use keepsake_engine::model::{BackupMetadata, Concern, Soundness, VerificationStatus};
 use keepsake_engine::{FileState, FolderFile};
 
-use super::Ctx;
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::{Style, Table, human_size, relative_time, safe};
+
+/// List backups, newest first
+#[derive(Debug, Args)]
+#[command(after_help = "With --from DEST, the backups are read from the destination's objects \
+    alone (no local record is needed: the computer they were made on may be gone); they list \
+    as foreign.\n\n\
+    Examples:\n  keepsake list\n  keepsake list --limit 5 --json\n  keepsake list --from b2")]
+pub struct List {
+    /// Show at most N backups
+    #[arg(long, short = 'n', value_name = "N")]
+    limit: Option<usize>,
+    /// List the backups at a destination (see `keepsake dest list`) instead of the folder
+    #[arg(long, value_name = "DEST")]
+    from: Option<String>,
+}
+
+impl Verb for List {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = match &self.from {
+            // A listing alone never spends minutes on a planted file: no foreign key derivation.
+            Some(from) => Ctx::remote(cfg, &cfg.destination(from)?, false, None)?,
+            None => Ctx::of_folder(cfg)?,
+        };
+        run(&ctx, self.limit)
+    }
+}
 
 pub fn run(ctx: &Ctx, limit: Option<usize>) -> CliResult<u8> {
     let mut report = ctx.engine.scan()?;

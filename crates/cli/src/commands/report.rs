@@ -1,25 +1,24 @@
 //! `keepsake report`: the last seven days of every source, in words (or `--json`), printed or
-//! e-mailed; `keepsake email password|test`. The daemon sends the same words each week and on
+//! e-mailed. The daemon sends the same words each week and on
 //! each failed backup (`weekly` and `failure` below).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
 use keepsake_engine::sources::{EmailSettings, Sources};
-use keepsake_engine::{Engines, Report};
+use keepsake_engine::{Engines, Report as Week};
 use serde_json::json;
-use zeroize::Zeroizing;
+use clap::Args;
 
-use crate::args::EmailCommand;
-use crate::env::Terminal;
+use super::Verb;
+use crate::config::Config;
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, human_size};
 use crate::secret::CliSecret;
 use crate::sources::SourcesFile;
 
 /// The week of each source, by name (a folder that cannot be opened is left out, and said).
-pub fn reports(sources: &Sources, engines: &Engines) -> Vec<(String, Result<Report, String>)> {
+pub fn reports(sources: &Sources, engines: &Engines) -> Vec<(String, Result<Week, String>)> {
     let now = Utc::now();
     sources
         .sources
@@ -35,8 +34,8 @@ pub fn reports(sources: &Sources, engines: &Engines) -> Vec<(String, Result<Repo
 }
 
 /// The subject of the weekly e-mail: whether anything needs the person.
-pub fn subject(reports: &[(String, Result<Report, String>)]) -> String {
-    let trouble = reports.iter().filter(|(_, r)| r.as_ref().map_or(true, Report::needs_attention)).count();
+pub fn subject(reports: &[(String, Result<Week, String>)]) -> String {
+    let trouble = reports.iter().filter(|(_, r)| r.as_ref().map_or(true, Week::needs_attention)).count();
     match trouble {
         0 => "Keepsake weekly summary: all backups fine".to_owned(),
         n => format!("Keepsake weekly summary: {n} database(s) need your attention"),
@@ -44,7 +43,7 @@ pub fn subject(reports: &[(String, Result<Report, String>)]) -> String {
 }
 
 /// The summary in words, one paragraph per source.
-pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
+pub fn text(reports: &[(String, Result<Week, String>)]) -> String {
     let mut out = String::from("Keepsake: the last 7 days of your backups.\n");
     for (name, r) in reports {
         out.push('\n');
@@ -94,12 +93,12 @@ pub fn text(reports: &[(String, Result<Report, String>)]) -> String {
 
 fn engines(file: &SourcesFile) -> CliResult<(Sources, Engines)> {
     let sources = file.load()?;
-    let none = crate::task::SecretSettings { file: None, env: None, prompt: false, confirm: false };
+    let none = crate::secret::SecretSettings { file: None, env: None, prompt: false, confirm: false };
     let secrets = Arc::new(CliSecret::new(none));
     Ok((sources, Engines::new(super::installation()?, secrets)))
 }
 
-fn settings(sources: &Sources, file: &SourcesFile) -> CliResult<EmailSettings> {
+pub(super) fn settings(sources: &Sources, file: &SourcesFile) -> CliResult<EmailSettings> {
     sources.email.clone().ok_or_else(|| {
         CliError::invalid(
             format!("no [email] settings in {}", file.path.display()),
@@ -108,14 +107,32 @@ fn settings(sources: &Sources, file: &SourcesFile) -> CliResult<EmailSettings> {
     })
 }
 
-fn mail_error(why: String) -> CliError {
+pub(super) fn mail_error(why: String) -> CliError {
     CliError::invalid(
         format!("the e-mail was not sent: {why}"),
         "Check [email] in the sources file and the password (`keepsake email password`), then `keepsake email test`.",
     )
 }
 
-pub fn run(file: &SourcesFile, email: bool, out: &Output) -> CliResult<u8> {
+/// The last seven days of every source: backups made, failed and checked, the room they take,
+/// copies elsewhere, alerts
+#[derive(Debug, Args)]
+#[command(after_help = "With --email it is sent to the address of [email] in the sources file, as \
+    `keepsake daemon` sends it each week.\n\nExamples:\n  keepsake report\n  keepsake report --json\n  \
+    keepsake report --email")]
+pub struct Report {
+    /// Send it by e-mail instead of printing it
+    #[arg(long)]
+    email: bool,
+}
+
+impl Verb for Report {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        run(&cfg.sources_file()?, self.email, &cfg.out)
+    }
+}
+
+fn run(file: &SourcesFile, email: bool, out: &Output) -> CliResult<u8> {
     let (sources, engines) = engines(file)?;
     let all = reports(&sources, &engines);
     if email {
@@ -135,49 +152,6 @@ pub fn run(file: &SourcesFile, email: bool, out: &Output) -> CliResult<u8> {
         out.text(text(&all).trim_end())?;
     }
     Ok(EXIT_OK)
-}
-
-pub fn email(file: &SourcesFile, action: EmailCommand, out: &Output, term: Terminal) -> CliResult<u8> {
-    match action {
-        EmailCommand::Password { secret_file } => {
-            let password = read_password(secret_file.as_deref(), term)?;
-            keepsake_remote::secrets::save_account(crate::mail::KEYRING_ACCOUNT, &password).map_err(
-                |why| {
-                    CliError::invalid(
-                        format!("cannot save the SMTP password in the OS keyring: {why}"),
-                        format!("On a server without a keyring, set {} instead.", crate::mail::PASSWORD_ENV),
-                    )
-                },
-            )?;
-            out.note("The SMTP password is saved in the OS keyring.");
-        }
-        EmailCommand::Test => {
-            let sources = file.load()?;
-            let settings = settings(&sources, file)?;
-            crate::mail::send(
-                &settings,
-                "Keepsake: test message",
-                "This is a test message from Keepsake. E-mail from `keepsake daemon` works: you will \
-                 get a message when a backup fails, and a summary each week.\n",
-            )
-            .map_err(mail_error)?;
-            out.note(&format!("A test message was sent to {}.", settings.to));
-        }
-    }
-    Ok(EXIT_OK)
-}
-
-fn read_password(file: Option<&Path>, term: Terminal) -> CliResult<Zeroizing<String>> {
-    if let Some(path) = file {
-        return super::dest::first_line_of(path);
-    }
-    if !term.stdin {
-        return Err(CliError::invalid(
-            "the SMTP password is needed, and there is no terminal to ask on",
-            "Pass --secret-file FILE.",
-        ));
-    }
-    super::dest::prompt_secret("SMTP password: ", "password")
 }
 
 /// What a failed scheduled backup of `source` says by e-mail; `None` when it did not fail.

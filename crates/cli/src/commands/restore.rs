@@ -1,15 +1,151 @@
 //! `keepsake restore`: replace the database (or write `--to PATH`) with a backup, after asking.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use clap::Args;
 use keepsake_engine::model::RestoreOptions;
 
-use super::Ctx;
+use super::{Ctx, Open, Verb};
+use crate::args::switch;
+use crate::config::{Config, absolute};
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::{human_duration, relative_time, safe};
 
-pub fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed: bool) -> CliResult<u8> {
+/// Replace the database (or write --to PATH) with a backup
+#[derive(Debug, Args)]
+#[command(after_help = "Without --yes, restore asks for confirmation on a terminal and refuses \
+    to run without one. With --table, only that table's rows go back (a safety backup of the \
+    whole database first: restoring that safety backup undoes it, as for a full restore).\n\n\
+    Examples:\n  keepsake restore backup_20250101_020000\n  \
+    keepsake restore backup_20250101_020000 --to /tmp/check.db --yes\n  \
+    keepsake restore backup_20250101_020000 --table invoices --yes")]
+pub struct Restore {
+    /// Id of the backup (see `keepsake list`)
+    id: String,
+
+    /// Restore from a destination's copy (see `keepsake dest list`), as on a new computer
+    #[arg(long, value_name = "DEST")]
+    from: Option<String>,
+
+    /// Write the database to PATH instead of the configured database
+    #[arg(long, value_name = "PATH")]
+    to: Option<PathBuf>,
+
+    /// Verify the backup before touching the database (the default)
+    #[arg(long, overrides_with = "no_verify")]
+    verify: bool,
+    /// Skip the verification before restoring
+    #[arg(long, overrides_with = "verify")]
+    no_verify: bool,
+
+    /// Do not back up the current database before replacing it
+    #[arg(long)]
+    no_safety_backup: bool,
+
+    /// Restore a foreign backup: one this installation did not make (`keepsake list` shows
+    /// them apart). Its content comes from a file anyone with access to the folder could have
+    /// put there
+    #[arg(long)]
+    allow_foreign: bool,
+
+    /// Restore an unencrypted backup into a database whose backups are encrypted
+    #[arg(long)]
+    allow_unencrypted: bool,
+
+    /// Take back only this table (repeat for several): its rows replace the table's rows in
+    /// the database, in one transaction, after a safety backup; every other table stays as it is
+    #[arg(long, short = 't', value_name = "TABLE", conflicts_with = "to")]
+    table: Vec<String>,
+
+    /// With --table: go ahead although rows of other tables would then refer to rows that are
+    /// not there (foreign keys)
+    #[arg(long, requires = "table")]
+    allow_broken_references: bool,
+
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+/// What `restore` does, resolved.
+#[derive(Debug)]
+struct Plan {
+    id: String,
+    target: PathBuf,
+    opts: RestoreOptions,
+    confirmed: bool,
+    /// Where from: the backup folder, or a destination (with the local folder for the safety
+    /// backup).
+    from: From,
+}
+
+#[derive(Debug)]
+enum From {
+    Folder(PathBuf),
+    Destination { dest: Box<keepsake_engine::Destination>, local_dir: Option<PathBuf> },
+}
+
+impl Restore {
+    fn plan(self, cfg: &Config) -> CliResult<Plan> {
+        let picked = cfg.picked_source()?;
+        let picked = picked.as_ref();
+        // A restore from a destination needs a target, not a backup folder.
+        let place = match self.from.as_deref() {
+            Some(name) => Err(Box::new(cfg.destination(name)?)),
+            None => Ok(cfg.backup_dir(picked)?),
+        };
+        let target = match self.to {
+            Some(p) => absolute(p),
+            None => cfg.database_needed(picked, "to restore to")?,
+        };
+        let opts = RestoreOptions {
+            verify_first: switch(self.verify, self.no_verify).unwrap_or(true),
+            safety_backup: !self.no_safety_backup,
+            // The source's (or the configuration's) encryption: the safety backup follows it,
+            // and an unencrypted backup needs --allow-unencrypted.
+            source_encrypts: cfg.encrypts(picked),
+            allow_foreign: self.allow_foreign,
+            allow_unencrypted: self.allow_unencrypted,
+            tables: self.table,
+            allow_broken_references: self.allow_broken_references,
+            new_file: false,
+        };
+        let from = match place {
+            Ok(dir) => From::Folder(dir),
+            Err(dest) => {
+                // The safety backup of the database it replaces stays on this computer: in the
+                // backup folder that is set (flag, source, environment, file), else beside the
+                // target as `backups/`, as for a local backup.
+                let local_dir = cfg
+                    .backup_dir_set(picked)
+                    .or_else(|| Some(target.parent().unwrap_or(Path::new(".")).join("backups")));
+                From::Destination { dest, local_dir }
+            }
+        };
+        Ok(Plan { id: self.id, target, opts, confirmed: self.yes, from })
+    }
+}
+
+impl Verb for Restore {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let plan = self.plan(cfg)?;
+        // A backup made with another key derivation setting is opened only when the person
+        // asked for foreign backups.
+        let foreign = plan.opts.allow_foreign;
+        let ctx = match plan.from {
+            From::Folder(dir) => Ctx::folder(cfg, dir, Open { foreign, ..Open::default() })?,
+            From::Destination { dest, local_dir } => {
+                // Encrypted as the source's are, and plain when the source does not encrypt.
+                let safety = local_dir.filter(|_| plan.opts.safety_backup && plan.target.is_file());
+                Ctx::remote(cfg, &dest, foreign, safety)?
+            }
+        };
+        run(&ctx, &plan.id, &plan.target, &plan.opts, plan.confirmed)
+    }
+}
+
+fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed: bool) -> CliResult<u8> {
     // Look the backup up first: an unknown id should fail before anyone is asked anything.
     let meta = ctx.engine.get(id)?;
     let made = relative_time(meta.created_at, Utc::now());

@@ -2,15 +2,57 @@
 //! daemon (`Engine::run_scheduled`): back up with the source's settings, verify, apply its
 //! retention. It is recorded as a scheduled backup, so it covers the current slot.
 
+use clap::Args;
 use keepsake_engine::error::ErrorCode;
 use keepsake_engine::model::RunStatus;
 use keepsake_engine::sources::Source;
 
-use super::Ctx;
+use super::{Ctx, Open, Verb};
+use crate::config::{Config, absolute};
 use crate::error::{CliError, CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{human_duration, human_size};
 
-pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
+/// Run a source's scheduled backup now: back up, verify, apply its retention
+#[derive(Debug, Args)]
+#[command(after_help = "The run is recorded as a scheduled backup, so it counts for the \
+    source's current slot. Exits 1 when the new backup fails its verification, 3 when the \
+    backup folder is busy (the run is recorded as skipped).\n\n\
+    Examples:\n  keepsake run astro\n  keepsake run astro --json")]
+pub struct Run {
+    /// Name of the source (see `keepsake source list`)
+    name: String,
+}
+
+impl Run {
+    /// The source, which brings its own database and folder.
+    fn source(&self, cfg: &Config) -> CliResult<Source> {
+        let name = &self.name;
+        if cfg.global.db.is_some() || cfg.global.backup_dir.is_some() {
+            return Err(CliError::invalid(
+                "`run` uses the source's own database and backup folder, not --db/--backup-dir",
+                format!("Change them with `keepsake source set {name} database PATH` (or backup_dir)."),
+            ));
+        }
+        if cfg.global.source.iter().any(|s| s != name) {
+            return Err(CliError::invalid(
+                "`run` takes the source's name as its argument, not --source",
+                format!("Run `keepsake run {name}`."),
+            ));
+        }
+        cfg.source(name)
+    }
+}
+
+impl Verb for Run {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let source = self.source(cfg)?;
+        let open = Open { confirm_password: source.encrypt, make_folder: true, ..Open::default() };
+        let ctx = Ctx::folder(cfg, absolute(source.backup_dir.clone()), open)?;
+        run(&ctx, &source)
+    }
+}
+
+fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
     super::space::warn_if_low(ctx, &source.database, &source.low_space, source.verify_after_backup);
     let run = ctx.work(|job| ctx.engine.run_scheduled(source, job))?;
     if run.status == RunStatus::Skipped {
@@ -78,4 +120,34 @@ pub fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
         return Ok(EXIT_PROBLEM);
     }
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::commands::Command;
+    use crate::commands::testing::parse;
+    use crate::config::testing::with_sources;
+
+    fn source(args: &[&str]) -> CliResult<Source> {
+        let (cfg, command) = parse(args, &[])?;
+        let Command::Run(run) = command else { panic!("not run") };
+        run.source(&cfg)
+    }
+
+    #[test]
+    fn run_takes_the_sources_own_database_and_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = with_sources(dir.path());
+        let s = source(&["--sources", &file, "run", "astro"]).expect("source");
+        assert_eq!((s.name.as_str(), s.backup_dir), ("astro", PathBuf::from("/b/astro")));
+        let e = source(&["--sources", &file, "--db", "x.db", "run", "astro"]).expect_err("db");
+        assert!(e.message.contains("--db"), "{}", e.message);
+        let e = source(&["--sources", &file, "--source", "other", "run", "astro"]).expect_err("--source");
+        assert!(e.message.contains("--source"), "{}", e.message);
+        let e = source(&["--sources", &file, "run", "nope"]).expect_err("unknown");
+        assert!(e.message.contains("\"nope\""), "{}", e.message);
+    }
 }

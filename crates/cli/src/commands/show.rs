@@ -4,22 +4,55 @@
 
 use std::io::{IsTerminal, Write};
 
+use clap::Args;
 use keepsake_engine::{BackupView, TableSummary};
 
-use super::Ctx;
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::{Style, Table, safe};
 
-pub struct ShowArgs {
-    pub table: Option<String>,
-    pub search: Option<String>,
-    pub offset: u64,
-    pub limit: u64,
-    pub all: bool,
-    pub csv: bool,
+/// What is inside a backup, without restoring it: its tables, or one table's rows
+#[derive(Debug, Args)]
+#[command(after_help = "Decodes the backup to a private temporary file (removed afterwards) \
+    and reads it. Without --table: each table with its rows and columns (internal tables \
+    only with --all). With --table: its rows, page by page, optionally only those with \
+    --search TEXT in a value.\n\nExamples:\n  keepsake show backup_20250101_020000\n  \
+    keepsake show backup_20250101_020000 --table invoices --search Smith\n  \
+    keepsake show backup_20250101_020000 --table invoices --offset 50 --limit 50 --json\n  \
+    keepsake show backup_20250101_020000 --table invoices --csv > invoices.csv")]
+pub struct Show {
+    /// Id of the backup (see `keepsake list`)
+    id: String,
+    /// Show this table's rows
+    #[arg(long, short = 't', value_name = "TABLE")]
+    table: Option<String>,
+    /// Only rows with this text in one of their values
+    #[arg(long, value_name = "TEXT", requires = "table")]
+    search: Option<String>,
+    /// Skip this many rows
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "table")]
+    offset: u64,
+    /// Show at most N rows
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 50, requires = "table")]
+    limit: u64,
+    /// Show internal tables too (SQLite's own, full-text indexes and their shadow tables)
+    #[arg(long)]
+    all: bool,
+    /// Write every row of --table as CSV to stdout (a header line, then the rows; a blob
+    /// in hex, NULL as an empty field)
+    #[arg(long, requires = "table", conflicts_with_all = ["search", "offset", "limit"])]
+    csv: bool,
 }
 
-pub fn run(ctx: &Ctx, id: &str, a: &ShowArgs) -> CliResult<u8> {
+impl Verb for Show {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        run(&ctx, &self.id, &self)
+    }
+}
+
+fn run(ctx: &Ctx, id: &str, a: &Show) -> CliResult<u8> {
     let view = ctx.work(|job| ctx.engine.open_backup(id, job))?;
     let Some(table) = &a.table else {
         let tables: Vec<TableSummary> = view.tables()?.into_iter().filter(|t| a.all || !t.internal).collect();

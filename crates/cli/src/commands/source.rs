@@ -4,25 +4,148 @@
 //! atomically; a refused value leaves the file as it was. The checks are the engine's
 //! (`Source::set`, `Sources::validate`), so the messages name the field the same way everywhere.
 
+use std::path::PathBuf;
+
 use chrono::{Local, Utc};
+use clap::{Args, Subcommand};
 use keepsake_engine::Engine;
 use keepsake_engine::model::{RunStatus, SourceHistory};
 use keepsake_engine::schedule::Health;
 use keepsake_engine::scheduler::{JobInfo, RunReason, job_info};
-use keepsake_engine::sources::{DEFAULT_SOURCE, Source, Sources};
+use keepsake_engine::sources::{DEFAULT_SOURCE, Source, Sources, parse_database_url};
 
-use crate::config::sched::{SCHEDULE_HINT, unknown_source};
+use super::Verb;
+use crate::args::{CalendarKeep, GlobalArgs};
+use crate::config::{Config, SCHEDULE_HINT, absolute, unknown_source};
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::output::{Output, Style, Table, local_time, relative_time};
 use crate::sources::SourcesFile;
-use crate::task::SourceAction;
 
-pub fn run(file: &SourcesFile, action: SourceAction, out: &Output) -> CliResult<u8> {
-    match action {
-        SourceAction::Add(source) => add(file, *source, out),
+/// Manage the sources: the databases backed up on a schedule, with their settings
+#[derive(Debug, Args)]
+#[command(after_help = "Sources live in <OS config dir>/keepsake/sources.toml (or \
+    --sources FILE, or KEEPSAKE_SOURCES). DATABASE_URL and the BACKUP_* variables define or \
+    override the source named `default`.\n\n\
+    Examples:\n  keepsake source add astro --db astro.db --schedule 'daily 02:00'\n  \
+    keepsake source list\n  keepsake source info astro")]
+pub struct SourceVerb {
+    #[command(subcommand)]
+    action: SourceAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum SourceAction {
+    /// Add a source: a database, its backup folder, schedule, retention and options
+    #[command(after_help = "The database is --db PATH; the backup folder is --backup-dir DIR \
+        (default: <database folder>/backups), and each source needs its own. Backups are \
+        encrypted, compressed and verified unless told otherwise.\n\n\
+        Examples:\n  keepsake source add astro --db ~/astro/astro.db --schedule 'daily 02:00' --keep-last 30\n  \
+        keepsake source add notes --db notes.db --backup-dir /mnt/b/notes --schedule '0 */6 * * *' --no-encrypt")]
+    Add(AddArgs),
+
+    /// List the sources
+    #[command(after_help = "Examples:\n  keepsake source list\n  keepsake source list --json")]
+    List,
+
+    /// Remove a source from the sources file (its backups are kept)
+    #[command(after_help = "Examples:\n  keepsake source remove astro")]
+    Remove {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Change one setting of a source
+    #[command(after_help = "Fields: name, database, backup_dir, enabled, paused, schedule, keep_last, \
+        keep_within_days, keep_daily, keep_weekly, keep_monthly, encrypt, compress, level, \
+        verify_after_backup, overdue_after_days, incremental, row_loss_alert_percent, copies_to \
+        (destinations, separated by commas; see `keepsake dest`). `none` \
+        clears an optional field.\n\n\
+        Examples:\n  keepsake source set astro schedule 'weekly sun 03:00'\n  \
+        keepsake source set astro keep_last 10\n  keepsake source set astro keep_last none")]
+    Set {
+        /// Name of the source
+        name: String,
+        /// The setting to change
+        field: String,
+        /// Its new value
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+
+    /// Pause a source's scheduled backups (a running daemon notices within 30 s)
+    #[command(after_help = "Examples:\n  keepsake source pause astro")]
+    Pause {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Resume a paused source; missed runs are caught up with one backup
+    #[command(after_help = "Examples:\n  keepsake source resume astro")]
+    Resume {
+        /// Name of the source
+        name: String,
+    },
+
+    /// Show a source's job: schedule, next run, last run and its result, health
+    #[command(after_help = "Examples:\n  keepsake source info astro\n  keepsake source info astro --json")]
+    Info {
+        /// Name of the source
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// Name of the new source
+    name: String,
+
+    /// When to back up: a phrase (hourly, daily 02:00, weekly mon 02:00, monthly 1 02:00) or a
+    /// cron expression (minute hour day month weekday), in local time
+    #[arg(long, value_name = "SCHEDULE")]
+    schedule: Option<String>,
+
+    /// Keep the N newest backups
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    keep_last: Option<u32>,
+
+    /// Keep the backups made in the last DAYS days
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    keep_days: Option<u32>,
+
+    #[command(flatten)]
+    calendar: CalendarKeep,
+
+    /// Do not encrypt this source's backups
+    #[arg(long)]
+    no_encrypt: bool,
+
+    /// Do not compress this source's backups
+    #[arg(long)]
+    no_compress: bool,
+
+    /// gzip level, 1 (fastest) to 9 (smallest) [default: 6]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    level: Option<u32>,
+
+    /// Do not verify each backup after writing it
+    #[arg(long)]
+    no_verify: bool,
+}
+
+const SET_HINT: &str = "Nothing was changed; fix the value and try again (`keepsake source set --help` \
+    lists the fields).";
+
+impl Verb for SourceVerb {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        cfg.no_source_flag("source", "Give the source's name as an argument: `keepsake source info NAME`.")?;
+        let file = &cfg.sources_file()?;
+        let out = &cfg.out;
+        match self.action {
+        SourceAction::Add(a) => add(file, new_source(&cfg.global, a)?, out),
         SourceAction::List => list(file, out),
-        SourceAction::Remove(name) => remove(file, &name, out),
+        SourceAction::Remove { name } => remove(file, &name, out),
         SourceAction::Set { name, field, value } => {
+            let value = path_value(&field, value);
             let s = edit(file, &name, |s| s.set(&field, &value), &field)?;
             let shown = match (field.as_str(), &s.schedule) {
                 ("schedule", Some(x)) => format!("{x} ({})", x.describe()),
@@ -30,7 +153,7 @@ pub fn run(file: &SourcesFile, action: SourceAction, out: &Output) -> CliResult<
             };
             show_source(out, &s, &format!("{}: {field} = {shown}", s.name))
         }
-        SourceAction::Pause(name) => {
+        SourceAction::Pause { name } => {
             let s = edit(file, &name, |s| s.set("paused", "true"), "paused")?;
             show_source(
                 out,
@@ -38,11 +161,59 @@ pub fn run(file: &SourcesFile, action: SourceAction, out: &Output) -> CliResult<
                 &format!("Paused {}; `keepsake source resume {}` resumes it.", s.name, s.name),
             )
         }
-        SourceAction::Resume(name) => {
+        SourceAction::Resume { name } => {
             let s = edit(file, &name, |s| s.set("paused", "false"), "paused")?;
             show_source(out, &s, &format!("Resumed {}; missed runs are caught up with one backup.", s.name))
         }
-        SourceAction::Info(name) => info(file, &name, out),
+        SourceAction::Info { name } => info(file, &name, out),
+    }
+    }
+}
+
+/// `source add`: the database and folder are the global `--db` and `--backup-dir`, made
+/// absolute so the file means the same thing whichever folder the daemon starts in.
+fn new_source(g: &GlobalArgs, a: AddArgs) -> CliResult<Source> {
+    let Some(db) = g.db.clone() else {
+        return Err(CliError::invalid(
+            format!("source {:?}: database: no database given", a.name),
+            format!("Pass the database: `keepsake source add {} --db PATH`.", a.name),
+        ));
+    };
+    let db = absolute(db);
+    let dir = match &g.backup_dir {
+        Some(d) => absolute(d.clone()),
+        None => db.parent().map(|p| p.join("backups")).unwrap_or_else(|| PathBuf::from("backups")),
+    };
+    let mut s = Source::new(a.name.clone(), db, dir);
+    let invalid = |e: keepsake_engine::Error| CliError::invalid(e.message().to_owned(), SET_HINT);
+    s.set("name", &a.name).map_err(invalid)?;
+    if let Some(expr) = &a.schedule {
+        s.set("schedule", expr).map_err(|e| CliError::invalid(e.message().to_owned(), SCHEDULE_HINT))?;
+    }
+    s.retention.keep_last = a.keep_last;
+    s.retention.keep_within_days = a.keep_days;
+    s.retention.keep_daily = a.calendar.keep_daily;
+    s.retention.keep_weekly = a.calendar.keep_weekly;
+    s.retention.keep_monthly = a.calendar.keep_monthly;
+    s.encrypt = !a.no_encrypt;
+    s.compress = !a.no_compress;
+    s.verify_after_backup = !a.no_verify;
+    if let Some(level) = a.level {
+        s.set("level", &level.to_string()).map_err(invalid)?;
+    }
+    Ok(s)
+}
+
+/// Paths given to `source set` are made absolute, as `source add` does.
+fn path_value(field: &str, value: String) -> String {
+    let v = value.trim();
+    match field {
+        "database" => match parse_database_url(v) {
+            Ok(p) if !v.is_empty() => absolute(p).to_string_lossy().into_owned(),
+            _ => value,
+        },
+        "backup_dir" if !v.is_empty() => absolute(PathBuf::from(v)).to_string_lossy().into_owned(),
+        _ => value,
     }
 }
 
@@ -272,5 +443,30 @@ fn health_text(info: &JobInfo) -> (String, Style) {
         Health::Overdue { since, days } => {
             (format!("no successful backup for {days} day(s) (since {})", local_time(*since)), Style::Bad)
         }
+    }
+}
+
+#[cfg(test)]
+mod verb_tests {
+    use super::*;
+    use crate::commands::Command;
+    use crate::commands::testing::parse;
+
+    fn added(args: &[&str]) -> CliResult<Source> {
+        let (cfg, command) = parse(args, &[])?;
+        let Command::Source(SourceVerb { action: SourceAction::Add(a) }) = command else { panic!("not add") };
+        new_source(&cfg.global, a)
+    }
+
+    #[test]
+    fn source_add_names_the_bad_field_and_makes_paths_absolute() {
+        let e = added(&["source", "add", "a", "--db", "a.db", "--schedule", "0 25 * * *"]).expect_err("bad schedule");
+        assert!(e.message.contains("schedule") && e.message.contains("hour"), "{}", e.message);
+        let e = added(&["source", "add", "a"]).expect_err("no db");
+        assert!(e.message.contains("database"), "{}", e.message);
+        let s = added(&["source", "add", "a", "--db", "a.db", "--keep-days", "30"]).expect("source");
+        assert!(s.database.is_absolute() && s.backup_dir.is_absolute());
+        assert_eq!(s.backup_dir.file_name().and_then(|n| n.to_str()), Some("backups"));
+        assert_eq!(s.retention.keep_within_days, Some(30));
     }
 }

@@ -2,9 +2,24 @@
 
 use chrono::Utc;
 
-use super::Ctx;
+use clap::Args;
+
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK};
 use crate::output::{Style, Table, human_size, local_time, relative_time};
+
+/// Show figures over all backups
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  keepsake stats\n  keepsake stats --json")]
+pub struct Stats {}
+
+impl Verb for Stats {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        run(&ctx)
+    }
+}
 
 pub fn run(ctx: &Ctx) -> CliResult<u8> {
     let s = ctx.engine.stats()?;

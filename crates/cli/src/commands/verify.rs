@@ -2,9 +2,29 @@
 
 use keepsake_engine::model::CheckStatus;
 
-use super::Ctx;
+use clap::Args;
+
+use super::{Ctx, Verb};
+use crate::config::Config;
 use crate::error::{CliResult, EXIT_OK, EXIT_PROBLEM};
 use crate::output::{Style, Table, human_duration};
+
+/// Check a backup end to end: checksum, decryption, decompression, SQLite integrity
+#[derive(Debug, Args)]
+#[command(after_help = "Exits with 1 when the backup is damaged, 0 when it is sound.\n\n\
+    Examples:\n  keepsake verify backup_20250101_020000\n  \
+    keepsake verify backup_20250101_020000 --json | jq .ok")]
+pub struct Verify {
+    /// Id of the backup (see `keepsake list`)
+    id: String,
+}
+
+impl Verb for Verify {
+    fn run(self, cfg: &Config) -> CliResult<u8> {
+        let ctx = Ctx::of_folder(cfg)?;
+        run(&ctx, &self.id)
+    }
+}
 
 pub fn run(ctx: &Ctx, id: &str) -> CliResult<u8> {
     let report = ctx.work(|job| ctx.engine.verify(id, job))?;
