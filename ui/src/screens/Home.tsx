@@ -12,7 +12,7 @@ import { nextRunText, problems, sourceStatus, type Problem } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
-import { CopyStatusList } from "./CopiesElsewhere";
+import { CopyStatusList } from "./copies/CopyStatusList";
 
 export function Home({
   state,
