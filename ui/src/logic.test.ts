@@ -7,7 +7,7 @@ import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, schedul
 import { backupFileName, backupId, FakeShell, fullSetup, installFake, ipcError, makeBackup, makeSource, previewSchedule } from "./testing/fakeShell";
 import { runsPerDay, toPoints } from "./screens/HistoryCharts";
 import { changeWords } from "./changes";
-import { defaultName } from "./screens/FirstRun";
+import { defaultName } from "./screens/firstRun/wizard";
 import * as api from "./api";
 import type { AppStateView, Schedule } from "./types";
 

@@ -19,6 +19,7 @@ use crate::schedule::{Due, Health, Schedule, default_overdue_threshold};
 use crate::sources::Source;
 
 pub mod copies;
+pub mod copy_host;
 pub mod host;
 #[cfg(test)]
 mod tests;

@@ -1,37 +1,20 @@
 // First run: which database, where backups go, the password (or a clear "no encryption"), and
 // when to back up, on one page that takes under a minute. Finishing makes the source, stores the
-// password in the keyring and sets the schedule.
+// password in the keyring and sets the schedule. The answers are a reducer (firstRun/wizard.ts).
 
-import { useState } from "react";
+import { useReducer } from "react";
 
 import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
-import { EMPTY_PASSWORD, PasswordFields, passwordProblem, type PasswordValue } from "../components/PasswordFields";
+import { PasswordFields } from "../components/PasswordFields";
 import { useAction } from "../hooks";
-import type { Schedule, SourceView } from "../types";
-import { type Restored, RestoreFromCopy } from "./RestoreFromCopy";
-
-/** The schedules offered here (any other is a click away in Schedule), as the shell takes them. */
-const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | null; label: string }[] = [
-  { choice: "daily", schedule: { kind: "daily", time: "02:00" }, label: "Every day at 02:00 (recommended)" },
-  { choice: "hourly", schedule: { kind: "hourly", minute: 0 }, label: "Every hour" },
-  { choice: "weekly", schedule: { kind: "weekly", weekday: "monday", time: "02:00" }, label: "Every Monday at 02:00" },
-  { choice: "none", schedule: null, label: "Only when I click Back up now" },
-];
-
-type ScheduleChoice = "daily" | "hourly" | "weekly" | "none";
+import type { SourceView } from "../types";
+import { databaseProblem, defaultName, firstRunReducer, initialState, problemOf, SCHEDULES, scheduleOf, sourceName } from "./firstRun/wizard";
+import { RestoreFromCopy } from "./RestoreFromCopy";
 
 export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView) => void; backupsRoot: string }) {
-  const [demo, setDemo] = useState(false);
-  const [name, setName] = useState("");
-  const [database, setDatabase] = useState("");
-  const [backupDir, setBackupDir] = useState("");
-  const [encrypt, setEncrypt] = useState(true);
-  const [password, setPassword] = useState<PasswordValue>(EMPTY_PASSWORD);
-  const [schedule, setSchedule] = useState<ScheduleChoice>("daily");
-  const [tried, setTried] = useState(false);
-  const [fromCopy, setFromCopy] = useState(false);
-  const [restored, setRestored] = useState<Restored | null>(null);
+  const [state, dispatch] = useReducer(firstRunReducer, initialState);
+  const { demo, name, database, backupDir, encrypt, password, schedule, tried, fromCopy, restored } = state;
 
   const finish = useAction(
     async () => {
@@ -41,16 +24,12 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
         source = await api.createDemoSource();
         if (backupDir.trim()) source = await api.updateSource(source.name, "backup_dir", backupDir.trim());
       } else {
-        source = await api.addSource({
-          name: name.trim() || defaultName(database),
-          database: database.trim(),
-          backupDir: backupDir.trim() || undefined,
-        });
+        source = await api.addSource({ name: sourceName(state), database: database.trim(), backupDir: backupDir.trim() || undefined });
       }
       // Encryption before the schedule (so not in add_source): a newly scheduled source is backed
       // up at once, and that first backup must already follow the choice made here.
       if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
-      const chosen = SCHEDULES.find((s) => s.choice === schedule)?.schedule ?? null;
+      const chosen = scheduleOf(state);
       if (chosen) source = await api.setSchedule(source.name, chosen);
       // Restored from a copy elsewhere: new backups go on being copied there.
       if (restored) {
@@ -61,25 +40,14 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
     { doing: "Setting up", onSuccess: onDone },
   );
 
-  const databaseProblem = !demo && database.trim() === "" ? "Choose the database file (or type its path), or use the demo database." : null;
-  const pwProblem = encrypt ? passwordProblem(password) : null;
-  const problem = databaseProblem ?? pwProblem;
+  const problem = problemOf(state);
 
   if (fromCopy) {
     return (
       <main className="first-run" aria-labelledby="from-copy-title">
         <RestoreFromCopy
-          onCancel={() => setFromCopy(false)}
-          onRestored={(r) => {
-            setRestored(r);
-            setDemo(false);
-            setDatabase(r.target);
-            if (r.password) {
-              setEncrypt(true);
-              setPassword({ password: r.password, confirm: r.password, stored: true });
-            }
-            setFromCopy(false);
-          }}
+          onCancel={() => dispatch({ type: "from_copy", open: false })}
+          onRestored={(restored) => dispatch({ type: "restored", restored })}
         />
       </main>
     );
@@ -96,7 +64,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
         </p>
       ) : (
         <p>
-          <button type="button" className="link" onClick={() => setFromCopy(true)} data-testid="first-run-from-copy">
+          <button type="button" className="link" onClick={() => dispatch({ type: "from_copy", open: true })} data-testid="first-run-from-copy">
             New computer? Restore from a copy elsewhere…
           </button>
         </p>
@@ -104,7 +72,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          setTried(true);
+          dispatch({ type: "submitted" });
           if (!problem) void finish.run();
         }}
         noValidate
@@ -117,7 +85,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
                 <strong>The demo database</strong>: a small astrology app's data that Keepsake creates for you, to try things
                 out safely.
               </p>
-              <button type="button" className="link" onClick={() => setDemo(false)}>
+              <button type="button" className="link" onClick={() => dispatch({ type: "use_demo", on: false })}>
                 Choose my own database instead
               </button>
             </div>
@@ -128,21 +96,21 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
                 <input
                   id="first-run-database"
                   value={database}
-                  onChange={(e) => setDatabase(e.target.value)}
+                  onChange={(e) => dispatch({ type: "database", path: e.target.value })}
                   placeholder="/home/me/.local/share/myapp/data.db"
                   spellCheck={false}
                   data-testid="first-run-database"
-                  aria-invalid={tried && databaseProblem !== null}
+                  aria-invalid={tried && databaseProblem(state) !== null}
                   autoFocus
                 />
-                <ChooseButton kind="database" current={database} onChosen={setDatabase} testId="first-run-database-choose" />
+                <ChooseButton kind="database" current={database} onChosen={(path) => dispatch({ type: "database", path })} testId="first-run-database-choose" />
               </div>
               <label>
                 A name for it (optional)
-                <input value={name} onChange={(e) => setName(e.target.value)} placeholder={defaultName(database)} />
+                <input value={name} onChange={(e) => dispatch({ type: "name", text: e.target.value })} placeholder={defaultName(database)} />
               </label>
               <p className="or">or</p>
-              <button type="button" data-testid="first-run-demo" onClick={() => setDemo(true)}>
+              <button type="button" data-testid="first-run-demo" onClick={() => dispatch({ type: "use_demo", on: true })}>
                 Use the demo database
               </button>
             </>
@@ -156,12 +124,12 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
             <input
               id="first-run-backup-dir"
               value={backupDir}
-              onChange={(e) => setBackupDir(e.target.value)}
+              onChange={(e) => dispatch({ type: "backup_dir", path: e.target.value })}
               placeholder="Keepsake's own folder (recommended)"
               spellCheck={false}
               data-testid="first-run-backup-dir"
             />
-            <ChooseButton kind="folder" current={backupDir} onChosen={setBackupDir} testId="first-run-backup-dir-choose" />
+            <ChooseButton kind="folder" current={backupDir} onChosen={(path) => dispatch({ type: "backup_dir", path })} testId="first-run-backup-dir-choose" />
           </div>
           <p className="muted small" data-testid="first-run-default-folder">
             Leave it empty to use Keepsake's own folder, <span className="inline-path">{backupsRoot}</span>. A folder on another disk
@@ -172,15 +140,15 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
         <fieldset className="card">
           <legend>3. Protect backups with a password?</legend>
           <label className="check">
-            <input type="radio" name="encrypt" checked={encrypt} onChange={() => setEncrypt(true)} data-testid="first-run-encrypt" />
+            <input type="radio" name="encrypt" checked={encrypt} onChange={() => dispatch({ type: "encrypt", on: true })} data-testid="first-run-encrypt" />
             Yes, encrypt them (recommended)
           </label>
           <label className="check">
-            <input type="radio" name="encrypt" checked={!encrypt} onChange={() => setEncrypt(false)} data-testid="first-run-no-encrypt" />
+            <input type="radio" name="encrypt" checked={!encrypt} onChange={() => dispatch({ type: "encrypt", on: false })} data-testid="first-run-no-encrypt" />
             No, keep them unencrypted
           </label>
           {encrypt ? (
-            <PasswordFields value={password} onChange={setPassword} />
+            <PasswordFields value={password} onChange={(value) => dispatch({ type: "password", value })} />
           ) : (
             <p className="warning" role="note">
               Without a password, anyone who gets a copy of your backup files (a shared disk, a lost USB stick, a cloud
@@ -193,7 +161,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
           <legend>4. When should Keepsake back up?</legend>
           {SCHEDULES.map(({ choice, label }) => (
             <label className="check" key={choice}>
-              <input type="radio" name="schedule" value={choice} checked={schedule === choice} onChange={() => setSchedule(choice)} />
+              <input type="radio" name="schedule" value={choice} checked={schedule === choice} onChange={() => dispatch({ type: "schedule", choice })} />
               {label}
             </label>
           ))}
@@ -213,11 +181,4 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       </form>
     </main>
   );
-}
-
-/** "data" for /home/me/app/data.db: a name when the person gives none. */
-export function defaultName(path: string): string {
-  const file = path.trim().split(/[\\/]/).pop() ?? "";
-  const stem = file.replace(/\.(db|sqlite3?|db3)$/i, "");
-  return stem || "My database";
 }

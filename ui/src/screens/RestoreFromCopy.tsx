@@ -3,75 +3,52 @@
 // backups from what is there alone (nothing about them is recorded on this new computer), and
 // restores the chosen one, checked whole first, into a new file chosen in the system's save dialog
 // (the shell writes nowhere else; the dialog opens on where the database was). Then the first run
-// goes on with that database, and can keep copying to the same place.
+// goes on with that database, and can keep copying to the same place. Its state is a reducer
+// (fromCopy/wizard.ts).
 
-import { useState } from "react";
+import { useReducer } from "react";
 
 import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
-import { DestinationFields, EMPTY_WHERE, type WhereForm, whereOf } from "../components/DestinationFields";
+import { DestinationFields } from "../components/DestinationFields";
 import { JobProgress } from "../components/JobProgress";
-import { connectionFailureWords } from "../copies";
 import { formatBytes, formatDateTime, plural } from "../format";
 import { useAction, useJob } from "../hooks";
-import type { BackupMetadata, Destination, FolderReport } from "../types";
-
-/** What was restored, and from where (to keep copying there). */
-export interface Restored {
-  target: string;
-  destination: Destination;
-  secret: string | undefined;
-  password: string;
-}
-
-/** The backups found, newest first: those this computer recorded (none on a new one) and the others. */
-export function foundBackups(report: FolderReport): BackupMetadata[] {
-  return [...report.backups, ...report.foreign]
-    .filter((b) => b.concern === null || b.concern === undefined || b.origin === "foreign")
-    .sort((a, b) => b.created_at.localeCompare(a.created_at));
-}
+import {
+  canRestore,
+  destinationOf,
+  found as foundOf,
+  fromCopyReducer,
+  initialState,
+  lockedCount,
+  passwordOf,
+  problemWords,
+  secretOf,
+  type Restored,
+} from "./fromCopy/wizard";
 
 function lastPart(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
 export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Restored) => void; onCancel: () => void }) {
-  const [form, setForm] = useState<WhereForm>({ ...EMPTY_WHERE, name: "offsite" });
-  const [password, setPassword] = useState("");
-  const [report, setReport] = useState<FolderReport | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [chosen, setChosen] = useState<string | null>(null);
-  // The new file, as answered by the save dialog ("" until then), and where the dialog opens.
-  const [target, setTarget] = useState("");
-  const [suggested, setSuggested] = useState("");
-  const set = (patch: Partial<WhereForm>) => {
-    setForm((f) => ({ ...f, ...patch }));
-    setReport(null);
-    setProblem(null);
-  };
-  const secret = form.secret === "" ? undefined : form.secret;
-  const find = useAction(() => api.remoteBackups({ destination: whereOf(form), secret, password: password || undefined }), {
+  const [state, dispatch] = useReducer(fromCopyReducer, initialState);
+  const { form, password, report, chosen, target, suggested } = state;
+  const secret = secretOf(state);
+  const find = useAction(() => api.remoteBackups({ destination: destinationOf(state), secret, password: passwordOf(state) }), {
     refresh: false,
-    onSuccess: (r) => {
-      setReport(r);
-      setProblem(null);
-      const first = foundBackups(r)[0];
-      setChosen(first?.id ?? null);
-      setSuggested(first ? first.source_path : "");
-    },
-    onError: (e) => {
-      setReport(null);
-      setProblem(connectionFailureWords(e));
-    },
+    onSuccess: (r) => dispatch({ type: "found", report: r }),
+    onError: (error) => dispatch({ type: "not_found", error }),
   });
   const job = useJob();
-  const found = report ? foundBackups(report) : [];
-  const locked = report ? report.files.filter((f) => f.state === "locked").length : 0;
+  const found = foundOf(state);
+  const locked = lockedCount(state);
+  const problem = problemWords(state);
   const restore = () => {
-    if (chosen === null || target.trim() === "") return;
-    const destination = whereOf(form);
+    if (chosen === null || !canRestore(state)) return;
+    const destination = destinationOf(state);
     void job.start(
-      (jobId) => api.restoreFromCopy({ jobId, destination, secret, password: password || undefined, id: chosen, target: target.trim() }),
+      (jobId) => api.restoreFromCopy({ jobId, destination, secret, password: passwordOf(state), id: chosen, target: target.trim() }),
       {
         doing: "Restoring from a copy elsewhere",
         onSuccess: (outcome) => onRestored({ target: outcome.target, destination, secret, password }),
@@ -94,16 +71,13 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
       >
         <fieldset>
           <legend>Where are the copies?</legend>
-          <DestinationFields form={form} set={set} />
+          <DestinationFields form={form} set={(patch) => dispatch({ type: "where", patch })} />
           <label>
             Backup password (empty if the backups are not encrypted)
             <input
               type="password"
               value={password}
-              onChange={(e) => {
-                setPassword(e.target.value);
-                setReport(null);
-              }}
+              onChange={(e) => dispatch({ type: "password", text: e.target.value })}
               autoComplete="off"
               data-testid="from-copy-password"
             />
@@ -143,10 +117,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
                     type="radio"
                     name="from-copy-backup"
                     checked={chosen === b.id}
-                    onChange={() => {
-                      setChosen(b.id);
-                      setSuggested(b.source_path);
-                    }}
+                    onChange={() => dispatch({ type: "chosen", backup: b })}
                     data-testid="from-copy-backup"
                     data-id={b.id}
                   />
@@ -168,7 +139,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
             <ChooseButton
               kind="restore_to"
               current={target || suggested}
-              onChosen={setTarget}
+              onChosen={(path) => dispatch({ type: "target_chosen", path })}
               label="Choose the new file for the database"
               testId="from-copy-choose"
             />
@@ -180,7 +151,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
               type="button"
               className="primary"
               onClick={restore}
-              disabled={job.running || chosen === null || target.trim() === ""}
+              disabled={job.running || !canRestore(state)}
               data-testid="from-copy-restore"
             >
               Restore this backup

@@ -23,6 +23,7 @@ use keepsake_engine::Engines;
 use keepsake_engine::schedule::{SchedulerState, sleep_for};
 use keepsake_engine::scheduler::RunReason;
 use keepsake_engine::scheduler::copies::{Copier, CopyEvent};
+use keepsake_engine::scheduler::copy_host::{self, CopyHooks, PassEnd};
 use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::{CancelToken, Job, NoProgress};
 use keepsake_engine::sources::{EmailSettings, Source, Sources};
@@ -108,7 +109,15 @@ fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &Outpu
         let copier_log = Log { out };
         let (copier_stop, copier_file, copier_only) = (stop.clone(), d.file.clone(), d.only.clone());
         scope.spawn(move || {
-            copier(&copier_log, engines, &copier_file, &copier_only, &copier_stop, &copy_woken)
+            let mut copier = Copier::new(engines, Arc::new(keepsake_remote::SavedSecrets));
+            let hooks = DaemonCopies {
+                log: &copier_log,
+                file: &copier_file,
+                only: &copier_only,
+                stop: &copier_stop,
+                woken: &copy_woken,
+            };
+            copy_host::run(&mut copier, &hooks);
         });
         schedule_loop(&mut d, &mut host, &hooks, &reporting, &woken);
     });
@@ -116,30 +125,46 @@ fn run(file: SourcesFile, only: Vec<String>, secret: SecretSettings, out: &Outpu
     Ok(EXIT_OK)
 }
 
-/// How often the copier looks for backups to send when nothing wakes it.
-const COPY_EVERY: Duration = Duration::from_secs(60);
+/// The daemon's side of the copier's loop: log lines, and the sources file read again at
+/// each pass.
+struct DaemonCopies<'a> {
+    log: &'a Log<'a>,
+    file: &'a SourcesFile,
+    only: &'a [String],
+    stop: &'a CancelToken,
+    woken: &'a mpsc::Receiver<()>,
+}
 
-/// The copier's loop: a pass after each backup (the scheduler wakes it) and every minute,
-/// each destination at its own pace after a failure (see `scheduler::copies`).
-fn copier(
-    log: &Log,
-    engines: Arc<Engines>,
-    file: &SourcesFile,
-    only: &[String],
-    stop: &CancelToken,
-    woken: &mpsc::Receiver<()>,
-) {
-    let mut copier = Copier::new(engines, Arc::new(keepsake_remote::SavedSecrets));
-    let job = Job::new(Arc::new(NoProgress), stop.clone());
-    while !stop.is_cancelled() {
-        if let Ok(mut sources) = file.load() {
-            sources.sources.retain(|s| only.is_empty() || only.contains(&s.name));
-            copier.pass(&sources, Utc::now(), &job, &mut |e| copy_event(log, e));
+impl CopyHooks for DaemonCopies<'_> {
+    fn sources(&self) -> Option<Sources> {
+        let mut sources = self.file.load().ok()?;
+        sources.sources.retain(|s| self.only.is_empty() || self.only.contains(&s.name));
+        Some(sources)
+    }
+
+    fn next_pass(&self) -> Option<Job> {
+        (!self.stop.is_cancelled()).then(|| Job::new(Arc::new(NoProgress), self.stop.clone()))
+    }
+
+    fn event(&self, e: CopyEvent<'_>) {
+        copy_event(self.log, e);
+    }
+
+    fn passed(&self, pass: &PassEnd) {
+        for f in &pass.failing_long {
+            self.log.event(
+                Some(&f.source),
+                "copy_failing_long",
+                &format!("warning: copying to {} has failed since {}", f.destination, stamp(f.since)),
+                json!({ "destination": f.destination, "since": f.since }),
+            );
         }
-        // Woken after a backup, by the stop signal, or after a minute.
-        if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(COPY_EVERY) {
-            return;
-        }
+    }
+
+    /// Woken after a backup, by the stop signal, or after `timeout`.
+    fn wait(&self, timeout: Duration) -> bool {
+        !matches!(self.woken.recv_timeout(timeout), Err(RecvTimeoutError::Disconnected))
+            && !self.stop.is_cancelled()
     }
 }
 
