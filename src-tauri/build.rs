@@ -62,7 +62,8 @@ fn read_commands(dir: &Path) -> Result<Vec<Command>, String> {
     let mut seen = BTreeSet::new();
     for path in files {
         let module = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let file = syn::parse_file(&text).map_err(|e| {
             let at = e.span().start();
             format!("{}:{}:{}: {e}", path.display(), at.line, at.column + 1)
@@ -227,8 +228,10 @@ impl VisitMut for Scope {
             None
         };
         let Some((prefix, replaced)) = stands_for else { return };
-        let mut segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
-            prefix.iter().map(|s| syn::PathSegment::from(syn::Ident::new(s, proc_macro2::Span::call_site()))).collect();
+        let mut segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = prefix
+            .iter()
+            .map(|s| syn::PathSegment::from(syn::Ident::new(s, proc_macro2::Span::call_site())))
+            .collect();
         // `Checked<Schedule>` brought in by a `use` keeps its `<Schedule>`.
         if let (Some(last), Some(i)) = (segments.last_mut(), replaced.checked_sub(1)) {
             last.arguments = node.path.segments[i].arguments.clone();

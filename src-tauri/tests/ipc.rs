@@ -118,7 +118,7 @@ fn every_command_is_registered_under_its_name() {
 #[test]
 fn errors_are_typed_objects_with_code_message_and_facts() {
     let shell = Shell::new();
-    let e = shell.err("list_backups", json!({ "source": "nope" }));
+    let e = shell.err("list_backups", json!({ "request": { "source": "nope" } }));
     assert_eq!(code(&e), "no_source");
     assert!(e["message"].as_str().unwrap().contains("nope"), "{e}");
     assert!(e["facts"].is_object(), "{e}");
@@ -132,7 +132,8 @@ fn errors_are_typed_objects_with_code_message_and_facts() {
     shell.source("notes");
     let e = shell.err("update_source", json!({ "name": "notes", "field": "colour", "value": "red" }));
     assert_eq!(code(&e), "invalid_input");
-    let e = shell.err("verify_backup", json!({ "source": "notes", "id": "backup_1", "jobId": "j" }));
+    let e = shell
+        .err("verify_backup", json!({ "request": { "source": "notes", "id": "backup_1", "jobId": "j" } }));
     assert_eq!(code(&e), "backup_not_found");
     assert_eq!(e["facts"]["backup_id"], "backup_1", "{e}");
     let e = shell.err("set_notification_level", json!({ "level": "loud" }));
@@ -192,19 +193,19 @@ fn a_backup_streams_progress_and_appears_in_the_list() {
 
     let meta = shell.ok(
         "create_backup",
-        json!({ "source": "notes", "jobId": "job-1", "description": "before the trip", "tags": ["trip"] }),
+        json!({ "request": { "source": "notes", "jobId": "job-1", "description": "before the trip", "tags": ["trip"] } }),
     );
     assert_eq!(meta["backup_type"], "manual");
     assert_eq!(meta["description"], "before the trip");
     assert_eq!(meta["tags"], json!(["trip"]));
     assert_eq!(meta["verification"], "passed", "the source verifies after each backup");
 
-    let list = shell.ok("list_backups", json!({ "source": "notes", "limit": 10 }));
+    let list = shell.ok("list_backups", json!({ "request": { "source": "notes", "limit": 10 } }));
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], meta["id"]);
     let stats = shell.ok("get_stats", json!({ "source": "notes" }));
     assert_eq!(stats["count"], 1);
-    let history = shell.ok("get_history", json!({ "source": "notes" }));
+    let history = shell.ok("get_history", json!({ "request": { "source": "notes" } }));
     assert_eq!(history[0]["status"], "success");
 
     let events = progress.lock().unwrap().clone();
@@ -226,14 +227,15 @@ fn encrypted_backups_need_the_password_from_the_keyring() {
     let shell = Shell::new();
     shell.source("diary");
     shell.ok("update_source", json!({ "name": "diary", "field": "encrypt", "value": "true" }));
-    let e = shell.err("create_backup", json!({ "source": "diary", "jobId": "a" }));
+    let e = shell.err("create_backup", json!({ "request": { "source": "diary", "jobId": "a" } }));
     assert_eq!(code(&e), "password_required");
     assert_eq!(code(&shell.err("set_password", json!({ "password": "" }))), "invalid_input");
     shell.ok("set_password", json!({ "password": "correct horse battery staple" }));
     assert_eq!(shell.ok("app_state", json!({}))["keyring"], "ok");
-    let meta = shell.ok("create_backup", json!({ "source": "diary", "jobId": "b" }));
+    let meta = shell.ok("create_backup", json!({ "request": { "source": "diary", "jobId": "b" } }));
     assert_eq!(meta["encrypted"], true);
-    let report = shell.ok("verify_backup", json!({ "source": "diary", "id": meta["id"], "jobId": "c" }));
+    let report = shell
+        .ok("verify_backup", json!({ "request": { "source": "diary", "id": meta["id"], "jobId": "c" } }));
     assert_eq!(report["ok"], true);
 }
 
@@ -241,9 +243,9 @@ fn encrypted_backups_need_the_password_from_the_keyring() {
 fn restore_compare_undo_and_cleanup() {
     let shell = Shell::new();
     let db = shell.source("shop");
-    let first = shell.ok("create_backup", json!({ "source": "shop", "jobId": "1" }));
+    let first = shell.ok("create_backup", json!({ "request": { "source": "shop", "jobId": "1" } }));
     assert!(delete_some_rows(&db) > 0);
-    let diff = shell.ok("compare_backup", json!({ "source": "shop", "id": first["id"] }));
+    let diff = shell.ok("compare_backup", json!({ "request": { "source": "shop", "id": first["id"] } }));
     let rows = diff.as_array().unwrap();
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| r["table"].is_string() && r["backup_rows"].is_u64()), "{diff}");
@@ -254,10 +256,10 @@ fn restore_compare_undo_and_cleanup() {
         json!({ "request": { "source": "shop", "id": first["id"], "jobId": "2", "verifyFirst": true, "safetyBackup": true } }),
     );
     assert!(outcome["safety_backup_id"].is_string(), "{outcome}");
-    let diff = shell.ok("compare_backup", json!({ "source": "shop", "id": first["id"] }));
+    let diff = shell.ok("compare_backup", json!({ "request": { "source": "shop", "id": first["id"] } }));
     assert!(diff.as_array().unwrap().iter().all(|r| r["current_rows"] == r["backup_rows"]), "{diff}");
 
-    let undone = shell.ok("undo_restore", json!({ "source": "shop", "jobId": "3" }));
+    let undone = shell.ok("undo_restore", json!({ "request": { "source": "shop", "jobId": "3" } }));
     assert_eq!(undone["backup_id"], outcome["safety_backup_id"]);
 
     let elsewhere = shell.dir.path().join("copy.db");
@@ -278,12 +280,14 @@ fn restore_compare_undo_and_cleanup() {
     assert!(!plan["delete"].as_array().unwrap().is_empty(), "{plan}");
     let applied = shell.ok("apply_cleanup", json!({ "source": "shop" }));
     assert_eq!(applied["delete"], plan["delete"]);
-    let left = shell.ok("list_backups", json!({ "source": "shop" }));
+    let left = shell.ok("list_backups", json!({ "request": { "source": "shop" } }));
     assert_eq!(left.as_array().unwrap().len(), kept);
     for b in left.as_array().unwrap() {
-        shell.ok("delete_backup", json!({ "source": "shop", "id": b["id"] }));
+        shell.ok("delete_backup", json!({ "request": { "source": "shop", "id": b["id"] } }));
     }
-    assert!(shell.ok("list_backups", json!({ "source": "shop" })).as_array().unwrap().is_empty());
+    assert!(
+        shell.ok("list_backups", json!({ "request": { "source": "shop" } })).as_array().unwrap().is_empty()
+    );
 }
 
 #[test]
@@ -357,8 +361,11 @@ fn paths_from_the_window_are_checked_by_the_shell() {
     shell.source("notes");
     let e = shell.err("update_source", json!({ "name": "notes", "field": "database", "value": secret }));
     assert_eq!(code(&e), "not_a_database", "{e}");
-    shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
-    let id = shell.ok("list_backups", json!({ "source": "notes" }))[0]["id"].as_str().unwrap().to_owned();
+    shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
+    let id = shell.ok("list_backups", json!({ "request": { "source": "notes" } }))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let args = |target: &Path| json!({ "request": { "source": "notes", "id": id, "jobId": "r", "verifyFirst": true, "target": target } });
     let e = shell.err("restore_backup", args(&secret));
     assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("not_picked")), "{e}");
@@ -385,7 +392,7 @@ fn not_picked(e: &Value) -> bool {
 fn a_restore_to_a_new_file_not_picked_is_refused() {
     let shell = Shell::new();
     shell.source("notes");
-    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let backup = shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
     let ssh = shell.dir.path().join(".ssh");
     std::fs::create_dir(&ssh).unwrap();
     let keys = ssh.join("authorized_keys");
@@ -407,7 +414,7 @@ fn a_restore_to_a_new_file_not_picked_is_refused() {
 fn an_export_to_a_path_not_picked_is_refused() {
     let shell = Shell::new();
     shell.source("notes");
-    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let backup = shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
     let tables = shell.ok("open_backup", json!({ "source": "notes", "id": backup["id"], "jobId": "o" }));
     let table = tables[0]["table"].as_str().unwrap().to_owned();
     for (format, name) in [("csv", "out.csv"), ("database", "out.db")] {
@@ -429,7 +436,7 @@ fn an_export_to_a_path_not_picked_is_refused() {
 fn a_restore_from_a_copy_to_a_path_not_picked_is_refused() {
     let shell = Shell::new();
     shell.source("notes");
-    let backup = shell.ok("create_backup", json!({ "source": "notes", "jobId": "b" }));
+    let backup = shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
     let view = shell.ok("app_state", json!({}));
     let folder = view["sources"][0]["backup_dir"].as_str().unwrap().to_owned();
     let destination = json!({ "name": "usb", "kind": "folder", "path": folder });

@@ -42,7 +42,7 @@ describe("toApiError", () => {
 });
 
 describe("commands", () => {
-  it("send the contract's argument names and reject with ApiError", async () => {
+  it("send the contract's argument names (one request where a command takes more than one value) and reject with ApiError", async () => {
     const seen: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
       seen.push({ cmd, args });
@@ -61,7 +61,7 @@ describe("commands", () => {
       .restoreBackup({ source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true })
       .catch((e: unknown) => e);
     expect(seen).toEqual([
-      { cmd: "create_backup", args: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } },
+      { cmd: "create_backup", args: { request: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } } },
       { cmd: "update_source", args: { name: "Notes", field: "keep_last", value: "none" } },
       { cmd: "preview_schedule", args: { schedule: { kind: "daily", time: "02:00" }, count: 5 } },
       { cmd: "set_schedule", args: { name: "Notes", schedule: { kind: "weekly", weekday: "friday", time: "23:15" } } },

@@ -3,12 +3,15 @@
 // arguments and its result are the shell's own types, so a change on the Rust side that the
 // window does not follow fails the build. Each command has a wrapper here with the same verb
 // (`create_backup` <-> `api.createBackup`), and every rejection becomes an `ApiError` carrying a
-// stable code, so screens choose wording by code instead of parsing strings. Nothing else in
+// stable code, so screens choose wording by code instead of parsing strings. A command the window
+// sends more than one value takes them as one request (`{ request: CreateBackupRequest }`); its
+// wrapper keeps the arguments the screens pass and builds that request. Nothing else in
 // src/ may import `@tauri-apps/*` (ESLint enforces it); tests fake the shell underneath.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
+import type { CompareRowsRequest, CreateBackupRequest, UndoRestoreRequest, VerifyBackupRequest } from "./bindings";
 import { toApiError } from "./errors";
 import type {
   Commands,
@@ -50,18 +53,18 @@ export const appState = () => call("app_state", {});
 // --- Backups -----------------------------------------------------------------------------
 
 /** The backups this installation recorded, newest first. */
-export const listBackups = (source: string, limit?: number) => call("list_backups", { source, limit });
+export const listBackups = (source: string, limit?: number) => call("list_backups", { request: { source, limit } });
 
 /** Everything in the source's backup folder: recorded backups, foreign ones, unreadable files. */
 export const scanFolder = (source: string) => call("scan_folder", { source });
 
 export const getStats = (source: string) => call("get_stats", { source });
 
-export const getHistory = (source: string, limit?: number) => call("get_history", { source, limit });
+export const getHistory = (source: string, limit?: number) => call("get_history", { request: { source, limit } });
 
-export const createBackup = (args: ArgsOf<"create_backup">) => call("create_backup", args);
+export const createBackup = (request: CreateBackupRequest) => call("create_backup", { request });
 
-export const verifyBackup = (args: ArgsOf<"verify_backup">) => call("verify_backup", args);
+export const verifyBackup = (request: VerifyBackupRequest) => call("verify_backup", { request });
 
 /**
  * Restores a backup over the source's database, or to `target`, a file picked with
@@ -73,23 +76,23 @@ export const verifyBackup = (args: ArgsOf<"verify_backup">) => call("verify_back
 /** A restore, as one request (the shell's `RestoreRequest`). */
 export const restoreBackup = (request: RestoreRequest) => call("restore_backup", { request });
 
-export const undoRestore = (args: ArgsOf<"undo_restore">) => call("undo_restore", args);
+export const undoRestore = (request: UndoRestoreRequest) => call("undo_restore", { request });
 
-export const compareBackup = (source: string, id: string) => call("compare_backup", { source, id });
+export const compareBackup = (source: string, id: string) => call("compare_backup", { request: { source, id } });
 
 /**
  * What restoring backup `id` would do, row by row (a job: the backup is decoded to compare it,
  * with progress). Reads only: the shell does not announce a change afterwards.
  */
-export const compareRows = (args: ArgsOf<"compare_rows">) => call("compare_rows", args);
+export const compareRows = (request: CompareRowsRequest) => call("compare_rows", { request });
 
-export const deleteBackup = (source: string, id: string) => call("delete_backup", { source, id });
+export const deleteBackup = (source: string, id: string) => call("delete_backup", { request: { source, id } });
 /** The last seven days of every database. */
 export const weeklyReport = () => call("weekly_report", {});
 /** The screen a clicked notification asked for (once), or null. */
 export const takePendingScreen = () => call("take_pending_screen", {});
 /** Deletes the backups a low disk's suggestion names, newest first; how many were deleted. */
-export const freeUpSpace = (source: string, ids: string[]) => call("free_up_space", { source, ids });
+export const freeUpSpace = (source: string, ids: string[]) => call("free_up_space", { request: { source, ids } });
 
 export const previewCleanup = (source: string) => call("preview_cleanup", { source });
 

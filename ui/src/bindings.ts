@@ -333,6 +333,46 @@ delete: Array<PlanEntry>, };
 export type Code = ErrorCode | AppCode;
 
 /**
+ * Which backup [`compare_backup`] compares with the source's database.
+ */
+
+export type CompareBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, };
+
+/**
+ * Which backup [`compare_rows`] compares with the source's database, and with what password.
+ */
+
+export type CompareRowsRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * A password typed for this backup.
+ */
+password?: string | null, 
+/**
+ * Keep that password until the app quits.
+ */
+rememberPassword?: boolean | null, };
+
+/**
  * Why a backup needs a look before it is trusted.
  */
 
@@ -441,6 +481,42 @@ error?: CopyProblem,
  * When the copies there were last read back whole, and how many were not.
  */
 checked?: CopiesChecked, };
+
+/**
+ * A manual backup ([`create_backup`]).
+ */
+
+export type CreateBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * Words the person gave the backup.
+ */
+description?: string | null, 
+/**
+ * Tags the person gave the backup.
+ */
+tags?: Array<string> | null, };
+
+/**
+ * The backup [`delete_backup`] deletes.
+ */
+
+export type DeleteBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, };
 
 /**
  * One place backups are copied to. Which fields matter depends on `kind`; [`Destination::validate`]
@@ -697,12 +773,40 @@ keep_last: number,
 enough: boolean, };
 
 /**
+ * The backups [`free_up_space`] deletes.
+ */
+
+export type FreeUpSpaceRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backups, in the order they are deleted.
+ */
+ids: Array<string>, };
+
+/**
  * Why a backup came out full when an increment was asked for (the rule is in
  * `commands/backup.rs`: a chain is restarted when it is long or large, or when most pages
  * changed).
  */
 
 export type FullReason = "no_earlier_backup" | "earlier_backup_unusable" | "encryption_changed" | "earlier_backup_old_format" | "no_page_list" | "page_size_changed" | "password_changed" | "chain_longest" | "chain_large" | "chain_broken" | "many_pages_changed";
+
+/**
+ * Which runs [`get_history`] lists.
+ */
+
+export type GetHistoryRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * At most this many, the newest.
+ */
+limit?: number | null, };
 
 /**
  * `"ok"`, `"never"` or `{ "overdue_days": N }`.
@@ -759,6 +863,20 @@ total: number, };
  */
 
 export type KeyringStatus = "ok" | "locked" | "unavailable" | "no_password";
+
+/**
+ * Which backups [`list_backups`] lists.
+ */
+
+export type ListBackupsRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * At most this many, the newest.
+ */
+limit?: number | null, };
 
 /**
  * Which notifications a person wants.
@@ -1436,10 +1554,50 @@ rows: number | null,
 columns: Array<string>, };
 
 /**
+ * Which restore [`undo_restore`] undoes: the source's last.
+ */
+
+export type UndoRestoreRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, };
+
+/**
  * Verification state recorded with a backup.
  */
 
 export type VerificationStatus = "unverified" | "passed" | "failed";
+
+/**
+ * Which backup [`verify_backup`] verifies, and with what password.
+ */
+
+export type VerifyBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * A password typed for this backup.
+ */
+password?: string | null, 
+/**
+ * Keep that password until the app quits.
+ */
+rememberPassword?: boolean | null, };
 
 /**
  * The structured result of verifying a backup.
@@ -1473,18 +1631,18 @@ duration_ms: number, };
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and its result. */
 export interface Commands {
-  list_backups: { args: { source: string; limit?: number | null }; result: Array<BackupMetadata> };
+  list_backups: { args: { request: ListBackupsRequest }; result: Array<BackupMetadata> };
   scan_folder: { args: { source: string }; result: FolderReport };
   get_stats: { args: { source: string }; result: Stats };
-  get_history: { args: { source: string; limit?: number | null }; result: Array<RunRecord> };
-  create_backup: { args: { source: string; jobId: string; description?: string | null; tags?: Array<string> | null }; result: BackupMetadata };
-  free_up_space: { args: { source: string; ids: Array<string> }; result: number };
-  verify_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: VerifyReport };
+  get_history: { args: { request: GetHistoryRequest }; result: Array<RunRecord> };
+  create_backup: { args: { request: CreateBackupRequest }; result: BackupMetadata };
+  free_up_space: { args: { request: FreeUpSpaceRequest }; result: number };
+  verify_backup: { args: { request: VerifyBackupRequest }; result: VerifyReport };
   restore_backup: { args: { request: RestoreRequest }; result: RestoreOutcome };
-  undo_restore: { args: { source: string; jobId: string }; result: RestoreOutcome };
-  compare_backup: { args: { source: string; id: string }; result: Array<TableDiff> };
-  compare_rows: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableChange> };
-  delete_backup: { args: { source: string; id: string }; result: void };
+  undo_restore: { args: { request: UndoRestoreRequest }; result: RestoreOutcome };
+  compare_backup: { args: { request: CompareBackupRequest }; result: Array<TableDiff> };
+  compare_rows: { args: { request: CompareRowsRequest }; result: Array<TableChange> };
+  delete_backup: { args: { request: DeleteBackupRequest }; result: void };
   preview_cleanup: { args: { source: string }; result: CleanupPlan };
   apply_cleanup: { args: { source: string }; result: CleanupPlan };
   cancel_job: { args: { jobId: string }; result: void };

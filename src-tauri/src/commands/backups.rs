@@ -1,23 +1,39 @@
 //! Commands on one source's backups: make, verify, restore (and undo), compare, delete, clean up,
-//! list, statistics, history; and `cancel_job`.
+//! list, statistics, history; and `cancel_job`. A command the window sends more than one value
+//! takes them as one request (`CreateBackupRequest`, ...), declared just above it.
 
 use std::path::PathBuf;
 
 use keepsake_engine::model::{BackupMetadata, RestoreOutcome, RunRecord, Stats, VerifyReport};
 use keepsake_engine::{CleanupPlan, FolderReport, RestoreOptions, TableChange, TableDiff};
+use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
+use ts_rs::TS;
 
 use super::{blocking, changed, run_job, run_reading_job};
 use crate::error::IpcResult;
 use crate::state::AppState;
 
-#[tauri::command]
+/// Which backups [`list_backups`] lists.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ListBackupsRequest {
+    /// The source.
+    pub source: String,
+    /// At most this many, the newest.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub limit: Option<usize>,
+}
+
 /// The backups recorded in the source's folder, newest first (`limit` of them at most).
+#[tauri::command]
 pub async fn list_backups<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    limit: Option<usize>,
+    request: ListBackupsRequest,
 ) -> IpcResult<Vec<BackupMetadata>> {
+    let ListBackupsRequest { source, limit } = request;
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
         engine.list(limit).map_err(|e| state.ipc_error(e))
@@ -36,8 +52,8 @@ pub async fn scan_folder<R: Runtime>(app: AppHandle<R>, source: String) -> IpcRe
     .await
 }
 
-#[tauri::command]
 /// Figures over the source's backups (count, sizes, compression, verification).
+#[tauri::command]
 pub async fn get_stats<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResult<Stats> {
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
@@ -46,13 +62,26 @@ pub async fn get_stats<R: Runtime>(app: AppHandle<R>, source: String) -> IpcResu
     .await
 }
 
-#[tauri::command]
+/// Which runs [`get_history`] lists.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct GetHistoryRequest {
+    /// The source.
+    pub source: String,
+    /// At most this many, the newest.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub limit: Option<usize>,
+}
+
 /// The source's past runs, newest first, failed ones too (`limit` of them at most).
+#[tauri::command]
 pub async fn get_history<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    limit: Option<usize>,
+    request: GetHistoryRequest,
 ) -> IpcResult<Vec<RunRecord>> {
+    let GetHistoryRequest { source, limit } = request;
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
         engine.history(limit).map_err(|e| state.ipc_error(e))
@@ -60,26 +89,51 @@ pub async fn get_history<R: Runtime>(
     .await
 }
 
-#[tauri::command]
+/// A manual backup ([`create_backup`]).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CreateBackupRequest {
+    /// The source.
+    pub source: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// Words the person gave the backup.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub description: Option<String>,
+    /// Tags the person gave the backup.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub tags: Option<Vec<String>>,
+}
+
 /// "Back up now" from the window: a manual backup with the source's settings, as job `job_id`.
+#[tauri::command]
 pub async fn create_backup<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    job_id: String,
-    description: Option<String>,
-    tags: Option<Vec<String>>,
+    request: CreateBackupRequest,
 ) -> IpcResult<BackupMetadata> {
+    let CreateBackupRequest { source, job_id, description, tags } = request;
     crate::service::back_up_now(&app, &source, &job_id, description, tags).await
+}
+
+/// The backups [`free_up_space`] deletes.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct FreeUpSpaceRequest {
+    /// The source.
+    pub source: String,
+    /// The backups, in the order they are deleted.
+    pub ids: Vec<String>,
 }
 
 /// "Delete them": the backups a low disk's suggestion names, newest first (an increment before
 /// what it builds on). Stops at the first that cannot be deleted; the count deleted.
 #[tauri::command]
-pub async fn free_up_space<R: Runtime>(
-    app: AppHandle<R>,
-    source: String,
-    ids: Vec<String>,
-) -> IpcResult<u32> {
+pub async fn free_up_space<R: Runtime>(app: AppHandle<R>, request: FreeUpSpaceRequest) -> IpcResult<u32> {
+    let FreeUpSpaceRequest { source, ids } = request;
     let r = blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
         let mut deleted = 0;
@@ -94,16 +148,34 @@ pub async fn free_up_space<R: Runtime>(
     r
 }
 
-#[tauri::command]
+/// Which backup [`verify_backup`] verifies, and with what password.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VerifyBackupRequest {
+    /// The source.
+    pub source: String,
+    /// The backup.
+    pub id: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// A password typed for this backup.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub password: Option<String>,
+    /// Keep that password until the app quits.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub remember_password: Option<bool>,
+}
+
 /// Verifies backup `id` (checksum, decryption, decompression, integrity), as job `job_id`; `password` as for a restore.
+#[tauri::command]
 pub async fn verify_backup<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    id: String,
-    job_id: String,
-    password: Option<String>,
-    remember_password: Option<bool>,
+    request: VerifyBackupRequest,
 ) -> IpcResult<VerifyReport> {
+    let VerifyBackupRequest { source, id, job_id, password, remember_password } = request;
     let state = app.state::<AppState>();
     let (_, engine) = state.source_engine(&source)?;
     let lent = state.lend_password(password, remember_password);
@@ -121,7 +193,7 @@ pub async fn verify_backup<R: Runtime>(
 /// `allow_unencrypted`. `password` (kept until the app quits with `remember_password`): one
 /// typed for a backup made under an older password. `tables`: take back only these tables
 /// (`allow_broken_references`: even if rows elsewhere refer to rows they lose).
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct RestoreRequest {
@@ -203,29 +275,72 @@ pub async fn restore_backup<R: Runtime>(
     .await
 }
 
+/// Which restore [`undo_restore`] undoes: the source's last.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct UndoRestoreRequest {
+    /// The source.
+    pub source: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+}
+
 /// Puts the source's database back as it was before the last restore over it.
 #[tauri::command]
 pub async fn undo_restore<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    job_id: String,
+    request: UndoRestoreRequest,
 ) -> IpcResult<RestoreOutcome> {
+    let UndoRestoreRequest { source, job_id } = request;
     let (src, engine) = app.state::<AppState>().source_engine(&source)?;
     run_job(&app, &job_id, move |job| engine.undo_restore(&src.database, src.encrypt, job)).await
+}
+
+/// Which backup [`compare_backup`] compares with the source's database.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CompareBackupRequest {
+    /// The source.
+    pub source: String,
+    /// The backup.
+    pub id: String,
 }
 
 /// What restoring backup `id` over the source's database would change, table by table.
 #[tauri::command]
 pub async fn compare_backup<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    id: String,
+    request: CompareBackupRequest,
 ) -> IpcResult<Vec<TableDiff>> {
+    let CompareBackupRequest { source, id } = request;
     blocking(&app, move |state| {
         let (src, engine) = state.source_engine(&source)?;
         engine.compare_with(&id, &src.database).map_err(|e| state.ipc_error(e))
     })
     .await
+}
+
+/// Which backup [`compare_rows`] compares with the source's database, and with what password.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CompareRowsRequest {
+    /// The source.
+    pub source: String,
+    /// The backup.
+    pub id: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// A password typed for this backup.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub password: Option<String>,
+    /// Keep that password until the app quits.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub remember_password: Option<bool>,
 }
 
 /// What restoring backup `id` over the source's database would do, row by row: the backup is
@@ -235,12 +350,9 @@ pub async fn compare_backup<R: Runtime>(
 #[tauri::command]
 pub async fn compare_rows<R: Runtime>(
     app: AppHandle<R>,
-    source: String,
-    id: String,
-    job_id: String,
-    password: Option<String>,
-    remember_password: Option<bool>,
+    request: CompareRowsRequest,
 ) -> IpcResult<Vec<TableChange>> {
+    let CompareRowsRequest { source, id, job_id, password, remember_password } = request;
     let state = app.state::<AppState>();
     let (src, engine) = state.source_engine(&source)?;
     let lent = state.lend_password(password, remember_password);
@@ -251,9 +363,21 @@ pub async fn compare_rows<R: Runtime>(
     .await
 }
 
-#[tauri::command]
+/// The backup [`delete_backup`] deletes.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DeleteBackupRequest {
+    /// The source.
+    pub source: String,
+    /// The backup.
+    pub id: String,
+}
+
 /// Deletes backup `id` of the source (refused while a later backup needs it).
-pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, source: String, id: String) -> IpcResult<()> {
+#[tauri::command]
+pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, request: DeleteBackupRequest) -> IpcResult<()> {
+    let DeleteBackupRequest { source, id } = request;
     let r = blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
         engine.delete(&id).map_err(|e| state.ipc_error(e))

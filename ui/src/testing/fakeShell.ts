@@ -44,6 +44,14 @@ import type {
 type Name = keyof Commands;
 type ArgsOf<K extends Name> = Commands[K]["args"];
 type ResultOf<K extends Name> = Commands[K]["result"];
+/** The request a command takes (`{ request }`), when it takes one. */
+type RequestOf<K extends Name> = ArgsOf<K> extends { request: infer R } ? R : never;
+/**
+ * What one call of `K` asked, as `callsOf` gives it: the request of a command that takes one,
+ * else its arguments. `restore_backup`'s calls stay as sent (`{ request }`): its screens' tests
+ * read them so.
+ */
+type CallOf<K extends Name> = K extends "restore_backup" ? ArgsOf<K> : ArgsOf<K> extends { request: infer R } ? R : ArgsOf<K>;
 
 /** One handler per command, each typed by the contract. */
 type Handlers = { [K in Name]: (args: ArgsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
@@ -347,9 +355,11 @@ export class FakeShell {
     this.openGate = null;
   }
 
-  /** The arguments of every call of `cmd`, in order. */
-  callsOf<K extends Name>(cmd: K): ArgsOf<K>[] {
-    return this.calls.filter((c) => c.cmd === cmd).map((c) => c.args as ArgsOf<K>);
+  /** What every call of `cmd` asked, in order (see `CallOf`). */
+  callsOf<K extends Name>(cmd: K): CallOf<K>[] {
+    const asked = (args: Record<string, unknown>) =>
+      cmd !== "restore_backup" && Object.keys(args).length === 1 && "request" in args ? args.request : args;
+    return this.calls.filter((c) => c.cmd === cmd).map((c) => asked(c.args) as CallOf<K>);
   }
 
   async handle(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
@@ -373,7 +383,7 @@ export class FakeShell {
 
   readonly handlers: Handlers = {
     app_state: () => structuredClone(this.state),
-    list_backups: ({ source, limit }) => {
+    list_backups: ({ request: { source, limit } }) => {
       const list = this.backupsOf(source);
       return typeof limit === "number" ? list.slice(0, limit) : list;
     },
@@ -382,17 +392,17 @@ export class FakeShell {
       return structuredClone({ backups: this.backupsOf(name), foreign: this.foreign[name] ?? [], files: this.files[name] ?? [] });
     },
     get_stats: ({ source }) => this.stats(this.backupsOf(source), this.history[this.sourceOf(source).name] ?? []),
-    get_history: ({ source, limit }) => {
+    get_history: ({ request: { source, limit } }) => {
       const list = this.history[this.sourceOf(source).name] ?? [];
       return typeof limit === "number" ? list.slice(0, limit) : list;
     },
-    create_backup: (args) => this.createBackup(args),
-    verify_backup: (args) => this.verify(args),
+    create_backup: ({ request }) => this.createBackup(request),
+    verify_backup: ({ request }) => this.verify(request),
     restore_backup: ({ request }) => this.restore(request),
-    undo_restore: (args) => this.undo(args),
-    compare_backup: (args) => this.compare(args),
-    compare_rows: (args) => this.compareRows(args),
-    delete_backup: ({ source, id }) => {
+    undo_restore: ({ request }) => this.undo(request),
+    compare_backup: ({ request }) => this.compare(request),
+    compare_rows: ({ request }) => this.compareRows(request),
+    delete_backup: ({ request: { source, id } }) => {
       const name = this.sourceOf(source).name;
       const list = this.backupsOf(name);
       if (!list.some((b) => b.id === id)) throw ipcError("backup_not_found", `no backup ${id}`, { backup_id: id });
@@ -433,7 +443,7 @@ export class FakeShell {
       this.pendingScreen = null;
       return s;
     },
-    free_up_space: ({ source, ids }) => {
+    free_up_space: ({ request: { source, ids } }) => {
       const name = this.sourceOf(source).name;
       const gone = new Set(ids);
       this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
@@ -725,7 +735,7 @@ export class FakeShell {
     (this.history[name] ??= []).unshift({ id: this.nextRunId++, safety_backup_id: null, ...run });
   }
 
-  private async createBackup({ source: name, jobId, description, tags }: ArgsOf<"create_backup">): Promise<BackupMetadata> {
+  private async createBackup({ source: name, jobId, description, tags }: RequestOf<"create_backup">): Promise<BackupMetadata> {
     const source = this.sourceOf(name);
     if (source.encrypt && this.state.keyring === "no_password") {
       throw ipcError("password_required", "no password in the keyring");
@@ -780,7 +790,7 @@ export class FakeShell {
     return backup;
   }
 
-  private async verify({ source, id, jobId, password, rememberPassword }: ArgsOf<"verify_backup">): Promise<VerifyReport> {
+  private async verify({ source, id, jobId, password, rememberPassword }: RequestOf<"verify_backup">): Promise<VerifyReport> {
     const backup = this.findBackup(this.sourceOf(source).name, id);
     this.checkPassword(id, password, rememberPassword);
     await this.progress(jobId, "verify", backup.stored_size);
@@ -877,7 +887,7 @@ export class FakeShell {
       .sort((a, b) => Number(a.internal) - Number(b.internal) || a.table.localeCompare(b.table));
   }
 
-  private async undo({ source: name, jobId }: ArgsOf<"undo_restore">): Promise<RestoreOutcome> {
+  private async undo({ source: name, jobId }: RequestOf<"undo_restore">): Promise<RestoreOutcome> {
     const source = this.sourceOf(name);
     const last = this.lastRestore.get(source.name);
     if (!last || !last.safety_backup_id) throw ipcError("invalid_input", "there is no restore to undo");
@@ -895,7 +905,7 @@ export class FakeShell {
     };
   }
 
-  private compare({ source: name, id }: ArgsOf<"compare_backup">): TableDiff[] {
+  private compare({ source: name, id }: RequestOf<"compare_backup">): TableDiff[] {
     const source = this.sourceOf(name);
     const backup = this.findBackup(source.name, id);
     const now = this.current[source.name] ?? {};
@@ -924,7 +934,7 @@ export class FakeShell {
   /** Rows changed in place per table, for compare_rows (the counts cannot tell). */
   changedRows: Record<string, number> = {};
 
-  private async compareRows({ source: name, id, jobId, password, rememberPassword }: ArgsOf<"compare_rows">): Promise<TableChange[]> {
+  private async compareRows({ source: name, id, jobId, password, rememberPassword }: RequestOf<"compare_rows">): Promise<TableChange[]> {
     const source = this.sourceOf(name);
     const backup = this.findBackup(source.name, id);
     this.checkPassword(id, password, rememberPassword);
