@@ -41,6 +41,7 @@ pub mod watch;
 pub use commands::backup::{MAX_CHAIN_LENGTH, MAX_CHAIN_SHARE, MAX_INCREMENT_SHARE};
 pub use commands::compare::{LayoutChange, TableChange, TableDiff};
 pub use commands::copy::{CopiesChecked, CopyCheck, CopyRecord, CopyState};
+pub use commands::scheduled::RunHow;
 pub use commands::tables::{BackupView, RowsPage, TableSummary};
 pub use destinations::{Destination, DestinationKind};
 pub use engine::Engine;

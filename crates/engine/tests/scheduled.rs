@@ -12,7 +12,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::*;
 use keepsake_engine::model::{BackupType, RunStatus, VerificationStatus};
 use keepsake_engine::sources::Source;
-use keepsake_engine::{CancelToken, Engine, ErrorCode, FixedClock, Job, Phase, Progress, RetentionPolicy};
+use keepsake_engine::{
+    CancelToken, Engine, ErrorCode, FixedClock, Job, Phase, Progress, RetentionPolicy, RunHow,
+};
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -67,6 +69,29 @@ fn a_scheduled_run_backs_up_verifies_cleans_up_and_records() {
         assert_eq!(r.status, RunStatus::Success);
         assert_eq!(r.source_path.as_deref(), Some(env.db.as_path()));
     }
+}
+
+#[test]
+fn back_up_now_gives_the_same_outcome_and_deletes_nothing() {
+    let env = Env::new();
+    make_db(&env.db, true, 4096, 40);
+    let mut src = source(&env);
+    src.retention = RetentionPolicy { keep_last: Some(1), ..RetentionPolicy::default() };
+    engine_at(&env, "2026-01-10T01:00:00Z").run_scheduled(&src, &job()).unwrap();
+    let how = RunHow::manual(Some("before the trip".into()), vec!["trip".into()]);
+    let run = engine_at(&env, "2026-01-11T01:00:00Z").run_source(&src, &how, &job()).unwrap();
+    assert_eq!(run.status, RunStatus::Success, "{run:#?}");
+    let backup = run.backup.unwrap();
+    assert_eq!(backup.backup_type, BackupType::Manual);
+    assert_eq!(backup.description.as_deref(), Some("before the trip"));
+    assert_eq!(backup.tags, ["trip"]);
+    assert_eq!(backup.verification, VerificationStatus::Passed, "the source's verification");
+    assert!(run.verify.unwrap().ok);
+    assert!(run.cleanup.is_none(), "a backup someone asked for deletes nothing");
+    assert!(run.space.is_some(), "the room for the next backup, in the same outcome");
+    assert_eq!(env.engine().list(None).unwrap().len(), 2);
+    let last = env.engine().history(Some(1)).unwrap().remove(0);
+    assert_eq!(last.backup_type, Some(BackupType::Manual));
 }
 
 #[test]

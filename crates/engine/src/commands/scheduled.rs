@@ -1,6 +1,6 @@
-//! `run_scheduled`: what happens at a scheduled slot, and on "run now": back up a source with its
-//! own settings, verify the new backup, apply the source's retention, and record the run with
-//! its outcome. Also the history query the scheduler decides from (`source_history`).
+//! `run_source`: what happens at a scheduled slot, on "run now" and on "Back up now": back up a
+//! source with its own settings, verify the new backup, apply the source's retention (scheduled
+//! runs), and record the run with its outcome. Also the history query the scheduler decides from (`source_history`).
 //!
 //! The steps run under one folder lock, so nothing (another scheduler, a restore) can slip in
 //! between a backup and the cleanup that counts on it. A busy folder makes the run `skipped`, not
@@ -19,22 +19,54 @@ use crate::model::{
 use crate::seams::{Job, Phase};
 use crate::sources::Source;
 
+/// How a run of a source is asked for: at a scheduled slot (its retention applied after), or
+/// by a person ("Back up now", with a note and tags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunHow {
+    /// Recorded as this type of backup.
+    pub backup_type: BackupType,
+    /// A note stored with the backup.
+    pub description: Option<String>,
+    /// Tags stored with the backup.
+    pub tags: Vec<String>,
+    /// The source's retention is applied after a sound backup.
+    pub retention: bool,
+}
+
+impl RunHow {
+    /// A scheduled run: the source's settings, its retention after.
+    pub fn scheduled() -> RunHow {
+        RunHow { backup_type: BackupType::Scheduled, description: None, tags: Vec::new(), retention: true }
+    }
+
+    /// "Back up now": the source's settings, a note and tags; nothing deleted after.
+    pub fn manual(description: Option<String>, tags: Vec<String>) -> RunHow {
+        RunHow { backup_type: BackupType::Manual, description, tags, retention: false }
+    }
+}
+
 impl Engine {
-    /// Runs one scheduled backup of `source`, whose backup folder must be this engine's.
+    /// Runs one scheduled backup of `source`, whose backup folder must be this engine's: see
+    /// [`Engine::run_source`].
+    pub fn run_scheduled(&self, source: &Source, job: &Job) -> Result<ScheduledRun> {
+        self.run_source(source, &RunHow::scheduled(), job)
+    }
+
+    /// Backs `source` up with its own settings as `how` says, whose backup folder must be this
+    /// engine's: the backup, its verification, the alerts it raised, the source's retention
+    /// after (scheduled runs), and the room for the next backup: one outcome every host tells
+    /// the person from.
     ///
     /// `Ok` when the run happened or was skipped because the folder was busy (see
     /// [`ScheduledRun::status`]); `Err` when no backup could be made (missing database, wrong
     /// password, full disk, cancelled...). Either way the run is in the history, as a
-    /// `scheduled` backup of `source.database`.
-    pub fn run_scheduled(&self, source: &Source, job: &Job) -> Result<ScheduledRun> {
+    /// `how.backup_type` backup of `source.database`.
+    pub fn run_source(&self, source: &Source, how: &RunHow, job: &Job) -> Result<ScheduledRun> {
         let started = self.started();
         let t0 = Instant::now();
         let db = source.database.as_path();
-        let info = RunInfo {
-            backup_type: Some(BackupType::Scheduled),
-            source: Some(db.to_path_buf()),
-            backup_id: None,
-        };
+        let info =
+            RunInfo { backup_type: Some(how.backup_type), source: Some(db.to_path_buf()), backup_id: None };
         let record = |result: &Result<()>, id: Option<String>| {
             let result = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
             let end = RunEnd { result, backup_id: id, safety_backup_id: None };
@@ -69,7 +101,9 @@ impl Engine {
         // room it needs counts the verification's scratch space all the same.
         let opts = crate::model::BackupOptions {
             verify: source.verify_after_backup,
-            ..source.backup_options(BackupType::Scheduled)
+            description: how.description.clone().filter(|d| !d.trim().is_empty()),
+            tags: how.tags.clone(),
+            ..source.backup_options(how.backup_type)
         };
         let meta = match self.make_locked(db, &opts, job, Phase::Backup) {
             Ok(meta) => meta,
@@ -121,7 +155,7 @@ impl Engine {
 
         // Never make room for a backup that failed its check: with "keep the last N", doing so
         // would trade good old backups for bad new ones, one run at a time.
-        if run.status == RunStatus::Success && !source.retention.is_empty() {
+        if how.retention && run.status == RunStatus::Success && !source.retention.is_empty() {
             let started = self.started();
             let result = self.cleanup_locked(&source.retention);
             let outcome = result.as_ref().map(|_| ()).map_err(crate::engine::copy);
