@@ -23,6 +23,7 @@ export const REMOTE_REASONS: Record<string, string> = {
   host_key_unknown: "Keepsake doesn't know the server's identity yet (test the connection to see its fingerprint and keep it)",
 };
 
+/** A destination's kind in a word or two (the list of destinations). */
 export const KIND_WORDS: Record<DestinationKind, string> = {
   s3: "S3-compatible storage",
   azblob: "Azure Blob Storage",
@@ -30,6 +31,23 @@ export const KIND_WORDS: Record<DestinationKind, string> = {
   webdav: "WebDAV",
   sftp: "SFTP",
   folder: "A folder",
+};
+
+/** The kinds as the form offers them, in that order, with examples of each. */
+export const KIND_CHOICE_WORDS: Record<DestinationKind, string> = {
+  s3: "S3-compatible storage (AWS, Backblaze B2, Cloudflare R2, Wasabi, MinIO)",
+  azblob: "Azure Blob Storage",
+  gcs: "Google Cloud Storage",
+  webdav: "WebDAV (Nextcloud, ownCloud, a NAS)",
+  sftp: "SFTP (a NAS or a server)",
+  folder: "A folder (an external disk, a NAS mount, a synced folder)",
+};
+
+/** The secret's field, for the kinds whose login is a secret typed in the form. */
+export const SECRET_WORDS: Partial<Record<DestinationKind, string>> = {
+  s3: "Secret key (kept in the system keyring)",
+  azblob: "Account key (kept in the system keyring)",
+  webdav: "Password (kept in the system keyring)",
 };
 
 /** The reason of a failure in words. */

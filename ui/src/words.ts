@@ -1,11 +1,13 @@
 // The window's words for the codes, kinds and reasons the shell sends that are not errors: a
 // backup's type, kind, concern and why it is a full copy; why a file in the folder can't be read;
-// what a recorded run was doing; a running job's phase; and the settings' choices. Each table is a
-// `Record` over the generated type, so a new code without words fails the build. Errors are worded
-// in errorWords.ts, content alerts in alerts.ts, copies elsewhere in copies.ts, password strength
-// in password.ts, and what a restore changes in changes.ts.
+// what a recorded run was doing; a running job's phase; the settings' choices; and the buttons
+// that fix Home's problems. Each table is a `Record` over its type, so a new code without words
+// fails the build. Errors are worded in errorWords.ts, content alerts in alerts.ts, copies
+// elsewhere in copies.ts, password strength in password.ts, and what a restore changes in
+// changes.ts.
 
 import { dateOfBackupId, formatDateTime } from "./format";
+import type { Problem } from "./health";
 import type { Theme } from "./theme";
 import type {
   BackupKind,
@@ -107,6 +109,13 @@ export const THEME_WORDS: Record<Theme, string> = {
   system: "Follow the system",
   light: "Light",
   dark: "Dark",
+};
+
+/** The button on Home that fixes a problem, by what it does. */
+export const FIX_WORDS: Record<NonNullable<Problem["fix"]>, string> = {
+  settings: "Open Settings",
+  resume: "Resume",
+  backup: "Back up now",
 };
 
 /**

@@ -1,7 +1,9 @@
 // Where a destination is and how to log in: the kind, the address, the login and the secret, as
 // a form (Settings › Copies elsewhere, and the lost-computer restore) and as the shell's type.
 
+import { KIND_CHOICE_WORDS, SECRET_WORDS } from "../copies";
 import type { Destination, DestinationKind } from "../types";
+import { entries } from "../words";
 import { ChooseButton } from "./ChooseButton";
 
 /** The fields that say where a destination is and how to log in (shared with the lost-computer restore). */
@@ -117,11 +119,6 @@ export function TextField({ label, value, onChange, placeholder, type, testid }:
 /** Kind, address, login and secret of a destination: the part of the form that says where it is. */
 export function DestinationFields<F extends WhereForm>({ form, set }: { form: F; set: (patch: Partial<WhereForm>) => void }) {
   const needsSecret = form.kind === "s3" || form.kind === "webdav" || form.kind === "azblob";
-  const secretLabel: Partial<Record<DestinationKind, string>> = {
-    s3: "Secret key (kept in the system keyring)",
-    azblob: "Account key (kept in the system keyring)",
-    webdav: "Password (kept in the system keyring)",
-  };
   const field = (label: string, key: keyof WhereForm, props: FieldProps) => (
     <TextField label={label} value={String(form[key])} onChange={(v) => set({ [key]: v } as Partial<WhereForm>)} {...props} />
   );
@@ -130,12 +127,11 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
         <label>
           Kind
           <select value={form.kind} onChange={(e) => set({ kind: e.target.value as DestinationKind })} data-testid="dest-kind">
-            <option value="s3">S3-compatible storage (AWS, Backblaze B2, Cloudflare R2, Wasabi, MinIO)</option>
-            <option value="azblob">Azure Blob Storage</option>
-            <option value="gcs">Google Cloud Storage</option>
-            <option value="webdav">WebDAV (Nextcloud, ownCloud, a NAS)</option>
-            <option value="sftp">SFTP (a NAS or a server)</option>
-            <option value="folder">A folder (an external disk, a NAS mount, a synced folder)</option>
+            {entries(KIND_CHOICE_WORDS).map(([kind, words]) => (
+              <option key={kind} value={kind}>
+                {words}
+              </option>
+            ))}
           </select>
         </label>
         {field("Name", "name", { placeholder: "Backblaze", testid: "dest-name" })}
@@ -201,7 +197,7 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
         {(form.kind === "webdav" || form.kind === "sftp") && field("User", "user", { testid: "dest-user" })}
         {form.kind === "sftp" && field("Private key file (empty: the SSH agent's keys)", "keyFile", { testid: "dest-key-file" })}
         {needsSecret &&
-          field(secretLabel[form.kind] ?? "Password (kept in the system keyring)", "secret", {
+          field(SECRET_WORDS[form.kind] ?? "Password (kept in the system keyring)", "secret", {
             type: "password",
             testid: "dest-secret",
           })}

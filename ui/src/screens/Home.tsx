@@ -12,6 +12,7 @@ import { nextRunText, problems, sourceStatus, type Problem } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
+import { FIX_WORDS } from "../words";
 import { CopyStatusList } from "./copies/CopyStatusList";
 
 export function Home({
@@ -205,8 +206,7 @@ export function Home({
 }
 
 function ProblemCard({ problem, onFix, busy }: { problem: Problem; onFix: () => void; busy: boolean }) {
-  const fixLabel =
-    problem.fix === "settings" ? "Open Settings" : problem.fix === "resume" ? "Resume" : problem.fix === "backup" ? "Back up now" : null;
+  const fixLabel = problem.fix ? FIX_WORDS[problem.fix] : null;
   return (
     <div className={`problem tone-${problem.tone}`} role={problem.tone === "bad" ? "alert" : "status"}>
       <div>
