@@ -415,11 +415,12 @@ fn an_export_to_a_path_not_picked_is_refused() {
     let shell = Shell::new();
     shell.source("notes");
     let backup = shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
-    let tables = shell.ok("open_backup", json!({ "source": "notes", "id": backup["id"], "jobId": "o" }));
+    let tables = shell
+        .ok("open_backup", json!({ "request": { "source": "notes", "id": backup["id"], "jobId": "o" } }));
     let table = tables[0]["table"].as_str().unwrap().to_owned();
     for (format, name) in [("csv", "out.csv"), ("database", "out.db")] {
         let target = shell.dir.path().join(name);
-        let args = json!({ "source": "notes", "id": backup["id"], "table": table, "format": format, "target": target });
+        let args = json!({ "request": { "source": "notes", "id": backup["id"], "table": table, "format": format, "target": target } });
         let e = shell.err("export_table", args.clone());
         assert!(not_picked(&e), "{format}: {e}");
         assert!(!target.exists(), "{format}: nothing was written");

@@ -4,14 +4,13 @@
 // window does not follow fails the build. Each command has a wrapper here with the same verb
 // (`create_backup` <-> `api.createBackup`), and every rejection becomes an `ApiError` carrying a
 // stable code, so screens choose wording by code instead of parsing strings. A command the window
-// sends more than one value takes them as one request (`{ request: CreateBackupRequest }`); its
-// wrapper keeps the arguments the screens pass and builds that request. Nothing else in
+// sends more than one value takes them as one request (`{ request: CreateBackupRequest }`,
+// `RequestOf<"create_backup">`); its wrapper keeps the arguments the screens pass. Nothing else in
 // src/ may import `@tauri-apps/*` (ESLint enforces it); tests fake the shell underneath.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
-import type { CompareRowsRequest, CreateBackupRequest, UndoRestoreRequest, VerifyBackupRequest } from "./bindings";
 import { toApiError } from "./errors";
 import type {
   Commands,
@@ -28,6 +27,8 @@ export { ApiError, toApiError } from "./errors";
 
 /** The arguments of command `K`, as `invoke` takes them (camelCase). */
 export type ArgsOf<K extends keyof Commands> = Commands[K]["args"];
+/** The one request command `K` takes, when it takes one (`{ request }`). */
+export type RequestOf<K extends keyof Commands> = ArgsOf<K> extends { request: infer R } ? R : never;
 /** What command `K` resolves to. */
 export type ResultOf<K extends keyof Commands> = Commands[K]["result"];
 
@@ -62,9 +63,9 @@ export const getStats = (source: string) => call("get_stats", { source });
 
 export const getHistory = (source: string, limit?: number) => call("get_history", { request: { source, limit } });
 
-export const createBackup = (request: CreateBackupRequest) => call("create_backup", { request });
+export const createBackup = (request: RequestOf<"create_backup">) => call("create_backup", { request });
 
-export const verifyBackup = (request: VerifyBackupRequest) => call("verify_backup", { request });
+export const verifyBackup = (request: RequestOf<"verify_backup">) => call("verify_backup", { request });
 
 /**
  * Restores a backup over the source's database, or to `target`, a file picked with
@@ -76,7 +77,7 @@ export const verifyBackup = (request: VerifyBackupRequest) => call("verify_backu
 /** A restore, as one request (the shell's `RestoreRequest`). */
 export const restoreBackup = (request: RestoreRequest) => call("restore_backup", { request });
 
-export const undoRestore = (request: UndoRestoreRequest) => call("undo_restore", { request });
+export const undoRestore = (request: RequestOf<"undo_restore">) => call("undo_restore", { request });
 
 export const compareBackup = (source: string, id: string) => call("compare_backup", { request: { source, id } });
 
@@ -84,7 +85,7 @@ export const compareBackup = (source: string, id: string) => call("compare_backu
  * What restoring backup `id` would do, row by row (a job: the backup is decoded to compare it,
  * with progress). Reads only: the shell does not announce a change afterwards.
  */
-export const compareRows = (request: CompareRowsRequest) => call("compare_rows", { request });
+export const compareRows = (request: RequestOf<"compare_rows">) => call("compare_rows", { request });
 
 export const deleteBackup = (source: string, id: string) => call("delete_backup", { request: { source, id } });
 /** The last seven days of every database. */
@@ -103,22 +104,23 @@ export const cancelJob = (jobId: string) => call("cancel_job", { jobId });
 // --- Inside the backups ------------------------------------------------------------------
 
 /** Content alerts of a source, newest first: standing ones, or all (dismissed too). */
-export const listAlerts = (source: string, all = false) => call("list_alerts", { source, all });
+export const listAlerts = (source: string, all = false) => call("list_alerts", { request: { source, all } });
 
 /** "This was me": the alert goes; the backup it pinned stays pinned. */
-export const dismissAlert = (source: string, id: number) => call("dismiss_alert", { source, id });
+export const dismissAlert = (source: string, id: number) => call("dismiss_alert", { request: { source, id } });
 
 /** Pins a backup (kept by every retention rule) or unpins it. */
-export const pinBackup = (source: string, id: string, pinned: boolean) => call("pin_backup", { source, id, pinned });
+export const pinBackup = (source: string, id: string, pinned: boolean) =>
+  call("pin_backup", { request: { source, id, pinned } });
 
 /**
  * Opens a backup to look inside (a job: it is decoded, with progress, into a private temporary
  * file the shell keeps until `closeBackup` or another backup is opened); resolves to its tables.
  */
-export const openBackup = (args: ArgsOf<"open_backup">) => call("open_backup", args);
+export const openBackup = (request: RequestOf<"open_backup">) => call("open_backup", { request });
 
 /** A page of one table's rows in the open backup, optionally only those with `search` in a value. */
-export const backupRows = (args: ArgsOf<"backup_rows">) => call("backup_rows", args);
+export const backupRows = (request: RequestOf<"backup_rows">) => call("backup_rows", { request });
 
 export const closeBackup = () => call("close_backup", {});
 
@@ -128,10 +130,10 @@ export const closeBackup = () => call("close_backup", {});
  * file is never replaced (`invalid_input`, `facts.reason` "exists"); a path not picked there is
  * refused (`facts.reason` "not_picked"). Resolves to the rows written.
  */
-export const exportTable = (args: ArgsOf<"export_table">) => call("export_table", args);
+export const exportTable = (request: RequestOf<"export_table">) => call("export_table", { request });
 
 /** What changed from backup `older` to backup `newer`, row by row (a job: both are decoded). */
-export const compareBackups = (args: ArgsOf<"compare_backups">) => call("compare_backups", args);
+export const compareBackups = (request: RequestOf<"compare_backups">) => call("compare_backups", { request });
 
 // --- Sources and settings ----------------------------------------------------------------
 

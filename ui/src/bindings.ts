@@ -261,6 +261,36 @@ soundness: Soundness,
 pinned: Pin | null, };
 
 /**
+ * The page of rows [`backup_rows`] reads.
+ */
+
+export type BackupRowsRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup being browsed.
+ */
+id: string, 
+/**
+ * The table.
+ */
+table: string, 
+/**
+ * Rows to skip.
+ */
+offset: number, 
+/**
+ * Rows to read at most.
+ */
+limit: number, 
+/**
+ * Only rows with this text in a value.
+ */
+search?: string | null, };
+
+/**
  * Why a backup was made.
  */
 
@@ -345,6 +375,28 @@ source: string,
  * The backup.
  */
 id: string, };
+
+/**
+ * The two backups [`compare_backups`] compares.
+ */
+
+export type CompareBackupsRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup compared from.
+ */
+older: string, 
+/**
+ * The backup compared to.
+ */
+newer: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, };
 
 /**
  * Which backup [`compare_rows`] compares with the source's database, and with what password.
@@ -629,6 +681,20 @@ export type DestinationSaved = {
 secret_forgotten: boolean, };
 
 /**
+ * The alert [`dismiss_alert`] dismisses.
+ */
+
+export type DismissAlertRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The alert.
+ */
+id: number, };
+
+/**
  * Encryption parameters of a backup (never the key or password).
  */
 
@@ -661,6 +727,32 @@ export type ErrorCode = "source_not_found" | "source_unreadable" | "not_a_databa
  */
 
 export type ExportFormat = "csv" | "database";
+
+/**
+ * The table [`export_table`] writes, how, and where.
+ */
+
+export type ExportTableRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup being browsed.
+ */
+id: string, 
+/**
+ * The table.
+ */
+table: string, 
+/**
+ * A spreadsheet or a database.
+ */
+format: ExportFormat, 
+/**
+ * The new file, picked in the save dialog.
+ */
+target: string, };
 
 /**
  * What an error is about, for front ends to word it: every field is optional, and each code
@@ -865,6 +957,20 @@ total: number, };
 export type KeyringStatus = "ok" | "locked" | "unavailable" | "no_password";
 
 /**
+ * Which alerts [`list_alerts`] lists.
+ */
+
+export type ListAlertsRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * Dismissed ones too.
+ */
+all: boolean, };
+
+/**
  * Which backups [`list_backups`] lists.
  */
 
@@ -883,6 +989,32 @@ limit?: number | null, };
  */
 
 export type NotificationLevel = "all" | "problems" | "off";
+
+/**
+ * The backup [`open_backup`] opens, and with what password.
+ */
+
+export type OpenBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * A password typed for this backup.
+ */
+password?: string | null, 
+/**
+ * Keep that password until the app quits.
+ */
+rememberPassword?: boolean | null, };
 
 /**
  * What a recorded run was.
@@ -922,6 +1054,24 @@ pinned_at: string,
  * person pinned it.
  */
 alert: number | null, };
+
+/**
+ * The backup [`pin_backup`] pins or unpins.
+ */
+
+export type PinBackupRequest = { 
+/**
+ * The source.
+ */
+source: string, 
+/**
+ * The backup.
+ */
+id: string, 
+/**
+ * Pin it (true) or unpin it.
+ */
+pinned: boolean, };
 
 /**
  * One backup in a plan, with why it is kept (empty when deleted).
@@ -1659,14 +1809,14 @@ export interface Commands {
   remote_backups: { args: { destination: Destination; secret?: string | null; password?: string | null }; result: FolderReport };
   restore_from_copy: { args: { jobId: string; destination: Destination; secret?: string | null; password?: string | null; id: string; target: string }; result: RestoreOutcome };
   choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
-  list_alerts: { args: { source: string; all: boolean }; result: Array<Alert> };
-  dismiss_alert: { args: { source: string; id: number }; result: void };
-  pin_backup: { args: { source: string; id: string; pinned: boolean }; result: BackupMetadata };
-  open_backup: { args: { source: string; id: string; jobId: string; password?: string | null; rememberPassword?: boolean | null }; result: Array<TableSummary> };
-  backup_rows: { args: { source: string; id: string; table: string; offset: number; limit: number; search?: string | null }; result: RowsPage };
+  list_alerts: { args: { request: ListAlertsRequest }; result: Array<Alert> };
+  dismiss_alert: { args: { request: DismissAlertRequest }; result: void };
+  pin_backup: { args: { request: PinBackupRequest }; result: BackupMetadata };
+  open_backup: { args: { request: OpenBackupRequest }; result: Array<TableSummary> };
+  backup_rows: { args: { request: BackupRowsRequest }; result: RowsPage };
   close_backup: { args: Record<string, never>; result: void };
-  export_table: { args: { source: string; id: string; table: string; format: ExportFormat; target: string }; result: number };
-  compare_backups: { args: { source: string; older: string; newer: string; jobId: string }; result: Array<TableChange> };
+  export_table: { args: { request: ExportTableRequest }; result: number };
+  compare_backups: { args: { request: CompareBackupsRequest }; result: Array<TableChange> };
   set_password: { args: { password: string }; result: void };
   set_notification_level: { args: { level: NotificationLevel }; result: void };
   set_autostart: { args: { enabled: boolean }; result: void };

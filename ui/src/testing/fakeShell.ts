@@ -461,28 +461,28 @@ export class FakeShell {
       this.refreshSource(name);
       return plan;
     },
-    list_alerts: ({ source, all }) => {
+    list_alerts: ({ request: { source, all } }) => {
       const list = this.alerts[this.sourceOf(source).name] ?? [];
       return structuredClone(all ? list : list.filter((a) => a.dismissed_at === null));
     },
-    dismiss_alert: ({ source, id }) => {
+    dismiss_alert: ({ request: { source, id } }) => {
       const alert = (this.alerts[this.sourceOf(source).name] ?? []).find((a) => a.id === id);
       if (!alert) throw ipcError("invalid_input", `no alert ${id}`, { reason: "no_such_alert" });
       alert.dismissed_at ??= new Date().toISOString();
     },
-    pin_backup: ({ source, id, pinned }) => {
+    pin_backup: ({ request: { source, id, pinned } }) => {
       const backup = this.findBackup(this.sourceOf(source).name, id);
       backup.pinned = pinned ? (backup.pinned ?? { pinned_at: new Date().toISOString(), alert: null }) : null;
       return structuredClone(backup);
     },
-    open_backup: async ({ source, id, jobId, password, rememberPassword }) => {
+    open_backup: async ({ request: { source, id, jobId, password, rememberPassword } }) => {
       const backup = this.findBackup(this.sourceOf(source).name, id);
       this.checkPassword(backup.id, password, rememberPassword);
       await this.progress(jobId, "verify", backup.original_size);
       this.open = { source, id };
       return this.tablesOf(backup);
     },
-    backup_rows: ({ source, id, table, offset, limit, search }) => {
+    backup_rows: ({ request: { source, id, table, offset, limit, search } }) => {
       if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
       const backup = this.findBackup(this.sourceOf(source).name, id);
       const summary = this.tablesOf(backup).find((t) => t.table === table);
@@ -504,7 +504,7 @@ export class FakeShell {
     close_backup: () => {
       this.open = null;
     },
-    export_table: ({ source, id, table, target }) => {
+    export_table: ({ request: { source, id, table, target } }) => {
       this.mustBePicked(target);
       if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
       if (this.existingPaths.has(target)) {
@@ -515,7 +515,7 @@ export class FakeShell {
       this.existingPaths.add(target);
       return summary.rows ?? 0;
     },
-    compare_backups: async ({ source, older, newer, jobId }) => {
+    compare_backups: async ({ request: { source, older, newer, jobId } }) => {
       const name = this.sourceOf(source).name;
       const [a, b] = [this.findBackup(name, older), this.findBackup(name, newer)];
       await this.progress(jobId, "verify", a.original_size + b.original_size);
