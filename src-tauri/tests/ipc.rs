@@ -74,8 +74,11 @@ impl Shell {
     /// Adds an unencrypted source named `name` over a new database.
     fn source(&self, name: &str) -> PathBuf {
         let db = self.database(&format!("{name}.db"));
-        self.ok("add_source", json!({ "name": name, "database": db }));
-        self.ok("update_source", json!({ "name": name, "field": "encrypt", "value": "false" }));
+        self.ok("add_source", json!({ "request": { "name": name, "database": db } }));
+        self.ok(
+            "update_source",
+            json!({ "request": { "name": name, "field": "encrypt", "value": "false" } }),
+        );
         db
     }
 
@@ -124,13 +127,16 @@ fn errors_are_typed_objects_with_code_message_and_facts() {
     assert!(e["facts"].is_object(), "{e}");
     assert_eq!(e.as_object().unwrap().len(), 3, "exactly code, message, facts: {e}");
 
-    let e =
-        shell.err("preview_schedule", json!({ "schedule": { "kind": "cron", "expr": "every blue moon" } }));
+    let e = shell.err(
+        "preview_schedule",
+        json!({ "request": { "schedule": { "kind": "cron", "expr": "every blue moon" } } }),
+    );
     assert_eq!(code(&e), "invalid_input");
     assert!(!e["message"].as_str().unwrap().is_empty());
 
     shell.source("notes");
-    let e = shell.err("update_source", json!({ "name": "notes", "field": "colour", "value": "red" }));
+    let e = shell
+        .err("update_source", json!({ "request": { "name": "notes", "field": "colour", "value": "red" } }));
     assert_eq!(code(&e), "invalid_input");
     let e = shell
         .err("verify_backup", json!({ "request": { "source": "notes", "id": "backup_1", "jobId": "j" } }));
@@ -153,7 +159,7 @@ fn a_new_install_is_a_first_run_and_a_source_appears_in_the_state() {
     let dir = shell.dir.path().join("my backups");
     let view = shell.ok(
         "add_source",
-        json!({ "name": "Recipes", "database": db, "backupDir": dir, "schedule": { "kind": "daily", "time": "02:30" } }),
+        json!({ "request": { "name": "Recipes", "database": db, "backupDir": dir, "schedule": { "kind": "daily", "time": "02:30" } } }),
     );
     assert_eq!(view["name"], "Recipes");
     assert_eq!(view["backup_dir"], json!(dir));
@@ -174,8 +180,10 @@ fn a_new_install_is_a_first_run_and_a_source_appears_in_the_state() {
     shell.ok("set_notification_level", json!({ "level": "all" }));
     assert_eq!(shell.ok("app_state", json!({}))["notification_level"], "all");
 
-    let renamed =
-        shell.ok("update_source", json!({ "name": "Recipes", "field": "name", "value": "Cookbook" }));
+    let renamed = shell.ok(
+        "update_source",
+        json!({ "request": { "name": "Recipes", "field": "name", "value": "Cookbook" } }),
+    );
     assert_eq!(renamed["name"], "Cookbook");
     shell.ok("remove_source", json!({ "name": "Cookbook" }));
     assert_eq!(code(&shell.err("remove_source", json!({ "name": "Cookbook" }))), "no_source");
@@ -226,7 +234,7 @@ fn a_backup_streams_progress_and_appears_in_the_list() {
 fn encrypted_backups_need_the_password_from_the_keyring() {
     let shell = Shell::new();
     shell.source("diary");
-    shell.ok("update_source", json!({ "name": "diary", "field": "encrypt", "value": "true" }));
+    shell.ok("update_source", json!({ "request": { "name": "diary", "field": "encrypt", "value": "true" } }));
     let e = shell.err("create_backup", json!({ "request": { "source": "diary", "jobId": "a" } }));
     assert_eq!(code(&e), "password_required");
     assert_eq!(code(&shell.err("set_password", json!({ "password": "" }))), "invalid_input");
@@ -273,7 +281,7 @@ fn restore_compare_undo_and_cleanup() {
     assert_eq!(copy["target"], json!(elsewhere));
     assert!(elsewhere.is_file());
 
-    shell.ok("update_source", json!({ "name": "shop", "field": "keep_last", "value": "1" }));
+    shell.ok("update_source", json!({ "request": { "name": "shop", "field": "keep_last", "value": "1" } }));
     let plan = shell.ok("preview_cleanup", json!({ "source": "shop" }));
     // The newest backup and the newest verified one are always kept.
     let kept = plan["keep"].as_array().unwrap().len();
@@ -307,7 +315,7 @@ fn the_demo_source_is_created_once() {
 fn schedule_preview_gives_words_and_next_runs() {
     let shell = Shell::new();
     let weekly = json!({ "kind": "weekly", "weekday": "monday", "time": "09:15" });
-    let p = shell.ok("preview_schedule", json!({ "schedule": weekly, "count": 3 }));
+    let p = shell.ok("preview_schedule", json!({ "request": { "schedule": weekly, "count": 3 } }));
     assert!(p["description"].as_str().unwrap().contains("Monday"), "{p}");
     let runs = p["next_runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
@@ -315,15 +323,21 @@ fn schedule_preview_gives_words_and_next_runs() {
         let t = chrono::DateTime::parse_from_rfc3339(r.as_str().unwrap()).unwrap();
         assert_eq!(t.format("%H:%M").to_string(), "09:15");
     }
-    assert_eq!(code(&shell.err("set_schedule", json!({ "name": "nope", "schedule": weekly }))), "no_source");
+    assert_eq!(
+        code(&shell.err("set_schedule", json!({ "request": { "name": "nope", "schedule": weekly } }))),
+        "no_source"
+    );
     shell.source("notes");
-    let view = shell.ok("set_schedule", json!({ "name": "notes", "schedule": weekly }));
+    let view = shell.ok("set_schedule", json!({ "request": { "name": "notes", "schedule": weekly } }));
     assert_eq!(view["schedule"], weekly);
     assert!(view["schedule_description"].as_str().unwrap().contains("Monday"), "{view}");
-    let view = shell.ok("set_schedule", json!({ "name": "notes", "schedule": null }));
+    let view = shell.ok("set_schedule", json!({ "request": { "name": "notes", "schedule": null } }));
     assert!(view["schedule"].is_null());
     assert_eq!(
-        shell.ok("preview_schedule", json!({ "schedule": { "kind": "cron", "expr": "0 2 * * *" } }))["next_runs"]
+        shell.ok(
+            "preview_schedule",
+            json!({ "request": { "schedule": { "kind": "cron", "expr": "0 2 * * *" } } })
+        )["next_runs"]
             .as_array()
             .unwrap()
             .len(),
@@ -345,21 +359,28 @@ fn paths_from_the_window_are_checked_by_the_shell() {
     let shell = Shell::new();
     let secret = shell.dir.path().join("id_rsa");
     std::fs::write(&secret, b"-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
-    let e = shell.err("add_source", json!({ "name": "keys", "database": secret }));
+    let e = shell.err("add_source", json!({ "request": { "name": "keys", "database": secret } }));
     assert_eq!(code(&e), "not_a_database", "{e}");
     let db = shell.database("ok.db");
-    let e = shell.err("add_source", json!({ "name": "sys", "database": db, "backupDir": "/etc/keepsake" }));
+    let e = shell.err(
+        "add_source",
+        json!({ "request": { "name": "sys", "database": db, "backupDir": "/etc/keepsake" } }),
+    );
     assert_eq!(
         (code(&e), e["facts"]["reason"].as_str()),
         ("invalid_input", Some("bad_backup_folder")),
         "{e}"
     );
-    let e = shell.err("add_source", json!({ "name": "root", "database": db, "backupDir": "/" }));
+    let e =
+        shell.err("add_source", json!({ "request": { "name": "root", "database": db, "backupDir": "/" } }));
     assert_eq!(code(&e), "invalid_input", "{e}");
     assert!(shell.ok("app_state", json!({}))["sources"].as_array().unwrap().is_empty(), "nothing was added");
 
     shell.source("notes");
-    let e = shell.err("update_source", json!({ "name": "notes", "field": "database", "value": secret }));
+    let e = shell.err(
+        "update_source",
+        json!({ "request": { "name": "notes", "field": "database", "value": secret } }),
+    );
     assert_eq!(code(&e), "not_a_database", "{e}");
     shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
     let id = shell.ok("list_backups", json!({ "request": { "source": "notes" } }))[0]["id"]

@@ -101,7 +101,7 @@ test("a failing scheduled backup shows a desktop notification", async () => {
   });
   assert.match(log, /string "Keepsake"/, "the app name");
   assert.match(log, /is not a database Keepsake can back up/, "what happened and what to do");
-  const history = await invoke("get_history", { source: "Broken" });
+  const history = await invoke("get_history", { request: { source: "Broken" } });
   assert.equal(history[0].status, "failed");
   assert.equal(history[0].error_code, "not_a_database");
 });
@@ -113,7 +113,7 @@ test("a backup made from the window appears in the list (password from the keyri
   await browser.$('[data-testid="backup-now"]').click();
   await screen("history");
   await until("the new backup in the list", async () => (await rows()) === before + 1);
-  const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
+  const [newest] = await invoke("list_backups", { request: { source: "Notes", limit: 1 } });
   assert.equal(newest.encrypted, true);
   assert.equal(newest.backup_type, "manual");
   const first = await browser.$('[data-testid="backup-row"]').getAttribute("data-id");
@@ -125,7 +125,7 @@ test("a restore to an existing file typed in, not picked in the dialog, is refus
   const existing = path.join(OUT, "someone-elses.db");
   execFileSync("sqlite3", [existing, "CREATE TABLE mine (x); INSERT INTO mine VALUES (1);"]);
   const before = fs.readFileSync(existing);
-  const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
+  const [newest] = await invoke("list_backups", { request: { source: "Notes", limit: 1 } });
   await assert.rejects(
     invoke("restore_backup", { request: { source: "Notes", id: newest.id, jobId: "restore-typed", verifyFirst: false, target: existing } }),
     (e) => {
@@ -142,13 +142,13 @@ test("the password round-trips through the Secret Service", async () => {
   await invoke("set_password", { password: SECOND_PASSWORD });
   assert.equal(py("secret.py", "lookup"), SECOND_PASSWORD, "the app wrote the keyring");
   // The app reads the keyring at each use: the old backup no longer opens with the new password.
-  const [old] = await invoke("list_backups", { source: "Notes", limit: 1 });
-  await assert.rejects(invoke("verify_backup", { source: "Notes", id: old.id, jobId: "verify-old" }), (e) => {
+  const [old] = await invoke("list_backups", { request: { source: "Notes", limit: 1 } });
+  await assert.rejects(invoke("verify_backup", { request: { source: "Notes", id: old.id, jobId: "verify-old" } }), (e) => {
     assert.equal(e.ipc.code, "wrong_password");
     return true;
   });
-  const fresh = await invoke("create_backup", { source: "Notes", jobId: "with-second" });
-  const report = await invoke("verify_backup", { source: "Notes", id: fresh.id, jobId: "verify-new" });
+  const fresh = await invoke("create_backup", { request: { source: "Notes", jobId: "with-second" } });
+  const report = await invoke("verify_backup", { request: { source: "Notes", id: fresh.id, jobId: "verify-new" } });
   assert.equal(report.ok, true);
 });
 
@@ -160,11 +160,11 @@ test("the tray menu is read and Back up now clicked over D-Bus", async () => {
   assert.equal(status.enabled, false, `the status line is not clickable: ${JSON.stringify(menu)}`);
   assert.match(status.label, /Broken failed/, "the tray tells the problem");
 
-  const before = (await invoke("list_backups", { source: "Notes" })).length;
+  const before = (await invoke("list_backups", { request: { source: "Notes" } })).length;
   const failuresBefore = count(notifications(), "Backup of Broken failed");
   py("tray.py", "click", TRAY_ITEMS, "Back up now");
-  await until("a backup from the tray", async () => (await invoke("list_backups", { source: "Notes" })).length === before + 1);
-  const [newest] = await invoke("list_backups", { source: "Notes", limit: 1 });
+  await until("a backup from the tray", async () => (await invoke("list_backups", { request: { source: "Notes" } })).length === before + 1);
+  const [newest] = await invoke("list_backups", { request: { source: "Notes", limit: 1 } });
   assert.equal(newest.backup_type, "manual", "the tray's Back up now is the window's verb");
   await until("the second failure notification", () => count(notifications(), "Backup of Broken failed") > failuresBefore);
 

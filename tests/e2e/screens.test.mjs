@@ -146,7 +146,7 @@ async function answerFileDialog(title, file, shotName) {
 
 /** `choose_path` through the window's IPC, its dialog answered with `file`; what it returned. */
 async function pick(kind, title, file, shotName) {
-  const chosen = invoke("choose_path", { kind, start: file });
+  const chosen = invoke("choose_path", { request: { kind, start: file } });
   await answerFileDialog(title, file, shotName);
   assert.equal(await chosen, file);
 }
@@ -228,7 +228,7 @@ test("first run: the demo database, a password, a schedule; Home then shows it",
     async () => (await invoke("app_state")).sources[0].last_run?.status === "success",
     LONG,
   );
-  assert.equal((await invoke("list_backups", { source: DEMO })).length, 1);
+  assert.equal((await invoke("list_backups", { request: { source: DEMO } })).length, 1);
   await shot("home");
 });
 
@@ -243,13 +243,13 @@ test("Back up now: progress, then the backup in History and in the size chart", 
   // Progress shows, or the demo database is so small that the backup is already done.
   await until(
     "progress or a finished backup",
-    async () => (await shown("job-progress")) || (await invoke("list_backups", { source: DEMO })).length > before,
+    async () => (await shown("job-progress")) || (await invoke("list_backups", { request: { source: DEMO } })).length > before,
     LONG,
   );
-  await until("the backup to finish", async () => (await invoke("list_backups", { source: DEMO })).length === before + 1, LONG);
+  await until("the backup to finish", async () => (await invoke("list_backups", { request: { source: DEMO } })).length === before + 1, LONG);
   await screen("history");
   await until("the new backup in the list", async () => (await rows()) === before + 1, LONG);
-  const [newest] = await invoke("list_backups", { source: DEMO, limit: 1 });
+  const [newest] = await invoke("list_backups", { request: { source: DEMO, limit: 1 } });
   assert.equal(newest.backup_type, "manual");
   assert.equal(newest.encrypted, true);
   assert.equal(await (await $("backup-row")).getAttribute("data-id"), newest.id, "newest first");
@@ -269,7 +269,7 @@ test("Verify shows the backup verified", async () => {
     const r = await browser.$(`[data-testid="backup-row"][data-id="${id}"] [data-testid="verification"]`);
     return (await r.getAttribute("data-status")) === "passed";
   });
-  const [meta] = (await invoke("list_backups", { source: DEMO })).filter((b) => b.id === id);
+  const [meta] = (await invoke("list_backups", { request: { source: DEMO } })).filter((b) => b.id === id);
   assert.equal(meta.verification, "passed");
   await shot("history-verified");
 });
@@ -277,7 +277,7 @@ test("Verify shows the backup verified", async () => {
 test("Restore: the safety backup is announced and made; Undo puts things back", async () => {
   await screen("history");
   await until("a backup row", async () => (await rows()) > 0);
-  const before = (await invoke("list_backups", { source: DEMO })).length;
+  const before = (await invoke("list_backups", { request: { source: DEMO } })).length;
   await (await (await $("backup-row")).$('[data-testid="restore-button"]')).click();
   await until("the restore screen", () => shown("restore-start"), LONG);
   await until("the comparison", () => shown("compare-table"), LONG);
@@ -315,7 +315,7 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
 
   await until("the restore to finish", () => shown("restore-done"), LONG);
   assert.match(await text("restore-done"), /safety backup/);
-  const afterRestore = await invoke("list_backups", { source: DEMO });
+  const afterRestore = await invoke("list_backups", { request: { source: DEMO } });
   assert.equal(afterRestore.length, before + 1, "one safety backup was made");
   assert.equal(afterRestore[0].backup_type, "safety");
   await shot("restore-done");
@@ -328,7 +328,7 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
   // A safety backup holds the data restored over: it never counts as the last backup on Home.
   const demo = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
   assert.notEqual(demo.last_backup?.backup_type, "safety", "the last backup is never a safety backup");
-  assert.equal(demo.last_backup?.id, (await invoke("list_backups", { source: DEMO })).find((b) => b.backup_type !== "safety")?.id);
+  assert.equal(demo.last_backup?.id, (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.backup_type !== "safety")?.id);
 
   // History shows safety backups apart, named by the backup they were made before, in words.
   await screen("history");
@@ -339,7 +339,7 @@ test("Restore: the safety backup is announced and made; Undo puts things back", 
   assert.doesNotMatch(words, /backup_\d{8}/, "no internal id");
   // The restore's safety backup and the undo's were made within the same minute: their times
   // show seconds, so the two rows can be told apart.
-  const safety = (await invoke("list_backups", { source: DEMO })).filter((b) => b.backup_type === "safety");
+  const safety = (await invoke("list_backups", { request: { source: DEMO } })).filter((b) => b.backup_type === "safety");
   assert.ok(safety.length >= 2, "the restore's safety backup and the undo's");
   const [a, b] = safety;
   if (a.created_at.slice(0, 16) === b.created_at.slice(0, 16)) {
@@ -403,10 +403,10 @@ test("a schedule edit shows the plain-English description and the next run times
     return schedule?.kind === "cron" && schedule.expr === "30 14 * * *";
   }, LONG);
   // The shell checks a schedule as structured data; a bad one is a typed invalid_input.
-  const preview = await invoke("preview_schedule", { schedule: { kind: "cron", expr: "30 14 * * *" }, count: 2 });
+  const preview = await invoke("preview_schedule", { request: { schedule: { kind: "cron", expr: "30 14 * * *" }, count: 2 } });
   assert.equal(preview.description, "Every day at 14:30");
   assert.equal(preview.next_runs.length, 2);
-  await assert.rejects(invoke("preview_schedule", { schedule: { kind: "cron", expr: "61 14 * * *" } }), (e) => {
+  await assert.rejects(invoke("preview_schedule", { request: { schedule: { kind: "cron", expr: "61 14 * * *" } } }), (e) => {
     assert.equal(e.ipc.code, "invalid_input");
     return true;
   });
@@ -430,7 +430,7 @@ test("a backup made under the old password: asked for in place, opened with it, 
   for (const r of await $$("backup-row")) if ((await r.getText()).includes("Encrypted")) oldest = r;
   assert.ok(oldest, "an encrypted backup in the list");
   const id = await oldest.getAttribute("data-id");
-  const meta = (await invoke("list_backups", { source: DEMO })).find((b) => b.id === id);
+  const meta = (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.id === id);
   assert.equal(meta.encrypted, true);
   await (await oldest.$('[data-testid="verify-button"]')).click();
   // The saved password doesn't open it: the window asks for the one it was made with, right there.
@@ -466,11 +466,11 @@ test("a backup made under the old password: asked for in place, opened with it, 
 
 /** Backs up now from Home and waits for the new manual backup; its metadata. */
 async function backUpNow() {
-  const before = new Set((await invoke("list_backups", { source: DEMO })).map((b) => b.id));
+  const before = new Set((await invoke("list_backups", { request: { source: DEMO } })).map((b) => b.id));
   await screen("home");
   await click("backup-now");
   return until("the new backup", async () => {
-    const all = await invoke("list_backups", { source: DEMO });
+    const all = await invoke("list_backups", { request: { source: DEMO } });
     return all.find((b) => !before.has(b.id) && b.backup_type === "manual");
   }, LONG);
 }
@@ -507,7 +507,7 @@ test("Save space: after a new password a full copy, then changes only; a link la
   assert.match(await text("delete-needed"), /Later backups are built on this one/);
   await shot("history-changes-only");
   await (await browser.$("//button[normalize-space()='Keep it']")).click();
-  assert.ok((await invoke("list_backups", { source: DEMO })).some((b) => b.id === full.id), "still there");
+  assert.ok((await invoke("list_backups", { request: { source: DEMO } })).some((b) => b.id === full.id), "still there");
 
   // The changes-only backup verifies (reading its full copy) with the new password.
   await (await browser.$(`[data-testid="backup-row"][data-id="${changes.id}"] [data-testid="verify-button"]`)).click();
@@ -519,7 +519,7 @@ test("Save space: after a new password a full copy, then changes only; a link la
 // encryption on before it sets the schedule; otherwise the first backup was unencrypted even
 // though "Yes, encrypt them" was chosen.
 test("every backup of a source set up with a password is encrypted", async () => {
-  const all = await invoke("list_backups", { source: DEMO });
+  const all = await invoke("list_backups", { request: { source: DEMO } });
   const plain = all.filter((b) => !b.encrypted).map((b) => `${b.id} (${b.backup_type})`);
   assert.deepEqual(plain, [], "unencrypted backups");
 });
@@ -533,7 +533,7 @@ const sql = (db, query) => execFileSync("sqlite3", [db, query], { encoding: "utf
 test("a scheduled backup after half a table was deleted: an alert on Home and on the desktop, the backup before kept even by 'keep 1'", async () => {
   const { database } = (await invoke("app_state")).sources.find((s) => s.name === DEMO);
   // The test before added a table to the database: the next backup said the layout changed.
-  const standing = await invoke("list_alerts", { source: DEMO, all: false });
+  const standing = await invoke("list_alerts", { request: { source: DEMO, all: false } });
   assert.deepEqual(
     standing.map((a) => a.kind),
     ["schema_changed"],
@@ -544,22 +544,22 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   await shot("home-schema-alert");
   await click("alert-dismiss");
   await until("it gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
-  assert.deepEqual(await invoke("list_alerts", { source: DEMO, all: false }), []);
+  assert.deepEqual(await invoke("list_alerts", { request: { source: DEMO, all: false } }), []);
 
-  await invoke("update_source", { name: DEMO, field: "keep_last", value: "1" });
-  const before = (await invoke("list_backups", { source: DEMO })).find((b) => b.backup_type !== "safety");
+  await invoke("update_source", { request: { name: DEMO, field: "keep_last", value: "1" } });
+  const before = (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.backup_type !== "safety");
   const rowsBefore = Number(sql(database, "SELECT count(*) FROM notes"));
   sql(database, "PRAGMA foreign_keys = OFF; DELETE FROM notes WHERE rowid % 2 = 0;");
   const rowsAfter = Number(sql(database, "SELECT count(*) FROM notes"));
   assert.ok(rowsAfter < rowsBefore * 0.6, `${rowsBefore} -> ${rowsAfter}`);
 
   // The scheduler, every 2 seconds for a moment: its next run is the one that notices.
-  await invoke("set_schedule", { name: DEMO, schedule: { kind: "every_seconds", seconds: 2 } });
+  await invoke("set_schedule", { request: { name: DEMO, schedule: { kind: "every_seconds", seconds: 2 } } });
   const [alert] = await until("the content alert", async () => {
-    const list = await invoke("list_alerts", { source: DEMO, all: false });
+    const list = await invoke("list_alerts", { request: { source: DEMO, all: false } });
     return list.length > 0 && list;
   }, LONG);
-  await invoke("set_schedule", { name: DEMO, schedule: { kind: "weekly", weekday: "monday", time: "02:00" } });
+  await invoke("set_schedule", { request: { name: DEMO, schedule: { kind: "weekly", weekday: "monday", time: "02:00" } } });
   assert.equal(alert.kind, "rows_lost");
   assert.equal(alert.table, "notes");
   assert.deepEqual([alert.before, alert.after], [rowsBefore, rowsAfter]);
@@ -577,10 +577,10 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
 
   // Retention keeps 1, and keeps the pinned one too (a scheduled run cleans up after itself).
   await until("a cleanup after the alert", async () => {
-    const runs = await invoke("get_history", { source: DEMO, limit: 10 });
+    const runs = await invoke("get_history", { request: { source: DEMO, limit: 10 } });
     return runs.some((r) => r.operation === "cleanup" && r.status === "success" && r.started_at >= alert.raised_at);
   }, LONG);
-  const kept = await invoke("list_backups", { source: DEMO });
+  const kept = await invoke("list_backups", { request: { source: DEMO } });
   const pinned = kept.find((b) => b.id === before.id);
   assert.ok(pinned, `the pinned backup survived keep 1: ${kept.map((b) => b.id)}`);
   assert.ok(pinned.pinned, "and says it is pinned");
@@ -605,7 +605,7 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   await screen("home");
   await click("alert-dismiss");
   await until("the alert gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
-  assert.ok((await invoke("list_backups", { source: DEMO })).find((b) => b.id === before.id)?.pinned);
+  assert.ok((await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.id === before.id)?.pinned);
 });
 
 const THIRD_PARTY = "Cargo cache";
@@ -617,8 +617,8 @@ test("inside a backup of a real third-party database (cargo's cache index): its 
   execFileSync("sqlite3", [original, `.backup '${copy}'`]);
   const crates = Number(sql(copy, "SELECT count(*) FROM registry_crate"));
   assert.ok(crates > 50, `cargo knows ${crates} crates`);
-  await invoke("add_source", { name: THIRD_PARTY, database: copy, backupDir: path.join(process.env.HOME, "cargo-backups") });
-  await invoke("create_backup", { source: THIRD_PARTY, jobId: "e2e-cargo-backup" });
+  await invoke("add_source", { request: { name: THIRD_PARTY, database: copy, backupDir: path.join(process.env.HOME, "cargo-backups") } });
+  await invoke("create_backup", { request: { source: THIRD_PARTY, jobId: "e2e-cargo-backup" } });
 
   const picker = await $("source-picker");
   await picker.waitForDisplayed({ timeout: LONG });
@@ -685,36 +685,36 @@ test("taking back one table brings back exactly its rows, leaves every other tab
 test("a table exported as a spreadsheet and as a database of its own; two backups compared", async () => {
   const { database } = (await invoke("app_state")).sources.find((s) => s.name === THIRD_PARTY);
   // The backup looked inside (the safety backups of the take-back and its undo came after it).
-  const first = (await invoke("list_backups", { source: THIRD_PARTY })).filter((b) => b.backup_type === "manual").at(-1);
+  const first = (await invoke("list_backups", { request: { source: THIRD_PARTY } })).filter((b) => b.backup_type === "manual").at(-1);
   const dir = fs.mkdtempSync(path.join(process.env.HOME, "export-"));
   // Its registry_crate as it was, to files picked in the save dialog (the shell writes nowhere else).
   const csv = path.join(dir, "crates.csv");
   const notPicked = path.join(dir, "not-picked.csv");
   await assert.rejects(
-    invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: notPicked }),
+    invoke("export_table", { request: { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: notPicked } }),
     (e) => e.ipc.code === "invalid_input" && e.ipc.facts.reason === "not_picked",
   );
   assert.ok(!fs.existsSync(notPicked), "nothing written where the dialog was not answered");
   await pick("export_csv", "Export the table as a spreadsheet", csv, "export-csv-dialog");
-  const rowsThen = await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv });
+  const rowsThen = await invoke("export_table", { request: { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv } });
   const lines = fs.readFileSync(csv, "utf8").trim().split("\n");
   assert.equal(lines[0], "registry_id,name,size,timestamp");
   assert.equal(lines.length, rowsThen + 1);
   const db = path.join(dir, "crates.sqlite");
   await pick("export_database", "Export the table as a database", db, "export-database-dialog");
-  assert.equal(await invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "database", target: db }), rowsThen);
+  assert.equal(await invoke("export_table", { request: { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "database", target: db } }), rowsThen);
   assert.equal(sql(db, "SELECT count(*) FROM registry_crate"), String(rowsThen));
   assert.match(sql(db, "SELECT sql FROM sqlite_schema WHERE name = 'registry_crate'"), /PRIMARY KEY \(registry_id, name\)/);
   // Never over an existing file.
   await assert.rejects(
-    invoke("export_table", { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv }),
+    invoke("export_table", { request: { source: THIRD_PARTY, id: first.id, table: "registry_crate", format: "csv", target: csv } }),
     (e) => e.ipc.code === "invalid_input" && e.ipc.facts.reason === "exists",
   );
 
   // A second backup of the database as it is now (a third of the crates gone since the first).
   const gone = rowsThen - Number(sql(database, "SELECT count(*) FROM registry_crate"));
   assert.ok(gone > 0);
-  await invoke("create_backup", { source: THIRD_PARTY, jobId: "e2e-cargo-second" });
+  await invoke("create_backup", { request: { source: THIRD_PARTY, jobId: "e2e-cargo-second" } });
   await until("the other backup to compare with", () => shown("compare-with-start"), LONG);
   await click("compare-with-start");
   const result = await until("the comparison", async () => (await shown("compare-with-result")) && $("compare-with-result"), LONG);
@@ -988,17 +988,17 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     // 20 MiB of random bytes: every backup takes as much, whatever the compression.
     const db = path.join(process.env.HOME, "photos.db");
     sql(db, "CREATE TABLE b (b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) INSERT INTO b SELECT randomblob(1048000) FROM c;");
-    await invoke("add_source", { name: NAME, database: db, backupDir: path.join(disk, "backups") });
+    await invoke("add_source", { request: { name: NAME, database: db, backupDir: path.join(disk, "backups") } });
     // Quick backups: no key to derive, no check after each.
-    await invoke("update_source", { name: NAME, field: "encrypt", value: "false" });
-    await invoke("update_source", { name: NAME, field: "verify_after_backup", value: "false" });
+    await invoke("update_source", { request: { name: NAME, field: "encrypt", value: "false" } });
+    await invoke("update_source", { request: { name: NAME, field: "verify_after_backup", value: "false" } });
     const space = async () => (await invoke("app_state")).sources.find((s) => s.name === NAME).space;
     const seen = [];
     let made = 0;
     for (let state = (await space()).state; state !== "no_room"; state = (await space()).state) {
       seen.push(state);
       assert.ok(made < 20, `never full: ${seen}`);
-      await invoke("create_backup", { source: NAME, jobId: `e2e-photos-${made}` });
+      await invoke("create_backup", { request: { source: NAME, jobId: `e2e-photos-${made}` } });
       made += 1;
     }
     assert.ok(seen.includes("enough") && seen.includes("low"), `room, then low, then full: ${seen}`);
@@ -1013,7 +1013,7 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     // The next one cannot fit: refused, nothing written, the backups to delete named.
     const files = () => fs.readdirSync(path.join(disk, "backups")).length;
     const before = files();
-    await assert.rejects(invoke("create_backup", { source: NAME, jobId: "e2e-photos-full" }), (e) => {
+    await assert.rejects(invoke("create_backup", { request: { source: NAME, jobId: "e2e-photos-full" } }), (e) => {
       assert.equal(e.ipc.code, "destination_full", e.message);
       assert.ok(e.ipc.facts.free_up?.enough, JSON.stringify(e.ipc.facts));
       return true;
@@ -1028,14 +1028,14 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     assert.match(await text("low-space-offer"), /Delete the \d+ oldest backups to free [\d.]+ MB\?/);
     await browser.execute(() => window.scrollTo(0, 0));
     await shot("home-low-space");
-    const count = (await invoke("list_backups", { source: NAME })).length;
+    const count = (await invoke("list_backups", { request: { source: NAME } })).length;
     await click("low-space-delete");
     await until("room made", () => shown("low-space-freed"), LONG);
-    assert.ok((await invoke("list_backups", { source: NAME })).length < count, "the oldest backups deleted");
+    assert.ok((await invoke("list_backups", { request: { source: NAME } })).length < count, "the oldest backups deleted");
     assert.notEqual((await space()).state, "no_room");
     await shot("home-low-space-freed");
     // And the backup is made.
-    await invoke("create_backup", { source: NAME, jobId: "e2e-photos-after" });
+    await invoke("create_backup", { request: { source: NAME, jobId: "e2e-photos-after" } });
   } finally {
     await invoke("remove_source", { name: NAME }).catch(() => {});
     execFileSync("umount", ["-l", disk]);

@@ -62,16 +62,16 @@ describe("commands", () => {
       .catch((e: unknown) => e);
     expect(seen).toEqual([
       { cmd: "create_backup", args: { request: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } } },
-      { cmd: "update_source", args: { name: "Notes", field: "keep_last", value: "none" } },
-      { cmd: "preview_schedule", args: { schedule: { kind: "daily", time: "02:00" }, count: 5 } },
-      { cmd: "set_schedule", args: { name: "Notes", schedule: { kind: "weekly", weekday: "friday", time: "23:15" } } },
-      { cmd: "set_schedule", args: { name: "Notes", schedule: null } },
+      { cmd: "update_source", args: { request: { name: "Notes", field: "keep_last", value: "none" } } },
+      { cmd: "preview_schedule", args: { request: { schedule: { kind: "daily", time: "02:00" }, count: 5 } } },
+      { cmd: "set_schedule", args: { request: { name: "Notes", schedule: { kind: "weekly", weekday: "friday", time: "23:15" } } } },
+      { cmd: "set_schedule", args: { request: { name: "Notes", schedule: null } } },
       {
         cmd: "add_source",
-        args: { name: "Shop", database: "/srv/shop.db", schedule: { kind: "monthly", day: "last", time: "04:00" } },
+        args: { request: { name: "Shop", database: "/srv/shop.db", schedule: { kind: "monthly", day: "last", time: "04:00" } } },
       },
       { cmd: "scan_folder", args: { source: "Notes" } },
-      { cmd: "choose_path", args: { kind: "database", start: "/srv/shop.db" } },
+      { cmd: "choose_path", args: { request: { kind: "database", start: "/srv/shop.db" } } },
       { cmd: "restore_backup", args: { request: { source: "Notes", id: "b1", jobId: "j2", verifyFirst: true, allowForeign: true } } },
     ]);
     expect(failure).toBeInstanceOf(ApiError);

@@ -138,21 +138,23 @@ export const compareBackups = (request: RequestOf<"compare_backups">) => call("c
 // --- Sources and settings ----------------------------------------------------------------
 
 /** Adds a source; `schedule` (structured, or left out for none) is set with it. */
-export const addSource = (args: ArgsOf<"add_source">) => call("add_source", args);
+export const addSource = (request: RequestOf<"add_source">) => call("add_source", { request });
 
 /** Changes one setting of a source; every value travels as text, and "none" clears it. Not the schedule: see `setSchedule`. */
 export const updateSource = (name: string, field: SourceField, value: string) =>
-  call("update_source", { name, field, value });
+  call("update_source", { request: { name, field, value } });
 
 /** Sets a source's schedule; `null` removes it (backups only when asked). */
-export const setSchedule = (name: string, schedule: Schedule | null) => call("set_schedule", { name, schedule });
+export const setSchedule = (name: string, schedule: Schedule | null) =>
+  call("set_schedule", { request: { name, schedule } });
 
 export const removeSource = (name: string) => call("remove_source", { name });
 
 export const createDemoSource = () => call("create_demo_source", {});
 
 /** A schedule in plain English and its next `count` run times; a bad one rejects with `invalid_input`. */
-export const previewSchedule = (schedule: Schedule, count = 5) => call("preview_schedule", { schedule, count });
+export const previewSchedule = (schedule: Schedule, count = 5) =>
+  call("preview_schedule", { request: { schedule, count } });
 
 export const setPassword = (password: string) => call("set_password", { password });
 
@@ -164,7 +166,7 @@ export const setPaused = (paused: boolean) => call("set_paused", { paused });
 
 /** The system's file dialog: a database file or a backup folder; `null` when cancelled. */
 export const choosePath = (kind: PathKind, start?: string) =>
-  call("choose_path", { kind, start: start?.trim() || undefined });
+  call("choose_path", { request: { kind, start: start?.trim() || undefined } });
 
 // --- Events ------------------------------------------------------------------------------
 

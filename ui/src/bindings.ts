@@ -2,6 +2,28 @@
 // Do not edit: change the Rust side and run `make bindings` (make test fails when this file drifts).
 
 /**
+ * The source [`add_source`] adds.
+ */
+
+export type AddSourceRequest = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The database to protect.
+ */
+database: string, 
+/**
+ * Where its backups go (else a folder of its own in the app's data folder).
+ */
+backupDir?: string | null, 
+/**
+ * When it is backed up (else only when asked).
+ */
+schedule?: Schedule | null, };
+
+/**
  * One alert: something changed between backup `previous_id` and backup `backup_id` of the
  * database at `source_path`.
  */
@@ -341,6 +363,20 @@ message: string, };
  */
 
 export type CheckStatus = "passed" | "failed" | "skipped";
+
+/**
+ * The dialog [`choose_path`] opens.
+ */
+
+export type ChoosePathRequest = { 
+/**
+ * What it asks for.
+ */
+kind: PathKind, 
+/**
+ * The path in the field now: the dialog opens there.
+ */
+start?: string | null, };
 
 /**
  * What a cleanup keeps and deletes, newest first.
@@ -1096,6 +1132,20 @@ stored_size: number,
 reasons: Array<string>, };
 
 /**
+ * The schedule [`preview_schedule`] describes.
+ */
+
+export type PreviewScheduleRequest = { 
+/**
+ * The schedule being typed.
+ */
+schedule: Schedule, 
+/**
+ * How many next runs (5 when left out; 1 to 50).
+ */
+count?: number | null, };
+
+/**
  * One database's week.
  */
 
@@ -1401,6 +1451,20 @@ page_count: number,
  * `wal`, `delete`, ... as reported by `PRAGMA journal_mode` on the source.
  */
 journal_mode: string, };
+
+/**
+ * The schedule [`set_schedule`] gives a source.
+ */
+
+export type SetScheduleRequest = { 
+/**
+ * The source.
+ */
+name: string, 
+/**
+ * Its schedule; none: backups only when asked.
+ */
+schedule?: Schedule | null, };
 
 /**
  * Whether the database inside a backup is known to be sound: SQLite's own check of it (see
@@ -1718,6 +1782,24 @@ source: string,
 jobId: string, };
 
 /**
+ * The field [`update_source`] sets.
+ */
+
+export type UpdateSourceRequest = { 
+/**
+ * The source.
+ */
+name: string, 
+/**
+ * The field, by its engine name (`keep_last`, `encrypt`, ...).
+ */
+field: string, 
+/**
+ * Its new value, as text (`none` clears it).
+ */
+value: string, };
+
+/**
  * Verification state recorded with a backup.
  */
 
@@ -1808,7 +1890,7 @@ export interface Commands {
   stop_copies: { args: Record<string, never>; result: void };
   remote_backups: { args: { destination: Destination; secret?: string | null; password?: string | null }; result: FolderReport };
   restore_from_copy: { args: { jobId: string; destination: Destination; secret?: string | null; password?: string | null; id: string; target: string }; result: RestoreOutcome };
-  choose_path: { args: { kind: PathKind; start?: string | null }; result: string | null };
+  choose_path: { args: { request: ChoosePathRequest }; result: string | null };
   list_alerts: { args: { request: ListAlertsRequest }; result: Array<Alert> };
   dismiss_alert: { args: { request: DismissAlertRequest }; result: void };
   pin_backup: { args: { request: PinBackupRequest }; result: BackupMetadata };
@@ -1822,12 +1904,12 @@ export interface Commands {
   set_autostart: { args: { enabled: boolean }; result: void };
   set_paused: { args: { paused: boolean }; result: void };
   app_state: { args: Record<string, never>; result: AppStateView };
-  add_source: { args: { name: string; database: string; backupDir?: string | null; schedule?: Schedule | null }; result: SourceView };
-  update_source: { args: { name: string; field: string; value: string }; result: SourceView };
-  set_schedule: { args: { name: string; schedule?: Schedule | null }; result: SourceView };
+  add_source: { args: { request: AddSourceRequest }; result: SourceView };
+  update_source: { args: { request: UpdateSourceRequest }; result: SourceView };
+  set_schedule: { args: { request: SetScheduleRequest }; result: SourceView };
   remove_source: { args: { name: string }; result: void };
   create_demo_source: { args: Record<string, never>; result: SourceView };
-  preview_schedule: { args: { schedule: Schedule; count?: number | null }; result: SchedulePreview };
+  preview_schedule: { args: { request: PreviewScheduleRequest }; result: SchedulePreview };
 }
 
 /** Every command's name. */

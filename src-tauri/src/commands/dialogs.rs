@@ -3,13 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
 
 use crate::error::{IpcError, IpcResult};
 
 /// What the dialog asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PathKind {
     /// A database file to protect (or a file to restore to).
@@ -27,15 +29,28 @@ pub enum PathKind {
     GoogleKey,
 }
 
+/// The dialog [`choose_path`] opens.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ChoosePathRequest {
+    /// What it asks for.
+    pub kind: PathKind,
+    /// The path in the field now: the dialog opens there.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub start: Option<String>,
+}
+
 /// Asks the person for a file or a folder, starting near `start` when given. `None` when they
 /// cancel. What they pick is remembered: the window may have a file written (a restore
 /// elsewhere, a restore from a copy, an export) only where the person picked it here.
 #[tauri::command]
 pub async fn choose_path<R: Runtime>(
     app: AppHandle<R>,
-    kind: PathKind,
-    start: Option<String>,
+    request: ChoosePathRequest,
 ) -> IpcResult<Option<String>> {
+    let ChoosePathRequest { kind, start } = request;
     let mut dialog = app.dialog().file();
     if let Some(window) = app.get_webview_window("main") {
         dialog = dialog.set_parent(&window);

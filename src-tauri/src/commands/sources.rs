@@ -1,13 +1,15 @@
 //! Commands on the sources: the whole state the window starts from, adding, changing and
-//! removing a source, the demo source, and a preview of a schedule being typed.
+//! removing a source, the demo source, and a preview of a schedule being typed. A command the
+//! window sends more than one value takes them as one request, declared just above it.
 
 use std::path::PathBuf;
 
 use chrono::Local;
 use keepsake_engine::schedule::Schedule;
 use keepsake_engine::sources::Source;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
+use ts_rs::TS;
 
 use super::{Checked, blocking, changed};
 use crate::error::{IpcError, IpcResult};
@@ -34,16 +36,30 @@ pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView>
     .await
 }
 
+/// The source [`add_source`] adds.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AddSourceRequest {
+    /// Its name.
+    pub name: String,
+    /// The database to protect.
+    pub database: PathBuf,
+    /// Where its backups go (else a folder of its own in the app's data folder).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub backup_dir: Option<PathBuf>,
+    /// When it is backed up (else only when asked).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub schedule: Option<Checked<Schedule>>,
+}
+
 /// Adds a source. Its backups go to `backup_dir`, or to a folder of its own in the app's data
 /// folder.
 #[tauri::command]
-pub async fn add_source<R: Runtime>(
-    app: AppHandle<R>,
-    name: String,
-    database: PathBuf,
-    backup_dir: Option<PathBuf>,
-    schedule: Option<Checked<Schedule>>,
-) -> IpcResult<SourceView> {
+pub async fn add_source<R: Runtime>(app: AppHandle<R>, request: AddSourceRequest) -> IpcResult<SourceView> {
+    let AddSourceRequest { name, database, backup_dir, schedule } = request;
     let view = blocking(&app, move |state| {
         let name = name.trim().to_owned();
         let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
@@ -58,15 +74,27 @@ pub async fn add_source<R: Runtime>(
     Ok(view)
 }
 
+/// The field [`update_source`] sets.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct UpdateSourceRequest {
+    /// The source.
+    pub name: String,
+    /// The field, by its engine name (`keep_last`, `encrypt`, ...).
+    pub field: String,
+    /// Its new value, as text (`none` clears it).
+    pub value: String,
+}
+
 /// Sets one field of a source, as `keepsake source set NAME FIELD VALUE` does (the field names
 /// are the engine's: `schedule`, `keep_last`, `encrypt`, `name`...).
 #[tauri::command]
 pub async fn update_source<R: Runtime>(
     app: AppHandle<R>,
-    name: String,
-    field: String,
-    value: String,
+    request: UpdateSourceRequest,
 ) -> IpcResult<SourceView> {
+    let UpdateSourceRequest { name, field, value } = request;
     let view = blocking(&app, move |state| {
         let source = state.edit_sources(|all| {
             let s = all.get_mut(&name).map_err(|_| IpcError::no_source(&name))?;
@@ -88,13 +116,26 @@ pub async fn update_source<R: Runtime>(
     Ok(view)
 }
 
+/// The schedule [`set_schedule`] gives a source.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SetScheduleRequest {
+    /// The source.
+    pub name: String,
+    /// Its schedule; none: backups only when asked.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub schedule: Option<Checked<Schedule>>,
+}
+
 /// Sets (or, with `None`, removes) a source's schedule.
 #[tauri::command]
 pub async fn set_schedule<R: Runtime>(
     app: AppHandle<R>,
-    name: String,
-    schedule: Option<Checked<Schedule>>,
+    request: SetScheduleRequest,
 ) -> IpcResult<SourceView> {
+    let SetScheduleRequest { name, schedule } = request;
     let schedule = schedule.map(Checked::parse).transpose()?;
     let view = blocking(&app, move |state| {
         let source = state.edit_sources(|all| {
@@ -134,7 +175,7 @@ pub async fn create_demo_source<R: Runtime>(app: AppHandle<R>) -> IpcResult<Sour
 }
 
 /// A schedule in words and its next run times, as the person edits it.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct SchedulePreview {
     /// The schedule in plain words (`Every day at 14:30`).
     pub description: String,
@@ -142,9 +183,23 @@ pub struct SchedulePreview {
     pub next_runs: Vec<String>,
 }
 
+/// The schedule [`preview_schedule`] describes.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PreviewScheduleRequest {
+    /// The schedule being typed.
+    pub schedule: Checked<Schedule>,
+    /// How many next runs (5 when left out; 1 to 50).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub count: Option<usize>,
+}
+
 /// What `schedule` means: in words, and its next `count` (default 5) run times.
 #[tauri::command]
-pub fn preview_schedule(schedule: Checked<Schedule>, count: Option<usize>) -> IpcResult<SchedulePreview> {
+pub fn preview_schedule(request: PreviewScheduleRequest) -> IpcResult<SchedulePreview> {
+    let PreviewScheduleRequest { schedule, count } = request;
     let schedule = schedule.parse()?;
     let runs = schedule.next_runs(Local::now(), count.unwrap_or(5).clamp(1, 50));
     Ok(SchedulePreview {

@@ -538,7 +538,7 @@ export class FakeShell {
       this.cancelled.add(jobId);
       this.release();
     },
-    add_source: ({ name, database, backupDir, schedule }) => {
+    add_source: ({ request: { name, database, backupDir, schedule } }) => {
       if (this.state.sources.some((s) => s.name === name)) throw ipcError("invalid_input", `a source named "${name}" exists`);
       const source = makeSource({
         name,
@@ -551,8 +551,8 @@ export class FakeShell {
       this.state.first_run = false;
       return structuredClone(source);
     },
-    update_source: (args) => this.update(args),
-    set_schedule: ({ name, schedule }) => {
+    update_source: ({ request }) => this.update(request),
+    set_schedule: ({ request: { name, schedule } }) => {
       const source = this.sourceOf(name);
       this.applySchedule(source, schedule ?? null);
       return structuredClone(source);
@@ -578,7 +578,7 @@ export class FakeShell {
       this.state.first_run = false;
       return structuredClone(source);
     },
-    preview_schedule: ({ schedule, count }) => previewSchedule(schedule, count ?? 5),
+    preview_schedule: ({ request: { schedule, count } }) => previewSchedule(schedule, count ?? 5),
     set_password: ({ password }) => {
       if (password.length === 0) throw ipcError("invalid_input", "empty password");
       this.state.keyring = "ok";
@@ -967,7 +967,7 @@ export class FakeShell {
     };
   }
 
-  private update({ name, field, value }: ArgsOf<"update_source">): SourceView {
+  private update({ name, field, value }: RequestOf<"update_source">): SourceView {
     const source = this.sourceOf(name);
     const clear = value === "none";
     const number = () => {
