@@ -463,7 +463,7 @@ fn a_restore_from_a_copy_to_a_path_not_picked_is_refused() {
     let folder = view["sources"][0]["backup_dir"].as_str().unwrap().to_owned();
     let destination = json!({ "name": "usb", "kind": "folder", "path": folder });
     let target = shell.dir.path().join("from-the-copy.db");
-    let args = json!({ "jobId": "c", "destination": destination, "id": backup["id"], "target": target });
+    let args = json!({ "request": { "jobId": "c", "destination": destination, "id": backup["id"], "target": target } });
     let e = shell.err("restore_from_copy", args.clone());
     assert!(not_picked(&e), "{e}");
     assert!(!target.exists(), "nothing was written");
@@ -544,20 +544,20 @@ fn a_destination_moved_to_another_server_leaves_its_secret_behind() {
     let dav = |endpoint: &str, limit: Option<u32>| json!({ "name": "moved-nas", "kind": "webdav", "endpoint": endpoint, "user": "ann", "upload_limit_kib": limit });
     let saved = shell.ok(
         "save_destination",
-        json!({ "destination": dav("http://127.0.0.1:1/dav", None), "secret": "the nas password", "sources": [] }),
+        json!({ "request": { "destination": dav("http://127.0.0.1:1/dav", None), "secret": "the nas password", "sources": [] } }),
     );
     assert_eq!(saved["secret_forgotten"], false, "{saved}");
     assert_eq!(saved_secret("moved-nas").as_deref(), Some("the nas password"));
     let saved = shell.ok(
         "save_destination",
-        json!({ "destination": dav("http://127.0.0.1:1/dav", Some(64)), "sources": [] }),
+        json!({ "request": { "destination": dav("http://127.0.0.1:1/dav", Some(64)), "sources": [] } }),
     );
     assert_eq!(saved["secret_forgotten"], false, "same place: {saved}");
     assert_eq!(saved_secret("moved-nas").as_deref(), Some("the nas password"), "same place, same secret");
 
     let saved = shell.ok(
         "save_destination",
-        json!({ "destination": dav("http://127.0.0.2:1/dav", Some(64)), "sources": [] }),
+        json!({ "request": { "destination": dav("http://127.0.0.2:1/dav", Some(64)), "sources": [] } }),
     );
     assert_eq!(saved["secret_forgotten"], true, "the window is told to ask for it: {saved}");
     assert_eq!(saved_secret("moved-nas"), None, "the old server's password is gone");
@@ -575,7 +575,7 @@ fn a_google_key_file_is_read_only_when_picked_and_only_as_a_regular_file() {
     let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
     let text = json!({ "type": "service_account", "client_email": "b@p.iam.gserviceaccount.com", "private_key": pem, "project_id": "p" });
     std::fs::write(&key, text.to_string()).unwrap();
-    let gcs = |path: &Path| json!({ "destination": { "name": "picked-gcs", "kind": "gcs", "bucket": "b", "endpoint": "http://127.0.0.1:1", "key_file": path }, "sources": [] });
+    let gcs = |path: &Path| json!({ "request": { "destination": { "name": "picked-gcs", "kind": "gcs", "bucket": "b", "endpoint": "http://127.0.0.1:1", "key_file": path }, "sources": [] } });
     let e = shell.err("save_destination", gcs(&key));
     assert_eq!((code(&e), e["facts"]["reason"].as_str()), ("invalid_input", Some("key_not_picked")), "{e}");
     assert_eq!(saved_secret("picked-gcs"), None, "nothing read, nothing saved");

@@ -193,10 +193,10 @@ export const listDestinations = () => call("list_destinations", {});
  * "Test connection": reaches the destination, lists it, writes a small file and removes it.
  * A failure is `remote_failed` with `facts.reason` saying what to fix.
  */
-export const testDestination = (args: ArgsOf<"test_destination">) => call("test_destination", args);
+export const testDestination = (request: RequestOf<"test_destination">) => call("test_destination", { request });
 
 /** Saves a destination (its secret goes to the system keyring) and which databases copy there. */
-export const saveDestination = (args: ArgsOf<"save_destination">) => call("save_destination", args);
+export const saveDestination = (request: RequestOf<"save_destination">) => call("save_destination", { request });
 
 export const removeDestination = (name: string) => call("remove_destination", { name });
 
@@ -216,10 +216,10 @@ export const stopCopies = () => call("stop_copies", {});
  * The lost-computer restore, first step: the backups at a destination, read from its objects
  * alone, opened with `password` (files it does not open are in `files`, locked).
  */
-export const remoteBackups = (args: ArgsOf<"remote_backups">) => call("remote_backups", args);
+export const remoteBackups = (request: RequestOf<"remote_backups">) => call("remote_backups", { request });
 
 /**
  * The lost-computer restore: one backup at a destination, checked whole, written to a new file
  * picked with `choosePath("restore_to")` (any other path: `invalid_input`, "not_picked") (a job).
  */
-export const restoreFromCopy = (args: ArgsOf<"restore_from_copy">) => call("restore_from_copy", args);
+export const restoreFromCopy = (request: RequestOf<"restore_from_copy">) => call("restore_from_copy", { request });

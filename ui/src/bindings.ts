@@ -1146,6 +1146,24 @@ schedule: Schedule,
 count?: number | null, };
 
 /**
+ * The destination [`remote_backups`] lists, and the password to open its backups with.
+ */
+
+export type RemoteBackupsRequest = { 
+/**
+ * The destination, as the form describes it.
+ */
+destination: Destination, 
+/**
+ * The secret typed in the form (else the saved one).
+ */
+secret?: string | null, 
+/**
+ * The backups' password.
+ */
+password?: string | null, };
+
+/**
  * One database's week.
  */
 
@@ -1199,6 +1217,36 @@ copies: { [key in string]: number },
  * Content alerts raised in the period.
  */
 alerts: Array<Alert>, };
+
+/**
+ * The backup [`restore_from_copy`] takes from a destination, and where it writes it.
+ */
+
+export type RestoreFromCopyRequest = { 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * The destination, as the form describes it.
+ */
+destination: Destination, 
+/**
+ * The secret typed in the form (else the saved one).
+ */
+secret?: string | null, 
+/**
+ * The backups' password.
+ */
+password?: string | null, 
+/**
+ * The backup there.
+ */
+id: string, 
+/**
+ * The new file, picked in the save dialog.
+ */
+target: string, };
 
 /**
  * What a restore did.
@@ -1406,6 +1454,24 @@ safety_backup_id: string | null, };
  */
 
 export type RunStatus = "success" | "failed" | "cancelled" | "skipped";
+
+/**
+ * The destination [`save_destination`] saves, and which sources copy there.
+ */
+
+export type SaveDestinationRequest = { 
+/**
+ * The destination, as the form describes it.
+ */
+destination: Destination, 
+/**
+ * The secret typed in the form (else the saved one).
+ */
+secret?: string | null, 
+/**
+ * The sources that copy their backups there (the others stop).
+ */
+sources: Array<string>, };
 
 /**
  * When a source's scheduled backups run (times are local, `HH:MM`).
@@ -1768,6 +1834,20 @@ rows: number | null,
 columns: Array<string>, };
 
 /**
+ * The destination [`test_destination`] tries.
+ */
+
+export type TestDestinationRequest = { 
+/**
+ * The destination, as the form describes it.
+ */
+destination: Destination, 
+/**
+ * The secret typed in the form (else the saved one).
+ */
+secret?: string | null, };
+
+/**
  * Which restore [`undo_restore`] undoes: the source's last.
  */
 
@@ -1881,15 +1961,15 @@ export interface Commands {
   weekly_report: { args: Record<string, never>; result: Array<SourceReport> };
   take_pending_screen: { args: Record<string, never>; result: string | null };
   list_destinations: { args: Record<string, never>; result: Array<Destination> };
-  test_destination: { args: { destination: Destination; secret?: string | null }; result: string | null };
-  save_destination: { args: { destination: Destination; secret?: string | null; sources: Array<string> }; result: DestinationSaved };
+  test_destination: { args: { request: TestDestinationRequest }; result: string | null };
+  save_destination: { args: { request: SaveDestinationRequest }; result: DestinationSaved };
   remove_destination: { args: { name: string }; result: void };
   copy_status: { args: Record<string, never>; result: Array<CopyStatus> };
   backup_copies: { args: { source: string }; result: Array<CopyRecord> };
   copy_now: { args: Record<string, never>; result: void };
   stop_copies: { args: Record<string, never>; result: void };
-  remote_backups: { args: { destination: Destination; secret?: string | null; password?: string | null }; result: FolderReport };
-  restore_from_copy: { args: { jobId: string; destination: Destination; secret?: string | null; password?: string | null; id: string; target: string }; result: RestoreOutcome };
+  remote_backups: { args: { request: RemoteBackupsRequest }; result: FolderReport };
+  restore_from_copy: { args: { request: RestoreFromCopyRequest }; result: RestoreOutcome };
   choose_path: { args: { request: ChoosePathRequest }; result: string | null };
   list_alerts: { args: { request: ListAlertsRequest }; result: Array<Alert> };
   dismiss_alert: { args: { request: DismissAlertRequest }; result: void };

@@ -1,7 +1,8 @@
 //! Commands about copies elsewhere: the destinations (S3, Azure, Google Cloud Storage, WebDAV,
 //! SFTP, a folder) with their
 //! secrets in the OS keyring, the connection test, which sources copy where, and how each
-//! destination stands. The copying itself runs on the copier thread (`copier.rs`).
+//! destination stands. The copying itself runs on the copier thread (`copier.rs`). A command the
+//! window sends more than one value takes them as one request, declared just above it.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,9 @@ use keepsake_engine::scheduler::copies::CopyStatus;
 use keepsake_engine::{
     CopyRecord, Destination, DestinationKind, Engine, ErrorCode, FolderReport, RestoreOptions,
 };
+use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
+use ts_rs::TS;
 
 use super::{blocking, changed, run_job};
 use crate::error::{IpcError, IpcResult};
@@ -86,12 +89,25 @@ async fn take_google_key<R: Runtime>(
 }
 
 /// What saving a destination did besides saving it.
-#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, serde::Serialize, TS)]
 pub struct DestinationSaved {
     /// The secret saved for it was forgotten: it now points at another place (server, bucket,
     /// account, user) and no new secret came with it, so the old one would have logged in
     /// there. The window asks for the new place's secret.
     pub secret_forgotten: bool,
+}
+
+/// The destination [`test_destination`] tries.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct TestDestinationRequest {
+    /// The destination, as the form describes it.
+    pub destination: Destination,
+    /// The secret typed in the form (else the saved one).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub secret: Option<String>,
 }
 
 /// "Test connection": reaches the destination, lists it, writes a small file there and removes
@@ -101,9 +117,9 @@ pub struct DestinationSaved {
 #[tauri::command]
 pub async fn test_destination<R: Runtime>(
     app: AppHandle<R>,
-    mut destination: Destination,
-    mut secret: Option<String>,
+    request: TestDestinationRequest,
 ) -> IpcResult<Option<String>> {
+    let TestDestinationRequest { mut destination, mut secret } = request;
     take_google_key(&app, &mut destination, &mut secret).await?;
     blocking(&app, move |state| {
         destination.validate()?;
@@ -132,6 +148,21 @@ fn keep_host_key(saved: &[Destination], dest: &mut Destination) {
     }
 }
 
+/// The destination [`save_destination`] saves, and which sources copy there.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SaveDestinationRequest {
+    /// The destination, as the form describes it.
+    pub destination: Destination,
+    /// The secret typed in the form (else the saved one).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub secret: Option<String>,
+    /// The sources that copy their backups there (the others stop).
+    pub sources: Vec<String>,
+}
+
 /// Saves a destination (new, or replacing the one of the same name), its secret in the keyring
 /// when one is given, and which sources copy their backups there. A destination moved to
 /// another place without a new secret loses its saved one (it must not log in to the new
@@ -139,10 +170,9 @@ fn keep_host_key(saved: &[Destination], dest: &mut Destination) {
 #[tauri::command]
 pub async fn save_destination<R: Runtime>(
     app: AppHandle<R>,
-    mut destination: Destination,
-    mut secret: Option<String>,
-    sources: Vec<String>,
+    request: SaveDestinationRequest,
 ) -> IpcResult<DestinationSaved> {
+    let SaveDestinationRequest { mut destination, mut secret, sources } = request;
     take_google_key(&app, &mut destination, &mut secret).await?;
     let r = blocking(&app, move |state| {
         destination.validate()?;
@@ -295,15 +325,31 @@ fn remote_engine(
     Ok(Engine::open(engines.home(), store)?.with_secrets(secrets).with_foreign_kdf(true))
 }
 
+/// The destination [`remote_backups`] lists, and the password to open its backups with.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RemoteBackupsRequest {
+    /// The destination, as the form describes it.
+    pub destination: Destination,
+    /// The secret typed in the form (else the saved one).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub secret: Option<String>,
+    /// The backups' password.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub password: Option<String>,
+}
+
 /// The lost-computer restore, first step: the backups at a destination, read from its objects
 /// alone (nothing about them is recorded on this computer), opened with `password`.
 #[tauri::command]
 pub async fn remote_backups<R: Runtime>(
     app: AppHandle<R>,
-    mut destination: Destination,
-    mut secret: Option<String>,
-    password: Option<String>,
+    request: RemoteBackupsRequest,
 ) -> IpcResult<FolderReport> {
+    let RemoteBackupsRequest { mut destination, mut secret, password } = request;
     take_google_key(&app, &mut destination, &mut secret).await?;
     blocking(&app, move |state| {
         let _lent = state.lend_password(password, Some(false));
@@ -316,6 +362,29 @@ pub async fn remote_backups<R: Runtime>(
     .await
 }
 
+/// The backup [`restore_from_copy`] takes from a destination, and where it writes it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RestoreFromCopyRequest {
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// The destination, as the form describes it.
+    pub destination: Destination,
+    /// The secret typed in the form (else the saved one).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub secret: Option<String>,
+    /// The backups' password.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub password: Option<String>,
+    /// The backup there.
+    pub id: String,
+    /// The new file, picked in the save dialog.
+    pub target: PathBuf,
+}
+
 /// The lost-computer restore: backup `id` at the destination, checked whole first, written to
 /// `target`, a new file picked in the save dialog (there is nothing to keep a safety backup
 /// of, and nowhere on this computer to keep one yet); a file that appears there meanwhile is
@@ -323,13 +392,9 @@ pub async fn remote_backups<R: Runtime>(
 #[tauri::command]
 pub async fn restore_from_copy<R: Runtime>(
     app: AppHandle<R>,
-    job_id: String,
-    mut destination: Destination,
-    mut secret: Option<String>,
-    password: Option<String>,
-    id: String,
-    target: PathBuf,
+    request: RestoreFromCopyRequest,
 ) -> IpcResult<RestoreOutcome> {
+    let RestoreFromCopyRequest { job_id, mut destination, mut secret, password, id, target } = request;
     let state = app.state::<AppState>();
     // Only a file the person picked in the save dialog: the window is not trusted with paths.
     let target = state.picked_target(target)?;

@@ -597,7 +597,7 @@ export class FakeShell {
       return this.chosenPath;
     },
     list_destinations: () => structuredClone(this.destinations),
-    test_destination: ({ destination, secret }) => {
+    test_destination: ({ request: { destination, secret } }) => {
       // As the shell: a Google key file that is not a service account's key.
       if (destination.kind === "gcs" && destination.key_file !== undefined && !destination.key_file.endsWith(".json")) {
         throw ipcError("invalid_input", `${destination.key_file} is not a service account's key`, { reason: "key_file", path: destination.key_file });
@@ -608,7 +608,7 @@ export class FakeShell {
       // As the shell: an SFTP server's fingerprint, seen now or checked against the form's.
       return destination.kind === "sftp" ? (destination.host_key ?? "SHA256:fakeHostKeyOfTheTestServer0123456789abcdefg") : null;
     },
-    save_destination: ({ destination, sources }) => {
+    save_destination: ({ request: { destination, sources } }) => {
       this.destinations = [...this.destinations.filter((d) => d.name !== destination.name), destination];
       for (const s of this.state.sources) {
         s.copies_to = sources.includes(s.name)
@@ -629,7 +629,7 @@ export class FakeShell {
     stop_copies: () => {
       this.state.copies_held = true;
     },
-    remote_backups: ({ secret, password }) => {
+    remote_backups: ({ request: { secret, password } }) => {
       if (secret !== this.destinationSecret) {
         throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
       }
@@ -648,7 +648,7 @@ export class FakeShell {
             })),
       };
     },
-    restore_from_copy: ({ id, target }) => {
+    restore_from_copy: ({ request: { id, target } }) => {
       this.mustBePicked(target);
       const b = this.remoteBackups.find((r) => r.id === id);
       if (!b) throw ipcError("backup_not_found", `no backup ${id} there`);
