@@ -63,6 +63,7 @@ impl Contract {
     /// The whole file.
     pub fn render(mut self) -> String {
         self.visit::<crate::jobs::JobProgress>();
+        self.visit::<crate::events::Changed>();
         self.decls.sort();
         let mut out = String::from(
             "// The window's contract with the Tauri shell, generated from the Rust types by \
@@ -87,7 +88,7 @@ impl Contract {
         }
         out.push_str("] as const satisfies readonly (keyof Commands)[];\n\n");
         out.push_str(&format!(
-            "/** The events the shell sends, and their payloads. */\nexport interface Events {{\n  \"{}\": JobProgress;\n  \"{}\": null;\n}}\n",
+            "/** The events the shell sends, and their payloads. */\nexport interface Events {{\n  \"{}\": JobProgress;\n  \"{}\": Changed;\n}}\n",
             crate::jobs::JOB_PROGRESS,
             crate::events::STATE_CHANGED
         ));

@@ -12,15 +12,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Local;
-use keepsake_engine::ErrorCode;
-use keepsake_engine::model::RunStatus;
 use keepsake_engine::schedule::sleep_for;
 use keepsake_engine::scheduler::host::{Host, HostEvent, HostHooks};
 use keepsake_engine::seams::Job;
 use keepsake_engine::sources::Source;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::events::changed;
 use crate::jobs::EventProgress;
 use crate::notify::Note;
 use crate::state::AppState;
@@ -62,7 +59,11 @@ fn host<R: Runtime>(app: AppHandle<R>) {
         let now = Local::now();
         let sources = state.scheduled_sources();
         let tick = host.tick(&sources, &HashSet::new(), now, &hooks);
-        crate::tray::refresh(&app);
+        // A run said what it changed itself (the tray follows the app's events); otherwise the
+        // status line is kept current as time passes.
+        if !tick.ran {
+            crate::tray::refresh_if_stale(&app);
+        }
         weekly(&app, &state, !sources.is_empty());
         let wait =
             if tick.ran { MIN_WAIT } else { sleep_for(tick.next.as_ref(), &now, MAX_WAIT).max(MIN_WAIT) };
@@ -108,7 +109,7 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
                 return false;
             }
         };
-        crate::tray::refresh(self.app);
+        crate::events::busy_changed(self.app);
         work(&guard.job);
         true
     }
@@ -125,19 +126,7 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
                 tracing::info!(source = %source.name, ?reason, "scheduled backup");
             }
             HostEvent::Finished { source, result } => {
-                if let Some(note) = finished(&state, source, result) {
-                    note.send(level);
-                }
-                // The room for the next backup, from the run's own answer.
-                if let Ok(run) = result
-                    && let Some(check) = &run.space
-                {
-                    crate::service::tell_space(self.app, &source.name, check);
-                }
-                if !source.copies_to.is_empty() {
-                    state.copier.wake();
-                }
-                changed(self.app);
+                crate::service::after_run(self.app, source, result, crate::service::Asked::Schedule);
             }
             HostEvent::Skipped { source } => {
                 tracing::info!(source = %source.name, "skipped: a backup of it is still running");
@@ -149,45 +138,6 @@ impl<R: Runtime> HostHooks for AppHooks<'_, R> {
             }
             HostEvent::HistoryUnreadable { source, error } => {
                 tracing::warn!(source = %source.name, "cannot read the history: {}", error.message());
-            }
-        }
-    }
-}
-
-/// The notification a finished scheduled run deserves, if any.
-fn finished(
-    state: &AppState,
-    source: &Source,
-    result: &keepsake_engine::Result<keepsake_engine::model::ScheduledRun>,
-) -> Option<Note> {
-    match result {
-        Ok(run) => {
-            tracing::info!(source = %source.name, status = ?run.status, message = ?run.message, "scheduled run");
-            if !run.alerts.is_empty() {
-                return Some(Note::content_alert(&source.name, &run.alerts));
-            }
-            match (run.status, &run.backup) {
-                (RunStatus::Success, Some(b)) => {
-                    Some(Note::backed_up(&source.name, b.stored_size, run.verify.is_some()))
-                }
-                (RunStatus::Failed, _) => Some(Note::backup_failed(
-                    &source.name,
-                    &source.database,
-                    run.error_code.unwrap_or(ErrorCode::BackupDamaged),
-                )),
-                _ => None,
-            }
-        }
-        Err(e) if e.code() == ErrorCode::Cancelled => {
-            tracing::info!(source = %source.name, "scheduled run cancelled");
-            None
-        }
-        Err(e) => {
-            tracing::error!(source = %source.name, code = %e.code(), "scheduled run failed: {}", e.message());
-            if e.code() == ErrorCode::PasswordRequired && state.secrets.last_error().is_some() {
-                Some(Note::keyring(&source.name))
-            } else {
-                Some(Note::backup_failed(&source.name, &source.database, e.code()))
             }
         }
     }

@@ -1,14 +1,16 @@
 //! The app's actions, below the window's commands: what the window, the tray and the scheduler
-//! all do (back up now, say that the disk is low, run a job), written once. An action tells
+//! all do (back up, what follows a backup, say that the disk is low, run a job), written once. An action tells
 //! its sinks through [`crate::events`]; it never calls the tray or the window itself.
 
-use keepsake_engine::model::{BackupMetadata, BackupType};
-use keepsake_engine::{BackupOptions, Job};
+use keepsake_engine::model::{BackupMetadata, RunStatus, ScheduledRun};
+use keepsake_engine::sources::Source;
+use keepsake_engine::{ErrorCode, Job, Result, RunHow};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
 use crate::events::changed;
 use crate::jobs::EventProgress;
+use crate::notify::Note;
 use crate::state::AppState;
 
 /// Runs `f` on the blocking pool with the app's state.
@@ -56,8 +58,7 @@ pub async fn run_reading_job<R: Runtime, T: Send + 'static>(
     result
 }
 
-/// "Back up now", from the window or the tray: a manual backup with the source's settings, as
-/// job `job_id`.
+/// "Back up now" from the window: a manual backup with the source's settings, as job `job_id`.
 pub async fn back_up_now<R: Runtime>(
     app: &AppHandle<R>,
     source: &str,
@@ -65,43 +66,111 @@ pub async fn back_up_now<R: Runtime>(
     description: Option<String>,
     tags: Option<Vec<String>>,
 ) -> IpcResult<BackupMetadata> {
-    let (src, engine) = app.state::<AppState>().source_engine(source)?;
-    let opts = BackupOptions {
-        description,
-        tags: tags.unwrap_or_default(),
-        ..src.backup_options(BackupType::Manual)
-    };
-    let name = src.name.clone();
-    let copies = !src.copies_to.is_empty();
-    let watched = engine.clone();
-    let (database, margin) = (src.database.clone(), src.low_space);
-    let meta = run_job(app, job_id, move |job| engine.backup(&src.database, &opts, job)).await?;
-    if copies {
-        // Local copy first, then the copies elsewhere, in the background.
-        app.state::<AppState>().copier.wake();
-    }
-    // A change that looks like data loss is said at once, wherever the person is looking.
-    if let Ok(alerts) = watched.alerts_of(&meta.id)
-        && !alerts.is_empty()
-    {
-        let level = app.state::<AppState>().settings().notification_level;
-        crate::notify::Note::content_alert(&name, &alerts).send(level);
-    }
-    warn_low_space(app, &name, &watched, &database, &margin);
-    Ok(meta)
+    let how = RunHow::manual(description, tags.unwrap_or_default());
+    back_up(app, source, job_id, how, Asked::Window).await
 }
 
-/// After a backup: a notification when the next one would leave the backup disk low on space,
-/// or would not fit, told once each time it gets worse.
-pub fn warn_low_space<R: Runtime>(
+/// Who asked for a backup, which decides what the person is told after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The schedule: every outcome is a notification (success as the level allows).
+    Schedule,
+    /// The window's "Back up now": the window shows the outcome; only a content alert is a
+    /// notification too.
+    Window,
+    /// The tray's "Back up now": the window may be closed, so as for the schedule.
+    Tray,
+}
+
+/// A run of `source` as `how` says, as job `job_id`, and what follows it ([`after_run`]); the
+/// backup, or why there is none (a busy folder included).
+pub async fn back_up<R: Runtime>(
     app: &AppHandle<R>,
-    name: &str,
-    engine: &keepsake_engine::Engine,
-    database: &std::path::Path,
-    margin: &keepsake_engine::SpaceMargin,
+    source: &str,
+    job_id: &str,
+    how: RunHow,
+    asked: Asked,
+) -> IpcResult<BackupMetadata> {
+    let (src, engine) = app.state::<AppState>().source_engine(source)?;
+    let run_src = src.clone();
+    let result = run_reading_job(app, job_id, move |job| Ok(engine.run_source(&run_src, &how, job))).await?;
+    after_run(app, &src, &result, asked);
+    let state = app.state::<AppState>();
+    match result {
+        Ok(run) => match run.backup {
+            Some(meta) => Ok(meta),
+            None => Err(state.ipc_error(keepsake_engine::Error::new(
+                run.error_code.unwrap_or(ErrorCode::Busy),
+                run.message.unwrap_or_else(|| "the backup folder is busy".to_owned()),
+            ))),
+        },
+        Err(e) => Err(state.ipc_error(e)),
+    }
+}
+
+/// What follows every run of a source, whoever asked for it: the notification the outcome
+/// deserves ([`Asked`]), the room on the backup disk, the copies elsewhere woken, and one
+/// `state-changed`. One policy for the scheduler, the window and the tray.
+pub fn after_run<R: Runtime>(
+    app: &AppHandle<R>,
+    source: &Source,
+    result: &Result<ScheduledRun>,
+    asked: Asked,
 ) {
-    if let Ok(Some(check)) = engine.space_check(database, margin) {
-        tell_space(app, name, &check);
+    let state = app.state::<AppState>();
+    if let Some(note) = told(&state, source, result, asked) {
+        note.send(state.settings().notification_level);
+    }
+    if let Ok(run) = result {
+        // The room for the next backup, from the run's own answer.
+        if let Some(check) = &run.space {
+            tell_space(app, &source.name, check);
+        }
+        if run.backup.is_some() && !source.copies_to.is_empty() {
+            // Local copy first, then the copies elsewhere, in the background.
+            state.copier.wake();
+        }
+    }
+    changed(app);
+}
+
+/// The notification a finished run deserves, if any.
+fn told(state: &AppState, source: &Source, result: &Result<ScheduledRun>, asked: Asked) -> Option<Note> {
+    let quiet = asked == Asked::Window;
+    match result {
+        Ok(run) => {
+            tracing::info!(source = %source.name, status = ?run.status, message = ?run.message, ?asked, "run");
+            // A change that looks like data loss is said at once, wherever the person is looking.
+            if !run.alerts.is_empty() {
+                return Some(Note::content_alert(&source.name, &run.alerts));
+            }
+            match (run.status, &run.backup) {
+                _ if quiet => None,
+                (RunStatus::Success, Some(b)) => {
+                    Some(Note::backed_up(&source.name, b.stored_size, run.verify.is_some()))
+                }
+                (RunStatus::Failed, _) => Some(Note::backup_failed(
+                    &source.name,
+                    &source.database,
+                    run.error_code.unwrap_or(ErrorCode::BackupDamaged),
+                )),
+                _ => None,
+            }
+        }
+        Err(e) if e.code() == ErrorCode::Cancelled => {
+            tracing::info!(source = %source.name, ?asked, "run cancelled");
+            None
+        }
+        Err(e) => {
+            tracing::error!(source = %source.name, code = %e.code(), ?asked, "run failed: {}", e.message());
+            if quiet {
+                None
+            } else if e.code() == ErrorCode::PasswordRequired && state.secrets.last_error().is_some() {
+                Some(Note::keyring(&source.name))
+            } else {
+                Some(Note::backup_failed(&source.name, &source.database, e.code()))
+            }
+        }
     }
 }
 

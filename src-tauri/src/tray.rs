@@ -3,6 +3,8 @@
 //! Quit. On Linux it is an AppIndicator (StatusNotifierItem) whose menu is exported over D-Bus.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{Local, Utc};
 use tauri::image::Image;
@@ -10,9 +12,6 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Listener, Manager, Runtime};
 
-use keepsake_engine::ErrorCode;
-
-use crate::notify::Note;
 use crate::state::AppState;
 use crate::view::{Mood, source_view, tray_summary};
 
@@ -74,14 +73,64 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .on_menu_event(|app, event| on_menu(app, event.id.as_ref()))
         .build(app)?;
     app.manage(Tray { icon, status, pause, shown: Mutex::new(None) });
-    // The tray is a sink of the app's events: whatever changes the state, or starts or ends a
-    // job, says so there, and the tray follows.
-    for event in [crate::events::STATE_CHANGED, crate::events::BUSY_CHANGED] {
-        let handle = app.clone();
-        app.listen_any(event, move |_| refresh(&handle));
-    }
-    refresh(app);
+    follow(app);
     Ok(())
+}
+
+/// The tray's picture of the app, kept whether or not there is a tray to show it on: when it
+/// was last built, and how often (read by the tests that count the work of one scheduled run).
+#[derive(Debug, Default)]
+pub struct TrayModel {
+    builds: AtomicUsize,
+    last_built: Mutex<Option<Instant>>,
+}
+
+impl TrayModel {
+    /// How many times the summary was built from the sources' views.
+    pub fn builds(&self) -> usize {
+        self.builds.load(Ordering::SeqCst)
+    }
+
+    fn built(&self) {
+        self.builds.fetch_add(1, Ordering::SeqCst);
+        *self.last_built.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    /// Built less than `age` ago.
+    fn fresh(&self, age: Duration) -> bool {
+        self.last_built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|t| t.elapsed() < age)
+    }
+}
+
+/// Makes the tray a sink of the app's events: whatever changes the state, or starts or ends a
+/// job, says so there, and the tray follows (the summary built once per change, not once per
+/// caller). Without a tray icon (tests, desktops without a tray area) the summary is still kept.
+pub fn follow<R: Runtime>(app: &AppHandle<R>) {
+    app.manage(TrayModel::default());
+    let handle = app.clone();
+    app.listen_any(crate::events::STATE_CHANGED, move |e| {
+        // The copies elsewhere are not in the tray's picture.
+        if serde_json::from_str(e.payload()).ok() != Some(crate::events::Changed::Copies) {
+            refresh(&handle);
+        }
+    });
+    let handle = app.clone();
+    app.listen_any(crate::events::BUSY_CHANGED, move |_| refresh(&handle));
+    refresh(app);
+}
+
+/// How stale the status line ("Last backup 2 minutes ago", a source becoming overdue) may get
+/// while nothing happens.
+pub const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Brings the tray up to date as time passes, when nothing else did for [`STALE_AFTER`].
+pub fn refresh_if_stale<R: Runtime>(app: &AppHandle<R>) {
+    if app.try_state::<TrayModel>().is_some_and(|m| !m.fresh(STALE_AFTER)) {
+        refresh(app);
+    }
 }
 
 fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
@@ -93,18 +142,11 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
                     let job = format!("tray:{}", source.name);
-                    let result = crate::service::back_up_now(&app, &source.name, &job, None, None).await;
-                    let level = app.state::<AppState>().settings().notification_level;
-                    match result {
-                        Ok(b) => {
-                            Note::backed_up(&source.name, b.stored_size, b.verified_at.is_some()).send(level)
-                        }
-                        Err(e) if e.engine_code() == Some(ErrorCode::Cancelled) => {}
-                        Err(e) => {
-                            tracing::error!(source = %source.name, "backup from the tray failed: {e}");
-                            let code = e.engine_code().unwrap_or(ErrorCode::Io);
-                            Note::backup_failed(&source.name, &source.database, code).send(level);
-                        }
+                    // What the person is told after is the service's one policy.
+                    let how = keepsake_engine::RunHow::manual(None, Vec::new());
+                    let asked = crate::service::Asked::Tray;
+                    if let Err(e) = crate::service::back_up(&app, &source.name, &job, how, asked).await {
+                        tracing::warn!(source = %source.name, "backup from the tray: {e}");
                     }
                 });
             }
@@ -122,19 +164,25 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
 }
 
-/// Brings the icon and the menu up to date (no-op when there is no tray, as in tests). The
-/// summary is computed on the calling thread; the menu is changed on the main thread, without
+/// Brings the icon and the menu up to date (no-op before [`follow`]). While a job runs the
+/// picture is "backing up" whatever the sources say, so the summary is built only when none
+/// runs. It is computed on the calling thread; the menu is changed on the main thread, without
 /// waiting for it (a thread that waited while holding a lock the main thread needs would
 /// deadlock the app).
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    let Some(model) = app.try_state::<TrayModel>() else { return };
+    let state = app.state::<AppState>();
+    let summary = if state.jobs.any_running() {
+        tray_summary(&[], true, false, Utc::now())
+    } else {
+        let now = Local::now();
+        let views: Vec<_> = state.sources().iter().map(|s| source_view(&state, s, &now)).collect();
+        model.built();
+        tray_summary(&views, false, state.secrets.last_error().is_some(), Utc::now())
+    };
     if app.try_state::<Tray<R>>().is_none() {
         return;
     }
-    let state = app.state::<AppState>();
-    let now = Local::now();
-    let views: Vec<_> = state.sources().iter().map(|s| source_view(&state, s, &now)).collect();
-    let summary =
-        tray_summary(&views, state.jobs.any_running(), state.secrets.last_error().is_some(), Utc::now());
     let next = (summary.mood, summary.status, state.settings().paused);
     let handle = app.clone();
     if let Err(e) = app.run_on_main_thread(move || show(&handle, next)) {

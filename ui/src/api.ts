@@ -13,6 +13,7 @@ import { listen } from "@tauri-apps/api/event";
 
 import { toApiError } from "./errors";
 import type {
+  Changed,
   Commands,
   Events,
   JobProgress,
@@ -181,8 +182,9 @@ function on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => v
 export const onJobProgress = (handler: (progress: JobProgress) => void): Promise<Unsubscribe> =>
   on("job-progress", handler);
 
-/** Something changed behind the window's back (a scheduled backup, the tray): refetch. */
-export const onStateChanged = (handler: () => void): Promise<Unsubscribe> => on("state-changed", () => handler());
+/** Something changed behind the window's back (a scheduled backup, the tray, a copy): refetch what it names. */
+export const onStateChanged = (handler: (what: Changed) => void): Promise<Unsubscribe> =>
+  on("state-changed", (what) => handler(what));
 
 // --- Copies elsewhere ------------------------------------------------------------------
 

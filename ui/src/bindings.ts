@@ -341,6 +341,12 @@ seq: number,
 base_checksum: string, };
 
 /**
+ * What a `state-changed` event says changed.
+ */
+
+export type Changed = "everything" | "copies";
+
+/**
  * One check of a verification.
  */
 
@@ -2046,5 +2052,5 @@ export const COMMAND_NAMES = [
 /** The events the shell sends, and their payloads. */
 export interface Events {
   "job-progress": JobProgress;
-  "state-changed": null;
+  "state-changed": Changed;
 }

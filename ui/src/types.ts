@@ -5,6 +5,7 @@
 
 export type {
   Alert,
+  Changed,
   CopyProblem,
   CopyRecord,
   CopyStatus,

@@ -15,6 +15,7 @@ import { WEEKDAYS } from "../scheduleForm";
 import type {
   Alert,
   AppStateView,
+  Changed,
   CopyRecord,
   CopyStatus,
   Destination,
@@ -1168,7 +1169,7 @@ export function installFake(fake: FakeShell): FakeShell {
 
 export { clearMocks };
 
-/** Tell the window that something changed behind its back. */
-export function emitStateChanged(): Promise<void> {
-  return emit("state-changed", null);
+/** Tell the window that something changed behind its back (`what`: everything by default). */
+export function emitStateChanged(what: Changed = "everything"): Promise<void> {
+  return emit("state-changed", what);
 }
