@@ -1,12 +1,13 @@
-// Window-wide state that every screen shares: a refresh counter (bumped after a change and on the
-// shell's `state-changed` event, so every query refetches) and the error notices. Failed
+// Window-wide state that every screen shares: refresh counters (bumped after a change and on the
+// shell's `state-changed` event, which names what changed: everything, or only the copies
+// elsewhere, so only the queries about copies refetch then) and the error notices. Failed
 // actions land here by default, so no failure is silent (STYLE.md: failed mutations show an
 // error by default).
 
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 
 import { describeError } from "./errors";
-import type { Code } from "./types";
+import type { Changed, Code } from "./types";
 
 export interface Notice {
   id: number;
@@ -19,8 +20,12 @@ export interface Notice {
 }
 
 interface Shared {
+  /** Moves after any change: every query refetches. */
   refreshTick: number;
-  refresh: () => void;
+  /** Moves after any change, and after a change of the copies elsewhere alone. */
+  copiesTick: number;
+  /** Refetches the queries about `what` (everything by default). */
+  refresh: (what?: Changed) => void;
   notices: Notice[];
   report: (error: unknown, doing?: string) => void;
   dismiss: (id: number) => void;
@@ -37,9 +42,13 @@ let nextNoticeId = 1;
 
 export function SharedProvider({ children }: { children: ReactNode }) {
   const [refreshTick, setRefreshTick] = useState(0);
+  const [copiesTick, setCopiesTick] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
 
-  const refresh = useCallback(() => setRefreshTick((t) => t + 1), []);
+  const refresh = useCallback((what: Changed = "everything") => {
+    setCopiesTick((t) => t + 1);
+    if (what === "everything") setRefreshTick((t) => t + 1);
+  }, []);
   const report = useCallback((error: unknown, doing?: string) => {
     const described = describeError(error);
     const notice: Notice = { id: nextNoticeId++, ...described, doing };
@@ -59,8 +68,8 @@ export function SharedProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ refreshTick, refresh, notices, report, dismiss, settle }),
-    [refreshTick, refresh, notices, report, dismiss, settle],
+    () => ({ refreshTick, copiesTick, refresh, notices, report, dismiss, settle }),
+    [refreshTick, copiesTick, refresh, notices, report, dismiss, settle],
   );
   return <SharedContext.Provider value={value}>{children}</SharedContext.Provider>;
 }

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react"
 import * as api from "./api";
 import { ApiError, toApiError } from "./api";
 import { useShared } from "./context";
-import type { Phase } from "./types";
+import type { Changed, Phase } from "./types";
 
 export interface Query<T> {
   data: T | undefined;
@@ -24,12 +24,21 @@ interface QueryResult<T> {
   error?: ApiError;
 }
 
-/** Fetches with `fetcher` whenever `key` changes or anything asks for a refresh. */
-export function useQuery<T>(key: string | null, fetcher: () => Promise<T>): Query<T> {
-  const { refreshTick } = useShared();
+/**
+ * Fetches with `fetcher` whenever `key` changes or a refresh names what it reads: `about`
+ * "copies" for a query of the copies elsewhere alone (refetched when only they changed too),
+ * else any change.
+ */
+export function useQuery<T>(
+  key: string | null,
+  fetcher: () => Promise<T>,
+  about: Changed = "everything",
+): Query<T> {
+  const { refreshTick, copiesTick } = useShared();
   const [localTick, setLocalTick] = useState(0);
   const [result, setResult] = useState<QueryResult<T> | null>(null);
-  const fullKey = key === null ? null : `${key}#${refreshTick}.${localTick}`;
+  const tick = about === "copies" ? copiesTick : refreshTick;
+  const fullKey = key === null ? null : `${key}#${tick}.${localTick}`;
   const fetch = useEffectEvent(() => fetcher());
 
   useEffect(() => {

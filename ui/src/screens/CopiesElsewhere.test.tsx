@@ -3,7 +3,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { copyStatusLine } from "../copies";
-import { FakeShell, fullSetup } from "../testing/fakeShell";
+import { emitStateChanged, FakeShell, fullSetup } from "../testing/fakeShell";
 import { renderApp } from "../testing/render";
 import type { CopyStatus } from "../types";
 
@@ -147,6 +147,23 @@ describe("Copies elsewhere", () => {
     await user.click(screen.getByTestId("resume-copies"));
     await waitFor(() => expect(fake.callsOf("copy_now")).toHaveLength(1));
     await waitFor(() => expect(screen.queryByTestId("home-copies-stopped")).toBeNull());
+  });
+
+  it("a change of the copies alone refetches how the copies stand, and nothing else", async () => {
+    const fake = new FakeShell(fullSetup());
+    const notes = fake.state.sources[0];
+    if (notes) notes.copies_to = ["Backblaze"];
+    fake.copyStatuses = [status({ waiting: 2 })];
+    renderApp(fake);
+    await screen.findByTestId("home-copy");
+    const states = fake.callsOf("app_state").length;
+    const statuses = fake.callsOf("copy_status").length;
+    await emitStateChanged("copies");
+    await waitFor(() => expect(fake.callsOf("copy_status")).toHaveLength(statuses + 1));
+    expect(fake.callsOf("app_state")).toHaveLength(states);
+    await emitStateChanged("everything");
+    await waitFor(() => expect(fake.callsOf("app_state")).toHaveLength(states + 1));
+    expect(fake.callsOf("copy_status")).toHaveLength(statuses + 2);
   });
 
   it("words each state of a destination", () => {

@@ -14,7 +14,7 @@ import { RestoreFromCopy } from "./RestoreFromCopy";
 
 export function CopiesElsewhere({ state }: { state: AppStateView }) {
   const destinations = useQuery("destinations", api.listDestinations);
-  const status = useQuery("copy-status", api.copyStatus);
+  const status = useQuery("copy-status", api.copyStatus, "copies");
   const [adding, setAdding] = useState(false);
   const [fromCopy, setFromCopy] = useState(false);
   const [restoredTo, setRestoredTo] = useState<string | null>(null);

@@ -28,7 +28,11 @@ export function History({ source, navigate }: { source: SourceView; navigate: Na
   // Content alerts, dismissed ones too: each marks the backup that showed the change.
   const alerts = useQuery(`alerts-all:${name}`, () => api.listAlerts(name, true));
   // Where each backup has been copied (copies elsewhere).
-  const copies = useQuery(source.copies_to.length > 0 ? `copies:${name}` : null, () => api.backupCopies(name));
+  const copies = useQuery(
+    source.copies_to.length > 0 ? `copies:${name}` : null,
+    () => api.backupCopies(name),
+    "copies",
+  );
   const stats = useQuery(`stats:${name}`, () => api.getStats(name));
   const folder = useQuery(`folder:${name}`, () => api.scanFolder(name));
   const job = useJob();

@@ -11,7 +11,7 @@ import type { SourceView } from "../../types";
 
 /** On Home: how each copy elsewhere of `source` stands. */
 export function CopyStatusList({ source, held }: { source: SourceView; held: boolean }) {
-  const status = useQuery(source.copies_to.length > 0 ? "copy-status" : null, api.copyStatus);
+  const status = useQuery(source.copies_to.length > 0 ? "copy-status" : null, api.copyStatus, "copies");
   const now = useNow();
   const copying = useBackgroundCopy();
   const stop = useAction(api.stopCopies, { doing: "Stopping the copy" });
