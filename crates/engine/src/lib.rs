@@ -14,7 +14,6 @@
 pub(crate) mod catalog;
 pub(crate) mod chain;
 pub(crate) mod commands;
-pub mod destinations;
 pub(crate) mod engine;
 pub mod engines;
 pub mod folder;
@@ -27,7 +26,7 @@ pub mod retention;
 pub use keepsake_format::format;
 pub mod names;
 pub(crate) use keepsake_format::{pipeline, snapshot};
-pub use keepsake_model::{error, model, seams};
+pub use keepsake_model::{destinations, error, model, seams};
 pub use keepsake_schedule as schedule;
 pub(crate) use keepsake_store::lock;
 pub use keepsake_store::{durable, store};

@@ -7,43 +7,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::model::{BackupMetadata, VerificationStatus};
 
-/// Which backups to keep. `None` means the rule is off.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RetentionPolicy {
-    /// Keep the newest N.
-    #[serde(default)]
-    pub keep_last: Option<u32>,
-    /// Keep every backup made within the last N days.
-    #[serde(default)]
-    pub keep_within_days: Option<u32>,
-    /// Keep the newest backup of each of the last N days that have backups.
-    #[serde(default)]
-    pub keep_daily: Option<u32>,
-    /// Keep the newest backup of each of the last N weeks (ISO weeks) that have backups.
-    #[serde(default)]
-    pub keep_weekly: Option<u32>,
-    /// Keep the newest backup of each of the last N months that have backups.
-    #[serde(default)]
-    pub keep_monthly: Option<u32>,
-}
-
-impl RetentionPolicy {
-    /// No rule is set, so a cleanup keeps everything.
-    pub fn is_empty(&self) -> bool {
-        self.keep_last.is_none()
-            && self.keep_within_days.is_none()
-            && self.keep_daily.is_none()
-            && self.keep_weekly.is_none()
-            && self.keep_monthly.is_none()
-    }
-}
-
-pub use crate::model::{CleanupPlan, PlanEntry};
+pub use crate::model::{CleanupPlan, PlanEntry, RetentionPolicy};
 
 /// Plans a cleanup. Days, weeks and months are those of `now`'s time zone.
 pub fn plan_retention<Tz: TimeZone>(

@@ -73,3 +73,21 @@ fn each_floor_crate_depends_only_on_the_floors_below_it() {
         assert!(beyond.is_empty(), "{name} depends on {beyond:?}, beyond {below:?}");
     }
 }
+
+/// The remote stores stand on the storage seam and the records, not on the engine (its normal
+/// dependencies in Cargo.toml; the engine is a dev-dependency of its tests only): a change to
+/// the engine's verbs never rebuilds them, and a store cannot reach past the seam.
+#[test]
+fn the_remote_stores_depend_on_the_store_and_the_model_not_the_engine() {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../remote/Cargo.toml")).unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let ours: Vec<&str> = manifest["dependencies"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|d| d.starts_with("keepsake-"))
+        .collect();
+    assert_eq!(ours, ["keepsake-model", "keepsake-store"]);
+}

@@ -21,7 +21,7 @@ const ENGINE: &[&[&str]] = &[
     // The engine itself: a store, its catalog, the installation, the seams.
     &["engine"],
     // Records and settings: the catalog, the installation's folder, page lists, names, sources.
-    &["catalog", "installation", "manifest", "names", "sources", "destinations"],
+    &["catalog", "installation", "manifest", "names", "sources"],
     // Pure rules over records.
     &["retention", "watch"],
     // Test fixtures, the process's hardening (records, errors and seams are the model crate's,
@@ -30,7 +30,7 @@ const ENGINE: &[&[&str]] = &[
 ];
 
 /// The model crate's floors, top first.
-const MODEL: &[&[&str]] = &[&["model", "seams"], &["error"]];
+const MODEL: &[&[&str]] = &[&["destinations"], &["model", "seams"], &["error"]];
 
 /// The store crate's floors, top first.
 const STORE: &[&[&str]] = &[&["store", "lock"], &["durable"]];

@@ -5,6 +5,7 @@
 //! re-exports it (`keepsake_engine::model`, `::error`, `::seams`).
 #![warn(missing_docs)]
 
+pub mod destinations;
 pub mod error;
 pub mod model;
 pub mod seams;

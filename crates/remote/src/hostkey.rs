@@ -16,8 +16,8 @@
 use std::process::Stdio;
 
 use base64::Engine as _;
-use keepsake_engine::error::{Error, ErrorCode, Result};
-use keepsake_engine::{Destination, DestinationKind};
+use keepsake_model::destinations::{Destination, DestinationKind};
+use keepsake_model::error::{Error, ErrorCode, Result};
 use sha2::{Digest, Sha256};
 
 /// How long `ssh-keyscan` waits for the server, in seconds.

@@ -30,9 +30,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use keepsake_engine::error::{Error, ErrorCode, Result};
-use keepsake_engine::store::{LocalFolder, Store, StoreEntry, StoreWrite, Throttled};
-use keepsake_engine::{Destination, DestinationKind};
+use keepsake_model::destinations::{Destination, DestinationKind};
+use keepsake_model::error::{Error, ErrorCode, Result};
+use keepsake_store::store::{LocalFolder, Store, StoreEntry, StoreWrite, Throttled};
 use opendal::layers::{RetryLayer, TimeoutLayer};
 use opendal::{ErrorKind, Operator};
 use tokio::runtime::Runtime;
@@ -162,11 +162,11 @@ pub fn probe(store: &dyn Store) -> Result<()> {
 }
 
 /// Opens destinations with their saved secrets, for the background copier
-/// ([`keepsake_engine::scheduler::copies::Copier`]).
+/// (the engine's `scheduler::copies::Copier`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SavedSecrets;
 
-impl keepsake_engine::scheduler::copies::DestinationOpener for SavedSecrets {
+impl keepsake_store::store::DestinationOpener for SavedSecrets {
     fn open(&self, dest: &Destination) -> Result<Arc<dyn Store>> {
         open_saved(dest)
     }
@@ -820,11 +820,11 @@ impl Store for RemoteStore {
                 .with_reason("server"));
             }
         };
-        Ok(entries.into_iter().filter(|e| keepsake_engine::store::check_name(&e.name).is_ok()).collect())
+        Ok(entries.into_iter().filter(|e| keepsake_store::store::check_name(&e.name).is_ok()).collect())
     }
 
     fn stat(&self, name: &str) -> Result<Option<StoreEntry>> {
-        keepsake_engine::store::check_name(name)?;
+        keepsake_store::store::check_name(name)?;
         match run(self.op.stat(name), self.deadline, &self.location, "cannot read")? {
             Ok(m) if m.is_file() => Ok(Some(StoreEntry {
                 name: name.to_owned(),
@@ -858,7 +858,7 @@ impl Store for RemoteStore {
     }
 
     fn read_range(&self, name: &str, offset: u64, len: usize) -> Result<Vec<u8>> {
-        keepsake_engine::store::check_name(name)?;
+        keepsake_store::store::check_name(name)?;
         let Some(e) = self.stat(name)? else {
             return Err(Error::new(ErrorCode::BackupNotFound, format!("no {name} in {}", self.location))
                 .with_backup(name));
@@ -871,7 +871,7 @@ impl Store for RemoteStore {
     }
 
     fn create(&self, name: &str) -> Result<Box<dyn StoreWrite>> {
-        keepsake_engine::store::check_name(name)?;
+        keepsake_store::store::check_name(name)?;
         let target = if self.hide_by_rename { partial_name(name) } else { name.to_owned() };
         let writer = if let Some(dav) = &self.dav {
             // Staged on this computer's disk, readable by this user only, removed when closed
@@ -914,7 +914,7 @@ impl Store for RemoteStore {
     }
 
     fn delete(&self, name: &str) -> Result<()> {
-        keepsake_engine::store::check_name(name)?;
+        keepsake_store::store::check_name(name)?;
         match run(self.op.delete(name), self.deadline, &self.location, "cannot delete from")? {
             Ok(()) => Ok(()),
             Err(e) if not_found(&e) => Ok(()),

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use keepsake_engine::Destination;
+use keepsake_model::destinations::Destination;
 use zeroize::Zeroizing;
 
 /// The keyring service: the desktop app's.
@@ -22,7 +22,7 @@ pub type Secret = Zeroizing<String>;
 /// The environment variable that can hold `dest`'s secret: `KEEPSAKE_DEST_SECRET_` and the name
 /// in capitals, every other character than a letter or digit as `_`.
 pub fn env_name(dest: &str) -> String {
-    keepsake_engine::destinations::secret_env_name(dest)
+    keepsake_model::destinations::secret_env_name(dest)
 }
 
 /// Google's own token address: the only `token_uri` a key may name.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use keepsake_engine::{Destination, DestinationKind};
+use keepsake_model::destinations::{Destination, DestinationKind};
 
 /// The S3 test server's access key.
 pub const ACCESS_KEY: &str = "keepsake-test-access";

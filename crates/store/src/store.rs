@@ -108,6 +108,13 @@ pub fn is_valid_name(name: &str) -> bool {
     check_name(name).is_ok()
 }
 
+/// Opens a destination's store (the remote crate, with the secret from the keyring): the seam
+/// the engine's copier reaches the destinations through.
+pub trait DestinationOpener: Send + Sync {
+    /// The store of `dest`.
+    fn open(&self, dest: &keepsake_model::destinations::Destination) -> Result<std::sync::Arc<dyn Store>>;
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

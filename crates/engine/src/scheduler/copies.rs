@@ -29,11 +29,7 @@ use crate::seams::Job;
 use crate::sources::Sources;
 use crate::store::Store;
 
-/// Opens a destination's store (the remote crate, with the secret from the keyring).
-pub trait DestinationOpener: Send + Sync {
-    /// The store of `dest`.
-    fn open(&self, dest: &Destination) -> Result<Arc<dyn Store>>;
-}
+pub use crate::store::DestinationOpener;
 
 /// How copying to one destination of one source stands, for the window and the log.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

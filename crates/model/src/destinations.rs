@@ -3,7 +3,7 @@
 //! SFTP), kept in the settings file as `[[destination]]` tables. Only what is not secret is kept
 //! here: the S3 secret key, the Azure account key, the Google service-account key and the WebDAV
 //! password live in the OS keyring under [`Destination::secret_key`]. The engine keeps
-//! the settings; turning one into a [`crate::Store`] is the remote crate's job (the engine has
+//! the settings; turning one into a store (`keepsake_store::store::Store`) is the remote crate's job (the engine has
 //! no network code and no async runtime).
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::retention::RetentionPolicy;
+use crate::model::RetentionPolicy;
 
 /// How often the copies at a destination are read back whole when nothing says otherwise.
 pub const DEFAULT_VERIFY_EVERY_DAYS: u32 = 30;
@@ -453,7 +453,7 @@ impl Destination {
 /// The environment variable that can hold the secret of the destination named `name`:
 /// `KEEPSAKE_DEST_SECRET_` and the name in capitals, every other character than a letter or
 /// digit as `_` (so `my-nas`, `my_nas` and `My.Nas` share one, and cannot be told apart: two
-/// destinations whose names map to one variable are refused, see [`crate::sources::Sources::add_destination`]).
+/// destinations whose names map to one variable are refused, see `Sources::add_destination` in the engine).
 pub fn secret_env_name(name: &str) -> String {
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
