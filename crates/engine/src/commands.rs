@@ -9,6 +9,7 @@ pub(crate) mod manage;
 pub(crate) mod restore;
 pub(crate) mod scheduled;
 pub(crate) mod tables;
+pub(crate) mod take_back;
 pub(crate) mod undo;
 pub(crate) mod verify;
 pub(crate) mod watch;

@@ -1,13 +1,16 @@
 //! Inside a backup on real databases: browsing its tables and rows, and taking back one table
-//! (exactly its rows, every other table as it was, undo like a full restore, foreign keys).
+//! (exactly its rows, every other table as it was, undo like a full restore, foreign keys),
+//! from the backup decoded again or from the view the window has open.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use common::*;
-use keepsake_engine::{ErrorCode, RestoreOptions};
+use keepsake_engine::seams::{CancelToken, Job, Phase, Progress};
+use keepsake_engine::{BackupType, ErrorCode, Operation, RestoreOptions, RunStatus, VerificationStatus};
 use rusqlite::Connection;
 
 fn shop(path: &Path) {
@@ -96,6 +99,120 @@ fn one_table_comes_back_exactly_and_every_other_table_stays_as_it_is_and_undo_re
     // Undo puts back the database from before (the notes deleted again).
     e.undo_restore(&env.db, false, &job()).unwrap();
     assert_eq!(rows(&env.db, "SELECT * FROM notes ORDER BY 1"), before[3]);
+}
+
+/// Every progress update, with how many folders the installation's scratch space held then.
+struct Watch {
+    scratch: PathBuf,
+    seen: Mutex<Vec<(Phase, usize)>>,
+}
+
+impl Progress for Watch {
+    fn update(&self, phase: Phase, _: u64, _: u64) {
+        let folders = std::fs::read_dir(&self.scratch).map(|d| d.count()).unwrap_or(0);
+        self.seen.lock().unwrap().push((phase, folders));
+    }
+}
+
+#[test]
+fn a_table_is_taken_back_from_the_open_view_checked_and_recorded_without_a_second_decode() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine_with("pw");
+    let backup = e.backup(&env.db, &opts(true, true), &job()).unwrap();
+    let notes_then = rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid");
+    Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM notes WHERE rowid % 2 = 0; UPDATE customers SET name = 'renamed' WHERE id = 3;",
+        )
+        .unwrap();
+    let customers_now = rows(&env.db, "SELECT * FROM customers ORDER BY 1");
+    let view = e.open_backup(&backup.id, &job()).unwrap();
+    assert_eq!(e.get(&backup.id).unwrap().verification, VerificationStatus::Unverified);
+
+    let watch = Arc::new(Watch { scratch: env.home.dir().join("scratch"), seen: Mutex::default() });
+    let taking = Job::new(Arc::clone(&watch) as Arc<dyn Progress>, CancelToken::new());
+    let opts = RestoreOptions { tables: vec!["notes".to_owned()], ..RestoreOptions::default() };
+    let out = e.take_back(&view, &env.db, &opts, &taking).unwrap();
+
+    assert_eq!(rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid"), notes_then, "exactly its rows");
+    assert_eq!(rows(&env.db, "SELECT * FROM customers ORDER BY 1"), customers_now, "the others as they were");
+    assert_eq!((out.tables[0].rows_before, out.tables[0].rows_after), (Some(10), 20));
+    assert!(out.verified);
+    assert!(integrity_ok(&env.db));
+
+    // A safety backup of the whole database first (encrypted, as the source is).
+    let safety = e.get(out.safety_backup_id.as_deref().unwrap()).unwrap();
+    assert_eq!((safety.backup_type, safety.encrypted), (BackupType::Safety, true));
+    // Recorded as a restore of this backup, with its safety backup.
+    let restores: Vec<_> =
+        e.history(None).unwrap().into_iter().filter(|r| r.operation == Operation::Restore).collect();
+    assert_eq!(restores.len(), 1);
+    assert_eq!(restores[0].status, RunStatus::Success);
+    assert_eq!(restores[0].backup_id.as_deref(), Some(backup.id.as_str()));
+    assert_eq!(restores[0].safety_backup_id, out.safety_backup_id);
+
+    // Checked by SQLite's integrity check on the view's copy, which makes a verification; the
+    // backup was not decoded again: no decoding phase, no second copy in the scratch space.
+    let seen = watch.seen.lock().unwrap().clone();
+    let phases: Vec<Phase> = seen.iter().map(|(p, _)| *p).collect();
+    assert!(phases.contains(&Phase::IntegrityCheck), "{phases:?}");
+    assert!(phases.contains(&Phase::SafetyBackup), "{phases:?}");
+    assert!(!phases.iter().any(|p| matches!(p, Phase::Verify | Phase::Restore)), "{phases:?}");
+    assert!(seen.iter().all(|(_, folders)| *folders == 1), "the view's copy alone: {seen:?}");
+    assert_eq!(e.get(&backup.id).unwrap().verification, VerificationStatus::Passed);
+
+    // The view stays open, and undo puts back the database from before.
+    assert_eq!(view.rows("notes", 0, 1, None).unwrap().total, 20);
+    e.undo_restore(&env.db, true, &job()).unwrap();
+    assert_eq!(rows(&env.db, "SELECT count(*) FROM notes"), vec!["Integer(10)".to_owned()]);
+}
+
+#[test]
+fn taking_back_from_a_view_asks_what_a_table_restore_asks() {
+    let env = Env::new();
+    shop(&env.db);
+    let e = env.engine();
+    let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
+    Connection::open(&env.db)
+        .unwrap()
+        .execute_batch("DELETE FROM invoices WHERE customer > 10; DELETE FROM customers WHERE id > 10;")
+        .unwrap();
+    let view = e.open_backup(&backup.id, &job()).unwrap();
+    let refused = |o: &RestoreOptions| {
+        let err = e.take_back(&view, &env.db, o, &job()).unwrap_err();
+        (err.code(), err.facts().reason.clone())
+    };
+    let encrypting = RestoreOptions { tables: vec!["customers".to_owned()], ..RestoreOptions::default() };
+    assert_eq!(refused(&encrypting), (ErrorCode::ConfirmationRequired, Some("unencrypted".to_owned())));
+    assert_eq!(
+        refused(&only(&["invoices"])),
+        (ErrorCode::ConfirmationRequired, Some("broken_references".to_owned()))
+    );
+    assert_eq!(refused(&only(&["nope"])).1.as_deref(), Some("no_such_table"));
+    assert_eq!(refused(&only(&[])).0, ErrorCode::InvalidInput);
+    let elsewhere = env.dir.path().join("missing.db");
+    assert_eq!(
+        e.take_back(&view, &elsewhere, &only(&["notes"]), &job()).unwrap_err().code(),
+        ErrorCode::SourceNotFound
+    );
+    let confirmed = RestoreOptions { allow_broken_references: true, ..only(&["invoices"]) };
+    assert_eq!(e.take_back(&view, &env.db, &confirmed, &job()).unwrap().tables[0].rows_after, 20);
+
+    // The copy open is damaged behind the view's back: the integrity check stops the take-back
+    // before anything changes, as a failed verification, and records it so.
+    let decoded = std::fs::read_dir(env.home.dir().join("scratch")).unwrap().next().unwrap().unwrap().path();
+    Connection::open(decoded.join("backup.db"))
+        .unwrap()
+        .execute_batch("UPDATE notes_fts_content SET c0 = 'something else entirely' WHERE id = 3;")
+        .unwrap();
+    let notes_now = rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid");
+    assert_eq!(refused(&only(&["notes"])).0, ErrorCode::IntegrityFailed);
+    assert_eq!(rows(&env.db, "SELECT rowid, * FROM notes ORDER BY rowid"), notes_now, "untouched");
+    assert_eq!(e.get(&backup.id).unwrap().verification, VerificationStatus::Failed);
+    let unchecked = RestoreOptions { verify_first: false, ..only(&["notes"]) };
+    assert!(e.take_back(&view, &env.db, &unchecked, &job()).is_ok(), "without the check, as asked");
 }
 
 #[test]

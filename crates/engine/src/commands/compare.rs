@@ -148,9 +148,9 @@ impl Engine {
         job: &crate::seams::Job,
     ) -> Result<Vec<TableChange>> {
         let meta = self.get(id)?;
-        let (_tmp, decoded_path) = self.decode_to_scratch(&meta, false, job)?;
+        let decoded = self.decode_to_scratch(&meta, false, job)?;
         job.cancel.check()?;
-        self.compare_decoded(&meta, &decoded_path, database, job)
+        self.compare_decoded(&meta, &decoded.path, database, job)
     }
 
     /// Compares two backups row by row: what changed from `older` to `newer`, in the terms of
@@ -163,10 +163,9 @@ impl Engine {
         job: &crate::seams::Job,
     ) -> Result<Vec<TableChange>> {
         let (a, b) = (self.get(older)?, self.get(newer)?);
-        let (_ta, pa) = self.decode_to_scratch(&a, false, job)?;
-        let (_tb, pb) = self.decode_to_scratch(&b, false, job)?;
+        let (da, db) = (self.decode_to_scratch(&a, false, job)?, self.decode_to_scratch(&b, false, job)?);
         job.cancel.check()?;
-        self.compare_decoded(&a, &pa, &pb, job)
+        self.compare_decoded(&a, &da.path, &db.path, job)
     }
 
     /// Compares backup `meta`, decoded at `decoded_path`, with the database at `database`.

@@ -34,6 +34,9 @@ pub(crate) struct Decoded {
     pub checks: Vec<Check>,
     /// The first failure, if any.
     pub error: Option<Error>,
+    /// The newest link's header, once it was read: what the decoded database is checked
+    /// against (its schema), here or later (`Engine::take_back`).
+    pub header: Option<Header>,
 }
 
 impl Decoded {
@@ -66,7 +69,7 @@ impl Engine {
                 Ok(links) => links,
                 Err(e) if is_backup_problem(&e) => {
                     checks.push(check("exists", CheckStatus::Failed, e.message()));
-                    return Ok(Decoded { checks, error: Some(e) });
+                    return Ok(Decoded { checks, error: Some(e), header: None });
                 }
                 Err(e) => return Err(e),
             }
@@ -81,7 +84,7 @@ impl Engine {
                 let e = Error::new(ErrorCode::BackupNotFound, format!("backup file missing: {}", obj.label))
                     .with_backup(&link.id);
                 checks.push(check("exists", CheckStatus::Failed, e.message()));
-                return Ok(Decoded { checks, error: Some(e) });
+                return Ok(Decoded { checks, error: Some(e), header: None });
             };
             if link.origin == Origin::Recorded && !link.sha256.is_empty() && present.size != link.stored_size
             {
@@ -220,7 +223,7 @@ impl Engine {
                 .unwrap_or_else(|| Error::new(ErrorCode::BackupDamaged, "nothing was decoded"));
             checks.push(check("decompress", CheckStatus::Failed, e.message()));
             checks.push(check("integrity", CheckStatus::Skipped, "not reached"));
-            return Ok(Decoded { checks, error: Some(e) });
+            return Ok(Decoded { checks, error: Some(e), header: None });
         };
         drop(out_file);
         let stream_error = stream_error.or_else(|| {
@@ -256,12 +259,12 @@ impl Engine {
                 .with_backup(&l.id)
             })
         });
-        Ok(Decoded { checks, error })
+        Ok(Decoded { checks, error, header: Some(header) })
     }
 
     /// The integrity check of a decoded database (and the flush to disk, when asked for, run
-    /// while it reads the file).
-    fn check_decoded(
+    /// while it reads the file), added to `checks`; the failure, if any.
+    pub(crate) fn check_decoded(
         &self,
         out: &Path,
         header: &Header,
@@ -336,7 +339,7 @@ impl Engine {
             c.status = CheckStatus::Failed;
             c.message = e.message().to_owned();
         }
-        Decoded { checks, error: Some(e) }
+        Decoded { checks, error: Some(e), header: None }
     }
 
     /// Inflates every member of one link on the worker threads and puts its pages in place;

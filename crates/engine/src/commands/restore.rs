@@ -53,6 +53,25 @@ impl Engine {
         }
     }
 
+    /// Refuses a restore of `meta` (whole or some tables) that needs a confirmation `opts`
+    /// does not give (see [`Engine::restore_concern`]).
+    pub(crate) fn confirmed(&self, meta: &BackupMetadata, opts: &RestoreOptions) -> Result<()> {
+        let Some(reason) = self.restore_concern(meta, opts) else {
+            return Ok(());
+        };
+        let why = match reason {
+            "foreign" => "was not made by this installation of Keepsake",
+            "unencrypted" => "is not encrypted, and this database's backups are",
+            _ => "was not made by this installation of Keepsake and is not encrypted",
+        };
+        Err(Error::new(
+            ErrorCode::ConfirmationRequired,
+            format!("backup {} {why}; restoring it needs your confirmation", meta.id),
+        )
+        .with_backup(&meta.id)
+        .with_reason(reason))
+    }
+
     fn restore_locked(
         &self,
         id: &str,
@@ -62,19 +81,7 @@ impl Engine {
     ) -> Result<RestoreOutcome> {
         let t0 = Instant::now();
         let meta = self.get(id)?;
-        if let Some(reason) = self.restore_concern(&meta, opts) {
-            let why = match reason {
-                "foreign" => "was not made by this installation of Keepsake",
-                "unencrypted" => "is not encrypted, and this database's backups are",
-                _ => "was not made by this installation of Keepsake and is not encrypted",
-            };
-            return Err(Error::new(
-                ErrorCode::ConfirmationRequired,
-                format!("backup {} {why}; restoring it needs your confirmation", meta.id),
-            )
-            .with_backup(&meta.id)
-            .with_reason(reason));
-        }
+        self.confirmed(&meta, opts)?;
         if !opts.tables.is_empty() {
             return self.restore_tables_locked(&meta, target, opts, job, t0);
         }

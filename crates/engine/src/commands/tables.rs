@@ -1,20 +1,15 @@
-//! Inside one backup, table by table: browsing it without restoring it (`open_backup`), and
-//! taking back some of its tables into the live database (`restore` with `tables`).
+//! Inside one backup, table by table: browsing it without restoring it (`open_backup`, a
+//! [`BackupView`]), and writing one of its tables out as a file of its own. Taking tables back
+//! into the live database is `take_back.rs`, from a view or from a backup decoded again.
 //!
-//! Both decode the backup into a private folder of this installation, removed afterwards (for
-//! a browse, when the [`BackupView`] is dropped). A table restore follows a full restore's
-//! order, so it can never make things worse: decode and check first (the database untouched),
-//! then a safety backup of the whole database, then one transaction that replaces the tables'
-//! rows; rows of other tables left pointing at nothing (foreign keys) roll it back unless the
-//! person confirmed. It is recorded as a restore, so undo puts back the database as it was.
+//! A view is the backup decoded into a private folder of this installation, with every check of
+//! the bytes done (checksums, decryption, decompression), removed when the view is dropped.
 //!
 //! A table gone from the live database, and the export of a table as a database of its own,
 //! are created again from the backup's schema: SQL text from outside, run only as a single
 //! `CREATE TABLE` or `CREATE INDEX` of that table under an authorizer (see `run_definition`).
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -22,10 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::commands::compare::{q, tables};
 use crate::commands::decode::DecodeOptions;
-use crate::commands::restore::{Existing, busy};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, Result, shown};
-use crate::model::{BackupMetadata, Origin, RestoreOptions, RestoreOutcome, TableRestored};
+use crate::format::Header;
+use crate::model::{BackupMetadata, Check, Origin};
 use crate::seams::{Job, Phase};
 
 /// One table of a backup.
@@ -62,10 +57,22 @@ pub struct RowsPage {
 /// A backup decoded for reading, in a private folder removed when this is dropped.
 #[derive(Debug)]
 pub struct BackupView {
+    /// Read-only, on `decoded.path`; closed before the folder is removed.
     conn: Connection,
     meta: BackupMetadata,
+    pub(crate) decoded: Scratch,
+}
+
+/// A backup decoded into a private folder of this installation's scratch space, removed when
+/// this is dropped.
+#[derive(Debug)]
+pub(crate) struct Scratch {
     /// The decoded database, in `_dir`.
-    path: PathBuf,
+    pub path: PathBuf,
+    /// What decoding checked (the integrity check skipped unless it was asked for).
+    pub checks: Vec<Check>,
+    /// The newest link's header: what the decoded database's schema is checked against.
+    pub header: Header,
     _dir: tempfile::TempDir,
 }
 
@@ -229,7 +236,7 @@ impl BackupView {
             let out = Connection::open(tmp).map_err(werr)?;
             // The table goes alone: tables its foreign keys name are not there, and need not be.
             out.execute_batch("PRAGMA foreign_keys = OFF").map_err(werr)?;
-            out.execute("ATTACH DATABASE ?1 AS b", [self.path.to_string_lossy()]).map_err(werr)?;
+            out.execute("ATTACH DATABASE ?1 AS b", [self.decoded.path.to_string_lossy()]).map_err(werr)?;
             out.execute_batch("BEGIN").map_err(werr)?;
             let ddl = definitions(&out, table).map_err(|e| self.err(e))?;
             for d in &ddl {
@@ -338,25 +345,26 @@ impl Engine {
     /// private temporary folder of this installation removed when the view is dropped.
     pub fn open_backup(&self, id: &str, job: &Job) -> Result<BackupView> {
         let meta = self.get(id)?;
-        let (dir, path) = self.decode_to_scratch(&meta, false, job)?;
+        let decoded = self.decode_to_scratch(&meta, false, job)?;
         let conn = Connection::open_with_flags(
-            &path,
+            &decoded.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| {
             Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id)).with_backup(&meta.id)
         })?;
-        Ok(BackupView { conn, meta, path, _dir: dir })
+        Ok(BackupView { conn, meta, decoded })
     }
 
-    /// Decodes `meta` into a new private folder of this installation (removed when the folder
-    /// is dropped); with `integrity`, checked as a verification checks it (and recorded so).
+    /// Decodes `meta` into a new private folder of this installation (removed when the
+    /// [`Scratch`] is dropped); with `integrity`, checked as a verification checks it (and
+    /// recorded so).
     pub(crate) fn decode_to_scratch(
         &self,
         meta: &BackupMetadata,
         integrity: bool,
         job: &Job,
-    ) -> Result<(tempfile::TempDir, PathBuf)> {
+    ) -> Result<Scratch> {
         let scratch = self.home.scratch_dir();
         crate::durable::create_private_dir(&scratch)?;
         let mut b = tempfile::Builder::new();
@@ -373,200 +381,14 @@ impl Engine {
         if let Some(e) = decoded.error {
             return Err(e);
         }
-        Ok((tmp, path))
+        let header =
+            decoded.header.ok_or_else(|| Error::new(ErrorCode::BackupDamaged, "nothing was decoded"))?;
+        Ok(Scratch { path, checks: decoded.checks, header, _dir: tmp })
     }
-
-    /// Puts back `opts.tables` of backup `meta` into the database at `target` (see the module).
-    pub(crate) fn restore_tables_locked(
-        &self,
-        meta: &BackupMetadata,
-        target: &Path,
-        opts: &RestoreOptions,
-        job: &Job,
-        t0: Instant,
-    ) -> Result<RestoreOutcome> {
-        match Existing::of(target) {
-            Existing::None => {
-                return Err(Error::new(
-                    ErrorCode::SourceNotFound,
-                    format!(
-                        "database not found: {}; a table can only go back into a database",
-                        shown(target)
-                    ),
-                )
-                .with_path(target));
-            }
-            Existing::Other => {
-                return Err(Error::new(
-                    ErrorCode::TargetNotADatabase,
-                    format!("{} is not a SQLite database; Keepsake will not change it", shown(target)),
-                )
-                .with_path(target));
-            }
-            Existing::Database => {}
-        }
-        let (_dir, decoded) = self.decode_to_scratch(meta, opts.verify_first, job)?;
-        job.cancel.check()?;
-        let terr = |e| Error::internal_db(target, e);
-        let conn = Connection::open_with_flags(
-            target,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(terr)?;
-        conn.busy_timeout(self.busy_timeout).map_err(terr)?;
-        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(terr)?;
-        conn.execute("ATTACH DATABASE ?1 AS b", [decoded.to_string_lossy()]).map_err(terr)?;
-        let berr = |e: rusqlite::Error| Error::new(ErrorCode::BackupDamaged, format!("{}: {e}", meta.id));
-        let then = tables(&conn, "b").map_err(berr)?;
-        let now = tables(&conn, "main").map_err(busy(target))?;
-        let wanted: BTreeSet<&str> = opts.tables.iter().map(String::as_str).collect();
-        for t in &wanted {
-            let Some(info) = then.get(*t) else {
-                return Err(Error::invalid(format!("backup {} has no table {t:?}", meta.id))
-                    .with_backup(&meta.id)
-                    .with_reason("no_such_table")
-                    .with_tables(vec![(*t).to_owned()]));
-            };
-            if info.internal {
-                return Err(Error::invalid(format!(
-                    "{t:?} is kept by SQLite itself; restore the table it belongs to, or the whole database"
-                ))
-                .with_reason("internal_table")
-                .with_tables(vec![(*t).to_owned()]));
-            }
-            if now.get(*t).is_some_and(|n| n.columns != info.columns || n.key != info.key) {
-                return Err(Error::invalid(format!(
-                    "the table {t:?} has other columns now than in backup {} (the app that owns the database was probably upgraded); restore the whole database instead",
-                    meta.id
-                ))
-                .with_backup(&meta.id)
-                .with_reason("columns_changed")
-                .with_tables(vec![(*t).to_owned()]));
-            }
-        }
-        let referenced_by = referring_tables(&conn, &now, &wanted).map_err(busy(target))?;
-        let triggers: Vec<String> = {
-            let mut stmt = conn
-                .prepare("SELECT name, tbl_name FROM main.sqlite_schema WHERE type = 'trigger' ORDER BY name")
-                .map_err(busy(target))?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-                .map_err(busy(target))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(busy(target))?;
-            rows.into_iter().filter(|(_, t)| wanted.contains(t.as_str())).map(|(n, _)| n).collect()
-        };
-
-        let safety_backup_id = self.safety_backup(meta, target, opts, job)?;
-        job.cancel.check()?;
-
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(busy(target))?;
-        let result = (|| -> Result<Vec<TableRestored>> {
-            let mut done = Vec::new();
-            for t in &wanted {
-                let info = &then[*t];
-                let name = q(t);
-                let rows_before = match now.get(*t) {
-                    Some(_) => Some(
-                        conn.query_row(&format!("SELECT count(*) FROM main.{name}"), [], |r| {
-                            r.get::<_, i64>(0)
-                        })
-                        .map_err(busy(target))? as u64,
-                    ),
-                    None => {
-                        // Gone since: created again as it was, with its indexes.
-                        for d in &definitions(&conn, t).map_err(berr)? {
-                            run_definition(&conn, d, t).map_err(|e| e.into_error(&meta.id, t, target))?;
-                        }
-                        None
-                    }
-                };
-                let rowid = if info.key == ["rowid"] { "rowid, " } else { "" };
-                let cols = info.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
-                conn.execute(&format!("DELETE FROM main.{name}"), []).map_err(busy(target))?;
-                conn.execute(
-                    &format!("INSERT INTO main.{name} ({rowid}{cols}) SELECT {rowid}{cols} FROM b.{name}"),
-                    [],
-                )
-                .map_err(terr)?;
-                let rows_after = conn
-                    .query_row(&format!("SELECT count(*) FROM main.{name}"), [], |r| r.get::<_, i64>(0))
-                    .map_err(terr)? as u64;
-                done.push(TableRestored { table: (*t).to_owned(), rows_before, rows_after });
-            }
-            // Rows left pointing at nothing, in the restored tables or those referring to them.
-            let mut broken = BTreeSet::new();
-            for t in wanted.iter().copied().chain(referenced_by.iter().map(String::as_str)) {
-                let mut stmt =
-                    conn.prepare(&format!("PRAGMA main.foreign_key_check({})", q(t))).map_err(terr)?;
-                let mut rows = stmt.query([]).map_err(terr)?;
-                if rows.next().map_err(terr)?.is_some() {
-                    broken.insert(t.to_owned());
-                }
-            }
-            if !broken.is_empty() && !opts.allow_broken_references {
-                let names: Vec<String> = broken.into_iter().collect();
-                return Err(Error::new(
-                    ErrorCode::ConfirmationRequired,
-                    format!(
-                        "after restoring {} from {}, rows of {} would refer to rows that are not there; restore those tables too, or confirm",
-                        opts.tables.join(", "),
-                        meta.id,
-                        names.join(", ")
-                    ),
-                )
-                .with_backup(&meta.id)
-                .with_reason("broken_references")
-                .with_tables(names));
-            }
-            Ok(done)
-        })();
-        let done = match result {
-            Ok(done) => {
-                conn.execute_batch("COMMIT").map_err(busy(target))?;
-                done
-            }
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-        };
-        Ok(RestoreOutcome {
-            backup_id: meta.id.clone(),
-            target: target.to_path_buf(),
-            safety_backup_id,
-            verified: opts.verify_first,
-            duration_ms: t0.elapsed().as_millis() as u64,
-            tables: done,
-            referenced_by,
-            triggers,
-        })
-    }
-}
-
-/// Tables (not among `wanted`) with a foreign key to one of `wanted`.
-fn referring_tables(
-    conn: &Connection,
-    now: &std::collections::BTreeMap<String, crate::commands::compare::TableInfo>,
-    wanted: &BTreeSet<&str>,
-) -> rusqlite::Result<Vec<String>> {
-    let mut out = Vec::new();
-    for (name, info) in now {
-        if info.internal || wanted.contains(name.as_str()) {
-            continue;
-        }
-        let mut stmt = conn.prepare(&format!("PRAGMA main.foreign_key_list({})", q(name)))?;
-        let parents: Vec<String> =
-            stmt.query_map([], |r| r.get::<_, String>("table"))?.collect::<rusqlite::Result<_>>()?;
-        if parents.iter().any(|p| wanted.contains(p.as_str())) {
-            out.push(name.clone());
-        }
-    }
-    Ok(out)
 }
 
 /// One definition of a table or of one of its indexes, as the backup's `sqlite_schema` holds it.
-struct Definition {
+pub(crate) struct Definition {
     /// `table` or `index`.
     kind: String,
     /// The table's or the index's name.
@@ -576,7 +398,7 @@ struct Definition {
 }
 
 /// The definitions of `table` in the backup attached as `b`: the table first, then its indexes.
-fn definitions(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Definition>> {
+pub(crate) fn definitions(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Definition>> {
     let mut stmt = conn.prepare(
         "SELECT type, name, sql FROM b.sqlite_schema WHERE tbl_name = ?1 AND sql IS NOT NULL AND type IN ('table', 'index') ORDER BY type = 'index', name",
     )?;
@@ -585,7 +407,7 @@ fn definitions(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Definitio
 }
 
 /// Why a definition from a backup was not run.
-enum DefinitionFailed {
+pub(crate) enum DefinitionFailed {
     /// It would do more than create `table` or one of its indexes in `main` (what, for a person).
     Unsafe(String),
     /// SQLite refused it (a name already taken, a full disk).
@@ -595,7 +417,7 @@ enum DefinitionFailed {
 impl DefinitionFailed {
     /// The error for a person: an unsafe definition is the backup's fault (`unsafe_schema`),
     /// anything else is about `written`, the database being written.
-    fn into_error(self, backup: &str, table: &str, written: &Path) -> Error {
+    pub(crate) fn into_error(self, backup: &str, table: &str, written: &Path) -> Error {
         match self {
             DefinitionFailed::Unsafe(what) => Error::new(
                 ErrorCode::BackupDamaged,
@@ -625,7 +447,7 @@ const FORBIDDEN_FUNCTIONS: &[&str] = &["load_extension", "readfile", "writefile"
 /// authorizer that allows only what creating this one table or index touches: its own name, its
 /// columns, SQLite's schema table of `main`. Everything else (attaching, transactions, pragmas,
 /// another table, another schema, a temporary object) is denied before anything runs.
-fn run_definition(
+pub(crate) fn run_definition(
     conn: &Connection,
     d: &Definition,
     table: &str,
