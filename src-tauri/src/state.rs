@@ -375,17 +375,21 @@ impl AppState {
         lock(&self.browsing).take();
     }
 
-    /// Runs `f` on the open view of backup `id` of `source`.
-    pub fn with_open_backup<T>(
+    /// Runs `f` on the open view of backup `id` of `source` (the view stays open meanwhile);
+    /// `invalid_input` when that backup is not the one open. `f` fails as a command does, or
+    /// as the engine does (inside a job).
+    pub fn with_open_backup<T, E: From<keepsake_engine::Error>>(
         &self,
         source: &str,
         id: &str,
-        f: impl FnOnce(&keepsake_engine::BackupView) -> IpcResult<T>,
-    ) -> IpcResult<T> {
+        f: impl FnOnce(&keepsake_engine::BackupView) -> Result<T, E>,
+    ) -> Result<T, E> {
         let open = lock(&self.browsing);
         match open.as_ref() {
             Some((s, view)) if s == source && view.backup().id == id => f(view),
-            _ => Err(IpcError::invalid(format!("backup {id} is not open; open it first"))),
+            _ => {
+                Err(keepsake_engine::Error::invalid(format!("backup {id} is not open; open it first")).into())
+            }
         }
     }
 

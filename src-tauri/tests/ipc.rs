@@ -453,6 +453,57 @@ fn an_export_to_a_path_not_picked_is_refused() {
     }
 }
 
+/// "Take back this table": from the backup open in the window, its copy not decoded again (no
+/// decoding phase in the job), checked, after a safety backup that undo puts back; only the
+/// backup open now.
+#[test]
+fn a_table_is_taken_back_from_the_backup_open_in_the_window() {
+    let shell = Shell::new();
+    let db = shell.source("shop");
+    let backup = shell.ok("create_backup", json!({ "request": { "source": "shop", "jobId": "b" } }));
+    let deleted = delete_some_rows(&db);
+    assert!(deleted > 0);
+    let count = |t: &str| -> u64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count("planetary_positions");
+    let take = |id: &Value, job: &str| json!({ "request": { "source": "shop", "id": id, "jobId": job, "tables": ["planetary_positions"], "verifyFirst": true } });
+    let e = shell.err("take_back_tables", take(&backup["id"], "t0"));
+    assert_eq!(code(&e), "invalid_input", "nothing open yet: {e}");
+
+    shell.ok("open_backup", json!({ "request": { "source": "shop", "id": backup["id"], "jobId": "o" } }));
+    let e = shell.err("take_back_tables", take(&json!("backup_20000101_000000_00000000"), "t1"));
+    assert_eq!(code(&e), "invalid_input", "another backup than the one open: {e}");
+    assert!(e["message"].as_str().unwrap().contains("is not open"), "{e}");
+
+    let progress = shell.record("job-progress");
+    let outcome = shell.ok("take_back_tables", take(&backup["id"], "t"));
+    assert_eq!(outcome["backup_id"], backup["id"]);
+    assert_eq!(outcome["verified"], true);
+    assert!(outcome["safety_backup_id"].is_string(), "{outcome}");
+    assert_eq!(outcome["tables"][0]["rows_before"], before);
+    assert_eq!(outcome["tables"][0]["rows_after"], before + deleted as u64);
+    assert_eq!(count("planetary_positions"), before + deleted as u64);
+    let phases: Vec<Value> = progress.lock().unwrap().iter().map(|e| e["phase"].clone()).collect();
+    assert!(
+        phases.contains(&json!("integrity_check")) && phases.contains(&json!("safety_backup")),
+        "{phases:?}"
+    );
+    assert!(!phases.iter().any(|p| p == "verify" || p == "restore"), "not decoded again: {phases:?}");
+    let history = shell.ok("get_history", json!({ "request": { "source": "shop", "limit": 1 } }));
+    assert_eq!((&history[0]["operation"], &history[0]["status"]), (&json!("restore"), &json!("success")));
+
+    // The backup stays open for browsing, and undo puts back the database from before.
+    let args = json!({ "request": { "source": "shop", "id": backup["id"], "table": "planetary_positions", "offset": 0, "limit": 1 } });
+    assert_eq!(shell.ok("backup_rows", args)["total"], before + deleted as u64);
+    let undone = shell.ok("undo_restore", json!({ "request": { "source": "shop", "jobId": "u" } }));
+    assert_eq!(undone["backup_id"], outcome["safety_backup_id"]);
+    assert_eq!(count("planetary_positions"), before);
+}
+
 /// The lost-computer restore writes only to a file picked in the save dialog.
 #[test]
 fn a_restore_from_a_copy_to_a_path_not_picked_is_refused() {

@@ -133,6 +133,9 @@ export const closeBackup = () => call("close_backup", {});
  */
 export const exportTable = (request: RequestOf<"export_table">) => call("export_table", { request });
 
+/** Takes tables of the open backup back into the source's database, from its open copy (a job; a safety backup first). */
+export const takeBackTables = (request: RequestOf<"take_back_tables">) => call("take_back_tables", { request });
+
 /** What changed from backup `older` to backup `newer`, row by row (a job: both are decoded). */
 export const compareBackups = (request: RequestOf<"compare_backups">) => call("compare_backups", { request });
 

@@ -1840,6 +1840,45 @@ rows: number | null,
 columns: Array<string>, };
 
 /**
+ * The tables [`take_back_tables`] takes back from the backup being browsed, and what the
+ * person confirmed.
+ */
+
+export type TakeBackRequest = { 
+/**
+ * The source, whose database the tables go back into.
+ */
+source: string, 
+/**
+ * The backup being browsed (the one `open_backup` opened).
+ */
+id: string, 
+/**
+ * The job's id (progress events, Cancel).
+ */
+jobId: string, 
+/**
+ * The tables to take back.
+ */
+tables: Array<string>, 
+/**
+ * Run SQLite's integrity check on the open copy before anything is changed.
+ */
+verifyFirst: boolean, 
+/**
+ * Take them back even if rows elsewhere refer to rows they lose.
+ */
+allowBrokenReferences?: boolean | null, 
+/**
+ * The person confirmed a backup not made here.
+ */
+allowForeign?: boolean | null, 
+/**
+ * The person confirmed an unencrypted backup for a source that encrypts.
+ */
+allowUnencrypted?: boolean | null, };
+
+/**
  * The destination [`test_destination`] tries.
  */
 
@@ -1984,6 +2023,7 @@ export interface Commands {
   backup_rows: { args: { request: BackupRowsRequest }; result: RowsPage };
   close_backup: { args: Record<string, never>; result: void };
   export_table: { args: { request: ExportTableRequest }; result: number };
+  take_back_tables: { args: { request: TakeBackRequest }; result: RestoreOutcome };
   compare_backups: { args: { request: CompareBackupsRequest }; result: Array<TableChange> };
   set_password: { args: { password: string }; result: void };
   set_notification_level: { args: { level: NotificationLevel }; result: void };
@@ -2035,6 +2075,7 @@ export const COMMAND_NAMES = [
   "backup_rows",
   "close_backup",
   "export_table",
+  "take_back_tables",
   "compare_backups",
   "set_password",
   "set_notification_level",

@@ -1,18 +1,19 @@
 //! Commands about what is inside the backups: content alerts (list, dismiss), pins, and
-//! browsing one backup (its tables, then its rows page by page). The backup being browsed is
-//! decoded once into a private temporary file, kept while the window looks at it and removed
-//! by `close_backup` (or when another backup is opened, or the app quits). A command the window
-//! sends more than one value takes them as one request, declared just above it.
+//! browsing one backup (its tables, then its rows page by page, exports, taking tables back).
+//! The backup being browsed is decoded once into a private temporary file, kept while the
+//! window looks at it and removed by `close_backup` (or when another backup is opened, or the
+//! app quits). A command the window sends more than one value takes them as one request,
+//! declared just above it.
 
 use std::path::PathBuf;
 
-use keepsake_engine::model::BackupMetadata;
-use keepsake_engine::{Alert, RowsPage, TableChange, TableSummary};
+use keepsake_engine::model::{BackupMetadata, RestoreOutcome};
+use keepsake_engine::{Alert, RestoreOptions, RowsPage, TableChange, TableSummary};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
 
-use super::{blocking, changed, run_reading_job};
+use super::{blocking, changed, run_job, run_reading_job};
 use crate::error::IpcResult;
 use crate::state::AppState;
 
@@ -222,6 +223,77 @@ pub async fn export_table<R: Runtime>(app: AppHandle<R>, request: ExportTableReq
             }
             .map_err(|e| state.ipc_error(e))
         })
+    })
+    .await
+}
+
+/// The tables [`take_back_tables`] takes back from the backup being browsed, and what the
+/// person confirmed.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct TakeBackRequest {
+    /// The source, whose database the tables go back into.
+    pub source: String,
+    /// The backup being browsed (the one `open_backup` opened).
+    pub id: String,
+    /// The job's id (progress events, Cancel).
+    pub job_id: String,
+    /// The tables to take back.
+    pub tables: Vec<String>,
+    /// Run SQLite's integrity check on the open copy before anything is changed.
+    pub verify_first: bool,
+    /// Take them back even if rows elsewhere refer to rows they lose.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_broken_references: Option<bool>,
+    /// The person confirmed a backup not made here.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_foreign: Option<bool>,
+    /// The person confirmed an unencrypted backup for a source that encrypts.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub allow_unencrypted: Option<bool>,
+}
+
+/// Takes back `tables` of the backup being browsed into the source's database (a job), from the
+/// copy `open_backup` decoded: nothing is decoded again. A safety backup of the whole database
+/// comes first, so undo (`undo_restore`) puts it back as it was.
+#[tauri::command]
+pub async fn take_back_tables<R: Runtime>(
+    app: AppHandle<R>,
+    request: TakeBackRequest,
+) -> IpcResult<RestoreOutcome> {
+    let TakeBackRequest {
+        source,
+        id,
+        job_id,
+        tables,
+        verify_first,
+        allow_broken_references,
+        allow_foreign,
+        allow_unencrypted,
+    } = request;
+    let state = app.state::<AppState>();
+    let (src, engine) = state.source_engine(&source)?;
+    // Refused before a job starts when that backup is not the one open.
+    state.with_open_backup(&source, &id, |_| IpcResult::Ok(()))?;
+    let opts = RestoreOptions {
+        verify_first,
+        safety_backup: true,
+        source_encrypts: src.encrypt,
+        allow_foreign: allow_foreign.unwrap_or(false),
+        allow_unencrypted: allow_unencrypted.unwrap_or(false),
+        tables,
+        allow_broken_references: allow_broken_references.unwrap_or(false),
+        new_file: false,
+    };
+    let shell = app.clone();
+    run_job(&app, &job_id, move |job| {
+        shell
+            .state::<AppState>()
+            .with_open_backup(&source, &id, |view| engine.take_back(view, &src.database, &opts, job))
     })
     .await
 }

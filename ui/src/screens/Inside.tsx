@@ -64,7 +64,7 @@ export function Inside({ source, backupId, navigate }: { source: SourceView; bac
     dispatch({ type: "taking_back" });
     const doing = `Taking back ${names.join(", ")}`;
     const outcome = await restoring.start(
-      (jobId) => api.restoreBackup({ source: source.name, id: backupId, jobId, verifyFirst: true, tables: names, allowBrokenReferences }),
+      (jobId) => api.takeBackTables({ source: source.name, id: backupId, jobId, verifyFirst: true, tables: names, allowBrokenReferences }),
       {
         doing,
         onError: (error) => {

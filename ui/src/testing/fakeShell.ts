@@ -400,6 +400,7 @@ export class FakeShell {
     create_backup: ({ request }) => this.createBackup(request),
     verify_backup: ({ request }) => this.verify(request),
     restore_backup: ({ request }) => this.restore(request),
+    take_back_tables: ({ request }) => this.takeBack(request),
     undo_restore: ({ request }) => this.undo(request),
     compare_backup: ({ request }) => this.compare(request),
     compare_rows: ({ request }) => this.compareRows(request),
@@ -820,7 +821,13 @@ export class FakeShell {
     }
   }
 
-  private async restore(args: RestoreRequest): Promise<RestoreOutcome> {
+  /** As the shell: tables of the backup open now, from its open copy (checked, not decoded again, no password asked). */
+  private async takeBack({ source, id, ...rest }: RequestOf<"take_back_tables">): Promise<RestoreOutcome> {
+    if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open; open it first`);
+    return this.restore({ source, id, ...rest }, true);
+  }
+
+  private async restore(args: RestoreRequest, openCopy = false): Promise<RestoreOutcome> {
     const source = this.sourceOf(args.source);
     // As the shell: where to first (any other file than the database must have been picked)...
     const target = args.target ?? source.database;
@@ -836,9 +843,9 @@ export class FakeShell {
         reason,
       });
     }
-    this.checkPassword(backup.id, args.password, args.rememberPassword);
+    if (!openCopy) this.checkPassword(backup.id, args.password, args.rememberPassword);
     const jobId = args.jobId;
-    if (args.verifyFirst) await this.progress(jobId, "verify", backup.stored_size);
+    if (args.verifyFirst) await this.progress(jobId, openCopy ? "integrity_check" : "verify", backup.stored_size);
     let safetyId: string | null = null;
     if (target === source.database) {
       await this.progress(jobId, "safety_backup", backup.original_size);
