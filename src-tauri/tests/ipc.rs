@@ -75,10 +75,7 @@ impl Shell {
     fn source(&self, name: &str) -> PathBuf {
         let db = self.database(&format!("{name}.db"));
         self.ok("add_source", json!({ "request": { "name": name, "database": db } }));
-        self.ok(
-            "update_source",
-            json!({ "request": { "name": name, "field": "encrypt", "value": "false" } }),
-        );
+        self.ok("update_source", json!({ "request": { "name": name, "patch": { "encrypt": false } } }));
         db
     }
 
@@ -135,8 +132,7 @@ fn errors_are_typed_objects_with_code_message_and_facts() {
     assert!(!e["message"].as_str().unwrap().is_empty());
 
     shell.source("notes");
-    let e = shell
-        .err("update_source", json!({ "request": { "name": "notes", "field": "colour", "value": "red" } }));
+    let e = shell.err("update_source", json!({ "request": { "name": "notes", "patch": { "level": 12 } } }));
     assert_eq!(code(&e), "invalid_input");
     let e = shell
         .err("verify_backup", json!({ "request": { "source": "notes", "id": "backup_1", "jobId": "j" } }));
@@ -180,10 +176,8 @@ fn a_new_install_is_a_first_run_and_a_source_appears_in_the_state() {
     shell.ok("set_notification_level", json!({ "level": "all" }));
     assert_eq!(shell.ok("app_state", json!({}))["notification_level"], "all");
 
-    let renamed = shell.ok(
-        "update_source",
-        json!({ "request": { "name": "Recipes", "field": "name", "value": "Cookbook" } }),
-    );
+    let renamed = shell
+        .ok("update_source", json!({ "request": { "name": "Recipes", "patch": { "name": "Cookbook" } } }));
     assert_eq!(renamed["name"], "Cookbook");
     shell.ok("remove_source", json!({ "name": "Cookbook" }));
     assert_eq!(code(&shell.err("remove_source", json!({ "name": "Cookbook" }))), "no_source");
@@ -234,7 +228,7 @@ fn a_backup_streams_progress_and_appears_in_the_list() {
 fn encrypted_backups_need_the_password_from_the_keyring() {
     let shell = Shell::new();
     shell.source("diary");
-    shell.ok("update_source", json!({ "request": { "name": "diary", "field": "encrypt", "value": "true" } }));
+    shell.ok("update_source", json!({ "request": { "name": "diary", "patch": { "encrypt": true } } }));
     let e = shell.err("create_backup", json!({ "request": { "source": "diary", "jobId": "a" } }));
     assert_eq!(code(&e), "password_required");
     assert_eq!(code(&shell.err("set_password", json!({ "password": "" }))), "invalid_input");
@@ -281,7 +275,7 @@ fn restore_compare_undo_and_cleanup() {
     assert_eq!(copy["target"], json!(elsewhere));
     assert!(elsewhere.is_file());
 
-    shell.ok("update_source", json!({ "request": { "name": "shop", "field": "keep_last", "value": "1" } }));
+    shell.ok("update_source", json!({ "request": { "name": "shop", "patch": { "keep_last": 1 } } }));
     let plan = shell.ok("preview_cleanup", json!({ "source": "shop" }));
     // The newest backup and the newest verified one are always kept.
     let kept = plan["keep"].as_array().unwrap().len();
@@ -377,10 +371,8 @@ fn paths_from_the_window_are_checked_by_the_shell() {
     assert!(shell.ok("app_state", json!({}))["sources"].as_array().unwrap().is_empty(), "nothing was added");
 
     shell.source("notes");
-    let e = shell.err(
-        "update_source",
-        json!({ "request": { "name": "notes", "field": "database", "value": secret } }),
-    );
+    let e = shell
+        .err("update_source", json!({ "request": { "name": "notes", "patch": { "database": secret } } }));
     assert_eq!(code(&e), "not_a_database", "{e}");
     shell.ok("create_backup", json!({ "request": { "source": "notes", "jobId": "b" } }));
     let id = shell.ok("list_backups", json!({ "request": { "source": "notes" } }))[0]["id"]

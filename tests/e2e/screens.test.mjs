@@ -546,7 +546,7 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   await until("it gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
   assert.deepEqual(await invoke("list_alerts", { request: { source: DEMO, all: false } }), []);
 
-  await invoke("update_source", { request: { name: DEMO, field: "keep_last", value: "1" } });
+  await invoke("update_source", { request: { name: DEMO, patch: { keep_last: 1 } } });
   const before = (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.backup_type !== "safety");
   const rowsBefore = Number(sql(database, "SELECT count(*) FROM notes"));
   sql(database, "PRAGMA foreign_keys = OFF; DELETE FROM notes WHERE rowid % 2 = 0;");
@@ -990,8 +990,8 @@ test("low disk space: a warning on Home and on the desktop, a backup that cannot
     sql(db, "CREATE TABLE b (b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) INSERT INTO b SELECT randomblob(1048000) FROM c;");
     await invoke("add_source", { request: { name: NAME, database: db, backupDir: path.join(disk, "backups") } });
     // Quick backups: no key to derive, no check after each.
-    await invoke("update_source", { request: { name: NAME, field: "encrypt", value: "false" } });
-    await invoke("update_source", { request: { name: NAME, field: "verify_after_backup", value: "false" } });
+    await invoke("update_source", { request: { name: NAME, patch: { encrypt: false } } });
+    await invoke("update_source", { request: { name: NAME, patch: { verify_after_backup: false } } });
     const space = async () => (await invoke("app_state")).sources.find((s) => s.name === NAME).space;
     const seen = [];
     let made = 0;

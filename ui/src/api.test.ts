@@ -50,7 +50,7 @@ describe("commands", () => {
       return null;
     });
     await api.createBackup({ source: "Notes", jobId: "j1", description: "d", tags: ["a"] });
-    await api.updateSource("Notes", "keep_last", "none");
+    await api.updateSource("Notes", { keep_last: null });
     await api.previewSchedule({ kind: "daily", time: "02:00" });
     await api.setSchedule("Notes", { kind: "weekly", weekday: "friday", time: "23:15" });
     await api.setSchedule("Notes", null);
@@ -62,7 +62,7 @@ describe("commands", () => {
       .catch((e: unknown) => e);
     expect(seen).toEqual([
       { cmd: "create_backup", args: { request: { source: "Notes", jobId: "j1", description: "d", tags: ["a"] } } },
-      { cmd: "update_source", args: { request: { name: "Notes", field: "keep_last", value: "none" } } },
+      { cmd: "update_source", args: { request: { name: "Notes", patch: { keep_last: null } } } },
       { cmd: "preview_schedule", args: { request: { schedule: { kind: "daily", time: "02:00" }, count: 5 } } },
       { cmd: "set_schedule", args: { request: { name: "Notes", schedule: { kind: "weekly", weekday: "friday", time: "23:15" } } } },
       { cmd: "set_schedule", args: { request: { name: "Notes", schedule: null } } },

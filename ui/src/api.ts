@@ -21,7 +21,7 @@ import type {
   PathKind,
   RestoreRequest,
   Schedule,
-  SourceField,
+  SourcePatch,
 } from "./types";
 
 export { ApiError, toApiError } from "./errors";
@@ -144,9 +144,8 @@ export const compareBackups = (request: RequestOf<"compare_backups">) => call("c
 /** Adds a source; `schedule` (structured, or left out for none) is set with it. */
 export const addSource = (request: RequestOf<"add_source">) => call("add_source", { request });
 
-/** Changes one setting of a source; every value travels as text, and "none" clears it. Not the schedule: see `setSchedule`. */
-export const updateSource = (name: string, field: SourceField, value: string) =>
-  call("update_source", { request: { name, field, value } });
+/** Changes some settings of a source, typed (`null` clears a rule); saved together or not at all. Not the schedule: see `setSchedule`. */
+export const updateSource = (name: string, patch: SourcePatch) => call("update_source", { request: { name, patch } });
 
 /** Sets a source's schedule; `null` removes it (backups only when asked). */
 export const setSchedule = (name: string, schedule: Schedule | null) =>

@@ -1546,6 +1546,83 @@ schedule?: Schedule | null, };
 export type Soundness = "sound" | "unknown" | "damaged";
 
 /**
+ * A change to some settings of a source, each typed: what the window sends (`update_source`).
+ * A field left out stays as it is; `null` clears a rule that can be off (a retention rule, the
+ * overdue warning) or puts `incremental` back to automatic. It is applied through the same
+ * checks as `keepsake source set` ([`SourcePatch::changes`]).
+ */
+
+export type SourcePatch = { 
+/**
+ * A new name.
+ */
+name?: string, 
+/**
+ * Another database file.
+ */
+database?: string, 
+/**
+ * Another backup folder.
+ */
+backup_dir?: string, 
+/**
+ * Scheduled backups on or off.
+ */
+enabled?: boolean, 
+/**
+ * Scheduled backups paused.
+ */
+paused?: boolean, 
+/**
+ * Encrypt the backups.
+ */
+encrypt?: boolean, 
+/**
+ * Compress the backups.
+ */
+compress?: boolean, 
+/**
+ * The gzip level, 1 to 9.
+ */
+level?: number, 
+/**
+ * Verify each backup after making it.
+ */
+verify_after_backup?: boolean, 
+/**
+ * Increments (`true`), always full backups (`false`), or automatic (`null`).
+ */
+incremental?: boolean | null, 
+/**
+ * Keep the newest N (`null`: the rule is off).
+ */
+keep_last?: number | null, 
+/**
+ * Keep every backup of the last N days (`null`: off).
+ */
+keep_within_days?: number | null, 
+/**
+ * Keep one backup a day for N days (`null`: off).
+ */
+keep_daily?: number | null, 
+/**
+ * Keep one backup a week for N weeks (`null`: off).
+ */
+keep_weekly?: number | null, 
+/**
+ * Keep one backup a month for N months (`null`: off).
+ */
+keep_monthly?: number | null, 
+/**
+ * Warn when there was no backup for N days (`null`: the schedule's own measure).
+ */
+overdue_after_days?: number | null, 
+/**
+ * The share of a table's rows lost that raises an alert, in percent (0: no alerts).
+ */
+row_loss_alert_percent?: number, };
+
+/**
  * One source's last seven days (`weekly_report`).
  */
 
@@ -1907,7 +1984,7 @@ source: string,
 jobId: string, };
 
 /**
- * The field [`update_source`] sets.
+ * The settings [`update_source`] changes.
  */
 
 export type UpdateSourceRequest = { 
@@ -1916,13 +1993,9 @@ export type UpdateSourceRequest = {
  */
 name: string, 
 /**
- * The field, by its engine name (`keep_last`, `encrypt`, ...).
+ * What changes, typed; what it leaves out stays as it is.
  */
-field: string, 
-/**
- * Its new value, as text (`none` clears it).
- */
-value: string, };
+patch: SourcePatch, };
 
 /**
  * Verification state recorded with a backup.

@@ -124,7 +124,7 @@ describe("fake shell", () => {
   it("rejects as the shell does: unknown commands, phrases, schedules through update_source", async () => {
     const fake = installFake(new FakeShell(fullSetup()));
     await expect(fake.handle("preview_schedules", {})).rejects.toMatchObject({ code: "invalid_input" });
-    await expect(api.updateSource("Notes", "schedule" as never, "daily 02:00")).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(api.updateSource("Notes", { schedule: "daily 02:00" } as never)).rejects.toMatchObject({ code: "invalid_input" });
     await expect(api.previewSchedule({ kind: "cron", expr: "0 2 * *" })).rejects.toMatchObject({
       code: "invalid_input",
       message: "a cron expression has 5 fields (minute hour day month weekday); this one has 4",

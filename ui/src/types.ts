@@ -5,6 +5,7 @@
 
 export type {
   Alert,
+  SourcePatch,
   Changed,
   CopyProblem,
   CopyRecord,
@@ -73,25 +74,3 @@ export type Weekday = Extract<Schedule, { kind: "weekly" }>["weekday"];
 /** The day of the month of a monthly schedule: 1-28 or `"last"`. */
 export type MonthDay = Extract<Schedule, { kind: "monthly" }>["day"];
 
-/**
- * Fields the window changes with `update_source` (every value travels as text, "none" clears).
- * The schedule is not one of them: it has its own command, `set_schedule`, with structured data.
- */
-export type SourceField =
-  | "name"
-  | "database"
-  | "backup_dir"
-  | "enabled"
-  | "paused"
-  | "keep_last"
-  | "keep_within_days"
-  | "keep_daily"
-  | "keep_weekly"
-  | "keep_monthly"
-  | "encrypt"
-  | "compress"
-  | "level"
-  | "verify_after_backup"
-  | "incremental"
-  | "overdue_after_days"
-  | "row_loss_alert_percent";

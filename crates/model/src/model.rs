@@ -938,3 +938,145 @@ impl RetentionPolicy {
             && self.keep_monthly.is_none()
     }
 }
+
+/// A change to some settings of a source, each typed: what the window sends (`update_source`).
+/// A field left out stays as it is; `null` clears a rule that can be off (a retention rule, the
+/// overdue warning) or puts `incremental` back to automatic. It is applied through the same
+/// checks as `keepsake source set` ([`SourcePatch::changes`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcePatch {
+    /// A new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub name: Option<String>,
+    /// Another database file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
+    pub database: Option<PathBuf>,
+    /// Another backup folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
+    pub backup_dir: Option<PathBuf>,
+    /// Scheduled backups on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub enabled: Option<bool>,
+    /// Scheduled backups paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub paused: Option<bool>,
+    /// Encrypt the backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub encrypt: Option<bool>,
+    /// Compress the backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub compress: Option<bool>,
+    /// The gzip level, 1 to 9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub level: Option<u32>,
+    /// Verify each backup after making it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub verify_after_backup: Option<bool>,
+    /// Increments (`true`), always full backups (`false`), or automatic (`null`).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "boolean | null"))]
+    pub incremental: Option<Option<bool>>,
+    /// Keep the newest N (`null`: the rule is off).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub keep_last: Option<Option<u32>>,
+    /// Keep every backup of the last N days (`null`: off).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub keep_within_days: Option<Option<u32>>,
+    /// Keep one backup a day for N days (`null`: off).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub keep_daily: Option<Option<u32>>,
+    /// Keep one backup a week for N weeks (`null`: off).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub keep_weekly: Option<Option<u32>>,
+    /// Keep one backup a month for N months (`null`: off).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub keep_monthly: Option<Option<u32>>,
+    /// Warn when there was no backup for N days (`null`: the schedule's own measure).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number | null"))]
+    pub overdue_after_days: Option<Option<u32>>,
+    /// The share of a table's rows lost that raises an alert, in percent (0: no alerts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub row_loss_alert_percent: Option<u32>,
+}
+
+/// A field that is there (even as `null`) is `Some`; one left out stays `None` (`default`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+impl SourcePatch {
+    /// The changes as the source settings' own field names and values in words (`none` clears),
+    /// in a fixed order: the same checks as `keepsake source set NAME FIELD VALUE` apply.
+    pub fn changes(&self) -> Vec<(&'static str, String)> {
+        let text = |v: &Option<u32>| v.map_or_else(|| "none".to_owned(), |n| n.to_string());
+        let path = |p: &PathBuf| p.to_string_lossy().into_owned();
+        let mut out = Vec::new();
+        let mut put = |field: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                out.push((field, v));
+            }
+        };
+        put("name", self.name.clone());
+        put("database", self.database.as_ref().map(path));
+        put("backup_dir", self.backup_dir.as_ref().map(path));
+        put("enabled", self.enabled.map(|b| b.to_string()));
+        put("paused", self.paused.map(|b| b.to_string()));
+        put("encrypt", self.encrypt.map(|b| b.to_string()));
+        put("compress", self.compress.map(|b| b.to_string()));
+        put("level", self.level.map(|n| n.to_string()));
+        put("verify_after_backup", self.verify_after_backup.map(|b| b.to_string()));
+        put("incremental", self.incremental.map(|v| v.map_or_else(|| "auto".to_owned(), |b| b.to_string())));
+        put("keep_last", self.keep_last.as_ref().map(text));
+        put("keep_within_days", self.keep_within_days.as_ref().map(text));
+        put("keep_daily", self.keep_daily.as_ref().map(text));
+        put("keep_weekly", self.keep_weekly.as_ref().map(text));
+        put("keep_monthly", self.keep_monthly.as_ref().map(text));
+        put("overdue_after_days", self.overdue_after_days.as_ref().map(text));
+        put("row_loss_alert_percent", self.row_loss_alert_percent.map(|n| n.to_string()));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_patch_says_only_what_it_changes_and_null_clears() {
+        let p: SourcePatch = serde_json::from_str(
+            r#"{"encrypt": false, "keep_last": null, "keep_daily": 7, "incremental": null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.changes(),
+            [
+                ("encrypt", "false".to_owned()),
+                ("incremental", "auto".to_owned()),
+                ("keep_last", "none".to_owned()),
+                ("keep_daily", "7".to_owned()),
+            ]
+        );
+        assert!(serde_json::from_str::<SourcePatch>("{}").unwrap().changes().is_empty());
+        assert!(serde_json::from_str::<SourcePatch>(r#"{"keep_last": "ten"}"#).is_err(), "typed");
+        assert!(serde_json::from_str::<SourcePatch>(r#"{"schedule": "daily"}"#).is_err(), "no such field");
+    }
+}

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use chrono::Local;
+use keepsake_engine::model::SourcePatch;
 use keepsake_engine::schedule::Schedule;
 use keepsake_engine::sources::Source;
 use serde::{Deserialize, Serialize};
@@ -74,35 +75,39 @@ pub async fn add_source<R: Runtime>(app: AppHandle<R>, request: AddSourceRequest
     Ok(view)
 }
 
-/// The field [`update_source`] sets.
+/// The settings [`update_source`] changes.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct UpdateSourceRequest {
     /// The source.
     pub name: String,
-    /// The field, by its engine name (`keep_last`, `encrypt`, ...).
-    pub field: String,
-    /// Its new value, as text (`none` clears it).
-    pub value: String,
+    /// What changes, typed; what it leaves out stays as it is.
+    pub patch: SourcePatch,
 }
 
-/// Sets one field of a source, as `keepsake source set NAME FIELD VALUE` does (the field names
-/// are the engine's: `schedule`, `keep_last`, `encrypt`, `name`...).
+/// Changes some settings of a source, with the checks of `keepsake source set` (one after the
+/// other, saved together or not at all).
 #[tauri::command]
 pub async fn update_source<R: Runtime>(
     app: AppHandle<R>,
     request: UpdateSourceRequest,
 ) -> IpcResult<SourceView> {
-    let UpdateSourceRequest { name, field, value } = request;
+    let UpdateSourceRequest { name, patch } = request;
+    let changes = patch.changes();
+    if changes.is_empty() {
+        return Err(keepsake_engine::Error::invalid(format!("nothing to change in source {name:?}")).into());
+    }
     let view = blocking(&app, move |state| {
         let source = state.edit_sources(|all| {
             let s = all.get_mut(&name).map_err(|_| IpcError::no_source(&name))?;
-            s.set(&field, &value)?;
+            for (field, value) in &changes {
+                s.set(field, value)?;
+            }
             for p in [&mut s.database, &mut s.backup_dir] {
                 *p = absolute(std::mem::take(p));
             }
-            if field == "database" || field == "backup_dir" {
+            if patch.database.is_some() || patch.backup_dir.is_some() {
                 check_paths(s)?;
             }
             let s = s.clone();

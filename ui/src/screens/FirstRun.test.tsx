@@ -24,7 +24,7 @@ describe("First run", () => {
       "set_schedule",
     ]);
     // Encryption is switched on before the schedule, so the first (immediate) backup is encrypted.
-    expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", field: "encrypt", value: "true" }]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", patch: { encrypt: true } }]);
     expect(fake.callsOf("set_schedule")).toEqual([{ name: "Demo", schedule: { kind: "daily", time: "02:00" } }]);
     expect(fake.state.sources[0]?.schedule_description).toBe("Every day at 02:00");
   });
@@ -72,7 +72,7 @@ describe("First run", () => {
     expect(fake.callsOf("add_source")).toEqual([
       { name: "notes", database: "/home/ada/notes.db", backupDir: "/media/usb/keepsake" },
     ]);
-    expect(fake.callsOf("update_source")).toEqual([{ name: "notes", field: "encrypt", value: "false" }]);
+    expect(fake.callsOf("update_source")).toEqual([{ name: "notes", patch: { encrypt: false } }]);
     expect(fake.callsOf("set_schedule")).toEqual([{ name: "notes", schedule: { kind: "hourly", minute: 0 } }]);
     expect(fake.callsOf("set_password")).toEqual([]);
   });

@@ -22,13 +22,13 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       let source: SourceView;
       if (demo) {
         source = await api.createDemoSource();
-        if (backupDir.trim()) source = await api.updateSource(source.name, "backup_dir", backupDir.trim());
+        if (backupDir.trim()) source = await api.updateSource(source.name, { backup_dir: backupDir.trim() });
       } else {
         source = await api.addSource({ name: sourceName(state), database: database.trim(), backupDir: backupDir.trim() || undefined });
       }
       // Encryption before the schedule (so not in add_source): a newly scheduled source is backed
       // up at once, and that first backup must already follow the choice made here.
-      if (source.encrypt !== encrypt) source = await api.updateSource(source.name, "encrypt", String(encrypt));
+      if (source.encrypt !== encrypt) source = await api.updateSource(source.name, { encrypt });
       const chosen = scheduleOf(state);
       if (chosen) source = await api.setSchedule(source.name, chosen);
       // Restored from a copy elsewhere: new backups go on being copied there.

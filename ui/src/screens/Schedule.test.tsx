@@ -126,9 +126,8 @@ describe("Schedule", () => {
     await user.type(keepLast, "5");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => {
-      const updates = fake.callsOf("update_source");
-      expect(updates).toContainEqual({ name: "Notes", field: "keep_last", value: "5" });
-      expect(updates).toContainEqual({ name: "Notes", field: "keep_daily", value: "none" });
+      // Every rule changed, in one patch (saved together or not at all).
+      expect(fake.callsOf("update_source")).toEqual([{ name: "Notes", patch: { keep_last: 5, keep_daily: null } }]);
     });
     await user.click(await screen.findByRole("button", { name: "Show what would be deleted now" }));
     const plan = await screen.findByTestId("cleanup-plan");
@@ -143,7 +142,7 @@ describe("Schedule", () => {
     const { user, fake } = await openSchedule(new FakeShell(fullSetup()));
     await user.click(screen.getByTestId("verify-after-backup"));
     await waitFor(() =>
-      expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "verify_after_backup", value: "false" }),
+      expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", patch: { verify_after_backup: false } }),
     );
     await waitFor(() => expect((screen.getByTestId("verify-after-backup") as HTMLInputElement).checked).toBe(false));
   });

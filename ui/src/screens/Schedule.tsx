@@ -20,7 +20,7 @@ export function Schedule({ source, appPaused }: { source: SourceView; appPaused:
 }
 
 function VerifyAfter({ source }: { source: SourceView }) {
-  const toggle = useAction((on: boolean) => api.updateSource(source.name, "verify_after_backup", String(on)), {
+  const toggle = useAction((on: boolean) => api.updateSource(source.name, { verify_after_backup: on }), {
     doing: "Saving",
   });
   return (

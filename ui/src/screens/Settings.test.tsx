@@ -48,7 +48,7 @@ describe("Settings", () => {
     expect(fake.callsOf("update_source")).toEqual([]);
     await user.click(card.getByRole("button", { name: "Save" }));
     await waitFor(() =>
-      expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "database", value: "/home/ada/moved/notes.db" }),
+      expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", patch: { database: "/home/ada/moved/notes.db" } }),
     );
   });
 
@@ -68,7 +68,7 @@ describe("Settings", () => {
     await user.type(name, "Journal");
     await user.click(within(screen.getByTestId("source-settings")).getByRole("button", { name: "Save" }));
     await screen.findByRole("group", { name: "Journal" });
-    expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", field: "name", value: "Journal" });
+    expect(fake.callsOf("update_source")).toContainEqual({ name: "Notes", patch: { name: "Journal" } });
   });
 
   it("turns changes-only backups on, off, or back to automatic", async () => {
@@ -82,10 +82,10 @@ describe("Settings", () => {
     await waitFor(() => expect((screen.getByTestId("save-space") as HTMLSelectElement).value).toBe("false"));
     await user.selectOptions(screen.getByTestId("save-space"), "auto");
     await waitFor(() => expect((screen.getByTestId("save-space") as HTMLSelectElement).value).toBe("auto"));
-    expect(fake.callsOf("update_source").filter((c) => c.field === "incremental")).toEqual([
-      { name: "Notes", field: "incremental", value: "true" },
-      { name: "Notes", field: "incremental", value: "false" },
-      { name: "Notes", field: "incremental", value: "auto" },
+    expect(fake.callsOf("update_source").filter((c) => "incremental" in c.patch)).toEqual([
+      { name: "Notes", patch: { incremental: true } },
+      { name: "Notes", patch: { incremental: false } },
+      { name: "Notes", patch: { incremental: null } },
     ]);
   });
 
@@ -98,7 +98,7 @@ describe("Settings", () => {
     await waitFor(() => expect((screen.getByTestId("row-loss-alert") as HTMLSelectElement).value).toBe("50"));
     await user.selectOptions(screen.getByTestId("row-loss-alert"), "0");
     await waitFor(() => expect((screen.getByTestId("row-loss-alert") as HTMLSelectElement).value).toBe("0"));
-    expect(fake.callsOf("update_source").filter((c) => c.field === "row_loss_alert_percent").map((c) => c.value)).toEqual(["50", "0"]);
+    expect(fake.callsOf("update_source").map((c) => c.patch.row_loss_alert_percent)).toEqual([50, 0]);
   });
 
   it("changes the backup folder, encryption and compression", async () => {
@@ -110,9 +110,9 @@ describe("Settings", () => {
     await user.click(screen.getByRole("checkbox", { name: /Encrypt its backups/ }));
     await waitFor(() => {
       const updates = fake.callsOf("update_source");
-      expect(updates).toContainEqual({ name: "Notes", field: "backup_dir", value: "/media/usb/backups" });
-      expect(updates).toContainEqual({ name: "Notes", field: "level", value: "9" });
-      expect(updates).toContainEqual({ name: "Notes", field: "encrypt", value: "false" });
+      expect(updates).toContainEqual({ name: "Notes", patch: { backup_dir: "/media/usb/backups" } });
+      expect(updates).toContainEqual({ name: "Notes", patch: { level: 9 } });
+      expect(updates).toContainEqual({ name: "Notes", patch: { encrypt: false } });
     });
     expect(await screen.findByText(/anyone who gets a copy of a backup file can read/)).toBeTruthy();
   });

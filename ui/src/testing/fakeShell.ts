@@ -975,62 +975,49 @@ export class FakeShell {
     };
   }
 
-  private update({ name, field, value }: RequestOf<"update_source">): SourceView {
+  /** As the shell: every setting of the patch checked first, then applied together (or none). */
+  private update({ name, patch }: RequestOf<"update_source">): SourceView {
     const source = this.sourceOf(name);
-    const clear = value === "none";
-    const number = () => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw ipcError("invalid_input", `${field} must be a whole number, not "${value}"`);
-      return n;
-    };
-    switch (field) {
-      case "name":
-        if (this.state.sources.some((s) => s.name === value)) throw ipcError("invalid_input", `a source named "${value}" exists`);
-        for (const map of [this.backups, this.foreign, this.files, this.history, this.current] as Record<string, unknown>[]) {
-          if (source.name in map) {
-            map[value] = map[source.name];
-            delete map[source.name];
-          }
-        }
-        source.name = value;
-        break;
-      case "database":
-        source.database = value;
-        break;
-      case "backup_dir":
-        source.backup_dir = value;
-        break;
-      case "schedule":
-        // The window sets the schedule with set_schedule, as structured data: a phrase sent here is a bug.
-        throw ipcError("invalid_input", "the schedule is set with set_schedule, not update_source");
-      case "enabled":
-      case "paused":
-      case "encrypt":
-      case "compress":
-      case "verify_after_backup":
-        source[field] = value === "true";
-        break;
-      case "level":
-        source.level = number();
-        break;
-      case "incremental":
-        source.incremental = value === "auto" || clear ? null : value === "true";
-        break;
-      case "row_loss_alert_percent": {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 0 || n > 100) throw ipcError("invalid_input", `${field}: ${value} is not between 0 and 100`);
-        source.row_loss_alert_percent = n;
-        break;
+    const unknown = Object.keys(patch).filter((k) => !PATCH_FIELDS.has(k));
+    if (unknown.length > 0) throw ipcError("invalid_input", `unknown field ${unknown.join(", ")}`);
+    if (Object.keys(patch).length === 0) throw ipcError("invalid_input", `nothing to change in source "${name}"`);
+    const count = (field: string, n: number | null | undefined) => {
+      if (n !== null && n !== undefined && (!Number.isInteger(n) || n < 1)) {
+        throw ipcError("invalid_input", `${field} must be a whole number, not "${String(n)}"`);
       }
-      case "keep_last":
-      case "keep_within_days":
-      case "keep_daily":
-      case "keep_weekly":
-      case "keep_monthly":
-        source.retention[field] = clear ? null : number();
-        break;
-      default:
-        throw ipcError("invalid_input", `unknown field ${field}`);
+    };
+    const rules = ["keep_last", "keep_within_days", "keep_daily", "keep_weekly", "keep_monthly"] as const;
+    for (const r of rules) count(r, patch[r]);
+    count("level", patch.level);
+    const percent = patch.row_loss_alert_percent;
+    if (percent !== undefined && (!Number.isInteger(percent) || percent < 0 || percent > 100)) {
+      throw ipcError("invalid_input", `row_loss_alert_percent: ${String(percent)} is not between 0 and 100`);
+    }
+    const rename = patch.name;
+    if (rename !== undefined && rename !== source.name && this.state.sources.some((s) => s.name === rename)) {
+      throw ipcError("invalid_input", `a source named "${rename}" exists`);
+    }
+    if (rename !== undefined) {
+      for (const map of [this.backups, this.foreign, this.files, this.history, this.current] as Record<string, unknown>[]) {
+        if (source.name in map) {
+          map[rename] = map[source.name];
+          delete map[source.name];
+        }
+      }
+      source.name = rename;
+    }
+    for (const flag of ["enabled", "paused", "encrypt", "compress", "verify_after_backup"] as const) {
+      const v = patch[flag];
+      if (v !== undefined) source[flag] = v;
+    }
+    if (patch.database !== undefined) source.database = patch.database;
+    if (patch.backup_dir !== undefined) source.backup_dir = patch.backup_dir;
+    if (patch.level !== undefined) source.level = patch.level;
+    if (patch.incremental !== undefined) source.incremental = patch.incremental;
+    if (percent !== undefined) source.row_loss_alert_percent = percent;
+    for (const r of rules) {
+      const v = patch[r];
+      if (v !== undefined) source.retention[r] = v;
     }
     return structuredClone(source);
   }
@@ -1175,6 +1162,27 @@ export function installFake(fake: FakeShell): FakeShell {
 }
 
 export { clearMocks };
+
+/** The settings a source patch may carry (the shell refuses any other). */
+const PATCH_FIELDS = new Set([
+  "name",
+  "database",
+  "backup_dir",
+  "enabled",
+  "paused",
+  "encrypt",
+  "compress",
+  "level",
+  "verify_after_backup",
+  "incremental",
+  "keep_last",
+  "keep_within_days",
+  "keep_daily",
+  "keep_weekly",
+  "keep_monthly",
+  "overdue_after_days",
+  "row_loss_alert_percent",
+]);
 
 /** Tell the window that something changed behind its back (`what`: everything by default). */
 export function emitStateChanged(what: Changed = "everything"): Promise<void> {

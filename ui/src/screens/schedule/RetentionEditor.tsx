@@ -7,7 +7,7 @@ import * as api from "../../api";
 import { Confirm } from "../../components/Confirm";
 import { formatBytes, formatDateTime, plural } from "../../format";
 import { useAction } from "../../hooks";
-import type { CleanupPlan, SourceView } from "../../types";
+import type { CleanupPlan, SourcePatch, SourceView } from "../../types";
 import { draftOf, ruleNumber, RULES, type RuleDraft } from "./retention";
 
 export function RetentionEditor({ source }: { source: SourceView }) {
@@ -24,10 +24,13 @@ export function RetentionEditor({ source }: { source: SourceView }) {
   });
   const save = useAction(
     async () => {
+      // Every rule changed, in one patch: saved together or not at all.
+      const patch: SourcePatch = {};
       for (const r of changes) {
         const d = draft[r.field];
-        await api.updateSource(source.name, r.field, d.on ? String(ruleNumber(d.value)) : "none");
+        patch[r.field] = d.on ? ruleNumber(d.value) : null;
       }
+      if (changes.length > 0) await api.updateSource(source.name, patch);
     },
     { doing: "Saving what to keep" },
   );

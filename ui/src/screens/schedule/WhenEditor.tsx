@@ -39,7 +39,7 @@ export function WhenEditor({ source, appPaused }: { source: SourceView; appPause
     doing: "Saving the schedule",
     onSuccess: () => setSaved({ schedule }),
   });
-  const pause = useAction((paused: boolean) => api.updateSource(source.name, "paused", String(paused)), {
+  const pause = useAction((paused: boolean) => api.updateSource(source.name, { paused }), {
     doing: "Pausing",
   });
 

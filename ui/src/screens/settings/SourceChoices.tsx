@@ -20,14 +20,16 @@ export function CompressionLevel({ source, onChange, busy }: { source: SourceVie
 }
 
 /** The `incremental` setting as the select knows it: automatic (null), on, off. */
-export type SaveSpaceChoice = "auto" | "true" | "false";
+type SaveSpaceChoice = "auto" | "true" | "false";
 
-export function SaveSpace({ source, onChange, busy }: { source: SourceView; onChange: (value: SaveSpaceChoice) => void; busy: boolean }) {
+const INCREMENTAL: Record<SaveSpaceChoice, boolean | null> = { auto: null, true: true, false: false };
+
+export function SaveSpace({ source, onChange, busy }: { source: SourceView; onChange: (incremental: boolean | null) => void; busy: boolean }) {
   const value: SaveSpaceChoice = source.incremental === null ? "auto" : source.incremental ? "true" : "false";
   return (
     <label>
       Save space: back up only what changed
-      <select value={value} onChange={(e) => onChange(e.target.value as SaveSpaceChoice)} disabled={busy} data-testid="save-space">
+      <select value={value} onChange={(e) => onChange(INCREMENTAL[e.target.value as SaveSpaceChoice])} disabled={busy} data-testid="save-space">
         <option value="auto">Automatic (for databases of 64 MB and more)</option>
         <option value="true">Always</option>
         <option value="false">Never: every backup is a full copy</option>
@@ -43,7 +45,7 @@ export function SaveSpace({ source, onChange, busy }: { source: SourceView; onCh
 const ROW_LOSS_CHOICES = [10, 20, 30, 50];
 
 /** When a table losing rows between two backups is worth an alert (0: never). */
-export function RowLossAlert({ source, onChange, busy }: { source: SourceView; onChange: (value: string) => void; busy: boolean }) {
+export function RowLossAlert({ source, onChange, busy }: { source: SourceView; onChange: (percent: number) => void; busy: boolean }) {
   const value = String(source.row_loss_alert_percent);
   const choices = ROW_LOSS_CHOICES.includes(source.row_loss_alert_percent) || source.row_loss_alert_percent === 0
     ? ROW_LOSS_CHOICES
@@ -51,7 +53,7 @@ export function RowLossAlert({ source, onChange, busy }: { source: SourceView; o
   return (
     <label>
       Warn me when a table loses rows
-      <select value={value} onChange={(e) => onChange(e.target.value)} disabled={busy} data-testid="row-loss-alert">
+      <select value={value} onChange={(e) => onChange(Number(e.target.value))} disabled={busy} data-testid="row-loss-alert">
         {choices.map((p) => (
           <option key={p} value={String(p)}>
             When it loses more than {p}% of its rows{p === 20 ? " (recommended)" : ""}
