@@ -14,6 +14,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::jobs::Jobs;
 use crate::keyring::{KeyringSecret, PasswordStore};
 use crate::settings::Settings;
+use keepsake_engine::error::Reason;
 
 /// The app's folders (the OS's per-app folders in the app; temporary ones in tests).
 #[derive(Debug, Clone)]
@@ -344,7 +345,7 @@ impl AppState {
                     ),
                 )
                 .with_path(&target)
-                .with_reason("not_picked"),
+                .with_reason(Reason::NotPicked),
             ));
         }
         if self.was_picked(&target) {
@@ -359,7 +360,7 @@ impl AppState {
                 ),
             )
             .with_path(&target)
-            .with_reason("not_picked"),
+            .with_reason(Reason::NotPicked),
         ))
     }
 

@@ -502,7 +502,7 @@ message: string,
 /**
  * What to fix (`credentials`, `unreachable` ...), when known.
  */
-reason?: string, };
+reason?: Reason, };
 
 /**
  * A copy of a backup that is whole at a destination, as recorded when it was checked.
@@ -819,10 +819,10 @@ needed_bytes?: number,
  */
 available_bytes?: number, 
 /**
- * A snake_case word that refines the code: why a confirmation is required (`foreign`,
- * `unencrypted`), what kind of damage was found.
+ * A word that refines the code: why a confirmation is required (`foreign`,
+ * `unencrypted`), what to fix at a destination (`credentials`, `no_bucket`), ...
  */
-reason?: string, 
+reason?: Reason, 
 /**
  * The tables involved: those that refer to a table being restored, those missing.
  */
@@ -1150,6 +1150,14 @@ schedule: Schedule,
  * How many next runs (5 when left out; 1 to 50).
  */
 count?: number | null, };
+
+/**
+ * Why, in one word, beyond the code: what front ends word an error by (`facts.reason`). Every
+ * reason the engine, the stores and the app give is here, so a front end's table of words is
+ * checked against this list (the window's through the generated TypeScript union).
+ */
+
+export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
 
 /**
  * The destination [`remote_backups`] lists, and the password to open its backups with.

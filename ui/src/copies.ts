@@ -5,10 +5,10 @@
 import type { ApiError } from "./api";
 import { ERROR_WORDING } from "./errors";
 import { formatRelative, plural } from "./format";
-import type { CopyProblem, CopyStatus, DestinationKind } from "./types";
+import type { CopyProblem, CopyStatus, DestinationKind, Reason } from "./types";
 
 /** What to fix, by the reason the shell gives for a `remote_failed` error. */
-export const REMOTE_REASONS: Record<string, string> = {
+export const REMOTE_REASONS: Partial<Record<Reason, string>> = {
   unreachable: "the server can't be reached (check the address and the network)",
   credentials: "the server refused the login (check the key or the user name and password)",
   no_bucket: "there is no bucket or container of that name (check its spelling, or create it first)",
@@ -51,10 +51,9 @@ export const SECRET_WORDS: Partial<Record<DestinationKind, string>> = {
 };
 
 /** The reason of a failure in words. */
-export function problemWords(problem: CopyProblem | { reason?: string | null; message: string }): string {
+export function problemWords(problem: CopyProblem | { reason?: Reason | null; message: string }): string {
   const reason = problem.reason ?? undefined;
-  if (reason !== undefined && reason in REMOTE_REASONS) return REMOTE_REASONS[reason] ?? problem.message;
-  return problem.message;
+  return (reason !== undefined ? REMOTE_REASONS[reason] : undefined) ?? problem.message;
 }
 
 /** What a failed connection to a destination says: the reason in words for `remote_failed`, the code's wording otherwise. */

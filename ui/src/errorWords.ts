@@ -6,7 +6,7 @@
 // confirming). errors.ts turns what a command rejected with into an `ApiError` and words it with
 // these.
 
-import type { Code, Facts } from "./types";
+import type { Code, Facts, Reason } from "./types";
 
 export interface Wording {
   /** What happened, in a short sentence. */
@@ -122,9 +122,9 @@ export interface ConfirmationReasons {
 
 /** Reads `facts.reason` of a `confirmation_required` error (`foreign`, `unencrypted`, `foreign_unencrypted`). */
 export function confirmationReasons(facts: Facts): ConfirmationReasons {
-  const reason = facts.reason ?? "";
-  const foreign = reason.includes("foreign");
-  const unencrypted = reason.includes("unencrypted");
+  const reason = facts.reason;
+  const foreign = reason === "foreign" || reason === "foreign_unencrypted";
+  const unencrypted = reason === "unencrypted" || reason === "foreign_unencrypted";
   // An unknown reason still needs the go-ahead: ask about where the backup comes from.
   return foreign || unencrypted ? { foreign, unencrypted } : { foreign: true, unencrypted: false };
 }
@@ -143,7 +143,7 @@ export const NEEDED_BY_LATER_WORDING: Wording = {
 };
 
 /** A Google Cloud Storage key file refused by the shell, by `facts.reason`. */
-const KEY_FILE_WORDING: Record<string, Wording> = {
+const KEY_FILE_WORDING: Partial<Record<Reason, Wording>> = {
   key_not_picked: {
     title: "The key file wasn't chosen in the file dialog",
     action: "Choose the service account's key file (KEY.json) with the Choose… button.",
@@ -156,7 +156,7 @@ const KEY_FILE_WORDING: Record<string, Wording> = {
 };
 
 /** Refusals about one table or one backup, by `facts.reason`, in words. */
-const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
+const TABLE_WORDING: Partial<Record<Reason, (facts: Facts) => Wording>> = {
   pinned: () => ({
     title: "This backup is kept on purpose",
     action: "Press “Stop keeping” beside it in History first if you really want to delete it.",
@@ -185,9 +185,8 @@ const TABLE_WORDING: Record<string, (facts: Facts) => Wording> = {
 
 /** The wording for a code, refined by the facts where they say more than the code alone. */
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
-  if (code === "invalid_input" && facts.reason && facts.reason in KEY_FILE_WORDING) {
-    return KEY_FILE_WORDING[facts.reason] as Wording;
-  }
+  const keyFile = facts.reason ? KEY_FILE_WORDING[facts.reason] : undefined;
+  if (code === "invalid_input" && keyFile) return keyFile;
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;
   if (code === "invalid_input" && facts.reason === "needed_by_later") return NEEDED_BY_LATER_WORDING;
   const byTable = facts.reason ? TABLE_WORDING[facts.reason] : undefined;

@@ -5,6 +5,7 @@
 
 export type {
   Alert,
+  Reason,
   SourcePatch,
   Changed,
   CopyProblem,

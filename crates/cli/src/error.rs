@@ -11,6 +11,7 @@ use std::fmt;
 use std::io;
 use std::process::ExitCode;
 
+use keepsake_engine::error::Reason;
 use keepsake_engine::error::{Error as EngineError, ErrorCode};
 
 /// Exit code: everything went well.
@@ -83,9 +84,9 @@ impl CliError {
 
 impl From<EngineError> for CliError {
     fn from(e: EngineError) -> Self {
-        let hint = match (e.code(), e.facts().reason.as_deref()) {
+        let hint = match (e.code(), e.facts().reason) {
             // A backup that cannot fit: which backups to delete to make room.
-            (ErrorCode::DestinationFull, Some("no_room")) => Cow::Owned(format!(
+            (ErrorCode::DestinationFull, Some(Reason::NoRoom)) => Cow::Owned(format!(
                 "Nothing was written. {}",
                 crate::hints::advice(
                     e.facts().free_up.as_ref(),

@@ -4,6 +4,7 @@
 //! they are read).
 
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{BackupKind, BackupMetadata, Concern, Origin};
 
@@ -54,7 +55,7 @@ impl Engine {
                     ),
                 )
                 .with_backup(&link.base)
-                .with_reason("missing_link"));
+                .with_reason(Reason::MissingLink));
             };
             if let Some(sum) = &base.db_checksum
                 && *sum != link.base_checksum
@@ -67,7 +68,7 @@ impl Engine {
                     ),
                 )
                 .with_backup(&base.id)
-                .with_reason("wrong_link"));
+                .with_reason(Reason::WrongLink));
             }
             links.push(base);
         }

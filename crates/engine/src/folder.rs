@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::FileRecord;
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{ErrorCode, Result, escaped};
 use crate::format::file::{self, Object};
-use crate::format::keys::{DeriveLimits, REASON_SCAN_LIMIT};
+use crate::format::keys::DeriveLimits;
 use crate::model::{BackupMetadata, Concern, Origin};
 use crate::names;
 
@@ -306,7 +307,7 @@ impl Engine {
                 FileInfo::Backup { meta: Box::new(meta) }
             }
             // Not opened because this listing spent its derivations: tried again next time.
-            Err(e) if e.facts().reason.as_deref() == Some(REASON_SCAN_LIMIT) => {
+            Err(e) if e.facts().reason == Some(Reason::ScanLimit) => {
                 return Ok(FileInfo::Locked { message: e.message().to_owned() });
             }
             Err(e) if e.code() == ErrorCode::PasswordRequired || e.code() == ErrorCode::WrongPassword => {

@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::BackupType;
 use crate::retention::{RetentionPolicy, plan_retention};
@@ -188,7 +189,7 @@ impl Engine {
         let mut e = Error::new(ErrorCode::DestinationFull, needs.refusal(&check))
             .with_path(&check.folder)
             .with_sizes(check.needed, check.free)
-            .with_reason("no_room");
+            .with_reason(Reason::NoRoom);
         e.set_free_up(check.free_up);
         Err(e)
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use common::*;
+use keepsake_engine::error::Reason;
 use keepsake_engine::model::RunStatus;
 use keepsake_engine::sources::Source;
 use keepsake_engine::{AlertKind, Engine, FixedClock, RetentionPolicy};
@@ -62,7 +63,7 @@ fn deleting_half_a_table_raises_an_alert_and_pins_the_backup_before_it() {
     assert_eq!(listed, vec![(run.backup.unwrap().id, false), (before.id.clone(), true)]);
     // It cannot be deleted by hand either, until unpinned.
     let err = e.delete(&before.id).unwrap_err();
-    assert_eq!(err.facts().reason.as_deref(), Some("pinned"));
+    assert_eq!(err.facts().reason, Some(Reason::Pinned));
 
     // Dismissing the alert ("this was me") leaves the pin; unpinning lets retention work.
     e.dismiss_alert(alert.id).unwrap();

@@ -97,7 +97,7 @@ fn a_deleted_link_makes_the_later_points_unrestorable_and_says_which() {
     // Deleting a link that later ones need is refused.
     let e = engine.delete(&points[2].id).unwrap_err();
     assert_eq!(
-        (e.code(), e.facts().reason.as_deref()),
+        (e.code(), e.facts().reason.map(keepsake_engine::error::Reason::as_str)),
         (ErrorCode::InvalidInput, Some("needed_by_later")),
         "{e}"
     );

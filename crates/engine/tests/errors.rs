@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
+use keepsake_engine::error::Reason;
 use keepsake_engine::{
     BackupOptions, CancelToken, Engine, ErrorCode, Job, NoSecret, Phase, Progress, RestoreOptions,
 };
@@ -368,7 +369,7 @@ fn a_lost_catalog_makes_the_backups_foreign_never_gone() {
     let out = env.dir.path().join("restored.db");
     let e = engine.restore(&a.id, &out, &like(&a), &job()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConfirmationRequired);
-    assert_eq!(e.facts().reason.as_deref(), Some("foreign"));
+    assert_eq!(e.facts().reason, Some(Reason::Foreign));
     assert!(!out.exists());
     let confirmed = RestoreOptions { allow_foreign: true, ..RestoreOptions::default() };
     engine.restore(&a.id, &out, &confirmed, &job()).unwrap();

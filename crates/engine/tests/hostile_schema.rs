@@ -11,6 +11,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
+use keepsake_engine::error::Reason;
 use keepsake_engine::{ErrorCode, RestoreOptions};
 use rusqlite::Connection;
 
@@ -63,7 +64,7 @@ fn count(path: &Path, table: &str) -> i64 {
 
 fn assert_unsafe(err: &keepsake_engine::Error) {
     assert_eq!(err.code(), ErrorCode::BackupDamaged, "{err}");
-    assert_eq!(err.facts().reason.as_deref(), Some("unsafe_schema"), "{err}");
+    assert_eq!(err.facts().reason, Some(Reason::UnsafeSchema), "{err}");
     assert_eq!(err.facts().tables, vec!["t".to_owned()]);
     assert!(err.message().contains("\"t\""), "names the table: {err}");
 }

@@ -70,7 +70,7 @@ impl Store for Counting {
 }
 
 fn reason(e: &keepsake_engine::Error) -> Option<&str> {
-    e.facts().reason.as_deref()
+    e.facts().reason.map(keepsake_engine::error::Reason::as_str)
 }
 
 /// Sets a file's modification time (a changed object, as a store sees it).

@@ -9,6 +9,7 @@ use keepsake_engine::{Engine, ErrorCode, Installation, SpaceMargin, SpaceState};
 
 mod common;
 use common::{job, opts};
+use keepsake_engine::error::Reason;
 
 const MIB: u64 = 1 << 20;
 
@@ -68,7 +69,7 @@ fn a_backup_leaving_too_little_room_is_warned_of_and_one_that_cannot_fit_is_not_
     let files_before: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name()).collect();
     let e = engine.backup(&db, &opts(false, true), &job()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::DestinationFull, "{e}");
-    assert_eq!(e.facts().reason.as_deref(), Some("no_room"));
+    assert_eq!(e.facts().reason, Some(Reason::NoRoom));
     let free_up = e.facts().free_up.clone().expect("the backups to delete");
     assert!(free_up.enough, "{free_up:?}");
     assert_eq!(free_up.ids.len() as u32, made.len() as u32 - free_up.keep_last);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use common::*;
+use keepsake_engine::error::Reason;
 use keepsake_engine::seams::{CancelToken, Job, Phase, Progress};
 use keepsake_engine::{BackupType, ErrorCode, Operation, RestoreOptions, RunStatus, VerificationStatus};
 use rusqlite::Connection;
@@ -182,7 +183,7 @@ fn taking_back_from_a_view_asks_what_a_table_restore_asks() {
     let view = e.open_backup(&backup.id, &job()).unwrap();
     let refused = |o: &RestoreOptions| {
         let err = e.take_back(&view, &env.db, o, &job()).unwrap_err();
-        (err.code(), err.facts().reason.clone())
+        (err.code(), err.facts().reason.map(|r| r.as_str().to_owned()))
     };
     let encrypting = RestoreOptions { tables: vec!["customers".to_owned()], ..RestoreOptions::default() };
     assert_eq!(refused(&encrypting), (ErrorCode::ConfirmationRequired, Some("unencrypted".to_owned())));
@@ -230,7 +231,7 @@ fn rows_left_pointing_at_nothing_need_a_confirmation_and_change_nothing() {
     // Invoices back without their customers: they would point at nothing.
     let err = e.restore(&backup.id, &env.db, &only(&["invoices"]), &job()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ConfirmationRequired);
-    assert_eq!(err.facts().reason.as_deref(), Some("broken_references"));
+    assert_eq!(err.facts().reason, Some(Reason::BrokenReferences));
     assert_eq!(err.facts().tables, vec!["invoices".to_owned()]);
     assert_eq!(rows(&env.db, "SELECT * FROM invoices"), invoices_now, "rolled back");
 
@@ -252,7 +253,7 @@ fn a_missing_internal_or_reshaped_table_is_refused_with_its_reason() {
     let e = env.engine();
     let backup = e.backup(&env.db, &opts(false, true), &job()).unwrap();
     let reason = |t: &str| {
-        e.restore(&backup.id, &env.db, &only(&[t]), &job()).unwrap_err().facts().reason.clone().unwrap()
+        e.restore(&backup.id, &env.db, &only(&[t]), &job()).unwrap_err().facts().reason.unwrap().as_str()
     };
     assert_eq!(reason("nope"), "no_such_table");
     assert_eq!(reason("notes_fts_data"), "internal_table");
@@ -294,7 +295,7 @@ fn a_backup_can_be_browsed_table_by_table_page_by_page_and_searched() {
     assert_eq!(notes.total, 0, "LIKE wildcards in a search are taken literally");
     let blob = view.rows("notes", 0, 1, None).unwrap();
     assert_eq!(blob.rows[0][1].as_deref(), Some("[10 bytes]"));
-    assert_eq!(view.rows("nope", 0, 1, None).unwrap_err().facts().reason.as_deref(), Some("no_such_table"));
+    assert_eq!(view.rows("nope", 0, 1, None).unwrap_err().facts().reason, Some(Reason::NoSuchTable));
 
     // The decoded copy is private and goes with the view.
     let scratch = env.home.dir().join("scratch");
@@ -377,15 +378,11 @@ fn a_table_exports_as_csv_and_as_a_database_of_its_own_never_over_a_file() {
 
     let before = std::fs::read(&csv).unwrap();
     let err = view.export_csv_file("customers", &csv).unwrap_err();
-    assert_eq!(err.facts().reason.as_deref(), Some("exists"));
+    assert_eq!(err.facts().reason, Some(Reason::Exists));
     assert_eq!(std::fs::read(&csv).unwrap(), before, "the file there is untouched");
     assert_eq!(
-        view.export_database("notes_fts_data", &dir.path().join("x.db"))
-            .unwrap_err()
-            .facts()
-            .reason
-            .as_deref(),
-        Some("internal_table")
+        view.export_database("notes_fts_data", &dir.path().join("x.db")).unwrap_err().facts().reason,
+        Some(Reason::InternalTable)
     );
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left.len(), 3, "no temporary file left: {left:?}");

@@ -138,6 +138,143 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Why, in one word, beyond the code: what front ends word an error by (`facts.reason`). Every
+/// reason the engine, the stores and the app give is here, so a front end's table of words is
+/// checked against this list (the window's through the generated TypeScript union).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    // Confirmations a restore needs.
+    /// The backup was not made by this installation.
+    Foreign,
+    /// The backup is not encrypted, and the database's backups are.
+    Unencrypted,
+    /// Both: not made here, and not encrypted.
+    ForeignUnencrypted,
+    /// Made with another key derivation setting: opened only when foreign backups are asked for.
+    ForeignKdf,
+    /// A listing stops opening planted files past its budget.
+    ScanLimit,
+    // Targets and files.
+    /// The target file exists, and a new one was asked for.
+    TargetExists,
+    /// The file exists already.
+    Exists,
+    /// A path the window sends that was not picked in the file dialog.
+    NotPicked,
+    /// A key file that was not picked in the file dialog.
+    KeyNotPicked,
+    /// A file that is not a Google service account's key.
+    KeyFile,
+    /// A backup folder that cannot be a source's (it holds another source's backups, ...).
+    BadBackupFolder,
+    /// Not enough room on the disk.
+    NoRoom,
+    // Backups and chains.
+    /// The backup is pinned.
+    Pinned,
+    /// Later backups (increments) are built on this one.
+    NeededByLater,
+    /// A backup a chain needs is missing.
+    MissingLink,
+    /// A backup of a chain does not follow the one before it.
+    WrongLink,
+    /// No such alert.
+    NoSuchAlert,
+    // Tables.
+    /// The backup has no such table.
+    NoSuchTable,
+    /// A table SQLite keeps itself.
+    InternalTable,
+    /// The table has other columns now than in the backup.
+    ColumnsChanged,
+    /// Rows of other tables would refer to rows that are not there.
+    BrokenReferences,
+    /// The backup's schema holds SQL that is not a plain definition.
+    UnsafeSchema,
+    // Destinations.
+    /// Another file has this name at the destination.
+    NameTaken,
+    /// The server refused the login.
+    Credentials,
+    /// There is no such bucket or container.
+    NoBucket,
+    /// The server's certificate is not trusted.
+    Certificate,
+    /// The server says this computer's clock is wrong.
+    ClockSkew,
+    /// The storage is full or over its quota.
+    Quota,
+    /// The server did not answer in time.
+    Timeout,
+    /// The server cannot be reached.
+    Unreachable,
+    /// The server failed (or said something not understood).
+    Server,
+    /// The endpoint is not a valid address.
+    Endpoint,
+    /// An SFTP server never seen before: its key is shown to be trusted.
+    HostKeyUnknown,
+    /// An SFTP server's key is not the one kept for it.
+    HostKeyChanged,
+    /// The OS keyring could not be read or written.
+    Keyring,
+    /// A reason this version does not know (from a newer one).
+    #[serde(other)]
+    Other,
+}
+
+impl Reason {
+    /// The reason's word, as it is written in JSON (`no_bucket`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Foreign => "foreign",
+            Reason::Unencrypted => "unencrypted",
+            Reason::ForeignUnencrypted => "foreign_unencrypted",
+            Reason::ForeignKdf => "foreign_kdf",
+            Reason::ScanLimit => "scan_limit",
+            Reason::TargetExists => "target_exists",
+            Reason::Exists => "exists",
+            Reason::NotPicked => "not_picked",
+            Reason::KeyNotPicked => "key_not_picked",
+            Reason::KeyFile => "key_file",
+            Reason::BadBackupFolder => "bad_backup_folder",
+            Reason::NoRoom => "no_room",
+            Reason::Pinned => "pinned",
+            Reason::NeededByLater => "needed_by_later",
+            Reason::MissingLink => "missing_link",
+            Reason::WrongLink => "wrong_link",
+            Reason::NoSuchAlert => "no_such_alert",
+            Reason::NoSuchTable => "no_such_table",
+            Reason::InternalTable => "internal_table",
+            Reason::ColumnsChanged => "columns_changed",
+            Reason::BrokenReferences => "broken_references",
+            Reason::UnsafeSchema => "unsafe_schema",
+            Reason::NameTaken => "name_taken",
+            Reason::Credentials => "credentials",
+            Reason::NoBucket => "no_bucket",
+            Reason::Certificate => "certificate",
+            Reason::ClockSkew => "clock_skew",
+            Reason::Quota => "quota",
+            Reason::Timeout => "timeout",
+            Reason::Unreachable => "unreachable",
+            Reason::Server => "server",
+            Reason::Endpoint => "endpoint",
+            Reason::HostKeyUnknown => "host_key_unknown",
+            Reason::HostKeyChanged => "host_key_changed",
+            Reason::Keyring => "keyring",
+            Reason::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What an error is about, for front ends to word it: every field is optional, and each code
 /// fills the ones that matter to it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -159,11 +296,11 @@ pub struct Facts {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub available_bytes: Option<u64>,
-    /// A snake_case word that refines the code: why a confirmation is required (`foreign`,
-    /// `unencrypted`), what kind of damage was found.
+    /// A word that refines the code: why a confirmation is required (`foreign`,
+    /// `unencrypted`), what to fix at a destination (`credentials`, `no_bucket`), ...
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// The tables involved: those that refer to a table being restored, those missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
@@ -216,8 +353,8 @@ impl Error {
     }
 
     /// The same error with a refining reason.
-    pub fn with_reason(mut self, reason: &str) -> Self {
-        self.facts.reason = Some(reason.to_owned());
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.facts.reason = Some(reason);
         self
     }
 
@@ -375,4 +512,30 @@ pub struct FreeUp {
     pub keep_last: u32,
     /// Whether deleting them makes enough room (else they are all that may be deleted).
     pub enough: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_reason_reads_and_writes_as_its_word() {
+        for r in [
+            Reason::Foreign,
+            Reason::ForeignUnencrypted,
+            Reason::ScanLimit,
+            Reason::NoBucket,
+            Reason::HostKeyChanged,
+            Reason::NotPicked,
+        ] {
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(serde_json::from_str::<Reason>(&format!("\"{r}\"")).unwrap(), r);
+        }
+        assert_eq!(Reason::ClockSkew.as_str(), "clock_skew");
+        // A reason from a newer version still reads.
+        assert_eq!(serde_json::from_str::<Reason>("\"from_a_newer_version\"").unwrap(), Reason::Other);
+        let e = Error::new(ErrorCode::RemoteFailed, "x").with_reason(Reason::Credentials);
+        assert_eq!(serde_json::to_value(e.facts()).unwrap()["reason"], "credentials");
+    }
 }

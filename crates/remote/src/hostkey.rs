@@ -17,6 +17,7 @@ use std::process::Stdio;
 
 use base64::Engine as _;
 use keepsake_model::destinations::{Destination, DestinationKind};
+use keepsake_model::error::Reason;
 use keepsake_model::error::{Error, ErrorCode, Result};
 use sha2::{Digest, Sha256};
 
@@ -89,7 +90,7 @@ fn host_and_port(dest: &Destination) -> Result<(String, u16)> {
             ErrorCode::InvalidInput,
             format!("destination {:?}: endpoint: {endpoint:?} is not a server's name or address", dest.name),
         )
-        .with_reason("endpoint"));
+        .with_reason(Reason::Endpoint));
     }
     Ok((host.to_owned(), port))
 }
@@ -115,7 +116,7 @@ pub fn scan(dest: &Destination) -> Result<Vec<HostKey>> {
                 dest.name
             ),
         )
-        .with_reason("unreachable")
+        .with_reason(Reason::Unreachable)
     };
     let mut cmd = tokio::process::Command::new("ssh-keyscan");
     cmd.args([
@@ -160,7 +161,7 @@ pub fn first_use(dest: &mut Destination) -> Result<HostKey> {
     let seen = scan(dest)?;
     let best = seen.into_iter().next().ok_or_else(|| {
         Error::new(ErrorCode::RemoteFailed, format!("the SFTP server of {:?} showed no key", dest.name))
-            .with_reason("unreachable")
+            .with_reason(Reason::Unreachable)
     })?;
     dest.host_key = Some(best.fingerprint.clone());
     Ok(best)
@@ -182,7 +183,7 @@ pub fn verify(dest: &Destination) -> Result<HostKey> {
                 name = dest.name
             ),
         )
-        .with_reason("host_key_unknown"));
+        .with_reason(Reason::HostKeyUnknown));
     };
     let seen = scan(dest)?;
     if let Some(same) = seen.iter().find(|k| k.fingerprint == kept) {
@@ -198,7 +199,7 @@ pub fn verify(dest: &Destination) -> Result<HostKey> {
             name = dest.name
         ),
     )
-    .with_reason("host_key_changed"))
+    .with_reason(Reason::HostKeyChanged))
 }
 
 /// A known-hosts file of Keepsake's own, in a private temporary folder, holding the one key

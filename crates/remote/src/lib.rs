@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use keepsake_model::destinations::{Destination, DestinationKind};
+use keepsake_model::error::Reason;
 use keepsake_model::error::{Error, ErrorCode, Result};
 use keepsake_store::store::{LocalFolder, Store, StoreEntry, StoreWrite, Throttled};
 use opendal::layers::{RetryLayer, TimeoutLayer};
@@ -118,7 +119,7 @@ fn run<T>(fut: impl Future<Output = T>, deadline: Duration, location: &str, what
                 in_words(deadline)
             ),
         )
-        .with_reason("timeout")),
+        .with_reason(Reason::Timeout)),
     }
 }
 
@@ -156,7 +157,7 @@ pub fn probe(store: &dyn Store) -> Result<()> {
             ErrorCode::RemoteFailed,
             format!("{} gave back something else than was written", store.location()),
         )
-        .with_reason("server"));
+        .with_reason(Reason::Server));
     }
     Ok(())
 }
@@ -179,7 +180,7 @@ pub fn open_saved(dest: &Destination) -> Result<Arc<dyn Store>> {
             ErrorCode::RemoteFailed,
             format!("the secret of the destination {:?} cannot be read from the keyring: {why}", dest.name),
         )
-        .with_reason("credentials")
+        .with_reason(Reason::Credentials)
     })?;
     open(dest, secret.as_deref().map(String::as_str))
 }
@@ -221,7 +222,7 @@ fn open_unlimited(dest: &Destination, secret: Option<&str>, retries: Retries) ->
             ErrorCode::RemoteFailed,
             format!("no {what} is saved for the destination {:?}", dest.name),
         )
-        .with_reason("credentials"));
+        .with_reason(Reason::Credentials));
     }
     Ok(Arc::new(RemoteStore::new(dest, secret.unwrap_or(""), retries)?))
 }
@@ -328,7 +329,7 @@ impl RemoteStore {
                                 secrets::env_name(&dest.name)
                             ),
                         )
-                        .with_reason("credentials")
+                        .with_reason(Reason::Credentials)
                     })?;
                     b.credential(&base64::engine::general_purpose::STANDARD.encode(key.as_bytes()))
                 };
@@ -699,16 +700,16 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()));
     let reason = if has(&["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED"]) {
         // `ssh` refused the server against Keepsake's known-hosts file (see `hostkey`).
-        "host_key_changed"
+        Reason::HostKeyChanged
     } else if has(&["RequestTimeTooSkewed", "clock skew", "RequestExpired"]) {
-        "clock_skew"
+        Reason::ClockSkew
     } else if has(&["certificate", "self signed", "self-signed", "unknown issuer", "tls handshake"]) {
-        "certificate"
+        Reason::Certificate
     } else if has(&["NoSuchBucket", "bucket does not exist", "InvalidBucketName", "ContainerNotFound"]) {
-        "no_bucket"
+        Reason::NoBucket
     } else if has(&["QuotaExceeded", "Insufficient Storage", "status: 507", "EntityTooLarge", "StorageFull"])
     {
-        "quota"
+        Reason::Quota
     } else if e.kind() == ErrorKind::PermissionDenied
         || has(&[
             "InvalidAccessKeyId",
@@ -722,9 +723,9 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
             "Permission denied (",
         ])
     {
-        "credentials"
+        Reason::Credentials
     } else if has(&["timed out", "timeout", "deadline"]) {
-        "timeout"
+        Reason::Timeout
     } else if has(&[
         "connection refused",
         "dns error",
@@ -738,22 +739,22 @@ fn remote_error(e: &opendal::Error, location: &str, what: &str) -> Error {
         "connect to host",
         "broken pipe",
     ]) {
-        "unreachable"
+        Reason::Unreachable
     } else {
-        "server"
+        Reason::Server
     };
     let said = match reason {
-        "host_key_changed" => {
+        Reason::HostKeyChanged => {
             "the server's identity changed: it did not prove it holds the host key Keepsake kept for it, \
              so nothing was sent (if you changed the server, remove and add the destination again)"
         }
-        "clock_skew" => "the server says this computer's clock is wrong",
-        "certificate" => "the server's certificate is not trusted",
-        "no_bucket" => "there is no such bucket",
-        "quota" => "the storage is full or over its quota",
-        "credentials" => "the server refused the login (check the key or the user and password)",
-        "timeout" => "the server did not answer in time",
-        "unreachable" => "the server cannot be reached",
+        Reason::ClockSkew => "the server says this computer's clock is wrong",
+        Reason::Certificate => "the server's certificate is not trusted",
+        Reason::NoBucket => "there is no such bucket",
+        Reason::Quota => "the storage is full or over its quota",
+        Reason::Credentials => "the server refused the login (check the key or the user and password)",
+        Reason::Timeout => "the server did not answer in time",
+        Reason::Unreachable => "the server cannot be reached",
         _ => "the server failed",
     };
     let detail = text;
@@ -793,7 +794,7 @@ impl Store for RemoteStore {
                     ErrorCode::RemoteFailed,
                     format!("cannot list {}: there is no such bucket ({e})", self.location),
                 )
-                .with_reason("no_bucket"));
+                .with_reason(Reason::NoBucket));
             }
             Err(ListStop::Failed(e)) => return Err(remote_error(&e, &self.location, "cannot list")),
             Err(ListStop::TooMany) => {
@@ -806,7 +807,7 @@ impl Store for RemoteStore {
                         MAX_LISTED_BYTES >> 20
                     ),
                 )
-                .with_reason("server"));
+                .with_reason(Reason::Server));
             }
             Err(ListStop::Repeated(name)) => {
                 return Err(Error::new(
@@ -817,7 +818,7 @@ impl Store for RemoteStore {
                         self.location
                     ),
                 )
-                .with_reason("server"));
+                .with_reason(Reason::Server));
             }
         };
         Ok(entries.into_iter().filter(|e| keepsake_store::store::check_name(&e.name).is_ok()).collect())
@@ -1182,7 +1183,7 @@ impl RemoteWrite {
             ErrorCode::RemoteFailed,
             format!("{} did not show {} after it was written and renamed", self.location, self.name),
         )
-        .with_reason("server"))
+        .with_reason(Reason::Server))
     }
 }
 
@@ -1207,10 +1208,10 @@ mod tests {
                 .with_context("uri", "http://127.0.0.1:40507/certificate-backups?list-type=2&prefix=laptop/")
                 .with_context("response", "Parts { status: 403, version: HTTP/1.1 }");
         let e = remote_error(&refused, location, "list");
-        assert_eq!(e.facts().reason.as_deref(), Some("credentials"), "{e}");
+        assert_eq!(e.facts().reason, Some(Reason::Credentials), "{e}");
         let full = opendal::Error::new(ErrorKind::Unexpected, "upload failed")
             .with_context("uri", "http://127.0.0.1:8080/b/x")
             .with_context("response", "Parts { status: 507, version: HTTP/1.1 }");
-        assert_eq!(remote_error(&full, location, "write").facts().reason.as_deref(), Some("quota"));
+        assert_eq!(remote_error(&full, location, "write").facts().reason, Some(Reason::Quota));
     }
 }

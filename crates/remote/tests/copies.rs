@@ -17,6 +17,7 @@ use keepsake_remote::testing::{Server, quick};
 
 mod common;
 use common::{PASSWORD, engine, make_db, opts, rows};
+use keepsake_engine::error::Reason;
 
 #[test]
 fn an_increment_goes_with_the_backups_it_builds_on_oldest_first() {
@@ -98,7 +99,7 @@ fn the_background_copier_catches_up_oldest_first_once_the_server_is_back() {
     let mut failed = 0;
     copier.pass(&sources, chrono::Utc::now(), &Job::default(), &mut |e| {
         if let CopyEvent::Failed { error, .. } = e {
-            assert_eq!(error.facts().reason.as_deref(), Some("unreachable"), "{error}");
+            assert_eq!(error.facts().reason, Some(Reason::Unreachable), "{error}");
             failed += 1;
         }
     });

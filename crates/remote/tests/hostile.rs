@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use keepsake_engine::error::ErrorCode;
+use keepsake_engine::error::Reason;
 use keepsake_engine::store::Store;
 use keepsake_engine::{Destination, DestinationKind};
 use keepsake_remote::Retries;
@@ -148,7 +149,7 @@ fn a_listing_that_never_ends_stops_at_the_cap_with_a_clear_error() {
     let (port, pages) = endless_listing(true);
     let err = open(port, Duration::from_secs(600)).list().expect_err("a listing without an end");
     assert_eq!(err.code(), ErrorCode::RemoteFailed, "{err}");
-    assert_eq!(err.facts().reason.as_deref(), Some("server"), "{err}");
+    assert_eq!(err.facts().reason, Some(Reason::Server), "{err}");
     assert!(err.message().contains("more than 1000000 names"), "{err}");
     // Not asked for more once the cap was reached (a page may be in flight).
     let asked = pages.load(Ordering::SeqCst);
@@ -161,7 +162,7 @@ fn a_listing_that_repeats_its_pages_stops_at_the_first_name_given_twice() {
     let (port, pages) = endless_listing(false);
     let err = open(port, Duration::from_secs(600)).list().expect_err("a listing that repeats itself");
     assert_eq!(err.code(), ErrorCode::RemoteFailed, "{err}");
-    assert_eq!(err.facts().reason.as_deref(), Some("server"), "{err}");
+    assert_eq!(err.facts().reason, Some(Reason::Server), "{err}");
     assert!(err.message().contains("\"k0-0\" twice"), "{err}");
     let asked = pages.load(Ordering::SeqCst);
     assert!(asked <= 3, "{asked} pages asked");
@@ -259,11 +260,11 @@ fn a_call_past_its_deadline_fails_as_a_timeout() {
     let started = Instant::now();
     let err = store.list().expect_err("past its deadline");
     assert_eq!(err.code(), ErrorCode::RemoteFailed, "{err}");
-    assert_eq!(err.facts().reason.as_deref(), Some("timeout"), "{err}");
+    assert_eq!(err.facts().reason, Some(Reason::Timeout), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     // The same for a read (its stat first).
     let err = store.read_range("keepsake-header.bin", 0, 14).expect_err("past its deadline");
-    assert_eq!(err.facts().reason.as_deref(), Some("timeout"), "{err}");
+    assert_eq!(err.facts().reason, Some(Reason::Timeout), "{err}");
 }
 
 /// A line of /proc/self/status in bytes (`VmRSS`: held now, `VmHWM`: the most held so far).

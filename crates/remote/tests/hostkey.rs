@@ -12,9 +12,10 @@ use keepsake_remote::testing::{Server, quick};
 
 mod common;
 use common::{engine, make_db, opts};
+use keepsake_engine::error::Reason;
 
 fn reason_of(e: &keepsake_engine::Error) -> &str {
-    e.facts().reason.as_deref().unwrap_or("")
+    e.facts().reason.map_or("", Reason::as_str)
 }
 
 /// Every file under `dir`, however deep.

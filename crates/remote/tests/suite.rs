@@ -22,9 +22,10 @@ use keepsake_remote::testing::{FailingProxy, Server, quick};
 
 mod common;
 use common::{PASSWORD, engine, make_db, opts, rows};
+use keepsake_engine::error::Reason;
 
 fn reason_of(e: &keepsake_engine::Error) -> &str {
-    e.facts().reason.as_deref().unwrap_or("")
+    e.facts().reason.map_or("", Reason::as_str)
 }
 
 fn conformance_on(server: &Server) {
@@ -194,7 +195,7 @@ fn a_backup_copied_is_recorded_once_whole_and_restores_on_a_new_computer(server:
     assert_eq!(rows(&target), 3000);
     make_db(&target, 1);
     let e = remote.restore(&b.id, &target, &new_file, &Job::default()).unwrap_err();
-    assert_eq!(e.facts().reason.as_deref(), Some("target_exists"), "{e}");
+    assert_eq!(e.facts().reason, Some(Reason::TargetExists), "{e}");
     assert_eq!(rows(&target), 3001, "the file there is left as it was");
 }
 
@@ -236,7 +237,7 @@ fn a_copy_changed_on_the_server_is_reported_and_never_restored(server: &Server) 
     assert!(!target.exists(), "nothing restored from a changed copy");
     // Copying again leaves the foreign object alone rather than write over it.
     let e = local.copy_to(&b.id, "nas", store.as_ref(), &Job::default()).unwrap_err();
-    assert_eq!(e.facts().reason.as_deref(), Some("name_taken"), "{e}");
+    assert_eq!(e.facts().reason, Some(Reason::NameTaken), "{e}");
 }
 
 /// The whole suite on one kind of server; each test starts servers of its own.

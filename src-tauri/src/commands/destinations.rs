@@ -18,6 +18,7 @@ use ts_rs::TS;
 use super::{blocking, changed, run_job};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
+use keepsake_engine::error::Reason;
 
 /// The destinations, in file order.
 #[tauri::command]
@@ -68,7 +69,7 @@ async fn take_google_key<R: Runtime>(
                     ),
                 )
                 .with_path(&path)
-                .with_reason("key_not_picked"),
+                .with_reason(Reason::KeyNotPicked),
             ));
         }
         let read = path.clone();
@@ -80,7 +81,7 @@ async fn take_google_key<R: Runtime>(
                     IpcError::from(
                         keepsake_engine::Error::new(ErrorCode::InvalidInput, why)
                             .with_path(&path)
-                            .with_reason("key_file"),
+                            .with_reason(Reason::KeyFile),
                     )
                 })?;
         *secret = Some(key.to_string());
@@ -187,7 +188,7 @@ pub async fn save_destination<R: Runtime>(
                         destination.name
                     ),
                 )
-                .with_reason("host_key_unknown"),
+                .with_reason(Reason::HostKeyUnknown),
             ));
         }
         let secret = secret.filter(|s| !s.is_empty());
@@ -205,7 +206,7 @@ pub async fn save_destination<R: Runtime>(
                         keepsake_engine::ErrorCode::RemoteFailed,
                         format!("the secret cannot be saved in the system keyring: {why}"),
                     )
-                    .with_reason("keyring"),
+                    .with_reason(Reason::Keyring),
                 )
             })?;
         }
@@ -222,7 +223,7 @@ pub async fn save_destination<R: Runtime>(
                             old.name
                         ),
                     )
-                    .with_reason("keyring"),
+                    .with_reason(Reason::Keyring),
                 )
             })?;
         }
@@ -406,7 +407,7 @@ pub async fn restore_from_copy<R: Runtime>(
                 format!("{} already exists; restore to a new file", target.display()),
             )
             .with_path(&target)
-            .with_reason("target_exists"),
+            .with_reason(Reason::TargetExists),
         ));
     }
     let lent = state.lend_password(password, Some(false));

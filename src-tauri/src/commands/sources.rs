@@ -15,6 +15,7 @@ use ts_rs::TS;
 use super::{Checked, blocking, changed};
 use crate::error::{IpcError, IpcResult};
 use crate::view::{AppStateView, SourceView, source_view};
+use keepsake_engine::error::Reason;
 
 /// Everything the window shows at start and after each `state-changed`.
 #[tauri::command]
@@ -269,7 +270,7 @@ fn check_paths(source: &Source) -> IpcResult<()> {
     let bad_dir = |why: &str| -> IpcResult<()> {
         Err(Error::new(ErrorCode::InvalidInput, format!("{} cannot hold backups: {why}", dir.display()))
             .with_path(dir)
-            .with_reason("bad_backup_folder")
+            .with_reason(Reason::BadBackupFolder)
             .into())
     };
     if dir.parent().is_none() {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result, escaped};
 use crate::format::file::{Object, sha256_of};
 use crate::model::{BackupMetadata, Origin, VerificationStatus};
@@ -183,7 +184,7 @@ impl Engine {
                 ),
             )
             .with_backup(&m.id)
-            .with_reason("name_taken"));
+            .with_reason(Reason::NameTaken));
         }
         self.catalog()?.clear_taken_name(dest.location(), name)?;
         let mut src = self.store().open(name)?;
@@ -241,7 +242,7 @@ impl Engine {
                     ),
                 )
                 .with_backup(&m.id)
-                .with_reason("server"));
+                .with_reason(Reason::Server));
             }
         }
         let r = record(sent);

@@ -3,6 +3,7 @@
 use chrono::Local;
 
 use crate::engine::{Engine, RunInfo};
+use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::model::{Operation, Origin, Stats, VerificationStatus};
 use crate::retention::{CleanupPlan, RetentionPolicy, plan_retention};
@@ -23,7 +24,7 @@ impl Engine {
                 meta.id
             ))
             .with_backup(&meta.id)
-            .with_reason("pinned"));
+            .with_reason(Reason::Pinned));
         }
         if meta.origin == Origin::Recorded {
             let later = self.dependents(&meta.id)?;
@@ -37,7 +38,7 @@ impl Engine {
                     if later.len() > 3 { ", ..." } else { "" }
                 ))
                 .with_backup(&meta.id)
-                .with_reason("needed_by_later"));
+                .with_reason(Reason::NeededByLater));
             }
         }
         crate::store::check_name(&meta.file_name)?;

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::commands::decode::DecodeOptions;
 use crate::durable::{self, sync_dir, sync_file};
 use crate::engine::{Engine, RunInfo};
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{
     BackupMetadata, BackupOptions, BackupType, Operation, Origin, RestoreOptions, RestoreOutcome,
@@ -42,13 +43,13 @@ impl Engine {
 
     /// What a restore of `meta` must be confirmed for, if anything: `foreign` (not recorded
     /// here), `unencrypted` (into a source that encrypts), or both.
-    pub fn restore_concern(&self, meta: &BackupMetadata, opts: &RestoreOptions) -> Option<&'static str> {
+    pub fn restore_concern(&self, meta: &BackupMetadata, opts: &RestoreOptions) -> Option<Reason> {
         let foreign = meta.origin == Origin::Foreign && !opts.allow_foreign;
         let plain = !meta.encrypted && opts.source_encrypts && !opts.allow_unencrypted;
         match (foreign, plain) {
-            (true, true) => Some("foreign_unencrypted"),
-            (true, false) => Some("foreign"),
-            (false, true) => Some("unencrypted"),
+            (true, true) => Some(Reason::ForeignUnencrypted),
+            (true, false) => Some(Reason::Foreign),
+            (false, true) => Some(Reason::Unencrypted),
             (false, false) => None,
         }
     }
@@ -60,8 +61,8 @@ impl Engine {
             return Ok(());
         };
         let why = match reason {
-            "foreign" => "was not made by this installation of Keepsake",
-            "unencrypted" => "is not encrypted, and this database's backups are",
+            Reason::Foreign => "was not made by this installation of Keepsake",
+            Reason::Unencrypted => "is not encrypted, and this database's backups are",
             _ => "was not made by this installation of Keepsake and is not encrypted",
         };
         Err(Error::new(
@@ -100,7 +101,7 @@ impl Engine {
                 format!("{} already exists; restore to a new file", shown(target)),
             )
             .with_path(target)
-            .with_reason("target_exists"));
+            .with_reason(Reason::TargetExists));
         }
         if existing == Existing::Other {
             return Err(Error::new(

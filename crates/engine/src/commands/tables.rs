@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::commands::compare::{q, tables};
 use crate::commands::decode::DecodeOptions;
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::format::Header;
 use crate::model::{BackupMetadata, Check, Origin};
@@ -229,7 +230,7 @@ impl BackupView {
                 return Err(Error::invalid(format!(
                     "{table:?} is kept by SQLite itself; export the table it belongs to"
                 ))
-                .with_reason("internal_table")
+                .with_reason(Reason::InternalTable)
                 .with_tables(vec![table.to_owned()]));
             }
             let werr = |e| Error::internal_db(tmp, e);
@@ -264,7 +265,7 @@ impl BackupView {
         if std::fs::symlink_metadata(dest).is_ok() {
             return Err(Error::invalid(format!("{} already exists; choose a new file name", shown(dest)))
                 .with_path(dest)
-                .with_reason("exists"));
+                .with_reason(Reason::Exists));
         }
         let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let tmp = tempfile::Builder::new()
@@ -303,7 +304,7 @@ impl BackupView {
         found.remove(table).ok_or_else(|| {
             Error::invalid(format!("backup {} has no table {:?}", self.meta.id, table))
                 .with_backup(&self.meta.id)
-                .with_reason("no_such_table")
+                .with_reason(Reason::NoSuchTable)
                 .with_tables(vec![table.to_owned()])
         })
     }
@@ -426,7 +427,7 @@ impl DefinitionFailed {
                 ),
             )
             .with_backup(backup)
-            .with_reason("unsafe_schema")
+            .with_reason(Reason::UnsafeSchema)
             .with_tables(vec![table.to_owned()]),
             DefinitionFailed::Sqlite(e) => Error::internal_db(written, e),
         }

@@ -22,6 +22,7 @@ use crate::commands::decode::DecodeOptions;
 use crate::commands::restore::{Existing, busy};
 use crate::commands::tables::{BackupView, definitions, run_definition};
 use crate::engine::{Engine, RunInfo};
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result, shown};
 use crate::model::{BackupMetadata, Check, Operation, Origin, RestoreOptions, RestoreOutcome, TableRestored};
 use crate::seams::Job;
@@ -138,14 +139,14 @@ impl Engine {
             let Some(info) = then.get(*t) else {
                 return Err(Error::invalid(format!("backup {} has no table {t:?}", meta.id))
                     .with_backup(&meta.id)
-                    .with_reason("no_such_table")
+                    .with_reason(Reason::NoSuchTable)
                     .with_tables(vec![(*t).to_owned()]));
             };
             if info.internal {
                 return Err(Error::invalid(format!(
                     "{t:?} is kept by SQLite itself; restore the table it belongs to, or the whole database"
                 ))
-                .with_reason("internal_table")
+                .with_reason(Reason::InternalTable)
                 .with_tables(vec![(*t).to_owned()]));
             }
             if now.get(*t).is_some_and(|n| n.columns != info.columns || n.key != info.key) {
@@ -154,7 +155,7 @@ impl Engine {
                     meta.id
                 ))
                 .with_backup(&meta.id)
-                .with_reason("columns_changed")
+                .with_reason(Reason::ColumnsChanged)
                 .with_tables(vec![(*t).to_owned()]));
             }
         }
@@ -230,7 +231,7 @@ impl Engine {
                     ),
                 )
                 .with_backup(&meta.id)
-                .with_reason("broken_references")
+                .with_reason(Reason::BrokenReferences)
                 .with_tables(names));
             }
             Ok(done)

@@ -3,6 +3,7 @@
 //! it until the person unpins it.
 
 use crate::engine::Engine;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{BackupMetadata, BackupType, Origin};
 use crate::watch::{Alert, AlertKind, WatchRules, changes, integrity_failed};
@@ -19,7 +20,8 @@ impl Engine {
         if self.catalog()?.dismiss_alert(id, self.clock.now())? {
             Ok(())
         } else {
-            Err(Error::invalid(format!("no alert {id} in {}", self.where_())).with_reason("no_such_alert"))
+            Err(Error::invalid(format!("no alert {id} in {}", self.where_()))
+                .with_reason(Reason::NoSuchAlert))
         }
     }
 
@@ -32,7 +34,7 @@ impl Engine {
                 "backup {id} was not made here; retention never deletes it, so it needs no pin"
             ))
             .with_backup(id)
-            .with_reason("foreign"));
+            .with_reason(Reason::Foreign));
         }
         self.catalog()?.pin(&meta.id, self.clock.now(), None)?;
         self.get(&meta.id)

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::commands::copy::{CopiesChecked, CopyCheck, CopyRecord};
 use crate::destinations::Destination;
 use crate::engines::Engines;
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::retention::{CleanupPlan, RetentionPolicy};
 use crate::seams::Job;
@@ -67,7 +68,7 @@ pub struct CopyProblem {
     pub message: String,
     /// What to fix (`credentials`, `unreachable` ...), when known.
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
 }
 
 /// What a pass did, as it happened.
@@ -160,8 +161,8 @@ const FIX_WAIT: TimeDelta = TimeDelta::hours(6);
 fn needs_a_person(e: &Error) -> bool {
     e.code() == ErrorCode::RemoteFailed
         && matches!(
-            e.facts().reason.as_deref(),
-            Some("credentials" | "no_bucket" | "certificate" | "clock_skew")
+            e.facts().reason,
+            Some(Reason::Credentials | Reason::NoBucket | Reason::Certificate | Reason::ClockSkew)
         )
         || e.code() == ErrorCode::InvalidInput
 }
@@ -262,7 +263,7 @@ impl Copier {
                         pair.error = Some(CopyProblem {
                             code: e.code(),
                             message: e.message().to_owned(),
-                            reason: e.facts().reason.clone(),
+                            reason: e.facts().reason,
                         });
                         report(CopyEvent::Failed {
                             source: &source.name,
@@ -316,7 +317,7 @@ impl Copier {
                 }
                 // Somebody else's file under the backup's name (or a copy changed there): left
                 // alone, said, and the other backups still sent.
-                Err(e) if e.facts().reason.as_deref() == Some("name_taken") => each(Err(&e)),
+                Err(e) if e.facts().reason == Some(Reason::NameTaken) => each(Err(&e)),
                 Err(e) => return Err(e),
             }
         }

@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::seams::CancelToken;
 
@@ -111,11 +112,6 @@ pub struct DeriveLimits {
     deadline: std::time::Instant,
 }
 
-/// The reason of a derivation refused because its parameters are not this installation's.
-pub const REASON_FOREIGN_KDF: &str = "foreign_kdf";
-/// The reason of a derivation refused because the listing spent what it may.
-pub const REASON_SCAN_LIMIT: &str = "scan_limit";
-
 impl DeriveLimits {
     /// At most `count` new derivations until `budget` has passed, for `iterations` only (any
     /// count when `None`).
@@ -140,7 +136,7 @@ impl DeriveLimits {
                      ({ours}); a backup made with other settings is opened only when asked (--allow-foreign)"
                 ),
             )
-            .with_reason(REASON_FOREIGN_KDF));
+            .with_reason(Reason::ForeignKdf));
         }
         let spent = std::time::Instant::now() >= self.deadline
             || self.left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err();
@@ -150,7 +146,7 @@ impl DeriveLimits {
                 "not opened in this listing: it already spent the key derivations one listing may run; \
                  list again to read more",
             )
-            .with_reason(REASON_SCAN_LIMIT));
+            .with_reason(Reason::ScanLimit));
         }
         Ok(())
     }
