@@ -66,9 +66,12 @@ lint:
 
 # The tests build the desktop app once: `cargo test` with the window embedded (custom-protocol,
 # ui/dist built first) makes target/debug/keepsake-app in the test profile, and the end-to-end
-# suites run that binary, so the Tauri stack is not compiled a second time for them.
+# suites run that binary, so the Tauri stack is not compiled a second time for them. It also
+# builds the IPC bridge (src-tauri/examples/ipc_bridge.rs) the window's real-engine screen tests
+# (`npm run test:real`) run against.
 test: setup lint ui-test ui
 	$(CARGO) test --workspace --features keepsake-app/custom-protocol
+	cd ui && npm run test:real
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
 

@@ -1,5 +1,7 @@
+/// <reference types="node" />
 // Vite builds the window's assets into dist/ (the Tauri shell embeds it); vitest runs the
-// component tests against a fake IPC backend in happy-dom.
+// component tests against a fake IPC backend in happy-dom, and with KEEPSAKE_REAL_SHELL=1
+// (`npm run test:real`, after the Rust build) the `*.real.test.tsx` ones against the real shell.
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
@@ -19,7 +21,8 @@ export default defineConfig({
   test: {
     environment: "happy-dom",
     setupFiles: ["src/testing/setup.ts"],
-    include: ["src/**/*.test.{ts,tsx}"],
+    include: process.env.KEEPSAKE_REAL_SHELL ? ["src/**/*.real.test.{ts,tsx}"] : ["src/**/*.test.{ts,tsx}"],
+    exclude: process.env.KEEPSAKE_REAL_SHELL ? [] : ["src/**/*.real.test.{ts,tsx}"],
     env: { TZ: "UTC" },
     pool: "threads",
     maxWorkers: 2,
