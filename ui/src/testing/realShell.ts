@@ -39,6 +39,8 @@ export function startRealShell(): RealShell {
   let next = 1;
   let stopped = false;
   createInterface({ input: child.stdout }).on("line", (line) => {
+    // A line cut off by stopping the bridge in the middle of writing it is not an answer.
+    if (stopped) return;
     const answer = JSON.parse(line) as Answer;
     if (answer.event !== undefined) {
       void emit(answer.event, answer.payload);
