@@ -4,7 +4,8 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative, formatRunT
 import { nextRunText, problems, sourceStatus } from "./health";
 import { passwordStrength } from "./password";
 import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, scheduleKey } from "./scheduleForm";
-import { backupFileName, backupId, FakeShell, fullSetup, installFake, ipcError, makeBackup, makeSource, previewSchedule } from "./testing/fakeShell";
+import { FakeShell, installFake, ipcError, previewSchedule } from "./testing/fakeShell";
+import { backupFileName, backupId, fullSetup, makeBackup, makeSource } from "./testing/fixtures";
 import { runsPerDay, toPoints } from "./screens/HistoryCharts";
 import { changeWords } from "./changes";
 import { defaultName } from "./screens/firstRun/wizard";

@@ -1,7 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, fullSetup } from "../testing/fakeShell";
+import { FakeShell } from "../testing/fakeShell";
+import { fullSetup } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 import type { SpaceCheck } from "../types";
 

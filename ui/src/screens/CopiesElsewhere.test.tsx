@@ -3,7 +3,8 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { copyStatusLine } from "../copies";
-import { emitStateChanged, FakeShell, fullSetup } from "../testing/fakeShell";
+import { emitStateChanged, FakeShell } from "../testing/fakeShell";
+import { fullSetup } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 import type { CopyStatus } from "../types";
 

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, ipcError, makeForeign } from "../testing/fakeShell";
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { makeForeign } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 
 const firstRun = () => new FakeShell({ state: { first_run: true, keyring: "no_password" } });

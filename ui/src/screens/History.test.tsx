@@ -2,7 +2,8 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { formatDateTime } from "../format";
-import { FakeShell, foreignSetup, fullSetup, ipcError, makeBackup, makeSource, type FakeSetup } from "../testing/fakeShell";
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { foreignSetup, fullSetup, makeBackup, makeSource, type FakeSetup } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 
 /** The week of backups where the four newest are changes only, a chain on the fifth. */

@@ -1,7 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, fullSetup, ipcError, makeSource } from "../testing/fakeShell";
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { fullSetup, makeSource } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 
 const text = (testId: string) => screen.getByTestId(testId).textContent ?? "";

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, fullSetup, ipcError } from "../testing/fakeShell";
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { fullSetup } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 import type { Alert } from "../types";
 

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { FakeShell, foreignSetup, fullSetup, ipcError, makeBackup, makeSource } from "../testing/fakeShell";
+import { FakeShell, ipcError } from "../testing/fakeShell";
+import { foreignSetup, fullSetup, makeBackup, makeSource } from "../testing/fixtures";
 import { renderApp } from "../testing/render";
 
 async function openRestore(setup: FakeShell) {

@@ -1,7 +1,8 @@
 // The fake shell for a plain browser (`npm run dev:mock`, the screenshot harness). The URL picks
 // the scenario: ?scenario=first-run | empty | problems | foreign | full (default).
 
-import { FakeShell, foreignSetup, fullSetup, installFake, makeSource } from "./fakeShell";
+import { FakeShell, installFake } from "./fakeShell";
+import { foreignSetup, fullSetup, problemsSetup } from "./fixtures";
 
 export function installBrowserFake(): FakeShell {
   const scenario = new URLSearchParams(window.location.search).get("scenario") ?? "full";
@@ -11,18 +12,8 @@ export function installBrowserFake(): FakeShell {
   } else if (scenario === "empty") {
     fake = new FakeShell();
   } else if (scenario === "problems") {
-    const setup = fullSetup();
-    const backups = setup.backups?.Notes ?? [];
-    const old = backups.slice(3);
-    setup.backups = { Notes: old };
-    setup.state = {
-      keyring: "locked",
-      sources: [makeSource({ last_backup: old[0] ?? null, health: { overdue_days: 4 } })],
-    };
-    fake = new FakeShell(setup);
-    // A recorded backup whose file went missing.
-    const missing = old[1];
-    if (missing) missing.concern = "missing";
+    // The keyring locked, backups overdue, and a recorded backup whose file went missing.
+    fake = new FakeShell(problemsSetup());
   } else if (scenario === "foreign") {
     // Backups found in the folder that were not made here, and files that can't be read.
     fake = new FakeShell(foreignSetup());

@@ -4,7 +4,8 @@ import { render } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { App } from "../App";
-import { FakeShell, installFake, type FakeSetup } from "./fakeShell";
+import { FakeShell, installFake } from "./fakeShell";
+import { type FakeSetup } from "./fixtures";
 
 export function renderApp(setup: FakeShell | FakeSetup = {}) {
   const fake = setup instanceof FakeShell ? setup : new FakeShell(setup);

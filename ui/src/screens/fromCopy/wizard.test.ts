@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiError } from "../../errors";
-import { makeBackup, makeFile, makeForeign } from "../../testing/fakeShell";
+import { makeBackup, makeFile, makeForeign } from "../../testing/fixtures";
 import type { FolderReport } from "../../types";
 import {
   canRestore,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiError } from "../../errors";
-import { makeBackup, makeForeign, makeSource } from "../../testing/fakeShell";
+import { makeBackup, makeForeign, makeSource } from "../../testing/fixtures";
 import type { RestoreOutcome } from "../../types";
 import {
   askedFor,
