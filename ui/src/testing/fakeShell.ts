@@ -197,13 +197,6 @@ export class FakeShell {
       const name = this.sourceOf(source).name;
       const list = this.backupsOf(name);
       if (!list.some((b) => b.id === id)) throw ipcError("backup_not_found", `no backup ${id}`, { backup_id: id });
-      const later = list.find((b) => b.chain?.base === id);
-      if (later) {
-        throw ipcError("invalid_input", `backup ${id} is needed by ${later.id}, which builds on it`, {
-          backup_id: id,
-          reason: "needed_by_later",
-        });
-      }
       this.backups[name] = list.filter((b) => b.id !== id);
       this.refreshSource(name);
     },
@@ -258,8 +251,7 @@ export class FakeShell {
     },
     dismiss_alert: ({ request: { source, id } }) => {
       const alert = (this.alerts[this.sourceOf(source).name] ?? []).find((a) => a.id === id);
-      if (!alert) throw ipcError("invalid_input", `no alert ${id}`, { reason: "no_such_alert" });
-      alert.dismissed_at ??= new Date().toISOString();
+      if (alert) alert.dismissed_at ??= new Date().toISOString();
     },
     pin_backup: ({ request: { source, id, pinned } }) => {
       const backup = this.findBackup(this.sourceOf(source).name, id);
@@ -772,97 +764,60 @@ function cronWeekdays(field: string): number[] {
   return [...days].sort();
 }
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** A schedule other than `every_seconds` as its description, its minute, and which hours (as local dates) it runs in. */
+function hoursOf(schedule: Exclude<Schedule, { kind: "every_seconds" }>): [string, number, (d: Date) => boolean] {
+  if (schedule.kind === "hourly") return [`Every hour at :${pad(schedule.minute)}`, schedule.minute, () => true];
+  if (schedule.kind === "cron") {
+    const fields = schedule.expr.trim().split(/\s+/).filter(Boolean);
+    if (fields.length !== 5) {
+      throw ipcError("invalid_input", `a cron expression has 5 fields (minute hour day month weekday); this one has ${fields.length}`);
+    }
+    const [minute, hour, day, month, weekday] = fields as [string, string, string, string, string];
+    if (!/^\d+$/.test(minute) || !/^\d+$/.test(hour) || day !== "*" || month !== "*") {
+      throw ipcError("invalid_input", "the fake shell only knows cron expressions of a fixed minute and hour on every day of the month");
+    }
+    const days = cronWeekdays(weekday);
+    const time = `${pad(Number(hour))}:${pad(Number(minute))}`;
+    const said = days.length === 7 ? `Every day at ${time}` : days.join() === "1,2,3,4,5" ? `At ${time} on weekdays` : `At ${time} on days ${days.join(", ")}`;
+    return [said, Number(minute), (d) => d.getHours() === Number(hour) && days.includes(d.getDay())];
+  }
+  const [hh, mm] = timeOf(schedule.time);
+  if (schedule.kind === "daily") return [`Every day at ${schedule.time}`, mm, (d) => d.getHours() === hh];
+  if (schedule.kind === "weekly") {
+    const index = WEEKDAYS.findIndex(([day]) => day === schedule.weekday);
+    return [`Every ${WEEKDAYS[index]?.[1] ?? ""} at ${schedule.time}`, mm, (d) => d.getHours() === hh && d.getDay() === (index + 1) % 7];
+  }
+  const day = schedule.day;
+  if (day !== "last" && (!Number.isInteger(day) || day < 1 || day > 28)) {
+    throw ipcError("invalid_input", `day ${day} does not exist in every month; use 1-28 or "last"`);
+  }
+  const last = (d: Date) => new Date(d.getFullYear(), d.getMonth() + 1, 0).getDate() === d.getDate();
+  const said = day === "last" ? `On the last day of every month at ${schedule.time}` : `On day ${day} of every month at ${schedule.time}`;
+  return [said, mm, (d) => d.getHours() === hh && (day === "last" ? last(d) : d.getDate() === day)];
+}
+
 /**
  * Enough of the engine's schedule preview to drive the editor: the presets, `every_seconds`, and
  * cron expressions with a fixed minute and hour on every day of the month (weekdays may be listed).
- * Its words are the engine's.
+ * Its words are the engine's for every schedule the tests show. The range checks are the real shell's.
  */
 export function previewSchedule(schedule: Schedule, count: number, now = Date.now()): SchedulePreview {
-  const runs: number[] = [];
-  const start = new Date(now);
-  const push = (d: Date) => d.getTime() > now && runs.push(d.getTime());
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const everyDay = (hh: number, mm: number, weekdays: number[]) => {
-    for (let day = 0; runs.length < count && day < 400; day += 1) {
-      const d = new Date(start);
-      d.setHours(hh, mm, 0, 0);
-      d.setDate(d.getDate() + day);
-      if (weekdays.includes(d.getDay())) push(d);
-    }
-  };
-  let description: string;
-  switch (schedule.kind) {
-    case "hourly": {
-      const minute = schedule.minute;
-      if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw ipcError("invalid_input", `minute ${minute} is out of range 0-59`);
-      description = `Every hour at :${pad(minute)}`;
-      for (let h = 0; runs.length < count; h += 1) {
-        const d = new Date(start);
-        d.setMinutes(minute, 0, 0);
-        d.setHours(d.getHours() + h);
-        push(d);
-      }
-      break;
-    }
-    case "daily": {
-      const [hh, mm] = timeOf(schedule.time);
-      description = `Every day at ${schedule.time}`;
-      everyDay(hh, mm, [0, 1, 2, 3, 4, 5, 6]);
-      break;
-    }
-    case "weekly": {
-      const [hh, mm] = timeOf(schedule.time);
-      const index = WEEKDAYS.findIndex(([day]) => day === schedule.weekday);
-      if (index < 0) throw ipcError("invalid_input", `"${String(schedule.weekday)}" is not a day of the week`);
-      description = `Every ${WEEKDAYS[index]?.[1] ?? ""} at ${schedule.time}`;
-      everyDay(hh, mm, [(index + 1) % 7]);
-      break;
-    }
-    case "monthly": {
-      const [hh, mm] = timeOf(schedule.time);
-      const day = schedule.day;
-      if (day !== "last" && (!Number.isInteger(day) || day < 1 || day > 28)) {
-        throw ipcError("invalid_input", `day ${day} does not exist in every month; use 1-28 or "last"`);
-      }
-      description = day === "last" ? `On the last day of every month at ${schedule.time}` : `On day ${day} of every month at ${schedule.time}`;
-      for (let m = 0; runs.length < count; m += 1) {
-        const d = new Date(start.getFullYear(), start.getMonth() + m, 1, hh, mm);
-        if (day === "last") d.setMonth(d.getMonth() + 1, 0);
-        else d.setDate(day);
-        push(d);
-      }
-      break;
-    }
-    case "cron": {
-      const fields = schedule.expr.trim().split(/\s+/).filter(Boolean);
-      if (fields.length !== 5) {
-        throw ipcError("invalid_input", `a cron expression has 5 fields (minute hour day month weekday); this one has ${fields.length}`);
-      }
-      const [minuteText, hourText, dayText, monthText, weekdayText] = fields as [string, string, string, string, string];
-      const minute = Number(minuteText);
-      const hour = Number(hourText);
-      if (!/^\d+$/.test(minuteText) || minute > 59) throw ipcError("invalid_input", `minute: "${minuteText}" is not 0-59`);
-      if (!/^\d+$/.test(hourText) || hour > 23) throw ipcError("invalid_input", `hour: "${hourText}" is not 0-23`);
-      if (dayText !== "*" || monthText !== "*") throw ipcError("invalid_input", "the fake shell only knows cron expressions for every day of every month");
-      const weekdays = cronWeekdays(weekdayText);
-      const time = `${pad(hour)}:${pad(minute)}`;
-      const names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-      if (weekdays.length === 7) description = `Every day at ${time}`;
-      else if (weekdays.join() === "1,2,3,4,5") description = `At ${time} on weekdays`;
-      else if (weekdays.length === 1) description = `Every ${names[weekdays[0] ?? 0]} at ${time}`;
-      else description = `At ${time} on ${weekdays.map((d) => `${names[d]}s`).join(", ")}`;
-      everyDay(hour, minute, weekdays);
-      break;
-    }
-    case "every_seconds": {
-      const seconds = schedule.seconds;
-      if (!Number.isInteger(seconds) || seconds < 1) throw ipcError("invalid_input", "every_seconds needs at least 1 second");
-      description = seconds === 1 ? "Every second" : `Every ${seconds} seconds`;
-      for (let t = Math.floor(now / 1000 / seconds + 1) * seconds * 1000; runs.length < count; t += seconds * 1000) runs.push(t);
-      break;
-    }
+  if (schedule.kind === "every_seconds") {
+    const step = schedule.seconds * 1000;
+    const first = Math.floor(now / step + 1) * step;
+    const description = schedule.seconds === 1 ? "Every second" : `Every ${schedule.seconds} seconds`;
+    return { description, next_runs: Array.from({ length: count }, (_, i) => new Date(first + i * step).toISOString()) };
   }
-  return { description, next_runs: runs.slice(0, count).map((t) => new Date(t).toISOString()) };
+  const [description, minute, runsIn] = hoursOf(schedule);
+  const next_runs: string[] = [];
+  const at = new Date(now);
+  at.setMinutes(minute, 0, 0);
+  for (let t = at.getTime(); next_runs.length < count && t < now + 400 * DAY; t += 3600_000) {
+    if (t > now && runsIn(new Date(t))) next_runs.push(new Date(t).toISOString());
+  }
+  return { description, next_runs };
 }
 
 /** Puts `fake` behind every `invoke` and `listen` of the window. */
