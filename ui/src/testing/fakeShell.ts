@@ -31,7 +31,6 @@ import type {
   Phase,
   RestoreOutcome,
   RestoreRequest,
-  RowsPage,
   RunRecord,
   Schedule,
   SchedulePreview,
@@ -275,28 +274,17 @@ export class FakeShell {
       );
       const needle = search?.trim().toLowerCase();
       const matching = needle ? all.filter((r) => r.some((v) => v.toLowerCase().includes(needle))) : all;
-      const page: RowsPage = {
-        table,
-        columns: summary.columns,
-        rows: matching.slice(offset, offset + limit),
-        offset,
-        total: matching.length,
-      };
-      return page;
+      return { table, columns: summary.columns, rows: matching.slice(offset, offset + limit), offset, total: matching.length };
     },
-    close_backup: () => {
-      this.open = null;
-    },
+    close_backup: () => void (this.open = null),
     export_table: ({ request: { source, id, table, target } }) => {
       this.mustBePicked(target);
       if (this.open?.source !== source || this.open.id !== id) throw ipcError("invalid_input", `backup ${id} is not open`);
       if (this.existingPaths.has(target)) {
         throw ipcError("invalid_input", `${target} already exists; choose a new file name`, { path: target, reason: "exists" });
       }
-      const summary = this.tablesOf(this.findBackup(this.sourceOf(source).name, id)).find((t) => t.table === table);
-      if (!summary) throw ipcError("invalid_input", `no table ${table}`, { reason: "no_such_table", tables: [table] });
       this.existingPaths.add(target);
-      return summary.rows ?? 0;
+      return this.tablesOf(this.findBackup(this.sourceOf(source).name, id)).find((t) => t.table === table)?.rows ?? 0;
     },
     compare_backups: async ({ request: { source, older, newer, jobId } }) => {
       const name = this.sourceOf(source).name;
@@ -310,7 +298,6 @@ export class FakeShell {
       this.release();
     },
     add_source: ({ request: { name, database, backupDir, schedule } }) => {
-      if (this.state.sources.some((s) => s.name === name)) throw ipcError("invalid_input", `a source named "${name}" exists`);
       const source = makeSource({
         name,
         database,
@@ -350,19 +337,10 @@ export class FakeShell {
       return structuredClone(source);
     },
     preview_schedule: ({ request: { schedule, count } }) => previewSchedule(schedule, count ?? 5),
-    set_password: ({ password }) => {
-      if (password.length === 0) throw ipcError("invalid_input", "empty password");
-      this.state.keyring = "ok";
-    },
-    set_notification_level: ({ level }) => {
-      this.state.notification_level = level;
-    },
-    set_autostart: ({ enabled }) => {
-      this.state.autostart = enabled;
-    },
-    set_paused: ({ paused }) => {
-      this.state.paused = paused;
-    },
+    set_password: () => void (this.state.keyring = "ok"),
+    set_notification_level: ({ level }) => void (this.state.notification_level = level),
+    set_autostart: ({ enabled }) => void (this.state.autostart = enabled),
+    set_paused: ({ paused }) => void (this.state.paused = paused),
     choose_path: () => {
       if (this.chosenPath !== null) this.picked.add(this.chosenPath);
       return this.chosenPath;
@@ -394,12 +372,8 @@ export class FakeShell {
     },
     copy_status: () => structuredClone(this.copyStatuses),
     backup_copies: ({ source }) => structuredClone(this.copies[this.sourceOf(source).name] ?? []),
-    copy_now: () => {
-      this.state.copies_held = false;
-    },
-    stop_copies: () => {
-      this.state.copies_held = true;
-    },
+    copy_now: () => void (this.state.copies_held = false),
+    stop_copies: () => void (this.state.copies_held = true),
     remote_backups: ({ request: { secret, password } }) => {
       if (secret !== this.destinationSecret) {
         throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
