@@ -12,34 +12,11 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
 import { WEEKDAYS } from "../scheduleForm";
-import { backupId, DAY, makeBackup, makeSource, type FakeSetup } from "./fixtures";
+import { appState, backupId, DAY, demoSource, makeBackup, makeSource, type FakeSetup } from "./fixtures";
 import type {
-  Alert,
-  AppStateView,
-  Changed,
-  CopyRecord,
-  CopyStatus,
-  Destination,
-  BackupMetadata,
-  CleanupPlan,
-  Code,
-  Commands,
-  ErrorCode,
-  Facts,
-  FolderFile,
-  IpcError,
-  Phase,
-  RestoreOutcome,
-  RestoreRequest,
-  RunRecord,
-  Schedule,
-  SchedulePreview,
-  SourceView,
-  Stats,
-  TableChange,
-  TableDiff,
-  TableSummary,
-  VerifyReport,
+  Alert, AppStateView, BackupMetadata, Changed, CleanupPlan, Code, Commands, CopyRecord, CopyStatus, Destination, ErrorCode,
+  Facts, FolderFile, IpcError, Phase, RestoreOutcome, RestoreRequest, RunRecord, Schedule, SchedulePreview, SourceView, Stats,
+  TableChange, TableDiff, TableSummary, VerifyReport,
 } from "../types";
 
 type Name = keyof Commands;
@@ -60,7 +37,6 @@ type Handlers = { [K in Name]: (args: ArgsOf<K>) => ResultOf<K> | Promise<Result
 export function ipcError(code: Code, message = `${code} (test)`, facts: Facts = {}): IpcError {
   return { code, message, facts };
 }
-
 
 export class FakeShell {
   state: AppStateView;
@@ -94,17 +70,7 @@ export class FakeShell {
   private nextRunId = 1000;
 
   constructor(setup: FakeSetup = {}) {
-    this.state = {
-      first_run: false,
-      sources: [],
-      keyring: "ok",
-      notification_level: "problems",
-      autostart: false,
-      paused: false,
-      backups_root: "/home/ada/.local/share/app.keepsake.desktop/backups",
-      copies_held: false,
-      ...setup.state,
-    };
+    this.state = { ...appState(), ...setup.state };
     this.backups = setup.backups ?? {};
     this.foreign = setup.foreign ?? {};
     this.files = setup.files ?? {};
@@ -153,21 +119,18 @@ export class FakeShell {
 
   async handle(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
     this.calls.push({ cmd, args });
-    if (!this.isCommand(cmd)) throw ipcError("invalid_input", `unknown command ${cmd}`);
-    if (this.hanging.has(cmd)) return new Promise(() => {});
-    const failure = this.failures.get(cmd);
+    // A command of the contract: exactly the keys of `handlers`, which the `Handlers` type fixes.
+    if (!Object.hasOwn(this.handlers, cmd)) throw ipcError("invalid_input", `unknown command ${cmd}`);
+    const name = cmd as Name;
+    if (this.hanging.has(name)) return new Promise(() => {});
+    const failure = this.failures.get(name);
     if (failure) {
-      if (this.once.delete(cmd)) this.failures.delete(cmd);
+      if (this.once.delete(name)) this.failures.delete(name);
       throw failure;
     }
-    const handler = this.handlers[cmd] as (args: unknown) => unknown;
+    const handler = this.handlers[name] as (args: unknown) => unknown;
     // The shell answers a unit result with null.
     return (await handler(args)) ?? null;
-  }
-
-  /** A command of the contract: exactly the keys of `handlers`, which the `Handlers` type fixes. */
-  isCommand(name: string): name is Name {
-    return Object.hasOwn(this.handlers, name);
   }
 
   readonly handlers: Handlers = {
@@ -196,8 +159,7 @@ export class FakeShell {
       const name = this.sourceOf(source).name;
       const list = this.backupsOf(name);
       if (!list.some((b) => b.id === id)) throw ipcError("backup_not_found", `no backup ${id}`, { backup_id: id });
-      this.backups[name] = list.filter((b) => b.id !== id);
-      this.refreshSource(name);
+      this.drop(name, [id]);
     },
     weekly_report: () =>
       this.state.sources.map((s) => {
@@ -228,20 +190,15 @@ export class FakeShell {
     },
     free_up_space: ({ request: { source, ids } }) => {
       const name = this.sourceOf(source).name;
-      const gone = new Set(ids);
-      this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
-      const s = this.state.sources.find((x) => x.name === name);
-      if (s) s.space = s.space ? { ...s.space, state: "enough", free_up: undefined } : null;
-      this.refreshSource(name);
+      const s = this.sourceOf(name);
+      s.space = s.space ? { ...s.space, state: "enough", free_up: undefined } : null;
+      this.drop(name, ids);
       return ids.length;
     },
     preview_cleanup: ({ source }) => this.plan(source),
     apply_cleanup: ({ source }) => {
       const plan = this.plan(source);
-      const name = this.sourceOf(source).name;
-      const gone = new Set(plan.delete.map((e) => e.id));
-      this.backups[name] = this.backupsOf(name).filter((b) => !gone.has(b.id));
-      this.refreshSource(name);
+      this.drop(this.sourceOf(source).name, plan.delete.map((e) => e.id));
       return plan;
     },
     list_alerts: ({ request: { source, all } }) => {
@@ -322,16 +279,7 @@ export class FakeShell {
     create_demo_source: () => {
       const existing = this.state.sources.find((s) => s.name === "Demo");
       if (existing) return structuredClone(existing);
-      // As the real shell: the demo source starts unencrypted and unscheduled.
-      const source = makeSource({
-        name: "Demo",
-        database: "/home/ada/.local/share/keepsake/demo/astrology.db",
-        health: "never",
-        encrypt: false,
-        schedule: null,
-        schedule_description: null,
-        next_run: null,
-      });
+      const source = demoSource();
       this.state.sources.push(source);
       this.state.first_run = false;
       return structuredClone(source);
@@ -446,6 +394,12 @@ export class FakeShell {
     source.schedule = structuredClone(schedule);
     source.schedule_description = preview.description;
     source.next_run = preview.next_runs[0] ?? null;
+  }
+
+  /** Backups deleted from a source's folder. */
+  private drop(name: string, ids: string[]): void {
+    this.backups[name] = this.backupsOf(name).filter((b) => !ids.includes(b.id));
+    this.refreshSource(name);
   }
 
   private refreshSource(name: string): void {

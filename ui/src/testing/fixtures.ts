@@ -121,6 +121,26 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
   };
 }
 
+/** The app's state before any setup: no sources, the password in the keyring. */
+export function appState(): AppStateView {
+  return {
+    first_run: false,
+    sources: [],
+    keyring: "ok",
+    notification_level: "problems",
+    autostart: false,
+    paused: false,
+    backups_root: "/home/ada/.local/share/app.keepsake.desktop/backups",
+    copies_held: false,
+  };
+}
+
+/** The demo source, as the real shell makes it: unencrypted and unscheduled. */
+export function demoSource(): SourceView {
+  const database = "/home/ada/.local/share/keepsake/demo/astrology.db";
+  return makeSource({ name: "Demo", database, health: "never", encrypt: false, schedule: null, schedule_description: null, next_run: null });
+}
+
 /** A week of daily backups of Notes, newest first, growing slowly. */
 export function weekOfBackups(now = Date.now()): BackupMetadata[] {
   return Array.from({ length: 7 }, (_, i) => {
