@@ -299,9 +299,7 @@ export class FakeShell {
       if (destination.kind === "gcs" && destination.key_file !== undefined && !destination.key_file.endsWith(".json")) {
         throw ipcError("invalid_input", `${destination.key_file} is not a service account's key`, { reason: "key_file", path: destination.key_file });
       }
-      if (secret !== undefined && secret !== null && secret !== this.destinationSecret) {
-        throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
-      }
+      if (secret !== undefined && secret !== null) this.login(secret);
       // As the shell: an SFTP server's fingerprint, seen now or checked against the form's.
       return destination.kind === "sftp" ? (destination.host_key ?? "SHA256:fakeHostKeyOfTheTestServer0123456789abcdefg") : null;
     },
@@ -323,28 +321,14 @@ export class FakeShell {
     copy_now: () => void (this.state.copies_held = false),
     stop_copies: () => void (this.state.copies_held = true),
     remote_backups: ({ request: { secret, password } }) => {
-      if (secret !== this.destinationSecret) {
-        throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
-      }
-      const open = password === this.remotePassword;
-      return {
-        backups: [],
-        foreign: open ? structuredClone(this.remoteBackups) : [],
-        files: open
-          ? []
-          : this.remoteBackups.map((b) => ({
-              file_name: b.file_name,
-              size: b.stored_size,
-              named_date: b.created_at,
-              state: "locked" as const,
-              message: "encrypted with another password",
-            })),
-      };
+      this.login(secret);
+      if (password === this.remotePassword) return { backups: [], foreign: structuredClone(this.remoteBackups), files: [] };
+      const locked = (b: BackupMetadata) => ({ file_name: b.file_name, size: b.stored_size, named_date: b.created_at, state: "locked" as const });
+      return { backups: [], foreign: [], files: this.remoteBackups.map((b) => ({ ...locked(b), message: "encrypted with another password" })) };
     },
     restore_from_copy: ({ request: { id, target } }) => {
       this.mustBePicked(target);
-      const b = this.remoteBackups.find((r) => r.id === id);
-      if (!b) throw ipcError("backup_not_found", `no backup ${id} there`);
+      if (!this.remoteBackups.some((r) => r.id === id)) throw ipcError("backup_not_found", `no backup ${id} there`);
       this.restoredFromCopy.push({ id, target });
       return outcome({ backup_id: id, target, verified: true, duration_ms: 10 });
     },
@@ -365,6 +349,11 @@ export class FakeShell {
   pendingScreen: string | null = null;
   copies: Record<string, CopyRecord[]> = {};
 
+  /** As a destination answers: only its secret logs in. */
+  private login(secret: string | null | undefined): void {
+    if (secret !== this.destinationSecret) throw ipcError("remote_failed", "cannot list s3://b: the server refused the login", { reason: "credentials" });
+  }
+
   private sourceOf(name: string): SourceView {
     const source = this.state.sources.find((s) => s.name === name);
     if (!source) throw ipcError("no_source", `no source named "${name}"`);
@@ -384,16 +373,10 @@ export class FakeShell {
   }
 
   private applySchedule(source: SourceView, schedule: Schedule | null): void {
-    if (schedule === null) {
-      source.schedule = null;
-      source.schedule_description = null;
-      source.next_run = null;
-      return;
-    }
-    const preview = previewSchedule(schedule, 1);
+    const preview = schedule && previewSchedule(schedule, 1);
     source.schedule = structuredClone(schedule);
-    source.schedule_description = preview.description;
-    source.next_run = preview.next_runs[0] ?? null;
+    source.schedule_description = preview?.description ?? null;
+    source.next_run = preview?.next_runs[0] ?? null;
   }
 
   /** Backups deleted from a source's folder. */
@@ -505,10 +488,7 @@ export class FakeShell {
     const plain = !backup.encrypted && source.encrypt && !args.allowUnencrypted;
     if (foreign || plain) {
       const reason = foreign && plain ? "foreign_unencrypted" : foreign ? "foreign" : "unencrypted";
-      throw ipcError("confirmation_required", `backup ${backup.id} needs your confirmation (${reason})`, {
-        backup_id: backup.id,
-        reason,
-      });
+      throw ipcError("confirmation_required", `backup ${backup.id} needs your confirmation (${reason})`, { backup_id: backup.id, reason });
     }
     if (!openCopy) this.checkPassword(backup.id, args.password, args.rememberPassword);
     const jobId = args.jobId;
@@ -517,14 +497,8 @@ export class FakeShell {
     if (target === source.database) {
       await this.progress(jobId, "safety_backup", backup.original_size);
       const at = new Date().toISOString();
-      const safety = makeBackup({
-        id: backupId(at, `safety${this.nextRunId++}`),
-        created_at: at,
-        backup_type: "safety",
-        encrypted: source.encrypt,
-        verification: "unverified",
-        verified_at: null,
-      });
+      const id = backupId(at, `safety${this.nextRunId++}`);
+      const safety = makeBackup({ id, created_at: at, backup_type: "safety", encrypted: source.encrypt, verification: "unverified", verified_at: null });
       (this.backups[source.name] ??= []).unshift(safety);
       safetyId = safety.id;
     }
