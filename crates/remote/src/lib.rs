@@ -1162,13 +1162,27 @@ impl StoreWrite for RemoteWrite {
 }
 
 impl RemoteWrite {
-    /// Waits until the renamed object can be seen: a server may apply a rename after answering
-    /// it (rclone's SFTP server did, now and then, while it still closed the file just written),
-    /// and a committed object must read back at once. A few tenths of a second at most, woken
+    /// Waits until the renamed object can be seen and read: a server may apply a rename after
+    /// answering it (rclone's SFTP server did, now and then, while it still closed the file just
+    /// written), and a committed object must read back at once. A few tenths of a second at most, woken
     /// by a stop; an object that never shows is an error, and its name stays unlisted.
     fn until_visible(&self) -> Result<()> {
         for _ in 0..50 {
             match run(self.op.stat(&self.name), self.deadline, &self.location, "cannot write to")? {
+                // Seen is not yet readable: rclone's SFTP server has answered a stat of the new
+                // name and then "no such file" to reading it; its first byte must read too.
+                Ok(meta) if meta.content_length() > 0 => {
+                    match run(
+                        read_capped(&self.op, &self.name, 0, 1),
+                        self.deadline,
+                        &self.location,
+                        "cannot write to",
+                    )? {
+                        Ok(_) => return Ok(()),
+                        Err(e) if not_found(&e) => {}
+                        Err(e) => return Err(remote_error(&e, &self.location, "cannot write to")),
+                    }
+                }
                 Ok(_) => return Ok(()),
                 Err(e) if not_found(&e) => {}
                 Err(e) => return Err(remote_error(&e, &self.location, "cannot write to")),
