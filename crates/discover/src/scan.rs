@@ -1,0 +1,396 @@
+//! The scan: a bounded walk of the places apps keep data, reading only the first 100 bytes of
+//! each regular file big enough to be a database. Symbolic links are never followed, other file
+//! systems never entered, FIFOs and devices never opened; it stops at its time or count budget
+//! or when cancelled, and says so.
+
+use std::collections::BTreeMap;
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use keepsake_model::seams::CancelToken;
+use walkdir::WalkDir;
+
+use crate::catalogue::{Catalogue, Folders, Installed};
+use crate::{Found, FoundApp, FoundFile, ScanCounts, Stopped};
+
+/// The first 16 bytes of every SQLite database file.
+pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// The smallest SQLite page: a database with anything in it is at least this big.
+const MIN_DATABASE: u64 = 512;
+
+/// How deep below a place apps keep data the scan goes.
+const DEEP: usize = 14;
+
+/// How much a scan may spend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Folders and files looked at, at most.
+    pub max_entries: u64,
+    /// Time, at most.
+    pub max_time: Duration,
+}
+
+impl Default for Budget {
+    /// 500,000 entries or 30 seconds, whichever comes first.
+    fn default() -> Self {
+        Budget { max_entries: 500_000, max_time: Duration::from_secs(30) }
+    }
+}
+
+/// What to scan and what to leave alone.
+#[derive(Debug, Clone)]
+pub struct ScanPlan {
+    /// Where `~`, `{data}`, `{config}` and `{cache}` are.
+    pub folders: Folders,
+    /// Folders never entered and files never opened (Keepsake's own, and databases it already
+    /// protects: closing a file this process has open drops SQLite's locks on it).
+    pub skip: Vec<PathBuf>,
+    /// The spending limits.
+    pub budget: Budget,
+}
+
+/// One pattern of the catalogue, resolved: which app, place and file it stands for.
+struct Pattern {
+    app: usize,
+    place: usize,
+    file: usize,
+}
+
+/// The catalogue's patterns, one set per base folder (matched against paths relative to it, so
+/// the home folder's own name is never read as a pattern).
+struct Matcher<'c> {
+    catalogue: &'c Catalogue,
+    sets: Vec<(PathBuf, GlobSet, Vec<Pattern>)>,
+}
+
+impl<'c> Matcher<'c> {
+    fn new(catalogue: &'c Catalogue, folders: &Folders) -> Matcher<'c> {
+        let mut by_base: BTreeMap<PathBuf, (GlobSetBuilder, Vec<Pattern>)> = BTreeMap::new();
+        for (a, app) in catalogue.apps.iter().enumerate() {
+            for (p, place) in app.places.iter().enumerate() {
+                let Some((base, rest)) = folders.split(&place.path) else { continue };
+                for (f, file) in app.files.iter().enumerate() {
+                    let pattern =
+                        if rest.is_empty() { file.name.clone() } else { format!("{rest}/{}", file.name) };
+                    let Ok(glob) = GlobBuilder::new(&pattern).literal_separator(true).build() else {
+                        continue;
+                    };
+                    let entry = by_base
+                        .entry(base.to_path_buf())
+                        .or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                    entry.0.add(glob);
+                    entry.1.push(Pattern { app: a, place: p, file: f });
+                }
+            }
+        }
+        let sets = by_base
+            .into_iter()
+            .filter_map(|(base, (b, pats))| b.build().ok().map(|set| (base, set, pats)))
+            .collect();
+        Matcher { catalogue, sets }
+    }
+
+    /// The first pattern `path` matches.
+    fn find(&self, path: &Path) -> Option<&Pattern> {
+        for (base, set, pats) in &self.sets {
+            let Ok(rel) = path.strip_prefix(base) else { continue };
+            if let Some(i) = set.matches(rel).first() {
+                return Some(&pats[*i]);
+            }
+        }
+        None
+    }
+
+    /// The literal start of each place (up to its first pattern character): where the scan
+    /// goes deep.
+    fn deep_roots(&self, folders: &Folders) -> Vec<PathBuf> {
+        let mut roots = vec![
+            folders.data.clone(),
+            folders.config.clone(),
+            folders.cache.clone(),
+            folders.home.join(".mozilla"),
+            folders.home.join(".thunderbird"),
+            folders.home.join(".var/app"),
+            folders.home.join("snap"),
+        ];
+        for app in &self.catalogue.apps {
+            for place in &app.places {
+                let Some((base, rest)) = folders.split(&place.path) else { continue };
+                let literal: Vec<&str> =
+                    rest.split('/').take_while(|c| !c.contains(['*', '?', '[', '{'])).collect();
+                let root = literal.iter().fold(base.to_path_buf(), |p, c| p.join(c));
+                roots.push(root);
+            }
+        }
+        roots.sort();
+        roots.dedup();
+        // A root inside another is walked with it.
+        let mut kept: Vec<PathBuf> = Vec::new();
+        for r in roots {
+            if !kept.iter().any(|k| r.starts_with(k)) {
+                kept.push(r);
+            }
+        }
+        kept
+    }
+}
+
+/// Scans for SQLite databases and names them from `catalogue`. `progress` hears the counts now
+/// and then (every few thousand entries).
+pub fn scan(
+    plan: &ScanPlan,
+    catalogue: &Catalogue,
+    cancel: &CancelToken,
+    progress: &dyn Fn(&ScanCounts),
+) -> Found {
+    let t0 = Instant::now();
+    let matcher = Matcher::new(catalogue, &plan.folders);
+    let deep = matcher.deep_roots(&plan.folders);
+    let home = &plan.folders.home;
+    let mut walk = Walk {
+        plan,
+        matcher: &matcher,
+        cancel,
+        progress,
+        t0,
+        counts: ScanCounts::default(),
+        stopped: None,
+        apps: BTreeMap::new(),
+        unknown: Vec::new(),
+        uid: effective_uid(),
+    };
+    // The home folder: its top levels, and deep where apps keep data.
+    walk.walk(home, |p: &Path, depth: usize| {
+        depth <= 1 || deep.iter().any(|r| p.starts_with(r) || r.starts_with(p))
+    });
+    // Places outside the home folder (an XDG variable pointing elsewhere), whole.
+    for root in deep.iter().filter(|r| !r.starts_with(home)) {
+        walk.walk(root, |_: &Path, _| true);
+    }
+    let Walk { counts, stopped, apps, mut unknown, .. } = walk;
+    let mut apps: Vec<FoundApp> = apps.into_values().collect();
+    for app in &mut apps {
+        app.files.sort_by(|a, b| b.important.cmp(&a.important).then(a.path.cmp(&b.path)));
+    }
+    apps.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.place.cmp(&b.place)));
+    unknown.sort_by(|a, b| a.path.cmp(&b.path));
+    Found { apps, unknown, counts, stopped, took_ms: t0.elapsed().as_millis() as u64 }
+}
+
+struct Walk<'a> {
+    plan: &'a ScanPlan,
+    matcher: &'a Matcher<'a>,
+    cancel: &'a CancelToken,
+    progress: &'a dyn Fn(&ScanCounts),
+    t0: Instant,
+    counts: ScanCounts,
+    stopped: Option<Stopped>,
+    apps: BTreeMap<(String, PathBuf), FoundApp>,
+    unknown: Vec<FoundFile>,
+    uid: u32,
+}
+
+impl Walk<'_> {
+    /// Walks `root`, entering a folder at `depth` below it only when `enter` says so.
+    fn walk(&mut self, root: &Path, enter: impl Fn(&Path, usize) -> bool) {
+        if self.stopped.is_some() {
+            return;
+        }
+        let Ok(root_meta) = std::fs::symlink_metadata(root) else { return };
+        if !root_meta.is_dir() {
+            return;
+        }
+        let device = root_meta.dev();
+        let mut it = WalkDir::new(root).follow_links(false).max_depth(DEEP).into_iter();
+        loop {
+            let entry = match it.next() {
+                None => break,
+                Some(Err(e)) => {
+                    // An unreadable folder (or one gone meanwhile): counted, the walk goes on.
+                    if e.io_error().is_some() {
+                        self.counts.unreadable += 1;
+                    }
+                    continue;
+                }
+                Some(Ok(e)) => e,
+            };
+            self.counts.entries += 1;
+            if self.counts.entries.is_multiple_of(256) && self.over_budget() {
+                return;
+            }
+            if self.counts.entries.is_multiple_of(4096) {
+                (self.progress)(&self.counts);
+            }
+            let path = entry.path();
+            let ft = entry.file_type();
+            if ft.is_symlink() {
+                self.counts.links += 1;
+                continue;
+            }
+            if self.plan.skip.iter().any(|s| path.starts_with(s)) {
+                if ft.is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+            if ft.is_dir() {
+                if entry.depth() == 0 {
+                    continue;
+                }
+                let Ok(meta) = entry.metadata() else {
+                    self.counts.unreadable += 1;
+                    it.skip_current_dir();
+                    continue;
+                };
+                if meta.dev() != device {
+                    self.counts.other_file_systems += 1;
+                    it.skip_current_dir();
+                } else if !enter(path, entry.depth()) {
+                    it.skip_current_dir();
+                } else {
+                    self.counts.folders += 1;
+                }
+                continue;
+            }
+            if !ft.is_file() {
+                // A FIFO, socket or device: never opened.
+                self.counts.special += 1;
+                continue;
+            }
+            self.counts.files += 1;
+            let Ok(meta) = entry.metadata() else {
+                self.counts.unreadable += 1;
+                continue;
+            };
+            if meta.len() < MIN_DATABASE {
+                continue;
+            }
+            self.look_at(path, &meta);
+        }
+    }
+
+    fn over_budget(&mut self) -> bool {
+        if self.stopped.is_none() {
+            if self.cancel.is_cancelled() {
+                self.stopped = Some(Stopped::Cancelled);
+            } else if self.counts.entries >= self.plan.budget.max_entries {
+                self.stopped = Some(Stopped::CountBudget);
+            } else if self.t0.elapsed() >= self.plan.budget.max_time {
+                self.stopped = Some(Stopped::TimeBudget);
+            }
+        }
+        self.stopped.is_some()
+    }
+
+    /// Reads the header of one regular file and files it under its app or as unknown.
+    fn look_at(&mut self, path: &Path, meta: &Metadata) {
+        let pattern = self.matcher.find(path);
+        let encrypted_by_app =
+            pattern.is_some_and(|p| self.matcher.catalogue.apps[p.app].files[p.file].encrypted);
+        let Some(header) = read_header(path) else {
+            self.counts.unreadable += 1;
+            return;
+        };
+        let is_sqlite = header.starts_with(SQLITE_HEADER);
+        if !is_sqlite && !encrypted_by_app {
+            return;
+        }
+        self.counts.databases += 1;
+        let parent_meta = path.parent().and_then(|p| std::fs::symlink_metadata(p).ok());
+        let world_writable = |m: &Metadata| m.mode() & 0o002 != 0;
+        let shared = meta.uid() != self.uid
+            || world_writable(meta)
+            || parent_meta.as_ref().is_some_and(|m| m.uid() != self.uid || world_writable(m));
+        let mut file = FoundFile {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_secs() as i64),
+            holds: None,
+            important: false,
+            encrypted: !is_sqlite,
+            wal: is_sqlite && header.len() >= 20 && header[18] == 2 && header[19] == 2,
+            in_use: is_sqlite && in_use(path),
+            shared,
+        };
+        let Some(p) = pattern else {
+            self.unknown.push(file);
+            return;
+        };
+        let app = &self.matcher.catalogue.apps[p.app];
+        let spec = &app.files[p.file];
+        file.holds = Some(spec.holds.clone());
+        file.important = spec.important;
+        let place = path.parent().unwrap_or(path).to_path_buf();
+        let installed: Installed = app.places[p.place].installed;
+        self.apps
+            .entry((app.id.clone(), place.clone()))
+            .or_insert_with(|| FoundApp {
+                app: app.id.clone(),
+                name: app.name.clone(),
+                kind: app.kind.clone(),
+                installed,
+                place,
+                close_to_restore: app.close_to_restore,
+                files: Vec::new(),
+            })
+            .files
+            .push(file);
+    }
+}
+
+/// The first 100 bytes of a regular file (fewer if it is shorter), opened without following a
+/// link and without waiting on a FIFO swapped in since it was looked at.
+fn read_header(path: &Path) -> Option<Vec<u8>> {
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(100);
+    (&mut f).take(100).read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
+
+/// SQLite's lock bytes (the pending byte, the reserved byte and the shared range, at 1 GiB).
+const LOCK_BYTES: (i64, i64) = (0x4000_0000, 512);
+
+/// Whether another program holds a SQLite lock on the database at `path` right now (asked with
+/// `F_GETLK`, which takes no lock). An app that keeps its database open in exclusive mode
+/// (Firefox, Chromium) always does.
+pub fn in_use(path: &Path) -> bool {
+    let Ok(f) = File::open(path) else { return false };
+    held(&f)
+}
+
+#[allow(unsafe_code)]
+fn held(f: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `flock` is plain data; F_GETLK only fills it in.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    lock.l_start = LOCK_BYTES.0;
+    lock.l_len = LOCK_BYTES.1;
+    // SAFETY: a valid descriptor and a valid `flock` for the call's lifetime.
+    let rc = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    rc == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
+}
+
+/// This process's effective user id: files owned by another user are flagged.
+#[allow(unsafe_code)]
+fn effective_uid() -> u32 {
+    // SAFETY: `geteuid` takes nothing and cannot fail.
+    unsafe { libc::geteuid() }
+}
