@@ -182,9 +182,6 @@ impl Catalogue {
             if app.places.is_empty() || app.files.is_empty() {
                 return bad("an app needs at least one place and one file".into());
             }
-            if !app.files.iter().any(|f| f.important) {
-                return bad("at least one file must be important".into());
-            }
             for place in &app.places {
                 let Some((_, rest)) = probe.split(&place.path) else {
                     return bad(format!(

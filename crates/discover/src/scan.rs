@@ -106,10 +106,11 @@ impl<'c> Matcher<'c> {
         None
     }
 
-    /// The literal start of each place (up to its first pattern character): where the scan
-    /// goes deep.
-    fn deep_roots(&self, folders: &Folders) -> Vec<PathBuf> {
-        let mut roots = vec![
+    /// Where the scan goes deep (the XDG folders, the browsers' folders, Flatpak's and Snap's,
+    /// and the literal start of each place with a pattern in it), and the places without a
+    /// pattern, whose own files are looked at but not their subfolders (`~/Documents`).
+    fn roots(&self, folders: &Folders) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut deep = vec![
             folders.data.clone(),
             folders.config.clone(),
             folders.cache.clone(),
@@ -118,25 +119,29 @@ impl<'c> Matcher<'c> {
             folders.home.join(".var/app"),
             folders.home.join("snap"),
         ];
+        let mut exact = Vec::new();
         for app in &self.catalogue.apps {
             for place in &app.places {
                 let Some((base, rest)) = folders.split(&place.path) else { continue };
-                let literal: Vec<&str> =
-                    rest.split('/').take_while(|c| !c.contains(['*', '?', '[', '{'])).collect();
-                let root = literal.iter().fold(base.to_path_buf(), |p, c| p.join(c));
-                roots.push(root);
+                let parts: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+                let literal = parts.iter().take_while(|c| !c.contains(['*', '?', '[', '{'])).count();
+                let root = parts[..literal].iter().fold(base.to_path_buf(), |p, c| p.join(c));
+                if literal == parts.len() { exact.push(root) } else { deep.push(root) }
             }
         }
-        roots.sort();
-        roots.dedup();
+        deep.sort();
+        deep.dedup();
         // A root inside another is walked with it.
         let mut kept: Vec<PathBuf> = Vec::new();
-        for r in roots {
+        for r in deep {
             if !kept.iter().any(|k| r.starts_with(k)) {
                 kept.push(r);
             }
         }
-        kept
+        exact.retain(|e| !kept.iter().any(|k| e.starts_with(k)));
+        exact.sort();
+        exact.dedup();
+        (kept, exact)
     }
 }
 
@@ -150,7 +155,7 @@ pub fn scan(
 ) -> Found {
     let t0 = Instant::now();
     let matcher = Matcher::new(catalogue, &plan.folders);
-    let deep = matcher.deep_roots(&plan.folders);
+    let (deep, exact) = matcher.roots(&plan.folders);
     let home = &plan.folders.home;
     let mut walk = Walk {
         plan,
@@ -166,11 +171,16 @@ pub fn scan(
     };
     // The home folder: its top levels, and deep where apps keep data.
     walk.walk(home, |p: &Path, depth: usize| {
-        depth <= 1 || deep.iter().any(|r| p.starts_with(r) || r.starts_with(p))
+        depth <= 1
+            || deep.iter().any(|r| p.starts_with(r) || r.starts_with(p))
+            || exact.iter().any(|r| r.starts_with(p))
     });
     // Places outside the home folder (an XDG variable pointing elsewhere), whole.
     for root in deep.iter().filter(|r| !r.starts_with(home)) {
         walk.walk(root, |_: &Path, _| true);
+    }
+    for root in exact.iter().filter(|r| !r.starts_with(home)) {
+        walk.walk(root, |_: &Path, _| false);
     }
     let Walk { counts, stopped, apps, mut unknown, .. } = walk;
     let mut apps: Vec<FoundApp> = apps.into_values().collect();

@@ -2,6 +2,7 @@
 //! Flatpak and Snap places (from a list written independently of the catalogue), unknown
 //! databases, and what a scan must not be caught by: a symlink loop, a FIFO, a link out of the
 //! home folder, a 10,000-folder tree, files that look like databases by name only.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -108,6 +109,20 @@ fn databases_are_known_by_their_header_not_their_name() {
     assert_eq!(unknown, vec![home.join("Documents/household").as_path()]);
     assert!(found.apps.is_empty(), "{:?}", found.apps);
     assert!(!found.unknown[0].wal);
+
+    // A file its app encrypts (Signal's SQLCipher database) has no SQLite header: it is known
+    // by its place in the catalogue, and said to be encrypted. The same bytes elsewhere are not.
+    let noise: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let signal = home.join(".config/Signal/sql/db.sqlite");
+    std::fs::create_dir_all(signal.parent().unwrap()).unwrap();
+    std::fs::write(&signal, &noise).unwrap();
+    std::fs::write(home.join(".config/Signal/sql/other.sqlite"), &noise).unwrap();
+    let found = run(&plan(home));
+    assert_eq!(found.apps.len(), 1);
+    assert_eq!(found.apps[0].app, "signal");
+    assert_eq!(found.apps[0].files.len(), 1);
+    assert!(found.apps[0].files[0].encrypted);
+    assert_eq!(found.unknown.len(), 1);
 }
 
 #[test]
