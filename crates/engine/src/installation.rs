@@ -113,12 +113,14 @@ impl Installation {
 /// Prefix of the scratch folder a verification decodes into.
 pub(crate) const SCRATCH_PREFIX: &str = "verify-";
 
-/// Removes verification scratch folders whose process died: untouched for an hour (a younger
-/// one may be another process's verification, which takes no lock).
+/// Removes scratch folders whose process died (a verification's, a held database's copy):
+/// untouched for an hour (a younger one may be another process's, which takes no lock).
 pub(crate) fn sweep_scratch(scratch: &Path) {
     let Ok(entries) = std::fs::read_dir(scratch) else { return };
     for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) && crate::store::local::is_stale(&e) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.starts_with(SCRATCH_PREFIX) || name.starts_with("held-");
+        if ours && crate::store::local::is_stale(&e) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -23,6 +23,7 @@ pub(crate) mod legacy;
 pub(crate) mod manifest;
 pub mod report;
 pub mod retention;
+pub use keepsake_discover as discover;
 pub use keepsake_format::format;
 pub mod names;
 pub(crate) use keepsake_format::{pipeline, snapshot};

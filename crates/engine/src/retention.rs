@@ -23,6 +23,9 @@ pub fn plan_retention<Tz: TimeZone>(
     let tz = now.timezone();
     let now_utc = now.with_timezone(&Utc);
     let mut reasons: Vec<Vec<String>> = vec![Vec::new(); sorted.len()];
+    // The rules count restore points: an app's other files, backed up with its main database
+    // in the same run (`with`), are not points of their own; they follow their run's below.
+    let points: Vec<usize> = (0..sorted.len()).filter(|&i| sorted[i].with.is_none()).collect();
 
     if policy.is_empty() {
         for r in &mut reasons {
@@ -30,27 +33,27 @@ pub fn plan_retention<Tz: TimeZone>(
         }
     }
     if let Some(n) = policy.keep_last {
-        for r in reasons.iter_mut().take(n as usize) {
-            r.push(format!("one of the last {n}"));
+        for &i in points.iter().take(n as usize) {
+            reasons[i].push(format!("one of the last {n}"));
         }
     }
     if let Some(days) = policy.keep_within_days {
         let since = now_utc - Duration::days(i64::from(days));
-        for (b, r) in sorted.iter().zip(&mut reasons) {
-            if b.created_at >= since {
-                r.push(format!("within {days} days"));
+        for &i in &points {
+            if sorted[i].created_at >= since {
+                reasons[i].push(format!("within {days} days"));
             }
         }
     }
     let mut bucketed = |n: Option<u32>, label: &str, key: &dyn Fn(&DateTime<Tz>) -> (i32, u32)| {
         let Some(n) = n else { return };
         let mut seen = HashSet::new();
-        for (b, r) in sorted.iter().zip(reasons.iter_mut()) {
+        for &i in &points {
             if seen.len() >= n as usize {
                 break;
             }
-            if seen.insert(key(&b.created_at.with_timezone(&tz))) {
-                r.push(format!("{label} ({n})"));
+            if seen.insert(key(&sorted[i].created_at.with_timezone(&tz))) {
+                reasons[i].push(format!("{label} ({n})"));
             }
         }
     };
@@ -58,10 +61,10 @@ pub fn plan_retention<Tz: TimeZone>(
     bucketed(policy.keep_weekly, "weekly", &|d| (d.iso_week().year(), d.iso_week().week()));
     bucketed(policy.keep_monthly, "monthly", &|d| (d.year(), d.month()));
 
-    if let Some(r) = reasons.first_mut() {
-        r.push("newest backup".into());
+    if let Some(&i) = points.first() {
+        reasons[i].push("newest backup".into());
     }
-    if let Some(i) = sorted.iter().position(|b| b.verification == VerificationStatus::Passed) {
+    if let Some(&i) = points.iter().find(|&&i| sorted[i].verification == VerificationStatus::Passed) {
         reasons[i].push("newest verified backup".into());
     }
     // Each database's newest backup known sound (it passed SQLite's check): the point to go
@@ -91,6 +94,16 @@ pub fn plan_retention<Tz: TimeZone>(
     for (b, r) in sorted.iter().zip(&mut reasons) {
         if known.get(b.source_path.as_path()) == Some(&false) {
             r.push("the database fails its integrity check".into());
+        }
+    }
+
+    // An app's other files stay while the backup of its main database made in the same run does:
+    // they are restored together.
+    let kept_points: HashSet<&str> =
+        points.iter().filter(|&&i| !reasons[i].is_empty()).map(|&i| sorted[i].id.as_str()).collect();
+    for (b, r) in sorted.iter().zip(&mut reasons) {
+        if let Some(main) = b.with.as_deref().filter(|m| kept_points.contains(m)) {
+            r.push(format!("made with {main}"));
         }
     }
 

@@ -79,6 +79,15 @@ pub struct Source {
     /// mib = 1024 }`: the smaller of the two is kept free after a backup).
     #[serde(default, skip_serializing_if = "SpaceMargin::is_default")]
     pub low_space: SpaceMargin,
+    /// The app these files belong to (the catalogue's id, `firefox`): the window and the CLI
+    /// name it ("Close Firefox first"), and its files are put back only while it is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// The app's other files (relative as `database` is): each run backs them up with
+    /// `database`, and a restore puts them all back from the same run, so the app finds its
+    /// files as they were together at one moment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<PathBuf>,
 }
 
 fn default_row_loss() -> u32 {
@@ -110,7 +119,14 @@ impl Source {
             row_loss_alert_percent: default_row_loss(),
             copies_to: Vec::new(),
             low_space: SpaceMargin::default(),
+            app: None,
+            also: Vec::new(),
         }
+    }
+
+    /// Every database file of the source: `database`, then the app's other files.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.database.as_path()).chain(self.also.iter().map(PathBuf::as_path))
     }
 
     /// Options of a backup of this source.
@@ -155,6 +171,15 @@ impl Source {
         }
         if self.overdue_after_days == Some(0) {
             return bad("overdue_after_days", "must be at least 1".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for f in self.files() {
+            if f.as_os_str().is_empty() {
+                return bad("also", "a file path is empty".into());
+            }
+            if !seen.insert(f) {
+                return bad("also", format!("{} is listed twice", shown(f)));
+            }
         }
         Ok(())
     }
@@ -323,7 +348,7 @@ impl Sources {
         let mut sources = Sources::load(path)?;
         if let Some(dir) = path.parent() {
             for s in &mut sources.sources {
-                for p in [&mut s.database, &mut s.backup_dir] {
+                for p in [&mut s.database, &mut s.backup_dir].into_iter().chain(s.also.iter_mut()) {
                     if p.is_relative() {
                         *p = dir.join(&*p);
                     }

@@ -62,9 +62,19 @@ fn each_floor_crate_depends_only_on_the_floors_below_it() {
     let allowed: &[(&str, &[&str])] = &[
         ("keepsake-model", &[]),
         ("keepsake-schedule", &[]),
+        ("keepsake-discover", &["keepsake-model"]),
         ("keepsake-store", &["keepsake-model"]),
         ("keepsake-format", &["keepsake-model", "keepsake-store"]),
-        ("keepsake-engine", &["keepsake-model", "keepsake-store", "keepsake-format", "keepsake-schedule"]),
+        (
+            "keepsake-engine",
+            &[
+                "keepsake-model",
+                "keepsake-store",
+                "keepsake-format",
+                "keepsake-schedule",
+                "keepsake-discover",
+            ],
+        ),
     ];
     for (name, below) in allowed {
         let below: BTreeSet<String> = below.iter().map(|b| (*b).to_owned()).collect();

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod format;
+pub mod held;
 pub mod pipeline;
 pub mod snapshot;
 

@@ -171,6 +171,9 @@ pub enum Reason {
     BadBackupFolder,
     /// Not enough room on the disk.
     NoRoom,
+    /// Another program (the app that owns the file) holds it open under an exclusive lock:
+    /// close the app first.
+    HeldByApp,
     // Backups and chains.
     /// The backup is pinned.
     Pinned,
@@ -241,6 +244,7 @@ impl Reason {
             Reason::KeyFile => "key_file",
             Reason::BadBackupFolder => "bad_backup_folder",
             Reason::NoRoom => "no_room",
+            Reason::HeldByApp => "held_by_app",
             Reason::Pinned => "pinned",
             Reason::NeededByLater => "needed_by_later",
             Reason::MissingLink => "missing_link",
@@ -309,6 +313,10 @@ pub struct Facts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub free_up: Option<FreeUp>,
+    /// The app involved, by name ("Firefox"): the one holding a file a restore must replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub app: Option<String>,
 }
 
 /// An engine error: a stable code, a one-line message naming the file, and facts.
@@ -349,6 +357,12 @@ impl Error {
     /// The same error about these tables.
     pub fn with_tables(mut self, tables: Vec<String>) -> Self {
         self.facts.tables = tables;
+        self
+    }
+
+    /// The same error naming the app involved ("Firefox").
+    pub fn with_app(mut self, app: impl Into<String>) -> Self {
+        self.facts.app = Some(app.into());
         self
     }
 

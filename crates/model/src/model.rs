@@ -315,6 +315,16 @@ pub struct BackupMetadata {
     /// Kept whatever retention says (see [`Pin`]); `None` when not pinned.
     #[serde(default)]
     pub pinned: Option<Pin>,
+    /// Taken from a copy of the database's files, because another program (the app that owns
+    /// it) held it under an exclusive lock: checked unchanged while copied and sound
+    /// (`integrity_check`) before it was stored. `false`: read through SQLite directly.
+    #[serde(default)]
+    pub copied_while_held: bool,
+    /// For one of an app's other files (a source's `also`): the id of the backup of the app's
+    /// main database made in the same run, with which it is restored. `None` for every other
+    /// backup.
+    #[serde(default)]
+    pub with: Option<String>,
 }
 
 /// Why a backup is pinned: kept by every retention rule until the person unpins it.
@@ -560,6 +570,9 @@ pub struct BackupOptions {
     pub incremental: Option<bool>,
     /// What raises a content alert when this backup is compared with the source's previous one.
     pub watch: WatchRules,
+    /// For one of an app's other files: the backup of the app's main database made in the
+    /// same run (see [`BackupMetadata::with`]).
+    pub with: Option<String>,
 }
 
 /// Databases at least this large are backed up incrementally unless told otherwise (chosen
@@ -581,6 +594,7 @@ impl Default for BackupOptions {
             verify: false,
             incremental: Some(false),
             watch: WatchRules::default(),
+            with: None,
         }
     }
 }
@@ -652,6 +666,10 @@ pub struct ScheduledRun {
     pub message: Option<String>,
     /// The new backup (with its verification state), unless skipped.
     pub backup: Option<BackupMetadata>,
+    /// For an app's source: the backups of its other files made in this run (each `with` the
+    /// main one), verified as the main one is.
+    #[serde(default)]
+    pub also: Vec<BackupMetadata>,
     /// The verification of the new backup, when the source verifies after each backup.
     pub verify: Option<VerifyReport>,
     /// The retention cleanup that followed, when the source has a retention rule and the backup

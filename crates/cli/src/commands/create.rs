@@ -120,6 +120,7 @@ impl Create {
                     s.row_loss_alert_percent
                 }),
             },
+            with: None,
         };
         let database = cfg.database_needed(picked, "to back up")?;
         Ok(Plan { backup_dir, database, opts })

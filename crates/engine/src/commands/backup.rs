@@ -31,6 +31,7 @@ use crate::model::{
 };
 use crate::seams::{Job, Phase, require_password};
 use crate::snapshot::Snapshot;
+use keepsake_format::held::{HeldCopy, copy_held, held_exclusively};
 
 /// A chain gets a new full backup after this many increments.
 pub const MAX_CHAIN_LENGTH: u32 = 24;
@@ -133,7 +134,7 @@ impl Engine {
         let watched =
             if opts.backup_type == BackupType::Safety { None } else { self.last_backup_of(source)? };
         let previous = self.previous_backup(source, opts)?;
-        let snap = Snapshot::begin(source, self.busy_timeout, &job.cancel)?;
+        let (snap, held) = self.begin_snapshot(source, job)?;
         let (plan, mut full_reason) = self.plan(source, &snap, opts, key.as_ref(), previous.as_ref())?;
         // Every backup leaves its page list (a full one asked for too), so the next increment
         // can build on it whatever this one was.
@@ -144,12 +145,19 @@ impl Engine {
             Err(e) if e.message() == TOO_MANY_CHANGES => {
                 // Most of the database changed: a full backup costs no more and starts afresh.
                 full_reason = Some(FullReason::ManyPagesChanged);
-                let snap = Snapshot::begin(source, self.busy_timeout, &job.cancel)?;
+                let (snap, _held) = self.begin_snapshot(source, job)?;
                 self.write(&writing, snap, Plan::Full, job, phase)?
             }
             other => other?,
         };
-        let meta = BackupMetadata { duration_ms: t0.elapsed().as_millis() as u64, full_reason, ..meta };
+        let held_copy = held.is_some();
+        drop(held);
+        let meta = BackupMetadata {
+            duration_ms: t0.elapsed().as_millis() as u64,
+            full_reason,
+            copied_while_held: held_copy,
+            ..meta
+        };
         // The backup is recorded already; this adds how long it took and why it is full, if it
         // is when an increment was asked for (best effort).
         let _ = self.insert(&meta);
@@ -162,6 +170,27 @@ impl Engine {
             }
         }
         Ok(meta)
+    }
+
+    /// The snapshot a backup reads: the database itself or, while another program holds it
+    /// under an exclusive lock (Firefox, Thunderbird, Chromium keep theirs so while they run), a
+    /// consistent copy of its files ([`keepsake_format::held`]: checked unchanged before and
+    /// after, recovered by SQLite, `integrity_check` ok), kept until the backup is written.
+    fn begin_snapshot(&self, source: &Path, job: &Job) -> Result<(Snapshot, Option<HeldCopy>)> {
+        // A lock held for good is not waited for long: a brief writer lets go within a second.
+        let wait = if held_exclusively(source) {
+            self.busy_timeout.min(std::time::Duration::from_secs(1))
+        } else {
+            self.busy_timeout
+        };
+        match Snapshot::begin(source, wait, &job.cancel) {
+            Err(e) if e.code() == ErrorCode::SourceBusy && held_exclusively(source) => {
+                let copy = copy_held(source, &self.home.scratch_dir(), &job.cancel)?;
+                let snap = Snapshot::begin(&copy.path(), self.busy_timeout, &job.cancel)?;
+                Ok((snap, Some(copy)))
+            }
+            other => other.map(|s| (s, None)),
+        }
     }
 
     /// The newest backup of the database at `database` recorded here that protects it: a safety
@@ -318,6 +347,7 @@ impl Engine {
             codec: HeaderCodec { name: "gzip".into(), level, block_size: BLOCK_SIZE as u32 },
             encryption: None,
             chain: chain.clone(),
+            with: opts.with.clone(),
         };
 
         let label = crate::format::file::Object::new(self.store().as_ref(), &file_name).label;
@@ -507,6 +537,7 @@ pub(crate) fn metadata(
         installation: h.installation.clone(),
         kind: h.kind,
         chain: h.chain.clone(),
+        with: h.with.clone(),
         ..BackupMetadata::default()
     }
 }

@@ -41,6 +41,55 @@ impl Engine {
         self.locked_run(Operation::Restore, info, || self.restore_locked(id, target, opts, job))
     }
 
+    /// Puts every file of `source` back as it was in one run: backup `id` (of the source's
+    /// database) over `source.database`, and each backup made with it (`with`) over the file of
+    /// `source.also` it was made of. A backup's own record of its path never chooses a target:
+    /// only the source's files are written. Before anything is checked or written, every target
+    /// must be free: while the app holds one (it is running), nothing is done and the error
+    /// names the app ("Close Firefox first"). Each file is restored as [`Engine::restore`] does
+    /// (checked first, safety backup, atomic replace); the outcomes are in the source's order.
+    pub fn restore_app(
+        &self,
+        id: &str,
+        source: &crate::sources::Source,
+        opts: &RestoreOptions,
+        job: &Job,
+    ) -> Result<Vec<RestoreOutcome>> {
+        let main = self.get(id)?;
+        if main.with.is_some() {
+            return Err(Error::invalid(format!(
+                "backup {id} is one of an app's other files; restore the backup it was made with ({})",
+                main.with.as_deref().unwrap_or_default()
+            ))
+            .with_backup(id));
+        }
+        let made_with: Vec<BackupMetadata> =
+            self.list(None)?.into_iter().filter(|b| b.with.as_deref() == Some(id)).collect();
+        let mut pairs: Vec<(String, PathBuf)> = vec![(id.to_owned(), source.database.clone())];
+        for file in &source.also {
+            let absolute = crate::engine::absolute(file);
+            if let Some(b) = made_with.iter().find(|b| b.source_path == absolute || &b.source_path == file) {
+                pairs.push((b.id.clone(), file.clone()));
+            }
+        }
+        let app = source
+            .app
+            .as_deref()
+            .and_then(|a| crate::discover::Catalogue::shipped().app(a).map(|a| a.name.clone()));
+        for (_, target) in &pairs {
+            if let Err(e) = refuse_held(target) {
+                return Err(match &app {
+                    Some(name) => Error::new(e.code(), format!("close {name} first: {}", e.message()))
+                        .with_path(target)
+                        .with_reason(Reason::HeldByApp)
+                        .with_app(name.clone()),
+                    None => e,
+                });
+            }
+        }
+        pairs.iter().map(|(id, target)| self.restore(id, target, opts, job)).collect()
+    }
+
     /// What a restore of `meta` must be confirmed for, if anything: `foreign` (not recorded
     /// here), `unencrypted` (into a source that encrypts), or both.
     pub fn restore_concern(&self, meta: &BackupMetadata, opts: &RestoreOptions) -> Option<Reason> {
@@ -83,6 +132,7 @@ impl Engine {
         let t0 = Instant::now();
         let meta = self.get(id)?;
         self.confirmed(&meta, opts)?;
+        refuse_held(target)?;
         if !opts.tables.is_empty() {
             return self.restore_tables_locked(&meta, target, opts, job, t0);
         }
@@ -322,6 +372,24 @@ fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Res
     }
     if dest_wal && differs {
         dest.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).map_err(terr)?;
+    }
+    Ok(())
+}
+
+/// A restore never starts (no check, no safety backup) while another program holds the target
+/// under an exclusive lock: the app that owns it is running (told from the lock, never from a
+/// process name). The caller names the app (`Error::with_app`) when it knows it.
+pub(crate) fn refuse_held(target: &Path) -> Result<()> {
+    if keepsake_format::held::held_exclusively(target) {
+        return Err(Error::new(
+            ErrorCode::TargetBusy,
+            format!(
+                "{} is held open by the app it belongs to; close the app first; nothing was changed",
+                shown(target)
+            ),
+        )
+        .with_path(target)
+        .with_reason(crate::error::Reason::HeldByApp));
     }
     Ok(())
 }

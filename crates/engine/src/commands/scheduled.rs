@@ -147,6 +147,9 @@ impl Engine {
             meta
         };
         run.alerts = self.alerts_of(&meta.id)?;
+        if run.status == RunStatus::Success {
+            self.back_up_also(source, &opts, &meta.id, &mut run, job)?;
+        }
         let recorded = match (&run.error_code, &run.message) {
             (Some(code), Some(message)) => Err(Error::new(*code, message.clone())),
             _ => Ok(()),
@@ -174,6 +177,51 @@ impl Engine {
         run.space = self.space_check_for(db, &source.low_space, source.verify_after_backup).ok().flatten();
         run.duration_ms = t0.elapsed().as_millis() as u64;
         Ok(run)
+    }
+
+    /// The app's other files (`source.also`), backed up after its main database in the same
+    /// run, each `with` it, and verified as it is. A file that cannot be backed up or fails
+    /// its check fails the run (naming the file); the others are still made. Cancelling stops
+    /// the run.
+    fn back_up_also(
+        &self,
+        source: &Source,
+        opts: &crate::model::BackupOptions,
+        main: &str,
+        run: &mut ScheduledRun,
+        job: &Job,
+    ) -> Result<()> {
+        let opts = crate::model::BackupOptions { with: Some(main.to_owned()), ..opts.clone() };
+        let fail = |run: &mut ScheduledRun, code: ErrorCode, message: String| {
+            if run.status == RunStatus::Success {
+                run.status = RunStatus::Failed;
+                run.error_code = Some(code);
+                run.message = Some(message);
+            }
+        };
+        for path in &source.also {
+            let meta = match self.make_locked(path, &opts, job, Phase::Backup) {
+                Ok(meta) => meta,
+                Err(e) if e.code() == ErrorCode::Cancelled => return Err(e),
+                Err(e) => {
+                    fail(run, e.code(), format!("{} was not backed up: {}", shown(path), e.message()));
+                    continue;
+                }
+            };
+            let meta = if source.verify_after_backup {
+                let report = self.verify_inner(&meta, job)?;
+                if !report.ok {
+                    let code = report.code.unwrap_or(ErrorCode::BackupDamaged);
+                    fail(run, code, format!("backup {} of {} failed its verification", meta.id, shown(path)));
+                }
+                self.get(&meta.id).unwrap_or(meta)
+            } else {
+                meta
+            };
+            run.alerts.extend(self.alerts_of(&meta.id)?);
+            run.also.push(meta);
+        }
+        Ok(())
     }
 
     /// What this folder's history says about the database at `database`: the last scheduled
@@ -206,6 +254,7 @@ fn empty_run(source: &Source, t0: Instant) -> ScheduledRun {
         error_code: None,
         message: None,
         backup: None,
+        also: Vec::new(),
         verify: None,
         cleanup: None,
         cleanup_error: None,

@@ -62,6 +62,10 @@ pub struct Header {
     /// An increment's place in its chain (format 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<ChainLink>,
+    /// For one of an app's other files: the id of the backup of the app's main database made
+    /// in the same run. The backups of one run are restored together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
 }
 
 /// The clear header of a format-2 encrypted container: only what opening needs.
@@ -311,6 +315,7 @@ mod tests {
                 key_check: "22".repeat(16),
             }),
             chain: None,
+            with: None,
         }
     }
 
