@@ -86,6 +86,7 @@ verbs! {
     Stats(stats::Stats),
     History(history::History),
     Catalog(catalog::Catalog),
+    Find(find::Find),
     Source(source::SourceVerb),
     Schedule(schedule::Schedule),
     Run(run::Run),

@@ -185,7 +185,11 @@ pub fn scan(
     let Walk { counts, stopped, apps, mut unknown, .. } = walk;
     let mut apps: Vec<FoundApp> = apps.into_values().collect();
     for app in &mut apps {
-        app.files.sort_by(|a, b| b.important.cmp(&a.important).then(a.path.cmp(&b.path)));
+        // The important files first, each kind in the catalogue's order (its first file is the
+        // app's main database: Firefox's places.sqlite).
+        app.files.sort_by_cached_key(|f| {
+            (!f.important, matcher.find(&f.path).map_or(usize::MAX, |p| p.file), f.path.clone())
+        });
     }
     apps.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.place.cmp(&b.place)));
     unknown.sort_by(|a, b| a.path.cmp(&b.path));

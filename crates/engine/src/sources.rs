@@ -124,6 +124,36 @@ impl Source {
         }
     }
 
+    /// A source that protects one app's files as discovery found them ([`crate::discover`]):
+    /// its important files (with `rebuildable`, the files the app can rebuild too), the first
+    /// as `database` and the others as `also`, so every run backs them up together and a
+    /// restore puts them back together. Files the app encrypts itself are left out: Keepsake
+    /// backs up what SQLite can read and check.
+    pub fn for_app(
+        found: &crate::discover::FoundApp,
+        name: &str,
+        backup_dir: impl Into<PathBuf>,
+        rebuildable: bool,
+    ) -> Result<Source> {
+        let mut files = found
+            .files
+            .iter()
+            .filter(|f| !f.encrypted && (f.important || rebuildable))
+            .map(|f| f.path.clone());
+        let Some(database) = files.next() else {
+            return Err(Error::invalid(format!(
+                "{} in {} has no file Keepsake can back up and check",
+                found.name,
+                shown(&found.place)
+            )));
+        };
+        let mut s = Source::new(name, database, backup_dir);
+        s.also = files.collect();
+        s.app = Some(found.app.clone());
+        s.validate()?;
+        Ok(s)
+    }
+
     /// Every database file of the source: `database`, then the app's other files.
     pub fn files(&self) -> impl Iterator<Item = &Path> {
         std::iter::once(self.database.as_path()).chain(self.also.iter().map(PathBuf::as_path))

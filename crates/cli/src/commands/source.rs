@@ -96,8 +96,22 @@ enum SourceAction {
 
 #[derive(Debug, Args)]
 struct AddArgs {
-    /// Name of the new source
-    name: String,
+    /// Name of the new source (with --app, the app's name unless given)
+    #[arg(required_unless_present = "app")]
+    name: Option<String>,
+
+    /// Protect an app's databases as one source (an id `keepsake find` shows: firefox,
+    /// zotero, anki, ...): its important files, backed up together and restored together
+    #[arg(long, value_name = "ID", conflicts_with = "db")]
+    app: Option<String>,
+
+    /// With --app: the app's folder to protect (a profile), when it has several
+    #[arg(long, value_name = "DIR", requires = "app")]
+    place: Option<PathBuf>,
+
+    /// With --app: also the files the app can rebuild itself (caches, icons)
+    #[arg(long, requires = "app")]
+    rebuildable: bool,
 
     /// When to back up: a phrase (hourly, daily 02:00, weekly mon 02:00, monthly 1 02:00) or a
     /// cron expression (minute hour day month weekday), in local time
@@ -173,20 +187,27 @@ impl Verb for SourceVerb {
 /// `source add`: the database and folder are the global `--db` and `--backup-dir`, made
 /// absolute so the file means the same thing whichever folder the daemon starts in.
 fn new_source(g: &GlobalArgs, a: AddArgs) -> CliResult<Source> {
-    let Some(db) = g.db.clone() else {
-        return Err(CliError::invalid(
-            format!("source {:?}: database: no database given", a.name),
-            format!("Pass the database: `keepsake source add {} --db PATH`.", a.name),
-        ));
-    };
-    let db = absolute(db);
-    let dir = match &g.backup_dir {
-        Some(d) => absolute(d.clone()),
-        None => db.parent().map(|p| p.join("backups")).unwrap_or_else(|| PathBuf::from("backups")),
-    };
-    let mut s = Source::new(a.name.clone(), db, dir);
     let invalid = |e: keepsake_engine::Error| CliError::invalid(e.message().to_owned(), SET_HINT);
-    s.set("name", &a.name).map_err(invalid)?;
+    let mut s = match &a.app {
+        Some(app) => app_source(g, &a, app)?,
+        None => {
+            let name = a.name.clone().unwrap_or_default();
+            let Some(db) = g.db.clone() else {
+                return Err(CliError::invalid(
+                    format!("source {name:?}: database: no database given"),
+                    format!("Pass the database: `keepsake source add {name} --db PATH`, or an app: `--app ID`."),
+                ));
+            };
+            let db = absolute(db);
+            let dir = match &g.backup_dir {
+                Some(d) => absolute(d.clone()),
+                None => db.parent().map(|p| p.join("backups")).unwrap_or_else(|| PathBuf::from("backups")),
+            };
+            Source::new(name, db, dir)
+        }
+    };
+    let name = s.name.clone();
+    s.set("name", &name).map_err(invalid)?;
     if let Some(expr) = &a.schedule {
         s.set("schedule", expr).map_err(|e| CliError::invalid(e.message().to_owned(), SCHEDULE_HINT))?;
     }
@@ -202,6 +223,53 @@ fn new_source(g: &GlobalArgs, a: AddArgs) -> CliResult<Source> {
         s.set("level", &level.to_string()).map_err(invalid)?;
     }
     Ok(s)
+}
+
+/// `source add --app ID`: the app's files as discovery finds them in this home folder (in the
+/// one place `--place` names when there are several), as one source.
+fn app_source(g: &GlobalArgs, a: &AddArgs, app: &str) -> CliResult<Source> {
+    use keepsake_engine::discover::{Catalogue, Folders, ScanPlan, scan};
+    let catalogue = Catalogue::shipped();
+    let Some(entry) = catalogue.app(app) else {
+        let ids: Vec<&str> = catalogue.apps.iter().map(|a| a.id.as_str()).collect();
+        return Err(CliError::invalid(
+            format!("no app {app:?} in Keepsake's catalogue"),
+            format!("`keepsake find` shows the apps found here; known ids: {}.", ids.join(", ")),
+        ));
+    };
+    let folders = Folders::of_user()
+        .ok_or_else(|| CliError::invalid("no home folder is known", "Set HOME and try again."))?;
+    let plan = ScanPlan { folders, skip: Vec::new(), budget: Default::default() };
+    let found = scan(&plan, &catalogue, &keepsake_engine::seams::CancelToken::new(), &|_| {});
+    let mut places: Vec<_> = found.apps.into_iter().filter(|f| f.app == app).collect();
+    if let Some(place) = &a.place {
+        let place = absolute(place.clone());
+        places.retain(|f| f.place == place);
+    }
+    let found = match places.len() {
+        1 => places.remove(0),
+        0 => {
+            return Err(CliError::invalid(
+                format!("{}'s files were not found{}", entry.name, a.place.as_ref().map_or(String::new(), |p| format!(" in {}", p.display()))),
+                format!("`keepsake find` lists what was found; is {} used by this user on this computer?", entry.name),
+            ));
+        }
+        _ => {
+            let list: Vec<String> = places.iter().map(|f| f.place.display().to_string()).collect();
+            return Err(CliError::invalid(
+                format!("{} keeps files in {} places: {}", entry.name, places.len(), list.join(", ")),
+                "Nothing was changed; choose one with --place DIR (one source for each).",
+            ));
+        }
+    };
+    let name = a.name.clone().unwrap_or_else(|| entry.name.clone());
+    let dir = match &g.backup_dir {
+        Some(d) => absolute(d.clone()),
+        None => keepsake_engine::Installation::default_dir()
+            .map(|d| d.join("backups").join(app))
+            .unwrap_or_else(|| PathBuf::from("backups").join(app)),
+    };
+    Source::for_app(&found, &name, dir, a.rebuildable).map_err(|e| CliError::invalid(e.message().to_owned(), SET_HINT))
 }
 
 /// Paths given to `source set` are made absolute, as `source add` does.
