@@ -24,6 +24,10 @@ APT_PACKAGES+=(rclone openssh-client pkg-config)
 APT_PACKAGES+=(python3-aiosmtpd)
 # The daemon's stop under a moved clock (wall and monotonic), tested with libfaketime.
 APT_PACKAGES+=(faketime)
+# Real desktop apps whose live databases the tests back up and restore (tests/apps/app.sh drives
+# them headless): Firefox ESR, Chromium, Thunderbird. All three run headless without their
+# recommended packages (codecs, dictionaries).
+APT_PACKAGES+=(firefox-esr chromium thunderbird)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
