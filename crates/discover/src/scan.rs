@@ -114,6 +114,10 @@ impl<'c> Matcher<'c> {
             folders.data.clone(),
             folders.config.clone(),
             folders.cache.clone(),
+            // The XDG defaults too: apps that ignore a moved XDG folder still use them.
+            folders.home.join(".local/share"),
+            folders.home.join(".config"),
+            folders.home.join(".cache"),
             folders.home.join(".mozilla"),
             folders.home.join(".thunderbird"),
             folders.home.join(".var/app"),

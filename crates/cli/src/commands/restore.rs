@@ -78,6 +78,8 @@ struct Plan {
     /// Where from: the backup folder, or a destination (with the local folder for the safety
     /// backup).
     from: From,
+    /// An app's source restored whole (its database and its other files, from the same run).
+    app: Option<keepsake_engine::sources::Source>,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,7 @@ impl Restore {
             Some(name) => Err(Box::new(cfg.destination(name)?)),
             None => Ok(cfg.backup_dir(picked)?),
         };
+        let self_to_is_none = self.to.is_none();
         let target = match self.to {
             Some(p) => absolute(p),
             None => cfg.database_needed(picked, "to restore to")?,
@@ -123,7 +126,11 @@ impl Restore {
                 From::Destination { dest, local_dir }
             }
         };
-        Ok(Plan { id: self.id, target, opts, confirmed: self.yes, from })
+        // An app's files go back together, to where they belong (not with --to or --table).
+        let app = picked
+            .filter(|s| s.app.is_some() && self_to_is_none && opts.tables.is_empty() && matches!(from, From::Folder(_)))
+            .cloned();
+        Ok(Plan { id: self.id, target, opts, confirmed: self.yes, from, app })
     }
 }
 
@@ -141,8 +148,44 @@ impl Verb for Restore {
                 Ctx::remote(cfg, &dest, foreign, safety)?
             }
         };
-        run(&ctx, &plan.id, &plan.target, &plan.opts, plan.confirmed)
+        match &plan.app {
+            Some(source) => run_app(&ctx, &plan.id, source, &plan.opts, plan.confirmed),
+            None => run(&ctx, &plan.id, &plan.target, &plan.opts, plan.confirmed),
+        }
     }
+}
+
+/// An app's source: every file of it put back from the run of backup `id`, after one question.
+fn run_app(
+    ctx: &Ctx,
+    id: &str,
+    source: &keepsake_engine::sources::Source,
+    opts: &RestoreOptions,
+    confirmed: bool,
+) -> CliResult<u8> {
+    let meta = ctx.engine.get(id)?;
+    let made = relative_time(meta.created_at, Utc::now());
+    let question = format!(
+        "Put back {} ({} files) as it was at {id} (made {made})? {}",
+        source.name,
+        source.files().count(),
+        if opts.safety_backup { "A safety backup of each file is made first." } else { "NO safety backup will be made (--no-safety-backup)." }
+    );
+    ctx.confirm(confirmed, &question, "restore")?;
+    let outcomes = ctx.work(|job| ctx.engine.restore_app(id, source, opts, job))?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&outcomes)?;
+        return Ok(EXIT_OK);
+    }
+    for o in &outcomes {
+        let undo = o.safety_backup_id.as_ref().map_or(String::new(), |s| format!("; before: {s}"));
+        ctx.out.text(&format!("Restored backup {} to {}{undo}.", o.backup_id, o.target.display()))?;
+    }
+    ctx.out.text(&format!(
+        "{} is back as it was {made}; each file's safety backup (named above) undoes it.",
+        source.name
+    ))?;
+    Ok(EXIT_OK)
 }
 
 fn run(ctx: &Ctx, id: &str, target: &Path, opts: &RestoreOptions, confirmed: bool) -> CliResult<u8> {

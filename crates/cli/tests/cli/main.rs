@@ -18,6 +18,7 @@ mod increments;
 mod interrupt;
 mod manage;
 mod output;
+mod real_apps;
 mod restore;
 mod restore_from;
 mod schedule;
