@@ -10,6 +10,7 @@
 pub mod backups;
 pub mod destinations;
 pub mod dialogs;
+pub mod discover;
 pub mod inside;
 pub mod settings;
 pub mod sources;

@@ -43,8 +43,12 @@ pub struct AppStateView {
 pub struct SourceView {
     /// Its name.
     pub name: String,
-    /// The database it protects.
+    /// The database it protects (an app's main database).
     pub database: PathBuf,
+    /// The app whose files it protects, by name ("Firefox"); `None` for a database added by hand.
+    pub app: Option<String>,
+    /// The app's other files, backed up and restored with `database`.
+    pub also: Vec<PathBuf>,
     /// The folder its backups go to.
     pub backup_dir: PathBuf,
     /// Whether it is backed up on its schedule.
@@ -127,6 +131,12 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
     SourceView {
         name: source.name.clone(),
         database: source.database.clone(),
+        app: source.app.as_deref().map(|id| {
+            keepsake_engine::discover::Catalogue::shipped()
+                .app(id)
+                .map_or_else(|| id.to_owned(), |a| a.name.clone())
+        }),
+        also: source.also.clone(),
         backup_dir: source.backup_dir.clone(),
         enabled: source.enabled,
         paused: source.paused,

@@ -155,6 +155,12 @@ export const removeSource = (name: string) => call("remove_source", { name });
 
 export const createDemoSource = () => call("create_demo_source", {});
 
+/** "Find my databases": the databases of this person's apps, named, and the others apart (a job: Cancel stops it). */
+export const findDatabases = (jobId: string) => call("find_databases", { request: { jobId } });
+
+/** Protects one app found by `findDatabases` (at the place it was found) as one source. */
+export const protectApp = (request: RequestOf<"protect_app">) => call("protect_app", { request });
+
 /** A schedule in plain English and its next `count` run times; a bad one rejects with `invalid_input`. */
 export const previewSchedule = (schedule: Schedule, count = 5) =>
   call("preview_schedule", { request: { schedule, count } });

@@ -280,7 +280,19 @@ soundness: Soundness,
 /**
  * Kept whatever retention says (see [`Pin`]); `None` when not pinned.
  */
-pinned: Pin | null, };
+pinned: Pin | null, 
+/**
+ * Taken from a copy of the database's files, because another program (the app that owns
+ * it) held it under an exclusive lock: checked unchanged while copied and sound
+ * (`integrity_check`) before it was stored. `false`: read through SQLite directly.
+ */
+copied_while_held: boolean, 
+/**
+ * For one of an app's other files (a source's `also`): the id of the backup of the app's
+ * main database made in the same run, with which it is restored. `None` for every other
+ * backup.
+ */
+with: string | null, };
 
 /**
  * The page of rows [`backup_rows`] reads.
@@ -830,13 +842,27 @@ tables?: Array<string>,
 /**
  * When a backup does not fit: the backups whose deletion would make room.
  */
-free_up?: FreeUp, };
+free_up?: FreeUp, 
+/**
+ * The app involved, by name ("Firefox"): the one holding a file a restore must replace.
+ */
+app?: string, };
 
 /**
  * Why a file is not listed as a backup.
  */
 
 export type FileState = "locked" | "damaged";
+
+/**
+ * Which scan [`find_databases`] runs.
+ */
+
+export type FindDatabasesRequest = { 
+/**
+ * The job's id (Cancel).
+ */
+jobId: string, };
 
 /**
  * A file with a backup's name that cannot be listed as a backup.
@@ -882,6 +908,109 @@ foreign: Array<BackupMetadata>,
  * Files with a backup's name that cannot be listed as backups.
  */
 files: Array<FolderFile>, };
+
+/**
+ * What a scan found.
+ */
+
+export type Found = { 
+/**
+ * Each app found, once per place (two Firefox profiles are two entries), by name.
+ */
+apps: Array<FoundApp>, 
+/**
+ * SQLite files no app of the catalogue claims, by path.
+ */
+unknown: Array<FoundFile>, 
+/**
+ * How much was looked at.
+ */
+counts: ScanCounts, 
+/**
+ * Why the scan stopped early, if it did (what it found until then is listed).
+ */
+stopped: Stopped | null, 
+/**
+ * How long it took.
+ */
+took_ms: number, };
+
+/**
+ * One app's files in one place (a profile, a library).
+ */
+
+export type FoundApp = { 
+/**
+ * The catalogue's id of the app (`firefox`).
+ */
+app: string, 
+/**
+ * Its name ("Firefox").
+ */
+name: string, 
+/**
+ * What it is ("Web browser").
+ */
+kind: string, 
+/**
+ * How it is installed.
+ */
+installed: Installed, 
+/**
+ * The folder its files are in.
+ */
+place: string, 
+/**
+ * Whether putting its files back needs the app closed.
+ */
+close_to_restore: boolean, 
+/**
+ * Its files found here, the important ones first.
+ */
+files: Array<FoundFile>, };
+
+/**
+ * One database file found.
+ */
+
+export type FoundFile = { 
+/**
+ * Where it is.
+ */
+path: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * When it last changed (seconds since 1970, UTC).
+ */
+modified: number | null, 
+/**
+ * What it holds, from the catalogue (`None` for an unknown file).
+ */
+holds: string | null, 
+/**
+ * Recommended: the app cannot rebuild it (caches are offered, not recommended).
+ */
+important: boolean, 
+/**
+ * Encrypted by its app (SQLCipher): copies can be kept, its inside cannot be checked.
+ */
+encrypted: boolean, 
+/**
+ * In WAL mode (its `-wal` file belongs with it).
+ */
+wal: boolean, 
+/**
+ * Another program held it open (a SQLite lock) when it was looked at.
+ */
+in_use: boolean, 
+/**
+ * In a place others can write to (a world-writable folder, or owned by someone else):
+ * anyone could have put it there.
+ */
+shared: boolean, };
 
 /**
  * Backups whose deletion would make room: what a cleanup keeping the last `keep_last` would
@@ -951,6 +1080,12 @@ export type HealthView = string | {
  * Whole days since the last backup was due.
  */
 overdue_days: number, };
+
+/**
+ * How an app was installed, which decides where it keeps its files.
+ */
+
+export type Installed = "native" | "flatpak" | "snap";
 
 /**
  * A failed command, serialized as `{ "code": ..., "message": ..., "facts": {...} }`.
@@ -1152,12 +1287,38 @@ schedule: Schedule,
 count?: number | null, };
 
 /**
+ * The app [`protect_app`] protects.
+ */
+
+export type ProtectAppRequest = { 
+/**
+ * The catalogue's id of the app (`firefox`).
+ */
+app: string, 
+/**
+ * The folder it was found in (one profile); it must be found there again.
+ */
+place: string, 
+/**
+ * The source's name (else the app's).
+ */
+name?: string | null, 
+/**
+ * When it is backed up (else only when asked).
+ */
+schedule?: Schedule | null, 
+/**
+ * Also the files the app can rebuild itself (caches).
+ */
+rebuildable?: boolean | null, };
+
+/**
  * Why, in one word, beyond the code: what front ends word an error by (`facts.reason`). Every
  * reason the engine, the stores and the app give is here, so a front end's table of words is
  * checked against this list (the window's through the generated TypeScript union).
  */
 
-export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
+export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "held_by_app" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
 
 /**
  * The destination [`remote_backups`] lists, and the password to open its backups with.
@@ -1488,6 +1649,44 @@ secret?: string | null,
 sources: Array<string>, };
 
 /**
+ * How much a scan looked at.
+ */
+
+export type ScanCounts = { 
+/**
+ * Folders and files met.
+ */
+entries: number, 
+/**
+ * Folders entered.
+ */
+folders: number, 
+/**
+ * Regular files met.
+ */
+files: number, 
+/**
+ * Databases found (SQLite, or encrypted by an app of the catalogue).
+ */
+databases: number, 
+/**
+ * Symbolic links, not followed.
+ */
+links: number, 
+/**
+ * Folders on another file system, not entered.
+ */
+other_file_systems: number, 
+/**
+ * Folders and files that could not be read.
+ */
+unreadable: number, 
+/**
+ * FIFOs, sockets and devices, never opened.
+ */
+special: number, };
+
+/**
  * When a source's scheduled backups run (times are local, `HH:MM`).
  */
 export type Schedule = { "kind": "hourly", "minute": number } | { "kind": "daily", "time": string } | { "kind": "weekly", "weekday": "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday", "time": string } | { "kind": "monthly", "day": number | "last", "time": string } | { "kind": "cron", "expr": string } | { "kind": "every_seconds", "seconds": number };
@@ -1658,9 +1857,17 @@ export type SourceView = {
  */
 name: string, 
 /**
- * The database it protects.
+ * The database it protects (an app's main database).
  */
 database: string, 
+/**
+ * The app whose files it protects, by name ("Firefox"); `None` for a database added by hand.
+ */
+app: string | null, 
+/**
+ * The app's other files, backed up and restored with `database`.
+ */
+also: Array<string>, 
 /**
  * The folder its backups go to.
  */
@@ -1826,6 +2033,12 @@ newest: string | null,
  * Backup runs on this folder that failed, over the whole history.
  */
 failed_runs: number, };
+
+/**
+ * Why a scan stopped before the end.
+ */
+
+export type Stopped = "time_budget" | "count_budget" | "cancelled";
 
 /**
  * What restoring a backup would do to one table, row by row: found by decoding the backup to a
@@ -2097,6 +2310,8 @@ export interface Commands {
   remote_backups: { args: { request: RemoteBackupsRequest }; result: FolderReport };
   restore_from_copy: { args: { request: RestoreFromCopyRequest }; result: RestoreOutcome };
   choose_path: { args: { request: ChoosePathRequest }; result: string | null };
+  find_databases: { args: { request: FindDatabasesRequest }; result: Found };
+  protect_app: { args: { request: ProtectAppRequest }; result: SourceView };
   list_alerts: { args: { request: ListAlertsRequest }; result: Array<Alert> };
   dismiss_alert: { args: { request: DismissAlertRequest }; result: void };
   pin_backup: { args: { request: PinBackupRequest }; result: BackupMetadata };
@@ -2149,6 +2364,8 @@ export const COMMAND_NAMES = [
   "remote_backups",
   "restore_from_copy",
   "choose_path",
+  "find_databases",
+  "protect_app",
   "list_alerts",
   "dismiss_alert",
   "pin_backup",

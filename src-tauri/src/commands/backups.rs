@@ -36,7 +36,9 @@ pub async fn list_backups<R: Runtime>(
     let ListBackupsRequest { source, limit } = request;
     blocking(&app, move |state| {
         let (_, engine) = state.source_engine(&source)?;
-        engine.list(limit).map_err(|e| state.ipc_error(e))
+        // An app's other files are part of their run's backup, not points of their own.
+        let list = engine.list(limit).map_err(|e| state.ipc_error(e))?;
+        Ok(list.into_iter().filter(|b| b.with.is_none()).collect())
     })
     .await
 }
@@ -268,11 +270,23 @@ pub async fn restore_backup<R: Runtime>(
         allow_broken_references: allow_broken_references.unwrap_or(false),
         new_file: false,
     };
+    // An app's files go back together, from the same run, when the app's own files are the
+    // target (not a copy elsewhere, not one table).
+    let whole_app = src.app.is_some() && target == src.database && opts.tables.is_empty();
     run_job(&app, &job_id, move |job| {
         let _lent = lent;
-        engine.restore(&id, &target, &opts, job)
+        if whole_app {
+            first(engine.restore_app(&id, &src, &opts, job)?)
+        } else {
+            engine.restore(&id, &target, &opts, job)
+        }
     })
     .await
+}
+
+/// The main database's outcome of a restore of an app's files (it comes first).
+fn first(outcomes: Vec<RestoreOutcome>) -> keepsake_engine::Result<RestoreOutcome> {
+    outcomes.into_iter().next().ok_or_else(|| keepsake_engine::Error::invalid("nothing was restored"))
 }
 
 /// Which restore [`undo_restore`] undoes: the source's last.
@@ -294,7 +308,14 @@ pub async fn undo_restore<R: Runtime>(
 ) -> IpcResult<RestoreOutcome> {
     let UndoRestoreRequest { source, job_id } = request;
     let (src, engine) = app.state::<AppState>().source_engine(&source)?;
-    run_job(&app, &job_id, move |job| engine.undo_restore(&src.database, src.encrypt, job)).await
+    run_job(&app, &job_id, move |job| {
+        if src.app.is_some() {
+            first(engine.undo_restore_app(&src, job)?)
+        } else {
+            engine.undo_restore(&src.database, src.encrypt, job)
+        }
+    })
+    .await
 }
 
 /// Which backup [`compare_backup`] compares with the source's database.

@@ -37,6 +37,8 @@ export function makeBackup(overrides: Partial<BackupMetadata> & { created_at: st
     id,
     file_name: backupFileName(id, encrypted),
     source_path: "/home/ada/notes.db",
+    copied_while_held: false,
+    with: null,
     backup_type: "scheduled",
     description: null,
     tags: [],
@@ -99,6 +101,8 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
   return {
     name: "Notes",
     database: "/home/ada/notes.db",
+    app: null,
+    also: [],
     backup_dir: "/home/ada/.local/share/keepsake/backups/Notes",
     enabled: true,
     paused: false,

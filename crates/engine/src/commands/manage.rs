@@ -13,7 +13,18 @@ impl Engine {
     /// its record. A foreign backup can be deleted too, when asked for by id.
     pub fn delete(&self, id: &str) -> Result<()> {
         let info = RunInfo { backup_id: Some(id.to_owned()), ..RunInfo::default() };
-        self.locked_run(Operation::Delete, info, || self.delete_locked(id))
+        self.locked_run(Operation::Delete, info, || {
+            self.delete_locked(id)?;
+            // An app's other files made in the same run go with it; one a later backup still
+            // builds on stays, and goes with the cleanup that frees it.
+            for b in self.list(None)?.into_iter().filter(|b| b.with.as_deref() == Some(id)) {
+                match self.delete_locked(&b.id) {
+                    Err(e) if e.facts().reason == Some(Reason::NeededByLater) => {}
+                    other => other?,
+                }
+            }
+            Ok(())
+        })
     }
 
     fn delete_locked(&self, id: &str) -> Result<()> {

@@ -72,21 +72,7 @@ impl Engine {
                 pairs.push((b.id.clone(), file.clone()));
             }
         }
-        let app = source
-            .app
-            .as_deref()
-            .and_then(|a| crate::discover::Catalogue::shipped().app(a).map(|a| a.name.clone()));
-        for (_, target) in &pairs {
-            if let Err(e) = refuse_held(target) {
-                return Err(match &app {
-                    Some(name) => Error::new(e.code(), format!("close {name} first: {}", e.message()))
-                        .with_path(target)
-                        .with_reason(Reason::HeldByApp)
-                        .with_app(name.clone()),
-                    None => e,
-                });
-            }
-        }
+        refuse_held_app(source, pairs.iter().map(|(_, t)| t.as_path()))?;
         pairs.iter().map(|(id, target)| self.restore(id, target, opts, job)).collect()
     }
 
@@ -390,6 +376,30 @@ pub(crate) fn refuse_held(target: &Path) -> Result<()> {
         )
         .with_path(target)
         .with_reason(crate::error::Reason::HeldByApp));
+    }
+    Ok(())
+}
+
+/// [`refuse_held`] for each of an app's `files`, the error naming the app ("close Firefox
+/// first: ...") when the source says which app it is.
+pub(crate) fn refuse_held_app<'a>(
+    source: &crate::sources::Source,
+    files: impl IntoIterator<Item = &'a Path>,
+) -> Result<()> {
+    let app = source
+        .app
+        .as_deref()
+        .and_then(|a| crate::discover::Catalogue::shipped().app(a).map(|a| a.name.clone()));
+    for target in files {
+        if let Err(e) = refuse_held(target) {
+            return Err(match &app {
+                Some(name) => Error::new(e.code(), format!("close {name} first: {}", e.message()))
+                    .with_path(target)
+                    .with_reason(Reason::HeldByApp)
+                    .with_app(name.clone()),
+                None => e,
+            });
+        }
     }
     Ok(())
 }

@@ -37,6 +37,26 @@ impl Engine {
         }
     }
 
+    /// Undoes the last restore of an app's files ([`Engine::restore_app`]): each file of
+    /// `source` that a restore replaced goes back as it was just before (the main database's
+    /// outcome first). Refused, with nothing done, while the app holds any of them.
+    pub fn undo_restore_app(
+        &self,
+        source: &crate::sources::Source,
+        job: &Job,
+    ) -> Result<Vec<RestoreOutcome>> {
+        let mut undone = Vec::new();
+        crate::commands::restore::refuse_held_app(source, source.files())?;
+        for (i, file) in source.files().enumerate() {
+            match self.undo_restore(file, source.encrypt, job) {
+                // One of the app's other files that no restore replaced stays as it is.
+                Err(e) if i > 0 && e.code() == ErrorCode::BackupNotFound => {}
+                other => undone.push(other?),
+            }
+        }
+        Ok(undone)
+    }
+
     /// Undoes the last restore over `database`: restores its safety backup over it, verifying
     /// the backup first and taking a new safety backup of the current state (encrypted when
     /// `source_encrypts`).
