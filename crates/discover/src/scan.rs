@@ -238,7 +238,11 @@ impl Walk<'_> {
                 Some(Ok(e)) => e,
             };
             self.counts.entries += 1;
-            if self.counts.entries.is_multiple_of(256) && self.over_budget() {
+            // The count at every entry; the clock and the cancel every 256 (cheap either way).
+            if (self.counts.entries >= self.plan.budget.max_entries
+                || self.counts.entries.is_multiple_of(256))
+                && self.over_budget()
+            {
                 return;
             }
             if self.counts.entries.is_multiple_of(4096) {

@@ -12,6 +12,7 @@ mod core_dumps;
 mod daemon;
 mod email;
 mod errors;
+mod find;
 mod hostile_content;
 mod hostkey;
 mod increments;
