@@ -308,3 +308,5 @@ fi
 [ "${BENCH_SCALE:-1}" = 0 ] || scale_section
 
 cat "$RESULTS"
+# `keepsake find` over a generated home of 200,000 files against find | xargs head -c 16 (BENCH_FIND=0 skips it).
+[ "${BENCH_FIND:-1}" = 0 ] || scripts/bench_find.sh
