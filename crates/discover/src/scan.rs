@@ -65,16 +65,33 @@ struct Pattern {
 /// the home folder's own name is never read as a pattern).
 struct Matcher<'c> {
     catalogue: &'c Catalogue,
-    sets: Vec<(PathBuf, GlobSet, Vec<Pattern>)>,
+    sets: Vec<PatternSet>,
+    /// The files apps encrypt themselves only: looked for among files without a SQLite header.
+    encrypted: Vec<PatternSet>,
 }
+
+/// A base folder, the patterns under it, and what each stands for.
+type PatternSet = (PathBuf, GlobSet, Vec<Pattern>);
 
 impl<'c> Matcher<'c> {
     fn new(catalogue: &'c Catalogue, folders: &Folders) -> Matcher<'c> {
+        Matcher {
+            catalogue,
+            sets: Self::sets(catalogue, folders, |_| true),
+            encrypted: Self::sets(catalogue, folders, |f| f.encrypted),
+        }
+    }
+
+    fn sets(
+        catalogue: &Catalogue,
+        folders: &Folders,
+        keep: impl Fn(&crate::AppFile) -> bool,
+    ) -> Vec<PatternSet> {
         let mut by_base: BTreeMap<PathBuf, (GlobSetBuilder, Vec<Pattern>)> = BTreeMap::new();
         for (a, app) in catalogue.apps.iter().enumerate() {
             for (p, place) in app.places.iter().enumerate() {
                 let Some((base, rest)) = folders.split(&place.path) else { continue };
-                for (f, file) in app.files.iter().enumerate() {
+                for (f, file) in app.files.iter().enumerate().filter(|(_, f)| keep(f)) {
                     let pattern =
                         if rest.is_empty() { file.name.clone() } else { format!("{rest}/{}", file.name) };
                     let Ok(glob) = GlobBuilder::new(&pattern).literal_separator(true).build() else {
@@ -88,16 +105,19 @@ impl<'c> Matcher<'c> {
                 }
             }
         }
-        let sets = by_base
+        by_base
             .into_iter()
             .filter_map(|(base, (b, pats))| b.build().ok().map(|set| (base, set, pats)))
-            .collect();
-        Matcher { catalogue, sets }
+            .collect()
     }
 
     /// The first pattern `path` matches.
     fn find(&self, path: &Path) -> Option<&Pattern> {
-        for (base, set, pats) in &self.sets {
+        Self::find_in(&self.sets, path)
+    }
+
+    fn find_in<'s>(sets: &'s [PatternSet], path: &Path) -> Option<&'s Pattern> {
+        for (base, set, pats) in sets {
             let Ok(rel) = path.strip_prefix(base) else { continue };
             if let Some(i) = set.matches(rel).first() {
                 return Some(&pats[*i]);
@@ -285,14 +305,7 @@ impl Walk<'_> {
                 continue;
             }
             self.counts.files += 1;
-            let Ok(meta) = entry.metadata() else {
-                self.counts.unreadable += 1;
-                continue;
-            };
-            if meta.len() < MIN_DATABASE {
-                continue;
-            }
-            self.look_at(path, &meta);
+            self.look_at(path);
         }
     }
 
@@ -310,18 +323,31 @@ impl Walk<'_> {
     }
 
     /// Reads the header of one regular file and files it under its app or as unknown.
-    fn look_at(&mut self, path: &Path, meta: &Metadata) {
-        let pattern = self.matcher.find(path);
-        let encrypted_by_app =
-            pattern.is_some_and(|p| self.matcher.catalogue.apps[p.app].files[p.file].encrypted);
-        let Some(header) = read_header(path) else {
+    ///
+    /// One open and one read per file; the file's own metadata (`fstat`) and the catalogue's
+    /// patterns only for a database (or a file where an app keeps an encrypted one).
+    fn look_at(&mut self, path: &Path) {
+        let Some((opened, header)) = read_header(path) else {
             self.counts.unreadable += 1;
             return;
         };
         let is_sqlite = header.starts_with(SQLITE_HEADER);
-        if !is_sqlite && !encrypted_by_app {
+        let pattern = if is_sqlite {
+            self.matcher.find(path)
+        } else {
+            match Matcher::find_in(&self.matcher.encrypted, path) {
+                Some(p) => Some(p),
+                None => return,
+            }
+        };
+        let Ok(meta) = opened.metadata() else {
+            self.counts.unreadable += 1;
+            return;
+        };
+        if !meta.is_file() || meta.len() < MIN_DATABASE {
             return;
         }
+        let meta = &meta;
         self.counts.databases += 1;
         let parent_meta = path.parent().and_then(|p| std::fs::symlink_metadata(p).ok());
         let world_writable = |m: &Metadata| m.mode() & 0o002 != 0;
@@ -340,7 +366,7 @@ impl Walk<'_> {
             important: false,
             encrypted: !is_sqlite,
             wal: is_sqlite && header.len() >= 20 && header[18] == 2 && header[19] == 2,
-            in_use: is_sqlite && in_use(path),
+            in_use: is_sqlite && held(&opened),
             shared,
         };
         let Some(p) = pattern else {
@@ -371,7 +397,7 @@ impl Walk<'_> {
 
 /// The first 100 bytes of a regular file (fewer if it is shorter), opened without following a
 /// link and without waiting on a FIFO swapped in since it was looked at.
-fn read_header(path: &Path) -> Option<Vec<u8>> {
+fn read_header(path: &Path) -> Option<(File, Vec<u8>)> {
     let mut f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -380,7 +406,7 @@ fn read_header(path: &Path) -> Option<Vec<u8>> {
     // A FIFO swapped in since the walk looked is not waited on (O_NONBLOCK): a read gives nothing.
     let mut buf = Vec::with_capacity(100);
     (&mut f).take(100).read_to_end(&mut buf).ok()?;
-    Some(buf)
+    Some((f, buf))
 }
 
 /// SQLite's lock bytes (the pending byte, the reserved byte and the shared range, at 1 GiB).

@@ -148,6 +148,19 @@ fn table(backups: &[BackupMetadata]) -> Table {
                 format!("[pinned] {description}")
             };
         }
+        // An app's other file: which file, and the backup of its run it is restored with.
+        if let Some(main) = &b.with {
+            let file = b.source_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let note = format!("{file}, with {main}");
+            description = if description.is_empty() { note } else { format!("{note} {description}") };
+        }
+        if b.copied_while_held {
+            description = if description.is_empty() {
+                "[copied while its app ran]".to_owned()
+            } else {
+                format!("[copied while its app ran] {description}")
+            };
+        }
         if let Some(c) = b.concern {
             let note = concern_text(c);
             description =
