@@ -54,6 +54,7 @@ e2e: app
 # verify, restore and undo, schedule, wrong password; screenshots in target/e2e/screens/).
 e2e-screens: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-apps.sh
 
 # The window's contract (ui/src/bindings.ts), generated from the Rust types; `make test` fails
 # when the committed file differs from what the types generate.

@@ -20,6 +20,15 @@ if [ "${E2E_SUITE:-}" = screens ]; then
   export TZ=UTC E2E_SCREENS=1 E2E_PORT=${E2E_PORT:-4460}
   unset KEEPSAKE_DEMO
 fi
+# E2E_SUITE=apps (scripts/e2e-apps.sh) runs only tests/e2e/apps.test.mjs: a fresh profile whose
+# home folder has a real Firefox ESR running (tests/apps/app.sh), found and protected in the
+# first run, in target/e2e/apps/ and on other ports.
+if [ "${E2E_SUITE:-}" = apps ]; then
+  OUT=$ROOT/target/e2e/apps
+  TESTS=tests/e2e/apps.test.mjs
+  export E2E_APPS=1 E2E_PORT=${E2E_PORT:-4470}
+  unset KEEPSAKE_DEMO
+fi
 
 if [ "${1:-}" != "--in-session" ]; then
   if [ -z "${KEEPSAKE_APP:-}" ]; then

@@ -3,7 +3,7 @@
 // here fails the build, and a code removed there leaves an excess key that fails it too; and
 // the wording some codes get from their `facts` (a target not picked in the file dialog, a
 // delete refused because later backups need the backup, a refused key file, why a restore needs
-// confirming). errors.ts turns what a command rejected with into an `ApiError` and words it with
+// confirming, an app that has its files open). errors.ts turns what a command rejected with into an `ApiError` and words it with
 // these.
 
 import type { Code, Facts, Reason } from "./types";
@@ -183,8 +183,28 @@ const TABLE_WORDING: Partial<Record<Reason, (facts: Facts) => Wording>> = {
   }),
 };
 
+/** Refusals about an app's files, by code, when `facts.reason` says the app is the cause. */
+function appWording(code: Code, facts: Facts): Wording | undefined {
+  const app = facts.app ?? "the app";
+  if (code === "target_busy" && facts.reason === "held_by_app") {
+    return {
+      title: `Close ${app} first: it has these files open`,
+      action: "Keepsake puts them back once it is closed; nothing was changed.",
+    };
+  }
+  if (code === "source_not_found" && facts.reason === "not_picked") {
+    return {
+      title: `Keepsake no longer finds ${app}'s files there`,
+      action: "They may have been moved or deleted. Look again with Find my databases, then protect what it finds.",
+    };
+  }
+  return undefined;
+}
+
 /** The wording for a code, refined by the facts where they say more than the code alone. */
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
+  const byApp = appWording(code, facts);
+  if (byApp) return byApp;
   const keyFile = facts.reason ? KEY_FILE_WORDING[facts.reason] : undefined;
   if (code === "invalid_input" && keyFile) return keyFile;
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;

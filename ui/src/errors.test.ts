@@ -64,6 +64,19 @@ describe("error wording", () => {
     expect(wordingFor("target_not_a_database").title).toBe("That file isn't a database, so Keepsake won't replace it");
   });
 
+  it("names the app that has its files open, and the app no longer found where it was", () => {
+    expect(wordingFor("target_busy", { reason: "held_by_app", app: "Firefox" })).toEqual({
+      title: "Close Firefox first: it has these files open",
+      action: "Keepsake puts them back once it is closed; nothing was changed.",
+    });
+    const error = toApiError({ code: "target_busy", message: "Firefox has places.sqlite open", facts: { reason: "held_by_app" } }, "restore_backup");
+    expect(describeError(error).title).toBe("Close the app first: it has these files open");
+    expect(wordingFor("target_busy").title).toBe("The database is in use, so it wasn't replaced");
+    expect(wordingFor("source_not_found", { reason: "not_picked", path: "/home/ada/Zotero" }).title).toBe(
+      "Keepsake no longer finds the app's files there",
+    );
+  });
+
   it("words a path that was not picked in the dialog", () => {
     const error = toApiError(
       { code: "invalid_input", message: "/tmp/x.db was not chosen in the file dialog", facts: { path: "/tmp/x.db", reason: "not_picked" } },

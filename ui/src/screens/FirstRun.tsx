@@ -1,6 +1,7 @@
-// First run: which database, where backups go, the password (or a clear "no encryption"), and
-// when to back up, on one page that takes under a minute. Finishing makes the source, stores the
-// password in the keyring and sets the schedule. The answers are a reducer (firstRun/wizard.ts).
+// First run: which database (an app "Find my databases" found, a file, or the demo), where
+// backups go, the password (or a clear "no encryption"), and when to back up, on one page that
+// takes under a minute. Finishing makes the source (protects the app), stores the password in the
+// keyring and sets the schedule. The answers are a reducer (firstRun/wizard.ts).
 
 import { useReducer } from "react";
 
@@ -9,28 +10,34 @@ import { ChooseButton } from "../components/ChooseButton";
 import { PasswordFields } from "../components/PasswordFields";
 import { useAction } from "../hooks";
 import type { SourceView } from "../types";
-import { databaseProblem, defaultName, firstRunReducer, initialState, problemOf, SCHEDULES, scheduleOf, sourceName } from "./firstRun/wizard";
+import { firstRunReducer, initialState, problemOf, SCHEDULES, scheduleOf, sourceName } from "./firstRun/wizard";
+import { WhichDatabase } from "./firstRun/WhichDatabase";
 import { RestoreFromCopy } from "./RestoreFromCopy";
 
 export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView) => void; backupsRoot: string }) {
   const [state, dispatch] = useReducer(firstRunReducer, initialState);
-  const { demo, name, database, backupDir, encrypt, password, schedule, tried, fromCopy, restored } = state;
+  const { demo, app, database, backupDir, encrypt, password, schedule, tried, fromCopy, restored } = state;
 
   const finish = useAction(
     async () => {
       if (encrypt) await api.setPassword(password.password);
       let source: SourceView;
+      const chosen = scheduleOf(state);
+      // Encryption before the schedule (so not in add_source): a newly scheduled source is backed
+      // up at once, and that first backup must already follow the choice made here (and go to the
+      // folder chosen). A new source encrypts, so an app protected so takes its schedule at once.
+      const scheduledNow = !demo && app !== null && encrypt && !backupDir.trim();
       if (demo) {
         source = await api.createDemoSource();
+        if (backupDir.trim()) source = await api.updateSource(source.name, { backup_dir: backupDir.trim() });
+      } else if (app) {
+        source = await api.protectApp({ app: app.app, place: app.place, schedule: scheduledNow ? chosen : null });
         if (backupDir.trim()) source = await api.updateSource(source.name, { backup_dir: backupDir.trim() });
       } else {
         source = await api.addSource({ name: sourceName(state), database: database.trim(), backupDir: backupDir.trim() || undefined });
       }
-      // Encryption before the schedule (so not in add_source): a newly scheduled source is backed
-      // up at once, and that first backup must already follow the choice made here.
       if (source.encrypt !== encrypt) source = await api.updateSource(source.name, { encrypt });
-      const chosen = scheduleOf(state);
-      if (chosen) source = await api.setSchedule(source.name, chosen);
+      if (chosen && !scheduledNow) source = await api.setSchedule(source.name, chosen);
       // Restored from a copy elsewhere: new backups go on being copied there.
       if (restored) {
         await api.saveDestination({ destination: restored.destination, secret: restored.secret, sources: [source.name] });
@@ -79,42 +86,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       >
         <fieldset className="card">
           <legend>1. Which database?</legend>
-          {demo ? (
-            <div className="chosen" data-testid="demo-chosen">
-              <p>
-                <strong>The demo database</strong>: a small astrology app's data that Keepsake creates for you, to try things
-                out safely.
-              </p>
-              <button type="button" className="link" onClick={() => dispatch({ type: "use_demo", on: false })}>
-                Choose my own database instead
-              </button>
-            </div>
-          ) : (
-            <>
-              <label htmlFor="first-run-database">Database file</label>
-              <div className="row">
-                <input
-                  id="first-run-database"
-                  value={database}
-                  onChange={(e) => dispatch({ type: "database", path: e.target.value })}
-                  placeholder="/home/me/.local/share/myapp/data.db"
-                  spellCheck={false}
-                  data-testid="first-run-database"
-                  aria-invalid={tried && databaseProblem(state) !== null}
-                  autoFocus
-                />
-                <ChooseButton kind="database" current={database} onChosen={(path) => dispatch({ type: "database", path })} testId="first-run-database-choose" />
-              </div>
-              <label>
-                A name for it (optional)
-                <input value={name} onChange={(e) => dispatch({ type: "name", text: e.target.value })} placeholder={defaultName(database)} />
-              </label>
-              <p className="or">or</p>
-              <button type="button" data-testid="first-run-demo" onClick={() => dispatch({ type: "use_demo", on: true })}>
-                Use the demo database
-              </button>
-            </>
-          )}
+          <WhichDatabase state={state} dispatch={dispatch} />
         </fieldset>
 
         <fieldset className="card">
@@ -175,7 +147,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
         )}
         <div className="buttons">
           <button type="submit" className="primary big" data-testid="first-run-finish" disabled={finish.pending}>
-            {finish.pending ? "Setting up…" : "Start protecting my database"}
+            {finish.pending ? "Setting up…" : `Start protecting ${app ? app.name : "my database"}`}
           </button>
         </div>
       </form>

@@ -1,15 +1,20 @@
-// Settings: the databases Keepsake protects (add, rename, move, remove, encryption and
+// Settings: the databases Keepsake protects (find an app's, add, rename, move, remove, encryption and
 // compression), copies elsewhere, the backup password, notifications, start at login, pausing,
 // and the theme. Each section is a component of its own in settings/ (copies: CopiesElsewhere).
+
+import { useState } from "react";
 
 import type { AppStateView } from "../types";
 import { CopiesElsewhere } from "./CopiesElsewhere";
 import { AddSource } from "./settings/AddSource";
 import { AppSettings } from "./settings/AppSettings";
+import { FindApps } from "./settings/FindApps";
 import { PasswordSettings } from "./settings/PasswordSettings";
 import { SourceSettings } from "./settings/SourceSettings";
 
 export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (name: string) => void }) {
+  // A database "Find my databases" found that no app claims, for the form (counted, so picking it again refills it).
+  const [picked, setPicked] = useState({ path: "", n: 0 });
   return (
     <section className="screen" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -19,7 +24,8 @@ export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (
         {state.sources.map((s) => (
           <SourceSettings key={s.name} source={s} onRenamed={onSelect} />
         ))}
-        <AddSource onAdded={onSelect} />
+        <FindApps sources={state.sources} onAdded={onSelect} onPickFile={(path) => setPicked((p) => ({ path, n: p.n + 1 }))} />
+        <AddSource key={picked.n} database={picked.path} onAdded={onSelect} />
       </section>
       <CopiesElsewhere state={state} />
       <PasswordSettings keyring={state.keyring} />

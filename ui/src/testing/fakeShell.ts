@@ -12,10 +12,10 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
 import { WEEKDAYS } from "../scheduleForm";
-import { appState, backupId, DAY, demoSource, makeBackup, makeSource, type FakeSetup } from "./fixtures";
+import { appState, backupId, DAY, demoSource, foundFixture, makeBackup, makeSource, type FakeSetup } from "./fixtures";
 import type {
   Alert, AppStateView, BackupMetadata, Changed, CleanupPlan, Code, Commands, CopyRecord, CopyStatus, Destination, ErrorCode,
-  Facts, FolderFile, IpcError, Phase, RestoreOutcome, RestoreRequest, RunRecord, Schedule, SchedulePreview, SourceView, Stats,
+  Facts, FolderFile, Found, IpcError, Phase, RestoreOutcome, RestoreRequest, RunRecord, Schedule, SchedulePreview, SourceView, Stats,
   TableChange, TableDiff, TableSummary, VerifyReport,
 } from "../types";
 
@@ -254,17 +254,21 @@ export class FakeShell {
       this.cancelled.add(jobId);
       this.release();
     },
-    add_source: ({ request: { name, database, backupDir, schedule } }) => {
-      const source = makeSource({
-        name,
-        database,
-        backup_dir: backupDir ?? `/home/ada/.local/share/keepsake/backups/${name}`,
-        health: "never",
-      });
-      this.applySchedule(source, schedule ?? null);
-      this.state.sources.push(source);
-      this.state.first_run = false;
-      return structuredClone(source);
+    add_source: ({ request: { name, database, backupDir, schedule } }) => this.addSource({ name, database, backup_dir: backupDir ?? undefined }, schedule),
+    find_databases: async ({ request: { jobId } }) => {
+      if (this.gate) await this.gate;
+      if (this.stepMs > 0) await new Promise((r) => setTimeout(r, 4 * this.stepMs));
+      const found = structuredClone(this.found);
+      // As the shell: Cancel stops the scan with what it found until then.
+      return this.cancelled.has(jobId) ? { ...found, apps: found.apps.slice(0, 1), unknown: [], stopped: "cancelled" as const } : found;
+    },
+    protect_app: ({ request: { app: id, place, name, schedule } }) => {
+      // As the shell: the app is protected only where a scan finds it again.
+      const app = this.found.apps.find((a) => a.app === id && a.place === place);
+      if (!app) throw ipcError("source_not_found", `no ${id} files were found in ${place}`, { reason: "not_picked", path: place });
+      const [database, ...also] = app.files.filter((f) => f.important && !f.encrypted).map((f) => f.path);
+      if (!database) throw ipcError("invalid_input", `${app.name} in ${place} has no file Keepsake can back up and check`);
+      return this.addSource({ name: name?.trim() || app.name, database, app: app.name, also }, schedule);
     },
     update_source: ({ request }) => this.update(request),
     set_schedule: ({ request: { name, schedule } }) => {
@@ -370,6 +374,18 @@ export class FakeShell {
       this.backupsOf(name).find((b) => b.id === id) ?? (this.foreign[name] ?? []).find((b) => b.id === id || b.file_name === id);
     if (!backup) throw ipcError("backup_not_found", `no backup "${id}"`, { backup_id: id });
     return backup;
+  }
+
+  /** What "Find my databases" finds (`find_databases`; `protect_app` protects only what is in it). */
+  found: Found = foundFixture();
+
+  private addSource(given: Partial<SourceView> & { name: string }, schedule: Schedule | null | undefined): SourceView {
+    const backup_dir = given.backup_dir ?? `/home/ada/.local/share/keepsake/backups/${given.name}`;
+    const source = makeSource({ health: "never", ...given, backup_dir });
+    this.applySchedule(source, schedule ?? null);
+    this.state.sources.push(source);
+    this.state.first_run = false;
+    return structuredClone(source);
   }
 
   private applySchedule(source: SourceView, schedule: Schedule | null): void {

@@ -1,7 +1,7 @@
 // Fixture data for the fake shell and the screen tests: builders of sources, backups, folder files
 // and runs, and the scenarios (setups) a fake shell starts from. Pure data: no state, no handlers.
 
-import type { AppStateView, BackupMetadata, FolderFile, RunRecord, SourceView } from "../types";
+import type { AppStateView, BackupMetadata, FolderFile, Found, FoundFile, RunRecord, SourceView } from "../types";
 
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
@@ -249,4 +249,55 @@ export function problemsSetup(now = Date.now()): FakeSetup {
   setup.backups = { Notes: old };
   setup.state = { keyring: "locked", sources: [makeSource({ last_backup: old[0] ?? null, health: { overdue_days: 4 } })] };
   return setup;
+}
+
+/** One file "Find my databases" found: important, not encrypted, not in use, not shared, unless given. */
+export function foundFile(overrides: Partial<FoundFile> & { path: string }): FoundFile {
+  return { size: 5_242_880, modified: 1_764_000_000, holds: null, important: true, encrypted: false, wal: true, in_use: false, shared: false, ...overrides };
+}
+
+/** What "Find my databases" finds in Ada's home folder: Firefox, Zotero, Signal (encrypted) and a database no app claims. */
+export function foundFixture(): Found {
+  const firefox = "/home/ada/.config/mozilla/firefox/x1y2.default-esr";
+  const signal = "/home/ada/.var/app/org.signal.Signal/config/Signal";
+  return {
+    apps: [
+      {
+        app: "firefox",
+        name: "Firefox",
+        kind: "Web browser",
+        installed: "native",
+        place: firefox,
+        close_to_restore: true,
+        files: [
+          foundFile({ path: `${firefox}/places.sqlite`, holds: "History and bookmarks", size: 10_485_760, in_use: true }),
+          foundFile({ path: `${firefox}/cookies.sqlite`, holds: "Sign-ins to websites (cookies)", size: 524_288, in_use: true }),
+          foundFile({ path: `${firefox}/formhistory.sqlite`, holds: "Words typed into forms", size: 262_144 }),
+          foundFile({ path: `${firefox}/favicons.sqlite`, holds: "Website icons", important: false, size: 5_242_880 }),
+        ],
+      },
+      {
+        app: "zotero",
+        name: "Zotero",
+        kind: "Reference manager",
+        installed: "native",
+        place: "/home/ada/Zotero",
+        close_to_restore: true,
+        files: [foundFile({ path: "/home/ada/Zotero/zotero.sqlite", holds: "Your library: items, notes and collections", wal: false, shared: true })],
+      },
+      {
+        app: "signal",
+        name: "Signal",
+        kind: "Messenger",
+        installed: "flatpak",
+        place: signal,
+        close_to_restore: true,
+        files: [foundFile({ path: `${signal}/sql/db.sqlite`, holds: "Your messages", encrypted: true, size: 52_428_800 })],
+      },
+    ],
+    unknown: [foundFile({ path: "/home/ada/projects/inventory.db", size: 196_608, wal: false })],
+    counts: { entries: 13_120, folders: 775, files: 12_345, databases: 6, links: 14, other_file_systems: 1, unreadable: 2, special: 0 },
+    stopped: null,
+    took_ms: 420,
+  };
 }

@@ -1,8 +1,9 @@
-// The first run's answers without a window: the problems that stop finishing, the demo, the
-// schedule chosen, and a database brought back from a copy elsewhere.
+// The first run's answers without a window: the problems that stop finishing, the demo, an app
+// found by "Find my databases", the schedule chosen, and a database brought back from a copy elsewhere.
 
 import { describe, expect, it } from "vitest";
 
+import { foundFixture } from "../../testing/fixtures";
 import type { Restored } from "../fromCopy/wizard";
 import {
   databaseProblem,
@@ -40,6 +41,20 @@ describe("the first run", () => {
     expect(databaseProblem(run([{ type: "use_demo", on: false }], state))).not.toBeNull();
   });
 
+  it("takes an app found as the answer to the first question, instead of a file or the demo", () => {
+    const firefox = foundFixture().apps[0]!;
+    let state = run([{ type: "use_demo", on: true }, { type: "use_app", app: firefox }, { type: "encrypt", on: false }]);
+    expect(state).toMatchObject({ app: firefox, demo: false });
+    expect(problemOf(state)).toBeNull();
+    expect(sourceName(run([{ type: "name", text: "Typed" }], state))).toBe("Firefox");
+    // The demo instead: the app is no longer the answer; choosing something else leaves the other answers.
+    expect(run([{ type: "use_demo", on: true }], state)).toMatchObject({ app: null, demo: true });
+    state = run([{ type: "database", path: "/home/ada/notes.db" }, { type: "use_app", app: null }], state);
+    expect(state).toMatchObject({ app: null, demo: false, database: "/home/ada/notes.db", encrypt: false });
+    expect(sourceName(state)).toBe("notes");
+    expect(databaseProblem(run([{ type: "database", path: "" }], state))).not.toBeNull();
+  });
+
   it("names the database after its file unless a name is typed", () => {
     expect(sourceName(run([{ type: "database", path: " /home/ada/notes.sqlite3 " }]))).toBe("notes");
     expect(sourceName(run([{ type: "database", path: "/home/ada/notes.db" }, { type: "name", text: "  Notes  " }]))).toBe("Notes");
@@ -67,7 +82,7 @@ describe("the first run", () => {
     let state = run([{ type: "use_demo", on: true }, { type: "encrypt", on: false }, { type: "from_copy", open: true }]);
     expect(state.fromCopy).toBe(true);
     state = run([{ type: "restored", restored }], state);
-    expect(state).toMatchObject({ fromCopy: false, demo: false, database: "/home/ada/restored.db", encrypt: true, restored });
+    expect(state).toMatchObject({ fromCopy: false, demo: false, app: null, database: "/home/ada/restored.db", encrypt: true, restored });
     expect(state.password).toEqual({ password: "the old password", confirm: "the old password", stored: true });
     expect(problemOf(state)).toBeNull();
 

@@ -1,17 +1,21 @@
-// The first run's answers as a pure reducer: which database (a file, or the demo), where backups
+// The first run's answers as a pure reducer: which database (an app found by "Find my databases",
+// a file, or the demo), where backups
 // go, the password (or a clear "no encryption"), when to back up, and a database brought back
 // from a copy elsewhere on the way (which fills in the file and the password). Problems are shown
 // once the person tried to finish. The screen makes the source from these answers.
 
 import { EMPTY_PASSWORD, passwordProblem, type PasswordValue } from "../../components/PasswordFields";
-import type { Schedule } from "../../types";
+import type { FoundApp, Schedule } from "../../types";
 import type { Restored } from "../fromCopy/wizard";
 
 export type ScheduleChoice = "daily" | "hourly" | "weekly" | "none";
 
+/** The recommended schedule: the first run's default, and an app protected from Settings. */
+export const RECOMMENDED_SCHEDULE: Schedule = { kind: "daily", time: "02:00" };
+
 /** The schedules offered here (any other is a click away in Schedule), as the shell takes them. */
 export const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | null; label: string }[] = [
-  { choice: "daily", schedule: { kind: "daily", time: "02:00" }, label: "Every day at 02:00 (recommended)" },
+  { choice: "daily", schedule: RECOMMENDED_SCHEDULE, label: "Every day at 02:00 (recommended)" },
   { choice: "hourly", schedule: { kind: "hourly", minute: 0 }, label: "Every hour" },
   { choice: "weekly", schedule: { kind: "weekly", weekday: "monday", time: "02:00" }, label: "Every Monday at 02:00" },
   { choice: "none", schedule: null, label: "Only when I click Back up now" },
@@ -20,6 +24,8 @@ export const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | 
 export interface FirstRunState {
   /** The demo database instead of one of the person's. */
   demo: boolean;
+  /** An app found by "Find my databases", protected whole instead of one file. */
+  app: FoundApp | null;
   name: string;
   database: string;
   backupDir: string;
@@ -36,6 +42,7 @@ export interface FirstRunState {
 
 export type FirstRunAction =
   | { type: "use_demo"; on: boolean }
+  | { type: "use_app"; app: FoundApp | null }
   | { type: "name"; text: string }
   | { type: "database"; path: string }
   | { type: "backup_dir"; path: string }
@@ -48,6 +55,7 @@ export type FirstRunAction =
 
 export const initialState: FirstRunState = {
   demo: false,
+  app: null,
   name: "",
   database: "",
   backupDir: "",
@@ -62,7 +70,9 @@ export const initialState: FirstRunState = {
 export function firstRunReducer(state: FirstRunState, action: FirstRunAction): FirstRunState {
   switch (action.type) {
     case "use_demo":
-      return { ...state, demo: action.on };
+      return { ...state, demo: action.on, app: action.on ? null : state.app };
+    case "use_app":
+      return { ...state, app: action.app, demo: action.app ? false : state.demo };
     case "name":
       return { ...state, name: action.text };
     case "database":
@@ -82,7 +92,7 @@ export function firstRunReducer(state: FirstRunState, action: FirstRunAction): F
     case "restored": {
       const r = action.restored;
       // The database is the restored file; the password that opened its backups protects the new ones.
-      const next = { ...state, restored: r, demo: false, database: r.target, fromCopy: false };
+      const next = { ...state, restored: r, demo: false, app: null, database: r.target, fromCopy: false };
       return r.password ? { ...next, encrypt: true, password: { password: r.password, confirm: r.password, stored: true } } : next;
     }
   }
@@ -99,7 +109,8 @@ export function defaultName(path: string): string {
 
 /** Why the database answer can't be used yet, or null. */
 export function databaseProblem(state: FirstRunState): string | null {
-  return !state.demo && state.database.trim() === "" ? "Choose the database file (or type its path), or use the demo database." : null;
+  if (state.demo || state.app) return null;
+  return state.database.trim() === "" ? "Choose the database file (or type its path), or use the demo database." : null;
 }
 
 /** What stops finishing, or null: the database first, then the password (when encrypting). */
@@ -107,9 +118,9 @@ export function problemOf(state: FirstRunState): string | null {
   return databaseProblem(state) ?? (state.encrypt ? passwordProblem(state.password) : null);
 }
 
-/** The name the source gets: the one typed, or the file's. */
+/** The name the source gets: the app's, the one typed, or the file's. */
 export function sourceName(state: FirstRunState): string {
-  return state.name.trim() || defaultName(state.database);
+  return state.app?.name ?? (state.name.trim() || defaultName(state.database));
 }
 
 /** The schedule chosen, as the shell takes it (null: only when asked). */

@@ -95,6 +95,14 @@ export function BackupRow({
             {kind.label}
             {shareWords !== null && ` · ${shareWords} of a full copy's size`}
           </span>
+          {backup.copied_while_held && (
+            <>
+              <br />
+              <span className="muted small" data-testid="backup-held">
+                Copied from the app's files while it was open (checked whole)
+              </span>
+            </>
+          )}
           {backup.full_reason && (
             <>
               <br />

@@ -1,15 +1,17 @@
-// Adding a database in Settings: its name, file and backup folder (typed or chosen), or the demo
-// database.
+// Adding a database in Settings: its name, file and backup folder (typed or chosen, or the file
+// found by "Find my databases"), or the demo database.
 
 import { useState } from "react";
 
 import * as api from "../../api";
 import { ChooseButton } from "../../components/ChooseButton";
 import { useAction } from "../../hooks";
+import { defaultName } from "../firstRun/wizard";
 
-export function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
-  const [name, setName] = useState("");
-  const [database, setDatabase] = useState("");
+/** `database`: a file to start from (found by "Find my databases"), named after it. */
+export function AddSource({ onAdded, database: start = "" }: { onAdded: (name: string) => void; database?: string }) {
+  const [name, setName] = useState(start ? defaultName(start) : "");
+  const [database, setDatabase] = useState(start);
   const [backupDir, setBackupDir] = useState("");
   const add = useAction(
     () => api.addSource({ name: name.trim(), database: database.trim(), backupDir: backupDir.trim() || undefined }),
@@ -36,7 +38,7 @@ export function AddSource({ onAdded }: { onAdded: (name: string) => void }) {
         <legend>Add a database</legend>
         <label>
           Name (how Keepsake calls it)
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Notes" required data-testid="add-name" />
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Notes" required data-testid="add-name" autoFocus={start !== ""} />
         </label>
         <label htmlFor="add-database">Database file</label>
         <div className="row">

@@ -26,6 +26,11 @@ export function SourceSettings({ source, onRenamed }: { source: SourceView; onRe
   return (
     <fieldset className="card source-settings" data-testid="source-settings">
       <legend>{source.name}</legend>
+      {source.app && (
+        <p className="muted small" data-testid="source-app-files">
+          {source.app}'s files: {1 + source.also.length}
+        </p>
+      )}
       <EditableText label="Name" value={source.name} onSave={(v) => void rename.run(v)} busy={busy} testId="source-name" />
       <EditableText
         label="Database file"
