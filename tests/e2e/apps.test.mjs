@@ -125,6 +125,8 @@ test("first run: Find my databases lists Firefox in words; one click protects it
   const card = await (await $("found-app-firefox")).getText();
   assert.match(card, /Firefox/);
   assert.match(card, /History and bookmarks/i, card);
+  await browser.execute((e) => e.scrollIntoView({ block: "center" }), await $("found-app-firefox"));
+  await sleep(500);
   await shot("first-run-found");
 
   await click("protect-app-firefox");
@@ -150,7 +152,14 @@ test("first run: Find my databases lists Firefox in words; one click protects it
     LONG,
   );
   assert.equal(backed.copied_while_held, true, "taken from a checked copy while Firefox ran");
+  await until("Home to show the backup", async () => !(await browser.$("main").getText()).includes("no backup yet"), LONG);
+  const files = await (await $("home-source-files")).getProperty("textContent");
+  assert.ok(files.includes(`files in ${firefox.profile}`), files);
   await shot("home-firefox-protected");
+  // History says how it was taken.
+  await click("nav-history");
+  await until("the backup in History, copied while Firefox was open", () => shown("backup-held"), LONG);
+  await shot("history-firefox");
 
   // A restore while Firefox runs: refused with its name, before anything is done.
   let refusal;

@@ -208,6 +208,22 @@ pub fn scan(
     }
     let Walk { counts, stopped, apps, mut unknown, .. } = walk;
     let mut apps: Vec<FoundApp> = apps.into_values().collect();
+    // A database in an app's own folder that the catalogue does not name (Firefox keeps a dozen
+    // more) is that app's, not a stranger's: offered with it, not recommended. A place directly
+    // in the home folder (`~/Documents`) is the person's, not an app's: nothing is claimed there.
+    unknown.retain(|f| {
+        let own = apps.iter_mut().find(|a| {
+            f.path.starts_with(&a.place)
+                && a.place.strip_prefix(home).is_ok_and(|r| r.components().count() >= 2)
+        });
+        let Some(app) = own else { return true };
+        app.files.push(FoundFile {
+            holds: Some(format!("More {} data that Keepsake does not know", app.name)),
+            important: false,
+            ..f.clone()
+        });
+        false
+    });
     for app in &mut apps {
         // The important files first, each kind in the catalogue's order (its first file is the
         // app's main database: Firefox's places.sqlite).

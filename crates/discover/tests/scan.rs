@@ -126,6 +126,29 @@ fn databases_are_known_by_their_header_not_their_name() {
 }
 
 #[test]
+fn more_databases_in_an_apps_own_folder_are_the_apps_not_strangers() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let profile = home.join(".mozilla/firefox/ab.default");
+    make_db(&profile.join("places.sqlite"));
+    make_db(&profile.join("bounce-tracking-protection.sqlite"));
+    make_db(&profile.join("storage/permanent/chrome/idb/123.sqlite"));
+    make_db(&home.join("Documents/budget.gnucash"));
+    make_db(&home.join("Documents/inventory.db"));
+    let found = run(&plan(home));
+    let firefox = found.apps.iter().find(|a| a.app == "firefox").unwrap();
+    assert_eq!(firefox.files.len(), 3);
+    assert_eq!(firefox.files[0].path, profile.join("places.sqlite"));
+    for extra in &firefox.files[1..] {
+        assert!(!extra.important);
+        assert_eq!(extra.holds.as_deref(), Some("More Firefox data that Keepsake does not know"));
+    }
+    // ~/Documents is the person's folder: GnuCash's book there claims nothing else.
+    let unknown: Vec<&Path> = found.unknown.iter().map(|f| f.path.as_path()).collect();
+    assert_eq!(unknown, vec![home.join("Documents/inventory.db").as_path()]);
+}
+
+#[test]
 fn links_fifos_and_loops_are_never_followed_or_opened() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");

@@ -118,6 +118,12 @@ fn an_app_held_open_is_backed_up_whole_and_put_back_only_once_it_is_closed() {
     assert_eq!(second.status, RunStatus::Success);
     let before = env.engine().list(None).unwrap().len();
     assert_eq!(before, 4);
+    let stats = env.engine().stats().unwrap();
+    assert_eq!(stats.count, 2, "two runs: two restore points, each with the app's other file");
+    assert_eq!(
+        stats.total_stored_size,
+        env.engine().list(None).unwrap().iter().map(|b| b.stored_size).sum::<u64>()
+    );
 
     // While the app runs: refused with its name, before anything is checked or written.
     let e = env.engine().restore_app(&main.id, &src, &like(&main), &job()).unwrap_err();

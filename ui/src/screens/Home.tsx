@@ -106,10 +106,10 @@ export function Home({
 
       {source && status && (
         <section className={`card hero tone-${status.tone}`} aria-labelledby="hero-name">
-          <p className="eyebrow">{state.sources.length > 1 ? "Selected database" : "Your database"}</p>
+          <p className="eyebrow">{source.app ? "Your app" : state.sources.length > 1 ? "Selected database" : "Your database"}</p>
           <h2 id="hero-name">{source.name}</h2>
-          <p className="path" title={source.database}>
-            {source.database}
+          <p className="path" title={source.database} data-testid="home-source-files">
+            {source.app ? appFiles(source) : source.database}
           </p>
           <p className="status-line" data-testid="source-status" data-tone={status.tone}>
             <StatusIcon tone={status.tone} /> {status.headline}
@@ -232,4 +232,11 @@ export function StatusIcon({ tone }: { tone: keyof typeof ICONS }) {
       {ICONS[tone]}
     </span>
   );
+}
+
+/** An app's files in a few words: "4 files in /home/ada/.mozilla/firefox/x1y2.default". */
+function appFiles(source: SourceView): string {
+  const folder = source.database.replace(/[\\/][^\\/]*$/, "");
+  const count = 1 + source.also.length;
+  return `${count} ${count === 1 ? "file" : "files"} in ${folder}`;
 }

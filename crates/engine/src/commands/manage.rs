@@ -86,13 +86,16 @@ impl Engine {
 
     /// Figures over the backups this installation recorded in the store.
     pub fn stats(&self) -> Result<Stats> {
-        let all = self.list(None)?;
+        let every = self.list(None)?;
+        // Backups are counted as restore points: an app's other files made in the same run are
+        // part of their run's backup (their sizes count, they are on the disk).
+        let all: Vec<&crate::model::BackupMetadata> = every.iter().filter(|b| b.with.is_none()).collect();
         let ratios: Vec<f64> =
             all.iter().filter(|b| b.original_size > 0).map(|b| b.compression_ratio()).collect();
         Ok(Stats {
             count: all.len() as u64,
-            total_original_size: all.iter().map(|b| b.original_size).sum(),
-            total_stored_size: all.iter().map(|b| b.stored_size).sum(),
+            total_original_size: every.iter().map(|b| b.original_size).sum(),
+            total_stored_size: every.iter().map(|b| b.stored_size).sum(),
             average_compression_ratio: (!ratios.is_empty())
                 .then(|| ratios.iter().sum::<f64>() / ratios.len() as f64),
             verified_count: all.iter().filter(|b| b.verification == VerificationStatus::Passed).count()
