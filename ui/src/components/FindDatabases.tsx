@@ -138,8 +138,8 @@ function AppCard({
       )}
       {encrypted(app).map((f) => (
         <p key={f.path} className="small" data-testid="found-encrypted">
-          {f.holds ?? fileName(f.path)} ({fileName(f.path)}). Not included: encrypted by the app. Keepsake can keep copies of this file
-          but cannot check inside it, so it does not back it up yet.
+          {f.holds ?? fileName(f.path)} ({fileName(f.path)}). Not included: {app.name} encrypts this file itself, so Keepsake cannot
+          check inside it and does not back it up yet.
         </p>
       ))}
       {leftOut.length > 0 && (
