@@ -114,7 +114,7 @@ describe("Find my databases in Settings", () => {
     expect(within(screen.getByTestId("found-app-firefox")).queryByTestId("found-shared")).toBeNull();
     const signal = within(screen.getByTestId("found-app-signal"));
     expect(signal.getByText("· Messenger · Flatpak")).toBeTruthy();
-    expect(signal.getByTestId("found-encrypted").textContent).toContain("Your messages (db.sqlite). Not included: encrypted by the app.");
+    expect(signal.getByTestId("found-encrypted").textContent).toContain("Your messages (db.sqlite). Not included: Signal encrypts this file itself");
     expect(signal.getByTestId("found-encrypted").textContent).toContain("cannot check inside it");
     expect(signal.queryByTestId("protect-app-signal")).toBeNull();
     expect(signal.getByText("Nothing here Keepsake can protect yet.")).toBeTruthy();
