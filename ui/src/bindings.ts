@@ -1215,7 +1215,7 @@ export type PathKind = "database" | "folder" | "export_csv" | "export_database" 
  * The phase an operation is in, for progress displays.
  */
 
-export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check" | "copy";
+export type Phase = "backup" | "verify" | "restore" | "safety_backup" | "integrity_check" | "copy" | "find";
 
 /**
  * Why a backup is pinned: kept by every retention rule until the person unpins it.

@@ -95,6 +95,7 @@ export const PHASE_WORDS: Record<Phase, string> = {
   safety_backup: "Making a safety backup first",
   integrity_check: "Checking the database",
   copy: "Copying elsewhere",
+  find: "Looking for databases",
 };
 
 /** The desktop notifications one can ask for, in the order offered. */

@@ -50,6 +50,7 @@ fn label(phase: Phase) -> &'static str {
         Phase::SafetyBackup => "Safety backup",
         Phase::IntegrityCheck => "Checking",
         Phase::Copy => "Copying",
+        Phase::Find => "Looking",
     }
 }
 

@@ -143,6 +143,9 @@ pub enum Phase {
     IntegrityCheck,
     /// Sending a backup to a copy elsewhere, or reading one back to check it.
     Copy,
+    /// Looking for databases ("Find my databases"): `done` is the files looked at so far;
+    /// `total` is 0 (not known ahead).
+    Find,
 }
 
 /// Receives progress: `done` of `total` bytes of the database in the current phase.

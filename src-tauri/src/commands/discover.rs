@@ -9,7 +9,7 @@ use chrono::Local;
 use keepsake_engine::discover::{Budget, Catalogue, Folders, Found, FoundApp, ScanPlan, scan};
 use keepsake_engine::error::{ErrorCode, Reason};
 use keepsake_engine::schedule::Schedule;
-use keepsake_engine::seams::CancelToken;
+use keepsake_engine::seams::{CancelToken, Phase};
 use keepsake_engine::sources::Source;
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -55,7 +55,8 @@ pub async fn find_databases<R: Runtime>(
     let plan = plan(&app.state::<AppState>())?;
     run_reading_job(&app, &request.job_id, move |job| {
         let cancel: CancelToken = job.cancel.clone();
-        Ok(scan(&plan, &Catalogue::shipped(), &cancel, &|_| {}))
+        let progress = job.progress.clone();
+        Ok(scan(&plan, &Catalogue::shipped(), &cancel, &|c| progress.update(Phase::Find, c.files, 0)))
     })
     .await
 }

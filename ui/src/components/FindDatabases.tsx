@@ -52,7 +52,15 @@ export function FindDatabases({
   if (job.running) {
     return (
       <div className="finder" data-testid="finding" aria-live="polite">
-        <p>Looking in the places apps keep their data…</p>
+        <p>
+          Looking in the places apps keep their data…
+          {job.status.phase === "find" && job.status.done > 0 && (
+            <span className="muted small" data-testid="finding-count">
+              {" "}
+              {job.status.done.toLocaleString()} files looked at so far
+            </span>
+          )}
+        </p>
         <button type="button" data-testid="find-cancel" onClick={job.cancel} disabled={job.cancelling}>
           {job.cancelling ? "Stopping…" : "Cancel"}
         </button>
