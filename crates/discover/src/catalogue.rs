@@ -189,17 +189,22 @@ impl Catalogue {
                         place.path
                     ));
                 };
-                if rest.split('/').any(|c| c == ".." || c == "." || c == "**")
+                if rest
+                    .split('/')
+                    .any(|c| c == ".." || c == "." || c == "**" || c.contains(['[', ']', '{', '}']))
                     || rest.contains("//")
                     || rest.ends_with('/')
                 {
-                    return bad(format!("place {:?}: no '.', '..', '**' or empty folder names", place.path));
+                    return bad(format!(
+                        "place {:?}: no '.', '..', '**', brackets, braces or empty folder names",
+                        place.path
+                    ));
                 }
             }
             for file in &app.files {
-                if file.name.is_empty() || file.name.contains('/') || file.name == "*" {
+                if file.name.is_empty() || file.name.contains(['/', '[', ']', '{', '}']) || file.name == "*" {
                     return bad(format!(
-                        "file {:?}: one file name (a pattern), not a path or '*'",
+                        "file {:?}: one file name (`*` and `?` only), not a path or '*'",
                         file.name
                     ));
                 }

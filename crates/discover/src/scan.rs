@@ -10,7 +10,6 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use keepsake_model::seams::CancelToken;
 use walkdir::WalkDir;
 
@@ -54,15 +53,64 @@ pub struct ScanPlan {
     pub budget: Budget,
 }
 
-/// One pattern of the catalogue, resolved: which app, place and file it stands for.
+/// One pattern of the catalogue, resolved: which app, place and file it stands for, and the
+/// pattern itself, one item per folder name (`*` any characters and `?` one, within a name).
 struct Pattern {
     app: usize,
     place: usize,
     file: usize,
+    names: Vec<Vec<char>>,
 }
 
-/// The catalogue's patterns, one set per base folder (matched against paths relative to it, so
-/// the home folder's own name is never read as a pattern).
+impl Pattern {
+    /// Whether `rel` (a path relative to the pattern's base folder) matches it.
+    fn matches(&self, rel: &Path) -> bool {
+        let mut names = self.names.iter();
+        for part in rel.components() {
+            let (Some(pattern), std::path::Component::Normal(name)) = (names.next(), part) else {
+                return false;
+            };
+            let Some(name) = name.to_str() else { return false };
+            if !wildcard(pattern, &name.chars().collect::<Vec<_>>()) {
+                return false;
+            }
+        }
+        names.next().is_none()
+    }
+}
+
+/// A shell wildcard over one name: `*` any run of characters, `?` one, anything else itself.
+/// (Greedy with one backtrack point: linear in practice, never exponential.)
+fn wildcard(pattern: &[char], name: &[char]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// The catalogue's patterns, by base folder (matched against paths relative to it, so the home
+/// folder's own name is never read as a pattern). A small matcher of its own rather than a glob
+/// library: the catalogue needs only `*` and `?` within a name, and the package has a size
+/// budget (docs/ARCHITECTURE.md).
 struct Matcher<'c> {
     catalogue: &'c Catalogue,
     sets: Vec<PatternSet>,
@@ -70,8 +118,8 @@ struct Matcher<'c> {
     encrypted: Vec<PatternSet>,
 }
 
-/// A base folder, the patterns under it, and what each stands for.
-type PatternSet = (PathBuf, GlobSet, Vec<Pattern>);
+/// A base folder and the patterns under it.
+type PatternSet = (PathBuf, Vec<Pattern>);
 
 impl<'c> Matcher<'c> {
     fn new(catalogue: &'c Catalogue, folders: &Folders) -> Matcher<'c> {
@@ -87,28 +135,27 @@ impl<'c> Matcher<'c> {
         folders: &Folders,
         keep: impl Fn(&crate::AppFile) -> bool,
     ) -> Vec<PatternSet> {
-        let mut by_base: BTreeMap<PathBuf, (GlobSetBuilder, Vec<Pattern>)> = BTreeMap::new();
+        let mut by_base: BTreeMap<PathBuf, Vec<Pattern>> = BTreeMap::new();
         for (a, app) in catalogue.apps.iter().enumerate() {
             for (p, place) in app.places.iter().enumerate() {
                 let Some((base, rest)) = folders.split(&place.path) else { continue };
                 for (f, file) in app.files.iter().enumerate().filter(|(_, f)| keep(f)) {
-                    let pattern =
-                        if rest.is_empty() { file.name.clone() } else { format!("{rest}/{}", file.name) };
-                    let Ok(glob) = GlobBuilder::new(&pattern).literal_separator(true).build() else {
-                        continue;
-                    };
-                    let entry = by_base
-                        .entry(base.to_path_buf())
-                        .or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
-                    entry.0.add(glob);
-                    entry.1.push(Pattern { app: a, place: p, file: f });
+                    let names = rest
+                        .split('/')
+                        .filter(|c| !c.is_empty())
+                        .chain(std::iter::once(file.name.as_str()))
+                        .map(|c| c.chars().collect())
+                        .collect();
+                    by_base.entry(base.to_path_buf()).or_default().push(Pattern {
+                        app: a,
+                        place: p,
+                        file: f,
+                        names,
+                    });
                 }
             }
         }
-        by_base
-            .into_iter()
-            .filter_map(|(base, (b, pats))| b.build().ok().map(|set| (base, set, pats)))
-            .collect()
+        by_base.into_iter().collect()
     }
 
     /// The first pattern `path` matches.
@@ -117,10 +164,10 @@ impl<'c> Matcher<'c> {
     }
 
     fn find_in<'s>(sets: &'s [PatternSet], path: &Path) -> Option<&'s Pattern> {
-        for (base, set, pats) in sets {
+        for (base, pats) in sets {
             let Ok(rel) = path.strip_prefix(base) else { continue };
-            if let Some(i) = set.matches(rel).first() {
-                return Some(&pats[*i]);
+            if let Some(p) = pats.iter().find(|p| p.matches(rel)) {
+                return Some(p);
             }
         }
         None
@@ -455,4 +502,29 @@ fn held(f: &File) -> bool {
 fn effective_uid() -> u32 {
     // SAFETY: `geteuid` takes nothing and cannot fail.
     unsafe { libc::geteuid() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    fn w(p: &str, n: &str) -> bool {
+        wildcard(&p.chars().collect::<Vec<_>>(), &n.chars().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn wildcards_match_within_a_name() {
+        assert!(w("places.sqlite", "places.sqlite"));
+        assert!(!w("places.sqlite", "places.sqlite-wal"));
+        assert!(w("*", "x1y2.default-esr"));
+        assert!(w("*.anki2", "collection.anki2"));
+        assert!(!w("*.anki2", "collection.anki21"));
+        assert!(w("MyVideos*.db", "MyVideos131.db"));
+        assert!(w("abook*.sqlite", "abook.sqlite"));
+        assert!(w("a?c", "abc") && !w("a?c", "ac"));
+        assert!(w("*a*b*", "xxaxxbxx") && !w("*a*b*", "xxbxxaxx"));
+        assert!(w("", "") && !w("", "x"));
+        // Long names with many stars finish at once (no exponential backtracking).
+        assert!(!w(&"*a".repeat(20), &"a".repeat(19)));
+    }
 }
