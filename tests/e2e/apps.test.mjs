@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { connect, disconnect, invoke, sleep, until } from "./session.mjs";
+import { click, connect, disconnect, invoke, sleep, type, until } from "./session.mjs";
 
 const OUT = process.env.E2E_OUT;
 const PORT = Number(process.env.E2E_PORT ?? 4470);
@@ -35,37 +35,6 @@ let pageUrl;
 
 const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
 const shown = async (testid) => (await $(testid)).isDisplayed();
-
-async function click(testid) {
-  const el = await $(testid);
-  await el.waitForClickable({ timeout: LONG });
-  for (let attempt = 1; ; attempt++) {
-    await browser.execute((e) => e.scrollIntoView({ block: "center", inline: "center" }), el);
-    try {
-      await el.click();
-      return;
-    } catch (e) {
-      if (attempt >= 5 || !/intercepted/.test(String(e?.message))) throw new Error(`clicking ${testid}: ${e?.message}`);
-      await browser.pause(300);
-    }
-  }
-}
-
-async function type(testid, value, index = 0) {
-  const el = (await browser.$$(`[data-testid="${testid}"]`))[index];
-  await el.waitForDisplayed({ timeout: LONG });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await el.clearValue();
-    await el.setValue(value);
-    try {
-      await until(`${testid} to hold the text`, async () => (await el.getValue()) === value, 5_000);
-      return;
-    } catch {
-      // typed again
-    }
-  }
-  throw new Error(`${testid} does not hold the text after three tries`);
-}
 
 async function shot(name) {
   await until("the window to settle", async () => !(await browser.$(".loading").isExisting()), 10_000).catch(() => {});

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { connect, disconnect, invoke, py, sleep, until } from "./session.mjs";
+import { click, connect, disconnect, invoke, py, sleep, type, until } from "./session.mjs";
 
 const OUT = process.env.E2E_OUT;
 const PORT = Number(process.env.E2E_PORT ?? 4460);
@@ -36,50 +36,6 @@ const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
 const $$ = (testid) => browser.$$(`[data-testid="${testid}"]`);
 const shown = async (testid) => (await $(testid)).isDisplayed();
 const text = async (testid) => (await $(testid)).getText();
-
-/**
- * Clicks a control as a person would: scrolled to the middle of the window first, because the
- * window's top bar stays put (position: sticky) and covers a control scrolled to the very top
- * (seen once on CI: "element click intercepted"). A click still intercepted (a re-render moving
- * the control) is tried again, up to five times; the error names the control.
- */
-async function click(testid) {
-  const el = await $(testid);
-  await el.waitForClickable({ timeout: LONG });
-  for (let attempt = 1; ; attempt++) {
-    await browser.execute((e) => e.scrollIntoView({ block: "center", inline: "center" }), el);
-    try {
-      await el.click();
-      return;
-    } catch (e) {
-      if (attempt >= 5 || !/intercepted/.test(String(e?.message))) throw new Error(`clicking ${testid}: ${e?.message}`);
-      await browser.pause(300);
-    }
-  }
-}
-
-/**
- * Types into an input (clearing it first) and checks the field took it. WebDriver's synthetic
- * keystrokes into a React-controlled input now and then lose one to a re-render (seen once on
- * CI: the field never held the text), so a field that does not hold the text after a while is
- * cleared and typed into again, up to three times; the error names what it held.
- */
-async function type(testid, value, index = 0) {
-  const el = (await $$(testid))[index];
-  await el.waitForDisplayed({ timeout: LONG });
-  let held;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await el.clearValue();
-    await el.setValue(value);
-    try {
-      await until(`${testid} to hold the text`, async () => (held = await el.getValue()) === value, 5_000);
-      return;
-    } catch {
-      // typed again below
-    }
-  }
-  throw new Error(`${testid} holds ${JSON.stringify(held)}, not ${JSON.stringify(value)}, after three tries`);
-}
 
 async function screen(id) {
   await click(`nav-${id}`);

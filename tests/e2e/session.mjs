@@ -1,5 +1,6 @@
-// What both end-to-end suites (app.test.mjs, screens.test.mjs) share: the WebDriver session on
-// the real app through tauri-driver, the window's real IPC, polling, and the Python helpers.
+// What the end-to-end suites (app.test.mjs, screens.test.mjs, apps.test.mjs) share: the
+// WebDriver session on the real app through tauri-driver, the window's real IPC, polling,
+// clicking and typing as a person would, and the Python helpers.
 // Not a test file itself (node --test picks only *.test.mjs here).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -9,6 +10,11 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 const PYTHON = process.env.E2E_PYTHON ?? "/usr/bin/python3";
 
 let browser;
+
+/** How long a control may take to become usable. */
+const LONG = 60_000;
+
+const byTestId = (testid) => browser.$(`[data-testid="${testid}"]`);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,4 +67,48 @@ export async function invoke(cmd, args = {}) {
   );
   if ("err" in r) throw Object.assign(new Error(`${cmd}: ${JSON.stringify(r.err)}`), { ipc: r.err });
   return r.ok;
+}
+
+/**
+ * Clicks a control as a person would: scrolled to the middle of the window first, because the
+ * window's top bar stays put (position: sticky) and covers a control scrolled to the very top
+ * (seen once on CI: "element click intercepted"). A click still intercepted (a re-render moving
+ * the control) is tried again, up to five times; the error names the control.
+ */
+export async function click(testid) {
+  const el = await byTestId(testid);
+  await el.waitForClickable({ timeout: LONG });
+  for (let attempt = 1; ; attempt++) {
+    await browser.execute((e) => e.scrollIntoView({ block: "center", inline: "center" }), el);
+    try {
+      await el.click();
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !/intercepted/.test(String(e?.message))) throw new Error(`clicking ${testid}: ${e?.message}`);
+      await browser.pause(300);
+    }
+  }
+}
+
+/**
+ * Types into an input (clearing it first) and checks the field took it. WebDriver's synthetic
+ * keystrokes into a React-controlled input now and then lose one to a re-render (seen once on
+ * CI: the field never held the text), so a field that does not hold the text after a while is
+ * cleared and typed into again, up to three times; the error names what it held.
+ */
+export async function type(testid, value, index = 0) {
+  const el = (await browser.$$(`[data-testid="${testid}"]`))[index];
+  await el.waitForDisplayed({ timeout: LONG });
+  let held;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await el.clearValue();
+    await el.setValue(value);
+    try {
+      await until(`${testid} to hold the text`, async () => (held = await el.getValue()) === value, 5_000);
+      return;
+    } catch {
+      // typed again below
+    }
+  }
+  throw new Error(`${testid} holds ${JSON.stringify(held)}, not ${JSON.stringify(value)}, after three tries`);
 }

@@ -36,7 +36,10 @@ const MODEL: &[&[&str]] = &[&["destinations"], &["model", "seams"], &["error"]];
 const STORE: &[&[&str]] = &[&["store", "lock"], &["durable"]];
 
 /// The format crate's floors, top first.
-const FORMAT: &[&[&str]] = &[&["snapshot"], &["format", "pipeline"]];
+const FORMAT: &[&[&str]] = &[&["snapshot", "held"], &["format", "pipeline"]];
+
+/// The discover crate's floors, top first: the scan reads the catalogue.
+const DISCOVER: &[&[&str]] = &[&["scan"], &["catalogue"]];
 
 /// The schedule crate's floors, top first (its root, `lib.rs`, holds the schedule's types).
 const SCHEDULE: &[&[&str]] = &[&["decide", "slots", "tests"], &["cron"], &["phrase", "error"]];
@@ -268,6 +271,11 @@ fn the_stores_modules_stand_on_their_floors() {
 #[test]
 fn the_formats_modules_stand_on_their_floors() {
     check_floors("crates/format/src", FORMAT);
+}
+
+#[test]
+fn the_discover_crates_modules_stand_on_their_floors() {
+    check_floors("crates/discover/src", DISCOVER);
 }
 
 #[test]

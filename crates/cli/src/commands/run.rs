@@ -89,6 +89,20 @@ fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
             super::create::kind_words(meta),
             human_duration(run.duration_ms),
         ));
+        // An app's source: its other files, backed up in the same run.
+        if !run.also.is_empty() {
+            let names: Vec<String> = run
+                .also
+                .iter()
+                .map(|b| b.source_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                .collect();
+            ctx.out.note(&format!("With it, {} more of its files: {}.", names.len(), names.join(", ")));
+        }
+        if meta.copied_while_held || run.also.iter().any(|b| b.copied_while_held) {
+            ctx.out.note(
+                "Its app had the files open: they were copied as they were on disk, checked unchanged while copied and sound.",
+            );
+        }
         if let Some(why) = meta.full_reason {
             ctx.out
                 .note(&format!("Full backup, not an increment: {}.", super::create::full_reason_words(why)));

@@ -177,6 +177,8 @@ fn protect_a_running_browser(app: &str, name: &str, main_file: &str, history_sql
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = keepsake(&w, &["run", name]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("more of its files"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Its app had the files open"), "{}", stderr(&out));
     let backup = newest_main(&w, name);
     assert_eq!(backup["copied_while_held"], true, "{backup:#?}");
     assert_eq!(backup["verification"], "passed");
