@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build ui ui-test app run demo bundle package check-package e2e e2e-screens test lint fmt bench clean-demo bindings
+.PHONY: setup build ui ui-test app run demo bundle package check-package e2e e2e-screens e2e-apps test lint fmt bench clean-demo bindings
 
 setup:
 	@scripts/setup.sh
@@ -54,6 +54,10 @@ e2e: app
 # verify, restore and undo, schedule, wrong password; screenshots in target/e2e/screens/).
 e2e-screens: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
+
+# "Find my databases" end to end on the real app, with a real Firefox ESR running in the
+# session's home folder (screenshots in target/e2e/apps/).
+e2e-apps: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-apps.sh
 
 # The window's contract (ui/src/bindings.ts), generated from the Rust types; `make test` fails
@@ -75,6 +79,7 @@ test: setup lint ui-test ui
 	cd ui && npm run test:real
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-apps.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -39,8 +39,11 @@ enum SourceAction {
     #[command(after_help = "The database is --db PATH; the backup folder is --backup-dir DIR \
         (default: <database folder>/backups), and each source needs its own. Backups are \
         encrypted, compressed and verified unless told otherwise.\n\n\
+        With --app ID (see `keepsake find`), an app's important files are one source, backed up and \
+        restored together.\n\n\
         Examples:\n  keepsake source add astro --db ~/astro/astro.db --schedule 'daily 02:00' --keep-last 30\n  \
-        keepsake source add notes --db notes.db --backup-dir /mnt/b/notes --schedule '0 */6 * * *' --no-encrypt")]
+        keepsake source add notes --db notes.db --backup-dir /mnt/b/notes --schedule '0 */6 * * *' --no-encrypt\n  \
+        keepsake source add --app firefox --schedule 'daily 12:00'")]
     Add(AddArgs),
 
     /// List the sources

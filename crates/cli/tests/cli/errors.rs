@@ -173,6 +173,7 @@ fn help_and_version_exit_0_and_every_command_has_an_example() {
         vec!["schedule"],
         vec!["schedule", "preview"],
         vec!["run"],
+        vec!["find"],
         vec!["daemon"],
         vec![],
     ] {
