@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use catalogue::{App, AppFile, Catalogue, Folders, Installed, Place};
-pub use scan::{Budget, ScanPlan, in_use, scan};
+pub use scan::{Budget, ScanPlan, scan};
 
 /// What a scan found.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

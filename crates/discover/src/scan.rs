@@ -475,14 +475,9 @@ fn read_header(path: &Path) -> Option<(File, Vec<u8>)> {
 /// SQLite's lock bytes (the pending byte, the reserved byte and the shared range, at 1 GiB).
 const LOCK_BYTES: (i64, i64) = (0x4000_0000, 512);
 
-/// Whether another program holds a SQLite lock on the database at `path` right now (asked with
+/// Whether another program holds a SQLite lock on the open file `f` right now (asked with
 /// `F_GETLK`, which takes no lock). An app that keeps its database open in exclusive mode
 /// (Firefox, Chromium) always does.
-pub fn in_use(path: &Path) -> bool {
-    let Ok(f) = File::open(path) else { return false };
-    held(&f)
-}
-
 #[allow(unsafe_code)]
 fn held(f: &File) -> bool {
     use std::os::fd::AsRawFd;

@@ -11,7 +11,7 @@ use keepsake_engine::seams::CancelToken;
 use super::Verb;
 use crate::config::Config;
 use crate::error::{CliError, CliResult, EXIT_OK};
-use crate::output::{Output, Style, human_size};
+use crate::output::{Output, Style, human_size, safe};
 
 /// Find the SQLite databases of your apps (Firefox, Zotero, Anki, ...) and say what they hold
 #[derive(Debug, Args)]
@@ -94,10 +94,11 @@ fn show(out: &Output, found: &Found) -> CliResult<()> {
             out.paint(&app.name, Style::Bold),
             app.kind,
             app.app,
-            app.place.display()
+            safe(&app.place.display().to_string())
         ));
         for f in &app.files {
-            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            // File and folder names come from the disk: nothing in them acts on the terminal.
+            let name = safe(&f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             let mut notes = Vec::new();
             if !f.important {
                 notes.push("the app can rebuild it");
@@ -123,7 +124,7 @@ fn show(out: &Output, found: &Found) -> CliResult<()> {
         text.push_str(&format!("{}\n", out.paint("Other SQLite databases", Style::Bold)));
         for f in &found.unknown {
             let shared = if f.shared { "  (others can write here)" } else { "" };
-            text.push_str(&format!("    {:>9}  {}{shared}\n", human_size(f.size), f.path.display()));
+            text.push_str(&format!("    {:>9}  {}{shared}\n", human_size(f.size), safe(&f.path.display().to_string())));
         }
     }
     if found.apps.is_empty() && found.unknown.is_empty() {

@@ -77,6 +77,18 @@ exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$1" "$3" find 
 }
 
 #[test]
+fn a_file_name_from_the_disk_cannot_act_on_the_terminal() {
+    let w = Work::new();
+    let home = w.path("home");
+    db_at(&home.join(".local/share/x/evil\u{1b}[2J\u{1b}]0;owned\u{7}.db"), "delete");
+    let out = run(w.cmd().args(["find", "--home"]).arg(&home));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(text.contains("evil"), "{text}");
+}
+
+#[test]
 fn find_names_the_apps_in_words_and_stops_at_its_budget() {
     let w = Work::new();
     let home = w.path("home");

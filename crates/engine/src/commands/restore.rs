@@ -393,10 +393,13 @@ pub(crate) fn refuse_held_app<'a>(
     for target in files {
         if let Err(e) = refuse_held(target) {
             return Err(match &app {
-                Some(name) => Error::new(e.code(), format!("close {name} first: {}", e.message()))
-                    .with_path(target)
-                    .with_reason(Reason::HeldByApp)
-                    .with_app(name.clone()),
+                Some(name) => Error::new(
+                    e.code(),
+                    format!("close {name} first: it has {} open; nothing was changed", shown(target)),
+                )
+                .with_path(target)
+                .with_reason(Reason::HeldByApp)
+                .with_app(name.clone()),
                 None => e,
             });
         }
