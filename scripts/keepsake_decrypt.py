@@ -181,6 +181,17 @@ def check_header(h: dict, version: int, file_id) -> None:
         need(h["schema"]["page_count"] * ps == h["original_size"], "sizes do not add up")
         need(h.get("kind", "full") in ("full", "increment"), "unknown kind")
         need((h.get("kind") == "increment") == (h.get("chain") is not None), "an increment without its chain, or the reverse")
+        parts = h.get("opaque")
+        if parts is not None:
+            # A file its app encrypts, kept as bytes: the file, then at most a -wal and a
+            # -journal, each padded to 4096-byte pages that fill the image exactly.
+            suffixes = [p["suffix"] for p in parts]
+            need(len(parts) >= 1 and suffixes[0] == "" and len(parts) <= 3, "an impossible list of files")
+            need(all(x in ("-wal", "-journal") for x in suffixes[1:]) and len(set(suffixes)) == len(suffixes),
+                 "an impossible list of files")
+            need(h.get("kind", "full") == "full" and ps == 4096, "an opaque backup that is not a full one of 4096-byte pages")
+            need(all(isinstance(p["length"], int) and p["length"] >= 0 for p in parts), "an impossible file length")
+            need(sum(-(-p["length"] // 4096) for p in parts) == h["schema"]["page_count"], "the files' lengths do not fill the pages")
 
 
 def read_payload(payload: bytes, version: int, file_id, plain: bool):
@@ -304,6 +315,17 @@ def rebuild(paths, password) -> bytes:
     return b"".join(image)
 
 
+def split_opaque(header: dict, image: bytes) -> list:
+    """An opaque backup's image cut into its files: (suffix, bytes), the file itself first."""
+    out, at = [], 0
+    for p in header["opaque"]:
+        n, padded = p["length"], -(-p["length"] // 4096) * 4096
+        need(image[at + n:at + padded] == b"\0" * (padded - n), "padding that is not zeros")
+        out.append((p["suffix"], image[at:at + n]))
+        at += padded
+    return out
+
+
 def main() -> None:
     srcs, dst = sys.argv[1:-1], sys.argv[-1]
     need_usage = len(srcs) < 1
@@ -311,10 +333,14 @@ def main() -> None:
         sys.exit(__doc__)
     try:
         db = rebuild(srcs, os.environ.get("KEEPSAKE_PASSWORD"))
+        header = read_backup(srcs[0], os.environ.get("KEEPSAKE_PASSWORD"))[0]
+        files = split_opaque(header, db) if header.get("opaque") is not None else [("", db)]
     except Bad as e:
         sys.exit(f"{srcs[0]}: {e}")
-    with open(dst, "wb") as f:
-        f.write(db)
+    # A file its app encrypts comes with its -wal or -journal, written beside it.
+    for suffix, data in files:
+        with open(dst + suffix, "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":

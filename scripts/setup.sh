@@ -28,6 +28,9 @@ APT_PACKAGES+=(faketime)
 # them headless): Firefox ESR, Chromium, Thunderbird. All three run headless without their
 # recommended packages (codecs, dictionaries).
 APT_PACKAGES+=(firefox-esr chromium thunderbird)
+# SQLCipher, as Signal and some password managers use it: a database its app encrypts, which
+# Keepsake keeps as bytes (the tests make one and read it back after a restore).
+APT_PACKAGES+=(sqlcipher)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -292,7 +292,14 @@ copied_while_held: boolean,
  * main database made in the same run, with which it is restored. `None` for every other
  * backup.
  */
-with: string | null, };
+with: string | null, 
+/**
+ * For a file its app encrypts itself (SQLCipher: Signal's `db.sqlite`): the files the
+ * backup holds, kept whole as bytes (see [`OpaquePart`]). Keepsake cannot look inside such
+ * a file: its verification checks the backup (checksum, decryption, decompression, the
+ * lengths), not the database. `None` for a SQLite database read through SQLite.
+ */
+opaque?: Array<OpaquePart> | null, };
 
 /**
  * The page of rows [`backup_rows`] reads.
@@ -1168,6 +1175,23 @@ limit?: number | null, };
 export type NotificationLevel = "all" | "problems" | "off";
 
 /**
+ * One file of an opaque backup: the file itself (`suffix` empty), then the `-wal` or
+ * `-journal` beside it when there was one, each as it was at one moment. The backup's image is
+ * each part's bytes in this order, each padded with zeros to a multiple of [`OPAQUE_PAGE`]
+ * (`docs/FORMAT.md`, "Opaque backups").
+ */
+
+export type OpaquePart = { 
+/**
+ * `""` for the file itself, `-wal` or `-journal` for the file beside it.
+ */
+suffix: string, 
+/**
+ * Its length in bytes.
+ */
+length: number, };
+
+/**
  * The backup [`open_backup`] opens, and with what password.
  */
 
@@ -1318,7 +1342,7 @@ rebuildable?: boolean | null, };
  * checked against this list (the window's through the generated TypeScript union).
  */
 
-export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "held_by_app" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
+export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "held_by_app" | "opaque" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
 
 /**
  * The destination [`remote_backups`] lists, and the password to open its backups with.

@@ -157,6 +157,10 @@ const KEY_FILE_WORDING: Partial<Record<Reason, Wording>> = {
 
 /** Refusals about one table or one backup, by `facts.reason`, in words. */
 const TABLE_WORDING: Partial<Record<Reason, (facts: Facts) => Wording>> = {
+  opaque: () => ({
+    title: "Its app encrypts this file itself, so Keepsake can't look inside it",
+    action: "Keepsake keeps copies of the whole file: restore the whole file instead.",
+  }),
   pinned: () => ({
     title: "This backup is kept on purpose",
     action: "Press “Stop keeping” beside it in History first if you really want to delete it.",

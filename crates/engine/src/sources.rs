@@ -88,6 +88,12 @@ pub struct Source {
     /// files as they were together at one moment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<PathBuf>,
+    /// The files among `database` and `also` that their app encrypts itself (SQLCipher:
+    /// Signal's `db.sqlite`): SQLite cannot read them, so Keepsake keeps them as bytes, copied
+    /// whole with the `-wal` beside them and checked unchanged while copied, and puts them back
+    /// whole. It cannot check inside them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opaque: Vec<PathBuf>,
 }
 
 fn default_row_loss() -> u32 {
@@ -121,34 +127,38 @@ impl Source {
             low_space: SpaceMargin::default(),
             app: None,
             also: Vec::new(),
+            opaque: Vec::new(),
         }
     }
 
     /// A source that protects one app's files as discovery found them ([`crate::discover`]):
     /// its important files (with `rebuildable`, the files the app can rebuild too), the first
     /// as `database` and the others as `also`, so every run backs them up together and a
-    /// restore puts them back together. Files the app encrypts itself are left out: Keepsake
-    /// backs up what SQLite can read and check.
+    /// restore puts them back together. Files the app encrypts itself are kept as bytes
+    /// (`opaque`): Keepsake cannot check inside them.
     pub fn for_app(
         found: &crate::discover::FoundApp,
         name: &str,
         backup_dir: impl Into<PathBuf>,
         rebuildable: bool,
     ) -> Result<Source> {
-        let mut files = found
-            .files
-            .iter()
-            .filter(|f| !f.encrypted && (f.important || rebuildable))
-            .map(|f| f.path.clone());
+        let mut files = found.files.iter().filter(|f| f.important || rebuildable).map(|f| f.path.clone());
         let Some(database) = files.next() else {
             return Err(Error::invalid(format!(
-                "{} in {} has no file Keepsake can back up and check",
+                "{} in {} has no file Keepsake can back up",
                 found.name,
                 shown(&found.place)
             )));
         };
         let mut s = Source::new(name, database, backup_dir);
         s.also = files.collect();
+        s.opaque = found
+            .files
+            .iter()
+            .filter(|f| f.encrypted)
+            .map(|f| f.path.clone())
+            .filter(|p| s.files().any(|f| f == p))
+            .collect();
         s.app = Some(found.app.clone());
         s.validate()?;
         Ok(s)
@@ -159,9 +169,15 @@ impl Source {
         std::iter::once(self.database.as_path()).chain(self.also.iter().map(PathBuf::as_path))
     }
 
-    /// Options of a backup of this source.
+    /// Whether the source keeps the file at `path` as bytes (see [`Source::opaque`]).
+    pub fn is_opaque(&self, path: &Path) -> bool {
+        self.opaque.iter().any(|p| p == path)
+    }
+
+    /// Options of a backup of this source (of its `database`).
     pub fn backup_options(&self, backup_type: BackupType) -> BackupOptions {
         BackupOptions {
+            opaque: self.is_opaque(&self.database),
             encrypt: self.encrypt,
             compress: self.compress,
             level: self.level,
@@ -210,6 +226,9 @@ impl Source {
             if !seen.insert(f) {
                 return bad("also", format!("{} is listed twice", shown(f)));
             }
+        }
+        if let Some(stray) = self.opaque.iter().find(|p| !seen.contains(p.as_path())) {
+            return bad("opaque", format!("{} is not one of the source's files", shown(stray)));
         }
         Ok(())
     }
@@ -378,7 +397,11 @@ impl Sources {
         let mut sources = Sources::load(path)?;
         if let Some(dir) = path.parent() {
             for s in &mut sources.sources {
-                for p in [&mut s.database, &mut s.backup_dir].into_iter().chain(s.also.iter_mut()) {
+                for p in [&mut s.database, &mut s.backup_dir]
+                    .into_iter()
+                    .chain(s.also.iter_mut())
+                    .chain(s.opaque.iter_mut())
+                {
                     if p.is_relative() {
                         *p = dir.join(&*p);
                     }

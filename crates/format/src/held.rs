@@ -27,6 +27,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, ErrorCode, Result, shown};
+use crate::model::{OPAQUE_PAGE, OpaquePart};
 use crate::seams::CancelToken;
 
 /// How many times a copy is taken before giving up.
@@ -178,6 +179,169 @@ fn settle(db: &Path) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// A file its app encrypts itself (SQLCipher), copied whole with the `-wal` or `-journal`
+/// beside it, removed when dropped. SQLite cannot read such a file, so nothing inside it is
+/// checked; the copy is consistent because nothing changed while it was taken: each file's
+/// identity, size and change time before and after, and the SHA-256 of each file read a second
+/// time, equal the copy's ([`copy_opaque`]).
+#[derive(Debug)]
+pub struct OpaqueCopy {
+    dir: tempfile::TempDir,
+    /// The files copied, the file itself first, with their lengths.
+    pub parts: Vec<OpaquePart>,
+    /// How many copies it took.
+    pub tries: u32,
+}
+
+impl OpaqueCopy {
+    /// Bytes in the backup's image: each part padded to whole pages.
+    pub fn size(&self) -> u64 {
+        self.page_count() * u64::from(OPAQUE_PAGE)
+    }
+
+    /// Pages of [`OPAQUE_PAGE`] bytes in the image.
+    pub fn page_count(&self) -> u64 {
+        self.parts.iter().map(OpaquePart::pages).sum()
+    }
+
+    /// Streams the image, page by page: each part's bytes, its last page padded with zeros.
+    pub fn for_each_page(&self, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let page = OPAQUE_PAGE as usize;
+        for part in &self.parts {
+            let path = with_suffix(&self.dir.path().join("file"), &part.suffix);
+            let mut file = File::open(&path).map_err(|e| unreadable(&path, e))?;
+            let mut left = part.length;
+            let mut buf = vec![0u8; page];
+            while left > 0 {
+                let n = left.min(page as u64) as usize;
+                buf[n..].fill(0);
+                file.read_exact(&mut buf[..n]).map_err(|e| unreadable(&path, e))?;
+                f(&buf)?;
+                left -= n as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// SHA-256 of the file at `path`, copied to `to` on the way when given.
+fn hash_file(path: &Path, to: Option<&Path>) -> std::io::Result<(u64, [u8; 32])> {
+    use sha2::Digest;
+    use std::io::Write;
+    let mut src = File::open(path)?;
+    let mut out = match to {
+        Some(t) => Some(std::fs::OpenOptions::new().write(true).create_new(true).open(t)?),
+        None => None,
+    };
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = src.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        if let Some(o) = out.as_mut() {
+            o.write_all(&buf[..k])?;
+        }
+        n += k as u64;
+    }
+    Ok((n, h.finalize().into()))
+}
+
+/// Copies the file at `path`, which its app encrypts (and may hold open), with its `-wal` or
+/// `-journal`, into a new folder in `scratch` (see [`OpaqueCopy`]). A file that keeps changing
+/// is an error (`source_busy`) after [`TRIES`] copies, never a backup.
+pub fn copy_opaque(path: &Path, scratch: &Path, cancel: &CancelToken) -> Result<OpaqueCopy> {
+    std::fs::create_dir_all(scratch).map_err(|e| Error::write(scratch, e))?;
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(ErrorCode::SourceNotFound, format!("file not found: {}", shown(path))));
+        }
+        Err(e) => return Err(unreadable(path, e)),
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(Error::new(ErrorCode::NotADatabase, format!("not a file: {}", shown(path))));
+        }
+        Ok(_) => {}
+    }
+    let files = family(path);
+    for attempt in 1..=TRIES {
+        cancel.check()?;
+        if attempt > 1 && cancel.wait_timeout(Duration::from_millis(50 * u64::from(attempt))) {
+            cancel.check()?;
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("opaque-")
+            .tempdir_in(scratch)
+            .map_err(|e| Error::write(scratch, e))?;
+        let target = dir.path().join("file");
+        let before: Vec<Seen> = files.iter().map(|(p, _, head)| seen(p, *head)).collect::<Result<_>>()?;
+        if before[0].0.is_none() {
+            return Err(Error::new(ErrorCode::SourceNotFound, format!("file not found: {}", shown(path))));
+        }
+        let mut parts = Vec::new();
+        let mut sums = Vec::new();
+        let mut vanished = false;
+        for ((from, suffix, _), s) in files.iter().zip(&before) {
+            if s.0.is_none() {
+                continue;
+            }
+            match hash_file(from, Some(&with_suffix(&target, suffix))) {
+                Ok((length, sum)) => {
+                    // An empty `-wal` or `-journal` holds nothing to put back.
+                    if length > 0 || suffix.is_empty() {
+                        parts.push(OpaquePart { suffix: (*suffix).to_owned(), length });
+                        sums.push((from.clone(), sum));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !suffix.is_empty() => vanished = true,
+                Err(e) => return Err(unreadable(from, e)),
+            }
+        }
+        let after: Vec<Seen> = files.iter().map(|(p, _, head)| seen(p, *head)).collect::<Result<_>>()?;
+        if vanished || before != after {
+            continue;
+        }
+        // The same bytes once more: a change within one tick of the clock leaves the change
+        // time alone, never the content.
+        let again = sums.iter().all(|(p, sum)| hash_file(p, None).is_ok_and(|(_, s)| s == *sum));
+        if again {
+            return Ok(OpaqueCopy { dir, parts, tries: attempt });
+        }
+    }
+    Err(Error::new(
+        ErrorCode::SourceBusy,
+        format!(
+            "{} kept changing while it was copied (tried {TRIES} times); it is backed up at the next run",
+            shown(path)
+        ),
+    ))
+}
+
+/// Whether any program has the file at `path` open through SQLite (SQLCipher included) right
+/// now: a lock on its lock bytes, or on the WAL index's (asked with `F_GETLK`, which takes no
+/// lock). Put back a file nobody has open, or the app would go on with the one it read.
+#[allow(unsafe_code)]
+pub fn in_use(path: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let locked = |file: &Path, start: i64, len: i64| {
+        let Ok(f) = File::open(file) else { return false };
+        // SAFETY: `flock` is plain data; F_GETLK only fills it in.
+        let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+        lock.l_type = libc::F_WRLCK as libc::c_short;
+        lock.l_whence = libc::SEEK_SET as libc::c_short;
+        lock.l_start = start;
+        lock.l_len = len;
+        // SAFETY: a valid descriptor and a valid `flock` for the call's lifetime.
+        let rc = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_GETLK, &mut lock) };
+        rc == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
+    };
+    // The pending, reserved and shared bytes of the file; the WAL index's lock bytes (120 to
+    // 127) and its "in use" byte (128).
+    locked(path, 0x4000_0000, 512) || locked(&with_suffix(path, "-shm"), 120, 9)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -223,6 +387,58 @@ mod tests {
             child.wait().unwrap();
             assert!(!held_exclusively(&db), "wal={wal}");
         }
+    }
+
+    /// A file that keeps changing while it is copied is never called a copy; one that holds
+    /// still is copied byte for byte, with its `-wal`, padded to whole pages.
+    #[test]
+    fn an_opaque_file_is_copied_only_when_it_holds_still() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("vault.db");
+        std::fs::write(&f, vec![7u8; 5000]).unwrap();
+        std::fs::write(with_suffix(&f, "-wal"), b"wal").unwrap();
+        let copy = copy_opaque(&f, &dir.path().join("scratch"), &CancelToken::new()).unwrap();
+        assert_eq!(
+            copy.parts,
+            [
+                OpaquePart { suffix: String::new(), length: 5000 },
+                OpaquePart { suffix: "-wal".into(), length: 3 }
+            ]
+        );
+        let mut image = Vec::new();
+        copy.for_each_page(|p| {
+            image.extend_from_slice(p);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(image.len() as u64, copy.size());
+        assert_eq!(image.len(), 3 * 4096);
+        assert!(image[..5000].iter().all(|b| *b == 7) && image[5000..8192].iter().all(|b| *b == 0));
+        assert_eq!(&image[8192..8195], b"wal");
+        drop(copy);
+
+        // An app that writes a byte somewhere every millisecond, in place (as SQLite does), while
+        // each copy of its 32 MiB takes many milliseconds.
+        std::fs::write(&f, vec![0u8; 32 << 20]).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (f, stop) = (f.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                use std::os::unix::fs::FileExt;
+                let file = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+                let mut i = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    i += 1;
+                    file.write_at(&[(i % 251) as u8 + 1], (i * 7919) % (32 << 20)).unwrap();
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        let e = copy_opaque(&f, &dir.path().join("scratch"), &CancelToken::new()).unwrap_err();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        writer.join().unwrap();
+        assert_eq!(e.code(), ErrorCode::SourceBusy, "{}", e.message());
+        assert_eq!(std::fs::read_dir(dir.path().join("scratch")).unwrap().count(), 0);
     }
 
     #[test]

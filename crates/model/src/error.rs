@@ -175,6 +175,9 @@ pub enum Reason {
     /// close the app first.
     HeldByApp,
     // Backups and chains.
+    /// The backup is of a file its app encrypts: Keepsake keeps it whole and cannot look
+    /// inside it (no tables, rows or previews).
+    Opaque,
     /// The backup is pinned.
     Pinned,
     /// Later backups (increments) are built on this one.
@@ -245,6 +248,7 @@ impl Reason {
             Reason::BadBackupFolder => "bad_backup_folder",
             Reason::NoRoom => "no_room",
             Reason::HeldByApp => "held_by_app",
+            Reason::Opaque => "opaque",
             Reason::Pinned => "pinned",
             Reason::NeededByLater => "needed_by_later",
             Reason::MissingLink => "missing_link",

@@ -325,6 +325,49 @@ pub struct BackupMetadata {
     /// backup.
     #[serde(default)]
     pub with: Option<String>,
+    /// For a file its app encrypts itself (SQLCipher: Signal's `db.sqlite`): the files the
+    /// backup holds, kept whole as bytes (see [`OpaquePart`]). Keepsake cannot look inside such
+    /// a file: its verification checks the backup (checksum, decryption, decompression, the
+    /// lengths), not the database. `None` for a SQLite database read through SQLite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<Vec<OpaquePart>>,
+}
+
+/// Bytes per page of an opaque backup's image (see [`OpaquePart`]).
+pub const OPAQUE_PAGE: u32 = 4096;
+
+/// One file of an opaque backup: the file itself (`suffix` empty), then the `-wal` or
+/// `-journal` beside it when there was one, each as it was at one moment. The backup's image is
+/// each part's bytes in this order, each padded with zeros to a multiple of [`OPAQUE_PAGE`]
+/// (`docs/FORMAT.md`, "Opaque backups").
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpaquePart {
+    /// `""` for the file itself, `-wal` or `-journal` for the file beside it.
+    pub suffix: String,
+    /// Its length in bytes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub length: u64,
+}
+
+impl OpaquePart {
+    /// Pages this part fills in the image.
+    pub fn pages(&self) -> u64 {
+        self.length.div_ceil(u64::from(OPAQUE_PAGE))
+    }
+
+    /// Whether `parts` is a layout a backup may state: the file first, then at most a `-wal`
+    /// and a `-journal`, each once, filling exactly `page_count` pages of [`OPAQUE_PAGE`] bytes.
+    pub fn layout_ok(parts: &[OpaquePart], page_size: u32, page_count: u64) -> bool {
+        let Some((first, rest)) = parts.split_first() else { return false };
+        let suffixes_ok = first.suffix.is_empty()
+            && rest.iter().all(|p| p.suffix == "-wal" || p.suffix == "-journal")
+            && !(rest.len() == 2 && rest[0].suffix == rest[1].suffix)
+            && rest.len() <= 2;
+        let pages = parts.iter().try_fold(0u64, |n, p| n.checked_add(p.pages()));
+        suffixes_ok && page_size == OPAQUE_PAGE && pages == Some(page_count)
+    }
 }
 
 /// Why a backup is pinned: kept by every retention rule until the person unpins it.
@@ -573,6 +616,9 @@ pub struct BackupOptions {
     /// For one of an app's other files: the backup of the app's main database made in the
     /// same run (see [`BackupMetadata::with`]).
     pub with: Option<String>,
+    /// Keep the file as bytes: its app encrypts it, so SQLite cannot read it (see
+    /// [`BackupMetadata::opaque`]). Such a backup is always full.
+    pub opaque: bool,
 }
 
 /// Databases at least this large are backed up incrementally unless told otherwise (chosen
@@ -595,6 +641,7 @@ impl Default for BackupOptions {
             incremental: Some(false),
             watch: WatchRules::default(),
             with: None,
+            opaque: false,
         }
     }
 }

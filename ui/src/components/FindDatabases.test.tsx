@@ -106,7 +106,7 @@ describe("Find my databases in Settings", () => {
     expect(screen.getByTestId("protect-app-firefox")).toBeTruthy();
   });
 
-  it("flags a file in a folder others can change, and says plainly what it cannot protect", async () => {
+  it("flags a file in a folder others can change, and says plainly what it cannot check", async () => {
     const { user } = await openSettings(new FakeShell());
     await user.click(screen.getByTestId("find-databases"));
     const zotero = within(await screen.findByTestId("found-app-zotero"));
@@ -114,10 +114,10 @@ describe("Find my databases in Settings", () => {
     expect(within(screen.getByTestId("found-app-firefox")).queryByTestId("found-shared")).toBeNull();
     const signal = within(screen.getByTestId("found-app-signal"));
     expect(signal.getByText("· Messenger · Flatpak")).toBeTruthy();
-    expect(signal.getByTestId("found-encrypted").textContent).toContain("Your messages (db.sqlite). Not included: Signal encrypts this file itself");
-    expect(signal.getByTestId("found-encrypted").textContent).toContain("cannot check inside it");
-    expect(signal.queryByTestId("protect-app-signal")).toBeNull();
-    expect(signal.getByText("Nothing here Keepsake can protect yet.")).toBeTruthy();
+    expect(signal.getByTestId("found-encrypted").textContent).toContain("Your messages (db.sqlite): Signal encrypts this file itself");
+    expect(signal.getByTestId("found-encrypted").textContent).toContain("Keepsake can keep copies of this file but cannot check inside it");
+    // Kept whole: protected with one click like any other app.
+    expect(signal.getByTestId("protect-app-signal").textContent).toBe("Protect Signal");
   });
 
   it("fills the plain form with a database no app claims", async () => {
@@ -170,5 +170,16 @@ describe("An app's source", () => {
     expect(held.map((h) => h.textContent)).toEqual(["Copied from the app's files while it was open (checked whole)"]);
     await user.click(screen.getByTestId("nav-settings"));
     expect((await screen.findByTestId("source-app-files")).textContent).toBe("Firefox's files: 3");
+  });
+
+  it("says in History that a file its app encrypts was kept whole", async () => {
+    const setup = fullSetup();
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    setup.state = { sources: [makeSource({ name: "Notes", app: "Signal" })] };
+    setup.backups = { Notes: [makeBackup({ created_at: at, opaque: [{ suffix: "", length: 8192 }] }), ...setup.backups!.Notes!.slice(1)] };
+    const { user } = renderApp(setup);
+    await user.click(await screen.findByTestId("nav-history"));
+    const kept = await screen.findAllByTestId("backup-opaque");
+    expect(kept.map((h) => h.textContent)).toEqual(["Kept whole: its app encrypts this file, so Keepsake checks the copy but cannot check inside it"]);
   });
 });

@@ -146,8 +146,8 @@ function AppCard({
       )}
       {encrypted(app).map((f) => (
         <p key={f.path} className="small" data-testid="found-encrypted">
-          {f.holds ?? fileName(f.path)} ({fileName(f.path)}). Not included: {app.name} encrypts this file itself, so Keepsake cannot
-          check inside it and does not back it up yet.
+          {f.holds ?? fileName(f.path)} ({fileName(f.path)}): {app.name} encrypts this file itself. Keepsake can keep copies of this
+          file but cannot check inside it.
         </p>
       ))}
       {leftOut.length > 0 && (

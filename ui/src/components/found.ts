@@ -1,6 +1,6 @@
 // What "Find my databases" shows, without a window: an app's kind and how it is installed, what
-// its files hold in words, which files are left out and why (encrypted by the app, or rebuilt by
-// it), whether a source protects it already, a free name for a new source, and the line saying
+// its files hold in words, which files are left out (those the app rebuilds) and which are kept
+// whole (encrypted by the app), whether a source protects it already, a free name for a new source, and the line saying
 // how much was looked at. The finder (FindDatabases.tsx) only lays these out.
 
 import { formatDuration } from "../format";
@@ -14,19 +14,19 @@ export function appKind(app: FoundApp): string {
   return installed ? `${app.kind} · ${installed}` : app.kind;
 }
 
-/** The files protecting the app backs up: the important ones Keepsake can read and check. */
+/** The files protecting the app backs up: the important ones (a file the app encrypts is kept whole). */
 export function included(app: FoundApp): FoundFile[] {
-  return app.files.filter((f) => f.important && !f.encrypted);
+  return app.files.filter((f) => f.important);
 }
 
-/** Files encrypted by the app itself: shown, not protected (Keepsake cannot check inside them). */
+/** Files encrypted by the app itself: protected as whole files (Keepsake cannot check inside them). */
 export function encrypted(app: FoundApp): FoundFile[] {
   return app.files.filter((f) => f.encrypted);
 }
 
 /** Files the app rebuilds itself (caches): left out. */
 export function rebuildable(app: FoundApp): FoundFile[] {
-  return app.files.filter((f) => !f.important && !f.encrypted);
+  return app.files.filter((f) => !f.important);
 }
 
 /** "sign-ins to websites" for "Sign-ins to websites"; an acronym ("URLs") stays as it is. */

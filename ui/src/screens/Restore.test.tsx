@@ -38,6 +38,20 @@ describe("Restore", () => {
     expect(choices[1]!.textContent).not.toContain("changes only");
   });
 
+  it("says a file its app encrypts is put back whole, compares nothing inside it, and restores it", async () => {
+    const setup = fullSetup();
+    const backups = setup.backups!.Notes!;
+    backups[0] = { ...backups[0]!, opaque: [{ suffix: "", length: 1_048_576 }, { suffix: "-wal", length: 4152 }] };
+    const { user, fake } = await openRestore(new FakeShell(setup));
+    const kept = await screen.findByTestId("changes-kept-whole");
+    expect(kept.textContent).toMatch(/^Its app encrypts this file itself, so Keepsake can't show what changes inside it\. Restoring puts the whole file back as it was on /);
+    expect(fake.callsOf("compare_rows")).toEqual([]);
+    expect(screen.queryByTestId("compare-table")).toBeNull();
+    await user.click(screen.getByTestId("restore-start"));
+    await user.click(screen.getByRole("button", { name: "Restore now" }));
+    expect((await screen.findByTestId("restore-done")).textContent).toContain("now holds the backup");
+  });
+
   it("compares, warns about the safety backup, restores and undoes", async () => {
     const { user, fake } = await openRestore(new FakeShell(fullSetup()));
     const table = await screen.findByTestId("compare-table");

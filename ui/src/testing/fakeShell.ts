@@ -266,8 +266,8 @@ export class FakeShell {
       // As the shell: the app is protected only where a scan finds it again.
       const app = this.found.apps.find((a) => a.app === id && a.place === place);
       if (!app) throw ipcError("source_not_found", `no ${id} files were found in ${place}`, { reason: "not_picked", path: place });
-      const [database, ...also] = app.files.filter((f) => f.important && !f.encrypted).map((f) => f.path);
-      if (!database) throw ipcError("invalid_input", `${app.name} in ${place} has no file Keepsake can back up and check`);
+      const [database, ...also] = app.files.filter((f) => f.important).map((f) => f.path);
+      if (!database) throw ipcError("invalid_input", `${app.name} in ${place} has no file Keepsake can back up`);
       return this.addSource({ name: name?.trim() || app.name, database, app: app.name, also }, schedule);
     },
     update_source: ({ request }) => this.update(request),

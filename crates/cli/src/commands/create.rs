@@ -121,8 +121,14 @@ impl Create {
                 }),
             },
             with: None,
+            opaque: false,
         };
         let database = cfg.database_needed(picked, "to back up")?;
+        // A file its app encrypts is kept as bytes, as the source says (`keepsake source add --app`).
+        let opts = keepsake_engine::BackupOptions {
+            opaque: picked.is_some_and(|s| s.is_opaque(&database)),
+            ..opts
+        };
         Ok(Plan { backup_dir, database, opts })
     }
 }

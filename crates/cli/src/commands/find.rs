@@ -104,7 +104,7 @@ fn show(out: &Output, found: &Found) -> CliResult<()> {
                 notes.push("the app can rebuild it");
             }
             if f.encrypted {
-                notes.push("encrypted by the app: Keepsake cannot check inside it");
+                notes.push("encrypted by the app: Keepsake can keep copies of this file but cannot check inside it");
             }
             if f.in_use {
                 notes.push("in use");

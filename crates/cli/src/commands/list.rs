@@ -154,6 +154,13 @@ fn table(backups: &[BackupMetadata]) -> Table {
             let note = format!("{file}, with {main}");
             description = if description.is_empty() { note } else { format!("{note} {description}") };
         }
+        if b.opaque.is_some() {
+            description = if description.is_empty() {
+                "[kept whole: encrypted by its app]".to_owned()
+            } else {
+                format!("[kept whole: encrypted by its app] {description}")
+            };
+        }
         if b.copied_while_held {
             description = if description.is_empty() {
                 "[copied while its app ran]".to_owned()

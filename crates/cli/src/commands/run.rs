@@ -103,6 +103,11 @@ fn run(ctx: &Ctx, source: &Source) -> CliResult<u8> {
                 "Its app had the files open: they were copied as they were on disk, checked unchanged while copied and sound.",
             );
         }
+        if meta.opaque.is_some() || run.also.iter().any(|b| b.opaque.is_some()) {
+            ctx.out.note(
+                "Kept whole: its app encrypts the file itself, so Keepsake checked the copy but cannot check inside it.",
+            );
+        }
         if let Some(why) = meta.full_reason {
             ctx.out
                 .note(&format!("Full backup, not an increment: {}.", super::create::full_reason_words(why)));

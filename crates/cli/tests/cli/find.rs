@@ -105,3 +105,70 @@ fn find_names_the_apps_in_words_and_stops_at_its_budget() {
     let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(found["stopped"], "count_budget");
 }
+
+/// Statements run by a real `sqlcipher` shell on `db` (the key first); its output.
+fn sqlcipher(db: &Path, sql: &str) -> String {
+    use std::io::Write;
+    let mut child = Process::new("sqlcipher")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sqlcipher is installed by scripts/setup.sh");
+    let mut input = child.stdin.take().expect("stdin");
+    writeln!(input, "PRAGMA key = 'its own key';\n{sql}").expect("write");
+    drop(input);
+    let out = child.wait_with_output().expect("sqlcipher");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Signal keeps its messages in a SQLCipher database: found at its place and said plainly,
+/// protected with `source add --app signal` as a file kept whole, and put back whole.
+#[test]
+fn a_file_its_app_encrypts_is_found_kept_whole_and_put_back() {
+    let w = Work::new();
+    let home = w.path("home");
+    let db = home.join("config/Signal/sql/db.sqlite");
+    std::fs::create_dir_all(db.parent().expect("parent")).expect("folders");
+    sqlcipher(&db, "CREATE TABLE messages(body); INSERT INTO messages VALUES ('see you at 6');");
+
+    let out = run(w.cmd().args(["find"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Signal"), "{text}");
+    assert!(text.contains("Keepsake can keep copies of this file but cannot check inside it"), "{text}");
+
+    let secret = |c: &mut assert_cmd::Command| {
+        c.env("BACKUP_ENCRYPTION_PASSWORD", "pw for keepsake");
+    };
+    let mut add = w.src(&["source", "add", "--app", "signal", "--backup-dir", "backups"]);
+    secret(&mut add);
+    let out = run(add);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let sources = std::fs::read_to_string(w.path("sources.toml")).expect("sources");
+    assert!(sources.contains("opaque = ["), "{sources}");
+
+    let mut backup = w.src(&["run", "Signal Desktop"]);
+    secret(&mut backup);
+    let out = run(backup);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("Kept whole"), "{}", stderr(&out));
+    let mut list = w.src(&["--source", "Signal Desktop", "list", "--json"]);
+    secret(&mut list);
+    let out = run(list);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let b =
+        v.as_array().cloned().unwrap_or_else(|| v["backups"].as_array().expect("list").clone())[0].clone();
+    assert_eq!(b["verification"], "passed", "{b:#?}");
+    assert_eq!(b["opaque"][0]["suffix"], "", "{b:#?}");
+    let id = b["id"].as_str().expect("id").to_owned();
+
+    sqlcipher(&db, "DELETE FROM messages;");
+    assert_eq!(sqlcipher(&db, "SELECT count(*) FROM messages;").trim(), "0");
+    let mut restore = w.src(&["--source", "Signal Desktop", "restore", &id, "--yes"]);
+    secret(&mut restore);
+    let out = run(restore);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(sqlcipher(&db, "SELECT body FROM messages;").trim(), "see you at 6");
+}

@@ -14,6 +14,7 @@
 //! previous backup, when the chain is long or large enough, or when too many pages changed for
 //! an increment to pay; the backup's `full_reason` says which ([`FullReason`]).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -27,11 +28,11 @@ use crate::format::{BLOCK_SIZE, FORMAT_VERSION, Header, HeaderCodec};
 use crate::manifest::{ManifestReader, ManifestWriter};
 use crate::model::{
     BackupKind, BackupMetadata, BackupOptions, BackupType, ChainLink, EncryptionInfo, FullReason,
-    INCREMENTAL_AUTO_BYTES, Operation, VerificationStatus,
+    INCREMENTAL_AUTO_BYTES, OPAQUE_PAGE, OpaquePart, Operation, SchemaInfo, VerificationStatus,
 };
 use crate::seams::{Job, Phase, require_password};
 use crate::snapshot::Snapshot;
-use keepsake_format::held::{HeldCopy, copy_held, held_exclusively};
+use keepsake_format::held::{HeldCopy, OpaqueCopy, copy_held, copy_opaque, held_exclusively};
 
 /// A chain gets a new full backup after this many increments.
 pub const MAX_CHAIN_LENGTH: u32 = 24;
@@ -134,18 +135,22 @@ impl Engine {
         let watched =
             if opts.backup_type == BackupType::Safety { None } else { self.last_backup_of(source)? };
         let previous = self.previous_backup(source, opts)?;
-        let (snap, held) = self.begin_snapshot(source, job)?;
-        let (plan, mut full_reason) = self.plan(source, &snap, opts, key.as_ref(), previous.as_ref())?;
+        let (snap, held) = self.begin_pages(source, opts, job)?;
+        let (plan, mut full_reason) = match &snap {
+            Pages::Db(snap) => self.plan(source, snap, opts, key.as_ref(), previous.as_ref())?,
+            // A file kept as bytes is always copied whole.
+            Pages::Opaque(_) => (Plan::Full, None),
+        };
         // Every backup leaves its page list (a full one asked for too), so the next increment
         // can build on it whatever this one was.
-        let wants_manifest = opts.backup_type != BackupType::Safety;
+        let wants_manifest = opts.backup_type != BackupType::Safety && !opts.opaque;
         let writing =
             Writing { source, opts, key: key.as_ref(), previous: previous.as_ref(), wants_manifest };
         let meta = match self.write(&writing, snap, plan, job, phase) {
             Err(e) if e.message() == TOO_MANY_CHANGES => {
                 // Most of the database changed: a full backup costs no more and starts afresh.
                 full_reason = Some(FullReason::ManyPagesChanged);
-                let (snap, _held) = self.begin_snapshot(source, job)?;
+                let (snap, _held) = self.begin_pages(source, opts, job)?;
                 self.write(&writing, snap, Plan::Full, job, phase)?
             }
             other => other?,
@@ -170,6 +175,22 @@ impl Engine {
             }
         }
         Ok(meta)
+    }
+
+    /// What a backup reads: a file kept as bytes ([`BackupOptions::opaque`]) copied whole, or
+    /// the database's snapshot ([`Engine::begin_snapshot`]).
+    fn begin_pages(
+        &self,
+        source: &Path,
+        opts: &BackupOptions,
+        job: &Job,
+    ) -> Result<(Pages, Option<HeldCopy>)> {
+        if opts.opaque {
+            let copy = copy_opaque(source, &self.home.scratch_dir(), &job.cancel)?;
+            return Ok((Pages::Opaque(copy), None));
+        }
+        let (snap, held) = self.begin_snapshot(source, job)?;
+        Ok((Pages::Db(Box::new(snap)), held))
     }
 
     /// The snapshot a backup reads: the database itself or, while another program holds it
@@ -317,7 +338,7 @@ impl Engine {
     fn write(
         &self,
         writing: &Writing<'_>,
-        mut snap: Snapshot,
+        mut snap: Pages,
         plan: Plan,
         job: &Job,
         phase: Phase,
@@ -342,12 +363,13 @@ impl Engine {
             description: opts.description.clone().filter(|d| !d.is_empty()),
             tags: opts.tags.clone(),
             original_size: snap.size(),
-            schema: snap.schema.clone(),
-            row_counts: snap.row_counts.clone(),
+            schema: snap.schema(),
+            row_counts: snap.row_counts(),
             codec: HeaderCodec { name: "gzip".into(), level, block_size: BLOCK_SIZE as u32 },
             encryption: None,
             chain: chain.clone(),
             with: opts.with.clone(),
+            opaque: snap.opaque_parts(),
         };
 
         let label = crate::format::file::Object::new(self.store().as_ref(), &file_name).label;
@@ -357,15 +379,15 @@ impl Engine {
         } else {
             None
         };
-        let internal_tables = snap.internal_tables.clone();
+        let internal_tables = snap.internal_tables();
         // Whether the database this backup stores is sound, found while its pages are read (on
         // the same committed state; stopped if the backup fails).
         let check = snap.start_check();
         let object = self.store().create(&file_name)?;
         let mut out = PayloadWriter::create(object, &header, key)?;
         let total = snap.size();
-        let page_size = snap.schema.page_size as usize;
-        let page_count = snap.schema.page_count;
+        let page_size = header.schema.page_size as usize;
+        let page_count = header.schema.page_count;
         let pages_per_block = (BLOCK_SIZE / page_size.max(1)).max(1);
         let too_many = (MAX_INCREMENT_SHARE * page_count as f64) as u64;
         let (mut done, mut stored, mut members, mut sum, mut changed) = (0u64, 0u64, 0u64, 0u128, 0u64);
@@ -429,6 +451,7 @@ impl Engine {
         )?;
         // Every page is read; the check's read transaction ends with it.
         let integrity = check.and_then(crate::snapshot::SoundnessCheck::finish);
+        let opaque = header.opaque.clone();
         let db = checksum::db_checksum(page_size as u32, page_count, sum);
         out.write_all(&gzip::end_member(stored, members, Some(&db))).map_err(werr)?;
         let (object, hash) = out.finish().map_err(werr)?;
@@ -440,6 +463,7 @@ impl Engine {
         meta.internal_tables = internal_tables;
         meta.source_integrity = integrity;
         meta.soundness = crate::model::Soundness::of(meta.source_integrity);
+        meta.opaque = opaque;
         // Recorded before the file appears and confirmed after: a crash in between is settled
         // by the next operation (`Engine::lock`) from this record, never from the file.
         self.catalog()?.record_pending(&meta)?;
@@ -454,6 +478,71 @@ impl Engine {
             let _ = m.finish(page_size as u32, page_count, &db, key.and_then(NewKey::key_check), &superseded);
         }
         Ok(meta)
+    }
+}
+
+/// What a backup reads its pages from.
+enum Pages {
+    /// A SQLite database, in one read transaction.
+    Db(Box<Snapshot>),
+    /// A file its app encrypts, copied whole (kept as bytes).
+    Opaque(OpaqueCopy),
+}
+
+impl Pages {
+    fn size(&self) -> u64 {
+        match self {
+            Pages::Db(s) => s.size(),
+            Pages::Opaque(c) => c.size(),
+        }
+    }
+
+    fn schema(&self) -> SchemaInfo {
+        match self {
+            Pages::Db(s) => s.schema.clone(),
+            Pages::Opaque(c) => SchemaInfo {
+                user_version: 0,
+                schema_hash: String::new(),
+                page_size: OPAQUE_PAGE,
+                page_count: c.page_count(),
+                journal_mode: "opaque".into(),
+            },
+        }
+    }
+
+    fn row_counts(&self) -> BTreeMap<String, u64> {
+        match self {
+            Pages::Db(s) => s.row_counts.clone(),
+            Pages::Opaque(_) => BTreeMap::new(),
+        }
+    }
+
+    fn internal_tables(&self) -> Vec<String> {
+        match self {
+            Pages::Db(s) => s.internal_tables.clone(),
+            Pages::Opaque(_) => Vec::new(),
+        }
+    }
+
+    fn opaque_parts(&self) -> Option<Vec<OpaquePart>> {
+        match self {
+            Pages::Db(_) => None,
+            Pages::Opaque(c) => Some(c.parts.clone()),
+        }
+    }
+
+    fn start_check(&mut self) -> Option<crate::snapshot::SoundnessCheck> {
+        match self {
+            Pages::Db(s) => s.start_check(),
+            Pages::Opaque(_) => None,
+        }
+    }
+
+    fn for_each_page(self, source: &Path, f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        match self {
+            Pages::Db(s) => (*s).for_each_page(source, f),
+            Pages::Opaque(c) => c.for_each_page(f),
+        }
     }
 }
 
@@ -538,6 +627,7 @@ pub(crate) fn metadata(
         kind: h.kind,
         chain: h.chain.clone(),
         with: h.with.clone(),
+        opaque: h.opaque.clone(),
         ..BackupMetadata::default()
     }
 }

@@ -48,6 +48,9 @@ impl Engine {
     /// `None` when it did not (or when there is no database there).
     pub fn layout_change(&self, id: &str, database: &Path) -> Result<Option<LayoutChange>> {
         let meta = self.get(id)?;
+        if meta.opaque.is_some() {
+            return Ok(None);
+        }
         let Some(current) = current_counts(database, self.busy_timeout)? else { return Ok(None) };
         let err = |e| Error::source_db(database, e);
         let conn = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
@@ -67,6 +70,9 @@ impl Engine {
     /// Compares backup `id` with the database at `database`, table by table (by name).
     pub fn compare_with(&self, id: &str, database: &Path) -> Result<Vec<TableDiff>> {
         let meta = self.get(id)?;
+        if meta.opaque.is_some() {
+            return Ok(Vec::new());
+        }
         let current = current_counts(database, self.busy_timeout)?;
         let names: BTreeSet<&String> =
             meta.row_counts.keys().chain(current.iter().flat_map(|c| c.keys())).collect();

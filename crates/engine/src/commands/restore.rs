@@ -118,7 +118,10 @@ impl Engine {
         let t0 = Instant::now();
         let meta = self.get(id)?;
         self.confirmed(&meta, opts)?;
-        refuse_held(target)?;
+        refuse_held(target, meta.opaque.is_some())?;
+        if meta.opaque.is_some() {
+            return self.restore_opaque_locked(&meta, target, opts, job, t0);
+        }
         if !opts.tables.is_empty() {
             return self.restore_tables_locked(&meta, target, opts, job, t0);
         }
@@ -188,6 +191,102 @@ impl Engine {
         })
     }
 
+    /// [`Engine::restore`] of a file kept as bytes (its app encrypts it): checked as far as it
+    /// can be (checksum, decryption, decompression, lengths), a safety backup of the file there
+    /// (kept as bytes too), then put back whole by renames in the target's folder: the `-wal`,
+    /// `-shm` and `-journal` there are moved aside (`.keepsake-stale`, never deleted), the file
+    /// takes their place, then the `-wal` or `-journal` it was backed up with.
+    fn restore_opaque_locked(
+        &self,
+        meta: &BackupMetadata,
+        target: &Path,
+        opts: &RestoreOptions,
+        job: &Job,
+        t0: Instant,
+    ) -> Result<RestoreOutcome> {
+        let parts = meta.opaque.clone().unwrap_or_default();
+        if !opts.tables.is_empty() {
+            return Err(Error::invalid(format!(
+                "backup {} is of a file its app encrypts; Keepsake cannot take tables out of it",
+                meta.id
+            ))
+            .with_backup(&meta.id));
+        }
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("folder does not exist: {}", shown(dir)),
+            )
+            .with_path(dir));
+        }
+        let exists = match fs::symlink_metadata(target) {
+            Err(_) => false,
+            Ok(m) if m.file_type().is_file() => true,
+            Ok(_) => {
+                return Err(Error::new(
+                    ErrorCode::TargetNotADatabase,
+                    format!("{} exists and is not a file; Keepsake will not replace it", shown(target)),
+                )
+                .with_path(target));
+            }
+        };
+        if opts.new_file && exists {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("{} already exists; restore to a new file", shown(target)),
+            )
+            .with_path(target)
+            .with_reason(Reason::TargetExists));
+        }
+        let scratch = private_dir_beside(target)?;
+        let tmp = scratch.path().join("database");
+        let decoded =
+            self.decode(meta, &tmp, DecodeOptions { integrity: true, sync: false }, job, Phase::Restore)?;
+        if opts.verify_first && meta.origin == Origin::Recorded {
+            self.set_verification(&meta.id, decoded.ok(), &decoded.checks, self.clock.now())?;
+        }
+        if let Some(e) = decoded.error {
+            return Err(e);
+        }
+        crate::commands::decode::split_opaque(&tmp, &parts)?;
+        job.cancel.check()?;
+        let beside = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+        let safety_backup_id = if opts.new_file {
+            durable::rename_noreplace(&tmp, target)?;
+            None
+        } else {
+            let id = self.safety_backup(meta, target, opts, job)?;
+            job.cancel.check()?;
+            refuse_held(target, true)?;
+            for suffix in ["-wal", "-shm", "-journal"] {
+                let side = beside(target, suffix);
+                if fs::symlink_metadata(&side).is_ok() {
+                    let aside = beside(target, &format!("{suffix}.keepsake-stale"));
+                    fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
+                }
+            }
+            fs::rename(&tmp, target).map_err(|e| Error::write(target, e))?;
+            id
+        };
+        for p in parts.iter().skip(1) {
+            let to = beside(target, &p.suffix);
+            fs::rename(beside(&tmp, &p.suffix), &to).map_err(|e| Error::write(&to, e))?;
+        }
+        sync_dir(dir);
+        drop(scratch);
+        Ok(RestoreOutcome {
+            backup_id: meta.id.clone(),
+            target: target.to_path_buf(),
+            safety_backup_id,
+            verified: true,
+            duration_ms: t0.elapsed().as_millis() as u64,
+            tables: Vec::new(),
+            referenced_by: Vec::new(),
+            triggers: Vec::new(),
+        })
+    }
+
     /// The safety backup of `target` before restoring `meta` over it (or some of its tables),
     /// when asked for and there is a database there.
     pub(crate) fn safety_backup(
@@ -197,10 +296,13 @@ impl Engine {
         opts: &RestoreOptions,
         job: &Job,
     ) -> Result<Option<String>> {
-        if !opts.safety_backup || !is_database(target) {
+        let opaque = meta.opaque.is_some();
+        let there = if opaque { target.is_file() } else { is_database(target) };
+        if !opts.safety_backup || !there {
             return Ok(None);
         }
         let safety = BackupOptions {
+            opaque,
             encrypt: opts.source_encrypts,
             compress: true,
             backup_type: BackupType::Safety,
@@ -365,8 +467,15 @@ fn copy_through_sqlite(src: &Path, target: &Path, busy_timeout: Duration) -> Res
 /// A restore never starts (no check, no safety backup) while another program holds the target
 /// under an exclusive lock: the app that owns it is running (told from the lock, never from a
 /// process name). The caller names the app (`Error::with_app`) when it knows it.
-pub(crate) fn refuse_held(target: &Path) -> Result<()> {
-    if keepsake_format::held::held_exclusively(target) {
+/// For a file kept as bytes (`opaque`), any program that has it open counts: SQLite's locks
+/// cannot protect a file replaced whole.
+pub(crate) fn refuse_held(target: &Path, opaque: bool) -> Result<()> {
+    let held = if opaque {
+        keepsake_format::held::in_use(target)
+    } else {
+        keepsake_format::held::held_exclusively(target)
+    };
+    if held {
         return Err(Error::new(
             ErrorCode::TargetBusy,
             format!(
@@ -391,7 +500,7 @@ pub(crate) fn refuse_held_app<'a>(
         .as_deref()
         .and_then(|a| crate::discover::Catalogue::shipped().app(a).map(|a| a.name.clone()));
     for target in files {
-        if let Err(e) = refuse_held(target) {
+        if let Err(e) = refuse_held(target, source.is_opaque(target)) {
             return Err(match &app {
                 Some(name) => Error::new(
                     e.code(),

@@ -200,6 +200,7 @@ impl Engine {
             }
         };
         for path in &source.also {
+            let opts = crate::model::BackupOptions { opaque: source.is_opaque(path), ..opts.clone() };
             let meta = match self.make_locked(path, &opts, job, Phase::Backup) {
                 Ok(meta) => meta,
                 Err(e) if e.code() == ErrorCode::Cancelled => return Err(e),

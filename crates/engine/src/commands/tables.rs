@@ -366,6 +366,9 @@ impl Engine {
         integrity: bool,
         job: &Job,
     ) -> Result<Scratch> {
+        if meta.opaque.is_some() {
+            return Err(opaque_inside(meta));
+        }
         let scratch = self.home.scratch_dir();
         crate::durable::create_private_dir(&scratch)?;
         let mut b = tempfile::Builder::new();
@@ -386,6 +389,16 @@ impl Engine {
             decoded.header.ok_or_else(|| Error::new(ErrorCode::BackupDamaged, "nothing was decoded"))?;
         Ok(Scratch { path, checks: decoded.checks, header, _dir: tmp })
     }
+}
+
+/// The error for a look inside a backup of a file its app encrypts.
+pub(crate) fn opaque_inside(meta: &BackupMetadata) -> Error {
+    Error::invalid(format!(
+        "backup {} is of a file its app encrypts; Keepsake keeps it whole and cannot look inside it",
+        meta.id
+    ))
+    .with_backup(&meta.id)
+    .with_reason(crate::error::Reason::Opaque)
 }
 
 /// One definition of a table or of one of its indexes, as the backup's `sqlite_schema` holds it.

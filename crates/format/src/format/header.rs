@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{BackupKind, BackupType, ChainLink, SchemaInfo};
+use crate::model::{BackupKind, BackupType, ChainLink, OpaquePart, SchemaInfo};
 
 use super::FORMAT_VERSION;
 
@@ -66,6 +66,10 @@ pub struct Header {
     /// in the same run. The backups of one run are restored together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with: Option<String>,
+    /// For a file its app encrypts itself: the files the image holds, as bytes (format 2,
+    /// always a full backup; see [`OpaquePart`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<Vec<OpaquePart>>,
 }
 
 /// The clear header of a format-2 encrypted container: only what opening needs.
@@ -180,6 +184,19 @@ impl Header {
                     enc.cipher, enc.kdf.name
                 ),
             ));
+        }
+        if let Some(parts) = &header.opaque {
+            let whole = header.format >= 2
+                && header.kind == BackupKind::Full
+                && OpaquePart::layout_ok(parts, header.schema.page_size, header.schema.page_count)
+                && header.original_size
+                    == header.schema.page_count.saturating_mul(u64::from(header.schema.page_size));
+            if !whole {
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{file} is damaged: its header states impossible file lengths"),
+                ));
+            }
         }
         Ok(header)
     }
@@ -316,7 +333,34 @@ mod tests {
             }),
             chain: None,
             with: None,
+            opaque: None,
         }
+    }
+
+    /// An opaque backup's header must state lengths that fill its pages exactly: a header that
+    /// lies (a longer file than its pages hold, a part that is not the file's `-wal` or
+    /// `-journal`, an increment) is refused before anything is read.
+    #[test]
+    fn an_opaque_header_with_impossible_lengths_is_refused() {
+        let part = |suffix: &str, length: u64| OpaquePart { suffix: suffix.into(), length };
+        let of = |parts: Vec<OpaquePart>, pages: u64| {
+            let mut h = sample();
+            h.format = 2;
+            h.encryption = None;
+            h.schema.page_size = crate::model::OPAQUE_PAGE;
+            h.schema.page_count = pages;
+            h.original_size = pages * 4096;
+            h.opaque = Some(parts);
+            Header::from_json(&h.to_json().unwrap(), "f")
+        };
+        assert!(of(vec![part("", 5000), part("-wal", 1)], 3).is_ok());
+        assert!(of(vec![part("", 5000)], 1).is_err(), "longer than its pages");
+        assert!(of(vec![part("", 100)], 2).is_err(), "shorter");
+        assert!(of(vec![part("-wal", 100)], 1).is_err(), "the file itself first");
+        assert!(of(vec![part("", 1), part("/../../etc/passwd", 1)], 2).is_err());
+        assert!(of(vec![part("", 1), part("-wal", 1), part("-wal", 1)], 3).is_err());
+        assert!(of(vec![], 0).is_err());
+        assert!(of(vec![part("", u64::MAX)], 1).is_err());
     }
 
     #[test]

@@ -95,6 +95,14 @@ export function BackupRow({
             {kind.label}
             {shareWords !== null && ` · ${shareWords} of a full copy's size`}
           </span>
+          {backup.opaque && (
+            <>
+              <br />
+              <span className="muted small" data-testid="backup-opaque">
+                Kept whole: its app encrypts this file, so Keepsake checks the copy but cannot check inside it
+              </span>
+            </>
+          )}
           {backup.copied_while_held && (
             <>
               <br />

@@ -15,14 +15,7 @@ import { useJob } from "../../hooks";
 import type { BackupMetadata, TableChange } from "../../types";
 import { CountChanges, RowChanges } from "./Comparison";
 
-export function Changes({
-  source,
-  backup,
-  typed,
-  onTyped,
-  askedElsewhere,
-  onOpened,
-}: {
+type ChangesProps = {
   source: string;
   backup: BackupMetadata;
   /** The restore asks for this backup's password below: one question, not two. */
@@ -32,7 +25,29 @@ export function Changes({
   onTyped: (typed: TypedPassword) => void;
   /** Whether the comparison could open the backup (false: no password it has opens it). */
   onOpened: (id: string, opened: boolean) => void;
-}) {
+};
+
+export function Changes(props: ChangesProps) {
+  // A file its app encrypts is kept whole: nothing inside it can be compared.
+  if (props.backup.opaque) {
+    return (
+      <p data-testid="changes-kept-whole">
+        Its app encrypts this file itself, so Keepsake can&apos;t show what changes inside it. Restoring puts the whole file back as it was
+        on {formatDateTime(props.backup.created_at)}.
+      </p>
+    );
+  }
+  return <RowComparison {...props} />;
+}
+
+function RowComparison({
+  source,
+  backup,
+  typed,
+  onTyped,
+  askedElsewhere,
+  onOpened,
+}: ChangesProps) {
   const job = useJob();
   const { start } = job;
   // What the comparison found, for which backup and typed password (`key`).
