@@ -205,4 +205,10 @@ fn the_reference_reader_gives_back_the_file_and_its_wal() {
     assert_eq!(std::fs::read(&out).unwrap(), file);
     assert_eq!(std::fs::read(wal_of(&out)).unwrap(), wal);
     assert_eq!(messages(&out), ["hello", "ok"]);
+
+    // `keepsake decrypt` gives back the same two files.
+    let plain = env.dir.path().join("plain.sqlite");
+    env.engine().decrypt_to(&meta.id, &plain, &job()).unwrap();
+    assert_eq!(std::fs::read(&plain).unwrap(), file);
+    assert_eq!(std::fs::read(wal_of(&plain)).unwrap(), wal);
 }

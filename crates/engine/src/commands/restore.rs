@@ -342,7 +342,25 @@ impl Engine {
         if let Some(e) = decoded.error {
             return Err(e);
         }
+        // A file its app encrypts comes out as it was: the file, and its `-wal` or `-journal`
+        // beside it.
+        let parts = meta.opaque.clone().unwrap_or_default();
+        let beside = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+        if !parts.is_empty() {
+            crate::commands::decode::split_opaque(&tmp, &parts)?;
+            for p in parts.iter().skip(1) {
+                if fs::symlink_metadata(beside(dest, &p.suffix)).is_ok() {
+                    return Err(Error::invalid(format!(
+                        "{} already exists; choose a new file name",
+                        shown(&beside(dest, &p.suffix))
+                    )));
+                }
+            }
+        }
         durable::rename_noreplace(&tmp, dest)?;
+        for p in parts.iter().skip(1) {
+            durable::rename_noreplace(&beside(&tmp, &p.suffix), &beside(dest, &p.suffix))?;
+        }
         if let Some(d) = dest.parent() {
             sync_dir(d);
         }
