@@ -10,6 +10,8 @@ use crate::state::AppState;
 
 /// The demo source's name.
 pub const DEMO_NAME: &str = "Astrology demo";
+/// The demo database's file, in `<data dir>/demo`.
+const DEMO_FILE: &str = "astrology.db";
 /// Size of the demo database.
 const DEMO_BYTES: u64 = 16 << 20;
 /// Seed of the generator: the same demo data everywhere.
@@ -18,6 +20,12 @@ const DEMO_SEED: u64 = 2026;
 /// The environment variable that adds the demo source at start when there is none.
 pub const DEMO_ENV: &str = "KEEPSAKE_DEMO";
 
+/// Whether `source` is the demo: the demo database in the app's data folder (sample data, never
+/// the person's own).
+pub fn is_demo(state: &AppState, source: &Source) -> bool {
+    source.database == state.paths.data_dir.join("demo").join(DEMO_FILE)
+}
+
 /// The demo source, created (database and source) if it does not exist yet. It is not
 /// encrypted: the data is made up, and the newcomer has not chosen a password yet.
 pub fn ensure_demo_source(state: &AppState, schedule: Option<&str>) -> IpcResult<Source> {
@@ -25,7 +33,7 @@ pub fn ensure_demo_source(state: &AppState, schedule: Option<&str>) -> IpcResult
         return Ok(existing);
     }
     let dir = state.paths.data_dir.join("demo");
-    let database = dir.join("astrology.db");
+    let database = dir.join(DEMO_FILE);
     if !database.is_file() {
         std::fs::create_dir_all(&dir).map_err(|e| {
             keepsake_engine::Error::new(

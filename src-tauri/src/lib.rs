@@ -63,12 +63,23 @@ pub fn run() {
     match app {
         Ok(app) => app.run(|app, event| match event {
             // The window was closed (and destroyed) while a schedule is active: the app goes on
-            // in the tray. Quit (an exit code) is never held back.
+            // in the tray or, on a desktop without one, in the background (starting Keepsake
+            // again opens the window). Quit (an exit code) is never held back.
             RunEvent::ExitRequested { api, code: None, .. }
-                if app.try_state::<tray::Tray<tauri::Wry>>().is_some()
-                    && platform::keep_running_in_tray(&app.state::<AppState>()) =>
+                if platform::keep_running_in_tray(&app.state::<AppState>()) =>
             {
-                tracing::info!("window closed; running on in the tray");
+                let tray = app.try_state::<tray::Tray<tauri::Wry>>().is_some();
+                tracing::info!(tray, "window closed; running on in the background");
+                if !tray && !SAID_IN_BACKGROUND.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    // Nothing on screen shows that it runs: said once, with how to open it.
+                    let level = app.state::<AppState>().settings().notification_level;
+                    let level = if level == notify::NotificationLevel::Off {
+                        level
+                    } else {
+                        notify::NotificationLevel::All
+                    };
+                    notify::Note::in_background().send(level);
+                }
                 api.prevent_exit();
             }
             RunEvent::Exit => shutdown(app),
@@ -80,6 +91,9 @@ pub fn run() {
         }
     }
 }
+
+/// Whether the person was told that Keepsake runs on in the background (once per start).
+static SAID_IN_BACKGROUND: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
     let resolver = app.path();
@@ -99,7 +113,8 @@ fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
 
     let handle = app.handle().clone();
     if let Err(e) = tray::create(&handle) {
-        // No tray (some desktops): the app works without it; closing the window then quits.
+        // No tray (some desktops): the app works without it; closing the window leaves it
+        // running in the background while a schedule is active.
         tracing::warn!("no tray icon: {e}");
     }
     if !std::env::args().any(|a| a == platform::HIDDEN_ARG) {

@@ -171,6 +171,18 @@ impl Note {
         }
     }
 
+    /// The window was closed on a desktop without a tray: Keepsake goes on in the background,
+    /// and this says how to open it again.
+    pub fn in_background() -> Note {
+        Note {
+            problem: false,
+            summary: "Keepsake is still backing up in the background".to_owned(),
+            body: "Your scheduled backups keep running. To open Keepsake again, start it from your \
+                   applications menu."
+                .to_owned(),
+        }
+    }
+
     /// The keyring could not be read, so encrypted backups of `name` cannot run.
     pub fn keyring(name: &str) -> Note {
         Note {

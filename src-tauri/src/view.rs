@@ -87,6 +87,11 @@ pub struct SourceView {
     pub health: HealthView,
     /// Room on the backup folder's disk for the next backup (none: not a local disk).
     pub space: Option<SpaceCheck>,
+    /// The demo source (sample data, not the person's): never "Protected".
+    pub demo: bool,
+    /// The place off this computer's disk that holds copies of its backups (the backup folder
+    /// on another disk or synced, or a destination), if any.
+    pub second_place: Option<keepsake_engine::SecondPlace>,
 }
 
 /// `"ok"`, `"never"` or `{ "overdue_days": N }`.
@@ -116,17 +121,28 @@ impl From<&Health> for HealthView {
 /// history (the error shows when the person acts on the source).
 pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> SourceView {
     let effective = state.with_global_pause(source);
-    let (history, last_backup, space) = match state.engine(&source.backup_dir) {
+    let (history, last_backup, space, copies) = match state.engine(&source.backup_dir) {
         Ok(engine) => (
             engine.source_history(&source.database).unwrap_or_default(),
             engine.last_backup_of(&source.database).ok().flatten(),
             engine.space_check(&source.database, &source.low_space).ok().flatten(),
+            if source.copies_to.is_empty() { Vec::new() } else { engine.copies().unwrap_or_default() },
         ),
         Err(e) => {
             tracing::warn!(source = %source.name, "cannot open the backup folder: {}", e.message);
-            (SourceHistory::default(), None, None)
+            (SourceHistory::default(), None, None, Vec::new())
         }
     };
+    let all = state.all_sources();
+    let destinations: Vec<&keepsake_engine::Destination> =
+        all.destinations.iter().filter(|d| source.copies_to.contains(&d.name)).collect();
+    let second_place = keepsake_engine::places::second_place(
+        &source.database,
+        &source.backup_dir,
+        &destinations,
+        last_backup.as_ref().map(|b| b.id.as_str()),
+        &copies,
+    );
     let info = job_info(&effective, &history, now);
     SourceView {
         name: source.name.clone(),
@@ -155,6 +171,8 @@ pub fn source_view(state: &AppState, source: &Source, now: &DateTime<Local>) -> 
         last_run: info.last_run,
         health: HealthView::from(&info.health),
         space,
+        demo: crate::demo::is_demo(state, source),
+        second_place,
     }
 }
 

@@ -275,7 +275,18 @@ fn restore_compare_undo_and_cleanup() {
     assert_eq!(copy["target"], json!(elsewhere));
     assert!(elsewhere.is_file());
 
-    shell.ok("update_source", json!({ "request": { "name": "shop", "patch": { "keep_last": 1 } } }));
+    // A source added in the window cleans up old backups from the start (the recommended rule);
+    // here only the last one is to be kept.
+    let before = shell.ok("app_state", json!({}));
+    assert_eq!(
+        before["sources"][0]["retention"],
+        json!({ "keep_last": null, "keep_within_days": 2, "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12 })
+    );
+    shell.ok(
+        "update_source",
+        json!({ "request": { "name": "shop", "patch": { "keep_last": 1, "keep_within_days": null, "keep_daily": null,
+                "keep_weekly": null, "keep_monthly": null } } }),
+    );
     let plan = shell.ok("preview_cleanup", json!({ "source": "shop" }));
     // The newest backup and the newest verified one are always kept.
     let kept = plan["keep"].as_array().unwrap().len();

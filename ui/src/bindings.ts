@@ -1275,6 +1275,13 @@ id: string,
 pinned: boolean, };
 
 /**
+ * Where copies of a database's backups are, as a person thinks of it (see
+ * `keepsake_engine::places`).
+ */
+
+export type PlaceKind = "this_disk" | "other_disk" | "synced_folder" | "online";
+
+/**
  * One backup in a plan, with why it is kept (empty when deleted).
  */
 
@@ -1756,6 +1763,24 @@ page_count: number,
 journal_mode: string, };
 
 /**
+ * The place off this computer's disk that holds copies of a database's backups.
+ */
+
+export type SecondPlace = { 
+/**
+ * What kind of place it is.
+ */
+kind: PlaceKind, 
+/**
+ * Its name: the destination's, or the backup folder's.
+ */
+name: string, 
+/**
+ * The database's newest backup is there.
+ */
+has_newest: boolean, };
+
+/**
  * The schedule [`set_schedule`] gives a source.
  */
 
@@ -1965,7 +1990,16 @@ health: HealthView,
 /**
  * Room on the backup folder's disk for the next backup (none: not a local disk).
  */
-space: SpaceCheck | null, };
+space: SpaceCheck | null, 
+/**
+ * The demo source (sample data, not the person's): never "Protected".
+ */
+demo: boolean, 
+/**
+ * The place off this computer's disk that holds copies of its backups (the backup folder
+ * on another disk or synced, or a destination), if any.
+ */
+second_place: SecondPlace | null, };
 
 /**
  * The room for the next backup of a database on its backup folder's disk.

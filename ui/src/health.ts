@@ -12,8 +12,23 @@ export interface Status {
   headline: string;
 }
 
-export function sourceStatus(source: SourceView, now: number): Status {
+/** What decides whether a source is protected beyond the source itself. */
+export interface Runs {
+  /** Keepsake starts when the person logs in, so scheduled backups run after a restart too. */
+  autostart: boolean;
+  /** Every scheduled backup is paused. */
+  paused: boolean;
+}
+
+/**
+ * The status line of a source. "Protected" only when all of it is true: the person's own data
+ * (not the demo), a recent backup that passed its check, a schedule that will run (set, not
+ * paused, Keepsake starting at login) and a copy of the newest backup off this computer's disk
+ * (another disk, a synced folder or online). Otherwise an honest middle state saying what is missing.
+ */
+export function sourceStatus(source: SourceView, now: number, runs: Runs): Status {
   if (!source.enabled) return { tone: "idle", headline: "Turned off: Keepsake is not backing up this database" };
+  if (source.demo) return { tone: "idle", headline: "A tour with sample data: this is not your data, and nothing of yours is protected yet" };
   const last = source.last_backup;
   if (typeof source.health === "object") {
     const ago = last ? `last backup ${formatRelative(last.created_at, now)}` : "no successful backup";
@@ -21,22 +36,27 @@ export function sourceStatus(source: SourceView, now: number): Status {
   }
   if (!last) return { tone: "warn", headline: "Not protected yet: no backup so far" };
   const when = `last backup ${formatRelative(last.created_at, now)}`;
-  switch (last.verification) {
-    case "failed":
-      return { tone: "bad", headline: `At risk: the ${when} failed its check` };
-    case "passed":
-      return { tone: "ok", headline: `Protected: ${when}, verified` };
-    case "unverified":
-      return { tone: "ok", headline: `Protected: ${when}, not verified yet` };
+  if (last.verification === "failed") return { tone: "bad", headline: `At risk: the ${when} failed its check` };
+  if (!source.schedule) return { tone: "warn", headline: `Backed up only when you click Back up now: ${when}` };
+  if (runs.paused || source.paused) return { tone: "warn", headline: `Scheduled backups are paused: ${when}` };
+  if (!runs.autostart) {
+    return { tone: "warn", headline: `Backups stop when you log out: Keepsake doesn't start when you log in (${when})` };
   }
+  const place = source.second_place;
+  if (!place) return { tone: "warn", headline: `Backed up on this computer only: add a second place (${when})` };
+  if (!place.has_newest) return { tone: "warn", headline: `Backed up on this computer; the copy on ${place.name} isn't there yet (${when})` };
+  const checked = last.verification === "passed" ? "verified" : "not verified yet";
+  return { tone: "ok", headline: `Protected: ${when}, ${checked}, a copy on ${place.name}` };
 }
 
-export function nextRunText(source: SourceView, appPaused: boolean, now: number): string {
+export function nextRunText(source: SourceView, runs: Runs, now: number): string {
   if (!source.enabled) return "No scheduled backups: this database is turned off.";
   if (!source.schedule) return "No schedule: backups happen when you click Back up now.";
-  if (appPaused || source.paused) return "Scheduled backups are paused.";
+  if (runs.paused || source.paused) return "Scheduled backups are paused.";
   if (!source.next_run) return "No upcoming scheduled backup.";
-  return `Next backup ${formatRunTime(source.next_run)} (${formatRelative(source.next_run, now)}).`;
+  const next = `Next backup ${formatRunTime(source.next_run)} (${formatRelative(source.next_run, now)})`;
+  // Nothing starts Keepsake again after a restart: the next backup runs only if it is still open.
+  return runs.autostart ? `${next}.` : `${next}, if Keepsake is still running then.`;
 }
 
 export interface Problem {
@@ -47,7 +67,7 @@ export interface Problem {
   /** The source it is about, if any. */
   source?: string;
   /** A button that fixes it. */
-  fix?: "settings" | "resume" | "backup";
+  fix?: "settings" | "resume" | "backup" | "autostart";
 }
 
 /** The problems worth a person's attention, worst first. */
@@ -135,6 +155,16 @@ export function problems(state: AppStateView): Problem[] {
         action: "Resume them in Schedule when you are ready.",
       });
     }
+  }
+  const scheduled = state.sources.some((s) => s.enabled && s.schedule && !s.demo);
+  if (!state.autostart && scheduled) {
+    list.push({
+      key: "autostart",
+      tone: "warn",
+      title: "Keepsake doesn't start when you log in, so scheduled backups stop after a restart",
+      action: "Let Keepsake start when you log in: it waits quietly in the background and backs up on time.",
+      fix: "autostart",
+    });
   }
   if (state.paused && state.sources.some((s) => s.schedule)) {
     list.push({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { formatBytes, formatDateTime, formatDuration, formatRelative, formatRunTime, plural } from "./format";
-import { nextRunText, problems, sourceStatus } from "./health";
+import { nextRunText, problems, sourceStatus, type Status } from "./health";
 import { passwordStrength } from "./password";
 import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, scheduleKey } from "./scheduleForm";
 import { FakeShell, installFake, ipcError, previewSchedule } from "./testing/fakeShell";
@@ -10,7 +10,7 @@ import { runsPerDay, toPoints } from "./screens/HistoryCharts";
 import { changeWords } from "./changes";
 import { defaultName } from "./screens/firstRun/wizard";
 import * as api from "./api";
-import type { AppStateView, Schedule } from "./types";
+import type { AppStateView, Schedule, SourceView } from "./types";
 
 const NOW = Date.parse("2025-03-10T12:00:00Z");
 const HOUR = 3600_000;
@@ -163,29 +163,58 @@ describe("password strength", () => {
 describe("health words", () => {
   const backup = makeBackup({ created_at: new Date(NOW - 2 * HOUR).toISOString() });
 
-  it("says a verified recent backup is protected", () => {
-    expect(sourceStatus(makeSource({ last_backup: backup }), NOW)).toEqual({
+  const RUNS = { autostart: true, paused: false };
+
+  it("says protected only when it is her data, backed up, checked, on a schedule that will run, with a copy off this disk", () => {
+    expect(sourceStatus(makeSource({ last_backup: backup }), NOW, RUNS)).toEqual({
       tone: "ok",
-      headline: "Protected: last backup 2 hours ago, verified",
+      headline: "Protected: last backup 2 hours ago, verified, a copy on Backup disk",
     });
+    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "unverified" } }), NOW, RUNS).headline).toBe(
+      "Protected: last backup 2 hours ago, not verified yet, a copy on Backup disk",
+    );
+  });
+
+  it("says the honest middle state when any condition of protection is false", () => {
+    const status = (overrides: Partial<SourceView>, runs = RUNS) => sourceStatus(makeSource({ last_backup: backup, ...overrides }), NOW, runs);
+    const cases: [Status, Status["tone"], string][] = [
+      [status({ demo: true }), "idle", "A tour with sample data: this is not your data, and nothing of yours is protected yet"],
+      [status({ second_place: null }), "warn", "Backed up on this computer only: add a second place (last backup 2 hours ago)"],
+      [
+        status({ second_place: { kind: "online", name: "Cloud", has_newest: false } }),
+        "warn",
+        "Backed up on this computer; the copy on Cloud isn't there yet (last backup 2 hours ago)",
+      ],
+      [status({ schedule: null }), "warn", "Backed up only when you click Back up now: last backup 2 hours ago"],
+      [status({ paused: true }), "warn", "Scheduled backups are paused: last backup 2 hours ago"],
+      [status({}, { autostart: true, paused: true }), "warn", "Scheduled backups are paused: last backup 2 hours ago"],
+      [
+        status({}, { autostart: false, paused: false }),
+        "warn",
+        "Backups stop when you log out: Keepsake doesn't start when you log in (last backup 2 hours ago)",
+      ],
+      [status({ enabled: false }), "idle", "Turned off: Keepsake is not backing up this database"],
+    ];
+    for (const [got, tone, headline] of cases) {
+      expect(got).toEqual({ tone, headline });
+      expect(got.headline).not.toMatch(/^Protected/);
+    }
   });
 
   it("says overdue, never and failed plainly", () => {
-    expect(sourceStatus(makeSource({ last_backup: backup, health: { overdue_days: 3 } }), NOW).headline).toBe(
+    expect(sourceStatus(makeSource({ last_backup: backup, health: { overdue_days: 3 } }), NOW, RUNS).headline).toBe(
       "Overdue: last backup 2 hours ago",
     );
-    expect(sourceStatus(makeSource({ health: "never" }), NOW).headline).toBe("Not protected yet: no backup so far");
-    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "failed" } }), NOW).tone).toBe("bad");
-    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "unverified" } }), NOW).headline).toBe(
-      "Protected: last backup 2 hours ago, not verified yet",
-    );
+    expect(sourceStatus(makeSource({ health: "never" }), NOW, RUNS).headline).toBe("Not protected yet: no backup so far");
+    expect(sourceStatus(makeSource({ last_backup: { ...backup, verification: "failed" } }), NOW, RUNS).tone).toBe("bad");
   });
 
-  it("describes the next run", () => {
+  it("describes the next run, and never promises one nothing will run", () => {
     const source = makeSource({ next_run: new Date(NOW + 5 * HOUR).toISOString() });
-    expect(nextRunText(source, false, NOW)).toMatch(/^Next backup .*\(in 5 hours\)\.$/);
-    expect(nextRunText(source, true, NOW)).toBe("Scheduled backups are paused.");
-    expect(nextRunText(makeSource({ schedule: null }), false, NOW)).toMatch(/when you click Back up now/);
+    expect(nextRunText(source, RUNS, NOW)).toMatch(/^Next backup .*\(in 5 hours\)\.$/);
+    expect(nextRunText(source, { autostart: false, paused: false }, NOW)).toMatch(/^Next backup .*\(in 5 hours\), if Keepsake is still running then\.$/);
+    expect(nextRunText(source, { autostart: true, paused: true }, NOW)).toBe("Scheduled backups are paused.");
+    expect(nextRunText(makeSource({ schedule: null }), RUNS, NOW)).toMatch(/when you click Back up now/);
   });
 
   it("lists problems worst first", () => {
@@ -193,7 +222,7 @@ describe("health words", () => {
       first_run: false,
       keyring: "locked",
       notification_level: "all",
-      autostart: false,
+      autostart: true,
       paused: true,
       backups_root: "/b",
       copies_held: false,
@@ -218,23 +247,32 @@ describe("health words", () => {
       message: "locked",
       safety_backup_id: null,
     };
-    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
     const failed = problems({ ...base, sources: [makeSource({ name: "A", last_backup: backup, last_run: run })] });
     expect(failed.map((p) => p.title)).toEqual(["The last scheduled backup of A failed: Another program is busy with the database"]);
     const later = makeBackup({ created_at: new Date(NOW - 60_000).toISOString() });
     expect(problems({ ...base, sources: [makeSource({ last_backup: later, last_run: run })] })).toEqual([]);
   });
 
+  it("says when Keepsake doesn't start at login while something is scheduled, with the fix", () => {
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const found = problems({ ...base, sources: [makeSource()] });
+    expect(found.map((p) => [p.key, p.fix])).toEqual([["autostart", "autostart"]]);
+    expect(problems({ ...base, sources: [makeSource({ schedule: null })] })).toEqual([]);
+    expect(problems({ ...base, sources: [makeSource({ demo: true })] })).toEqual([]);
+    expect(problems({ ...base, autostart: true, sources: [makeSource()] })).toEqual([]);
+  });
+
   it("mentions a locked or missing keyring only when something encrypts", () => {
     for (const keyring of ["locked", "unavailable"] as const) {
-      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
       expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
       expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] })).toHaveLength(1);
     }
   });
 
   it("asks for a password only when something encrypts", () => {
-    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
     expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
     expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] }).map((p) => p.key)).toEqual(["no-password"]);
   });

@@ -117,6 +117,7 @@ export const FIX_WORDS: Record<NonNullable<Problem["fix"]>, string> = {
   settings: "Open Settings",
   resume: "Resume",
   backup: "Back up now",
+  autostart: "Start when I log in",
 };
 
 /**

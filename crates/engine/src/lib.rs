@@ -26,6 +26,7 @@ pub mod retention;
 pub use keepsake_discover as discover;
 pub use keepsake_format::format;
 pub mod names;
+pub mod places;
 pub(crate) use keepsake_format::{pipeline, snapshot};
 pub use keepsake_model::{destinations, error, model, seams};
 pub use keepsake_schedule as schedule;

@@ -22,8 +22,8 @@ const ENGINE: &[&[&str]] = &[
     &["engine"],
     // Records and settings: the catalog, the installation's folder, page lists, names, sources.
     &["catalog", "installation", "manifest", "names", "sources"],
-    // Pure rules over records.
-    &["retention", "watch"],
+    // Pure rules over records (and where a folder is: this disk, another, synced).
+    &["retention", "watch", "places"],
     // Test fixtures, the process's hardening (records, errors and seams are the model crate's,
     // below).
     &["testing", "hardening"],

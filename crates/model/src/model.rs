@@ -333,6 +333,34 @@ pub struct BackupMetadata {
     pub opaque: Option<Vec<OpaquePart>>,
 }
 
+/// Where copies of a database's backups are, as a person thinks of it (see
+/// `keepsake_engine::places`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    /// On the disk the database is on.
+    ThisDisk,
+    /// On another disk (an external disk, a USB stick, another computer's share).
+    OtherDisk,
+    /// In a folder a sync client (Dropbox, Nextcloud, ...) sends elsewhere.
+    SyncedFolder,
+    /// Online storage (a destination: S3, WebDAV, SFTP, Azure, Google Cloud Storage).
+    Online,
+}
+
+/// The place off this computer's disk that holds copies of a database's backups.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondPlace {
+    /// What kind of place it is.
+    pub kind: PlaceKind,
+    /// Its name: the destination's, or the backup folder's.
+    pub name: String,
+    /// The database's newest backup is there.
+    pub has_newest: bool,
+}
+
 /// Bytes per page of an opaque backup's image (see [`OpaquePart`]).
 pub const OPAQUE_PAGE: u32 = 4096;
 
@@ -994,6 +1022,19 @@ pub struct RetentionPolicy {
 }
 
 impl RetentionPolicy {
+    /// The clean-up rule a database added in the window starts with, so old backups never fill
+    /// the disk: every backup of the last 2 days, then the newest of each day for a week, of each
+    /// week for a month and of each month for a year.
+    pub fn recommended() -> RetentionPolicy {
+        RetentionPolicy {
+            keep_last: None,
+            keep_within_days: Some(2),
+            keep_daily: Some(7),
+            keep_weekly: Some(4),
+            keep_monthly: Some(12),
+        }
+    }
+
     /// No rule is set, so a cleanup keeps everything.
     pub fn is_empty(&self) -> bool {
         self.keep_last.is_none()

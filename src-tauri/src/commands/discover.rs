@@ -109,6 +109,7 @@ pub async fn protect_app<R: Runtime>(app: AppHandle<R>, request: ProtectAppReque
         let backup_dir = state.paths.default_backup_dir(&name);
         let mut source = Source::for_app(&found, &name, backup_dir, rebuildable.unwrap_or(false))?;
         source.schedule = schedule;
+        source.retention = keepsake_engine::RetentionPolicy::recommended();
         state.edit_sources(|all| Ok(all.add(source.clone())?))?;
         Ok(source_view(state, &source, &Local::now()))
     })

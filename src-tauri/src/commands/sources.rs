@@ -67,6 +67,8 @@ pub async fn add_source<R: Runtime>(app: AppHandle<R>, request: AddSourceRequest
         let backup_dir = backup_dir.unwrap_or_else(|| state.paths.default_backup_dir(&name));
         let mut source = Source::new(&name, absolute(database), absolute(backup_dir));
         source.schedule = schedule.map(Checked::parse).transpose()?;
+        // Old backups are cleaned up from the start (the window says so when it adds one).
+        source.retention = keepsake_engine::RetentionPolicy::recommended();
         check_paths(&source)?;
         state.edit_sources(|all| Ok(all.add(source.clone())?))?;
         Ok(source_view(state, &source, &Local::now()))

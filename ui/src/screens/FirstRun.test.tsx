@@ -23,11 +23,47 @@ describe("First run", () => {
       "create_demo_source",
       "update_source",
       "set_schedule",
+      "set_autostart",
     ]);
+    // The demo is a tour: no second place is asked for it.
+    expect(screen.queryByTestId("first-run-second-place")).toBeNull();
     // Encryption is switched on before the schedule, so the first (immediate) backup is encrypted.
     expect(fake.callsOf("update_source")).toEqual([{ name: "Demo", patch: { encrypt: true } }]);
     expect(fake.callsOf("set_schedule")).toEqual([{ name: "Demo", schedule: { kind: "daily", time: "02:00" } }]);
     expect(fake.state.sources[0]?.schedule_description).toBe("Every day at 02:00");
+  });
+
+  it("starts at login, cleans up old backups and copies to an external disk, each said in setup", async () => {
+    const fake = firstRun();
+    const { user } = renderApp(fake);
+    await user.type(await screen.findByTestId("first-run-database"), "/home/ada/notes.db");
+    await user.click(screen.getByTestId("first-run-no-encrypt"));
+    expect((screen.getByTestId("first-run-start-at-login") as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId("first-run-cleanup").textContent).toContain("Old backups are cleaned up for you");
+    expect(screen.getByTestId("first-run-laptop").textContent).toContain("a missed backup runs as soon as the computer is on again");
+    await user.click(screen.getByTestId("first-run-second-disk"));
+    await user.click(screen.getByTestId("first-run-finish"));
+    expect((await screen.findByTestId("first-run-problem")).textContent).toBe("Choose a folder on the external disk, or pick “Not now”.");
+    fake.chosenPath = "/media/ada/USB/Keepsake";
+    await user.click(screen.getByTestId("first-run-second-folder-choose"));
+    await waitFor(() => expect((screen.getByTestId("first-run-second-folder") as HTMLInputElement).value).toBe("/media/ada/USB/Keepsake"));
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.callsOf("save_destination")).toEqual([
+      expect.objectContaining({ destination: expect.objectContaining({ kind: "folder", name: "External disk", path: "/media/ada/USB/Keepsake" }), sources: ["notes"] }),
+    ]);
+    expect(fake.callsOf("set_autostart")).toEqual([{ enabled: true }]);
+  });
+
+  it("leaves start at login alone when she says no", async () => {
+    const { user, fake } = renderApp(firstRun());
+    await user.type(await screen.findByTestId("first-run-database"), "/home/ada/notes.db");
+    await user.click(screen.getByTestId("first-run-no-encrypt"));
+    await user.click(screen.getByTestId("first-run-start-at-login"));
+    await user.click(screen.getByTestId("first-run-finish"));
+    await screen.findByTestId("backup-now");
+    expect(fake.callsOf("set_autostart")).toEqual([]);
+    expect(fake.callsOf("save_destination")).toEqual([]);
   });
 
   it("takes the database and the folder from the system's file dialog", async () => {

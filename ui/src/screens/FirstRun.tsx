@@ -10,13 +10,24 @@ import { ChooseButton } from "../components/ChooseButton";
 import { PasswordFields } from "../components/PasswordFields";
 import { useAction } from "../hooks";
 import type { SourceView } from "../types";
-import { firstRunReducer, initialState, problemOf, SCHEDULES, scheduleOf, sourceName } from "./firstRun/wizard";
+import { destinationOf, EMPTY_FORM } from "./copies/destinationForm";
+import {
+  CLEANUP_LINE,
+  firstRunReducer,
+  initialState,
+  problemOf,
+  SCHEDULES,
+  scheduleOf,
+  SECOND_PLACES,
+  secondFolderOf,
+  sourceName,
+} from "./firstRun/wizard";
 import { WhichDatabase } from "./firstRun/WhichDatabase";
 import { RestoreFromCopy } from "./RestoreFromCopy";
 
 export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView) => void; backupsRoot: string }) {
   const [state, dispatch] = useReducer(firstRunReducer, initialState);
-  const { demo, app, database, backupDir, encrypt, password, schedule, tried, fromCopy, restored } = state;
+  const { demo, app, database, backupDir, encrypt, password, schedule, tried, fromCopy, restored, startAtLogin, secondPlace, secondFolder } = state;
 
   const finish = useAction(
     async () => {
@@ -42,6 +53,14 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
       if (restored) {
         await api.saveDestination({ destination: restored.destination, secret: restored.secret, sources: [source.name] });
       }
+      // A second place off this computer's disk: every backup is copied there.
+      const second = secondFolderOf(state);
+      if (second) {
+        const destination = destinationOf({ ...EMPTY_FORM, kind: "folder", name: second.name, path: second.path, sources: [source.name] });
+        await api.saveDestination({ destination, sources: [source.name] });
+      }
+      // Scheduled backups run only while Keepsake runs: it starts at login unless she said no.
+      if (startAtLogin && chosen) await api.setAutostart(true);
       return source;
     },
     { doing: "Setting up", onSuccess: onDone },
@@ -63,7 +82,7 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
   return (
     <main className="first-run" aria-labelledby="welcome">
       <h1 id="welcome">Welcome to Keepsake</h1>
-      <p className="lead">Keepsake keeps safe copies of a SQLite database, on a schedule, and can put them back. Four questions and you are done.</p>
+      <p className="lead">Keepsake keeps safe copies of the data of the apps you use, on a schedule, and can put them back. Five questions and you are done.</p>
       {restored ? (
         <p className="done" role="status" data-testid="first-run-restored">
           Your database is back, at <span className="inline-path">{restored.target}</span>. Finish below to keep it safe from
@@ -137,8 +156,66 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
               {label}
             </label>
           ))}
-          <p className="muted small">You can change this any time, or pick another time, in Schedule.</p>
+          <p className="muted small" data-testid="first-run-laptop">
+            A laptop that sleeps at night backs up when it wakes: a missed backup runs as soon as the computer is on again. You can pick
+            another time in Schedule.
+          </p>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={startAtLogin}
+              onChange={(e) => dispatch({ type: "start_at_login", on: e.target.checked })}
+              data-testid="first-run-start-at-login"
+            />
+            Start Keepsake when I log in (recommended), so backups run on time
+          </label>
+          <p className="muted small" data-testid="first-run-cleanup">
+            {CLEANUP_LINE} You can change this in Settings.
+          </p>
         </fieldset>
+
+        {!demo && (
+          <fieldset className="card" data-testid="first-run-second-place">
+            <legend>5. A second place for copies</legend>
+            <p className="small">
+              Backups on this computer don&apos;t help if its disk fails or the laptop is lost. Keepsake can keep a copy of each backup
+              somewhere else too.
+            </p>
+            {SECOND_PLACES.map(({ choice, label, hint }) => (
+              <div key={choice} className="choice">
+                <label className="check">
+                  <input
+                    type="radio"
+                    name="second-place"
+                    value={choice}
+                    checked={secondPlace === choice}
+                    onChange={() => dispatch({ type: "second_place", choice })}
+                    data-testid={`first-run-second-${choice}`}
+                  />
+                  {label}
+                </label>
+                {secondPlace === choice && <p className="muted small choice-hint">{hint}</p>}
+              </div>
+            ))}
+            {(secondPlace === "disk" || secondPlace === "synced") && (
+              <div className="row">
+                <input
+                  aria-label={secondPlace === "disk" ? "Folder on the external disk" : "Folder inside the synced folder"}
+                  value={secondFolder}
+                  onChange={(e) => dispatch({ type: "second_folder", path: e.target.value })}
+                  spellCheck={false}
+                  data-testid="first-run-second-folder"
+                />
+                <ChooseButton
+                  kind="folder"
+                  current={secondFolder}
+                  onChosen={(path) => dispatch({ type: "second_folder", path })}
+                  testId="first-run-second-folder-choose"
+                />
+              </div>
+            )}
+          </fieldset>
+        )}
 
         {tried && problem && (
           <p className="field-error" role="alert" data-testid="first-run-problem">

@@ -36,6 +36,27 @@ describe("Home", () => {
     expect(screen.queryByRole("region", { name: "Needs your attention" })).toBeNull();
   });
 
+  it("never says Protected while Keepsake won't start at login, and fixes that with one click", async () => {
+    const setup = fullSetup();
+    setup.state = { ...setup.state, autostart: false };
+    const { user, fake } = renderApp(setup);
+    await screen.findByTestId("source-status");
+    expect(text("source-status")).toBe("! Backups stop when you log out: Keepsake doesn't start when you log in (last backup 2 hours ago)");
+    expect(text("home-next-backup")).toMatch(/, if Keepsake is still running then\.$/);
+    await user.click(screen.getByRole("button", { name: "Start when I log in" }));
+    await waitFor(() => expect(text("source-status")).toContain("Protected: last backup 2 hours ago, verified, a copy on Backup disk"));
+    expect(fake.callsOf("set_autostart")).toEqual([{ enabled: true }]);
+  });
+
+  it("says backed up on this computer only until a copy is off its disk", async () => {
+    const setup = fullSetup();
+    setup.state!.sources![0] = { ...setup.state!.sources![0]!, second_place: null };
+    renderApp(setup);
+    await screen.findByTestId("source-status");
+    expect(text("source-status")).toBe("! Backed up on this computer only: add a second place (last backup 2 hours ago)");
+    expect(screen.getByTestId("source-status").dataset.tone).toBe("warn");
+  });
+
   it("backs up now with live progress, then says what it made", async () => {
     const fake = new FakeShell(fullSetup());
     fake.holdJobs();

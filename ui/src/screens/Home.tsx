@@ -8,12 +8,12 @@ import { ContentAlerts } from "../components/ContentAlerts";
 import { JobProgress } from "../components/JobProgress";
 import { LowSpace } from "../components/LowSpace";
 import { formatBytes, formatDateTime, formatDuration } from "../format";
-import { nextRunText, problems, sourceStatus, type Problem } from "../health";
+import { nextRunText, problems, sourceStatus } from "../health";
 import { useAction, useJob, useNow } from "../hooks";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
-import { FIX_WORDS } from "../words";
 import { CopyStatusList } from "./copies/CopyStatusList";
+import { appFiles, ProblemCard, StatusIcon } from "./home/Parts";
 
 export function Home({
   state,
@@ -33,6 +33,8 @@ export function Home({
   const [made, setMade] = useState<{ source: string; backup: BackupMetadata } | null>(null);
   const [cancelled, setCancelled] = useState(false);
   const resume = useAction(() => api.setPaused(false), { doing: "Resuming scheduled backups" });
+  const startAtLogin = useAction(() => api.setAutostart(true), { doing: "Letting Keepsake start when you log in" });
+  const runs = { autostart: state.autostart, paused: state.paused };
   const demo = useAction(api.createDemoSource, { doing: "Setting up the demo database", onSuccess: (s) => onSelect(s.name) });
 
   const backUp = async (name: string) => {
@@ -77,7 +79,7 @@ export function Home({
     );
   }
 
-  const status = source ? sourceStatus(source, now) : null;
+  const status = source ? sourceStatus(source, now, runs) : null;
 
   return (
     <section className="screen" aria-labelledby="home-title">
@@ -90,10 +92,11 @@ export function Home({
             <ProblemCard
               key={p.key}
               problem={p}
-              busy={job.running || resume.pending}
+              busy={job.running || resume.pending || startAtLogin.pending}
               onFix={() => {
                 if (p.fix === "settings") navigate("settings");
                 else if (p.fix === "resume") void resume.run();
+                else if (p.fix === "autostart") void startAtLogin.run();
                 else if (p.fix === "backup" && p.source) void backUp(p.source);
               }}
             />
@@ -114,8 +117,25 @@ export function Home({
           <p className="status-line" data-testid="source-status" data-tone={status.tone}>
             <StatusIcon tone={status.tone} /> {status.headline}
           </p>
+          {source.enabled && source.demo && (
+            <p className="small" data-testid="home-demo">
+              The demo shows what Keepsake does with made-up data.{" "}
+              <button type="button" className="link" onClick={() => navigate("settings")}>
+                Protect your own data
+              </button>
+            </p>
+          )}
+          {source.enabled && !source.demo && !source.second_place && (
+            <p className="small" data-testid="home-second-place">
+              A copy somewhere else (an external disk, a synced folder or online storage) keeps your data safe if this computer&apos;s disk
+              fails or the laptop is lost.{" "}
+              <button type="button" className="link" onClick={() => navigate("settings")}>
+                Add a second place
+              </button>
+            </p>
+          )}
           <p className="next" data-testid="home-next-backup">
-            {nextRunText(source, state.paused, now)}
+            {nextRunText(source, runs, now)}
           </p>
           {source.last_backup && (
             <p className="facts">
@@ -177,7 +197,7 @@ export function Home({
           <h2 id="all-title">All your databases</h2>
           <ul className="source-list">
             {state.sources.map((s) => {
-              const st = sourceStatus(s, now);
+              const st = sourceStatus(s, now, runs);
               return (
                 <li key={s.name} className={`card tone-${st.tone}`}>
                   <div>
@@ -185,7 +205,7 @@ export function Home({
                     <p className="status-line">
                       <StatusIcon tone={st.tone} /> {st.headline}
                     </p>
-                    <p className="next">{nextRunText(s, state.paused, now)}</p>
+                    <p className="next">{nextRunText(s, runs, now)}</p>
                   </div>
                   <button
                     type="button"
@@ -203,40 +223,4 @@ export function Home({
       )}
     </section>
   );
-}
-
-function ProblemCard({ problem, onFix, busy }: { problem: Problem; onFix: () => void; busy: boolean }) {
-  const fixLabel = problem.fix ? FIX_WORDS[problem.fix] : null;
-  return (
-    <div className={`problem tone-${problem.tone}`} role={problem.tone === "bad" ? "alert" : "status"}>
-      <div>
-        <strong>
-          <StatusIcon tone={problem.tone} /> {problem.title}
-        </strong>
-        <p>{problem.action}</p>
-      </div>
-      {fixLabel && (
-        <button type="button" onClick={onFix} disabled={busy}>
-          {fixLabel}
-        </button>
-      )}
-    </div>
-  );
-}
-
-const ICONS = { ok: "✓", warn: "!", bad: "✕", idle: "–" } as const;
-
-export function StatusIcon({ tone }: { tone: keyof typeof ICONS }) {
-  return (
-    <span className={`icon icon-${tone}`} aria-hidden="true">
-      {ICONS[tone]}
-    </span>
-  );
-}
-
-/** An app's files in a few words: "4 files in /home/ada/.mozilla/firefox/x1y2.default". */
-function appFiles(source: SourceView): string {
-  const folder = source.database.replace(/[\\/][^\\/]*$/, "");
-  const count = 1 + source.also.length;
-  return `${count} ${count === 1 ? "file" : "files"} in ${folder}`;
 }

@@ -150,7 +150,8 @@ describe("Settings", () => {
     await user.click(screen.getByRole("radio", { name: "Dark" }));
     await waitFor(() => {
       expect(fake.callsOf("set_notification_level")).toEqual([{ level: "off" }]);
-      expect(fake.callsOf("set_autostart")).toEqual([{ enabled: true }]);
+      // Set up already (start at login is on): the click turns it off.
+      expect(fake.callsOf("set_autostart")).toEqual([{ enabled: false }]);
       expect(fake.callsOf("set_paused")).toEqual([{ paused: true }]);
     });
     expect(document.documentElement.dataset.theme).toBe("dark");

@@ -121,6 +121,8 @@ export function makeSource(overrides: Partial<SourceView> = {}): SourceView {
     last_run: null,
     health: "ok",
     space: null,
+    demo: false,
+    second_place: { kind: "other_disk", name: "Backup disk", has_newest: true },
     ...overrides,
   };
 }
@@ -209,7 +211,7 @@ export interface FakeSetup {
 export function fullSetup(now = Date.now()): FakeSetup {
   const backups = weekOfBackups(now);
   return {
-    state: { sources: [makeSource({ last_backup: backups[0] ?? null })] },
+    state: { sources: [makeSource({ last_backup: backups[0] ?? null })], autostart: true },
     backups: { Notes: backups },
     history: { Notes: runsFor(backups, now) },
     current: { Notes: { notes: 1250, tags: 40, attachments: 80, drafts: 3 } },

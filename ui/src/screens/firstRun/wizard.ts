@@ -15,11 +15,26 @@ export const RECOMMENDED_SCHEDULE: Schedule = { kind: "daily", time: "02:00" };
 
 /** The schedules offered here (any other is a click away in Schedule), as the shell takes them. */
 export const SCHEDULES: readonly { choice: ScheduleChoice; schedule: Schedule | null; label: string }[] = [
-  { choice: "daily", schedule: RECOMMENDED_SCHEDULE, label: "Every day at 02:00 (recommended)" },
+  { choice: "daily", schedule: RECOMMENDED_SCHEDULE, label: "Every day at 02:00, or as soon as the computer is on again (recommended)" },
   { choice: "hourly", schedule: { kind: "hourly", minute: 0 }, label: "Every hour" },
   { choice: "weekly", schedule: { kind: "weekly", weekday: "monday", time: "02:00" }, label: "Every Monday at 02:00" },
   { choice: "none", schedule: null, label: "Only when I click Back up now" },
 ];
+
+/** Where a second copy of the backups goes: the plain choices first, online storage later. */
+export type SecondPlaceChoice = "disk" | "synced" | "online" | "later";
+
+/** The second places offered, in the person's words. */
+export const SECOND_PLACES: readonly { choice: SecondPlaceChoice; label: string; hint: string }[] = [
+  { choice: "disk", label: "An external disk or USB stick", hint: "Plug it in and choose a folder on it. Copies are made whenever it is plugged in." },
+  { choice: "synced", label: "A synced folder (Dropbox, Nextcloud, OneDrive, …)", hint: "Choose a folder inside it: its app sends the copies off this computer." },
+  { choice: "online", label: "Online storage (Amazon S3 and others)", hint: "Set it up after this, in Settings under Copies elsewhere." },
+  { choice: "later", label: "Not now", hint: "Your backups stay on this computer only: a failing disk or a lost laptop would take them too." },
+];
+
+/** The clean-up rule every new database gets, in one line (RetentionPolicy::recommended in the engine). */
+export const CLEANUP_LINE =
+  "Old backups are cleaned up for you: all from the last 2 days, then one a day for a week, one a week for a month and one a month for a year.";
 
 export interface FirstRunState {
   /** The demo database instead of one of the person's. */
@@ -38,6 +53,12 @@ export interface FirstRunState {
   fromCopy: boolean;
   /** A database restored from a copy elsewhere: new backups are copied there again. */
   restored: Restored | null;
+  /** Start Keepsake when the person logs in, so scheduled backups run (on unless turned off). */
+  startAtLogin: boolean;
+  /** Where a second copy goes. */
+  secondPlace: SecondPlaceChoice;
+  /** The folder on the external disk or in the synced folder. */
+  secondFolder: string;
 }
 
 export type FirstRunAction =
@@ -51,7 +72,10 @@ export type FirstRunAction =
   | { type: "schedule"; choice: ScheduleChoice }
   | { type: "submitted" }
   | { type: "from_copy"; open: boolean }
-  | { type: "restored"; restored: Restored };
+  | { type: "restored"; restored: Restored }
+  | { type: "start_at_login"; on: boolean }
+  | { type: "second_place"; choice: SecondPlaceChoice }
+  | { type: "second_folder"; path: string };
 
 export const initialState: FirstRunState = {
   demo: false,
@@ -65,6 +89,9 @@ export const initialState: FirstRunState = {
   tried: false,
   fromCopy: false,
   restored: null,
+  startAtLogin: true,
+  secondPlace: "later",
+  secondFolder: "",
 };
 
 export function firstRunReducer(state: FirstRunState, action: FirstRunAction): FirstRunState {
@@ -89,6 +116,12 @@ export function firstRunReducer(state: FirstRunState, action: FirstRunAction): F
       return { ...state, tried: true };
     case "from_copy":
       return { ...state, fromCopy: action.open };
+    case "start_at_login":
+      return { ...state, startAtLogin: action.on };
+    case "second_place":
+      return { ...state, secondPlace: action.choice };
+    case "second_folder":
+      return { ...state, secondFolder: action.path };
     case "restored": {
       const r = action.restored;
       // The database is the restored file; the password that opened its backups protects the new ones.
@@ -113,9 +146,28 @@ export function databaseProblem(state: FirstRunState): string | null {
   return state.database.trim() === "" ? "Choose the database file (or type its path), or use the demo database." : null;
 }
 
-/** What stops finishing, or null: the database first, then the password (when encrypting). */
+/** Why the second place can't be used yet, or null. */
+export function secondPlaceProblem(state: FirstRunState): string | null {
+  if ((state.secondPlace === "disk" || state.secondPlace === "synced") && state.secondFolder.trim() === "") {
+    return state.secondPlace === "disk"
+      ? "Choose a folder on the external disk, or pick “Not now”."
+      : "Choose a folder inside the synced folder, or pick “Not now”.";
+  }
+  return null;
+}
+
+/** What stops finishing, or null: the database first, then the password (when encrypting), then the second place. */
 export function problemOf(state: FirstRunState): string | null {
-  return databaseProblem(state) ?? (state.encrypt ? passwordProblem(state.password) : null);
+  return databaseProblem(state) ?? (state.encrypt ? passwordProblem(state.password) : null) ?? secondPlaceProblem(state);
+}
+
+/** The second place as a destination's name and folder, when one was chosen. */
+export function secondFolderOf(state: FirstRunState): { name: string; path: string } | null {
+  const path = state.secondFolder.trim();
+  if (state.demo || path === "") return null;
+  if (state.secondPlace === "disk") return { name: "External disk", path };
+  if (state.secondPlace === "synced") return { name: "Synced folder", path };
+  return null;
 }
 
 /** The name the source gets: the app's, the one typed, or the file's. */

@@ -10,6 +10,7 @@ export function Done({
   running,
   onUndo,
   onAnother,
+  onFinished,
 }: {
   outcome: { result: RestoreOutcome; backup: BackupMetadata } | null;
   undone: RestoreOutcome | null;
@@ -17,6 +18,8 @@ export function Done({
   running: boolean;
   onUndo: () => void;
   onAnother: () => void;
+  /** "Done": back to Home. */
+  onFinished: () => void;
 }) {
   return (
     <>
@@ -28,14 +31,21 @@ export function Done({
             {outcome.result.verified && " The backup was checked before it was used."}
           </p>
           {outcome.result.safety_backup_id ? (
-            <>
-              <p>The database as it was just before is kept as a safety backup, so you can go back.</p>
-              <button type="button" className="primary" data-testid="undo-restore" onClick={onUndo} disabled={running}>
-                Undo this restore
-              </button>
-            </>
+            <p>The data as it was just before is kept as a safety backup, so you can still go back.</p>
           ) : (
-            <p>There was no database at that place before, so there is nothing to undo.</p>
+            <p>There was nothing at that place before, so there is nothing to undo.</p>
+          )}
+          {!undone && (
+            <div className="buttons">
+              <button type="button" className="primary" data-testid="restore-finished" onClick={onFinished} disabled={running}>
+                Done
+              </button>
+              {outcome.result.safety_backup_id && (
+                <button type="button" data-testid="undo-restore" onClick={onUndo} disabled={running}>
+                  Undo this restore
+                </button>
+              )}
+            </div>
           )}
         </div>
       )}
@@ -46,11 +56,19 @@ export function Done({
         </div>
       )}
       {(outcome || undone) && !running && (
-        <div className="buttons">
-          <button type="button" onClick={onAnother}>
+        <p>
+          <button type="button" className="link" onClick={onAnother}>
             Restore another backup
           </button>
-        </div>
+          {undone && (
+            <>
+              {" · "}
+              <button type="button" className="link" data-testid="restore-finished" onClick={onFinished}>
+                Back to Home
+              </button>
+            </>
+          )}
+        </p>
       )}
     </>
   );
