@@ -84,6 +84,19 @@ export function formatDateTime(iso: string, seconds = false): string {
   return (seconds ? dateTimeSeconds : dateTime).format(then);
 }
 
+/**
+ * A backup's time, told apart from every other backup in `all`: with seconds when another was made
+ * in the same minute, and "(2 of 3)" when others were made in the same second.
+ */
+export function backupWhen(backup: { id: string; created_at: string }, all: readonly { id: string; created_at: string }[]): string {
+  const seconds = sameMinute(all.map((b) => b.created_at)).has(backup.created_at);
+  const when = formatDateTime(backup.created_at, seconds);
+  const twins = all.filter((b) => formatDateTime(b.created_at, true) === formatDateTime(backup.created_at, true));
+  if (twins.length < 2) return when;
+  const sorted = [...twins].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id.localeCompare(b.id));
+  return `${when} (${sorted.findIndex((b) => b.id === backup.id) + 1} of ${twins.length})`;
+}
+
 /** The times (ISO strings) that share their minute with another in `times`: shown with seconds. */
 export function sameMinute(times: readonly string[]): Set<string> {
   const count = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatBytes, formatDateTime, formatDuration, formatRelative, formatRunTime, plural } from "./format";
+import { backupWhen, formatBytes, formatDateTime, formatDuration, formatRelative, formatRunTime, plural } from "./format";
 import { nextRunText, problems, sourceStatus, type Status } from "./health";
 import { passwordStrength } from "./password";
 import { DEFAULT_FORM, formFromSchedule, sameSchedule, scheduleFromForm, scheduleKey } from "./scheduleForm";
@@ -158,6 +158,23 @@ describe("password strength", () => {
     ["correct horse battery staple", "strong"],
     ["Tr0ub4dor&3xyz", "strong"],
   ])("%s is %s", (pw, strength) => expect(passwordStrength(pw)).toBe(strength));
+});
+
+describe("a backup's name", () => {
+  it("tells every backup apart: seconds when two share a minute, a count when they share a second", () => {
+    const at = (iso: string, id: string) => ({ id, created_at: iso });
+    const a = at("2026-12-07T03:11:05Z", "a");
+    const b = at("2026-12-07T03:11:40Z", "b");
+    const c = at("2026-12-07T03:11:40.5Z", "c");
+    const d = at("2026-12-07T09:00:00Z", "d");
+    const all = [a, b, c, d];
+    const names = all.map((x) => backupWhen(x, all));
+    expect(new Set(names).size).toBe(4);
+    expect(names[3]).toBe(formatDateTime(d.created_at));
+    expect(names[0]).toBe(formatDateTime(a.created_at, true));
+    expect(names[1]).toBe(`${formatDateTime(b.created_at, true)} (1 of 2)`);
+    expect(names[2]).toBe(`${formatDateTime(c.created_at, true)} (2 of 2)`);
+  });
 });
 
 describe("health words", () => {

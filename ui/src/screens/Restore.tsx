@@ -132,7 +132,7 @@ export function Restore({
           )}
           {step === "confirm" && (
             <Confirm confirmLabel="Restore now" onConfirm={() => void restore()} onCancel={() => dispatch({ type: "cancel" })}>
-              Replace {targetPath(state) || source.database} with the backup from {formatDateTime(chosen.created_at)}? Close the
+              Replace {targetPath(state) || source.database} with the backup from {formatDateTime(chosen.created_at, true)}? Close the
               app that uses the database first.
             </Confirm>
           )}

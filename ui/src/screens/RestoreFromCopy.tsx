@@ -12,7 +12,7 @@ import * as api from "../api";
 import { ChooseButton } from "../components/ChooseButton";
 import { DestinationFields } from "../components/DestinationFields";
 import { JobProgress } from "../components/JobProgress";
-import { formatBytes, formatDateTime, plural } from "../format";
+import { backupWhen, formatBytes, plural } from "../format";
 import { useAction, useJob } from "../hooks";
 import {
   canRestore,
@@ -110,7 +110,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
             {plural(found.length, "backup")} found. Choose the one to restore (the newest is chosen):
           </p>
           <ul className="choices">
-            {found.map((b) => (
+            {found.map((b, _i, all) => (
               <li key={b.id}>
                 <label className="check">
                   <input
@@ -121,7 +121,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
                     data-testid="from-copy-backup"
                     data-id={b.id}
                   />
-                  {formatDateTime(b.created_at)} · {lastPart(b.source_path)} · {formatBytes(b.original_size)}
+                  {backupWhen(b, all)} · {lastPart(b.source_path)} · {formatBytes(b.original_size)}
                 </label>
               </li>
             ))}

@@ -33,7 +33,7 @@ export function Changes(props: ChangesProps) {
     return (
       <p data-testid="changes-kept-whole">
         Its app encrypts this file itself, so Keepsake can&apos;t show what changes inside it. Restoring puts the whole file back as it was
-        on {formatDateTime(props.backup.created_at)}.
+        on {formatDateTime(props.backup.created_at, true)}.
       </p>
     );
   }

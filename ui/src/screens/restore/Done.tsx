@@ -27,7 +27,7 @@ export function Done({
         <div className="card tone-ok done-panel" role="status" data-testid="restore-done">
           <h2>Restored</h2>
           <p>
-            {outcome.result.target} now holds the backup from {formatDateTime(outcome.backup.created_at)}.
+            {outcome.result.target} now holds the backup from {formatDateTime(outcome.backup.created_at, true)}.
             {outcome.result.verified && " The backup was checked before it was used."}
           </p>
           {outcome.result.safety_backup_id ? (
