@@ -4,7 +4,7 @@
 CARGO ?= cargo
 DEMO_DIR ?= target/demo
 
-.PHONY: setup build ui ui-test app run demo bundle package check-package e2e e2e-screens e2e-apps test lint fmt bench clean-demo bindings
+.PHONY: setup build ui ui-test app run demo bundle package check-package e2e e2e-screens e2e-apps e2e-firsttime test lint fmt bench clean-demo bindings
 
 setup:
 	@scripts/setup.sh
@@ -60,6 +60,11 @@ e2e-screens: app
 e2e-apps: app
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-apps.sh
 
+# A person's first ten minutes on the real app, without a tray (issue 26; screenshots in
+# target/e2e/firsttime/).
+e2e-firsttime: app
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-firsttime.sh
+
 # The window's contract (ui/src/bindings.ts), generated from the Rust types; `make test` fails
 # when the committed file differs from what the types generate.
 bindings:
@@ -80,6 +85,7 @@ test: setup lint ui-test ui
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e.sh
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-screens.sh
 	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-apps.sh
+	KEEPSAKE_APP=$(CURDIR)/target/debug/keepsake-app scripts/e2e-firsttime.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -30,6 +30,16 @@ if [ "${E2E_SUITE:-}" = apps ]; then
   unset KEEPSAKE_DEMO
 fi
 
+# E2E_SUITE=firsttime (scripts/e2e-firsttime.sh) runs only tests/e2e/firsttime.test.mjs: a person's
+# first ten minutes (issue 26), from a fresh profile on a desktop without a tray, with an app's
+# database in the home folder and an "external disk" (a tmpfs of its own, mounted as root).
+if [ "${E2E_SUITE:-}" = firsttime ]; then
+  OUT=$ROOT/target/e2e/firsttime
+  TESTS=tests/e2e/firsttime.test.mjs
+  export E2E_FIRSTTIME=1 E2E_NO_TRAY=1 E2E_PORT=${E2E_PORT:-4480}
+  unset KEEPSAKE_DEMO
+fi
+
 if [ "${1:-}" != "--in-session" ]; then
   if [ -z "${KEEPSAKE_APP:-}" ]; then
     (cd ui && npm run build --silent >/dev/null)
@@ -49,6 +59,7 @@ if [ "${1:-}" != "--in-session" ]; then
   # A real database made by another program, to look inside: cargo's own cache index (SQLite),
   # which every machine that built the app has. The tests back up a copy, never the file.
   export E2E_THIRD_PARTY_DB=${E2E_THIRD_PARTY_DB:-${CARGO_HOME:-$HOME/.cargo}/.global-cache}
+  umount "$OUT/usb" 2>/dev/null || true
   rm -rf "$OUT"
   mkdir -p "$OUT"
   # DISPLAY is set before the bus starts, so D-Bus-activated helpers get it too.
@@ -75,7 +86,10 @@ exec 3>&2 2>>"$OUT/session.log"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # An app left running in the background (firsttime closes its window and checks it goes on).
+  pkill -f "^$KEEPSAKE_APP" 2>/dev/null || true
   wait 2>/dev/null || true
+  if [ -n "${E2E_USB:-}" ]; then umount "$E2E_USB" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -105,9 +119,25 @@ dbus-monitor --session "type='method_call',interface='org.freedesktop.Notificati
   >"$OUT/notifications.log" 2>&1 &
 pids+=($!)
 
-"$E2E_PYTHON" tests/e2e/tray.py watch "$OUT/tray-items" >"$OUT/tray.log" 2>&1 &
-pids+=($!)
-wait_for "the tray watcher" has_owner org.kde.StatusNotifierWatcher
+if [ -z "${E2E_NO_TRAY:-}" ]; then
+  "$E2E_PYTHON" tests/e2e/tray.py watch "$OUT/tray-items" >"$OUT/tray.log" 2>&1 &
+  pids+=($!)
+  wait_for "the tray watcher" has_owner org.kde.StatusNotifierWatcher
+fi
+
+if [ -n "${E2E_FIRSTTIME:-}" ]; then
+  # An external disk: a file system of its own (not the one the home folder is on).
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "e2e: the firsttime suite mounts a tmpfs as its external disk and needs root" >&3
+    exit 1
+  fi
+  export E2E_USB=$OUT/usb
+  mkdir -p "$E2E_USB"
+  mount -t tmpfs -o size=64m,mode=0755 keepsake-e2e-usb "$E2E_USB"
+  # The app she uses: Anki, with its collection in its usual place.
+  mkdir -p "$XDG_DATA_HOME/Anki2/User 1"
+  "$E2E_PYTHON" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript("CREATE TABLE cards(id INTEGER PRIMARY KEY, front TEXT, back TEXT); INSERT INTO cards(front, back) VALUES (\"hola\", \"hello\"), (\"gracias\", \"thank you\");"); c.commit()' "$XDG_DATA_HOME/Anki2/User 1/collection.anki2"
+fi
 
 "$TAURI_DRIVER" --port "$E2E_PORT" --native-port $((E2E_PORT + 1)) >"$OUT/driver.log" 2>&1 &
 pids+=($!)

@@ -68,8 +68,12 @@ pub fn run() {
             RunEvent::ExitRequested { api, code: None, .. }
                 if platform::keep_running_in_tray(&app.state::<AppState>()) =>
             {
-                let tray = app.try_state::<tray::Tray<tauri::Wry>>().is_some();
-                tracing::info!(tray, "window closed; running on in the background");
+                let tray = app.try_state::<tray::Tray<tauri::Wry>>().is_some() && platform::tray_shown();
+                if tray {
+                    tracing::info!("window closed; running on in the tray");
+                } else {
+                    tracing::info!("window closed; running on in the background (no tray on this desktop)");
+                }
                 if !tray && !SAID_IN_BACKGROUND.swap(true, std::sync::atomic::Ordering::SeqCst) {
                     // Nothing on screen shows that it runs: said once, with how to open it.
                     let level = app.state::<AppState>().settings().notification_level;

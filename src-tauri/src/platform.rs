@@ -43,6 +43,23 @@ pub fn keep_running_in_tray(state: &AppState) -> bool {
     state.scheduled_sources().iter().any(|s| s.is_scheduled())
 }
 
+/// Whether the desktop shows tray icons now: a tray host owns `org.kde.StatusNotifierWatcher` on
+/// the session bus (KDE, XFCE, Cinnamon, GNOME with the AppIndicator extension). Asked when the
+/// window closes, not at start: at login the panel may come up after Keepsake.
+#[cfg(target_os = "linux")]
+pub fn tray_shown() -> bool {
+    let Ok(conn) = zbus::blocking::Connection::session() else { return false };
+    let Ok(bus) = zbus::blocking::fdo::DBusProxy::new(&conn) else { return false };
+    let Ok(name) = zbus::names::BusName::try_from("org.kde.StatusNotifierWatcher") else { return false };
+    bus.name_has_owner(name).unwrap_or(false)
+}
+
+/// Elsewhere the tray always shows.
+#[cfg(not(target_os = "linux"))]
+pub fn tray_shown() -> bool {
+    true
+}
+
 /// Turns start-at-login on or off (nothing to do where the plugin is absent, as in tests).
 pub fn set_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResult<()> {
     let Some(manager) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() else {

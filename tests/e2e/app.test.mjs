@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { connect, disconnect, invoke, py, sleep, until } from "./session.mjs";
+import { connect, disconnect, invoke, keepsakeWindow, py, sleep, until } from "./session.mjs";
 
 const APP = process.env.KEEPSAKE_APP;
 const OUT = process.env.E2E_OUT;
@@ -194,15 +194,6 @@ test("a second launch hands over to the first one and exits", async () => {
   assert.equal(code, 0, `the second instance ended with ${code ?? signal}; stderr: ${stderr}`);
   assert.equal((await invoke("app_state")).sources.length, 2, "the first one still answers");
 });
-
-/** The visible Keepsake window's X id, or "" when there is none. */
-function keepsakeWindow() {
-  try {
-    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Keepsake$"], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
-  } catch {
-    return "";
-  }
-}
 
 /** The app's web content processes (a webview's page), as "pid name" lines. */
 function webkitProcesses(pid) {

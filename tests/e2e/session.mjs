@@ -38,6 +38,15 @@ export async function until(what, f, ms = 30_000) {
 export const py = (script, ...args) =>
   execFileSync(PYTHON, [path.join(HERE, script), ...args], { encoding: "utf8", timeout: 20_000 }).trim();
 
+/** The app's visible window (an X11 id, for xdotool and close_window.py), or "" when there is none. */
+export function keepsakeWindow() {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Keepsake$"], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** Starts the app (KEEPSAKE_APP) through tauri-driver on `port`; the WebDriver session. */
 export async function connect(port) {
   browser = await remote({

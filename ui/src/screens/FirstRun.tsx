@@ -195,25 +195,25 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
                   {label}
                 </label>
                 {secondPlace === choice && <p className="muted small choice-hint">{hint}</p>}
+                {secondPlace === choice && (choice === "disk" || choice === "synced") && (
+                  <div className="row">
+                    <input
+                      aria-label={choice === "disk" ? "Folder on the external disk" : "Folder inside the synced folder"}
+                      value={secondFolder}
+                      onChange={(e) => dispatch({ type: "second_folder", path: e.target.value })}
+                      spellCheck={false}
+                      data-testid="first-run-second-folder"
+                    />
+                    <ChooseButton
+                      kind="folder"
+                      current={secondFolder}
+                      onChosen={(path) => dispatch({ type: "second_folder", path })}
+                      testId="first-run-second-folder-choose"
+                    />
+                  </div>
+                )}
               </div>
             ))}
-            {(secondPlace === "disk" || secondPlace === "synced") && (
-              <div className="row">
-                <input
-                  aria-label={secondPlace === "disk" ? "Folder on the external disk" : "Folder inside the synced folder"}
-                  value={secondFolder}
-                  onChange={(e) => dispatch({ type: "second_folder", path: e.target.value })}
-                  spellCheck={false}
-                  data-testid="first-run-second-folder"
-                />
-                <ChooseButton
-                  kind="folder"
-                  current={secondFolder}
-                  onChosen={(path) => dispatch({ type: "second_folder", path })}
-                  testId="first-run-second-folder-choose"
-                />
-              </div>
-            )}
           </fieldset>
         )}
 
