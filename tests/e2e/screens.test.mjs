@@ -496,7 +496,10 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   );
   await screen("home");
   const layout = await until("that alert on Home", async () => (await shown("content-alert")) && $("content-alert"), LONG);
-  assert.match(await layout.getText(), /The app changed the layout of its data/);
+  // An app's update is said calmly (not in alarm red), with the database's name.
+  assert.match(await layout.getText(), /changed how it stores its data/);
+  assert.match(await layout.getText(), /This is normal after an update: nothing is lost/);
+  assert.match(await layout.getAttribute("class"), /tone-warn/);
   await shot("home-schema-alert");
   await click("alert-dismiss");
   await until("it gone", async () => !(await (await $("content-alert")).isExisting()), LONG);
@@ -544,8 +547,11 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   await screen("home");
   const banner = await until("the alert on Home", async () => (await shown("content-alert")) && $("content-alert"), LONG);
   const words = await banner.getText();
-  assert.match(words, new RegExp(`notes: ${num(rowsBefore - rowsAfter)} of ${num(rowsBefore)} rows are gone`));
-  assert.match(words, /is kept \(pinned\), so cleaning up never deletes it/);
+  assert.match(words, new RegExp(`${num(rowsBefore - rowsAfter)} of ${num(rowsBefore)} entries in “notes” are gone`));
+  assert.match(words, /kept safe, so you can get them back/);
+  assert.match(words, /See what's gone and get it back/);
+  // The status line agrees with the alarm.
+  assert.match(await (await $("source-status")).getText(), /Needs a look: something went missing/);
   await shot("home-content-alert");
 
   await screen("history");

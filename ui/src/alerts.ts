@@ -6,42 +6,51 @@ import type { Alert } from "./types";
 
 const number = (n: number) => n.toLocaleString();
 
-/** The change in one short sentence. */
-export function alertTitle(a: Alert): string {
-  const table = a.table ?? "a table";
+/** Alerts about a change of layout (an app's update): said calmly, not in alarm red. */
+export function isCalm(a: Alert): boolean {
+  return a.kind === "schema_changed" || a.kind === "user_version_changed";
+}
+
+/** The change in one short sentence, in a person's words ("entries", the table's name quoted). */
+export function alertTitle(a: Alert, app?: string | null): string {
+  const table = a.table ? `“${a.table}”` : "a list";
   const before = a.before ?? 0;
   const after = a.after ?? 0;
+  const who = app ?? "The app";
   switch (a.kind) {
     case "table_emptied":
-      return `${table}: all ${plural(before, "row")} are gone`;
+      return `Everything in ${table} is gone (${plural(before, "entry", "entries")} before)`;
     case "rows_lost":
-      return `${table}: ${number(before - after)} of ${number(before)} rows are gone`;
+      return `${number(before - after)} of ${number(before)} entries in ${table} are gone`;
     case "table_gone":
-      return `The table ${table} is gone (it had ${plural(before, "row")})`;
+      return `${a.table ? `“${a.table}”` : "A list"} is gone, with its ${plural(before, "entry", "entries")}`;
     case "schema_changed":
-      return "The app changed the layout of its data (tables or columns)";
+      return `${who} changed how it stores its data`;
     case "user_version_changed":
-      return `The app changed its data version, from ${a.before ?? "?"} to ${a.after ?? "?"}`;
+      return `${who} was updated (its data version went from ${a.before ?? "?"} to ${a.after ?? "?"})`;
     case "integrity_failed":
-      return "The database is damaged: it fails SQLite's own check";
+      return `The data of ${app ?? "this database"} is damaged`;
   }
 }
 
-/** When it was noticed, and what is kept because of it. */
+/** When it was noticed, and what is kept because of it, each said once. */
 export function alertDetail(a: Alert): string {
   const noticed = dateOfBackupId(a.backup_id);
   const previous = a.previous_id ? dateOfBackupId(a.previous_id) : null;
   const kept = a.pinned ? dateOfBackupId(a.pinned) : null;
   const parts: string[] = [];
   if (noticed && previous) {
-    parts.push(`Noticed in the backup of ${formatDateTime(noticed)}, compared with the one of ${formatDateTime(previous)}.`);
+    parts.push(`Seen between the backups of ${formatDateTime(previous)} and ${formatDateTime(noticed)}.`);
   } else if (noticed) {
-    parts.push(`Noticed in the backup of ${formatDateTime(noticed)}.`);
+    parts.push(`Seen in the backup of ${formatDateTime(noticed)}.`);
   }
-  if (kept) parts.push(`The backup of ${formatDateTime(kept)} is kept (pinned), so cleaning up never deletes it.`);
-  if (a.kind === "integrity_failed") parts.push("While the database is damaged, Keepsake deletes none of its backups.");
-  if (a.kind === "schema_changed" || a.kind === "user_version_changed") {
-    parts.push("This is normal after the app was updated.");
+  if (isCalm(a)) {
+    parts.push("This is normal after an update: nothing is lost.");
+  } else if (kept && a.pinned === a.previous_id) {
+    parts.push("That earlier backup is kept safe, so you can get them back.");
+  } else if (kept) {
+    parts.push(`The backup of ${formatDateTime(kept)} is kept safe, so you can get them back.`);
   }
+  if (a.kind === "integrity_failed") parts.push("While it is damaged, Keepsake deletes none of its backups.");
   return parts.join(" ");
 }

@@ -26,8 +26,10 @@ export interface Runs {
  * paused, Keepsake starting at login) and a copy of the newest backup off this computer's disk
  * (another disk, a synced folder or online). Otherwise an honest middle state saying what is missing.
  */
-export function sourceStatus(source: SourceView, now: number, runs: Runs): Status {
+export function sourceStatus(source: SourceView, now: number, runs: Runs, alarms = 0): Status {
   if (!source.enabled) return { tone: "idle", headline: "Turned off: Keepsake is not backing up this database" };
+  // A content alert that may be data loss stands above everything: the line agrees with it.
+  if (alarms > 0) return { tone: "bad", headline: "Needs a look: something went missing (see above)" };
   if (source.demo) return { tone: "idle", headline: "A tour with sample data: this is not your data, and nothing of yours is protected yet" };
   const last = source.last_backup;
   if (typeof source.health === "object") {

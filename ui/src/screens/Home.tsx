@@ -9,7 +9,8 @@ import { JobProgress } from "../components/JobProgress";
 import { LowSpace } from "../components/LowSpace";
 import { formatBytes, formatDateTime, formatDuration } from "../format";
 import { nextRunText, problems, sourceStatus } from "../health";
-import { useAction, useJob, useNow } from "../hooks";
+import { useAction, useJob, useNow, useQuery } from "../hooks";
+import { isCalm } from "../alerts";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
 import { CopyStatusList } from "./copies/CopyStatusList";
@@ -35,6 +36,9 @@ export function Home({
   const resume = useAction(() => api.setPaused(false), { doing: "Resuming scheduled backups" });
   const startAtLogin = useAction(() => api.setAutostart(true), { doing: "Letting Keepsake start when you log in" });
   const runs = { autostart: state.autostart, paused: state.paused };
+  // The same query as the alerts above the status (one fetch): the status line agrees with them.
+  const alerts = useQuery(`alerts:${source?.name ?? ""}`, () => (source ? api.listAlerts(source.name) : Promise.resolve([])));
+  const alarms = (alerts.data ?? []).filter((a) => !isCalm(a)).length;
   const demo = useAction(api.createDemoSource, { doing: "Setting up the demo database", onSuccess: (s) => onSelect(s.name) });
 
   const backUp = async (name: string) => {
@@ -79,7 +83,7 @@ export function Home({
     );
   }
 
-  const status = source ? sourceStatus(source, now, runs) : null;
+  const status = source ? sourceStatus(source, now, runs, alarms) : null;
 
   return (
     <section className="screen" aria-labelledby="home-title">

@@ -33,12 +33,31 @@ describe("content alerts on Home", () => {
   it("say what changed, what is kept, and go away when it was you", async () => {
     const { user, fake } = renderApp(withAlert());
     const alert = await screen.findByTestId("content-alert");
-    expect(alert.textContent).toContain("notes: 600 of 1,200 rows are gone");
-    expect(alert.textContent).toMatch(/Noticed in the backup of .*, compared with the one of /);
-    expect(alert.textContent).toContain("is kept (pinned), so cleaning up never deletes it");
+    expect(alert.textContent).toContain("Notes: 600 of 1,200 entries in “notes” are gone");
+    expect(alert.textContent).toMatch(/Seen between the backups of .* and /);
+    expect(alert.textContent).toMatch(/kept safe, so you can get them back/);
+    expect(within(alert).getByTestId("alert-look-inside").textContent).toBe("See what's gone and get it back");
+    // The status line agrees with the alarm: never a green Protected under it.
+    expect(screen.getByTestId("source-status").textContent).toBe("✕ Needs a look: something went missing (see above)");
     await user.click(within(alert).getByTestId("alert-dismiss"));
     await waitFor(() => expect(screen.queryByTestId("content-alert")).toBeNull());
     expect(fake.callsOf("dismiss_alert")[0]).toEqual({ source: "Notes", id: 1 });
+  });
+
+  it("say an app's update calmly, and leave the status line alone", async () => {
+    const fake = withAlert();
+    const [alert] = fake.alerts.Notes ?? [];
+    if (!alert) throw new Error("an alert");
+    fake.alerts.Notes = [{ ...alert, kind: "schema_changed", table: null, before: null, after: null, pinned: null }];
+    renderApp(fake);
+    const shown = await screen.findByTestId("content-alert");
+    expect(shown.className).toContain("tone-warn");
+    expect(shown.getAttribute("role")).toBe("status");
+    expect(shown.textContent).toContain("Notes changed how it stores its data");
+    expect(shown.textContent).toContain("This is normal after an update: nothing is lost.");
+    expect(within(shown).queryByTestId("alert-look-inside")).toBeNull();
+    expect(within(shown).getByTestId("alert-dismiss").textContent).toBe("OK");
+    expect(screen.getByTestId("source-status").textContent).toContain("Protected");
   });
 
   it("lead inside the kept backup", async () => {
@@ -169,7 +188,7 @@ describe("History's keep and look-inside buttons", () => {
     const { user } = renderApp(fake);
     await user.click(await screen.findByTestId("nav-history"));
     const mark = await screen.findByTestId("backup-alert");
-    expect(mark.textContent).toContain("notes: 600 of 1,200 rows are gone");
+    expect(mark.textContent).toContain("600 of 1,200 entries in “notes” are gone");
     expect(mark.closest("tr")?.getAttribute("data-id")).toBe(fake.backups.Notes?.[0]?.id);
     const kept = screen.getAllByTestId("backup-row")[1];
     expect(kept && within(kept).getByTestId("backup-pinned").textContent).toBe("Kept");
