@@ -88,12 +88,16 @@ function RowComparison({
     return job.running ? <JobProgress job={job} label="Comparing the backup with the database now" /> : <Loading what="the comparison" />;
   }
   if (found.error) {
+    // A password this backup needs: one box, with its field, and nothing that cannot be known
+    // without opening it (no counts table that would look like "nothing changed").
+    if (needsOtherPassword(found.error.code)) {
+      return askedElsewhere ? null : (
+        <OtherPassword key={password ?? ""} made={formatDateTime(backup.created_at, true)} tried={password !== undefined} busy={job.running} action="Compare it" onSubmit={onTyped} />
+      );
+    }
     const wording = wordingFor(found.error.code, found.error.facts);
     return (
       <>
-        {needsOtherPassword(found.error.code) && !askedElsewhere && (
-          <OtherPassword key={password ?? ""} made={formatDateTime(backup.created_at, true)} tried={password !== undefined} busy={job.running} action="Compare it" onSubmit={onTyped} />
-        )}
         <p className="warning small" data-testid="compare-rows-failed">
           Couldn't compare row by row: {wording.title}. {wording.action} Here are the row counts recorded with the backup instead.
         </p>
