@@ -122,8 +122,11 @@ test("first run: Find my databases lists Firefox in words; one click protects it
   );
   assert.equal(backed.copied_while_held, true, "taken from a checked copy while Firefox ran");
   await until("Home to show the backup", async () => !(await browser.$("main").getText()).includes("no backup yet"), LONG);
+  // Home names the app's data in words; the paths are one click away, under Details.
   const files = await (await $("home-source-files")).getProperty("textContent");
-  assert.ok(files.includes(`files in ${firefox.profile}`), files);
+  assert.match(files, /^Firefox's data: \d+ files$/);
+  const where = await (await $("home-where")).getProperty("textContent");
+  assert.ok(where.includes(firefox.profile), where);
   await shot("home-firefox-protected");
   // History says how it was taken.
   await click("nav-history");

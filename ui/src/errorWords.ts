@@ -25,8 +25,8 @@ export const ERROR_WORDING: Record<Code, Wording> = {
     action: "Check the file's permissions, or run Keepsake as the user who owns the file.",
   },
   not_a_database: {
-    title: "That file isn't a SQLite database",
-    action: "Choose the app's database file (it often ends in .db, .sqlite or .sqlite3).",
+    title: "That file isn't a database Keepsake can back up",
+    action: "Use Find my databases to pick your app, or choose the app's data file (it often ends in .db, .sqlite or .sqlite3).",
   },
   source_busy: {
     title: "Another program is busy with the database",
@@ -58,7 +58,7 @@ export const ERROR_WORDING: Record<Code, Wording> = {
   },
   integrity_failed: {
     title: "The database inside this backup is damaged",
-    action: "SQLite's own check found problems in it. Use another backup.",
+    action: "The check for damage found problems in it. Use another backup.",
   },
   destination_full: {
     title: "The backup disk is full",
@@ -170,7 +170,7 @@ const TABLE_WORDING: Partial<Record<Reason, (facts: Facts) => Wording>> = {
     action: "Pick one of the tables the backup lists.",
   }),
   internal_table: (f) => ({
-    title: `${f.tables?.[0] ?? "That table"} is kept up to date by SQLite itself`,
+    title: `${f.tables?.[0] ?? "That table"} is kept up to date by the database itself`,
     action: "Take back the table it belongs to, or restore the whole database.",
   }),
   columns_changed: (f) => ({

@@ -131,7 +131,7 @@ describe("First run", () => {
     await user.click(screen.getByTestId("first-run-no-encrypt"));
     await user.click(screen.getByTestId("first-run-finish"));
     const error = await screen.findByTestId("error-message");
-    expect(error.textContent).toContain("Setting up: That file isn't a SQLite database");
+    expect(error.textContent).toContain("Setting up: That file isn't a database Keepsake can back up");
     await waitFor(() => expect(screen.getByRole("heading", { name: "Welcome to Keepsake" })).toBeTruthy());
   });
 

@@ -88,7 +88,10 @@ describe("History", () => {
     const result = await screen.findByTestId("verify-result");
     expect(result.getAttribute("data-ok")).toBe("false");
     expect(result.textContent).toContain("This backup is damaged");
-    expect(result.textContent).toContain("SHA-256 does not match");
+    // In plain words; the technical terms only under Details.
+    const checks = within(result).getAllByTestId("verify-check").map((c) => c.textContent);
+    expect(checks).toEqual(["✕ It changed since it was made"]);
+    expect(within(result).getByTestId("verify-details").textContent).toContain("SHA-256 does not match");
   });
 
   it("deletes a backup after asking", async () => {

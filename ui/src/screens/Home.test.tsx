@@ -34,6 +34,10 @@ describe("Home", () => {
     expect(text("source-status")).toContain("Protected: last backup 2 hours ago, verified");
     expect(text("home-next-backup")).toMatch(/^Next backup .*\(in 5 hours\)\.$/);
     expect(screen.queryByRole("region", { name: "Needs your attention" })).toBeNull();
+    // The file by its name; where it and the backups are, one click away.
+    expect(text("home-source-files")).toBe("notes.db");
+    expect(text("home-where")).toContain("/home/ada/notes.db");
+    expect(text("home-where")).toContain("Backups go to /home/ada/.local/share/keepsake/backups/Notes");
   });
 
   it("never says Protected while Keepsake won't start at login, and fixes that with one click", async () => {

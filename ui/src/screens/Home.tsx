@@ -116,7 +116,7 @@ export function Home({
           <p className="eyebrow">{source.app ? "Your app" : state.sources.length > 1 ? "Selected database" : "Your database"}</p>
           <h2 id="hero-name">{source.name}</h2>
           <p className="path" title={source.database} data-testid="home-source-files">
-            {source.app ? appFiles(source) : source.database}
+            {appFiles(source)}
           </p>
           <p className="status-line" data-testid="source-status" data-tone={status.tone}>
             <StatusIcon tone={status.tone} /> {status.headline}
@@ -145,9 +145,17 @@ export function Home({
             <p className="facts">
               Last backup {formatDateTime(source.last_backup.created_at)}: {formatBytes(source.last_backup.original_size)},
               stored in {formatBytes(source.last_backup.stored_size)}
-              {source.last_backup.encrypted ? ", encrypted" : ""}. Backups go to {source.backup_dir}.
+              {source.last_backup.encrypted ? ", protected with your password" : ""}.
             </p>
           )}
+          <details className="small where" data-testid="home-where">
+            <summary>Details</summary>
+            <p>
+              {source.app ? `${source.app}'s files` : "The file"}: <span className="inline-path">{[source.database, ...source.also].join(", ")}</span>
+              <br />
+              Backups go to <span className="inline-path">{source.backup_dir}</span>
+            </p>
+          </details>
 
           <div className="backup-now">
             <button

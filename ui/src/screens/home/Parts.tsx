@@ -33,9 +33,9 @@ export function StatusIcon({ tone }: { tone: keyof typeof ICONS }) {
   );
 }
 
-/** An app's files in a few words: "4 files in /home/ada/.mozilla/firefox/x1y2.default". */
+/** The files a source protects, in a few words: "Anki's files: 1 file" or the file's name (the paths are under Details). */
 export function appFiles(source: SourceView): string {
-  const folder = source.database.replace(/[\\/][^\\/]*$/, "");
+  if (!source.app) return source.database.split(/[\\/]/).pop() ?? source.database;
   const count = 1 + source.also.length;
-  return `${count} ${count === 1 ? "file" : "files"} in ${folder}`;
+  return `${source.app}'s data: ${count} ${count === 1 ? "file" : "files"}`;
 }

@@ -110,7 +110,7 @@ export function WhenEditor({ source, appPaused }: { source: SourceView; appPause
             </select>
             at <TimeInput value={form.time} onChange={(time) => update({ time })} label="Time on that day" />
           </Preset>
-          <Preset kind="advanced" form={form} update={update} label="Advanced: a cron expression" />
+          <Preset kind="advanced" form={form} update={update} label="Advanced: a rule of my own (for experts)" />
           {form.other !== null && (
             <Preset
               kind="other"
