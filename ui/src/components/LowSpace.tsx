@@ -26,7 +26,12 @@ export function LowSpace({ source }: { source: SourceView }) {
   return (
     <section className={`problem tone-${full ? "bad" : "warn"} low-space`} role={full ? "alert" : "status"} data-testid="low-space" data-state={space.state}>
       <div>
-        <strong>{full ? "The next backup won't fit on the disk" : "The backup disk is almost full"}</strong>
+        <strong>
+          <span className={`icon ${full ? "icon-bad" : "icon-warn"}`} aria-hidden="true">
+            {full ? "✕" : "!"}
+          </span>{" "}
+          {full ? "The next backup won't fit on the disk" : "The backup disk is almost full"}
+        </strong>
         <p>
           {full
             ? `The disk with the backups (${space.folder}) has ${formatBytes(space.free)} free; the next backup of ${source.name} needs about ${formatBytes(space.needed)}, so it won't be made.`

@@ -148,8 +148,15 @@ export function HistoryCharts({ backups, history }: { backups: BackupMetadata[];
           <YAxis allowDecimals={false} width={40} stroke="var(--muted)" />
           <Tooltip labelFormatter={(d) => dayLabel(String(d))} />
           <Legend />
+          {/* Failed runs striped, not only red: told apart without colour too. */}
+          <defs>
+            <pattern id="runs-failed" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+              <rect width="8" height="8" fill="var(--bad)" />
+              <line x1="0" y1="0" x2="0" y2="8" stroke="var(--surface)" strokeWidth="3" />
+            </pattern>
+          </defs>
           <Bar dataKey="succeeded" name="Succeeded" stackId="runs" fill="var(--ok)" maxBarSize={40} isAnimationActive={false} />
-          <Bar dataKey="failed" name="Failed" stackId="runs" fill="var(--bad)" maxBarSize={40} isAnimationActive={false} />
+          <Bar dataKey="failed" name="Failed (striped)" stackId="runs" fill="url(#runs-failed)" stroke="var(--bad)" maxBarSize={40} isAnimationActive={false} />
         </BarChart>
       </Chart>
     </div>

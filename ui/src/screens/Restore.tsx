@@ -132,8 +132,16 @@ export function Restore({
           )}
           {step === "confirm" && (
             <Confirm confirmLabel="Restore now" onConfirm={() => void restore()} onCancel={() => dispatch({ type: "cancel" })}>
-              Replace {targetPath(state) || source.database} with the backup from {formatDateTime(chosen.created_at, true)}? Close the
-              app that uses the database first.
+              {targetPath(state) ? (
+                <>
+                  Put the backup from {formatDateTime(chosen.created_at, true)} in <span className="inline-path">{targetPath(state)}</span>?
+                </>
+              ) : (
+                <>
+                  Put {source.app ? `${source.app}'s data` : `${source.name}'s data`} back as it was on {formatDateTime(chosen.created_at, true)}?
+                  Close {source.app ?? "the app that uses it"} first.
+                </>
+              )}
             </Confirm>
           )}
           {step === "choose" && ask && (
