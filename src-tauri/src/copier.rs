@@ -100,11 +100,9 @@ impl<R: Runtime> CopyHooks for AppCopies<'_, R> {
             Note::copy_failing(&f.source, &f.destination, f.since).send(level);
         }
         let was = self.state.set_copy_status(pass.status.clone());
-        if pass.copied {
-            // A copy made can make a database protected (its newest backup is off this disk
-            // now): Home's state is read again, not only the copies.
-            crate::events::changed(self.app);
-        } else if was {
+        // The window reads its state again on this too: a copy made can make a database
+        // protected (its newest backup is off this disk now).
+        if pass.copied || was {
             changed_about(self.app, Changed::Copies);
         }
     }

@@ -28,7 +28,8 @@ export function App() {
 
 function Window() {
   const { refresh } = useShared();
-  const state = useQuery("app_state", api.appState);
+  // Read again after a copy too: Home's "Protected" depends on the newest backup's copy.
+  const state = useQuery("app_state", api.appState, "both");
   const [setupDone, setSetupDone] = useState(false);
   const [screen, setScreen] = useState<Screen>("home");
   const [selected, setSelected] = useState<string | null>(null);

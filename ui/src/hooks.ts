@@ -27,17 +27,18 @@ interface QueryResult<T> {
 /**
  * Fetches with `fetcher` whenever `key` changes or a refresh names what it reads: `about`
  * "copies" for a query of the copies elsewhere alone (refetched when only they changed too),
- * else any change.
+ * "both" for one that also depends on them, else any change.
  */
 export function useQuery<T>(
   key: string | null,
   fetcher: () => Promise<T>,
-  about: Changed = "everything",
+  about: Changed | "both" = "everything",
 ): Query<T> {
   const { refreshTick, copiesTick } = useShared();
   const [localTick, setLocalTick] = useState(0);
   const [result, setResult] = useState<QueryResult<T> | null>(null);
-  const tick = about === "copies" ? copiesTick : refreshTick;
+  // "both": a query that depends on the copies too (the app's state: a copy can make a database protected).
+  const tick = about === "copies" ? `${copiesTick}` : about === "both" ? `${refreshTick}.${copiesTick}` : `${refreshTick}`;
   const fullKey = key === null ? null : `${key}#${tick}.${localTick}`;
   const fetch = useEffectEvent(() => fetcher());
 

@@ -150,7 +150,7 @@ describe("Copies elsewhere", () => {
     await waitFor(() => expect(screen.queryByTestId("home-copies-stopped")).toBeNull());
   });
 
-  it("a change of the copies alone refetches how the copies stand, and nothing else", async () => {
+  it("a change of the copies alone refetches how the copies stand and the app's state (Protected needs the copy), nothing else", async () => {
     const fake = new FakeShell(fullSetup());
     const notes = fake.state.sources[0];
     if (notes) notes.copies_to = ["Backblaze"];
@@ -159,11 +159,13 @@ describe("Copies elsewhere", () => {
     await screen.findByTestId("home-copy");
     const states = fake.callsOf("app_state").length;
     const statuses = fake.callsOf("copy_status").length;
+    const alerts = fake.callsOf("list_alerts").length;
     await emitStateChanged("copies");
     await waitFor(() => expect(fake.callsOf("copy_status")).toHaveLength(statuses + 1));
-    expect(fake.callsOf("app_state")).toHaveLength(states);
-    await emitStateChanged("everything");
     await waitFor(() => expect(fake.callsOf("app_state")).toHaveLength(states + 1));
+    expect(fake.callsOf("list_alerts")).toHaveLength(alerts);
+    await emitStateChanged("everything");
+    await waitFor(() => expect(fake.callsOf("app_state")).toHaveLength(states + 2));
     expect(fake.callsOf("copy_status")).toHaveLength(statuses + 2);
   });
 

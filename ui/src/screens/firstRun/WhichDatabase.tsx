@@ -17,8 +17,8 @@ export function WhichDatabase({ state, dispatch }: { state: FirstRunState; dispa
       {demo && (
         <div className="chosen" data-testid="demo-chosen">
           <p>
-            <strong>The demo database</strong>: a small astrology app's data that Keepsake creates for you, to try things out
-            safely.
+            <strong>A tour with sample data</strong>: a small astrology app's made-up data that Keepsake creates, to try things out
+            safely. It protects nothing of yours: add your own data when you are ready.
           </p>
           <button type="button" className="link" onClick={() => dispatch({ type: "use_demo", on: false })}>
             Choose my own database instead
@@ -61,7 +61,7 @@ export function WhichDatabase({ state, dispatch }: { state: FirstRunState; dispa
         </label>
         <p className="or">or</p>
         <button type="button" data-testid="first-run-demo" onClick={() => dispatch({ type: "use_demo", on: true })}>
-          Use the demo database
+          Take a tour with sample data
         </button>
       </div>
     </>
