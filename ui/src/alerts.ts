@@ -40,7 +40,9 @@ export function alertDetail(a: Alert): string {
   const kept = a.pinned ? dateOfBackupId(a.pinned) : null;
   const parts: string[] = [];
   if (noticed && previous) {
-    parts.push(`Seen between the backups of ${formatDateTime(previous)} and ${formatDateTime(noticed)}.`);
+    // Two backups of the same minute are told apart by their seconds.
+    const seconds = formatDateTime(previous) === formatDateTime(noticed);
+    parts.push(`Seen between the backups of ${formatDateTime(previous, seconds)} and ${formatDateTime(noticed, seconds)}.`);
   } else if (noticed) {
     parts.push(`Seen in the backup of ${formatDateTime(noticed)}.`);
   }

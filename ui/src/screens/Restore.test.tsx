@@ -49,7 +49,7 @@ describe("Restore", () => {
     expect(screen.queryByTestId("compare-table")).toBeNull();
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
-    expect((await screen.findByTestId("restore-done")).textContent).toContain("now holds the backup");
+    expect((await screen.findByTestId("restore-done")).textContent).toMatch(/^RestoredNotes.s data is back as it was on /);
   });
 
   it("compares, warns about the safety backup, restores and undoes", async () => {
@@ -69,7 +69,7 @@ describe("Restore", () => {
     await user.click(screen.getByTestId("restore-start"));
     await user.click(screen.getByRole("button", { name: "Restore now" }));
     const done = await screen.findByTestId("restore-done");
-    expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
+    expect(done.textContent).toMatch(/Notes.s data is back as it was on /);
     expect(fake.callsOf("restore_backup").map((c) => c.request)[0]).toMatchObject({ source: "Notes", verifyFirst: true });
     expect(fake.callsOf("restore_backup").map((c) => c.request)[0]?.target).toBeUndefined();
 
@@ -89,7 +89,7 @@ describe("Restore", () => {
 
   it("restores to another location without touching the database", async () => {
     const { user, fake } = await openRestore(new FakeShell(fullSetup()));
-    await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
+    await user.click(await screen.findByRole("radio", { name: /Save it as a separate file/ }));
     expect((screen.getByTestId("restore-start") as HTMLButtonElement).disabled).toBe(true);
     // Not typed: the shell writes only where its file dialog was answered.
     expect((screen.getByTestId("restore-target") as HTMLInputElement).readOnly).toBe(true);
@@ -172,7 +172,7 @@ describe("Restore", () => {
     await user.click(await screen.findByRole("button", { name: "Restore now" }));
 
     const done = await screen.findByTestId("restore-done");
-    expect(done.textContent).toContain("/home/ada/notes.db now holds the backup");
+    expect(done.textContent).toMatch(/Notes.s data is back as it was on /);
     expect(fake.callsOf("restore_backup").map((c) => c.request)).toEqual([
       expect.objectContaining({ source: "Notes", id: foreign.id, allowForeign: true, allowUnencrypted: undefined }),
     ]);
@@ -246,7 +246,7 @@ describe("Restore", () => {
   it("says to choose the file in the dialog when the shell refuses it as not picked", async () => {
     const fake = new FakeShell(fullSetup());
     const { user } = await openRestore(fake);
-    await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
+    await user.click(await screen.findByRole("radio", { name: /Save it as a separate file/ }));
     fake.chosenPath = "/home/ada/old-copy.db";
     await user.click(screen.getByRole("button", { name: "Choose the file to restore to" }));
     await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/home/ada/old-copy.db"));
@@ -273,7 +273,7 @@ describe("Restore", () => {
   it("takes the other file from the system's file dialog", async () => {
     const fake = new FakeShell(fullSetup());
     const { user } = await openRestore(fake);
-    await user.click(await screen.findByRole("radio", { name: /Restore to another location/ }));
+    await user.click(await screen.findByRole("radio", { name: /Save it as a separate file/ }));
     fake.chosenPath = "/media/usb/notes-copy.db";
     await user.click(screen.getByTestId("restore-target-choose"));
     await waitFor(() => expect((screen.getByTestId("restore-target") as HTMLInputElement).value).toBe("/media/usb/notes-copy.db"));

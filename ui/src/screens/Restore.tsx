@@ -89,7 +89,7 @@ export function Restore({
     <section className="screen" aria-labelledby="restore-title">
       <h1 id="restore-title">Restore {name}</h1>
 
-      <Done outcome={outcome} undone={undone} running={job.running} onUndo={() => void undo()} onAnother={() => dispatch({ type: "another" })} onFinished={() => navigate("home")} />
+      <Done outcome={outcome} undone={undone} running={job.running} onUndo={() => void undo()} onAnother={() => dispatch({ type: "another" })} onFinished={() => navigate("home")} name={source.app ?? source.name} database={source.database} />
       <JobProgress job={job} label="Restoring" />
 
       {backups.loading && <Loading what="backups" />}

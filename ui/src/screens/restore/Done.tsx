@@ -11,7 +11,12 @@ export function Done({
   onUndo,
   onAnother,
   onFinished,
+  name,
+  database,
 }: {
+  /** The database's name ("Anki"), and its file: a restore over it is said with the name. */
+  name: string;
+  database: string;
   outcome: { result: RestoreOutcome; backup: BackupMetadata } | null;
   undone: RestoreOutcome | null;
   /** A job runs (the undo): its buttons wait. */
@@ -27,7 +32,15 @@ export function Done({
         <div className="card tone-ok done-panel" role="status" data-testid="restore-done">
           <h2>Restored</h2>
           <p>
-            {outcome.result.target} now holds the backup from {formatDateTime(outcome.backup.created_at, true)}.
+            {outcome.result.target === database ? (
+              <>
+                {name}&apos;s data is back as it was on {formatDateTime(outcome.backup.created_at, true)}.
+              </>
+            ) : (
+              <>
+                <span className="inline-path">{outcome.result.target}</span> now holds the backup from {formatDateTime(outcome.backup.created_at, true)}.
+              </>
+            )}
             {outcome.result.verified && " The backup was checked before it was used."}
           </p>
           {outcome.result.safety_backup_id ? (

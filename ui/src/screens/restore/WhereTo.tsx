@@ -15,11 +15,11 @@ export function WhereTo({ state, database, dispatch }: { state: RestoreState; da
       <legend>3. Where to</legend>
       <label className="check">
         <input type="radio" name="where" checked={!elsewhere} onChange={() => dispatch({ type: "where", elsewhere: false })} />
-        Replace the database ({database})
+        <span title={database}>Put it back in place of the data there now</span>
       </label>
       <label className="check">
         <input type="radio" name="where" checked={elsewhere} onChange={() => dispatch({ type: "where", elsewhere: true })} />
-        Restore to another location (the database stays as it is)
+        Save it as a separate file (the data there now stays as it is)
       </label>
       {elsewhere && (
         <>
