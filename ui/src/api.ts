@@ -170,6 +170,7 @@ export const setPassword = (password: string) => call("set_password", { password
 export const setNotificationLevel = (level: NotificationLevel) => call("set_notification_level", { level });
 
 export const setAutostart = (enabled: boolean) => call("set_autostart", { enabled });
+export const quitApp = () => call("quit_app", {});
 
 export const setPaused = (paused: boolean) => call("set_paused", { paused });
 

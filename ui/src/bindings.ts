@@ -2382,6 +2382,7 @@ export interface Commands {
   set_password: { args: { password: string }; result: void };
   set_notification_level: { args: { level: NotificationLevel }; result: void };
   set_autostart: { args: { enabled: boolean }; result: void };
+  quit_app: { args: Record<string, never>; result: void };
   set_paused: { args: { paused: boolean }; result: void };
   app_state: { args: Record<string, never>; result: AppStateView };
   add_source: { args: { request: AddSourceRequest }; result: SourceView };
@@ -2436,6 +2437,7 @@ export const COMMAND_NAMES = [
   "set_password",
   "set_notification_level",
   "set_autostart",
+  "quit_app",
   "set_paused",
   "app_state",
   "add_source",

@@ -45,6 +45,15 @@ pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> IpcR
     Ok(())
 }
 
+/// Quits Keepsake (the window's "Quit Keepsake", for a desktop without a tray, where closing the
+/// window leaves it running): running jobs are stopped cleanly, as the tray's Quit does.
+#[tauri::command]
+pub async fn quit_app<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
+    tracing::info!("quit from the window");
+    app.exit(0);
+    Ok(())
+}
+
 /// Pauses (or resumes) every scheduled backup; "back up now" still works.
 #[tauri::command]
 pub async fn set_paused<R: Runtime>(app: AppHandle<R>, paused: bool) -> IpcResult<()> {

@@ -36,7 +36,7 @@ export function Home({
   const resume = useAction(() => api.setPaused(false), { doing: "Resuming scheduled backups" });
   const startAtLogin = useAction(() => api.setAutostart(true), { doing: "Letting Keepsake start when you log in" });
   const runs = { autostart: state.autostart, paused: state.paused };
-  // The same query as the alerts above the status (one fetch): the status line agrees with them.
+  // The alerts shown above the status, read here too: the status line agrees with them.
   const alerts = useQuery(`alerts:${source?.name ?? ""}`, () => (source ? api.listAlerts(source.name) : Promise.resolve([])));
   const alarms = (alerts.data ?? []).filter((a) => !isCalm(a)).length;
   const demo = useAction(api.createDemoSource, { doing: "Setting up the demo database", onSuccess: (s) => onSelect(s.name) });

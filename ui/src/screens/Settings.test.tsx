@@ -158,6 +158,9 @@ describe("Settings", () => {
     expect(localStorage.getItem("keepsake.theme")).toBe("dark");
     await user.click(screen.getByRole("radio", { name: "Follow the system" }));
     expect(document.documentElement.dataset.theme).toBeUndefined();
+    // Quit, for a desktop without a tray (closing the window leaves Keepsake running).
+    await user.click(screen.getByTestId("quit-app"));
+    await waitFor(() => expect(fake.quit).toBe(true));
   });
 
   it("shows a failed change in words", async () => {

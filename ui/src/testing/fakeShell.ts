@@ -47,6 +47,8 @@ export class FakeShell {
   current: Record<string, Record<string, number>>;
   /** Every command received, in order. */
   calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  /** Quit Keepsake was pressed. */
+  quit = false;
   /** What the next file dialog returns (`null`: the person cancels it). */
   chosenPath: string | null = null;
   /** Paths picked in the file dialog (only those may be written: a restore elsewhere, an export). */
@@ -292,6 +294,7 @@ export class FakeShell {
     set_password: () => void (this.state.keyring = "ok"),
     set_notification_level: ({ level }) => void (this.state.notification_level = level),
     set_autostart: ({ enabled }) => void (this.state.autostart = enabled),
+    quit_app: () => void (this.quit = true),
     set_paused: ({ paused }) => void (this.state.paused = paused),
     choose_path: () => {
       if (this.chosenPath !== null) this.picked.add(this.chosenPath);

@@ -1,5 +1,5 @@
-// Keepsake's own settings: desktop notifications, start at login, pausing every schedule, and
-// the theme (kept in this window, not in the engine's settings).
+// Keepsake's own settings: desktop notifications, start at login, pausing every schedule, the
+// theme (kept in this window, not in the engine's settings), and Quit (for a desktop without a tray).
 
 import { useState } from "react";
 
@@ -14,6 +14,7 @@ export function AppSettings({ state }: { state: AppStateView }) {
   const notify = useAction(api.setNotificationLevel, { doing: "Changing notifications" });
   const autostart = useAction(api.setAutostart, { doing: "Changing start at login" });
   const pause = useAction(api.setPaused, { doing: "Pausing schedules" });
+  const quit = useAction(api.quitApp, { doing: "Quitting Keepsake" });
   return (
     <section className="card" aria-labelledby="app-title">
       <h2 id="app-title">Keepsake</h2>
@@ -59,6 +60,13 @@ export function AppSettings({ state }: { state: AppStateView }) {
           </label>
         ))}
       </fieldset>
+      <p className="small">
+        Closing the window leaves Keepsake running in the background, so scheduled backups go on.{" "}
+        <button type="button" className="link" onClick={() => void quit.run()} disabled={quit.pending} data-testid="quit-app">
+          Quit Keepsake
+        </button>{" "}
+        (scheduled backups then wait until it starts again).
+      </p>
     </section>
   );
 }
