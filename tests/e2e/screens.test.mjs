@@ -734,6 +734,7 @@ test("copies elsewhere: an S3 destination added in Settings (a wrong key said in
     await type("dest-endpoint", `http://127.0.0.1:${s3.port}`);
     await type("dest-bucket", "family-backups");
     await type("dest-access-key", "e2e-access");
+    await click("dest-more"); // path-style and the folder inside are folded under More options
     await click("dest-path-style");
     await type("dest-prefix", "laptop");
     // A wrong secret key first: the test says what to fix, in words.
@@ -786,6 +787,7 @@ test("copies elsewhere: an S3 destination added in Settings (a wrong key said in
     await type("dest-endpoint", `http://127.0.0.1:${s3.port}`);
     await type("dest-bucket", "family-backups");
     await type("dest-access-key", "e2e-access");
+    await click("dest-more"); // path-style and the folder inside are folded under More options
     await click("dest-path-style");
     await type("dest-prefix", "laptop");
     await type("dest-secret", "e2e-secret-key-0123");
@@ -856,6 +858,7 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     await type("dest-name", "azure");
     await type("dest-account", AZURE_ACCOUNT);
     await type("dest-container", "family-backups");
+    await click("dest-more"); // the endpoint and the folder inside are under More options
     await type("dest-endpoint", azureEndpoint);
     await type("dest-prefix", "laptop");
     await type("dest-secret", "bm90IHRoZSBhY2NvdW50IGtleQ==");
@@ -884,6 +887,7 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     await click("dest-key-file-choose");
     await answerFileDialog("Choose the service account's key file", notKey, "settings-copies-google-key-dialog");
     await until("the key file chosen", async () => (await (await $("dest-key-file")).getValue()) === notKey);
+    await click("dest-more"); // the endpoint and the folder inside are under More options
     await type("dest-endpoint", `http://127.0.0.1:${gcs.port}`);
     await type("dest-prefix", "laptop");
     await click("dest-test");
@@ -926,6 +930,7 @@ test("copies elsewhere on Azure Blob Storage and Google Cloud Storage: each form
     await (await $$("dest-kind"))[0].selectByAttribute("value", "azblob");
     await type("dest-account", AZURE_ACCOUNT);
     await type("dest-container", "family-backups");
+    await click("dest-more"); // the endpoint and the folder inside are under More options
     await type("dest-endpoint", azureEndpoint);
     await type("dest-prefix", "laptop");
     await type("dest-secret", AZURE_KEY);

@@ -35,12 +35,12 @@ export const KIND_WORDS: Record<DestinationKind, string> = {
 
 /** The kinds as the form offers them, in that order, with examples of each. */
 export const KIND_CHOICE_WORDS: Record<DestinationKind, string> = {
-  s3: "S3-compatible storage (AWS, Backblaze B2, Cloudflare R2, Wasabi, MinIO)",
-  azblob: "Azure Blob Storage",
+  s3: "Amazon S3 or compatible (Backblaze B2, Cloudflare R2, Wasabi, MinIO)",
+  folder: "An external disk, a USB stick or a synced folder",
+  webdav: "Nextcloud, ownCloud or a NAS (WebDAV)",
+  azblob: "Microsoft Azure Blob Storage",
   gcs: "Google Cloud Storage",
-  webdav: "WebDAV (Nextcloud, ownCloud, a NAS)",
-  sftp: "SFTP (a NAS or a server)",
-  folder: "A folder (an external disk, a NAS mount, a synced folder)",
+  sftp: "A server you reach with SSH (SFTP)",
 };
 
 /** The secret's field, for the kinds whose login is a secret typed in the form. */

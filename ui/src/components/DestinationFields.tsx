@@ -138,21 +138,23 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
         {form.kind === "folder" && field("Folder", "path", { placeholder: "/media/me/backup-disk", testid: "dest-path" })}
         {form.kind === "s3" && (
           <>
-            {field("Endpoint", "endpoint", { placeholder: "https://s3.eu-central-003.backblazeb2.com", testid: "dest-endpoint" })}
+            <p className="muted small">
+              Your storage provider gives you these when you create a bucket and a key for it (Backblaze B2: Buckets, then App
+              Keys; Amazon: S3, then IAM).
+            </p>
+            {field("Bucket (the storage space you created there)", "bucket", { testid: "dest-bucket" })}
+            {field("Key ID (also called access key)", "accessKeyId", { testid: "dest-access-key" })}
+            {field("Server address (as your provider shows it; leave it empty for Amazon)", "endpoint", {
+              placeholder: "https://s3.eu-central-003.backblazeb2.com",
+              testid: "dest-endpoint",
+            })}
             {field("Region (if your provider names one)", "region", { placeholder: "us-east-1", testid: "dest-region" })}
-            {field("Bucket", "bucket", { testid: "dest-bucket" })}
-            {field("Access key id", "accessKeyId", { testid: "dest-access-key" })}
-            <label className="check">
-              <input type="checkbox" checked={form.pathStyle} onChange={(e) => set({ pathStyle: e.target.checked })} data-testid="dest-path-style" />
-              Path-style addresses (MinIO and most self-hosted servers)
-            </label>
           </>
         )}
         {form.kind === "azblob" && (
           <>
             {field("Storage account", "account", { placeholder: "familyphotos", testid: "dest-account" })}
             {field("Container", "bucket", { placeholder: "backups", testid: "dest-container" })}
-            {field("Endpoint (empty: Azure's own)", "endpoint", { placeholder: "https://familyphotos.blob.core.windows.net", testid: "dest-endpoint" })}
           </>
         )}
         {form.kind === "gcs" && (
@@ -186,7 +188,6 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
               <input type="checkbox" checked={form.unsigned} onChange={(e) => set({ unsigned: e.target.checked })} data-testid="dest-unsigned" />
               No key (a public bucket, or a test server)
             </label>
-            {field("Endpoint (empty: Google's own)", "endpoint", { placeholder: "https://storage.googleapis.com", testid: "dest-endpoint" })}
           </>
         )}
         {(form.kind === "webdav" || form.kind === "sftp") &&
@@ -207,7 +208,24 @@ export function DestinationFields<F extends WhereForm>({ form, set }: { form: F;
             Send over plain http:// without encryption (only for a server on your own network; anyone in between could read the login)
           </label>
         )}
-        {form.kind !== "folder" && field("Folder inside it (optional)", "prefix", { placeholder: "keepsake/laptop", testid: "dest-prefix" })}
+        {form.kind !== "folder" && form.kind !== "webdav" && form.kind !== "sftp" && (
+          // What most people never need, folded away (the technical terms are said there only).
+          <details className="more" data-testid="dest-more-options">
+            <summary data-testid="dest-more">More options</summary>
+            {form.kind === "s3" && (
+              <label className="check">
+                <input type="checkbox" checked={form.pathStyle} onChange={(e) => set({ pathStyle: e.target.checked })} data-testid="dest-path-style" />
+                Path-style addresses (MinIO and most self-hosted servers)
+              </label>
+            )}
+            {form.kind === "azblob" &&
+              field("Endpoint (empty: Azure's own)", "endpoint", { placeholder: "https://familyphotos.blob.core.windows.net", testid: "dest-endpoint" })}
+            {form.kind === "gcs" &&
+              field("Endpoint (empty: Google's own)", "endpoint", { placeholder: "https://storage.googleapis.com", testid: "dest-endpoint" })}
+            {field("Folder inside it (optional)", "prefix", { placeholder: "keepsake/laptop", testid: "dest-prefix" })}
+          </details>
+        )}
+        {(form.kind === "webdav" || form.kind === "sftp") && field("Folder inside it (optional)", "prefix", { placeholder: "keepsake/laptop", testid: "dest-prefix" })}
     </>
   );
 }
