@@ -60,7 +60,8 @@ export function FirstRun({ onDone, backupsRoot }: { onDone: (source: SourceView)
         await api.saveDestination({ destination, sources: [source.name] });
       }
       // Scheduled backups run only while Keepsake runs: it starts at login unless she said no.
-      if (startAtLogin && chosen) await api.setAutostart(true);
+      // Should the desktop refuse, the source stands and Home says so with the fix.
+      if (startAtLogin && chosen) await api.setAutostart(true).catch(() => undefined);
       return source;
     },
     { doing: "Setting up", onSuccess: onDone },
