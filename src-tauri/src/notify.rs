@@ -201,33 +201,40 @@ impl Note {
         if alerts.iter().any(|a| a.kind == AlertKind::IntegrityFailed) {
             return Note {
                 problem: true,
-                summary: format!("The database of {name} is damaged"),
-                body: "It fails SQLite's own integrity check. Keepsake keeps every earlier backup while \
-                       it does. Open Keepsake to see which backup is the last good one."
+                summary: format!("The data of {name} is damaged"),
+                body: "It fails the check for damage. Keepsake keeps every earlier backup while it does. \
+                       Open Keepsake to see which backup is the last good one."
                     .to_owned(),
             };
         }
-        let first = &alerts[0];
-        let table = first.table.as_deref().unwrap_or("a table");
+        // Said in the window's words (ui/src/alerts.ts): entries of a list, an update said calmly.
+        let calm = |a: &keepsake_engine::Alert| {
+            matches!(a.kind, AlertKind::SchemaChanged | AlertKind::UserVersionChanged)
+        };
+        if alerts.iter().all(calm) {
+            return Note {
+                problem: false,
+                summary: format!("{name} changed how it stores its data"),
+                body: "This is normal after an update of the app: nothing is lost.".to_owned(),
+            };
+        }
+        let first = alerts.iter().find(|a| !calm(a)).unwrap_or(&alerts[0]);
+        let table = first.table.as_deref().unwrap_or("a list");
+        let (b, a) = (first.before.unwrap_or(0), first.after.unwrap_or(0));
         let what = match first.kind {
-            AlertKind::TableEmptied => format!("All rows of {table} are gone."),
-            AlertKind::RowsLost => {
-                let (b, a) = (first.before.unwrap_or(0), first.after.unwrap_or(0));
-                format!("{} of the {b} rows of {table} are gone.", b - a)
-            }
-            AlertKind::TableGone => format!("The table {table} is gone."),
-            AlertKind::SchemaChanged | AlertKind::UserVersionChanged => {
-                "The app that uses this database changed how it stores its data (an update?).".to_owned()
-            }
-            AlertKind::IntegrityFailed => "The database is damaged.".to_owned(),
+            AlertKind::TableEmptied => format!("Everything in “{table}” is gone ({b} entries before)."),
+            AlertKind::RowsLost => format!("{} of {b} entries in “{table}” are gone.", b.saturating_sub(a)),
+            AlertKind::TableGone => format!("“{table}” is gone, with its {b} entries."),
+            _ => "Something inside it changed.".to_owned(),
         };
         let more =
             if alerts.len() > 1 { format!(" ({} changes in all)", alerts.len()) } else { String::new() };
         Note {
             problem: true,
-            summary: format!("{name} changed a lot since its last backup"),
+            summary: format!("{name}: something went missing since its last backup"),
             body: format!(
-                "{what}{more} The backup from before is kept. Open Keepsake to look, or to say it was you."
+                "{what}{more} The backup from before is kept safe. Open Keepsake to see what's gone and get it \
+                 back, or to say it was you."
             ),
         }
     }
@@ -425,6 +432,38 @@ mod tests {
         let failed = Note::backup_failed("A", Path::new("/data/a&b<i>.db"), ErrorCode::SourceNotFound);
         assert!(failed.markup_body().contains("/data/a&amp;b&lt;i&gt;.db"), "{}", failed.markup_body());
         assert!(failed.body.contains("/data/a&b<i>.db"), "the note itself (logged) stays plain");
+    }
+
+    #[test]
+    fn a_content_alert_is_said_in_the_windows_words_and_an_update_calmly() {
+        let alert = |kind, before, after| keepsake_engine::Alert {
+            id: 0,
+            kind,
+            source_path: "/x/notes.db".into(),
+            backup_id: "b".to_owned(),
+            previous_id: None,
+            table: Some("notes".to_owned()),
+            before,
+            after,
+            raised_at: chrono::Utc::now(),
+            pinned: None,
+            dismissed_at: None,
+        };
+        use keepsake_engine::AlertKind::{RowsLost, SchemaChanged};
+        let lost = Note::content_alert(
+            "Notes",
+            &[alert(SchemaChanged, None, None), alert(RowsLost, Some(1414), Some(707))],
+        );
+        assert!(lost.problem);
+        assert_eq!(lost.summary, "Notes: something went missing since its last backup");
+        assert!(
+            lost.body.starts_with("707 of 1414 entries in “notes” are gone. (2 changes in all)"),
+            "{}",
+            lost.body
+        );
+        let update = Note::content_alert("Notes", &[alert(SchemaChanged, None, None)]);
+        assert!(!update.problem, "an update is not a problem");
+        assert!(update.body.contains("nothing is lost"), "{}", update.body);
     }
 
     #[test]

@@ -525,13 +525,13 @@ test("a scheduled backup after half a table was deleted: an alert on Home and on
   assert.equal(alert.pinned, before.id, "the last backup before the change is pinned");
 
   // The desktop notification, seen on D-Bus.
-  const said = `${rowsBefore - rowsAfter} of the ${rowsBefore} rows of notes are gone`;
+  const said = `${rowsBefore - rowsAfter} of ${rowsBefore} entries in`;
   const log = await until("the notification", () => {
     const n = notifications();
     return n.includes(said) && n;
   }, LONG);
   const call = log.slice(log.lastIndexOf("member=Notify", log.indexOf(said)));
-  assert.match(call, new RegExp(`string "${DEMO} changed a lot since its last backup"`));
+  assert.match(call, new RegExp(`string "${DEMO}: something went missing since its last backup"`));
   assert.match(call, /string "dialog-warning"/);
 
   // Retention keeps 1, and keeps the pinned one too (a scheduled run cleans up after itself).
