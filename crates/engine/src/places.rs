@@ -99,11 +99,16 @@ fn is_network(fstype: &str) -> bool {
 pub fn in_synced_folder(folder: &Path) -> bool {
     folder.components().any(|c| {
         let name = c.as_os_str().to_string_lossy();
-        SYNCED_FOLDERS.iter().any(|s| {
+        // Compared as bytes: a folder's name is anyone's (a slice of it by bytes could split a
+        // character).
+        let name = name.as_bytes();
+        SYNCED_FOLDERS.iter().map(|s| s.as_bytes()).any(|s| {
             name.eq_ignore_ascii_case(s)
                 // "Dropbox (Personal)", "Nextcloud-work"
-                || (s.len() > 4 && name.len() > s.len() && name[..s.len()].eq_ignore_ascii_case(s)
-                    && matches!(name.as_bytes()[s.len()], b' ' | b'-' | b'_'))
+                || (s.len() > 4
+                    && name.len() > s.len()
+                    && name[..s.len()].eq_ignore_ascii_case(s)
+                    && matches!(name[s.len()], b' ' | b'-' | b'_'))
         })
     })
 }
@@ -202,6 +207,9 @@ mod tests {
         assert!(!in_synced_folder(Path::new("/home/ada/Documents/Syncing notes")));
         assert!(!in_synced_folder(Path::new("/home/ada/.local/share/keepsake")));
         assert!(!in_synced_folder(Path::new("/home/ada/Boxes")));
+        // A name from the disk with a character across the compared length: no panic.
+        assert!(!in_synced_folder(Path::new("/home/ada/Dropbo\u{e9}\u{e9}x/x")));
+        assert!(!in_synced_folder(Path::new("/home/ada/Nextclou\u{1f600}/x")));
     }
 
     #[test]
