@@ -212,3 +212,32 @@ fn the_reference_reader_gives_back_the_file_and_its_wal() {
     assert_eq!(std::fs::read(&plain).unwrap(), file);
     assert_eq!(std::fs::read(wal_of(&plain)).unwrap(), wal);
 }
+
+/// A restore to a new file never replaces a file beside it, and tables cannot be taken out.
+#[test]
+fn a_new_file_restore_never_replaces_a_wal_beside_it_and_takes_no_tables() {
+    let env = Env::new();
+    let db = env.dir.path().join("db.sqlite");
+    let mut app = Cipher::open(&db);
+    app.say(&db, "hello");
+    let meta =
+        env.engine().backup(&db, &BackupOptions { opaque: true, ..opts(false, true) }, &job()).unwrap();
+    app.quit();
+    assert_eq!(meta.opaque.as_ref().unwrap().len(), 2, "taken with its WAL");
+
+    let e = env
+        .engine()
+        .restore(&meta.id, &db, &RestoreOptions { tables: vec!["m".into()], ..like(&meta) }, &job())
+        .unwrap_err();
+    assert_eq!(e.facts().reason, Some(Reason::Opaque));
+
+    let out = env.dir.path().join("copy.sqlite");
+    std::fs::write(wal_of(&out), b"someone else's").unwrap();
+    let new_file = RestoreOptions { new_file: true, safety_backup: false, ..like(&meta) };
+    assert!(env.engine().restore(&meta.id, &out, &new_file, &job()).is_err());
+    assert_eq!(std::fs::read(wal_of(&out)).unwrap(), b"someone else's");
+    assert!(!out.exists(), "nothing written");
+    std::fs::remove_file(wal_of(&out)).unwrap();
+    env.engine().restore(&meta.id, &out, &new_file, &job()).unwrap();
+    assert_eq!(messages(&out), ["hello", "ok"]);
+}

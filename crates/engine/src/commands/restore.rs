@@ -125,14 +125,7 @@ impl Engine {
         if !opts.tables.is_empty() {
             return self.restore_tables_locked(&meta, target, opts, job, t0);
         }
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!("folder does not exist: {}", shown(dir)),
-            )
-            .with_path(dir));
-        }
+        target_folder(target)?;
         let existing = Existing::of(target);
         if opts.new_file && existing != Existing::None {
             return Err(Error::new(
@@ -204,22 +197,10 @@ impl Engine {
         job: &Job,
         t0: Instant,
     ) -> Result<RestoreOutcome> {
-        let parts = meta.opaque.clone().unwrap_or_default();
         if !opts.tables.is_empty() {
-            return Err(Error::invalid(format!(
-                "backup {} is of a file its app encrypts; Keepsake cannot take tables out of it",
-                meta.id
-            ))
-            .with_backup(&meta.id));
+            return Err(crate::commands::tables::opaque_inside(meta));
         }
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!("folder does not exist: {}", shown(dir)),
-            )
-            .with_path(dir));
-        }
+        let dir = target_folder(target)?;
         let exists = match fs::symlink_metadata(target) {
             Err(_) => false,
             Ok(m) if m.file_type().is_file() => true,
@@ -249,29 +230,36 @@ impl Engine {
         if let Some(e) = decoded.error {
             return Err(e);
         }
+        // The files as the backup itself states them (its header, checked when read), not as
+        // recorded beside it.
+        let parts = decoded.header.and_then(|h| h.opaque).unwrap_or_default();
         crate::commands::decode::split_opaque(&tmp, &parts)?;
         job.cancel.check()?;
-        let beside = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
         let safety_backup_id = if opts.new_file {
+            // Nothing is written while a file beside the new one is in the way.
+            if let Some(taken) = parts.iter().skip(1).map(|p| beside(target, &p.suffix)).find(|p| p.exists())
+            {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("{} already exists; restore to a new file", shown(&taken)),
+                )
+                .with_path(&taken)
+                .with_reason(Reason::TargetExists));
+            }
             durable::rename_noreplace(&tmp, target)?;
             None
         } else {
             let id = self.safety_backup(meta, target, opts, job)?;
             job.cancel.check()?;
             refuse_held(target, true)?;
-            for suffix in ["-wal", "-shm", "-journal"] {
-                let side = beside(target, suffix);
-                if fs::symlink_metadata(&side).is_ok() {
-                    let aside = beside(target, &format!("{suffix}.keepsake-stale"));
-                    fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
-                }
-            }
+            move_stale_aside(target)?;
             fs::rename(&tmp, target).map_err(|e| Error::write(target, e))?;
             id
         };
         for p in parts.iter().skip(1) {
             let to = beside(target, &p.suffix);
-            fs::rename(beside(&tmp, &p.suffix), &to).map_err(|e| Error::write(&to, e))?;
+            // A new file's companions never replace a file that is there.
+            durable::rename_noreplace(&beside(&tmp, &p.suffix), &to)?;
         }
         sync_dir(dir);
         drop(scratch);
@@ -344,8 +332,7 @@ impl Engine {
         }
         // A file its app encrypts comes out as it was: the file, and its `-wal` or `-journal`
         // beside it.
-        let parts = meta.opaque.clone().unwrap_or_default();
-        let beside = |p: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+        let parts = decoded.header.and_then(|h| h.opaque).unwrap_or_default();
         if !parts.is_empty() {
             crate::commands::decode::split_opaque(&tmp, &parts)?;
             for p in parts.iter().skip(1) {
@@ -391,6 +378,37 @@ impl Existing {
     }
 }
 
+/// The folder a restore writes `target` into, which must exist.
+fn target_folder(target: &Path) -> Result<&Path> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::new(ErrorCode::InvalidInput, format!("folder does not exist: {}", shown(dir)))
+            .with_path(dir));
+    }
+    Ok(dir)
+}
+
+/// `path` with `suffix` added to its name (`db.sqlite` and `-wal`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Moves the `-wal`, `-shm` and `-journal` beside `target` aside (`.keepsake-stale`, never
+/// deleted: they may matter to someone investigating), so that none is applied to the file that
+/// takes its place.
+fn move_stale_aside(target: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = beside(target, suffix);
+        if fs::symlink_metadata(&side).is_ok() {
+            let aside = beside(target, &format!("{suffix}.keepsake-stale"));
+            fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// A new folder (0700) beside `target`, removed when dropped.
 fn private_dir_beside(target: &Path) -> Result<tempfile::TempDir> {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -425,15 +443,8 @@ pub(crate) fn replace_database(tmp: &Path, target: &Path, busy_timeout: Duration
         return Ok(());
     }
     // No usable database there: nothing can hold it open through SQLite. Stale journal files
-    // would be applied to the new file, so move them aside (never delete: they may matter to
-    // someone investigating).
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let side = PathBuf::from(format!("{}{suffix}", target.display()));
-        if side.exists() {
-            let aside = PathBuf::from(format!("{}{suffix}.keepsake-stale", target.display()));
-            fs::rename(&side, &aside).map_err(|e| Error::write(&side, e))?;
-        }
-    }
+    // would be applied to the new file.
+    move_stale_aside(target)?;
     sync_file(tmp)?;
     fs::rename(tmp, target).map_err(|e| Error::write(target, e))?;
     if let Some(d) = target.parent() {
