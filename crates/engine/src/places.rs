@@ -159,10 +159,9 @@ pub fn second_place(
     let mut found = Vec::new();
     let folder = folder_place(database, backup_dir);
     if folder != PlaceKind::ThisDisk {
-        let name = backup_dir
-            .file_name()
-            .map_or_else(|| backup_dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-        found.push(SecondPlace { kind: folder, name, has_newest: newest.is_some() });
+        // Said as a place, not by the folder's own name ("a copy on another disk").
+        let name = if folder == PlaceKind::SyncedFolder { "your synced folder" } else { "another disk" };
+        found.push(SecondPlace { kind: folder, name: name.to_owned(), has_newest: newest.is_some() });
     }
     for d in destinations {
         let kind = match d.kind {
@@ -248,6 +247,9 @@ mod tests {
         assert!(p.has_newest);
         let synced = dir.path().join("Dropbox/Keepsake");
         let p = second_place(&db, &synced, &[&s3], Some("b2"), &[]).unwrap();
-        assert_eq!((p.kind, p.has_newest), (PlaceKind::SyncedFolder, true));
+        assert_eq!(
+            (p.kind, p.name.as_str(), p.has_newest),
+            (PlaceKind::SyncedFolder, "your synced folder", true)
+        );
     }
 }
