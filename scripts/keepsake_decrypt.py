@@ -4,6 +4,8 @@
 Usage: KEEPSAKE_PASSWORD=... keepsake_decrypt.py BACKUP OUT.db
        KEEPSAKE_PASSWORD=... keepsake_decrypt.py INCREMENT LINK... OUT.db
 (an increment with the files of its chain, in any order after the first)
+Version 3 opens with the recovery key instead: KEEPSAKE_RECOVERY_KEY=XXXX-XXXX-... (the key
+files `keepsake-key_*.json` beside the first backup are read too).
 
 Needs only the standard library and the `cryptography` package (for AES-GCM). It makes every
 check FORMAT.md lists, in the order it lists them, and exits with a message naming the first
@@ -56,7 +58,108 @@ def unhex(value, size, what):
     return raw
 
 
-def open_container(data: bytes, password: str) -> tuple[int, bytes]:
+# --- Keys of version 3 ------------------------------------------------------------------------
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The 16 random bytes of a recovery key, its checksum checked."""
+    chars = [c for c in text.upper() if c not in " -\t\n"]
+    chars = ["1" if c in "IL" else "0" if c == "O" else c for c in chars]
+    need(all(c in CROCKFORD for c in chars), "the recovery key has a character it never uses")
+    need(len(chars) == 32, "a recovery key has 32 letters and digits")
+    n = 0
+    for c in chars:
+        n = (n << 5) | CROCKFORD.index(c)
+    raw = n.to_bytes(20, "big")
+    need(hashlib.sha256(b"keepsake recovery key" + raw[:16]).digest()[:4] == raw[16:], "the recovery key has a typo")
+    return raw[:16]
+
+
+def aes_unwrap(kek: bytes, wrapped: dict, aad: bytes, size: int):
+    """The wrapped bytes, or None when the tag does not match (another key)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.exceptions import InvalidTag
+    nonce = unhex(wrapped["nonce"], 12, "a wrap's nonce")
+    data = unhex(wrapped["data"], size + 16, "a wrapped key")
+    try:
+        return AESGCM(kek).decrypt(nonce, data, aad)
+    except InvalidTag:
+        return None
+
+
+def key_id(key: bytes) -> bytes:
+    return hmac.new(key, b"keepsake v3 key id", hashlib.sha256).digest()[:16]
+
+
+def open_record(record: dict, password, recovery):
+    """The data key of a key record, opened with the password or the recovery key; None when
+    neither opens it."""
+    rid = unhex(record["id"], 16, "a record's id")
+    key = None
+    p = record.get("password")
+    if key is None and password is not None and p:
+        need(p["kdf"]["name"] == "pbkdf2-hmac-sha256", "unknown key derivation")
+        iterations = p["kdf"]["iterations"]
+        need(MIN_ITERATIONS <= iterations <= MAX_ITERATIONS, "iterations out of bounds")
+        salt = unhex(p["kdf"]["salt"], None, "salt")
+        need(8 <= len(salt) <= 64, "salt length out of bounds")
+        master = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations, 32)
+        key = aes_unwrap(master, p["key"], b"keepsake v3 password" + rid, 32)
+    r = record.get("recovery")
+    if key is None and recovery is not None and r:
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+        secret = X25519PrivateKey.from_private_bytes(hkdf_sha256(recovery, b"", b"keepsake v3 recovery x25519"))
+        public = secret.public_key().public_bytes_raw()
+        if unhex(r["public"], 32, "a recovery public key") == public:
+            seal_key = hkdf_sha256(recovery, b"", b"keepsake v3 recovery seal")
+            eph = unhex(r["ephemeral"], 32, "an ephemeral key")
+            nonce = unhex(r["key"]["nonce"], 12, "a wrap's nonce")
+            data = unhex(r["key"]["data"], 48, "a wrapped key")
+            seal = hmac.new(seal_key, b"keepsake v3 seal" + rid + public + eph + nonce + data, hashlib.sha256).digest()
+            need(hmac.compare_digest(seal, unhex(r["seal"], 32, "a seal")),
+                 "a key record's seal does not match: it was changed or planted")
+            shared = secret.exchange(X25519PublicKey.from_public_bytes(eph))
+            need(shared != b"\0" * 32, "an unusable ephemeral key")
+            kek = hkdf_sha256(shared, eph + public, b"keepsake v3 recovery wrap")
+            key = aes_unwrap(kek, r["key"], b"keepsake v3 recovery" + rid, 32)
+            need(key is not None, "a recovery wrap that does not open although its seal matches")
+    if key is None:
+        return None
+    need(key_id(key) == rid, "a key record's key is not the key it names")
+    return key
+
+
+def unlock(record: dict, key: bytes, keys: dict) -> None:
+    """Keeps a record's data key and the older keys it carries."""
+    rid = unhex(record["id"], 16, "a record's id")
+    keys[rid] = key
+    for p in record.get("previous", []):
+        pid = unhex(p["id"], 16, "an older key's id")
+        old = aes_unwrap(key, p["key"], b"keepsake v3 previous" + rid + pid, 32)
+        need(old is not None and key_id(old) == pid, "an older key does not open with its record's")
+        keys[pid] = old
+
+
+# Data keys opened so far (by id), and key records to try (from key files and backups).
+KEYS: dict = {}
+RECORDS: list = []
+
+
+def data_key(record: dict, password, recovery) -> bytes:
+    rid = unhex(record["id"], 16, "a record's id")
+    for r in [record] + RECORDS:
+        if rid in KEYS:
+            break
+        key = open_record(r, password, recovery)
+        if key is not None:
+            unlock(r, key, KEYS)
+    need(rid in KEYS, "wrong password or recovery key")
+    return KEYS[rid]
+
+
+def open_container(data: bytes, password, recovery=None) -> tuple[int, bytes]:
     """Checks and decrypts a container; returns (version, payload)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.exceptions import InvalidTag
@@ -64,7 +167,7 @@ def open_container(data: bytes, password: str) -> tuple[int, bytes]:
     need(len(data) >= 14, "truncated inside the header")
     need(data[:8] == b"KEEPSAKE", "not a Keepsake container")
     (version,) = struct.unpack(">H", data[8:10])
-    need(version in (1, 2), f"unsupported format version {version}")
+    need(version in (1, 2, 3), f"unsupported format version {version}")
     (n,) = struct.unpack(">I", data[10:14])
     need(1 <= n <= MAX_HEADER, "damaged header length")
     end = 14 + n
@@ -73,6 +176,18 @@ def open_container(data: bytes, password: str) -> tuple[int, bytes]:
     need(crc == zlib.crc32(data[:end]), "header CRC-32 mismatch")
     header_bytes = data[:end + 4]
     clear = json.loads(data[14:end])
+    if version == 3:
+        need(clear.get("format") == 3, "header format is not 3")
+        need(clear["cipher"] == "aes-256-gcm-stream-be32", "unknown cipher")
+        chunk_size = clear["chunk_size"]
+        need(MIN_CHUNK <= chunk_size <= MAX_CHUNK, "chunk size out of bounds")
+        prefix = unhex(clear["nonce_prefix"], 7, "nonce prefix")
+        file_salt = unhex(clear["file_salt"], 16, "file salt")
+        need(len(data) >= len(header_bytes) + 16 + 16, "truncated: no room for a chunk and the trailer")
+        magic, total = data[-16:-8], struct.unpack(">Q", data[-8:])[0]
+        need(magic == b"KSEND\0\0\0" and total == len(data), "truncated: the trailer is missing or wrong")
+        key = hkdf_sha256(data_key(clear["key"], password, recovery), file_salt, b"keepsake v3 file key")
+        return version, decrypt_chunks(data, header_bytes, key, prefix, chunk_size)
     if version == 1:
         need(clear.get("format") == 1, "header format is not 1")
         enc = clear.get("encryption")
@@ -96,11 +211,17 @@ def open_container(data: bytes, password: str) -> tuple[int, bytes]:
     magic, total = data[-16:-8], struct.unpack(">Q", data[-8:])[0]
     need(magic == b"KSEND\0\0\0" and total == len(data), "truncated: the trailer is missing or wrong")
 
+    need(password is not None, "encrypted: set KEEPSAKE_PASSWORD")
     master = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations, 32)
     if hmac.new(master, b"keepsake key check", hashlib.sha256).digest()[:16] != key_check:
         raise Bad("wrong password")
     key = master if version == 1 else hkdf_sha256(master, file_salt, b"keepsake v2 file key")
+    return version, decrypt_chunks(data, header_bytes, key, prefix, chunk_size)
 
+
+def decrypt_chunks(data: bytes, header_bytes: bytes, key: bytes, prefix: bytes, chunk_size: int) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.exceptions import InvalidTag
     aes = AESGCM(key)
     region = data[len(header_bytes):-16]
     step = chunk_size + 16
@@ -115,7 +236,7 @@ def open_container(data: bytes, password: str) -> tuple[int, bytes]:
             out.append(aes.decrypt(nonce, part, header_bytes))
         except InvalidTag:
             raise Bad(f"chunk {i} fails authentication (damaged, reordered or cut)")
-    return version, b"".join(out)
+    return b"".join(out)
 
 
 # --- The payload ------------------------------------------------------------------------------
@@ -209,7 +330,7 @@ def read_payload(payload: bytes, version: int, file_id, plain: bool):
     header = json.loads(raw)
     if plain:
         version = header.get("format")
-        need(version in (1, 2), f"unsupported format version {version}")
+        need(version in (1, 2, 3), f"unsupported format version {version}")
         need(version == 1 or b"KC" in fields, "a format-2 header without its checksum")
         need(header.get("encryption") is None, "a plain backup's header describes encryption")
     check_header(header, version, file_id)
@@ -256,7 +377,7 @@ def read_payload(payload: bytes, version: int, file_id, plain: bool):
     raise Bad("truncated: no end marker")
 
 
-def read_backup(path: str, password):
+def read_backup(path: str, password, recovery=None):
     data = open(path, "rb").read()
     name = os.path.basename(path)
     file_id = None
@@ -264,20 +385,20 @@ def read_backup(path: str, password):
         if name.endswith(ext):
             file_id = name[:-len(ext)]
     if data[:8] == b"KEEPSAKE":
-        need(password is not None, "encrypted: set KEEPSAKE_PASSWORD")
-        version, payload = open_container(data, password)
+        need(password is not None or recovery is not None, "encrypted: set KEEPSAKE_PASSWORD or KEEPSAKE_RECOVERY_KEY")
+        version, payload = open_container(data, password, recovery)
         return read_payload(payload, version, file_id, plain=False)
     need(data[:2] == b"\x1f\x8b", "not a Keepsake backup")
     return read_payload(data, 0, file_id, plain=True)
 
 
-def rebuild(paths, password) -> bytes:
+def rebuild(paths, password, recovery=None) -> bytes:
     """The database of the first backup given, rebuilt from its chain (the other files)."""
     links = {}
     for p in paths:
-        header, pages, checksum = read_backup(p, password)
+        header, pages, checksum = read_backup(p, password, recovery)
         links[header["id"]] = (header, pages, checksum)
-    newest = read_backup(paths[0], password)[0]["id"]
+    newest = read_backup(paths[0], password, recovery)[0]["id"]
     chain, link = [], newest
     while True:
         need(link in links, f"the chain needs backup {link}, which was not given")
@@ -332,8 +453,17 @@ def main() -> None:
     if need_usage:
         sys.exit(__doc__)
     try:
-        db = rebuild(srcs, os.environ.get("KEEPSAKE_PASSWORD"))
-        header = read_backup(srcs[0], os.environ.get("KEEPSAKE_PASSWORD"))[0]
+        password = os.environ.get("KEEPSAKE_PASSWORD")
+        recovery = os.environ.get("KEEPSAKE_RECOVERY_KEY")
+        recovery = parse_recovery_key(recovery) if recovery else None
+        folder = os.path.dirname(os.path.abspath(srcs[0]))
+        for name in sorted(os.listdir(folder)):
+            if re.fullmatch(r"keepsake-key_[0-9a-f]{32}\.json", name):
+                record = json.load(open(os.path.join(folder, name)))
+                need(name == f"keepsake-key_{record.get('id')}.json", f"{name} names another key")
+                RECORDS.append(record)
+        db = rebuild(srcs, password, recovery)
+        header = read_backup(srcs[0], password, recovery)[0]
         files = split_opaque(header, db) if header.get("opaque") is not None else [("", db)]
     except Bad as e:
         sys.exit(f"{srcs[0]}: {e}")

@@ -5,6 +5,7 @@ pub(crate) mod backup;
 pub(crate) mod compare;
 pub(crate) mod copy;
 pub(crate) mod decode;
+pub(crate) mod keys;
 pub(crate) mod manage;
 pub(crate) mod restore;
 pub(crate) mod scheduled;

@@ -318,7 +318,30 @@ impl Engine {
             return Ok(self.with_chain_concern(self.with_concern(m)));
         }
         let report = self.scan()?;
-        report.foreign.into_iter().find(|b| b.id == id || b.file_name == id).ok_or_else(|| {
+        if let Some(m) = report.foreign.iter().find(|b| b.id == id || b.file_name == id) {
+            return Ok(m.clone());
+        }
+        // A file of that backup that did not open with what was at hand: opened again with the
+        // secret source (which may ask), so the person hears why (a wrong password, a typo in
+        // the recovery key), or it opens now and is listed.
+        let locked = report
+            .files
+            .iter()
+            .find(|f| crate::names::parse_file_name(&f.file_name).is_some_and(|(fid, _)| fid == id));
+        if let Some(f) = locked {
+            let obj = crate::format::file::Object::new(self.store.as_ref(), &f.file_name);
+            crate::format::file::open(
+                &obj,
+                self.secrets.as_ref(),
+                &self.home.keys,
+                &crate::seams::CancelToken::new(),
+            )
+            .map_err(|e| e.with_backup(id))?;
+            if let Some(m) = self.scan()?.foreign.into_iter().find(|b| b.id == id) {
+                return Ok(m);
+            }
+        }
+        Err({
             Error::new(
                 ErrorCode::BackupNotFound,
                 format!("no backup {:?} in {}", crate::error::escaped(id), self.where_()),

@@ -24,6 +24,19 @@ struct Identity {
     kdf_salt: String,
 }
 
+/// The current key record, as the installation keeps it (`key-record.json`: never a secret,
+/// every key in it is wrapped).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KeptKey {
+    /// The record (also in every backup made under it, and in a key file beside them).
+    pub record: crate::format::vault::KeyRecord,
+    /// When it was made (a password change or a new kit makes a new one).
+    pub made_at: chrono::DateTime<chrono::Utc>,
+    /// When the recovery key it is wrapped for was made, if there is one.
+    #[serde(default)]
+    pub kit_made_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// An installation's private folder and identity. Cloning shares the key cache.
 #[derive(Clone)]
 pub struct Installation {
@@ -67,7 +80,37 @@ impl Installation {
         for sub in ["locks", "scratch"] {
             durable::create_private_dir(&dir.join(sub))?;
         }
-        Ok(Installation { dir, identity, keys: Arc::new(KeyCache::default()) })
+        let home = Installation { dir, identity, keys: Arc::new(KeyCache::default()) };
+        // The current key record is tried for every backup whose own record does not open: after
+        // a password change it is what opens the older backups with the new password.
+        if let Some(kept) = home.kept_key()? {
+            home.keys.add_record(kept.record);
+        }
+        Ok(home)
+    }
+
+    fn key_path(&self) -> PathBuf {
+        self.dir.join("key-record.json")
+    }
+
+    /// The record of the data key this installation's new encrypted backups are made under
+    /// (format 3), with when it was made; `None` before the first one.
+    pub(crate) fn kept_key(&self) -> Result<Option<KeptKey>> {
+        let file = self.key_path();
+        let Some(f) = durable::open_regular(&file)? else { return Ok(None) };
+        let kept: KeptKey = serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| {
+            Error::new(ErrorCode::Io, format!("{} is unreadable: {e}", shown(&file))).with_path(&file)
+        })?;
+        kept.record.check().map_err(|e| e.with_path(&file))?;
+        Ok(Some(kept))
+    }
+
+    /// Keeps `kept` as the current key (atomically: a crash leaves the old one or the new one).
+    pub(crate) fn keep_key(&self, kept: &KeptKey) -> Result<()> {
+        let json = serde_json::to_vec_pretty(kept).map_err(|e| Error::invalid(e.to_string()))?;
+        durable::write_atomic(&self.key_path(), &json)?;
+        self.keys.add_record(kept.record.clone());
+        Ok(())
     }
 
     /// Where an installation keeps its folder when the host does not say: the user's local

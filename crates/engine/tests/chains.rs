@@ -153,7 +153,7 @@ fn a_foreign_chain_without_its_full_backup_is_flagged_link_by_link() {
 }
 
 #[test]
-fn a_new_password_starts_a_new_chain_so_each_chain_opens_with_one_password() {
+fn a_password_change_keeps_the_chain_and_the_old_password_opens_nothing_newer() {
     let env = Env::new();
     make_db(&env.db, false, 4096, 2000);
     let first = env.engine();
@@ -161,50 +161,40 @@ fn a_new_password_starts_a_new_chain_so_each_chain_opens_with_one_password() {
     let a = first.backup(&env.db, &inc(true), &job()).unwrap();
     touch(&env.db, 2);
     let b = first.backup(&env.db, &inc(true), &job()).unwrap();
+    let after_b = image(&env.db);
     assert_eq!((a.kind, b.kind), (BackupKind::Full, BackupKind::Increment));
+    // The password is changed (the old one is at hand): a new key that carries the old one.
+    let new = keepsake_engine::Password::new("a different password, long enough");
+    first.change_password(&new, &job()).unwrap();
     drop(first);
-    // The password is changed in Settings: the next backup cannot build on the old chain, or
-    // restoring it would need both passwords.
     let second = env.engine_with("a different password, long enough");
     touch(&env.db, 3);
     let c = second.backup(&env.db, &inc(true), &job()).unwrap();
-    assert_eq!(c.kind, BackupKind::Full, "a new password makes a full backup");
+    assert_eq!(c.chain.as_ref().map(|l| l.base.as_str()), Some(b.id.as_str()), "no new chain");
     let after_c = image(&env.db);
-    touch(&env.db, 4);
-    let d = second.backup(&env.db, &inc(true), &job()).unwrap();
-    assert_eq!(d.chain.as_ref().map(|l| l.base.as_str()), Some(c.id.as_str()));
-    let after_d = image(&env.db);
-    // Each of the new points opens with the new password alone.
+    // Everything opens with the new password alone, the chain across the change included.
+    for m in [&a, &b, &c] {
+        assert!(second.verify(&m.id, &job()).unwrap().ok, "{}", m.id);
+    }
+    assert!(image(&restore_to(&second, &b, env.dir.path())) == after_b);
     assert!(image(&restore_to(&second, &c, env.dir.path())) == after_c);
-    assert!(image(&restore_to(&second, &d, env.dir.path())) == after_d);
-    assert!(second.verify(&d.id, &job()).unwrap().ok);
-    assert_eq!(
-        second.verify(&b.id, &job()).unwrap_err().code(),
-        ErrorCode::WrongPassword,
-        "the old chain keeps the old password"
-    );
-    // The old password typed for the session opens the old chain; new backups still use the new one.
-    let both =
-        Engine::open_folder(&env.home, &env.backups).unwrap().with_secrets(std::sync::Arc::new(TwoPasswords));
-    assert!(both.verify(&b.id, &job()).unwrap().ok);
-    assert!(both.verify(&d.id, &job()).unwrap().ok);
-    touch(&env.db, 5);
-    let e = both.backup(&env.db, &inc(true), &job()).unwrap();
-    assert_eq!(e.chain.as_ref().map(|l| l.base.as_str()), Some(d.id.as_str()), "made with the main password");
-    assert!(second.verify(&e.id, &job()).unwrap().ok);
-}
-
-/// The new password as the main one, the old one (the test's `PASSWORD`) typed for the session.
-struct TwoPasswords;
-
-impl keepsake_engine::SecretSource for TwoPasswords {
-    fn password(&self) -> keepsake_engine::Result<Option<keepsake_engine::Password>> {
-        Ok(Some(keepsake_engine::Password::new("a different password, long enough")))
-    }
-
-    fn other_passwords(&self) -> Vec<keepsake_engine::Password> {
-        vec![keepsake_engine::Password::new("a wrong one"), keepsake_engine::Password::new(PASSWORD)]
-    }
+    // The old password opens what was made before the change, nothing after, and makes nothing.
+    let old = Engine::open_folder(
+        &keepsake_engine::Installation::open(env.dir.path().join("elsewhere")).unwrap(),
+        &env.backups,
+    )
+    .unwrap()
+    .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(PASSWORD)))
+    .with_kdf_iterations(keepsake_engine::format::KDF_ITERATIONS);
+    let report = old.scan().unwrap();
+    let opened: Vec<&str> = report.foreign.iter().map(|m| m.id.as_str()).collect();
+    let locked: Vec<&str> = report.files.iter().map(|f| f.file_name.as_str()).collect();
+    assert!(locked.iter().any(|n| n.starts_with(&c.id)), "{locked:?}");
+    assert!(opened.contains(&a.id.as_str()) && opened.contains(&b.id.as_str()), "{opened:?}");
+    assert!(!opened.contains(&c.id.as_str()), "the old password opens nothing made after the change");
+    let e = env.engine().backup(&env.db, &inc(true), &job()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::WrongPassword);
+    assert_eq!(e.facts().reason, Some(keepsake_engine::error::Reason::PasswordNotCurrent));
 }
 
 #[test]

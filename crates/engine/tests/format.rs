@@ -33,15 +33,19 @@ fn make_golden() {
     let db = dir.join("source.db");
     make_db(&db, false, 1024, 40);
     let home = keepsake_engine::Installation::open(dir.join("home")).unwrap();
+    // Version 3: the first backups under an older password, then a recovery kit, then the
+    // password changed to the golden one; the recovery key is committed beside them.
+    let before = format!("{} before", golden_password(version));
     let engine = Engine::open_folder(&home, dir.join("backups"))
         .unwrap()
-        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(golden_password(version))));
+        .with_secrets(std::sync::Arc::new(keepsake_engine::StaticSecret::new(before)));
     let o = keepsake_engine::BackupOptions { description: Some("golden plain".into()), ..opts(false, true) };
     let plain = engine.backup(&db, &o, &job()).unwrap();
-    // The database each backup holds, then a chain (version 2): an encrypted full backup and
-    // two increments.
+    // The database each backup holds, then a chain: an encrypted full backup and two
+    // increments, across the kit and the password change.
     std::fs::create_dir_all(dir.join("expected")).unwrap();
     std::fs::copy(&db, dir.join("expected").join(format!("{}.db", plain.id))).unwrap();
+    let mut engine = engine;
     for round in 0..3 {
         if round > 0 {
             let c = rusqlite::Connection::open(&db).unwrap();
@@ -50,6 +54,17 @@ fn make_golden() {
                 rusqlite::params![format!("golden {round}"), round],
             )
             .unwrap();
+        }
+        if round == 1 {
+            let rk = keepsake_engine::format::vault::RecoveryKey::generate().unwrap();
+            engine.adopt_recovery_key(&rk, &job()).unwrap();
+            std::fs::write(dir.join("recovery-key.txt"), format!("{}\n", &*rk.display())).unwrap();
+            engine
+                .change_password(&keepsake_engine::Password::new(golden_password(version)), &job())
+                .unwrap();
+            engine = Engine::open_folder(&home, dir.join("backups")).unwrap().with_secrets(
+                std::sync::Arc::new(keepsake_engine::StaticSecret::new(golden_password(version))),
+            );
         }
         let o = keepsake_engine::BackupOptions {
             description: Some(format!("golden chain {round}")),
@@ -81,7 +96,8 @@ fn golden_backups_of_every_version_still_verify_and_restore() {
         let mut n = 0;
         for f in std::fs::read_dir(fixtures(version).join("backups")).unwrap().flatten() {
             std::fs::copy(f.path(), env.backups.join(f.file_name())).unwrap();
-            n += 1;
+            // Version 3 has key files beside the backups.
+            n += usize::from(f.file_name().to_string_lossy().starts_with("backup_"));
         }
         assert!(n >= 2, "golden backups of version {version} are committed");
         let engine = env.engine_with(&golden_password(version));
@@ -116,6 +132,7 @@ fn reference_reader_reads_the_golden_backups() {
             .unwrap()
             .flatten()
             .map(|f| f.path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("backup_"))
             .collect();
         for f in &files {
             let id = f.file_name().unwrap().to_string_lossy().split('.').next().unwrap().to_owned();
@@ -129,6 +146,19 @@ fn reference_reader_reads_the_golden_backups() {
             let st = cmd.arg(&out).env("KEEPSAKE_PASSWORD", golden_password(version)).output().unwrap();
             assert!(st.status.success(), "{}: {}", f.display(), String::from_utf8_lossy(&st.stderr));
             assert_eq!(dump(&out), dump(&expected_db(version, &id)), "{}", f.display());
+            // Version 3 opens with the recovery key alone too.
+            if version >= 3 {
+                let key = std::fs::read_to_string(fixtures(version).join("recovery-key.txt")).unwrap();
+                let mut cmd = Command::new("python3");
+                cmd.arg(script()).arg(f);
+                for other in files.iter().filter(|o| *o != f) {
+                    cmd.arg(other);
+                }
+                let _ = std::fs::remove_file(&out);
+                let st = cmd.arg(&out).env("KEEPSAKE_RECOVERY_KEY", key.trim()).output().unwrap();
+                assert!(st.status.success(), "{}: {}", f.display(), String::from_utf8_lossy(&st.stderr));
+                assert_eq!(dump(&out), dump(&expected_db(version, &id)), "{}", f.display());
+            }
         }
     }
 }

@@ -124,11 +124,13 @@ fn a_foreign_object_under_a_backups_name_is_not_downloaded_and_not_read_again() 
 fn forge(genuine: &[u8], salt: [u8; 16], iterations: u32) -> Vec<u8> {
     let n = u32::from_be_bytes(genuine[10..14].try_into().unwrap()) as usize;
     let mut clear: serde_json::Value = serde_json::from_slice(&genuine[14..14 + n]).unwrap();
-    clear["kdf"]["iterations"] = serde_json::Value::from(iterations);
-    clear["kdf"]["salt"] = serde_json::Value::from(hex_of(&salt));
+    // Format 3: the key record's password derivation, under a key id of its own.
+    clear["key"]["password"]["kdf"]["iterations"] = serde_json::Value::from(iterations);
+    clear["key"]["password"]["kdf"]["salt"] = serde_json::Value::from(hex_of(&salt));
+    clear["key"]["id"] = serde_json::Value::from(hex_of(&salt));
     let json = serde_json::to_vec(&clear).unwrap();
     let mut forged = b"KEEPSAKE".to_vec();
-    forged.extend_from_slice(&2u16.to_be_bytes());
+    forged.extend_from_slice(&3u16.to_be_bytes());
     forged.extend_from_slice(&(json.len() as u32).to_be_bytes());
     forged.extend_from_slice(&json);
     let mut crc = flate2::Crc::new();

@@ -22,11 +22,13 @@ pub mod header;
 pub mod keys;
 /// A payload's members in order: pages inflated and counted.
 pub mod sequence;
+/// Format 3's keys: data keys, key records, the recovery key.
+pub mod vault;
 
-pub use header::{ClearHeader, Header, HeaderCodec, HeaderEncryption, HeaderKdf};
+pub use header::{ClearHeader, ClearHeaderV3, Header, HeaderCodec, HeaderEncryption, HeaderKdf};
 
 /// The format version this build writes; it reads this version and every older one.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 /// Size of a database block compressed as one gzip member.
 pub const BLOCK_SIZE: usize = 2 << 20;

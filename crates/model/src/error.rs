@@ -226,6 +226,13 @@ pub enum Reason {
     HostKeyChanged,
     /// The OS keyring could not be read or written.
     Keyring,
+    // Keys.
+    /// A recovery key with a typo in it (its checksum does not match), or not a recovery key.
+    RecoveryKeyTypo,
+    /// A recovery key that does not open this backup (another kit's, or a newer backup's).
+    WrongRecoveryKey,
+    /// The password does not open this installation's key: it was changed elsewhere, or mistyped.
+    PasswordNotCurrent,
     /// A reason this version does not know (from a newer one).
     #[serde(other)]
     Other,
@@ -272,6 +279,9 @@ impl Reason {
             Reason::HostKeyUnknown => "host_key_unknown",
             Reason::HostKeyChanged => "host_key_changed",
             Reason::Keyring => "keyring",
+            Reason::RecoveryKeyTypo => "recovery_key_typo",
+            Reason::WrongRecoveryKey => "wrong_recovery_key",
+            Reason::PasswordNotCurrent => "password_not_current",
             Reason::Other => "other",
         }
     }

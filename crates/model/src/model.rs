@@ -127,6 +127,21 @@ pub struct EncryptionInfo {
     pub chunk_size: u32,
 }
 
+/// The key new encrypted backups are made under (never a key: what a front end shows of it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyStatus {
+    /// There is a key (the first encrypted backup, a password change or a kit makes it).
+    pub has_key: bool,
+    /// When the current key was made.
+    pub made_at: Option<DateTime<Utc>>,
+    /// When the recovery key that opens it was made: `None` when no recovery key opens the
+    /// backups made from now on.
+    pub kit_made_at: Option<DateTime<Utc>>,
+    /// The first 8 hex digits of that recovery key's public key: which kit it is.
+    pub kit: Option<String>,
+}
+
 /// Verification state recorded with a backup.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

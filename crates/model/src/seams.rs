@@ -80,6 +80,12 @@ pub trait SecretSource: Send + Sync {
     fn other_passwords(&self) -> Vec<Password> {
         Vec::new()
     }
+
+    /// A recovery key the person gave (typed, or read from their kit) to open backups without
+    /// the password: only ever used to open, never stored. None by default.
+    fn recovery_key(&self) -> Option<Password> {
+        None
+    }
 }
 
 /// No password at all: encrypted backups fail with `password_required`.

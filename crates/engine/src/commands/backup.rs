@@ -30,7 +30,7 @@ use crate::model::{
     BackupKind, BackupMetadata, BackupOptions, BackupType, ChainLink, EncryptionInfo, FullReason,
     INCREMENTAL_AUTO_BYTES, OPAQUE_PAGE, OpaquePart, Operation, SchemaInfo, VerificationStatus,
 };
-use crate::seams::{Job, Phase, require_password};
+use crate::seams::{Job, Phase};
 use crate::snapshot::Snapshot;
 use keepsake_format::held::{HeldCopy, OpaqueCopy, copy_held, copy_opaque, held_exclusively};
 
@@ -115,18 +115,7 @@ impl Engine {
         }
         // Ask for the password before touching anything, so a missing one changes nothing, and
         // derive the key before the snapshot, so the slow KDF holds no lock on the database.
-        let key = if opts.encrypt {
-            let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
-            Some(NewKey::derive(
-                &self.home.keys,
-                &password,
-                &self.home.kdf_salt(),
-                self.kdf_iterations,
-                &job.cancel,
-            )?)
-        } else {
-            None
-        };
+        let key = if opts.encrypt { Some(self.new_file_key(&job.cancel)?) } else { None };
         job.cancel.check()?;
         // A backup that cannot fit is not started (it would fail near its end, after a long wait).
         self.ensure_room(source, opts.verify)?;
@@ -290,8 +279,13 @@ impl Engine {
             // Another page size (a VACUUM INTO, a rebuild): nothing lines up; start afresh.
             return full(FullReason::PageSizeChanged);
         }
-        if manifest.key_check != key.and_then(NewKey::key_check) {
-            // The password changed: a chain must open with one password, so start afresh.
+        let same_key = match key {
+            Some(k) => k.opens(manifest.key_check),
+            None => manifest.key_check.is_none(),
+        };
+        if !same_key {
+            // Another key, and not one the current key carries (an upgrade from format 2, or
+            // plain after encrypted): a chain must open with one password, so start afresh.
             return full(FullReason::PasswordChanged);
         }
         let (first, seq) = match &base.chain {

@@ -115,6 +115,11 @@ impl Engine {
         }
         let mut chain = self.chain_of(&meta)?;
         chain.reverse();
+        // The current key's record goes first: what is copied there opens with the newest
+        // password and recovery key, without this computer.
+        if meta.encrypted {
+            self.publish_key(dest)?;
+        }
         let mut out = Vec::with_capacity(chain.len());
         for m in chain {
             job.cancel.check()?;

@@ -21,7 +21,8 @@ pub const KDF: &str = "pbkdf2-hmac-sha256";
 pub const TAG_LEN: usize = 16;
 /// Bytes of the container's trailer.
 pub const TRAILER_LEN: usize = 16;
-pub use super::keys::Key;
+/// A 256-bit key, wiped when dropped.
+pub type Key = zeroize::Zeroizing<[u8; 32]>;
 
 /// `N` random bytes from the OS.
 pub fn random<const N: usize>() -> Result<[u8; N]> {

@@ -8,16 +8,15 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Reason, Result};
 use crate::seams::{CancelToken, SecretSource};
 use crate::store::{Store, StoreWrite};
 
 use super::crypto::{self, DecryptReader, EncryptWriter, TRAILER_LEN};
 use super::gzip::{self, MemberKind, MemberSplitter};
-use super::header::{
-    self, Clear, ClearHeader, Header, HeaderEncryption, HeaderKdf, PREFIX_LEN, TRAILER_MAGIC,
-};
-use super::keys::{self, Key, KeyCache};
+use super::header::{self, Clear, ClearHeaderV3, Header, HeaderEncryption, PREFIX_LEN, TRAILER_MAGIC};
+use super::keys::{self, Key, KeyCache, Unlocker};
+use super::vault::{self, DataKey, KeyRecord, RecoveryKey};
 use super::{CHUNK_SIZE, FORMAT_VERSION, MAX_BLOCK, MAX_CHUNK, MIN_BLOCK, MIN_CHUNK};
 use crate::model::EncryptionInfo;
 
@@ -135,19 +134,16 @@ impl PayloadWriter {
         let sink = HashWriter { inner: out, state: HashState::default() };
         let mut w = match key {
             None => PayloadWriter::Plain(sink),
-            Some(k) => {
-                let clear = serde_json::to_vec(&k.clear).map_err(|e| Error::invalid(e.to_string()))?;
-                PayloadWriter::Encrypted(Box::new(
-                    EncryptWriter::new(
-                        sink,
-                        Header::container_bytes(&clear, FORMAT_VERSION),
-                        &k.file_key,
-                        k.prefix,
-                        CHUNK_SIZE as usize,
-                    )
-                    .map_err(io_err)?,
-                ))
-            }
+            Some(k) => PayloadWriter::Encrypted(Box::new(
+                EncryptWriter::new(
+                    sink,
+                    Header::container_bytes(&k.clear, FORMAT_VERSION),
+                    &k.file_key,
+                    k.prefix,
+                    CHUNK_SIZE as usize,
+                )
+                .map_err(io_err)?,
+            )),
         };
         w.write_all(&gzip::header_member(&json, FORMAT_VERSION)).map_err(io_err)?;
         Ok(w)
@@ -164,53 +160,67 @@ impl PayloadWriter {
     }
 }
 
-/// The key of one new encrypted backup: the installation's master key for the password (derived
-/// once per process: the slow KDF runs before the source database is opened and not again for
-/// the next backup), a fresh file salt and nonce prefix, and the clear header describing them.
+/// The key of one new encrypted backup: a file key derived from the data key (opened once per
+/// process: the slow KDF runs before the source database is opened and not again for the next
+/// backup), a fresh file salt and nonce prefix, and the clear header describing them with the
+/// data key's record.
 #[allow(missing_debug_implementations)] // key material: never printed
 pub struct NewKey {
     file_key: Key,
     prefix: [u8; 7],
-    clear: ClearHeader,
+    clear: Vec<u8>,
+    key_id: [u8; 16],
+    older: Vec<[u8; 16]>,
+    info: EncryptionInfo,
 }
 
 impl NewKey {
-    /// Derives a new backup's key from `password` (or takes it from `keys`).
-    pub fn derive(
-        keys: &KeyCache,
-        password: &str,
-        salt: &[u8; 16],
-        iterations: u32,
-        cancel: &CancelToken,
-    ) -> Result<NewKey> {
-        let master = keys.master(password, salt, iterations, cancel)?;
+    /// A new backup's key under `key`, whose record `record` goes into the file's clear header
+    /// (format 3).
+    pub fn under(key: &DataKey, record: &KeyRecord) -> Result<NewKey> {
         let file_salt: [u8; 16] = crypto::random()?;
         let prefix: [u8; 7] = crypto::random()?;
-        let clear = ClearHeader {
+        let clear = ClearHeaderV3 {
             format: FORMAT_VERSION,
             cipher: crypto::CIPHER.into(),
             chunk_size: CHUNK_SIZE,
             nonce_prefix: hex::encode(prefix),
-            kdf: HeaderKdf { name: crypto::KDF.into(), iterations, salt: hex::encode(salt) },
-            key_check: hex::encode(keys::key_check(&master)),
             file_salt: hex::encode(file_salt),
+            key: record.clone(),
         };
-        Ok(NewKey { file_key: keys::file_key(&master, &file_salt), prefix, clear })
+        let info = record_info(record, CHUNK_SIZE);
+        let clear = serde_json::to_vec(&clear).map_err(|e| Error::invalid(e.to_string()))?;
+        if clear.len() > header::MAX_HEADER_LEN {
+            return Err(Error::invalid("the key record is too large for a backup's header"));
+        }
+        let older = record.previous.iter().filter_map(|p| hex::decode(&p.id).ok()?.try_into().ok()).collect();
+        Ok(NewKey { file_key: key.file_key(&file_salt), prefix, clear, key_id: key.id(), older, info })
     }
 
-    /// The key check of the password's key (the same for every file encrypted with it).
+    /// Whether what this key opens includes backups made under the key with id `check` (its own,
+    /// or one its record carries): a chain can go on across a password change.
+    pub fn opens(&self, check: Option<[u8; 16]>) -> bool {
+        check.is_some_and(|c| c == self.key_id || self.older.contains(&c))
+    }
+
+    /// The id of the data key (the same for every file encrypted under it).
     pub fn key_check(&self) -> Option<[u8; 16]> {
-        hex::decode(&self.clear.key_check).ok().and_then(|v| v.try_into().ok())
+        Some(self.key_id)
     }
 
     /// What the catalog records about this encryption.
     pub fn info(&self) -> EncryptionInfo {
-        EncryptionInfo {
-            cipher: self.clear.cipher.clone(),
-            kdf: self.clear.kdf.name.clone(),
-            iterations: self.clear.kdf.iterations,
-            chunk_size: self.clear.chunk_size,
-        }
+        self.info.clone()
+    }
+}
+
+/// What the catalog records about a format-3 file's encryption: its record's password KDF.
+fn record_info(record: &KeyRecord, chunk_size: u32) -> EncryptionInfo {
+    EncryptionInfo {
+        cipher: crypto::CIPHER.into(),
+        kdf: record.password.as_ref().map_or_else(|| "recovery-key".into(), |p| p.kdf.name.clone()),
+        iterations: record.password.as_ref().map_or(0, |p| p.kdf.iterations),
+        chunk_size,
     }
 }
 
@@ -283,17 +293,21 @@ pub fn read_header(
             return Ok((*h, enc));
         }
     }
-    let at_hand = AtHand(secrets.at_hand());
+    let at_hand = AtHand(secrets.at_hand(), secrets.recovery_key());
     let opened = open_within(obj, &at_hand, keys, &CancelToken::new(), limits)?;
     Ok((opened.header, opened.encryption))
 }
 
-/// A password source that only gives what is at hand.
-struct AtHand(Option<crate::seams::Password>);
+/// A secret source that only gives what is at hand.
+struct AtHand(Option<crate::seams::Password>, Option<crate::seams::Password>);
 
 impl SecretSource for AtHand {
     fn password(&self) -> Result<Option<crate::seams::Password>> {
         Ok(self.0.clone())
+    }
+
+    fn recovery_key(&self) -> Option<crate::seams::Password> {
+        self.1.clone()
     }
 }
 
@@ -365,45 +379,68 @@ fn open_within(
                 ));
             }
             let clear = header::parse_container_header(&head, &label)?;
-            let (version, enc, chunk_size, prefix_hex) = match &clear {
+            let (version, chunk_size, prefix_hex) = match &clear {
                 Clear::V1(h) => {
                     let enc =
-                        h.encryption.clone().ok_or_else(|| damaged(&label, "no encryption parameters"))?;
-                    (1, enc.clone(), enc.chunk_size, enc.nonce_prefix)
+                        h.encryption.as_ref().ok_or_else(|| damaged(&label, "no encryption parameters"))?;
+                    (1, enc.chunk_size, enc.nonce_prefix.clone())
                 }
-                Clear::V2(c) => (
-                    2,
-                    HeaderEncryption {
-                        cipher: c.cipher.clone(),
-                        chunk_size: c.chunk_size,
-                        nonce_prefix: c.nonce_prefix.clone(),
-                        kdf: c.kdf.clone(),
-                        key_check: c.key_check.clone(),
-                    },
-                    c.chunk_size,
-                    c.nonce_prefix.clone(),
-                ),
+                Clear::V2(c) => (2, c.chunk_size, c.nonce_prefix.clone()),
+                Clear::V3(c) => (3, c.chunk_size, c.nonce_prefix.clone()),
             };
             if !(MIN_CHUNK..=MAX_CHUNK).contains(&chunk_size) {
                 return Err(damaged(&label, "its header has an impossible chunk size"));
-            }
-            if !(keys::MIN_ITERATIONS..=keys::MAX_ITERATIONS).contains(&enc.kdf.iterations) {
-                return Err(damaged(&label, "its key derivation asks for an impossible amount of work"));
             }
             let prefix: [u8; 7] = hex::decode(&prefix_hex)
                 .ok()
                 .and_then(|v| v.try_into().ok())
                 .ok_or_else(|| damaged(&label, "its header has a damaged nonce"))?;
-            check_trailer(obj, file_len, head.len() as u64)?;
-            let master = master_key(&enc, secrets, keys, cancel, &label, limits)?;
-            let key = match &clear {
-                Clear::V1(_) => master,
-                Clear::V2(c) => {
-                    let salt: [u8; 16] = hex::decode(&c.file_salt)
-                        .ok()
-                        .and_then(|v| v.try_into().ok())
-                        .ok_or_else(|| damaged(&label, "its header has a damaged file salt"))?;
-                    keys::file_key(&master, &salt)
+            let file_salt = |salt: &str| -> Result<[u8; 16]> {
+                hex::decode(salt)
+                    .ok()
+                    .and_then(|v| v.try_into().ok())
+                    .ok_or_else(|| damaged(&label, "its header has a damaged file salt"))
+            };
+            let (key, encryption) = match &clear {
+                Clear::V1(_) | Clear::V2(_) => {
+                    let enc = match &clear {
+                        Clear::V1(h) => {
+                            h.encryption.clone().ok_or_else(|| damaged(&label, "no encryption"))?
+                        }
+                        Clear::V2(c) => HeaderEncryption {
+                            cipher: c.cipher.clone(),
+                            chunk_size: c.chunk_size,
+                            nonce_prefix: c.nonce_prefix.clone(),
+                            kdf: c.kdf.clone(),
+                            key_check: c.key_check.clone(),
+                        },
+                        Clear::V3(_) => unreachable!("matched above"),
+                    };
+                    if !(keys::MIN_ITERATIONS..=keys::MAX_ITERATIONS).contains(&enc.kdf.iterations) {
+                        return Err(damaged(
+                            &label,
+                            "its key derivation asks for an impossible amount of work",
+                        ));
+                    }
+                    check_trailer(obj, file_len, head.len() as u64)?;
+                    let master = master_key(&enc, secrets, keys, cancel, &label, limits)?;
+                    let key = match &clear {
+                        Clear::V2(c) => keys::file_key(&master, &file_salt(&c.file_salt)?),
+                        _ => master,
+                    };
+                    let info = EncryptionInfo {
+                        cipher: enc.cipher,
+                        kdf: enc.kdf.name,
+                        iterations: enc.kdf.iterations,
+                        chunk_size: enc.chunk_size,
+                    };
+                    (key, info)
+                }
+                Clear::V3(c) => {
+                    let salt = file_salt(&c.file_salt)?;
+                    check_trailer(obj, file_len, head.len() as u64)?;
+                    let data = data_key(obj, &c.key, secrets, keys, cancel, &label, limits)?;
+                    (data.file_key(&salt), record_info(&c.key, c.chunk_size))
                 }
             };
             let region = file_len - head.len() as u64 - TRAILER_LEN as u64;
@@ -426,22 +463,17 @@ fn open_within(
             let header = match clear {
                 // Format 1 repeats its clear header inside; the clear (authenticated) one counts.
                 Clear::V1(h) => *h,
-                Clear::V2(_) => {
+                Clear::V2(_) | Clear::V3(_) => {
                     let h = Header::from_json(&inner, &label)?;
-                    if h.format != 2 || h.encryption.is_some() {
-                        return Err(damaged(&label, "its inner header is not a format-2 one"));
+                    if h.format != version || h.encryption.is_some() {
+                        return Err(damaged(&label, "its inner header is not of its container's version"));
                     }
                     h
                 }
             };
             check_header(&header, &label)?;
             members.set_limit(gzip::member_limit(header.codec.block_size as usize));
-            let encryption = Some(EncryptionInfo {
-                cipher: enc.cipher,
-                kdf: enc.kdf.name,
-                iterations: enc.kdf.iterations,
-                chunk_size: enc.chunk_size,
-            });
+            let encryption = Some(encryption);
             Ok(OpenBackup { header, version, encryption, members, hash, crypto_failed, label })
         }
     }
@@ -498,6 +530,139 @@ fn master_key(
         }
     }
     Err(Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")))
+}
+
+/// The data key a format-3 file is encrypted under: one opened already, else opened from its
+/// own record or a newer one the cache knows (after a password change the newest password opens
+/// the newest record, which carries the older keys), with the recovery key the person gave, or
+/// with a password. A record that was planted or changed opens to nothing or fails: see
+/// `vault`.
+fn data_key(
+    obj: &Object<'_>,
+    record: &KeyRecord,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+    cancel: &CancelToken,
+    label: &str,
+    limits: Option<&keys::DeriveLimits>,
+) -> Result<DataKey> {
+    let id = record.check().map_err(|e| damaged(label, e.message()))?;
+    let recovery = match secrets.recovery_key() {
+        Some(text) => Some(RecoveryKey::parse(&text)?),
+        None => None,
+    };
+    let by_recovery = recovery.as_ref().map(|rk| Unlocker::Recovery(rk.display()));
+    if let Some(k) = by_recovery.as_ref().and_then(|by| keys.data_key(&id, by)) {
+        return Ok(k);
+    }
+    let others = secrets.other_passwords();
+    let main = match crate::seams::require_password(secrets, &format!("open {label}")) {
+        Ok(p) => Some(p),
+        Err(_) if recovery.is_some() => None,
+        Err(e) if others.is_empty() => return Err(e),
+        Err(_) => None,
+    };
+    let passwords: Vec<&crate::seams::Password> =
+        main.iter().chain(others.iter().filter(|p| !p.is_empty())).collect();
+    for p in &passwords {
+        if let Some(k) = keys.data_key(&id, &Unlocker::password(p)) {
+            return Ok(k);
+        }
+    }
+    let own = std::iter::once(record.clone());
+    let mut candidates: Vec<KeyRecord> =
+        own.chain(keys.records().into_iter().filter(|r| r != record)).collect();
+    // Key files beside the backups: after a password change, the newest record may be there
+    // before any backup carries it.
+    for r in store_records(obj.store) {
+        if !candidates.contains(&r) {
+            candidates.push(r);
+        }
+    }
+    // A record planted beside the backups (not the file's own) is passed over; if nothing else
+    // opens, what was wrong with it is said.
+    let mut refused: Option<Error> = None;
+    if let (Some(rk), Some(by)) = (&recovery, &by_recovery) {
+        for (i, r) in candidates.iter().enumerate() {
+            match r.open_with_recovery(rk) {
+                Ok(Some(k)) => {
+                    keys.unlock(r, k, by)?;
+                    if let Some(k) = keys.data_key(&id, by) {
+                        return Ok(k);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) if i == 0 => return Err(damaged(label, e.message())),
+                Err(e) => refused = Some(e),
+            }
+        }
+    }
+    for password in passwords {
+        let by = Unlocker::password(password);
+        for (i, r) in candidates.iter().enumerate() {
+            let Some(p) = &r.password else { continue };
+            let salt =
+                hex::decode(&p.kdf.salt).map_err(|_| damaged(label, "a key record's salt is not hex"))?;
+            let master = match keys.master_within(password, &salt, p.kdf.iterations, cancel, limits) {
+                Ok(m) => m,
+                Err(e) if i == 0 || e.code() == ErrorCode::Cancelled => return Err(e),
+                Err(e) => {
+                    refused = Some(e);
+                    continue;
+                }
+            };
+            match r.open_with_password(&master) {
+                Ok(Some(k)) => {
+                    keys.unlock(r, k, &by)?;
+                    if let Some(k) = keys.data_key(&id, &by) {
+                        return Ok(k);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) if i == 0 => return Err(damaged(label, e.message())),
+                Err(e) => refused = Some(e),
+            }
+        }
+    }
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    Err(match recovery {
+        Some(_) => Error::new(
+            ErrorCode::WrongPassword,
+            format!("this recovery key does not open {label}: it is another kit's, or the backup is newer than the kit"),
+        )
+        .with_reason(Reason::WrongRecoveryKey),
+        None => Error::new(ErrorCode::WrongPassword, format!("wrong password for {label}")),
+    })
+}
+
+/// The key records in the key files of `store` (at most 16, each at most 64 KiB; a file that is
+/// not one is passed over: nothing there is trusted unless it opens).
+pub fn store_records(store: &dyn Store) -> Vec<KeyRecord> {
+    let Ok(entries) = store.list() else { return Vec::new() };
+    entries
+        .iter()
+        .filter(|e| vault::is_key_file_name(&e.name) && e.size <= vault::MAX_KEY_FILE)
+        .take(16)
+        .filter_map(|e| {
+            let bytes = store.read_range(&e.name, 0, vault::MAX_KEY_FILE as usize).ok()?;
+            vault::read_key_file(&e.name, &bytes).ok()
+        })
+        .collect()
+}
+
+/// The data key of `record` (this installation's, or one read beside backups), opened with what
+/// `secrets` gives (the recovery key, the password, other passwords) or found already open.
+pub fn open_record(
+    store: &dyn Store,
+    record: &KeyRecord,
+    secrets: &dyn SecretSource,
+    keys: &KeyCache,
+    cancel: &CancelToken,
+) -> Result<DataKey> {
+    let obj = Object { store, name: "", label: "this computer's backup key".into() };
+    data_key(&obj, record, secrets, keys, cancel, &obj.label, None)
 }
 
 /// The trailer says how long the file must be: a shorter file was cut.

@@ -91,6 +91,24 @@ pub struct ClearHeader {
     pub file_salt: String,
 }
 
+/// The clear header of a format-3 encrypted container: what opening needs, with the key record
+/// of the data key the file is encrypted under (see `vault`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearHeaderV3 {
+    /// 3.
+    pub format: u16,
+    /// `aes-256-gcm-stream-be32`.
+    pub cipher: String,
+    /// Plaintext bytes per chunk.
+    pub chunk_size: u32,
+    /// 7 bytes, hex.
+    pub nonce_prefix: String,
+    /// 16 bytes, hex: this file's key is HKDF-SHA256(data key, this salt).
+    pub file_salt: String,
+    /// How the data key can be had: with the password, the recovery key, or a newer key.
+    pub key: super::vault::KeyRecord,
+}
+
 /// A container's clear header, by version.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Clear {
@@ -98,6 +116,8 @@ pub enum Clear {
     V1(Box<Header>),
     /// Format 2: the little the clear header shows.
     V2(ClearHeader),
+    /// Format 3: the same, with the key record instead of a key derivation.
+    V3(Box<ClearHeaderV3>),
 }
 
 /// The compression codec of the payload.
@@ -276,6 +296,25 @@ pub fn parse_container_header(bytes: &[u8], file: &str) -> Result<Clear> {
             }
             Ok(Clear::V1(Box::new(h)))
         }
+        3 => {
+            let c: ClearHeaderV3 = serde_json::from_slice(json).map_err(|e| {
+                Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
+            })?;
+            if c.format != 3 {
+                return Err(Error::new(
+                    ErrorCode::BackupDamaged,
+                    format!("{file} has a damaged header (version)"),
+                ));
+            }
+            if c.cipher != super::crypto::CIPHER {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedVersion,
+                    format!("{file} uses cipher {:?}, which this Keepsake cannot read", c.cipher),
+                ));
+            }
+            c.key.check().map_err(|e| Error::new(e.code(), format!("{file}: {}", e.message())))?;
+            Ok(Clear::V3(Box::new(c)))
+        }
         _ => {
             let c: ClearHeader = serde_json::from_slice(json).map_err(|e| {
                 Error::new(ErrorCode::BackupDamaged, format!("unreadable header in {file}: {e}"))
@@ -373,7 +412,7 @@ mod tests {
     #[test]
     fn newer_version_is_unsupported() {
         let mut bytes = Header::container_bytes(&sample().to_json().unwrap(), 1);
-        bytes[9] = 3;
+        bytes[9] = 4;
         assert_eq!(parse_container_header(&bytes, "f").unwrap_err().code(), ErrorCode::UnsupportedVersion);
     }
 

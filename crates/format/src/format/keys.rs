@@ -10,12 +10,12 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::vault::{DataKey, ID_LEN, KeyRecord};
 use crate::error::Reason;
 use crate::error::{Error, ErrorCode, Result};
 use crate::seams::CancelToken;
 
-/// A 256-bit key, wiped when dropped.
-pub type Key = Zeroizing<[u8; 32]>;
+pub use super::crypto::Key;
 
 /// Fewest PBKDF2 iterations a reader accepts (see FORMAT.md, "Limits").
 pub const MIN_ITERATIONS: u32 = if cfg!(test) { 1_000 } else { 100_000 };
@@ -85,11 +85,45 @@ struct Entry {
     key: Key,
 }
 
-/// Master keys derived in this process, by password, salt and iteration count.
+/// Master keys derived in this process, by password, salt and iteration count; and (format 3)
+/// the data keys opened so far, and the key records worth trying when a file's own record does
+/// not open with what the person gave (a newer record, after a password change or a new kit).
 #[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<Vec<Entry>>,
+    data: Mutex<Vec<(DataKey, Unlocker)>>,
+    records: Mutex<Vec<KeyRecord>>,
 }
+
+/// What opened a data key: a password, or a recovery key (compared, never shown).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Unlocker {
+    /// A password, as typed.
+    Password(Zeroizing<String>),
+    /// A recovery key, as its checked text.
+    Recovery(Zeroizing<String>),
+}
+
+impl std::fmt::Debug for Unlocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unlocker::Password(_) => "Unlocker::Password(***)",
+            Unlocker::Recovery(_) => "Unlocker::Recovery(***)",
+        })
+    }
+}
+
+impl Unlocker {
+    /// A password.
+    pub fn password(p: &str) -> Unlocker {
+        Unlocker::Password(Zeroizing::new(p.to_owned()))
+    }
+}
+
+/// Data keys kept at most (one per password change or kit, and the older ones they carry).
+const DATA_KEYS: usize = 1024;
+/// Key records kept at most to try.
+const RECORDS: usize = 32;
 
 impl std::fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -190,6 +224,47 @@ impl KeyCache {
             key: key.clone(),
         });
         Ok(key)
+    }
+
+    /// The data key with `id`, if `by` opened it (or a key carrying it) before. A key is kept
+    /// with what opened it, so a wrong password never opens what the right one opened earlier.
+    pub fn data_key(&self, id: &[u8; ID_LEN], by: &Unlocker) -> Option<DataKey> {
+        let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
+        data.iter().find(|(k, who)| k.id() == *id && who == by).map(|(k, _)| k.clone())
+    }
+
+    /// Keeps `key`, opened from `record` by `by` (a password or the recovery key), and the older
+    /// keys the record carries under it.
+    pub fn unlock(&self, record: &KeyRecord, key: DataKey, by: &Unlocker) -> Result<()> {
+        let older = record.previous_keys(&key)?;
+        let mut data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
+        for k in std::iter::once(key).chain(older) {
+            if !data.iter().any(|(d, who)| d.id() == k.id() && who == by) {
+                if data.len() >= DATA_KEYS {
+                    data.remove(0);
+                }
+                data.push((k, by.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a record to try when a file's own does not open (this installation's current one,
+    /// or one read beside the backups: it is trusted only if it opens).
+    pub fn add_record(&self, record: KeyRecord) {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if records.contains(&record) {
+            return;
+        }
+        if records.len() >= RECORDS {
+            records.remove(0);
+        }
+        records.push(record);
+    }
+
+    /// The records to try, newest added first.
+    pub fn records(&self) -> Vec<KeyRecord> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner).iter().rev().cloned().collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
