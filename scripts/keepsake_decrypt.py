@@ -65,7 +65,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def parse_recovery_key(text: str) -> bytes:
     """The 16 random bytes of a recovery key, its checksum checked."""
-    chars = [c for c in text.upper() if c not in " -\t\n"]
+    chars = [c for c in text.upper() if not c.isspace() and c != "-"]
     chars = ["1" if c in "IL" else "0" if c == "O" else c for c in chars]
     need(all(c in CROCKFORD for c in chars), "the recovery key has a character it never uses")
     need(len(chars) == 32, "a recovery key has 32 letters and digits")
@@ -148,13 +148,23 @@ RECORDS: list = []
 
 
 def data_key(record: dict, password, recovery) -> bytes:
+    """The data key of a file: from its own record (whose failure is the file's), else from a
+    key file's record (one that fails is passed over, and said only if nothing opens)."""
     rid = unhex(record["id"], 16, "a record's id")
-    for r in [record] + RECORDS:
+    refused = None
+    for i, r in enumerate([record] + RECORDS):
         if rid in KEYS:
             break
-        key = open_record(r, password, recovery)
-        if key is not None:
-            unlock(r, key, KEYS)
+        try:
+            key = open_record(r, password, recovery)
+            if key is not None:
+                unlock(r, key, KEYS)
+        except (Bad, KeyError, TypeError, AttributeError) as e:
+            if i == 0:
+                raise
+            refused = e
+    if rid not in KEYS and refused is not None:
+        raise Bad(f"a key file was refused: {refused}")
     need(rid in KEYS, "wrong password or recovery key")
     return KEYS[rid]
 
@@ -457,10 +467,18 @@ def main() -> None:
         recovery = os.environ.get("KEEPSAKE_RECOVERY_KEY")
         recovery = parse_recovery_key(recovery) if recovery else None
         folder = os.path.dirname(os.path.abspath(srcs[0]))
-        for name in sorted(os.listdir(folder)):
-            if re.fullmatch(r"keepsake-key_[0-9a-f]{32}\.json", name):
-                record = json.load(open(os.path.join(folder, name)))
-                need(name == f"keepsake-key_{record.get('id')}.json", f"{name} names another key")
+        # Key files beside the backup: at most 16, each at most 64 KiB; one that is not a key
+        # record of its own name is passed over (nothing there counts unless it opens).
+        names = [n for n in sorted(os.listdir(folder)) if re.fullmatch(r"keepsake-key_[0-9a-f]{32}\.json", n)]
+        for name in names[:16]:
+            path = os.path.join(folder, name)
+            if os.path.getsize(path) > 64 << 10:
+                continue
+            try:
+                record = json.load(open(path))
+            except ValueError:
+                continue
+            if isinstance(record, dict) and name == f"keepsake-key_{record.get('id')}.json":
                 RECORDS.append(record)
         db = rebuild(srcs, password, recovery)
         header = read_backup(srcs[0], password, recovery)[0]

@@ -31,6 +31,9 @@ APT_PACKAGES+=(firefox-esr chromium thunderbird)
 # SQLCipher, as Signal and some password managers use it: a database its app encrypts, which
 # Keepsake keeps as bytes (the tests make one and read it back after a restore).
 APT_PACKAGES+=(sqlcipher)
+# The emergency kit: drawn with the system's DejaVu fonts; the tests render its PDF with
+# pdftoppm and read its QR code back with a real decoder (zbarimg).
+APT_PACKAGES+=(fonts-dejavu-core poppler-utils zbar-tools)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

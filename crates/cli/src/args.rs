@@ -64,6 +64,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
+    /// Forgot the password? Open encrypted backups with the recovery key of your emergency kit,
+    /// read from FILE (the key, or what a QR reader printed); `-` asks for it on the terminal
+    #[arg(long, global = true, value_name = "FILE")]
+    pub recovery_key_file: Option<PathBuf>,
+
     /// Print one JSON document on stdout instead of text
     #[arg(long, global = true)]
     pub json: bool,

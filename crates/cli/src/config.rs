@@ -85,7 +85,13 @@ impl Config {
 
     /// Where the password may come from. `prompt`: a terminal may be asked; `confirm`: ask twice.
     pub fn secret(&self, prompt: bool, confirm: bool) -> SecretSettings {
-        SecretSettings { file: self.password_file.clone(), env: self.env_password.clone(), prompt, confirm }
+        SecretSettings {
+            file: self.password_file.clone(),
+            env: self.env_password.clone(),
+            prompt,
+            confirm,
+            recovery: self.global.recovery_key_file.clone(),
+        }
     }
 
     /// Where the password may come from for a command on backups: asked on the terminal when

@@ -24,6 +24,9 @@ pub struct SecretSettings {
     pub prompt: bool,
     /// Ask twice: the password is about to protect a new backup, and a typo would lock it for good.
     pub confirm: bool,
+    /// `--recovery-key-file`: the recovery key of the emergency kit, from this file (`-`: asked
+    /// on the terminal). When given, the password is never prompted for.
+    pub recovery: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -32,12 +35,23 @@ pub struct CliSecret {
     env: Option<Password>,
     prompt: bool,
     confirm: bool,
+    recovery: Option<PathBuf>,
     known: Mutex<Option<Password>>,
+    recovery_known: Mutex<Option<Password>>,
 }
 
 impl CliSecret {
     pub fn new(s: SecretSettings) -> CliSecret {
-        CliSecret { file: s.file, env: s.env, prompt: s.prompt, confirm: s.confirm, known: Mutex::new(None) }
+        CliSecret {
+            file: s.file,
+            env: s.env,
+            // Someone who gave the recovery key has forgotten the password: never ask for it.
+            prompt: s.prompt && s.recovery.is_none(),
+            confirm: s.confirm,
+            recovery: s.recovery,
+            known: Mutex::new(None),
+            recovery_known: Mutex::new(None),
+        }
     }
 
     fn find(&self) -> Result<Option<Password>> {
@@ -91,6 +105,15 @@ impl SecretSource for CliSecret {
         Ok(found)
     }
 
+    fn recovery_key(&self) -> Option<Password> {
+        let path = self.recovery.as_ref()?;
+        let mut known = self.recovery_known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if known.is_none() {
+            *known = read_recovery_key(path);
+        }
+        known.clone()
+    }
+
     /// The password file's or the variable's, never a prompt: listing a folder must not ask.
     fn at_hand(&self) -> Option<Password> {
         if let Some(p) = self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
@@ -101,6 +124,21 @@ impl SecretSource for CliSecret {
             None => self.env.clone(),
         }
     }
+}
+
+/// The recovery key from `path` (its first line that is not empty, without the `QR-Code:` a QR
+/// reader prints before it), or asked on the terminal for `-`. `None` when it cannot be read:
+/// the engine then says a password or key is needed.
+fn read_recovery_key(path: &std::path::Path) -> Option<Password> {
+    if path.as_os_str() == "-" {
+        let _prompting = crate::interrupt::Prompting::start();
+        return rpassword::prompt_password("Recovery key (from your emergency kit): ")
+            .ok()
+            .map(Password::new);
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(Password::new(line.strip_prefix("QR-Code:").unwrap_or(line)))
 }
 
 /// The first line of the file, without its line ending; the rest of the file is ignored so the
@@ -124,7 +162,7 @@ mod tests {
     use super::*;
 
     fn settings(file: Option<PathBuf>, env: Option<&str>) -> SecretSettings {
-        SecretSettings { file, env: env.map(Password::new), prompt: false, confirm: false }
+        SecretSettings { file, env: env.map(Password::new), prompt: false, confirm: false, recovery: None }
     }
 
     #[test]

@@ -93,7 +93,8 @@ pub fn text(reports: &[(String, Result<Week, String>)]) -> String {
 
 fn engines(file: &SourcesFile) -> CliResult<(Sources, Engines)> {
     let sources = file.load()?;
-    let none = crate::secret::SecretSettings { file: None, env: None, prompt: false, confirm: false };
+    let none =
+        crate::secret::SecretSettings { file: None, env: None, prompt: false, confirm: false, recovery: None };
     let secrets = Arc::new(CliSecret::new(none));
     Ok((sources, Engines::new(super::installation()?, secrets)))
 }
