@@ -96,6 +96,8 @@ verbs! {
     Report(report::Report),
     Email(email::Email),
     Decrypt(decrypt::Decrypt),
+    RecoveryKit(recovery_kit::RecoveryKit),
+    ChangePassword(change_password::ChangePassword),
 }
 
 /// What a command works with.

@@ -20,6 +20,7 @@ mod interrupt;
 mod manage;
 mod output;
 mod real_apps;
+mod recovery;
 mod restore;
 mod restore_from;
 mod schedule;

@@ -241,10 +241,10 @@ fn an_encrypted_header_asking_for_100_million_iterations_is_refused_before_any_w
     // the bound can refuse it).
     let n = u32::from_be_bytes(bytes[10..14].try_into().expect("len")) as usize;
     let mut clear: Value = serde_json::from_slice(&bytes[14..14 + n]).expect("clear header");
-    clear["kdf"]["iterations"] = Value::from(100_000_000u64);
+    clear["key"]["password"]["kdf"]["iterations"] = Value::from(100_000_000u64);
     let json = serde_json::to_vec(&clear).expect("json");
     let mut forged = b"KEEPSAKE".to_vec();
-    forged.extend_from_slice(&2u16.to_be_bytes());
+    forged.extend_from_slice(&3u16.to_be_bytes());
     forged.extend_from_slice(&(json.len() as u32).to_be_bytes());
     forged.extend_from_slice(&json);
     let crc = flate2_crc(&forged);
@@ -259,9 +259,10 @@ fn an_encrypted_header_asking_for_100_million_iterations_is_refused_before_any_w
     let f = f.unwrap_or_else(|| panic!("listed as a file that cannot be read: {doc}"));
     assert_eq!(f["state"], "damaged", "{doc}");
     assert!(f["message"].as_str().expect("message").contains("impossible amount of work"), "{doc}");
-    // Refused as damaged: had the 100 million iterations run, the answer would be a wrong password.
+    // Refused as damaged, also when asked for by its id: had the 100 million iterations run, the
+    // answer would be a wrong password.
     let r = run(w.ks_pw(&["verify", "backup_20260102_000000_0badc0de", "--json"]));
-    assert_error(&r, 2, "backup_not_found");
+    assert_error(&r, 2, "backup_damaged");
 }
 
 #[test]

@@ -17,6 +17,10 @@ pub const TRAILER_MAGIC: &[u8; 8] = b"KSEND\0\0\0";
 pub const CIPHER: &str = "aes-256-gcm-stream-be32";
 /// The key derivation's name in the header.
 pub const KDF: &str = "pbkdf2-hmac-sha256";
+/// Fewest PBKDF2 iterations a reader accepts (see FORMAT.md, "Limits").
+pub const MIN_ITERATIONS: u32 = if cfg!(test) { 1_000 } else { 100_000 };
+/// Most PBKDF2 iterations a reader accepts: at most a few seconds of work for a planted file.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
 /// Bytes of an authentication tag.
 pub const TAG_LEN: usize = 16;
 /// Bytes of the container's trailer.

@@ -17,10 +17,7 @@ use crate::seams::CancelToken;
 
 pub use super::crypto::Key;
 
-/// Fewest PBKDF2 iterations a reader accepts (see FORMAT.md, "Limits").
-pub const MIN_ITERATIONS: u32 = if cfg!(test) { 1_000 } else { 100_000 };
-/// Most PBKDF2 iterations a reader accepts: at most a few seconds of work for a planted file.
-pub const MAX_ITERATIONS: u32 = 10_000_000;
+pub use super::crypto::{MAX_ITERATIONS, MIN_ITERATIONS};
 /// How many iterations run between two looks at the cancel flag.
 const CANCEL_EVERY: u32 = 16_384;
 

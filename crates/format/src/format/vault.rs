@@ -337,6 +337,11 @@ impl KeyRecord {
             return Err(bad_record("it lists too many older keys"));
         }
         if let Some(p) = &self.password
+            && !(super::crypto::MIN_ITERATIONS..=super::crypto::MAX_ITERATIONS).contains(&p.kdf.iterations)
+        {
+            return Err(bad_record("its key derivation asks for an impossible amount of work"));
+        }
+        if let Some(p) = &self.password
             && (p.kdf.name != super::crypto::KDF
                 || !hex::decode(&p.kdf.salt).is_ok_and(|s| (8..=64).contains(&s.len())))
         {
