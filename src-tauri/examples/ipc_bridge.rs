@@ -26,6 +26,7 @@ fn main() {
         data_dir: dir.join("data"),
         log_dir: dir.join("logs"),
         state_dir: dir.join("state"),
+        documents_dir: dir.join("documents"),
     };
     let state = AppState::load(paths, Arc::new(MemoryStore::default()));
     let app = mock_builder()

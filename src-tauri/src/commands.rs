@@ -12,6 +12,7 @@ pub mod destinations;
 pub mod dialogs;
 pub mod discover;
 pub mod inside;
+pub mod keys;
 pub mod settings;
 pub mod sources;
 

@@ -139,6 +139,9 @@ pub struct KeyringSecret {
     /// app quits when the person asked to remember it).
     typed: Mutex<Vec<(u64, Password)>>,
     next: std::sync::atomic::AtomicU64,
+    /// The recovery key typed after "Forgot your password?": in memory only, until the app
+    /// quits or the password is changed with it.
+    recovery: Mutex<Option<Password>>,
 }
 
 /// A typed password lent to the engine: taken back when dropped, unless it is to be remembered
@@ -179,6 +182,7 @@ impl KeyringSecret {
             last_error: Mutex::new(None),
             typed: Mutex::new(Vec::new()),
             next: std::sync::atomic::AtomicU64::new(1),
+            recovery: Mutex::new(None),
         }
     }
 
@@ -213,6 +217,17 @@ impl KeyringSecret {
         LentPassword { owner: Arc::clone(self), id, remember }
     }
 
+    /// Lends the recovery key typed in the window to the engine until the app quits (or
+    /// [`KeyringSecret::forget_recovery_key`]); never written anywhere.
+    pub fn lend_recovery_key(&self, key: &str) {
+        *self.recovery.lock().unwrap_or_else(|p| p.into_inner()) = Some(Password::new(key));
+    }
+
+    /// Forgets the recovery key lent (after the password was changed with it).
+    pub fn forget_recovery_key(&self) {
+        *self.recovery.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// Stores a new password.
     pub fn set(&self, password: &str) -> Result<(), StoreError> {
         let r = self.store.set(password);
@@ -233,6 +248,10 @@ impl SecretSource for KeyringSecret {
     fn other_passwords(&self) -> Vec<Password> {
         let typed = self.typed.lock().unwrap_or_else(|p| p.into_inner());
         typed.iter().rev().map(|(_, p)| p.clone()).collect()
+    }
+
+    fn recovery_key(&self) -> Option<Password> {
+        self.recovery.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 

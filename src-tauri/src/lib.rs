@@ -110,6 +110,7 @@ fn setup<R: Runtime>(app: &mut App<R>) -> tauri::Result<()> {
             .map(std::path::PathBuf::from)
             .or_else(keepsake_engine::Installation::default_dir)
             .unwrap_or(resolver.app_data_dir()?.join("state")),
+        documents_dir: resolver.document_dir().or_else(|_| resolver.home_dir())?,
     };
     app.manage(LogGuard(std::sync::Mutex::new(logging::init(&paths.log_dir))));
     tracing::info!(config = %paths.config_dir.display(), data = %paths.data_dir.display(), "Keepsake starting");

@@ -183,6 +183,17 @@ impl Note {
         }
     }
 
+    /// Every few weeks: does the person still know the password? (Checked in the window, on
+    /// this computer; nothing is sent.)
+    pub fn password_check() -> Note {
+        Note {
+            problem: false,
+            summary: "Do you still know your Keepsake password?".to_owned(),
+            body: "It opens your backups. Type it once in Keepsake to check you remember it (it is                    checked on this computer, nothing is sent anywhere). Forgot it? Your emergency kit                    opens everything."
+                .to_owned(),
+        }
+    }
+
     /// The keyring could not be read, so encrypted backups of `name` cannot run.
     pub fn keyring(name: &str) -> Note {
         Note {

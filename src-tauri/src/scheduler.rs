@@ -65,6 +65,7 @@ fn host<R: Runtime>(app: AppHandle<R>) {
             crate::tray::refresh_if_stale(&app);
         }
         weekly(&app, &state, !sources.is_empty());
+        password_check(&app, &state);
         let wait =
             if tick.ran { MIN_WAIT } else { sleep_for(tick.next.as_ref(), &now, MAX_WAIT).max(MIN_WAIT) };
         if !state.scheduler.wait(wait) {
@@ -87,6 +88,24 @@ fn weekly<R: Runtime>(app: &AppHandle<R>, state: &AppState, any_source: bool) {
         Note::weekly(&reports).send_opening(app, "history");
     }
     keepsake_engine::report::weekly_done(engines.home(), "notification", now);
+}
+
+/// "Do you still know your password?", once when it is due, as a notification that opens Home
+/// (where the question is); nothing is asked before backups have a key.
+fn password_check<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
+    let settings = state.settings();
+    let check = &settings.password_check;
+    if check.notified
+        || !check.due(chrono::Utc::now())
+        || settings.notification_level == crate::notify::NotificationLevel::Off
+    {
+        return;
+    }
+    if !state.engines().ok().and_then(|e| e.home().key_status().ok()).is_some_and(|k| k.has_key) {
+        return;
+    }
+    Note::password_check().send_opening(app, "home");
+    let _ = state.edit_settings(|s| s.password_check.notified = true);
 }
 
 /// The app's side of the scheduler host: jobs the window can see, notifications, the tray.

@@ -20,6 +20,51 @@ pub struct Settings {
     pub autostart: bool,
     /// Scheduled backups are paused (from the tray or the window); "back up now" still works.
     pub paused: bool,
+    /// "Do you still know your password?": asked every few weeks (2, then 4, then 8), unless off.
+    pub password_check: PasswordCheck,
+}
+
+/// When the window next asks for the password once, to keep it remembered (nothing is sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordCheck {
+    /// Asked at all.
+    pub enabled: bool,
+    /// Weeks from the last right answer (or from the kit) to the next question: 2, 4, then 8.
+    pub every_weeks: u32,
+    /// Since when the clock runs (the last right answer, or when it started).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// The desktop notification for the question now due was shown.
+    pub notified: bool,
+}
+
+impl Default for PasswordCheck {
+    fn default() -> Self {
+        PasswordCheck { enabled: true, every_weeks: 2, since: None, notified: false }
+    }
+}
+
+impl PasswordCheck {
+    /// Whether the question is due at `now` (never before there is a clock).
+    pub fn due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.enabled
+            && self.since.is_some_and(|s| now - s >= chrono::Duration::weeks(i64::from(self.every_weeks)))
+    }
+
+    /// A right answer: the clock starts again, and the next question comes twice as late (at
+    /// most every 8 weeks).
+    pub fn answered(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.since = Some(now);
+        self.every_weeks = (self.every_weeks * 2).clamp(2, 8);
+        self.notified = false;
+    }
+
+    /// The clock starts (a password set, a kit made) unless it runs already.
+    pub fn start(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        if self.since.is_none() {
+            self.since = Some(now);
+        }
+    }
 }
 
 impl Settings {

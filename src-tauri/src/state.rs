@@ -28,6 +28,8 @@ pub struct Paths {
     /// This installation's private folder (catalog, locks, scratch space), shared with the
     /// `keepsake` command of the same user.
     pub state_dir: PathBuf,
+    /// Where the emergency kit is saved (the person's Documents folder).
+    pub documents_dir: PathBuf,
 }
 
 impl Paths {
@@ -95,6 +97,9 @@ pub struct AppState {
     copy_retry: std::sync::atomic::AtomicBool,
     /// The screen a clicked notification opens (taken by the window).
     pending_screen: Mutex<Option<String>>,
+    /// A recovery key made and shown with its kit, adopted once the person types it back; and
+    /// the kit's files.
+    pub pending_kit: Mutex<Option<crate::commands::keys::PendingKit>>,
     /// How low each source's backup disk was when the person was last told (told again only
     /// when it gets worse).
     space_told: Mutex<keepsake_engine::space::SpaceTold>,
@@ -146,6 +151,7 @@ impl AppState {
             copy_status: Mutex::default(),
             copy_retry: std::sync::atomic::AtomicBool::new(false),
             pending_screen: Mutex::default(),
+            pending_kit: Mutex::default(),
             space_told: Mutex::default(),
         }
     }

@@ -36,6 +36,12 @@ pub struct AppStateView {
     pub backups_root: PathBuf,
     /// "Stop" was pressed on a copy elsewhere: nothing is copied until "Copy now".
     pub copies_held: bool,
+    /// The key backups are encrypted under: whether a recovery kit opens it, and since when.
+    pub key: keepsake_engine::KeyStatus,
+    /// "Do you still know your password?" is asked every few weeks.
+    pub password_check: bool,
+    /// It is time to ask it.
+    pub password_check_due: bool,
 }
 
 /// One source as the window shows it.

@@ -29,6 +29,7 @@ impl Shell {
             data_dir: dir.path().join("data"),
             log_dir: dir.path().join("logs"),
             state_dir: dir.path().join("state"),
+            documents_dir: dir.path().join("documents"),
         };
         let state = AppState::load(paths, Arc::new(MemoryStore::default()));
         let app = mock_builder()
@@ -99,8 +100,11 @@ fn every_command_is_registered_under_its_name() {
     let shell = Shell::new();
     let unknown = shell.err("no_such_command", json!({}));
     assert!(unknown.as_str().unwrap().contains("not found"), "{unknown}");
-    // quit_app ends the app (and with it this test's answers); its permission is checked below.
-    for cmd in COMMANDS.iter().filter(|c| !["create_demo_source", "quit_app"].contains(*c)) {
+    // quit_app ends the app (and with it this test's answers), open_recovery_kit starts the
+    // system's viewer; their permissions are checked below.
+    for cmd in
+        COMMANDS.iter().filter(|c| !["create_demo_source", "quit_app", "open_recovery_kit"].contains(*c))
+    {
         // Wrong arguments: each either answers or rejects them, but is never "not found".
         if let Err(e) = shell.invoke(cmd, json!({ "unexpected": true })) {
             assert!(!e.to_string().contains("not found"), "{cmd}: {e}");
@@ -652,4 +656,49 @@ fn a_google_key_file_is_read_only_when_picked_and_only_as_a_regular_file() {
     assert!(kept.get("project_id").is_none(), "only the key's own fields are kept: {kept}");
     let listed = shell.ok("list_destinations", json!({}));
     assert!(listed[0].get("key_file").is_none(), "the path is not kept: {listed}");
+}
+
+#[test]
+fn the_emergency_kit_is_adopted_only_when_its_last_group_is_typed_back() {
+    let shell = Shell::new();
+    shell.ok("set_password", json!({ "password": "correct horse battery staple" }));
+    let draft = shell.ok("make_recovery_kit", json!({}));
+    let key = draft["key"].as_str().unwrap().to_owned();
+    let pdf = std::path::PathBuf::from(draft["pdf"].as_str().unwrap());
+    assert!(pdf.starts_with(shell.dir.path().join("documents")), "{pdf:?}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let e = shell.err("confirm_recovery_kit", json!({ "lastGroup": "XXXX" }));
+    assert_eq!(
+        (code(&e), e["facts"]["reason"].as_str()),
+        ("invalid_input", Some("recovery_key_typo")),
+        "{e}"
+    );
+    assert!(shell.ok("app_state", json!({}))["key"]["kit_made_at"].is_null(), "nothing adopted yet");
+    let last = key.rsplit('-').next().unwrap().to_lowercase();
+    let status = shell.ok("confirm_recovery_kit", json!({ "lastGroup": last }));
+    assert!(status["kit_made_at"].is_string(), "{status}");
+    assert!(shell.ok("app_state", json!({}))["key"]["kit_made_at"].is_string());
+    // "Forgot your password?": a typo is said at once; the right key is taken.
+    let mut typo: Vec<char> = key.chars().collect();
+    typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+    let e = shell.err("use_recovery_key", json!({ "key": typo.iter().collect::<String>() }));
+    assert_eq!(e["facts"]["reason"].as_str(), Some("recovery_key_typo"), "{e}");
+    shell.ok("use_recovery_key", json!({ "key": key }));
+    // "Do you still know it?": checked against the key, nothing else.
+    assert_eq!(shell.ok("check_password", json!({ "password": "a guess" })), json!(false));
+    assert_eq!(
+        shell.ok("check_password", json!({ "password": "correct horse battery staple" })),
+        json!(true)
+    );
+    // A new password (Settings) keeps everything: the key changes, the kit still opens it.
+    shell.ok("set_password", json!({ "password": "a brand new password" }));
+    assert_eq!(
+        shell.ok("check_password", json!({ "password": "correct horse battery staple" })),
+        json!(false)
+    );
+    assert_eq!(shell.ok("check_password", json!({ "password": "a brand new password" })), json!(true));
+    assert!(
+        shell.ok("app_state", json!({}))["key"]["kit"].is_string(),
+        "the kit's key opens the new key too"
+    );
 }

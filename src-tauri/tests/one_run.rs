@@ -32,6 +32,7 @@ fn one_scheduled_backup_builds_the_summary_once_and_tells_the_window_once_per_ch
         data_dir: dir.path().join("data"),
         log_dir: dir.path().join("logs"),
         state_dir: dir.path().join("state"),
+        documents_dir: dir.path().join("documents"),
     };
     let db = dir.path().join("notes.db");
     keepsake_demo::generate(&db, 200_000, 7).unwrap();

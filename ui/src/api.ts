@@ -171,6 +171,20 @@ export const setNotificationLevel = (level: NotificationLevel) => call("set_noti
 
 export const setAutostart = (enabled: boolean) => call("set_autostart", { enabled });
 export const quitApp = () => call("quit_app", {});
+// --- The key: emergency kit, forgotten password, "do you still know it?" ------------------
+
+/** A new recovery key and its kit (PDF and PNG, saved in Documents); adopted by `confirmRecoveryKit`. */
+export const makeRecoveryKit = () => call("make_recovery_kit", {});
+/** The last group of the new key, typed back: it becomes the key that opens every backup. */
+export const confirmRecoveryKit = (lastGroup: string) => call("confirm_recovery_kit", { lastGroup });
+/** Opens the kit just made in the system's viewer, to print it. */
+export const openRecoveryKit = () => call("open_recovery_kit", {});
+/** "Forgot your password?": the recovery key opens backups until Keepsake closes (a typo rejects at once). */
+export const useRecoveryKey = (key: string) => call("use_recovery_key", { key });
+/** "Do you still know it?": whether `password` opens the backups (nothing is sent anywhere). */
+export const checkPassword = (password: string) => call("check_password", { password });
+/** Asks "Do you still know your password?" every few weeks, or never. */
+export const setPasswordCheck = (enabled: boolean) => call("set_password_check", { enabled });
 
 export const setPaused = (paused: boolean) => call("set_paused", { paused });
 

@@ -123,7 +123,19 @@ backups_root: string,
 /**
  * "Stop" was pressed on a copy elsewhere: nothing is copied until "Copy now".
  */
-copies_held: boolean, };
+copies_held: boolean, 
+/**
+ * The key backups are encrypted under: whether a recovery kit opens it, and since when.
+ */
+key: KeyStatus, 
+/**
+ * "Do you still know your password?" is asked every few weeks.
+ */
+password_check: boolean, 
+/**
+ * It is time to ask it.
+ */
+password_check_due: boolean, };
 
 /**
  * Whether a backup holds the whole database or the pages changed since another backup.
@@ -1135,10 +1147,51 @@ done: number,
 total: number, };
 
 /**
+ * The key new encrypted backups are made under (never a key: what a front end shows of it).
+ */
+
+export type KeyStatus = { 
+/**
+ * There is a key (the first encrypted backup, a password change or a kit makes it).
+ */
+has_key: boolean, 
+/**
+ * When the current key was made.
+ */
+made_at: string | null, 
+/**
+ * When the recovery key that opens it was made: `None` when no recovery key opens the
+ * backups made from now on.
+ */
+kit_made_at: string | null, 
+/**
+ * The first 8 hex digits of that recovery key's public key: which kit it is.
+ */
+kit: string | null, };
+
+/**
  * What the window shows about the keyring.
  */
 
 export type KeyringStatus = "ok" | "locked" | "unavailable" | "no_password";
+
+/**
+ * What the window shows of a new kit: the key, and where its files were saved.
+ */
+
+export type KitDraft = { 
+/**
+ * The recovery key, in 8 groups of 4.
+ */
+key: string, 
+/**
+ * The kit as a PDF (to print).
+ */
+pdf: string, 
+/**
+ * The same page as a picture.
+ */
+png: string, };
 
 /**
  * Which alerts [`list_alerts`] lists.
@@ -1349,7 +1402,7 @@ rebuildable?: boolean | null, };
  * checked against this list (the window's through the generated TypeScript union).
  */
 
-export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "held_by_app" | "opaque" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "other";
+export type Reason = "foreign" | "unencrypted" | "foreign_unencrypted" | "foreign_kdf" | "scan_limit" | "target_exists" | "exists" | "not_picked" | "key_not_picked" | "key_file" | "bad_backup_folder" | "no_room" | "held_by_app" | "opaque" | "pinned" | "needed_by_later" | "missing_link" | "wrong_link" | "no_such_alert" | "no_such_table" | "internal_table" | "columns_changed" | "broken_references" | "unsafe_schema" | "name_taken" | "credentials" | "no_bucket" | "certificate" | "clock_skew" | "quota" | "timeout" | "unreachable" | "server" | "endpoint" | "host_key_unknown" | "host_key_changed" | "keyring" | "recovery_key_typo" | "wrong_recovery_key" | "password_not_current" | "other";
 
 /**
  * The destination [`remote_backups`] lists, and the password to open its backups with.
@@ -2379,6 +2432,12 @@ export interface Commands {
   export_table: { args: { request: ExportTableRequest }; result: number };
   take_back_tables: { args: { request: TakeBackRequest }; result: RestoreOutcome };
   compare_backups: { args: { request: CompareBackupsRequest }; result: Array<TableChange> };
+  make_recovery_kit: { args: Record<string, never>; result: KitDraft };
+  confirm_recovery_kit: { args: { lastGroup: string }; result: KeyStatus };
+  open_recovery_kit: { args: Record<string, never>; result: void };
+  use_recovery_key: { args: { key: string }; result: void };
+  check_password: { args: { password: string }; result: boolean };
+  set_password_check: { args: { enabled: boolean }; result: void };
   set_password: { args: { password: string }; result: void };
   set_notification_level: { args: { level: NotificationLevel }; result: void };
   set_autostart: { args: { enabled: boolean }; result: void };
@@ -2434,6 +2493,12 @@ export const COMMAND_NAMES = [
   "export_table",
   "take_back_tables",
   "compare_backups",
+  "make_recovery_kit",
+  "confirm_recovery_kit",
+  "open_recovery_kit",
+  "use_recovery_key",
+  "check_password",
+  "set_password_check",
   "set_password",
   "set_notification_level",
   "set_autostart",

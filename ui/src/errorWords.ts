@@ -155,6 +155,13 @@ const KEY_FILE_WORDING: Partial<Record<Reason, Wording>> = {
   },
 };
 
+/** The recovery key and the password, by `facts.reason`. */
+const KEY_WORDING: Partial<Record<Reason, Wording>> = {
+  recovery_key_typo: { title: "That recovery key has a typo", action: "Compare it with your emergency kit, group by group: one of its letters or digits is different." },
+  wrong_recovery_key: { title: "That recovery key doesn't open these backups", action: "It may be from an older kit. Use the key of your newest emergency kit." },
+  password_not_current: { title: "That isn't the password of your backups", action: "Type the password your backups were last made with. Forgot it? Use your emergency kit's recovery key." },
+};
+
 /** Refusals about one table or one backup, by `facts.reason`, in words. */
 const TABLE_WORDING: Partial<Record<Reason, (facts: Facts) => Wording>> = {
   opaque: () => ({
@@ -209,6 +216,8 @@ function appWording(code: Code, facts: Facts): Wording | undefined {
 export function wordingFor(code: Code, facts: Facts = {}): Wording {
   const byApp = appWording(code, facts);
   if (byApp) return byApp;
+  const byKey = facts.reason ? KEY_WORDING[facts.reason] : undefined;
+  if (byKey) return byKey;
   const keyFile = facts.reason ? KEY_FILE_WORDING[facts.reason] : undefined;
   if (code === "invalid_input" && keyFile) return keyFile;
   if (code === "invalid_input" && facts.reason === "not_picked") return NOT_PICKED_WORDING;

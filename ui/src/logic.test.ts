@@ -242,7 +242,7 @@ describe("health words", () => {
       autostart: true,
       paused: true,
       backups_root: "/b",
-      copies_held: false,
+      copies_held: false, key: { has_key: false, made_at: null, kit_made_at: null, kit: null }, password_check: true, password_check_due: false,
       sources: [makeSource({ name: "A", health: { overdue_days: 4 }, last_backup: backup })],
     };
     const list = problems(state);
@@ -264,7 +264,7 @@ describe("health words", () => {
       message: "locked",
       safety_backup_id: null,
     };
-    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, key: { has_key: false, made_at: null, kit_made_at: null, kit: null }, password_check: true, password_check_due: false, sources: [] };
     const failed = problems({ ...base, sources: [makeSource({ name: "A", last_backup: backup, last_run: run })] });
     expect(failed.map((p) => p.title)).toEqual(["The last scheduled backup of A failed: Another program is busy with the database"]);
     const later = makeBackup({ created_at: new Date(NOW - 60_000).toISOString() });
@@ -272,7 +272,7 @@ describe("health words", () => {
   });
 
   it("says when Keepsake doesn't start at login while something is scheduled, with the fix", () => {
-    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "ok", notification_level: "all", autostart: false, paused: false, backups_root: "/b", copies_held: false, key: { has_key: false, made_at: null, kit_made_at: null, kit: null }, password_check: true, password_check_due: false, sources: [] };
     const found = problems({ ...base, sources: [makeSource()] });
     expect(found.map((p) => [p.key, p.fix])).toEqual([["autostart", "autostart"]]);
     expect(problems({ ...base, sources: [makeSource({ schedule: null })] })).toEqual([]);
@@ -282,14 +282,14 @@ describe("health words", () => {
 
   it("mentions a locked or missing keyring only when something encrypts", () => {
     for (const keyring of ["locked", "unavailable"] as const) {
-      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+      const base: AppStateView = { first_run: false, keyring, notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, key: { has_key: false, made_at: null, kit_made_at: null, kit: null }, password_check: true, password_check_due: false, sources: [] };
       expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
       expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] })).toHaveLength(1);
     }
   });
 
   it("asks for a password only when something encrypts", () => {
-    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, sources: [] };
+    const base: AppStateView = { first_run: false, keyring: "no_password", notification_level: "all", autostart: true, paused: false, backups_root: "/b", copies_held: false, key: { has_key: false, made_at: null, kit_made_at: null, kit: null }, password_check: true, password_check_due: false, sources: [] };
     expect(problems({ ...base, sources: [makeSource({ encrypt: false, last_backup: backup })] })).toEqual([]);
     expect(problems({ ...base, sources: [makeSource({ last_backup: backup })] }).map((p) => p.key)).toEqual(["no-password"]);
   });

@@ -44,6 +44,8 @@ export type {
   IpcError,
   JobProgress,
   KeyringStatus,
+  KeyStatus,
+  KitDraft,
   NotificationLevel,
   Operation,
   Origin,

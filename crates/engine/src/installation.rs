@@ -105,6 +105,19 @@ impl Installation {
         Ok(Some(kept))
     }
 
+    /// What front ends show of the current key (never a key).
+    pub fn key_status(&self) -> Result<crate::model::KeyStatus> {
+        Ok(match self.kept_key()? {
+            None => crate::model::KeyStatus::default(),
+            Some(k) => crate::model::KeyStatus {
+                has_key: true,
+                made_at: Some(k.made_at),
+                kit: k.record.recovery_fingerprint(),
+                kit_made_at: k.kit_made_at.filter(|_| k.record.recovery.is_some()),
+            },
+        })
+    }
+
     /// Keeps `kept` as the current key (atomically: a crash leaves the old one or the new one).
     pub(crate) fn keep_key(&self, kept: &KeptKey) -> Result<()> {
         let json = serde_json::to_vec_pretty(kept).map_err(|e| Error::invalid(e.to_string()))?;

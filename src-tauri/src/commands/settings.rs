@@ -7,7 +7,10 @@ use super::{Checked, blocking, changed};
 use crate::error::{IpcError, IpcResult};
 use crate::notify::NotificationLevel;
 
-/// Stores the password for encrypted backups in the OS keyring.
+/// Stores the password for encrypted backups in the OS keyring. Once backups have a key, this
+/// changes it: every backup, here and at every destination, then opens with the new password
+/// (and the recovery key); the old one (from the keyring, or the recovery key typed after
+/// "Forgot your password?") is what allows the change.
 #[tauri::command]
 pub async fn set_password<R: Runtime>(app: AppHandle<R>, password: String) -> IpcResult<()> {
     let password = zeroize::Zeroizing::new(password);
@@ -15,7 +18,20 @@ pub async fn set_password<R: Runtime>(app: AppHandle<R>, password: String) -> Ip
         return Err(IpcError::invalid("the password is empty"));
     }
     blocking(&app, move |state| {
+        let has_key = state.engines()?.home().key_status().map_err(|e| state.ipc_error(e))?.has_key;
+        if has_key {
+            let engine = super::keys::key_engine(state)?;
+            engine
+                .change_password(
+                    &keepsake_engine::Password::new(password.as_str()),
+                    &keepsake_engine::Job::default(),
+                )
+                .map_err(|e| state.ipc_error(e))?;
+            super::keys::publish_everywhere(state);
+            state.secrets.forget_recovery_key();
+        }
         state.secrets.set(&password).map_err(|e| IpcError::keyring(e.message))?;
+        state.edit_settings(|s| s.password_check.start(chrono::Utc::now()))?;
         state.scheduler.wake();
         Ok(())
     })

@@ -33,6 +33,9 @@ pub async fn app_state<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStateView>
             paused: settings.paused,
             backups_root: state.paths.backups_root(),
             copies_held: state.copies_held(),
+            key: state.engines().ok().and_then(|e| e.home().key_status().ok()).unwrap_or_default(),
+            password_check: settings.password_check.enabled,
+            password_check_due: settings.password_check.due(chrono::Utc::now()),
         })
     })
     .await

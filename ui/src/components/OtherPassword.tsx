@@ -5,6 +5,7 @@
 import { useState } from "react";
 
 import type { Code } from "../types";
+import { ForgotPassword } from "./ForgotPassword";
 
 /** A password typed for a backup, and whether to remember it until Keepsake closes. */
 export interface TypedPassword {
@@ -71,6 +72,7 @@ export function OtherPassword({
         <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} data-testid="other-password-remember" />
         Remember it until Keepsake closes (it is never saved)
       </label>
+      <ForgotPassword onUsed={() => onSubmit({ password: "", remember: false })} />
     </form>
   );
 }

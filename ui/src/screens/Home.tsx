@@ -14,6 +14,7 @@ import { isCalm } from "../alerts";
 import type { AppStateView, BackupMetadata, SourceView } from "../types";
 import type { Navigate } from "../navigation";
 import { CopyStatusList } from "./copies/CopyStatusList";
+import { KitCard, PasswordCheck } from "./home/KeyCards";
 import { appFiles, ProblemCard, StatusIcon } from "./home/Parts";
 
 export function Home({
@@ -110,6 +111,8 @@ export function Home({
 
       {source && <ContentAlerts source={source} navigate={navigate} />}
       {source && <LowSpace source={source} />}
+      <KitCard state={state} />
+      <PasswordCheck state={state} navigate={navigate} />
 
       {source && status && (
         <section className={`card hero tone-${status.tone}`} aria-labelledby="hero-name">

@@ -9,6 +9,7 @@
 import { useReducer } from "react";
 
 import * as api from "../api";
+import { ForgotPassword } from "../components/ForgotPassword";
 import { ChooseButton } from "../components/ChooseButton";
 import { DestinationFields } from "../components/DestinationFields";
 import { JobProgress } from "../components/JobProgress";
@@ -82,6 +83,7 @@ export function RestoreFromCopy({ onRestored, onCancel }: { onRestored: (r: Rest
               data-testid="from-copy-password"
             />
           </label>
+          <ForgotPassword onUsed={() => void find.run()} />
         </fieldset>
         <div className="buttons">
           <button type="submit" className="primary" disabled={find.pending} data-testid="from-copy-find">

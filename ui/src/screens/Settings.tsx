@@ -1,5 +1,5 @@
 // Settings: the databases Keepsake protects (find an app's, add, rename, move, remove, encryption and
-// compression), copies elsewhere, the backup password, notifications, start at login, pausing,
+// compression), copies elsewhere, the backup password and the emergency kit, notifications, start at login, pausing,
 // and the theme. Each section is a component of its own in settings/ (copies: CopiesElsewhere).
 
 import { useState } from "react";
@@ -9,6 +9,7 @@ import { CopiesElsewhere } from "./CopiesElsewhere";
 import { AddSource } from "./settings/AddSource";
 import { AppSettings } from "./settings/AppSettings";
 import { FindApps } from "./settings/FindApps";
+import { KeySettings } from "./settings/KeySettings";
 import { PasswordSettings } from "./settings/PasswordSettings";
 import { SourceSettings } from "./settings/SourceSettings";
 
@@ -29,6 +30,7 @@ export function Settings({ state, onSelect }: { state: AppStateView; onSelect: (
       </section>
       <CopiesElsewhere state={state} />
       <PasswordSettings keyring={state.keyring} />
+      <KeySettings state={state} />
       <AppSettings state={state} />
     </section>
   );

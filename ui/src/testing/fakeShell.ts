@@ -49,6 +49,12 @@ export class FakeShell {
   calls: { cmd: string; args: Record<string, unknown> }[] = [];
   /** Quit Keepsake was pressed. */
   quit = false;
+  /** The key of the kit made last (adopted once its last group is typed back). */
+  kitKey: string | null = null;
+  /** The recovery key typed after "Forgot your password?" (opens every backup, as in the shell). */
+  recoveryKey: string | null = null;
+  /** The password in the keyring, as "Do you still know it?" checks it. */
+  savedPassword = "correct horse battery staple";
   /** What the next file dialog returns (`null`: the person cancels it). */
   chosenPath: string | null = null;
   /** Paths picked in the file dialog (only those may be written: a restore elsewhere, an export). */
@@ -291,10 +297,36 @@ export class FakeShell {
       return structuredClone(source);
     },
     preview_schedule: ({ request: { schedule, count } }) => previewSchedule(schedule, count ?? 5),
-    set_password: () => void (this.state.keyring = "ok"),
+    set_password: ({ password }) => {
+      this.state.keyring = "ok";
+      this.savedPassword = password;
+      this.recoveryKey = null;
+    },
     set_notification_level: ({ level }) => void (this.state.notification_level = level),
     set_autostart: ({ enabled }) => void (this.state.autostart = enabled),
     quit_app: () => void (this.quit = true),
+    make_recovery_kit: () => {
+      this.kitKey = "7KQ2-M9XA-44RT-ZZ01-ABCD-EFGH-JKMN-PQRS";
+      return { key: this.kitKey, pdf: "/home/ada/Documents/Keepsake emergency kit.pdf", png: "/home/ada/Documents/Keepsake emergency kit.png" };
+    },
+    confirm_recovery_kit: ({ lastGroup }) => {
+      if (!this.kitKey || lastGroup.trim().toUpperCase() !== this.kitKey.split("-").pop()) {
+        throw ipcError("invalid_input", "not the last group", { reason: "recovery_key_typo" });
+      }
+      this.state.key = { has_key: true, made_at: "2026-12-08T10:00:00Z", kit_made_at: "2026-12-08T10:00:00Z", kit: "ab12cd34" };
+      return this.state.key;
+    },
+    open_recovery_kit: () => undefined,
+    use_recovery_key: ({ key }) => {
+      if (key.replace(/[-\s]/g, "").length !== 32) throw ipcError("invalid_input", "typo", { reason: "recovery_key_typo" });
+      this.recoveryKey = key;
+    },
+    check_password: ({ password }) => {
+      const right = password === this.savedPassword;
+      if (right) this.state.password_check_due = false;
+      return right;
+    },
+    set_password_check: ({ enabled }) => void (this.state.password_check = enabled),
     set_paused: ({ paused }) => void (this.state.paused = paused),
     choose_path: () => {
       if (this.chosenPath !== null) this.picked.add(this.chosenPath);
@@ -329,7 +361,7 @@ export class FakeShell {
     stop_copies: () => void (this.state.copies_held = true),
     remote_backups: ({ request: { secret, password } }) => {
       this.login(secret);
-      if (password === this.remotePassword) return { backups: [], foreign: structuredClone(this.remoteBackups), files: [] };
+      if (password === this.remotePassword || this.recoveryKey !== null) return { backups: [], foreign: structuredClone(this.remoteBackups), files: [] };
       const locked = (b: BackupMetadata) => ({ file_name: b.file_name, size: b.stored_size, named_date: b.created_at, state: "locked" as const });
       return { backups: [], foreign: [], files: this.remoteBackups.map((b) => ({ ...locked(b), message: "encrypted with another password" })) };
     },
@@ -578,7 +610,7 @@ export class FakeShell {
   private checkPassword(id: string, password?: string | null, remember?: boolean | null): void {
     const needed = this.oldPasswords.get(id);
     if (needed === undefined) return;
-    const opens = password === needed || this.rememberedPasswords.has(needed);
+    const opens = password === needed || this.rememberedPasswords.has(needed) || this.recoveryKey !== null;
     if (password && remember) this.rememberedPasswords.add(password);
     if (!opens) throw ipcError("wrong_password", `wrong password for ${id}`);
   }

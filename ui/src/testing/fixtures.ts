@@ -138,6 +138,9 @@ export function appState(): AppStateView {
     paused: false,
     backups_root: "/home/ada/.local/share/app.keepsake.desktop/backups",
     copies_held: false,
+    key: { has_key: false, made_at: null, kit_made_at: null, kit: null },
+    password_check: true,
+    password_check_due: false,
   };
 }
 

@@ -155,15 +155,7 @@ impl Engine {
 
     /// What front ends show of the current key.
     pub fn key_status(&self) -> Result<KeyStatus> {
-        Ok(match self.home.kept_key()? {
-            None => KeyStatus::default(),
-            Some(k) => KeyStatus {
-                has_key: true,
-                made_at: Some(k.made_at),
-                kit: k.record.recovery_fingerprint(),
-                kit_made_at: k.kit_made_at.filter(|_| k.record.recovery.is_some()),
-            },
-        })
+        self.home.key_status()
     }
 
     /// Whether `password` opens the current key ("do you still know it?"); `None` before there
