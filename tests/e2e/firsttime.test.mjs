@@ -105,6 +105,29 @@ test("her first ten minutes: her app found and protected, a second place, Protec
   await click("first-run-finish");
   await until("Home", () => shown("source-status"), LONG);
 
+  // Right after setup: the emergency kit. Its PDF, rendered by pdftoppm, holds a QR code a real
+  // decoder reads back as the key the window shows; the key counts once its last group is typed.
+  await until("the kit card", () => shown("kit-card"), LONG);
+  await shot("home-kit-card");
+  await click("kit-make");
+  const key = (await until("the key", async () => (await shown("kit-key")) && (await (await $("kit-key")).getAttribute("aria-label")), LONG)).replace("Recovery key ", "");
+  const pdf = (await (await $("kit-pdf")).getText()).trim();
+  assert.ok(fs.existsSync(pdf), `the kit is saved: ${pdf}`);
+  assert.equal((fs.statSync(pdf).mode & 0o777).toString(8), "600", "the kit is the owner's only");
+  execFileSync("pdftoppm", ["-r", "150", "-png", "-singlefile", pdf, path.join(OUT, "kit-page")]);
+  const decoded = execFileSync("zbarimg", ["-q", "--raw", path.join(OUT, "kit-page.png")], { encoding: "utf8" }).trim();
+  assert.equal(decoded, key, "the kit's code is the key shown");
+  await shot("home-kit-draft");
+  await type("kit-typed", "ZZZZ");
+  await click("kit-confirm");
+  await until("a wrong group refused", () => shown("kit-error"), LONG);
+  assert.equal((await invoke("app_state")).key.kit_made_at, null, "nothing adopted on a wrong group");
+  await type("kit-typed", key.split("-").pop().toLowerCase());
+  await click("kit-confirm");
+  await until("the kit adopted", () => shown("kit-done"), LONG);
+  assert.ok((await invoke("app_state")).key.kit_made_at, "the kit's key opens the backups now");
+  await shot("home-kit-done");
+
   // Every status Home shows on the way to Protected is true of the app's state.
   const seen = new Set();
   let last;

@@ -369,8 +369,19 @@ test("a schedule edit shows the plain-English description and the next run times
   await shot("schedule");
 });
 
-test("a backup made under the old password: asked for in place, opened with it, the saved one unchanged", async () => {
+test("a password change keeps every backup; a forgotten one is answered in place by the emergency kit's key", async () => {
+  // The emergency kit, made from Settings: its key counts once its last group is typed back.
   await screen("settings");
+  await until("the kit settings", () => shown("kit-make"), LONG);
+  await click("kit-make");
+  const key = (await until("the key", async () => (await shown("kit-key")) && (await (await $("kit-key")).getAttribute("aria-label")), LONG)).replace("Recovery key ", "");
+  assert.match(key, /^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/, key);
+  await shot("kit-draft");
+  await type("kit-typed", key.split("-").pop());
+  await click("kit-confirm");
+  await until("the kit adopted", () => shown("kit-done"), LONG);
+  assert.ok((await invoke("app_state")).key.kit_made_at, "the kit's key is the key now");
+
   await until("the password form", () => shown("password-save"), LONG);
   await shot("settings");
   await type("password", SECOND_PASSWORD);
@@ -381,15 +392,25 @@ test("a backup made under the old password: asked for in place, opened with it, 
 
   await screen("history");
   await until("a backup row", async () => (await rows()) > 0);
-  // The oldest encrypted backup was made with the first password.
+  // The oldest encrypted backup was made with the first password: it opens with the new one.
   let oldest;
   for (const r of await $$("backup-row")) if ((await r.getText()).includes("Encrypted")) oldest = r;
   assert.ok(oldest, "an encrypted backup in the list");
   const id = await oldest.getAttribute("data-id");
   const meta = (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.id === id);
   assert.equal(meta.encrypted, true);
-  await (await oldest.$('[data-testid="verify-button"]')).click();
-  // The saved password doesn't open it: the window asks for the one it was made with, right there.
+  const verify = async () => {
+    await screen("history");
+    await until("a backup row", async () => (await rows()) > 0);
+    await (await browser.$(`[data-testid="backup-row"][data-id="${id}"] [data-testid="verify-button"]`)).click();
+  };
+  await verify();
+  let result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
+  assert.equal(await result.getAttribute("data-ok"), "true", "a backup made before the change opens with the new password");
+
+  // Forgotten: the keyring holds a password nobody knows now. The window asks in place.
+  py("secret.py", "store", "a password nobody remembers");
+  await verify();
   const ask = await until("the password prompt", async () => (await shown("other-password")) && $("other-password"), LONG).catch(async (e) => {
     await shot("wrong-password-failed");
     throw new Error(`${e.message}; notices: ${JSON.stringify(await errors())}; page: ${await browser.$("main").getText()}`);
@@ -401,15 +422,8 @@ test("a backup made under the old password: asked for in place, opened with it, 
   await click("other-password-submit");
   await until("the second try refused", async () => (await (await $("other-password")).getAttribute("data-tried")) === "true", LONG);
   await shot("wrong-password");
-  await type("other-password-input", FIRST_PASSWORD);
-  await click("other-password-submit");
-  const result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
-  assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());
-  assert.equal(py("secret.py", "lookup"), SECOND_PASSWORD, "the saved password is unchanged");
-  await shot("old-password-opened");
 
-  // Its restore is not offered until a password that opens it is typed in step 2, and the
-  // window says so beside the button it holds back.
+  // Its restore is not offered until something that opens it is given, and the window says so.
   await screen("history");
   await until("a backup row", async () => (await rows()) > 0);
   const row = await browser.$(`[data-testid="backup-row"][data-id="${id}"]`);
@@ -418,6 +432,24 @@ test("a backup made under the old password: asked for in place, opened with it, 
   await until("the restore held back", async () => !(await (await $("restore-start")).isEnabled()), LONG);
   assert.match(await (await $("restore-locked")).getText(), /doesn't open this backup, so it can't be restored yet/);
   await shot("restore-locked");
+
+  // "Forgot your password?": a typo is said; the kit's key opens it.
+  await click("forgot-password");
+  const typo = key.replace(/^./, (c) => (c === "A" ? "B" : "A"));
+  await type("recovery-key-input", typo);
+  await click("recovery-key-use");
+  assert.match(await text("recovery-key-error"), /That recovery key has a typo/);
+  await shot("recovery-key-typo");
+  await type("recovery-key-input", key.toLowerCase());
+  await click("recovery-key-use");
+  await until("the restore offered", async () => (await shown("restore-start")) && (await (await $("restore-start")).isEnabled()), LONG);
+  await shot("restore-with-recovery-key");
+  await verify();
+  result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
+  assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());
+  assert.equal(py("secret.py", "lookup"), "a password nobody remembers", "the key is never saved");
+  // Back to the password the later tests use.
+  py("secret.py", "store", SECOND_PASSWORD);
 });
 
 /** Backs up now from Home and waits for the new manual backup; its metadata. */
@@ -431,7 +463,7 @@ async function backUpNow() {
   }, LONG);
 }
 
-test("Save space: after a new password a full copy, then changes only; a link later ones need is explained, not deleted", async () => {
+test("Save space: changes only, also across a password change; a link later ones need is explained, not deleted", async () => {
   await screen("settings");
   const select = await $("save-space");
   await select.waitForDisplayed({ timeout: LONG });
@@ -441,13 +473,14 @@ test("Save space: after a new password a full copy, then changes only; a link la
   await shot("settings-save-space");
 
   const { database } = (await invoke("app_state", {})).sources.find((s) => s.name === DEMO);
-  // The password changed in the test before: the chain of the old one is not built on.
-  const full = await backUpNow();
-  assert.equal(full.kind, "full", "the first backup with a new password is a full copy");
+  // The password changed in the test before: the chain goes on (the new key carries the old one).
+  const base = await backUpNow();
   execFileSync("sqlite3", [database, "CREATE TABLE IF NOT EXISTS e2e_notes (x); INSERT INTO e2e_notes VALUES ('a change');"]);
   const changes = await backUpNow();
   assert.equal(changes.kind, "increment");
-  assert.equal(changes.chain.base, full.id);
+  assert.equal(changes.chain.base, base.id);
+  const full = (await invoke("list_backups", { request: { source: DEMO } })).find((b) => b.id === changes.chain.full);
+  assert.equal(full.kind, "full");
   assert.ok(changes.stored_size < full.stored_size, `${changes.stored_size} < ${full.stored_size}`);
 
   await screen("history");
@@ -457,13 +490,13 @@ test("Save space: after a new password a full copy, then changes only; a link la
   assert.equal(await (await kindOf(full.id)).getText(), "Full copy");
   assert.match(await text("stats"), /saved by 1 changes-only backup/);
 
-  // Its full copy is needed by it: Delete explains instead of asking.
-  await (await browser.$(`[data-testid="backup-row"][data-id="${full.id}"] [data-testid="delete-button"]`)).click();
+  // What it builds on is needed by it: Delete explains instead of asking.
+  await (await browser.$(`[data-testid="backup-row"][data-id="${base.id}"] [data-testid="delete-button"]`)).click();
   await until("the explanation", () => shown("delete-needed"), LONG);
   assert.match(await text("delete-needed"), /Later backups are built on this one/);
   await shot("history-changes-only");
   await (await browser.$("//button[normalize-space()='Keep it']")).click();
-  assert.ok((await invoke("list_backups", { request: { source: DEMO } })).some((b) => b.id === full.id), "still there");
+  assert.ok((await invoke("list_backups", { request: { source: DEMO } })).some((b) => b.id === base.id), "still there");
 
   // The changes-only backup verifies (reading its full copy) with the new password.
   await (await browser.$(`[data-testid="backup-row"][data-id="${changes.id}"] [data-testid="verify-button"]`)).click();

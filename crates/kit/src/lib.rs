@@ -303,7 +303,7 @@ pub fn draw(kit: &Kit) -> Result<Vec<u8>, KitError> {
     }
     w.heading("To get everything back on a new computer");
     for (i, step) in [
-        "Install Keepsake and open it. Choose “Restore from another computer”.",
+        "Install Keepsake and open it. Choose “New computer? Restore from a copy elsewhere”.",
         "Pick where the backups are: the folder or the place listed above (plug in the disk, or sign in to the service).",
         "When Keepsake asks for the password, choose “Forgot your password?” and type the recovery key above, or scan its code.",
     ]

@@ -74,14 +74,8 @@ pub async fn make_recovery_kit<R: Runtime>(app: AppHandle<R>) -> IpcResult<KitDr
                 }
                 v
             });
-        let protects = state
-            .sources()
-            .iter()
-            .map(|s| match &s.app {
-                Some(app) => format!("{app} ({})", s.database.display()),
-                None => format!("{}: {}", s.name, s.database.display()),
-            })
-            .collect();
+        let protects =
+            state.sources().iter().map(|s| format!("{}: {}", s.name, s.database.display())).collect();
         let kit = keepsake_kit::Kit {
             key: key.display().to_string(),
             made_on: Local::now().format("%-d %B %Y").to_string(),
