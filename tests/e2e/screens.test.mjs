@@ -488,7 +488,7 @@ test("Save space: changes only, also across a password change; a link later ones
   await until("the changes-only backup in History", async () => (await (await kindOf(changes.id)).getAttribute("data-kind")) === "increment", LONG);
   assert.match(await (await kindOf(changes.id)).getText(), /^Changes only · (under 1%|\d+%) of a full copy.s size$/);
   assert.equal(await (await kindOf(full.id)).getText(), "Full copy");
-  assert.match(await text("stats"), /saved by 1 changes-only backup/);
+  assert.match(await text("stats"), /saved by \d+ changes-only backups?/);
 
   // What it builds on is needed by it: Delete explains instead of asking.
   await (await browser.$(`[data-testid="backup-row"][data-id="${base.id}"] [data-testid="delete-button"]`)).click();

@@ -1,5 +1,5 @@
-// Asks, where it is needed, for the password of a backup made before the password was changed:
-// the saved password stays as it is; the typed one is used for this backup only, or until
+// Asks, where it is needed, for the password of a backup the saved one doesn't open (made
+// elsewhere, or by an older Keepsake before a change), or the kit's recovery key: the saved password stays as it is; the typed one is used for this backup only, or until
 // Keepsake closes when the person asks to remember it (the shell keeps it in memory only).
 
 import { useState } from "react";
@@ -51,8 +51,8 @@ export function OtherPassword({
         {made ? ` (made ${made})` : ""}
       </strong>
       <p className="small">
-        It was probably made before the password was changed. Type the password that was in use then; the saved password stays as it
-        is.
+        It was made with another password (on another computer, or by an older Keepsake before a change). Type that password, or use
+        your emergency kit; the saved password stays as it is.
       </p>
       <div className="buttons">
         <input
