@@ -16,6 +16,23 @@ use crate::keyring::{KeyringSecret, PasswordStore};
 use crate::settings::Settings;
 use keepsake_engine::error::Reason;
 
+/// A recovery key made and shown with its kit, not adopted yet (until its last group is typed
+/// back); never written anywhere.
+pub struct PendingKit {
+    /// The key.
+    pub key: keepsake_engine::format::vault::RecoveryKey,
+    /// The kit's PDF.
+    pub pdf: PathBuf,
+    /// The same page as a PNG.
+    pub png: PathBuf,
+}
+
+impl std::fmt::Debug for PendingKit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingKit").field("pdf", &self.pdf).finish_non_exhaustive()
+    }
+}
+
 /// The app's folders (the OS's per-app folders in the app; temporary ones in tests).
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -99,7 +116,7 @@ pub struct AppState {
     pending_screen: Mutex<Option<String>>,
     /// A recovery key made and shown with its kit, adopted once the person types it back; and
     /// the kit's files.
-    pub pending_kit: Mutex<Option<crate::commands::keys::PendingKit>>,
+    pub pending_kit: Mutex<Option<PendingKit>>,
     /// How low each source's backup disk was when the person was last told (told again only
     /// when it gets worse).
     space_told: Mutex<keepsake_engine::space::SpaceTold>,

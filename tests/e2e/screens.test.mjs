@@ -444,6 +444,16 @@ test("a password change keeps every backup; a forgotten one is answered in place
   await click("recovery-key-use");
   await until("the restore offered", async () => (await shown("restore-start")) && (await (await $("restore-start")).isEnabled()), LONG);
   await shot("restore-with-recovery-key");
+  // It restores with the key alone (its safety backup made under the same key, opened by it too).
+  await click("restore-start");
+  const now = await until("the confirmation", async () => {
+    const b = await browser.$("//button[normalize-space()='Restore now']");
+    return (await b.isDisplayed()) && b;
+  });
+  await now.click();
+  await until("the restore to finish", () => shown("restore-done"), LONG);
+  assert.match(await text("restore-done"), /safety backup/);
+  await shot("restored-with-recovery-key");
   await verify();
   result = await until("the verify result", async () => (await shown("verify-result")) && $("verify-result"), LONG);
   assert.equal(await result.getAttribute("data-ok"), "true", await result.getText());

@@ -2,14 +2,14 @@
 //! Keepsake is, the recovery key in large type and as a QR code, what is protected, where the
 //! backups are (never a secret), and the three steps to restore on a new computer.
 //!
-//! The page is drawn here (text with the system's sans-serif font through `ab_glyph`, the code
-//! with `qrcode`), so the CLI and the desktop app make the same kit with nothing else installed;
+//! The page is drawn here (text with the system's sans-serif font: outlines read by `ttf-parser`,
+//! filled by `ab_glyph_rasterizer`; the code with `qrcode`), so the CLI and the desktop app make the same kit with nothing else installed;
 //! the PDF (`pdf-writer`) holds the page as one image at 150 dots per inch, so it prints exactly
 //! as it shows.
 
 use std::path::{Path, PathBuf};
 
-use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
+use ab_glyph_rasterizer::{Rasterizer, point};
 
 /// Dots per inch of the page.
 pub const DPI: f32 = 150.0;
@@ -56,6 +56,70 @@ pub enum KitError {
     Encode(String),
 }
 
+/// A font file, checked to parse.
+struct FontVec(Vec<u8>);
+
+impl FontVec {
+    fn try_from_vec(data: Vec<u8>) -> Option<FontVec> {
+        ttf_parser::Face::parse(&data, 0).ok()?;
+        Some(FontVec(data))
+    }
+
+    fn face(&self) -> Option<ttf_parser::Face<'_>> {
+        ttf_parser::Face::parse(&self.0, 0).ok()
+    }
+}
+
+/// Pixels per font unit for text `size` pixels high (from the font's ascender to its descender).
+fn scale_of(face: &ttf_parser::Face<'_>, size: f32) -> f32 {
+    let height = i32::from(face.ascender()) - i32::from(face.descender());
+    size / (if height > 0 { height as f32 } else { f32::from(face.units_per_em().max(1)) })
+}
+
+/// A glyph's outline, placed on the page and moved into its own small raster.
+struct Outline {
+    raster: Rasterizer,
+    scale: f32,
+    x: f32,
+    y: f32,
+    last: ab_glyph_rasterizer::Point,
+    start: ab_glyph_rasterizer::Point,
+}
+
+impl Outline {
+    fn at(&self, fx: f32, fy: f32) -> ab_glyph_rasterizer::Point {
+        point(self.x + fx * self.scale, self.y - fy * self.scale)
+    }
+}
+
+impl ttf_parser::OutlineBuilder for Outline {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.last = self.at(x, y);
+        self.start = self.last;
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        let p = self.at(x, y);
+        self.raster.draw_line(self.last, p);
+        self.last = p;
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        let (c, p) = (self.at(x1, y1), self.at(x, y));
+        self.raster.draw_quad(self.last, c, p);
+        self.last = p;
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        let (c1, c2, p) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
+        self.raster.draw_cubic(self.last, c1, c2, p);
+        self.last = p;
+    }
+    fn close(&mut self) {
+        if self.last != self.start {
+            self.raster.draw_line(self.last, self.start);
+        }
+        self.last = self.start;
+    }
+}
+
 struct Fonts {
     regular: FontVec,
     bold: FontVec,
@@ -82,7 +146,7 @@ fn find_font(names: &[&str], pattern: &str) -> Option<FontVec> {
     paths
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "ttf" || e == "otf"))
-        .find_map(|p| std::fs::read(p).ok().and_then(|b| FontVec::try_from_vec(b).ok()))
+        .find_map(|p| std::fs::read(p).ok().and_then(FontVec::try_from_vec))
 }
 
 fn fonts() -> Result<Fonts, KitError> {
@@ -125,32 +189,44 @@ impl Canvas {
 
     /// Draws `text` with its baseline at `y`; returns the x after it.
     fn text(&mut self, font: &FontVec, size: f32, x: f32, y: f32, text: &str, shade: u8) -> f32 {
-        let scale = PxScale::from(size);
-        let scaled = font.as_scaled(scale);
+        let Some(face) = font.face() else { return x };
+        let scale = scale_of(&face, size);
         let mut caret = x;
-        let mut prev = None;
         for c in text.chars() {
-            let id = scaled.glyph_id(c);
-            if let Some(p) = prev {
-                caret += scaled.kern(p, id);
+            let Some(id) = face.glyph_index(c).or_else(|| face.glyph_index('?')) else { continue };
+            if let Some(b) = face.glyph_bounding_box(id) {
+                let x0 = (caret + f32::from(b.x_min) * scale).floor();
+                let y0 = (y - f32::from(b.y_max) * scale).floor();
+                let w = ((caret + f32::from(b.x_max) * scale).ceil() - x0).max(1.0) as usize + 1;
+                let h = ((y - f32::from(b.y_min) * scale).ceil() - y0).max(1.0) as usize + 1;
+                let origin = point(0.0, 0.0);
+                let mut outline = Outline {
+                    raster: Rasterizer::new(w, h),
+                    scale,
+                    x: caret - x0,
+                    y: y - y0,
+                    last: origin,
+                    start: origin,
+                };
+                if face.outline_glyph(id, &mut outline).is_some() {
+                    outline.raster.for_each_pixel_2d(|gx, gy, cov| {
+                        self.ink(x0 as i64 + i64::from(gx), y0 as i64 + i64::from(gy), cov, shade);
+                    });
+                }
             }
-            let glyph = id.with_scale_and_position(scale, point(caret, y));
-            caret += scaled.h_advance(id);
-            prev = Some(id);
-            if let Some(outlined) = font.outline_glyph(glyph) {
-                let b = outlined.px_bounds();
-                outlined.draw(|gx, gy, cov| {
-                    self.ink(b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy), cov, shade);
-                });
-            }
+            caret += f32::from(face.glyph_hor_advance(id).unwrap_or(0)) * scale;
         }
         caret
     }
 }
 
 fn width_of(font: &FontVec, size: f32, text: &str) -> f32 {
-    let scaled = font.as_scaled(PxScale::from(size));
-    text.chars().map(|c| scaled.h_advance(scaled.glyph_id(c))).sum()
+    let Some(face) = font.face() else { return 0.0 };
+    let scale = scale_of(&face, size);
+    text.chars()
+        .filter_map(|c| face.glyph_index(c).or_else(|| face.glyph_index('?')))
+        .map(|id| f32::from(face.glyph_hor_advance(id).unwrap_or(0)) * scale)
+        .sum()
 }
 
 /// `text` cut into lines no wider than `width` (at spaces; a word longer than a line is cut).

@@ -13,22 +13,7 @@ use ts_rs::TS;
 
 use super::{blocking, changed};
 use crate::error::{IpcError, IpcResult};
-use crate::state::AppState;
-
-/// A kit made and shown, its key not adopted yet.
-pub struct PendingKit {
-    key: RecoveryKey,
-    /// The kit's PDF.
-    pub pdf: PathBuf,
-    /// The same page as a PNG.
-    pub png: PathBuf,
-}
-
-impl std::fmt::Debug for PendingKit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PendingKit").field("pdf", &self.pdf).finish_non_exhaustive()
-    }
-}
+use crate::state::{AppState, PendingKit};
 
 /// What the window shows of a new kit: the key, and where its files were saved.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -129,6 +114,7 @@ pub async fn confirm_recovery_kit<R: Runtime>(app: AppHandle<R>, last_group: Str
         *pending = None;
         drop(pending);
         publish_everywhere(state);
+        state.copier.wake();
         state.edit_settings(|s| s.password_check.start(Utc::now()))?;
         Ok(status)
     })

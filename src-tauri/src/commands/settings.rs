@@ -29,6 +29,8 @@ pub async fn set_password<R: Runtime>(app: AppHandle<R>, password: String) -> Ip
                 .map_err(|e| state.ipc_error(e))?;
             super::keys::publish_everywhere(state);
             state.secrets.forget_recovery_key();
+            // The copier gives every destination the new key's record on its next pass.
+            state.copier.wake();
         }
         state.secrets.set(&password).map_err(|e| IpcError::keyring(e.message))?;
         state.edit_settings(|s| s.password_check.start(chrono::Utc::now()))?;

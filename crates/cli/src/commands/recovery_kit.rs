@@ -136,14 +136,23 @@ fn places(cfg: &Config, ctx: &Ctx) -> Vec<String> {
     folders
 }
 
-/// Writes the new key's record into every source's backup folder, so backups there open with
-/// the new key on another computer too (copies elsewhere get it with their next copy).
+/// Writes the new key's record into every source's backup folder and every destination, so
+/// backups there open with the new key on another computer too; a destination that cannot be
+/// reached now gets it with its next copy (said).
 pub(crate) fn publish_everywhere(cfg: &Config, ctx: &Ctx) {
     let Ok(home) = installation() else { return };
-    let sources = cfg.sources_file().and_then(|f| f.load()).map(|s| s.sources).unwrap_or_default();
-    for s in sources.iter().filter(|s| s.backup_dir != ctx.backup_dir && s.backup_dir.is_dir()) {
+    let sources = cfg.sources_file().and_then(|f| f.load()).unwrap_or_default();
+    for s in sources.sources.iter().filter(|s| s.backup_dir != ctx.backup_dir && s.backup_dir.is_dir()) {
         if let Ok(engine) = Engine::open_folder(&home, &s.backup_dir) {
             let _ = engine.publish_key(engine.store().as_ref());
+        }
+    }
+    for d in &sources.destinations {
+        let sent = keepsake_remote::open_saved(d).map_err(|e| e.message().to_owned()).and_then(|store| {
+            ctx.engine.publish_key(store.as_ref()).map_err(|e| e.message().to_owned())
+        });
+        if let Err(why) = sent {
+            ctx.out.note(&format!("{} was not reached ({why}); it gets the new key with its next copy.", d.name));
         }
     }
 }

@@ -176,6 +176,13 @@ fn change_password_keeps_every_backup_and_the_old_password_makes_nothing_new() {
         run(c)
     };
     assert_eq!(code(&with(PASSWORD, &["--source", "astro", "create", "--incremental"])), 0);
+    // A copy elsewhere (a folder standing in for a server) made before the change.
+    let elsewhere = w.path("elsewhere");
+    let out =
+        run(w.src(&["dest", "add", "box", "--kind", "folder", "--path", elsewhere.to_str().expect("utf-8")]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = with(PASSWORD, &["--source", "astro", "copy", "--missing", "--to", "box"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
     std::fs::write(w.path("new.txt"), "a brand new password\n").expect("new password file");
     let out = with(PASSWORD, &["--source", "astro", "change-password", "--new-password-file", "new.txt"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -199,4 +206,21 @@ fn change_password_keeps_every_backup_and_the_old_password_makes_nothing_new() {
         let out = with("a brand new password", &["--source", "astro", "verify", id]);
         assert_eq!(code(&out), 0, "{id} opens with the new password: {}", stderr(&out));
     }
+    // On a new computer, the copy made before the change opens with the new password: the
+    // change gave the destination the new key's record at once.
+    let n = Work::new();
+    let out =
+        run(n.src(&["dest", "add", "box", "--kind", "folder", "--path", elsewhere.to_str().expect("utf-8")]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut c = n.src(&["list", "--from", "box", "--json"]);
+    c.env("BACKUP_ENCRYPTION_PASSWORD", "a brand new password");
+    let listed = ok_json(c);
+    assert_eq!(listed["foreign"].as_array().expect("foreign").len(), 1, "{listed}");
+    let mut c = n.src(&["list", "--from", "box", "--json"]);
+    c.env("BACKUP_ENCRYPTION_PASSWORD", PASSWORD);
+    assert_eq!(
+        ok_json(c)["foreign"].as_array().expect("foreign").len(),
+        1,
+        "the old password still opens what was made before"
+    );
 }

@@ -20,9 +20,9 @@ impl Engine {
     /// record, for the first encrypted backup). The password must open the current key: a
     /// different one is refused (`password_not_current`), never silently made a new key.
     pub(crate) fn new_file_key(&self, cancel: &CancelToken) -> Result<NewKey> {
-        let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
         let (key, record) = match self.home.kept_key()? {
             None => {
+                let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
                 let key = DataKey::generate()?;
                 let record = self.make_record(&key, &password, None, &[], cancel)?;
                 self.home.keep_key(&KeptKey {
@@ -30,15 +30,42 @@ impl Engine {
                     made_at: Utc::now(),
                     kit_made_at: None,
                 })?;
+                self.home.keys.unlock(&record, key.clone(), &Unlocker::password(&password))?;
                 (key, record)
             }
-            Some(kept) => (self.open_with_password(&kept.record, &password, cancel)?, kept.record),
+            Some(kept) => (self.open_current_key(&kept.record, cancel)?, kept.record),
         };
-        self.home.keys.unlock(&record, key.clone(), &Unlocker::password(&password))?;
         // The backup carries its record too; the key file is for a password changed before the
         // next backup. A folder that cannot take it fails the backup's own write just after.
         let _ = publish(self.store().as_ref(), &record);
         NewKey::under(&key, &record)
+    }
+
+    /// The current key, opened with the password; when the password is forgotten (missing or
+    /// not the current one) and the person gave the recovery key, with that (a restore's safety
+    /// backup is made under the same key either way).
+    fn open_current_key(&self, record: &KeyRecord, cancel: &CancelToken) -> Result<DataKey> {
+        let by_password =
+            require_password(self.secrets.as_ref(), "encrypt the backup").and_then(|password| {
+                let key = self.open_with_password(record, &password, cancel)?;
+                self.home.keys.unlock(record, key.clone(), &Unlocker::password(&password))?;
+                Ok(key)
+            });
+        match by_password {
+            Err(e)
+                if matches!(e.code(), ErrorCode::WrongPassword | ErrorCode::PasswordRequired)
+                    && self.secrets.recovery_key().is_some() =>
+            {
+                file::open_record(
+                    self.store().as_ref(),
+                    record,
+                    self.secrets.as_ref(),
+                    &self.home.keys,
+                    cancel,
+                )
+            }
+            other => other,
+        }
     }
 
     fn open_with_password(

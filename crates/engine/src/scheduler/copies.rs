@@ -145,6 +145,8 @@ pub struct Copier {
     engines: Arc<Engines>,
     opener: Arc<dyn DestinationOpener>,
     pairs: HashMap<(String, String), Pair>,
+    /// The key (by when it was made) whose record each destination was given this run.
+    published: std::sync::Mutex<HashMap<String, DateTime<Utc>>>,
 }
 
 impl std::fmt::Debug for Copier {
@@ -177,7 +179,7 @@ struct Target<'a> {
 impl Copier {
     /// A copier over the hosts' engines, opening destinations with `opener`.
     pub fn new(engines: Arc<Engines>, opener: Arc<dyn DestinationOpener>) -> Copier {
-        Copier { engines, opener, pairs: HashMap::new() }
+        Copier { engines, opener, pairs: HashMap::new(), published: std::sync::Mutex::default() }
     }
 
     /// One pass at `now`: every source with destinations, every destination due. Returns
@@ -298,6 +300,14 @@ impl Copier {
         each: &mut dyn FnMut(std::result::Result<&CopyRecord, &Error>),
     ) -> Result<()> {
         let engine = self.engines.get(dir)?;
+        // The current key's record, once per key and destination, also when nothing is to be
+        // copied: after a password change or a new kit, what is there opens with the new ones.
+        if let Some(made) = self.engines.home().key_status().ok().and_then(|k| k.made_at) {
+            let mut published = self.published.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if published.get(store.location()) != Some(&made) && engine.publish_key(store).is_ok() {
+                published.insert(store.location().to_owned(), made);
+            }
+        }
         // An increment's copy brings the records of its chain along: those there before this
         // pass are not said again.
         let before: Vec<CopyRecord> =
