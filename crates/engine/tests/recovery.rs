@@ -248,3 +248,60 @@ fn a_password_changed_twice_keeps_every_backup_and_chain_and_old_passwords_open_
         assert_eq!(listed, before, "password {i} opens what was made before its change, nothing after");
     }
 }
+
+/// A new computer: the password the person picks there, and the kit's key typed to restore.
+struct NewComputer(String, String);
+
+impl SecretSource for NewComputer {
+    fn password(&self) -> keepsake_engine::Result<Option<Password>> {
+        Ok(Some(Password::new(self.0.clone())))
+    }
+
+    fn recovery_key(&self) -> Option<Password> {
+        Some(Password::new(self.1.clone()))
+    }
+}
+
+#[test]
+fn a_new_computer_restored_with_the_kit_carries_the_old_keys_into_its_own() {
+    let env = Env::new();
+    make_db(&env.db, false, 4096, 2000);
+    let engine = env.engine();
+    let a = engine.backup(&env.db, &opts(true, true), &job()).unwrap();
+    let rk = RecoveryKey::generate().unwrap();
+    engine.adopt_recovery_key(&rk, &job()).unwrap();
+    let expected = dump(&env.db);
+    let dest = env.dir.path().join("usb");
+    copy_all(&engine, std::slice::from_ref(&a), &dest);
+
+    // The lost computer's replacement: restored with the kit, then a password of its own.
+    let secrets: Arc<dyn SecretSource> =
+        Arc::new(NewComputer("the new computer's password".into(), rk.display().to_string()));
+    let home = Installation::open(env.dir.path().join("new")).unwrap();
+    let from_copy = Engine::open_folder(&home, &dest).unwrap().with_secrets(secrets.clone());
+    let restored = env.dir.path().join("restored.db");
+    from_copy.restore(&a.id, &restored, &foreign(), &job()).unwrap();
+    assert_eq!(dump(&restored), expected);
+    let local = Engine::open_folder(&home, env.dir.path().join("new-backups")).unwrap().with_secrets(secrets);
+    let b = local.backup(&restored, &opts(true, true), &job()).unwrap();
+    let status = local.key_status().unwrap();
+    assert!(status.kit.is_some() && status.kit_made_at.is_some(), "the kit goes on: {status:?}");
+    local.publish_key(&LocalFolder::new(&dest).unwrap()).unwrap();
+
+    // The new password alone opens the old computer's backup at the destination; the kit's
+    // key opens the new computer's backup.
+    let pw = elsewhere(
+        env.dir.path(),
+        "third",
+        &dest,
+        Arc::new(keepsake_engine::StaticSecret::new("the new computer's password")),
+    );
+    assert!(opened(&pw).contains(&a.id), "the new password opens the old backup");
+    let kit = elsewhere(
+        env.dir.path(),
+        "kit",
+        &env.dir.path().join("new-backups"),
+        Arc::new(KitOnly(rk.display().to_string())),
+    );
+    assert!(opened(&kit).contains(&b.id), "the kit's key opens the new computer's backups");
+}

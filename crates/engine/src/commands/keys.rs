@@ -23,13 +23,16 @@ impl Engine {
         let (key, record) = match self.home.kept_key()? {
             None => {
                 let password = require_password(self.secrets.as_ref(), "encrypt the backup")?;
+                // A new computer set up after a restore with the kit (or an old password): the
+                // keys opened in this run are carried, so the new password opens the old
+                // backups too, and the kit's key goes on opening the new ones.
+                let older = self.home.keys.unlocked();
+                let lock =
+                    self.secrets.recovery_key().and_then(|t| RecoveryKey::parse(&t).ok()).map(|rk| rk.lock());
                 let key = DataKey::generate()?;
-                let record = self.make_record(&key, &password, None, &[], cancel)?;
-                self.home.keep_key(&KeptKey {
-                    record: record.clone(),
-                    made_at: Utc::now(),
-                    kit_made_at: None,
-                })?;
+                let record = self.make_record(&key, &password, lock.as_ref(), &older, cancel)?;
+                let kit_made_at = lock.is_some().then(Utc::now);
+                self.home.keep_key(&KeptKey { record: record.clone(), made_at: Utc::now(), kit_made_at })?;
                 self.home.keys.unlock(&record, key.clone(), &Unlocker::password(&password))?;
                 (key, record)
             }

@@ -246,6 +246,18 @@ impl KeyCache {
         Ok(())
     }
 
+    /// Every data key opened in this process, once each (newest first).
+    pub fn unlocked(&self) -> Vec<DataKey> {
+        let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out: Vec<DataKey> = Vec::new();
+        for (k, _) in data.iter().rev() {
+            if !out.iter().any(|o| o.id() == k.id()) {
+                out.push(k.clone());
+            }
+        }
+        out
+    }
+
     /// Adds a record to try when a file's own does not open (this installation's current one,
     /// or one read beside the backups: it is trusted only if it opens).
     pub fn add_record(&self, record: KeyRecord) {
