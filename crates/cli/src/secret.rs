@@ -136,7 +136,11 @@ fn read_recovery_key(path: &std::path::Path) -> Option<Password> {
             .ok()
             .map(Password::new);
     }
-    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    // At most 4 KiB: a key is 39 characters, and the flag may name anything (`/dev/zero`).
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(path).ok()?, 4096), &mut bytes)
+        .ok()?;
+    let text = Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned());
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     Some(Password::new(line.strip_prefix("QR-Code:").unwrap_or(line)))
 }
@@ -172,6 +176,17 @@ mod tests {
         std::fs::write(&f, "from-file\r\nignored\n").expect("write");
         let s = CliSecret::new(settings(Some(f), Some("from-env")));
         assert_eq!(s.password().expect("ok").as_deref(), Some("from-file"));
+    }
+
+    #[test]
+    fn a_recovery_key_file_is_read_up_to_4_kib_and_its_qr_prefix_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("key");
+        std::fs::write(&f, "\n  QR-Code:ABCD-EFGH \nmore").expect("write");
+        assert_eq!(read_recovery_key(&f).as_deref(), Some("ABCD-EFGH"));
+        // A file that never ends is read no further than 4 KiB.
+        #[cfg(unix)]
+        assert_eq!(read_recovery_key(std::path::Path::new("/dev/zero")).map(|p| p.len()), Some(4096));
     }
 
     #[test]

@@ -499,6 +499,12 @@ impl RecoveryKey {
                 )));
             };
             count += 1;
+            if count > RECOVERY_CHARS {
+                // Said before reading the rest: a pasted page or a planted huge value costs nothing.
+                return Err(typo(format!(
+                    "a recovery key has {RECOVERY_CHARS} letters and digits (8 groups of 4); this has more"
+                )));
+            }
             bits = (bits << 5) | v as u64;
             nbits += 5;
             if nbits >= 8 {
@@ -594,6 +600,9 @@ mod tests {
             assert_eq!(e.facts().reason, Some(Reason::RecoveryKeyTypo), "{e}");
         }
         assert!(RecoveryKey::parse(&text[..30]).unwrap_err().message().contains("this has"));
+        // A huge value (a pasted page, a hostile window) is refused at its 33rd character.
+        let huge = "A".repeat(50_000_000);
+        assert!(RecoveryKey::parse(&huge).unwrap_err().message().contains("this has more"));
         assert!(RecoveryKey::parse(&text.replacen('-', "U", 1)).unwrap_err().message().contains("'U'"));
     }
 
